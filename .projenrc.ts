@@ -1,0 +1,135 @@
+import { javascript, typescript } from 'projen';
+
+// The Istio release whose CRDs we import and validate against. The CRD file lives beside the
+// repository in ../shared (never copied in); the generated L1 classes and schemas are committed.
+const ISTIO_CRD_FILE = '../shared/istio/crd-all-1.30.3.gen.yaml';
+
+const project = new typescript.TypeScriptProject({
+  name: 'trustmesh',
+  packageName: 'trustmesh',
+  description: 'Mesh policy as code: typed trust intentions on cdk8s, synthesized to Istio security CRDs, CA bootstrap and reference workloads, then proven offline.',
+  license: 'Apache-2.0',
+  copyrightOwner: 'trustmesh authors',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+  typescriptVersion: '~5.9.3',
+
+  // vitest instead of jest (projen has no built-in vitest component; see projen/projen#4329).
+  jest: false,
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  sampleCode: false,
+  package: false,
+
+  peerDeps: ['cdk8s@^2.70.0', 'constructs@^10.4.0', 'cdk8s-plus-28@^2.5.6'],
+  peerDependencyOptions: { pinnedDevDependency: false },
+  deps: [
+    '@bufbuild/cel@^0.6.1',
+    '@peculiar/x509@^2.2.0',
+    'ajv@^8.17.0',
+    'ajv-formats@^3.0.1',
+    'commander@^14.0.0',
+    'kubernetes-models@~4.5.1',
+    'reflect-metadata@^0.2.2',
+    'yaml@^2.8.0',
+  ],
+  devDeps: [
+    '@types/node@^20',
+    'cdk8s@^2.70.106',
+    'cdk8s-plus-28@^2.5.6',
+    'constructs@^10.8.1',
+    '@vitest/coverage-v8@^4',
+    'cdk8s-cli@^2.200.0',
+    'fast-check@^4.3.0',
+    'tsx@^4.20.0',
+    'vitest@^4',
+  ],
+  bin: { trustmesh: 'lib/src/cli/main.js' },
+  entrypoint: 'lib/src/index.js',
+  entrypointTypes: 'lib/src/index.d.ts',
+
+  tsconfig: {
+    include: ['src/**/*.ts', 'imports/**/*.ts'],
+    compilerOptions: {
+      rootDir: '.',
+      outDir: 'lib',
+      target: 'ES2022',
+      lib: ['es2022'],
+      skipLibCheck: true,
+      resolveJsonModule: true,
+      esModuleInterop: true,
+      noUnusedLocals: true,
+      noUnusedParameters: true,
+    },
+  },
+  tsconfigDev: {
+    include: ['src/**/*.ts', 'imports/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'projenrc/**/*.ts', '.projenrc.ts', 'vitest.config.ts'],
+    compilerOptions: {},
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'bench', 'projenrc'],
+    ignorePatterns: ['imports/', 'lib/', 'dist/', 'node_modules/', '*.d.ts', '*.js'],
+  },
+  gitignore: [
+    '/dist/',
+    '/.trustmesh/',
+    '/dist-secrets/',
+    '/bench/results.json',
+    '/coverage/',
+    '*.cpuprofile',
+  ],
+});
+
+for (const pattern of ['/bench/', '/test/', '/.trustmesh/', '/dist/', '/dist-secrets/']) {
+  project.addPackageIgnore(pattern);
+}
+
+// The package also exports a testing entry point for users' own vitest suites.
+project.package.addField('exports', {
+  '.': { types: './lib/src/index.d.ts', default: './lib/src/index.js' },
+  './testing': { types: './lib/src/testing/index.d.ts', default: './lib/src/testing/index.js' },
+  './package.json': './package.json',
+});
+
+// Tests run against compiled output too (the CLI is exercised as a real child process).
+project.testTask.reset();
+project.testTask.spawn(project.compileTask);
+project.testTask.exec('vitest run', { receiveArgs: true });
+project.testTask.spawn(project.tasks.tryFind('eslint')!);
+project.addTask('test:watch', { description: 'Run vitest in watch mode', exec: 'vitest' });
+project.addTask('test:update', { description: 'Update vitest snapshots', exec: 'vitest run -u' });
+
+// `cdk8s import` is run by hand (it reads ../shared); the output is committed under imports/.
+project.addTask('import', {
+  description: `Regenerate imports/ (L1 classes) and src/schemas/ from ${ISTIO_CRD_FILE}`,
+  steps: [
+    { exec: `cdk8s import --language typescript --output imports ${ISTIO_CRD_FILE}` },
+    { exec: `tsx projenrc/extract-crd-schemas.ts ${ISTIO_CRD_FILE} src/schemas/istio-crds.generated.json` },
+  ],
+});
+
+// The README's first command: synthesize the bundled example meshes into dist/.
+project.addTask('synth', {
+  description: 'Synthesize the bundled example meshes into dist/ (secrets into .trustmesh/)',
+  steps: [
+    { spawn: 'compile' },
+    // Not `cdk8s synth`: it deletes dist/ before the app runs; our app stages its output and
+    // swaps it into place only when everything validated.
+    { exec: 'node lib/src/main.js' },
+  ],
+});
+
+project.addTask('bench', {
+  description: 'Large-mesh benchmark; prints a table and writes bench/results.json',
+  steps: [
+    { spawn: 'compile' },
+    { exec: 'node --expose-gc --max-old-space-size=8192 --import tsx bench/run.ts', receiveArgs: true },
+  ],
+});
+
+project.synth();

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import * as analyze from './analyze';
+import * as ca from './ca';
+import * as check from './check';
+import * as diff from './diff';
+import { packageInfo } from '../private/package-info';
+import { ExitCode, ExitCodeValue } from './exit-codes';
+import * as matrix from './matrix';
+import { CliIo, processIo, reportError } from './run';
+
+/** A command module: adds its sub-command(s) to the program. */
+interface CommandModule {
+  register(program: Command, io: CliIo, setExit: (code: ExitCodeValue) => void): void;
+}
+
+const COMMANDS: readonly CommandModule[] = [ca, check, matrix, diff, analyze];
+
+/** Builds the `trustmesh` program. Exposed for in-process tests. */
+export function buildProgram(io: CliIo, setExit: (code: ExitCodeValue) => void): Command {
+  const program = new Command('trustmesh')
+    .description('Mesh policy as code: check, compare and bootstrap what trustmesh (or anyone) wrote for Istio.')
+    .version(packageInfo().version)
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+  for (const command of COMMANDS) command.register(program, io, setExit);
+  return program;
+}
+
+/** Runs the CLI with the given arguments (without `node` and the script) and resolves to the exit code. */
+export async function main(args: readonly string[], io: CliIo = processIo): Promise<ExitCodeValue> {
+  let exit: ExitCodeValue = ExitCode.OK;
+  const program = buildProgram(io, (code) => { exit = code; });
+  try {
+    await program.parseAsync([...args], { from: 'user' });
+  } catch (e) {
+    return reportError(io, e);
+  }
+  return exit;
+}
+
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,170 @@
+/**
+ * Errors and diagnostics shared by every trustmesh module.
+ *
+ * Every user-facing failure is a {@link TrustmeshError} with a stable `code` (`TM_…`), a location
+ * (construct path, or file:line:column), the value received, what is allowed and how to fix it.
+ * Programmer misuse of the API (wrong argument types) throws `TypeError` instead.
+ *
+ * @module
+ */
+
+/** A stable, documented error or diagnostic code, e.g. `TM_INVALID_NAME`. */
+export type ErrorCode = `TM_${string}`;
+
+/** Where a problem was found: a construct path, or a position in a file. */
+export interface SourceLocation {
+  /** Construct path, e.g. `bookinfo/bookinfo/details`. */
+  readonly constructPath?: string;
+  /** File path as the user gave it. */
+  readonly file?: string;
+  /** 1-based line. */
+  readonly line?: number;
+  /** 1-based column. */
+  readonly column?: number;
+  /** A JSON-pointer-like path inside a document, e.g. `spec.rules[0].from[1]`. */
+  readonly field?: string;
+}
+
+/** Details every coded error carries besides its message. */
+export interface TrustmeshErrorOptions {
+  /** Where the problem is. */
+  readonly location?: SourceLocation;
+  /** The offending value, as received. */
+  readonly value?: unknown;
+  /** What would have been accepted. */
+  readonly allowed?: string;
+  /** What the user should do. */
+  readonly fix?: string;
+  /** The underlying error, if any. */
+  readonly cause?: unknown;
+}
+
+const TRUSTMESH_ERROR = Symbol.for('trustmesh.TrustmeshError');
+
+/**
+ * Base class of every user-facing trustmesh error.
+ *
+ * @example
+ * try { mesh.addNamespace('Bad_Name'); } catch (e) {
+ *   if (TrustmeshError.isTrustmeshError(e) && e.code === 'TM_INVALID_NAME') { … }
+ * }
+ */
+export class TrustmeshError extends Error {
+  /**
+   * Brand check that works across copies of the package (instanceof does not).
+   */
+  public static isTrustmeshError(x: unknown): x is TrustmeshError {
+    return typeof x === 'object' && x !== null && TRUSTMESH_ERROR in x;
+  }
+
+  /** Stable code, e.g. `TM_INVALID_NAME`. */
+  public readonly code: ErrorCode;
+  /** Where the problem is. */
+  public readonly location?: SourceLocation;
+  /** The offending value. */
+  public readonly value?: unknown;
+  /** What would have been accepted. */
+  public readonly allowed?: string;
+  /** How to fix it. */
+  public readonly fix?: string;
+  /** The message without location and hints. */
+  public readonly summary: string;
+
+  public constructor(code: ErrorCode, summary: string, options: TrustmeshErrorOptions = {}) {
+    super(composeMessage(code, summary, options), options.cause === undefined ? undefined : { cause: options.cause });
+    Object.defineProperty(this, TRUSTMESH_ERROR, { value: true });
+    this.name = new.target.name;
+    this.code = code;
+    this.summary = summary;
+    this.location = options.location;
+    this.value = options.value;
+    this.allowed = options.allowed;
+    this.fix = options.fix;
+  }
+
+  /** The same error with a location attached (for errors raised below the construct layer). */
+  public withLocation(location: SourceLocation): TrustmeshError {
+    return new TrustmeshError(this.code, this.summary, {
+      location: { ...location, ...this.location },
+      value: this.value,
+      allowed: this.allowed,
+      fix: this.fix,
+      cause: this.cause,
+    });
+  }
+}
+
+/**
+ * Several errors found in one pass (for example all whole-graph checks of a synth). The message
+ * lists each one; `errors` keeps them for programmatic use.
+ */
+export class TrustmeshAggregateError extends TrustmeshError {
+  public readonly errors: readonly TrustmeshError[];
+
+  public constructor(code: ErrorCode, summary: string, errors: readonly TrustmeshError[]) {
+    super(code, `${summary}:\n${errors.map((e) => indent(e.message)).join('\n')}`);
+    this.errors = errors;
+  }
+}
+
+/** Severity of a {@link Diagnostic}. */
+export type Severity = 'error' | 'warning' | 'info';
+
+/** A finding that is not necessarily fatal (synth warnings, lint results). */
+export interface Diagnostic {
+  readonly code: ErrorCode;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly location?: SourceLocation;
+  readonly fix?: string;
+  /** Matching istioctl analyze or Kiali code, e.g. `IST0127` or `KIA0004`. */
+  readonly upstreamCode?: string;
+}
+
+/** Renders a location as `file:line:col` or `[construct/path]`, whichever is known. */
+export function formatLocation(location: SourceLocation | undefined): string {
+  if (!location) return '';
+  const parts: string[] = [];
+  if (location.file) {
+    let pos = location.file;
+    if (location.line !== undefined) pos += `:${location.line}`;
+    if (location.line !== undefined && location.column !== undefined) pos += `:${location.column}`;
+    parts.push(pos);
+  }
+  if (location.constructPath) parts.push(`[${location.constructPath}]`);
+  if (location.field) parts.push(`(${location.field})`);
+  return parts.join(' ');
+}
+
+/** Renders a diagnostic on one line plus an optional fix line. */
+export function formatDiagnostic(d: Diagnostic): string {
+  const where = formatLocation(d.location);
+  const upstream = d.upstreamCode ? ` [${d.upstreamCode}]` : '';
+  const head = `${where ? `${where}: ` : ''}${d.severity} ${d.code}${upstream}: ${d.message}`;
+  return d.fix ? `${head}\n  fix: ${d.fix}` : head;
+}
+
+function composeMessage(code: ErrorCode, summary: string, options: TrustmeshErrorOptions): string {
+  const where = formatLocation(options.location);
+  const lines = [`${code}: ${summary}${where ? ` at ${where}` : ''}`];
+  if (options.value !== undefined) lines.push(`  received: ${describeValue(options.value)}`);
+  if (options.allowed) lines.push(`  allowed: ${options.allowed}`);
+  if (options.fix) lines.push(`  fix: ${options.fix}`);
+  return lines.join('\n');
+}
+
+/** Short, unambiguous rendering of a received value for error messages. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === undefined) return 'undefined';
+  try {
+    const json = JSON.stringify(value);
+    return json.length > 200 ? `${json.slice(0, 197)}...` : json;
+  } catch {
+    return String(value);
+  }
+}
+
+function indent(text: string): string {
+  return text.split('\n').map((l) => `  ${l}`).join('\n');
+}

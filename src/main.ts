@@ -1,0 +1,1 @@
+// The bundled example app: synthesizes the example meshes into dist/.

@@ -1,0 +1,2 @@
+// Global vitest setup: nothing global yet beyond what individual suites import explicitly.
+export {};
