@@ -1,0 +1,222 @@
+import * as path from 'path';
+import { ApiObject, App, AppProps, Chart, Yaml } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { Diagnostic, formatDiagnostic, TrustmeshAggregateError, TrustmeshError } from '../errors';
+import { replaceDirectory, StagedFile } from '../private/atomic-dir';
+import { diagnosticsOf } from './diagnostics';
+import { OutputFile } from './output-file';
+import { markTrustmeshApp, SecretChart } from './secret-chart';
+
+/** Props of {@link TrustmeshApp}. */
+export interface TrustmeshAppProps extends Omit<AppProps, 'yamlOutputType'> {
+  /**
+   * Directory for key material (the `cacerts` and gateway TLS Secrets). Written with mode 0700,
+   * files 0600, and a `.gitignore` that ignores everything inside.
+   * @default '.trustmesh/secrets'
+   */
+  readonly secretsOutdir?: string;
+  /**
+   * Validates every emitted object against the bundled Istio CRD schemas (with CEL rules) and the
+   * Kubernetes schemas before anything is written.
+   * @default - a validator is installed by the trustmesh entry point
+   */
+  readonly validator?: ManifestValidator;
+  /**
+   * Receives warnings found at synth (e.g. a CA certificate expiring soon).
+   * @default - printed to stderr
+   */
+  readonly onWarning?: (diagnostic: Diagnostic) => void;
+}
+
+/** Checks synthesized manifests; returns problems (errors fail the synth). */
+export type ManifestValidator = (manifests: readonly ManifestRecord[]) => readonly Diagnostic[];
+
+/** A synthesized object and where it will be written. */
+export interface ManifestRecord {
+  /** The object as it will be serialized. */
+  readonly manifest: Record<string, unknown>;
+  /** Output file, relative to its output directory. */
+  readonly file: string;
+  /** The construct that produced it. */
+  readonly constructPath: string;
+  /** Whether it goes to the secrets directory. */
+  readonly secret: boolean;
+}
+
+/** Everything a synth produces, before it is written. */
+export interface SynthOutput {
+  /** Reviewable files (relative to `outdir`). */
+  readonly files: readonly StagedFile[];
+  /** Key material files (relative to `secretsOutdir`). */
+  readonly secretFiles: readonly StagedFile[];
+  /** Every object, in output order. */
+  readonly manifests: readonly ManifestRecord[];
+  /** Non-fatal findings. */
+  readonly warnings: readonly Diagnostic[];
+}
+
+const FILE_EXTENSION = '.k8s.yaml';
+let defaultValidator: ManifestValidator | undefined;
+
+/**
+ * The cdk8s App for trustmesh meshes.
+ *
+ * Compared with a plain `App` it:
+ * - lays output out for review: one folder per mesh and one file per namespace
+ *   (`dist/<mesh>/<namespace>.k8s.yaml`), objects sorted by kind and name;
+ * - runs the whole-graph checks with stable error codes, and prints warnings;
+ * - validates every object against the Istio CRD schemas (with CEL rules) and Kubernetes schemas;
+ * - writes key material only to `secretsOutdir` (0600), never to `outdir`;
+ * - writes atomically: a failed synth leaves the previous output untouched.
+ */
+export class TrustmeshApp extends App {
+  /** @internal used by the package entry point to install the schema validator. */
+  public static _setDefaultValidator(validator: ManifestValidator): void {
+    defaultValidator = validator;
+  }
+
+  public readonly secretsOutdir: string;
+  private readonly validator?: ManifestValidator;
+  private readonly onWarning: (diagnostic: Diagnostic) => void;
+
+  public constructor(props: TrustmeshAppProps = {}) {
+    super(props);
+    markTrustmeshApp(this);
+    this.secretsOutdir = props.secretsOutdir ?? '.trustmesh/secrets';
+    this.validator = props.validator;
+    this.onWarning = props.onWarning ?? ((d) => process.stderr.write(`${formatDiagnostic(d)}\n`));
+  }
+
+  /**
+   * Synthesizes and writes `outdir` (and `secretsOutdir` when there is key material), atomically.
+   * @throws TrustmeshError when a check or validation fails; nothing is written then.
+   */
+  public override synth(): void {
+    const output = this.synthOutput();
+    for (const warning of output.warnings) this.onWarning(warning);
+    replaceDirectory(this.outdir, output.files);
+    if (output.secretFiles.length > 0) {
+      replaceDirectory(this.secretsOutdir, [
+        { path: '.gitignore', content: '# key material: never commit\n*\n', mode: 0o600 },
+        ...output.secretFiles,
+      ], { dirMode: 0o700, fileMode: 0o600 });
+    }
+  }
+
+  /** Everything {@link synth} would write, without writing it. */
+  public synthOutput(): SynthOutput {
+    const constructs = this.node.findAll();
+    const warnings = this.runChecks(constructs);
+
+    const manifests: ManifestRecord[] = [];
+    const byChart = groupApiObjectsByChart(constructs);
+    const files: StagedFile[] = [];
+    const secretFiles: StagedFile[] = [];
+    for (const [chart, objects] of byChart) {
+      const secret = SecretChart.isSecretChart(chart);
+      const file = `${chart.node.path}${FILE_EXTENSION}`;
+      const records = objects
+        .map((o) => ({ manifest: o.toJson() as Record<string, unknown>, file, constructPath: o.node.path, secret }))
+        .sort((a, b) => compareManifests(a.manifest, b.manifest));
+      manifests.push(...records);
+      (secret ? secretFiles : files).push({ path: file, content: Yaml.stringify(...records.map((r) => r.manifest)) });
+    }
+    for (const c of constructs) {
+      if (OutputFile.isOutputFile(c)) (c.secret ? secretFiles : files).push({ path: c.path, content: c.render() });
+    }
+    assertUniquePaths(files);
+    assertUniquePaths(secretFiles);
+
+    const validator = this.validator ?? defaultValidator;
+    if (validator) {
+      const problems = validator(manifests);
+      const errors = problems.filter((d) => d.severity === 'error');
+      warnings.push(...problems.filter((d) => d.severity !== 'error'));
+      if (errors.length > 0) {
+        throw new TrustmeshAggregateError('TM_INVALID_OUTPUT',
+          `${errors.length} synthesized object(s) fail the schema; nothing was written`, errors.map(toError));
+      }
+    }
+    return {
+      files: files.sort(byPath),
+      secretFiles: secretFiles.sort(byPath),
+      manifests,
+      warnings,
+    };
+  }
+
+  private runChecks(constructs: readonly IConstruct[]): Diagnostic[] {
+    const errors: TrustmeshError[] = [];
+    const warnings: Diagnostic[] = [];
+    for (const c of constructs) {
+      const produce = diagnosticsOf(c);
+      if (produce) {
+        for (const d of produce()) {
+          const located = d.location ? d : { ...d, location: { constructPath: c.node.path } };
+          if (d.severity === 'error') errors.push(toError(located));
+          else warnings.push(located);
+        }
+        continue;
+      }
+      for (const message of c.node.validate()) {
+        errors.push(new TrustmeshError('TM_CONSTRUCT_INVALID', message, { location: { constructPath: c.node.path } }));
+      }
+    }
+    if (errors.length > 0) {
+      throw new TrustmeshAggregateError('TM_SYNTH_FAILED', `synth failed with ${errors.length} error(s); nothing was written`, errors);
+    }
+    return warnings;
+  }
+}
+
+function groupApiObjectsByChart(constructs: readonly IConstruct[]): Map<Chart, ApiObject[]> {
+  const result = new Map<Chart, ApiObject[]>();
+  for (const c of constructs) {
+    if (!ApiObject.isApiObject(c)) continue;
+    const chart = Chart.of(c);
+    const list = result.get(chart);
+    if (list) list.push(c);
+    else result.set(chart, [c]);
+  }
+  return result;
+}
+
+const KIND_RANK: Record<string, number> = { Namespace: 0, ServiceAccount: 1 };
+
+function compareManifests(a: Record<string, unknown>, b: Record<string, unknown>): number {
+  const ka = String(a.kind);
+  const kb = String(b.kind);
+  const ra = KIND_RANK[ka] ?? 9;
+  const rb = KIND_RANK[kb] ?? 9;
+  if (ra !== rb) return ra - rb;
+  if (ka !== kb) return ka < kb ? -1 : 1;
+  const na = metadataKey(a);
+  const nb = metadataKey(b);
+  return na < nb ? -1 : na > nb ? 1 : 0;
+}
+
+function metadataKey(m: Record<string, unknown>): string {
+  const metadata = (m.metadata ?? {}) as { name?: string; namespace?: string };
+  return `${metadata.namespace ?? ''}/${metadata.name ?? ''}`;
+}
+
+function byPath(a: StagedFile, b: StagedFile): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+function assertUniquePaths(files: readonly StagedFile[]): void {
+  const seen = new Set<string>();
+  for (const f of files) {
+    const normalized = path.posix.normalize(f.path);
+    if (seen.has(normalized)) {
+      throw new TrustmeshError('TM_OUTPUT_PATH_CLASH', `two outputs would be written to the same file "${normalized}"`, {
+        fix: 'give the meshes, namespaces or output files distinct names',
+      });
+    }
+    seen.add(normalized);
+  }
+}
+
+function toError(d: Diagnostic): TrustmeshError {
+  return new TrustmeshError(d.code, d.message, { location: d.location, fix: d.fix });
+}
