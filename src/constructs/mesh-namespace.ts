@@ -1,0 +1,119 @@
+import { Chart } from 'cdk8s';
+import { TrustmeshError } from '../errors';
+import { assertDnsLabel } from '../model/names';
+import { NamespaceSpec } from '../model/mesh-spec';
+import { istioApiVersion } from '../render/istio/api-version';
+import { renderDefaultDenyPolicy } from '../render/istio/authorization-policy';
+import { ObjectNames } from '../render/istio/object-names';
+import { renderNamespacePeerAuthentication } from '../render/istio/peer-authentication';
+import { located } from '../private/located';
+import { DefaultAccess, MtlsMode } from './enums';
+import type { Mesh } from './mesh';
+import { MeshService, MeshServiceProps } from './mesh-service';
+import { IMeshPeer, PeerConfig } from './peer';
+import { createIstioApiObject } from './private/istio-api-object';
+
+/** Props of {@link MeshNamespace}. */
+export interface MeshNamespaceProps {
+  /**
+   * mTLS mode for every workload of the namespace.
+   * @default - inherited from the mesh
+   */
+  readonly mtls?: MtlsMode;
+  /**
+   * What happens to requests no ALLOW intention covers.
+   * @default - the mesh's defaultAccess
+   */
+  readonly defaultAccess?: DefaultAccess;
+}
+
+/**
+ * A Kubernetes namespace of the mesh. Its objects synthesize into one file,
+ * `dist/<mesh>/<namespace>.k8s.yaml`. As a peer it stands for every identity of the namespace.
+ */
+export class MeshNamespace extends Chart implements IMeshPeer {
+  public readonly mesh: Mesh;
+  public readonly namespaceName: string;
+  public readonly mtls?: MtlsMode;
+  public readonly defaultAccess?: DefaultAccess;
+  private readonly _services = new Map<string, MeshService>();
+
+  public constructor(mesh: Mesh, name: string, props: MeshNamespaceProps = {}) {
+    super(mesh, name, { namespace: name, disableResourceNameHashes: true });
+    located(this, () => {
+      assertDnsLabel(name, 'namespace name');
+      if (name === mesh.rootNamespace) {
+        throw new TrustmeshError('TM_ROOT_NAMESPACE_RESERVED',
+          `"${name}" is the mesh's root namespace: policies there apply to every namespace`, {
+            fix: 'declare workloads in their own namespaces; reference root-namespace workloads (gateways) with MeshService.fromAttributes',
+          });
+      }
+    });
+    this.mesh = mesh;
+    this.namespaceName = name;
+    this.mtls = props.mtls;
+    this.defaultAccess = props.defaultAccess;
+    mesh._addNamespace(this);
+    if (this.mtls) {
+      createIstioApiObject(this, 'PeerAuthentication', {
+        kind: 'PeerAuthentication',
+        apiVersion: istioApiVersion('PeerAuthentication', mesh.istioVersion),
+        metadata: { name: ObjectNames.defaultPeerAuthentication, namespace: name },
+        render: () => renderNamespacePeerAuthentication(mesh.model, name),
+      });
+    }
+    if ((this.defaultAccess ?? mesh.defaultAccess) === DefaultAccess.DENY) {
+      createIstioApiObject(this, 'DefaultDeny', {
+        kind: 'AuthorizationPolicy',
+        apiVersion: istioApiVersion('AuthorizationPolicy', mesh.istioVersion),
+        metadata: { name: ObjectNames.defaultDeny, namespace: name },
+        render: () => renderDefaultDenyPolicy(mesh.model, name),
+      });
+    }
+  }
+
+  /** Declares a service in this namespace. */
+  public addService(name: string, props: MeshServiceProps = {}): MeshService {
+    return new MeshService(this, name, props);
+  }
+
+  /** A service of this namespace by name. @throws TrustmeshError TM_UNKNOWN_SERVICE */
+  public service(name: string): MeshService {
+    const s = this._services.get(name);
+    if (!s) {
+      throw new TrustmeshError('TM_UNKNOWN_SERVICE', `namespace ${this.namespaceName} has no service "${name}"`, {
+        value: name, allowed: [...this._services.keys()].sort().join(', ') || 'no services declared yet',
+      });
+    }
+    return s;
+  }
+
+  /** Services declared in this namespace (a copy). */
+  public get services(): MeshService[] {
+    return [...this._services.values()];
+  }
+
+  /** @internal */
+  public _registerService(service: MeshService): void {
+    if (this._services.has(service.name)) {
+      throw new TrustmeshError('TM_DUPLICATE_SERVICE', `service "${service.name}" is declared twice in namespace ${this.namespaceName}`, {
+        location: { constructPath: service.node.path },
+      });
+    }
+    this._services.set(service.name, service);
+  }
+
+  /** @internal */
+  public _toPeerConfig(): PeerConfig {
+    return { peer: { kind: 'namespace', namespace: this.namespaceName }, issuers: [] };
+  }
+
+  /** @internal */
+  public _toSpec(): NamespaceSpec {
+    return {
+      name: this.namespaceName,
+      ...(this.mtls ? { mtls: this.mtls } : {}),
+      ...(this.defaultAccess ? { defaultAccess: this.defaultAccess } : {}),
+    };
+  }
+}

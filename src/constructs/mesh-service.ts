@@ -1,0 +1,399 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { TrustmeshError } from '../errors';
+import { Enforcement as EnforcementName, IntentionAction, JwtRequirementSpec, PeerSpec } from '../model/intention';
+import { parseIpBlock } from '../model/ip-block';
+import { assertSupports, IstioFeature } from '../model/istio-version';
+import { assertDnsLabel, assertLabels } from '../model/names';
+import { ServiceSpec } from '../model/mesh-spec';
+import { isHttpProtocol } from '../model/service-port';
+import { classifyPathPattern } from '../model/path-pattern';
+import { istioApiVersion } from '../render/istio/api-version';
+import { renderRequireJwtPolicy, renderServicePolicy } from '../render/istio/authorization-policy';
+import { renderPlaintextDestinationRule } from '../render/istio/destination-rule';
+import { DRY_RUN_ANNOTATION, IstioManifest } from '../render/istio/manifest';
+import { ObjectNames } from '../render/istio/object-names';
+import { renderServicePeerAuthentication } from '../render/istio/peer-authentication';
+import { renderRequestAuthentication } from '../render/istio/request-authentication';
+import { located } from '../private/located';
+import { AccessMatchOptions, AccessOptions, enforcementOf, toMatchSpec } from './access-options';
+import { Enforcement, MtlsMode } from './enums';
+import type { Mesh } from './mesh';
+import type { MeshNamespace } from './mesh-namespace';
+import { EndUsersOptions, IMeshPeer, Peer, PeerConfig } from './peer';
+import { JwtIssuer } from './jwt-issuer';
+import { Port } from './port';
+import { createIstioApiObject } from './private/istio-api-object';
+
+/** Props of {@link MeshService}. */
+export interface MeshServiceProps {
+  /**
+   * The Kubernetes service account the workload runs as: its identity
+   * (`spiffe://<trust-domain>/ns/<namespace>/sa/<serviceAccount>`). Explicit and stable.
+   * @default - the service name
+   */
+  readonly serviceAccount?: string;
+  /**
+   * Workload (pod) labels. Every policy of the service selects the workload with all of them.
+   * @default { app: <service name> }
+   */
+  readonly labels?: Record<string, string>;
+  /**
+   * Service ports with their protocols.
+   * @default - none (a pure client)
+   */
+  readonly ports?: Port[];
+  /**
+   * Whether the workload runs with an Istio sidecar. Services outside the mesh cannot enforce
+   * policy, have no mTLS identity, and get an explicit plaintext DestinationRule.
+   * @default true
+   */
+  readonly inMesh?: boolean;
+  /**
+   * mTLS mode for this workload.
+   * @default - inherited from the namespace or mesh
+   */
+  readonly mtls?: MtlsMode;
+  /**
+   * Addresses an out-of-mesh service calls from, so that intentions naming it can recognize it
+   * (it has no identity). Only for `inMesh: false`.
+   * @default - any plaintext caller is taken for this service
+   */
+  readonly ipBlocks?: string[];
+}
+
+/** Options of {@link MeshService.allowEndUsers}. */
+export interface AllowEndUsersOptions extends AccessMatchOptions, EndUsersOptions {
+  /** @default Enforcement.ENFORCE */
+  readonly enforcement?: Enforcement;
+}
+
+/** Options of {@link MeshService.requireJwt}. */
+export interface RequireJwtOptions {
+  /**
+   * Paths reachable without a token (health checks, public pages); same syntax as intention paths.
+   * @default - none
+   */
+  readonly exceptPaths?: string[];
+  /** @default Enforcement.ENFORCE */
+  readonly enforcement?: Enforcement;
+}
+
+/** Attributes of a service declared elsewhere (another mesh, another team's code). */
+export interface MeshServiceAttributes {
+  readonly namespace: string;
+  readonly name: string;
+  /** @default - the service name */
+  readonly serviceAccount?: string;
+  /** @default true */
+  readonly inMesh?: boolean;
+}
+
+const POLICY_IDS: Record<string, string> = {
+  'ALLOW/ENFORCE': 'Allow',
+  'ALLOW/DRY_RUN': 'AllowDryRun',
+  'DENY/ENFORCE': 'Deny',
+  'DENY/DRY_RUN': 'DenyDryRun',
+  'AUDIT/ENFORCE': 'Audit',
+};
+
+/**
+ * A service of the mesh: a workload identity, its labels and ports, and the verbs that declare
+ * who may call it. Intentions are verbs on the destination, aggregated into one policy per action.
+ *
+ * @example
+ * const details = ns.addService('details', { serviceAccount: 'bookinfo-details', ports: [Port.http(9080)] });
+ * details.allowFrom(productpage, { methods: [HttpMethod.GET] });
+ */
+export class MeshService extends Construct implements IMeshPeer {
+  /**
+   * References a service declared elsewhere, usable as a peer (not as a destination).
+   */
+  public static fromAttributes(scope: Construct, id: string, attrs: MeshServiceAttributes): IMeshPeer {
+    return new ImportedService(scope, id, attrs);
+  }
+
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly serviceAccount: string;
+  public readonly inMesh: boolean;
+  public readonly mtls?: MtlsMode;
+  private readonly _labels: Record<string, string>;
+  private readonly _ports: Port[];
+  private readonly _ipBlocks?: string[];
+  private readonly objects = new Map<string, ApiObject>();
+  private jwtRequirement?: JwtRequirementSpec;
+
+  public constructor(scope: MeshNamespace, name: string, props: MeshServiceProps = {}) {
+    super(scope, name);
+    this.namespaceChart = scope;
+    const checked = located(this, () => checkProps(name, props));
+    this.name = name;
+    this.namespace = scope.namespaceName;
+    this.serviceAccount = checked.serviceAccount;
+    this.inMesh = checked.inMesh;
+    this.mtls = props.mtls;
+    this._labels = checked.labels;
+    this._ports = checked.ports;
+    this._ipBlocks = checked.ipBlocks;
+    scope.mesh._addService(this);
+    if (this.mtls || this._ports.some((p) => p.mtls)) {
+      this.ensureObject('PeerAuthentication', 'PeerAuthentication', ObjectNames.servicePeerAuthentication(name),
+        () => renderServicePeerAuthentication(this.mesh.model, this.resolvedSpec()));
+    }
+    if (!this.inMesh) {
+      this.ensureObject('PlaintextDestinationRule', 'DestinationRule', ObjectNames.plaintextDestinationRule(name),
+        () => renderPlaintextDestinationRule(this.mesh.model, this.resolvedSpec()));
+    }
+  }
+
+  private readonly namespaceChart: MeshNamespace;
+
+  /** The mesh the service belongs to. */
+  public get mesh(): Mesh {
+    return this.namespaceChart.mesh;
+  }
+
+  /** Workload labels (a copy). */
+  public get labels(): Record<string, string> {
+    return { ...this._labels };
+  }
+
+  /** Ports (a copy). */
+  public get ports(): Port[] {
+    return [...this._ports];
+  }
+
+  /** `<trust-domain>/ns/<namespace>/sa/<serviceAccount>`, the principal policies name. */
+  public get principal(): string {
+    return `${this.mesh.trustDomain}/ns/${this.namespace}/sa/${this.serviceAccount}`;
+  }
+
+  /**
+   * Allows `peer` to call this service (on the matched ports, methods, paths…).
+   * @example orders.allowFrom(checkout, { ports: [8080], methods: [HttpMethod.POST], paths: ['/orders'] })
+   */
+  public allowFrom(peer: IMeshPeer, options: AccessOptions = {}): void {
+    this.addIntention('ALLOW', peer, options);
+  }
+
+  /**
+   * Denies `peer`. DENY is evaluated before ALLOW and cannot be overridden by it. A DENY using
+   * HTTP-only attributes is scoped to the service's HTTP ports (Istio would otherwise apply it to
+   * all TCP traffic).
+   * @example httpbin.denyFrom(Peer.namespace('dev'), { methods: [HttpMethod.POST] })
+   */
+  public denyFrom(peer: IMeshPeer, options: AccessOptions = {}): void {
+    this.addIntention('DENY', peer, options);
+  }
+
+  /**
+   * Marks matching requests for auditing (AUDIT action, Istio 1.8+). Never changes a decision.
+   * @example payments.auditFrom(Peer.anyMeshIdentity(), { paths: ['/refunds/*'] })
+   */
+  public auditFrom(peer: IMeshPeer, options: AccessOptions = {}): void {
+    if (options.enforcement === Enforcement.DRY_RUN) {
+      throw new TrustmeshError('TM_DRY_RUN_AUDIT', 'an AUDIT intention never enforces anything, so it cannot be dry-run', {
+        location: { constructPath: this.node.path }, fix: 'remove enforcement: Enforcement.DRY_RUN',
+      });
+    }
+    this.addIntention('AUDIT', peer, options);
+  }
+
+  /**
+   * Allows end users of an issuer (optionally with claims) to call this service, from any caller.
+   * @example fruits.allowEndUsers(issuer, { claims: { role: 'learner' }, methods: [HttpMethod.GET] })
+   */
+  public allowEndUsers(issuer: JwtIssuer, options: AllowEndUsersOptions = {}): void {
+    const { claims, nestedClaims, subjects, ...access } = options;
+    this.addIntention('ALLOW', Peer.endUsers(issuer, { claims, nestedClaims, subjects }), access);
+  }
+
+  /**
+   * Requires a valid token from one of the issuers on every HTTP request, except on `exceptPaths`.
+   * Emits the RequestAuthentication and the DENY policy Istio needs (a request without a token
+   * would otherwise pass with no identity).
+   * @example httpbin.requireJwt(issuer, { exceptPaths: ['/healthz'] })
+   */
+  public requireJwt(issuers: JwtIssuer | JwtIssuer[], options: RequireJwtOptions = {}): void {
+    located(this, () => {
+      this.assertEnforceable();
+      if (this.jwtRequirement) {
+        throw new TrustmeshError('TM_JWT_ALREADY_REQUIRED', `requireJwt was already called on ${this.namespace}/${this.name}`, {
+          fix: 'pass every accepted issuer in one call: requireJwt([issuerA, issuerB], { exceptPaths })',
+        });
+      }
+      const list = Array.isArray(issuers) ? issuers : [issuers];
+      if (list.length === 0) throw new TrustmeshError('TM_EMPTY_MATCH_LIST', 'requireJwt needs at least one issuer');
+      const enforcement = enforcementOf(options.enforcement);
+      if (enforcement === 'DRY_RUN') assertSupports(this.mesh.istioVersion, IstioFeature.DRY_RUN);
+      const exceptPaths = [...(options.exceptPaths ?? [])];
+      for (const p of exceptPaths) {
+        if (classifyPathPattern(p) === 'template') assertSupports(this.mesh.istioVersion, IstioFeature.PATH_TEMPLATES);
+      }
+      if (!this._ports.some((p) => isHttpProtocol(p.protocol))) {
+        throw new TrustmeshError('TM_HTTP_MATCH_WITHOUT_HTTP_PORT', `requireJwt needs an HTTP port, and ${this.namespace}/${this.name} has none`, {
+          fix: 'declare the HTTP port with Port.http(...)',
+        });
+      }
+      for (const issuer of list) this.mesh._registerIssuer(issuer._toSpec());
+      this.jwtRequirement = { issuers: list.map((i) => i.issuer), exceptPaths, enforcement };
+      this.mesh._touch();
+      this.ensureObject('RequireJwt', 'AuthorizationPolicy', ObjectNames.requireJwt(this.name),
+        () => renderRequireJwtPolicy(this.mesh.model, this.resolvedSpec()), enforcement === 'DRY_RUN');
+      this.ensureRequestAuthentication();
+    });
+  }
+
+  /** @internal */
+  public _toPeerConfig(): PeerConfig {
+    const peer: PeerSpec = {
+      kind: 'service',
+      namespace: this.namespace,
+      name: this.name,
+      serviceAccount: this.serviceAccount,
+      inMesh: this.inMesh,
+      ...(this._ipBlocks ? { ipBlocks: [...this._ipBlocks] } : {}),
+      declaredIn: this.mesh.meshName,
+    };
+    return { peer, issuers: [] };
+  }
+
+  /** @internal the service as plain model data. */
+  public _toSpec(): ServiceSpec {
+    return {
+      namespace: this.namespace,
+      name: this.name,
+      serviceAccount: this.serviceAccount,
+      labels: { ...this._labels },
+      ports: this._ports.map((p) => p._toSpec()),
+      inMesh: this.inMesh,
+      ...(this.mtls ? { mtls: this.mtls } : {}),
+      ...(this._ipBlocks ? { ipBlocks: [...this._ipBlocks] } : {}),
+      ...(this.jwtRequirement ? { jwtRequirement: this.jwtRequirement } : {}),
+    };
+  }
+
+  private addIntention(action: IntentionAction, peer: IMeshPeer, options: AccessOptions): void {
+    located(this, () => {
+      this.assertEnforceable();
+      if (!peer || typeof peer._toPeerConfig !== 'function') throw new TypeError('peer must be a MeshService, MeshNamespace or a Peer.* value');
+      const config = peer._toPeerConfig();
+      const onBehalfOf = options.onBehalfOf?._toEndUserRequirement();
+      if (config.endUser && onBehalfOf) {
+        throw new TrustmeshError('TM_CONFLICTING_END_USERS', 'the peer is already an end-user requirement; onBehalfOf would add a second one', {
+          fix: 'put all claims into one Peer.endUsers(issuer, { claims })',
+        });
+      }
+      const endUser = config.endUser ?? onBehalfOf;
+      const enforcement: EnforcementName = enforcementOf(options.enforcement);
+      const version = this.mesh.istioVersion;
+      if (action === 'AUDIT') assertSupports(version, IstioFeature.AUDIT_ACTION);
+      if (enforcement === 'DRY_RUN') assertSupports(version, IstioFeature.DRY_RUN);
+      if (config.peer.kind === 'ipBlocks' && config.peer.remote) assertSupports(version, IstioFeature.REMOTE_IP_BLOCKS);
+      const match = toMatchSpec(options, this._toSpec(), version, endUser !== undefined);
+      for (const issuer of config.issuers) this.mesh._registerIssuer(issuer);
+      if (options.onBehalfOf) this.mesh._registerIssuer(options.onBehalfOf.issuer._toSpec());
+      this.mesh._addIntention({
+        destination: { namespace: this.namespace, name: this.name },
+        action,
+        enforcement,
+        peer: config.peer,
+        ...(endUser ? { endUser } : {}),
+        match,
+      });
+      this.ensureObject(POLICY_IDS[`${action}/${enforcement}`], 'AuthorizationPolicy', ObjectNames.policy(this.name, action, enforcement),
+        () => renderServicePolicy(this.mesh.model, this.resolvedSpec(), action, enforcement), enforcement === 'DRY_RUN');
+      if (endUser) this.ensureRequestAuthentication();
+    });
+  }
+
+  private assertEnforceable(): void {
+    if (!this.inMesh) {
+      throw new TrustmeshError('TM_POLICY_ON_OUT_OF_MESH_SERVICE',
+        `${this.namespace}/${this.name} runs without a sidecar, so nothing can enforce intentions towards it`, {
+          fix: 'bring the service into the mesh (inMesh: true), or protect it outside Istio (e.g. NetworkPolicy)',
+        });
+    }
+  }
+
+  private ensureRequestAuthentication(): void {
+    this.ensureObject('RequestAuthentication', 'RequestAuthentication', ObjectNames.requestAuthentication(this.name),
+      () => renderRequestAuthentication(this.mesh.model, this.resolvedSpec()));
+  }
+
+  private ensureObject(id: string, kind: IstioManifest['kind'], name: string, render: () => IstioManifest | undefined, dryRun = false): void {
+    if (this.objects.has(id)) return;
+    this.objects.set(id, createIstioApiObject(this, id, {
+      kind,
+      apiVersion: istioApiVersion(kind, this.mesh.istioVersion),
+      metadata: { name, namespace: this.namespace, ...(dryRun ? { annotations: { [DRY_RUN_ANNOTATION]: 'true' } } : {}) },
+      render,
+    }));
+  }
+
+  /** The service as the synthesized model sees it (for render producers only: it builds the model). */
+  private resolvedSpec(): ServiceSpec {
+    return this.mesh.model.service(this) ?? this._toSpec();
+  }
+}
+
+class ImportedService extends Construct implements IMeshPeer {
+  private readonly peer: PeerSpec;
+
+  public constructor(scope: Construct, id: string, attrs: MeshServiceAttributes) {
+    super(scope, id);
+    this.peer = located(this, () => {
+      assertDnsLabel(attrs.namespace, 'namespace');
+      assertDnsLabel(attrs.name, 'service name');
+      const serviceAccount = attrs.serviceAccount ?? attrs.name;
+      assertDnsLabel(serviceAccount, 'service account');
+      return { kind: 'service', namespace: attrs.namespace, name: attrs.name, serviceAccount, inMesh: attrs.inMesh ?? true };
+    });
+  }
+
+  public _toPeerConfig(): PeerConfig {
+    return { peer: this.peer, issuers: [] };
+  }
+}
+
+function checkProps(name: string, props: MeshServiceProps): {
+  serviceAccount: string; labels: Record<string, string>; ports: Port[]; inMesh: boolean; ipBlocks?: string[];
+} {
+  assertDnsLabel(name, 'service name');
+  const serviceAccount = props.serviceAccount ?? name;
+  assertDnsLabel(serviceAccount, 'service account');
+  const labels = { ...(props.labels ?? { app: name }) };
+  if (Object.keys(labels).length === 0) {
+    throw new TrustmeshError('TM_INVALID_LABEL', 'service labels are empty: its policies would select every workload of the namespace', {
+      fix: `give the workload labels, e.g. { app: "${name}" }`,
+    });
+  }
+  assertLabels(labels, 'service labels');
+  const ports = [...(props.ports ?? [])];
+  const seen = new Set<string>();
+  for (const p of ports) {
+    if (!(p instanceof Port)) throw new TypeError('ports must be created with Port.http(...), Port.tcp(...), ...');
+    for (const key of [`port ${p.port}`, `port name ${p.name}`]) {
+      if (seen.has(key)) throw new TrustmeshError('TM_DUPLICATE_PORT', `service ${name} declares ${key} twice`, { value: p.port });
+      seen.add(key);
+    }
+  }
+  const inMesh = props.inMesh ?? true;
+  let ipBlocks: string[] | undefined;
+  if (props.ipBlocks) {
+    if (inMesh) {
+      throw new TrustmeshError('TM_IPBLOCKS_ON_MESH_SERVICE',
+        'ipBlocks only identify services outside the mesh; in-mesh services are identified by their service account', {
+          fix: 'remove ipBlocks, or set inMesh: false',
+        });
+    }
+    ipBlocks = props.ipBlocks.map((b) => parseIpBlock(b).text);
+  }
+  if (!inMesh && (props.mtls || ports.some((p) => p.mtls))) {
+    throw new TrustmeshError('TM_POLICY_ON_OUT_OF_MESH_SERVICE', 'a service outside the mesh has no sidecar to apply mTLS settings', {
+      fix: 'remove the mtls settings, or set inMesh: true',
+    });
+  }
+  return { serviceAccount, labels, ports, inMesh, ipBlocks };
+}

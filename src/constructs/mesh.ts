@@ -1,0 +1,248 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { TrustmeshError } from '../errors';
+import { IntentionSpec } from '../model/intention';
+import { assertSupports, DEFAULT_ISTIO_VERSION, formatIstioVersion, IstioFeature, IstioVersion, parseIstioVersion } from '../model/istio-version';
+import { JwtIssuerSpec } from '../model/jwt-issuer';
+import { MeshModel } from '../model/mesh-model';
+import { assertDnsLabel, assertDnsSubdomain } from '../model/names';
+import { istioApiVersion } from '../render/istio/api-version';
+import { canonicalJson } from '../render/istio/manifest';
+import { ObjectNames } from '../render/istio/object-names';
+import { renderMeshPeerAuthentication } from '../render/istio/peer-authentication';
+import { located } from '../private/located';
+import { registerDiagnostics } from './diagnostics';
+import { DefaultAccess, MtlsMode } from './enums';
+import { MeshNamespace, MeshNamespaceProps } from './mesh-namespace';
+import type { MeshService } from './mesh-service';
+import { createIstioApiObject } from './private/istio-api-object';
+
+/** Props of {@link Mesh}. */
+export interface MeshProps {
+  /**
+   * Mesh name: the output folder (`dist/<name>/`) and the name in messages.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * SPIFFE trust domain of workload identities.
+   * @default 'cluster.local'
+   */
+  readonly trustDomain?: string;
+  /**
+   * Other trust domains Istio treats as this one (MeshConfig `trustDomainAliases`).
+   * @default - none
+   */
+  readonly trustDomainAliases?: string[];
+  /**
+   * Istio's root namespace (MeshConfig `rootNamespace`): mesh-wide policies live there.
+   * @default 'istio-system'
+   */
+  readonly rootNamespace?: string;
+  /**
+   * Target Istio release, e.g. "1.30" or "1.21.4". Chooses API versions and rejects features the
+   * release lacks.
+   * @default '1.30'
+   */
+  readonly istioVersion?: string;
+  /**
+   * Mesh-wide mTLS mode, written explicitly as the root-namespace PeerAuthentication.
+   * @default MtlsMode.STRICT - zero trust: every call is authenticated
+   */
+  readonly mtls?: MtlsMode;
+  /**
+   * What happens to requests no ALLOW intention covers, in every namespace that does not say.
+   * @default DefaultAccess.DENY - zero trust: an allow-nothing policy per namespace
+   */
+  readonly defaultAccess?: DefaultAccess;
+  /**
+   * Kubernetes cluster DNS domain for service host names.
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+}
+
+/**
+ * A service mesh: the root of a trustmesh declaration. Namespaces, services and their intentions
+ * are added to it; each namespace synthesizes into its own file under `dist/<mesh name>/`.
+ *
+ * @example
+ * const mesh = new Mesh(app, 'bookinfo', { istioVersion: '1.30' });
+ * const ns = mesh.addNamespace('bookinfo');
+ * const productpage = ns.addService('productpage', { serviceAccount: 'bookinfo-productpage', ports: [Port.http(9080)] });
+ * const details = ns.addService('details', { serviceAccount: 'bookinfo-details', ports: [Port.http(9080)] });
+ * details.allowFrom(productpage, { methods: [HttpMethod.GET] });
+ */
+export class Mesh extends Construct {
+  /** Brand check that works across package copies. */
+  public static isMesh(x: unknown): x is Mesh {
+    return typeof x === 'object' && x !== null && MESH in x;
+  }
+
+  public readonly meshName: string;
+  public readonly trustDomain: string;
+  public readonly trustDomainAliases: readonly string[];
+  public readonly rootNamespace: string;
+  public readonly istioVersion: IstioVersion;
+  public readonly mtls: MtlsMode;
+  public readonly defaultAccess: DefaultAccess;
+  public readonly clusterDomain: string;
+  /** Chart for the root namespace (mesh-wide objects). */
+  public readonly rootChart: Chart;
+
+  private readonly _namespaces = new Map<string, MeshNamespace>();
+  private readonly _services: MeshService[] = [];
+  private readonly _issuers = new Map<string, JwtIssuerSpec>();
+  private readonly _intentions: IntentionSpec[] = [];
+  private revision = 0;
+  private cached?: { revision: number; model: MeshModel };
+
+  public constructor(scope: Construct, id: string, props: MeshProps = {}) {
+    super(scope, id);
+    Object.defineProperty(this, MESH, { value: true });
+    const checked = located(this, () => {
+      const name = props.name ?? id;
+      assertDnsLabel(name, 'mesh name');
+      const trustDomain = props.trustDomain ?? 'cluster.local';
+      assertDnsSubdomain(trustDomain, 'trust domain');
+      for (const alias of props.trustDomainAliases ?? []) assertDnsSubdomain(alias, 'trust domain alias');
+      const rootNamespace = props.rootNamespace ?? 'istio-system';
+      assertDnsLabel(rootNamespace, 'root namespace');
+      const clusterDomain = props.clusterDomain ?? 'cluster.local';
+      assertDnsSubdomain(clusterDomain, 'cluster domain');
+      const istioVersion = props.istioVersion !== undefined ? parseIstioVersion(props.istioVersion) : DEFAULT_ISTIO_VERSION;
+      return { name, trustDomain, rootNamespace, clusterDomain, istioVersion };
+    });
+    this.meshName = checked.name;
+    this.trustDomain = checked.trustDomain;
+    this.trustDomainAliases = [...(props.trustDomainAliases ?? [])];
+    this.rootNamespace = checked.rootNamespace;
+    this.clusterDomain = checked.clusterDomain;
+    this.istioVersion = checked.istioVersion;
+    this.mtls = props.mtls ?? MtlsMode.STRICT;
+    this.defaultAccess = props.defaultAccess ?? DefaultAccess.DENY;
+
+    this.rootChart = new Chart(this, this.rootNamespace, { namespace: this.rootNamespace, disableResourceNameHashes: true });
+    createIstioApiObject(this.rootChart, 'PeerAuthentication', {
+      kind: 'PeerAuthentication',
+      apiVersion: istioApiVersion('PeerAuthentication', this.istioVersion),
+      metadata: { name: ObjectNames.defaultPeerAuthentication, namespace: this.rootNamespace },
+      render: () => renderMeshPeerAuthentication(this.model),
+    });
+    registerDiagnostics(this, () => this.model.diagnostics());
+  }
+
+  /** Adds a namespace to the mesh. */
+  public addNamespace(name: string, props: MeshNamespaceProps = {}): MeshNamespace {
+    return new MeshNamespace(this, name, props);
+  }
+
+  /** A declared namespace by name. @throws TrustmeshError TM_UNKNOWN_NAMESPACE */
+  public namespace(name: string): MeshNamespace {
+    const ns = this._namespaces.get(name);
+    if (!ns) {
+      throw new TrustmeshError('TM_UNKNOWN_NAMESPACE', `mesh "${this.meshName}" has no namespace "${name}"`, {
+        value: name, allowed: [...this._namespaces.keys()].sort().join(', ') || 'no namespaces declared yet',
+      });
+    }
+    return ns;
+  }
+
+  /**
+   * A service declared anywhere in this mesh, by `<namespace>/<name>` — for code that declares
+   * intentions away from where the service was added.
+   * @throws TrustmeshError TM_UNKNOWN_SERVICE
+   */
+  public service(ref: string): MeshService {
+    const [ns, name, ...rest] = ref.split('/');
+    if (!ns || !name || rest.length > 0) {
+      throw new TrustmeshError('TM_UNKNOWN_SERVICE', 'service reference is not "<namespace>/<name>"', { value: ref });
+    }
+    return this.namespace(ns).service(name);
+  }
+
+  /** Namespaces in declaration order (a copy). */
+  public get namespaces(): MeshNamespace[] {
+    return [...this._namespaces.values()];
+  }
+
+  /**
+   * The intent model: plain immutable data with its indexes, rebuilt only after a change.
+   */
+  public get model(): MeshModel {
+    if (!this.cached || this.cached.revision !== this.revision) {
+      this.cached = {
+        revision: this.revision,
+        model: MeshModel.of({
+          name: this.meshName,
+          trustDomain: this.trustDomain,
+          trustDomainAliases: this.trustDomainAliases,
+          rootNamespace: this.rootNamespace,
+          clusterDomain: this.clusterDomain,
+          istioVersion: this.istioVersion,
+          mtls: this.mtls,
+          defaultAccess: this.defaultAccess,
+          namespaces: this.namespaces.map((ns) => ns._toSpec()),
+          services: this._services.map((s) => s._toSpec()),
+          issuers: [...this._issuers.values()].sort((a, b) => (a.issuer < b.issuer ? -1 : 1)),
+          intentions: [...this._intentions],
+        }),
+      };
+    }
+    return this.cached.model;
+  }
+
+  /** @internal */
+  public _addNamespace(ns: MeshNamespace): void {
+    if (this._namespaces.has(ns.namespaceName)) {
+      throw new TrustmeshError('TM_DUPLICATE_NAMESPACE', `namespace "${ns.namespaceName}" is declared twice in mesh "${this.meshName}"`, {
+        location: { constructPath: ns.node.path },
+      });
+    }
+    this._namespaces.set(ns.namespaceName, ns);
+    this._touch();
+  }
+
+  /** @internal */
+  public _addService(service: MeshService): void {
+    this.namespace(service.namespace)._registerService(service);
+    this._services.push(service);
+    this._touch();
+  }
+
+  /** @internal */
+  public _addIntention(intention: IntentionSpec): void {
+    this._intentions.push(intention);
+    this._touch();
+  }
+
+  /**
+   * @internal Registers an issuer; the same issuer string must always carry the same settings.
+   */
+  public _registerIssuer(issuer: JwtIssuerSpec): void {
+    const existing = this._issuers.get(issuer.issuer);
+    if (existing) {
+      if (canonicalJson(existing) !== canonicalJson(issuer)) {
+        throw new TrustmeshError('TM_ISSUER_CONFLICT', `issuer "${issuer.issuer}" is used with two different configurations`, {
+          fix: 'create the JwtIssuer once and pass the same instance everywhere',
+        });
+      }
+      return;
+    }
+    if (issuer.fromCookies.length > 0) assertSupports(this.istioVersion, IstioFeature.JWT_FROM_COOKIES);
+    this._issuers.set(issuer.issuer, issuer);
+    this._touch();
+  }
+
+  /** @internal invalidates the cached model. */
+  public _touch(): void {
+    this.revision++;
+  }
+
+  /** The target Istio release as text. */
+  public get istioVersionText(): string {
+    return formatIstioVersion(this.istioVersion);
+  }
+}
+
+const MESH = Symbol.for('trustmesh.Mesh');

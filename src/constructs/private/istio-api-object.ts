@@ -1,0 +1,81 @@
+import { ApiObject, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  DestinationRule,
+  DestinationRuleV1Beta1,
+} from '../../../imports/networking.istio.io';
+import {
+  AuthorizationPolicy,
+  AuthorizationPolicyV1Beta1,
+  PeerAuthentication,
+  PeerAuthenticationV1Beta1,
+  RequestAuthentication,
+  RequestAuthenticationV1Beta1,
+} from '../../../imports/security.istio.io';
+import { TrustmeshError } from '../../errors';
+import { IstioManifest, IstioMetadata } from '../../render/istio/manifest';
+
+/** Props for {@link createIstioApiObject}. */
+export interface IstioApiObjectProps {
+  readonly kind: IstioManifest['kind'];
+  readonly apiVersion: string;
+  /** Known when the object is created. */
+  readonly metadata: IstioMetadata;
+  /** Renders the object at synth; must return an object of the same kind, name and namespace. */
+  readonly render: () => IstioManifest | undefined;
+}
+
+/**
+ * Creates the typed L1 object (from `imports/`) for a rendered Istio object: created eagerly,
+ * its `spec` filled lazily by the pure renderer.
+ */
+export function createIstioApiObject(scope: Construct, id: string, props: IstioApiObjectProps): ApiObject {
+  const spec = Lazy.any({
+    produce: () => {
+      const manifest = props.render();
+      if (!manifest || manifest.metadata.name !== props.metadata.name || manifest.kind !== props.kind) {
+        throw new TrustmeshError('TM_INTERNAL_RENDER_MISMATCH',
+          `renderer produced no ${props.kind} "${props.metadata.name}" although the construct declared it (a trustmesh bug)`);
+      }
+      return manifest.spec;
+    },
+  });
+  const l1Props = { metadata: { ...props.metadata }, spec };
+  const v1 = !props.apiVersion.endsWith('v1beta1');
+  switch (props.kind) {
+    case 'AuthorizationPolicy':
+      return v1 ? new AuthorizationPolicy(scope, id, l1Props) : new AuthorizationPolicyV1Beta1(scope, id, l1Props);
+    case 'PeerAuthentication':
+      return v1 ? new PeerAuthentication(scope, id, l1Props) : new PeerAuthenticationV1Beta1(scope, id, l1Props);
+    case 'RequestAuthentication':
+      return v1 ? new CanonicalRequestAuthentication(scope, id, l1Props) : new CanonicalRequestAuthenticationV1Beta1(scope, id, l1Props);
+    case 'DestinationRule':
+      return v1 ? new DestinationRule(scope, id, l1Props) : new DestinationRuleV1Beta1(scope, id, l1Props);
+  }
+}
+
+// `cdk8s import` maps both schema spellings `jwksUri` and `jwks_uri` onto one property and emits
+// the legacy `jwks_uri`. Istio accepts both; we emit the documented `jwksUri`.
+class CanonicalRequestAuthentication extends RequestAuthentication {
+  public override toJson(): Record<string, unknown> {
+    return canonicalJwksUri(super.toJson() as Record<string, unknown>);
+  }
+}
+
+class CanonicalRequestAuthenticationV1Beta1 extends RequestAuthenticationV1Beta1 {
+  public override toJson(): Record<string, unknown> {
+    return canonicalJwksUri(super.toJson() as Record<string, unknown>);
+  }
+}
+
+function canonicalJwksUri(json: Record<string, unknown>): Record<string, unknown> {
+  const spec = json.spec as { jwtRules?: Record<string, unknown>[] } | undefined;
+  for (const rule of spec?.jwtRules ?? []) {
+    if ('jwks_uri' in rule) {
+      const { jwks_uri: uri, ...rest } = rule;
+      for (const k of Object.keys(rule)) delete rule[k];
+      Object.assign(rule, Object.fromEntries(Object.entries({ ...rest, jwksUri: uri }).sort(([a], [b]) => (a < b ? -1 : 1))));
+    }
+  }
+  return json;
+}

@@ -1,0 +1,36 @@
+import { Construct } from 'constructs';
+import { HttpMethod } from '../constructs/enums';
+import { Mesh } from '../constructs/mesh';
+import { MeshService } from '../constructs/mesh-service';
+import { Port } from '../constructs/port';
+
+/**
+ * Istio's Bookinfo sample, zero-trust: productpage → details and reviews; reviews v2/v3 → ratings;
+ * only productpage's service account may GET details and the reviews versions; the ingress gateway
+ * (declared outside this mesh code) may reach productpage. Everything else is denied.
+ */
+export function bookinfoMesh(scope: Construct): Mesh {
+  const mesh = new Mesh(scope, 'bookinfo', { istioVersion: '1.30' });
+  const ns = mesh.addNamespace('bookinfo');
+  const http = [Port.http(9080)];
+
+  const ingress = MeshService.fromAttributes(mesh, 'IngressGateway', {
+    namespace: 'istio-system', name: 'istio-ingressgateway', serviceAccount: 'istio-ingressgateway-service-account',
+  });
+  const productpage = ns.addService('productpage', { serviceAccount: 'bookinfo-productpage', ports: http });
+  const details = ns.addService('details', { serviceAccount: 'bookinfo-details', ports: http });
+  const reviews = ['v1', 'v2', 'v3'].map((version) => ns.addService(`reviews-${version}`, {
+    serviceAccount: `bookinfo-reviews-${version}`,
+    labels: { app: 'reviews', version },
+    ports: http,
+  }));
+  const ratings = ns.addService('ratings', { serviceAccount: 'bookinfo-ratings', ports: http });
+
+  productpage.allowFrom(ingress, { methods: [HttpMethod.GET, HttpMethod.POST], paths: ['/productpage', '/login', '/logout', '/static/*', '/api/v1/products*'] });
+  details.allowFrom(productpage, { methods: [HttpMethod.GET] });
+  for (const version of reviews) version.allowFrom(productpage, { methods: [HttpMethod.GET] });
+  // reviews v1 does not call ratings; v2 and v3 do.
+  ratings.allowFrom(reviews[1], { methods: [HttpMethod.GET], paths: ['/ratings/*'] });
+  ratings.allowFrom(reviews[2], { methods: [HttpMethod.GET], paths: ['/ratings/*'] });
+  return mesh;
+}

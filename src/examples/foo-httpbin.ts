@@ -1,0 +1,29 @@
+import { Construct } from 'constructs';
+import { DefaultAccess, HttpMethod, MtlsMode } from '../constructs/enums';
+import { JwtIssuer } from '../constructs/jwt-issuer';
+import { Mesh } from '../constructs/mesh';
+import { Peer } from '../constructs/peer';
+import { Port } from '../constructs/port';
+
+/** The issuer of Istio's authentication docs examples. */
+export const EXAMPLE_ISSUER = JwtIssuer.of({
+  issuer: 'https://issuer.example.com',
+  jwksUri: 'https://issuer.example.com/.well-known/jwks.json',
+});
+
+/**
+ * The foo/httpbin setup of Istio's security tasks: STRICT mTLS in namespace foo (the mesh stays
+ * PERMISSIVE and allow-by-default, as in the tasks), JWTs from https://issuer.example.com required
+ * for `app: my-app`, and POST from namespace dev denied on httpbin.
+ */
+export function fooHttpbinMesh(scope: Construct): Mesh {
+  const mesh = new Mesh(scope, 'foo-httpbin', { istioVersion: '1.30', mtls: MtlsMode.PERMISSIVE, defaultAccess: DefaultAccess.ALLOW });
+  const foo = mesh.addNamespace('foo', { mtls: MtlsMode.STRICT });
+  foo.addService('sleep');
+  const httpbin = foo.addService('httpbin', { ports: [Port.http(8000, { targetPort: 8080 })] });
+  const myApp = foo.addService('my-app', { ports: [Port.http(8080)] });
+
+  myApp.requireJwt(EXAMPLE_ISSUER, { exceptPaths: ['/healthz'] });
+  httpbin.denyFrom(Peer.namespace('dev'), { methods: [HttpMethod.POST] });
+  return mesh;
+}

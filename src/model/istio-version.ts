@@ -1,0 +1,75 @@
+import { TrustmeshError } from '../errors';
+
+/** A target Istio minor version, e.g. 1.30. Patch levels are accepted and ignored. */
+export interface IstioVersion {
+  readonly major: number;
+  readonly minor: number;
+}
+
+/** The oldest Istio release trustmesh renders for (the first with `security.istio.io/v1beta1` ALLOW/DENY). */
+export const MIN_ISTIO_VERSION: IstioVersion = { major: 1, minor: 5 };
+/** The Istio release whose CRDs are bundled for validation. */
+export const DEFAULT_ISTIO_VERSION: IstioVersion = { major: 1, minor: 30 };
+
+/**
+ * Parses "1.30", "1.30.3" or "v1.22".
+ * @throws TrustmeshError TM_INVALID_ISTIO_VERSION
+ */
+export function parseIstioVersion(text: string): IstioVersion {
+  const m = /^v?(\d+)\.(\d+)(?:\.\d+)?(?:-[0-9A-Za-z.-]+)?$/.exec(text.trim());
+  const version = m ? { major: Number(m[1]), minor: Number(m[2]) } : undefined;
+  if (!version || version.major !== 1) {
+    throw new TrustmeshError('TM_INVALID_ISTIO_VERSION', 'target Istio version is not a valid Istio 1.x version', {
+      value: text,
+      allowed: `a version such as "1.30" or "1.22.3", from ${formatIstioVersion(MIN_ISTIO_VERSION)} on`,
+    });
+  }
+  if (compareIstioVersions(version, MIN_ISTIO_VERSION) < 0) {
+    throw new TrustmeshError('TM_INVALID_ISTIO_VERSION', `Istio ${formatIstioVersion(version)} is older than the oldest supported release`, {
+      value: text,
+      allowed: `${formatIstioVersion(MIN_ISTIO_VERSION)} or later (earlier releases only have the removed authentication.istio.io / rbac.istio.io APIs)`,
+      fix: 'upgrade the target, or convert legacy policies by hand',
+    });
+  }
+  return version;
+}
+
+export function formatIstioVersion(v: IstioVersion): string {
+  return `${v.major}.${v.minor}`;
+}
+
+export function compareIstioVersions(a: IstioVersion, b: IstioVersion): number {
+  return a.major !== b.major ? a.major - b.major : a.minor - b.minor;
+}
+
+/** Features whose availability depends on the target Istio release (from istio/api release tags). */
+export const IstioFeature = {
+  AUDIT_ACTION: { since: { major: 1, minor: 8 }, what: 'AuthorizationPolicy action AUDIT' },
+  REMOTE_IP_BLOCKS: { since: { major: 1, minor: 8 }, what: 'remoteIpBlocks (source IPs behind trusted proxies)' },
+  DRY_RUN: { since: { major: 1, minor: 10 }, what: 'dry-run authorization policies (istio.io/dry-run annotation)' },
+  JWT_FROM_COOKIES: { since: { major: 1, minor: 22 }, what: 'RequestAuthentication fromCookies' },
+  PATH_TEMPLATES: { since: { major: 1, minor: 22 }, what: 'path templates {*} and {**} in AuthorizationPolicy paths' },
+  SECURITY_V1: { since: { major: 1, minor: 22 }, what: 'security.istio.io/v1 for all security kinds' },
+  NETWORKING_V1: { since: { major: 1, minor: 22 }, what: 'networking.istio.io/v1' },
+  SERVICE_ACCOUNTS: { since: { major: 1, minor: 25 }, what: 'AuthorizationPolicy source serviceAccounts' },
+} as const;
+
+/** One entry of {@link IstioFeature}. */
+export type IstioFeatureInfo = typeof IstioFeature[keyof typeof IstioFeature];
+
+export function supports(version: IstioVersion, feature: IstioFeatureInfo): boolean {
+  return compareIstioVersions(version, feature.since) >= 0;
+}
+
+/**
+ * @throws TrustmeshError TM_VERSION_UNSUPPORTED_FEATURE naming the minimum version
+ */
+export function assertSupports(version: IstioVersion, feature: IstioFeatureInfo): void {
+  if (supports(version, feature)) return;
+  throw new TrustmeshError('TM_VERSION_UNSUPPORTED_FEATURE',
+    `${feature.what} needs Istio ${formatIstioVersion(feature.since)} or later, but the mesh targets Istio ${formatIstioVersion(version)}`, {
+      value: formatIstioVersion(version),
+      allowed: `istioVersion >= ${formatIstioVersion(feature.since)}`,
+      fix: `raise the mesh's istioVersion to "${formatIstioVersion(feature.since)}" or drop the feature`,
+    });
+}

@@ -1,0 +1,235 @@
+import { Diagnostic } from '../errors';
+import { IntentionSpec, PeerSpec, ServiceRef, serviceKey } from './intention';
+import { JwtIssuerSpec } from './jwt-issuer';
+import { DefaultAccess, MeshSpec, NamespaceSpec, ServiceSpec } from './mesh-spec';
+import { MtlsMode, resolveMtls } from './mtls';
+import { isHttpProtocol } from './service-port';
+
+/**
+ * A {@link MeshSpec} with its indexes and the resolution rules every renderer and the model's own
+ * decision share: effective mTLS per workload port, default access per namespace, the issuers a
+ * workload must accept, and the whole-graph checks.
+ */
+export class MeshModel {
+  /** Indexes a spec. The spec is not copied; treat it as immutable. */
+  public static of(spec: MeshSpec): MeshModel {
+    return new MeshModel(spec);
+  }
+
+  private readonly services = new Map<string, ServiceSpec>();
+  private readonly namespaces = new Map<string, NamespaceSpec>();
+  private readonly issuers = new Map<string, JwtIssuerSpec>();
+  private readonly intentionsByDestination = new Map<string, IntentionSpec[]>();
+
+  private constructor(public readonly spec: MeshSpec) {
+    for (const ns of spec.namespaces) this.namespaces.set(ns.name, ns);
+    for (const s of spec.services) this.services.set(serviceKey(s), s);
+    for (const i of spec.issuers) this.issuers.set(i.issuer, i);
+    for (const intention of spec.intentions) {
+      const key = serviceKey(intention.destination);
+      const list = this.intentionsByDestination.get(key);
+      if (list) list.push(intention);
+      else this.intentionsByDestination.set(key, [intention]);
+    }
+  }
+
+  public service(ref: ServiceRef): ServiceSpec | undefined {
+    return this.services.get(serviceKey(ref));
+  }
+
+  public namespace(name: string): NamespaceSpec | undefined {
+    return this.namespaces.get(name);
+  }
+
+  public issuer(issuer: string): JwtIssuerSpec | undefined {
+    return this.issuers.get(issuer);
+  }
+
+  /** Every intention whose destination is the service, in declaration order. */
+  public intentionsFor(ref: ServiceRef): readonly IntentionSpec[] {
+    return this.intentionsByDestination.get(serviceKey(ref)) ?? [];
+  }
+
+  /** Services of a namespace, in declaration order. */
+  public servicesIn(namespace: string): readonly ServiceSpec[] {
+    return this.spec.services.filter((s) => s.namespace === namespace);
+  }
+
+  /** `<trustDomain>/ns/<ns>/sa/<sa>`: the principal AuthorizationPolicy compares. */
+  public principal(namespace: string, serviceAccount: string): string {
+    return `${this.spec.trustDomain}/ns/${namespace}/sa/${serviceAccount}`;
+  }
+
+  /** Default access of a namespace (its override, else the mesh's). */
+  public effectiveAccess(namespace: string): DefaultAccess {
+    return this.namespaces.get(namespace)?.defaultAccess ?? this.spec.defaultAccess;
+  }
+
+  /** Effective mTLS mode of one workload port, as Istio composes mesh → namespace → workload → port. */
+  public effectiveMtls(service: ServiceSpec, targetPort: number): MtlsMode {
+    const port = service.ports.find((p) => p.targetPort === targetPort);
+    return resolveMtls({
+      mesh: this.spec.mtls,
+      namespace: this.namespaces.get(service.namespace)?.mtls,
+      service: service.mtls,
+      port: port?.mtls,
+    });
+  }
+
+  /** Workload ports that carry HTTP (sorted, unique). */
+  public httpTargetPorts(service: ServiceSpec): number[] {
+    return uniqueSorted(service.ports.filter((p) => isHttpProtocol(p.protocol)).map((p) => p.targetPort));
+  }
+
+  /** Maps Service port numbers to workload ports (sorted, unique). Unknown ports are left out. */
+  public targetPorts(service: ServiceSpec, servicePorts: readonly number[]): number[] {
+    return uniqueSorted(servicePorts.flatMap((n) => service.ports.filter((p) => p.port === n).map((p) => p.targetPort)));
+  }
+
+  /**
+   * The issuers a workload's RequestAuthentication must list: those of its JWT requirement and of
+   * every intention with an end-user requirement, sorted by issuer.
+   */
+  public issuersFor(service: ServiceSpec): JwtIssuerSpec[] {
+    const names = new Set<string>(service.jwtRequirement?.issuers ?? []);
+    for (const i of this.intentionsFor(service)) if (i.endUser) names.add(i.endUser.issuer);
+    return [...names].sort().map((n) => this.issuers.get(n)).filter((i): i is JwtIssuerSpec => i !== undefined);
+  }
+
+  /** Whole-graph checks: problems only visible once every declaration is in. */
+  public diagnostics(): Diagnostic[] {
+    return [
+      ...this.checkPeers(),
+      ...this.checkIdentityCollisions(),
+      ...this.checkSelectorOverlaps(),
+      ...this.checkIssuers(),
+    ];
+  }
+
+  private checkPeers(): Diagnostic[] {
+    const out: Diagnostic[] = [];
+    for (const intention of this.spec.intentions) {
+      const dest = this.services.get(serviceKey(intention.destination));
+      const where = `intention ${intention.action} ${describePeer(intention.peer)} -> ${serviceKey(intention.destination)}`;
+      if (!dest) {
+        out.push({
+          code: 'TM_UNKNOWN_SERVICE', severity: 'error',
+          message: `${where}: destination ${serviceKey(intention.destination)} is not declared in mesh "${this.spec.name}"`,
+          fix: 'declare the service with ns.addService(...) in this mesh',
+        });
+        continue;
+      }
+      const peer = intention.peer;
+      if (peer.kind === 'service' && peer.declaredIn !== undefined) {
+        if (peer.declaredIn !== this.spec.name || !this.services.has(`${peer.namespace}/${peer.name}`)) {
+          out.push({
+            code: 'TM_UNKNOWN_PEER', severity: 'error',
+            message: `${where}: peer ${peer.namespace}/${peer.name} belongs to mesh "${peer.declaredIn}", not to "${this.spec.name}"`,
+            fix: 'reference services of another mesh with mesh.importService({ namespace, name, serviceAccount })',
+          });
+          continue;
+        }
+      }
+      if (peer.kind === 'service' && !peer.inMesh && intention.action !== 'DENY') {
+        const strictPorts = this.strictPortsFor(dest, intention.match.ports);
+        if (strictPorts.length > 0) {
+          out.push({
+            code: 'TM_STRICT_BLOCKS_OUT_OF_MESH_PEER', severity: 'error',
+            message: `${where}: ${peer.namespace}/${peer.name} runs without a sidecar (plaintext) but ${serviceKey(dest)} requires STRICT mTLS on port(s) ${strictPorts.join(', ')}, so its calls are refused at the connection`,
+            fix: `set mtls: MtlsMode.PERMISSIVE on those ports of ${dest.name} (Port.http(n, { mtls })), or bring ${peer.name} into the mesh`,
+          });
+        }
+      }
+    }
+    return out;
+  }
+
+  private strictPortsFor(service: ServiceSpec, servicePorts: readonly number[] | undefined): number[] {
+    const ports = servicePorts && servicePorts.length > 0 ? this.targetPorts(service, servicePorts) : service.ports.map((p) => p.targetPort);
+    return uniqueSorted(ports.filter((p) => this.effectiveMtls(service, p) === 'STRICT'));
+  }
+
+  private checkIdentityCollisions(): Diagnostic[] {
+    const byIdentity = new Map<string, ServiceSpec[]>();
+    for (const s of this.spec.services) {
+      const key = `${s.namespace}/${s.serviceAccount}`;
+      byIdentity.set(key, [...(byIdentity.get(key) ?? []), s]);
+    }
+    const named = new Set<string>();
+    for (const i of this.spec.intentions) {
+      if (i.peer.kind === 'service') named.add(`${i.peer.namespace}/${i.peer.serviceAccount}`);
+    }
+    const out: Diagnostic[] = [];
+    for (const [identity, services] of byIdentity) {
+      if (services.length < 2) continue;
+      const names = services.map((s) => s.name).sort().join(', ');
+      const used = named.has(identity);
+      out.push({
+        code: 'TM_IDENTITY_COLLISION', severity: used ? 'error' : 'warning',
+        message: `services ${names} in namespace ${services[0].namespace} share service account "${identity.split('/')[1]}"; `
+          + (used ? 'an intention names this identity, so policy cannot tell them apart' : 'policy cannot tell them apart'),
+        fix: 'give each service its own serviceAccount',
+      });
+    }
+    return out;
+  }
+
+  private checkSelectorOverlaps(): Diagnostic[] {
+    const out: Diagnostic[] = [];
+    for (const a of this.spec.services) {
+      if (!a.inMesh) continue;
+      for (const b of this.spec.services) {
+        if (a === b || a.namespace !== b.namespace || !b.inMesh) continue;
+        const subset = Object.entries(a.labels).every(([k, v]) => b.labels[k] === v);
+        if (subset && this.hasOwnPolicies(a)) {
+          out.push({
+            code: 'TM_SELECTOR_OVERLAP', severity: 'error',
+            message: `the workload labels of ${a.namespace}/${a.name} (${formatLabels(a.labels)}) also select ${b.name} (${formatLabels(b.labels)}), so ${a.name}'s policies would apply to ${b.name} too`,
+            fix: `add a label that tells them apart, e.g. labels: { ...${JSON.stringify(a.labels)}, version: 'v1' }`,
+          });
+        }
+      }
+    }
+    return out;
+  }
+
+  private hasOwnPolicies(s: ServiceSpec): boolean {
+    return this.intentionsFor(s).length > 0 || s.jwtRequirement !== undefined || s.mtls !== undefined || s.ports.some((p) => p.mtls);
+  }
+
+  private checkIssuers(): Diagnostic[] {
+    const out: Diagnostic[] = [];
+    const referenced = new Set<string>();
+    for (const s of this.spec.services) for (const i of s.jwtRequirement?.issuers ?? []) referenced.add(i);
+    for (const i of this.spec.intentions) if (i.endUser) referenced.add(i.endUser.issuer);
+    for (const name of [...referenced].sort()) {
+      if (!this.issuers.has(name)) {
+        out.push({
+          code: 'TM_CLAIMS_WITHOUT_ISSUER', severity: 'error',
+          message: `end-user requirements name issuer "${name}", which the mesh does not define (no jwksUri or jwks to verify tokens)`,
+          fix: 'pass a JwtIssuer created with JwtIssuer.of({ issuer, jwksUri })',
+        });
+      }
+    }
+    return out;
+  }
+}
+
+/** Short human description of a peer, for messages. */
+export function describePeer(peer: PeerSpec): string {
+  switch (peer.kind) {
+    case 'service': return `${peer.namespace}/${peer.name}`;
+    case 'namespace': return `namespace ${peer.namespace}`;
+    case 'anyMeshIdentity': return 'any mesh identity';
+    case 'anyone': return 'anyone';
+    case 'ipBlocks': return `${peer.remote ? 'remote ' : ''}IPs ${peer.blocks.join(', ')}`;
+  }
+}
+
+function formatLabels(labels: Readonly<Record<string, string>>): string {
+  return Object.entries(labels).sort().map(([k, v]) => `${k}=${v}`).join(',');
+}
+
+function uniqueSorted(values: readonly number[]): number[] {
+  return [...new Set(values)].sort((a, b) => a - b);
+}

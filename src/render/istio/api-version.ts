@@ -1,0 +1,18 @@
+import { IstioFeature, IstioVersion, supports } from '../../model/istio-version';
+import { IstioKind } from './manifest';
+
+/**
+ * The apiVersion to emit for a kind and target release: `security.istio.io/v1` and
+ * `networking.istio.io/v1` from Istio 1.22 (PeerAuthentication is only served as v1 from 1.22),
+ * `v1beta1` before. The schemas are identical across served versions.
+ */
+export function istioApiVersion(kind: IstioKind, version: IstioVersion): string {
+  switch (kind) {
+    case 'AuthorizationPolicy':
+    case 'PeerAuthentication':
+    case 'RequestAuthentication':
+      return supports(version, IstioFeature.SECURITY_V1) ? 'security.istio.io/v1' : 'security.istio.io/v1beta1';
+    case 'DestinationRule':
+      return supports(version, IstioFeature.NETWORKING_V1) ? 'networking.istio.io/v1' : 'networking.istio.io/v1beta1';
+  }
+}

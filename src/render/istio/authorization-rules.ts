@@ -1,0 +1,180 @@
+import { EndUserRequirement, IntentionSpec, PeerSpec, usesHttpOnlyFields } from '../../model/intention';
+import { IstioFeature, supports } from '../../model/istio-version';
+import { MeshModel } from '../../model/mesh-model';
+import { ServiceSpec } from '../../model/mesh-spec';
+import { canonicalJson, sortedPorts, sortedStrings, sortUniqueByJson } from './manifest';
+
+/** AuthorizationPolicy `rules[].from[].source`. */
+export interface RuleSource {
+  principals?: string[];
+  notPrincipals?: string[];
+  serviceAccounts?: string[];
+  namespaces?: string[];
+  ipBlocks?: string[];
+  remoteIpBlocks?: string[];
+  requestPrincipals?: string[];
+  notRequestPrincipals?: string[];
+}
+
+/** AuthorizationPolicy `rules[].to[].operation`. */
+export interface RuleOperation {
+  hosts?: string[];
+  notHosts?: string[];
+  ports?: string[];
+  notPorts?: string[];
+  methods?: string[];
+  notMethods?: string[];
+  paths?: string[];
+  notPaths?: string[];
+}
+
+/** AuthorizationPolicy `rules[].when[]`. */
+export interface RuleCondition {
+  key: string;
+  values?: string[];
+  notValues?: string[];
+}
+
+/** One AuthorizationPolicy rule. */
+export interface AuthorizationRule {
+  from?: { source: RuleSource }[];
+  to?: { operation: RuleOperation }[];
+  when?: RuleCondition[];
+}
+
+/** Istio caps `serviceAccounts` per source (CRD maxItems). */
+const MAX_SERVICE_ACCOUNTS = 16;
+
+/**
+ * Renders intentions (all for one destination, one action) as AuthorizationPolicy rules.
+ *
+ * Intentions with the same operation and conditions share a rule whose `from` lists their sources
+ * (sources are OR-ed, so this is the same policy, shorter); sources differing only in their
+ * identity list are merged into one source. Rules, sources and every list are sorted.
+ */
+export function renderRules(model: MeshModel, service: ServiceSpec, intentions: readonly IntentionSpec[]): AuthorizationRule[] {
+  const groups = new Map<string, { operation?: RuleOperation; when: RuleCondition[]; sources: (RuleSource | undefined)[] }>();
+  for (const intention of intentions) {
+    const operation = renderOperation(model, service, intention);
+    const when = renderConditions(intention);
+    const key = canonicalJson({ operation, when });
+    const group = groups.get(key) ?? { operation, when, sources: [] };
+    group.sources.push(renderSource(model, intention.peer, intention.endUser));
+    groups.set(key, group);
+  }
+  const rules: AuthorizationRule[] = [];
+  for (const group of groups.values()) {
+    const rule: AuthorizationRule = {};
+    // A group with an unrestricted source matches every caller: the other sources add nothing.
+    if (!group.sources.some((s) => s === undefined)) rule.from = mergeSources(group.sources as RuleSource[]).map((source) => ({ source }));
+    if (group.operation) rule.to = [{ operation: group.operation }];
+    if (group.when.length > 0) rule.when = group.when;
+    rules.push(rule);
+  }
+  return sortUniqueByJson(rules);
+}
+
+/**
+ * The `source` for a peer (and end user), or `undefined` when the intention matches any caller.
+ */
+export function renderSource(model: MeshModel, peer: PeerSpec, endUser: EndUserRequirement | undefined): RuleSource | undefined {
+  const source: RuleSource = {};
+  switch (peer.kind) {
+    case 'service':
+      if (!peer.inMesh) {
+        // A caller without a sidecar has no identity: recognize it as "no principal" (plaintext),
+        // narrowed to its addresses when they are declared.
+        source.notPrincipals = ['*'];
+        if (peer.ipBlocks && peer.ipBlocks.length > 0) source.ipBlocks = sortedStrings(peer.ipBlocks);
+      } else if (supports(model.spec.istioVersion, IstioFeature.SERVICE_ACCOUNTS)) {
+        source.serviceAccounts = [`${peer.namespace}/${peer.serviceAccount}`];
+      } else {
+        source.principals = [model.principal(peer.namespace, peer.serviceAccount)];
+      }
+      break;
+    case 'namespace':
+      source.namespaces = [peer.namespace];
+      break;
+    case 'anyMeshIdentity':
+      source.principals = ['*'];
+      break;
+    case 'ipBlocks':
+      if (peer.remote) source.remoteIpBlocks = sortedStrings(peer.blocks);
+      else source.ipBlocks = sortedStrings(peer.blocks);
+      break;
+    case 'anyone':
+      break;
+  }
+  if (endUser) {
+    source.requestPrincipals = endUser.subjects.length > 0
+      ? sortedStrings(endUser.subjects.map((sub) => `${endUser.issuer}/${sub}`))
+      : [`${endUser.issuer}/*`];
+  }
+  return Object.keys(source).length > 0 ? source : undefined;
+}
+
+function renderOperation(model: MeshModel, service: ServiceSpec, intention: IntentionSpec): RuleOperation | undefined {
+  const m = intention.match;
+  const op: RuleOperation = {};
+  let ports = m.ports && m.ports.length > 0 ? model.targetPorts(service, m.ports) : undefined;
+  // Istio ignores HTTP-only fields of a DENY/AUDIT rule on TCP ports, which would widen the rule
+  // to all TCP traffic: scope such rules to the service's HTTP ports.
+  // https://istio.io/latest/docs/ops/best-practices/security/#safer-authorization-policy-patterns
+  if (!ports && intention.action !== 'ALLOW' && usesHttpOnlyFields(intention)) ports = model.httpTargetPorts(service);
+  if (ports) op.ports = sortedPorts(ports);
+  if (m.notPorts && m.notPorts.length > 0) op.notPorts = sortedPorts(model.targetPorts(service, m.notPorts));
+  if (m.methods && m.methods.length > 0) op.methods = sortedStrings(m.methods);
+  if (m.notMethods && m.notMethods.length > 0) op.notMethods = sortedStrings(m.notMethods);
+  if (m.paths && m.paths.length > 0) op.paths = sortedStrings(m.paths);
+  if (m.notPaths && m.notPaths.length > 0) op.notPaths = sortedStrings(m.notPaths);
+  if (m.hosts && m.hosts.length > 0) op.hosts = sortedStrings(m.hosts);
+  if (m.notHosts && m.notHosts.length > 0) op.notHosts = sortedStrings(m.notHosts);
+  return Object.keys(op).length > 0 ? op : undefined;
+}
+
+function renderConditions(intention: IntentionSpec): RuleCondition[] {
+  const when: RuleCondition[] = [];
+  for (const h of intention.match.headers ?? []) {
+    const c: RuleCondition = { key: `request.headers[${h.name.toLowerCase()}]` };
+    if (h.values && h.values.length > 0) c.values = sortedStrings(h.values);
+    if (h.notValues && h.notValues.length > 0) c.notValues = sortedStrings(h.notValues);
+    when.push(c);
+  }
+  for (const claim of intention.endUser?.claims ?? []) {
+    when.push({ key: `request.auth.claims${claim.claim.map((c) => `[${c}]`).join('')}`, values: sortedStrings(claim.values) });
+  }
+  return sortUniqueByJson(when);
+}
+
+type IdentityField = 'principals' | 'serviceAccounts' | 'namespaces';
+const IDENTITY_FIELDS: readonly IdentityField[] = ['principals', 'serviceAccounts', 'namespaces'];
+
+/** Merges sources that differ only in one identity list; keeps serviceAccounts within Istio's cap. */
+function mergeSources(sources: readonly RuleSource[]): RuleSource[] {
+  const merged = new Map<string, { field?: IdentityField; base: RuleSource; ids: string[] }>();
+  for (const source of sources) {
+    const fields = IDENTITY_FIELDS.filter((f) => source[f] !== undefined);
+    if (fields.length !== 1) {
+      merged.set(canonicalJson(source), { base: source, ids: [] });
+      continue;
+    }
+    const field = fields[0];
+    const base: RuleSource = { ...source };
+    delete base[field];
+    const key = canonicalJson({ field, base });
+    const entry = merged.get(key) ?? { field, base, ids: [] };
+    entry.ids.push(...source[field]!);
+    merged.set(key, entry);
+  }
+  const out: RuleSource[] = [];
+  for (const { field, base, ids } of merged.values()) {
+    if (!field) {
+      out.push(base);
+      continue;
+    }
+    const unique = sortedStrings(ids);
+    const chunk = field === 'serviceAccounts' ? MAX_SERVICE_ACCOUNTS : unique.length;
+    for (let i = 0; i < unique.length; i += chunk) out.push({ ...base, [field]: unique.slice(i, i + chunk) });
+  }
+  return sortUniqueByJson(out);
+}

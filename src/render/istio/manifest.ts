@@ -1,0 +1,55 @@
+/** Metadata every rendered Istio object carries. */
+export interface IstioMetadata {
+  readonly name: string;
+  readonly namespace: string;
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+/** A rendered object, in the Istio YAML shape (plain JSON data, keys as Istio spells them). */
+export interface IstioManifest {
+  readonly apiVersion: string;
+  readonly kind: IstioKind;
+  readonly metadata: IstioMetadata;
+  readonly spec: Readonly<Record<string, unknown>>;
+}
+
+/** Kinds the Istio renderer emits. */
+export type IstioKind =
+  | 'AuthorizationPolicy'
+  | 'PeerAuthentication'
+  | 'RequestAuthentication'
+  | 'DestinationRule';
+
+/** The annotation that makes an AuthorizationPolicy dry-run. */
+export const DRY_RUN_ANNOTATION = 'istio.io/dry-run';
+
+/** JSON with object keys sorted: a canonical form for sorting and de-duplicating rendered values. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const o = v as Record<string, unknown>;
+      return Object.keys(o).sort().reduce<Record<string, unknown>>((acc, k) => {
+        acc[k] = o[k];
+        return acc;
+      }, {});
+    }
+    return v;
+  });
+}
+
+/** Sorts by canonical JSON and removes duplicates. */
+export function sortUniqueByJson<T>(values: readonly T[]): T[] {
+  const byKey = new Map<string, T>();
+  for (const v of values) byKey.set(canonicalJson(v), v);
+  return [...byKey.keys()].sort().map((k) => byKey.get(k)!);
+}
+
+/** Sorted unique strings (plain code-unit order, locale-independent). */
+export function sortedStrings(values: readonly string[]): string[] {
+  return [...new Set(values)].sort();
+}
+
+/** Sorted unique port strings, in numeric order. */
+export function sortedPorts(ports: readonly number[]): string[] {
+  return [...new Set(ports)].sort((a, b) => a - b).map(String);
+}
