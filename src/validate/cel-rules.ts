@@ -1,0 +1,327 @@
+/**
+ * `x-kubernetes-validations` (CEL) rules of a structural schema: compiled once into a tree that
+ * mirrors the schema but holds only the branches that lead to rules, then evaluated per object
+ * along the fields the object actually has.
+ *
+ * @see https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#validation-rules
+ * @module
+ */
+import { isCelError, parse, plan, type CelEnv, type CelInput, type CelResult } from '@bufbuild/cel';
+import { toCelValue } from './cel-value';
+import { isJsonObject, isRecord, type JsonObject } from './json';
+
+type Program = (bindings: Record<string, CelInput>) => CelResult;
+type Expr = ReturnType<typeof parse>['expr'];
+
+/** What became of one rule of the schema. */
+export interface CelRuleReport {
+  /** Where the rule sits in the schema, e.g. `.spec.rules[*].from[*].source`. */
+  readonly schemaPath: string;
+  /** The CEL expression. */
+  readonly rule: string;
+  /**
+   * `compiled`: evaluated on every object. `transition`: uses `oldSelf`, so it only means something
+   * on update (there is no old object here); skipped. `unsupported`: does not parse, or uses a
+   * function or variable this environment lacks; skipped (see `problem`).
+   */
+  readonly status: 'compiled' | 'transition' | 'unsupported';
+  /** Why the rule is unsupported. */
+  readonly problem?: string;
+}
+
+/** A rule that did not hold for an object. */
+export interface CelRuleFailure {
+  /** Field path in the object, e.g. `spec.rules[0].from[0].source`. */
+  readonly path: string;
+  /** The rule's message (or evaluated messageExpression), or `failed rule: <rule>`. */
+  readonly message: string;
+  /** The CEL expression. */
+  readonly rule: string;
+  /** The rule's reason, e.g. `FieldValueForbidden`; `FieldValueInvalid` when the rule names none. */
+  readonly reason: string;
+  /** The value the rule was evaluated on. */
+  readonly value: unknown;
+  /** True when the rule could not be evaluated (a CEL runtime error), rather than evaluated to false. */
+  readonly evaluationError?: string;
+}
+
+interface CompiledRule {
+  readonly rule: string;
+  readonly program: Program;
+  readonly message?: string;
+  readonly messageProgram?: Program;
+  readonly fieldPath?: string;
+  readonly reason: string;
+}
+
+interface RuleNode {
+  readonly schema: JsonObject;
+  readonly rules: readonly CompiledRule[];
+  readonly properties?: ReadonlyMap<string, RuleNode>;
+  readonly items?: RuleNode;
+  readonly values?: RuleNode;
+}
+
+/**
+ * The compiled rules of one schema (one CRD version).
+ *
+ * @example
+ * const tree = CelRuleTree.compile(crd.schema, kubernetesCelEnv());
+ * const failures = tree.evaluate(object);
+ */
+export class CelRuleTree {
+  /**
+   * Compiles every rule of `schema` (the CRD's `openAPIV3Schema`) once.
+   *
+   * @param schema the structural schema, root = the whole object
+   * @param env the environment to plan against (see `kubernetesCelEnv`)
+   * @param functionNames names `env` resolves (see `knownFunctionNames`)
+   */
+  public static compile(schema: JsonObject, env: CelEnv, functionNames: ReadonlySet<string>): CelRuleTree {
+    const reports: CelRuleReport[] = [];
+    const root = build(schema, '', { env, functionNames, reports });
+    return new CelRuleTree(root, reports);
+  }
+
+  /** Every rule found in the schema, with what became of it. */
+  public readonly reports: readonly CelRuleReport[];
+  private readonly root: RuleNode | undefined;
+
+  private constructor(root: RuleNode | undefined, reports: readonly CelRuleReport[]) {
+    this.root = root;
+    this.reports = reports;
+  }
+
+  /** True if the schema has at least one rule that is evaluated. */
+  public get hasRules(): boolean {
+    return this.root !== undefined;
+  }
+
+  /** Evaluates the rules where the object has the field they are attached to. */
+  public evaluate(object: unknown): CelRuleFailure[] {
+    const failures: CelRuleFailure[] = [];
+    if (this.root) walk(object, undefined, this.root, '', failures);
+    return failures;
+  }
+}
+
+interface BuildContext {
+  readonly env: CelEnv;
+  readonly functionNames: ReadonlySet<string>;
+  readonly reports: CelRuleReport[];
+}
+
+function build(schema: JsonObject, path: string, ctx: BuildContext): RuleNode | undefined {
+  const rules = compileRules(schema, path, ctx);
+  const properties = new Map<string, RuleNode>();
+  if (isJsonObject(schema.properties)) {
+    for (const [name, sub] of Object.entries(schema.properties)) {
+      const node = isJsonObject(sub) ? build(sub, `${path}.${name}`, ctx) : undefined;
+      if (node) properties.set(name, node);
+    }
+  }
+  const items = isJsonObject(schema.items) ? build(schema.items, `${path}[*]`, ctx) : undefined;
+  const values = isJsonObject(schema.additionalProperties) ? build(schema.additionalProperties, `${path}[*]`, ctx) : undefined;
+  // Kubernetes does not allow rules inside value-validation branches; report any so they are not silently lost.
+  for (const key of ['allOf', 'anyOf', 'oneOf'] as const) {
+    const branches = schema[key];
+    if (Array.isArray(branches)) branches.filter(isJsonObject).forEach((b: JsonObject) => reportNested(b, `${path}(${key})`, ctx));
+  }
+  if (isJsonObject(schema.not)) reportNested(schema.not, `${path}(not)`, ctx);
+
+  if (rules.length === 0 && properties.size === 0 && !items && !values) return undefined;
+  return {
+    schema,
+    rules,
+    properties: properties.size > 0 ? properties : undefined,
+    items,
+    values,
+  };
+}
+
+function reportNested(schema: JsonObject, path: string, ctx: BuildContext): void {
+  for (const r of rawRules(schema)) {
+    ctx.reports.push({ schemaPath: path, rule: r.rule, status: 'unsupported', problem: 'rule inside allOf/anyOf/oneOf/not is not evaluated by Kubernetes' });
+  }
+}
+
+interface RawRule {
+  readonly rule: string;
+  readonly message?: string;
+  readonly messageExpression?: string;
+  readonly fieldPath?: string;
+  readonly reason?: string;
+}
+
+function rawRules(schema: JsonObject): RawRule[] {
+  const list = schema['x-kubernetes-validations'];
+  if (!Array.isArray(list)) return [];
+  return list.filter(isRecord).filter((r) => typeof r.rule === 'string').map((r) => ({
+    rule: r.rule as string,
+    message: typeof r.message === 'string' ? r.message : undefined,
+    messageExpression: typeof r.messageExpression === 'string' ? r.messageExpression : undefined,
+    fieldPath: typeof r.fieldPath === 'string' ? r.fieldPath : undefined,
+    reason: typeof r.reason === 'string' ? r.reason : undefined,
+  }));
+}
+
+function compileRules(schema: JsonObject, path: string, ctx: BuildContext): CompiledRule[] {
+  const compiled: CompiledRule[] = [];
+  for (const raw of rawRules(schema)) {
+    const result = compileExpression(raw.rule, ctx);
+    if (result.status !== 'compiled') {
+      ctx.reports.push({ schemaPath: path || '.', rule: raw.rule, status: result.status, problem: result.problem });
+      continue;
+    }
+    // A messageExpression that does not compile falls back to the message, like a bad one at run time.
+    const messageResult = raw.messageExpression === undefined ? undefined : compileExpression(raw.messageExpression, ctx);
+    compiled.push({
+      rule: raw.rule,
+      program: result.program,
+      message: raw.message,
+      messageProgram: messageResult?.status === 'compiled' ? messageResult.program : undefined,
+      fieldPath: raw.fieldPath,
+      reason: raw.reason ?? 'FieldValueInvalid',
+    });
+    ctx.reports.push({ schemaPath: path || '.', rule: raw.rule, status: 'compiled' });
+  }
+  return compiled;
+}
+
+type CompileResult =
+  | { readonly status: 'compiled'; readonly program: Program }
+  | { readonly status: 'transition' | 'unsupported'; readonly problem: string };
+
+function compileExpression(source: string, ctx: BuildContext): CompileResult {
+  let expr: Expr;
+  try {
+    expr = parse(source).expr;
+  } catch (e) {
+    return { status: 'unsupported', problem: `does not parse: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  const refs = { idents: new Set<string>(), functions: new Set<string>() };
+  collectReferences(expr, new Set(), refs);
+  // Transition rules compare with the previous version of the object, which only exists on update.
+  if (refs.idents.has('oldSelf')) return { status: 'transition', problem: 'uses oldSelf (transition rule, only meaningful on update)' };
+  const unknownIdent = [...refs.idents].find((n) => n !== 'self');
+  if (unknownIdent !== undefined) return { status: 'unsupported', problem: `undeclared reference to ${unknownIdent}` };
+  const unknownFunction = [...refs.functions].find((n) => !ctx.functionNames.has(n));
+  if (unknownFunction !== undefined) return { status: 'unsupported', problem: `function ${unknownFunction} is not provided` };
+  try {
+    const planned = plan(ctx.env, expr);
+    return { status: 'compiled', program: (bindings) => planned(bindings) };
+  } catch (e) {
+    return { status: 'unsupported', problem: `does not plan: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+function collectReferences(expr: Expr | undefined, bound: ReadonlySet<string>, refs: { idents: Set<string>; functions: Set<string> }): void {
+  if (!expr) return;
+  const kind = expr.exprKind;
+  switch (kind.case) {
+    case 'identExpr':
+      if (!bound.has(kind.value.name)) refs.idents.add(kind.value.name);
+      return;
+    case 'selectExpr':
+      collectReferences(kind.value.operand, bound, refs);
+      return;
+    case 'callExpr':
+      refs.functions.add(kind.value.function);
+      collectReferences(kind.value.target, bound, refs);
+      kind.value.args.forEach((a) => collectReferences(a, bound, refs));
+      return;
+    case 'listExpr':
+      kind.value.elements.forEach((e) => collectReferences(e, bound, refs));
+      return;
+    case 'structExpr':
+      for (const entry of kind.value.entries) {
+        if (entry.keyKind.case === 'mapKey') collectReferences(entry.keyKind.value, bound, refs);
+        collectReferences(entry.value, bound, refs);
+      }
+      return;
+    case 'comprehensionExpr': {
+      const c = kind.value;
+      collectReferences(c.iterRange, bound, refs);
+      collectReferences(c.accuInit, bound, refs);
+      const inner = new Set([...bound, c.iterVar, c.iterVar2, c.accuVar].filter((n) => n !== ''));
+      collectReferences(c.loopCondition, inner, refs);
+      collectReferences(c.loopStep, inner, refs);
+      collectReferences(c.result, inner, refs);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+function walk(raw: unknown, cel: CelInput | undefined, node: RuleNode, path: string, out: CelRuleFailure[]): void {
+  if (raw === null || raw === undefined || !typeMatches(raw, node.schema)) return;
+  // A parent's converted value is reused; a plain object handed down unconverted is wrapped once here.
+  let value = cel !== raw ? cel : undefined;
+  if (node.rules.length > 0) {
+    value ??= toCelValue(raw, node.schema);
+    for (const rule of node.rules) evaluateRule(rule, raw, value, path, out);
+  }
+  if (node.properties && isRecord(raw)) {
+    for (const [name, child] of node.properties) {
+      const sub = raw[name];
+      if (sub !== undefined) walk(sub, value instanceof Map ? value.get(name) : undefined, child, path === '' ? name : `${path}.${name}`, out);
+    }
+  }
+  if (node.items && Array.isArray(raw)) {
+    const list = Array.isArray(value) ? value : undefined;
+    raw.forEach((item: unknown, i: number) => walk(item, list?.[i], node.items!, `${path}[${i}]`, out));
+  }
+  if (node.values && isRecord(raw)) {
+    const known = isJsonObject(node.schema.properties) ? node.schema.properties : undefined;
+    for (const [key, sub] of Object.entries(raw)) {
+      if (known?.[key] !== undefined || sub === undefined) continue;
+      walk(sub, value instanceof Map ? value.get(key) : undefined, node.values, `${path}[${key}]`, out);
+    }
+  }
+}
+
+function evaluateRule(rule: CompiledRule, raw: unknown, self: CelInput, path: string, out: CelRuleFailure[]): void {
+  const result = rule.program({ self });
+  if (result === true) return;
+  const at = rule.fieldPath ? joinFieldPath(path, rule.fieldPath) : path;
+  if (isCelError(result) || typeof result !== 'boolean') {
+    const problem = isCelError(result) ? result.message : `rule returned ${typeof result}, not bool`;
+    out.push({ path: at, message: rule.message ?? `failed rule: ${rule.rule}`, rule: rule.rule, reason: rule.reason, value: raw, evaluationError: problem });
+    return;
+  }
+  out.push({ path: at, message: messageOf(rule, self), rule: rule.rule, reason: rule.reason, value: raw });
+}
+
+function messageOf(rule: CompiledRule, self: CelInput): string {
+  if (rule.messageProgram) {
+    const m = rule.messageProgram({ self });
+    // Kubernetes falls back to message when messageExpression fails or yields an empty string.
+    if (typeof m === 'string' && m.trim() !== '') return m;
+  }
+  return rule.message ?? `failed rule: ${rule.rule}`;
+}
+
+function joinFieldPath(path: string, fieldPath: string): string {
+  if (fieldPath.startsWith('.')) return path === '' ? fieldPath.slice(1) : `${path}${fieldPath}`;
+  return `${path}${fieldPath}`;
+}
+
+function typeMatches(raw: unknown, schema: JsonObject): boolean {
+  switch (schema.type) {
+    case 'object':
+      return isRecord(raw);
+    case 'array':
+      return Array.isArray(raw);
+    case 'string':
+      return typeof raw === 'string';
+    case 'integer':
+      return typeof raw === 'number' && Number.isInteger(raw);
+    case 'number':
+      return typeof raw === 'number';
+    case 'boolean':
+      return typeof raw === 'boolean';
+    default:
+      return true;
+  }
+}
