@@ -1,0 +1,133 @@
+/**
+ * The JWT filter: what the RequestAuthentications selecting a workload do with the request's token.
+ *
+ * @see https://istio.io/latest/docs/reference/config/security/request_authentication/
+ * @see https://istio.io/latest/docs/concepts/security/#request-authentication
+ * @module
+ */
+import { JwtRule, RequestAuthenticationResource } from './istio-config';
+import { AccessRequest, DecidingPolicy, JwtLocation } from '../model/access-request';
+
+/** A jwtRule together with the policy that declares it. */
+export interface LocatedJwtRule {
+  readonly policy: RequestAuthenticationResource;
+  readonly index: number;
+  readonly rule: JwtRule;
+}
+
+/** What the JWT filter did. */
+export type JwtOutcome =
+  | { readonly kind: 'continue'; readonly claims?: Readonly<Record<string, unknown>>; readonly note?: string }
+  | { readonly kind: 'reject'; readonly outcome: 'DENY_401' | 'DENY_403'; readonly decidedBy: readonly DecidingPolicy[]; readonly explanation: string };
+
+/** Claims that Istio always treats as space-delimited lists (besides a rule's `spaceDelimitedClaims`). */
+const ALWAYS_SPACE_DELIMITED: readonly string[] = ['scope', 'permission'];
+
+const DEFAULT_LOCATION: JwtLocation = 'header:Authorization';
+
+/**
+ * Runs the JWT filter for one request.
+ *
+ * - No RequestAuthentication selects the workload: tokens are ignored (no request identity).
+ * - TCP, no token, or a CORS preflight (`OPTIONS` with `Origin` and
+ *   `Access-Control-Request-Method`): nothing to verify, continue without identity.
+ * - A token at a location no rule reads is not extracted: continue without identity.
+ * - An invalid token (expired, malformed) where a rule reads it: 401.
+ * - A valid token whose issuer no rule reading that location accepts: 401.
+ * - Issuer accepted but the token's `aud` is in none of the rules' non-empty `audiences`: 403
+ *   (Envoy's jwt_authn answers `Audiences in Jwt are not allowed` with 403).
+ * - Otherwise the claims become the request identity (`<iss>/<sub>`).
+ */
+export function runJwtFilter(rules: readonly LocatedJwtRule[], request: AccessRequest): JwtOutcome {
+  if (request.protocol !== 'HTTP') return { kind: 'continue' };
+  if (rules.length === 0) {
+    return request.jwt ? { kind: 'continue', note: 'the token is ignored: no RequestAuthentication selects the workload' } : { kind: 'continue' };
+  }
+  const headers = request.headers ?? {};
+  if (request.method === 'OPTIONS' && headers.origin !== undefined && headers['access-control-request-method'] !== undefined) {
+    return { kind: 'continue', note: 'CORS preflight: token checks are skipped' };
+  }
+  const jwt = request.jwt;
+  if (!jwt) return { kind: 'continue' };
+  const location = jwt.location ?? DEFAULT_LOCATION;
+  const reading = rules.filter((r) => ruleReads(r.rule, location));
+  if (reading.length === 0) {
+    return { kind: 'continue', note: `the token at ${location} is not read by any jwtRule (not extracted, no request identity)` };
+  }
+  if (jwt.status === 'invalid') {
+    return {
+      kind: 'reject',
+      outcome: 'DENY_401',
+      decidedBy: refs(reading),
+      explanation: `rejected by RequestAuthentication ${name(reading[0])}: the token at ${location} is ${jwt.reason} (Jwt verification fails)`,
+    };
+  }
+  const iss = jwt.claims.iss;
+  const issuerOk = reading.filter((r) => r.rule.issuer === undefined || r.rule.issuer === '' || r.rule.issuer === iss);
+  if (issuerOk.length === 0) {
+    const accepted = [...new Set(reading.map((r) => r.rule.issuer ?? ''))].join(', ');
+    return {
+      kind: 'reject',
+      outcome: 'DENY_401',
+      decidedBy: refs(reading),
+      explanation: `rejected by RequestAuthentication ${name(reading[0])}: token issuer ${typeof iss === 'string' ? iss : '(missing)'} is not accepted at ${location} (accepted: ${accepted})`,
+    };
+  }
+  const aud = jwt.claims.aud;
+  const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [];
+  const accepting = issuerOk.filter((r) => r.rule.audiences.length === 0 || r.rule.audiences.some((a) => audiences.includes(a)));
+  if (accepting.length === 0) {
+    return {
+      kind: 'reject',
+      outcome: 'DENY_403',
+      decidedBy: refs(issuerOk.slice(0, 1)),
+      explanation: `rejected by RequestAuthentication ${name(issuerOk[0])} jwtRule ${issuerOk[0].index}: token audience ${audiences.join(',') || '(none)'} is not in audiences [${issuerOk[0].rule.audiences.join(', ')}]`,
+    };
+  }
+  const spaceDelimited = new Set([...ALWAYS_SPACE_DELIMITED, ...accepting.flatMap((r) => r.rule.spaceDelimitedClaims)]);
+  const claims: Record<string, unknown> = { ...jwt.claims };
+  for (const c of spaceDelimited) {
+    const v = claims[c];
+    if (typeof v === 'string') claims[c] = v.split(' ').filter((s) => s !== '');
+  }
+  return { kind: 'continue', claims };
+}
+
+/** The locations a rule reads: its `fromHeaders`/`fromParams`/`fromCookies`, or the defaults. */
+export function ruleLocations(rule: JwtRule): JwtLocation[] {
+  if (rule.fromHeaders.length === 0 && rule.fromParams.length === 0 && rule.fromCookies.length === 0) {
+    return ['header:Authorization', 'query:access_token'];
+  }
+  return [
+    ...rule.fromHeaders.map((h): JwtLocation => `header:${h.name}`),
+    ...rule.fromParams.map((p): JwtLocation => `query:${p}`),
+    ...rule.fromCookies.map((c): JwtLocation => `cookie:${c}`),
+  ];
+}
+
+function ruleReads(rule: JwtRule, location: JwtLocation): boolean {
+  const [kind, ...rest] = location.split(':');
+  const where = rest.join(':');
+  return ruleLocations(rule).some((l) => {
+    const [k, ...r] = l.split(':');
+    const w = r.join(':');
+    // Header names are case-insensitive; query parameters and cookies are not.
+    return k === kind && (kind === 'header' ? w.toLowerCase() === where.toLowerCase() : w === where);
+  });
+}
+
+function refs(rules: readonly LocatedJwtRule[]): DecidingPolicy[] {
+  const seen = new Set<string>();
+  const out: DecidingPolicy[] = [];
+  for (const r of rules) {
+    const key = `${r.policy.metadata.namespace}/${r.policy.metadata.name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ kind: 'RequestAuthentication', namespace: r.policy.metadata.namespace, name: r.policy.metadata.name, action: 'JWT', rule: r.index });
+  }
+  return out;
+}
+
+function name(r: LocatedJwtRule): string {
+  return `${r.policy.metadata.namespace}/${r.policy.metadata.name}`;
+}
