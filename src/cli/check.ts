@@ -1,6 +1,95 @@
-import { Command } from 'commander';
-import { ExitCodeValue } from './exit-codes';
-import { CliIo } from './run';
+/**
+ * `trustmesh check`: decides access requests against Istio security YAML, offline.
+ *
+ * ```
+ * trustmesh check --policies dist/ --request requests.jsonl [--mesh-config mesh.yaml] [--output json|text]
+ * ```
+ *
+ * @module
+ */
+import * as fs from 'fs';
+import { Command, Option } from 'commander';
+import { ExitCode, ExitCodeValue } from './exit-codes';
+import { CliIo, runAction } from './run';
+import { createEvaluator } from '../analysis/evaluate';
+import { loadConfig } from '../analysis/load-config';
+import { DEFAULT_MESH_CONFIG, loadMeshConfig } from '../analysis/mesh-config';
+import { formatDiagnostic, TrustmeshError } from '../errors';
+import { AccessDecision, AccessRequest, parseAccessRequestDocument } from '../model/access-request';
 
-// Placeholder: the `check` command is being built (see the issue that owns it).
-export function register(_program: Command, _io: CliIo, _setExit: (code: ExitCodeValue) => void): void {}
+interface CheckOptions {
+  readonly policies: string[];
+  readonly request: string;
+  readonly meshConfig?: string;
+  readonly output: 'json' | 'text';
+}
+
+/** Adds `check` to the program. */
+export function register(program: Command, io: CliIo, setExit: (code: ExitCodeValue) => void): void {
+  program
+    .command('check')
+    .description('Decide access requests against Istio security policy (ours or hand-written), the way the destination sidecar would.')
+    .requiredOption('--policies <path...>', 'YAML/JSON files or directories of Istio and Kubernetes manifests')
+    .requiredOption('--request <file>', 'request document: one JSON object, or JSON Lines (one request per line); "-" reads stdin')
+    .option('--mesh-config <file>', 'MeshConfig YAML (as for istioctl analyze --meshConfigFile)')
+    .addOption(new Option('--output <format>', 'output format').choices(['json', 'text']).default('json'))
+    .addHelpText('after', [
+      '',
+      'Exit codes: 0 every request was evaluated (whatever the outcomes), 2 usage or input error.',
+      'Outcomes: ALLOW, DENY_403 (HTTP authorization denial or JWT audience), DENY_401 (JWT rejected),',
+      '          DENY_CONN (plaintext to STRICT mTLS, or a TCP authorization denial).',
+    ].join('\n'))
+    .action(async (options: CheckOptions) => {
+      setExit(await runAction(io, () => runCheck(options, io)));
+    });
+}
+
+async function runCheck(options: CheckOptions, io: CliIo): Promise<ExitCodeValue> {
+  const config = loadConfig(options.policies);
+  for (const d of config.diagnostics) {
+    if (d.severity !== 'error') io.stderr.write(`${formatDiagnostic(d)}\n`);
+  }
+  const mesh = options.meshConfig ? loadMeshConfig(options.meshConfig) : DEFAULT_MESH_CONFIG;
+  const evaluator = createEvaluator(config, mesh);
+  const file = options.request === '-' ? '<stdin>' : options.request;
+  const text = options.request === '-' ? await readAll(io.stdin) : readRequestFile(options.request);
+  const { format, requests } = parseAccessRequestDocument(text, file);
+  const decisions = requests.map((r) => evaluator.evaluate(r));
+  if (options.output === 'text') {
+    decisions.forEach((d, i) => io.stdout.write(`${textLine(i + 1, requests[i], d)}\n`));
+  } else if (format === 'jsonl') {
+    for (const d of decisions) io.stdout.write(`${JSON.stringify(d)}\n`);
+  } else {
+    io.stdout.write(`${JSON.stringify(decisions.length === 1 && !text.trim().startsWith('[') ? decisions[0] : decisions, null, 2)}\n`);
+  }
+  return ExitCode.OK;
+}
+
+function readRequestFile(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new TrustmeshError('TM_FILE_NOT_FOUND', 'cannot read the request file', {
+      location: { file },
+      fix: 'Pass a JSON or JSON Lines file, or "-" to read the requests from stdin.',
+      cause: e,
+    });
+  }
+}
+
+function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer | string) => chunks.push(typeof c === 'string' ? Buffer.from(c) : c));
+    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    stream.on('error', reject);
+  });
+}
+
+function textLine(n: number, r: AccessRequest, d: AccessDecision): string {
+  const from = r.source.principal ?? `plaintext ${r.source.ip}`;
+  const labels = Object.entries(r.destination.labels).map(([k, v]) => `${k}=${v}`).join(',');
+  const to = `${r.destination.namespace}{${labels}}:${r.destination.port}`;
+  const what = r.protocol === 'HTTP' ? `${r.method ?? 'GET'} ${r.path ?? '/'}` : 'TCP';
+  return `${n}: ${d.outcome} ${what} from ${from} to ${to}: ${d.explanation}`;
+}
