@@ -1,3 +1,48 @@
 // The public API of trustmesh: explicit named exports only.
+
+// Errors and diagnostics
 export { TrustmeshError, TrustmeshAggregateError, formatDiagnostic, formatLocation } from './errors';
 export type { Diagnostic, ErrorCode, Severity, SourceLocation, TrustmeshErrorOptions } from './errors';
+
+// Constructs
+export { TrustmeshApp } from './constructs/trustmesh-app';
+export type { TrustmeshAppProps, ManifestRecord, ManifestValidator, SynthOutput } from './constructs/trustmesh-app';
+export { Mesh } from './constructs/mesh';
+export type { MeshProps } from './constructs/mesh';
+export { MeshNamespace } from './constructs/mesh-namespace';
+export type { MeshNamespaceProps } from './constructs/mesh-namespace';
+export { MeshService } from './constructs/mesh-service';
+export type { AllowEndUsersOptions, MeshServiceAttributes, MeshServiceProps, RequireJwtOptions } from './constructs/mesh-service';
+export { DefaultAccess, Enforcement, HttpMethod, MtlsMode } from './constructs/enums';
+export { Port } from './constructs/port';
+export type { PortOptions } from './constructs/port';
+export { JwtIssuer } from './constructs/jwt-issuer';
+export type { JwtIssuerProps } from './constructs/jwt-issuer';
+export { EndUsers, Peer } from './constructs/peer';
+export type { EndUsersOptions, IMeshPeer } from './constructs/peer';
+export type { AccessMatchOptions, AccessOptions } from './constructs/access-options';
+export { SecretChart } from './constructs/secret-chart';
+export { OutputFile } from './constructs/output-file';
+export type { OutputFileProps } from './constructs/output-file';
+export { registerDiagnostics } from './constructs/diagnostics';
+export { runSynth } from './synth-entry';
+
+// The intent model (plain data) and its renderer
+export { MeshModel } from './model/mesh-model';
+export type { DefaultAccess as DefaultAccessName, MeshSpec, NamespaceSpec, ServiceSpec } from './model/mesh-spec';
+export type {
+  ClaimRequirement, EndUserRequirement, Enforcement as EnforcementName, HeaderMatchSpec, IntentionAction, IntentionSpec,
+  JwtRequirementSpec, MatchSpec, PeerSpec, ServiceRef,
+} from './model/intention';
+export type { JwtHeaderLocation, JwtIssuerSpec } from './model/jwt-issuer';
+export type { MtlsMode as MtlsModeName } from './model/mtls';
+export type { PortProtocol, ServicePortSpec } from './model/service-port';
+export { parseIstioVersion, formatIstioVersion } from './model/istio-version';
+export type { IstioVersion } from './model/istio-version';
+export { renderIstio } from './render/istio/render-istio';
+export type { IstioManifest, IstioKind } from './render/istio/manifest';
+
+// Example meshes
+export { bookinfoMesh } from './examples/bookinfo';
+export { fooHttpbinMesh, EXAMPLE_ISSUER } from './examples/foo-httpbin';
+export { microShakeFactoryMesh, ISTIO_SUCCINCTLY_ISSUER } from './examples/micro-shake-factory';

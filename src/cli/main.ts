@@ -4,10 +4,10 @@ import * as analyze from './analyze';
 import * as ca from './ca';
 import * as check from './check';
 import * as diff from './diff';
-import { packageInfo } from '../private/package-info';
 import { ExitCode, ExitCodeValue } from './exit-codes';
 import * as matrix from './matrix';
 import { CliIo, processIo, reportError } from './run';
+import { packageInfo } from '../private/package-info';
 
 /** A command module: adds its sub-command(s) to the program. */
 interface CommandModule {

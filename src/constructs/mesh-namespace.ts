@@ -39,16 +39,9 @@ export class MeshNamespace extends Chart implements IMeshPeer {
   private readonly _services = new Map<string, MeshService>();
 
   public constructor(mesh: Mesh, name: string, props: MeshNamespaceProps = {}) {
-    super(mesh, name, { namespace: name, disableResourceNameHashes: true });
-    located(this, () => {
-      assertDnsLabel(name, 'namespace name');
-      if (name === mesh.rootNamespace) {
-        throw new TrustmeshError('TM_ROOT_NAMESPACE_RESERVED',
-          `"${name}" is the mesh's root namespace: policies there apply to every namespace`, {
-            fix: 'declare workloads in their own namespaces; reference root-namespace workloads (gateways) with MeshService.fromAttributes',
-          });
-      }
-    });
+    // Checked before the construct exists: a duplicate id would otherwise surface as a generic
+    // constructs error instead of a coded one.
+    super(mesh, checkNamespaceName(mesh, name), { namespace: name, disableResourceNameHashes: true });
     this.mesh = mesh;
     this.namespaceName = name;
     this.mtls = props.mtls;
@@ -116,4 +109,22 @@ export class MeshNamespace extends Chart implements IMeshPeer {
       ...(this.defaultAccess ? { defaultAccess: this.defaultAccess } : {}),
     };
   }
+}
+
+function checkNamespaceName(mesh: Mesh, name: string): string {
+  located(mesh, () => {
+    assertDnsLabel(name, 'namespace name');
+    if (name === mesh.rootNamespace) {
+      throw new TrustmeshError('TM_ROOT_NAMESPACE_RESERVED',
+        `"${name}" is the mesh's root namespace: policies there apply to every namespace`, {
+          fix: 'declare workloads in their own namespaces; reference root-namespace workloads (gateways) with MeshService.fromAttributes',
+        });
+    }
+    if (mesh.namespaces.some((ns) => ns.namespaceName === name)) {
+      throw new TrustmeshError('TM_DUPLICATE_NAMESPACE', `namespace "${name}" is declared twice in mesh "${mesh.meshName}"`, {
+        fix: 'declare it once and reuse the MeshNamespace (mesh.namespace(name))',
+      });
+    }
+  });
+  return name;
 }

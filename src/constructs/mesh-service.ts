@@ -125,7 +125,8 @@ export class MeshService extends Construct implements IMeshPeer {
   private jwtRequirement?: JwtRequirementSpec;
 
   public constructor(scope: MeshNamespace, name: string, props: MeshServiceProps = {}) {
-    super(scope, name);
+    // Checked before the construct exists, so a duplicate gets a coded error, not a constructs one.
+    super(scope, checkServiceName(scope, name));
     this.namespaceChart = scope;
     const checked = located(this, () => checkProps(name, props));
     this.name = name;
@@ -396,4 +397,16 @@ function checkProps(name: string, props: MeshServiceProps): {
     });
   }
   return { serviceAccount, labels, ports, inMesh, ipBlocks };
+}
+
+function checkServiceName(scope: MeshNamespace, name: string): string {
+  located(scope, () => {
+    assertDnsLabel(name, 'service name');
+    if (scope.services.some((s) => s.name === name)) {
+      throw new TrustmeshError('TM_DUPLICATE_SERVICE', `service "${name}" is declared twice in namespace ${scope.namespaceName}`, {
+        fix: 'declare it once and look it up with ns.service(name) or mesh.service("<namespace>/<name>")',
+      });
+    }
+  });
+  return name;
 }

@@ -126,6 +126,7 @@ export class TrustmeshApp extends App {
     }
     assertUniquePaths(files);
     assertUniquePaths(secretFiles);
+    assertUniqueObjects(manifests);
 
     const validator = this.validator ?? defaultValidator;
     if (validator) {
@@ -215,6 +216,27 @@ function assertUniquePaths(files: readonly StagedFile[]): void {
     }
     seen.add(normalized);
   }
+}
+
+function assertUniqueObjects(manifests: readonly ManifestRecord[]): void {
+  const seen = new Map<string, ManifestRecord>();
+  const clashes: TrustmeshError[] = [];
+  for (const record of manifests) {
+    const m = record.manifest as { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } };
+    const group = String(m.apiVersion ?? '').split('/').slice(0, -1).join('/');
+    const key = `${group}/${m.kind}/${m.metadata?.namespace ?? ''}/${m.metadata?.name ?? ''}`;
+    const first = seen.get(key);
+    if (first) {
+      clashes.push(new TrustmeshError('TM_DUPLICATE_OBJECT',
+        `${m.kind} "${m.metadata?.name}" in namespace "${m.metadata?.namespace ?? ''}" is produced twice (also by ${first.constructPath}); the second would overwrite the first in the cluster`, {
+          location: { constructPath: record.constructPath },
+          fix: 'rename one of the services or objects (e.g. a service named "default" clashes with the namespace\'s "default-deny" policy)',
+        }));
+    } else {
+      seen.set(key, record);
+    }
+  }
+  if (clashes.length > 0) throw new TrustmeshAggregateError('TM_SYNTH_FAILED', 'objects clash; nothing was written', clashes);
 }
 
 function toError(d: Diagnostic): TrustmeshError {

@@ -1,0 +1,100 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App, Testing } from 'cdk8s';
+import { describe, expect, test } from 'vitest';
+import { Mesh, OutputFile, Port, SecretChart, TrustmeshApp } from '../../src';
+import { catchTrustmesh } from '../helpers';
+
+function dirs() {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'trustmesh-app-'));
+  return { root, outdir: path.join(root, 'dist'), secretsOutdir: path.join(root, 'secrets') };
+}
+
+function readTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function build(app: TrustmeshApp, opts: { breakIt?: boolean } = {}): void {
+  const ns = new Mesh(app, 'shop').addNamespace('orders');
+  const api = ns.addService('api', { ports: [Port.http(8080)] });
+  const client = ns.addService('client', opts.breakIt ? { serviceAccount: 'api' } : {});
+  api.allowFrom(client);
+}
+
+describe('TrustmeshApp', () => {
+  test('writes a folder per mesh and a file per namespace', () => {
+    const d = dirs();
+    const app = new TrustmeshApp({ outdir: d.outdir, secretsOutdir: d.secretsOutdir });
+    build(app);
+    app.synth();
+    expect(Object.keys(readTree(d.outdir)).sort()).toEqual(['shop/istio-system.k8s.yaml', 'shop/orders.k8s.yaml']);
+    expect(fs.existsSync(d.secretsOutdir)).toBe(false);
+  });
+
+  test('is deterministic: two synths give byte-identical output', () => {
+    const a = dirs();
+    const b = dirs();
+    for (const d of [a, b]) {
+      const app = new TrustmeshApp({ outdir: d.outdir, secretsOutdir: d.secretsOutdir });
+      build(app);
+      app.synth();
+    }
+    expect(readTree(a.outdir)).toEqual(readTree(b.outdir));
+  });
+
+  test('a failed synth leaves the previous output untouched', () => {
+    const d = dirs();
+    const good = new TrustmeshApp({ outdir: d.outdir, secretsOutdir: d.secretsOutdir });
+    build(good);
+    good.synth();
+    const before = readTree(d.outdir);
+    const bad = new TrustmeshApp({ outdir: d.outdir, secretsOutdir: d.secretsOutdir });
+    build(bad, { breakIt: true });
+    expect(catchTrustmesh(() => bad.synth()).code).toBe('TM_SYNTH_FAILED');
+    expect(readTree(d.outdir)).toEqual(before);
+    expect(fs.readdirSync(d.root).sort()).toEqual(['dist']);
+  });
+
+  test('a failing output validator writes nothing', () => {
+    const d = dirs();
+    const app = new TrustmeshApp({
+      outdir: d.outdir,
+      secretsOutdir: d.secretsOutdir,
+      validator: () => [{ code: 'TM_SCHEMA_INVALID', severity: 'error', message: 'nope' }],
+    });
+    build(app);
+    const e = catchTrustmesh(() => app.synth());
+    expect(e.code).toBe('TM_INVALID_OUTPUT');
+    expect(e.message).toMatch(/TM_SCHEMA_INVALID: nope/);
+    expect(fs.existsSync(d.outdir)).toBe(false);
+  });
+
+  test('secret charts go to the secrets directory with 0600 files and a .gitignore, never to outdir', () => {
+    const d = dirs();
+    const app = new TrustmeshApp({ outdir: d.outdir, secretsOutdir: d.secretsOutdir });
+    const chart = new SecretChart(app, 'keys');
+    new ApiObject(chart, 's', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { k: 'v' } });
+    new OutputFile(app, 'summary', { path: 'summary.md', content: () => '# summary\n' });
+    app.synth();
+    expect(Object.keys(readTree(d.outdir))).toEqual(['summary.md']);
+    expect(Object.keys(readTree(d.secretsOutdir)).sort()).toEqual(['.gitignore', 'keys.k8s.yaml']);
+    expect(fs.statSync(path.join(d.secretsOutdir, 'keys.k8s.yaml')).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(d.secretsOutdir).mode & 0o777).toBe(0o700);
+  });
+
+  test('a secret chart refuses a plain cdk8s App, which would write keys into dist', () => {
+    const app = new App({ outdir: Testing.app().outdir });
+    new SecretChart(app, 'keys');
+    expect(() => app.synth()).toThrow(/TM_SECRETS_NEED_TRUSTMESH_APP/);
+  });
+});

@@ -1,0 +1,101 @@
+import { describe, expect, test } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { bookinfoMesh, fooHttpbinMesh, microShakeFactoryMesh } from '../../src';
+import { find, manifestsOf, tempApp } from '../helpers';
+
+function synth(define: (app: ReturnType<typeof tempApp>) => unknown) {
+  const app = tempApp();
+  define(app);
+  const output = app.synthOutput();
+  return { manifests: manifestsOf(app), files: output.files };
+}
+
+describe('example: micro-shake-factory', () => {
+  const { manifests, files } = synth(microShakeFactoryMesh);
+
+  test('matches the reviewed snapshot', () => {
+    expect(Object.fromEntries(files.map((f) => [f.path, f.content]))).toMatchSnapshot();
+  });
+
+  test('mesh-wide STRICT mTLS in the root namespace', () => {
+    expect(find(manifests, 'PeerAuthentication', 'default', 'istio-system').spec).toEqual({ mtls: { mode: 'STRICT' } });
+  });
+
+  test('fruits API: token from istio-succinctly.io required, learners may GET, juice-haters denied', () => {
+    expect(find(manifests, 'RequestAuthentication', 'fruits-api-jwt').spec.jwtRules).toEqual([{
+      issuer: 'istio-succinctly.io',
+      jwksUri: 'https://raw.githubusercontent.com/Istio-Succinctly/Policies/master/Static/jwks.json',
+    }]);
+    expect(find(manifests, 'AuthorizationPolicy', 'fruits-api-require-jwt').spec.rules[0].from).toEqual([
+      { source: { notRequestPrincipals: ['istio-succinctly.io/*'] } },
+    ]);
+    const allow = find(manifests, 'AuthorizationPolicy', 'fruits-api-allow').spec.rules;
+    expect(allow).toEqual([{
+      from: [{ source: { requestPrincipals: ['istio-succinctly.io/*'] } }],
+      to: [{ operation: { methods: ['GET'] } }],
+      when: [{ key: 'request.auth.claims[role]', values: ['learner'] }],
+    }]);
+    const deny = find(manifests, 'AuthorizationPolicy', 'fruits-api-deny').spec;
+    expect(deny.action).toBe('DENY');
+    expect(deny.rules[0].when).toEqual([{ key: 'request.auth.claims[role]', values: ['juice-hater'] }]);
+    // scoped to the HTTP workload port, so it does not deny all TCP traffic
+    expect(deny.rules[0].to).toEqual([{ operation: { ports: ['8080'] } }]);
+  });
+});
+
+describe('example: bookinfo', () => {
+  const { manifests, files } = synth(bookinfoMesh);
+
+  test('matches the reviewed snapshot', () => {
+    expect(Object.fromEntries(files.map((f) => [f.path, f.content]))).toMatchSnapshot();
+  });
+
+  test('only productpage\'s service account may GET details and reviews v1', () => {
+    for (const name of ['details-allow', 'reviews-v1-allow']) {
+      expect(find(manifests, 'AuthorizationPolicy', name).spec.rules).toEqual([{
+        from: [{ source: { serviceAccounts: ['bookinfo/bookinfo-productpage'] } }],
+        to: [{ operation: { methods: ['GET'] } }],
+      }]);
+    }
+    expect(find(manifests, 'AuthorizationPolicy', 'reviews-v1-allow').spec.selector).toEqual({ matchLabels: { app: 'reviews', version: 'v1' } });
+    expect(find(manifests, 'AuthorizationPolicy', 'default-deny', 'bookinfo').spec).toEqual({});
+  });
+
+  test('ratings accepts reviews v2 and v3, not v1', () => {
+    const from = find(manifests, 'AuthorizationPolicy', 'ratings-allow').spec.rules[0].from;
+    expect(from).toEqual([{ source: { serviceAccounts: ['bookinfo/bookinfo-reviews-v2', 'bookinfo/bookinfo-reviews-v3'] } }]);
+  });
+});
+
+describe('example: foo/httpbin', () => {
+  const { manifests, files } = synth(fooHttpbinMesh);
+
+  test('matches the reviewed snapshot', () => {
+    expect(Object.fromEntries(files.map((f) => [f.path, f.content]))).toMatchSnapshot();
+  });
+
+  test('STRICT mTLS in foo', () => {
+    expect(find(manifests, 'PeerAuthentication', 'default', 'foo').spec).toEqual({ mtls: { mode: 'STRICT' } });
+  });
+
+  test('JWT from https://issuer.example.com required for app: my-app, health checks exempt', () => {
+    const ra = find(manifests, 'RequestAuthentication', 'my-app-jwt').spec;
+    expect(ra.selector).toEqual({ matchLabels: { app: 'my-app' } });
+    const policy = find(manifests, 'AuthorizationPolicy', 'my-app-require-jwt').spec;
+    expect(policy.rules[0].to[0].operation.notPaths).toEqual(['/healthz']);
+  });
+
+  test('POST from namespace dev denied on httpbin', () => {
+    expect(find(manifests, 'AuthorizationPolicy', 'httpbin-deny').spec.rules).toEqual([{
+      from: [{ source: { namespaces: ['dev'] } }],
+      to: [{ operation: { methods: ['POST'], ports: ['8080'] } }],
+    }]);
+  });
+
+  test('output is YAML that parses back to the same objects', () => {
+    const reparsed = files.flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()));
+    const key = (m: any) => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`;
+    const sort = (list: any[]) => [...list].sort((a, b) => (key(a) < key(b) ? -1 : 1));
+    expect(sort(reparsed)).toEqual(sort(manifests));
+  });
+});

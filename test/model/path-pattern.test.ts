@@ -1,0 +1,82 @@
+import { describe, expect, test } from 'vitest';
+import { normalizeRequestPath } from '../../src/model/path-normalization';
+import { classifyPathPattern, matchesPathPattern } from '../../src/model/path-pattern';
+import { matchesIstioHost, matchesIstioString } from '../../src/model/string-match';
+import { catchTrustmesh } from '../helpers';
+
+// https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
+describe('path patterns', () => {
+  test('classifies exact, prefix, suffix, presence and templates', () => {
+    expect(classifyPathPattern('/a/b')).toBe('exact');
+    expect(classifyPathPattern('/a/*')).toBe('prefix');
+    expect(classifyPathPattern('*.css')).toBe('suffix');
+    expect(classifyPathPattern('*')).toBe('presence');
+    expect(classifyPathPattern('/users/{*}/orders')).toBe('template');
+    expect(classifyPathPattern('/files/{**}')).toBe('template');
+  });
+
+  test('rejects a path without a leading slash', () => {
+    const e = catchTrustmesh(() => classifyPathPattern('api/v1'));
+    expect(e.code).toBe('TM_INVALID_PATH');
+    expect(e.fix).toBe('did you mean "/api/v1"?');
+  });
+
+  test('rejects a star in the middle and suggests a template', () => {
+    const e = catchTrustmesh(() => classifyPathPattern('/users/*/orders'));
+    expect(e.code).toBe('TM_INVALID_PATH');
+    expect(e.fix).toContain('/users/{*}/orders');
+  });
+
+  test('rejects queries, which Istio strips before matching', () => {
+    expect(catchTrustmesh(() => classifyPathPattern('/a?b=c')).code).toBe('TM_INVALID_PATH');
+  });
+
+  test('rejects bad templates', () => {
+    for (const bad of ['/a/{**}/{*}', '/a{*}', '/a/{x}', '/a/{*}/b*', 'a/{*}']) {
+      expect(catchTrustmesh(() => classifyPathPattern(bad)).code).toBe('TM_INVALID_PATH_TEMPLATE');
+    }
+  });
+
+  test('template matching: {*} is one segment, {**} any rest', () => {
+    expect(matchesPathPattern('/users/{*}/orders', '/users/42/orders')).toBe(true);
+    expect(matchesPathPattern('/users/{*}/orders', '/users/42/x/orders')).toBe(false);
+    expect(matchesPathPattern('/users/{*}/orders', '/users//orders')).toBe(false);
+    expect(matchesPathPattern('/files/{**}', '/files/a/b/c')).toBe(true);
+    expect(matchesPathPattern('/files/{**}', '/files/')).toBe(true);
+    expect(matchesPathPattern('/files/{**}', '/file')).toBe(false);
+  });
+
+  test('string matching: exact, prefix, suffix, presence', () => {
+    expect(matchesIstioString('/a/*', '/a/b')).toBe(true);
+    expect(matchesIstioString('/a/*', '/b')).toBe(false);
+    expect(matchesIstioString('*.css', '/x.css')).toBe(true);
+    expect(matchesIstioString('*', '')).toBe(false);
+    expect(matchesIstioString('*', 'x')).toBe(true);
+    expect(matchesIstioString('abc', undefined)).toBe(false);
+  });
+
+  test('hosts are case-insensitive and match with any port when the pattern has none', () => {
+    expect(matchesIstioHost('Example.COM', 'example.com:8080')).toBe(true);
+    expect(matchesIstioHost('*.example.com', 'API.example.com')).toBe(true);
+    expect(matchesIstioHost('example.com:80', 'example.com:8080')).toBe(false);
+  });
+});
+
+// https://istio.io/latest/docs/reference/config/security/normalization/
+describe('path normalization (BASE)', () => {
+  test('removes dot segments, turns backslashes into slashes and drops the query', () => {
+    expect(normalizeRequestPath('/a/./b/../c?x=1')).toBe('/a/c');
+    expect(normalizeRequestPath('/a\\b')).toBe('/a/b');
+    expect(normalizeRequestPath('/%61dmin')).toBe('/admin');
+  });
+
+  test('BASE keeps double slashes; MERGE_SLASHES merges them', () => {
+    expect(normalizeRequestPath('//admin')).toBe('//admin');
+    expect(normalizeRequestPath('//admin', 'MERGE_SLASHES')).toBe('/admin');
+  });
+
+  test('DECODE_AND_MERGE_SLASHES decodes %2F', () => {
+    expect(normalizeRequestPath('/a%2Fb', 'DECODE_AND_MERGE_SLASHES')).toBe('/a/b');
+    expect(normalizeRequestPath('/a%2Fb')).toBe('/a%2Fb');
+  });
+});
