@@ -24,6 +24,7 @@ import { EndUsersOptions, IMeshPeer, Peer, PeerConfig } from './peer';
 import { JwtIssuer } from './jwt-issuer';
 import { Port } from './port';
 import { createIstioApiObject } from './private/istio-api-object';
+import { ReferenceWorkload, ReferenceWorkloadOptions } from './reference-workload';
 
 /** Props of {@link MeshService}. */
 export interface MeshServiceProps {
@@ -60,6 +61,12 @@ export interface MeshServiceProps {
    * @default - any plaintext caller is taken for this service
    */
   readonly ipBlocks?: string[];
+  /**
+   * Emit a reference workload for this service (ServiceAccount, Service, Deployment with the
+   * sidecar), merged over the mesh's `referenceWorkloads` defaults.
+   * @default - only when the mesh sets `referenceWorkloads`
+   */
+  readonly workload?: ReferenceWorkloadOptions;
 }
 
 /** Options of {@link MeshService.allowEndUsers}. */
@@ -118,6 +125,8 @@ export class MeshService extends Construct implements IMeshPeer {
   public readonly serviceAccount: string;
   public readonly inMesh: boolean;
   public readonly mtls?: MtlsMode;
+  /** The reference workload, when the mesh or the service opted in. */
+  public readonly workload?: ReferenceWorkload;
   private readonly _labels: Record<string, string>;
   private readonly _ports: Port[];
   private readonly _ipBlocks?: string[];
@@ -138,6 +147,7 @@ export class MeshService extends Construct implements IMeshPeer {
     this._ports = checked.ports;
     this._ipBlocks = checked.ipBlocks;
     scope.mesh._addService(this);
+    this.workload = ReferenceWorkload._forService(this, scope.mesh.referenceWorkloads, props.workload);
     if (this.mtls || this._ports.some((p) => p.mtls)) {
       this.ensureObject('PeerAuthentication', 'PeerAuthentication', ObjectNames.servicePeerAuthentication(name),
         () => renderServicePeerAuthentication(this.mesh.model, this.resolvedSpec()));

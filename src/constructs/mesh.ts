@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { TrustmeshError } from '../errors';
+import { Diagnostic, TrustmeshError } from '../errors';
 import { IntentionSpec } from '../model/intention';
 import { assertSupports, DEFAULT_ISTIO_VERSION, formatIstioVersion, IstioFeature, IstioVersion, parseIstioVersion } from '../model/istio-version';
 import { JwtIssuerSpec } from '../model/jwt-issuer';
@@ -16,6 +16,7 @@ import { DefaultAccess, MtlsMode } from './enums';
 import { MeshNamespace, MeshNamespaceProps } from './mesh-namespace';
 import type { MeshService } from './mesh-service';
 import { createIstioApiObject } from './private/istio-api-object';
+import { ReferenceWorkloadOptions } from './reference-workload';
 
 /** Props of {@link Mesh}. */
 export interface MeshProps {
@@ -60,6 +61,12 @@ export interface MeshProps {
    * @default 'cluster.local'
    */
   readonly clusterDomain?: string;
+  /**
+   * Emit a reference workload (ServiceAccount, Service, Deployment with the Istio sidecar) for
+   * every service, with these defaults; services refine them with their `workload` prop.
+   * @default - no reference workloads unless a service asks for one
+   */
+  readonly referenceWorkloads?: ReferenceWorkloadOptions;
 }
 
 /**
@@ -87,6 +94,8 @@ export class Mesh extends Construct {
   public readonly mtls: MtlsMode;
   public readonly defaultAccess: DefaultAccess;
   public readonly clusterDomain: string;
+  /** Defaults for reference workloads, when the mesh opted in. */
+  public readonly referenceWorkloads?: ReferenceWorkloadOptions;
   /** Chart for the root namespace (mesh-wide objects). */
   public readonly rootChart: Chart;
 
@@ -94,6 +103,7 @@ export class Mesh extends Construct {
   private readonly _services: MeshService[] = [];
   private readonly _issuers = new Map<string, JwtIssuerSpec>();
   private readonly _intentions: IntentionSpec[] = [];
+  private readonly extraDiagnostics: (() => readonly Diagnostic[])[] = [];
   private revision = 0;
   private cached?: { revision: number; model: MeshModel };
 
@@ -121,6 +131,7 @@ export class Mesh extends Construct {
     this.istioVersion = checked.istioVersion;
     this.mtls = props.mtls ?? MtlsMode.STRICT;
     this.defaultAccess = props.defaultAccess ?? DefaultAccess.DENY;
+    this.referenceWorkloads = props.referenceWorkloads;
 
     this.rootChart = new Chart(this, this.rootNamespace, { namespace: this.rootNamespace, disableResourceNameHashes: true });
     createIstioApiObject(this.rootChart, 'PeerAuthentication', {
@@ -129,7 +140,7 @@ export class Mesh extends Construct {
       metadata: { name: ObjectNames.defaultPeerAuthentication, namespace: this.rootNamespace },
       render: () => renderMeshPeerAuthentication(this.model),
     });
-    registerDiagnostics(this, () => this.model.diagnostics());
+    registerDiagnostics(this, () => [...this.model.diagnostics(), ...this.extraDiagnostics.flatMap((produce) => produce())]);
   }
 
   /** Adds a namespace to the mesh. */
@@ -232,6 +243,14 @@ export class Mesh extends Construct {
     if (issuer.fromCookies.length > 0) assertSupports(this.istioVersion, IstioFeature.JWT_FROM_COOKIES);
     this._issuers.set(issuer.issuer, issuer);
     this._touch();
+  }
+
+  /**
+   * @internal Adds whole-graph checks that belong to other parts of the mesh (reference workloads,
+   * gateways); they run at synth with the mesh's own checks.
+   */
+  public _addDiagnostics(produce: () => readonly Diagnostic[]): void {
+    this.extraDiagnostics.push(produce);
   }
 
   /** @internal invalidates the cached model. */
