@@ -1,0 +1,243 @@
+/**
+ * The intent model's own decision: would a request reach its destination, according to the
+ * declared intentions (not to rendered YAML)? The law trustmesh tests is that this equals the
+ * offline evaluator's decision on the rendered Istio objects, for every request.
+ *
+ * The semantics are the intentions' as Istio enforces them: mTLS (STRICT refuses plaintext,
+ * DISABLE drops the peer identity), end-user tokens (the workload accepts exactly the issuers its
+ * intentions name), then DENY intentions before ALLOW intentions; AUDIT and dry-run intentions
+ * never decide. A denied HTTP request gets 403, a denied TCP connection is closed.
+ *
+ * @module
+ */
+import { AccessOutcome, AccessRequest, JwtLocation } from './access-request';
+import { originalClientAddress } from './client-address';
+import { ClaimRequirement, EndUserRequirement, IntentionSpec, MatchSpec, PeerSpec, usesHttpOnlyFields } from './intention';
+import { ipBlockContains, parseIpBlock } from './ip-block';
+import { IstioFeature, supports } from './istio-version';
+import { JwtIssuerSpec } from './jwt-issuer';
+import { describePeer, MeshModel } from './mesh-model';
+import { ServiceSpec } from './mesh-spec';
+import { normalizeRequestPath, PathNormalization } from './path-normalization';
+import { matchesPathPattern } from './path-pattern';
+import { matchesIstioHost, matchesIstioString } from './string-match';
+
+/** Mesh settings that change what a request looks like to authorization. */
+export interface DecideOptions {
+  /** @default 'BASE' */
+  readonly pathNormalization?: PathNormalization;
+  /** @default 0 */
+  readonly numTrustedProxies?: number;
+}
+
+/** The model's answer. */
+export interface ModelDecision {
+  readonly outcome: AccessOutcome;
+  /** One line: why. */
+  readonly reason: string;
+  /** The destination service, when the request's workload is a declared one. */
+  readonly service?: string;
+}
+
+interface Attributes {
+  readonly http: boolean;
+  readonly principal?: string;
+  readonly requestPrincipal?: { iss: string; sub: string };
+  readonly claims?: Readonly<Record<string, unknown>>;
+  readonly port: number;
+  readonly method?: string;
+  readonly path?: string;
+  readonly host?: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly sourceIp: string;
+  readonly remoteIp: string;
+}
+
+/** Decides a request against the model. */
+export function decide(model: MeshModel, request: AccessRequest, options: DecideOptions = {}): ModelDecision {
+  const { namespace, labels, port } = request.destination;
+  const service = model.servicesIn(namespace).find((s) => Object.entries(s.labels).every(([k, v]) => labels[k] === v));
+  const declaredNamespace = model.namespace(namespace) !== undefined;
+  if (service && !service.inMesh) {
+    return { outcome: 'ALLOW', reason: `${namespace}/${service.name} runs without a sidecar: nothing enforces policy`, service: service.name };
+  }
+  const tag = service ? { service: service.name } : {};
+
+  // 1. Peer authentication.
+  const mtls = service ? model.effectiveMtls(service, port) : (model.namespace(namespace)?.mtls ?? model.spec.mtls);
+  if (mtls === 'STRICT' && request.source.principal === null) {
+    return { outcome: 'DENY_CONN', reason: `STRICT mTLS on port ${port} refuses the plaintext client`, ...tag };
+  }
+  const principal = mtls === 'DISABLE' || request.source.principal === null ? undefined : request.source.principal;
+
+  // 2. End-user tokens: a workload accepts the issuers its intentions name.
+  const jwt = service && request.protocol === 'HTTP' ? verifyToken(model.issuersFor(service), request) : { kind: 'none' as const };
+  if (jwt.kind === 'reject') return { outcome: jwt.outcome, reason: jwt.reason, ...tag };
+  const claims = jwt.kind === 'verified' ? jwt.claims : undefined;
+
+  const headers = request.headers ?? {};
+  const http = request.protocol === 'HTTP';
+  const attrs: Attributes = {
+    http,
+    ...(principal !== undefined ? { principal } : {}),
+    ...(claims ? { claims, requestPrincipal: { iss: String(claims.iss ?? ''), sub: String(claims.sub ?? '') } } : {}),
+    port,
+    ...(http ? { method: request.method ?? 'GET', path: normalizeRequestPath(request.path ?? '/', options.pathNormalization ?? 'BASE') } : {}),
+    ...(http && request.host !== undefined ? { host: request.host } : {}),
+    headers: http ? headers : {},
+    sourceIp: request.source.ip,
+    remoteIp: originalClientAddress(request, headers, options.numTrustedProxies ?? 0),
+  };
+  const denied: AccessOutcome = http ? 'DENY_403' : 'DENY_CONN';
+
+  // 3. Authorization: DENY, then ALLOW.
+  const intentions = service ? model.intentionsFor(service).filter((i) => i.enforcement === 'ENFORCE') : [];
+  const requirement = service?.jwtRequirement;
+  if (service && requirement && requirement.enforcement === 'ENFORCE' && violatesJwtRequirement(model, service, attrs)) {
+    return { outcome: denied, reason: `a token from ${requirement.issuers.join(' or ')} is required`, ...tag };
+  }
+  const deny = intentions.find((i) => i.action === 'DENY' && matches(model, service!, i, attrs));
+  if (deny) return { outcome: denied, reason: `denied: DENY intention from ${describePeer(deny.peer)} matched`, ...tag };
+
+  const allows = intentions.filter((i) => i.action === 'ALLOW');
+  const defaultDeny = declaredNamespace && model.effectiveAccess(namespace) === 'DENY';
+  if (allows.length === 0 && !defaultDeny) return { outcome: 'ALLOW', reason: 'allowed: no DENY matched and no ALLOW intention applies', ...tag };
+  const allow = allows.find((i) => matches(model, service!, i, attrs));
+  if (allow) return { outcome: 'ALLOW', reason: `allowed: ALLOW intention from ${describePeer(allow.peer)} matched`, ...tag };
+  return { outcome: denied, reason: defaultDeny && allows.length === 0 ? 'denied: default deny, no ALLOW intention' : 'denied: no ALLOW intention matched', ...tag };
+}
+
+type TokenResult =
+  | { kind: 'none' }
+  | { kind: 'verified'; claims: Readonly<Record<string, unknown>> }
+  | { kind: 'reject'; outcome: 'DENY_401' | 'DENY_403'; reason: string };
+
+function verifyToken(issuers: readonly JwtIssuerSpec[], request: AccessRequest): TokenResult {
+  if (issuers.length === 0 || !request.jwt) return { kind: 'none' };
+  const headers = request.headers ?? {};
+  if (request.method === 'OPTIONS' && headers.origin !== undefined && headers['access-control-request-method'] !== undefined) {
+    return { kind: 'none' }; // CORS preflight: no token checks.
+  }
+  const location = request.jwt.location ?? 'header:Authorization';
+  const reading = issuers.filter((i) => issuerLocations(i).some((l) => sameLocation(l, location)));
+  if (reading.length === 0) return { kind: 'none' }; // not extracted
+  if (request.jwt.status === 'invalid') return { kind: 'reject', outcome: 'DENY_401', reason: `the token is ${request.jwt.reason}` };
+  const claims = request.jwt.claims;
+  const accepted = reading.filter((i) => i.issuer === claims.iss);
+  if (accepted.length === 0) return { kind: 'reject', outcome: 'DENY_401', reason: `issuer ${String(claims.iss)} is not accepted` };
+  const aud = claims.aud;
+  const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [];
+  if (!accepted.some((i) => i.audiences.length === 0 || i.audiences.some((a) => audiences.includes(a)))) {
+    return { kind: 'reject', outcome: 'DENY_403', reason: 'the token audience is not accepted' };
+  }
+  // Istio always splits these claims on spaces.
+  const normalized: Record<string, unknown> = { ...claims };
+  for (const c of ['scope', 'permission']) {
+    const v = normalized[c];
+    if (typeof v === 'string') normalized[c] = v.split(' ').filter((s) => s !== '');
+  }
+  return { kind: 'verified', claims: normalized };
+}
+
+function issuerLocations(issuer: JwtIssuerSpec): JwtLocation[] {
+  if (issuer.fromHeaders.length + issuer.fromParams.length + issuer.fromCookies.length === 0) return ['header:Authorization', 'query:access_token'];
+  return [
+    ...issuer.fromHeaders.map((h): JwtLocation => `header:${h.name}`),
+    ...issuer.fromParams.map((p): JwtLocation => `query:${p}`),
+    ...issuer.fromCookies.map((c): JwtLocation => `cookie:${c}`),
+  ];
+}
+
+function sameLocation(a: JwtLocation, b: JwtLocation): boolean {
+  return a.startsWith('header:') ? a.toLowerCase() === b.toLowerCase() : a === b;
+}
+
+function violatesJwtRequirement(model: MeshModel, service: ServiceSpec, a: Attributes): boolean {
+  const requirement = service.jwtRequirement!;
+  if (!model.httpTargetPorts(service).includes(a.port)) return false;
+  // On TCP the HTTP-only parts of the DENY are ignored: the port alone decides.
+  if (!a.http) return true;
+  if (requirement.exceptPaths.some((p) => matchesPathPattern(p, a.path))) return false;
+  return !(a.requestPrincipal && requirement.issuers.includes(a.requestPrincipal.iss));
+}
+
+function matches(model: MeshModel, service: ServiceSpec, intention: IntentionSpec, a: Attributes): boolean {
+  const httpOnly = usesHttpOnlyFields(intention);
+  if (!a.http && httpOnly && intention.action === 'ALLOW') return false; // Istio drops such ALLOW rules on TCP.
+  const ignoreHttp = !a.http; // DENY/AUDIT on TCP: the HTTP-only fields are ignored.
+  if (!matchesPorts(model, service, intention, a.port)) return false;
+  if (!matchesPeer(model, intention.peer, a)) return false;
+  if (ignoreHttp) return true;
+  return matchesEndUser(intention.endUser, a) && matchesHttp(intention.match, a);
+}
+
+function matchesPorts(model: MeshModel, service: ServiceSpec, intention: IntentionSpec, port: number): boolean {
+  const m = intention.match;
+  let ports = m.ports && m.ports.length > 0 ? model.targetPorts(service, m.ports) : undefined;
+  if (!ports && intention.action !== 'ALLOW' && usesHttpOnlyFields(intention)) ports = model.httpTargetPorts(service);
+  if (ports && !ports.includes(port)) return false;
+  if (m.notPorts && m.notPorts.length > 0 && model.targetPorts(service, m.notPorts).includes(port)) return false;
+  return true;
+}
+
+function matchesPeer(model: MeshModel, peer: PeerSpec, a: Attributes): boolean {
+  const identity = a.principal === undefined ? undefined : /^([^/]+)\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(a.principal);
+  switch (peer.kind) {
+    case 'anyone':
+      return true;
+    case 'anyMeshIdentity':
+      return a.principal !== undefined && a.principal !== '';
+    case 'namespace':
+      return a.principal !== undefined && new RegExp(`/ns/${escape(peer.namespace)}/`).test(a.principal);
+    case 'ipBlocks': {
+      const ip = peer.remote ? a.remoteIp : a.sourceIp;
+      return peer.blocks.some((b) => ipBlockContains(parseIpBlock(b), ip));
+    }
+    case 'service':
+      if (!peer.inMesh) {
+        return a.principal === undefined && (!peer.ipBlocks || peer.ipBlocks.some((b) => ipBlockContains(parseIpBlock(b), a.sourceIp)));
+      }
+      if (!identity || identity[2] !== peer.namespace || identity[3] !== peer.serviceAccount) return false;
+      // serviceAccounts (1.25+) match the identity in any trust domain; principals match the
+      // mesh trust domain and its aliases.
+      return supports(model.spec.istioVersion, IstioFeature.SERVICE_ACCOUNTS)
+        || [model.spec.trustDomain, ...model.spec.trustDomainAliases].includes(identity[1]);
+  }
+}
+
+function matchesEndUser(endUser: EndUserRequirement | undefined, a: Attributes): boolean {
+  if (!endUser) return true;
+  const rp = a.requestPrincipal;
+  if (!rp || rp.iss !== endUser.issuer) return false;
+  if (endUser.subjects.length > 0 && !endUser.subjects.includes(rp.sub)) return false;
+  return endUser.claims.every((c) => matchesClaim(c, a.claims));
+}
+
+function matchesClaim(requirement: ClaimRequirement, claims: Readonly<Record<string, unknown>> | undefined): boolean {
+  let value: unknown = claims;
+  for (const key of requirement.claim) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+    value = (value as Record<string, unknown>)[key];
+  }
+  const values = typeof value === 'string' ? [value] : Array.isArray(value) && value.every((v) => typeof v === 'string') ? value as string[] : [];
+  return values.some((v) => requirement.values.some((p) => matchesIstioString(p, v)));
+}
+
+function matchesHttp(m: MatchSpec, a: Attributes): boolean {
+  if (m.methods && !m.methods.includes(a.method!)) return false;
+  if (m.notMethods && m.notMethods.includes(a.method!)) return false;
+  if (m.paths && !m.paths.some((p) => matchesPathPattern(p, a.path))) return false;
+  if (m.notPaths && m.notPaths.some((p) => matchesPathPattern(p, a.path))) return false;
+  if (m.hosts && !m.hosts.some((h) => matchesIstioHost(h, a.host))) return false;
+  if (m.notHosts && m.notHosts.some((h) => matchesIstioHost(h, a.host))) return false;
+  for (const h of m.headers ?? []) {
+    const value = a.headers[h.name];
+    if (h.values && !h.values.some((p) => matchesIstioString(p, value))) return false;
+    if (h.notValues && h.notValues.some((p) => matchesIstioString(p, value))) return false;
+  }
+  return true;
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
