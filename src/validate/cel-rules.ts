@@ -205,8 +205,10 @@ function compileExpression(source: string, ctx: BuildContext): CompileResult {
   if (refs.idents.has('oldSelf')) return { status: 'transition', problem: 'uses oldSelf (transition rule, only meaningful on update)' };
   const unknownIdent = [...refs.idents].find((n) => n !== 'self');
   if (unknownIdent !== undefined) return { status: 'unsupported', problem: `undeclared reference to ${unknownIdent}` };
-  const unknownFunction = [...refs.functions].find((n) => !ctx.functionNames.has(n));
-  if (unknownFunction !== undefined) return { status: 'unsupported', problem: `function ${unknownFunction} is not provided` };
+  const unknownFunctions = [...refs.functions].filter((n) => !ctx.functionNames.has(n)).sort();
+  if (unknownFunctions.length > 0) {
+    return { status: 'unsupported', problem: `function${unknownFunctions.length > 1 ? 's' : ''} ${unknownFunctions.join(', ')} not provided` };
+  }
   try {
     const planned = plan(ctx.env, expr);
     return { status: 'compiled', program: (bindings) => planned(bindings) };

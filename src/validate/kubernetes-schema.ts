@@ -83,7 +83,7 @@ export function validateCoreKind(kind: CoreKind, object: Readonly<Record<string,
       const missing = typeof params.missingProperty === 'string' ? params.missingProperty : undefined;
       return {
         path: missing ? (base === '' ? missing : `${base}.${missing}`) : base,
-        message: typeof err.message === 'string' ? err.message : 'is invalid',
+        message: missing ? `required field "${missing}" is missing` : typeof err.message === 'string' ? err.message : 'is invalid',
         received: missing ? undefined : describeValue(valueAt(object, pointer)),
         allowed: Array.isArray(params.allowedValues) ? params.allowedValues.map((v: unknown) => describeValue(v)).join(', ') : undefined,
       };

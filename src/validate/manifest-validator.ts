@@ -156,7 +156,7 @@ function validateOne(manifest: unknown, index: number, crds: CrdSchemaSet, repor
     problems.push({
       code: 'TM_CEL_RULE_UNSUPPORTED',
       severity: 'warning',
-      message: `${unsupported.length} x-kubernetes-validations rule(s) of ${kind} are not evaluated: ${unsupported.map((r) => `${r.schemaPath} ${JSON.stringify(r.rule)} (${r.problem})`).join('; ')}`,
+      message: `${unsupported.length} x-kubernetes-validations rule(s) of ${kind} are not evaluated: ${unsupported.map((r) => `${r.schemaPath}: ${r.rule.replace(/\s+/g, ' ')} (${r.problem})`).join('; ')}`,
     });
   }
   if (!compiled.validate(manifest)) {

@@ -26,7 +26,7 @@ export interface SchemaFinding {
 
 /**
  * Explains ajv's errors for one object. Errors inside an `anyOf`/`oneOf`/`not` that failed as a
- * whole are folded into that one error.
+ * whole are folded into that one error, and a type error hides the other errors of that value.
  *
  * @param errors ajv's `errors` (compiled with `verbose: true`)
  * @param object the validated object
@@ -34,7 +34,10 @@ export interface SchemaFinding {
  */
 export function explainSchemaErrors(errors: readonly ErrorObject[], object: unknown, schema: unknown): SchemaFinding[] {
   const composite = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf' || e.keyword === 'not');
-  const kept = errors.filter((e) => !composite.some((c) => c !== e && e.schemaPath.startsWith(`${c.schemaPath}/`)));
+  // A value of the wrong type also fails its enum, format or anyOf; the type error says it all.
+  const wrongType = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
+  const kept = errors.filter((e) => !composite.some((c) => c !== e && e.schemaPath.startsWith(`${c.schemaPath}/`)))
+    .filter((e) => e.keyword === 'type' || !wrongType.has(e.instancePath));
   const findings: SchemaFinding[] = [];
   const seen = new Set<string>();
   for (const error of kept) {
