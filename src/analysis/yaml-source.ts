@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Document, isNode, LineCounter, parseAllDocuments } from 'yaml';
+import { Document, isMap, isNode, isScalar, LineCounter, parseAllDocuments } from 'yaml';
 import { SourceLocation, TrustmeshError } from '../errors';
 
 /** A path into a parsed document: map keys and sequence indexes. */
@@ -52,6 +52,18 @@ export function parseYamlDocuments(text: string, file: string): YamlDocument[] {
       line: pos.line,
       column: pos.col,
       locate(path: FieldPath): SourceLocation {
+        // A map entry is reported at its key ("form:" rather than the value below it).
+        const last = path[path.length - 1];
+        if (typeof last === 'string') {
+          const parent = doc.getIn(path.slice(0, -1), true);
+          if (isMap(parent)) {
+            const pair = parent.items.find((i) => isScalar(i.key) && String(i.key.value) === last);
+            if (pair && isNode(pair.key) && pair.key.range) {
+              const p = lineCounter.linePos(pair.key.range[0]);
+              return { file, line: p.line, column: p.col, field: fieldString(path) };
+            }
+          }
+        }
         for (let n = path.length; n >= 0; n--) {
           const node = doc.getIn(path.slice(0, n), true);
           if (isNode(node) && node.range) {

@@ -333,19 +333,95 @@ function firstContentLine(text: string): number {
 
 function jsonSyntaxError(text: string, e: unknown, file: string, lineOffset: number): TrustmeshError {
   const message = e instanceof Error ? e.message : String(e);
-  const m = /position (\d+)/.exec(message);
-  let line = lineOffset + 1;
-  let column: number | undefined;
-  if (m) {
-    const before = text.slice(0, Number(m[1]));
-    const parts = before.split('\n');
-    line = lineOffset + parts.length;
-    column = parts[parts.length - 1].length + 1;
-  }
-  return new TrustmeshError('TM_REQUEST_PARSE', `invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '')}`, {
+  // Node's messages do not always carry a position, so find the offending offset ourselves.
+  const offset = jsonErrorOffset(text);
+  const before = text.slice(0, offset);
+  const parts = before.split('\n');
+  const line = lineOffset + parts.length;
+  const column = parts[parts.length - 1].length + 1;
+  const summary = message.split('\n')[0].replace(/ in JSON at position \d+.*$/, '').replace(/, "[\s\S]*$/, '');
+  return new TrustmeshError('TM_REQUEST_PARSE', `invalid JSON: ${summary}`, {
     location: { file, line, column },
     allowed: 'one JSON object, a JSON array, or JSON Lines (one object per line)',
   });
+}
+
+/** Offset of the first JSON syntax error in `text` (a small recursive-descent scanner). */
+function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const ws = (): void => {
+    while (i < text.length && ' \t\r\n'.includes(text[i])) i++;
+  };
+  const fail = (): never => {
+    throw i;
+  };
+  const literal = (word: string): void => {
+    if (text.startsWith(word, i)) i += word.length;
+    else fail();
+  };
+  const string = (): void => {
+    if (text[i] !== '"') fail();
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text[i] === '\\') i++;
+      else if (text[i] < ' ') fail();
+      i++;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        string();
+        ws();
+        if (text[i] !== ':') fail();
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') {i++;} else if (text[i] === '}') {
+          i++;
+          return;
+        } else {fail();}
+      }
+    } else if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') {i++;} else if (text[i] === ']') {
+          i++;
+          return;
+        } else {fail();}
+      }
+    } else if (c === '"') {string();} else if (c === 't') {literal('true');} else if (c === 'f') {literal('false');} else if (c === 'n') {literal('null');} else {
+      const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+      if (!m) fail();
+      i += (m as RegExpExecArray)[0].length;
+    }
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail();
+  } catch (pos) {
+    return typeof pos === 'number' ? pos : 0;
+  }
+  return text.length;
 }
 
 type Fail = (field: string, summary: string, received: unknown, allowed?: string, fix?: string) => never;

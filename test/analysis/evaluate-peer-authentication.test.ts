@@ -63,7 +63,7 @@ describe('PeerAuthentication resolution (concepts/security "Peer authentication"
 
   it('applies portLevelMtls by workload port, overriding the workload mode', () => {
     const cfg = config(pa('default', 'foo', STRICT)
-      + pa('httpbin', 'foo', `selector:\n  matchLabels:\n    app: httpbin\nportLevelMtls:\n  "8080":\n    mode: DISABLE`));
+      + pa('httpbin', 'foo', 'selector:\n  matchLabels:\n    app: httpbin\nportLevelMtls:\n  "8080":\n    mode: DISABLE'));
     expect(decide(cfg, { principal: null, port: 8080 }).outcome).toBe('ALLOW');
     expect(decide(cfg, { principal: null, port: 8000 }).outcome).toBe('DENY_CONN');
   });

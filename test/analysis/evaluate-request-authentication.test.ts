@@ -105,7 +105,7 @@ describe('RequestAuthentication (request_authentication reference)', () => {
   });
 
   it('requires the issuer to belong to a rule reading the token location', () => {
-    const cfg = config(ra('jwt', 'foo', `jwtRules:\n- issuer: a\n- issuer: b\n  fromHeaders:\n  - name: x-b`));
+    const cfg = config(ra('jwt', 'foo', 'jwtRules:\n- issuer: a\n- issuer: b\n  fromHeaders:\n  - name: x-b'));
     expect(decide(cfg, { jwt: valid({ iss: 'b', sub: 's' }) }).outcome).toBe('DENY_401');
     expect(decide(cfg, { jwt: valid({ iss: 'b', sub: 's' }, 'header:x-b') }).outcome).toBe('ALLOW');
   });
