@@ -8,8 +8,8 @@
  *
  * @module
  */
-import type * as X509 from '@peculiar/x509';
 import { webcrypto } from 'crypto';
+import type * as X509 from '@peculiar/x509';
 
 /** The `@peculiar/x509` module type. */
 export type X509Module = typeof X509;

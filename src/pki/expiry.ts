@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import { Diagnostic } from '../errors';
 import { Certificate } from './certificate';
 
 /** Where a certificate stands relative to its validity period. */
@@ -16,4 +17,55 @@ export function expiryStatus(certificate: Certificate, at: Date, warnWithin: Dur
   if (t < certificate.notBefore.getTime()) return 'not-yet-valid';
   if (certificate.notAfter.getTime() - t <= warnWithin.toMilliseconds()) return 'expiring';
   return 'ok';
+}
+
+/** A certificate to watch, with what to do when it runs out. */
+export interface WatchedCertificate {
+  /** What it is, e.g. `root CA` or `intermediate CA of cluster east`. */
+  readonly role: string;
+  readonly certificate: Certificate;
+  /** The command that renews or replaces it. */
+  readonly fix: string;
+  /** CA certificates report `TM_CA_*`, leaf credentials `TM_CERT_*`. */
+  readonly kind: 'ca' | 'leaf';
+  /** Window for the expiring warning. */
+  readonly warnWithin: Duration;
+}
+
+/**
+ * Diagnostics for certificates that have expired (errors `TM_CA_EXPIRED` / `TM_CERT_EXPIRED`),
+ * expire within their window (warnings `TM_CA_EXPIRING` / `TM_CERT_EXPIRING`) or are not valid
+ * yet (warning `TM_CA_NOT_YET_VALID`, usually a wrong clock).
+ */
+export function expiryDiagnostics(watched: readonly WatchedCertificate[], at: Date): Diagnostic[] {
+  const result: Diagnostic[] = [];
+  for (const w of watched) {
+    const status = expiryStatus(w.certificate, at, w.warnWithin);
+    const prefix = w.kind === 'ca' ? 'TM_CA' : 'TM_CERT';
+    const notAfter = w.certificate.notAfter.toISOString();
+    const days = w.certificate.daysUntilExpiry(at);
+    if (status === 'expired') {
+      result.push({
+        code: `${prefix}_EXPIRED`,
+        severity: 'error',
+        message: `${w.role} ${w.certificate} expired on ${notAfter}; mTLS through it fails`,
+        fix: w.fix,
+      });
+    } else if (status === 'expiring') {
+      result.push({
+        code: `${prefix}_EXPIRING`,
+        severity: 'warning',
+        message: `${w.role} ${w.certificate} expires on ${notAfter}, in ${days} day(s)`,
+        fix: w.fix,
+      });
+    } else if (status === 'not-yet-valid') {
+      result.push({
+        code: `${prefix}_NOT_YET_VALID`,
+        severity: 'warning',
+        message: `${w.role} ${w.certificate} is not valid before ${w.certificate.notBefore.toISOString()}`,
+        fix: 'check the clock of the machine that issued it and of this machine',
+      });
+    }
+  }
+  return result;
 }

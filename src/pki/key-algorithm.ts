@@ -50,9 +50,20 @@ export class KeyAlgorithm {
   public static parse(name: string): KeyAlgorithm {
     const normalized = String(name).trim().toLowerCase().replace(/_/g, '-');
     const aliases: Record<string, KeyAlgorithmName> = {
-      'p256': 'ecdsa-p256', 'p-256': 'ecdsa-p256', 'ec-p256': 'ecdsa-p256', 'ecdsa': 'ecdsa-p256', 'ec': 'ecdsa-p256', 'ecdsa-p-256': 'ecdsa-p256',
-      'p384': 'ecdsa-p384', 'p-384': 'ecdsa-p384', 'ec-p384': 'ecdsa-p384', 'ecdsa-p-384': 'ecdsa-p384',
-      'rsa': 'rsa-2048', 'rsa2048': 'rsa-2048', 'rsa3072': 'rsa-3072', 'rsa4096': 'rsa-4096',
+      'p256': 'ecdsa-p256',
+      'p-256': 'ecdsa-p256',
+      'ec-p256': 'ecdsa-p256',
+      'ecdsa': 'ecdsa-p256',
+      'ec': 'ecdsa-p256',
+      'ecdsa-p-256': 'ecdsa-p256',
+      'p384': 'ecdsa-p384',
+      'p-384': 'ecdsa-p384',
+      'ec-p384': 'ecdsa-p384',
+      'ecdsa-p-384': 'ecdsa-p384',
+      'rsa': 'rsa-2048',
+      'rsa2048': 'rsa-2048',
+      'rsa3072': 'rsa-3072',
+      'rsa4096': 'rsa-4096',
     };
     const canonical = aliases[normalized] ?? normalized;
     const found = KeyAlgorithm.all().find((a) => a.name === canonical);
@@ -68,7 +79,9 @@ export class KeyAlgorithm {
    * Recognizes the algorithm of a key from Node's key details.
    * @internal
    */
-  public static fromKeyDetails(type: string | undefined, details: { namedCurve?: string; modulusLength?: number } | undefined): KeyAlgorithm | undefined {
+  public static fromKeyDetails(
+    type: string | undefined, details: { namedCurve?: string; modulusLength?: number } | undefined,
+  ): KeyAlgorithm | undefined {
     if (type === 'ec') {
       if (details?.namedCurve === 'prime256v1' || details?.namedCurve === 'P-256') return KeyAlgorithm.ECDSA_P256;
       if (details?.namedCurve === 'secp384r1' || details?.namedCurve === 'P-384') return KeyAlgorithm.ECDSA_P384;

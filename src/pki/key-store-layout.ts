@@ -25,9 +25,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { TrustmeshError } from '../errors';
-import { replaceDirectory, StagedFile } from '../private/atomic-dir';
 import { CredentialKind, RotationPhase } from './ca-material';
 import { KeyAlgorithm, KeyAlgorithmName } from './key-algorithm';
+import { replaceDirectory, StagedFile } from '../private/atomic-dir';
 
 /** File names of the key store. @internal */
 export const STORE_FILES = {
@@ -114,8 +114,7 @@ export function readStoreFiles(dir: string): StoreFiles | undefined {
     const walk = (relative: string): void => {
       for (const entry of fs.readdirSync(path.join(dir, relative), { withFileTypes: true })) {
         const rel = relative ? `${relative}/${entry.name}` : entry.name;
-        if (entry.isDirectory()) walk(rel);
-        else if (entry.isFile()) {
+        if (entry.isDirectory()) {walk(rel);} else if (entry.isFile()) {
           const full = path.join(dir, rel);
           files.set(rel, { content: fs.readFileSync(full, 'utf8'), mode: fs.statSync(full).mode % 0o1000 });
         }

@@ -93,7 +93,8 @@ export async function parseState(dir: string, files: StoreFiles): Promise<StoreS
     if (!issuer) throw corrupt(`credential "${name}" names cluster "${record.cluster}", which the store does not have`, where(STORE_FILES.metadata));
     const f = credentialFiles(name);
     const chain = Certificate.parseBundle(read(f.cert), where(f.cert));
-    const issued = IssuedCertificate.of(chain[0], PrivateKey.fromPem(read(f.key), where(f.key)), [issuer.certificate, root.certificate], where(f.key));
+    const key = PrivateKey.fromPem(read(f.key), where(f.key));
+    const issued = IssuedCertificate.of(chain[0], key, [issuer.certificate, root.certificate], where(f.key));
     await assertSigned(issued, [root.certificate], where(f.cert), [issuer.certificate]);
     credentials.set(name, { record, issued });
   }
@@ -158,7 +159,9 @@ export function stateToMaterial(state: StoreState, source: string): CaMaterial {
   });
 }
 
-async function assertSigned(issued: IssuedCertificate, roots: readonly Certificate[], file: string, intermediates: readonly Certificate[] = []): Promise<void> {
+async function assertSigned(
+  issued: IssuedCertificate, roots: readonly Certificate[], file: string, intermediates: readonly Certificate[] = [],
+): Promise<void> {
   const result = await verifyChain(issued.certificate, { roots, intermediates, at: issued.certificate.notBefore });
   const structural = result.problems.filter((p) => p.code !== 'expired' && p.code !== 'not-yet-valid');
   if (structural.length > 0) {

@@ -13,8 +13,8 @@ import { validateClusterName, validateCredentialName, validateHostName, validate
 import { DEFAULT_TTL, Pki, PkiOptions } from './pki';
 import { PrivateKey } from './private-key';
 import { abortRotation, beginRotation, reissueUnderNextRoot, retirePreviousRoot } from './root-rotation';
-import { describe, issueCredential, issueIntermediate, issueRoot, StoreChange } from './store-issuance';
 import { inspectState, StoreInspection } from './store-inspection';
+import { describe, issueCredential, issueIntermediate, issueRoot, StoreChange } from './store-issuance';
 import { formatTtl } from './ttl';
 
 /** Progress of key generation (RSA 4096 takes seconds per key on a shared core). */

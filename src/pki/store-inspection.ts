@@ -84,8 +84,12 @@ export async function inspectState(
   }
   for (const [name, { record, issued }] of [...state.credentials].sort(([a], [b]) => (a < b ? -1 : 1))) {
     entries.push({
-      name: `issued/${name}`, role: record.kind, file: credentialFiles(name).cert, certificate: issued.certificate,
-      intermediates: issued.issuers.slice(0, -1), purpose: record.kind === 'gateway' ? 'serverAuth' : 'clientAuth',
+      name: `issued/${name}`,
+      role: record.kind,
+      file: credentialFiles(name).cert,
+      certificate: issued.certificate,
+      intermediates: issued.issuers.slice(0, -1),
+      purpose: record.kind === 'gateway' ? 'serverAuth' : 'clientAuth',
     });
   }
 

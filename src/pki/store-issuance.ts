@@ -7,8 +7,8 @@
 import { IssuedCertificate } from './issued-certificate';
 import { KeyAlgorithm } from './key-algorithm';
 import { CredentialRecord, StoreMetadata } from './key-store-layout';
-import { Pki } from './pki';
 import { StoreState } from './key-store-state';
+import { Pki } from './pki';
 import { parseTtl } from './ttl';
 
 /** A change made (or not) to the key store, as reported to the user. */
