@@ -86,15 +86,8 @@ export function toMatchSpec(options: AccessMatchOptions, service: ServiceSpec, v
   for (const p of [...(match.paths ?? []), ...(match.notPaths ?? [])]) {
     if (classifyPathPattern(p) === 'template') assertSupports(version, IstioFeature.PATH_TEMPLATES);
   }
-  match.hosts = list('hosts', options.hosts);
-  match.notHosts = list('notHosts', options.notHosts);
-  for (const h of [...(match.hosts ?? []), ...(match.notHosts ?? [])]) {
-    if (typeof h !== 'string' || h === '' || /\s|\//.test(h) || h.split('*').length > 2) {
-      throw new TrustmeshError('TM_INVALID_HOST', 'host pattern is not a host name, host:port, "*" prefix or suffix pattern', {
-        value: h, allowed: 'e.g. "api.example.com", "api.example.com:8443", "*.example.com"',
-      });
-    }
-  }
+  match.hosts = withAnyPort(list('hosts', options.hosts));
+  match.notHosts = withAnyPort(list('notHosts', options.notHosts));
   const headers: HeaderMatchSpec[] = [];
   const headerMap = new Map<string, { values?: string[]; notValues?: string[] }>();
   for (const [field, record] of [['values', options.headers], ['notValues', options.notHeaders]] as const) {
@@ -139,6 +132,27 @@ function assertHttpFieldsOnHttpPorts(match: MatchSpec, service: ServiceSpec, has
         fix: 'on TCP ports Istio drops an ALLOW rule with HTTP-only fields and applies a DENY rule to all traffic: split the intention per port type',
       });
   }
+}
+
+/**
+ * Istio compares hosts with the `Host` header as sent, port included: an exact `example.com`
+ * would not match `example.com:8080`, so a DENY on it could be bypassed by adding a port. An exact
+ * host name without a port therefore means "this host on any port" and also gets `<host>:*`.
+ * @see https://istio.io/latest/news/security/istio-security-2021-008/
+ */
+function withAnyPort(hosts: readonly string[] | undefined): readonly string[] | undefined {
+  if (!hosts) return undefined;
+  const out: string[] = [];
+  for (const h of hosts) {
+    if (typeof h !== 'string' || h === '' || /\s|\//.test(h) || h.split('*').length > 2 || (h.includes('*') && !h.startsWith('*') && !h.endsWith('*'))) {
+      throw new TrustmeshError('TM_INVALID_HOST', 'host pattern is not a host name, host:port, "*" prefix or suffix pattern', {
+        value: h, allowed: 'e.g. "api.example.com", "api.example.com:8443", "*.example.com", "api.*"',
+      });
+    }
+    out.push(h);
+    if (!h.includes('*') && !/:\d+$/.test(h)) out.push(`${h}:*`);
+  }
+  return out;
 }
 
 /** Enforcement option to the model's name. */

@@ -14,19 +14,10 @@ export function matchesIstioString(pattern: string, value: string | undefined, o
 }
 
 /**
- * Istio host matching: case-insensitive; a pattern without a port also matches the host with any
- * port (`example.com` matches `example.com:8080`).
+ * Istio host matching: case-insensitive, against the `Host`/`:authority` value as sent (with its
+ * port, if any). An exact `example.com` does not match `example.com:8080`; write `example.com:*`.
+ * @see https://istio.io/latest/news/security/istio-security-2021-008/ (host matching and ports)
  */
 export function matchesIstioHost(pattern: string, host: string | undefined): boolean {
-  if (host === undefined) return false;
-  if (matchesIstioString(pattern, host, { ignoreCase: true })) return true;
-  if (!hasPort(pattern) && hasPort(host)) {
-    return matchesIstioString(pattern, host.slice(0, host.lastIndexOf(':')), { ignoreCase: true });
-  }
-  return false;
-}
-
-function hasPort(host: string): boolean {
-  const i = host.lastIndexOf(':');
-  return i > 0 && i > host.lastIndexOf(']') && /^\d+$/.test(host.slice(i + 1));
+  return matchesIstioString(pattern, host, { ignoreCase: true });
 }

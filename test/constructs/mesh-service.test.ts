@@ -135,6 +135,13 @@ describe('MeshService verbs', () => {
     expect(rule.when).toEqual([{ key: 'request.auth.claims[role]', values: ['admin'] }]);
   });
 
+  test('an exact host without a port also matches it on any port (Istio compares the Host header as sent)', () => {
+    const { app, frontend, orders } = fixture();
+    orders.denyFrom(frontend, { hosts: ['orders.example.com', '*.internal', 'api.example.com:8443'] });
+    expect(find(manifestsOf(app), 'AuthorizationPolicy', 'orders-deny').spec.rules[0].to[0].operation.hosts)
+      .toEqual(['*.internal', 'api.example.com:8443', 'orders.example.com', 'orders.example.com:*']);
+  });
+
   test('headers become request.headers conditions', () => {
     const { app, frontend, orders } = fixture();
     orders.allowFrom(frontend, { headers: { 'X-Tenant': ['acme', 'globex'] }, notHeaders: { 'x-debug': '*' } });

@@ -55,8 +55,11 @@ describe('path patterns', () => {
     expect(matchesIstioString('abc', undefined)).toBe(false);
   });
 
-  test('hosts are case-insensitive and match with any port when the pattern has none', () => {
-    expect(matchesIstioHost('Example.COM', 'example.com:8080')).toBe(true);
+  // https://istio.io/latest/news/security/istio-security-2021-008/
+  test('hosts are case-insensitive and compared with the port as sent', () => {
+    expect(matchesIstioHost('Example.COM', 'example.com')).toBe(true);
+    expect(matchesIstioHost('example.com', 'example.com:8080')).toBe(false);
+    expect(matchesIstioHost('example.com:*', 'example.com:8080')).toBe(true);
     expect(matchesIstioHost('*.example.com', 'API.example.com')).toBe(true);
     expect(matchesIstioHost('example.com:80', 'example.com:8080')).toBe(false);
   });
