@@ -7,6 +7,7 @@ export type { Diagnostic, ErrorCode, Severity, SourceLocation, TrustmeshErrorOpt
 // Constructs
 export { TrustmeshApp } from './constructs/trustmesh-app';
 export type { TrustmeshAppProps, ManifestRecord, ManifestValidator, SynthOutput } from './constructs/trustmesh-app';
+export { schemaValidator } from './constructs/trustmesh-app';
 export { Mesh } from './constructs/mesh';
 export type { MeshProps } from './constructs/mesh';
 export { MeshNamespace } from './constructs/mesh-namespace';
@@ -26,6 +27,13 @@ export { OutputFile } from './constructs/output-file';
 export type { OutputFileProps } from './constructs/output-file';
 export { registerDiagnostics } from './constructs/diagnostics';
 export { runSynth } from './synth-entry';
+
+// Validation of manifests (Istio CRD schemas with CEL rules, Kubernetes schemas)
+export { validateManifests, assertValidManifests } from './validate/manifest-validator';
+export type { ValidateManifestsOptions } from './validate/manifest-validator';
+export { CrdSchemaSet } from './validate/crd-schema';
+export type { CrdLookup, CrdYamlOptions } from './validate/crd-schema';
+export type { CrdDefinition, CrdScope, CrdSchemaSource, CrdSchemaDocument } from './validate/crd-definition';
 
 // The intent model (plain data) and its renderer
 export { MeshModel } from './model/mesh-model';

@@ -3,6 +3,7 @@ import { ApiObject, App, AppProps, Chart, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Diagnostic, formatDiagnostic, TrustmeshAggregateError, TrustmeshError } from '../errors';
 import { replaceDirectory, StagedFile } from '../private/atomic-dir';
+import { validateManifests } from '../validate/manifest-validator';
 import { diagnosticsOf } from './diagnostics';
 import { OutputFile } from './output-file';
 import { markTrustmeshApp, SecretChart } from './secret-chart';
@@ -16,9 +17,8 @@ export interface TrustmeshAppProps extends Omit<AppProps, 'yamlOutputType'> {
    */
   readonly secretsOutdir?: string;
   /**
-   * Validates every emitted object against the bundled Istio CRD schemas (with CEL rules) and the
-   * Kubernetes schemas before anything is written.
-   * @default - a validator is installed by the trustmesh entry point
+   * Checks every emitted object before anything is written.
+   * @default - the bundled Istio 1.30.3 CRD schemas with their CEL rules, and the Kubernetes schemas
    */
   readonly validator?: ManifestValidator;
   /**
@@ -56,7 +56,11 @@ export interface SynthOutput {
 }
 
 const FILE_EXTENSION = '.k8s.yaml';
-let defaultValidator: ManifestValidator | undefined;
+
+/** The default {@link ManifestValidator}: schemas and CEL rules, locations from the records. */
+export const schemaValidator: ManifestValidator = (records) => validateManifests(records.map((r) => r.manifest), {
+  sources: (i) => ({ file: records[i].file, constructPath: records[i].constructPath }),
+});
 
 /**
  * The cdk8s App for trustmesh meshes.
@@ -70,20 +74,15 @@ let defaultValidator: ManifestValidator | undefined;
  * - writes atomically: a failed synth leaves the previous output untouched.
  */
 export class TrustmeshApp extends App {
-  /** @internal used by the package entry point to install the schema validator. */
-  public static _setDefaultValidator(validator: ManifestValidator): void {
-    defaultValidator = validator;
-  }
-
   public readonly secretsOutdir: string;
-  private readonly validator?: ManifestValidator;
+  private readonly validator: ManifestValidator;
   private readonly onWarning: (diagnostic: Diagnostic) => void;
 
   public constructor(props: TrustmeshAppProps = {}) {
     super(props);
     markTrustmeshApp(this);
     this.secretsOutdir = props.secretsOutdir ?? '.trustmesh/secrets';
-    this.validator = props.validator;
+    this.validator = props.validator ?? schemaValidator;
     this.onWarning = props.onWarning ?? ((d) => process.stderr.write(`${formatDiagnostic(d)}\n`));
   }
 
@@ -128,15 +127,12 @@ export class TrustmeshApp extends App {
     assertUniquePaths(secretFiles);
     assertUniqueObjects(manifests);
 
-    const validator = this.validator ?? defaultValidator;
-    if (validator) {
-      const problems = validator(manifests);
-      const errors = problems.filter((d) => d.severity === 'error');
-      warnings.push(...problems.filter((d) => d.severity !== 'error'));
-      if (errors.length > 0) {
-        throw new TrustmeshAggregateError('TM_INVALID_OUTPUT',
-          `${errors.length} synthesized object(s) fail the schema; nothing was written`, errors.map(toError));
-      }
+    const problems = this.validator(manifests);
+    const errors = problems.filter((d) => d.severity === 'error');
+    warnings.push(...problems.filter((d) => d.severity !== 'error'));
+    if (errors.length > 0) {
+      throw new TrustmeshAggregateError('TM_INVALID_OUTPUT',
+        `${errors.length} synthesized object(s) fail the schema; nothing was written`, errors.map(toError));
     }
     return {
       files: files.sort(byPath),
@@ -224,7 +220,9 @@ function assertUniqueObjects(manifests: readonly ManifestRecord[]): void {
   for (const record of manifests) {
     const m = record.manifest as { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } };
     const group = String(m.apiVersion ?? '').split('/').slice(0, -1).join('/');
-    const key = `${group}/${m.kind}/${m.metadata?.namespace ?? ''}/${m.metadata?.name ?? ''}`;
+    // One top-level output folder (one mesh) is applied to one cluster; meshes may reuse names.
+    const folder = record.file.includes('/') ? record.file.split('/')[0] : '';
+    const key = `${folder}|${record.secret}|${group}/${m.kind}/${m.metadata?.namespace ?? ''}/${m.metadata?.name ?? ''}`;
     const first = seen.get(key);
     if (first) {
       clashes.push(new TrustmeshError('TM_DUPLICATE_OBJECT',

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, App, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { Mesh, OutputFile, Port, SecretChart, TrustmeshApp } from '../../src';
 import { catchTrustmesh } from '../helpers';
@@ -77,6 +77,32 @@ describe('TrustmeshApp', () => {
     expect(e.code).toBe('TM_INVALID_OUTPUT');
     expect(e.message).toMatch(/TM_SCHEMA_INVALID: nope/);
     expect(fs.existsSync(d.outdir)).toBe(false);
+  });
+
+  test('by default every object is validated against the Istio CRD schema and its CEL rules', () => {
+    const d = dirs();
+    const app = new TrustmeshApp({ outdir: d.outdir, secretsOutdir: d.secretsOutdir });
+    const chart = new Chart(app, 'hand-written');
+    new ApiObject(chart, 'bad', {
+      apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'bad', namespace: 'x' },
+      spec: { action: 'PERMIT', selector: { matchLabels: { app: 'a' } }, targetRefs: [{ kind: 'Service', name: 'a' }] },
+    } as never);
+    const e = catchTrustmesh(() => app.synth());
+    expect(e.code).toBe('TM_INVALID_OUTPUT');
+    expect(e.message).toMatch(/TM_SCHEMA_INVALID: .*spec\.action/);
+    expect(e.message).toMatch(/TM_CEL_RULE_FAILED: .*only one of targetRefs or selector can be set/);
+    expect(fs.existsSync(d.outdir)).toBe(false);
+  });
+
+  test('two meshes may reuse object names: each output folder is one cluster', () => {
+    const d = dirs();
+    const app = new TrustmeshApp({ outdir: d.outdir, secretsOutdir: d.secretsOutdir });
+    new Mesh(app, 'east').addNamespace('shop');
+    new Mesh(app, 'west').addNamespace('shop');
+    app.synth();
+    expect(Object.keys(readTree(d.outdir)).sort()).toEqual([
+      'east/istio-system.k8s.yaml', 'east/shop.k8s.yaml', 'west/istio-system.k8s.yaml', 'west/shop.k8s.yaml',
+    ]);
   });
 
   test('secret charts go to the secrets directory with 0600 files and a .gitignore, never to outdir', () => {
