@@ -261,7 +261,7 @@ export function conditionAttribute(key: string): AttributeDefinition | undefined
     const name = bracketed(key.slice('request.headers'.length));
     if (name === undefined || name.length !== 1) return invalidKey(key, true, 'expecting request.headers[<name>]');
     const header = name[0].toLowerCase();
-    return stringAttr(key, `header ${name[0]}`, true, (a) => a.headers[header], true);
+    return stringAttr(key, `header ${name[0]}`, true, (a) => a.header(header), true);
   }
   if (key.startsWith('request.auth.claims')) {
     const path = bracketed(key.slice('request.auth.claims'.length));

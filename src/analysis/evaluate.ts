@@ -110,15 +110,14 @@ function decide(wp: WorkloadPolicies, request: AccessRequest, mesh: MeshConfig):
   // 3. Authorization.
   const attrs = buildRequestAttributes(request, mesh, principal, jwt.claims);
   const denied: AccessOutcome = request.protocol === 'TCP' ? 'DENY_CONN' : 'DENY_403';
-  const context: string[] = [];
-  if (mtls.mode === 'DISABLE' && peer !== null) context.push('mTLS is DISABLEd on this port, so the peer identity is not available');
-  if (jwt.note) context.push(jwt.note);
-  const suffix = context.length > 0 ? ` (${context.join('; ')})` : '';
+  const disabled = mtls.mode === 'DISABLE' && peer !== null ? 'mTLS is DISABLEd on this port, so the peer identity is not available' : undefined;
+  const suffix = disabled || jwt.note ? ` (${[disabled, jwt.note].filter((x) => x !== undefined).join('; ')})` : '';
 
-  const dryRun = dryRunResults(wp.dryRun, attrs);
-  if (dryRun.length > 0) extras.dryRun = dryRun;
-  const audit = matchedRefs(wp.audit, attrs);
-  if (audit.length > 0) extras.audit = audit;
+  if (wp.dryRun.length > 0) extras.dryRun = dryRunResults(wp.dryRun, attrs);
+  if (wp.audit.length > 0) {
+    const audit = matchedRefs(wp.audit, attrs);
+    if (audit.length > 0) extras.audit = audit;
+  }
 
   // CUSTOM: the extension decides; offline we can only tell when istiod itself generated a deny.
   const custom: CustomAuthzResult[] = [];
@@ -165,16 +164,13 @@ interface Extras {
 }
 
 function finish(outcome: AccessOutcome, decidedBy: readonly DecidingPolicy[], explanation: string, extras: Extras): AccessDecision {
-  return {
-    outcome,
-    allowed: outcome === 'ALLOW',
-    decidedBy,
-    explanation,
-    ...(extras.dryRun ? { dryRun: extras.dryRun } : {}),
-    ...(extras.audit ? { audit: extras.audit } : {}),
-    ...(extras.custom ? { custom: extras.custom } : {}),
-    ...(extras.ignored ? { ignored: extras.ignored } : {}),
-  };
+  const decision: { -readonly [K in keyof AccessDecision]: AccessDecision[K] } = { outcome, allowed: outcome === 'ALLOW', decidedBy, explanation };
+  // Optional fields appear only when non-empty, in a fixed order, to keep the JSON small and stable.
+  if (extras.dryRun) decision.dryRun = extras.dryRun;
+  if (extras.audit) decision.audit = extras.audit;
+  if (extras.custom) decision.custom = extras.custom;
+  if (extras.ignored) decision.ignored = extras.ignored;
+  return decision;
 }
 
 function dryRunResults(policies: readonly CompiledPolicy[], attrs: RequestAttributes): DryRunResult[] {

@@ -1,6 +1,7 @@
 /**
- * The attributes an Envoy RBAC filter sees for one request, derived once per evaluation from an
- * {@link AccessRequest}, the outcome of peer and request authentication, and MeshConfig.
+ * The attributes an Envoy RBAC filter sees for one request, derived from an {@link AccessRequest},
+ * the outcome of peer and request authentication, and MeshConfig. Expensive attributes (addresses,
+ * the normalized path) are computed on first use, since most rules look at a few of them only.
  *
  * @module
  */
@@ -9,58 +10,109 @@ import { MeshConfig } from './mesh-config';
 import { normalizePath } from './path-normalization';
 import { AccessRequest } from '../model/access-request';
 
+const UNSET = Symbol('unset');
+
 /** Request attributes as authorization sees them. `undefined` means "absent". */
-export interface RequestAttributes {
-  readonly protocol: 'HTTP' | 'TCP';
+export class RequestAttributes {
+  public readonly protocol: 'HTTP' | 'TCP';
   /** Peer principal from the mTLS certificate; absent for plaintext (and for ports with mTLS DISABLE). */
-  readonly principal?: string;
-  readonly sourceIp?: IpAddress;
-  readonly sourceIpText: string;
-  readonly remoteIp?: IpAddress;
-  readonly remoteIpText?: string;
-  readonly destinationIp?: IpAddress;
-  readonly destinationIpText?: string;
-  readonly port: number;
-  readonly host?: string;
-  readonly method?: string;
-  /** The path after normalization, without query. */
-  readonly path?: string;
-  /** Lower-cased header names. */
-  readonly headers: Readonly<Record<string, string>>;
-  readonly sni?: string;
+  public readonly principal?: string;
+  public readonly sourceIpText: string;
+  public readonly destinationIpText?: string;
+  /** Workload port. */
+  public readonly port: number;
+  public readonly host?: string;
+  public readonly method?: string;
+  public readonly sni?: string;
   /** Claims of a token that the JWT filter verified; absent when no token was verified. */
-  readonly claims?: Readonly<Record<string, unknown>>;
+  public readonly claims?: Readonly<Record<string, unknown>>;
+
+  private readonly request: AccessRequest;
+  private readonly mesh: MeshConfig;
+  private sourceIpValue: IpAddress | undefined | typeof UNSET = UNSET;
+  private remoteIpTextValue: string | undefined | typeof UNSET = UNSET;
+  private remoteIpValue: IpAddress | undefined | typeof UNSET = UNSET;
+  private destinationIpValue: IpAddress | undefined | typeof UNSET = UNSET;
+  private pathValue: string | undefined | typeof UNSET = UNSET;
+
+  /**
+   * @param principal the peer identity authorization may use (after PeerAuthentication).
+   * @param claims the verified token claims (after RequestAuthentication).
+   */
+  public constructor(request: AccessRequest, mesh: MeshConfig, principal: string | undefined,
+    claims: Readonly<Record<string, unknown>> | undefined) {
+    this.request = request;
+    this.mesh = mesh;
+    this.protocol = request.protocol;
+    this.principal = principal;
+    this.sourceIpText = request.source.ip;
+    this.destinationIpText = request.destination.ip;
+    this.port = request.destination.port;
+    const http = request.protocol === 'HTTP';
+    this.host = http ? request.host : undefined;
+    this.method = http ? request.method ?? 'GET' : undefined;
+    this.sni = request.sni;
+    this.claims = claims;
+  }
+
+  /** `source.ip`: the downstream connection address. */
+  public get sourceIp(): IpAddress | undefined {
+    if (this.sourceIpValue === UNSET) this.sourceIpValue = parseIp(this.sourceIpText);
+    return this.sourceIpValue;
+  }
+
+  /** `remote.ip`, see {@link remoteAddress}. */
+  public get remoteIpText(): string | undefined {
+    if (this.remoteIpTextValue === UNSET) {
+      this.remoteIpTextValue = remoteAddress(this.request, this.request.headers ?? {}, this.mesh.numTrustedProxies);
+    }
+    return this.remoteIpTextValue;
+  }
+
+  public get remoteIp(): IpAddress | undefined {
+    if (this.remoteIpValue === UNSET) {
+      const text = this.remoteIpText;
+      this.remoteIpValue = text === undefined ? undefined : parseIp(text);
+    }
+    return this.remoteIpValue;
+  }
+
+  /** `destination.ip`, when the request names it. */
+  public get destinationIp(): IpAddress | undefined {
+    if (this.destinationIpValue === UNSET) {
+      this.destinationIpValue = this.destinationIpText === undefined ? undefined : parseIp(this.destinationIpText);
+    }
+    return this.destinationIpValue;
+  }
+
+  /** The path after MeshConfig normalization, without query (HTTP only). */
+  public get path(): string | undefined {
+    if (this.pathValue === UNSET) {
+      this.pathValue = this.protocol === 'HTTP' ? normalizePath(this.request.path ?? '/', this.mesh.pathNormalization) : undefined;
+    }
+    return this.pathValue;
+  }
+
+  /**
+   * A request header by lower-case name (HTTP only); Envoy's pseudo-headers `:authority`,
+   * `:method` and `:path` are available too.
+   */
+  public header(name: string): string | undefined {
+    if (this.protocol !== 'HTTP') return undefined;
+    switch (name) {
+      case ':authority': return this.host;
+      case ':method': return this.method;
+      case ':path': return this.request.path ?? '/';
+      case 'host': return this.request.headers?.host ?? this.host;
+      default: return this.request.headers?.[name];
+    }
+  }
 }
 
-/**
- * Derives the attributes. `principal` and `claims` come from the authentication steps, because
- * PeerAuthentication and RequestAuthentication decide whether the request carries them.
- */
-export function buildRequestAttributes(
-  request: AccessRequest,
-  mesh: MeshConfig,
-  principal: string | undefined,
-  claims: Readonly<Record<string, unknown>> | undefined,
-): RequestAttributes {
-  const headers = request.headers ?? {};
-  const remoteIpText = remoteAddress(request, headers, mesh.numTrustedProxies);
-  const http = request.protocol === 'HTTP';
-  return {
-    protocol: request.protocol,
-    ...(principal !== undefined ? { principal } : {}),
-    sourceIp: parseIp(request.source.ip),
-    sourceIpText: request.source.ip,
-    ...(remoteIpText !== undefined ? { remoteIp: parseIp(remoteIpText), remoteIpText } : {}),
-    ...(request.destination.ip !== undefined
-      ? { destinationIp: parseIp(request.destination.ip), destinationIpText: request.destination.ip } : {}),
-    port: request.destination.port,
-    ...(http && request.host !== undefined ? { host: request.host } : {}),
-    ...(http ? { method: request.method ?? 'GET' } : {}),
-    ...(http ? { path: normalizePath(request.path ?? '/', mesh.pathNormalization) } : {}),
-    headers: http ? withPseudoHeaders(headers, request) : {},
-    ...(request.sni !== undefined ? { sni: request.sni } : {}),
-    ...(claims !== undefined ? { claims } : {}),
-  };
+/** Derives the attributes (see {@link RequestAttributes}). */
+export function buildRequestAttributes(request: AccessRequest, mesh: MeshConfig, principal: string | undefined,
+  claims: Readonly<Record<string, unknown>> | undefined): RequestAttributes {
+  return new RequestAttributes(request, mesh, principal, claims);
 }
 
 /**
@@ -81,16 +133,4 @@ export function remoteAddress(request: AccessRequest, headers: Readonly<Record<s
     }
   }
   return request.source.ip;
-}
-
-function withPseudoHeaders(headers: Readonly<Record<string, string>>, request: AccessRequest): Record<string, string> {
-  // Envoy exposes :authority/:method/:path to header matchers; `request.headers[:method]` is legal.
-  const out: Record<string, string> = { ...headers };
-  if (request.host !== undefined) {
-    out[':authority'] = request.host;
-    out.host ??= request.host;
-  }
-  out[':method'] = request.method ?? 'GET';
-  out[':path'] = request.path ?? '/';
-  return out;
 }
