@@ -14,8 +14,9 @@ import { CliIo, runAction } from './run';
 import { createEvaluator } from '../analysis/evaluate';
 import { loadConfig } from '../analysis/load-config';
 import { DEFAULT_MESH_CONFIG, loadMeshConfig } from '../analysis/mesh-config';
+import { parseAccessRequestDocument } from '../analysis/request-document';
 import { formatDiagnostic, TrustmeshError } from '../errors';
-import { AccessDecision, AccessRequest, parseAccessRequestDocument } from '../model/access-request';
+import { AccessDecision, AccessRequest } from '../model/access-request';
 
 interface CheckOptions {
   readonly policies: string[];

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { requestDoc } from './evaluate-helpers';
+import { parseAccessRequestDocument } from '../../src/analysis/request-document';
 import { TrustmeshError } from '../../src/errors';
-import { parseAccessRequest, parseAccessRequestDocument } from '../../src/model/access-request';
+import { parseAccessRequest } from '../../src/model/access-request';
 
 function caught(fn: () => unknown): TrustmeshError {
   try {
