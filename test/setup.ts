@@ -1,2 +1,5 @@
-// Global vitest setup: nothing global yet beyond what individual suites import explicitly.
-export {};
+// Global vitest setup: the access matchers of trustmesh/testing, as users register them.
+import { expect } from 'vitest';
+import { accessMatchers } from '../src/testing';
+
+expect.extend(accessMatchers);

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { bookinfoMesh, fooHttpbinMesh, microShakeFactoryMesh } from '../../src';
+import { access } from '../../src/testing';
 import { find, manifestsOf, tempApp } from '../helpers';
 
 function synth(define: (app: ReturnType<typeof tempApp>) => unknown) {
@@ -97,5 +98,56 @@ describe('example: foo/httpbin', () => {
     const key = (m: any) => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`;
     const sort = (list: any[]) => [...list].sort((a, b) => (key(a) < key(b) ? -1 : 1));
     expect(sort(reparsed)).toEqual(sort(manifests));
+  });
+});
+
+describe('example meshes: access as intended (evaluated on the synthesized YAML)', () => {
+  test('bookinfo', () => {
+    const app = tempApp();
+    const mesh = bookinfoMesh(app);
+    const ns = mesh.namespace('bookinfo');
+    const [productpage, details, reviewsV1, reviewsV2, ratings] = ['productpage', 'details', 'reviews-v1', 'reviews-v2', 'ratings'].map((n) => ns.service(n));
+    const check = access(app);
+    expect(check.from(productpage).to(details).get('/details/0')).toBeAllowed();
+    expect(check.from(productpage).to(details).post('/details/0')).toBeDenied('DENY_403');
+    expect(check.from(productpage).to(reviewsV1).get('/reviews/0')).toBeAllowed();
+    expect(check.from(details).to(reviewsV1).get('/reviews/0')).toBeDenied('DENY_403');
+    expect(check.from(reviewsV2).to(ratings).get('/ratings/0')).toBeAllowed();
+    expect(check.from(reviewsV1).to(ratings).get('/ratings/0')).toBeDenied('DENY_403');
+    expect(check.from({ namespace: 'istio-system', serviceAccount: 'istio-ingressgateway-service-account' }).to(productpage).get('/productpage')).toBeAllowed();
+    expect(check.from({ namespace: 'istio-system', serviceAccount: 'istio-ingressgateway-service-account' }).to(details).get('/details/0')).toBeDenied();
+    expect(check.from('plaintext').to(productpage).get('/productpage')).toBeDenied('DENY_CONN');
+  });
+
+  test('micro-shake-factory', () => {
+    const app = tempApp();
+    const mesh = microShakeFactoryMesh(app);
+    const ns = mesh.namespace('micro-shake-factory');
+    const fruits = ns.service('fruits-api');
+    const gateway = { namespace: 'istio-system', serviceAccount: 'istio-ingressgateway-service-account' };
+    const check = access(app).from(gateway).to(fruits);
+    const learner = { issuer: 'istio-succinctly.io', claims: { role: 'learner' } };
+    expect(check.withToken(learner).get('/api/fruits/special')).toBeAllowed();
+    expect(check.withToken(learner).post('/api/fruits')).toBeDenied('DENY_403');
+    expect(check.withToken({ issuer: 'istio-succinctly.io', claims: { role: 'juice-hater' } }).get('/api/fruits/special')).toBeDenied('DENY_403');
+    expect(check.get('/api/fruits/special')).toBeDenied('DENY_403');
+    expect(check.withToken({ issuer: 'someone-else.io', claims: { role: 'learner' } }).get('/api/fruits/special')).toBeDenied('DENY_401');
+    expect(access(app).from(gateway).to(ns.service('juice-shop-api')).get('/api/juice-shop/hello')).toBeAllowed();
+  });
+
+  test('foo/httpbin', () => {
+    const app = tempApp();
+    const mesh = fooHttpbinMesh(app);
+    const foo = mesh.namespace('foo');
+    const httpbin = foo.service('httpbin');
+    const myApp = foo.service('my-app');
+    const dev = { namespace: 'dev', serviceAccount: 'sleep' };
+    expect(access(app).from(dev).to(httpbin).post('/post')).toBeDenied('DENY_403');
+    expect(access(app).from(dev).to(httpbin).get('/get')).toBeAllowed();
+    expect(access(app).from(foo.service('sleep')).to(httpbin).post('/post')).toBeAllowed();
+    expect(access(app).from('plaintext').to(httpbin).get('/get')).toBeDenied('DENY_CONN');
+    expect(access(app).from(foo.service('sleep')).to(myApp).get('/')).toBeDenied('DENY_403');
+    expect(access(app).from(foo.service('sleep')).to(myApp).get('/healthz')).toBeAllowed();
+    expect(access(app).from(foo.service('sleep')).to(myApp).withToken({ issuer: 'https://issuer.example.com' }).get('/')).toBeAllowed();
   });
 });

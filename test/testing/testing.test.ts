@@ -1,0 +1,59 @@
+import { ApiObject } from 'cdk8s';
+import { describe, expect, test } from 'vitest';
+import { HttpMethod, Mesh, Port, SecretChart } from '../../src';
+import { access, synthYaml } from '../../src/testing';
+import { tempApp } from '../helpers';
+
+function shop() {
+  const app = tempApp();
+  const ns = new Mesh(app, 'shop').addNamespace('shop');
+  const checkout = ns.addService('checkout', { ports: [Port.http(8080)] });
+  const payments = ns.addService('payments', { ports: [Port.http(8080), Port.tcp(5432)] });
+  payments.allowFrom(checkout, { methods: [HttpMethod.POST], paths: ['/charge'] });
+  return { app, checkout, payments };
+}
+
+describe('trustmesh/testing access assertions', () => {
+  test('toBeAllowed / toBeDenied evaluate the synthesized YAML', () => {
+    const { app, checkout, payments } = shop();
+    expect(access(app).from(checkout).to(payments).post('/charge')).toBeAllowed();
+    expect(access(app).from(checkout).to(payments).get('/charge')).toBeDenied('DENY_403');
+    expect(access(app).from(checkout).to(payments, 5432).request()).toBeDenied('DENY_CONN');
+  });
+
+  test('failing assertions explain the decision', () => {
+    const { app, checkout, payments } = shop();
+    expect(() => expect(access(app).from(checkout).to(payments).get('/charge')).toBeAllowed())
+      .toThrow(/expected shop\/checkout -> shop\/payments:8080 GET \/charge to be allowed, but it is DENY_403: denied: no rule of the ALLOW/);
+    expect(() => expect(access(app).from(checkout).to(payments).post('/charge')).toBeDenied())
+      .toThrow(/to be denied, but it is ALLOW: allowed by shop\/payments-allow rule 0/);
+    expect(() => expect(access(app).from('plaintext').to(payments).post('/charge')).toBeDenied('DENY_403'))
+      .toThrow(/to be denied with DENY_403, but it is DENY_CONN/);
+  });
+
+  test('probes reject unknown ports and non-probes', () => {
+    const { app, checkout, payments } = shop();
+    expect(() => access(app).from(checkout).to(payments, 9999).request()).toThrow(/has no port 9999/);
+    expect(() => expect('x').toBeAllowed()).toThrow(/expects an access probe/);
+  });
+});
+
+describe('synthYaml', () => {
+  test('is deterministic and redacts secret payloads', () => {
+    const build = () => {
+      const { app } = shop();
+      const keys = new SecretChart(app, 'keys');
+      new ApiObject(keys, 'cacerts', {
+        apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cacerts', namespace: 'istio-system' },
+        stringData: { 'ca-key.pem': '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n' },
+      });
+      return app;
+    };
+    const yaml = synthYaml(build());
+    expect(yaml).toBe(synthYaml(build()));
+    expect(yaml).toContain('# shop/shop.k8s.yaml');
+    expect(yaml).toContain('# secrets: keys.k8s.yaml');
+    expect(yaml).toContain('ca-key.pem: <redacted>');
+    expect(yaml).not.toMatch(/PRIVATE KEY/);
+  });
+});
