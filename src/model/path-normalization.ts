@@ -1,48 +1,117 @@
 /**
- * Path normalization options of MeshConfig `pathNormalization.normalization`.
+ * Request path normalization before authorization, and the `{*}` / `{**}` path templates of
+ * `paths` / `notPaths`.
+ *
  * @see https://istio.io/latest/docs/reference/config/security/normalization/
+ * @see https://istio.io/latest/docs/ops/best-practices/security/#customize-your-system-on-path-normalization
+ * @module
  */
+
+/** MeshConfig `pathNormalization.normalization`. */
 export type PathNormalization = 'NONE' | 'BASE' | 'MERGE_SLASHES' | 'DECODE_AND_MERGE_SLASHES';
 
+/** The valid {@link PathNormalization} values. */
+export const PATH_NORMALIZATIONS: readonly PathNormalization[] = ['NONE', 'BASE', 'MERGE_SLASHES', 'DECODE_AND_MERGE_SLASHES'];
+
+// Unreserved characters that BASE decodes (normalization page, table "Single percent-encoded character").
+function isUnreservedCode(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) // 0-9
+    || (code >= 0x41 && code <= 0x5a) // A-Z
+    || (code >= 0x61 && code <= 0x7a) // a-z
+    || code === 0x2d || code === 0x2e || code === 0x5f || code === 0x7e; // - . _ ~
+}
+
 /**
- * Normalizes a request path the way Istio does before authorization, and strips the query and
- * fragment. BASE (the default) applies RFC 3986 normalization: dot segments are removed and
- * backslashes become slashes; percent-encoded unreserved characters are decoded.
+ * Returns the path that authorization policies see: the query (`?…`) and fragment (`#…`) removed,
+ * then normalized in the documented order:
+ *
+ * 1. `DECODE_AND_MERGE_SLASHES` only: percent-decode `%2F`/`%2f` to `/` and `%5C`/`%5c` to `\`.
+ * 2. `BASE` and stronger: decode percent-encoded unreserved characters (once), turn `\` into `/`,
+ *    and remove `.`/`..` segments per RFC 3986 §5.2.4 (Envoy `normalize_path`).
+ * 3. `MERGE_SLASHES` and stronger: merge runs of `/`.
+ *
+ * `NONE` only strips the query.
  */
-export function normalizeRequestPath(rawPath: string, mode: PathNormalization = 'BASE'): string {
-  let path = rawPath.split(/[?#]/)[0];
-  if (mode === 'NONE') return path;
+export function normalizePath(path: string, mode: PathNormalization): string {
+  let p = path;
+  const q = p.search(/[?#]/);
+  if (q >= 0) p = p.slice(0, q);
+  if (mode === 'NONE') return p;
   if (mode === 'DECODE_AND_MERGE_SLASHES') {
-    path = path.replace(/%2f/gi, '/').replace(/%5c/gi, '\\');
+    p = p.replace(/%2f/gi, '/').replace(/%5c/gi, '\\');
   }
-  path = path.replace(/\\/g, '/');
-  path = decodeUnreserved(path);
-  if (mode === 'MERGE_SLASHES' || mode === 'DECODE_AND_MERGE_SLASHES') path = path.replace(/\/{2,}/g, '/');
-  return removeDotSegments(path.startsWith('/') ? path : `/${path}`);
-}
-
-function decodeUnreserved(path: string): string {
-  return path.replace(/%([0-9A-Fa-f]{2})/g, (_all, hex: string) => {
-    const c = String.fromCharCode(parseInt(hex, 16));
-    return /[A-Za-z0-9\-._~]/.test(c) ? c : `%${hex.toUpperCase()}`;
+  p = p.replace(/%([0-9a-fA-F]{2})/g, (match, hex: string) => {
+    const code = parseInt(hex, 16);
+    return isUnreservedCode(code) ? String.fromCharCode(code) : match;
   });
+  p = p.replace(/\\/g, '/');
+  p = removeDotSegments(p);
+  if (mode === 'MERGE_SLASHES' || mode === 'DECODE_AND_MERGE_SLASHES') p = p.replace(/\/{2,}/g, '/');
+  return p;
 }
 
-/** RFC 3986 §5.2.4. */
-function removeDotSegments(path: string): string {
+/** RFC 3986 §5.2.4 remove_dot_segments. */
+export function removeDotSegments(input: string): string {
+  let rest = input;
   const out: string[] = [];
-  const segments = path.split('/');
-  for (let i = 1; i < segments.length; i++) {
-    const s = segments[i];
-    const last = i === segments.length - 1;
-    if (s === '.') {
-      if (last) out.push('');
-    } else if (s === '..') {
+  while (rest.length > 0) {
+    if (rest.startsWith('../')) {rest = rest.slice(3);} else if (rest.startsWith('./')) {rest = rest.slice(2);} else if (rest.startsWith('/./')) {rest = rest.slice(2);} else if (rest === '/.') {rest = '/';} else if (rest.startsWith('/../')) {
+      rest = rest.slice(3);
       out.pop();
-      if (last) out.push('');
-    } else {
-      out.push(s);
+    } else if (rest === '/..') {
+      rest = '/';
+      out.pop();
+    } else if (rest === '.' || rest === '..') {rest = '';} else {
+      const next = rest.indexOf('/', rest.startsWith('/') ? 1 : 0);
+      const segment = next < 0 ? rest : rest.slice(0, next);
+      out.push(segment);
+      rest = next < 0 ? '' : rest.slice(next);
     }
   }
-  return `/${out.join('/')}`;
+  return out.join('');
+}
+
+/** True when a `paths` value is a path template (contains `{*}` or `{**}`), like Istio's `ContainsPathTemplate`. */
+export function isPathTemplate(value: string): boolean {
+  return value.includes('{*}') || value.includes('{**}');
+}
+
+// RFC 3986 pchar without "*" (Envoy uri_template kLiteral).
+const PCHAR = "a-zA-Z0-9\\-._~%!$&'()+,;:@=";
+
+/**
+ * Compiles a path template to the regular expression Envoy's `uri_template` matcher uses:
+ * `{*}` → `[pchar]+` (exactly one non-empty segment), `{**}` → `[pchar/]*` (zero or more
+ * characters including `/`), full match. Returns undefined for templates Istio rejects
+ * (`CheckValidPathTemplate`): a segment mixing an operator with other characters, a bare `*`,
+ * `{**}` followed by another operator, or other characters outside pchar.
+ *
+ * Note: the authorization-policy reference lists `/foo/{**}/` as matching `/foo/bar/baz.txt`; the
+ * Envoy regex (which is what enforces the policy) requires the trailing `/`, and so does this.
+ *
+ * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
+ */
+export function compilePathTemplate(template: string): RegExp | undefined {
+  if (!template.startsWith('/')) return undefined;
+  const segments = template.split('/');
+  let seenTextGlob = false;
+  let regex = '';
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i];
+    if (i > 0) regex += '/';
+    if (seg === '{*}' || seg === '{**}') {
+      if (seenTextGlob) return undefined;
+      if (seg === '{**}') {
+        seenTextGlob = true;
+        regex += `[${PCHAR}/]*`;
+      } else {
+        regex += `[${PCHAR}]+`;
+      }
+      continue;
+    }
+    if (seg.includes('{') || seg.includes('}') || seg.includes('*')) return undefined;
+    if (seg !== '' && !new RegExp(`^[${PCHAR}]+$`).test(seg)) return undefined;
+    regex += seg.replace(/[.$()+]/g, (c) => `\\${c}`);
+  }
+  return new RegExp(`^${regex}$`);
 }
