@@ -1,11 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { catchTrustmesh } from '../helpers';
-import { fixedPki, openssl, writeFiles } from './pki-fixtures';
+import { fixedPki, openssl, writeFiles, fixtureKey } from './pki-fixtures';
 import { Certificate } from '../../src/pki/certificate';
 import { IssuedCertificate } from '../../src/pki/issued-certificate';
 import { splitPem } from '../../src/pki/pem';
 import { PrivateKey } from '../../src/pki/private-key';
-import { fixtureKey } from './pki-fixtures';
 
 describe('Certificate', () => {
   let root: IssuedCertificate;

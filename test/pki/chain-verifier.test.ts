@@ -78,9 +78,14 @@ describe('verifyChain', () => {
       const subjectKeys = await PrivateKey.fromPem(fixtureKey(keyName)).toCryptoKeyPair();
       const signer = await issuer.privateKey.toCryptoKeyPair();
       const cert = await lib.X509CertificateGenerator.create({
-        serialNumber: '7f', subject, issuer: issuer.certificate.toX509().subjectName,
-        notBefore: T0, notAfter: new Date(T0.getTime() + 86400_000),
-        publicKey: subjectKeys.publicKey as never, signingKey: signer.privateKey as never, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } as never,
+        serialNumber: '7f',
+        subject,
+        issuer: issuer.certificate.toX509().subjectName,
+        notBefore: T0,
+        notAfter: new Date(T0.getTime() + 86400_000),
+        publicKey: subjectKeys.publicKey as never,
+        signingKey: signer.privateKey as never,
+        signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } as never,
         extensions: [
           new lib.BasicConstraintsExtension(ca, undefined, true),
           new lib.KeyUsagesExtension(ca ? 32 + 64 : 1, true),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { catchTrustmesh } from '../helpers';
 import { KeyAlgorithm } from '../../src/pki/key-algorithm';
+import { catchTrustmesh } from '../helpers';
 
 describe('KeyAlgorithm', () => {
   it('parses every supported name and common aliases', () => {

@@ -1,8 +1,8 @@
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { catchTrustmesh } from '../helpers';
 import { validateClusterName, validateHostName, validateTrustDomain } from '../../src/pki/names';
 import { SpiffeId } from '../../src/pki/spiffe-id';
+import { catchTrustmesh } from '../helpers';
 
 describe('cluster names', () => {
   it('accepts DNS-1123 labels', () => {

@@ -18,6 +18,11 @@ function credentials(leaf: IssuedCertificate, trust: string): TlsCredentials {
   return { key: leaf.privateKey.revealPem(), cert: leaf.chainPem(), ca: trust };
 }
 
+/** A client presenting `leaf` that expects the server's SPIFFE ID, as Envoy does. */
+function asClient(leaf: IssuedCertificate, trust: string): TlsCredentials & { checkServerIdentity: ReturnType<typeof expectSpiffeId> } {
+  return { ...credentials(leaf, trust), checkServerIdentity: expectSpiffeId(SERVER_ID) };
+}
+
 describe('mTLS handshakes with issued certificates', () => {
   let root: IssuedCertificate;
   let east: IssuedCertificate;
@@ -30,13 +35,17 @@ describe('mTLS handshakes with issued certificates', () => {
 
   beforeAll(async () => {
     // Everything is issued four days ago (so an expired workload certificate can exist), with fixture keys.
-    const past = new Pki({ clock: Clock.fixed(new Date(NOW - 4 * DAY)), keyGenerator: fixtureKeys('p256-1', 'p256-2', 'p256-3', 'p256-4', 'p256-5'), serialNumbers: counterSerials() });
+    const past = new Pki({
+      clock: Clock.fixed(new Date(NOW - 4 * DAY)), keyGenerator: fixtureKeys('p256-1', 'p256-2', 'p256-3', 'p256-4', 'p256-5'), serialNumbers: counterSerials(),
+    });
     root = await past.createRoot();
     east = await past.createIntermediate(root, { cluster: 'east' });
     west = await past.createIntermediate(root, { cluster: 'west' });
     expiredClient = await past.issueWorkloadCertificate(west, { trustDomain: 'cluster.local', namespace: 'shop', serviceAccount: 'checkout' });
     const foreignRoot = await past.createRoot();
-    const now = new Pki({ clock: Clock.fixed(new Date(NOW - 60_000)), keyGenerator: fixtureKeys('p256-6', 'p256-7', 'p256-8', 'p256-9', 'p256-10'), serialNumbers: counterSerials(16) });
+    const now = new Pki({
+      clock: Clock.fixed(new Date(NOW - 60_000)), keyGenerator: fixtureKeys('p256-6', 'p256-7', 'p256-8', 'p256-9', 'p256-10'), serialNumbers: counterSerials(16),
+    });
     const foreignEast = await now.createIntermediate(foreignRoot, { cluster: 'east' });
     server = await now.issueWorkloadCertificate(east, { trustDomain: 'cluster.local', namespace: 'shop', serviceAccount: 'cart' });
     client = await now.issueWorkloadCertificate(west, { trustDomain: 'cluster.local', namespace: 'shop', serviceAccount: 'checkout' });
@@ -45,7 +54,7 @@ describe('mTLS handshakes with issued certificates', () => {
   });
 
   it('connects a server and a client issued under two cluster intermediates of one root; each reads the other\'s SPIFFE ID', async () => {
-    const r = await handshake(credentials(server, root.certificate.pem), { ...credentials(client, root.certificate.pem), checkServerIdentity: expectSpiffeId(SERVER_ID) });
+    const r = await handshake(credentials(server, root.certificate.pem), asClient(client, root.certificate.pem));
     expect(r.serverError).toBeUndefined();
     expect(r.clientError).toBeUndefined();
     expect(r.connected).toBe(true);
@@ -54,14 +63,14 @@ describe('mTLS handshakes with issued certificates', () => {
   });
 
   it('refuses a client whose certificate comes from a foreign root with the same names', async () => {
-    const r = await handshake(credentials(server, root.certificate.pem), { ...credentials(foreignClient, root.certificate.pem), checkServerIdentity: expectSpiffeId(SERVER_ID) });
+    const r = await handshake(credentials(server, root.certificate.pem), asClient(foreignClient, root.certificate.pem));
     expect(r.connected).toBe(false);
     expect(r.serverError).toBe('UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
   });
 
   it('refuses an expired client certificate', async () => {
     expect(expiredClient.certificate.notAfter.getTime()).toBeLessThan(NOW);
-    const r = await handshake(credentials(server, root.certificate.pem), { ...credentials(expiredClient, root.certificate.pem), checkServerIdentity: expectSpiffeId(SERVER_ID) });
+    const r = await handshake(credentials(server, root.certificate.pem), asClient(expiredClient, root.certificate.pem));
     expect(r.connected).toBe(false);
     expect(r.serverError).toBe('CERT_HAS_EXPIRED');
   });

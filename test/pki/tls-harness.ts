@@ -1,6 +1,6 @@
 // A real TLS server and client (Node's tls, i.e. OpenSSL) for handshake tests.
-import * as tls from 'tls';
 import { AddressInfo } from 'net';
+import * as tls from 'tls';
 
 /** One side's credentials. */
 export interface TlsCredentials {
@@ -33,7 +33,10 @@ export interface HandshakeOutcome {
  */
 export async function handshake(
   server: TlsCredentials,
-  client: TlsCredentials & { readonly servername?: string; readonly checkServerIdentity?: (host: string, cert: tls.PeerCertificate) => Error | undefined },
+  client: TlsCredentials & {
+    readonly servername?: string;
+    readonly checkServerIdentity?: (host: string, cert: tls.PeerCertificate) => Error | undefined;
+  },
   options: { readonly requestClientCert?: boolean } = {},
 ): Promise<HandshakeOutcome> {
   let clientIdSeenByServer: string | undefined;
@@ -59,8 +62,12 @@ export async function handshake(
       let clientError: string | undefined;
       let serverIdSeenByClient: string | undefined;
       const socket = tls.connect({
-        host: '127.0.0.1', port, servername: client.servername ?? 'localhost',
-        key: client.key, cert: client.cert, ca: client.ca,
+        host: '127.0.0.1',
+        port,
+        servername: client.servername ?? 'localhost',
+        key: client.key,
+        cert: client.cert,
+        ca: client.ca,
         checkServerIdentity: client.checkServerIdentity ?? tls.checkServerIdentity,
       }, () => { serverIdSeenByClient = socket.getPeerCertificate().subjectaltname; });
       socket.setEncoding('utf8');
