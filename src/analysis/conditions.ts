@@ -6,10 +6,10 @@
  * @see https://istio.io/latest/docs/reference/config/security/conditions/
  * @module
  */
-import { cidrContains, parseCidr } from './ip-match';
-import { compilePathTemplate, isPathTemplate } from './path-normalization';
+import { cidrContains, parseCidr } from '../model/ip-match';
 import { RequestAttributes } from './request-attributes';
-import { compileHeaderPattern, compileStringPattern, StringPattern } from './string-match';
+import { compilePathTemplate, isPathTemplate } from '../model/path-normalization';
+import { compileHeaderPattern, compileStringPattern, StringPattern } from '../model/string-match';
 
 /** A compiled value: tests one attribute of a request. Absent attributes never match. */
 export interface ValueMatcher {

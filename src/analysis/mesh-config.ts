@@ -7,8 +7,8 @@
  */
 import * as fs from 'fs';
 import { TrustmeshError } from '../errors';
-import { PATH_NORMALIZATIONS, PathNormalization } from './path-normalization';
 import { parseYamlDocuments } from './yaml-source';
+import { PATH_NORMALIZATIONS, PathNormalization } from '../model/path-normalization';
 
 /** MeshConfig, reduced to what the analysis needs. */
 export interface MeshConfig {

@@ -5,10 +5,11 @@
  *
  * @module
  */
-import { IpAddress, parseIp } from './ip-match';
+import { IpAddress, parseIp } from '../model/ip-match';
 import { MeshConfig } from './mesh-config';
-import { normalizePath } from './path-normalization';
 import { AccessRequest } from '../model/access-request';
+import { originalClientAddress } from '../model/client-address';
+import { normalizePath } from '../model/path-normalization';
 
 const UNSET = Symbol('unset');
 
@@ -61,10 +62,10 @@ export class RequestAttributes {
     return this.sourceIpValue;
   }
 
-  /** `remote.ip`, see {@link remoteAddress}. */
+  /** `remote.ip`, see {@link originalClientAddress}. */
   public get remoteIpText(): string | undefined {
     if (this.remoteIpTextValue === UNSET) {
-      this.remoteIpTextValue = remoteAddress(this.request, this.request.headers ?? {}, this.mesh.numTrustedProxies);
+      this.remoteIpTextValue = originalClientAddress(this.request, this.request.headers ?? {}, this.mesh.numTrustedProxies);
     }
     return this.remoteIpTextValue;
   }
@@ -113,24 +114,4 @@ export class RequestAttributes {
 export function buildRequestAttributes(request: AccessRequest, mesh: MeshConfig, principal: string | undefined,
   claims: Readonly<Record<string, unknown>> | undefined): RequestAttributes {
   return new RequestAttributes(request, mesh, principal, claims);
-}
-
-/**
- * `remote.ip`: an explicit `source.remoteIp`; else, with N = `numTrustedProxies` > 0, the Nth
- * address from the right of `X-Forwarded-For` (falling back to the downstream address when the
- * header has fewer than N entries, as Envoy does); else the downstream address.
- *
- * @see https://istio.io/latest/docs/ops/configuration/traffic-management/network-topologies/
- */
-export function remoteAddress(request: AccessRequest, headers: Readonly<Record<string, string>>, numTrustedProxies: number): string {
-  if (request.source.remoteIp !== undefined) return request.source.remoteIp;
-  const xff = headers['x-forwarded-for'];
-  if (numTrustedProxies > 0 && xff !== undefined && request.protocol === 'HTTP') {
-    const entries = xff.split(',').map((s) => s.trim()).filter((s) => s !== '');
-    if (entries.length >= numTrustedProxies) {
-      const candidate = entries[entries.length - numTrustedProxies];
-      if (parseIp(candidate)) return candidate;
-    }
-  }
-  return request.source.ip;
 }

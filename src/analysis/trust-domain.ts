@@ -5,7 +5,7 @@
  * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-trust_domain_aliases
  * @module
  */
-import { compileStringPattern } from './string-match';
+import { compileStringPattern } from '../model/string-match';
 
 /** The mesh's local trust domain spelling that always means "this mesh". */
 export const CLUSTER_LOCAL = 'cluster.local';

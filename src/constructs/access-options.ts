@@ -1,13 +1,13 @@
 import { TrustmeshError } from '../errors';
-import { Enforcement as EnforcementName, HeaderMatchSpec, MatchSpec, usesHttpOnlyFields } from '../model/intention';
+import { Enforcement, HttpMethod } from './enums';
+import { EndUsers } from './peer';
 import { assertHttpMethod } from '../model/http-method';
+import { Enforcement as EnforcementName, HeaderMatchSpec, MatchSpec, usesHttpOnlyFields } from '../model/intention';
 import { assertSupports, IstioFeature, IstioVersion } from '../model/istio-version';
 import { assertHeaderName } from '../model/jwt-issuer';
 import { ServiceSpec } from '../model/mesh-spec';
 import { classifyPathPattern } from '../model/path-pattern';
 import { isHttpProtocol } from '../model/service-port';
-import { Enforcement, HttpMethod } from './enums';
-import { EndUsers } from './peer';
 
 /**
  * What part of the destination an intention covers. Every list is optional and, when given, must
@@ -73,7 +73,8 @@ export function toMatchSpec(options: AccessMatchOptions, service: ServiceSpec, v
   for (const p of [...(match.ports ?? []), ...(match.notPorts ?? [])]) {
     if (!service.ports.some((sp) => sp.port === p)) {
       throw new TrustmeshError('TM_UNKNOWN_PORT', `port ${p} is not a port of service ${service.namespace}/${service.name}`, {
-        value: p, allowed: service.ports.length > 0 ? `one of ${service.ports.map((sp) => sp.port).join(', ')}` : 'none: the service declares no ports',
+        value: p,
+        allowed: service.ports.length > 0 ? `one of ${service.ports.map((sp) => sp.port).join(', ')}` : 'none: the service declares no ports',
         fix: 'name Service ports (not container ports), or add the port to the service',
       });
     }

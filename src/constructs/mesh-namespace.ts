@@ -1,17 +1,17 @@
 import { Chart } from 'cdk8s';
 import { TrustmeshError } from '../errors';
-import { assertDnsLabel } from '../model/names';
-import { NamespaceSpec } from '../model/mesh-spec';
-import { istioApiVersion } from '../render/istio/api-version';
-import { renderDefaultDenyPolicy } from '../render/istio/authorization-policy';
-import { ObjectNames } from '../render/istio/object-names';
-import { renderNamespacePeerAuthentication } from '../render/istio/peer-authentication';
-import { located } from '../private/located';
 import { DefaultAccess, MtlsMode } from './enums';
 import type { Mesh } from './mesh';
 import { MeshService, MeshServiceProps } from './mesh-service';
 import { IMeshPeer, PeerConfig } from './peer';
+import { NamespaceSpec } from '../model/mesh-spec';
+import { assertDnsLabel } from '../model/names';
+import { located } from '../private/located';
 import { createIstioApiObject } from './private/istio-api-object';
+import { istioApiVersion } from '../render/istio/api-version';
+import { renderDefaultDenyPolicy } from '../render/istio/authorization-policy';
+import { ObjectNames } from '../render/istio/object-names';
+import { renderNamespacePeerAuthentication } from '../render/istio/peer-authentication';
 
 /** Props of {@link MeshNamespace}. */
 export interface MeshNamespaceProps {

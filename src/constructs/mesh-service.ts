@@ -1,13 +1,23 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { TrustmeshError } from '../errors';
+import { AccessMatchOptions, AccessOptions, enforcementOf, toMatchSpec } from './access-options';
+import { Enforcement, MtlsMode } from './enums';
+import { JwtIssuer } from './jwt-issuer';
+import type { Mesh } from './mesh';
+import type { MeshNamespace } from './mesh-namespace';
+import { EndUsersOptions, IMeshPeer, Peer, PeerConfig } from './peer';
+import { Port } from './port';
+import { ReferenceWorkload, ReferenceWorkloadOptions } from './reference-workload';
 import { Enforcement as EnforcementName, IntentionAction, JwtRequirementSpec, PeerSpec } from '../model/intention';
 import { parseIpBlock } from '../model/ip-block';
 import { assertSupports, IstioFeature } from '../model/istio-version';
-import { assertDnsLabel, assertLabels } from '../model/names';
 import { ServiceSpec } from '../model/mesh-spec';
-import { isHttpProtocol } from '../model/service-port';
+import { assertDnsLabel, assertLabels } from '../model/names';
 import { classifyPathPattern } from '../model/path-pattern';
+import { isHttpProtocol } from '../model/service-port';
+import { located } from '../private/located';
+import { createIstioApiObject } from './private/istio-api-object';
 import { istioApiVersion } from '../render/istio/api-version';
 import { renderRequireJwtPolicy, renderServicePolicy } from '../render/istio/authorization-policy';
 import { renderPlaintextDestinationRule } from '../render/istio/destination-rule';
@@ -15,16 +25,6 @@ import { DRY_RUN_ANNOTATION, IstioManifest } from '../render/istio/manifest';
 import { ObjectNames } from '../render/istio/object-names';
 import { renderServicePeerAuthentication } from '../render/istio/peer-authentication';
 import { renderRequestAuthentication } from '../render/istio/request-authentication';
-import { located } from '../private/located';
-import { AccessMatchOptions, AccessOptions, enforcementOf, toMatchSpec } from './access-options';
-import { Enforcement, MtlsMode } from './enums';
-import type { Mesh } from './mesh';
-import type { MeshNamespace } from './mesh-namespace';
-import { EndUsersOptions, IMeshPeer, Peer, PeerConfig } from './peer';
-import { JwtIssuer } from './jwt-issuer';
-import { Port } from './port';
-import { createIstioApiObject } from './private/istio-api-object';
-import { ReferenceWorkload, ReferenceWorkloadOptions } from './reference-workload';
 
 /** Props of {@link MeshService}. */
 export interface MeshServiceProps {
@@ -132,6 +132,7 @@ export class MeshService extends Construct implements IMeshPeer {
   private readonly _ipBlocks?: string[];
   private readonly objects = new Map<string, ApiObject>();
   private jwtRequirement?: JwtRequirementSpec;
+  private readonly namespaceChart: MeshNamespace;
 
   public constructor(scope: MeshNamespace, name: string, props: MeshServiceProps = {}) {
     // Checked before the construct exists, so a duplicate gets a coded error, not a constructs one.
@@ -157,8 +158,6 @@ export class MeshService extends Construct implements IMeshPeer {
         () => renderPlaintextDestinationRule(this.mesh.model, this.resolvedSpec()));
     }
   }
-
-  private readonly namespaceChart: MeshNamespace;
 
   /** The mesh the service belongs to. */
   public get mesh(): Mesh {

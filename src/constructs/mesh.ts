@@ -1,22 +1,22 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Diagnostic, TrustmeshError } from '../errors';
+import { registerDiagnostics } from './diagnostics';
+import { DefaultAccess, MtlsMode } from './enums';
+import { MeshNamespace, MeshNamespaceProps } from './mesh-namespace';
+import type { MeshService } from './mesh-service';
+import { ReferenceWorkloadOptions } from './reference-workload';
 import { IntentionSpec } from '../model/intention';
 import { assertSupports, DEFAULT_ISTIO_VERSION, formatIstioVersion, IstioFeature, IstioVersion, parseIstioVersion } from '../model/istio-version';
 import { JwtIssuerSpec } from '../model/jwt-issuer';
 import { MeshModel } from '../model/mesh-model';
 import { assertDnsLabel, assertDnsSubdomain } from '../model/names';
+import { located } from '../private/located';
+import { createIstioApiObject } from './private/istio-api-object';
 import { istioApiVersion } from '../render/istio/api-version';
 import { canonicalJson } from '../render/istio/manifest';
 import { ObjectNames } from '../render/istio/object-names';
 import { renderMeshPeerAuthentication } from '../render/istio/peer-authentication';
-import { located } from '../private/located';
-import { registerDiagnostics } from './diagnostics';
-import { DefaultAccess, MtlsMode } from './enums';
-import { MeshNamespace, MeshNamespaceProps } from './mesh-namespace';
-import type { MeshService } from './mesh-service';
-import { createIstioApiObject } from './private/istio-api-object';
-import { ReferenceWorkloadOptions } from './reference-workload';
 
 /** Props of {@link Mesh}. */
 export interface MeshProps {

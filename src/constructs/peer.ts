@@ -1,9 +1,9 @@
 import { TrustmeshError } from '../errors';
+import { JwtIssuer } from './jwt-issuer';
 import { ClaimRequirement, EndUserRequirement, PeerSpec } from '../model/intention';
 import { parseIpBlock } from '../model/ip-block';
 import { JwtIssuerSpec } from '../model/jwt-issuer';
 import { assertDnsLabel } from '../model/names';
-import { JwtIssuer } from './jwt-issuer';
 
 /** What a peer contributes to an intention. */
 export interface PeerConfig {

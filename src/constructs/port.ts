@@ -1,6 +1,6 @@
-import { assertPortNumber, PortProtocol, portNamePrefix, ServicePortSpec } from '../model/service-port';
-import { assertDnsLabel } from '../model/names';
 import { MtlsMode } from './enums';
+import { assertDnsLabel } from '../model/names';
+import { assertPortNumber, PortProtocol, portNamePrefix, ServicePortSpec } from '../model/service-port';
 
 /** Options of the {@link Port} factories. */
 export interface PortOptions {

@@ -2,11 +2,11 @@ import * as path from 'path';
 import { ApiObject, App, AppProps, Chart, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Diagnostic, formatDiagnostic, TrustmeshAggregateError, TrustmeshError } from '../errors';
-import { replaceDirectory, StagedFile } from '../private/atomic-dir';
-import { validateManifests } from '../validate/manifest-validator';
 import { diagnosticsOf } from './diagnostics';
 import { OutputFile } from './output-file';
 import { markTrustmeshApp, SecretChart } from './secret-chart';
+import { replaceDirectory, StagedFile } from '../private/atomic-dir';
+import { validateManifests } from '../validate/manifest-validator';
 
 /** Props of {@link TrustmeshApp}. */
 export interface TrustmeshAppProps extends Omit<AppProps, 'yamlOutputType'> {

@@ -18,9 +18,9 @@ import { IstioFeature, supports } from './istio-version';
 import { JwtIssuerSpec } from './jwt-issuer';
 import { describePeer, MeshModel } from './mesh-model';
 import { ServiceSpec } from './mesh-spec';
-import { normalizeRequestPath, PathNormalization } from './path-normalization';
+import { normalizePath, PathNormalization } from './path-normalization';
 import { matchesPathPattern } from './path-pattern';
-import { matchesIstioHost, matchesIstioString } from './string-match';
+import { compileHeaderPattern, matchesIstioHost, matchesIstioString } from './string-match';
 
 /** Mesh settings that change what a request looks like to authorization. */
 export interface DecideOptions {
@@ -82,7 +82,7 @@ export function decide(model: MeshModel, request: AccessRequest, options: Decide
     ...(principal !== undefined ? { principal } : {}),
     ...(claims ? { claims, requestPrincipal: { iss: String(claims.iss ?? ''), sub: String(claims.sub ?? '') } } : {}),
     port,
-    ...(http ? { method: request.method ?? 'GET', path: normalizeRequestPath(request.path ?? '/', options.pathNormalization ?? 'BASE') } : {}),
+    ...(http ? { method: request.method ?? 'GET', path: normalizePath(request.path ?? '/', options.pathNormalization ?? 'BASE') } : {}),
     ...(http && request.host !== undefined ? { host: request.host } : {}),
     headers: http ? headers : {},
     sourceIp: request.source.ip,
@@ -232,8 +232,9 @@ function matchesHttp(m: MatchSpec, a: Attributes): boolean {
   if (m.notHosts && m.notHosts.some((h) => matchesIstioHost(h, a.host))) return false;
   for (const h of m.headers ?? []) {
     const value = a.headers[h.name];
-    if (h.values && !h.values.some((p) => matchesIstioString(p, value))) return false;
-    if (h.notValues && h.notValues.some((p) => matchesIstioString(p, value))) return false;
+    // Header conditions are Envoy header matchers: "*" is a presence match (empty values count).
+    if (h.values && (value === undefined || !h.values.some((p) => compileHeaderPattern(p).test(value)))) return false;
+    if (h.notValues && value !== undefined && h.notValues.some((p) => compileHeaderPattern(p).test(value))) return false;
   }
   return true;
 }

@@ -113,7 +113,8 @@ export class MeshModel {
       const where = `intention ${intention.action} ${describePeer(intention.peer)} -> ${serviceKey(intention.destination)}`;
       if (!dest) {
         out.push({
-          code: 'TM_UNKNOWN_SERVICE', severity: 'error',
+          code: 'TM_UNKNOWN_SERVICE',
+          severity: 'error',
           message: `${where}: destination ${serviceKey(intention.destination)} is not declared in mesh "${this.spec.name}"`,
           fix: 'declare the service with ns.addService(...) in this mesh',
         });
@@ -123,7 +124,8 @@ export class MeshModel {
       if (peer.kind === 'service' && peer.declaredIn !== undefined) {
         if (peer.declaredIn !== this.spec.name || !this.services.has(`${peer.namespace}/${peer.name}`)) {
           out.push({
-            code: 'TM_UNKNOWN_PEER', severity: 'error',
+            code: 'TM_UNKNOWN_PEER',
+            severity: 'error',
             message: `${where}: peer ${peer.namespace}/${peer.name} belongs to mesh "${peer.declaredIn}", not to "${this.spec.name}"`,
             fix: 'reference services of another mesh with mesh.importService({ namespace, name, serviceAccount })',
           });
@@ -134,7 +136,8 @@ export class MeshModel {
         const strictPorts = this.strictPortsFor(dest, intention.match.ports);
         if (strictPorts.length > 0) {
           out.push({
-            code: 'TM_STRICT_BLOCKS_OUT_OF_MESH_PEER', severity: 'error',
+            code: 'TM_STRICT_BLOCKS_OUT_OF_MESH_PEER',
+            severity: 'error',
             message: `${where}: ${peer.namespace}/${peer.name} runs without a sidecar (plaintext) but ${serviceKey(dest)} requires STRICT mTLS on port(s) ${strictPorts.join(', ')}, so its calls are refused at the connection`,
             fix: `set mtls: MtlsMode.PERMISSIVE on those ports of ${dest.name} (Port.http(n, { mtls })), or bring ${peer.name} into the mesh`,
           });
@@ -165,7 +168,8 @@ export class MeshModel {
       const names = services.map((s) => s.name).sort().join(', ');
       const used = named.has(identity);
       out.push({
-        code: 'TM_IDENTITY_COLLISION', severity: used ? 'error' : 'warning',
+        code: 'TM_IDENTITY_COLLISION',
+        severity: used ? 'error' : 'warning',
         message: `services ${names} in namespace ${services[0].namespace} share service account "${identity.split('/')[1]}"; `
           + (used ? 'an intention names this identity, so policy cannot tell them apart' : 'policy cannot tell them apart'),
         fix: 'give each service its own serviceAccount',
@@ -183,7 +187,8 @@ export class MeshModel {
         const subset = Object.entries(a.labels).every(([k, v]) => b.labels[k] === v);
         if (subset && this.hasOwnPolicies(a)) {
           out.push({
-            code: 'TM_SELECTOR_OVERLAP', severity: 'error',
+            code: 'TM_SELECTOR_OVERLAP',
+            severity: 'error',
             message: `the workload labels of ${a.namespace}/${a.name} (${formatLabels(a.labels)}) also select ${b.name} (${formatLabels(b.labels)}), so ${a.name}'s policies would apply to ${b.name} too`,
             fix: `add a label that tells them apart, e.g. labels: { ...${JSON.stringify(a.labels)}, version: 'v1' }`,
           });
@@ -205,7 +210,8 @@ export class MeshModel {
     for (const name of [...referenced].sort()) {
       if (!this.issuers.has(name)) {
         out.push({
-          code: 'TM_CLAIMS_WITHOUT_ISSUER', severity: 'error',
+          code: 'TM_CLAIMS_WITHOUT_ISSUER',
+          severity: 'error',
           message: `end-user requirements name issuer "${name}", which the mesh does not define (no jwksUri or jwks to verify tokens)`,
           fix: 'pass a JwtIssuer created with JwtIssuer.of({ issuer, jwksUri })',
         });

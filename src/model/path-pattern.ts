@@ -1,4 +1,5 @@
 import { TrustmeshError } from '../errors';
+import { compilePathTemplate, isPathTemplate } from './path-normalization';
 import { matchesIstioString } from './string-match';
 
 /** The kinds of path pattern an intention may use. */
@@ -76,24 +77,13 @@ function assertTemplate(pattern: string): void {
  */
 export function matchesPathPattern(pattern: string, path: string | undefined): boolean {
   if (path === undefined) return false;
-  if (!pattern.includes('{')) return matchesIstioString(pattern, path);
-  return templateRegExp(pattern).test(path);
-}
-
-const templateCache = new Map<string, RegExp>();
-
-function templateRegExp(pattern: string): RegExp {
+  if (!isPathTemplate(pattern)) return matchesIstioString(pattern, path);
   let re = templateCache.get(pattern);
-  if (!re) {
-    // Envoy's uri_template: {*} is one non-empty segment, {**} any run of path characters (may be empty, may contain "/").
-    const segmentChars = `(?:[${PCHAR.replace('*', '')}]|%[0-9A-Fa-f]{2})`;
-    const body = pattern.split('/').map((segment) => {
-      if (segment === '{*}') return `${segmentChars}+`;
-      if (segment === '{**}') return `(?:${segmentChars}|/)*`;
-      return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    }).join('/');
-    re = new RegExp(`^${body}$`);
+  if (re === undefined) {
+    re = compilePathTemplate(pattern) ?? null;
     templateCache.set(pattern, re);
   }
-  return re;
+  return re !== null && re.test(path);
 }
+
+const templateCache = new Map<string, RegExp | null>();

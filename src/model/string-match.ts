@@ -53,3 +53,17 @@ export function matchesAny(patterns: readonly StringPattern[], value: string | u
   for (const p of patterns) if (p.test(value)) return true;
   return false;
 }
+
+/** One-off form of {@link compileStringPattern}: whether `value` matches `pattern` (false when missing). */
+export function matchesIstioString(pattern: string, value: string | undefined, options: { ignoreCase?: boolean } = {}): boolean {
+  return value !== undefined && compileStringPattern(pattern, options.ignoreCase ?? false).test(value);
+}
+
+/**
+ * Istio host matching: case-insensitive, against the `Host`/`:authority` value as sent (with its
+ * port, if any). An exact `example.com` does not match `example.com:8080`; write `example.com:*`.
+ * @see https://istio.io/latest/news/security/istio-security-2021-008/
+ */
+export function matchesIstioHost(pattern: string, host: string | undefined): boolean {
+  return matchesIstioString(pattern, host, { ignoreCase: true });
+}

@@ -1,10 +1,10 @@
 import { Yaml } from 'cdk8s';
-import { Mesh } from '../constructs/mesh';
-import { MeshService } from '../constructs/mesh-service';
-import { TrustmeshApp } from '../constructs/trustmesh-app';
 import { createEvaluator, Evaluator } from '../analysis/evaluate';
 import { parseConfigText } from '../analysis/load-config';
 import { meshConfig } from '../analysis/mesh-config';
+import { Mesh } from '../constructs/mesh';
+import { MeshService } from '../constructs/mesh-service';
+import { TrustmeshApp } from '../constructs/trustmesh-app';
 import { AccessDecision, AccessRequest, JwtLocation } from '../model/access-request';
 import { isHttpProtocol } from '../model/service-port';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ap, config, decide } from './evaluate-helpers';
 import { meshConfig, MeshConfig } from '../../src/analysis/mesh-config';
-import { compilePathTemplate, normalizePath } from '../../src/analysis/path-normalization';
+import { compilePathTemplate, normalizePath } from '../../src/model/path-normalization';
 
 // Pages: https://istio.io/latest/docs/reference/config/security/normalization/
 //        https://istio.io/latest/docs/ops/best-practices/security/#customize-your-system-on-path-normalization

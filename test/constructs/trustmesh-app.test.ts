@@ -11,6 +11,10 @@ function dirs() {
   return { root, outdir: path.join(root, 'dist'), secretsOutdir: path.join(root, 'secrets') };
 }
 
+function mode(p: string): string {
+  return fs.statSync(p).mode.toString(8).slice(-3);
+}
+
 function readTree(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (d: string) => {
@@ -84,7 +88,9 @@ describe('TrustmeshApp', () => {
     const app = new TrustmeshApp({ outdir: d.outdir, secretsOutdir: d.secretsOutdir });
     const chart = new Chart(app, 'hand-written');
     new ApiObject(chart, 'bad', {
-      apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'bad', namespace: 'x' },
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'bad', namespace: 'x' },
       spec: { action: 'PERMIT', selector: { matchLabels: { app: 'a' } }, targetRefs: [{ kind: 'Service', name: 'a' }] },
     } as never);
     const e = catchTrustmesh(() => app.synth());
@@ -114,8 +120,8 @@ describe('TrustmeshApp', () => {
     app.synth();
     expect(Object.keys(readTree(d.outdir))).toEqual(['summary.md']);
     expect(Object.keys(readTree(d.secretsOutdir)).sort()).toEqual(['.gitignore', 'keys.k8s.yaml']);
-    expect(fs.statSync(path.join(d.secretsOutdir, 'keys.k8s.yaml')).mode & 0o777).toBe(0o600);
-    expect(fs.statSync(d.secretsOutdir).mode & 0o777).toBe(0o700);
+    expect(mode(path.join(d.secretsOutdir, 'keys.k8s.yaml'))).toBe('600');
+    expect(mode(d.secretsOutdir)).toBe('700');
   });
 
   test('a secret chart refuses a plain cdk8s App, which would write keys into dist', () => {

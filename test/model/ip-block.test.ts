@@ -6,8 +6,8 @@ describe('ip blocks', () => {
   test('parses addresses and CIDR blocks, v4 and v6', () => {
     expect(parseIpBlock('10.0.0.1').prefixLength).toBe(32);
     expect(parseIpBlock('10.0.0.0/8').prefixLength).toBe(8);
-    expect(parseIpBlock('fd00::/8').family).toBe(6);
-    expect(parseIpBlock('::ffff:10.0.0.1').family).toBe(6);
+    expect(parseIpBlock('fd00::/8').version).toBe(6);
+    expect(parseIpBlock('::ffff:10.0.0.1').version).toBe(6);
   });
 
   test('containment', () => {

@@ -1,11 +1,11 @@
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { meshConfig } from '../../src/analysis/mesh-config';
+import { buildMesh, meshPlan, renderedYaml, requestArbitrary } from './mesh-arbitraries';
 import { createEvaluator } from '../../src/analysis/evaluate';
 import { parseConfigText } from '../../src/analysis/load-config';
+import { meshConfig } from '../../src/analysis/mesh-config';
 import { decide } from '../../src/model/decide';
 import { renderIstio } from '../../src/render/istio/render-istio';
-import { buildMesh, meshPlan, renderedYaml, requestArbitrary } from './mesh-arbitraries';
 
 const MESHES = 250;
 const REQUESTS_PER_MESH = 40;

@@ -1,5 +1,5 @@
-import { IstioFeature, IstioVersion, supports } from '../../model/istio-version';
 import { IstioKind } from './manifest';
+import { IstioFeature, IstioVersion, supports } from '../../model/istio-version';
 
 /**
  * The apiVersion to emit for a kind and target release: `security.istio.io/v1` and

@@ -1,17 +1,18 @@
-import { Enforcement, IntentionAction } from '../../model/intention';
-import { MeshModel } from '../../model/mesh-model';
-import { ServiceSpec } from '../../model/mesh-spec';
 import { istioApiVersion } from './api-version';
 import { AuthorizationRule, renderRules } from './authorization-rules';
 import { DRY_RUN_ANNOTATION, IstioManifest, sortedPorts, sortedStrings } from './manifest';
 import { ObjectNames } from './object-names';
+import { Enforcement, IntentionAction } from '../../model/intention';
+import { MeshModel } from '../../model/mesh-model';
+import { ServiceSpec } from '../../model/mesh-spec';
 
 /**
  * The AuthorizationPolicy of one destination for one action and enforcement, aggregating every
  * matching intention; `undefined` when there is none (Istio must never get a DENY without rules).
  * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/
  */
-export function renderServicePolicy(model: MeshModel, service: ServiceSpec, action: IntentionAction, enforcement: Enforcement): IstioManifest | undefined {
+export function renderServicePolicy(model: MeshModel, service: ServiceSpec, action: IntentionAction,
+  enforcement: Enforcement): IstioManifest | undefined {
   const intentions = model.intentionsFor(service).filter((i) => i.action === action && i.enforcement === enforcement);
   if (intentions.length === 0) return undefined;
   return policy(model, service.namespace, ObjectNames.policy(service.name, action, enforcement), enforcement, {

@@ -1,8 +1,8 @@
+import { canonicalJson, sortedPorts, sortedStrings, sortUniqueByJson } from './manifest';
 import { EndUserRequirement, IntentionSpec, PeerSpec, usesHttpOnlyFields } from '../../model/intention';
 import { IstioFeature, supports } from '../../model/istio-version';
 import { MeshModel } from '../../model/mesh-model';
 import { ServiceSpec } from '../../model/mesh-spec';
-import { canonicalJson, sortedPorts, sortedStrings, sortUniqueByJson } from './manifest';
 
 /** AuthorizationPolicy `rules[].from[].source`. */
 export interface RuleSource {

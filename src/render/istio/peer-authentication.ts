@@ -1,8 +1,8 @@
-import { MeshModel } from '../../model/mesh-model';
-import { ServiceSpec } from '../../model/mesh-spec';
 import { istioApiVersion } from './api-version';
 import { IstioManifest } from './manifest';
 import { ObjectNames } from './object-names';
+import { MeshModel } from '../../model/mesh-model';
+import { ServiceSpec } from '../../model/mesh-spec';
 
 /**
  * Mesh-wide mTLS: a selector-less PeerAuthentication in the root namespace. Always emitted, so the

@@ -1,10 +1,10 @@
-import { Enforcement, IntentionAction } from '../../model/intention';
-import { MeshModel } from '../../model/mesh-model';
 import { renderDefaultDenyPolicy, renderRequireJwtPolicy, renderServicePolicy } from './authorization-policy';
 import { renderPlaintextDestinationRule } from './destination-rule';
 import { IstioManifest } from './manifest';
 import { renderMeshPeerAuthentication, renderNamespacePeerAuthentication, renderServicePeerAuthentication } from './peer-authentication';
 import { renderRequestAuthentication } from './request-authentication';
+import { Enforcement, IntentionAction } from '../../model/intention';
+import { MeshModel } from '../../model/mesh-model';
 
 const POLICY_SLOTS: readonly [IntentionAction, Enforcement][] = [
   ['ALLOW', 'ENFORCE'], ['ALLOW', 'DRY_RUN'], ['DENY', 'ENFORCE'], ['DENY', 'DRY_RUN'], ['AUDIT', 'ENFORCE'],

@@ -1,9 +1,9 @@
-import { JwtIssuerSpec } from '../../model/jwt-issuer';
-import { MeshModel } from '../../model/mesh-model';
-import { ServiceSpec } from '../../model/mesh-spec';
 import { istioApiVersion } from './api-version';
 import { IstioManifest, sortedStrings } from './manifest';
 import { ObjectNames } from './object-names';
+import { JwtIssuerSpec } from '../../model/jwt-issuer';
+import { MeshModel } from '../../model/mesh-model';
+import { ServiceSpec } from '../../model/mesh-spec';
 
 /**
  * The workload's RequestAuthentication: one `jwtRules` entry per issuer its intentions name,
