@@ -44,7 +44,9 @@ describe('synthYaml', () => {
       const { app } = shop();
       const keys = new SecretChart(app, 'keys');
       new ApiObject(keys, 'cacerts', {
-        apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cacerts', namespace: 'istio-system' },
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'cacerts', namespace: 'istio-system' },
         stringData: { 'ca-key.pem': '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n' },
       });
       return app;
