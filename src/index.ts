@@ -50,6 +50,29 @@ export type { IstioVersion } from './model/istio-version';
 export { renderIstio } from './render/istio/render-istio';
 export type { IstioManifest, IstioKind } from './render/istio/manifest';
 
+// Analysis of Istio YAML (ours or hand-written): loading, the offline evaluator
+export { loadConfig, parseConfigText, assertValidConfig, buildIstioConfig } from './analysis/load-config';
+export type { LoadConfigOptions } from './analysis/load-config';
+export { loadMeshConfig, parseMeshConfig, meshConfig, DEFAULT_MESH_CONFIG } from './analysis/mesh-config';
+export type { MeshConfig } from './analysis/mesh-config';
+export { createEvaluator, evaluate } from './analysis/evaluate';
+export type { Evaluator, EvaluatorOptions } from './analysis/evaluate';
+export type { WorkloadPolicies } from './analysis/policy-index';
+export type {
+  AuthorizationPolicyResource, AuthorizationPolicySpec, IstioConfig, IstioResource, LoadedObject, ObjectMeta, ObjectSource,
+  PeerAuthenticationResource, PeerAuthenticationSpec, RequestAuthenticationResource, RequestAuthenticationSpec, ServiceResource, Workload,
+} from './analysis/istio-config';
+export { parseAccessRequestDocument } from './analysis/request-document';
+export type { ParsedRequestDocument } from './analysis/request-document';
+export { parseAccessRequest } from './model/access-request';
+export type {
+  AccessDecision, AccessOutcome, AccessRequest, AccessRequestDestination, AccessRequestSource, CustomAuthzResult, DecidingPolicy,
+  DryRunResult, IgnoredPolicy, InvalidJwt, JwtLocation, RequestJwt, RequestOrigin, ValidJwt,
+} from './model/access-request';
+export { decide } from './model/decide';
+export type { DecideOptions, ModelDecision } from './model/decide';
+export type { PathNormalization } from './model/path-normalization';
+
 // Example meshes
 export { bookinfoMesh } from './examples/bookinfo';
 export { fooHttpbinMesh, EXAMPLE_ISSUER } from './examples/foo-httpbin';
