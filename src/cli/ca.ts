@@ -17,7 +17,8 @@ import { Command, Option } from 'commander';
 import { ExitCode, ExitCodeValue } from './exit-codes';
 import { CliIo, runAction } from './run';
 import { KeyAlgorithm } from '../pki/key-algorithm';
-import { KeyGenerationProgress, KeyStore, StoreReport } from '../pki/key-store';
+import { KeyGenerationProgress } from '../pki/key-generator';
+import { KeyStore, StoreReport } from '../pki/key-store';
 import { inspectionToJson, StoreInspection } from '../pki/store-inspection';
 import { parseTtl } from '../pki/ttl';
 

@@ -2,6 +2,16 @@ import { webCrypto } from './crypto-provider';
 import { KeyAlgorithm } from './key-algorithm';
 import { PrivateKey } from './private-key';
 
+/** Progress of key generation (RSA 4096 takes seconds per key on a shared core). */
+export interface KeyGenerationProgress {
+  readonly phase: 'started' | 'finished';
+  /** What the key is for, e.g. `intermediate CA for east`. */
+  readonly purpose: string;
+  readonly algorithm: KeyAlgorithm;
+  /** Set when finished. */
+  readonly elapsedMs?: number;
+}
+
 /**
  * Where new private keys come from. Injected so tests can use fixed keys (and so run fast and
  * produce reproducible certificates); any object with a matching `generate` method fits.
@@ -22,6 +32,11 @@ export abstract class KeyGenerator {
    */
   public static fromPems(pems: readonly string[]): KeyGenerator {
     return new FixedKeyGenerator(pems.map((pem) => PrivateKey.fromPem(pem)));
+  }
+
+  /** Wraps a generator to report when each key starts and finishes (for progress output). */
+  public static withProgress(inner: KeyGenerator, onProgress: (event: KeyGenerationProgress) => void): KeyGenerator {
+    return new ProgressKeyGenerator(inner, onProgress);
   }
 
   /**
@@ -56,6 +71,20 @@ class FixedKeyGenerator extends KeyGenerator {
     if (key.algorithm !== algorithm) {
       throw new TypeError(`KeyGenerator.fromPems: injected key #${index} is ${key.algorithm.name}, but ${purpose} needs ${algorithm.name}`);
     }
+    return key;
+  }
+}
+
+class ProgressKeyGenerator extends KeyGenerator {
+  public constructor(private readonly inner: KeyGenerator, private readonly onProgress: (event: KeyGenerationProgress) => void) {
+    super();
+  }
+
+  public async generate(algorithm: KeyAlgorithm, purpose: string): Promise<PrivateKey> {
+    const started = Date.now();
+    this.onProgress({ phase: 'started', purpose, algorithm });
+    const key = await this.inner.generate(algorithm, purpose);
+    this.onProgress({ phase: 'finished', purpose, algorithm, elapsedMs: Date.now() - started });
     return key;
   }
 }

@@ -1,31 +1,19 @@
-import * as path from 'path';
 import { Duration } from 'cdk8s';
 import { TrustmeshError } from '../errors';
 import { CaMaterial, CredentialKind } from './ca-material';
 import { Clock } from './clock';
 import { KeyAlgorithm } from './key-algorithm';
-import { KeyGenerator } from './key-generator';
+import { KeyGenerationProgress, KeyGenerator } from './key-generator';
 import {
   CredentialRecord, readStoreFiles, RESERVED_CLUSTER_NAMES, STORE_FILES, StoreFiles, StoreMetadata, writeStoreFiles,
 } from './key-store-layout';
 import { parseState, renderState, StoreState, stateToMaterial } from './key-store-state';
 import { validateClusterName, validateCredentialName, validateHostName, validateNamespace, validateTrustDomain } from './names';
 import { DEFAULT_TTL, Pki, PkiOptions } from './pki';
-import { PrivateKey } from './private-key';
 import { abortRotation, beginRotation, reissueUnderNextRoot, retirePreviousRoot } from './root-rotation';
 import { inspectState, StoreInspection } from './store-inspection';
 import { describe, issueCredential, issueIntermediate, issueRoot, StoreChange } from './store-issuance';
 import { formatTtl } from './ttl';
-
-/** Progress of key generation (RSA 4096 takes seconds per key on a shared core). */
-export interface KeyGenerationProgress {
-  readonly phase: 'started' | 'finished';
-  /** What the key is for, e.g. `intermediate CA for east`. */
-  readonly purpose: string;
-  readonly algorithm: KeyAlgorithm;
-  /** Set when finished. */
-  readonly elapsedMs?: number;
-}
 
 /** Options of {@link KeyStore.at}. */
 export interface KeyStoreOptions extends PkiOptions {
@@ -111,7 +99,7 @@ export class KeyStore {
     this.dir = dir;
     this.clock = options.clock ?? Clock.system();
     const generator = options.keyGenerator ?? KeyGenerator.webCrypto();
-    const keyGenerator = options.onProgress ? new ProgressKeyGenerator(generator, options.onProgress) : generator;
+    const keyGenerator = options.onProgress ? KeyGenerator.withProgress(generator, options.onProgress) : generator;
     this.pki = new Pki({ clock: this.clock, keyGenerator, serialNumbers: options.serialNumbers });
   }
 
@@ -130,7 +118,7 @@ export class KeyStore {
   public async init(options: KeyStoreInitOptions = {}): Promise<StoreReport> {
     const clusters = [...new Set((options.clusters ?? []).map(validateStoreClusterName))].sort();
     const trustDomain = options.trustDomain === undefined ? undefined : validateTrustDomain(options.trustDomain);
-    const istiodNamespace = validateNamespace(options.istiodNamespace ?? 'istio-system');
+    const istiodNamespace = options.istiodNamespace === undefined ? undefined : validateNamespace(options.istiodNamespace);
     const files = readStoreFiles(this.dir);
     const hasContent = files !== undefined && [...files.keys()].some((f) => f !== STORE_FILES.gitignore);
     const changes: StoreChange[] = [];
@@ -140,7 +128,7 @@ export class KeyStore {
       changes.push({ action: 'replaced', subject: 'key store', detail: `--force: every file in ${this.dir} is replaced by new material` });
     } else if (hasContent) {
       state = await parseState(this.dir, files);
-      this.assertCompatible(state.metadata, trustDomain, options.algorithm);
+      this.assertCompatible(state.metadata, trustDomain, options.algorithm, istiodNamespace);
     }
 
     if (!state) {
@@ -150,7 +138,7 @@ export class KeyStore {
         trustDomain: trustDomain ?? 'cluster.local',
         algorithm: algorithm.name,
         organization: 'trustmesh',
-        istiodNamespace,
+        istiodNamespace: istiodNamespace ?? 'istio-system',
         createdAt: this.clock.now().toISOString(),
         rootGeneration: 1,
         rootTtl: formatTtl(options.rootTtl ?? DEFAULT_TTL.root),
@@ -338,10 +326,15 @@ export class KeyStore {
     return { dir: this.dir, changes, written: !unchanged };
   }
 
-  private assertCompatible(metadata: StoreMetadata, trustDomain: string | undefined, algorithm: KeyAlgorithm | undefined): void {
+  private assertCompatible(
+    metadata: StoreMetadata, trustDomain: string | undefined, algorithm: KeyAlgorithm | undefined, istiodNamespace: string | undefined,
+  ): void {
     const fix = 'omit the option to keep the existing material, or pass --force to replace all of it (a new root: every cluster then needs its new cacerts Secret and restarts)';
     if (trustDomain !== undefined && trustDomain !== metadata.trustDomain) {
       throw new TrustmeshError('TM_CA_MISMATCH', `the key store in ${this.dir} was created for trust domain "${metadata.trustDomain}"`, { value: trustDomain, fix });
+    }
+    if (istiodNamespace !== undefined && istiodNamespace !== metadata.istiodNamespace) {
+      throw new TrustmeshError('TM_CA_MISMATCH', `the intermediates in ${this.dir} name istiod in namespace "${metadata.istiodNamespace}"`, { value: istiodNamespace, fix });
     }
     if (algorithm !== undefined && algorithm.name !== metadata.algorithm) {
       throw new TrustmeshError('TM_CA_MISMATCH', `the key store in ${this.dir} uses ${metadata.algorithm}`, {
@@ -381,23 +374,4 @@ function validateStoreClusterName(name: string): string {
 function sameRequest(a: CredentialRecord, b: CredentialRecord): boolean {
   const canonical = (r: CredentialRecord): string => JSON.stringify(r, Object.keys(r).filter((k) => k !== 'issuedAt').sort());
   return canonical(a) === canonical(b);
-}
-
-class ProgressKeyGenerator extends KeyGenerator {
-  public constructor(private readonly inner: KeyGenerator, private readonly onProgress: (event: KeyGenerationProgress) => void) {
-    super();
-  }
-
-  public async generate(algorithm: KeyAlgorithm, purpose: string): Promise<PrivateKey> {
-    const started = Date.now();
-    this.onProgress({ phase: 'started', purpose, algorithm });
-    const key = await this.inner.generate(algorithm, purpose);
-    this.onProgress({ phase: 'finished', purpose, algorithm, elapsedMs: Date.now() - started });
-    return key;
-  }
-}
-
-/** Resolves a key store directory the way the CLI does (relative to the working directory). @internal */
-export function resolveStoreDir(dir: string | undefined): string {
-  return path.resolve(dir ?? '.trustmesh/ca');
 }
