@@ -139,9 +139,13 @@ export class CertificateAuthority extends Construct implements ICertificateAutho
     return new ExistingCertificateAuthority(scope, id, secretName, options);
   }
 
+  /** The plug-in CA Secret istiod reads: always `cacerts`. */
   public readonly secretName = 'cacerts';
+  /** Namespace of istiod, `cacerts` and the trust-bundle ConfigMap. */
   public readonly namespace: string;
+  /** Trust domain the material was created for. */
   public readonly trustDomain: string;
+  /** Always true: this construct emits `cacerts` (into the secrets output). */
   public readonly emitsKeyMaterial = true;
   /** The material it was built from. */
   public readonly material: CaMaterial;
