@@ -1,6 +1,111 @@
-import { Command } from 'commander';
-import { ExitCodeValue } from './exit-codes';
-import { CliIo } from './run';
+/**
+ * `trustmesh analyze`: lints Istio security YAML with stable codes (and the matching istioctl
+ * `IST…` / Kiali `KIA…` code), optionally validating every object against the cluster's CRDs.
+ *
+ * ```
+ * trustmesh analyze PATH... [--crds FILE] [--mesh-config FILE] [--inventory auto|complete|none] [--output text|json]
+ * ```
+ *
+ * Exit 0 when nothing has error severity, 1 when something does, 2 for usage or input errors.
+ *
+ * @module
+ */
+import * as fs from 'fs';
+import { Command, Option } from 'commander';
+import { ExitCode, ExitCodeValue } from './exit-codes';
+import { CliIo, runAction } from './run';
+import { analyze, countSeverities, formatFinding, INVENTORY_MODES, InventoryMode, ManifestCheck } from '../analysis/analyzer';
+import { listManifestFiles, loadConfig } from '../analysis/load-config';
+import { DEFAULT_MESH_CONFIG, loadMeshConfig } from '../analysis/mesh-config';
+import { Diagnostic, TrustmeshError } from '../errors';
+import { CrdSchemaSet } from '../validate/crd-schema';
+import { validateManifests } from '../validate/manifest-validator';
 
-// Placeholder: the `analyze` command is being built (see the issue that owns it).
-export function register(_program: Command, _io: CliIo, _setExit: (code: ExitCodeValue) => void): void {}
+interface AnalyzeOptions {
+  readonly crds?: string;
+  readonly meshConfig?: string;
+  readonly inventory: InventoryMode;
+  readonly output: 'json' | 'text';
+}
+
+/** Adds `analyze` to the program. */
+export function register(program: Command, io: CliIo, setExit: (code: ExitCodeValue) => void): void {
+  program
+    .command('analyze')
+    .description('Lint Istio security configuration (ours or hand-written) like istioctl analyze and Kiali, offline.')
+    .argument('<paths...>', 'YAML/JSON files or directories of Istio and Kubernetes manifests')
+    .option('--crds <file>', 'CRD YAML of the cluster\'s Istio version: also validate every object against its schemas and CEL rules')
+    .option('--mesh-config <file>', 'MeshConfig YAML (as for istioctl analyze --meshConfigFile): root namespace, path normalization, extension providers')
+    .addOption(new Option('--inventory <mode>', 'how complete the input\'s namespaces, service accounts and workloads are (see docs/analyzer.md)')
+      .choices([...INVENTORY_MODES]).default('auto'))
+    .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addHelpText('after', [
+      '',
+      'Inventory: auto checks references only where the input lists that namespace\'s workloads / service accounts',
+      '           (or any Namespace objects) and reports warnings; complete treats the input as the whole cluster',
+      '           and reports errors; none skips those checks.',
+      'Exit codes: 0 no error-severity finding, 1 at least one, 2 usage or input error (e.g. a YAML syntax error).',
+    ].join('\n'))
+    .action(async (paths: string[], options: AnalyzeOptions) => {
+      setExit(await runAction(io, () => runAnalyze(paths, options, io)));
+    });
+}
+
+async function runAnalyze(paths: readonly string[], options: AnalyzeOptions, io: CliIo): Promise<ExitCodeValue> {
+  const files = listManifestFiles(paths);
+  const config = loadConfig(paths);
+  const meshConfig = options.meshConfig ? loadMeshConfig(options.meshConfig) : DEFAULT_MESH_CONFIG;
+  const manifestCheck = options.crds ? crdCheck(options.crds) : undefined;
+  const findings = analyze(config, { meshConfig, inventory: options.inventory, ...(manifestCheck ? { manifestCheck } : {}) });
+  const counts = countSeverities(findings);
+  const summary = { errors: counts.error, warnings: counts.warning, infos: counts.info, files: files.length, objects: config.objects.length };
+  if (options.output === 'json') {
+    io.stdout.write(`${JSON.stringify({ findings: findings.map(toJson), summary }, null, 2)}\n`);
+  } else {
+    for (const d of findings) io.stdout.write(`${formatFinding(d)}\n`);
+    io.stdout.write(`${summaryLine(summary)}\n`);
+  }
+  return counts.error > 0 ? ExitCode.FINDINGS : ExitCode.OK;
+}
+
+function crdCheck(file: string): ManifestCheck {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new TrustmeshError('TM_FILE_NOT_FOUND', 'cannot read the CRD file', {
+      location: { file },
+      fix: 'Pass the CRD YAML of your Istio version, e.g. manifests/charts/base/files/crd-all.gen.yaml of the release.',
+      cause: e,
+    });
+  }
+  const crds = CrdSchemaSet.fromCrdYaml(text, file);
+  return (manifests, { sources }) => validateManifests(manifests, { crds, sources });
+}
+
+// Fixed key order, absent fields omitted: stable output for CI diffs.
+function toJson(d: Diagnostic): Record<string, unknown> {
+  const l = d.location ?? {};
+  const out: Record<string, unknown> = {};
+  const put = (k: string, v: unknown): void => {
+    if (v !== undefined) out[k] = v;
+  };
+  put('file', l.file);
+  put('line', l.line);
+  put('column', l.column);
+  put('field', l.field);
+  put('constructPath', l.constructPath);
+  put('severity', d.severity);
+  put('code', d.code);
+  put('upstreamCode', d.upstreamCode);
+  put('message', d.message);
+  put('fix', d.fix);
+  return out;
+}
+
+function summaryLine(s: { errors: number; warnings: number; infos: number; files: number; objects: number }): string {
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const scope = `${plural(s.objects, 'object')} in ${plural(s.files, 'file')}`;
+  if (s.errors + s.warnings + s.infos === 0) return `trustmesh analyze: no findings (${scope})`;
+  return `trustmesh analyze: ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}${s.infos > 0 ? `, ${plural(s.infos, 'info')}` : ''} (${scope})`;
+}
