@@ -3,6 +3,7 @@ import { HttpMethod } from '../constructs/enums';
 import { Mesh } from '../constructs/mesh';
 import { MeshService } from '../constructs/mesh-service';
 import { Port } from '../constructs/port';
+import { SidecarInjection } from '../constructs/sidecar-injection';
 
 /**
  * Istio's Bookinfo sample, zero-trust: productpage → details and reviews; reviews v2/v3 → ratings;
@@ -10,21 +11,28 @@ import { Port } from '../constructs/port';
  * (declared outside this mesh code) may reach productpage. Everything else is denied.
  */
 export function bookinfoMesh(scope: Construct): Mesh {
-  const mesh = new Mesh(scope, 'bookinfo', { istioVersion: '1.30' });
+  const mesh = new Mesh(scope, 'bookinfo', { istioVersion: '1.30', referenceWorkloads: { runAsUser: 1000, injection: SidecarInjection.manual() } });
   const ns = mesh.addNamespace('bookinfo');
   const http = [Port.http(9080)];
 
   const ingress = MeshService.fromAttributes(mesh, 'IngressGateway', {
     namespace: 'istio-system', name: 'istio-ingressgateway', serviceAccount: 'istio-ingressgateway-service-account',
   });
-  const productpage = ns.addService('productpage', { serviceAccount: 'bookinfo-productpage', ports: http });
-  const details = ns.addService('details', { serviceAccount: 'bookinfo-details', ports: http });
+  const productpage = ns.addService('productpage', {
+    serviceAccount: 'bookinfo-productpage', ports: http, workload: { image: 'docker.io/istio/examples-bookinfo-productpage-v1:1.20.2' },
+  });
+  const details = ns.addService('details', {
+    serviceAccount: 'bookinfo-details', ports: http, workload: { image: 'docker.io/istio/examples-bookinfo-details-v1:1.20.2' },
+  });
   const reviews = ['v1', 'v2', 'v3'].map((version) => ns.addService(`reviews-${version}`, {
     serviceAccount: `bookinfo-reviews-${version}`,
     labels: { app: 'reviews', version },
     ports: http,
+    workload: { image: `docker.io/istio/examples-bookinfo-reviews-${version}:1.20.2` },
   }));
-  const ratings = ns.addService('ratings', { serviceAccount: 'bookinfo-ratings', ports: http });
+  const ratings = ns.addService('ratings', {
+    serviceAccount: 'bookinfo-ratings', ports: http, workload: { image: 'docker.io/istio/examples-bookinfo-ratings-v1:1.20.2' },
+  });
 
   productpage.allowFrom(ingress, { methods: [HttpMethod.GET, HttpMethod.POST], paths: ['/productpage', '/login', '/logout', '/static/*', '/api/v1/products*'] });
   details.allowFrom(productpage, { methods: [HttpMethod.GET] });

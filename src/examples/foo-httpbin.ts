@@ -4,6 +4,7 @@ import { JwtIssuer } from '../constructs/jwt-issuer';
 import { Mesh } from '../constructs/mesh';
 import { Peer } from '../constructs/peer';
 import { Port } from '../constructs/port';
+import { SidecarInjection } from '../constructs/sidecar-injection';
 
 /** The issuer of Istio's authentication docs examples. */
 export const EXAMPLE_ISSUER = JwtIssuer.of({
@@ -17,9 +18,14 @@ export const EXAMPLE_ISSUER = JwtIssuer.of({
  * for `app: my-app`, and POST from namespace dev denied on httpbin.
  */
 export function fooHttpbinMesh(scope: Construct): Mesh {
-  const mesh = new Mesh(scope, 'foo-httpbin', { istioVersion: '1.30', mtls: MtlsMode.PERMISSIVE, defaultAccess: DefaultAccess.ALLOW });
+  const mesh = new Mesh(scope, 'foo-httpbin', {
+    istioVersion: '1.30',
+    mtls: MtlsMode.PERMISSIVE,
+    defaultAccess: DefaultAccess.ALLOW,
+    referenceWorkloads: { image: 'docker.io/mccutchen/go-httpbin:v2.15.0', runAsUser: 1000, injection: SidecarInjection.manual({ cni: true }) },
+  });
   const foo = mesh.addNamespace('foo', { mtls: MtlsMode.STRICT });
-  foo.addService('sleep');
+  foo.addService('sleep', { workload: { image: 'docker.io/curlimages/curl:8.8.0', command: ['/bin/sleep', 'infinity'] } });
   const httpbin = foo.addService('httpbin', { ports: [Port.http(8000, { targetPort: 8080 })] });
   const myApp = foo.addService('my-app', { ports: [Port.http(8080)] });
 

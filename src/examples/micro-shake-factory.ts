@@ -5,6 +5,7 @@ import { Mesh } from '../constructs/mesh';
 import { MeshService } from '../constructs/mesh-service';
 import { Peer } from '../constructs/peer';
 import { Port } from '../constructs/port';
+import { SidecarInjection } from '../constructs/sidecar-injection';
 
 /** The end-user token issuer of the "Istio Succinctly" book's examples. */
 export const ISTIO_SUCCINCTLY_ISSUER = JwtIssuer.of({
@@ -17,7 +18,16 @@ export const ISTIO_SUCCINCTLY_ISSUER = JwtIssuer.of({
  * end-user token from istio-succinctly.io, only learners may GET it, and juice-haters are denied.
  */
 export function microShakeFactoryMesh(scope: Construct): Mesh {
-  const mesh = new Mesh(scope, 'micro-shake-factory', { istioVersion: '1.30', mtls: MtlsMode.STRICT });
+  const mesh = new Mesh(scope, 'micro-shake-factory', {
+    istioVersion: '1.30',
+    mtls: MtlsMode.STRICT,
+    referenceWorkloads: {
+      image: 'docker.io/mccutchen/go-httpbin:v2.15.0',
+      runAsUser: 1000,
+      probes: { readiness: { path: '/status/200' } },
+      injection: SidecarInjection.auto({ holdApplicationUntilProxyStarts: true, traffic: { excludeOutboundPorts: [443] } }),
+    },
+  });
   const ns = mesh.addNamespace('micro-shake-factory');
   const ingress = MeshService.fromAttributes(mesh, 'IngressGateway', {
     namespace: 'istio-system', name: 'istio-ingressgateway', serviceAccount: 'istio-ingressgateway-service-account',
