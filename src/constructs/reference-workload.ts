@@ -28,7 +28,7 @@ export type { HttpProbeOptions, ReferenceWorkloadOptions, WorkloadProbes } from 
 /** Which sidecar a reference workload's pods run with. */
 export type WorkloadSidecarMode = 'auto' | 'manual' | 'none';
 
-/** The `minor` of the oldest Istio release whose kube-inject output {@link SidecarInjection.manual} reproduces. */
+/** The oldest Istio release whose kube-inject output {@link SidecarInjection.manual} reproduces (the reference's shape). */
 const MANUAL_INJECTION_SINCE = { major: 1, minor: 30 };
 
 const WORKLOADS = new WeakMap<Mesh, ReferenceWorkload[]>();

@@ -42,7 +42,8 @@ export function workloadDiagnostics(workload: ReferenceWorkload): Diagnostic[] {
       out.push({
         code: 'TM_PORT_NAME_PROTOCOL_MISMATCH',
         severity: 'error',
-        message: `port ${port.port} of ${where} is declared ${port.protocol} but named "${port.name}", which names ${named}`,
+        message: `port ${port.port} of ${where} is declared ${port.protocol} but named "${port.name}", which names `
+          + (named === 'OTHER' ? `another protocol (${port.name.split('-')[0]})` : named),
         fix: `name it "${prefix}-<suffix>", or declare the port with the protocol its name says`,
       });
     }
