@@ -93,8 +93,12 @@ describe('ReferenceWorkload objects', () => {
     expect(pod.securityContext.runAsNonRoot).toBe(true);
     const c = pod.containers[0];
     expect(c.securityContext).toEqual({
-      allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, privileged: false,
-      readOnlyRootFilesystem: true, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' },
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
     });
     expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } });
     expect(c.volumeMounts).toEqual([{ mountPath: '/tmp', name: 'tmp' }]);
@@ -103,7 +107,11 @@ describe('ReferenceWorkload objects', () => {
 
   test('the user supplies image, replicas, env (merged over the mesh defaults, sorted), probes and UID', () => {
     const { app } = shop({ image: IMAGE, env: { LOG_LEVEL: 'info', REGION: 'eu' } }, {
-      image: 'docker.io/example/orders:2.0', replicas: 3, env: { LOG_LEVEL: 'debug', A_FIRST: '1' }, runAsUser: 1000, runAsGroup: 1000,
+      image: 'docker.io/example/orders:2.0',
+      replicas: 3,
+      env: { LOG_LEVEL: 'debug', A_FIRST: '1' },
+      runAsUser: 1000,
+      runAsGroup: 1000,
       probes: { readiness: { path: '/ready' }, liveness: { path: '/live', port: 9090, periodSeconds: 20 } },
     });
     const d = find(manifestsOf(app), 'Deployment', 'orders');
@@ -209,8 +217,11 @@ describe('manual injection', () => {
     expect(pod.spec.containers.map((c: any) => c.name)).toEqual(['orders']);
     expect(pod.spec.containers[0].readinessProbe).toEqual(injection?.appContainers[0].readinessProbe);
     expect(pod.metadata.labels).toEqual({
-      'app': 'orders', 'version': 'v1', 'security.istio.io/tlsMode': 'istio',
-      'service.istio.io/canonical-name': 'orders', 'service.istio.io/canonical-revision': 'v1',
+      'app': 'orders',
+      'version': 'v1',
+      'security.istio.io/tlsMode': 'istio',
+      'service.istio.io/canonical-name': 'orders',
+      'service.istio.io/canonical-revision': 'v1',
     });
     expect(pod.metadata.annotations).toEqual(injection?.annotations);
   });
@@ -226,9 +237,16 @@ describe('manual injection', () => {
       annotations: {},
       appContainers: [original],
     }, {
-      proxyImage: `docker.io/istio/proxyv2:${mesh.istioVersionText}.0`, nativeSidecar: true, cni: false, holdApplicationUntilProxyStarts: false,
+      proxyImage: `docker.io/istio/proxyv2:${mesh.istioVersionText}.0`,
+      nativeSidecar: true,
+      cni: false,
+      holdApplicationUntilProxyStarts: false,
       proxyResources: { limits: { cpu: '2', memory: '1Gi' }, requests: { cpu: '100m', memory: '128Mi' } },
-      trustDomain: 'cluster.local', clusterDomain: 'cluster.local', istiodNamespace: 'istio-system', clusterId: 'Kubernetes', revision: 'default',
+      trustDomain: 'cluster.local',
+      clusterDomain: 'cluster.local',
+      istiodNamespace: 'istio-system',
+      clusterId: 'Kubernetes',
+      revision: 'default',
     });
     expect(d.spec.template.spec.initContainers).toEqual(expected.initContainers);
     const probers = d.spec.template.spec.initContainers[1].env.find((e: any) => e.name === 'ISTIO_KUBE_APP_PROBERS');
