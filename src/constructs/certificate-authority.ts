@@ -61,8 +61,12 @@ export interface CertificateAuthorityProps {
   /** The CA material, loaded before synth with `await KeyStore.at(dir).load()`. */
   readonly material: CaMaterial;
   /**
-   * Clusters to emit a `cacerts` Secret for.
-   * @default - every cluster in the material
+   * The cluster whose `cacerts` Secret (and gateway Secrets) this construct emits.
+   *
+   * {@link TrustmeshApp} applies each top-level output folder (one mesh) to one cluster, so one
+   * `CertificateAuthority` emits one cluster: for several clusters, create one top-level construct
+   * (one Mesh) per cluster, each with its own `CertificateAuthority`.
+   * @default - the material's only cluster (none when it has none); required when it has several
    */
   readonly clusters?: readonly string[];
   /**
@@ -116,8 +120,8 @@ export interface CertificateAuthorityProps {
  *
  * Emits, into the reviewable output, the trust-bundle ConfigMap (every trusted root; both during a
  * root rotation) and a markdown summary (subjects, SANs, fingerprints, validity); and into one
- * {@link SecretChart} per cluster (the git-ignored secrets directory, 0600) the `cacerts` Secret
- * and that cluster's gateway TLS Secrets. No private key ever reaches the reviewable output.
+ * {@link SecretChart} (the git-ignored secrets directory, 0600) the cluster's `cacerts` Secret and
+ * its gateway TLS Secrets. No private key ever reaches the reviewable output.
  *
  * At synth it warns when a CA certificate expires within `expiryWarning` and fails when one has
  * expired.
@@ -168,7 +172,7 @@ export class CertificateAuthority extends Construct implements ICertificateAutho
     this.material = props.material;
     this.trustDomain = props.material.trustDomain;
     this.namespace = located(() => validateNamespace(props.istiodNamespace ?? 'istio-system'));
-    this.clusters = located(() => [...new Set(props.clusters ?? props.material.clusterNames)].sort().map((c) => props.material.cluster(c).cluster));
+    this.clusters = located(() => this.resolveClusters(props));
     const expiryWarning = props.expiryWarning ?? Duration.days(90);
     const credentialExpiryWarning = props.credentialExpiryWarning ?? Duration.days(30);
     const clock = props.clock ?? Clock.system();
@@ -224,6 +228,19 @@ export class CertificateAuthority extends Construct implements ICertificateAutho
     });
     this.emittedCredentials.set(found.name, secret);
     return secret;
+  }
+
+  private resolveClusters(props: CertificateAuthorityProps): string[] {
+    const clusters = [...new Set(props.clusters ?? props.material.clusterNames)].sort().map((c) => props.material.cluster(c).cluster);
+    if (clusters.length > 1) {
+      // Every cluster's Secret is istio-system/cacerts; in one output folder they would overwrite each other.
+      throw new TrustmeshError('TM_CA_ONE_CLUSTER_PER_OUTPUT',
+        `the cacerts of clusters ${clusters.join(', ')} would share one output folder, which is applied to one cluster`, {
+          value: clusters,
+          fix: `create one top-level construct (one Mesh) per cluster, each with a CertificateAuthority for its cluster, e.g. \`clusters: ['${clusters[0]}']\``,
+        });
+    }
+    return clusters;
   }
 
   private secretChartFor(cluster: string): SecretChart {

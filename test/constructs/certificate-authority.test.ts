@@ -91,9 +91,9 @@ describe('CertificateAuthority', () => {
 
   it('emits cacerts with the four keys Istio reads: ca-cert, ca-key, root-cert (the bundle), cert-chain (intermediate + root)', () => {
     const app = tempApp();
-    const ca = new CertificateAuthority(app, 'ca', { material: f.material, clock: CLOCK });
-    expect(ca.clusters).toEqual(['east', 'west']);
     for (const [cluster, intermediate] of [['east', f.east], ['west', f.west]] as const) {
+      const ca = new CertificateAuthority(new Construct(app, cluster), 'ca', { material: f.material, clusters: [cluster], clock: CLOCK });
+      expect(ca.clusters).toEqual([cluster]);
       const chart = ca.node.findChild(`${cluster}-secrets`) as Chart;
       expect(SecretChart.isSecretChart(chart)).toBe(true);
       const [secret] = Testing.synth(chart);
@@ -107,7 +107,22 @@ describe('CertificateAuthority', () => {
     }
   });
 
-  it.todo('synthesizes the cacerts of two clusters in one TrustmeshApp (needs TrustmeshApp duplicate detection per target cluster)');
+  it('synthesizes two clusters in one TrustmeshApp as one top-level folder per cluster', () => {
+    const app = tempApp();
+    for (const cluster of ['east', 'west']) new CertificateAuthority(new Construct(app, cluster), 'ca', { material: f.material, clusters: [cluster], clock: CLOCK });
+    app.synth();
+    expect(walk(app.secretsOutdir).map((s) => path.relative(app.secretsOutdir, s)).sort())
+      .toEqual(['.gitignore', 'east/ca/east-secrets.k8s.yaml', 'west/ca/west-secrets.k8s.yaml']);
+    expect(walk(app.outdir).map((s) => path.relative(app.outdir, s)).sort())
+      .toEqual(['east/ca/ca-summary.md', 'east/ca/trust-bundle.k8s.yaml', 'west/ca/ca-summary.md', 'west/ca/trust-bundle.k8s.yaml']);
+  });
+
+  it('refuses to put the cacerts of several clusters into one output folder (TM_CA_ONE_CLUSTER_PER_OUTPUT)', () => {
+    const e = catchTrustmesh(() => new CertificateAuthority(tempApp(), 'ca', { material: f.material }));
+    expect(e.code).toBe('TM_CA_ONE_CLUSTER_PER_OUTPUT');
+    expect(e.message).toMatch(/clusters east, west/);
+    expect(e.fix).toMatch(/one top-level construct \(one Mesh\) per cluster/);
+  });
 
   it('carries both roots in the trust bundle and in cacerts root-cert.pem during a rotation', () => {
     const material = CaMaterial.of({
@@ -153,7 +168,7 @@ describe('CertificateAuthority', () => {
     expect(e.code).toBe('TM_CA_UNKNOWN_CLUSTER');
     expect(e.message).toMatch(/allowed: east, west/);
     expect(e.message).toMatch(/\[ca\]/);
-    const ca = new CertificateAuthority(app, 'ca2', { material: f.material, clock: CLOCK });
+    const ca = new CertificateAuthority(app, 'ca2', { material: f.material, clusters: ['east'], clock: CLOCK });
     expect(catchTrustmesh(() => ca.addGatewayCredential('nope')).code).toBe('TM_CA_UNKNOWN_CREDENTIAL');
     ca.addGatewayCredential('juice-shop');
     expect(catchTrustmesh(() => ca.addGatewayCredential('juice-shop')).code).toBe('TM_CA_DUPLICATE');
