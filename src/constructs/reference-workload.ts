@@ -263,6 +263,12 @@ export class ReferenceWorkload extends Construct {
     const chartId = `${service.namespace}.svids`;
     const chart = (mesh.node.tryFindChild(chartId) as SecretChart | undefined)
       ?? new SecretChart(mesh, chartId, { namespace: service.namespace, disableResourceNameHashes: true });
+    if (chart.node.tryFindChild(secretName)) {
+      throw new TrustmeshError('TM_DUPLICATE_OBJECT', `Secret "${secretName}" in namespace ${service.namespace} would hold two SVIDs`, {
+        location: { constructPath: this.node.path },
+        fix: 'give one StandaloneIdentity its own secretName (services that share a service account share an identity anyway)',
+      });
+    }
     const secret = new kplus.TlsSecret(chart, secretName, {
       metadata: { name: secretName, namespace: service.namespace, labels: service.labels },
       tlsCert: identity._certificateChain,

@@ -78,6 +78,15 @@ describe('standalone identity', () => {
     expect(catchTrustmesh(() => mesh.addNamespace('legacy').addService('billing')).code).toBe('TM_IDENTITY_NOT_PER_SERVICE');
   });
 
+  test('two SVIDs in one Secret name are refused with a coded error', () => {
+    const app = tempApp();
+    const ns = new Mesh(app, 'm').addNamespace('legacy');
+    const identity = StandaloneIdentity.fromIssuedCertificate(billing);
+    ns.addService('billing', { inMesh: false, ports: [Port.http(8080)], workload: { image: IMAGE, identity } });
+    const e = catchTrustmesh(() => ns.addService('billing-v2', { serviceAccount: 'billing', inMesh: false, workload: { image: IMAGE, identity } }));
+    expect(e.code).toBe('TM_DUPLICATE_OBJECT');
+  });
+
   test('never prints the key', () => {
     const identity = StandaloneIdentity.fromIssuedCertificate(billing);
     expect(String(identity)).toBe('StandaloneIdentity(spiffe://cluster.local/ns/legacy/sa/billing)');
