@@ -28,6 +28,21 @@ export type { OutputFileProps } from './constructs/output-file';
 export { registerDiagnostics } from './constructs/diagnostics';
 export { runSynth } from './synth-entry';
 
+// Reference workloads (ServiceAccount, Service, Deployment with the Istio sidecar)
+export { ReferenceWorkload } from './constructs/reference-workload';
+export type { ReferenceWorkloadOptions, HttpProbeOptions, WorkloadProbes, WorkloadSidecarMode } from './constructs/reference-workload';
+export { SidecarInjection, InterceptionMode } from './constructs/sidecar-injection';
+export type { SidecarInjectionOptions, ManualInjectionOptions, SidecarTrafficOptions, SidecarInjectionMode } from './constructs/sidecar-injection';
+export { StandaloneIdentity } from './constructs/standalone-identity';
+export type { StandaloneIdentityOptions, SvidPem } from './constructs/standalone-identity';
+export { injectSidecar, renderInjection } from './render/sidecar/inject';
+export type { Injection, InjectionInput } from './render/sidecar/inject';
+export { istioIptablesArgs, trafficAnnotations } from './render/sidecar/traffic';
+export type { TrafficSettings } from './render/sidecar/traffic';
+export type { SidecarSettings } from './render/sidecar/sidecar-settings';
+export type { PodTemplate } from './render/sidecar/pod-types';
+export type { WorkloadRef } from './render/sidecar/proxy-container';
+
 // Validation of manifests (Istio CRD schemas with CEL rules, Kubernetes schemas)
 export { validateManifests, assertValidManifests } from './validate/manifest-validator';
 export type { ValidateManifestsOptions } from './validate/manifest-validator';
