@@ -104,7 +104,7 @@ export class Inventory {
 
   /** How the inventory was obtained, for messages. */
   public describe(what: 'workloads' | 'service accounts' | 'namespaces', namespace?: string): string {
-    if (this.mode === 'complete') return 'the input is declared complete (--inventory complete)';
+    if (this.mode === 'complete') return 'the input is declared complete with --inventory complete';
     if (what === 'namespaces') return 'the input lists Namespace objects';
     return `the input lists ${what === 'workloads' ? 'workloads' : 'service accounts or workloads'} of namespace ${namespace}`;
   }

@@ -24,7 +24,7 @@ import { Diagnostic } from '../../errors';
 import { AuthorizationPolicyResource, AuthorizationRule } from '../istio-config';
 import { EffectiveMtlsMode, mtlsForPort, MtlsSource } from '../peer-authentication';
 import { FieldPath } from '../yaml-source';
-import { describeTarget, policyTargets, PolicyTarget, scopeOf } from './policy-targets';
+import { describeTarget, policyTargets, PolicyTarget, scopeOf, verbFor } from './policy-targets';
 import { AnalyzerCheck, AnalyzerRule, RuleContext, fieldString, finding, objectRef } from './rule-types';
 
 const CHECK: AnalyzerCheck = {
@@ -123,7 +123,7 @@ function report(ap: AuthorizationPolicyResource, i: number, fields: readonly { p
     : 'plaintext clients carry no identity: an ALLOW on these fields refuses them, and a DENY on them lets them through';
   const ap0 = ap.spec.action;
   return finding(CHECK, ap, fields[0].path,
-    `${objectRef(ap)} ${ap0} rule ${i} uses ${names} (${fieldString(fields[0].path)}), which need mTLS, but ${describeTarget(weakest.target)}${others} accepts plaintext: ${origin}; ${effect}`,
+    `${objectRef(ap)} ${ap0} rule ${i} uses ${names} (${fieldString(fields[0].path)}), which need mTLS, but ${describeTarget(weakest.target)}${others} ${verbFor(weakest.target, 'accepts', 'accept')} plaintext: ${origin}; ${effect}`,
     weakest.mode === 'DISABLE'
       ? 'Enable mTLS for the workload (PeerAuthentication mode STRICT), or match on ipBlocks instead of identities.'
       : 'Require mTLS for the workload (PeerAuthentication mtls.mode: STRICT at mesh, namespace or workload level) so every client has an identity.',

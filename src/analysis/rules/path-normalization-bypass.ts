@@ -106,12 +106,13 @@ function candidates(path: string): [string, Severity][] {
 function report(context: RuleContext, ap: AuthorizationPolicyResource, path: FieldPath, value: string, i: number, bypass: Bypass): Diagnostic {
   const mode = context.mesh.pathNormalization;
   const deny = ap.spec.action === 'DENY';
-  const what = deny ? `DENY rule ${i} on "${value}"` : `ALLOW rule ${i} excludes "${value}" with notPaths, but`;
-  const outcome = deny ? 'is not denied' : 'is allowed';
+  const what = deny
+    ? `DENY rule ${i} on "${value}" (${fieldString(path)}): the request path "${bypass.request}" is not denied`
+    : `ALLOW rule ${i} excludes "${value}" with notPaths (${fieldString(path)}), but the request path "${bypass.request}" is allowed`;
   const fix = bypass.severity === 'error'
     ? 'Set meshConfig.pathNormalization.normalization to MERGE_SLASHES (DECODE_AND_MERGE_SLASHES if the application decodes %2F), or invert the policy: ALLOW the public paths explicitly.'
     : 'If the application decodes %2F in paths, set meshConfig.pathNormalization.normalization to DECODE_AND_MERGE_SLASHES; otherwise invert the policy: ALLOW the public paths explicitly.';
   return finding(CHECK, ap, path,
-    `${objectRef(ap)} ${what}: ${fieldString(path)}: the request path "${bypass.request}" ${outcome} — with pathNormalization ${mode} the proxy matches "${bypass.proxySees}", while an application that merges slashes${bypass.severity === 'warning' ? ' and decodes %2F' : ''} serves "${bypass.appSees}"`,
+    `${objectRef(ap)} ${what}: with pathNormalization ${mode} the proxy compares "${bypass.proxySees}" with the rule, while an application that merges slashes${bypass.severity === 'warning' ? ' and decodes %2F' : ''} serves "${bypass.appSees}"`,
     fix, { severity: bypass.severity });
 }

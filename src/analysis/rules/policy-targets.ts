@@ -65,6 +65,11 @@ export function scopesOverlap(a: PolicyScope, b: PolicyScope, rootNamespace: str
   return true;
 }
 
+/** `accepts` for one workload, `accept` for a stand-in (a group of workloads). */
+export function verbFor(target: PolicyTarget, singular: string, plural: string): string {
+  return target.workload ? singular : plural;
+}
+
 /** `Deployment foo/httpbin`, or `workloads labelled app=httpbin in foo` for a stand-in. */
 export function describeTarget(target: PolicyTarget): string {
   if (target.workload) return `${target.workload.kind} ${target.namespace}/${target.workload.metadata.name}`;
