@@ -118,6 +118,8 @@ project.addTask('synth', {
   description: 'Synthesize the bundled example meshes into dist/ (secrets into .trustmesh/)',
   steps: [
     { spawn: 'compile' },
+    // Creates the example clusters' CA material once; later runs keep it (never regenerated).
+    { exec: 'node lib/src/cli/main.js ca init --cluster bookinfo --cluster foo-httpbin --cluster micro-shake-factory' },
     // Not `cdk8s synth`: it deletes dist/ before the app runs; our app stages its output and
     // swaps it into place only when everything validated.
     { exec: 'node lib/src/main.js' },

@@ -28,6 +28,44 @@ export type { OutputFileProps } from './constructs/output-file';
 export { registerDiagnostics } from './constructs/diagnostics';
 export { runSynth } from './synth-entry';
 
+// CA bootstrap and certificates (async, before synth) and the constructs that emit them
+export { CertificateAuthority } from './constructs/certificate-authority';
+export type {
+  CertificateAuthorityProps, ExistingCertificateAuthorityOptions, GatewayCredentialOptions, ICertificateAuthority,
+} from './constructs/certificate-authority';
+export type { MeshCertificateAuthorityOptions } from './constructs/mesh';
+export { PluginCaSecret } from './constructs/plugin-ca-secret';
+export type { PluginCaSecretProps } from './constructs/plugin-ca-secret';
+export { TlsSecret } from './constructs/tls-secret';
+export type { TlsSecretProps } from './constructs/tls-secret';
+export { TrustBundle } from './constructs/trust-bundle';
+export type { TrustBundleProps } from './constructs/trust-bundle';
+export { KeyStore } from './pki/key-store';
+export { Pki, DEFAULT_TTL } from './pki/pki';
+export { CaMaterial } from './pki/ca-material';
+export { Certificate } from './pki/certificate';
+export { PrivateKey } from './pki/private-key';
+export { IssuedCertificate } from './pki/issued-certificate';
+export { KeyAlgorithm } from './pki/key-algorithm';
+export { KeyGenerator } from './pki/key-generator';
+export { Clock } from './pki/clock';
+export { SpiffeId } from './pki/spiffe-id';
+export { verifyChain } from './pki/chain-verifier';
+export { parseTtl } from './pki/ttl';
+export { inspectionToJson } from './pki/store-inspection';
+export type { ExampleOptions } from './examples/example-options';
+export type { IssueCredentialOptions, KeyStoreInitOptions, KeyStoreOptions, StoreReport } from './pki/key-store';
+export type { StoreChange } from './pki/store-issuance';
+export type { InspectedCertificate, StoreInspection } from './pki/store-inspection';
+export type { KeyGenerationProgress } from './pki/key-generator';
+export type {
+  ClientCertificateOptions, IntermediateCaOptions, PkiOptions, RootCaOptions, ServerCertificateOptions, WorkloadCertificateOptions,
+} from './pki/pki';
+export type { CertificateInfo } from './pki/certificate';
+export type { ChainProblem, ChainVerification } from './pki/chain-verifier';
+export type { KeyAlgorithmName } from './pki/key-algorithm';
+export type { CaMaterialInput, ClusterCaMaterial, CredentialMaterial, RotationPhase } from './pki/ca-material';
+
 // Reference workloads (ServiceAccount, Service, Deployment with the Istio sidecar)
 export { ReferenceWorkload } from './constructs/reference-workload';
 export type { ReferenceWorkloadOptions, HttpProbeOptions, WorkloadProbes, WorkloadSidecarMode } from './constructs/reference-workload';

@@ -1,14 +1,17 @@
-// The bundled example app: `npm run synth` writes the example meshes into dist/.
+// The bundled example app: `npm run synth` creates/reuses the CA key store (`trustmesh ca init`),
+// then runs this to write the example meshes into dist/ and their key material into .trustmesh/secrets/.
 import { TrustmeshApp } from './constructs/trustmesh-app';
 import { bookinfoMesh } from './examples/bookinfo';
 import { fooHttpbinMesh } from './examples/foo-httpbin';
 import { microShakeFactoryMesh } from './examples/micro-shake-factory';
+import { KeyStore } from './pki/key-store';
 import { runSynth } from './synth-entry';
 
-runSynth(() => {
+void runSynth(async () => {
+  const ca = await KeyStore.at(process.env.TRUSTMESH_CA_DIR ?? '.trustmesh/ca').load();
   const app = new TrustmeshApp();
-  microShakeFactoryMesh(app);
-  bookinfoMesh(app);
-  fooHttpbinMesh(app);
+  microShakeFactoryMesh(app, { ca });
+  bookinfoMesh(app, { ca });
+  fooHttpbinMesh(app, { ca });
   return app;
 });

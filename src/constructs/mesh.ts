@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Diagnostic, TrustmeshError } from '../errors';
+import { CertificateAuthority, CertificateAuthorityProps } from './certificate-authority';
 import { registerDiagnostics } from './diagnostics';
 import { DefaultAccess, MtlsMode } from './enums';
 import { MeshNamespace, MeshNamespaceProps } from './mesh-namespace';
@@ -11,12 +12,22 @@ import { assertSupports, DEFAULT_ISTIO_VERSION, formatIstioVersion, IstioFeature
 import { JwtIssuerSpec } from '../model/jwt-issuer';
 import { MeshModel } from '../model/mesh-model';
 import { assertDnsLabel, assertDnsSubdomain } from '../model/names';
+import { CaMaterial } from '../pki/ca-material';
 import { located } from '../private/located';
 import { createIstioApiObject } from './private/istio-api-object';
 import { istioApiVersion } from '../render/istio/api-version';
 import { canonicalJson } from '../render/istio/manifest';
 import { ObjectNames } from '../render/istio/object-names';
 import { renderMeshPeerAuthentication } from '../render/istio/peer-authentication';
+
+/** Options of {@link Mesh.useCertificateAuthority}. */
+export interface MeshCertificateAuthorityOptions extends Omit<CertificateAuthorityProps, 'material' | 'clusters' | 'istiodNamespace' | 'chart'> {
+  /**
+   * The cluster (key store intermediate) this mesh's output is applied to.
+   * @default - the mesh name
+   */
+  readonly cluster?: string;
+}
 
 /** Props of {@link Mesh}. */
 export interface MeshProps {
@@ -103,6 +114,7 @@ export class Mesh extends Construct {
   private readonly _services: MeshService[] = [];
   private readonly _issuers = new Map<string, JwtIssuerSpec>();
   private readonly _intentions: IntentionSpec[] = [];
+  private certificateAuthority?: CertificateAuthority;
   private readonly extraDiagnostics: (() => readonly Diagnostic[])[] = [];
   private revision = 0;
   private cached?: { revision: number; model: MeshModel };
@@ -141,6 +153,43 @@ export class Mesh extends Construct {
       render: () => renderMeshPeerAuthentication(this.model),
     });
     registerDiagnostics(this, () => [...this.model.diagnostics(), ...this.extraDiagnostics.flatMap((produce) => produce())]);
+  }
+
+  /**
+   * Makes this mesh's trust explicit: emits the plug-in CA (`cacerts` in the root namespace, to the
+   * secrets directory), the public trust bundle and a CA summary, from material loaded before synth
+   * (`await KeyStore.at('.trustmesh/ca').load()`). The material's trust domain must be the mesh's.
+   * @param options.cluster the cluster this mesh's output is applied to; its intermediate signs workloads
+   * @default options.cluster - the mesh name
+   * @example mesh.useCertificateAuthority(await KeyStore.at('.trustmesh/ca').load())
+   */
+  public useCertificateAuthority(material: CaMaterial, options: MeshCertificateAuthorityOptions = {}): CertificateAuthority {
+    if (this.certificateAuthority) {
+      throw new TrustmeshError('TM_CA_ALREADY_SET', `mesh "${this.meshName}" already has a certificate authority`, {
+        location: { constructPath: this.node.path },
+      });
+    }
+    const cluster = options.cluster ?? this.meshName;
+    this.certificateAuthority = new CertificateAuthority(this, 'CertificateAuthority', {
+      ...options,
+      material,
+      clusters: [cluster],
+      istiodNamespace: this.rootNamespace,
+      chart: this.rootChart,
+      summaryPath: options.summaryPath ?? `${this.node.path}/ca-summary.md`,
+    });
+    this._addDiagnostics(() => {
+      const accepted = [this.trustDomain, ...this.trustDomainAliases];
+      if (accepted.includes(material.trustDomain)) return [];
+      return [{
+        code: 'TM_CA_TRUST_DOMAIN_MISMATCH',
+        severity: 'error',
+        message: `the CA material was created for trust domain "${material.trustDomain}", but mesh "${this.meshName}" uses ${accepted.map((t) => `"${t}"`).join(', ')}`,
+        location: { constructPath: this.node.path },
+        fix: `create the store with --trust-domain ${this.trustDomain}, or add "${material.trustDomain}" to trustDomainAliases`,
+      }];
+    });
+    return this.certificateAuthority;
   }
 
   /** Adds a namespace to the mesh. */

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { ExampleOptions } from './example-options';
 import { HttpMethod } from '../constructs/enums';
 import { Mesh } from '../constructs/mesh';
 import { MeshService } from '../constructs/mesh-service';
@@ -10,8 +11,9 @@ import { SidecarInjection } from '../constructs/sidecar-injection';
  * only productpage's service account may GET details and the reviews versions; the ingress gateway
  * (declared outside this mesh code) may reach productpage. Everything else is denied.
  */
-export function bookinfoMesh(scope: Construct): Mesh {
+export function bookinfoMesh(scope: Construct, options: ExampleOptions = {}): Mesh {
   const mesh = new Mesh(scope, 'bookinfo', { istioVersion: '1.30', referenceWorkloads: { runAsUser: 1000, injection: SidecarInjection.manual() } });
+  if (options.ca) mesh.useCertificateAuthority(options.ca);
   const ns = mesh.addNamespace('bookinfo');
   const http = [Port.http(9080)];
 

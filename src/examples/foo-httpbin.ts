@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { ExampleOptions } from './example-options';
 import { DefaultAccess, HttpMethod, MtlsMode } from '../constructs/enums';
 import { JwtIssuer } from '../constructs/jwt-issuer';
 import { Mesh } from '../constructs/mesh';
@@ -17,13 +18,14 @@ export const EXAMPLE_ISSUER = JwtIssuer.of({
  * PERMISSIVE and allow-by-default, as in the tasks), JWTs from https://issuer.example.com required
  * for `app: my-app`, and POST from namespace dev denied on httpbin.
  */
-export function fooHttpbinMesh(scope: Construct): Mesh {
+export function fooHttpbinMesh(scope: Construct, options: ExampleOptions = {}): Mesh {
   const mesh = new Mesh(scope, 'foo-httpbin', {
     istioVersion: '1.30',
     mtls: MtlsMode.PERMISSIVE,
     defaultAccess: DefaultAccess.ALLOW,
     referenceWorkloads: { image: 'docker.io/mccutchen/go-httpbin:v2.15.0', runAsUser: 1000, injection: SidecarInjection.manual({ cni: true }) },
   });
+  if (options.ca) mesh.useCertificateAuthority(options.ca);
   const foo = mesh.addNamespace('foo', { mtls: MtlsMode.STRICT });
   foo.addService('sleep', { workload: { image: 'docker.io/curlimages/curl:8.8.0', command: ['/bin/sleep', 'infinity'] } });
   const httpbin = foo.addService('httpbin', { ports: [Port.http(8000, { targetPort: 8080 })] });

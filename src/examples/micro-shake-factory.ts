@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { ExampleOptions } from './example-options';
 import { HttpMethod, MtlsMode } from '../constructs/enums';
 import { JwtIssuer } from '../constructs/jwt-issuer';
 import { Mesh } from '../constructs/mesh';
@@ -17,7 +18,7 @@ export const ISTIO_SUCCINCTLY_ISSUER = JwtIssuer.of({
  * The micro-shake-factory of "Istio Succinctly": mesh-wide STRICT mTLS; the fruits API needs an
  * end-user token from istio-succinctly.io, only learners may GET it, and juice-haters are denied.
  */
-export function microShakeFactoryMesh(scope: Construct): Mesh {
+export function microShakeFactoryMesh(scope: Construct, options: ExampleOptions = {}): Mesh {
   const mesh = new Mesh(scope, 'micro-shake-factory', {
     istioVersion: '1.30',
     mtls: MtlsMode.STRICT,
@@ -28,6 +29,7 @@ export function microShakeFactoryMesh(scope: Construct): Mesh {
       injection: SidecarInjection.auto({ holdApplicationUntilProxyStarts: true, traffic: { excludeOutboundPorts: [443] } }),
     },
   });
+  if (options.ca) mesh.useCertificateAuthority(options.ca);
   const ns = mesh.addNamespace('micro-shake-factory');
   const ingress = MeshService.fromAttributes(mesh, 'IngressGateway', {
     namespace: 'istio-system', name: 'istio-ingressgateway', serviceAccount: 'istio-ingressgateway-service-account',

@@ -71,7 +71,7 @@ export class PrivateKey {
   }
 
   /**
-   * The PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`). Only for writing key material to its
+   * The PKCS#8 PEM (a `PRIVATE KEY` block). Only for writing key material to its
    * git-ignored destination (the key store, the secrets output).
    */
   public revealPem(): string {

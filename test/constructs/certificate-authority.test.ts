@@ -247,3 +247,32 @@ describe('CertificateAuthority', () => {
     expect(() => new PluginCaSecret(chart, 'p', { intermediate: f.east, trustBundlePem: f.root.certificate.pem })).toThrow(/must be created inside a SecretChart/);
   });
 });
+
+describe('Mesh.useCertificateAuthority', () => {
+  let f: Fixture;
+  beforeAll(async () => {
+    f = await fixture();
+  });
+
+  it('emits the trust bundle into the root-namespace file and cacerts into the secrets output', async () => {
+    const { Mesh } = await import('../../src/constructs/mesh');
+    const app = tempApp();
+    const mesh = new Mesh(app, 'east');
+    mesh.useCertificateAuthority(f.material, { clock: CLOCK });
+    const output = app.synthOutput();
+    expect(output.files.map((x) => x.path)).toEqual(['east/ca-summary.md', 'east/istio-system.k8s.yaml']);
+    expect(output.files[1].content).toMatch(/name: trustmesh-ca-root-cert/);
+    expect(output.secretFiles.map((x) => x.path)).toEqual(['east/CertificateAuthority/east-secrets.k8s.yaml']);
+    expect(output.files.some((x) => leaksPrivateKey(x.content))).toBe(false);
+  });
+
+  it('refuses material of another trust domain (TM_CA_TRUST_DOMAIN_MISMATCH) and a second CA', async () => {
+    const { Mesh } = await import('../../src/constructs/mesh');
+    const app = tempApp();
+    const mesh = new Mesh(app, 'east', { trustDomain: 'example.org' });
+    mesh.useCertificateAuthority(f.material, { clock: CLOCK });
+    const e = catchTrustmesh(() => app.synthOutput());
+    expect(e.message).toMatch(/TM_CA_TRUST_DOMAIN_MISMATCH: the CA material was created for trust domain "cluster.local", but mesh "east" uses "example.org"/);
+    expect(catchTrustmesh(() => mesh.useCertificateAuthority(f.material)).code).toBe('TM_CA_ALREADY_SET');
+  });
+});
