@@ -1,7 +1,7 @@
 // Webhook-only AuthorizationPolicy rules — istioctl IST0106 (ValidateAuthorizationPolicy).
 import { describe, expect, it } from 'vitest';
-import { loadMeshConfig } from '../../../src/analysis/mesh-config';
 import { analyzeFixture, fixture, lineOf, where } from './fixture';
+import { loadMeshConfig } from '../../../src/analysis/mesh-config';
 
 const POSITIVE = 'authorization-webhook/positive.yaml';
 const NEGATIVE = 'authorization-webhook/negative.yaml';

@@ -1,8 +1,8 @@
 // TM_PATH_NORMALIZATION_BYPASS — istio.io security best practices, "Customize your system on path normalization".
 import { describe, expect, it } from 'vitest';
+import { analyzeFixture, fixture, lineOf, where } from './fixture';
 import { loadMeshConfig } from '../../../src/analysis/mesh-config';
 import { findBypass } from '../../../src/analysis/rules/path-normalization-bypass';
-import { analyzeFixture, fixture, lineOf, where } from './fixture';
 
 const POSITIVE = 'path-normalization-bypass/positive.yaml';
 const NEGATIVE = 'path-normalization-bypass/negative.yaml';

@@ -1,8 +1,8 @@
 // PeerAuthentication conflicts — Kiali KIA0002 and KIA0003; root-namespace selectors are ignored.
 import { describe, expect, it } from 'vitest';
+import { analyzeFixture, lineOf, where } from './fixture';
 import { analyze } from '../../../src/analysis/analyzer';
 import { parseConfigText } from '../../../src/analysis/load-config';
-import { analyzeFixture, lineOf, where } from './fixture';
 
 const POSITIVE = 'peer-authentication-conflicts/positive.yaml';
 const NEGATIVE = 'peer-authentication-conflicts/negative.yaml';

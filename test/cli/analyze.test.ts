@@ -1,0 +1,116 @@
+// `trustmesh analyze` run as a real child process from the compiled output (npm test compiles
+// first; by hand: `npx tsc --build`).
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bookinfoMesh, fooHttpbinMesh, microShakeFactoryMesh } from '../../src';
+import { tempApp } from '../helpers';
+
+const ROOT = path.join(__dirname, '..', '..');
+const MAIN = path.join(ROOT, 'lib', 'src', 'cli', 'main.js');
+const FIXTURES = path.join('test', 'fixtures', 'analyzer');
+const CRDS = path.join(ROOT, '..', 'shared', 'istio', 'crd-all-1.30.3.gen.yaml');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function trustmesh(args: readonly string[]): Run {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', cwd: ROOT });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('trustmesh analyze', () => {
+  let dir: string;
+  const examples: string[] = [];
+
+  beforeAll(() => {
+    if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: compile first (npx tsc --build)`);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-analyze-'));
+    // The examples' dist/, as `npx tsx src/main.ts` writes it (one directory per mesh).
+    for (const define of [bookinfoMesh, fooHttpbinMesh, microShakeFactoryMesh]) {
+      const app = tempApp();
+      define(app);
+      app.synth();
+      examples.push(app.outdir);
+    }
+  });
+  afterAll(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    for (const e of examples) fs.rmSync(path.dirname(e), { recursive: true, force: true });
+  });
+
+  it('prints findings as file:line:col: severity CODE [UPSTREAM]: message with a fix line, and exits 1 on errors', () => {
+    const file = path.join(FIXTURES, 'mtls-fields-without-mtls', 'positive.yaml');
+    const r = trustmesh(['analyze', file]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^${file.replace(/[.\\/]/g, '\\$&')}:19:9: error TM_MTLS_FIELDS_WITHOUT_MTLS \\[KIA0105\\]: AuthorizationPolicy foo/allow-sleep ALLOW rule 0 uses principals`));
+    expect(lines[1]).toMatch(/^ {2}fix: Enable mTLS/);
+    expect(lines[lines.length - 1]).toBe('trustmesh analyze: 1 error, 2 warnings (5 objects in 1 file)');
+  });
+
+  it('exits 0 when there are only warnings', () => {
+    const r = trustmesh(['analyze', path.join(FIXTURES, 'sidecar-outbound-policy', 'positive.yaml')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/warning TM_SIDECAR_OUTBOUND_MODE_MISSING \[KIA1007\]/);
+  });
+
+  it('exits 0 with no findings on the example meshes\' dist/ (auto inventory), also with --crds', () => {
+    for (const outdir of examples) {
+      const r = trustmesh(['analyze', outdir, '--crds', CRDS]);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/^trustmesh analyze: no findings \(\d+ objects in \d+ files\)\n$/);
+      expect(r.code).toBe(0);
+    }
+  });
+
+  it('with --crds, reports a CEL rule violation at file:line and exits 1', () => {
+    const file = path.join(FIXTURES, 'crds', 'cel-violations.yaml');
+    const r = trustmesh(['analyze', file, '--crds', CRDS]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`${file}:8:1: error TM_CEL_RULE_FAILED: PeerAuthentication foo/default: spec: portLevelMtls requires selector`);
+    expect(r.stdout).toContain(`${file}:18:5: error TM_CEL_RULE_FAILED: RequestAuthentication foo/jwt: spec.jwtRules[0]: only one of jwks or jwksUri can be set`);
+  });
+
+  it('--output json is stable: sorted findings with fixed keys and a summary', () => {
+    const file = path.join(FIXTURES, 'legacy-api', 'positive.yaml');
+    const a = trustmesh(['analyze', file, '--output', 'json']);
+    const b = trustmesh(['analyze', file, '--output', 'json']);
+    expect(a.stdout).toBe(b.stdout);
+    const report = JSON.parse(a.stdout) as { findings: Record<string, unknown>[]; summary: Record<string, number> };
+    expect(report.summary).toEqual({ errors: 0, warnings: 3, infos: 0, files: 1, objects: 3 });
+    expect(Object.keys(report.findings[0])).toEqual(['file', 'line', 'column', 'field', 'severity', 'code', 'upstreamCode', 'message', 'fix']);
+    expect(report.findings.map((f) => f.line)).toEqual([3, 11, 19]);
+  });
+
+  it('--inventory complete turns missing references into errors (the ingress gateway account is not in the input)', () => {
+    const bookinfo = examples[0];
+    const r = trustmesh(['analyze', bookinfo, '--inventory', 'complete']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/error TM_SERVICE_ACCOUNT_NOT_FOUND \[KIA0106\]: .*istio-system\/istio-ingressgateway-service-account/);
+  });
+
+  it('exits 2 on a YAML syntax error, with file:line:column and no stack trace', () => {
+    const bad = path.join(dir, 'bad.yaml');
+    fs.writeFileSync(bad, 'apiVersion: v1\nkind: [Namespace\nmetadata: {name: x}\n');
+    const r = trustmesh(['analyze', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(new RegExp(`^error TM_YAML_PARSE: YAML syntax error: .* at ${bad.replace(/[.\\/]/g, '\\$&')}:\\d+:\\d+`));
+    expect(r.stderr).not.toMatch(/\n\s+at .*\.js:\d+/);
+  });
+
+  it('exits 2 for a missing path, an unreadable CRD file and a bad --inventory value', () => {
+    expect(trustmesh(['analyze', path.join(dir, 'nope.yaml')]).code).toBe(2);
+    const crds = trustmesh(['analyze', examples[0], '--crds', path.join(dir, 'nope-crds.yaml')]);
+    expect(crds.code).toBe(2);
+    expect(crds.stderr).toMatch(/TM_FILE_NOT_FOUND: cannot read the CRD file/);
+    expect(trustmesh(['analyze', examples[0], '--inventory', 'some']).code).toBe(2);
+  });
+});
