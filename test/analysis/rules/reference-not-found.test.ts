@@ -1,6 +1,6 @@
 // TM_NAMESPACE_NOT_FOUND (istioctl IST0101, Kiali KIA0101) and TM_SERVICE_ACCOUNT_NOT_FOUND (Kiali KIA0106).
 import { describe, expect, it } from 'vitest';
-import { analyzeFixture, lineOf, where, withCode } from './fixture';
+import { analyzeFixture, lineOf, where } from './fixture';
 
 const POSITIVE = 'reference-not-found/positive.yaml';
 const NEGATIVE = 'reference-not-found/negative.yaml';
