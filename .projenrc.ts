@@ -33,11 +33,13 @@ const project = new typescript.TypeScriptProject({
     'ajv@^8.17.0',
     'ajv-formats@^3.0.1',
     'commander@^14.0.0',
+    'js-yaml@^4.1.0',
     'kubernetes-models@~4.5.1',
     'reflect-metadata@^0.2.2',
     'yaml@^2.8.0',
   ],
   devDeps: [
+    '@types/js-yaml@^4',
     '@types/node@^20',
     'cdk8s@^2.70.106',
     'cdk8s-plus-28@^2.5.6',

@@ -1,11 +1,12 @@
 import * as path from 'path';
-import { ApiObject, App, AppProps, Chart, Yaml } from 'cdk8s';
+import { ApiObject, App, AppProps, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Diagnostic, formatDiagnostic, TrustmeshAggregateError, TrustmeshError } from '../errors';
 import { diagnosticsOf } from './diagnostics';
 import { OutputFile } from './output-file';
 import { markTrustmeshApp, SecretChart } from './secret-chart';
 import { replaceDirectory, StagedFile } from '../private/atomic-dir';
+import { toYamlStream } from '../private/yaml-emitter';
 import { validateManifests } from '../validate/manifest-validator';
 
 /** Props of {@link TrustmeshApp}. */
@@ -118,7 +119,7 @@ export class TrustmeshApp extends App {
         .map((o) => ({ manifest: o.toJson() as Record<string, unknown>, file, constructPath: o.node.path, secret }))
         .sort((a, b) => compareManifests(a.manifest, b.manifest));
       manifests.push(...records);
-      (secret ? secretFiles : files).push({ path: file, content: Yaml.stringify(...records.map((r) => r.manifest)) });
+      (secret ? secretFiles : files).push({ path: file, content: toYamlStream(records.map((r) => r.manifest)) });
     }
     for (const c of constructs) {
       if (OutputFile.isOutputFile(c)) (c.secret ? secretFiles : files).push({ path: c.path, content: c.render() });

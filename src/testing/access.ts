@@ -1,10 +1,10 @@
-import { Yaml } from 'cdk8s';
 import { createEvaluator, Evaluator } from '../analysis/evaluate';
 import { parseConfigText } from '../analysis/load-config';
 import { meshConfig } from '../analysis/mesh-config';
 import { Mesh } from '../constructs/mesh';
 import { MeshService } from '../constructs/mesh-service';
 import { TrustmeshApp } from '../constructs/trustmesh-app';
+import { toYamlStream } from '../private/yaml-emitter';
 import { AccessDecision, AccessRequest, JwtLocation } from '../model/access-request';
 import { isHttpProtocol } from '../model/service-port';
 
@@ -63,7 +63,7 @@ export class AccessCheck {
       const output = this.app.synthOutput();
       for (const m of this.app.node.findAll().filter(Mesh.isMesh)) {
         const prefix = `${m.node.path}/`;
-        const yaml = Yaml.stringify(...output.manifests.filter((r) => !r.secret && r.file.startsWith(prefix)).map((r) => r.manifest));
+        const yaml = toYamlStream(output.manifests.filter((r) => !r.secret && r.file.startsWith(prefix)).map((r) => r.manifest));
         this.evaluators.set(m.node.path, createEvaluator(parseConfigText(yaml, `${m.meshName}.yaml`), meshConfig({
           rootNamespace: m.rootNamespace, trustDomain: m.trustDomain, trustDomainAliases: m.trustDomainAliases,
         })));

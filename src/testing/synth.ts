@@ -1,5 +1,5 @@
-import { Yaml } from 'cdk8s';
 import { TrustmeshApp } from '../constructs/trustmesh-app';
+import { toYamlStream } from '../private/yaml-emitter';
 
 /** Options of {@link synthYaml}. */
 export interface SynthYamlOptions {
@@ -29,7 +29,7 @@ export function synthYaml(app: TrustmeshApp, options: SynthYamlOptions = {}): st
       byFile.set(record.file, [...(byFile.get(record.file) ?? []), redact(record.manifest)]);
     }
     for (const [file, docs] of [...byFile].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      parts.push(`# secrets: ${file}\n${Yaml.stringify(...docs)}`);
+      parts.push(`# secrets: ${file}\n${toYamlStream(docs)}`);
     }
   }
   return parts.join('---\n');
