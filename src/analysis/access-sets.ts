@@ -101,7 +101,10 @@ export function evaluateVersion(space: RequestSpace, classes: readonly SourceCla
     let t = termsByProtocol.get(protocol);
     if (!t) {
       const constAttrs = attrsFor(undefined);
-      t = { deny: policyTerms(deny, protocol, space, version, full, constAttrs), allow: policyTerms(allow, protocol, space, version, full, constAttrs) };
+      t = {
+        deny: policyTerms(deny, protocol, space, version, full, constAttrs),
+        allow: policyTerms(allow, protocol, space, version, full, constAttrs),
+      };
       termsByProtocol.set(protocol, t);
     }
     return t;

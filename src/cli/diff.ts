@@ -1,6 +1,59 @@
-import { Command } from 'commander';
-import { ExitCodeValue } from './exit-codes';
-import { CliIo } from './run';
+/**
+ * `trustmesh diff`: the semantic change in access between two outputs.
+ *
+ * ```
+ * trustmesh diff OLD NEW [--output markdown|json] [--fail-on widened|any] [--mesh-config mesh.yaml]
+ * ```
+ *
+ * OLD and NEW are files, directories, or `git:<ref>:<path>` (e.g. `git:origin/main:dist`).
+ *
+ * @module
+ */
+import { Command, Option } from 'commander';
+import { ExitCode, ExitCodeValue } from './exit-codes';
+import { CliIo, runAction } from './run';
+import { diffAccess } from '../analysis/diff';
+import { DIFF_FORMATS, DiffFormat, formatDiff } from '../analysis/diff-format';
+import { loadConfigSources } from '../analysis/git-source';
+import { DEFAULT_MESH_CONFIG, loadMeshConfig } from '../analysis/mesh-config';
+import { formatDiagnostic } from '../errors';
 
-// Placeholder: the `diff` command is being built (see the issue that owns it).
-export function register(_program: Command, _io: CliIo, _setExit: (code: ExitCodeValue) => void): void {}
+interface DiffOptions {
+  readonly output: DiffFormat;
+  readonly failOn?: 'widened' | 'any';
+  readonly meshConfig?: string;
+}
+
+/** Adds `diff` to the program. */
+export function register(program: Command, io: CliIo, setExit: (code: ExitCodeValue) => void): void {
+  program
+    .command('diff')
+    .description('Compare what two versions of the policies allow: added, widened, narrowed and removed access.')
+    .argument('<old>', 'the base: a file, a directory, or git:<ref>:<path>')
+    .argument('<new>', 'the change: a file, a directory, or git:<ref>:<path>')
+    .addOption(new Option('--output <format>', 'output format').choices(DIFF_FORMATS).default('markdown'))
+    .addOption(new Option('--fail-on <change>', 'exit 1 when access was widened (or added), or on any change').choices(['widened', 'any']))
+    .option('--mesh-config <file>', 'MeshConfig YAML (as for istioctl analyze --meshConfigFile)')
+    .addHelpText('after', [
+      '',
+      'Renaming, reordering, merging or splitting policies with the same meaning shows no change.',
+      'Exit codes: 0 printed (and nothing matched --fail-on), 1 --fail-on matched, 2 usage or input error.',
+    ].join('\n'))
+    .action(async (oldPath: string, newPath: string, options: DiffOptions) => {
+      setExit(await runAction(io, () => runDiff(oldPath, newPath, options, io)));
+    });
+}
+
+async function runDiff(oldPath: string, newPath: string, options: DiffOptions, io: CliIo): Promise<ExitCodeValue> {
+  const before = loadConfigSources(oldPath);
+  const after = loadConfigSources(newPath);
+  for (const d of [...before.diagnostics, ...after.diagnostics]) {
+    if (d.severity !== 'error') io.stderr.write(`${formatDiagnostic(d)}\n`);
+  }
+  const meshConfig = options.meshConfig ? loadMeshConfig(options.meshConfig) : DEFAULT_MESH_CONFIG;
+  const diff = diffAccess(before, after, { meshConfig });
+  io.stdout.write(formatDiff(diff, options.output));
+  if (options.failOn === 'any' && diff.changes.length > 0) return ExitCode.FINDINGS;
+  if (options.failOn === 'widened' && diff.widens) return ExitCode.FINDINGS;
+  return ExitCode.OK;
+}

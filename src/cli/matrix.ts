@@ -1,6 +1,55 @@
-import { Command } from 'commander';
-import { ExitCodeValue } from './exit-codes';
-import { CliIo } from './run';
+/**
+ * `trustmesh matrix`: who may talk to whom, and how, from Istio security YAML.
+ *
+ * ```
+ * trustmesh matrix PATH... [--output markdown|json|csv|mermaid] [--mesh-config mesh.yaml]
+ * ```
+ *
+ * PATH is a file, a directory, or `git:<ref>:<path>`.
+ *
+ * @module
+ */
+import { Command, Option } from 'commander';
+import { ExitCode, ExitCodeValue } from './exit-codes';
+import { CliIo, runAction } from './run';
+import { loadConfigSources } from '../analysis/git-source';
+import { buildAccessMatrix } from '../analysis/matrix';
+import { formatMatrix, MATRIX_FORMATS, MatrixFormat } from '../analysis/matrix-format';
+import { DEFAULT_MESH_CONFIG, loadMeshConfig } from '../analysis/mesh-config';
+import { formatDiagnostic } from '../errors';
 
-// Placeholder: the `matrix` command is being built (see the issue that owns it).
-export function register(_program: Command, _io: CliIo, _setExit: (code: ExitCodeValue) => void): void {}
+interface MatrixOptions {
+  readonly output: MatrixFormat;
+  readonly meshConfig?: string;
+}
+
+/** Adds `matrix` to the program. */
+export function register(program: Command, io: CliIo, setExit: (code: ExitCodeValue) => void): void {
+  program
+    .command('matrix')
+    .description('Print the access matrix: source identities × destination workloads, with what each may do.')
+    .argument('<path...>', 'YAML/JSON files, directories, or git:<ref>:<path>')
+    .addOption(new Option('--output <format>', 'output format').choices(MATRIX_FORMATS).default('markdown'))
+    .option('--mesh-config <file>', 'MeshConfig YAML (as for istioctl analyze --meshConfigFile)')
+    .addHelpText('after', [
+      '',
+      'Cells: allowed (every request on every port), partial (what is allowed is listed), denied.',
+      'Rows: service accounts of workloads and policies, "<ns>/*" (any other identity in a namespace a policy names),',
+      '      plaintext, and "*" (any other mesh identity). Columns: workloads, else Services, else policy selectors.',
+      'Exit codes: 0 printed, 2 usage or input error.',
+    ].join('\n'))
+    .action(async (paths: string[], options: MatrixOptions) => {
+      setExit(await runAction(io, () => runMatrix(paths, options, io)));
+    });
+}
+
+async function runMatrix(paths: readonly string[], options: MatrixOptions, io: CliIo): Promise<ExitCodeValue> {
+  const config = loadConfigSources(paths);
+  for (const d of config.diagnostics) {
+    if (d.severity !== 'error') io.stderr.write(`${formatDiagnostic(d)}\n`);
+  }
+  const meshConfig = options.meshConfig ? loadMeshConfig(options.meshConfig) : DEFAULT_MESH_CONFIG;
+  const matrix = buildAccessMatrix(config, { meshConfig });
+  io.stdout.write(formatMatrix(matrix, options.output));
+  return ExitCode.OK;
+}

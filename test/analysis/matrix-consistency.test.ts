@@ -181,7 +181,7 @@ const request = fc.record({
     'cluster.local/ns/foo/sa/web', 'other.td/ns/dev/sa/a', null, null),
   ip: fc.constantFrom('10.0.0.1', '10.1.2.3', '192.168.1.1', '8.8.8.8', 'fd00::1'),
   remoteIp: fc.constantFrom(undefined, '10.1.0.9', '8.8.4.4'),
-  labels: fc.constantFrom({ app: 'web', version: 'v1' }, { app: 'web' }, { app: 'api' }, {}),
+  labels: fc.constantFrom<Record<string, string>>({ app: 'web', version: 'v1' }, { app: 'web' }, { app: 'api' }, {}),
   port: fc.constantFrom(8080, 9090, 7070, 5000),
   method: fc.constantFrom('GET', 'POST', 'DELETE', 'PUT'),
   path: fc.constantFrom('/', '/api/x', '/api/v1/y', '/healthz', '/healthz?x=1', '/a/edit', '/items/3', '/items/3/4', '/docs/', '/docs/a/b',

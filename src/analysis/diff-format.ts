@@ -1,0 +1,62 @@
+/**
+ * The access diff as text: a markdown table fit for a pull-request comment (widened access first)
+ * and stable JSON.
+ *
+ * @module
+ */
+import { AccessChangeKind, AccessDiff, CHANGE_ORDER, changeWhat, sourcesText } from './diff';
+
+/** Output formats of `trustmesh diff`. */
+export type DiffFormat = 'markdown' | 'json';
+
+/** The output formats, for option parsing. */
+export const DIFF_FORMATS: readonly DiffFormat[] = ['markdown', 'json'];
+
+const WIDENING: ReadonlySet<AccessChangeKind> = new Set(['added', 'widened', 'changed']);
+
+/** Renders the diff in one format (always ending with a newline). */
+export function formatDiff(diff: AccessDiff, format: DiffFormat): string {
+  return format === 'json' ? `${JSON.stringify(diffToJson(diff), null, 2)}\n` : diffToMarkdown(diff);
+}
+
+/** The diff as plain data, in report order. */
+export function diffToJson(diff: AccessDiff): Record<string, unknown> {
+  return {
+    widens: diff.widens,
+    counts: Object.fromEntries(CHANGE_ORDER.map((k) => [k, diff.counts[k]])),
+    changes: diff.changes.map((c) => ({
+      kind: c.kind,
+      destination: c.destination,
+      ...(c.destinationChange ? { destinationChange: c.destinationChange } : {}),
+      sources: c.sources,
+      text: c.text,
+      before: c.before,
+      after: c.after,
+      added: c.added,
+      removed: c.removed,
+    })),
+  };
+}
+
+function cell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+/** A short summary line and one table row per change, widening first. */
+export function diffToMarkdown(diff: AccessDiff): string {
+  const lines = ['### Access changes', ''];
+  if (diff.changes.length === 0) {
+    lines.push('No change in who may access what.');
+    return `${lines.join('\n')}\n`;
+  }
+  const parts = CHANGE_ORDER.filter((k) => diff.counts[k] > 0).map((k) => `${WIDENING.has(k) ? '⚠️ ' : ''}${diff.counts[k]} ${k}`);
+  const n = diff.changes.length;
+  lines.push(`**${n} change${n === 1 ? '' : 's'}**: ${parts.join(', ')}.${diff.widens ? ' Widened access is listed first.' : ''}`, '');
+  lines.push('| | change | source | destination | what changed |', '|---|---|---|---|---|');
+  for (const c of diff.changes) {
+    const what = changeWhat(c);
+    const destination = `${c.destination}${c.destinationChange === 'added' ? ' (new)' : c.destinationChange === 'removed' ? ' (removed)' : ''}`;
+    lines.push(`| ${WIDENING.has(c.kind) ? '⚠️' : ''} | ${c.kind} | ${cell(sourcesText(c.sources, diff.sources))} | ${cell(destination)} | ${cell(what)} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
