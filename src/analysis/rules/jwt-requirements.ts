@@ -67,6 +67,11 @@ export function tokenFields(rule: AuthorizationRule, i: number): FieldPath[] {
   return out;
 }
 
+// `istio.io/dry-run` parsed like Go's strconv.ParseBool, as istiod does.
+function isDryRun(ap: AuthorizationPolicyResource): boolean {
+  return ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(ap.metadata.annotations['istio.io/dry-run'] ?? '');
+}
+
 function requiresToken(ap: AuthorizationPolicyResource): boolean {
   if (ap.spec.action !== 'ALLOW' && ap.spec.action !== 'DENY') return false;
   if (ap.spec.targetRefs.length > 0) return false;
@@ -160,7 +165,7 @@ function checkRequestAuthentication(context: RuleContext, ra: RequestAuthenticat
       enforced = [...wp.allow, ...wp.deny].some((p) => requiresToken(p.resource));
     } else {
       enforced = context.config.authorizationPolicies.some((ap) => {
-        if (!requiresToken(ap) || ap.metadata.annotations['istio.io/dry-run'] === 'true') return false;
+        if (!requiresToken(ap) || isDryRun(ap)) return false;
         const s = scopeOf(ap);
         // A mesh-wide RequestAuthentication is enforced wherever some policy requires a token.
         return s !== undefined && (scope.namespace === root && Object.keys(scope.selector).length === 0 ? true : scopesOverlap(s, scope, root));
