@@ -128,6 +128,22 @@ describe('TrustmeshValidation (cdk8s validation plugin)', () => {
     expect(catchTrustmesh(() => new TrustmeshValidation({ inventory: 'partial' } as unknown as TrustmeshValidationProps)).code).toBe('TM_PLUGIN_PROPERTIES_INVALID');
   });
 
+  it('loads through cdk8s-cli\'s PluginManager from a local path, as a cdk8s.yaml validations entry would (no install)', async () => {
+    const compiled = path.join(ROOT, 'lib', 'src', 'cdk8s-plugin');
+    if (!fs.existsSync(path.join(compiled, 'index.js'))) throw new Error(`${compiled} is missing: compile first (npx tsc --build)`);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { PluginManager } = require(path.join(ROOT, 'node_modules', 'cdk8s-cli', 'lib', 'plugins', '_manager.js')) as {
+      PluginManager: new (dir: string) => { load(o: object): { instance: Validation } };
+    };
+    const loaded = new PluginManager(path.join(dir, 'plugins')).load({
+      pkg: compiled, version: '0.0.0', class: 'TrustmeshValidation', properties: { accessMatrix: false },
+    });
+    const rec = fakeContext(bookinfo);
+    await loaded.instance.validate(rec.context as unknown as ValidationContext);
+    expect(rec.status).toBe('success');
+    expect(fs.existsSync(path.join(dir, 'plugins'))).toBe(false);
+  });
+
   it('works with cdk8s-cli\'s own ValidationContext: construct paths, report JSON and logger', async () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
     const file = path.join(FIXTURES, 'jwt-requirements', 'positive.yaml');
