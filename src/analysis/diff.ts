@@ -17,6 +17,7 @@
  * @see docs/matrix-and-diff.md
  * @module
  */
+/* eslint-disable no-bitwise -- region masks are bit sets */
 import { AccessAnalysis, AccessAnalysisOptions, analyzeAccess, AnalyzedDestination } from './access-analysis';
 import { Cube, fullCube, isEmptySet, simplifySet, subtractSets } from './access-cubes';
 import { SliceAccess } from './access-sets';
@@ -83,7 +84,8 @@ export function diffAccess(before: IstioConfig, after: IstioConfig, options: Acc
 export function diffAnalysis(analysis: AccessAnalysis): AccessDiff {
   const changes: (AccessChange & { firstRow: number })[] = [];
   for (const d of analysis.destinations) changes.push(...destinationChanges(analysis, d));
-  changes.sort((a, b) => CHANGE_ORDER.indexOf(a.kind) - CHANGE_ORDER.indexOf(b.kind) || compareIds(a.destination, b.destination) || a.firstRow - b.firstRow);
+  changes.sort((a, b) => CHANGE_ORDER.indexOf(a.kind) - CHANGE_ORDER.indexOf(b.kind)
+    || compareIds(a.destination, b.destination) || a.firstRow - b.firstRow);
   const counts = { added: 0, widened: 0, changed: 0, narrowed: 0, removed: 0 };
   for (const c of changes) counts[c.kind]++;
   return {
