@@ -57,6 +57,12 @@ interface CompiledRule {
 interface RuleNode {
   readonly schema: JsonObject;
   readonly rules: readonly CompiledRule[];
+  /**
+   * Values (as JSON) on which every rule of this node held. Rules are pure functions of `self`, and
+   * large meshes repeat the same selectors, sources and operations thousands of times: a value seen
+   * before is not evaluated again. Failing values are never cached (their messages are rebuilt).
+   */
+  readonly passed: Set<string>;
   readonly properties?: ReadonlyMap<string, RuleNode>;
   readonly items?: RuleNode;
   readonly values?: RuleNode;
@@ -133,6 +139,7 @@ function build(schema: JsonObject, path: string, ctx: BuildContext): RuleNode | 
   return {
     schema,
     rules,
+    passed: new Set(),
     properties: properties.size > 0 ? properties : undefined,
     items,
     values,
@@ -256,13 +263,21 @@ function collectReferences(expr: Expr | undefined, bound: ReadonlySet<string>, r
   }
 }
 
+/** Bound on cached passing values per schema node. */
+const PASSED_CACHE_LIMIT = 20_000;
+
 function walk(raw: unknown, cel: CelInput | undefined, node: RuleNode, path: string, out: CelRuleFailure[]): void {
   if (raw === null || raw === undefined || !typeMatches(raw, node.schema)) return;
   // A parent's converted value is reused; a plain object handed down unconverted is wrapped once here.
   let value = cel !== raw ? cel : undefined;
   if (node.rules.length > 0) {
-    value ??= toCelValue(raw, node.schema);
-    for (const rule of node.rules) evaluateRule(rule, raw, value, path, out);
+    const key = JSON.stringify(raw);
+    if (!node.passed.has(key)) {
+      value ??= toCelValue(raw, node.schema);
+      const before = out.length;
+      for (const rule of node.rules) evaluateRule(rule, raw, value, path, out);
+      if (out.length === before && node.passed.size < PASSED_CACHE_LIMIT) node.passed.add(key);
+    }
   }
   if (node.properties && isRecord(raw)) {
     for (const [name, child] of node.properties) {

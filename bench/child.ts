@@ -1,0 +1,90 @@
+/**
+ * One measurement, in a fresh process so that wall time and peak RSS belong to it alone. Prints a
+ * JSON line. Modes:
+ * - `trustmesh <services> <outdir> [manifests.json]`: declare the generated mesh with the constructs
+ *   and synthesize it with TrustmeshApp (checks, schema + CEL validation, atomic write); optionally
+ *   dump the synthesized objects (after timing) for the floor.
+ * - `floor <manifests.json> <outdir>`: the very same objects as bare cdk8s ApiObjects, one Chart per
+ *   output file, synthesized by a plain cdk8s App (the cdk8s floor).
+ * - `check <manifests.json> <requests>`: decisions per second of the evaluator after load.
+ * - `ca <algorithm> <intermediates> <dir>`: CA bootstrap (root + intermediates) into a key store.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { ApiObject, App, Chart } from 'cdk8s';
+import { createEvaluator, KeyAlgorithm, KeyStore, meshConfig, parseConfigText, TrustmeshApp } from '../lib/src';
+import { toYamlStream } from '../lib/src/private/yaml-emitter';
+import { generateMesh } from './generate-mesh';
+import { generateRequests } from './generate-requests';
+
+function report(result: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify({ ...result, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
+}
+
+async function main(args: string[]): Promise<void> {
+  const [mode, ...rest] = args;
+  switch (mode) {
+    case 'trustmesh': {
+      const [services, outdir, dumpFile] = rest;
+      const start = performance.now();
+      const app = new TrustmeshApp({ outdir, secretsOutdir: path.join(outdir, '..', 'secrets'), onWarning: () => undefined });
+      const generated = generateMesh(app, { services: Number(services) });
+      app.synth();
+      const ms = performance.now() - start;
+      const objects = app.synthOutput().manifests;
+      if (dumpFile) {
+        const byFile: Record<string, unknown[]> = {};
+        for (const r of objects) (byFile[r.file] ??= []).push(r.manifest);
+        fs.writeFileSync(dumpFile, JSON.stringify(byFile));
+      }
+      report({ ms, objects: objects.length, intentions: generated.intentions });
+      return;
+    }
+    case 'floor': {
+      const [dumpFile, outdir] = rest;
+      const byFile = JSON.parse(fs.readFileSync(dumpFile, 'utf8')) as Record<string, Record<string, unknown>[]>;
+      const start = performance.now();
+      const app = new App({ outdir });
+      for (const [file, docs] of Object.entries(byFile)) {
+        const chart = new Chart(app, file.replace(/\.k8s\.yaml$/, '').replace(/\//g, '-'), { disableResourceNameHashes: true });
+        docs.forEach((doc, i) => new ApiObject(chart, `o${i}`, doc as never));
+      }
+      app.synth();
+      report({ ms: performance.now() - start, objects: Object.values(byFile).reduce((n, d) => n + d.length, 0) });
+      return;
+    }
+    case 'check': {
+      const [dumpFile, count] = rest;
+      const byFile = JSON.parse(fs.readFileSync(dumpFile, 'utf8')) as Record<string, unknown[]>;
+      const yaml = toYamlStream(Object.values(byFile).flat());
+      const loadStart = performance.now();
+      const evaluator = createEvaluator(parseConfigText(yaml, 'bench.yaml'), meshConfig());
+      const loadMs = performance.now() - loadStart;
+      const requests = generateRequests(Object.values(byFile).flat() as Record<string, unknown>[], Number(count));
+      for (let i = 0; i < Math.min(2000, requests.length); i++) evaluator.evaluate(requests[i]); // warm-up
+      const start = performance.now();
+      const outcomes: Record<string, number> = {};
+      for (const r of requests) {
+        const o = evaluator.evaluate(r).outcome;
+        outcomes[o] = (outcomes[o] ?? 0) + 1;
+      }
+      const ms = performance.now() - start;
+      report({ ms, loadMs, decisions: requests.length, perSecond: Math.round(requests.length / (ms / 1000)), outcomes });
+      return;
+    }
+    case 'ca': {
+      const [algorithm, intermediates, dir] = rest;
+      const start = performance.now();
+      await KeyStore.at(dir).init({
+        algorithm: KeyAlgorithm.parse(algorithm),
+        clusters: Array.from({ length: Number(intermediates) }, (_, i) => `cluster-${i}`),
+      });
+      report({ ms: performance.now() - start });
+      return;
+    }
+    default:
+      throw new Error(`unknown mode ${mode}`);
+  }
+}
+
+void main(process.argv.slice(2));
