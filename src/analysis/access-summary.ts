@@ -82,18 +82,20 @@ export function describeRegions(dim: Dimension, set: bigint, dontCare = 0n): Val
   const excluded = all & ~allowedOrFree;
   const positive = cover(atoms, set, allowedOrFree);
   const negative = cover(atoms, excluded, excluded | dontCare);
-  // Prefer naming patterns over "any other value"; then the shorter list; then the positive form.
+  // Prefer naming patterns over "any other value"; then the shorter description; then in this order.
   const score = (xs: readonly string[] | undefined): number => (xs === undefined ? Infinity : xs.length + (xs.includes('(other)') ? 100 : 0));
-  if (positive && score(positive) <= score(negative)) return { in: positive };
-  if (negative) return { notIn: negative };
+  const candidates: { set: ValueSet; score: number }[] = [];
+  if (positive) candidates.push({ set: { in: positive }, score: score(positive) });
   // Patterns minus exceptions.
   const broad = cover(atoms, set, all);
   if (broad) {
     const union = atoms.filter((a) => broad.includes(a.raw)).reduce((m, a) => m | a.mask, 0n);
-    const extra = union & excluded;
-    const except = cover(atoms, extra, excluded | dontCare);
-    if (except) return { in: broad, except };
+    const except = cover(atoms, union & excluded, excluded | dontCare);
+    if (except && except.length > 0) candidates.push({ set: { in: broad, except }, score: score(broad) + score(except) });
   }
+  if (negative) candidates.push({ set: { notIn: negative }, score: score(negative) });
+  const best = candidates.reduce<{ set: ValueSet; score: number } | undefined>((b, c) => (b === undefined || c.score < b.score ? c : b), undefined);
+  if (best && best.score < Infinity) return best.set;
   return { examples: maskIndexes(set).map((i) => exampleOf(dim, i)) };
 }
 
