@@ -157,6 +157,11 @@ const FIXED: ReadonlyMap<string, AttributeDefinition> = new Map<string, Attribut
     httpOnly: false,
     compile: (value) => {
       // srcNamespaceGenerator: regex ".*/ns/<value with * as .*>/.*" on the peer's SPIFFE URI.
+      if (!value.includes('*')) {
+        // Without a wildcard the regex is "contains /ns/<value>/": the same test, without a regex.
+        const needle = `/ns/${value}/`;
+        return { raw: value, test: (a) => a.principal !== undefined && a.principal.includes(needle) };
+      }
       const re = new RegExp(`^.*/ns/${escapeRegex(value).replace(/\\\*/g, '.*')}/.*$`);
       return { raw: value, test: (a) => a.principal !== undefined && re.test(`spiffe://${a.principal}`) };
     },
@@ -173,7 +178,16 @@ const FIXED: ReadonlyMap<string, AttributeDefinition> = new Map<string, Attribut
       const [ns, sa] = value.includes('/') ? value.split('/') : [policyNamespace, value];
       // srcServiceAccountGenerator: "spiffe://.+/ns/<ns>/(.+/|)sa/<sa>(/.+)?"
       const re = new RegExp(`^spiffe://.+/ns/${escapeRegex(ns)}/(.+/|)sa/${escapeRegex(sa)}(/.+)?$`);
-      return { raw: value, test: (a) => a.principal !== undefined && re.test(`spiffe://${a.principal}`) };
+      const key = `${ns}/${sa}`;
+      // For a canonical principal the regex holds exactly when namespace and account are equal.
+      return {
+        raw: value,
+        test: (a) => {
+          if (a.principal === undefined) return false;
+          const canonical = a.canonicalServiceAccount;
+          return canonical !== null ? canonical === key : re.test(`spiffe://${a.principal}`);
+        },
+      };
     },
     show: (a) => {
       const m = a.principal === undefined ? null : /\/ns\/([^/]+)\/sa\/([^/]+)/.exec(a.principal);

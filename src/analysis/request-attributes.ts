@@ -11,6 +11,7 @@ import { AccessRequest } from '../model/access-request';
 import { originalClientAddress } from '../model/client-address';
 import { normalizePath } from '../model/path-normalization';
 
+const CANONICAL_PRINCIPAL = /^[^/]+\/ns\/([^/]+)\/sa\/([^/]+)$/;
 const UNSET = Symbol('unset');
 
 /** Request attributes as authorization sees them. `undefined` means "absent". */
@@ -30,6 +31,7 @@ export class RequestAttributes {
 
   private readonly request: AccessRequest;
   private readonly mesh: MeshConfig;
+  private canonicalServiceAccountValue: string | null | typeof UNSET = UNSET;
   private sourceIpValue: IpAddress | undefined | typeof UNSET = UNSET;
   private remoteIpTextValue: string | undefined | typeof UNSET = UNSET;
   private remoteIpValue: IpAddress | undefined | typeof UNSET = UNSET;
@@ -54,6 +56,18 @@ export class RequestAttributes {
     this.method = http ? request.method ?? 'GET' : undefined;
     this.sni = request.sni;
     this.claims = claims;
+  }
+
+  /**
+   * `<ns>/<sa>` when the principal has the canonical form `<td>/ns/<ns>/sa/<sa>`, else `null`
+   * (then matchers fall back to Istio's regular expressions).
+   */
+  public get canonicalServiceAccount(): string | null {
+    if (this.canonicalServiceAccountValue === UNSET) {
+      const m = this.principal === undefined ? null : CANONICAL_PRINCIPAL.exec(this.principal);
+      this.canonicalServiceAccountValue = m ? `${m[1]}/${m[2]}` : null;
+    }
+    return this.canonicalServiceAccountValue;
   }
 
   /** `source.ip`: the downstream connection address. */
