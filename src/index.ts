@@ -126,6 +126,15 @@ export { decide } from './model/decide';
 export type { DecideOptions, ModelDecision } from './model/decide';
 export type { PathNormalization } from './model/path-normalization';
 
+// Analyzer (lint) and the cdk8s validation plugin
+export { analyze, analyzerChecks, analyzerCheck, formatFinding, sortDiagnostics, countSeverities, INVENTORY_MODES } from './analysis/analyzer';
+export type { AnalyzeOptions, AnalyzerCheck, InventoryMode, ManifestCheck, ManifestCheckOptions } from './analysis/analyzer';
+export { TrustmeshValidation } from './cdk8s-plugin/trustmesh-validation';
+export type { TrustmeshValidationProps } from './cdk8s-plugin/trustmesh-validation';
+export type {
+  ValidationContextLike, ValidationReportLike, ValidationLoggerLike, ValidationViolation, ValidationViolatingResource,
+} from './cdk8s-plugin/validation-contract';
+
 // Example meshes
 export { bookinfoMesh } from './examples/bookinfo';
 export { fooHttpbinMesh, EXAMPLE_ISSUER } from './examples/foo-httpbin';
