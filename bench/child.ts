@@ -7,12 +7,16 @@
  * - `floor <manifests.json> <outdir>`: the very same objects as bare cdk8s ApiObjects, one Chart per
  *   output file, synthesized by a plain cdk8s App (the cdk8s floor).
  * - `check <manifests.json> <requests>`: decisions per second of the evaluator after load.
+ * - `matrix <manifests.json>` / `diff <before.json> <after.json>`: access matrix and semantic diff
+ *   (after loading, which is reported by `check` as `loadMs`).
  * - `ca <algorithm> <intermediates> <dir>`: CA bootstrap (root + intermediates) into a key store.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { createEvaluator, KeyAlgorithm, KeyStore, meshConfig, parseConfigText, TrustmeshApp } from '../lib/src';
+import { diffAccess } from '../lib/src/analysis/diff';
+import { buildAccessMatrix } from '../lib/src/analysis/matrix';
 import { toYamlStream } from '../lib/src/private/yaml-emitter';
 import { generateMesh } from './generate-mesh';
 import { generateRequests } from './generate-requests';
@@ -25,10 +29,10 @@ async function main(args: string[]): Promise<void> {
   const [mode, ...rest] = args;
   switch (mode) {
     case 'trustmesh': {
-      const [services, outdir, dumpFile] = rest;
+      const [services, outdir, dumpFile, variant] = rest;
       const start = performance.now();
       const app = new TrustmeshApp({ outdir, secretsOutdir: path.join(outdir, '..', 'secrets'), onWarning: () => undefined });
-      const generated = generateMesh(app, { services: Number(services) });
+      const generated = generateMesh(app, { services: Number(services), variant: variant ? Number(variant) : 0 });
       app.synth();
       const ms = performance.now() - start;
       const objects = app.synthOutput().manifests;
@@ -72,6 +76,23 @@ async function main(args: string[]): Promise<void> {
       report({ ms, loadMs, decisions: requests.length, perSecond: Math.round(requests.length / (ms / 1000)), outcomes });
       return;
     }
+    case 'matrix': {
+      const [dumpFile] = rest;
+      const config = loadDump(dumpFile);
+      const start = performance.now();
+      const matrix = buildAccessMatrix(config);
+      report({ ms: performance.now() - start, rows: matrix.sources.length, columns: matrix.destinations.length });
+      return;
+    }
+    case 'diff': {
+      const [before, after] = rest;
+      const a = loadDump(before);
+      const b = loadDump(after);
+      const start = performance.now();
+      const diff = diffAccess(a, b);
+      report({ ms: performance.now() - start, changes: diff.changes.length });
+      return;
+    }
     case 'ca': {
       const [algorithm, intermediates, dir] = rest;
       const start = performance.now();
@@ -85,6 +106,11 @@ async function main(args: string[]): Promise<void> {
     default:
       throw new Error(`unknown mode ${mode}`);
   }
+}
+
+function loadDump(file: string): ReturnType<typeof parseConfigText> {
+  const byFile = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown[]>;
+  return parseConfigText(toYamlStream(Object.values(byFile).flat()), file);
 }
 
 void main(process.argv.slice(2));

@@ -18,6 +18,11 @@ export interface MeshSize {
   readonly seed?: number;
   /** Mesh name (output folder). @default 'bench' */
   readonly name?: string;
+  /**
+   * Fraction of intentions drawn differently (a second version of the same mesh, for the diff).
+   * @default 0
+   */
+  readonly variant?: number;
 }
 
 /** A small deterministic PRNG (mulberry32). */
@@ -68,31 +73,36 @@ export function generateMesh(scope: Construct, size: MeshSize = {}): GeneratedMe
     svc.allowEndUsers(issuer, { claims: { role: pick(['reader', 'writer', 'admin']) }, methods: [HttpMethod.GET] });
     declared += 2;
   }
-  while (declared < intentionsCount) {
-    const roll = random();
-    const source = pick(services);
+  // Each intention draws from its own stream, so a variant changes exactly the intentions it picks.
+  const seed = size.seed ?? 1;
+  const variant = size.variant ?? 0;
+  for (let k = 0; declared < intentionsCount; k++, declared++) {
+    const altered = variant > 0 && prng(seed * 7919 + k * 104729 + 17)() < variant;
+    const r = prng(seed * 1_000_003 + k * 2 + (altered ? 1 : 0));
+    const choose = <T>(list: readonly T[]): T => list[Math.floor(r() * list.length)];
+    const roll = r();
+    const source = choose(services);
     if (roll < 0.7) {
       // Service-to-service allow with an L7 match.
-      const dest = pick(httpServices);
-      const methods = METHODS.filter(() => random() < 0.4);
-      const paths = PATHS.filter(() => random() < 0.25);
+      const dest = choose(httpServices);
+      const methods = METHODS.filter(() => r() < 0.4);
+      const paths = PATHS.filter(() => r() < 0.25);
       dest.allowFrom(source, {
         ...(methods.length > 0 ? { methods } : {}),
         ...(paths.length > 0 ? { paths } : {}),
       });
     } else if (roll < 0.85) {
       // Namespace-wide rule.
-      pick(services).allowFrom(Peer.namespace(pick(namespaces).namespaceName));
+      choose(services).allowFrom(Peer.namespace(choose(namespaces).namespaceName));
     } else if (roll < 0.95) {
       // Deny: a namespace, or a method on the HTTP ports.
-      const dest = pick(httpServices);
-      if (random() < 0.5) dest.denyFrom(Peer.namespace(pick(namespaces).namespaceName), { methods: [HttpMethod.DELETE] });
-      else dest.denyFrom(Peer.ipBlocks([`10.${Math.floor(random() * 256)}.0.0/16`]));
+      const dest = choose(httpServices);
+      if (r() < 0.5) dest.denyFrom(Peer.namespace(choose(namespaces).namespaceName), { methods: [HttpMethod.DELETE] });
+      else dest.denyFrom(Peer.ipBlocks([`10.${Math.floor(r() * 256)}.0.0/16`]));
     } else {
       // Plain L4 allow.
-      pick(services).allowFrom(source);
+      choose(services).allowFrom(source);
     }
-    declared++;
   }
   return { mesh, services, intentions: declared };
 }

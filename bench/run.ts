@@ -1,0 +1,154 @@
+/**
+ * The large-mesh benchmark (`npm run bench`). Every measurement runs in a fresh child process
+ * (bench/child.ts) on the compiled library, several times; the table shows medians.
+ *
+ * Options: `--services N` (default 1000), `--runs N` (default 5), `--scaling 250,500,1000,2000`,
+ * `--requests N` (default 200000), `--out FILE` (default bench/results.json), `--smoke` (tiny sizes,
+ * one run: proves the benchmark still works; used by the test suite, no timing meaning).
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+interface Options {
+  services: number;
+  runs: number;
+  scaling: number[];
+  requests: number;
+  caIntermediates: number;
+  out: string;
+  smoke: boolean;
+}
+
+interface ChildResult {
+  ms: number;
+  peakRssMb: number;
+  [key: string]: unknown;
+}
+
+const CHILD = path.join(__dirname, 'child.ts');
+
+function parseOptions(argv: readonly string[]): Options {
+  const get = (name: string): string | undefined => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const smoke = argv.includes('--smoke');
+  return {
+    services: Number(get('services') ?? (smoke ? 20 : 1000)),
+    runs: Number(get('runs') ?? (smoke ? 1 : 5)),
+    scaling: (get('scaling') ?? (smoke ? '10,20' : '250,500,1000,2000')).split(',').map(Number),
+    requests: Number(get('requests') ?? (smoke ? 500 : 200_000)),
+    caIntermediates: smoke ? 2 : 10,
+    out: get('out') ?? path.join(__dirname, 'results.json'),
+    smoke,
+  };
+}
+
+function child(args: readonly string[]): ChildResult {
+  const out = execFileSync(process.execPath, ['--max-old-space-size=8192', '--import', 'tsx', CHILD, ...args], {
+    encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(out.trim().split('\n').pop()!) as ChildResult;
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function repeat(runs: number, fn: (i: number) => ChildResult): { ms: number; peakRssMb: number; samples: number[]; last: ChildResult } {
+  const results = Array.from({ length: runs }, (_, i) => fn(i));
+  return {
+    ms: median(results.map((r) => r.ms)),
+    peakRssMb: median(results.map((r) => r.peakRssMb)),
+    samples: results.map((r) => Math.round(r.ms)),
+    last: results[results.length - 1],
+  };
+}
+
+function main(): void {
+  const o = parseOptions(process.argv.slice(2));
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'trustmesh-bench-'));
+  const dump = (name: string): string => path.join(work, `${name}.json`);
+  const log = (line: string): void => {
+    process.stderr.write(`${line}\n`);
+  };
+
+  log(`benchmark: S=${o.services}, I=${o.services * 10}, ${o.runs} run(s) each, work dir ${work}`);
+  // Synth: trustmesh vs the cdk8s floor on the very same objects (interleaved runs).
+  const synth = repeat(o.runs, (i) => child(['trustmesh', String(o.services), path.join(work, `t${i}`, 'dist'), dump('a')]));
+  const floor = repeat(o.runs, (i) => child(['floor', dump('a'), path.join(work, `f${i}`)]));
+  log(`synth ${synth.ms.toFixed(0)} ms, floor ${floor.ms.toFixed(0)} ms`);
+
+  // Scaling: synth time at each size (I = 10 x S), ratio per doubling.
+  const scaling = o.scaling.map((s) => {
+    const r = repeat(Math.max(1, Math.min(o.runs, 3)), (i) => child(['trustmesh', String(s), path.join(work, `s${s}-${i}`, 'dist')]));
+    log(`scaling S=${s}: ${r.ms.toFixed(0)} ms`);
+    return { services: s, intentions: s * 10, ms: r.ms, peakRssMb: r.peakRssMb };
+  });
+  const perDoubling = scaling.slice(1).map((r, i) => ({ from: scaling[i].services, to: r.services, ratio: r.ms / scaling[i].ms }));
+
+  // Check: decisions per second after load.
+  const check = repeat(Math.max(1, Math.min(o.runs, 3)), () => child(['check', dump('a'), String(o.requests)]));
+  log(`check: ${check.last.perSecond as number} decisions/s`);
+
+  // Matrix, and the diff of two versions differing by 1% of intentions.
+  child(['trustmesh', String(o.services), path.join(work, 'variant', 'dist'), dump('b'), '0.01']);
+  const matrix = repeat(Math.max(1, Math.min(o.runs, 3)), () => child(['matrix', dump('a')]));
+  const diff = repeat(Math.max(1, Math.min(o.runs, 3)), () => child(['diff', dump('a'), dump('b')]));
+  log(`matrix ${matrix.ms.toFixed(0)} ms, diff ${diff.ms.toFixed(0)} ms`);
+
+  // CA bootstrap: root + intermediates.
+  const ca = ['ecdsa-p256', 'rsa-4096'].map((alg) => {
+    const r = repeat(o.smoke ? 1 : 3, (i) => child(['ca', alg, String(o.caIntermediates), path.join(work, `ca-${alg}-${i}`)]));
+    log(`ca ${alg}: ${r.ms.toFixed(0)} ms`);
+    return { algorithm: alg, intermediates: o.caIntermediates, ms: r.ms };
+  });
+
+  const results = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, node: process.version, loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))) },
+    smoke: o.smoke,
+    size: { services: o.services, namespaces: Math.min(50, o.services), intentions: o.services * 10, objects: synth.last.objects },
+    synth: {
+      trustmeshMs: synth.ms, floorMs: floor.ms, timeRatio: synth.ms / floor.ms,
+      trustmeshPeakRssMb: synth.peakRssMb, floorPeakRssMb: floor.peakRssMb, rssRatio: synth.peakRssMb / floor.peakRssMb,
+      trustmeshSamples: synth.samples, floorSamples: floor.samples,
+    },
+    scaling: { points: scaling, perDoubling },
+    check: { decisionsPerSecond: check.last.perSecond, loadMs: check.last.loadMs, requests: o.requests },
+    matrix: { ms: matrix.ms, rows: matrix.last.rows, columns: matrix.last.columns },
+    diff: { ms: diff.ms, changes: diff.last.changes },
+    ca,
+    targets: {
+      synthTime: '<= 1.25x floor', synthRss: '<= 1.5x floor', perDoubling: '<= 2.1x',
+      decisionsPerSecond: '>= 100000', matrixMs: '<= 2000 (S=1000)', diffMs: '<= 3000 (S=1000)',
+    },
+  };
+  fs.writeFileSync(o.out, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(table(results));
+}
+
+function table(r: {
+  synth: { trustmeshMs: number; floorMs: number; timeRatio: number; trustmeshPeakRssMb: number; floorPeakRssMb: number; rssRatio: number };
+  scaling: { points: { services: number; ms: number }[]; perDoubling: { from: number; to: number; ratio: number }[] };
+  check: { decisionsPerSecond: unknown }; matrix: { ms: number }; diff: { ms: number }; ca: { algorithm: string; ms: number; intermediates: number }[];
+  size: { services: number; intentions: number; objects: unknown };
+}): string {
+  const rows: [string, string, string][] = [
+    [`synth (S=${r.size.services}, I=${r.size.intentions}, ${String(r.size.objects)} objects)`, `${r.synth.trustmeshMs.toFixed(0)} ms vs floor ${r.synth.floorMs.toFixed(0)} ms`, `${r.synth.timeRatio.toFixed(2)}x (<= 1.25x)`],
+    ['synth peak RSS', `${r.synth.trustmeshPeakRssMb} MB vs floor ${r.synth.floorPeakRssMb} MB`, `${r.synth.rssRatio.toFixed(2)}x (<= 1.5x)`],
+    ...r.scaling.perDoubling.map((d): [string, string, string] => [`scaling S=${d.from}->${d.to}`, `${r.scaling.points.find((p) => p.services === d.from)!.ms.toFixed(0)} -> ${r.scaling.points.find((p) => p.services === d.to)!.ms.toFixed(0)} ms`, `${d.ratio.toFixed(2)}x (<= 2.1x)`]),
+    ['check', `${String(r.check.decisionsPerSecond)} decisions/s`, '(>= 100,000/s)'],
+    ['matrix', `${r.matrix.ms.toFixed(0)} ms`, '(<= 2,000 ms)'],
+    ['diff (1% of intentions changed)', `${r.diff.ms.toFixed(0)} ms`, '(<= 3,000 ms)'],
+    ...r.ca.map((c): [string, string, string] => [`CA bootstrap ${c.algorithm} (root + ${c.intermediates})`, `${c.ms.toFixed(0)} ms`, '']),
+  ];
+  const w = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i].length)));
+  return `${rows.map((row) => row.map((c, i) => c.padEnd(w[i])).join('  ')).join('\n')}\n`;
+}
+
+main();

@@ -1,0 +1,27 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { describe, expect, test } from 'vitest';
+
+// The benchmark itself (`npm run bench`) is never timed in tests; this only proves that it still
+// runs end to end at a tiny size and writes every figure.
+describe('benchmark smoke run', () => {
+  test('bench/run.ts --smoke writes results.json with every measurement', () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-')), 'results.json');
+    const stdout = execFileSync(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../bench/run.ts'), '--smoke', '--out', out], {
+      encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    expect(stdout).toMatch(/synth \(S=20, I=200/);
+    const r = JSON.parse(fs.readFileSync(out, 'utf8'));
+    const positive = (v: unknown): void => {
+      expect(typeof v).toBe('number');
+      expect(v as number).toBeGreaterThan(0);
+    };
+    for (const v of [r.synth.trustmeshMs, r.synth.floorMs, r.synth.timeRatio, r.synth.trustmeshPeakRssMb, r.synth.rssRatio,
+      r.check.decisionsPerSecond, r.matrix.ms, r.diff.ms, r.ca[0].ms, r.ca[1].ms]) positive(v);
+    expect(r.size.objects).toBeGreaterThan(20);
+    expect(r.scaling.perDoubling).toHaveLength(1);
+    expect(r.matrix.rows).toBeGreaterThan(0);
+  });
+});
