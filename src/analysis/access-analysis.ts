@@ -13,7 +13,7 @@ import { IstioConfig } from './istio-config';
 import { MatrixDestination, matrixDestinations, MatrixDestinationKind, compareIds } from './matrix-destinations';
 import { MatrixSource, matrixSources } from './matrix-sources';
 import { DEFAULT_MESH_CONFIG, MeshConfig } from './mesh-config';
-import { buildRequestSpace, RequestSpace, VersionInput } from './request-classes';
+import { buildRequestSpace, RequestSpace, VersionInput, WitnessCache } from './request-classes';
 import { SourceClassification, SourceClassifier } from './source-classes';
 import { AccessRequest } from '../model/access-request';
 
@@ -77,6 +77,7 @@ export function analyzeAccess(configs: readonly IstioConfig[], options: AccessAn
   });
 
   const memo = new Map<string, Omit<AnalyzedDestination, 'id' | 'kind' | 'versions'>>();
+  const witnesses = new WitnessCache(mesh);
   const destinations: AnalyzedDestination[] = [];
   for (const id of [...columns.keys()].sort(compareIds)) {
     const declared = columns.get(id) ?? [];
@@ -89,7 +90,7 @@ export function analyzeAccess(configs: readonly IstioConfig[], options: AccessAn
       const inputs: (VersionInput | undefined)[] = versions.map((d, v) => (d
         ? { policies: evaluators[v].policiesFor(d.namespace, d.labels), ...(d.ports ? { ports: d.ports } : {}) }
         : undefined));
-      const space = buildRequestSpace(first.namespace, first.labels, inputs, mesh);
+      const space = buildRequestSpace(first.namespace, first.labels, inputs, mesh, witnesses);
       const classification = classifier.classify(inputs.map((i) => i?.policies));
       const access = inputs.map((input, v) => evaluateVersion(space, classification.classes, input, v, mesh));
       analyzed = { namespace: first.namespace, space, classification, access };

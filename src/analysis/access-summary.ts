@@ -118,8 +118,11 @@ function popcount(m: bigint): number {
   let n = 0;
   let rest = m;
   while (rest !== 0n) {
-    if ((rest & 1n) === 1n) n++;
-    rest >>= 1n;
+    let x = Number(rest & 0xffffffffn);
+    x -= (x >>> 1) & 0x55555555;
+    x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+    n += (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+    rest >>= 32n;
   }
   return n;
 }
@@ -277,22 +280,33 @@ export function tokenText(t: TokenRequirement): string {
   return parts.join(' ');
 }
 
+/** Descriptions already made for one request space (they repeat across source classes). */
+export type DescribeMemo = Map<string, unknown>;
+
+function memoized<T>(memo: DescribeMemo | undefined, key: string, make: () => T): T {
+  if (!memo) return make();
+  if (memo.has(key)) return memo.get(key) as T;
+  const value = make();
+  memo.set(key, value);
+  return value;
+}
+
 /** Describes one cube; `dontCareTokens` are refused tokens (not mentioned). */
-export function describeCube(space: RequestSpace, cube: Cube, protocol: 'HTTP' | 'TCP', dontCareTokens: bigint): AccessRuleSummary {
+export function describeCube(space: RequestSpace, cube: Cube, protocol: 'HTTP' | 'TCP', dontCareTokens: bigint, memo?: DescribeMemo): AccessRuleSummary {
   const out: { -readonly [K in keyof AccessRuleSummary]: AccessRuleSummary[K] } = { text: '' };
   const words: { method?: string; path?: string; rest: string[] } = { rest: [] };
   const headers: Record<string, ValueSet> = {};
   space.dimensions.forEach((dim, d) => {
     if (protocol === 'TCP' && ['method', 'path', 'host', 'header', 'token'].includes(dim.kind)) return;
     if (dim.kind === 'token') {
-      const tokens = describeTokens(dim, cube[d] & ~dontCareTokens, dontCareTokens);
+      const tokens = memoized(memo, `t${d}|${cube[d]}|${dontCareTokens}`, () => describeTokens(dim, cube[d] & ~dontCareTokens, dontCareTokens));
       if (tokens) {
         out.tokens = tokens;
         words.rest.push(tokens.map(tokenText).join(' or '));
       }
       return;
     }
-    const set = describeRegions(dim, cube[d]);
+    const set = memoized(memo, `r${d}|${cube[d]}`, () => describeRegions(dim, cube[d]));
     if (!set) return;
     const text = valueText(dim, set);
     switch (dim.kind) {
@@ -325,7 +339,8 @@ export function dontCareTokenMask(space: RequestSpace, dontCare: CubeSet): bigin
 }
 
 /** Per-slice summaries of a cell. */
-export function describeSlices(space: RequestSpace, slices: readonly SliceAccess[], complete: (s: SliceAccess) => boolean): PortAccessSummary[] {
+export function describeSlices(space: RequestSpace, slices: readonly SliceAccess[], complete: (s: SliceAccess) => boolean,
+  memo?: DescribeMemo): PortAccessSummary[] {
   const out: PortAccessSummary[] = [];
   space.slices.forEach((slice: PortSlice, i) => {
     const s = slices[i];
@@ -337,7 +352,7 @@ export function describeSlices(space: RequestSpace, slices: readonly SliceAccess
       port: slice.other ? 'other' : slice.port,
       protocol: slice.protocol,
       status,
-      allowed: shown.map((c) => describeCube(space, c, slice.protocol, dc)),
+      allowed: shown.map((c) => describeCube(space, c, slice.protocol, dc, memo)),
       ...(s.refusedBy ? { refusedBy: s.refusedBy } : {}),
     });
   });

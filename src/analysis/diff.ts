@@ -21,7 +21,7 @@
 import { AccessAnalysis, AccessAnalysisOptions, analyzeAccess, AnalyzedDestination } from './access-analysis';
 import { Cube, fullCube, isEmptySet, simplifySet, subtractSets } from './access-cubes';
 import { SliceAccess } from './access-sets';
-import { describeSlices, dontCareTokenMask, PortAccessSummary, summaryText } from './access-summary';
+import { DescribeMemo, describeSlices, dontCareTokenMask, PortAccessSummary, summaryText } from './access-summary';
 import { IstioConfig } from './istio-config';
 import { cellOf } from './matrix';
 import { compareIds } from './matrix-destinations';
@@ -101,6 +101,7 @@ function destinationChanges(analysis: AccessAnalysis, d: AnalyzedDestination): (
   const full = fullCube(sizes);
   const destinationChange = !d.versions[0] ? 'added' as const : !d.versions[1] ? 'removed' as const : undefined;
   const grouped = new Map<string, { change: Omit<AccessChange, 'sources' | 'text'>; rows: number[] }>();
+  const memo: DescribeMemo = new Map();
   d.classification.classes.forEach((cls, k) => {
     const old = d.access[0][k];
     const now = d.access[1][k];
@@ -118,10 +119,10 @@ function destinationChanges(analysis: AccessAnalysis, d: AnalyzedDestination): (
     });
     if (!any) return;
     const complete = (s: SliceAccess): boolean => isEmptySet(subtractSets(subtractSets([full], s.dontCare), s.allowed));
-    const plusPorts = describeSlices(d.space, added, complete).filter((p) => p.status !== 'denied');
-    const minusPorts = describeSlices(d.space, removed, complete).filter((p) => p.status !== 'denied');
-    const beforeCell = cellOf(d, 0, k);
-    const afterCell = cellOf(d, 1, k);
+    const plusPorts = describeSlices(d.space, added, complete, memo).filter((p) => p.status !== 'denied');
+    const minusPorts = describeSlices(d.space, removed, complete, memo).filter((p) => p.status !== 'denied');
+    const beforeCell = cellOf(d, 0, k, memo);
+    const afterCell = cellOf(d, 1, k, memo);
     const kind: AccessChangeKind = beforeCell.status === 'denied' ? 'added'
       : afterCell.status === 'denied' ? 'removed'
         : minusPorts.length === 0 ? 'widened'

@@ -59,11 +59,17 @@ export function matrixDestinations(config: IstioConfig, mesh: MeshConfig): Matri
   const workloadNamespaces = new Set(config.workloads.map((w) => w.metadata.namespace));
   const serviceNamespaces = new Set(config.services.map((s) => s.metadata.namespace));
 
+  const servicesByNamespace = new Map<string, ServiceResource[]>();
+  for (const s of config.services) {
+    const list = servicesByNamespace.get(s.metadata.namespace);
+    if (list) list.push(s);
+    else servicesByNamespace.set(s.metadata.namespace, [s]);
+  }
   const names = new Map<string, number>();
   for (const w of config.workloads) names.set(`${w.metadata.namespace}/${w.metadata.name}`, (names.get(`${w.metadata.namespace}/${w.metadata.name}`) ?? 0) + 1);
   for (const w of config.workloads) {
     const base = `${w.metadata.namespace}/${w.metadata.name}`;
-    const ports = workloadPorts(w, config.services);
+    const ports = workloadPorts(w, servicesByNamespace.get(w.metadata.namespace) ?? []);
     out.push({
       id: (names.get(base) ?? 0) > 1 ? `${base} (${w.kind})` : base,
       kind: 'workload',

@@ -13,7 +13,7 @@
  */
 import { AccessAnalysis, AccessAnalysisOptions, analyzeAccess, AnalyzedDestination } from './access-analysis';
 import { accessStatus, AccessStatus, sliceComplete } from './access-sets';
-import { describeSlices, PortAccessSummary, summaryText } from './access-summary';
+import { DescribeMemo, describeSlices, PortAccessSummary, summaryText } from './access-summary';
 import { IstioConfig } from './istio-config';
 import { MatrixDestination } from './matrix-destinations';
 import { MatrixSource } from './matrix-sources';
@@ -102,13 +102,13 @@ export function matrixOf(analysis: AccessAnalysis, version: number): AccessMatri
 }
 
 /** The cell of one source class of a destination, in one version. */
-export function cellOf(d: AnalyzedDestination, version: number, cls: number): MatrixCell {
+export function cellOf(d: AnalyzedDestination, version: number, cls: number, memo?: DescribeMemo): MatrixCell {
   const slices = d.access[version][cls];
   const sizes = d.space.sizes;
   const status = accessStatus(slices, sizes);
   const served = slices.filter((s) => !s.absent);
   const refused = served.length > 0 && served.every((s) => s.refusedBy !== undefined) ? served[0].refusedBy : undefined;
-  const ports = describeSlices(d.space, slices, (s) => sliceComplete(s, sizes));
+  const ports = describeSlices(d.space, slices, (s) => sliceComplete(s, sizes), memo);
   return {
     status,
     summary: status === 'allowed' ? 'all' : status === 'denied' ? '' : summaryText(ports),
@@ -120,8 +120,9 @@ export function cellOf(d: AnalyzedDestination, version: number, cls: number): Ma
 function columnGroups(analysis: AccessAnalysis, d: AnalyzedDestination, version: number): { groups: MatrixCellGroup[]; rowGroups: Int32Array } {
   const rowGroups = new Int32Array(analysis.sources.length);
   const byCell = new Map<string, { first: number; rows: number[]; cell: MatrixCell }>();
+  const memo: DescribeMemo = new Map();
   d.classification.classes.forEach((cls, i) => {
-    const cell = cellOf(d, version, i);
+    const cell = cellOf(d, version, i, memo);
     const key = JSON.stringify(cell);
     const g = byCell.get(key);
     if (g) {

@@ -181,11 +181,34 @@ interface KeyedMatcher {
 }
 
 /**
+ * Witness request attributes shared by the destinations of one analysis: the same path or method
+ * witness is built once, not once per destination. Bound to one MeshConfig.
+ */
+export class WitnessCache {
+  private readonly attrs = new Map<string, RequestAttributes>();
+
+  public constructor(public readonly mesh: MeshConfig) {}
+
+  /** Attributes of a request that differs from the base only in one dimension. */
+  public attributes(kind: DimensionKind, header: string | undefined, value: string | undefined, build: () => RequestAttributes): RequestAttributes {
+    const key = `${kind}\u0000${header ?? ''}\u0000${value ?? '\u0001'}`;
+    let a = this.attrs.get(key);
+    if (!a) {
+      a = build();
+      this.attrs.set(key, a);
+    }
+    return a;
+  }
+}
+
+/**
  * Builds the request space of a destination from the policies of each version (`undefined` where
  * the destination does not exist).
+ *
+ * @param cache shared witness attributes (for many destinations with one MeshConfig).
  */
 export function buildRequestSpace(namespace: string, labels: Readonly<Record<string, string>>, versions: readonly (VersionInput | undefined)[],
-  mesh: MeshConfig): RequestSpace {
+  mesh: MeshConfig, cache: WitnessCache = new WitnessCache(mesh)): RequestSpace {
   const matchers = new Map<string, { kind: DimensionKind; header?: string; list: Map<string, KeyedMatcher> }>();
   const portNumbers = new Set<number>();
   versions.forEach((v) => {
@@ -234,7 +257,7 @@ export function buildRequestSpace(namespace: string, labels: Readonly<Record<str
     const list = [...entry.list.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const dim = entry.kind === 'token'
       ? tokenDimension(list, versions, base, mesh)
-      : valueDimension(key, entry.kind, entry.header, list, versions.length, base, mesh);
+      : valueDimension(key, entry.kind, entry.header, list, versions.length, base, mesh, cache);
     dimensions.push(dim.dimension);
     classifiers.push(dim.classify);
   }
@@ -332,11 +355,12 @@ interface BuiltDimension {
 }
 
 function valueDimension(key: string, kind: DimensionKind, header: string | undefined, list: readonly KeyedMatcher[], versionCount: number,
-  base: AccessRequest, mesh: MeshConfig): BuiltDimension {
+  base: AccessRequest, mesh: MeshConfig, cache: WitnessCache): BuiltDimension {
   const witnesses = witnessesFor(kind, list.map((m) => m.matcher.raw));
   const groups = new Map<string, { witnesses: Witness[]; attrs: RequestAttributes }>();
   for (const w of witnesses) {
-    const attrs = buildRequestAttributes(requestWith(base, kind, header, w.value), mesh, undefined, undefined);
+    // Value dimensions read only their own attribute, so the witness attributes do not depend on the destination.
+    const attrs = cache.attributes(kind, header, w.value, () => buildRequestAttributes(requestWith(base, kind, header, w.value), mesh, undefined, undefined));
     const vector = list.map((m) => (m.matcher.test(attrs) ? '1' : '0')).join('');
     const g = groups.get(vector);
     if (g) g.witnesses.push(w);

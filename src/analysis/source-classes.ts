@@ -68,12 +68,16 @@ export class SourceClassifier {
       }
     }
     const byVector = new Map<string, { rows: number[]; principal: string | null }>();
-    this.principals.forEach((principal, row) => {
-      const vector = principal === null ? 'plaintext' : (vectors.get(row) ?? []).join('\u0001');
+    const principals = this.principals;
+    for (let row = 0; row < principals.length; row++) {
+      const principal = principals[row];
+      const matched = vectors.get(row);
+      // Most rows match nothing: skip building their key.
+      const vector = principal === null ? 'plaintext' : matched === undefined ? '' : matched.join('\u0001');
       const c = byVector.get(vector);
       if (c) c.rows.push(row);
       else byVector.set(vector, { rows: [row], principal });
-    });
+    }
     const classes: SourceClass[] = [...byVector.entries()].map(([vector, c]) => ({ ...c, vector }));
     const index = new Map(classes.map((c, i) => [c.vector, i]));
     const base: AccessRequest = {
