@@ -360,7 +360,8 @@ function valueDimension(key: string, kind: DimensionKind, header: string | undef
   const groups = new Map<string, { witnesses: Witness[]; attrs: RequestAttributes }>();
   for (const w of witnesses) {
     // Value dimensions read only their own attribute, so the witness attributes do not depend on the destination.
-    const attrs = cache.attributes(kind, header, w.value, () => buildRequestAttributes(requestWith(base, kind, header, w.value), mesh, undefined, undefined));
+    const attrs = cache.attributes(kind, header, w.value,
+      () => buildRequestAttributes(requestWith(base, kind, header, w.value), mesh, undefined, undefined));
     const vector = list.map((m) => (m.matcher.test(attrs) ? '1' : '0')).join('');
     const g = groups.get(vector);
     if (g) g.witnesses.push(w);
