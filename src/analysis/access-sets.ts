@@ -14,11 +14,11 @@
  */
 /* eslint-disable no-bitwise -- region masks are bit sets */
 import { Cube, fullCube, isEmptySet, simplifySet, subtractSets } from './access-cubes';
-import { CompiledPolicy, FieldConstraint } from './authorization-rule';
+import { CompiledPolicy, constraintMatches, FieldConstraint } from './authorization-rule';
 import { MeshConfig } from './mesh-config';
 import { mtlsForPort } from './peer-authentication';
 import { buildRequestAttributes, RequestAttributes } from './request-attributes';
-import { constraintHolds, constraintTarget, decisivePolicies, PortSlice, RequestSpace, VersionInput } from './request-classes';
+import { constraintTarget, decisivePolicies, PortSlice, RequestSpace, VersionInput } from './request-classes';
 import { SourceClass } from './source-classes';
 import { AccessProtocol, AccessRequest } from '../model/access-request';
 
@@ -174,7 +174,7 @@ function buildTerm(constraints: readonly FieldConstraint[], space: RequestSpace,
       port.push(c);
     } else if (target.type === 'const') {
       // Attributes the request model never carries (filter metadata): decided once.
-      if (!constraintHolds(c, constAttrs)) return undefined;
+      if (!constraintMatches(c, constAttrs)) return undefined;
     } else {
       const d = space.dimensionIndex(target.key);
       cube[d] &= space.constraintMask(c, d, version);
@@ -194,7 +194,7 @@ function memoHolds(): (c: FieldConstraint, key: string, attrs: RequestAttributes
     }
     let v = m.get(key);
     if (v === undefined) {
-      v = constraintHolds(c, attrs);
+      v = constraintMatches(c, attrs);
       m.set(key, v);
     }
     return v;

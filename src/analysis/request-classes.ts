@@ -18,7 +18,7 @@
  */
 /* eslint-disable no-bitwise -- region masks are bit sets */
 import { fullMask, maskOf } from './access-cubes';
-import { CompiledPolicy, CompiledRule, FieldConstraint } from './authorization-rule';
+import { CompiledPolicy, CompiledRule, constraintMatches, FieldConstraint } from './authorization-rule';
 import { ValueMatcher } from './conditions';
 import { MeshConfig } from './mesh-config';
 import { WorkloadPolicies } from './policy-index';
@@ -281,7 +281,7 @@ export function buildRequestSpace(namespace: string, labels: Readonly<Record<str
       if (hit !== undefined) return hit;
       let mask = 0n;
       dimensions[d].regions.forEach((r, i) => {
-        if (constraintHolds(c, r.attrs[version])) mask |= 1n << BigInt(i);
+        if (constraintMatches(c, r.attrs[version])) mask |= 1n << BigInt(i);
       });
       perVersion[version] = mask;
       return mask;
@@ -289,12 +289,6 @@ export function buildRequestSpace(namespace: string, labels: Readonly<Record<str
   };
 }
 
-/** Same as the evaluator's `constraintMatches`: values ORed, notValues excluded, absent fails values. */
-export function constraintHolds(c: FieldConstraint, attrs: RequestAttributes): boolean {
-  if (c.values && !c.values.some((v) => v.test(attrs))) return false;
-  if (c.notValues && c.notValues.some((v) => v.test(attrs))) return false;
-  return true;
-}
 
 function buildSlices(versions: readonly (VersionInput | undefined)[], portNumbers: ReadonlySet<number>): PortSlice[] {
   const slices = new Map<string, { port: number; other: boolean; protocol: AccessProtocol; inVersion: boolean[] }>();

@@ -252,6 +252,7 @@ describe('matrix consistency with the evaluator', () => {
         checked++;
       }
     }
+    if (process.env.TM_DEBUG) process.stderr.write(`checked ${checked}, outside ${outside}\n`);
     expect(checked).toBeGreaterThan(10000);
     // Outside the matrix: destinations no column stands for, undeclared ports, unserved protocols.
     expect(outside / (checked + outside)).toBeLessThan(0.25);
