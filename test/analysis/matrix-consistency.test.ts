@@ -4,6 +4,7 @@ import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { analyzeAccess } from '../../src/analysis/access-analysis';
+import { diffAnalysis } from '../../src/analysis/diff';
 import { createEvaluator } from '../../src/analysis/evaluate';
 import { parseConfigText } from '../../src/analysis/load-config';
 import { meshConfig } from '../../src/analysis/mesh-config';
@@ -111,13 +112,19 @@ const scenario = fc.record({
 
 type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 
-function yamlOf(s: Scenario): string {
+/** The same policies renamed, in reverse order, each multi-rule policy split into one policy per rule. */
+function rewrite(s: Scenario): Scenario {
+  const split = s.policies.flatMap((p) => (p.rules.length > 1 ? p.rules.map((r) => ({ ...p, rules: [r] })) : [p]));
+  return { ...s, policies: split.reverse() };
+}
+
+function yamlOf(s: Scenario, prefix = 'p'): string {
   const docs: unknown[] = [];
   s.policies.forEach((p, i) => {
     docs.push({
       apiVersion: 'security.istio.io/v1',
       kind: 'AuthorizationPolicy',
-      metadata: { name: `p${i}`, namespace: p.namespace },
+      metadata: { name: `${prefix}${i}`, namespace: p.namespace },
       spec: compact({
         selector: p.selector,
         action: p.action,
@@ -226,7 +233,7 @@ describe('matrix consistency with the evaluator', () => {
         let r: AccessRequest = {
           ...g,
           source: { ...g.source, principal, namespace: principal ? /\/ns\/([^/]+)\//.exec(principal)?.[1] ?? null : null },
-          destination: { ...g.destination, labels: column?.versions[0]?.labels ?? g.destination.labels, port },
+          destination: { ...g.destination, namespace: column?.namespace ?? g.destination.namespace, labels: column?.versions[0]?.labels ?? g.destination.labels, port },
         };
         if (slice && slice.protocol !== r.protocol) {
           r = slice.protocol === 'TCP'
@@ -256,5 +263,59 @@ describe('matrix consistency with the evaluator', () => {
     expect(checked).toBeGreaterThan(10000);
     // Outside the matrix: destinations no column stands for, undeclared ports, unserved protocols.
     expect(outside / (checked + outside)).toBeLessThan(0.25);
+  });
+});
+
+describe('diff consistency with the evaluator', () => {
+  const mesh = meshConfig({ extensionProviders: ['ext-authz'] });
+
+  it('shows no change between random policies and the same policies renamed, reordered and split (fixed seed)', () => {
+    let compared = 0;
+    for (const [i, s] of fc.sample(scenario, { seed: 7, numRuns: 150 }).entries()) {
+      const before = parseConfigText(yamlOf(s), 'old.yaml');
+      if (before.diagnostics.some((d) => d.severity === 'error')) continue;
+      const after = parseConfigText(yamlOf(rewrite(s), 'renamed-'), 'new.yaml');
+      const diff = diffAnalysis(analyzeAccess([before, after], { meshConfig: mesh }));
+      if (diff.changes.length > 0) throw new Error(`scenario ${i}: ${diff.changes.map((c) => c.text).join('\n')}\n${yamlOf(s)}`);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(100);
+  });
+
+  it('reports a widening change wherever a request becomes allowed, a narrowing one where it stops being allowed (fixed seed)', () => {
+    let flips = 0;
+    const pairs = fc.sample(fc.tuple(scenario, scenario), { seed: 11, numRuns: 150 });
+    for (const [i, [a, b]] of pairs.entries()) {
+      // Same workloads on both sides, so that destinations compare.
+      const before = parseConfigText(yamlOf(a), 'old.yaml');
+      const after = parseConfigText(yamlOf({ ...b, workload: a.workload }), 'new.yaml');
+      if ([...before.diagnostics, ...after.diagnostics].some((d) => d.severity === 'error')) continue;
+      const analysis = analyzeAccess([before, after], { meshConfig: mesh });
+      const diff = diffAnalysis(analysis);
+      const evaluators = [createEvaluator(before, mesh), createEvaluator(after, mesh)];
+      const rows = analysis.sources;
+      const columns = analysis.destinations.filter((d) => d.versions[0] && d.versions[1]);
+      if (columns.length === 0) continue;
+      for (const [k, [g, x, y]] of fc.sample(fc.tuple(request, fc.nat(), fc.nat()), { seed: i, numRuns: 40 }).entries()) {
+        const column = columns[x % columns.length];
+        const row = rows[y % rows.length];
+        const r: AccessRequest = {
+          ...g,
+          source: { ...g.source, principal: row.principal, namespace: row.principal ? /\/ns\/([^/]+)\//.exec(row.principal)?.[1] ?? null : null },
+          destination: { ...g.destination, namespace: column.namespace, labels: column.versions[0]?.labels ?? {}, port: k % 2 === 0 ? 8080 : g.destination.port },
+        };
+        if (analysis.allows(r, 0) === undefined || analysis.allows(r, 1) === undefined) continue;
+        const was = evaluators[0].evaluate(r).allowed;
+        const now = evaluators[1].evaluate(r).allowed;
+        if (was === now) continue;
+        flips++;
+        const change = diff.changes.find((c) => c.destination === column.id && c.sources.includes(row.id));
+        const expected = now ? ['added', 'widened', 'changed'] : ['changed', 'narrowed', 'removed'];
+        if (!change || !expected.includes(change.kind)) {
+          throw new Error(`pair ${i}: ${row.id} → ${column.id} went ${was} → ${now} but the diff says ${change?.text ?? 'nothing'}\n${JSON.stringify(r)}`);
+        }
+      }
+    }
+    expect(flips).toBeGreaterThan(200);
   });
 });
