@@ -233,7 +233,9 @@ describe('matrix consistency with the evaluator', () => {
         let r: AccessRequest = {
           ...g,
           source: { ...g.source, principal, namespace: principal ? /\/ns\/([^/]+)\//.exec(principal)?.[1] ?? null : null },
-          destination: { ...g.destination, namespace: column?.namespace ?? g.destination.namespace, labels: column?.versions[0]?.labels ?? g.destination.labels, port },
+          destination: {
+            ...g.destination, namespace: column?.namespace ?? g.destination.namespace, labels: column?.versions[0]?.labels ?? g.destination.labels, port,
+          },
         };
         if (slice && slice.protocol !== r.protocol) {
           r = slice.protocol === 'TCP'
@@ -302,7 +304,9 @@ describe('diff consistency with the evaluator', () => {
         const r: AccessRequest = {
           ...g,
           source: { ...g.source, principal: row.principal, namespace: row.principal ? /\/ns\/([^/]+)\//.exec(row.principal)?.[1] ?? null : null },
-          destination: { ...g.destination, namespace: column.namespace, labels: column.versions[0]?.labels ?? {}, port: k % 2 === 0 ? 8080 : g.destination.port },
+          destination: {
+            ...g.destination, namespace: column.namespace, labels: column.versions[0]?.labels ?? {}, port: k % 2 === 0 ? 8080 : g.destination.port,
+          },
         };
         if (analysis.allows(r, 0) === undefined || analysis.allows(r, 1) === undefined) continue;
         const was = evaluators[0].evaluate(r).allowed;
