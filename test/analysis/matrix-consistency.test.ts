@@ -114,7 +114,10 @@ type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 
 /** The same policies renamed, in reverse order, each multi-rule policy split into one policy per rule. */
 function rewrite(s: Scenario): Scenario {
-  const split = s.policies.flatMap((p) => (p.rules.length > 1 ? p.rules.map((r) => ({ ...p, rules: [r] })) : [p]));
+  const split = s.policies.flatMap((p) => {
+    const rules: readonly Record<string, unknown>[] = p.rules;
+    return rules.length > 1 ? rules.map((r) => ({ ...p, rules: [r] })) : [p];
+  });
   return { ...s, policies: split.reverse() };
 }
 
@@ -234,7 +237,10 @@ describe('matrix consistency with the evaluator', () => {
           ...g,
           source: { ...g.source, principal, namespace: principal ? /\/ns\/([^/]+)\//.exec(principal)?.[1] ?? null : null },
           destination: {
-            ...g.destination, namespace: column?.namespace ?? g.destination.namespace, labels: column?.versions[0]?.labels ?? g.destination.labels, port,
+            ...g.destination,
+            namespace: column?.namespace ?? g.destination.namespace,
+            labels: column?.versions[0]?.labels ?? g.destination.labels,
+            port,
           },
         };
         if (slice && slice.protocol !== r.protocol) {
