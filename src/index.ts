@@ -22,6 +22,27 @@ export type { JwtIssuerProps } from './constructs/jwt-issuer';
 export { EndUsers, Peer } from './constructs/peer';
 export type { EndUsersOptions, IMeshPeer } from './constructs/peer';
 export type { AccessMatchOptions, AccessOptions } from './constructs/access-options';
+
+// Mesh edges: ingress gateways, egress, plaintext exceptions, access logging
+export { IngressGateway } from './constructs/ingress-gateway';
+export type {
+  GatewayAccessMatchOptions, GatewayAccessOptions, GatewayEndUsersOptions, GatewayRequireJwtOptions, GatewayRouteOptions,
+  HttpServerOptions, HttpsServerOptions, IngressGatewayProps,
+} from './constructs/ingress-gateway';
+export { GatewayTls, TlsVersion } from './constructs/gateway-tls';
+export type { GatewayTlsOptions, MutualGatewayTlsOptions } from './constructs/gateway-tls';
+export { GatewayCredential } from './constructs/gateway-credential';
+export type { ExistingGatewayCredentialOptions, GatewayCredentialFromCaOptions } from './constructs/gateway-credential';
+export { RouteMatch } from './constructs/route-match';
+export { ClientCredential, EgressPort, EgressTls } from './constructs/egress';
+export type {
+  AllowEgressOptions, ClientCredentialFromCaOptions, EgressPortOptions, EgressTlsOptions, LockDownEgressOptions, MutualEgressTlsOptions,
+  SimpleEgressTlsOptions,
+} from './constructs/egress';
+export { KubernetesApiServer } from './constructs/kubernetes-api-server';
+export type { IPlaintextDestination, KubernetesApiServerOptions } from './constructs/kubernetes-api-server';
+export { AccessLogFilter } from './constructs/access-logging';
+export type { AccessLoggingOptions } from './constructs/access-logging';
 export { SecretChart } from './constructs/secret-chart';
 export { OutputFile } from './constructs/output-file';
 export type { OutputFileProps } from './constructs/output-file';
@@ -123,6 +144,8 @@ export type {
   DryRunResult, IgnoredPolicy, InvalidJwt, JwtLocation, RequestJwt, RequestOrigin, ValidJwt,
 } from './model/access-request';
 export { decide } from './model/decide';
+export { evaluateThroughGateway, forwardedRequest } from './analysis/ingress';
+export type { IngressBackend, IngressDecision } from './analysis/ingress';
 export type { DecideOptions, ModelDecision } from './model/decide';
 export type { PathNormalization } from './model/path-normalization';
 
@@ -138,4 +161,8 @@ export type {
 // Example meshes
 export { bookinfoMesh } from './examples/bookinfo';
 export { fooHttpbinMesh, EXAMPLE_ISSUER } from './examples/foo-httpbin';
-export { microShakeFactoryMesh, ISTIO_SUCCINCTLY_ISSUER } from './examples/micro-shake-factory';
+export {
+  microShakeFactoryMesh, microShakeFactoryMutualMesh, microShakeFactoryPassthroughMesh, ISTIO_SUCCINCTLY_ISSUER, JUICE_SHOP_HOST,
+  JUICE_SHOP_CREDENTIALS, JuiceShopIngress,
+} from './examples/micro-shake-factory';
+export type { MicroShakeFactoryOptions } from './examples/micro-shake-factory';

@@ -1,9 +1,10 @@
-// The bundled example app: `npm run synth` creates/reuses the CA key store (`trustmesh ca init`),
-// then runs this to write the example meshes into dist/ and their key material into .trustmesh/secrets/.
+// The bundled example app: `npm run synth` creates/reuses the CA key store (`trustmesh ca init`) and
+// the juice-shop gateway credentials (`trustmesh ca issue gateway`), then runs this to write the
+// example meshes into dist/ and their key material into .trustmesh/secrets/.
 import { TrustmeshApp } from './constructs/trustmesh-app';
 import { bookinfoMesh } from './examples/bookinfo';
 import { fooHttpbinMesh } from './examples/foo-httpbin';
-import { microShakeFactoryMesh } from './examples/micro-shake-factory';
+import { microShakeFactoryMesh, microShakeFactoryMutualMesh, microShakeFactoryPassthroughMesh } from './examples/micro-shake-factory';
 import { KeyStore } from './pki/key-store';
 import { runSynth } from './synth-entry';
 
@@ -11,6 +12,8 @@ void runSynth(async () => {
   const ca = await KeyStore.at(process.env.TRUSTMESH_CA_DIR ?? '.trustmesh/ca').load();
   const app = new TrustmeshApp();
   microShakeFactoryMesh(app, { ca });
+  microShakeFactoryMutualMesh(app, { ca });
+  microShakeFactoryPassthroughMesh(app, { ca });
   bookinfoMesh(app, { ca });
   fooHttpbinMesh(app, { ca });
   return app;

@@ -4,7 +4,8 @@
  *
  * Order of the checks, as on the inbound filter chain:
  *
- * 1. PeerAuthentication — a plaintext client on a STRICT port: the connection is refused
+ * 1. PeerAuthentication (not for gateway workloads: pods a Gateway selects) — a plaintext
+ *    client on a STRICT port: the connection is refused
  *    (`DENY_CONN`). With DISABLE the sidecar does not terminate mTLS, so authorization sees no
  *    peer identity even for a client that has one.
  * 2. RequestAuthentication (HTTP) — invalid tokens or unaccepted issuers: `DENY_401`; audience not
@@ -58,9 +59,11 @@ export interface Evaluator {
 export function createEvaluator(config: IstioConfig, meshConfig: MeshConfig = DEFAULT_MESH_CONFIG, options: EvaluatorOptions = {}): Evaluator {
   if (!options.allowInvalidConfig) assertValidConfig(config);
   const index = new PolicyIndex(config, meshConfig);
+  const gateways = gatewaySelectors(config);
   return {
     meshConfig,
-    evaluate: (request) => decide(index.forWorkload(request.destination.namespace, request.destination.labels), request, meshConfig),
+    evaluate: (request) => decide(index.forWorkload(request.destination.namespace, request.destination.labels), request, meshConfig,
+      gatewayOf(gateways, request.destination.labels)),
     policiesFor: (namespace, labels) => index.forWorkload(namespace, labels),
   };
 }
@@ -89,11 +92,16 @@ export function evaluate(config: IstioConfig, request: AccessRequest, meshConfig
   return evaluator.evaluate(request);
 }
 
-function decide(wp: WorkloadPolicies, request: AccessRequest, mesh: MeshConfig): AccessDecision {
+function decide(wp: WorkloadPolicies, request: AccessRequest, mesh: MeshConfig, gateway: string | undefined): AccessDecision {
   const extras: Extras = wp.ignored.length > 0 ? { ignored: wp.ignored } : {};
 
-  // 1. Peer authentication.
-  const mtls = mtlsForPort(wp.peerAuthentication, request.destination.port);
+  // 1. Peer authentication. Gateway proxies have no inbound sidecar listeners: a Gateway's server
+  // TLS settings decide what clients present, and PeerAuthentication does not apply.
+  const resolved = mtlsForPort(wp.peerAuthentication, request.destination.port);
+  const mtls: typeof resolved = gateway ? { mode: 'PERMISSIVE' } : resolved;
+  const gatewayNote = gateway && resolved.mode !== 'PERMISSIVE'
+    ? `the workload is a gateway (selected by Gateway ${gateway}), so PeerAuthentication ${resolved.mode} does not apply`
+    : undefined;
   const peer = request.source.principal;
   if (mtls.mode === 'STRICT' && peer === null) {
     const pa = mtls.source?.policy;
@@ -111,7 +119,8 @@ function decide(wp: WorkloadPolicies, request: AccessRequest, mesh: MeshConfig):
   const attrs = buildRequestAttributes(request, mesh, principal, jwt.claims);
   const denied: AccessOutcome = request.protocol === 'TCP' ? 'DENY_CONN' : 'DENY_403';
   const disabled = mtls.mode === 'DISABLE' && peer !== null ? 'mTLS is DISABLEd on this port, so the peer identity is not available' : undefined;
-  const suffix = disabled || jwt.note ? ` (${[disabled, jwt.note].filter((x) => x !== undefined).join('; ')})` : '';
+  const notes = [gatewayNote, disabled, jwt.note].filter((x) => x !== undefined);
+  const suffix = notes.length > 0 ? ` (${notes.join('; ')})` : '';
 
   if (wp.dryRun.length > 0) extras.dryRun = dryRunResults(wp.dryRun, attrs);
   if (wp.audit.length > 0) {
@@ -154,6 +163,28 @@ function decide(wp: WorkloadPolicies, request: AccessRequest, mesh: MeshConfig):
   }
   return finish(denied, wp.allow.map((p) => refOf(p, null)),
     `denied: no rule of the ALLOW ${wp.allow.length === 1 ? 'policy' : 'policies'} ${wp.allow.map((p) => describeCandidate(p, attrs)).join(', ')} matched${suffix}`, extras);
+}
+
+/** `namespace/name` and selector of every Gateway in the config. */
+function gatewaySelectors(config: IstioConfig): { readonly ref: string; readonly selector: Readonly<Record<string, string>> }[] {
+  const out: { ref: string; selector: Record<string, string> }[] = [];
+  for (const gw of config.gateways) {
+    const raw = gw.spec.selector;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) continue;
+    const selector: Record<string, string> = {};
+    for (const [k, v] of Object.entries(raw as Record<string, unknown>)) if (typeof v === 'string') selector[k] = v;
+    // An empty selector would make every proxy a gateway; istiod treats it as matching nothing useful here.
+    if (Object.keys(selector).length > 0) out.push({ ref: `${gw.metadata.namespace}/${gw.metadata.name}`, selector });
+  }
+  return out.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
+}
+
+/**
+ * The Gateway whose selector matches the pod labels: those pods run the gateway proxy. Gateway
+ * selectors match pods in every namespace (istiod's default, PILOT_SCOPE_GATEWAY_TO_NAMESPACE=false).
+ */
+function gatewayOf(gateways: ReturnType<typeof gatewaySelectors>, labels: Readonly<Record<string, string>>): string | undefined {
+  return gateways.find((g) => Object.entries(g.selector).every(([k, v]) => labels[k] === v))?.ref;
 }
 
 interface Extras {

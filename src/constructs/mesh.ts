@@ -1,12 +1,19 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Diagnostic, TrustmeshError } from '../errors';
+import { AccessLoggingOptions, declareAccessLogging } from './access-logging';
 import { CertificateAuthority, CertificateAuthorityProps } from './certificate-authority';
 import { registerDiagnostics } from './diagnostics';
+import { AllowEgressOptions, declareEgress, declareEgressPolicy, externalServiceSpec, LockDownEgressOptions } from './egress';
 import { DefaultAccess, MtlsMode } from './enums';
+import { IngressGateway, IngressGatewayProps } from './ingress-gateway';
+import { declarePlaintextException, IPlaintextDestination } from './kubernetes-api-server';
 import { MeshNamespace, MeshNamespaceProps } from './mesh-namespace';
 import type { MeshService } from './mesh-service';
+import { createIstioApiObject } from './private/istio-api-object';
+import { MeshEdges } from './private/mesh-edges';
 import { ReferenceWorkloadOptions } from './reference-workload';
+import { EdgesSpec } from '../model/edges';
 import { IntentionSpec } from '../model/intention';
 import { assertSupports, DEFAULT_ISTIO_VERSION, formatIstioVersion, IstioFeature, IstioVersion, parseIstioVersion } from '../model/istio-version';
 import { JwtIssuerSpec } from '../model/jwt-issuer';
@@ -14,7 +21,6 @@ import { MeshModel } from '../model/mesh-model';
 import { assertDnsLabel, assertDnsSubdomain } from '../model/names';
 import { CaMaterial } from '../pki/ca-material';
 import { located } from '../private/located';
-import { createIstioApiObject } from './private/istio-api-object';
 import { istioApiVersion } from '../render/istio/api-version';
 import { canonicalJson } from '../render/istio/manifest';
 import { ObjectNames } from '../render/istio/object-names';
@@ -118,6 +124,8 @@ export class Mesh extends Construct {
   private readonly extraDiagnostics: (() => readonly Diagnostic[])[] = [];
   private revision = 0;
   private cached?: { revision: number; model: MeshModel };
+  /** @internal gateways, egress, plaintext exceptions and access logging of this mesh. */
+  public readonly _edges: MeshEdges = new MeshEdges(this);
 
   public constructor(scope: Construct, id: string, props: MeshProps = {}) {
     super(scope, id);
@@ -246,10 +254,74 @@ export class Mesh extends Construct {
           services: this._services.map((s) => s._toSpec()),
           issuers: [...this._issuers.values()].sort((a, b) => (a.issuer < b.issuer ? -1 : 1)),
           intentions: [...this._intentions],
+          ...this.edgesSpec(),
         }),
       };
     }
     return this.cached.model;
+  }
+
+  /**
+   * Adds an ingress gateway (by default the `istio: ingressgateway` pods in the root namespace):
+   * servers per host and port with their TLS mode, routes to services, and its own authorization.
+   * @example
+   * const gateway = mesh.addIngressGateway('juice-shop');
+   * gateway.addHttpsServer({ hosts: ['juice-shop.example.com'], tls: GatewayTls.simple(credential) });
+   * gateway.route(juiceShop);
+   */
+  public addIngressGateway(id: string, props: IngressGatewayProps = {}): IngressGateway {
+    return new IngressGateway(this, id, props);
+  }
+
+  /**
+   * Lets workloads reach a host outside the mesh (a ServiceEntry), optionally with TLS the sidecar
+   * originates and verifies (a DestinationRule with `sni`, `subjectAltNames`, `caCertificates`).
+   * Needed for every external host once egress is locked down.
+   * @example mesh.allowEgressTo('api.example.com', { ports: [EgressPort.http(80)], tls: EgressTls.simple() })
+   */
+  public allowEgressTo(host: string, options: AllowEgressOptions = {}): void {
+    located(this, () => declareEgress(this, externalServiceSpec(this, host, options)));
+  }
+
+  /**
+   * Restricts outbound traffic to the service registry (Sidecar `outboundTrafficPolicy.mode:
+   * REGISTRY_ONLY`, always written out) for the mesh or some namespaces; `except` namespaces get an
+   * explicit ALLOW_ANY. Exceptions are declared with {@link allowEgressTo}. Not a firewall: see
+   * docs/edges.md.
+   * @example mesh.lockDownEgress({ except: [mesh.namespace('legacy')] })
+   */
+  public lockDownEgress(options: LockDownEgressOptions = {}): void {
+    located(this, () => {
+      for (const ns of [...(options.namespaces ?? []), ...(options.except ?? [])]) this.namespace(ns.namespaceName);
+      if (options.namespaces) {
+        for (const ns of options.namespaces) declareEgressPolicy(this, { scope: { kind: 'namespace', namespace: ns.namespaceName }, mode: 'REGISTRY_ONLY' });
+      } else {
+        declareEgressPolicy(this, { scope: { kind: 'mesh' }, mode: 'REGISTRY_ONLY' });
+      }
+      for (const ns of options.except ?? []) declareEgressPolicy(this, { scope: { kind: 'namespace', namespace: ns.namespaceName }, mode: 'ALLOW_ANY' });
+    });
+  }
+
+  /**
+   * Declares, reviewably, that clients reach a destination without Istio mTLS: a DestinationRule
+   * with `tls.mode: DISABLE` for exactly that host (never `tls: {}`). For the Kubernetes API server
+   * (`KubernetesApiServer.inCluster()`), and for services declared `inMesh: false` (whose
+   * `<service>-plaintext` DestinationRule they already emit).
+   * @throws TrustmeshError `TM_PLAINTEXT_TO_MESH_SERVICE` for a service with a sidecar
+   * @example mesh.plaintextTo(KubernetesApiServer.inCluster())
+   */
+  public plaintextTo(destination: IPlaintextDestination | MeshService): void {
+    declarePlaintextException(this, destination);
+  }
+
+  /**
+   * Turns on access logs through the Telemetry API, for the mesh or some namespaces, optionally
+   * filtered. Denials (403/401) and dry-run results then show up in the logs and metrics as
+   * docs/edges.md describes.
+   * @example mesh.enableAccessLogging({ filter: AccessLogFilter.errors() })
+   */
+  public enableAccessLogging(options: AccessLoggingOptions = {}): void {
+    declareAccessLogging(this, options);
   }
 
   /** @internal */
@@ -305,6 +377,11 @@ export class Mesh extends Construct {
   /** @internal invalidates the cached model. */
   public _touch(): void {
     this.revision++;
+  }
+
+  private edgesSpec(): { edges?: EdgesSpec } {
+    const edges = this._edges.toSpec();
+    return edges ? { edges } : {};
   }
 
   /** The target Istio release as text. */

@@ -8,11 +8,16 @@
  * intentions name), then DENY intentions before ALLOW intentions; AUDIT and dry-run intentions
  * never decide. A denied HTTP request gets 403, a denied TCP connection is closed.
  *
+ * A request to an ingress gateway's pods is decided by the gateway's own intentions and token
+ * requirement; PeerAuthentication does not apply there, and client addresses behind the gateway's
+ * `numTrustedProxies` come from X-Forwarded-For.
+ *
  * @module
  */
 import { AccessOutcome, AccessRequest, JwtLocation } from './access-request';
 import { originalClientAddress } from './client-address';
-import { ClaimRequirement, EndUserRequirement, IntentionSpec, MatchSpec, PeerSpec, usesHttpOnlyFields } from './intention';
+import { gatewayIssuerNames, gatewayWorkload } from './ingress-gateway';
+import { ClaimRequirement, EndUserRequirement, IntentionSpec, JwtRequirementSpec, MatchSpec, PeerSpec, usesHttpOnlyFields } from './intention';
 import { ipBlockContains, parseIpBlock } from './ip-block';
 import { IstioFeature, supports } from './istio-version';
 import { JwtIssuerSpec } from './jwt-issuer';
@@ -26,7 +31,7 @@ import { compileHeaderPattern, matchesIstioHost, matchesIstioString } from './st
 export interface DecideOptions {
   /** @default 'BASE' */
   readonly pathNormalization?: PathNormalization;
-  /** @default 0 */
+  /** @default - the gateway's `numTrustedProxies` for requests to a gateway, else 0 */
   readonly numTrustedProxies?: number;
 }
 
@@ -56,22 +61,30 @@ interface Attributes {
 /** Decides a request against the model. */
 export function decide(model: MeshModel, request: AccessRequest, options: DecideOptions = {}): ModelDecision {
   const { namespace, labels, port } = request.destination;
-  const service = model.servicesIn(namespace).find((s) => Object.entries(s.labels).every(([k, v]) => labels[k] === v));
+  const selects = (selector: Readonly<Record<string, string>>): boolean => Object.entries(selector).every(([k, v]) => labels[k] === v);
+  const declared = model.servicesIn(namespace).find((s) => selects(s.labels));
+  // An ingress gateway is a workload too: its own policies apply to requests arriving through it.
+  const gateway = declared ? undefined : (model.spec.edges?.gateways ?? []).find((g) => g.namespace === namespace && selects(g.selector));
+  const service = declared ?? (gateway ? gatewayWorkload(gateway) : undefined);
   const declaredNamespace = model.namespace(namespace) !== undefined;
   if (service && !service.inMesh) {
     return { outcome: 'ALLOW', reason: `${namespace}/${service.name} runs without a sidecar: nothing enforces policy`, service: service.name };
   }
   const tag = service ? { service: service.name } : {};
 
-  // 1. Peer authentication.
-  const mtls = service ? model.effectiveMtls(service, port) : (model.namespace(namespace)?.mtls ?? model.spec.mtls);
+  // 1. Peer authentication. It does not apply to gateways: their servers' TLS settings decide
+  // what a client presents, and external clients have no mesh identity.
+  const mtls = gateway ? 'PERMISSIVE' : service ? model.effectiveMtls(service, port) : (model.namespace(namespace)?.mtls ?? model.spec.mtls);
   if (mtls === 'STRICT' && request.source.principal === null) {
     return { outcome: 'DENY_CONN', reason: `STRICT mTLS on port ${port} refuses the plaintext client`, ...tag };
   }
   const principal = mtls === 'DISABLE' || request.source.principal === null ? undefined : request.source.principal;
 
   // 2. End-user tokens: a workload accepts the issuers its intentions name.
-  const jwt = service && request.protocol === 'HTTP' ? verifyToken(model.issuersFor(service), request) : { kind: 'none' as const };
+  const issuers = gateway
+    ? gatewayIssuerNames(gateway).map((n) => model.issuer(n)).filter((i): i is JwtIssuerSpec => i !== undefined)
+    : service ? model.issuersFor(service) : [];
+  const jwt = service && request.protocol === 'HTTP' ? verifyToken(issuers, request) : { kind: 'none' as const };
   if (jwt.kind === 'reject') return { outcome: jwt.outcome, reason: jwt.reason, ...tag };
   const claims = jwt.kind === 'verified' ? jwt.claims : undefined;
 
@@ -86,14 +99,15 @@ export function decide(model: MeshModel, request: AccessRequest, options: Decide
     ...(http && request.host !== undefined ? { host: request.host } : {}),
     headers: http ? headers : {},
     sourceIp: request.source.ip,
-    remoteIp: originalClientAddress(request, headers, options.numTrustedProxies ?? 0),
+    remoteIp: originalClientAddress(request, headers, options.numTrustedProxies ?? gateway?.numTrustedProxies ?? 0),
   };
   const denied: AccessOutcome = http ? 'DENY_403' : 'DENY_CONN';
 
   // 3. Authorization: DENY, then ALLOW.
-  const intentions = service ? model.intentionsFor(service).filter((i) => i.enforcement === 'ENFORCE') : [];
-  const requirement = service?.jwtRequirement;
-  if (service && requirement && requirement.enforcement === 'ENFORCE' && violatesJwtRequirement(model, service, attrs)) {
+  const intentions = (gateway ? gateway.intentions : service ? model.intentionsFor(service) : []).filter((i) => i.enforcement === 'ENFORCE');
+  const requirement = gateway ? gateway.jwtRequirement : service?.jwtRequirement;
+  if (service && requirement && requirement.enforcement === 'ENFORCE'
+    && violatesJwtRequirement(model, service, requirement, gateway?.jwtRequirement?.hosts ?? [], attrs)) {
     return { outcome: denied, reason: `a token from ${requirement.issuers.join(' or ')} is required`, ...tag };
   }
   const deny = intentions.find((i) => i.action === 'DENY' && matches(model, service!, i, attrs));
@@ -152,11 +166,12 @@ function sameLocation(a: JwtLocation, b: JwtLocation): boolean {
   return a.startsWith('header:') ? a.toLowerCase() === b.toLowerCase() : a === b;
 }
 
-function violatesJwtRequirement(model: MeshModel, service: ServiceSpec, a: Attributes): boolean {
-  const requirement = service.jwtRequirement!;
+function violatesJwtRequirement(model: MeshModel, service: ServiceSpec, requirement: JwtRequirementSpec, hosts: readonly string[],
+  a: Attributes): boolean {
   if (!model.httpTargetPorts(service).includes(a.port)) return false;
   // On TCP the HTTP-only parts of the DENY are ignored: the port alone decides.
   if (!a.http) return true;
+  if (hosts.length > 0 && !hosts.some((h) => matchesIstioHost(h, a.host))) return false;
   if (requirement.exceptPaths.some((p) => matchesPathPattern(p, a.path))) return false;
   return !(a.requestPrincipal && requirement.issuers.includes(a.requestPrincipal.iss));
 }

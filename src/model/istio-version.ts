@@ -52,6 +52,17 @@ export const IstioFeature = {
   SECURITY_V1: { since: { major: 1, minor: 22 }, what: 'security.istio.io/v1 for all security kinds' },
   NETWORKING_V1: { since: { major: 1, minor: 22 }, what: 'networking.istio.io/v1' },
   SERVICE_ACCOUNTS: { since: { major: 1, minor: 25 }, what: 'AuthorizationPolicy source serviceAccounts' },
+  // istio/istio#27629 (merged 2020-09, released in 1.8): targetPort for DNS ServiceEntries.
+  SERVICE_ENTRY_TARGET_PORT: { since: { major: 1, minor: 8 }, what: 'ServiceEntry port targetPort (TLS origination from a plain-HTTP port)' },
+  // Telemetry API access logging (telemetry.istio.io/v1alpha1 accessLogging).
+  TELEMETRY_ACCESS_LOGGING: { since: { major: 1, minor: 12 }, what: 'access logging through the Telemetry API' },
+  // istio/api#2110 and istio/istio#36655 (merged 2021-12/2022-01, released in 1.13).
+  ACCESS_LOG_FILTER: { since: { major: 1, minor: 13 }, what: 'Telemetry accessLogging filter expressions' },
+  // istio/api#2207 (merged 2022-03, released in 1.14): sidecars honour DestinationRule credentialName with a workloadSelector.
+  DESTINATION_RULE_WORKLOAD_SELECTOR: { since: { major: 1, minor: 14 }, what: 'DestinationRule workloadSelector (client certificates from credentialName in sidecars)' },
+  // istio/api#2820 (merged 2023-06, released in 1.19).
+  GATEWAY_OPTIONAL_MUTUAL: { since: { major: 1, minor: 19 }, what: 'Gateway TLS mode OPTIONAL_MUTUAL' },
+  TELEMETRY_V1: { since: { major: 1, minor: 22 }, what: 'telemetry.istio.io/v1' },
 } as const;
 
 /** One entry of {@link IstioFeature}. */

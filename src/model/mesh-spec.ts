@@ -1,3 +1,4 @@
+import { EdgesSpec } from './edges';
 import { IntentionSpec, JwtRequirementSpec } from './intention';
 import { IstioVersion } from './istio-version';
 import { JwtIssuerSpec } from './jwt-issuer';
@@ -47,4 +48,9 @@ export interface MeshSpec {
   readonly services: readonly ServiceSpec[];
   readonly issuers: readonly JwtIssuerSpec[];
   readonly intentions: readonly IntentionSpec[];
+  /**
+   * Ingress gateways, egress and access logging.
+   * @default - none
+   */
+  readonly edges?: EdgesSpec;
 }

@@ -22,6 +22,18 @@ function tree(dir: string): Record<string, string> {
 }
 
 /**
+ * The CA steps of the synth task (.projenrc.ts), before the example app runs: one intermediate per
+ * example output folder, and the juice-shop gateway certificates of the SIMPLE and MUTUAL variants.
+ * Every step keeps what exists.
+ */
+const SYNTH_CA_STEPS: readonly (readonly string[])[] = [
+  ['ca', 'init', '--cluster', 'bookinfo', '--cluster', 'foo-httpbin', '--cluster', 'micro-shake-factory',
+    '--cluster', 'micro-shake-factory-mutual', '--cluster', 'micro-shake-factory-passthrough'],
+  ['ca', 'issue', 'gateway', '--name', 'juice-shop', '--host', 'juice-shop.istio-succinctly.io', '--cluster', 'micro-shake-factory'],
+  ['ca', 'issue', 'gateway', '--name', 'juice-shop-mutual', '--host', 'juice-shop.istio-succinctly.io', '--cluster', 'micro-shake-factory-mutual'],
+];
+
+/**
  * The README's synth command, as a user runs it: `trustmesh ca init` for the example clusters,
  * then the example app (compiled), in a fresh directory.
  */
@@ -29,7 +41,7 @@ describe('the synth command (ca init, then the example app)', () => {
   let cwd: string;
   beforeAll(() => {
     cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'trustmesh-synth-'));
-    execFileSync('node', [CLI, 'ca', 'init', '--cluster', 'bookinfo', '--cluster', 'foo-httpbin', '--cluster', 'micro-shake-factory'], { cwd });
+    for (const args of SYNTH_CA_STEPS) execFileSync('node', [CLI, ...args], { cwd });
     execFileSync('node', [MAIN], { cwd });
   });
 
@@ -37,6 +49,10 @@ describe('the synth command (ca init, then the example app)', () => {
     expect(Object.keys(tree(path.join(cwd, 'dist'))).sort()).toEqual([
       'bookinfo/bookinfo.k8s.yaml', 'bookinfo/ca-summary.md', 'bookinfo/istio-system.k8s.yaml',
       'foo-httpbin/ca-summary.md', 'foo-httpbin/foo.k8s.yaml', 'foo-httpbin/istio-system.k8s.yaml',
+      'micro-shake-factory-mutual/ca-summary.md', 'micro-shake-factory-mutual/istio-system.k8s.yaml',
+      'micro-shake-factory-mutual/micro-shake-factory.k8s.yaml',
+      'micro-shake-factory-passthrough/ca-summary.md', 'micro-shake-factory-passthrough/istio-system.k8s.yaml',
+      'micro-shake-factory-passthrough/micro-shake-factory.k8s.yaml',
       'micro-shake-factory/ca-summary.md', 'micro-shake-factory/istio-system.k8s.yaml', 'micro-shake-factory/micro-shake-factory.k8s.yaml',
     ]);
   });
@@ -53,12 +69,25 @@ describe('the synth command (ca init, then the example app)', () => {
     expect(fs.readFileSync(path.join(secrets, 'bookinfo/CertificateAuthority/bookinfo-secrets.k8s.yaml'), 'utf8')).toMatch(/ca-key\.pem:/);
   });
 
+  test('the juice-shop gateway credentials are emitted beside the gateway (istio-system), with ca.crt for the MUTUAL variant', () => {
+    const secrets = path.join(cwd, '.trustmesh/secrets');
+    const read = (mesh: string): string => fs.readFileSync(path.join(secrets, `${mesh}/CertificateAuthority/${mesh}-secrets.k8s.yaml`), 'utf8');
+    const credential = (text: string): string => text.split(/^---$/m).find((d) => /name: juice-shop-credential/.test(d)) ?? '';
+    expect(credential(read('micro-shake-factory'))).toMatch(/namespace: istio-system/);
+    expect(credential(read('micro-shake-factory'))).toMatch(/tls\.key:/);
+    expect(credential(read('micro-shake-factory'))).not.toMatch(/ca\.crt:/);
+    expect(credential(read('micro-shake-factory-mutual'))).toMatch(/ca\.crt:/);
+    expect(read('micro-shake-factory-passthrough')).not.toMatch(/juice-shop-credential/);
+  });
+
   test('running it again reuses the key material and gives byte-identical output', () => {
     const before = tree(path.join(cwd, 'dist'));
     const keys = tree(path.join(cwd, '.trustmesh/ca'));
-    const again = spawnSync('node', [CLI, 'ca', 'init', '--cluster', 'bookinfo', '--cluster', 'foo-httpbin', '--cluster', 'micro-shake-factory'], { cwd, encoding: 'utf8' });
-    expect(again.status).toBe(0);
-    expect(again.stdout).toMatch(/kept/);
+    for (const args of SYNTH_CA_STEPS) {
+      const again = spawnSync('node', [CLI, ...args], { cwd, encoding: 'utf8' });
+      expect(again.status, args.join(' ')).toBe(0);
+      expect(again.stdout).toMatch(/kept/);
+    }
     execFileSync('node', [MAIN], { cwd });
     expect(tree(path.join(cwd, '.trustmesh/ca'))).toEqual(keys);
     expect(tree(path.join(cwd, 'dist'))).toEqual(before);

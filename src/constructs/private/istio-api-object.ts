@@ -3,6 +3,14 @@ import { Construct } from 'constructs';
 import {
   DestinationRule,
   DestinationRuleV1Beta1,
+  Gateway,
+  GatewayV1Beta1,
+  ServiceEntry,
+  ServiceEntryV1Beta1,
+  Sidecar,
+  SidecarV1Beta1,
+  VirtualService,
+  VirtualServiceV1Beta1,
 } from '../../../imports/networking.istio.io';
 import {
   AuthorizationPolicy,
@@ -12,6 +20,7 @@ import {
   RequestAuthentication,
   RequestAuthenticationV1Beta1,
 } from '../../../imports/security.istio.io';
+import { Telemetry, TelemetryV1Alpha1 } from '../../../imports/telemetry.istio.io';
 import { TrustmeshError } from '../../errors';
 import { IstioManifest, IstioMetadata } from '../../render/istio/manifest';
 
@@ -41,7 +50,7 @@ export function createIstioApiObject(scope: Construct, id: string, props: IstioA
     },
   });
   const l1Props = { metadata: { ...props.metadata }, spec };
-  const v1 = !props.apiVersion.endsWith('v1beta1');
+  const v1 = props.apiVersion.endsWith('/v1');
   switch (props.kind) {
     case 'AuthorizationPolicy':
       return v1 ? new AuthorizationPolicy(scope, id, l1Props) : new AuthorizationPolicyV1Beta1(scope, id, l1Props);
@@ -51,6 +60,16 @@ export function createIstioApiObject(scope: Construct, id: string, props: IstioA
       return v1 ? new CanonicalRequestAuthentication(scope, id, l1Props) : new CanonicalRequestAuthenticationV1Beta1(scope, id, l1Props);
     case 'DestinationRule':
       return v1 ? new DestinationRule(scope, id, l1Props) : new DestinationRuleV1Beta1(scope, id, l1Props);
+    case 'Gateway':
+      return v1 ? new Gateway(scope, id, l1Props) : new GatewayV1Beta1(scope, id, l1Props);
+    case 'VirtualService':
+      return v1 ? new VirtualService(scope, id, l1Props) : new VirtualServiceV1Beta1(scope, id, l1Props);
+    case 'Sidecar':
+      return v1 ? new Sidecar(scope, id, l1Props) : new SidecarV1Beta1(scope, id, l1Props);
+    case 'ServiceEntry':
+      return v1 ? new ServiceEntry(scope, id, l1Props) : new ServiceEntryV1Beta1(scope, id, l1Props);
+    case 'Telemetry':
+      return v1 ? new Telemetry(scope, id, l1Props) : new TelemetryV1Alpha1(scope, id, l1Props);
   }
 }
 

@@ -1,6 +1,8 @@
 import { istioApiVersion } from './api-version';
-import { IstioManifest } from './manifest';
+import { EdgeObjectNames } from './edge-names';
+import { IstioManifest, sortedStrings } from './manifest';
 import { ObjectNames } from './object-names';
+import { ExternalServiceSpec, PlaintextExceptionSpec } from '../../model/egress';
 import { MeshModel } from '../../model/mesh-model';
 import { ServiceSpec } from '../../model/mesh-spec';
 
@@ -22,4 +24,68 @@ export function renderPlaintextDestinationRule(model: MeshModel, service: Servic
       trafficPolicy: { tls: { mode: 'DISABLE' } },
     },
   };
+}
+
+/** The annotation that records why a plaintext exception exists, for reviewers. */
+export const REASON_ANNOTATION = 'trustmesh.io/reason';
+
+/**
+ * An explicit client-TLS exception (`mesh.plaintextTo(...)`): `tls.mode: DISABLE` for exactly one
+ * host (and port), in the root namespace so that it applies to every client. Written out, never
+ * `tls: {}` (which means the same, silently).
+ * @see https://istio.io/latest/docs/ops/common-problems/network-issues/#tls-configuration-mistakes
+ */
+export function renderPlaintextExceptionDestinationRule(model: MeshModel, exception: PlaintextExceptionSpec): IstioManifest {
+  const tls = { mode: 'DISABLE' };
+  return {
+    apiVersion: istioApiVersion('DestinationRule', model.spec.istioVersion),
+    kind: 'DestinationRule',
+    metadata: { name: exception.name, namespace: exception.namespace, annotations: { [REASON_ANNOTATION]: exception.reason } },
+    spec: {
+      host: exception.host,
+      trafficPolicy: exception.port === undefined ? { tls } : { portLevelSettings: [{ port: { number: exception.port }, tls }] },
+    },
+  };
+}
+
+/**
+ * TLS origination towards an external host. SIMPLE: one DestinationRule beside the ServiceEntry
+ * (same namespace and `exportTo`) that verifies the server — `caCertificates`, `sni` and
+ * `subjectAltNames` are always set (IST0128 otherwise). MUTUAL: one DestinationRule per client
+ * workload, in its namespace, with a `workloadSelector` (sidecars only load `credentialName`
+ * then) and the client certificate Secret, whose `ca.crt` verifies the server.
+ * Only the plain-HTTP ports that forward to a TLS `targetPort` originate TLS.
+ * @see https://istio.io/latest/docs/tasks/traffic-management/egress/egress-tls-origination/
+ */
+export function renderEgressTlsDestinationRules(model: MeshModel, external: ExternalServiceSpec): IstioManifest[] {
+  const tls = external.tls;
+  if (!tls) return [];
+  const ports = external.ports.filter((p) => p.targetPort !== undefined).map((p) => p.number).sort((a, b) => a - b);
+  const apiVersion = istioApiVersion('DestinationRule', model.spec.istioVersion);
+  if (tls.mode === 'SIMPLE') {
+    const settings = { mode: 'SIMPLE', caCertificates: tls.caCertificates, sni: tls.sni, subjectAltNames: sortedStrings(tls.subjectAltNames) };
+    return [{
+      apiVersion,
+      kind: 'DestinationRule',
+      metadata: { name: EdgeObjectNames.egressTls(external.name), namespace: external.namespace },
+      spec: {
+        host: external.host,
+        exportTo: [...external.exportTo],
+        trafficPolicy: { portLevelSettings: ports.map((number) => ({ port: { number }, tls: settings })) },
+      },
+    }];
+  }
+  const settings = { mode: 'MUTUAL', credentialName: tls.credentialName, sni: tls.sni, subjectAltNames: sortedStrings(tls.subjectAltNames) };
+  return [...tls.clients]
+    .sort((a, b) => (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1))
+    .map((client) => ({
+      apiVersion,
+      kind: 'DestinationRule' as const,
+      metadata: { name: EdgeObjectNames.egressMutualTls(external.name, client.name), namespace: client.namespace },
+      spec: {
+        host: external.host,
+        workloadSelector: { matchLabels: { ...client.labels } },
+        trafficPolicy: { portLevelSettings: ports.map((number) => ({ port: { number }, tls: settings })) },
+      },
+    }));
 }

@@ -18,7 +18,12 @@ export type IstioKind =
   | 'AuthorizationPolicy'
   | 'PeerAuthentication'
   | 'RequestAuthentication'
-  | 'DestinationRule';
+  | 'DestinationRule'
+  | 'Gateway'
+  | 'VirtualService'
+  | 'Sidecar'
+  | 'ServiceEntry'
+  | 'Telemetry';
 
 /** The annotation that makes an AuthorizationPolicy dry-run. */
 export const DRY_RUN_ANNOTATION = 'istio.io/dry-run';

@@ -2,6 +2,7 @@ import { renderDefaultDenyPolicy, renderRequireJwtPolicy, renderServicePolicy } 
 import { renderPlaintextDestinationRule } from './destination-rule';
 import { IstioManifest } from './manifest';
 import { renderMeshPeerAuthentication, renderNamespacePeerAuthentication, renderServicePeerAuthentication } from './peer-authentication';
+import { renderEdges } from './render-edges';
 import { renderRequestAuthentication } from './request-authentication';
 import { Enforcement, IntentionAction } from '../../model/intention';
 import { MeshModel } from '../../model/mesh-model';
@@ -12,7 +13,8 @@ const POLICY_SLOTS: readonly [IntentionAction, Enforcement][] = [
 
 /**
  * Every Istio object of a mesh, in a stable order (root namespace, then each namespace in
- * declaration order). A pure function of the model: the constructs synthesize exactly these.
+ * declaration order, then the edge objects: gateways, egress, telemetry). A pure function of the
+ * model: the constructs synthesize exactly these.
  */
 export function renderIstio(model: MeshModel): IstioManifest[] {
   const out: (IstioManifest | undefined)[] = [renderMeshPeerAuthentication(model)];
@@ -28,5 +30,6 @@ export function renderIstio(model: MeshModel): IstioManifest[] {
       );
     }
   }
+  out.push(...renderEdges(model));
   return out.filter((m): m is IstioManifest => m !== undefined);
 }

@@ -1,0 +1,314 @@
+import { TrustmeshError } from '../errors';
+import type { CertificateAuthority } from './certificate-authority';
+import { assertKind } from './gateway-credential';
+import type { Mesh } from './mesh';
+import type { MeshNamespace } from './mesh-namespace';
+import { MeshService } from './mesh-service';
+import { createEdgeObject, pick } from './private/edge-objects';
+import { EgressPolicySpec, EgressTlsSpec, ExternalPortProtocol, ExternalPortSpec, ExternalServiceSpec } from '../model/egress';
+import { assertSupports, IstioFeature } from '../model/istio-version';
+import { assertDnsLabel, assertDnsSubdomain } from '../model/names';
+import { assertPortNumber } from '../model/service-port';
+import { validateSubdomainName } from '../pki/names';
+import { renderEgressTlsDestinationRules } from '../render/istio/destination-rule';
+import { IstioManifest } from '../render/istio/manifest';
+import { renderServiceEntry } from '../render/istio/service-entry';
+import { renderEgressSidecar } from '../render/istio/sidecar';
+
+/** Options of the {@link EgressPort} factories. */
+export interface EgressPortOptions {
+  /** @default - `<protocol>-<port>` */
+  readonly name?: string;
+}
+
+/**
+ * A port of an external host, with the protocol the caller speaks on it.
+ * @example EgressPort.tls(443), EgressPort.http(80), EgressPort.tcp(5432)
+ */
+export class EgressPort {
+  /** Plain HTTP; with {@link EgressTls} the sidecar upgrades it to TLS towards the host. */
+  public static http(port: number, options: EgressPortOptions = {}): EgressPort { return new EgressPort('HTTP', port, options); }
+  /** HTTPS the application encrypts itself (the sidecar sees TLS with SNI). */
+  public static https(port: number, options: EgressPortOptions = {}): EgressPort { return new EgressPort('HTTPS', port, options); }
+  /** Any TLS the application encrypts itself. */
+  public static tls(port: number, options: EgressPortOptions = {}): EgressPort { return new EgressPort('TLS', port, options); }
+  /** Opaque TCP. */
+  public static tcp(port: number, options: EgressPortOptions = {}): EgressPort { return new EgressPort('TCP', port, options); }
+
+  public readonly protocol: ExternalPortProtocol;
+  public readonly port: number;
+  public readonly name: string;
+
+  private constructor(protocol: ExternalPortProtocol, port: number, options: EgressPortOptions) {
+    assertPortNumber(port, 'egress port');
+    const name = options.name ?? `${protocol.toLowerCase()}-${port}`;
+    assertDnsLabel(name, 'egress port name');
+    this.protocol = protocol;
+    this.port = port;
+    this.name = name;
+  }
+}
+
+/** Options of {@link ClientCredential.fromCa}. */
+export interface ClientCredentialFromCaOptions {
+  /** @default - the credential name */
+  readonly secretName?: string;
+}
+
+/**
+ * The client certificate a workload presents to an external service that requires mTLS: a
+ * `kubernetes.io/tls` Secret in the clients' namespace whose `ca.crt` verifies the server.
+ * @example ClientCredential.fromCa(ca, 'partner-client') // after `trustmesh ca issue client --name partner-client`
+ */
+export class ClientCredential {
+  /**
+   * A client credential from the key store (`trustmesh ca issue client --name <credential>`),
+   * emitted with the mesh's trust bundle as `ca.crt` (the server's certificate must chain to it:
+   * issue it with `trustmesh ca issue gateway --host <external host>`).
+   * @throws TrustmeshError `TM_CA_UNKNOWN_CREDENTIAL`, `TM_CLIENT_CREDENTIAL_KIND`
+   */
+  public static fromCa(ca: CertificateAuthority, credential: string, options: ClientCredentialFromCaOptions = {}): ClientCredential {
+    const found = ca.material.credential(credential);
+    assertKind(found.name, found.kind, 'client', 'trustmesh ca issue client');
+    const secretName = validateSubdomainName(options.secretName ?? found.name, 'Secret name');
+    const emitted = new Set<string>();
+    return new ClientCredential(secretName, (namespace) => {
+      if (emitted.has(namespace)) return;
+      emitted.add(namespace);
+      ca.addGatewayCredential(found.name, { secretName, namespace, verifyClients: true });
+    });
+  }
+
+  /** A Secret managed elsewhere, in the clients' namespace, with `tls.crt`, `tls.key` and `ca.crt`. */
+  public static fromSecretName(secretName: string): ClientCredential {
+    return new ClientCredential(validateSubdomainName(secretName, 'Secret name'), () => undefined);
+  }
+
+  private constructor(public readonly secretName: string, private readonly emit: (namespace: string) => void) {}
+
+  /** @internal emits the Secret into the clients' namespace (once). */
+  public _bind(namespace: string): string {
+    this.emit(namespace);
+    return this.secretName;
+  }
+}
+
+/** Options shared by the {@link EgressTls} factories. */
+export interface EgressTlsOptions {
+  /**
+   * TLS port of the external host the sidecar connects to.
+   * @default 443
+   */
+  readonly port?: number;
+  /** @default - the host */
+  readonly sni?: string;
+  /**
+   * Names the server certificate must carry.
+   * @default - the host
+   */
+  readonly subjectAltNames?: string[];
+}
+
+/** Options of {@link EgressTls.simple}. */
+export interface SimpleEgressTlsOptions extends EgressTlsOptions {
+  /**
+   * CA bundle (a file in the proxy) that verifies the server.
+   * @default '/etc/ssl/certs/ca-certificates.crt' - the public CAs of the proxyv2 image
+   */
+  readonly caCertificates?: string;
+}
+
+/** Options of {@link EgressTls.mutual}. */
+export interface MutualEgressTlsOptions extends EgressTlsOptions {
+  /** The workloads that present the client certificate; all in one namespace. */
+  readonly clients: MeshService[];
+}
+
+/**
+ * TLS the sidecar originates towards an external host, so that applications speak plain HTTP and
+ * the connection leaving the mesh is encrypted and the server verified.
+ * @see https://istio.io/latest/docs/tasks/traffic-management/egress/egress-tls-origination/
+ * @example
+ * mesh.allowEgressTo('api.example.com', { ports: [EgressPort.http(80)], tls: EgressTls.simple() });
+ * mesh.allowEgressTo('partner.example.com', { ports: [EgressPort.http(80)], tls: EgressTls.mutual(credential, { clients: [billing] }) });
+ */
+export class EgressTls {
+  /** Server-verified TLS (SIMPLE) with SNI and subject names checked. */
+  public static simple(options: SimpleEgressTlsOptions = {}): EgressTls {
+    return new EgressTls('SIMPLE', options, undefined, options.caCertificates ?? '/etc/ssl/certs/ca-certificates.crt', []);
+  }
+
+  /** mTLS with the clients' certificate (MUTUAL): the external service requires client certificates. */
+  public static mutual(credential: ClientCredential, options: MutualEgressTlsOptions): EgressTls {
+    if (!(credential instanceof ClientCredential)) throw new TypeError('EgressTls.mutual: credential must be a ClientCredential');
+    if (!options || !Array.isArray(options.clients) || options.clients.length === 0 || options.clients.some((c) => !(c instanceof MeshService))) {
+      throw new TrustmeshError('TM_EMPTY_MATCH_LIST', 'EgressTls.mutual needs the client services that present the certificate', {
+        fix: 'pass clients: [service, …] (sidecars only load a credentialName for a DestinationRule with a workloadSelector)',
+      });
+    }
+    return new EgressTls('MUTUAL', options, credential, undefined, options.clients);
+  }
+
+  private constructor(
+    private readonly mode: 'SIMPLE' | 'MUTUAL',
+    private readonly options: EgressTlsOptions,
+    private readonly credential: ClientCredential | undefined,
+    private readonly caCertificates: string | undefined,
+    private readonly clients: readonly MeshService[],
+  ) {
+    if (options.port !== undefined) assertPortNumber(options.port, 'TLS origination port');
+    if (caCertificates !== undefined && (!caCertificates.startsWith('/') || /\s/.test(caCertificates))) {
+      throw new TrustmeshError('TM_INVALID_PATH', 'caCertificates is not an absolute file path in the proxy', { value: caCertificates });
+    }
+  }
+
+  /** @internal TLS port of the host. */
+  public get _port(): number {
+    return this.options.port ?? 443;
+  }
+
+  /** @internal */
+  public _toSpec(mesh: Mesh, host: string): EgressTlsSpec {
+    const sni = this.options.sni ?? host;
+    assertDnsSubdomain(sni, 'SNI');
+    const subjectAltNames = [...(this.options.subjectAltNames ?? [host])].sort();
+    if (subjectAltNames.length === 0) {
+      throw new TrustmeshError('TM_EMPTY_MATCH_LIST', 'subjectAltNames is empty: the server certificate would not be checked', { fix: 'leave it out to check the host name' });
+    }
+    if (this.mode === 'SIMPLE') return { mode: 'SIMPLE', sni, subjectAltNames, caCertificates: this.caCertificates! };
+    assertSupports(mesh.istioVersion, IstioFeature.DESTINATION_RULE_WORKLOAD_SELECTOR);
+    const namespaces = [...new Set(this.clients.map((c) => c.namespace))].sort();
+    if (namespaces.length > 1) {
+      throw new TrustmeshError('TM_EGRESS_CLIENTS_NAMESPACES', `the clients of one client certificate are in several namespaces (${namespaces.join(', ')})`, {
+        fix: 'Istio reads credentialName from the client\'s namespace: use one ClientCredential per namespace',
+      });
+    }
+    if (this.clients.some((c) => c.mesh !== mesh || !c.inMesh)) {
+      throw new TrustmeshError('TM_UNKNOWN_SERVICE', 'TLS origination clients must be in-mesh services of this mesh (the sidecar originates TLS)');
+    }
+    return {
+      mode: 'MUTUAL',
+      sni,
+      subjectAltNames,
+      credentialName: this.credential!._bind(namespaces[0]),
+      clients: this.clients.map((c) => ({ namespace: c.namespace, name: c.name, labels: c.labels })),
+    };
+  }
+}
+
+/** Options of {@link Mesh.allowEgressTo}. */
+export interface AllowEgressOptions {
+  /**
+   * Ports of the host callers use.
+   * @default [EgressPort.tls(443)] - TLS the application encrypts itself
+   */
+  readonly ports?: EgressPort[];
+  /**
+   * TLS the sidecar originates on the plain-HTTP ports (towards `tls.port`, 443 by default).
+   * @default - none: the application's own protocol is passed through
+   */
+  readonly tls?: EgressTls;
+  /**
+   * Only this namespace may reach the host (ServiceEntry in that namespace, `exportTo: ["."]`).
+   * @default - every namespace (ServiceEntry in the root namespace, `exportTo: ["*"]`)
+   */
+  readonly namespace?: MeshNamespace;
+  /**
+   * Object name of the ServiceEntry.
+   * @default - the host with dots replaced by dashes, e.g. `api-example-com`
+   */
+  readonly name?: string;
+}
+
+/** @internal builds the external service spec of {@link Mesh.allowEgressTo}. */
+export function externalServiceSpec(mesh: Mesh, host: string, options: AllowEgressOptions): ExternalServiceSpec {
+  if (typeof host !== 'string' || host.includes('*')) {
+    throw new TrustmeshError('TM_INVALID_HOST', 'egress host is not an exact host name', {
+      value: host, allowed: 'a DNS name such as "api.example.com" (wildcards need resolution NONE and are not offered)',
+    });
+  }
+  assertDnsSubdomain(host, 'egress host');
+  const ports = [...(options.ports ?? [EgressPort.tls(443)])];
+  if (ports.length === 0 || ports.some((p) => !(p instanceof EgressPort))) {
+    throw new TrustmeshError('TM_EMPTY_MATCH_LIST', 'egress ports must be a non-empty list of EgressPort values', { value: options.ports });
+  }
+  for (const key of ['port', 'name'] as const) {
+    const values = ports.map((p) => p[key]);
+    const dup = values.find((v, i) => values.indexOf(v) !== i);
+    if (dup !== undefined) throw new TrustmeshError('TM_DUPLICATE_PORT', `egress to ${host} declares ${key} ${dup} twice`, { value: dup });
+  }
+  const tls = options.tls;
+  if (tls !== undefined && !(tls instanceof EgressTls)) throw new TypeError('tls must be created with EgressTls.simple() or EgressTls.mutual(...)');
+  const http = ports.filter((p) => p.protocol === 'HTTP');
+  if (tls && http.length === 0) {
+    throw new TrustmeshError('TM_EGRESS_TLS_WITHOUT_HTTP_PORT', `TLS origination towards ${host} needs a plain-HTTP port for the application to call`, {
+      fix: 'add EgressPort.http(80), or drop tls if the application encrypts itself (EgressPort.tls/https)',
+    });
+  }
+  if (tls) assertSupports(mesh.istioVersion, IstioFeature.SERVICE_ENTRY_TARGET_PORT);
+  const portSpecs: ExternalPortSpec[] = ports.map((p) => ({
+    name: p.name,
+    number: p.port,
+    protocol: p.protocol,
+    ...(tls && p.protocol === 'HTTP' ? { targetPort: tls._port } : {}),
+  }));
+  const name = options.name ?? host.replace(/\./g, '-');
+  assertDnsSubdomain(name, 'ServiceEntry name');
+  const namespace = options.namespace?.namespaceName;
+  if (options.namespace && options.namespace.mesh !== mesh) {
+    throw new TrustmeshError('TM_UNKNOWN_NAMESPACE', `namespace ${namespace} belongs to another mesh`);
+  }
+  return {
+    name,
+    host,
+    namespace: namespace ?? mesh.rootNamespace,
+    exportTo: namespace ? ['.'] : ['*'],
+    ports: portSpecs,
+    ...(tls ? { tls: tls._toSpec(mesh, host) } : {}),
+  };
+}
+
+/**
+ * @internal Registers an external host with the mesh and creates its ServiceEntry and
+ * TLS-origination DestinationRules (filled from the model).
+ */
+export function declareEgress(mesh: Mesh, spec: ExternalServiceSpec): void {
+  mesh._edges.addExternalService(spec);
+  const rendered = (): IstioManifest[] => {
+    const model = mesh.model;
+    const current = model.spec.edges?.externalServices.find((e) => e.name === spec.name && e.namespace === spec.namespace) ?? spec;
+    return [renderServiceEntry(model, current), ...renderEgressTlsDestinationRules(model, current)];
+  };
+  for (const manifest of [renderServiceEntry(mesh.model, spec), ...renderEgressTlsDestinationRules(mesh.model, spec)]) {
+    const { metadata, kind } = manifest;
+    createEdgeObject(mesh, metadata, `${kind}-${metadata.name}`, kind, () => pick(rendered(), kind, metadata));
+  }
+}
+
+/** @internal the outbound traffic policy Sidecar of the mesh or a namespace. */
+export function declareEgressPolicy(mesh: Mesh, policy: EgressPolicySpec): void {
+  mesh._edges.setEgressPolicy(policy);
+  const manifest = renderEgressSidecar(mesh.model, policy);
+  createEdgeObject(mesh, manifest.metadata, 'EgressSidecar', 'Sidecar', () => {
+    const current = mesh.model.spec.edges?.egressPolicies.find((p) => sameScope(p, policy));
+    return current ? renderEgressSidecar(mesh.model, current) : undefined;
+  });
+}
+
+function sameScope(a: EgressPolicySpec, b: EgressPolicySpec): boolean {
+  return a.scope.kind === b.scope.kind && (a.scope.kind === 'mesh' || (b.scope.kind === 'namespace' && a.scope.namespace === b.scope.namespace));
+}
+
+/** Options of {@link Mesh.lockDownEgress}. */
+export interface LockDownEgressOptions {
+  /**
+   * Lock down only these namespaces (their own Sidecar).
+   * @default - the whole mesh (the root namespace's Sidecar, the default of every namespace without its own)
+   */
+  readonly namespaces?: MeshNamespace[];
+  /**
+   * Namespaces that keep unrestricted egress (an explicit ALLOW_ANY Sidecar of their own).
+   * @default - none
+   */
+  readonly except?: MeshNamespace[];
+}

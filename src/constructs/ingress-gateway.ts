@@ -1,0 +1,648 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { TrustmeshError } from '../errors';
+import { AccessMatchOptions, enforcementOf, toMatchSpec } from './access-options';
+import { Enforcement } from './enums';
+import { GatewayTls } from './gateway-tls';
+import { JwtIssuer } from './jwt-issuer';
+import type { Mesh } from './mesh';
+import { MeshService } from './mesh-service';
+import { EndUsers, EndUsersOptions, IMeshPeer, Peer, PeerConfig } from './peer';
+import { RouteMatch } from './route-match';
+import {
+  gatewayHostCovers, GatewayJwtRequirementSpec, GatewayRouteSpec, GatewayServerSpec, gatewayWorkload, IngressGatewaySpec,
+} from '../model/ingress-gateway';
+import { Enforcement as EnforcementName, IntentionAction, IntentionSpec } from '../model/intention';
+import { assertSupports, IstioFeature } from '../model/istio-version';
+import { assertDnsLabel, assertDnsSubdomain, assertLabels } from '../model/names';
+import { classifyPathPattern } from '../model/path-pattern';
+import { assertPortNumber, isHttpProtocol, PortProtocol } from '../model/service-port';
+import { located } from '../private/located';
+import { createIstioApiObject } from './private/istio-api-object';
+import { istioApiVersion } from '../render/istio/api-version';
+import { EdgeObjectNames } from '../render/istio/edge-names';
+import { renderGateway } from '../render/istio/gateway';
+import { renderGatewayPolicy, renderGatewayRequestAuthentication, renderGatewayRequireJwtPolicy } from '../render/istio/gateway-authorization';
+import { DRY_RUN_ANNOTATION, IstioManifest } from '../render/istio/manifest';
+import { renderGatewayRoute } from '../render/istio/virtual-service';
+
+/** Props of {@link IngressGateway}. */
+export interface IngressGatewayProps {
+  /**
+   * Gateway name: the Gateway object is `<name>-gateway`, its policies `<name>-gateway-…`.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * Namespace of the gateway workload (pods, Service): its Gateway, policies and credential
+   * Secrets go there. Either the mesh's root namespace or a declared namespace.
+   * @default - the mesh's root namespace (`istio-system`)
+   */
+  readonly namespace?: string;
+  /**
+   * Labels of the gateway pods (the Gateway's `selector` and the policies' `matchLabels`).
+   * @default { istio: 'ingressgateway' } - the default ingress gateway of `istioctl install`
+   */
+  readonly selector?: Record<string, string>;
+  /**
+   * Service account of the gateway pods: the identity routed services see and name in `allowFrom`.
+   * @default 'istio-ingressgateway-service-account'
+   */
+  readonly serviceAccount?: string;
+  /**
+   * Gateway Service port to gateway container port, for the ports servers use. Authorization
+   * policies on the gateway compare the container port.
+   * @default { 80: 8080, 443: 8443 } - the istio-ingressgateway Service of `istioctl install`; other ports map to themselves
+   */
+  readonly containerPorts?: Readonly<Record<number, number>>;
+  /**
+   * Proxies (load balancers) in front of the gateway that append the client address to
+   * X-Forwarded-For. trustmesh does not deploy the gateway: set the same number as MeshConfig
+   * `defaultConfig.gatewayTopology.numTrustedProxies` (or the gateway pods'
+   * `proxy.istio.io/config` annotation). With N > 0, client-address rules use `remoteIpBlocks`
+   * (the Nth address from the right of X-Forwarded-For); with 0 they use `ipBlocks` (the address
+   * of the connection).
+   * @default 0
+   * @see https://istio.io/latest/docs/ops/configuration/traffic-management/network-topologies/
+   */
+  readonly numTrustedProxies?: number;
+}
+
+/** Options of {@link IngressGateway.addHttpsServer}. */
+export interface HttpsServerOptions {
+  /** Host names served (exact, or `*.example.com`). */
+  readonly hosts: string[];
+  /** How TLS is handled: {@link GatewayTls.simple}, `.mutual`, `.optionalMutual`, `.passthrough`. */
+  readonly tls: GatewayTls;
+  /** @default 443 */
+  readonly port?: number;
+  /**
+   * `port.name`, unique within the gateway.
+   * @default - `https-<port>`
+   */
+  readonly name?: string;
+}
+
+/** Options of {@link IngressGateway.addHttpServer}. */
+export interface HttpServerOptions {
+  /** Host names served. */
+  readonly hosts: string[];
+  /** @default 80 */
+  readonly port?: number;
+  /**
+   * Answer every request with a 301 redirect to https (`tls.httpsRedirect`).
+   * @default false - serve plain HTTP
+   */
+  readonly httpsRedirect?: boolean;
+  /** @default - `http-<port>` */
+  readonly name?: string;
+}
+
+/** Options of {@link IngressGateway.route}. */
+export interface GatewayRouteOptions {
+  /**
+   * Hosts of the gateway this route serves.
+   * @default - every host of the gateway's servers
+   */
+  readonly hosts?: string[];
+  /**
+   * Path matches (HTTP routes only).
+   * @default - every path
+   */
+  readonly match?: RouteMatch | RouteMatch[];
+  /**
+   * Service port of the destination.
+   * @default - its first HTTP port (terminated TLS), or its first HTTPS/TLS port (passthrough)
+   */
+  readonly port?: number;
+}
+
+/** What part of the traffic through the gateway a gateway intention covers. */
+export type GatewayAccessMatchOptions = Omit<AccessMatchOptions, 'ports' | 'notPorts'>;
+
+/** Options of the gateway's authorization verbs. */
+export interface GatewayAccessOptions extends GatewayAccessMatchOptions {
+  /**
+   * Also require an end user (a valid token from this issuer, with these claims).
+   * @default - no end-user requirement
+   */
+  readonly onBehalfOf?: EndUsers;
+  /** @default Enforcement.ENFORCE */
+  readonly enforcement?: Enforcement;
+}
+
+/** Options of {@link IngressGateway.allowEndUsers}. */
+export interface GatewayEndUsersOptions extends GatewayAccessMatchOptions, EndUsersOptions {
+  /** @default Enforcement.ENFORCE */
+  readonly enforcement?: Enforcement;
+}
+
+/** Options of {@link IngressGateway.requireJwt}. */
+export interface GatewayRequireJwtOptions {
+  /**
+   * Hosts the requirement covers.
+   * @default - every host through the gateway
+   */
+  readonly hosts?: string[];
+  /**
+   * Paths reachable without a token.
+   * @default - none
+   */
+  readonly exceptPaths?: string[];
+  /** @default Enforcement.ENFORCE */
+  readonly enforcement?: Enforcement;
+}
+
+const DEFAULT_CONTAINER_PORTS: Readonly<Record<number, number>> = { 80: 8080, 443: 8443 };
+
+const POLICY_IDS: Record<string, string> = {
+  'ALLOW/ENFORCE': 'Allow',
+  'ALLOW/DRY_RUN': 'AllowDryRun',
+  'DENY/ENFORCE': 'Deny',
+  'DENY/DRY_RUN': 'DenyDryRun',
+  'AUDIT/ENFORCE': 'Audit',
+};
+
+/**
+ * An ingress gateway: the Gateway with its servers (hosts, ports, TLS mode), the routes to the
+ * mesh's services (a VirtualService per service), and the gateway workload's own authorization —
+ * end-user tokens, client addresses, hosts. The gateway pods themselves are installed with Istio;
+ * this construct configures them.
+ *
+ * As a peer it is the gateway's workload identity: `juiceShop.allowFrom(gateway)`.
+ *
+ * @see https://istio.io/latest/docs/tasks/traffic-management/ingress/secure-ingress/
+ * @see https://istio.io/latest/docs/tasks/security/authorization/authz-ingress/
+ * @example
+ * const gateway = mesh.addIngressGateway('juice-shop');
+ * gateway.addHttpServer({ hosts: ['juice-shop.example.com'], httpsRedirect: true });
+ * gateway.addHttpsServer({ hosts: ['juice-shop.example.com'], tls: GatewayTls.simple(GatewayCredential.fromCa(ca, 'juice-shop')) });
+ * gateway.route(juiceShop);
+ * juiceShop.allowFrom(gateway);
+ */
+export class IngressGateway extends Construct implements IMeshPeer {
+  /** The mesh. */
+  public readonly mesh: Mesh;
+  /** Gateway name. */
+  public readonly gatewayName: string;
+  /** Namespace of the gateway workload. */
+  public readonly namespace: string;
+  /** Service account of the gateway pods. */
+  public readonly serviceAccount: string;
+  /** Proxies in front of the gateway trusted for X-Forwarded-For. */
+  public readonly numTrustedProxies: number;
+  private readonly _selector: Record<string, string>;
+  private readonly containerPorts: Readonly<Record<number, number>>;
+  private readonly servers: GatewayServerSpec[] = [];
+  private readonly routes: GatewayRouteSpec[] = [];
+  private readonly intentions: IntentionSpec[] = [];
+  private jwtRequirement?: GatewayJwtRequirementSpec;
+  private readonly objects = new Map<string, ApiObject>();
+
+  public constructor(mesh: Mesh, id: string, props: IngressGatewayProps = {}) {
+    const checked = located(mesh, () => checkProps(mesh, id, props));
+    super(checked.chart, `IngressGateway-${checked.name}`);
+    this.mesh = mesh;
+    this.gatewayName = checked.name;
+    this.namespace = checked.namespace;
+    this.serviceAccount = checked.serviceAccount;
+    this.numTrustedProxies = checked.numTrustedProxies;
+    this._selector = checked.selector;
+    this.containerPorts = { ...DEFAULT_CONTAINER_PORTS, ...(props.containerPorts ?? {}) };
+    mesh._edges.addGateway(this.gatewayName, () => this._toSpec());
+    this.ensureObject('Gateway', 'Gateway', EdgeObjectNames.gateway(this.gatewayName), () => renderGateway(this.mesh.model, this.resolved()));
+  }
+
+  /** Labels of the gateway pods (a copy). */
+  public get selector(): Record<string, string> {
+    return { ...this._selector };
+  }
+
+  /** `<trust-domain>/ns/<namespace>/sa/<serviceAccount>`: the principal routed services see. */
+  public get principal(): string {
+    return `${this.mesh.trustDomain}/ns/${this.namespace}/sa/${this.serviceAccount}`;
+  }
+
+  /**
+   * Serves hosts over TLS on a port (443 unless given), with the TLS mode's credential.
+   * @example gateway.addHttpsServer({ hosts: ['shop.example.com'], tls: GatewayTls.mutual(credential) })
+   */
+  public addHttpsServer(options: HttpsServerOptions): void {
+    located(this, () => {
+      if (!(options.tls instanceof GatewayTls)) throw new TypeError('addHttpsServer: tls must be created with GatewayTls.simple/mutual/optionalMutual/passthrough');
+      const port = options.port ?? 443;
+      assertPortNumber(port, 'gateway server port');
+      const tls = options.tls;
+      if (tls.mode === 'OPTIONAL_MUTUAL') assertSupports(this.mesh.istioVersion, IstioFeature.GATEWAY_OPTIONAL_MUTUAL);
+      const credential = tls.credential?._bind(this.namespace);
+      if (credential) this.mesh._edges.addCredential(credential);
+      this.addServer({
+        name: this.serverName(options.name, `https-${port}`),
+        port,
+        targetPort: this.containerPort(port),
+        protocol: 'HTTPS',
+        hosts: checkHosts(options.hosts),
+        httpsRedirect: false,
+        tls: {
+          mode: tls.mode,
+          ...(credential ? { credentialName: credential.secretName } : {}),
+          ...(tls._minProtocolVersion ? { minProtocolVersion: tls._minProtocolVersion } : {}),
+          ...(tls._maxProtocolVersion ? { maxProtocolVersion: tls._maxProtocolVersion } : {}),
+          subjectAltNames: [...tls._subjectAltNames],
+        },
+      });
+    });
+  }
+
+  /**
+   * Serves hosts over plain HTTP on a port (80 unless given), or redirects them to https.
+   * @example gateway.addHttpServer({ hosts: ['shop.example.com'], httpsRedirect: true })
+   */
+  public addHttpServer(options: HttpServerOptions): void {
+    located(this, () => {
+      const port = options.port ?? 80;
+      assertPortNumber(port, 'gateway server port');
+      this.addServer({
+        name: this.serverName(options.name, `http-${port}`),
+        port,
+        targetPort: this.containerPort(port),
+        protocol: 'HTTP',
+        hosts: checkHosts(options.hosts),
+        httpsRedirect: options.httpsRedirect ?? false,
+      });
+    });
+  }
+
+  /**
+   * Routes the gateway's traffic for some hosts (and paths) to a service of the mesh: an `http`
+   * route where the gateway terminates TLS, a `tls` route (by SNI) where it passes TLS through.
+   * The service must still allow the gateway (`service.allowFrom(gateway)`); a route it would
+   * refuse is reported at synth.
+   * @example gateway.route(juiceShop, { match: RouteMatch.pathPrefix('/api/juice-shop') })
+   */
+  public route(service: MeshService, options: GatewayRouteOptions = {}): void {
+    located(this, () => {
+      if (!(service instanceof MeshService)) throw new TypeError('route: service must be a MeshService of the gateway\'s mesh');
+      if (service.mesh !== this.mesh) {
+        throw new TrustmeshError('TM_UNKNOWN_SERVICE', `${service.namespace}/${service.name} belongs to mesh "${service.mesh.meshName}", not to "${this.mesh.meshName}"`, {
+          fix: 'route to services of the gateway\'s own mesh',
+        });
+      }
+      const hosts = options.hosts ? checkHosts(options.hosts) : [...new Set(this.servers.flatMap((s) => s.hosts))].sort();
+      if (hosts.length === 0) {
+        throw new TrustmeshError('TM_GATEWAY_ROUTE_NO_SERVER', `gateway ${this.gatewayName} has no server yet, so the route has no host`, {
+          fix: 'add the servers (addHttpsServer/addHttpServer) before routing',
+        });
+      }
+      const matches = (options.match === undefined ? [] : Array.isArray(options.match) ? options.match : [options.match]).map((m) => {
+        if (!(m instanceof RouteMatch)) throw new TypeError('route: match must be created with RouteMatch.pathPrefix/exactPath');
+        return m._toSpec();
+      });
+      const routes = this.planRoutes(service, hosts, matches, options.port);
+      this.routes.push(...routes);
+      this.mesh._touch();
+      const key = `Route-${this.gatewayName}`;
+      if (!service.node.tryFindChild(key)) {
+        createIstioApiObject(service, key, {
+          kind: 'VirtualService',
+          apiVersion: istioApiVersion('VirtualService', this.mesh.istioVersion),
+          metadata: { name: EdgeObjectNames.route(service.name, this.gatewayName), namespace: service.namespace },
+          render: () => renderGatewayRoute(this.mesh.model, this.resolved(), { namespace: service.namespace, name: service.name }),
+        });
+      }
+    });
+  }
+
+  /**
+   * Allows a peer (end users, client addresses, anyone) through the gateway. Once the gateway has
+   * an ALLOW intention, requests no ALLOW intention covers are refused at the gateway.
+   * @example gateway.allowFrom(Peer.anyone(), { hosts: ['shop.example.com'] })
+   */
+  public allowFrom(peer: IMeshPeer, options: GatewayAccessOptions = {}): void {
+    this.addIntention('ALLOW', peer, options);
+  }
+
+  /**
+   * Denies a peer at the gateway (before any ALLOW). A DENY with HTTP-only fields is scoped to the
+   * ports where the gateway terminates TLS.
+   * @example gateway.denyFrom(Peer.anyone(), { paths: ['/admin/*'] })
+   */
+  public denyFrom(peer: IMeshPeer, options: GatewayAccessOptions = {}): void {
+    this.addIntention('DENY', peer, options);
+  }
+
+  /** Marks matching requests for auditing at the gateway (AUDIT action); never changes a decision. */
+  public auditFrom(peer: IMeshPeer, options: GatewayAccessOptions = {}): void {
+    if (options.enforcement === Enforcement.DRY_RUN) {
+      throw new TrustmeshError('TM_DRY_RUN_AUDIT', 'an AUDIT intention never enforces anything, so it cannot be dry-run', {
+        location: { constructPath: this.node.path }, fix: 'remove enforcement: Enforcement.DRY_RUN',
+      });
+    }
+    this.addIntention('AUDIT', peer, options);
+  }
+
+  /**
+   * Allows end users of an issuer (optionally with claims) through the gateway.
+   * @example gateway.allowEndUsers(issuer, { claims: { role: 'learner' }, hosts: ['fruits.example.com'] })
+   */
+  public allowEndUsers(issuer: JwtIssuer, options: GatewayEndUsersOptions = {}): void {
+    const { claims, nestedClaims, subjects, ...access } = options;
+    this.addIntention('ALLOW', Peer.endUsers(issuer, { claims, nestedClaims, subjects }), access);
+  }
+
+  /**
+   * Allows clients by address: `remoteIpBlocks` (the original client behind `numTrustedProxies`
+   * proxies) when the gateway trusts proxies, `ipBlocks` (the connection's address) otherwise.
+   * @example gateway.allowClientAddresses(['203.0.113.0/24'], { hosts: ['admin.example.com'] })
+   */
+  public allowClientAddresses(blocks: string[], options: GatewayAccessOptions = {}): void {
+    this.addIntention('ALLOW', this.clientAddresses(blocks), options);
+  }
+
+  /** Denies clients by address (see {@link allowClientAddresses}). */
+  public denyClientAddresses(blocks: string[], options: GatewayAccessOptions = {}): void {
+    this.addIntention('DENY', this.clientAddresses(blocks), options);
+  }
+
+  /**
+   * Requires a valid token from one of the issuers on requests through the gateway (for some
+   * hosts, except some paths): a RequestAuthentication plus the DENY policy Istio needs. The
+   * gateway removes a verified token before forwarding unless the issuer sets
+   * `forwardOriginalToken`, so backends that check the token themselves need that.
+   * @example gateway.requireJwt(issuer, { hosts: ['api.example.com'], exceptPaths: ['/healthz'] })
+   */
+  public requireJwt(issuers: JwtIssuer | JwtIssuer[], options: GatewayRequireJwtOptions = {}): void {
+    located(this, () => {
+      if (this.jwtRequirement) {
+        throw new TrustmeshError('TM_JWT_ALREADY_REQUIRED', `requireJwt was already called on gateway ${this.gatewayName}`, {
+          fix: 'pass every accepted issuer in one call: requireJwt([issuerA, issuerB], { hosts, exceptPaths })',
+        });
+      }
+      const list = Array.isArray(issuers) ? issuers : [issuers];
+      if (list.length === 0) throw new TrustmeshError('TM_EMPTY_MATCH_LIST', 'requireJwt needs at least one issuer');
+      const enforcement = enforcementOf(options.enforcement);
+      if (enforcement === 'DRY_RUN') assertSupports(this.mesh.istioVersion, IstioFeature.DRY_RUN);
+      this.assertTerminates('requireJwt');
+      const exceptPaths = [...(options.exceptPaths ?? [])];
+      for (const p of exceptPaths) {
+        if (classifyPathPattern(p) === 'template') assertSupports(this.mesh.istioVersion, IstioFeature.PATH_TEMPLATES);
+      }
+      // Same host validation and `<host>:*` widening as intention hosts.
+      const workload = gatewayWorkload(this._toSpec());
+      const hosts = options.hosts ? toMatchSpec({ hosts: options.hosts }, workload, this.mesh.istioVersion, false).hosts ?? [] : [];
+      for (const issuer of list) this.mesh._registerIssuer(issuer._toSpec());
+      this.jwtRequirement = { issuers: list.map((i) => i.issuer), exceptPaths, enforcement, hosts: [...hosts] };
+      this.mesh._touch();
+      this.ensureObject('RequireJwt', 'AuthorizationPolicy', EdgeObjectNames.gatewayRequireJwt(this.gatewayName),
+        () => renderGatewayRequireJwtPolicy(this.mesh.model, this.resolved()), enforcement === 'DRY_RUN');
+      this.ensureRequestAuthentication();
+    });
+  }
+
+  /** @internal the gateway's workload identity as a peer. */
+  public _toPeerConfig(): PeerConfig {
+    return {
+      peer: { kind: 'service', namespace: this.namespace, name: this.gatewayName, serviceAccount: this.serviceAccount, inMesh: true },
+      issuers: [],
+    };
+  }
+
+  /** @internal the gateway as plain model data. */
+  public _toSpec(): IngressGatewaySpec {
+    return {
+      name: this.gatewayName,
+      namespace: this.namespace,
+      selector: { ...this._selector },
+      serviceAccount: this.serviceAccount,
+      numTrustedProxies: this.numTrustedProxies,
+      servers: [...this.servers],
+      routes: [...this.routes],
+      intentions: [...this.intentions],
+      ...(this.jwtRequirement ? { jwtRequirement: this.jwtRequirement } : {}),
+    };
+  }
+
+  private addServer(server: GatewayServerSpec): void {
+    const mixed = this.servers.find((s) => s.port === server.port && isPassthrough(s) !== isPassthrough(server) && s.protocol === 'HTTPS' && server.protocol === 'HTTPS');
+    if (mixed || this.servers.some((s) => s.port === server.port && s.protocol !== server.protocol)) {
+      throw new TrustmeshError('TM_GATEWAY_PORT_CONFLICT',
+        `gateway ${this.gatewayName} port ${server.port} would mix ${mixed ? 'passthrough and terminated TLS' : 'HTTP and HTTPS'} servers`, {
+          fix: 'use one port per protocol and TLS handling (e.g. passthrough hosts on their own port)',
+        });
+    }
+    this.servers.push(server);
+    this.mesh._touch();
+  }
+
+  private planRoutes(service: MeshService, hosts: readonly string[], matches: GatewayRouteSpec['matches'], port: number | undefined): GatewayRouteSpec[] {
+    const ref = { namespace: service.namespace, name: service.name };
+    const http: string[] = [];
+    const passthrough = new Map<number, string[]>();
+    for (const host of hosts) {
+      const servers = this.servers.filter((s) => s.hosts.some((h) => gatewayHostCovers(h, host)));
+      if (servers.length === 0) {
+        throw new TrustmeshError('TM_GATEWAY_ROUTE_NO_SERVER', `no server of gateway ${this.gatewayName} serves host ${host}`, {
+          value: host,
+          allowed: [...new Set(this.servers.flatMap((s) => s.hosts))].sort().join(', ') || 'no servers yet',
+          fix: 'add a server for the host first, or route only hosts the gateway serves',
+        });
+      }
+      const terminating = servers.filter((s) => !isPassthrough(s) && !s.httpsRedirect);
+      const through = servers.filter(isPassthrough);
+      if (terminating.length > 0 && through.length > 0) {
+        throw new TrustmeshError('TM_GATEWAY_ROUTE_AMBIGUOUS', `host ${host} is served both with terminated and with passthrough TLS`, {
+          fix: 'serve the host one way, or route the two hosts separately',
+        });
+      }
+      if (terminating.length > 0) http.push(host);
+      for (const s of through) passthrough.set(s.port, [...(passthrough.get(s.port) ?? []), host]);
+      if (terminating.length === 0 && through.length === 0) {
+        throw new TrustmeshError('TM_GATEWAY_ROUTE_NO_SERVER', `host ${host} is only served by HTTP servers that redirect to https`, {
+          fix: 'add an HTTPS server for the host',
+        });
+      }
+    }
+    const out: GatewayRouteSpec[] = [];
+    if (http.length > 0) {
+      out.push({ service: ref, kind: 'http', hosts: http.sort(), servicePort: this.backendPort(service, port, 'http'), matches });
+    }
+    if (passthrough.size > 0) {
+      if (matches.length > 0) {
+        throw new TrustmeshError('TM_GATEWAY_PASSTHROUGH_MATCH', 'a passthrough route cannot match paths: the gateway never sees the HTTP request', {
+          fix: 'drop match, or terminate TLS at the gateway (GatewayTls.simple)',
+        });
+      }
+      const servicePort = this.backendPort(service, port, 'tls');
+      for (const [gatewayPort, list] of [...passthrough].sort(([a], [b]) => a - b)) {
+        out.push({ service: ref, kind: 'tls', hosts: [...list].sort(), servicePort, gatewayPort, matches: [] });
+      }
+    }
+    return out;
+  }
+
+  private backendPort(service: MeshService, requested: number | undefined, kind: 'http' | 'tls'): number {
+    const fits = (protocol: PortProtocol): boolean => (kind === 'http' ? isHttpProtocol(protocol) : protocol === 'HTTPS' || protocol === 'TLS');
+    const ports = service.ports;
+    const chosen = requested === undefined ? ports.find((p) => fits(p.protocol)) : ports.find((p) => p.port === requested);
+    const wanted = kind === 'http' ? 'an HTTP port (Port.http/http2/grpc)' : 'an HTTPS or TLS port (Port.https/Port.tls)';
+    if (!chosen) {
+      throw new TrustmeshError('TM_UNKNOWN_PORT', requested === undefined
+        ? `${service.namespace}/${service.name} has no port for a ${kind} route`
+        : `port ${requested} is not a port of service ${service.namespace}/${service.name}`, {
+        value: requested, allowed: wanted, fix: 'declare the port on the service, or pass port',
+      });
+    }
+    if (!fits(chosen.protocol)) {
+      throw new TrustmeshError('TM_GATEWAY_ROUTE_PORT_PROTOCOL', `port ${chosen.port} of ${service.namespace}/${service.name} is ${chosen.protocol}, but a ${kind} route needs ${wanted}`, {
+        value: chosen.port,
+      });
+    }
+    return chosen.port;
+  }
+
+  private addIntention(action: IntentionAction, peer: IMeshPeer, options: GatewayAccessOptions): void {
+    located(this, () => {
+      if (!peer || typeof peer._toPeerConfig !== 'function') throw new TypeError('peer must be a MeshService, MeshNamespace or a Peer.* value');
+      const { enforcement: enforcementOption, onBehalfOf: onBehalfOfOption, ...match } = options;
+      if ((match as AccessMatchOptions).ports !== undefined || (match as AccessMatchOptions).notPorts !== undefined) {
+        throw new TypeError('gateway intentions match hosts, not ports');
+      }
+      const config = peer._toPeerConfig();
+      const onBehalfOf = onBehalfOfOption?._toEndUserRequirement();
+      if (config.endUser && onBehalfOf) {
+        throw new TrustmeshError('TM_CONFLICTING_END_USERS', 'the peer is already an end-user requirement; onBehalfOf would add a second one', {
+          fix: 'put all claims into one Peer.endUsers(issuer, { claims })',
+        });
+      }
+      const endUser = config.endUser ?? onBehalfOf;
+      const enforcement: EnforcementName = enforcementOf(enforcementOption);
+      const version = this.mesh.istioVersion;
+      if (action === 'AUDIT') assertSupports(version, IstioFeature.AUDIT_ACTION);
+      if (enforcement === 'DRY_RUN') assertSupports(version, IstioFeature.DRY_RUN);
+      if (config.peer.kind === 'ipBlocks' && config.peer.remote) assertSupports(version, IstioFeature.REMOTE_IP_BLOCKS);
+      const httpOnly = endUser !== undefined || Object.values(match).some((v) => v !== undefined);
+      if (httpOnly) this.assertTerminates(`${action.toLowerCase()} with HTTP attributes (hosts, paths, methods, headers, end users)`);
+      const spec = toMatchSpec(match, gatewayWorkload(this._toSpec()), version, endUser !== undefined);
+      for (const issuer of config.issuers) this.mesh._registerIssuer(issuer);
+      if (onBehalfOfOption) this.mesh._registerIssuer(onBehalfOfOption.issuer._toSpec());
+      this.intentions.push({
+        destination: { namespace: this.namespace, name: this.gatewayName },
+        action,
+        enforcement,
+        peer: config.peer,
+        ...(endUser ? { endUser } : {}),
+        match: spec,
+      });
+      this.mesh._touch();
+      this.ensureObject(POLICY_IDS[`${action}/${enforcement}`], 'AuthorizationPolicy', EdgeObjectNames.gatewayPolicy(this.gatewayName, action, enforcement),
+        () => renderGatewayPolicy(this.mesh.model, this.resolved(), action, enforcement), enforcement === 'DRY_RUN');
+      if (endUser) this.ensureRequestAuthentication();
+    });
+  }
+
+  private clientAddresses(blocks: string[]): IMeshPeer {
+    if (this.numTrustedProxies > 0) {
+      assertSupports(this.mesh.istioVersion, IstioFeature.REMOTE_IP_BLOCKS);
+      return Peer.remoteIpBlocks(blocks);
+    }
+    return Peer.ipBlocks(blocks);
+  }
+
+  private assertTerminates(verb: string): void {
+    if (!this.servers.some((s) => !isPassthrough(s))) {
+      throw new TrustmeshError('TM_GATEWAY_HTTP_MATCH_WITHOUT_TERMINATION',
+        `${verb} needs HTTP requests, but gateway ${this.gatewayName} has no server that terminates TLS or serves HTTP`, {
+          fix: 'add the servers first; passthrough servers only see the TLS connection (SNI)',
+        });
+    }
+  }
+
+  private ensureRequestAuthentication(): void {
+    this.ensureObject('RequestAuthentication', 'RequestAuthentication', EdgeObjectNames.gatewayRequestAuthentication(this.gatewayName),
+      () => renderGatewayRequestAuthentication(this.mesh.model, this.resolved()));
+  }
+
+  private ensureObject(id: string, kind: IstioManifest['kind'], name: string, render: () => IstioManifest | undefined, dryRun = false): void {
+    if (this.objects.has(id)) return;
+    this.objects.set(id, createIstioApiObject(this, id, {
+      kind,
+      apiVersion: istioApiVersion(kind, this.mesh.istioVersion),
+      metadata: { name, namespace: this.namespace, ...(dryRun ? { annotations: { [DRY_RUN_ANNOTATION]: 'true' } } : {}) },
+      render,
+    }));
+  }
+
+  /** The gateway as the synthesized model sees it (for render producers only). */
+  private resolved(): IngressGatewaySpec {
+    return this.mesh.model.spec.edges?.gateways.find((g) => g.name === this.gatewayName) ?? this._toSpec();
+  }
+
+  private serverName(requested: string | undefined, fallback: string): string {
+    const name = requested ?? fallback;
+    assertDnsLabel(name, 'gateway server name');
+    if (this.servers.some((s) => s.name === name)) {
+      throw new TrustmeshError('TM_GATEWAY_DUPLICATE_SERVER_NAME', `gateway ${this.gatewayName} already has a server named "${name}"`, {
+        fix: 'give the server a name of its own (Istio requires unique port names per Gateway)',
+      });
+    }
+    return name;
+  }
+
+  private containerPort(port: number): number {
+    const mapped = this.containerPorts[port] ?? port;
+    assertPortNumber(mapped, 'gateway container port');
+    return mapped;
+  }
+}
+
+function isPassthrough(server: GatewayServerSpec): boolean {
+  return server.tls?.mode === 'PASSTHROUGH';
+}
+
+function checkHosts(hosts: readonly string[]): string[] {
+  if (!Array.isArray(hosts) || hosts.length === 0) {
+    throw new TrustmeshError('TM_EMPTY_MATCH_LIST', 'a gateway server needs at least one host', {
+      value: hosts, allowed: 'host names such as "shop.example.com" or "*.example.com"',
+    });
+  }
+  for (const h of hosts) {
+    const name = typeof h === 'string' && h.startsWith('*.') ? h.slice(2) : h;
+    if (typeof h !== 'string' || h === '*' || h.includes('/')) {
+      throw new TrustmeshError('TM_INVALID_HOST', 'gateway host is not a host name or "*.domain" wildcard', {
+        value: h, allowed: 'e.g. "shop.example.com" or "*.example.com" (namespace/ prefixes and a bare "*" are not offered)',
+      });
+    }
+    try {
+      assertDnsSubdomain(name, 'gateway host');
+    } catch (e) {
+      throw new TrustmeshError('TM_INVALID_HOST', 'gateway host is not a host name or "*.domain" wildcard', {
+        value: h, allowed: 'lower-case DNS names such as "shop.example.com" or "*.example.com"', cause: e,
+      });
+    }
+  }
+  return [...new Set(hosts)].sort();
+}
+
+function checkProps(mesh: Mesh, id: string, props: IngressGatewayProps): {
+  name: string; namespace: string; selector: Record<string, string>; serviceAccount: string; numTrustedProxies: number; chart: Chart;
+} {
+  const name = props.name ?? id;
+  assertDnsLabel(name, 'gateway name');
+  const namespace = props.namespace ?? mesh.rootNamespace;
+  assertDnsLabel(namespace, 'gateway namespace');
+  const chart: Chart = namespace === mesh.rootNamespace ? mesh.rootChart : mesh.namespace(namespace);
+  const selector = { ...(props.selector ?? { istio: 'ingressgateway' }) };
+  if (Object.keys(selector).length === 0) {
+    throw new TrustmeshError('TM_INVALID_LABEL', 'the gateway selector is empty: the Gateway would configure every proxy', {
+      fix: 'select the gateway pods, e.g. { istio: "ingressgateway" }',
+    });
+  }
+  assertLabels(selector, 'gateway selector');
+  const serviceAccount = props.serviceAccount ?? 'istio-ingressgateway-service-account';
+  assertDnsSubdomain(serviceAccount, 'gateway service account');
+  const numTrustedProxies = props.numTrustedProxies ?? 0;
+  if (!Number.isInteger(numTrustedProxies) || numTrustedProxies < 0) {
+    throw new TrustmeshError('TM_INVALID_TRUSTED_PROXIES', 'numTrustedProxies is not a non-negative integer', { value: numTrustedProxies });
+  }
+  return { name, namespace, selector, serviceAccount, numTrustedProxies, chart };
+}

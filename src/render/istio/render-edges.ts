@@ -1,0 +1,47 @@
+import { renderEgressTlsDestinationRules, renderPlaintextExceptionDestinationRule } from './destination-rule';
+import { renderGateway } from './gateway';
+import { renderGatewayPolicy, renderGatewayRequestAuthentication, renderGatewayRequireJwtPolicy } from './gateway-authorization';
+import { IstioManifest } from './manifest';
+import { renderServiceEntry } from './service-entry';
+import { renderEgressSidecar } from './sidecar';
+import { renderAccessLogging } from './telemetry';
+import { renderGatewayRoute } from './virtual-service';
+import { NO_EDGES } from '../../model/edges';
+import { IngressGatewaySpec } from '../../model/ingress-gateway';
+import { Enforcement, IntentionAction, ServiceRef, serviceKey } from '../../model/intention';
+import { MeshModel } from '../../model/mesh-model';
+
+const GATEWAY_POLICY_SLOTS: readonly [IntentionAction, Enforcement][] = [
+  ['ALLOW', 'ENFORCE'], ['ALLOW', 'DRY_RUN'], ['DENY', 'ENFORCE'], ['DENY', 'DRY_RUN'], ['AUDIT', 'ENFORCE'],
+];
+
+/**
+ * Every edge object of a mesh — gateways with their policies and routes, egress Sidecars,
+ * ServiceEntries, client-TLS DestinationRules, Telemetry — in declaration order. A pure function
+ * of the model.
+ */
+export function renderEdges(model: MeshModel): IstioManifest[] {
+  const edges = model.spec.edges ?? NO_EDGES;
+  const out: (IstioManifest | undefined)[] = [];
+  for (const policy of edges.egressPolicies) out.push(renderEgressSidecar(model, policy));
+  for (const logging of edges.accessLogging) out.push(renderAccessLogging(model, logging));
+  for (const gateway of edges.gateways) {
+    out.push(
+      renderGateway(model, gateway),
+      renderGatewayRequestAuthentication(model, gateway),
+      renderGatewayRequireJwtPolicy(model, gateway),
+      ...GATEWAY_POLICY_SLOTS.map(([action, enforcement]) => renderGatewayPolicy(model, gateway, action, enforcement)),
+      ...routedServices(gateway).map((service) => renderGatewayRoute(model, gateway, service)),
+    );
+  }
+  for (const external of edges.externalServices) out.push(renderServiceEntry(model, external), ...renderEgressTlsDestinationRules(model, external));
+  for (const exception of edges.plaintextExceptions) out.push(renderPlaintextExceptionDestinationRule(model, exception));
+  return out.filter((m): m is IstioManifest => m !== undefined);
+}
+
+/** The services a gateway routes to, in the order of their first route. */
+export function routedServices(gateway: IngressGatewaySpec): ServiceRef[] {
+  const seen = new Map<string, ServiceRef>();
+  for (const r of gateway.routes) if (!seen.has(serviceKey(r.service))) seen.set(serviceKey(r.service), r.service);
+  return [...seen.values()];
+}
