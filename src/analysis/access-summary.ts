@@ -238,7 +238,14 @@ function valueText(dim: Dimension, set: ValueSet): string {
   };
   const n = noun[dim.kind] ?? dim.kind;
   if (set.examples) return `${n} like ${list(set.examples)}`;
-  if (set.notIn) return `any ${n} except ${list(set.notIn)}`;
+  if (set.notIn) {
+    // The connective of each dimension, so that a qualifier reads after the method and path.
+    const lead: Partial<Record<string, string>> = {
+      'host': 'to ', 'source.ip': 'from ', 'remote.ip': 'from ', 'destination.ip': 'to ', 'connection.sni': 'with ', 'header': 'with ',
+    };
+    if (dim.kind === 'header' && set.notIn.length === 1 && set.notIn[0] === '(absent)') return `with header ${dim.header ?? ''}`;
+    return `${lead[dim.kind] ?? ''}any ${n} except ${list(set.notIn)}`;
+  }
   const inside = set.in ?? [];
   const except = set.except ? ` except ${list(set.except)}` : '';
   switch (dim.kind) {
@@ -249,6 +256,9 @@ function valueText(dim: Dimension, set: ValueSet): string {
       return `with header ${dim.header ?? ''}: ${list(inside)}${except}`;
     case 'host': return `to host ${list(inside)}${except}`;
     case 'source.ip': return `from ${list(inside)}${except}`;
+    case 'remote.ip': return `from remote ip ${list(inside)}${except}`;
+    case 'destination.ip': return `to ip ${list(inside)}${except}`;
+    case 'connection.sni': return `with SNI ${list(inside)}${except}`;
     default: return `${n} ${list(inside)}${except}`;
   }
 }
