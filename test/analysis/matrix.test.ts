@@ -198,6 +198,11 @@ rules: [{from: [{source: {notRequestPrincipals: ["*"]}}], to: [{operation: {notP
     expect(m.cell('plaintext', 'foo/httpbin')?.summary).toBe('TCP from 10.0.0.0/8 on port 9000');
   });
 
+  it('writes excluded address blocks as "from any source ip except …" (notIpBlocks)', () => {
+    const m = matrix(HTTPBIN + policy('not-office', 'selector: {matchLabels: {app: httpbin}}\nrules: [{from: [{source: {notIpBlocks: [10.0.0.0/8]}}], to: [{operation: {methods: [GET]}}]}]'));
+    expect(m.cell('plaintext', 'foo/httpbin')?.summary).toBe('GET from any source ip except 10.0.0.0/8 on port 8000');
+  });
+
   it('describes excluded patterns as "any path except …" (notPaths)', () => {
     const m = matrix(HTTPBIN + policy('public', 'selector: {matchLabels: {app: httpbin}}\nrules: [{to: [{operation: {notPaths: ["/admin*"], ports: ["8000"]}}]}]'));
     expect(m.cell('*', 'foo/httpbin')?.summary).toBe('any path except /admin* on port 8000');
