@@ -17,57 +17,17 @@
  * @module
  */
 /* eslint-disable no-bitwise -- region masks are bit sets */
-import { fullMask, maskOf } from './access-cubes';
 import { CompiledPolicy, CompiledRule, constraintMatches, FieldConstraint } from './authorization-rule';
-import { ValueMatcher } from './conditions';
 import { MeshConfig } from './mesh-config';
 import { WorkloadPolicies } from './policy-index';
-import { buildRequestAttributes, RequestAttributes } from './request-attributes';
-import { runJwtFilter } from './request-authentication';
-import { buildTokenGrid, requestPrincipalParts, TokenGrid, TokenPoint } from './request-class-tokens';
-import { ipWitnesses, OTHER, otherPort, stringWitnesses, Witness } from './request-class-witnesses';
+import {
+  buildTokenDimension, buildValueDimension, BuiltDimension, Dimension, DimensionKind, KeyedMatcher, KIND_ORDER, WitnessCache,
+} from './request-class-dimensions';
+import { otherPort } from './request-class-witnesses';
 import { AccessProtocol, AccessRequest } from '../model/access-request';
 
-/** In-cell dimensions, in the order summaries mention them. */
-export type DimensionKind = 'method' | 'path' | 'host' | 'header' | 'token' | 'source.ip' | 'remote.ip' | 'destination.ip' | 'connection.sni';
-
-const KIND_ORDER: readonly DimensionKind[] = ['method', 'path', 'host', 'header', 'token', 'source.ip', 'remote.ip', 'destination.ip', 'connection.sni'];
-
-/** One region of a dimension: the values that match exactly the same atoms. */
-export interface Region {
-  readonly index: number;
-  /** The witnesses in the region; the first represents it. */
-  readonly witnesses: readonly Witness[];
-  /** Token dimension: the grid points in the region. */
-  readonly tokens?: readonly TokenPoint[];
-  /** Request attributes of the representative, per version (they differ only for tokens). */
-  readonly attrs: readonly RequestAttributes[];
-  /** Token dimension, per version: the JWT filter refuses these tokens (401/403). */
-  readonly rejected?: readonly boolean[];
-}
-
-/** A value named by the policies, and the regions it matches. */
-export interface Atom {
-  /** The pattern as written (`/static/*`, `GET`, `10.0.0.0/8`). */
-  readonly raw: string;
-  readonly mask: bigint;
-}
-
-/** One in-cell dimension. */
-export interface Dimension {
-  /** `method`, `path`, `host`, `header:<name>`, `token`, `source.ip`, … */
-  readonly key: string;
-  readonly kind: DimensionKind;
-  /** Lower-case header name for `header` dimensions. */
-  readonly header?: string;
-  readonly regions: readonly Region[];
-  readonly atoms: readonly Atom[];
-  /** Regions whose representative is "absent" (no header, no token, …). */
-  readonly absentMask: bigint;
-  /** Regions matching no atom ("any other value"). */
-  readonly otherMask: bigint;
-  readonly tokenGrid?: TokenGrid;
-}
+export type { Atom, Dimension, DimensionKind, Region } from './request-class-dimensions';
+export { WitnessCache } from './request-class-dimensions';
 
 /** A port of the destination with one filter chain. */
 export interface PortSlice {
@@ -175,32 +135,6 @@ export function versionConstraints(wp: WorkloadPolicies, mesh: MeshConfig): Fiel
   return out;
 }
 
-interface KeyedMatcher {
-  readonly key: string;
-  readonly matcher: ValueMatcher;
-}
-
-/**
- * Witness request attributes shared by the destinations of one analysis: the same path or method
- * witness is built once, not once per destination. Bound to one MeshConfig.
- */
-export class WitnessCache {
-  private readonly attrs = new Map<string, RequestAttributes>();
-
-  public constructor(public readonly mesh: MeshConfig) {}
-
-  /** Attributes of a request that differs from the base only in one dimension. */
-  public attributes(kind: DimensionKind, header: string | undefined, value: string | undefined, build: () => RequestAttributes): RequestAttributes {
-    const key = `${kind}\u0000${header ?? ''}\u0000${value ?? '\u0001'}`;
-    let a = this.attrs.get(key);
-    if (!a) {
-      a = build();
-      this.attrs.set(key, a);
-    }
-    return a;
-  }
-}
-
 /**
  * Builds the request space of a destination from the policies of each version (`undefined` where
  * the destination does not exist).
@@ -255,9 +189,9 @@ export function buildRequestSpace(namespace: string, labels: Readonly<Record<str
     const entry = matchers.get(key);
     if (!entry) continue;
     const list = [...entry.list.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const dim = entry.kind === 'token'
-      ? tokenDimension(list, versions, base, mesh)
-      : valueDimension(key, entry.kind, entry.header, list, versions.length, base, mesh, cache);
+    const dim: BuiltDimension = entry.kind === 'token'
+      ? buildTokenDimension(list, tokenRules, base, mesh)
+      : buildValueDimension(key, entry.kind, entry.header, list, versions.length, base, mesh, cache);
     dimensions.push(dim.dimension);
     classifiers.push(dim.classify);
   }
@@ -314,143 +248,4 @@ function buildSlices(versions: readonly (VersionInput | undefined)[], portNumber
     }
   });
   return [...slices.values()].sort((a, b) => (a.other !== b.other ? (a.other ? 1 : -1) : a.port - b.port || (a.protocol < b.protocol ? -1 : 1)));
-}
-
-function requestWith(base: AccessRequest, kind: DimensionKind, header: string | undefined, value: string | undefined): AccessRequest {
-  switch (kind) {
-    case 'method': return { ...base, method: value ?? 'GET' };
-    case 'path': return { ...base, path: value ?? '/' };
-    case 'host': return value === undefined ? base : { ...base, host: value };
-    case 'header': return value === undefined || header === undefined ? base : { ...base, headers: { [header]: value } };
-    case 'source.ip': return { ...base, source: { ...base.source, ip: value ?? base.source.ip } };
-    case 'remote.ip': return { ...base, source: { ...base.source, remoteIp: value ?? base.source.ip } };
-    case 'destination.ip': return value === undefined ? base : { ...base, destination: { ...base.destination, ip: value } };
-    case 'connection.sni': return value === undefined ? base : { ...base, sni: value };
-    case 'token': return base;
-    default: return base;
-  }
-}
-
-function witnessesFor(kind: DimensionKind, raws: readonly string[]): Witness[] {
-  switch (kind) {
-    case 'method': return stringWitnesses(raws, { other: OTHER.method });
-    case 'path': return stringWitnesses(raws, { other: OTHER.path, paths: true });
-    case 'host': return stringWitnesses(raws, { other: OTHER.host, absent: true });
-    case 'header': return stringWitnesses(raws, { other: OTHER.value, absent: true, empty: true });
-    case 'connection.sni': return stringWitnesses(raws, { other: OTHER.host, absent: true });
-    case 'destination.ip': return ipWitnesses(raws, true);
-    default: return ipWitnesses(raws);
-  }
-}
-
-interface BuiltDimension {
-  readonly dimension: Dimension;
-  readonly classify: (request: AccessRequest) => number | undefined;
-}
-
-function valueDimension(key: string, kind: DimensionKind, header: string | undefined, list: readonly KeyedMatcher[], versionCount: number,
-  base: AccessRequest, mesh: MeshConfig, cache: WitnessCache): BuiltDimension {
-  const witnesses = witnessesFor(kind, list.map((m) => m.matcher.raw));
-  const groups = new Map<string, { witnesses: Witness[]; attrs: RequestAttributes }>();
-  for (const w of witnesses) {
-    // Value dimensions read only their own attribute, so the witness attributes do not depend on the destination.
-    const attrs = cache.attributes(kind, header, w.value,
-      () => buildRequestAttributes(requestWith(base, kind, header, w.value), mesh, undefined, undefined));
-    const vector = list.map((m) => (m.matcher.test(attrs) ? '1' : '0')).join('');
-    const g = groups.get(vector);
-    if (g) g.witnesses.push(w);
-    else groups.set(vector, { witnesses: [w], attrs });
-  }
-  const regions: Region[] = [...groups.values()].map((g, index) => ({
-    index,
-    witnesses: g.witnesses,
-    attrs: new Array<RequestAttributes>(versionCount).fill(g.attrs),
-  }));
-  const byVector = new Map([...groups.keys()].map((v, i) => [v, i]));
-  return {
-    dimension: finishDimension(key, kind, header, regions, list, 0),
-    classify: (request) => {
-      const attrs = buildRequestAttributes(request, mesh, undefined, undefined);
-      return byVector.get(list.map((m) => (m.matcher.test(attrs) ? '1' : '0')).join(''));
-    },
-  };
-}
-
-function tokenDimension(list: readonly KeyedMatcher[], versions: readonly (VersionInput | undefined)[], base: AccessRequest,
-  mesh: MeshConfig): BuiltDimension {
-  const claims = new Map<string, string[]>();
-  const add = (name: string, raw: string): void => {
-    claims.set(name, [...(claims.get(name) ?? []), raw]);
-  };
-  for (const { key, matcher } of list) {
-    const attributeKey = key.split('\u0000')[0];
-    if (attributeKey === 'request.auth.principal') {
-      const { iss, sub } = requestPrincipalParts(matcher.raw);
-      add('iss', iss);
-      add('sub', sub);
-    } else if (attributeKey === 'request.auth.audiences') {
-      add('aud', matcher.raw);
-    } else if (attributeKey === 'request.auth.presenter') {
-      add('azp', matcher.raw);
-    } else {
-      const path = /^request\.auth\.claims((?:\[[^\]]+\])+)$/.exec(attributeKey)?.[1];
-      if (path) add(path.slice(1, -1).split('][').join('.'), matcher.raw);
-    }
-  }
-  const grid = buildTokenGrid(versions.map((v) => v?.policies.jwtRules ?? []), claims);
-  const groups = new Map<string, { points: TokenPoint[]; attrs: RequestAttributes[]; rejected: boolean[] }>();
-  const answers = (request: AccessRequest): { vector: string; attrs: RequestAttributes[]; rejected: boolean[] } => {
-    const attrs: RequestAttributes[] = [];
-    const rejected: boolean[] = [];
-    let vector = '';
-    versions.forEach((v) => {
-      const outcome = runJwtFilter(v?.policies.jwtRules ?? [], request);
-      const a = buildRequestAttributes(request, mesh, undefined, outcome.kind === 'continue' ? outcome.claims : undefined);
-      attrs.push(a);
-      rejected.push(outcome.kind === 'reject');
-      vector += `${outcome.kind === 'reject' ? 'R' : 'C'}${list.map((m) => (m.matcher.test(a) ? '1' : '0')).join('')}|`;
-    });
-    return { vector, attrs, rejected };
-  };
-  for (const point of grid.points) {
-    const { vector, attrs, rejected } = answers({ ...base, jwt: point.jwt });
-    const g = groups.get(vector);
-    if (g) g.points.push(point);
-    else groups.set(vector, { points: [point], attrs, rejected });
-  }
-  const regions: Region[] = [...groups.values()].map((g, index) => ({
-    index,
-    witnesses: [],
-    tokens: g.points,
-    attrs: g.attrs,
-    rejected: g.rejected,
-  }));
-  const byVector = new Map([...groups.keys()].map((v, i) => [v, i]));
-  return {
-    dimension: { ...finishDimension('token', 'token', undefined, regions, list, 0), tokenGrid: grid },
-    classify: (request) => {
-      const headers = request.headers ?? {};
-      // A CORS preflight skips the JWT filter: a class of its own that the space does not model.
-      if (request.protocol === 'HTTP' && request.method === 'OPTIONS' && headers.origin !== undefined
-        && headers['access-control-request-method'] !== undefined) return undefined;
-      return byVector.get(answers(request).vector);
-    },
-  };
-}
-
-function finishDimension(key: string, kind: DimensionKind, header: string | undefined, regions: readonly Region[], list: readonly KeyedMatcher[],
-  version: number): Dimension {
-  const byRaw = new Map<string, bigint>();
-  for (const { matcher } of list) {
-    let mask = byRaw.get(matcher.raw) ?? 0n;
-    regions.forEach((r) => {
-      if (matcher.test(r.attrs[version])) mask |= 1n << BigInt(r.index);
-    });
-    byRaw.set(matcher.raw, mask);
-  }
-  const atoms = [...byRaw.entries()].map(([raw, mask]) => ({ raw, mask })).sort((a, b) => (a.raw < b.raw ? -1 : a.raw > b.raw ? 1 : 0));
-  const anyAtom = atoms.reduce((m, a) => m | a.mask, 0n);
-  const absentMask = maskOf(regions.filter((r) => (r.tokens ? r.tokens[0].jwt === null : r.witnesses[0].value === undefined)).map((r) => r.index));
-  const otherMask = fullMask(regions.length) & ~anyAtom & ~absentMask;
-  return { key, kind, ...(header ? { header } : {}), regions, atoms, absentMask, otherMask };
 }
