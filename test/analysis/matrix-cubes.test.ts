@@ -14,7 +14,7 @@ function points(): number[][] {
   return out;
 }
 
-const cube: fc.Arbitrary<Cube> = fc.tuple(...SIZES.map((n) => fc.integer({ min: 0, max: (1 << n) - 1 }).map(BigInt)));
+const cube: fc.Arbitrary<Cube> = fc.tuple(...SIZES.map((n) => fc.integer({ min: 0, max: 2 ** n - 1 }).map(BigInt)));
 const cubeSet: fc.Arbitrary<CubeSet> = fc.array(cube, { maxLength: 4 });
 
 describe('cube sets', () => {
