@@ -14,9 +14,19 @@ export const DIFF_FORMATS: readonly DiffFormat[] = ['markdown', 'json'];
 
 const WIDENING: ReadonlySet<AccessChangeKind> = new Set(['added', 'widened', 'changed']);
 
+/** Options of {@link formatDiff}. */
+export interface DiffFormatOptions {
+  /**
+   * Markdown: at most this many table rows (a PR comment holds 65,536 characters); the rest is
+   * counted, widening changes are listed first anyway. 0 for no limit. JSON always has every change.
+   * @default 100
+   */
+  readonly limit?: number;
+}
+
 /** Renders the diff in one format (always ending with a newline). */
-export function formatDiff(diff: AccessDiff, format: DiffFormat): string {
-  return format === 'json' ? `${JSON.stringify(diffToJson(diff), null, 2)}\n` : diffToMarkdown(diff);
+export function formatDiff(diff: AccessDiff, format: DiffFormat, options: DiffFormatOptions = {}): string {
+  return format === 'json' ? `${JSON.stringify(diffToJson(diff), null, 2)}\n` : diffToMarkdown(diff, options);
 }
 
 /** The diff as plain data, in report order. */
@@ -43,7 +53,8 @@ function cell(text: string): string {
 }
 
 /** A short summary line and one table row per change, widening first. */
-export function diffToMarkdown(diff: AccessDiff): string {
+export function diffToMarkdown(diff: AccessDiff, options: DiffFormatOptions = {}): string {
+  const limit = options.limit ?? 100;
   const lines = ['### Access changes', ''];
   if (diff.changes.length === 0) {
     lines.push('No change in who may access what.');
@@ -53,10 +64,14 @@ export function diffToMarkdown(diff: AccessDiff): string {
   const n = diff.changes.length;
   lines.push(`**${n} change${n === 1 ? '' : 's'}**: ${parts.join(', ')}.${diff.widens ? ' Widened access is listed first.' : ''}`, '');
   lines.push('| | change | source | destination | what changed |', '|---|---|---|---|---|');
-  for (const c of diff.changes) {
+  const shown = limit > 0 ? diff.changes.slice(0, limit) : diff.changes;
+  for (const c of shown) {
     const what = changeWhat(c);
     const destination = `${c.destination}${c.destinationChange === 'added' ? ' (new)' : c.destinationChange === 'removed' ? ' (removed)' : ''}`;
     lines.push(`| ${WIDENING.has(c.kind) ? '⚠️' : ''} | ${c.kind} | ${cell(sourcesText(c.sources, diff.sources))} | ${cell(destination)} | ${cell(what)} |`);
+  }
+  if (shown.length < diff.changes.length) {
+    lines.push('', `… and ${diff.changes.length - shown.length} more change${diff.changes.length - shown.length === 1 ? '' : 's'} (all of them with \`--output json\`).`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -16,12 +16,13 @@ import { diffAccess } from '../analysis/diff';
 import { DIFF_FORMATS, DiffFormat, formatDiff } from '../analysis/diff-format';
 import { loadConfigSources } from '../analysis/git-source';
 import { DEFAULT_MESH_CONFIG, loadMeshConfig } from '../analysis/mesh-config';
-import { formatDiagnostic } from '../errors';
+import { formatDiagnostic, TrustmeshError } from '../errors';
 
 interface DiffOptions {
   readonly output: DiffFormat;
   readonly failOn?: 'widened' | 'any';
   readonly meshConfig?: string;
+  readonly limit: string;
 }
 
 /** Adds `diff` to the program. */
@@ -34,6 +35,7 @@ export function register(program: Command, io: CliIo, setExit: (code: ExitCodeVa
     .addOption(new Option('--output <format>', 'output format').choices(DIFF_FORMATS).default('markdown'))
     .addOption(new Option('--fail-on <change>', 'exit 1 when access was widened (or added), or on any change').choices(['widened', 'any']))
     .option('--mesh-config <file>', 'MeshConfig YAML (as for istioctl analyze --meshConfigFile)')
+    .option('--limit <rows>', 'markdown: at most this many rows, 0 for all (a PR comment holds 65,536 characters)', '100')
     .addHelpText('after', [
       '',
       'Renaming, reordering, merging or splitting policies with the same meaning shows no change.',
@@ -51,8 +53,11 @@ async function runDiff(oldPath: string, newPath: string, options: DiffOptions, i
     if (d.severity !== 'error') io.stderr.write(`${formatDiagnostic(d)}\n`);
   }
   const meshConfig = options.meshConfig ? loadMeshConfig(options.meshConfig) : DEFAULT_MESH_CONFIG;
+  if (!/^\d+$/.test(options.limit)) {
+    throw new TrustmeshError('TM_OPTION_INVALID', 'option --limit must be a whole number', { value: options.limit, allowed: '0 (all) or a positive number' });
+  }
   const diff = diffAccess(before, after, { meshConfig });
-  io.stdout.write(formatDiff(diff, options.output));
+  io.stdout.write(formatDiff(diff, options.output, { limit: Number(options.limit) }));
   if (options.failOn === 'any' && diff.changes.length > 0) return ExitCode.FINDINGS;
   if (options.failOn === 'widened' && diff.widens) return ExitCode.FINDINGS;
   return ExitCode.OK;

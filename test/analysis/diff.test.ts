@@ -170,6 +170,16 @@ metadata: {name: reviews`) + policy('ratings', 'selector: {matchLabels: {app: ra
     expect(d.changes.map((c) => c.text)).toEqual(['bookinfo/bookinfo-reviews → bookinfo/ratings (new destination): now allowed: everything']);
   });
 
+  it('keeps a markdown comment short: at most `limit` rows, the rest counted', () => {
+    const open = BASE.replace(policy('default-deny', '{}'), '').replace(/methods: \[GET\]/g, 'methods: [GET, PUT]');
+    const d = diff(BASE, open);
+    expect(d.changes.length).toBe(4);
+    const md = diffToMarkdown(d, { limit: 1 });
+    expect(md.split('\n').filter((l) => l.startsWith('| ⚠️'))).toHaveLength(1);
+    expect(md).toContain('… and 3 more changes (all of them with `--output json`).');
+    expect(diffToMarkdown(d, { limit: 0 }).split('\n').filter((l) => l.startsWith('| ⚠️'))).toHaveLength(4);
+  });
+
   it('prints stable JSON with counts and the changes in report order', () => {
     const widened = BASE.replace('to: [{operation: {methods: [GET]}}]', 'to: [{operation: {methods: [GET, POST]}}]');
     const json = diffToJson(diff(BASE, widened));
