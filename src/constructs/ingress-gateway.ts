@@ -209,7 +209,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
     this.numTrustedProxies = checked.numTrustedProxies;
     this._selector = checked.selector;
     this.containerPorts = { ...DEFAULT_CONTAINER_PORTS, ...(props.containerPorts ?? {}) };
-    mesh._edges.addGateway(this.gatewayName, () => this._toSpec());
+    mesh._edges.addGateway(this.gatewayName, this);
     this.ensureObject('Gateway', 'Gateway', EdgeObjectNames.gateway(this.gatewayName), () => renderGateway(this.mesh.model, this.resolved()));
   }
 
@@ -628,6 +628,12 @@ function checkProps(mesh: Mesh, id: string, props: IngressGatewayProps): {
 } {
   const name = props.name ?? id;
   assertDnsLabel(name, 'gateway name');
+  // Checked before the construct exists, so a duplicate gets a coded error, not a constructs one.
+  if (mesh._edges.hasGateway(name)) {
+    throw new TrustmeshError('TM_DUPLICATE_GATEWAY', `gateway "${name}" is declared twice in mesh "${mesh.meshName}"`, {
+      fix: 'declare it once and look it up with mesh.ingressGateway(name)',
+    });
+  }
   const namespace = props.namespace ?? mesh.rootNamespace;
   assertDnsLabel(namespace, 'gateway namespace');
   const chart: Chart = namespace === mesh.rootNamespace ? mesh.rootChart : mesh.namespace(namespace);

@@ -273,6 +273,11 @@ export class Mesh extends Construct {
     return new IngressGateway(this, id, props);
   }
 
+  /** A declared ingress gateway by name. @throws TrustmeshError TM_UNKNOWN_GATEWAY */
+  public ingressGateway(name: string): IngressGateway {
+    return this._edges.gateway(name);
+  }
+
   /**
    * Lets workloads reach a host outside the mesh (a ServiceEntry), optionally with TLS the sidecar
    * originates and verifies (a DestinationRule with `sni`, `subjectAltNames`, `caCertificates`).

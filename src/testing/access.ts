@@ -1,12 +1,14 @@
+import { GatewayAccess, ThroughGatewayOptions } from './gateway-access';
 import { createEvaluator, Evaluator } from '../analysis/evaluate';
 import { parseConfigText } from '../analysis/load-config';
 import { meshConfig } from '../analysis/mesh-config';
+import type { IngressGateway } from '../constructs/ingress-gateway';
 import { Mesh } from '../constructs/mesh';
 import { MeshService } from '../constructs/mesh-service';
 import { TrustmeshApp } from '../constructs/trustmesh-app';
-import { toYamlStream } from '../private/yaml-emitter';
 import { AccessDecision, AccessRequest, JwtLocation } from '../model/access-request';
 import { isHttpProtocol } from '../model/service-port';
+import { toYamlStream } from '../private/yaml-emitter';
 
 /** A caller for {@link access}: a declared service, an identity, or a plaintext client. */
 export type AccessSource =
@@ -54,6 +56,15 @@ export class AccessCheck {
   /** The caller. */
   public from(source: AccessSource): AccessFrom {
     return new AccessFrom(this, source);
+  }
+
+  /**
+   * Requests from outside the mesh through an ingress gateway, to the service it routes the host
+   * (and path) to: the gateway's own policies, then the service's, with the gateway as the caller.
+   * @example expect(access(app).through(gateway, { host: 'shop.example.com' }).from('203.0.113.7').get('/')).toBeAllowed();
+   */
+  public through(gateway: IngressGateway, options: ThroughGatewayOptions): GatewayAccess {
+    return new GatewayAccess(this.app, gateway, options);
   }
 
   /** @internal evaluates a request against the mesh's synthesized objects. */

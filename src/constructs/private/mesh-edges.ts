@@ -3,18 +3,19 @@ import { AccessLoggingSpec } from '../../model/access-logging';
 import { edgeDiagnostics } from '../../model/edge-checks';
 import { EdgesSpec } from '../../model/edges';
 import { EgressPolicySpec, ExternalServiceSpec, PlaintextExceptionSpec } from '../../model/egress';
-import { GatewayCredentialSpec, IngressGatewaySpec } from '../../model/ingress-gateway';
+import { GatewayCredentialSpec } from '../../model/ingress-gateway';
 import { canonicalJson } from '../../render/istio/manifest';
+import type { IngressGateway } from '../ingress-gateway';
 import type { Mesh } from '../mesh';
 
 /**
  * The edge declarations of one mesh (gateways, egress, plaintext exceptions, access logging),
- * collected for {@link Mesh.model}. Gateways register a producer, because servers and routes are
- * added to them after they exist.
+ * collected for {@link Mesh.model}. Gateways are asked for their spec each time, because servers
+ * and routes are added to them after they exist.
  * @internal
  */
 export class MeshEdges {
-  private readonly gateways = new Map<string, () => IngressGatewaySpec>();
+  private readonly gateways = new Map<string, IngressGateway>();
   private readonly credentials = new Map<string, GatewayCredentialSpec>();
   private readonly egressPolicies = new Map<string, EgressPolicySpec>();
   private readonly externalServices: ExternalServiceSpec[] = [];
@@ -24,14 +25,30 @@ export class MeshEdges {
 
   public constructor(private readonly mesh: Mesh) {}
 
-  public addGateway(name: string, produce: () => IngressGatewaySpec): void {
+  /** Whether a gateway of that name exists. */
+  public hasGateway(name: string): boolean {
+    return this.gateways.has(name);
+  }
+
+  public addGateway(name: string, gateway: IngressGateway): void {
     if (this.gateways.has(name)) {
       throw new TrustmeshError('TM_DUPLICATE_GATEWAY', `gateway "${name}" is declared twice in mesh "${this.mesh.meshName}"`, {
         fix: 'declare it once and reuse the IngressGateway',
       });
     }
-    this.gateways.set(name, produce);
+    this.gateways.set(name, gateway);
     this.changed();
+  }
+
+  /** A declared gateway by name. @throws TrustmeshError TM_UNKNOWN_GATEWAY */
+  public gateway(name: string): IngressGateway {
+    const gw = this.gateways.get(name);
+    if (!gw) {
+      throw new TrustmeshError('TM_UNKNOWN_GATEWAY', `mesh "${this.mesh.meshName}" has no ingress gateway "${name}"`, {
+        value: name, allowed: [...this.gateways.keys()].sort().join(', ') || 'no gateways declared yet',
+      });
+    }
+    return gw;
   }
 
   public addCredential(credential: GatewayCredentialSpec): void {
@@ -93,7 +110,7 @@ export class MeshEdges {
     if (!this.checksRegistered) return undefined;
     const byNamespace = <T>(a: [string, T], b: [string, T]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
     return {
-      gateways: [...this.gateways.values()].map((produce) => produce()),
+      gateways: [...this.gateways.values()].map((g) => g._toSpec()),
       credentials: [...this.credentials].sort(byNamespace).map(([, c]) => c),
       egressPolicies: [...this.egressPolicies].sort(byNamespace).map(([, p]) => p),
       externalServices: [...this.externalServices],
