@@ -5,6 +5,7 @@
  * @module
  */
 import { AccessChangeKind, AccessDiff, CHANGE_ORDER, changeWhat, sourcesText } from './diff';
+import { markdownCell } from './matrix-format';
 
 /** Output formats of `trustmesh diff`. */
 export type DiffFormat = 'markdown' | 'json';
@@ -48,10 +49,6 @@ export function diffToJson(diff: AccessDiff): Record<string, unknown> {
   };
 }
 
-function cell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
 /** A short summary line and one table row per change, widening first. */
 export function diffToMarkdown(diff: AccessDiff, options: DiffFormatOptions = {}): string {
   const limit = options.limit ?? 100;
@@ -68,7 +65,7 @@ export function diffToMarkdown(diff: AccessDiff, options: DiffFormatOptions = {}
   for (const c of shown) {
     const what = changeWhat(c);
     const destination = `${c.destination}${c.destinationChange === 'added' ? ' (new)' : c.destinationChange === 'removed' ? ' (removed)' : ''}`;
-    lines.push(`| ${WIDENING.has(c.kind) ? '⚠️' : ''} | ${c.kind} | ${cell(sourcesText(c.sources, diff.sources))} | ${cell(destination)} | ${cell(what)} |`);
+    lines.push(`| ${WIDENING.has(c.kind) ? '⚠️' : ''} | ${c.kind} | ${markdownCell(sourcesText(c.sources, diff.sources))} | ${markdownCell(destination)} | ${markdownCell(what)} |`);
   }
   if (shown.length < diff.changes.length) {
     lines.push('', `… and ${diff.changes.length - shown.length} more change${diff.changes.length - shown.length === 1 ? '' : 's'} (all of them with \`--output json\`).`);

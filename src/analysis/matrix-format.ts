@@ -58,8 +58,12 @@ function sourceLabel(s: MatrixSource): string {
   return s.id;
 }
 
-function markdownCell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/**
+ * Text for a markdown table cell: backslash-escapes the characters that would end the cell (`|`) or
+ * start emphasis, code or HTML (`*` in `/static/*`, `_`, backticks, `<`, `>`), line breaks become spaces.
+ */
+export function markdownCell(text: string): string {
+  return text.replace(/[\\|*_`<>]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
 }
 
 /** A table: a row per source, a column per destination. */

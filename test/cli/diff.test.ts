@@ -39,7 +39,7 @@ describe('trustmesh diff', () => {
     const rows = r.stdout.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| |'));
     expect(rows).toEqual([
       '| ⚠️ | widened | bookinfo/bookinfo-productpage | bookinfo/details | now also POST on any port |',
-      '|  | removed | bookinfo/bookinfo-reviews-v3 | bookinfo/ratings | no longer allowed (was: GET /ratings/* on any port) |',
+      '|  | removed | bookinfo/bookinfo-reviews-v3 | bookinfo/ratings | no longer allowed (was: GET /ratings/\\* on any port) |',
     ]);
   });
 
