@@ -85,7 +85,8 @@ function build(plan: GatewayPlan): Mesh {
   }
   if (plan.requireJwt) {
     const r = plan.requireJwt;
-    attempt(() => gateway.requireJwt(r.issuers.map((n) => ISSUERS[n]), { ...(r.hosts ? { hosts: r.hosts } : {}), ...(r.exceptPaths ? { exceptPaths: r.exceptPaths } : {}) }));
+    const options = { ...(r.hosts ? { hosts: r.hosts } : {}), ...(r.exceptPaths ? { exceptPaths: [...r.exceptPaths] } : {}) };
+    attempt(() => gateway.requireJwt(r.issuers.map((n) => ISSUERS[n]), options));
   }
   return mesh;
 }
