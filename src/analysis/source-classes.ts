@@ -67,18 +67,29 @@ export class SourceClassifier {
         vectors.set(row, list);
       }
     }
-    const byVector = new Map<string, { rows: number[]; principal: string | null }>();
+    // Most rows match nothing: only matched rows get a key; one pass files every row in order.
     const principals = this.principals;
+    const classOfRow = new Int32Array(principals.length).fill(-1);
+    const found: { rows: number[]; principal: string | null; vector: string }[] = [];
+    const byVector = new Map<string, number>();
+    const classFor = (vector: string, principal: string | null): number => {
+      let i = byVector.get(vector);
+      if (i === undefined) {
+        i = found.length;
+        found.push({ rows: [], principal, vector });
+        byVector.set(vector, i);
+      }
+      return i;
+    };
+    for (const [row, ids] of vectors) if (principals[row] !== null) classOfRow[row] = classFor(ids.join('\u0001'), principals[row]);
     for (let row = 0; row < principals.length; row++) {
-      const principal = principals[row];
-      const matched = vectors.get(row);
-      // Most rows match nothing: skip building their key.
-      const vector = principal === null ? 'plaintext' : matched === undefined ? '' : matched.join('\u0001');
-      const c = byVector.get(vector);
-      if (c) c.rows.push(row);
-      else byVector.set(vector, { rows: [row], principal });
+      let c = classOfRow[row];
+      if (c < 0) c = principals[row] === null ? classFor('plaintext', null) : classFor('', principals[row]);
+      found[c].rows.push(row);
     }
-    const classes: SourceClass[] = [...byVector.entries()].map(([vector, c]) => ({ ...c, vector }));
+    // Classes in the order of their first row, whatever order they were found in.
+    const classes: SourceClass[] = found.filter((c) => c.rows.length > 0).sort((a, b) => a.rows[0] - b.rows[0])
+      .map((c) => ({ ...c, principal: principals[c.rows[0]] }));
     const index = new Map(classes.map((c, i) => [c.vector, i]));
     const base: AccessRequest = {
       protocol: 'HTTP',
