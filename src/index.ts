@@ -149,6 +149,24 @@ export type { IngressBackend, IngressDecision } from './analysis/ingress';
 export type { DecideOptions, ModelDecision } from './model/decide';
 export type { PathNormalization } from './model/path-normalization';
 
+// Access matrix and semantic diff
+export { buildAccessMatrix } from './analysis/matrix';
+export type { AccessMatrix, MatrixCell, MatrixCellGroup, MatrixColumn } from './analysis/matrix';
+export type { MatrixSource, MatrixSourceKind } from './analysis/matrix-sources';
+export type { MatrixDestination, MatrixDestinationKind } from './analysis/matrix-destinations';
+export type { AccessRuleSummary, PortAccessSummary, TokenRequirement, ValueSet } from './analysis/access-summary';
+export type { AccessStatus } from './analysis/access-sets';
+export { formatMatrix, matrixToJson, MATRIX_FORMATS } from './analysis/matrix-format';
+export type { MatrixFormat } from './analysis/matrix-format';
+export { diffAccess, CHANGE_ORDER } from './analysis/diff';
+export type { AccessChange, AccessChangeKind, AccessDiff, AccessState } from './analysis/diff';
+export { formatDiff, diffToJson, DIFF_FORMATS } from './analysis/diff-format';
+export type { DiffFormat, DiffFormatOptions } from './analysis/diff-format';
+export { analyzeAccess } from './analysis/access-analysis';
+export type { AccessAnalysis, AccessAnalysisOptions, AnalyzedDestination } from './analysis/access-analysis';
+export { loadConfigSources, loadGitSource, parseGitSource } from './analysis/git-source';
+export type { GitSource, GitSourceOptions } from './analysis/git-source';
+
 // Analyzer (lint) and the cdk8s validation plugin
 export { analyze, analyzerChecks, analyzerCheck, formatFinding, sortDiagnostics, countSeverities, INVENTORY_MODES } from './analysis/analyzer';
 export type { AnalyzeOptions, AnalyzerCheck, InventoryMode, ManifestCheck, ManifestCheckOptions } from './analysis/analyzer';
