@@ -6,6 +6,8 @@
 import { authorizationWebhookRule } from './authorization-webhook';
 import { denyHttpFieldsWithoutPortsRule } from './deny-http-fields-without-ports';
 import { destinationRuleTlsRule } from './destination-rule-tls';
+import { gatewayCredentialsRule } from './gateway-credentials';
+import { gatewayServersRule } from './gateway-servers';
 import { jwtRequirementsRule } from './jwt-requirements';
 import { legacyApiRule } from './legacy-api';
 import { mtlsFieldsWithoutMtlsRule } from './mtls-fields-without-mtls';
@@ -15,6 +17,7 @@ import { referenceNotFoundRule } from './reference-not-found';
 import { AnalyzerRule } from './rule-types';
 import { selectorNoWorkloadRule } from './selector-no-workload';
 import { sidecarOutboundPolicyRule } from './sidecar-outbound-policy';
+import { virtualServiceTlsRoutesRule } from './virtual-service-tls-routes';
 
 /** Every rule of the analyzer. */
 export const ALL_RULES: readonly AnalyzerRule[] = [
@@ -28,5 +31,8 @@ export const ALL_RULES: readonly AnalyzerRule[] = [
   peerAuthenticationConflictsRule,
   destinationRuleTlsRule,
   sidecarOutboundPolicyRule,
+  gatewayServersRule,
+  gatewayCredentialsRule,
+  virtualServiceTlsRoutesRule,
   legacyApiRule,
 ];
