@@ -10,7 +10,8 @@
  *   terminate TLS, so its certificate, client verification and HTTP routes are silently unused.
  *
  * Two Gateways select the same pods when their selectors are equal, or when a workload of the
- * input matches both. Hosts compare case-insensitively after the optional `namespace/` prefix.
+ * input matches both. Two documents for one Gateway (same namespace and name, e.g. the outputs of
+ * several clusters analyzed together) are the same object, not a conflict. Hosts compare case-insensitively after the optional `namespace/` prefix.
  *
  * @see https://istio.io/latest/docs/reference/config/analysis/ist0145/
  * @see https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSmode
@@ -86,7 +87,8 @@ export const gatewayServersRule: AnalyzerRule = {
     for (const s of servers) {
       if (s.port === undefined || Object.keys(s.selector).length === 0) continue;
       for (const host of s.hosts.map(bareHost)) {
-        const first = seen.find((o) => o.port === s.port && o.hosts.map(bareHost).includes(host) && samePods(context, o.selector, s.selector));
+        const first = seen.find((o) => o.port === s.port && o.hosts.map(bareHost).includes(host) && samePods(context, o.selector, s.selector)
+          && !redefines(o.gateway, s.gateway));
         if (!first) continue;
         const sameGateway = first.gateway === s.gateway;
         out.push(finding(DUPLICATE, s.gateway, ['spec', 'servers', s.index],
@@ -105,6 +107,15 @@ export const gatewayServersRule: AnalyzerRule = {
 export function bareHost(host: string): string {
   const slash = host.indexOf('/');
   return (slash >= 0 ? host.slice(slash + 1) : host).toLowerCase();
+}
+
+/**
+ * Another document for the same object (kind, namespace, name) is a redefinition, not a second
+ * Gateway: applied to one cluster, the last one wins. Inputs spanning several clusters' outputs
+ * (`trustmesh analyze dist/`) have those.
+ */
+function redefines(a: IstioResource, b: IstioResource): boolean {
+  return a !== b && a.metadata.namespace === b.metadata.namespace && a.metadata.name === b.metadata.name;
 }
 
 function samePods(context: RuleContext, a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
