@@ -1,6 +1,5 @@
 import { TrustmeshError } from '../errors';
 import type { CertificateAuthority } from './certificate-authority';
-import { TlsSecret } from './tls-secret';
 import { GatewayCredentialSpec } from '../model/ingress-gateway';
 import { CredentialKind } from '../pki/ca-material';
 import { validateSubdomainName } from '../pki/names';
@@ -60,12 +59,12 @@ export class GatewayCredential {
         });
     }
     const secretName = validateSubdomainName(options.secretName ?? found.name, 'Secret name');
+    // Emitted once per namespace for this value; create the credential once and share it.
+    const emitted = new Set<string>();
     return new GatewayCredential(secretName, 'ca', options.verifyClients ?? false, found.credential.certificate.dnsNames, (namespace) => {
-      const emitted = emittedSecrets(ca);
-      const key = `${namespace}/${secretName}`;
-      if (!emitted.has(key)) {
-        emitted.set(key, ca.addGatewayCredential(found.name, { secretName, namespace, verifyClients: options.verifyClients ?? false }));
-      }
+      if (emitted.has(namespace)) return;
+      emitted.add(namespace);
+      ca.addGatewayCredential(found.name, { secretName, namespace, verifyClients: options.verifyClients ?? false });
     });
   }
 
@@ -110,15 +109,4 @@ export function assertKind(name: string, kind: CredentialKind, expected: Credent
     `credential "${name}" is a ${kind} certificate, not a ${expected} certificate`, {
       value: kind, allowed: expected, fix: `issue a ${expected} credential: \`${command} --name …\``,
     });
-}
-
-const EMITTED = new WeakMap<CertificateAuthority, Map<string, TlsSecret>>();
-
-function emittedSecrets(ca: CertificateAuthority): Map<string, TlsSecret> {
-  let map = EMITTED.get(ca);
-  if (!map) {
-    map = new Map();
-    EMITTED.set(ca, map);
-  }
-  return map;
 }

@@ -241,6 +241,13 @@ describe('gateway credentials', () => {
     expect((secrets[0].manifest as any).metadata.namespace).toBe('istio-system');
   });
 
+  test('the same key-store credential as two GatewayCredential values is refused (create it once and share it)', () => {
+    const { ca, gateway } = withCa();
+    gateway.addHttpsServer({ hosts: [JUICE_SHOP], tls: GatewayTls.simple(GatewayCredential.fromCa(ca, 'juice-shop')) });
+    const e = catchTrustmesh(() => gateway.addHttpsServer({ hosts: [JUICE_SHOP], port: 8443, tls: GatewayTls.simple(GatewayCredential.fromCa(ca, 'juice-shop')) }));
+    expect(e.code).toBe('TM_CA_DUPLICATE');
+  });
+
   test.each([
     ['TM_CA_UNKNOWN_CREDENTIAL', /no issued credential "nope"/, 'nope'],
     ['TM_GATEWAY_CREDENTIAL_KIND', /"partner-client" is a client certificate, not a gateway certificate/, 'partner-client'],
