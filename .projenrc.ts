@@ -121,7 +121,13 @@ project.addTask('synth', {
   steps: [
     { spawn: 'compile' },
     // Creates the example clusters' CA material once; later runs keep it (never regenerated).
-    { exec: 'node lib/src/cli/main.js ca init --cluster bookinfo --cluster foo-httpbin --cluster micro-shake-factory' },
+    {
+      exec: 'node lib/src/cli/main.js ca init --cluster bookinfo --cluster foo-httpbin --cluster micro-shake-factory '
+        + '--cluster micro-shake-factory-mutual --cluster micro-shake-factory-passthrough',
+    },
+    // The juice-shop gateway's server certificates (kept when they exist with the same parameters).
+    { exec: 'node lib/src/cli/main.js ca issue gateway --name juice-shop --host juice-shop.istio-succinctly.io --cluster micro-shake-factory' },
+    { exec: 'node lib/src/cli/main.js ca issue gateway --name juice-shop-mutual --host juice-shop.istio-succinctly.io --cluster micro-shake-factory-mutual' },
     // Not `cdk8s synth`: it deletes dist/ before the app runs; our app stages its output and
     // swaps it into place only when everything validated.
     { exec: 'node lib/src/main.js' },

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { ExampleOptions } from './example-options';
 import { HttpMethod } from '../constructs/enums';
+import { KubernetesApiServer } from '../constructs/kubernetes-api-server';
 import { Mesh } from '../constructs/mesh';
 import { MeshService } from '../constructs/mesh-service';
 import { Port } from '../constructs/port';
@@ -14,6 +15,8 @@ import { SidecarInjection } from '../constructs/sidecar-injection';
 export function bookinfoMesh(scope: Construct, options: ExampleOptions = {}): Mesh {
   const mesh = new Mesh(scope, 'bookinfo', { istioVersion: '1.30', referenceWorkloads: { runAsUser: 1000, injection: SidecarInjection.manual() } });
   if (options.ca) mesh.useCertificateAuthority(options.ca);
+  // Workloads that call the Kubernetes API talk to a server without a sidecar: say so, reviewably.
+  mesh.plaintextTo(KubernetesApiServer.inCluster());
   const ns = mesh.addNamespace('bookinfo');
   const http = [Port.http(9080)];
 

@@ -42,6 +42,9 @@ const NO_CA: AnalyzerCheck = {
   title: 'a DestinationRule with SIMPLE or MUTUAL TLS does not verify the server certificate',
 };
 
+/** `kubernetes`, `kubernetes.default`, `kubernetes.default.svc`, `kubernetes.default.svc.<domain>`. */
+const KUBERNETES_API_SERVER = /^kubernetes(\.default(\.svc(\..+)?)?)?$/;
+
 /** One `tls` block of a DestinationRule. */
 interface TlsSetting {
   readonly path: FieldPath;
@@ -120,6 +123,9 @@ function noCa(dr: IstioResource, setting: TlsSetting, mode: string, host: string
 
 function disablesStrict(context: RuleContext, dr: IstioResource, setting: TlsSetting, host: string, at: string, explicit: boolean,
   out: Diagnostic[]): void {
+  // The Kubernetes API server runs without a sidecar: no PeerAuthentication applies to it, and a
+  // DISABLE towards it is the documented exception, not a conflict.
+  if (KUBERNETES_API_SERVER.test(host)) return;
   for (const dest of destinations(context, dr, host, setting.subsetLabels)) {
     const resolved = context.evaluator.policiesFor(dest.namespace, dest.labels).peerAuthentication;
     const port = setting.port === undefined ? undefined : workloadPort(dest.service, setting.port);

@@ -33,3 +33,23 @@ describe('DestinationRule TLS', () => {
     expect(analyzeFixture(NEGATIVE)).toEqual([]);
   });
 });
+
+describe('DestinationRule TLS: the Kubernetes API server exception', () => {
+  it('does not flag DISABLE towards kubernetes.default.svc in a STRICT mesh (the API server has no sidecar)', async () => {
+    const { analyze } = await import('../../../src/analysis/analyzer');
+    const { parseConfigText } = await import('../../../src/analysis/load-config');
+    const yaml = (host: string): string => `
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: { name: default, namespace: istio-system }
+spec: { mtls: { mode: STRICT } }
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: api-server, namespace: istio-system }
+spec: { host: ${host}, trafficPolicy: { tls: { mode: DISABLE } } }
+`;
+    expect(analyze(parseConfigText(yaml('kubernetes.default.svc.cluster.local'), 'a.yaml')).map((d) => d.code)).toEqual([]);
+    expect(analyze(parseConfigText(yaml('api.default.svc.cluster.local'), 'b.yaml')).map((d) => d.code)).toEqual(['TM_DESTINATION_RULE_DISABLES_STRICT']);
+  });
+});
