@@ -1,4 +1,4 @@
-import { javascript, typescript } from 'projen';
+import { javascript, JsonFile, typescript } from 'projen';
 
 // The Istio release whose CRDs we import and validate against. The CRD file lives beside the
 // repository in ../shared (never copied in); the generated L1 classes and schemas are committed.
@@ -132,6 +132,12 @@ project.addTask('synth', {
     // swaps it into place only when everything validated.
     { exec: 'node lib/src/main.js' },
   ],
+});
+
+// The benchmark is type-checked and linted like the tests (eslint's project service needs a tsconfig
+// next to the files).
+new JsonFile(project, 'bench/tsconfig.json', {
+  obj: { extends: '../tsconfig.json', compilerOptions: { noEmit: true, rootDir: '..' }, include: ['**/*.ts'] },
 });
 
 project.addTask('bench', {

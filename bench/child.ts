@@ -14,12 +14,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
+import { generateMesh } from './generate-mesh';
+import { generateRequests } from './generate-requests';
 import { createEvaluator, KeyAlgorithm, KeyStore, meshConfig, parseConfigText, TrustmeshApp } from '../lib/src';
 import { diffAccess } from '../lib/src/analysis/diff';
 import { buildAccessMatrix } from '../lib/src/analysis/matrix';
 import { toYamlStream } from '../lib/src/private/yaml-emitter';
-import { generateMesh } from './generate-mesh';
-import { generateRequests } from './generate-requests';
 
 function report(result: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ ...result, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);

@@ -26,6 +26,7 @@ export interface MeshSize {
 }
 
 /** A small deterministic PRNG (mulberry32). */
+/* eslint-disable no-bitwise -- a PRNG is bit mixing */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -36,6 +37,7 @@ export function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+/* eslint-enable no-bitwise */
 
 const METHODS = [HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE];
 const PATHS = ['/api/v1/*', '/api/v2/orders', '/api/v2/orders/{*}', '/healthz', '/metrics', '/admin/*', '*.json', '/static/*'];

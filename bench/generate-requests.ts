@@ -1,5 +1,5 @@
-import { AccessRequest } from '../lib/src';
 import { prng } from './generate-mesh';
+import { AccessRequest } from '../lib/src';
 
 /**
  * A deterministic batch of requests against a generated mesh's synthesized objects: random

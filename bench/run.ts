@@ -114,9 +114,14 @@ function main(): void {
     smoke: o.smoke,
     size: { services: o.services, namespaces: Math.min(50, o.services), intentions: o.services * 10, objects: synth.last.objects },
     synth: {
-      trustmeshMs: synth.ms, floorMs: floor.ms, timeRatio: synth.ms / floor.ms,
-      trustmeshPeakRssMb: synth.peakRssMb, floorPeakRssMb: floor.peakRssMb, rssRatio: synth.peakRssMb / floor.peakRssMb,
-      trustmeshSamples: synth.samples, floorSamples: floor.samples,
+      trustmeshMs: synth.ms,
+      floorMs: floor.ms,
+      timeRatio: synth.ms / floor.ms,
+      trustmeshPeakRssMb: synth.peakRssMb,
+      floorPeakRssMb: floor.peakRssMb,
+      rssRatio: synth.peakRssMb / floor.peakRssMb,
+      trustmeshSamples: synth.samples,
+      floorSamples: floor.samples,
     },
     scaling: { points: scaling, perDoubling },
     check: { decisionsPerSecond: check.last.perSecond, loadMs: check.last.loadMs, requests: o.requests },
@@ -124,8 +129,12 @@ function main(): void {
     diff: { ms: diff.ms, changes: diff.last.changes },
     ca,
     targets: {
-      synthTime: '<= 1.25x floor', synthRss: '<= 1.5x floor', perDoubling: '<= 2.1x',
-      decisionsPerSecond: '>= 100000', matrixMs: '<= 2000 (S=1000)', diffMs: '<= 3000 (S=1000)',
+      synthTime: '<= 1.25x floor',
+      synthRss: '<= 1.5x floor',
+      perDoubling: '<= 2.1x',
+      decisionsPerSecond: '>= 100000',
+      matrixMs: '<= 2000 (S=1000)',
+      diffMs: '<= 3000 (S=1000)',
     },
   };
   fs.writeFileSync(o.out, `${JSON.stringify(results, null, 2)}\n`);
@@ -135,7 +144,10 @@ function main(): void {
 function table(r: {
   synth: { trustmeshMs: number; floorMs: number; timeRatio: number; trustmeshPeakRssMb: number; floorPeakRssMb: number; rssRatio: number };
   scaling: { points: { services: number; ms: number }[]; perDoubling: { from: number; to: number; ratio: number }[] };
-  check: { decisionsPerSecond: unknown }; matrix: { ms: number }; diff: { ms: number }; ca: { algorithm: string; ms: number; intermediates: number }[];
+  check: { decisionsPerSecond: unknown };
+  matrix: { ms: number };
+  diff: { ms: number };
+  ca: { algorithm: string; ms: number; intermediates: number }[];
   size: { services: number; intentions: number; objects: unknown };
 }): string {
   const rows: [string, string, string][] = [
