@@ -6,8 +6,8 @@
  * @see https://istio.io/latest/docs/reference/config/security/conditions/
  * @module
  */
-import { cidrContains, parseCidr } from '../model/ip-match';
 import { RequestAttributes } from './request-attributes';
+import { cidrContains, parseCidr } from '../model/ip-match';
 import { compilePathTemplate, isPathTemplate } from '../model/path-normalization';
 import { compileHeaderPattern, compileStringPattern, StringPattern } from '../model/string-match';
 

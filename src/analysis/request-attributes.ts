@@ -5,10 +5,10 @@
  *
  * @module
  */
-import { IpAddress, parseIp } from '../model/ip-match';
 import { MeshConfig } from './mesh-config';
 import { AccessRequest } from '../model/access-request';
 import { originalClientAddress } from '../model/client-address';
+import { IpAddress, parseIp } from '../model/ip-match';
 import { normalizePath } from '../model/path-normalization';
 
 const CANONICAL_PRINCIPAL = /^[^/]+\/ns\/([^/]+)\/sa\/([^/]+)$/;

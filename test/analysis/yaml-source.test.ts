@@ -4,22 +4,22 @@ import { TrustmeshError } from '../../src/errors';
 
 const STREAM = [
   '# leading comment',
-  'apiVersion: v1',           // 2
+  'apiVersion: v1', // 2
   'kind: A',
   '---',
   '# comment inside',
   '',
-  'apiVersion: v1',           // 7
+  'apiVersion: v1', // 7
   'kind: B',
   'spec:',
   '  rules:',
-  '  - from:',                // 11
+  '  - from:', // 11
   '    - source: {}',
   '--- # marker comment',
-  '---',                      // 14: empty document
-  '--- {apiVersion: v1, kind: C}',  // 15
+  '---', // 14: empty document
+  '--- {apiVersion: v1, kind: C}', // 15
   '...',
-  'apiVersion: v1',           // 17
+  'apiVersion: v1', // 17
   'kind: D',
   'data: {created: 2024-01-01, port: "8080", n: 0o14}',
   '',
