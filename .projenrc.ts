@@ -91,6 +91,11 @@ for (const pattern of ['/bench/', '/test/', '/.trustmesh/', '/dist/', '/dist-sec
   project.addPackageIgnore(pattern);
 }
 
+// The registry this project installs from has every platform binding of unrs-resolver (an
+// optional dependency of eslint's TypeScript import resolver) for 1.12.2 but not for 1.13.x; a
+// lock file with missing optional entries makes `npm ci` fail on a fresh clone.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
 // The package also exports a testing entry point for users' own vitest suites.
 project.package.addField('exports', {
   '.': { types: './lib/src/index.d.ts', default: './lib/src/index.js' },
