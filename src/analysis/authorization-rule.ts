@@ -43,6 +43,12 @@ export interface CompiledRule {
   readonly conditions: readonly FieldConstraint[];
   /** Values or fields left out on this filter chain, e.g. `methods ignored on TCP (HTTP-only field)`. */
   readonly ignored: readonly string[];
+  /**
+   * When every source of the rule pins the peer identity with exact values: the identities it can
+   * match (`sa:<ns>/<sa>`, `ns:<ns>`, `p:<principal>`). A request whose identity is none of them is
+   * skipped without running the matchers (see {@link firstMatchingRule}).
+   */
+  readonly identityKeys?: ReadonlySet<string>;
 }
 
 /** A rule istiod does not generate on this filter chain, and why. */
@@ -185,10 +191,45 @@ function compileRule(rule: AuthorizationRule, index: number, resource: Authoriza
       const c = constraint(attr, w.key, `${w.key} notValues`, w.values, w.notValues, true);
       if (c) conditions.push(c);
     }
-    return { index, ...(sources ? { sources } : {}), ...(operations ? { operations } : {}), conditions, ignored };
+    const identityKeys = sources ? identityKeysOf(sources, namespace) : undefined;
+    return {
+      index, ...(sources ? { sources } : {}), ...(operations ? { operations } : {}), conditions, ignored, ...(identityKeys ? { identityKeys } : {}),
+    };
   } catch (e) {
     if (e instanceof RuleDropped) return { index, reason: e.message };
     throw e;
+  }
+}
+
+/** The identities a rule's sources can match, when each source pins them with exact values. */
+function identityKeysOf(sources: readonly (readonly FieldConstraint[])[], policyNamespace: string): ReadonlySet<string> | undefined {
+  const keys = new Set<string>();
+  for (const group of sources) {
+    let pinned: string[] | undefined;
+    for (const c of group) {
+      pinned = identityKeysOfConstraint(c, policyNamespace);
+      if (pinned) break;
+    }
+    if (!pinned) return undefined;
+    for (const k of pinned) keys.add(k);
+  }
+  return keys;
+}
+
+function identityKeysOfConstraint(c: FieldConstraint, policyNamespace: string): string[] | undefined {
+  if (!c.values) return undefined;
+  const raws = c.values.map((v) => v.raw);
+  if (raws.some((r) => r.includes('*'))) return undefined;
+  switch (c.attribute.key) {
+    case 'source.serviceAccount':
+      return raws.map((r) => (r.includes('/') ? `sa:${r}` : `sa:${policyNamespace}/${r}`));
+    case 'source.namespace':
+      // "/ns/<value>/" inside a canonical principal means namespace equality only for plain names.
+      return raws.every((r) => !r.includes('/')) ? raws.map((r) => `ns:${r}`) : undefined;
+    case 'source.principal':
+      return raws.map((r) => `p:${r}`);
+    default:
+      return undefined;
   }
 }
 
@@ -230,7 +271,12 @@ export function ruleMatches(rule: CompiledRule, attrs: RequestAttributes): boole
 /** The first rule of the policy that matches, on the request's filter chain. */
 export function firstMatchingRule(policy: CompiledPolicy, attrs: RequestAttributes): CompiledRule | undefined {
   const rules = attrs.protocol === 'TCP' ? policy.tcp.rules : policy.http.rules;
-  for (const r of rules) if (ruleMatches(r, attrs)) return r;
+  const keys = attrs.identityKeys;
+  for (const r of rules) {
+    // A rule pinned to other identities cannot match: skip it before running its matchers.
+    if (r.identityKeys && keys !== undefined && !keys.some((k) => r.identityKeys!.has(k))) continue;
+    if (ruleMatches(r, attrs)) return r;
+  }
   return undefined;
 }
 

@@ -32,6 +32,7 @@ export class RequestAttributes {
   private readonly request: AccessRequest;
   private readonly mesh: MeshConfig;
   private canonicalServiceAccountValue: string | null | typeof UNSET = UNSET;
+  private identityKeysValue: readonly string[] | undefined | typeof UNSET = UNSET;
   private sourceIpValue: IpAddress | undefined | typeof UNSET = UNSET;
   private remoteIpTextValue: string | undefined | typeof UNSET = UNSET;
   private remoteIpValue: IpAddress | undefined | typeof UNSET = UNSET;
@@ -68,6 +69,20 @@ export class RequestAttributes {
       this.canonicalServiceAccountValue = m ? `${m[1]}/${m[2]}` : null;
     }
     return this.canonicalServiceAccountValue;
+  }
+
+  /**
+   * The peer identity as rule index keys (`sa:<ns>/<sa>`, `ns:<ns>`, `p:<principal>`): none for a
+   * plaintext request, `undefined` for a principal of another shape (then no rule is skipped).
+   */
+  public get identityKeys(): readonly string[] | undefined {
+    if (this.identityKeysValue === UNSET) {
+      const sa = this.canonicalServiceAccount;
+      this.identityKeysValue = this.principal === undefined ? []
+        : sa === null ? undefined
+          : [`sa:${sa}`, `ns:${sa.slice(0, sa.indexOf('/'))}`, `p:${this.principal}`];
+    }
+    return this.identityKeysValue;
   }
 
   /** `source.ip`: the downstream connection address. */

@@ -14,6 +14,7 @@ import {
   RequestAuthenticationResource, WorkloadSelector,
 } from './istio-config';
 import { FieldPath } from './yaml-source';
+import { closestMatch } from '../private/did-you-mean';
 
 /** API versions of the security kinds that Istio serves with the same schema. */
 export const SECURITY_API_VERSIONS: readonly string[] = ['security.istio.io/v1', 'security.istio.io/v1beta1'];
@@ -326,31 +327,10 @@ function isRecord(x: unknown): x is Record<string, unknown> {
 }
 
 function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const c of candidates) {
-    const d = distance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
+  const best = closestMatch(word, candidates);
   // snake_case spelling of a camelCase field (proto field names are not accepted by the CRD schema).
   const camel = word.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase());
   if (camel !== word && candidates.includes(camel)) return camel;
   return best;
 }
 
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
-}

@@ -12,12 +12,13 @@ import { RouteMatch } from './route-match';
 import {
   gatewayHostCovers, GatewayJwtRequirementSpec, GatewayRouteSpec, GatewayServerSpec, gatewayWorkload, IngressGatewaySpec,
 } from '../model/ingress-gateway';
-import { Enforcement as EnforcementName, IntentionAction, IntentionSpec } from '../model/intention';
+import { IntentionAction, IntentionSpec } from '../model/intention';
 import { assertSupports, IstioFeature } from '../model/istio-version';
 import { assertDnsLabel, assertDnsSubdomain, assertLabels } from '../model/names';
 import { classifyPathPattern } from '../model/path-pattern';
 import { assertPortNumber, isHttpProtocol, PortProtocol } from '../model/service-port';
 import { located } from '../private/located';
+import { resolveIntentionInput } from './private/intention-input';
 import { createIstioApiObject } from './private/istio-api-object';
 import { istioApiVersion } from '../render/istio/api-version';
 import { EdgeObjectNames } from '../render/istio/edge-names';
@@ -333,11 +334,6 @@ export class IngressGateway extends Construct implements IMeshPeer {
 
   /** Marks matching requests for auditing at the gateway (AUDIT action); never changes a decision. */
   public auditFrom(peer: IMeshPeer, options: GatewayAccessOptions = {}): void {
-    if (options.enforcement === Enforcement.DRY_RUN) {
-      throw new TrustmeshError('TM_DRY_RUN_AUDIT', 'an AUDIT intention never enforces anything, so it cannot be dry-run', {
-        location: { constructPath: this.node.path }, fix: 'remove enforcement: Enforcement.DRY_RUN',
-      });
-    }
     this.addIntention('AUDIT', peer, options);
   }
 
@@ -502,34 +498,22 @@ export class IngressGateway extends Construct implements IMeshPeer {
 
   private addIntention(action: IntentionAction, peer: IMeshPeer, options: GatewayAccessOptions): void {
     located(this, () => {
-      if (!peer || typeof peer._toPeerConfig !== 'function') throw new TypeError('peer must be a MeshService, MeshNamespace or a Peer.* value');
       const { enforcement: enforcementOption, onBehalfOf: onBehalfOfOption, ...match } = options;
       if ((match as AccessMatchOptions).ports !== undefined || (match as AccessMatchOptions).notPorts !== undefined) {
         throw new TypeError('gateway intentions match hosts, not ports');
       }
-      const config = peer._toPeerConfig();
-      const onBehalfOf = onBehalfOfOption?._toEndUserRequirement();
-      if (config.endUser && onBehalfOf) {
-        throw new TrustmeshError('TM_CONFLICTING_END_USERS', 'the peer is already an end-user requirement; onBehalfOf would add a second one', {
-          fix: 'put all claims into one Peer.endUsers(issuer, { claims })',
-        });
-      }
-      const endUser = config.endUser ?? onBehalfOf;
-      const enforcement: EnforcementName = enforcementOf(enforcementOption);
       const version = this.mesh.istioVersion;
-      if (action === 'AUDIT') assertSupports(version, IstioFeature.AUDIT_ACTION);
-      if (enforcement === 'DRY_RUN') assertSupports(version, IstioFeature.DRY_RUN);
-      if (config.peer.kind === 'ipBlocks' && config.peer.remote) assertSupports(version, IstioFeature.REMOTE_IP_BLOCKS);
+      const input = resolveIntentionInput(action, peer, { onBehalfOf: onBehalfOfOption, enforcement: enforcementOption }, version);
+      const { enforcement, endUser } = input;
       const httpOnly = endUser !== undefined || Object.values(match).some((v) => v !== undefined);
       if (httpOnly) this.assertTerminates(`${action.toLowerCase()} with HTTP attributes (hosts, paths, methods, headers, end users)`);
       const spec = toMatchSpec(match, gatewayWorkload(this._toSpec()), version, endUser !== undefined);
-      for (const issuer of config.issuers) this.mesh._registerIssuer(issuer);
-      if (onBehalfOfOption) this.mesh._registerIssuer(onBehalfOfOption.issuer._toSpec());
+      for (const issuer of input.issuers) this.mesh._registerIssuer(issuer);
       this.intentions.push({
         destination: { namespace: this.namespace, name: this.gatewayName },
         action,
         enforcement,
-        peer: config.peer,
+        peer: input.peer,
         ...(endUser ? { endUser } : {}),
         match: spec,
       });

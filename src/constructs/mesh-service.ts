@@ -9,7 +9,7 @@ import type { MeshNamespace } from './mesh-namespace';
 import { EndUsersOptions, IMeshPeer, Peer, PeerConfig } from './peer';
 import { Port } from './port';
 import { ReferenceWorkload, ReferenceWorkloadOptions } from './reference-workload';
-import { Enforcement as EnforcementName, IntentionAction, JwtRequirementSpec, PeerSpec } from '../model/intention';
+import { IntentionAction, JwtRequirementSpec, PeerSpec } from '../model/intention';
 import { parseIpBlock } from '../model/ip-block';
 import { assertSupports, IstioFeature } from '../model/istio-version';
 import { ServiceSpec } from '../model/mesh-spec';
@@ -17,6 +17,7 @@ import { assertDnsLabel, assertLabels } from '../model/names';
 import { classifyPathPattern } from '../model/path-pattern';
 import { isHttpProtocol } from '../model/service-port';
 import { located } from '../private/located';
+import { resolveIntentionInput } from './private/intention-input';
 import { createIstioApiObject } from './private/istio-api-object';
 import { istioApiVersion } from '../render/istio/api-version';
 import { renderRequireJwtPolicy, renderServicePolicy } from '../render/istio/authorization-policy';
@@ -202,11 +203,6 @@ export class MeshService extends Construct implements IMeshPeer {
    * @example payments.auditFrom(Peer.anyMeshIdentity(), { paths: ['/refunds/*'] })
    */
   public auditFrom(peer: IMeshPeer, options: AccessOptions = {}): void {
-    if (options.enforcement === Enforcement.DRY_RUN) {
-      throw new TrustmeshError('TM_DRY_RUN_AUDIT', 'an AUDIT intention never enforces anything, so it cannot be dry-run', {
-        location: { constructPath: this.node.path }, fix: 'remove enforcement: Enforcement.DRY_RUN',
-      });
-    }
     this.addIntention('AUDIT', peer, options);
   }
 
@@ -287,28 +283,15 @@ export class MeshService extends Construct implements IMeshPeer {
   private addIntention(action: IntentionAction, peer: IMeshPeer, options: AccessOptions): void {
     located(this, () => {
       this.assertEnforceable();
-      if (!peer || typeof peer._toPeerConfig !== 'function') throw new TypeError('peer must be a MeshService, MeshNamespace or a Peer.* value');
-      const config = peer._toPeerConfig();
-      const onBehalfOf = options.onBehalfOf?._toEndUserRequirement();
-      if (config.endUser && onBehalfOf) {
-        throw new TrustmeshError('TM_CONFLICTING_END_USERS', 'the peer is already an end-user requirement; onBehalfOf would add a second one', {
-          fix: 'put all claims into one Peer.endUsers(issuer, { claims })',
-        });
-      }
-      const endUser = config.endUser ?? onBehalfOf;
-      const enforcement: EnforcementName = enforcementOf(options.enforcement);
-      const version = this.mesh.istioVersion;
-      if (action === 'AUDIT') assertSupports(version, IstioFeature.AUDIT_ACTION);
-      if (enforcement === 'DRY_RUN') assertSupports(version, IstioFeature.DRY_RUN);
-      if (config.peer.kind === 'ipBlocks' && config.peer.remote) assertSupports(version, IstioFeature.REMOTE_IP_BLOCKS);
-      const match = toMatchSpec(options, this._toSpec(), version, endUser !== undefined);
-      for (const issuer of config.issuers) this.mesh._registerIssuer(issuer);
-      if (options.onBehalfOf) this.mesh._registerIssuer(options.onBehalfOf.issuer._toSpec());
+      const input = resolveIntentionInput(action, peer, options, this.mesh.istioVersion);
+      const { enforcement, endUser } = input;
+      const match = toMatchSpec(options, this._toSpec(), this.mesh.istioVersion, endUser !== undefined);
+      for (const issuer of input.issuers) this.mesh._registerIssuer(issuer);
       this.mesh._addIntention({
         destination: { namespace: this.namespace, name: this.name },
         action,
         enforcement,
-        peer: config.peer,
+        peer: input.peer,
         ...(endUser ? { endUser } : {}),
         match,
       });

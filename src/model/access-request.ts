@@ -15,6 +15,7 @@
  * @module
  */
 import { TrustmeshError } from '../errors';
+import { closestMatch } from '../private/did-you-mean';
 
 /** Transport of the request as the destination sidecar sees it. */
 export type AccessProtocol = 'HTTP' | 'TCP';
@@ -363,39 +364,11 @@ function asIp(value: unknown, field: string, fail: Fail, required: boolean): str
 function checkKeys(obj: Record<string, unknown>, allowed: readonly string[], prefix: string, fail: Fail): void {
   for (const key of Object.keys(obj)) {
     if (!allowed.includes(key)) {
-      const suggestion = closest(key, allowed);
+      const suggestion = closestMatch(key, allowed);
       fail(`${prefix}${key}`, `unknown field "${prefix}${key}"`, key, allowed.join(', '),
         suggestion ? `Did you mean "${prefix}${suggestion}"?` : undefined);
     }
   }
-}
-
-/** Closest candidate by edit distance (at most 2 edits), for "Did you mean" hints. */
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
 }
 
 /** True for a literal IPv4 (dotted quad) or IPv6 address. */

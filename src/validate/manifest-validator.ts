@@ -16,7 +16,8 @@ import { CrdSchemaSet } from './crd-schema';
 import { isRecord } from './json';
 import { coreKinds, findCoreKind, validateCoreKind } from './kubernetes-schema';
 import { checkMetadata, type NameRule } from './object-metadata';
-import { closest, explainSchemaErrors } from './schema-errors';
+import { explainSchemaErrors } from './schema-errors';
+import { closestMatch } from '../private/did-you-mean';
 
 /** Options of {@link validateManifests}. */
 export interface ValidateManifestsOptions {
@@ -136,7 +137,7 @@ function validateOne(manifest: unknown, index: number, crds: CrdSchemaSet, repor
     }
     const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
     const served = hit.reason === 'unknown-version' ? hit.known.map((v) => `${group}/${v}`) : hit.known;
-    const guess = hit.reason === 'unknown-kind' ? closest(kind, hit.known) : undefined;
+    const guess = hit.reason === 'unknown-kind' ? closestMatch(kind, hit.known) : undefined;
     return [{
       code: 'TM_UNKNOWN_API_VERSION',
       severity: 'error',

@@ -9,6 +9,7 @@ import { describeValue } from '../errors';
 import { childPath, fieldPathOf, valueAt } from './field-path';
 import { isRecord } from './json';
 import { LIST_MAP_KEYS_KEYWORD } from './structural-schema';
+import { closestMatch } from '../private/did-you-mean';
 
 /** One schema violation. */
 export interface SchemaFinding {
@@ -59,7 +60,7 @@ function explain(error: ErrorObject, object: unknown, schema: unknown): SchemaFi
     case 'additionalProperties': {
       const name = String(params.additionalProperty);
       const known = isRecord(error.parentSchema) && isRecord(error.parentSchema.properties) ? Object.keys(error.parentSchema.properties).sort() : [];
-      const guess = closest(name, known);
+      const guess = closestMatch(name, known);
       return {
         path: childPath(path, name),
         message: `unknown field "${name}"`,
@@ -73,7 +74,7 @@ function explain(error: ErrorObject, object: unknown, schema: unknown): SchemaFi
       return { path: childPath(path, String(params.missingProperty)), message: `required field "${String(params.missingProperty)}" is missing` };
     case 'enum': {
       const allowedValues = Array.isArray(params.allowedValues) ? params.allowedValues : [];
-      const guess = typeof value === 'string' ? closest(value, allowedValues.filter((v): v is string => typeof v === 'string')) : undefined;
+      const guess = typeof value === 'string' ? closestMatch(value, allowedValues.filter((v): v is string => typeof v === 'string')) : undefined;
       return {
         path,
         message: 'value is not one of the allowed values',
@@ -129,30 +130,3 @@ function article(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
-/** The candidate at edit distance ≤ 2 (and below half the length) from `word`, if any. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best !== undefined && bestDistance <= 2 && bestDistance < Math.max(word.length, 2) / 2 + 1 ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
-}

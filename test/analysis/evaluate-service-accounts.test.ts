@@ -27,3 +27,38 @@ describe('serviceAccounts matching (istio.io authorization-policy reference, Sou
     expect(decide(POLICY, { principal, namespace: principal.split('/')[2] }).outcome).toBe(outcome);
   });
 });
+
+// The evaluator skips rules pinned to other identities before running their matchers; the skip must
+// never change a decision, including for identities the index cannot key.
+describe('rules pinned to identities (rule index) decide as the matchers do', () => {
+  const CONFIG = config(`
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: pinned, namespace: foo }
+spec:
+  selector: { matchLabels: { app: httpbin } }
+  rules:
+  - from: [{ source: { serviceAccounts: ["dev/other"] } }]
+  - from: [{ source: { namespaces: ["a/sa"] } }]
+  - from: [{ source: { principals: ["cluster.local/ns/prod/sa/api"] } }, { source: { namespaces: ["ops"] } }]
+  - from: [{ source: { notNamespaces: ["blocked"] } }]
+    to: [{ operation: { methods: ["HEAD"] } }]
+`);
+  test.each([
+    ['cluster.local/ns/dev/sa/other', 'GET', 'ALLOW'],
+    ['cluster.local/ns/dev/sa/sleep', 'GET', 'DENY_403'],
+    ['cluster.local/ns/a/sa/sa', 'GET', 'ALLOW'],
+    ['cluster.local/ns/prod/sa/api', 'GET', 'ALLOW'],
+    ['cluster.local/ns/ops/sa/anything', 'GET', 'ALLOW'],
+    ['cluster.local/ns/dev/extra/sa/other', 'GET', 'ALLOW'],
+    ['cluster.local/ns/blocked/sa/x', 'HEAD', 'DENY_403'],
+    ['cluster.local/ns/dev/sa/sleep', 'HEAD', 'ALLOW'],
+  ])('%s %s -> %s', (principal, method, outcome) => {
+    expect(decide(CONFIG, { principal, namespace: principal.split('/')[2], method }).outcome).toBe(outcome);
+  });
+
+  test('plaintext requests skip every pinned rule but still reach unpinned ones', () => {
+    expect(decide(CONFIG, { principal: null, namespace: null, method: 'GET' }).outcome).toBe('DENY_403');
+    expect(decide(CONFIG, { principal: null, namespace: null, method: 'HEAD' }).outcome).toBe('ALLOW');
+  });
+});
