@@ -12,7 +12,7 @@
  * @module
  */
 import { AccessAnalysis, AccessAnalysisOptions, analyzeAccess, AnalyzedDestination } from './access-analysis';
-import { accessStatus, AccessStatus, sliceComplete } from './access-sets';
+import { accessStatus, AccessStatus, SliceAccess, sliceComplete } from './access-sets';
 import { DescribeMemo, describeSlices, PortAccessSummary, summaryText } from './access-summary';
 import { IstioConfig } from './istio-config';
 import { MatrixDestination } from './matrix-destinations';
@@ -121,8 +121,15 @@ function columnGroups(analysis: AccessAnalysis, d: AnalyzedDestination, version:
   const rowGroups = new Int32Array(analysis.sources.length);
   const byCell = new Map<string, { first: number; rows: number[]; cell: MatrixCell }>();
   const memo: DescribeMemo = new Map();
+  // Source classes with the same access sets have the same cell: describe each set once.
+  const cellBySlices = new Map<string, MatrixCell>();
   d.classification.classes.forEach((cls, i) => {
-    const cell = cellOf(d, version, i, memo);
+    const sliceKey = slicesKey(d.access[version][i]);
+    let cell = cellBySlices.get(sliceKey);
+    if (!cell) {
+      cell = cellOf(d, version, i, memo);
+      cellBySlices.set(sliceKey, cell);
+    }
     const key = JSON.stringify(cell);
     const g = byCell.get(key);
     if (g) {
@@ -139,4 +146,9 @@ function columnGroups(analysis: AccessAnalysis, d: AnalyzedDestination, version:
     return { sources: rows.map((r) => analysis.sources[r].id), cell: g.cell };
   });
   return { groups, rowGroups };
+}
+
+function slicesKey(slices: readonly SliceAccess[]): string {
+  const cubes = (set: readonly (readonly bigint[])[]): string => set.map((c) => c.join(',')).join(';');
+  return slices.map((s) => `${s.absent ? 'a' : ''}|${s.refusedBy ?? ''}|${cubes(s.allowed)}|${cubes(s.dontCare)}`).join('\n');
 }
