@@ -48,6 +48,13 @@ export interface CelRuleFailure {
 interface CompiledRule {
   readonly rule: string;
   readonly program: Program;
+  /**
+   * For a rule that looks at `self` only through `has(self.<field>)` (e.g. "only one of targetRefs
+   * or selector can be set"): those fields. Its result depends on which of them are present, so a
+   * presence pattern that held once is not evaluated again.
+   */
+  readonly presenceFields?: readonly string[];
+  readonly passedPresence: Set<string>;
   readonly message?: string;
   readonly messageProgram?: Program;
   readonly fieldPath?: string;
@@ -185,6 +192,8 @@ function compileRules(schema: JsonObject, path: string, ctx: BuildContext): Comp
     compiled.push({
       rule: raw.rule,
       program: result.program,
+      ...(result.presenceFields ? { presenceFields: result.presenceFields } : {}),
+      passedPresence: new Set(),
       message: raw.message,
       messageProgram: messageResult?.status === 'compiled' ? messageResult.program : undefined,
       fieldPath: raw.fieldPath,
@@ -196,7 +205,7 @@ function compileRules(schema: JsonObject, path: string, ctx: BuildContext): Comp
 }
 
 type CompileResult =
-  | { readonly status: 'compiled'; readonly program: Program }
+  | { readonly status: 'compiled'; readonly program: Program; readonly presenceFields?: readonly string[] }
   | { readonly status: 'transition' | 'unsupported'; readonly problem: string };
 
 function compileExpression(source: string, ctx: BuildContext): CompileResult {
@@ -218,7 +227,9 @@ function compileExpression(source: string, ctx: BuildContext): CompileResult {
   }
   try {
     const planned = plan(ctx.env, expr);
-    return { status: 'compiled', program: (bindings) => planned(bindings) };
+    const presence = new Set<string>();
+    const presenceFields = presenceOnly(expr, presence) ? [...presence].sort() : undefined;
+    return { status: 'compiled', program: (bindings) => planned(bindings), ...(presenceFields ? { presenceFields } : {}) };
   } catch (e) {
     return { status: 'unsupported', problem: `does not plan: ${e instanceof Error ? e.message : String(e)}` };
   }
@@ -263,6 +274,34 @@ function collectReferences(expr: Expr | undefined, bound: ReadonlySet<string>, r
   }
 }
 
+/**
+ * Whether `self` appears in `expr` only as `has(self.<field>)`; collects those fields. Anything
+ * else that reads `self` (a value, a size, a comparison) makes the rule value-dependent.
+ */
+function presenceOnly(expr: Expr | undefined, fields: Set<string>): boolean {
+  if (!expr) return true;
+  const kind = expr.exprKind;
+  switch (kind.case) {
+    case 'identExpr':
+      return kind.value.name !== 'self';
+    case 'selectExpr': {
+      const operand = kind.value.operand?.exprKind;
+      if (kind.value.testOnly && operand?.case === 'identExpr' && operand.value.name === 'self') {
+        fields.add(kind.value.field);
+        return true;
+      }
+      return presenceOnly(kind.value.operand, fields);
+    }
+    case 'callExpr':
+      return presenceOnly(kind.value.target, fields) && kind.value.args.every((a) => presenceOnly(a, fields));
+    case 'constExpr':
+      return true;
+    default:
+      // Lists, maps and comprehensions: treat as value-dependent.
+      return false;
+  }
+}
+
 /** Bound on cached passing values per schema node. */
 const PASSED_CACHE_LIMIT = 20_000;
 
@@ -271,12 +310,20 @@ function walk(raw: unknown, cel: CelInput | undefined, node: RuleNode, path: str
   // A parent's converted value is reused; a plain object handed down unconverted is wrapped once here.
   let value = cel !== raw ? cel : undefined;
   if (node.rules.length > 0) {
-    const key = JSON.stringify(raw);
-    if (!node.passed.has(key)) {
-      value ??= toCelValue(raw, node.schema);
-      const before = out.length;
-      for (const rule of node.rules) evaluateRule(rule, raw, value, path, out);
-      if (out.length === before && node.passed.size < PASSED_CACHE_LIMIT) node.passed.add(key);
+    const presence = isRecord(raw) ? raw : undefined;
+    const pending = node.rules.filter((rule) => !(rule.presenceFields && presence && rule.passedPresence.has(presenceKey(rule.presenceFields, presence))));
+    if (pending.length > 0) {
+      const key = JSON.stringify(raw);
+      if (!node.passed.has(key)) {
+        value ??= toCelValue(raw, node.schema);
+        const before = out.length;
+        for (const rule of pending) {
+          const failed = out.length;
+          evaluateRule(rule, raw, value, path, out);
+          if (out.length === failed && rule.presenceFields && presence) rule.passedPresence.add(presenceKey(rule.presenceFields, presence));
+        }
+        if (out.length === before && node.passed.size < PASSED_CACHE_LIMIT) node.passed.add(key);
+      }
     }
   }
   if (node.properties && isRecord(raw)) {
@@ -296,6 +343,12 @@ function walk(raw: unknown, cel: CelInput | undefined, node: RuleNode, path: str
       walk(sub, value instanceof Map ? value.get(key) : undefined, node.values, `${path}[${key}]`, out);
     }
   }
+}
+
+function presenceKey(fields: readonly string[], raw: Readonly<Record<string, unknown>>): string {
+  let key = '';
+  for (const f of fields) key += raw[f] === undefined ? '0' : raw[f] === null ? 'n' : '1';
+  return key;
 }
 
 function evaluateRule(rule: CompiledRule, raw: unknown, self: CelInput, path: string, out: CelRuleFailure[]): void {
