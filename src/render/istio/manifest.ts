@@ -30,16 +30,14 @@ export const DRY_RUN_ANNOTATION = 'istio.io/dry-run';
 
 /** JSON with object keys sorted: a canonical form for sorting and de-duplicating rendered values. */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      const o = v as Record<string, unknown>;
-      return Object.keys(o).sort().reduce<Record<string, unknown>>((acc, k) => {
-        acc[k] = o[k];
-        return acc;
-      }, {});
-    }
-    return v;
-  });
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  const o = value as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const k of Object.keys(o).sort()) {
+    if (o[k] !== undefined) parts.push(`${JSON.stringify(k)}:${canonicalJson(o[k])}`);
+  }
+  return `{${parts.join(',')}}`;
 }
 
 /** Sorts by canonical JSON and removes duplicates. */
