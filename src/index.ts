@@ -28,7 +28,7 @@ export { IngressGateway } from './constructs/ingress-gateway';
 export type {
   GatewayAccessMatchOptions, GatewayAccessOptions, GatewayEndUsersOptions, GatewayRequireJwtOptions, GatewayRouteOptions,
   HttpServerOptions, HttpsServerOptions, IngressGatewayProps,
-} from './constructs/ingress-gateway';
+} from './constructs/ingress-gateway-options';
 export { GatewayTls, TlsVersion } from './constructs/gateway-tls';
 export type { GatewayTlsOptions, MutualGatewayTlsOptions } from './constructs/gateway-tls';
 export { GatewayCredential } from './constructs/gateway-credential';

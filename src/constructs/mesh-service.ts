@@ -17,7 +17,7 @@ import { assertDnsLabel, assertLabels } from '../model/names';
 import { classifyPathPattern } from '../model/path-pattern';
 import { isHttpProtocol } from '../model/service-port';
 import { located } from '../private/located';
-import { resolveIntentionInput } from './private/intention-input';
+import { policyConstructId, resolveIntentionInput } from './private/intention-input';
 import { createIstioApiObject } from './private/istio-api-object';
 import { istioApiVersion } from '../render/istio/api-version';
 import { renderRequireJwtPolicy, renderServicePolicy } from '../render/istio/authorization-policy';
@@ -96,14 +96,6 @@ export interface MeshServiceAttributes {
   /** @default true */
   readonly inMesh?: boolean;
 }
-
-const POLICY_IDS: Record<string, string> = {
-  'ALLOW/ENFORCE': 'Allow',
-  'ALLOW/DRY_RUN': 'AllowDryRun',
-  'DENY/ENFORCE': 'Deny',
-  'DENY/DRY_RUN': 'DenyDryRun',
-  'AUDIT/ENFORCE': 'Audit',
-};
 
 /**
  * A service of the mesh: a workload identity, its labels and ports, and the verbs that declare
@@ -295,7 +287,7 @@ export class MeshService extends Construct implements IMeshPeer {
         ...(endUser ? { endUser } : {}),
         match,
       });
-      this.ensureObject(POLICY_IDS[`${action}/${enforcement}`], 'AuthorizationPolicy', ObjectNames.policy(this.name, action, enforcement),
+      this.ensureObject(policyConstructId(action, enforcement), 'AuthorizationPolicy', ObjectNames.policy(this.name, action, enforcement),
         () => renderServicePolicy(this.mesh.model, this.resolvedSpec(), action, enforcement), enforcement === 'DRY_RUN');
       if (endUser) this.ensureRequestAuthentication();
     });

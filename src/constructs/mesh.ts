@@ -6,7 +6,8 @@ import { CertificateAuthority, CertificateAuthorityProps } from './certificate-a
 import { registerDiagnostics } from './diagnostics';
 import { AllowEgressOptions, declareEgress, declareEgressPolicy, externalServiceSpec, LockDownEgressOptions } from './egress';
 import { DefaultAccess, MtlsMode } from './enums';
-import { IngressGateway, IngressGatewayProps } from './ingress-gateway';
+import { IngressGateway } from './ingress-gateway';
+import { IngressGatewayProps } from './ingress-gateway-options';
 import { declarePlaintextException, IPlaintextDestination } from './kubernetes-api-server';
 import { MeshNamespace, MeshNamespaceProps } from './mesh-namespace';
 import type { MeshService } from './mesh-service';

@@ -47,3 +47,9 @@ export function resolveIntentionInput(action: IntentionAction, peer: IMeshPeer,
     issuers: [...config.issuers, ...(options.onBehalfOf ? [options.onBehalfOf.issuer._toSpec()] : [])],
   };
 }
+
+/** Construct id of the policy object for an action and enforcement (`Allow`, `DenyDryRun`, …). */
+export function policyConstructId(action: IntentionAction, enforcement: EnforcementName): string {
+  const name = action.charAt(0) + action.slice(1).toLowerCase();
+  return enforcement === 'DRY_RUN' ? `${name}DryRun` : name;
+}
