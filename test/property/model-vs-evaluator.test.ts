@@ -7,7 +7,7 @@ import { meshConfig } from '../../src/analysis/mesh-config';
 import { decide } from '../../src/model/decide';
 import { renderIstio } from '../../src/render/istio/render-istio';
 
-const MESHES = 250;
+const MESHES = 260;
 const REQUESTS_PER_MESH = 40;
 const SEED = Number(process.env.TRUSTMESH_PROPERTY_SEED ?? 20261124);
 
@@ -42,6 +42,6 @@ describe('model decision equals evaluator decision on rendered YAML', () => {
       }),
       { numRuns: MESHES, seed: SEED, endOnFailure: true },
     );
-    expect(pairs).toBeGreaterThanOrEqual(9000);
+    expect(pairs).toBeGreaterThanOrEqual(10_000);
   });
 });
