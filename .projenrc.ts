@@ -120,6 +120,12 @@ project.addTask('import', {
   ],
 });
 
+// docs/errors.md is generated from the codes in src/ (a test fails when it is stale).
+project.addTask('docs:errors', {
+  description: 'Regenerate docs/errors.md, the index of every TM_ code, from src/',
+  exec: 'tsx projenrc/error-index.ts',
+});
+
 // The README's first command: synthesize the bundled example meshes into dist/.
 project.addTask('synth', {
   description: 'Synthesize the bundled example meshes into dist/ (secrets into .trustmesh/)',

@@ -35,32 +35,32 @@ export interface WatchedCertificate {
 /**
  * Diagnostics for certificates that have expired (errors `TM_CA_EXPIRED` / `TM_CERT_EXPIRED`),
  * expire within their window (warnings `TM_CA_EXPIRING` / `TM_CERT_EXPIRING`) or are not valid
- * yet (warning `TM_CA_NOT_YET_VALID`, usually a wrong clock).
+ * yet (warnings `TM_CA_NOT_YET_VALID` / `TM_CERT_NOT_YET_VALID`, usually a wrong clock).
  */
 export function expiryDiagnostics(watched: readonly WatchedCertificate[], at: Date): Diagnostic[] {
   const result: Diagnostic[] = [];
   for (const w of watched) {
     const status = expiryStatus(w.certificate, at, w.warnWithin);
-    const prefix = w.kind === 'ca' ? 'TM_CA' : 'TM_CERT';
+    const ca = w.kind === 'ca';
     const notAfter = w.certificate.notAfter.toISOString();
     const days = w.certificate.daysUntilExpiry(at);
     if (status === 'expired') {
       result.push({
-        code: `${prefix}_EXPIRED`,
+        code: ca ? 'TM_CA_EXPIRED' : 'TM_CERT_EXPIRED',
         severity: 'error',
         message: `${w.role} ${w.certificate} expired on ${notAfter}; mTLS through it fails`,
         fix: w.fix,
       });
     } else if (status === 'expiring') {
       result.push({
-        code: `${prefix}_EXPIRING`,
+        code: ca ? 'TM_CA_EXPIRING' : 'TM_CERT_EXPIRING',
         severity: 'warning',
         message: `${w.role} ${w.certificate} expires on ${notAfter}, in ${days} day(s)`,
         fix: w.fix,
       });
     } else if (status === 'not-yet-valid') {
       result.push({
-        code: `${prefix}_NOT_YET_VALID`,
+        code: ca ? 'TM_CA_NOT_YET_VALID' : 'TM_CERT_NOT_YET_VALID',
         severity: 'warning',
         message: `${w.role} ${w.certificate} is not valid before ${w.certificate.notBefore.toISOString()}`,
         fix: 'check the clock of the machine that issued it and of this machine',

@@ -1,0 +1,41 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { describe, expect, it } from 'vitest';
+import { collectCodes, renderErrorIndex } from '../../projenrc/error-index';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+/** Text of every test file except this one. */
+function testSources(): string {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(ts|snap)$/.test(e.name) && p !== __filename) out.push(fs.readFileSync(p, 'utf8'));
+    }
+  };
+  walk(path.join(ROOT, 'test'));
+  return out.join('\n');
+}
+
+describe('docs/errors.md', () => {
+  it('lists every code raised in src/, as generated (run `npx projen docs:errors` after adding one)', () => {
+    expect(fs.readFileSync(path.join(ROOT, 'docs', 'errors.md'), 'utf8')).toBe(renderErrorIndex(ROOT));
+  });
+
+  it('finds the codes however they are raised: thrown, in diagnostics, in analyzer checks, through helpers', () => {
+    const codes = collectCodes(ROOT);
+    expect(codes.size).toBeGreaterThan(150);
+    expect(codes.get('TM_INVALID_NAME')?.[0].severities).toEqual(['error']);
+    expect(codes.get('TM_SELECTOR_NO_WORKLOAD')?.[0]).toMatchObject({ severities: ['warning'], message: 'the policy selects no workload of the input' });
+    expect(codes.get('TM_CERT_EXPIRING')?.[0]).toMatchObject({ file: 'src/pki/expiry.ts', severities: ['warning'] });
+    expect(codes.get('TM_CA_INVALID_CREDENTIAL_NAME')?.[0].message).toBe('invalid credential name');
+  });
+
+  it('every code is asserted by at least one test', () => {
+    const tests = testSources();
+    const untested = [...collectCodes(ROOT).keys()].filter((code) => !new RegExp(`\\b${code}\\b`).test(tests));
+    expect(untested).toEqual([]);
+  });
+});
