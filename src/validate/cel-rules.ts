@@ -311,7 +311,9 @@ function walk(raw: unknown, cel: CelInput | undefined, node: RuleNode, path: str
   let value = cel !== raw ? cel : undefined;
   if (node.rules.length > 0) {
     const presence = isRecord(raw) ? raw : undefined;
-    const pending = node.rules.filter((rule) => !(rule.presenceFields && presence && rule.passedPresence.has(presenceKey(rule.presenceFields, presence))));
+    const passedByPresence = (rule: (typeof node.rules)[number]): boolean =>
+      rule.presenceFields !== undefined && presence !== undefined && rule.passedPresence.has(presenceKey(rule.presenceFields, presence));
+    const pending = node.rules.filter((rule) => !passedByPresence(rule));
     if (pending.length > 0) {
       const key = JSON.stringify(raw);
       if (!node.passed.has(key)) {
