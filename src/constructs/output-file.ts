@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { TrustmeshError } from '../errors';
 
 const OUTPUT_FILE = Symbol.for('trustmesh.OutputFile');
 
@@ -32,7 +33,11 @@ export class OutputFile extends Construct {
     super(scope, id);
     Object.defineProperty(this, OUTPUT_FILE, { value: true });
     if (props.path.startsWith('/') || props.path.split('/').includes('..')) {
-      throw new TypeError(`OutputFile path must be relative and stay inside the output directory: ${props.path}`);
+      throw new TrustmeshError('TM_OUTPUT_PATH_INVALID', 'an output file path must be relative and stay inside the output directory', {
+        location: { constructPath: this.node.path },
+        value: props.path,
+        allowed: 'a relative path with `/` separators and no `..`, e.g. `bookinfo/trust-summary.md`',
+      });
     }
     this.path = props.path;
     this.secret = props.secret ?? false;
