@@ -122,6 +122,13 @@ describe('parseConfigText: objects and positions', () => {
     expect(cfg.serviceAccounts[0].metadata.namespace).toBe('team');
   });
 
+  it('warns about an object without metadata.name (TM_MISSING_NAME) at its position, and keeps it', () => {
+    const cfg = parseConfigText('apiVersion: v1\nkind: ServiceAccount\nmetadata: {namespace: team}\n', 'sa.yaml');
+    expect(cfg.diagnostics.map((d) => [d.code, d.severity, d.message])).toEqual([['TM_MISSING_NAME', 'warning', 'ServiceAccount without metadata.name']]);
+    expect(cfg.diagnostics[0].location).toMatchObject({ file: 'sa.yaml', line: 1, column: 1 });
+    expect(cfg.serviceAccounts).toHaveLength(1);
+  });
+
   it('skips documents that are not Kubernetes objects with a warning', () => {
     const cfg = parseConfigText('replicas: 3\n---\n- a\n');
     expect(cfg.objects).toHaveLength(0);

@@ -87,6 +87,20 @@ describe('trustmesh diff', () => {
     expect(nothing.stderr).toMatch(/TM_FILE_NOT_FOUND/);
   });
 
+  it('refuses a malformed git source and a malformed --limit with their codes and exit 2, before reading anything', () => {
+    for (const spec of ['git:', 'git::dist', 'git:--upload-pack=x:dist']) {
+      const r = trustmesh(['diff', spec, BASE]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/TM_GIT_SOURCE_INVALID: not a valid git source/);
+      expect(r.stderr).toContain('git:<ref>:<path>, e.g. git:origin/main:dist');
+    }
+    const limit = trustmesh(['diff', BASE, WIDENED, '--limit', 'ten']);
+    expect(limit.code).toBe(2);
+    expect(limit.stderr).toMatch(/TM_OPTION_INVALID: option --limit must be a whole number/);
+    expect(limit.stderr).toContain('"ten"');
+    expect(limit.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('exits 2 for a missing argument', () => {
     expect(trustmesh(['diff', BASE]).code).toBe(2);
   });

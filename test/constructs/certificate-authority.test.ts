@@ -7,6 +7,7 @@ import { CertificateAuthority } from '../../src/constructs/certificate-authority
 import { PluginCaSecret } from '../../src/constructs/plugin-ca-secret';
 import { SecretChart } from '../../src/constructs/secret-chart';
 import { TlsSecret } from '../../src/constructs/tls-secret';
+import { TrustBundle } from '../../src/constructs/trust-bundle';
 import { TrustmeshApp } from '../../src/constructs/trustmesh-app';
 import { Diagnostic, TrustmeshError } from '../../src/errors';
 import { CaMaterial } from '../../src/pki/ca-material';
@@ -197,6 +198,42 @@ describe('CertificateAuthority', () => {
       expect(warnings(Clock.fixed(new Date(eastExpiry() - 5 * DAY)), Duration.days(10)).map((d) => d.code)).toEqual(['TM_CA_EXPIRING']);
     });
 
+    describe('of gateway and client credentials', () => {
+      const diagnostics = (at: Date): Diagnostic[] => {
+        const seen: Diagnostic[] = [];
+        const app = tempApp({ onWarning: (d) => seen.push(d) });
+        const ca = new CertificateAuthority(app, 'ca', { material: f.material, clusters: ['east'], clock: Clock.fixed(at) });
+        ca.addGatewayCredential('juice-shop');
+        try {
+          app.synthOutput().warnings.forEach((d) => seen.push(d));
+        } catch (e) {
+          seen.push(...(e as { errors?: Diagnostic[] }).errors ?? [], { code: (e as TrustmeshError).code, severity: 'error', message: (e as Error).message });
+        }
+        return seen;
+      };
+      const gatewayExpiry = (): number => f.gateway.certificate.notAfter.getTime();
+
+      it('warns with TM_CERT_EXPIRING within 30 days of a credential\'s expiry, naming the renew command', () => {
+        const found = diagnostics(new Date(gatewayExpiry() - 10 * DAY));
+        expect(found.map((d) => d.code)).toEqual(['TM_CERT_EXPIRING']);
+        expect(found[0].message).toMatch(/credential juice-shop .* in 10 day/);
+        expect(found[0].fix).toBe('re-issue it: `trustmesh ca renew --credential juice-shop`');
+      });
+
+      it('fails with TM_CERT_EXPIRED once it has expired', () => {
+        const codes = diagnostics(new Date(gatewayExpiry() + DAY)).map((d) => d.code);
+        expect(codes).toContain('TM_CERT_EXPIRED');
+        expect(codes).not.toContain('TM_CA_EXPIRED');
+      });
+
+      it('warns with TM_CA_NOT_YET_VALID and TM_CERT_NOT_YET_VALID when the clock is before their validity (a wrong clock)', () => {
+        const found = diagnostics(new Date(f.root.certificate.notBefore.getTime() - DAY));
+        expect([...new Set(found.map((d) => d.code))].sort()).toEqual(['TM_CA_NOT_YET_VALID', 'TM_CERT_NOT_YET_VALID']);
+        expect(found.every((d) => d.severity === 'warning')).toBe(true);
+        expect(found[0].fix).toMatch(/check the clock/);
+      });
+    });
+
     it('fails with TM_CA_EXPIRED naming the certificate, its not-after date and the fix; nothing is written', () => {
       const app = tempApp();
       new CertificateAuthority(app, 'ca', { material: f.material, clusters: ['east'], clock: Clock.fixed(new Date(f.root.certificate.notAfter.getTime() + DAY)) });
@@ -213,6 +250,23 @@ describe('CertificateAuthority', () => {
       expect(message).toMatch(/TM_CA_EXPIRED: intermediate CA of cluster east/);
       expect(fs.existsSync(app.outdir)).toBe(false);
     });
+  });
+
+  it('refuses material whose cluster intermediate was signed by another root (TM_CA_CHAIN_INVALID)', () => {
+    const e = catchTrustmesh(() => CaMaterial.of({
+      trustDomain: 'cluster.local',
+      signingRoot: f.nextRoot.certificate,
+      clusters: [{ cluster: 'east', intermediate: f.east }],
+    }));
+    expect(e.code).toBe('TM_CA_CHAIN_INVALID');
+    expect(e.message).toMatch(/the intermediate of cluster "east" does not chain to the signing root .*Root CA G2/);
+    expect(e.fix).toBe('re-issue it under the current root with `trustmesh ca renew --cluster east`');
+  });
+
+  it('a trust bundle without roots is refused (TM_CA_NO_ROOT)', () => {
+    const e = catchTrustmesh(() => new TrustBundle(tempApp(), 'bundle', { roots: [] }));
+    expect(e.code).toBe('TM_CA_NO_ROOT');
+    expect(e.location?.constructPath).toBe('bundle');
   });
 
   it('fromSecretName emits nothing secret (nor anything else)', () => {

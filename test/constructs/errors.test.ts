@@ -25,6 +25,7 @@ const LOCAL_ERRORS: [string, RegExp, () => unknown][] = [
   ['TM_INVALID_PATH_TEMPLATE', /operator after "\{\*\*\}"/, () => { const b = base(); b.api.allowFrom(b.client, { paths: ['/a/{**}/{*}'] }); }],
   ['TM_EMPTY_CLAIM_VALUES', /claim "role" has no accepted values/, () => Peer.endUsers(ISSUER, { claims: { role: [] } })],
   ['TM_INVALID_CLAIM', /claim name/, () => Peer.endUsers(ISSUER, { claims: { 'a[b]': 'x' } })],
+  ['TM_INVALID_SUBJECT', /end-user subject is empty/, () => Peer.endUsers(ISSUER, { subjects: ['alice', ''] })],
   ['TM_EMPTY_MATCH_LIST', /"methods" is an empty list/, () => { const b = base(); b.api.allowFrom(b.client, { methods: [] }); }],
   ['TM_UNKNOWN_PORT', /port 8080 is not a port of service a\/api/, () => { const b = base(); b.api.allowFrom(b.client, { ports: [8080] }); }],
   ['TM_HTTP_MATCH_ON_TCP_PORT', /non-HTTP port\(s\) 5432/, () => { const b = base(); b.api.denyFrom(b.client, { ports: [5432], methods: [HttpMethod.POST] }); }],

@@ -72,6 +72,12 @@ describe('standalone identity', () => {
     expect(e.code).toBe('TM_CA_KEY_MISMATCH');
   });
 
+  test.each(['var/run/secrets/workload-spiffe-credentials', '/c:/creds'])('a mountPath %j that is not absolute or has ":" is refused (TM_INVALID_MOUNT_PATH)', (mountPath) => {
+    const e = catchTrustmesh(() => StandaloneIdentity.fromIssuedCertificate(billing, { mountPath }));
+    expect(e.code).toBe('TM_INVALID_MOUNT_PATH');
+    expect(e.value).toBe(mountPath);
+  });
+
   test('is per service: a mesh-wide default is refused', () => {
     const app = tempApp();
     const mesh = new Mesh(app, 'm', { referenceWorkloads: { image: IMAGE, identity: StandaloneIdentity.fromIssuedCertificate(billing) } });

@@ -317,6 +317,8 @@ describe('validation and determinism', () => {
     [{ image: 'has space' }, 'TM_INVALID_IMAGE'],
     [{ image: IMAGE, replicas: -1 }, 'TM_INVALID_REPLICAS'],
     [{ image: IMAGE, runAsUser: 0 }, 'TM_WORKLOAD_RUNS_AS_ROOT'],
+    [{ image: IMAGE, runAsUser: -1 }, 'TM_INVALID_UID'],
+    [{ image: IMAGE, runAsGroup: 1.5 }, 'TM_INVALID_UID'],
     [{ image: IMAGE, env: { '1BAD': 'x' } }, 'TM_INVALID_ENV_NAME'],
     [{ image: IMAGE, probes: { readiness: { path: 'ready' } } }, 'TM_INVALID_PROBE'],
   ] as [ReferenceWorkloadOptions, string][])('bad options %j are refused with %s, naming the construct', (options, code) => {

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
 import { describe, expect, test } from 'vitest';
 import { Mesh, OutputFile, Port, SecretChart, TrustmeshApp } from '../../src';
 import { catchTrustmesh } from '../helpers';
@@ -128,5 +129,37 @@ describe('TrustmeshApp', () => {
     const app = new App({ outdir: Testing.app().outdir });
     new SecretChart(app, 'keys');
     expect(() => app.synth()).toThrow(/TM_SECRETS_NEED_TRUSTMESH_APP/);
+  });
+
+  test('a construct validation added with node.addValidation fails the synth with TM_CONSTRUCT_INVALID and its path', () => {
+    const d = dirs();
+    const app = new TrustmeshApp({ outdir: d.outdir, secretsOutdir: d.secretsOutdir });
+    build(app);
+    const custom = new Construct(app, 'team-policy');
+    custom.node.addValidation({ validate: () => ['every service needs an owner label'] });
+    const e = catchTrustmesh(() => app.synth());
+    expect(e.code).toBe('TM_SYNTH_FAILED');
+    expect(e.message).toMatch(/TM_CONSTRUCT_INVALID: every service needs an owner label/);
+    expect(e.message).toMatch(/team-policy/);
+    expect(fs.existsSync(d.outdir)).toBe(false);
+  });
+
+  test('two output files with the same path fail with TM_OUTPUT_PATH_CLASH; nothing is written', () => {
+    const d = dirs();
+    const app = new TrustmeshApp({ outdir: d.outdir, secretsOutdir: d.secretsOutdir });
+    new OutputFile(app, 'a', { path: 'notes/summary.md', content: () => 'a\n' });
+    new OutputFile(app, 'b', { path: 'notes/./summary.md', content: () => 'b\n' });
+    const e = catchTrustmesh(() => app.synth());
+    expect(e.code).toBe('TM_OUTPUT_PATH_CLASH');
+    expect(e.message).toMatch(/"notes\/summary.md"/);
+    expect(fs.existsSync(d.outdir)).toBe(false);
+  });
+
+  test.each(['/etc/passwd', '../outside.md', 'a/../../b.md'])('an output file path %j outside the output directory is refused with TM_OUTPUT_PATH_INVALID', (p) => {
+    const app = new TrustmeshApp({ outdir: dirs().outdir });
+    const e = catchTrustmesh(() => new OutputFile(app, 'f', { path: p, content: () => '' }));
+    expect(e.code).toBe('TM_OUTPUT_PATH_INVALID');
+    expect(e.value).toBe(p);
+    expect(e.location?.constructPath).toBe('f');
   });
 });

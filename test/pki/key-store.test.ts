@@ -156,6 +156,15 @@ describe('KeyStore.load', () => {
     expect(await rejection(store(ca).load())).toMatchObject({ code: 'TM_CA_STORE_CORRUPT' });
   });
 
+  it('reports a store path that is a file with TM_CA_STORE_UNREADABLE (also when running as root)', async () => {
+    const file = path.join(tempDir(), 'ca');
+    fs.writeFileSync(file, 'not a store');
+    const e = await rejection(store(file).load());
+    expect(e).toMatchObject({ code: 'TM_CA_STORE_UNREADABLE' });
+    expect(e.message).toMatch(/the key store path is not a directory/);
+  });
+
+  // Root reads a 0000 directory anyway, so this one runs only as an ordinary user.
   it.skipIf(process.getuid?.() === 0)('reports an unreadable directory with TM_CA_STORE_UNREADABLE', async () => {
     const dir = tempDir();
     await store(dir).init({ clusters: ['east'] });
@@ -224,6 +233,27 @@ describe('KeyStore.issue and renew', () => {
     expect(after['west/ca-cert.pem'].sha256).toBe(before['west/ca-cert.pem'].sha256);
     const m = await store(dir).load();
     expect(m.credential('gw').credential.issuers[0].equals(m.cluster('east').intermediate.certificate)).toBe(true);
+  });
+});
+
+describe('KeyStore refusals', () => {
+  it('renew with neither a cluster nor a credential fails with TM_CA_NOTHING_TO_DO and changes nothing', async () => {
+    const dir = tempDir();
+    await store(dir).init({ clusters: ['east'] });
+    const before = snapshot(dir);
+    const e = await rejection(store(dir).renew({}));
+    expect(e).toMatchObject({ code: 'TM_CA_NOTHING_TO_DO', fix: expect.stringMatching(/--cluster <name> and\/or --credential <name>/) });
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it('a store that cannot be written fails with TM_CA_STORE_UNWRITABLE naming the system error', async () => {
+    // A regular file where the store's parent directory should be: ENOTDIR even for root.
+    const blocker = path.join(tempDir(), 'not-a-directory');
+    fs.writeFileSync(blocker, '');
+    const e = await rejection(store(path.join(blocker, 'ca')).init({ clusters: ['east'] }));
+    expect(e.code).toBe('TM_CA_STORE_UNWRITABLE');
+    expect(e.message).toMatch(/cannot write the key store \((ENOTDIR|EEXIST)\); nothing was changed/);
+    expect(fs.readFileSync(blocker, 'utf8')).toBe('');
   });
 });
 

@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { validateClusterName, validateHostName, validateTrustDomain } from '../../src/pki/names';
+import { validateClusterName, validateCredentialName, validateHostName, validateTrustDomain } from '../../src/pki/names';
 import { SpiffeId } from '../../src/pki/spiffe-id';
 import { catchTrustmesh } from '../helpers';
 
@@ -31,6 +31,19 @@ describe('cluster names', () => {
       const suggested = /Did you mean "(.*)"\?/.exec(fix ?? '')?.[1];
       if (suggested !== undefined) expect(validateClusterName(suggested)).toBe(suggested);
     }));
+  });
+});
+
+describe('credential names', () => {
+  it('accepts DNS-1123 labels, which double as Secret names and key-store directories', () => {
+    expect(validateCredentialName('juice-shop')).toBe('juice-shop');
+  });
+
+  it.each(['Juice_Shop', '../escape', 'a/b', ''])('rejects %j with TM_CA_INVALID_CREDENTIAL_NAME', (name) => {
+    const e = catchTrustmesh(() => validateCredentialName(name));
+    expect(e.code).toBe('TM_CA_INVALID_CREDENTIAL_NAME');
+    expect(e.message).toMatch(/credential name/);
+    expect(e.value).toBe(name);
   });
 });
 

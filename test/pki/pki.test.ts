@@ -170,6 +170,9 @@ describe('issuing rules', () => {
     await expect(pki.issueServerCertificate(root, { hosts: [] })).rejects.toMatchObject({ code: 'TM_CA_INVALID_HOST' });
     await expect(pki.issueWorkloadCertificate(root, { trustDomain: 'cluster.local', namespace: 'Bad', serviceAccount: 'x' }))
       .rejects.toMatchObject({ code: 'TM_INVALID_NAME' });
+    for (const commonName of ['', '   ', 'x'.repeat(65)]) {
+      await expect(pki.issueClientCertificate(root, { commonName })).rejects.toMatchObject({ code: 'TM_CA_INVALID_SUBJECT' });
+    }
   });
 
   it('is deterministic with injected RSA keys, a fixed clock and counter serials: byte-identical certificates', async () => {
