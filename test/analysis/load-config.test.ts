@@ -3,19 +3,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { assertValidConfig, loadConfig, parseConfigText } from '../../src/analysis/load-config';
-import { TrustmeshError } from '../../src/errors';
+import { catchTrustmesh } from '../helpers';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'analysis');
-
-function caught(fn: () => unknown): TrustmeshError {
-  try {
-    fn();
-  } catch (e) {
-    if (TrustmeshError.isTrustmeshError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a TrustmeshError');
-}
 
 describe('loadConfig: files and directories', () => {
   let dir: string;
@@ -46,7 +36,7 @@ describe('loadConfig: files and directories', () => {
   });
 
   it('reports a missing path with TM_FILE_NOT_FOUND', () => {
-    const e = caught(() => loadConfig(path.join(dir, 'nope.yaml')));
+    const e = catchTrustmesh(() => loadConfig(path.join(dir, 'nope.yaml')));
     expect(e.code).toBe('TM_FILE_NOT_FOUND');
     expect(e.message).toMatch(/nope\.yaml/);
   });
@@ -54,7 +44,7 @@ describe('loadConfig: files and directories', () => {
   it('reports a YAML syntax error as TM_YAML_PARSE with file:line:column', () => {
     write('ok.yaml', cm('ok'));
     write('bad.yaml', `${cm('first')}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n`);
-    const e = caught(() => loadConfig(dir));
+    const e = catchTrustmesh(() => loadConfig(dir));
     expect(e.code).toBe('TM_YAML_PARSE');
     expect(e.location?.file).toBe(path.join(dir, 'bad.yaml'));
     expect(e.location?.line).toBeGreaterThanOrEqual(8);
@@ -196,7 +186,7 @@ describe('security objects are validated like the API server would', () => {
 
   it('assertValidConfig throws TM_CONFIG_INVALID listing every problem with its location', () => {
     const cfg = parseConfigText(policy('  action: deny') + '\n---\n' + policy('  rules: 3').replace('name: p', 'name: q'), 'p.yaml');
-    const e = caught(() => assertValidConfig(cfg));
+    const e = catchTrustmesh(() => assertValidConfig(cfg));
     expect(e.code).toBe('TM_CONFIG_INVALID');
     expect(e.message).toMatch(/2 invalid objects/);
     expect(e.message).toMatch(/p\.yaml:5:3/);

@@ -3,19 +3,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MESH_CONFIG, loadMeshConfig, parseMeshConfig } from '../../src/analysis/mesh-config';
-import { TrustmeshError } from '../../src/errors';
+import { catchTrustmesh } from '../helpers';
 
 // Page: https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/
-
-function caught(fn: () => unknown): TrustmeshError {
-  try {
-    fn();
-  } catch (e) {
-    if (TrustmeshError.isTrustmeshError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a TrustmeshError');
-}
 
 describe('MeshConfig', () => {
   it('defaults to istio-system, cluster.local, BASE normalization and 0 trusted proxies', () => {
@@ -59,14 +49,14 @@ describe('MeshConfig', () => {
   });
 
   it('rejects an unknown path normalization with the allowed values', () => {
-    const e = caught(() => parseMeshConfig('pathNormalization: {normalization: MERGE}', 'mesh.yaml'));
+    const e = catchTrustmesh(() => parseMeshConfig('pathNormalization: {normalization: MERGE}', 'mesh.yaml'));
     expect(e.code).toBe('TM_MESH_CONFIG_INVALID');
     expect(e.message).toMatch(/DECODE_AND_MERGE_SLASHES/);
     expect(e.location).toMatchObject({ file: 'mesh.yaml', field: 'pathNormalization.normalization' });
   });
 
   it('rejects a negative numTrustedProxies', () => {
-    expect(caught(() => parseMeshConfig('defaultConfig: {gatewayTopology: {numTrustedProxies: -1}}')).code).toBe('TM_MESH_CONFIG_INVALID');
+    expect(catchTrustmesh(() => parseMeshConfig('defaultConfig: {gatewayTopology: {numTrustedProxies: -1}}')).code).toBe('TM_MESH_CONFIG_INVALID');
   });
 
   it('loads a file and reports a missing one with TM_FILE_NOT_FOUND', () => {
@@ -74,9 +64,9 @@ describe('MeshConfig', () => {
     try {
       fs.writeFileSync(path.join(dir, 'mesh.yaml'), 'trustDomain: file.td\n');
       expect(loadMeshConfig(path.join(dir, 'mesh.yaml'))).toMatchObject({ trustDomain: 'file.td', file: path.join(dir, 'mesh.yaml') });
-      expect(caught(() => loadMeshConfig(path.join(dir, 'missing.yaml'))).code).toBe('TM_FILE_NOT_FOUND');
+      expect(catchTrustmesh(() => loadMeshConfig(path.join(dir, 'missing.yaml'))).code).toBe('TM_FILE_NOT_FOUND');
       fs.writeFileSync(path.join(dir, 'bad.yaml'), 'a: [\n');
-      expect(caught(() => loadMeshConfig(path.join(dir, 'bad.yaml'))).code).toBe('TM_YAML_PARSE');
+      expect(catchTrustmesh(() => loadMeshConfig(path.join(dir, 'bad.yaml'))).code).toBe('TM_YAML_PARSE');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { requestDoc } from './evaluate-helpers';
 import { parseAccessRequestDocument } from '../../src/analysis/request-document';
-import { TrustmeshError } from '../../src/errors';
 import { parseAccessRequest } from '../../src/model/access-request';
-
-function caught(fn: () => unknown): TrustmeshError {
-  try {
-    fn();
-  } catch (e) {
-    if (TrustmeshError.isTrustmeshError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a TrustmeshError');
-}
+import { catchTrustmesh } from '../helpers';
 
 describe('parseAccessRequest', () => {
   it('accepts the issue shape and fills HTTP defaults (GET, "/")', () => {
@@ -34,7 +24,7 @@ describe('parseAccessRequest', () => {
 
   it('derives source.namespace from the principal when omitted, and rejects a disagreeing one', () => {
     expect(parseAccessRequest(requestDoc()).source.namespace).toBe('dev');
-    const e = caught(() => parseAccessRequest(requestDoc({ namespace: 'prod' })));
+    const e = catchTrustmesh(() => parseAccessRequest(requestDoc({ namespace: 'prod' })));
     expect(e.code).toBe('TM_REQUEST_INVALID');
     expect(e.location?.field).toBe('source.namespace');
   });
@@ -58,15 +48,15 @@ describe('parseAccessRequest', () => {
     [{ jwt: { status: 'valid', claims: {}, location: 'body:x' } }, 'jwt.location', /where the token is sent/],
     [{ soruce: {} }, 'soruce', /Did you mean "source"/],
   ] as const)('rejects %j naming the field %s', (patch, field, hint) => {
-    const e = caught(() => parseAccessRequest({ ...requestDoc(), ...patch }));
+    const e = catchTrustmesh(() => parseAccessRequest({ ...requestDoc(), ...patch }));
     expect(e.code).toBe('TM_REQUEST_INVALID');
     expect(e.location?.field).toBe(field);
     expect(e.message).toMatch(hint);
   });
 
   it('rejects HTTP-only fields and tokens on a TCP request', () => {
-    expect(caught(() => parseAccessRequest({ ...requestDoc({ protocol: 'TCP' }), method: 'GET' })).location?.field).toBe('method');
-    expect(caught(() => parseAccessRequest(requestDoc({ protocol: 'TCP', jwt: { status: 'invalid', reason: 'expired' } }))).location?.field).toBe('jwt');
+    expect(catchTrustmesh(() => parseAccessRequest({ ...requestDoc({ protocol: 'TCP' }), method: 'GET' })).location?.field).toBe('method');
+    expect(catchTrustmesh(() => parseAccessRequest(requestDoc({ protocol: 'TCP', jwt: { status: 'invalid', reason: 'expired' } }))).location?.field).toBe('jwt');
   });
 
   it('accepts IPv6 addresses', () => {
@@ -90,30 +80,30 @@ describe('parseAccessRequestDocument', () => {
   });
 
   it('names the line of an invalid request in JSON Lines', () => {
-    const e = caught(() => parseAccessRequestDocument(`${line(requestDoc())}\n${line(requestDoc({ ip: 'x' }))}\n`, 'r.jsonl'));
+    const e = catchTrustmesh(() => parseAccessRequestDocument(`${line(requestDoc())}\n${line(requestDoc({ ip: 'x' }))}\n`, 'r.jsonl'));
     expect(e.location).toMatchObject({ file: 'r.jsonl', line: 2, field: 'source.ip' });
     expect(e.message).toMatch(/r\.jsonl:2 \(source\.ip\)/);
   });
 
   it('names the line of a JSON syntax error in JSON Lines', () => {
-    const e = caught(() => parseAccessRequestDocument(`${line(requestDoc())}\n{"protocol": \n`, 'r.jsonl'));
+    const e = catchTrustmesh(() => parseAccessRequestDocument(`${line(requestDoc())}\n{"protocol": \n`, 'r.jsonl'));
     expect(e.code).toBe('TM_REQUEST_PARSE');
     expect(e.location?.line).toBe(2);
   });
 
   it('reports a syntax error in a pretty-printed object at its line', () => {
-    const e = caught(() => parseAccessRequestDocument('{\n  "protocol": "HTTP",\n  "source": }\n', 'r.json'));
+    const e = catchTrustmesh(() => parseAccessRequestDocument('{\n  "protocol": "HTTP",\n  "source": }\n', 'r.json'));
     expect(e.code).toBe('TM_REQUEST_PARSE');
     expect(e.location?.file).toBe('r.json');
     expect(e.location?.line).toBe(3);
   });
 
   it('reads a JSON array and names the index of an invalid element', () => {
-    const e = caught(() => parseAccessRequestDocument(JSON.stringify([requestDoc(), requestDoc({ port: 0 })]), 'r.json'));
+    const e = catchTrustmesh(() => parseAccessRequestDocument(JSON.stringify([requestDoc(), requestDoc({ port: 0 })]), 'r.json'));
     expect(e.location?.field).toBe('[1].destination.port');
   });
 
   it('rejects an empty document', () => {
-    expect(caught(() => parseAccessRequestDocument('  \n', 'r.json')).code).toBe('TM_REQUEST_PARSE');
+    expect(catchTrustmesh(() => parseAccessRequestDocument('  \n', 'r.json')).code).toBe('TM_REQUEST_PARSE');
   });
 });

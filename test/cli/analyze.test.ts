@@ -1,28 +1,18 @@
 // `trustmesh analyze` run as a real child process from the compiled output (npm test compiles
 // first; by hand: `npx tsc --build`).
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bookinfoMesh, fooHttpbinMesh, microShakeFactoryMesh } from '../../src';
 import { tempApp } from '../helpers';
+import { CliRun as Run, MAIN, ROOT, runCli } from './cli-runner';
 
-const ROOT = path.join(__dirname, '..', '..');
-const MAIN = path.join(ROOT, 'lib', 'src', 'cli', 'main.js');
+
 const FIXTURES = path.join('test', 'fixtures', 'analyzer');
 const CRDS = path.join(ROOT, '..', 'shared', 'istio', 'crd-all-1.30.3.gen.yaml');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function trustmesh(args: readonly string[]): Run {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', cwd: ROOT });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const trustmesh = (args: readonly string[]): Run => runCli(args);
 
 describe('trustmesh analyze', () => {
   let dir: string;

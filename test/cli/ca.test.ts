@@ -1,23 +1,16 @@
 // `trustmesh ca` run as a real child process from the compiled output (npm test compiles first;
 // by hand: `npx tsc --build`).
-import { spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CliRun as Run, MAIN, runCli } from './cli-runner';
 import { Clock } from '../../src/pki/clock';
 import { KeyStore } from '../../src/pki/key-store';
 import { parseTtl } from '../../src/pki/ttl';
 import { counterSerials, fixtureKeys, openssl, tempDir } from '../pki/pki-fixtures';
 
-const MAIN = path.join(__dirname, '..', '..', 'lib', 'src', 'cli', 'main.js');
-
-interface Run { code: number | null; stdout: string; stderr: string }
-
-function trustmesh(args: readonly string[], cwd: string): Run {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', cwd });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const trustmesh = (args: readonly string[], cwd: string): Run => runCli(args, { cwd });
 
 /** A usage error: exit 2, the coded message on stderr, no stack trace. */
 function expectCodedError(r: Run, code: string): void {

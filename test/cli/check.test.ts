@@ -1,25 +1,15 @@
 // `trustmesh check` run as a real child process from the compiled output (npm test compiles first;
 // by hand: `npx tsc --build`).
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CliRun as Run, MAIN, ROOT, runCli } from './cli-runner';
 
-const ROOT = path.join(__dirname, '..', '..');
-const MAIN = path.join(ROOT, 'lib', 'src', 'cli', 'main.js');
+
 const HTTPBIN = path.join(ROOT, 'test', 'fixtures', 'analysis', 'httpbin');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function trustmesh(args: readonly string[], input?: string): Run {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { input, encoding: 'utf8', cwd: ROOT });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const trustmesh = (args: readonly string[], input?: string): Run => runCli(args, { input });
 
 const devPost = {
   protocol: 'HTTP',

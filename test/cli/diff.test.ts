@@ -1,22 +1,19 @@
 // `trustmesh diff` run as a real child process from the compiled output (npm test compiles first;
 // by hand: `npx tsc --build`), on directories and on git revisions.
-import { execFileSync, spawnSync } from 'child_process';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CliRun, MAIN, ROOT, runCli } from './cli-runner';
 
-const ROOT = path.join(__dirname, '..', '..');
-const MAIN = path.join(ROOT, 'lib', 'src', 'cli', 'main.js');
+
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'diff');
 const BASE = path.join(FIXTURES, 'base');
 const RENAMED = path.join(FIXTURES, 'renamed');
 const WIDENED = path.join(FIXTURES, 'widened');
 
-function trustmesh(args: readonly string[], cwd = ROOT): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', cwd });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const trustmesh = (args: readonly string[], cwd = ROOT): CliRun => runCli(args, { cwd });
 
 describe('trustmesh diff', () => {
   let dir: string;

@@ -1,19 +1,15 @@
 // `trustmesh matrix` run as a real child process from the compiled output (npm test compiles first;
 // by hand: `npx tsc --build`).
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CliRun, MAIN, ROOT, runCli } from './cli-runner';
 
-const ROOT = path.join(__dirname, '..', '..');
-const MAIN = path.join(ROOT, 'lib', 'src', 'cli', 'main.js');
+
 const BOOKINFO = path.join(ROOT, 'test', 'fixtures', 'matrix', 'bookinfo');
 
-function trustmesh(args: readonly string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', cwd: ROOT });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const trustmesh = (args: readonly string[]): CliRun => runCli(args);
 
 describe('trustmesh matrix', () => {
   let dir: string;

@@ -3,21 +3,11 @@ import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { CRD_FILE, crdsFromFile } from './helpers';
-import { TrustmeshError } from '../../src/errors';
 import { crdDocumentJson, extractCrdDocument } from '../../src/validate/crd-document';
 import { CrdSchemaSet } from '../../src/validate/crd-schema';
+import { catchTrustmesh } from '../helpers';
 
 const GENERATED = path.resolve(__dirname, '../../src/schemas/istio-crds.generated.json');
-
-function thrown(f: () => unknown): TrustmeshError {
-  try {
-    f();
-  } catch (e) {
-    if (TrustmeshError.isTrustmeshError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a TrustmeshError');
-}
 
 const MINIMAL_CRD = `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -91,7 +81,7 @@ describe('CrdSchemaSet.fromCrdYaml', () => {
   });
 
   it('reports bad YAML with the file, line and column', () => {
-    const e = thrown(() => CrdSchemaSet.fromCrdYaml(`${MINIMAL_CRD}---\nkind: [unclosed\n`, 'crds/bad.yaml'));
+    const e = catchTrustmesh(() => CrdSchemaSet.fromCrdYaml(`${MINIMAL_CRD}---\nkind: [unclosed\n`, 'crds/bad.yaml'));
     expect(e.code).toBe('TM_CRD_YAML_INVALID');
     expect(e.location).toMatchObject({ file: 'crds/bad.yaml' });
     expect(e.location?.line).toBeGreaterThanOrEqual(23);
@@ -100,7 +90,7 @@ describe('CrdSchemaSet.fromCrdYaml', () => {
 
   it('reports a document that is not a CRD with its line', () => {
     const text = `${MINIMAL_CRD}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: oops}\n`;
-    const e = thrown(() => CrdSchemaSet.fromCrdYaml(text, 'mixed.yaml'));
+    const e = catchTrustmesh(() => CrdSchemaSet.fromCrdYaml(text, 'mixed.yaml'));
     expect(e.code).toBe('TM_CRD_INVALID');
     expect(e.message).toMatch(/document 2 is not a CustomResourceDefinition/);
     // MINIMAL_CRD is 21 lines, then `---` on line 22: the ConfigMap starts on line 23.
@@ -109,8 +99,8 @@ describe('CrdSchemaSet.fromCrdYaml', () => {
 
   it('rejects a CRD without a schema and a CRD given twice', () => {
     const noSchema = MINIMAL_CRD.replace(/    schema:[\s\S]*$/, '');
-    expect(thrown(() => CrdSchemaSet.fromCrdYaml(noSchema, 'n.yaml')).message).toMatch(/version v1 has no schema\.openAPIV3Schema/);
-    const twice = thrown(() => CrdSchemaSet.fromCrdYaml(`${MINIMAL_CRD}---\n${MINIMAL_CRD}`, 't.yaml'));
+    expect(catchTrustmesh(() => CrdSchemaSet.fromCrdYaml(noSchema, 'n.yaml')).message).toMatch(/version v1 has no schema\.openAPIV3Schema/);
+    const twice = catchTrustmesh(() => CrdSchemaSet.fromCrdYaml(`${MINIMAL_CRD}---\n${MINIMAL_CRD}`, 't.yaml'));
     expect(twice.code).toBe('TM_CRD_INVALID');
     expect(twice.message).toMatch(/defines Widget\.example\.com a second time/);
   });
