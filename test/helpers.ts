@@ -32,3 +32,17 @@ export function catchTrustmesh(fn: () => unknown): TrustmeshError {
   }
   throw new Error('expected a TrustmeshError, nothing was thrown');
 }
+
+/** Every file under dir (recursively): path relative to dir → content. */
+export function readTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}

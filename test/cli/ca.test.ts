@@ -1,6 +1,5 @@
 // `trustmesh ca` run as a real child process from the compiled output (npm test compiles first;
 // by hand: `npx tsc --build`).
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +7,7 @@ import { CliRun as Run, MAIN, runCli } from './cli-runner';
 import { Clock } from '../../src/pki/clock';
 import { KeyStore } from '../../src/pki/key-store';
 import { parseTtl } from '../../src/pki/ttl';
-import { counterSerials, fixtureKeys, openssl, tempDir } from '../pki/pki-fixtures';
+import { counterSerials, fixtureKeys, openssl, storeSnapshot, tempDir } from '../pki/pki-fixtures';
 
 const trustmesh = (args: readonly string[], cwd: string): Run => runCli(args, { cwd });
 
@@ -18,25 +17,6 @@ function expectCodedError(r: Run, code: string): void {
   expect(r.stderr).not.toMatch(/\n\s+at /);
   expect(r.stderr).not.toMatch(/internal error/);
   expect(r.code).toBe(2);
-}
-
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (rel: string): void => {
-    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      const full = path.join(dir, r);
-      const st = fs.statSync(full);
-      if (e.isDirectory()) {
-        out[`${r}/`] = (st.mode % 0o1000).toString(8);
-        walk(r);
-      } else {
-        out[r] = `${(st.mode % 0o1000).toString(8)} ${st.mtimeMs} ${createHash('sha256').update(fs.readFileSync(full)).digest('hex')}`;
-      }
-    }
-  };
-  walk('');
-  return out;
 }
 
 describe('trustmesh ca', () => {
@@ -52,8 +32,8 @@ describe('trustmesh ca', () => {
     expect(r.stdout).toMatch(/^created {2}root CA: O=trustmesh, CN=Root CA G1, not after \d{4}-\d\d-\d\d \(ecdsa-p256\)$/m);
     expect(r.stdout).toMatch(/^created {2}cluster east: O=trustmesh, L=east, CN=Intermediate CA/m);
     expect(r.stdout).toMatch(/^wrote \.trustmesh\/ca \(directory 0700, files 0600, git-ignored\)$/m);
-    const files = tree(path.join(cwd, '.trustmesh/ca'));
-    for (const [name, info] of Object.entries(files)) expect(`${name} ${info.slice(0, 3)}`).toBe(`${name} ${name.endsWith('/') ? '700' : '600'}`);
+    const files = storeSnapshot(path.join(cwd, '.trustmesh/ca'));
+    for (const [name, info] of Object.entries(files)) expect(`${name} ${info.mode}`).toBe(`${name} ${name.endsWith('/') ? '700' : '600'}`);
     expect(Object.keys(files)).toContain('west/cert-chain.pem');
     const v = openssl(['verify', '-x509_strict', '-CAfile', path.join(cwd, '.trustmesh/ca/east/root-cert.pem'), path.join(cwd, '.trustmesh/ca/east/ca-cert.pem')]);
     expect(v.stdout).toMatch(/: OK/);
@@ -62,12 +42,12 @@ describe('trustmesh ca', () => {
   it('init twice keeps the material byte-identical and says so in one line', () => {
     const cwd = tempDir('tm-cli-ca-');
     trustmesh(['ca', 'init', '--cluster', 'east', '--cluster', 'west'], cwd);
-    const before = tree(path.join(cwd, '.trustmesh/ca'));
+    const before = storeSnapshot(path.join(cwd, '.trustmesh/ca'));
     const r = trustmesh(['ca', 'init', '--cluster', 'west', '--cluster', 'east'], cwd);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('kept existing CA in .trustmesh/ca: root CA, clusters east, west (nothing to do)\n');
     expect(r.stderr).toBe('');
-    expect(tree(path.join(cwd, '.trustmesh/ca'))).toEqual(before);
+    expect(storeSnapshot(path.join(cwd, '.trustmesh/ca'))).toEqual(before);
     const added = trustmesh(['ca', 'init', '--cluster', 'north'], cwd);
     expect(added.stdout).toMatch(/^kept {5}root CA/m);
     expect(added.stdout).toMatch(/^created {2}cluster north/m);

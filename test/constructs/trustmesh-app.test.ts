@@ -5,7 +5,7 @@ import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { describe, expect, test } from 'vitest';
 import { Mesh, OutputFile, Port, SecretChart, TrustmeshApp } from '../../src';
-import { catchTrustmesh } from '../helpers';
+import { catchTrustmesh, readTree } from '../helpers';
 
 function dirs() {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'trustmesh-app-'));
@@ -14,19 +14,6 @@ function dirs() {
 
 function mode(p: string): string {
   return fs.statSync(p).mode.toString(8).slice(-3);
-}
-
-function readTree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, entry.name);
-      if (entry.isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
 }
 
 function build(app: TrustmeshApp, opts: { breakIt?: boolean } = {}): void {

@@ -3,23 +3,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { readTree } from '../helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'lib/src/cli/main.js');
 const MAIN = path.join(ROOT, 'lib/src/main.js');
-
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 /**
  * The CA steps of the synth task (.projenrc.ts), before the example app runs: one intermediate per
@@ -46,7 +34,7 @@ describe('the synth command (ca init, then the example app)', () => {
   });
 
   test('writes a folder per example mesh, a file per namespace and a CA summary', () => {
-    expect(Object.keys(tree(path.join(cwd, 'dist'))).sort()).toEqual([
+    expect(Object.keys(readTree(path.join(cwd, 'dist'))).sort()).toEqual([
       'bookinfo/bookinfo.k8s.yaml', 'bookinfo/ca-summary.md', 'bookinfo/istio-system.k8s.yaml',
       'foo-httpbin/ca-summary.md', 'foo-httpbin/foo.k8s.yaml', 'foo-httpbin/istio-system.k8s.yaml',
       'micro-shake-factory-mutual/ca-summary.md', 'micro-shake-factory-mutual/istio-system.k8s.yaml',
@@ -58,12 +46,12 @@ describe('the synth command (ca init, then the example app)', () => {
   });
 
   test('no private key anywhere under dist/; the cacerts Secrets are in .trustmesh/secrets with mode 0600', () => {
-    for (const [file, content] of Object.entries(tree(path.join(cwd, 'dist')))) {
+    for (const [file, content] of Object.entries(readTree(path.join(cwd, 'dist')))) {
       expect(content, file).not.toMatch(/PRIVATE KEY/);
       expect(content, file).not.toMatch(/ca-key\.pem:/);
     }
     const secrets = path.join(cwd, '.trustmesh/secrets');
-    const files = Object.keys(tree(secrets)).sort();
+    const files = Object.keys(readTree(secrets)).sort();
     expect(files).toContain('bookinfo/CertificateAuthority/bookinfo-secrets.k8s.yaml');
     for (const f of files) expect(fs.statSync(path.join(secrets, f)).mode.toString(8).slice(-3), f).toBe('600');
     expect(fs.readFileSync(path.join(secrets, 'bookinfo/CertificateAuthority/bookinfo-secrets.k8s.yaml'), 'utf8')).toMatch(/ca-key\.pem:/);
@@ -81,25 +69,25 @@ describe('the synth command (ca init, then the example app)', () => {
   });
 
   test('running it again reuses the key material and gives byte-identical output', () => {
-    const before = tree(path.join(cwd, 'dist'));
-    const keys = tree(path.join(cwd, '.trustmesh/ca'));
+    const before = readTree(path.join(cwd, 'dist'));
+    const keys = readTree(path.join(cwd, '.trustmesh/ca'));
     for (const args of SYNTH_CA_STEPS) {
       const again = spawnSync('node', [CLI, ...args], { cwd, encoding: 'utf8' });
       expect(again.status, args.join(' ')).toBe(0);
       expect(again.stdout).toMatch(/kept/);
     }
     execFileSync('node', [MAIN], { cwd });
-    expect(tree(path.join(cwd, '.trustmesh/ca'))).toEqual(keys);
-    expect(tree(path.join(cwd, 'dist'))).toEqual(before);
+    expect(readTree(path.join(cwd, '.trustmesh/ca'))).toEqual(keys);
+    expect(readTree(path.join(cwd, 'dist'))).toEqual(before);
   });
 
   test('without a key store the app fails with a coded message and keeps the previous output', () => {
-    const before = tree(path.join(cwd, 'dist'));
+    const before = readTree(path.join(cwd, 'dist'));
     const r = spawnSync('node', [MAIN], { cwd, encoding: 'utf8', env: { ...process.env, TRUSTMESH_CA_DIR: path.join(cwd, 'missing') } });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^error TM_CA_STORE_MISSING: /);
     expect(r.stderr).toMatch(/trustmesh ca init/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
-    expect(tree(path.join(cwd, 'dist'))).toEqual(before);
+    expect(readTree(path.join(cwd, 'dist'))).toEqual(before);
   });
 });

@@ -1,9 +1,8 @@
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Duration } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { counterSerials, epoch, fixtureKeys, openssl, T0, tempDir } from './pki-fixtures';
+import { counterSerials, epoch, fixtureKeys, openssl, storeSnapshot, T0, tempDir } from './pki-fixtures';
 import { Clock } from '../../src/pki/clock';
 import { KeyAlgorithm } from '../../src/pki/key-algorithm';
 import { KeyStore, KeyStoreOptions } from '../../src/pki/key-store';
@@ -12,26 +11,6 @@ const P256 = ['p256-1', 'p256-2', 'p256-3', 'p256-4', 'p256-5', 'p256-6', 'p256-
 
 function store(dir: string, options: KeyStoreOptions = {}): KeyStore {
   return KeyStore.at(dir, { clock: Clock.fixed(T0), keyGenerator: fixtureKeys(...P256), serialNumbers: counterSerials(), ...options });
-}
-
-/** Every file under dir: relative path → { sha256, mode, mtime }. */
-function snapshot(dir: string): Record<string, { sha256: string; mode: string; mtimeMs: number }> {
-  const out: Record<string, { sha256: string; mode: string; mtimeMs: number }> = {};
-  const walk = (rel: string): void => {
-    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      const full = path.join(dir, r);
-      const st = fs.statSync(full);
-      if (e.isDirectory()) {
-        out[`${r}/`] = { sha256: '', mode: (st.mode % 0o1000).toString(8), mtimeMs: 0 };
-        walk(r);
-      } else {
-        out[r] = { sha256: createHash('sha256').update(fs.readFileSync(full)).digest('hex'), mode: (st.mode % 0o1000).toString(8), mtimeMs: st.mtimeMs };
-      }
-    }
-  };
-  walk('');
-  return out;
 }
 
 async function rejection(p: Promise<unknown>): Promise<{ code?: string; message: string }> {
@@ -44,7 +23,7 @@ describe('KeyStore.init', () => {
     const report = await store(dir).init({ clusters: ['west', 'east'] });
     expect(report.written).toBe(true);
     expect(report.changes.map((c) => `${c.action} ${c.subject}`)).toEqual(['created root CA', 'created cluster east', 'created cluster west']);
-    const files = snapshot(dir);
+    const files = storeSnapshot(dir);
     expect(Object.keys(files).sort()).toEqual([
       '.gitignore', 'east/', 'east/ca-cert.pem', 'east/ca-key.pem', 'east/cert-chain.pem', 'east/root-cert.pem',
       'root-cert.pem', 'root-key.pem', 'trust-bundle.pem', 'trustmesh-ca.json',
@@ -70,21 +49,21 @@ describe('KeyStore.init', () => {
   it('run twice leaves the material byte-identical and untouched (no rewrite)', async () => {
     const dir = tempDir();
     await store(dir).init({ clusters: ['east', 'west'] });
-    const before = snapshot(dir);
+    const before = storeSnapshot(dir);
     await new Promise((r) => setTimeout(r, 20));
     const again = await store(dir, { keyGenerator: fixtureKeys() }).init({ clusters: ['east', 'west'] });
     expect(again.written).toBe(false);
     expect(again.changes.every((c) => c.action === 'kept')).toBe(true);
-    expect(snapshot(dir)).toEqual(before);
+    expect(storeSnapshot(dir)).toEqual(before);
   });
 
   it('adds only what is missing: a new cluster, under the existing root', async () => {
     const dir = tempDir();
     await store(dir).init({ clusters: ['east'] });
-    const before = snapshot(dir);
+    const before = storeSnapshot(dir);
     const report = await store(dir, { keyGenerator: fixtureKeys('p256-9') }).init({ clusters: ['east', 'west'] });
     expect(report.changes.map((c) => `${c.action} ${c.subject}`)).toEqual(['kept root CA', 'kept cluster east', 'created cluster west']);
-    const after = snapshot(dir);
+    const after = storeSnapshot(dir);
     for (const f of ['root-cert.pem', 'root-key.pem', 'east/ca-cert.pem', 'east/ca-key.pem', 'east/cert-chain.pem']) expect(after[f].sha256).toBe(before[f].sha256);
     const material = await store(dir).load();
     expect(material.clusterNames).toEqual(['east', 'west']);
@@ -194,13 +173,13 @@ describe('KeyStore.issue and renew', () => {
     await store(dir).init({ clusters: ['east'] });
     const first = await store(dir, { keyGenerator: fixtureKeys('p256-5') }).issue({ name: 'juice-shop', kind: 'gateway', hosts: ['juice-shop.example.com'] });
     expect(first.changes[0]).toMatchObject({ action: 'created', subject: 'credential juice-shop' });
-    const files = snapshot(dir);
+    const files = storeSnapshot(dir);
     expect(files['issued/juice-shop/tls.key'].mode).toBe('600');
     expect(fs.readFileSync(path.join(dir, 'issued/juice-shop/ca.crt'), 'utf8')).toBe(fs.readFileSync(path.join(dir, 'root-cert.pem'), 'utf8'));
 
     const again = await store(dir, { keyGenerator: fixtureKeys() }).issue({ name: 'juice-shop', kind: 'gateway', hosts: ['juice-shop.example.com'] });
     expect(again.written).toBe(false);
-    expect(snapshot(dir)).toEqual(files);
+    expect(storeSnapshot(dir)).toEqual(files);
 
     const other = await rejection(store(dir).issue({ name: 'juice-shop', kind: 'gateway', hosts: ['other.example.com'] }));
     expect(other.code).toBe('TM_CA_CREDENTIAL_EXISTS');
@@ -225,10 +204,10 @@ describe('KeyStore.issue and renew', () => {
     const dir = tempDir();
     await store(dir).init({ clusters: ['east', 'west'] });
     await store(dir, { keyGenerator: fixtureKeys('p256-5') }).issue({ name: 'gw', kind: 'gateway', cluster: 'east', hosts: ['a.example.com'] });
-    const before = snapshot(dir);
+    const before = storeSnapshot(dir);
     const r = await store(dir, { keyGenerator: fixtureKeys('p256-6', 'p256-7'), clock: Clock.fixed(new Date(T0.getTime() + 86400_000)) }).renew({ clusters: ['east'] });
     expect(r.changes.map((c) => `${c.action} ${c.subject}`)).toEqual(['reissued cluster east', 'reissued credential gw']);
-    const after = snapshot(dir);
+    const after = storeSnapshot(dir);
     expect(after['east/ca-key.pem'].sha256).not.toBe(before['east/ca-key.pem'].sha256);
     expect(after['west/ca-cert.pem'].sha256).toBe(before['west/ca-cert.pem'].sha256);
     const m = await store(dir).load();
@@ -240,10 +219,10 @@ describe('KeyStore refusals', () => {
   it('renew with neither a cluster nor a credential fails with TM_CA_NOTHING_TO_DO and changes nothing', async () => {
     const dir = tempDir();
     await store(dir).init({ clusters: ['east'] });
-    const before = snapshot(dir);
+    const before = storeSnapshot(dir);
     const e = await rejection(store(dir).renew({}));
     expect(e).toMatchObject({ code: 'TM_CA_NOTHING_TO_DO', fix: expect.stringMatching(/--cluster <name> and\/or --credential <name>/) });
-    expect(snapshot(dir)).toEqual(before);
+    expect(storeSnapshot(dir)).toEqual(before);
   });
 
   it('a store that cannot be written fails with TM_CA_STORE_UNWRITABLE naming the system error', async () => {

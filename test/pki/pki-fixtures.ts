@@ -1,5 +1,6 @@
 // Shared helpers of the PKI tests: fixture keys, fixed clocks, counter serials, openssl.
 import { spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -67,4 +68,24 @@ export function leaksPrivateKey(text: string): boolean {
     if (/PRIVATE KEY/.test(Buffer.from(candidate, 'base64').toString('latin1'))) return true;
   }
   return false;
+}
+
+/** Every file and directory under dir (directories as `name/`): relative path → { sha256, mode, mtime }. */
+export function storeSnapshot(dir: string): Record<string, { sha256: string; mode: string; mtimeMs: number }> {
+  const out: Record<string, { sha256: string; mode: string; mtimeMs: number }> = {};
+  const walk = (rel: string): void => {
+    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      const full = path.join(dir, r);
+      const st = fs.statSync(full);
+      if (e.isDirectory()) {
+        out[`${r}/`] = { sha256: '', mode: (st.mode % 0o1000).toString(8), mtimeMs: 0 };
+        walk(r);
+      } else {
+        out[r] = { sha256: createHash('sha256').update(fs.readFileSync(full)).digest('hex'), mode: (st.mode % 0o1000).toString(8), mtimeMs: st.mtimeMs };
+      }
+    }
+  };
+  walk('');
+  return out;
 }
