@@ -1,4 +1,4 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { TrustmeshError } from '../errors';
 import { AccessMatchOptions, enforcementOf, toMatchSpec } from './access-options';
@@ -22,12 +22,10 @@ import { assertDnsLabel, assertDnsSubdomain, assertLabels } from '../model/names
 import { classifyPathPattern } from '../model/path-pattern';
 import { assertPortNumber, isHttpProtocol, PortProtocol } from '../model/service-port';
 import { located } from '../private/located';
-import { createIstioApiObject } from './private/istio-api-object';
-import { istioApiVersion } from '../render/istio/api-version';
+import { ensureIstioApiObject } from './private/istio-api-object';
 import { EdgeObjectNames } from '../render/istio/edge-names';
 import { renderGateway } from '../render/istio/gateway';
 import { renderGatewayPolicy, renderGatewayRequestAuthentication, renderGatewayRequireJwtPolicy } from '../render/istio/gateway-authorization';
-import { DRY_RUN_ANNOTATION, IstioManifest } from '../render/istio/manifest';
 import { renderGatewayRoute } from '../render/istio/virtual-service';
 
 const DEFAULT_CONTAINER_PORTS: Readonly<Record<number, number>> = { 80: 8080, 443: 8443 };
@@ -66,7 +64,6 @@ export class IngressGateway extends Construct implements IMeshPeer {
   private readonly routes: GatewayRouteSpec[] = [];
   private readonly intentions: IntentionSpec[] = [];
   private jwtRequirement?: GatewayJwtRequirementSpec;
-  private readonly objects = new Map<string, ApiObject>();
 
   public constructor(mesh: Mesh, id: string, props: IngressGatewayProps = {}) {
     const checked = located(mesh, () => checkProps(mesh, id, props));
@@ -79,7 +76,12 @@ export class IngressGateway extends Construct implements IMeshPeer {
     this._selector = checked.selector;
     this.containerPorts = { ...DEFAULT_CONTAINER_PORTS, ...(props.containerPorts ?? {}) };
     mesh._edges.addGateway(this.gatewayName, this);
-    this.ensureObject('Gateway', 'Gateway', EdgeObjectNames.gateway(this.gatewayName), () => renderGateway(this.mesh.model, this.resolved()));
+    ensureIstioApiObject(this, 'Gateway', {
+      kind: 'Gateway',
+      istioVersion: this.mesh.istioVersion,
+      metadata: { name: EdgeObjectNames.gateway(this.gatewayName), namespace: this.namespace },
+      render: () => renderGateway(this.mesh.model, this.resolved()),
+    });
   }
 
   /** Labels of the gateway pods (a copy). */
@@ -170,15 +172,12 @@ export class IngressGateway extends Construct implements IMeshPeer {
       const routes = this.planRoutes(service, hosts, matches, options.port);
       this.routes.push(...routes);
       this.mesh._touch();
-      const key = `Route-${this.gatewayName}`;
-      if (!service.node.tryFindChild(key)) {
-        createIstioApiObject(service, key, {
-          kind: 'VirtualService',
-          apiVersion: istioApiVersion('VirtualService', this.mesh.istioVersion),
-          metadata: { name: EdgeObjectNames.route(service.name, this.gatewayName), namespace: service.namespace },
-          render: () => renderGatewayRoute(this.mesh.model, this.resolved(), { namespace: service.namespace, name: service.name }),
-        });
-      }
+      ensureIstioApiObject(service, `Route-${this.gatewayName}`, {
+        kind: 'VirtualService',
+        istioVersion: this.mesh.istioVersion,
+        metadata: { name: EdgeObjectNames.route(service.name, this.gatewayName), namespace: service.namespace },
+        render: () => renderGatewayRoute(this.mesh.model, this.resolved(), { namespace: service.namespace, name: service.name }),
+      });
     });
   }
 
@@ -257,8 +256,13 @@ export class IngressGateway extends Construct implements IMeshPeer {
       for (const issuer of list) this.mesh._registerIssuer(issuer._toSpec());
       this.jwtRequirement = { issuers: list.map((i) => i.issuer), exceptPaths, enforcement, hosts: [...hosts] };
       this.mesh._touch();
-      this.ensureObject('RequireJwt', 'AuthorizationPolicy', EdgeObjectNames.gatewayRequireJwt(this.gatewayName),
-        () => renderGatewayRequireJwtPolicy(this.mesh.model, this.resolved()), enforcement === 'DRY_RUN');
+      ensureIstioApiObject(this, 'RequireJwt', {
+        kind: 'AuthorizationPolicy',
+        istioVersion: this.mesh.istioVersion,
+        metadata: { name: EdgeObjectNames.gatewayRequireJwt(this.gatewayName), namespace: this.namespace },
+        dryRun: enforcement === 'DRY_RUN',
+        render: () => renderGatewayRequireJwtPolicy(this.mesh.model, this.resolved()),
+      });
       this.ensureRequestAuthentication();
     });
   }
@@ -386,8 +390,13 @@ export class IngressGateway extends Construct implements IMeshPeer {
         match: spec,
       });
       this.mesh._touch();
-      this.ensureObject(policyConstructId(action, enforcement), 'AuthorizationPolicy', EdgeObjectNames.gatewayPolicy(this.gatewayName, action, enforcement),
-        () => renderGatewayPolicy(this.mesh.model, this.resolved(), action, enforcement), enforcement === 'DRY_RUN');
+      ensureIstioApiObject(this, policyConstructId(action, enforcement), {
+        kind: 'AuthorizationPolicy',
+        istioVersion: this.mesh.istioVersion,
+        metadata: { name: EdgeObjectNames.gatewayPolicy(this.gatewayName, action, enforcement), namespace: this.namespace },
+        dryRun: enforcement === 'DRY_RUN',
+        render: () => renderGatewayPolicy(this.mesh.model, this.resolved(), action, enforcement),
+      });
       if (endUser) this.ensureRequestAuthentication();
     });
   }
@@ -410,18 +419,12 @@ export class IngressGateway extends Construct implements IMeshPeer {
   }
 
   private ensureRequestAuthentication(): void {
-    this.ensureObject('RequestAuthentication', 'RequestAuthentication', EdgeObjectNames.gatewayRequestAuthentication(this.gatewayName),
-      () => renderGatewayRequestAuthentication(this.mesh.model, this.resolved()));
-  }
-
-  private ensureObject(id: string, kind: IstioManifest['kind'], name: string, render: () => IstioManifest | undefined, dryRun = false): void {
-    if (this.objects.has(id)) return;
-    this.objects.set(id, createIstioApiObject(this, id, {
-      kind,
-      apiVersion: istioApiVersion(kind, this.mesh.istioVersion),
-      metadata: { name, namespace: this.namespace, ...(dryRun ? { annotations: { [DRY_RUN_ANNOTATION]: 'true' } } : {}) },
-      render,
-    }));
+    ensureIstioApiObject(this, 'RequestAuthentication', {
+      kind: 'RequestAuthentication',
+      istioVersion: this.mesh.istioVersion,
+      metadata: { name: EdgeObjectNames.gatewayRequestAuthentication(this.gatewayName), namespace: this.namespace },
+      render: () => renderGatewayRequestAuthentication(this.mesh.model, this.resolved()),
+    });
   }
 
   /** The gateway as the synthesized model sees it (for render producers only). */

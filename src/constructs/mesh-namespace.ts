@@ -7,8 +7,7 @@ import { IMeshPeer, PeerConfig } from './peer';
 import { NamespaceSpec } from '../model/mesh-spec';
 import { assertDnsLabel } from '../model/names';
 import { located } from '../private/located';
-import { createIstioApiObject } from './private/istio-api-object';
-import { istioApiVersion } from '../render/istio/api-version';
+import { ensureIstioApiObject } from './private/istio-api-object';
 import { renderDefaultDenyPolicy } from '../render/istio/authorization-policy';
 import { ObjectNames } from '../render/istio/object-names';
 import { renderNamespacePeerAuthentication } from '../render/istio/peer-authentication';
@@ -48,17 +47,17 @@ export class MeshNamespace extends Chart implements IMeshPeer {
     this.defaultAccess = props.defaultAccess;
     mesh._addNamespace(this);
     if (this.mtls) {
-      createIstioApiObject(this, 'PeerAuthentication', {
+      ensureIstioApiObject(this, 'PeerAuthentication', {
         kind: 'PeerAuthentication',
-        apiVersion: istioApiVersion('PeerAuthentication', mesh.istioVersion),
+        istioVersion: mesh.istioVersion,
         metadata: { name: ObjectNames.defaultPeerAuthentication, namespace: name },
         render: () => renderNamespacePeerAuthentication(mesh.model, name),
       });
     }
     if ((this.defaultAccess ?? mesh.defaultAccess) === DefaultAccess.DENY) {
-      createIstioApiObject(this, 'DefaultDeny', {
+      ensureIstioApiObject(this, 'DefaultDeny', {
         kind: 'AuthorizationPolicy',
-        apiVersion: istioApiVersion('AuthorizationPolicy', mesh.istioVersion),
+        istioVersion: mesh.istioVersion,
         metadata: { name: ObjectNames.defaultDeny, namespace: name },
         render: () => renderDefaultDenyPolicy(mesh.model, name),
       });

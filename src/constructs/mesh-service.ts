@@ -1,4 +1,3 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { TrustmeshError } from '../errors';
 import { AccessMatchOptions, AccessOptions, enforcementOf, toMatchSpec } from './access-options';
@@ -18,11 +17,9 @@ import { classifyPathPattern } from '../model/path-pattern';
 import { isHttpProtocol } from '../model/service-port';
 import { located } from '../private/located';
 import { policyConstructId, resolveIntentionInput } from './private/intention-input';
-import { createIstioApiObject } from './private/istio-api-object';
-import { istioApiVersion } from '../render/istio/api-version';
+import { ensureIstioApiObject } from './private/istio-api-object';
 import { renderRequireJwtPolicy, renderServicePolicy } from '../render/istio/authorization-policy';
 import { renderPlaintextDestinationRule } from '../render/istio/destination-rule';
-import { DRY_RUN_ANNOTATION, IstioManifest } from '../render/istio/manifest';
 import { ObjectNames } from '../render/istio/object-names';
 import { renderServicePeerAuthentication } from '../render/istio/peer-authentication';
 import { renderRequestAuthentication } from '../render/istio/request-authentication';
@@ -123,7 +120,6 @@ export class MeshService extends Construct implements IMeshPeer {
   private readonly _labels: Record<string, string>;
   private readonly _ports: Port[];
   private readonly _ipBlocks?: string[];
-  private readonly objects = new Map<string, ApiObject>();
   private jwtRequirement?: JwtRequirementSpec;
   private readonly namespaceChart: MeshNamespace;
 
@@ -143,12 +139,20 @@ export class MeshService extends Construct implements IMeshPeer {
     scope.mesh._addService(this);
     this.workload = ReferenceWorkload._forService(this, scope.mesh.referenceWorkloads, props.workload);
     if (this.mtls || this._ports.some((p) => p.mtls)) {
-      this.ensureObject('PeerAuthentication', 'PeerAuthentication', ObjectNames.servicePeerAuthentication(name),
-        () => renderServicePeerAuthentication(this.mesh.model, this.resolvedSpec()));
+      ensureIstioApiObject(this, 'PeerAuthentication', {
+        kind: 'PeerAuthentication',
+        istioVersion: this.mesh.istioVersion,
+        metadata: { name: ObjectNames.servicePeerAuthentication(name), namespace: this.namespace },
+        render: () => renderServicePeerAuthentication(this.mesh.model, this.resolvedSpec()),
+      });
     }
     if (!this.inMesh) {
-      this.ensureObject('PlaintextDestinationRule', 'DestinationRule', ObjectNames.plaintextDestinationRule(name),
-        () => renderPlaintextDestinationRule(this.mesh.model, this.resolvedSpec()));
+      ensureIstioApiObject(this, 'PlaintextDestinationRule', {
+        kind: 'DestinationRule',
+        istioVersion: this.mesh.istioVersion,
+        metadata: { name: ObjectNames.plaintextDestinationRule(name), namespace: this.namespace },
+        render: () => renderPlaintextDestinationRule(this.mesh.model, this.resolvedSpec()),
+      });
     }
   }
 
@@ -237,8 +241,13 @@ export class MeshService extends Construct implements IMeshPeer {
       for (const issuer of list) this.mesh._registerIssuer(issuer._toSpec());
       this.jwtRequirement = { issuers: list.map((i) => i.issuer), exceptPaths, enforcement };
       this.mesh._touch();
-      this.ensureObject('RequireJwt', 'AuthorizationPolicy', ObjectNames.requireJwt(this.name),
-        () => renderRequireJwtPolicy(this.mesh.model, this.resolvedSpec()), enforcement === 'DRY_RUN');
+      ensureIstioApiObject(this, 'RequireJwt', {
+        kind: 'AuthorizationPolicy',
+        istioVersion: this.mesh.istioVersion,
+        metadata: { name: ObjectNames.requireJwt(this.name), namespace: this.namespace },
+        dryRun: enforcement === 'DRY_RUN',
+        render: () => renderRequireJwtPolicy(this.mesh.model, this.resolvedSpec()),
+      });
       this.ensureRequestAuthentication();
     });
   }
@@ -287,8 +296,13 @@ export class MeshService extends Construct implements IMeshPeer {
         ...(endUser ? { endUser } : {}),
         match,
       });
-      this.ensureObject(policyConstructId(action, enforcement), 'AuthorizationPolicy', ObjectNames.policy(this.name, action, enforcement),
-        () => renderServicePolicy(this.mesh.model, this.resolvedSpec(), action, enforcement), enforcement === 'DRY_RUN');
+      ensureIstioApiObject(this, policyConstructId(action, enforcement), {
+        kind: 'AuthorizationPolicy',
+        istioVersion: this.mesh.istioVersion,
+        metadata: { name: ObjectNames.policy(this.name, action, enforcement), namespace: this.namespace },
+        dryRun: enforcement === 'DRY_RUN',
+        render: () => renderServicePolicy(this.mesh.model, this.resolvedSpec(), action, enforcement),
+      });
       if (endUser) this.ensureRequestAuthentication();
     });
   }
@@ -303,18 +317,12 @@ export class MeshService extends Construct implements IMeshPeer {
   }
 
   private ensureRequestAuthentication(): void {
-    this.ensureObject('RequestAuthentication', 'RequestAuthentication', ObjectNames.requestAuthentication(this.name),
-      () => renderRequestAuthentication(this.mesh.model, this.resolvedSpec()));
-  }
-
-  private ensureObject(id: string, kind: IstioManifest['kind'], name: string, render: () => IstioManifest | undefined, dryRun = false): void {
-    if (this.objects.has(id)) return;
-    this.objects.set(id, createIstioApiObject(this, id, {
-      kind,
-      apiVersion: istioApiVersion(kind, this.mesh.istioVersion),
-      metadata: { name, namespace: this.namespace, ...(dryRun ? { annotations: { [DRY_RUN_ANNOTATION]: 'true' } } : {}) },
-      render,
-    }));
+    ensureIstioApiObject(this, 'RequestAuthentication', {
+      kind: 'RequestAuthentication',
+      istioVersion: this.mesh.istioVersion,
+      metadata: { name: ObjectNames.requestAuthentication(this.name), namespace: this.namespace },
+      render: () => renderRequestAuthentication(this.mesh.model, this.resolvedSpec()),
+    });
   }
 
   /** The service as the synthesized model sees it (for render producers only: it builds the model). */

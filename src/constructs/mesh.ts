@@ -11,7 +11,7 @@ import { IngressGatewayProps } from './ingress-gateway-options';
 import { declarePlaintextException, IPlaintextDestination } from './kubernetes-api-server';
 import { MeshNamespace, MeshNamespaceProps } from './mesh-namespace';
 import type { MeshService } from './mesh-service';
-import { createIstioApiObject } from './private/istio-api-object';
+import { ensureIstioApiObject } from './private/istio-api-object';
 import { MeshEdges } from './private/mesh-edges';
 import { ReferenceWorkloadOptions } from './reference-workload';
 import { EdgesSpec } from '../model/edges';
@@ -22,7 +22,6 @@ import { MeshModel } from '../model/mesh-model';
 import { assertDnsLabel, assertDnsSubdomain } from '../model/names';
 import { CaMaterial } from '../pki/ca-material';
 import { located } from '../private/located';
-import { istioApiVersion } from '../render/istio/api-version';
 import { canonicalJson } from '../render/istio/manifest';
 import { ObjectNames } from '../render/istio/object-names';
 import { renderMeshPeerAuthentication } from '../render/istio/peer-authentication';
@@ -155,9 +154,9 @@ export class Mesh extends Construct {
     this.referenceWorkloads = props.referenceWorkloads;
 
     this.rootChart = new Chart(this, this.rootNamespace, { namespace: this.rootNamespace, disableResourceNameHashes: true });
-    createIstioApiObject(this.rootChart, 'PeerAuthentication', {
+    ensureIstioApiObject(this.rootChart, 'PeerAuthentication', {
       kind: 'PeerAuthentication',
-      apiVersion: istioApiVersion('PeerAuthentication', this.istioVersion),
+      istioVersion: this.istioVersion,
       metadata: { name: ObjectNames.defaultPeerAuthentication, namespace: this.rootNamespace },
       render: () => renderMeshPeerAuthentication(this.model),
     });

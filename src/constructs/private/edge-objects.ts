@@ -1,6 +1,5 @@
 import { ApiObject, Chart } from 'cdk8s';
-import { createIstioApiObject } from './istio-api-object';
-import { istioApiVersion } from '../../render/istio/api-version';
+import { ensureIstioApiObject } from './istio-api-object';
 import { IstioManifest, IstioMetadata } from '../../render/istio/manifest';
 import type { Mesh } from '../mesh';
 
@@ -17,10 +16,7 @@ export function chartFor(mesh: Mesh, namespace: string): Chart {
  */
 export function createEdgeObject(mesh: Mesh, metadata: IstioMetadata, id: string, kind: IstioManifest['kind'],
   render: () => IstioManifest | undefined): ApiObject {
-  const chart = chartFor(mesh, metadata.namespace);
-  const existing = chart.node.tryFindChild(id);
-  if (existing instanceof ApiObject) return existing;
-  return createIstioApiObject(chart, id, { kind, apiVersion: istioApiVersion(kind, mesh.istioVersion), metadata, render });
+  return ensureIstioApiObject(chartFor(mesh, metadata.namespace), id, { kind, istioVersion: mesh.istioVersion, metadata, render });
 }
 
 /** The model's manifest of a kind, name and namespace among `manifests`. */

@@ -22,7 +22,9 @@ import {
 } from '../../../imports/security.istio.io';
 import { Telemetry, TelemetryV1Alpha1 } from '../../../imports/telemetry.istio.io';
 import { TrustmeshError } from '../../errors';
-import { IstioManifest, IstioMetadata } from '../../render/istio/manifest';
+import { IstioVersion } from '../../model/istio-version';
+import { istioApiVersion } from '../../render/istio/api-version';
+import { DRY_RUN_ANNOTATION, IstioManifest, IstioMetadata } from '../../render/istio/manifest';
 
 /** Props for {@link createIstioApiObject}. */
 export interface IstioApiObjectProps {
@@ -32,6 +34,39 @@ export interface IstioApiObjectProps {
   readonly metadata: IstioMetadata;
   /** Renders the object at synth; must return an object of the same kind, name and namespace. */
   readonly render: () => IstioManifest | undefined;
+}
+
+/** Props for {@link ensureIstioApiObject}. */
+export interface EnsureIstioApiObjectProps {
+  readonly kind: IstioManifest['kind'];
+  /** The target release: chooses the apiVersion. */
+  readonly istioVersion: IstioVersion;
+  /** Known when the object is created. */
+  readonly metadata: IstioMetadata;
+  /**
+   * Annotate the object as a dry run (`istio.io/dry-run: "true"`).
+   * @default false
+   */
+  readonly dryRun?: boolean;
+  /** Renders the object at synth; must return an object of the same kind, name and namespace. */
+  readonly render: () => IstioManifest | undefined;
+}
+
+/**
+ * The Istio object `id` of `scope`: created by the first declaration that needs it (with the
+ * apiVersion of the target release), returned as it is by later ones, whose changes reach it
+ * through the model its `spec` is rendered from.
+ */
+export function ensureIstioApiObject(scope: Construct, id: string, props: EnsureIstioApiObjectProps): ApiObject {
+  const existing = scope.node.tryFindChild(id);
+  if (existing instanceof ApiObject) return existing;
+  const metadata = props.dryRun ? { ...props.metadata, annotations: { [DRY_RUN_ANNOTATION]: 'true' } } : props.metadata;
+  return createIstioApiObject(scope, id, {
+    kind: props.kind,
+    apiVersion: istioApiVersion(props.kind, props.istioVersion),
+    metadata,
+    render: props.render,
+  });
 }
 
 /**

@@ -1,7 +1,8 @@
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { createIstioApiObject } from '../../../src/constructs/private/istio-api-object';
-import { IstioManifest } from '../../../src/render/istio/manifest';
+import { createIstioApiObject, ensureIstioApiObject } from '../../../src/constructs/private/istio-api-object';
+import { parseIstioVersion } from '../../../src/model/istio-version';
+import { DRY_RUN_ANNOTATION, IstioManifest } from '../../../src/render/istio/manifest';
 
 const metadata = { name: 'api-allow', namespace: 'shop' };
 
@@ -23,5 +24,25 @@ describe('createIstioApiObject', () => {
     const chart = new Chart(Testing.app(), 'c');
     createIstioApiObject(chart, 'p', { kind: 'AuthorizationPolicy', apiVersion: 'security.istio.io/v1', metadata, render });
     expect(() => Testing.synth(chart)).toThrow(/TM_INTERNAL_RENDER_MISMATCH: renderer produced no AuthorizationPolicy "api-allow" .*a trustmesh bug/);
+  });
+});
+
+describe('ensureIstioApiObject', () => {
+  test('emits the apiVersion of the target release and the dry-run annotation', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    ensureIstioApiObject(chart, 'p', {
+      kind: 'AuthorizationPolicy', istioVersion: parseIstioVersion('1.21'), metadata, dryRun: true, render: () => policy('api-allow'),
+    });
+    const [object] = Testing.synth(chart);
+    expect(object.apiVersion).toBe('security.istio.io/v1beta1');
+    expect(object.metadata).toEqual({ ...metadata, annotations: { [DRY_RUN_ANNOTATION]: 'true' } });
+  });
+
+  test('a second declaration with the same id returns the object the first one created', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    const props = { kind: 'AuthorizationPolicy', istioVersion: parseIstioVersion('1.30'), metadata, render: () => policy('api-allow') } as const;
+    const first = ensureIstioApiObject(chart, 'p', props);
+    expect(ensureIstioApiObject(chart, 'p', { ...props, dryRun: true })).toBe(first);
+    expect(Testing.synth(chart)).toHaveLength(1);
   });
 });
