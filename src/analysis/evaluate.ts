@@ -26,9 +26,11 @@ import { mtlsForPort } from './peer-authentication';
 import { PolicyIndex, WorkloadPolicies } from './policy-index';
 import { buildRequestAttributes, RequestAttributes } from './request-attributes';
 import { runJwtFilter } from './request-authentication';
+import { gatewaySelector } from './workload-resources';
 import {
   AccessDecision, AccessOutcome, AccessRequest, CustomAuthzResult, DecidingPolicy, DryRunResult,
 } from '../model/access-request';
+import { selectorMatches } from '../model/labels';
 
 /** Options of {@link createEvaluator}. */
 export interface EvaluatorOptions {
@@ -169,10 +171,7 @@ function decide(wp: WorkloadPolicies, request: AccessRequest, mesh: MeshConfig, 
 function gatewaySelectors(config: IstioConfig): { readonly ref: string; readonly selector: Readonly<Record<string, string>> }[] {
   const out: { ref: string; selector: Record<string, string> }[] = [];
   for (const gw of config.gateways) {
-    const raw = gw.spec.selector;
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) continue;
-    const selector: Record<string, string> = {};
-    for (const [k, v] of Object.entries(raw as Record<string, unknown>)) if (typeof v === 'string') selector[k] = v;
+    const selector = gatewaySelector(gw);
     // An empty selector would make every proxy a gateway; istiod treats it as matching nothing useful here.
     if (Object.keys(selector).length > 0) out.push({ ref: `${gw.metadata.namespace}/${gw.metadata.name}`, selector });
   }
@@ -184,7 +183,7 @@ function gatewaySelectors(config: IstioConfig): { readonly ref: string; readonly
  * selectors match pods in every namespace (istiod's default, PILOT_SCOPE_GATEWAY_TO_NAMESPACE=false).
  */
 function gatewayOf(gateways: ReturnType<typeof gatewaySelectors>, labels: Readonly<Record<string, string>>): string | undefined {
-  return gateways.find((g) => Object.entries(g.selector).every(([k, v]) => labels[k] === v))?.ref;
+  return gateways.find((g) => selectorMatches(g.selector, labels))?.ref;
 }
 
 interface Extras {

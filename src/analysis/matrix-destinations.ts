@@ -16,9 +16,9 @@
  */
 import { IstioConfig, ObjectSource, ServiceResource, Workload, WorkloadSelector } from './istio-config';
 import { MeshConfig } from './mesh-config';
-import { selectorMatches } from './peer-authentication';
 import { DeclaredPort } from './request-classes';
 import { AccessProtocol } from '../model/access-request';
+import { selectorMatches } from '../model/labels';
 
 /** Where a column comes from. */
 export type MatrixDestinationKind = 'workload' | 'service' | 'selector' | 'namespace';

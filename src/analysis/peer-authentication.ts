@@ -7,6 +7,7 @@
  * @module
  */
 import { MtlsMode, PeerAuthenticationResource } from './istio-config';
+import { selectorMatches } from '../model/labels';
 
 /** A mode after inheritance: never UNSET. */
 export type EffectiveMtlsMode = Exclude<MtlsMode, 'UNSET'>;
@@ -98,12 +99,6 @@ export function resolvePeerAuthentication(candidates: readonly PeerAuthenticatio
     }
   }
   return { mode, ...(source ? { source } : {}), ports, shadowed };
-}
-
-/** True when every selector label is on the workload (an empty selector matches all). */
-export function selectorMatches(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
-  for (const k in selector) if (labels[k] !== selector[k]) return false;
-  return true;
 }
 
 function older(a: PeerAuthenticationResource, b: PeerAuthenticationResource): boolean {

@@ -16,9 +16,10 @@
 import { CompiledPolicy, compilePolicy } from './authorization-rule';
 import { IstioConfig, LoadedObject, PeerAuthenticationResource, RequestAuthenticationResource, WorkloadSelector } from './istio-config';
 import { MeshConfig } from './mesh-config';
-import { ResolvedPeerAuthentication, resolvePeerAuthentication, selectorMatches } from './peer-authentication';
+import { ResolvedPeerAuthentication, resolvePeerAuthentication } from './peer-authentication';
 import { LocatedJwtRule } from './request-authentication';
 import { IgnoredPolicy } from '../model/access-request';
+import { selectorMatches } from '../model/labels';
 
 /** Everything that applies to one workload, in deterministic order (namespace, then name). */
 export interface WorkloadPolicies {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { LoadedObject, ServicePort, ServiceResource, Workload, WorkloadKind, WorkloadPort } from './istio-config';
+import { IstioResource, LoadedObject, ServicePort, ServiceResource, Workload, WorkloadKind, WorkloadPort } from './istio-config';
 
 const POD_TEMPLATE_KINDS: readonly string[] = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'];
 
@@ -85,6 +85,14 @@ export function toService(obj: LoadedObject): ServiceResource {
     ports,
     type: typeof spec.type === 'string' ? spec.type : 'ClusterIP',
   };
+}
+
+/**
+ * The pod labels a Gateway's `spec.selector` names (string values only). Gateway selectors match
+ * pods in every namespace (istiod's default, PILOT_SCOPE_GATEWAY_TO_NAMESPACE=false).
+ */
+export function gatewaySelector(gateway: IstioResource): Record<string, string> {
+  return strMap(gateway.spec.selector);
 }
 
 function rec(x: unknown): Record<string, unknown> {

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Diagnostic } from '../errors';
 import type { Mesh } from './mesh';
 import type { ReferenceWorkload } from './reference-workload';
+import { formatLabels, selectorMatches } from '../model/labels';
 import { PortProtocol, portNamePrefix } from '../model/service-port';
 import { PROXY_UID } from '../render/sidecar/sidecar-settings';
 
@@ -79,7 +80,7 @@ export function meshWorkloadDiagnostics(mesh: Mesh, workloads: readonly Referenc
   for (const a of workloads) {
     for (const b of workloads) {
       if (a === b || a.service.namespace !== b.service.namespace) continue;
-      if (isSubset(a.selector, b.podLabels)) {
+      if (selectorMatches(a.selector, b.podLabels)) {
         out.push({
           code: 'TM_WORKLOAD_SELECTOR_OVERLAP',
           severity: 'error',
@@ -108,7 +109,7 @@ function checkPolicySelectors(mesh: Mesh, workloads: readonly ReferenceWorkload[
     const namespace = manifest.metadata?.namespace ?? '';
     const selector = manifest.spec?.selector?.matchLabels ?? manifest.spec?.workloadSelector?.labels;
     if (!namespaces.has(namespace) || !selector || Object.keys(selector).length === 0) continue;
-    if (workloads.some((w) => w.service.namespace === namespace && isSubset(selector, w.podLabels))) continue;
+    if (workloads.some((w) => w.service.namespace === namespace && selectorMatches(selector, w.podLabels))) continue;
     out.push({
       code: 'TM_SELECTOR_MATCHES_NO_WORKLOAD',
       severity: 'warning',
@@ -152,12 +153,4 @@ export function protocolFromPortName(name: string): PortProtocol | 'OTHER' | und
   const lower = name.toLowerCase();
   if (lower.startsWith('grpc-web')) return 'GRPC_WEB';
   return NAMED_PROTOCOLS[lower.split('-')[0]];
-}
-
-function isSubset(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
-  return Object.entries(selector).every(([k, v]) => labels[k] === v);
-}
-
-function formatLabels(labels: Readonly<Record<string, string>>): string {
-  return Object.entries(labels).sort().map(([k, v]) => `${k}=${v}`).join(',');
 }

@@ -21,6 +21,7 @@ import { ClaimRequirement, EndUserRequirement, IntentionSpec, JwtRequirementSpec
 import { ipBlockContains, parseIpBlock } from './ip-block';
 import { IstioFeature, supports } from './istio-version';
 import { JwtIssuerSpec } from './jwt-issuer';
+import { selectorMatches } from './labels';
 import { describePeer, MeshModel } from './mesh-model';
 import { ServiceSpec } from './mesh-spec';
 import { normalizePath, PathNormalization } from './path-normalization';
@@ -61,10 +62,10 @@ interface Attributes {
 /** Decides a request against the model. */
 export function decide(model: MeshModel, request: AccessRequest, options: DecideOptions = {}): ModelDecision {
   const { namespace, labels, port } = request.destination;
-  const selects = (selector: Readonly<Record<string, string>>): boolean => Object.entries(selector).every(([k, v]) => labels[k] === v);
-  const declared = model.servicesIn(namespace).find((s) => selects(s.labels));
+  const declared = model.servicesIn(namespace).find((s) => selectorMatches(s.labels, labels));
   // An ingress gateway is a workload too: its own policies apply to requests arriving through it.
-  const gateway = declared ? undefined : (model.spec.edges?.gateways ?? []).find((g) => g.namespace === namespace && selects(g.selector));
+  const gateway = declared ? undefined
+    : (model.spec.edges?.gateways ?? []).find((g) => g.namespace === namespace && selectorMatches(g.selector, labels));
   const service = declared ?? (gateway ? gatewayWorkload(gateway) : undefined);
   const declaredNamespace = model.namespace(namespace) !== undefined;
   if (service && !service.inMesh) {

@@ -9,6 +9,7 @@ import { Diagnostic } from '../errors';
 import { EdgesSpec } from './edges';
 import { gatewayHostCovers, GatewayServerSpec, IngressGatewaySpec, routeMatchesOverlap } from './ingress-gateway';
 import { serviceKey } from './intention';
+import { formatLabels } from './labels';
 import { MeshModel } from './mesh-model';
 import { ServiceSpec } from './mesh-spec';
 
@@ -78,7 +79,7 @@ function checkDuplicateServers(edges: EdgesSpec): Diagnostic[] {
   const out: Diagnostic[] = [];
   const seen = new Map<string, { gw: IngressGatewaySpec; server: GatewayServerSpec }>();
   for (const gw of edges.gateways) {
-    const selector = Object.entries(gw.selector).sort().map(([k, v]) => `${k}=${v}`).join(',');
+    const selector = formatLabels(gw.selector);
     for (const server of gw.servers) {
       for (const host of server.hosts) {
         const key = `${selector}|${server.port}|${host.toLowerCase()}`;

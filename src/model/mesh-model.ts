@@ -1,6 +1,7 @@
 import { Diagnostic } from '../errors';
 import { IntentionSpec, PeerSpec, ServiceRef, serviceKey } from './intention';
 import { JwtIssuerSpec } from './jwt-issuer';
+import { formatLabels, selectorMatches } from './labels';
 import { DefaultAccess, MeshSpec, NamespaceSpec, ServiceSpec } from './mesh-spec';
 import { MtlsMode, resolveMtls } from './mtls';
 import { isHttpProtocol } from './service-port';
@@ -184,8 +185,7 @@ export class MeshModel {
       if (!a.inMesh) continue;
       for (const b of this.spec.services) {
         if (a === b || a.namespace !== b.namespace || !b.inMesh) continue;
-        const subset = Object.entries(a.labels).every(([k, v]) => b.labels[k] === v);
-        if (subset && this.hasOwnPolicies(a)) {
+        if (selectorMatches(a.labels, b.labels) && this.hasOwnPolicies(a)) {
           out.push({
             code: 'TM_SELECTOR_OVERLAP',
             severity: 'error',
@@ -230,10 +230,6 @@ export function describePeer(peer: PeerSpec): string {
     case 'anyone': return 'anyone';
     case 'ipBlocks': return `${peer.remote ? 'remote ' : ''}IPs ${peer.blocks.join(', ')}`;
   }
-}
-
-function formatLabels(labels: Readonly<Record<string, string>>): string {
-  return Object.entries(labels).sort().map(([k, v]) => `${k}=${v}`).join(',');
 }
 
 function uniqueSorted(values: readonly number[]): number[] {

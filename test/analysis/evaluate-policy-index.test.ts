@@ -4,7 +4,7 @@ import { createEvaluator } from '../../src/analysis/evaluate';
 import { AuthorizationPolicyResource, IstioConfig } from '../../src/analysis/istio-config';
 import { parseConfigText } from '../../src/analysis/load-config';
 import { DEFAULT_MESH_CONFIG } from '../../src/analysis/mesh-config';
-import { selectorMatches } from '../../src/analysis/peer-authentication';
+import { selectorMatches } from '../../src/model/labels';
 
 // The index must select exactly the policies the scope rules of the authorization-policy reference
 // select (https://istio.io/latest/docs/reference/config/security/authorization-policy/#AuthorizationPolicy-selector).

@@ -20,11 +20,11 @@
  * @see https://istio.io/latest/docs/tasks/traffic-management/ingress/secure-ingress/
  * @module
  */
-import { Diagnostic } from '../../errors';
-import { LoadedObject } from '../istio-config';
-import { selectorMatches } from '../peer-authentication';
 import { gatewayServers } from './gateway-servers';
 import { AnalyzerCheck, AnalyzerRule, asRecord, finding, objectRef } from './rule-types';
+import { Diagnostic } from '../../errors';
+import { selectorMatches } from '../../model/labels';
+import { LoadedObject } from '../istio-config';
 
 const NOT_FOUND: AnalyzerCheck = {
   code: 'TM_GATEWAY_CREDENTIAL_NOT_FOUND',

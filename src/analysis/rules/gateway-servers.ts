@@ -18,9 +18,10 @@
  * @module
  */
 import { Diagnostic } from '../../errors';
+import { formatLabels, formatSelector, selectorMatches } from '../../model/labels';
 import { IstioResource } from '../istio-config';
-import { selectorMatches } from '../peer-authentication';
-import { AnalyzerCheck, AnalyzerRule, RuleContext, asRecord, finding, formatLabels, objectRef } from './rule-types';
+import { gatewaySelector } from '../workload-resources';
+import { AnalyzerCheck, AnalyzerRule, RuleContext, asRecord, finding, objectRef } from './rule-types';
 
 const DUPLICATE: AnalyzerCheck = {
   code: 'TM_GATEWAY_DUPLICATE_SERVER',
@@ -49,8 +50,7 @@ export interface GatewayServer {
 export function gatewayServers(gateways: readonly IstioResource[]): GatewayServer[] {
   const out: GatewayServer[] = [];
   for (const gateway of gateways) {
-    const selector: Record<string, string> = {};
-    for (const [k, v] of Object.entries(asRecord(gateway.spec.selector))) if (typeof v === 'string') selector[k] = v;
+    const selector = gatewaySelector(gateway);
     (Array.isArray(gateway.spec.servers) ? gateway.spec.servers as unknown[] : []).forEach((raw, index) => {
       const server = asRecord(raw);
       const port = asRecord(server.port);
@@ -92,7 +92,7 @@ export const gatewayServersRule: AnalyzerRule = {
         if (!first) continue;
         const sameGateway = first.gateway === s.gateway;
         out.push(finding(DUPLICATE, s.gateway, ['spec', 'servers', s.index],
-          `${objectRef(s.gateway)}: spec.servers[${s.index}] serves host ${host} on port ${s.port}, as ${sameGateway ? `spec.servers[${first.index}] of the same Gateway` : `${objectRef(first.gateway)} spec.servers[${first.index}]`} does on the pods ${formatLabels(s.selector)}; istiod keeps only one of them`,
+          `${objectRef(s.gateway)}: spec.servers[${s.index}] serves host ${host} on port ${s.port}, as ${sameGateway ? `spec.servers[${first.index}] of the same Gateway` : `${objectRef(first.gateway)} spec.servers[${first.index}]`} does on the pods ${formatSelector(s.selector)}; istiod keeps only one of them`,
           'Serve each host once per port and gateway workload: merge the servers, or give them different hosts or ports.',
           { upstreamCode: sameGateway ? 'KIA0301' : 'IST0145' }));
         break;
@@ -119,7 +119,6 @@ function redefines(a: IstioResource, b: IstioResource): boolean {
 }
 
 function samePods(context: RuleContext, a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
-  const key = (s: Readonly<Record<string, string>>): string => formatLabels(s);
-  if (key(a) === key(b)) return true;
+  if (formatLabels(a) === formatLabels(b)) return true;
   return context.inventory.workloads.some((w) => selectorMatches(a, w.podLabels) && selectorMatches(b, w.podLabels));
 }

@@ -17,10 +17,10 @@
  * @see https://kiali.io/docs/features/validations/#kia0002---more-than-one-selector-less-peerauthentication-in-the-same-namespace
  * @module
  */
+import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, objectRef } from './rule-types';
 import { Diagnostic } from '../../errors';
+import { formatSelector, selectorMatches } from '../../model/labels';
 import { PeerAuthenticationResource } from '../istio-config';
-import { selectorMatches } from '../peer-authentication';
-import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, formatLabels, objectRef } from './rule-types';
 
 const NAMESPACE: AnalyzerCheck = {
   code: 'TM_PEER_AUTHN_NAMESPACE_CONFLICT',
@@ -55,7 +55,7 @@ export const peerAuthenticationConflictsRule: AnalyzerRule = {
       const ns = pa.metadata.namespace;
       if (!wide && ns === root) {
         out.push(finding(ROOT_SELECTOR, pa, ['spec', 'selector'],
-          `${objectRef(pa)} has a selector (${formatLabels(labels)}) but lives in the root namespace ${root}; PeerAuthentications with a selector are ignored there`,
+          `${objectRef(pa)} has a selector (${formatSelector(labels)}) but lives in the root namespace ${root}; PeerAuthentications with a selector are ignored there`,
           'Move the policy to the namespace of the workloads it selects, or remove the selector to make it the mesh-wide policy.'));
         continue;
       }
@@ -88,7 +88,7 @@ function workloadConflicts(context: RuleContext, ns: string, list: readonly Peer
   } else {
     const byLabels = new Map<string, PeerAuthenticationResource[]>();
     for (const pa of list) {
-      const key = formatLabels(pa.spec.selector?.matchLabels ?? {});
+      const key = formatSelector(pa.spec.selector?.matchLabels ?? {});
       byLabels.set(key, [...(byLabels.get(key) ?? []), pa]);
     }
     for (const g of byLabels.values()) if (g.length > 1) groups.push(g);

@@ -9,9 +9,9 @@
  *
  * @module
  */
+import { formatSelector, selectorMatches } from '../../model/labels';
 import { LoadedObject, WorkloadSelector, Workload } from '../istio-config';
-import { selectorMatches } from '../peer-authentication';
-import { RuleContext, formatLabels } from './rule-types';
+import { RuleContext } from './rule-types';
 
 /** A workload a policy applies to: a real one from the input, or a stand-in labelled like the selector. */
 export interface PolicyTarget {
@@ -75,5 +75,5 @@ export function describeTarget(target: PolicyTarget): string {
   if (target.workload) return `${target.workload.kind} ${target.namespace}/${target.workload.metadata.name}`;
   return Object.keys(target.labels).length === 0
     ? `the workloads of namespace ${target.namespace}`
-    : `workloads labelled ${formatLabels(target.labels)} in namespace ${target.namespace}`;
+    : `workloads labelled ${formatSelector(target.labels)} in namespace ${target.namespace}`;
 }

@@ -76,12 +76,6 @@ export function fieldString(path: FieldPath): string {
   return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc === '' ? String(p) : `${acc}.${p}`), '');
 }
 
-/** `app=foo,version=v1` (sorted), or `(all)` for an empty selector. */
-export function formatLabels(labels: Readonly<Record<string, string>>): string {
-  const keys = Object.keys(labels).sort();
-  return keys.length === 0 ? '(all)' : keys.map((k) => `${k}=${labels[k]}`).join(',');
-}
-
 /** Plain-object view of an unknown value (empty for anything else). */
 export function asRecord(x: unknown): Readonly<Record<string, unknown>> {
   return typeof x === 'object' && x !== null && !Array.isArray(x) ? x as Record<string, unknown> : {};

@@ -14,10 +14,10 @@
  * @module
  */
 import { Diagnostic } from '../../errors';
+import { formatSelector, selectorMatches } from '../../model/labels';
 import { LoadedObject } from '../istio-config';
-import { selectorMatches } from '../peer-authentication';
 import { FieldPath } from '../yaml-source';
-import { AnalyzerCheck, AnalyzerRule, RuleContext, asRecord, finding, formatLabels, objectRef } from './rule-types';
+import { AnalyzerCheck, AnalyzerRule, RuleContext, asRecord, finding, objectRef } from './rule-types';
 
 const CHECK: AnalyzerCheck = {
   code: 'TM_SELECTOR_NO_WORKLOAD',
@@ -70,7 +70,7 @@ function check(context: RuleContext, obj: LoadedObject, selector: Readonly<Recor
   const where = ns === root ? 'in any namespace (root-namespace policies select mesh-wide)' : `in namespace ${ns}`;
   const message = wide
     ? `${objectRef(obj)} applies to every workload of namespace ${ns}, but the input has none there (${inv.describe('workloads', ns)})`
-    : `${objectRef(obj)}: ${path.join('.')} ${formatLabels(labels)} matches no workload ${where} (${inv.describe('workloads', ns)}); the policy has no effect`;
+    : `${objectRef(obj)}: ${path.join('.')} ${formatSelector(labels)} matches no workload ${where} (${inv.describe('workloads', ns)}); the policy has no effect`;
   out.push(finding(CHECK, obj, wide ? [] : path, message,
     wide ? 'Remove the policy, or move it to the namespace whose workloads it is meant for.'
       : `Fix the labels so they match the pod template labels of the intended workload${closestHint(candidates.map((w) => w.podLabels), labels)}, or remove the policy.`,
@@ -97,5 +97,5 @@ function closestHint(candidates: readonly Readonly<Record<string, string>>[], se
   }
   if (!best) return '';
   const relevant = Object.fromEntries(Object.keys(selector).filter((k) => k in best!).map((k) => [k, best![k]]));
-  return Object.keys(relevant).length > 0 ? ` (closest: ${formatLabels(relevant)})` : '';
+  return Object.keys(relevant).length > 0 ? ` (closest: ${formatSelector(relevant)})` : '';
 }
