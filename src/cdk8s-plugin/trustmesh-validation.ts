@@ -17,16 +17,15 @@
  *
  * @module
  */
-import * as fs from 'fs';
 import { accessMatrixSummary } from './matrix-summary';
 import { ValidationContextLike, ValidationViolation } from './validation-contract';
-import { analyze, analyzerCheck, countSeverities, INVENTORY_MODES, InventoryMode, ManifestCheck } from '../analysis/analyzer';
+import { analyze, analyzerCheck, countSeverities, INVENTORY_MODES, InventoryMode } from '../analysis/analyzer';
 import { IstioConfig } from '../analysis/istio-config';
 import { loadConfig } from '../analysis/load-config';
 import { DEFAULT_MESH_CONFIG, loadMeshConfig, MeshConfig } from '../analysis/mesh-config';
 import { Diagnostic, SourceLocation, TrustmeshError } from '../errors';
 import { CrdSchemaSet } from '../validate/crd-schema';
-import { validateManifests } from '../validate/manifest-validator';
+import { crdManifestCheck } from '../validate/manifest-validator';
 
 /** The `properties` of the plugin's `cdk8s.yaml` entry. */
 export interface TrustmeshValidationProps {
@@ -89,7 +88,9 @@ export class TrustmeshValidation {
     try {
       config = loadConfig(context.manifests);
       meshConfig = this.props.meshConfig ? loadMeshConfig(this.props.meshConfig) : DEFAULT_MESH_CONFIG;
-      const manifestCheck = this.props.crds ? crdCheck(this.props.crds) : undefined;
+      const manifestCheck = this.props.crds
+        ? crdManifestCheck(CrdSchemaSet.fromFile(this.props.crds, { summary: 'cannot read the CRD file named by the crds property' }))
+        : undefined;
       findings = analyze(config, { meshConfig, inventory: this.props.inventory ?? 'auto', ...(manifestCheck ? { manifestCheck } : {}) });
     } catch (e) {
       // Unreadable or unparsable input (YAML syntax, CRD or mesh config file): a violation, not a crash.
@@ -142,17 +143,6 @@ function invalidProps(summary: string, value: unknown): TrustmeshError {
     allowed: `crds (string), meshConfig (string), inventory (${INVENTORY_MODES.join(' | ')}), failOnWarnings (boolean), accessMatrix (boolean)`,
     fix: 'Correct the properties of the trustmesh entry under validations: in cdk8s.yaml.',
   });
-}
-
-function crdCheck(file: string): ManifestCheck {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new TrustmeshError('TM_FILE_NOT_FOUND', 'cannot read the CRD file named by the crds property', { location: { file }, cause: e });
-  }
-  const crds = CrdSchemaSet.fromCrdYaml(text, file);
-  return (manifests, { sources }) => validateManifests(manifests, { crds, sources });
 }
 
 function violationOf(d: Diagnostic, config: IstioConfig | undefined): ValidationViolation {

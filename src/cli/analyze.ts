@@ -10,14 +10,13 @@
  *
  * @module
  */
-import * as fs from 'fs';
 import { Command, Option } from 'commander';
+import { meshConfigFrom } from './common';
 import { ExitCode, ExitCodeValue } from './exit-codes';
 import { CliIo, runAction } from './run';
 import { analyze, countSeverities, formatFinding, INVENTORY_MODES, InventoryMode, ManifestCheck } from '../analysis/analyzer';
 import { listManifestFiles, loadConfig } from '../analysis/load-config';
-import { DEFAULT_MESH_CONFIG, loadMeshConfig } from '../analysis/mesh-config';
-import { Diagnostic, TrustmeshError } from '../errors';
+import { Diagnostic } from '../errors';
 
 interface AnalyzeOptions {
   readonly crds?: string;
@@ -52,7 +51,7 @@ export function register(program: Command, io: CliIo, setExit: (code: ExitCodeVa
 async function runAnalyze(paths: readonly string[], options: AnalyzeOptions, io: CliIo): Promise<ExitCodeValue> {
   const files = listManifestFiles(paths);
   const config = loadConfig(paths);
-  const meshConfig = options.meshConfig ? loadMeshConfig(options.meshConfig) : DEFAULT_MESH_CONFIG;
+  const meshConfig = meshConfigFrom(options.meshConfig);
   const manifestCheck = options.crds ? await crdCheck(options.crds) : undefined;
   const findings = analyze(config, { meshConfig, inventory: options.inventory, ...(manifestCheck ? { manifestCheck } : {}) });
   const counts = countSeverities(findings);
@@ -69,22 +68,14 @@ async function runAnalyze(paths: readonly string[], options: AnalyzeOptions, io:
 // The validator (CEL, kubernetes-models, ajv and the bundled CRD schemas) is loaded only when
 // --crds asks for it: it is about half of the CLI's start-up time.
 async function crdCheck(file: string): Promise<ManifestCheck> {
-  const [{ CrdSchemaSet }, { validateManifests }] = await Promise.all([
+  const [{ CrdSchemaSet }, { crdManifestCheck }] = await Promise.all([
     import('../validate/crd-schema'),
     import('../validate/manifest-validator'),
   ]);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new TrustmeshError('TM_FILE_NOT_FOUND', 'cannot read the CRD file', {
-      location: { file },
-      fix: 'Pass the CRD YAML of your Istio version, e.g. manifests/charts/base/files/crd-all.gen.yaml of the release.',
-      cause: e,
-    });
-  }
-  const crds = CrdSchemaSet.fromCrdYaml(text, file);
-  return (manifests, { sources }) => validateManifests(manifests, { crds, sources });
+  return crdManifestCheck(CrdSchemaSet.fromFile(file, {
+    summary: 'cannot read the CRD file',
+    fix: 'Pass the CRD YAML of your Istio version, e.g. manifests/charts/base/files/crd-all.gen.yaml of the release.',
+  }));
 }
 
 // Fixed key order, absent fields omitted: stable output for CI diffs.

@@ -9,11 +9,11 @@
  */
 import * as fs from 'fs';
 import { Command, Option } from 'commander';
+import { meshConfigFrom } from './common';
 import { ExitCode, ExitCodeValue } from './exit-codes';
 import { CliIo, runAction } from './run';
 import { createEvaluator } from '../analysis/evaluate';
 import { loadConfig } from '../analysis/load-config';
-import { DEFAULT_MESH_CONFIG, loadMeshConfig } from '../analysis/mesh-config';
 import { parseAccessRequestDocument } from '../analysis/request-document';
 import { formatDiagnostic, TrustmeshError } from '../errors';
 import { AccessDecision, AccessRequest } from '../model/access-request';
@@ -50,7 +50,7 @@ async function runCheck(options: CheckOptions, io: CliIo): Promise<ExitCodeValue
   for (const d of config.diagnostics) {
     if (d.severity !== 'error') io.stderr.write(`${formatDiagnostic(d)}\n`);
   }
-  const mesh = options.meshConfig ? loadMeshConfig(options.meshConfig) : DEFAULT_MESH_CONFIG;
+  const mesh = meshConfigFrom(options.meshConfig);
   const evaluator = createEvaluator(config, mesh);
   const file = options.request === '-' ? '<stdin>' : options.request;
   const text = options.request === '-' ? await readAll(io.stdin) : readRequestFile(options.request);

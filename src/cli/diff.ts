@@ -10,12 +10,12 @@
  * @module
  */
 import { Command, Option } from 'commander';
+import { meshConfigFrom } from './common';
 import { ExitCode, ExitCodeValue } from './exit-codes';
 import { CliIo, runAction } from './run';
 import { diffAccess } from '../analysis/diff';
 import { DIFF_FORMATS, DiffFormat, formatDiff } from '../analysis/diff-format';
 import { loadConfigSources } from '../analysis/git-source';
-import { DEFAULT_MESH_CONFIG, loadMeshConfig } from '../analysis/mesh-config';
 import { formatDiagnostic, TrustmeshError } from '../errors';
 
 interface DiffOptions {
@@ -52,7 +52,7 @@ async function runDiff(oldPath: string, newPath: string, options: DiffOptions, i
   for (const d of [...before.diagnostics, ...after.diagnostics]) {
     if (d.severity !== 'error') io.stderr.write(`${formatDiagnostic(d)}\n`);
   }
-  const meshConfig = options.meshConfig ? loadMeshConfig(options.meshConfig) : DEFAULT_MESH_CONFIG;
+  const meshConfig = meshConfigFrom(options.meshConfig);
   if (!/^\d+$/.test(options.limit)) {
     throw new TrustmeshError('TM_OPTION_INVALID', 'option --limit must be a whole number', { value: options.limit, allowed: '0 (all) or a positive number' });
   }

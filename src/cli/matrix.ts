@@ -10,12 +10,12 @@
  * @module
  */
 import { Command, Option } from 'commander';
+import { meshConfigFrom } from './common';
 import { ExitCode, ExitCodeValue } from './exit-codes';
 import { CliIo, runAction } from './run';
 import { loadConfigSources } from '../analysis/git-source';
 import { buildAccessMatrix } from '../analysis/matrix';
 import { formatMatrix, MATRIX_FORMATS, MatrixFormat } from '../analysis/matrix-format';
-import { DEFAULT_MESH_CONFIG, loadMeshConfig } from '../analysis/mesh-config';
 import { formatDiagnostic } from '../errors';
 
 interface MatrixOptions {
@@ -48,7 +48,7 @@ async function runMatrix(paths: readonly string[], options: MatrixOptions, io: C
   for (const d of config.diagnostics) {
     if (d.severity !== 'error') io.stderr.write(`${formatDiagnostic(d)}\n`);
   }
-  const meshConfig = options.meshConfig ? loadMeshConfig(options.meshConfig) : DEFAULT_MESH_CONFIG;
+  const meshConfig = meshConfigFrom(options.meshConfig);
   const matrix = buildAccessMatrix(config, { meshConfig });
   io.stdout.write(formatMatrix(matrix, options.output));
   return ExitCode.OK;

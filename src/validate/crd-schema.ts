@@ -4,6 +4,7 @@
  *
  * @module
  */
+import * as fs from 'fs';
 import { TrustmeshError } from '../errors';
 import type { CrdDefinition, CrdSchemaDocument, CrdSchemaSource } from './crd-definition';
 import { crdDocumentJson, extractCrdDocument } from './crd-document';
@@ -41,6 +42,20 @@ export interface CrdYamlOptions {
   readonly license?: string;
 }
 
+/** Options of {@link CrdSchemaSet.fromFile}. */
+export interface CrdFileOptions extends CrdYamlOptions {
+  /**
+   * Summary of the `TM_FILE_NOT_FOUND` error when the file cannot be read, in the caller's terms.
+   * @default 'cannot read the CRD file'
+   */
+  readonly summary?: string;
+  /**
+   * Fix of that error.
+   * @default - none
+   */
+  readonly fix?: string;
+}
+
 /**
  * CRD schemas indexed by group and kind.
  *
@@ -63,6 +78,29 @@ export class CrdSchemaSet {
   public static fromCrdYaml(text: string, fileName: string, options: CrdYamlOptions = {}): CrdSchemaSet {
     const document = extractCrdDocument(text, fileName, options.license);
     return new CrdSchemaSet(document.crds, document._source);
+  }
+
+  /**
+   * Reads CRDs from a YAML file, e.g. the `crd-all.gen.yaml` of an Istio release.
+   *
+   * @param file the file path as the user gave it; used in error locations
+   * @throws TrustmeshError `TM_FILE_NOT_FOUND` if the file cannot be read, else as
+   *   {@link CrdSchemaSet.fromCrdYaml}
+   * @example
+   * const crds = CrdSchemaSet.fromFile('crds/istio-1.30.yaml');
+   */
+  public static fromFile(file: string, options: CrdFileOptions = {}): CrdSchemaSet {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new TrustmeshError('TM_FILE_NOT_FOUND', options.summary ?? 'cannot read the CRD file', {
+        location: { file },
+        ...(options.fix ? { fix: options.fix } : {}),
+        cause: e,
+      });
+    }
+    return CrdSchemaSet.fromCrdYaml(text, file, options);
   }
 
   /**

@@ -81,6 +81,20 @@ export function validateManifests(manifests: readonly object[], options: Validat
 }
 
 /**
+ * {@link validateManifests} against `crds` as the analyzer's `manifestCheck` (the same signature,
+ * structurally, so the analyzer does not depend on the validator).
+ *
+ * @example
+ * analyze(config, { manifestCheck: crdManifestCheck(CrdSchemaSet.fromFile('crds.yaml')) });
+ */
+export function crdManifestCheck(crds: CrdSchemaSet): (
+  manifests: readonly object[],
+  options: { readonly sources: (index: number) => SourceLocation | undefined },
+) => Diagnostic[] {
+  return (manifests, { sources }) => validateManifests(manifests, { crds, sources });
+}
+
+/**
  * Validates manifests and throws if any has an error (warnings are returned).
  *
  * @throws TrustmeshAggregateError `TM_INVALID_OUTPUT` listing every error diagnostic

@@ -145,6 +145,23 @@ spec:
   });
 });
 
+describe('CrdSchemaSet.fromFile', () => {
+  it('reads the same set as fromCrdYaml on the file\'s text', () => {
+    expect(CrdSchemaSet.fromFile(CRD_FILE).toJson()).toBe(crdsFromFile().toJson());
+  });
+
+  it('reports an unreadable file as TM_FILE_NOT_FOUND with the caller\'s summary and fix', () => {
+    const missing = path.join(__dirname, 'no-such-crds.yaml');
+    const plain = catchTrustmesh(() => CrdSchemaSet.fromFile(missing));
+    expect(plain.code).toBe('TM_FILE_NOT_FOUND');
+    expect(plain.summary).toBe('cannot read the CRD file');
+    expect(plain.location).toEqual({ file: missing });
+    expect(plain.fix).toBeUndefined();
+    const custom = catchTrustmesh(() => CrdSchemaSet.fromFile(missing, { summary: 'cannot read --crds', fix: 'Pass a file.' }));
+    expect(custom.message).toMatch(/^TM_FILE_NOT_FOUND: cannot read --crds at .*no-such-crds\.yaml\n {2}fix: Pass a file\.$/);
+  });
+});
+
 describe('CrdSchemaSet.lookup', () => {
   const crds = CrdSchemaSet.bundled();
 

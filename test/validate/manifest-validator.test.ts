@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { istio, summary } from './helpers';
 import { TrustmeshAggregateError, TrustmeshError, formatDiagnostic } from '../../src/errors';
 import { CrdSchemaSet } from '../../src/validate/crd-schema';
-import { assertValidManifests, validateManifests } from '../../src/validate/manifest-validator';
+import { assertValidManifests, crdManifestCheck, validateManifests } from '../../src/validate/manifest-validator';
 
 const valid = [
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns', labels: { 'istio-injection': 'enabled' } } },
@@ -75,6 +75,16 @@ spec:
       expect.stringMatching(/^TM_UNKNOWN_KIND .*no schema for security\.istio\.io\/v1 AuthorizationPolicy/),
       expect.stringMatching(/^TM_UNKNOWN_API_VERSION apiVersion: .*Sidecar is not served at this version \(old-cluster\.yaml\).*allowed: networking\.istio\.io\/v1beta1/),
     ]);
+  });
+});
+
+describe('crdManifestCheck', () => {
+  it('is validateManifests against the given CRDs, with the analyzer\'s source locations', () => {
+    const objects = [valid[0], istio('AuthorizationPolicy', { action: 'PERMIT' }, undefined, 'p')];
+    const sources = (i: number): { file: string; line: number } => ({ file: 'in.yaml', line: 1 + i });
+    const check = crdManifestCheck(CrdSchemaSet.bundled());
+    expect(check(objects, { sources })).toEqual(validateManifests(objects, { crds: CrdSchemaSet.bundled(), sources }));
+    expect(check(objects, { sources }).map((d) => d.location)).toEqual([{ file: 'in.yaml', line: 2, field: 'spec.action' }]);
   });
 });
 
