@@ -59,15 +59,6 @@ export interface AccessOptions extends AccessMatchOptions {
  */
 export function toMatchSpec(options: AccessMatchOptions, service: ServiceSpec, version: IstioVersion, hasEndUser: boolean): MatchSpec {
   const match: { -readonly [K in keyof MatchSpec]: MatchSpec[K] } = {};
-  const list = <T>(name: string, values: readonly T[] | undefined): readonly T[] | undefined => {
-    if (values === undefined) return undefined;
-    if (!Array.isArray(values) || values.length === 0) {
-      throw new TrustmeshError('TM_EMPTY_MATCH_LIST', `"${name}" is an empty list, which would match nothing in Istio terms`, {
-        value: values, allowed: 'a non-empty list, or leave the option out to match everything',
-      });
-    }
-    return [...values];
-  };
   match.ports = list('ports', options.ports);
   match.notPorts = list('notPorts', options.notPorts);
   for (const p of [...(match.ports ?? []), ...(match.notPorts ?? [])]) {
@@ -84,11 +75,9 @@ export function toMatchSpec(options: AccessMatchOptions, service: ServiceSpec, v
   for (const m of [...(match.methods ?? []), ...(match.notMethods ?? [])]) assertHttpMethod(m);
   match.paths = list('paths', options.paths);
   match.notPaths = list('notPaths', options.notPaths);
-  for (const p of [...(match.paths ?? []), ...(match.notPaths ?? [])]) {
-    if (classifyPathPattern(p) === 'template') assertSupports(version, IstioFeature.PATH_TEMPLATES);
-  }
-  match.hosts = withAnyPort(list('hosts', options.hosts));
-  match.notHosts = withAnyPort(list('notHosts', options.notHosts));
+  assertPathPatternsSupported([...(match.paths ?? []), ...(match.notPaths ?? [])], version);
+  match.hosts = hostPatterns('hosts', options.hosts);
+  match.notHosts = hostPatterns('notHosts', options.notHosts);
   const headers: HeaderMatchSpec[] = [];
   const headerMap = new Map<string, { values?: string[]; notValues?: string[] }>();
   for (const [field, record] of [['values', options.headers], ['notValues', options.notHeaders]] as const) {
@@ -111,6 +100,35 @@ export function toMatchSpec(options: AccessMatchOptions, service: ServiceSpec, v
   for (const key of Object.keys(match) as (keyof MatchSpec)[]) if (match[key] === undefined) delete match[key];
   assertHttpFieldsOnHttpPorts(match, service, hasEndUser);
   return match;
+}
+
+/**
+ * Rejects path patterns the target release cannot match (templates need Istio 1.22).
+ * @throws TrustmeshError TM_VERSION_UNSUPPORTED_FEATURE
+ */
+export function assertPathPatternsSupported(paths: readonly string[], version: IstioVersion): void {
+  for (const p of paths) {
+    if (classifyPathPattern(p) === 'template') assertSupports(version, IstioFeature.PATH_TEMPLATES);
+  }
+}
+
+/**
+ * Validates the host patterns of option `name` (when given: a non-empty list) and widens each
+ * exact host to any port (see {@link withAnyPort}).
+ * @throws TrustmeshError TM_EMPTY_MATCH_LIST, TM_INVALID_HOST
+ */
+export function hostPatterns(name: string, values: readonly string[] | undefined): readonly string[] | undefined {
+  return withAnyPort(list(name, values));
+}
+
+function list<T>(name: string, values: readonly T[] | undefined): readonly T[] | undefined {
+  if (values === undefined) return undefined;
+  if (!Array.isArray(values) || values.length === 0) {
+    throw new TrustmeshError('TM_EMPTY_MATCH_LIST', `"${name}" is an empty list, which would match nothing in Istio terms`, {
+      value: values, allowed: 'a non-empty list, or leave the option out to match everything',
+    });
+  }
+  return [...values];
 }
 
 function assertHttpFieldsOnHttpPorts(match: MatchSpec, service: ServiceSpec, hasEndUser: boolean): void {

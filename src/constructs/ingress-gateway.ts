@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { TrustmeshError } from '../errors';
-import { AccessMatchOptions, enforcementOf, toMatchSpec } from './access-options';
+import { AccessMatchOptions, assertPathPatternsSupported, hostPatterns, toMatchSpec } from './access-options';
 import { GatewayTls } from './gateway-tls';
 import {
   GatewayAccessOptions, GatewayEndUsersOptions, GatewayRequireJwtOptions, GatewayRouteOptions, HttpServerOptions, HttpsServerOptions,
@@ -11,7 +11,7 @@ import { JwtIssuer } from './jwt-issuer';
 import type { Mesh } from './mesh';
 import { MeshService } from './mesh-service';
 import { IMeshPeer, Peer, PeerConfig } from './peer';
-import { policyConstructId, resolveIntentionInput } from './private/intention-input';
+import { policyConstructId, resolveIntentionInput, resolveJwtRequirement } from './private/intention-input';
 import { RouteMatch } from './route-match';
 import {
   gatewayHostCovers, GatewayJwtRequirementSpec, GatewayRouteSpec, GatewayServerSpec, gatewayWorkload, IngressGatewaySpec,
@@ -19,7 +19,6 @@ import {
 import { IntentionAction, IntentionSpec } from '../model/intention';
 import { assertSupports, IstioFeature } from '../model/istio-version';
 import { assertDnsLabel, assertDnsSubdomain, assertLabels } from '../model/names';
-import { classifyPathPattern } from '../model/path-pattern';
 import { assertPortNumber, isHttpProtocol, PortProtocol } from '../model/service-port';
 import { located } from '../private/located';
 import { ensureIstioApiObject } from './private/istio-api-object';
@@ -241,18 +240,12 @@ export class IngressGateway extends Construct implements IMeshPeer {
           fix: 'pass every accepted issuer in one call: requireJwt([issuerA, issuerB], { hosts, exceptPaths })',
         });
       }
-      const list = Array.isArray(issuers) ? issuers : [issuers];
-      if (list.length === 0) throw new TrustmeshError('TM_EMPTY_MATCH_LIST', 'requireJwt needs at least one issuer');
-      const enforcement = enforcementOf(options.enforcement);
-      if (enforcement === 'DRY_RUN') assertSupports(this.mesh.istioVersion, IstioFeature.DRY_RUN);
+      const { issuers: list, enforcement } = resolveJwtRequirement(issuers, options, this.mesh.istioVersion);
       this.assertTerminates('requireJwt');
       const exceptPaths = [...(options.exceptPaths ?? [])];
-      for (const p of exceptPaths) {
-        if (classifyPathPattern(p) === 'template') assertSupports(this.mesh.istioVersion, IstioFeature.PATH_TEMPLATES);
-      }
+      assertPathPatternsSupported(exceptPaths, this.mesh.istioVersion);
       // Same host validation and `<host>:*` widening as intention hosts.
-      const workload = gatewayWorkload(this._toSpec());
-      const hosts = options.hosts ? toMatchSpec({ hosts: options.hosts }, workload, this.mesh.istioVersion, false).hosts ?? [] : [];
+      const hosts = hostPatterns('hosts', options.hosts) ?? [];
       for (const issuer of list) this.mesh._registerIssuer(issuer._toSpec());
       this.jwtRequirement = { issuers: list.map((i) => i.issuer), exceptPaths, enforcement, hosts: [...hosts] };
       this.mesh._touch();

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { TrustmeshError } from '../errors';
-import { AccessMatchOptions, AccessOptions, enforcementOf, toMatchSpec } from './access-options';
+import { AccessMatchOptions, AccessOptions, assertPathPatternsSupported, toMatchSpec } from './access-options';
 import { Enforcement, MtlsMode } from './enums';
 import { JwtIssuer } from './jwt-issuer';
 import type { Mesh } from './mesh';
@@ -10,13 +10,11 @@ import { Port } from './port';
 import { ReferenceWorkload, ReferenceWorkloadOptions } from './reference-workload';
 import { IntentionAction, JwtRequirementSpec, PeerSpec } from '../model/intention';
 import { parseIpBlock } from '../model/ip-block';
-import { assertSupports, IstioFeature } from '../model/istio-version';
 import { ServiceSpec } from '../model/mesh-spec';
 import { assertDnsLabel, assertLabels } from '../model/names';
-import { classifyPathPattern } from '../model/path-pattern';
 import { isHttpProtocol } from '../model/service-port';
 import { located } from '../private/located';
-import { policyConstructId, resolveIntentionInput } from './private/intention-input';
+import { policyConstructId, resolveIntentionInput, resolveJwtRequirement } from './private/intention-input';
 import { ensureIstioApiObject } from './private/istio-api-object';
 import { renderRequireJwtPolicy, renderServicePolicy } from '../render/istio/authorization-policy';
 import { renderPlaintextDestinationRule } from '../render/istio/destination-rule';
@@ -225,14 +223,9 @@ export class MeshService extends Construct implements IMeshPeer {
           fix: 'pass every accepted issuer in one call: requireJwt([issuerA, issuerB], { exceptPaths })',
         });
       }
-      const list = Array.isArray(issuers) ? issuers : [issuers];
-      if (list.length === 0) throw new TrustmeshError('TM_EMPTY_MATCH_LIST', 'requireJwt needs at least one issuer');
-      const enforcement = enforcementOf(options.enforcement);
-      if (enforcement === 'DRY_RUN') assertSupports(this.mesh.istioVersion, IstioFeature.DRY_RUN);
+      const { issuers: list, enforcement } = resolveJwtRequirement(issuers, options, this.mesh.istioVersion);
       const exceptPaths = [...(options.exceptPaths ?? [])];
-      for (const p of exceptPaths) {
-        if (classifyPathPattern(p) === 'template') assertSupports(this.mesh.istioVersion, IstioFeature.PATH_TEMPLATES);
-      }
+      assertPathPatternsSupported(exceptPaths, this.mesh.istioVersion);
       if (!this._ports.some((p) => isHttpProtocol(p.protocol))) {
         throw new TrustmeshError('TM_HTTP_MATCH_WITHOUT_HTTP_PORT', `requireJwt needs an HTTP port, and ${this.namespace}/${this.name} has none`, {
           fix: 'declare the HTTP port with Port.http(...)',

@@ -406,6 +406,17 @@ describe('gateway authorization', () => {
     expect(e.message).toMatch(message);
   });
 
+  test('requireJwt checks, in order: issuers, enforcement, TLS termination, exempt paths, hosts', () => {
+    const templated = { exceptPaths: ['/users/{*}'], hosts: [] as string[] };
+    const g = shop('1.21');
+    expect(catchTrustmesh(() => g.gateway.requireJwt([], { enforcement: 'DRY_RUN' as never })).code).toBe('TM_EMPTY_MATCH_LIST');
+    expect(catchTrustmesh(() => g.gateway.requireJwt(ISSUER, templated)).code).toBe('TM_GATEWAY_HTTP_MATCH_WITHOUT_TERMINATION');
+    g.gateway.addHttpServer({ hosts: [HOST] });
+    expect(catchTrustmesh(() => g.gateway.requireJwt(ISSUER, templated)).message).toMatch(/PATH_TEMPLATES|1\.22/);
+    expect(catchTrustmesh(() => g.gateway.requireJwt(ISSUER, { hosts: [] })).message).toMatch(/"hosts" is an empty list/);
+    expect(catchTrustmesh(() => g.gateway.requireJwt(ISSUER, { hosts: ['a b'] })).code).toBe('TM_INVALID_HOST');
+  });
+
   test('gateway intentions match hosts, not ports (API misuse is a TypeError)', () => {
     const { gateway } = published();
     expect(() => gateway.allowFrom(Peer.anyone(), { ports: [443] } as never)).toThrow(TypeError);

@@ -4,6 +4,7 @@ import { assertSupports, IstioFeature, IstioVersion } from '../../model/istio-ve
 import { JwtIssuerSpec } from '../../model/jwt-issuer';
 import { enforcementOf } from '../access-options';
 import { Enforcement } from '../enums';
+import type { JwtIssuer } from '../jwt-issuer';
 import { EndUsers, IMeshPeer } from '../peer';
 
 /** The peer side of an intention, resolved and checked against the target release. */
@@ -46,6 +47,26 @@ export function resolveIntentionInput(action: IntentionAction, peer: IMeshPeer,
     enforcement,
     issuers: [...config.issuers, ...(options.onBehalfOf ? [options.onBehalfOf.issuer._toSpec()] : [])],
   };
+}
+
+/** The issuers and enforcement of a `requireJwt` call, checked against the target release. */
+export interface JwtRequirementInput {
+  readonly issuers: readonly JwtIssuer[];
+  readonly enforcement: EnforcementName;
+}
+
+/**
+ * Resolves the issuers and enforcement of `requireJwt` for any destination (a service or a
+ * gateway), with the checks they share.
+ * @throws TrustmeshError TM_EMPTY_MATCH_LIST, TM_VERSION_UNSUPPORTED_FEATURE
+ */
+export function resolveJwtRequirement(issuers: JwtIssuer | JwtIssuer[], options: { readonly enforcement?: Enforcement },
+  version: IstioVersion): JwtRequirementInput {
+  const list = Array.isArray(issuers) ? issuers : [issuers];
+  if (list.length === 0) throw new TrustmeshError('TM_EMPTY_MATCH_LIST', 'requireJwt needs at least one issuer');
+  const enforcement = enforcementOf(options.enforcement);
+  if (enforcement === 'DRY_RUN') assertSupports(version, IstioFeature.DRY_RUN);
+  return { issuers: list, enforcement };
 }
 
 /** Construct id of the policy object for an action and enforcement (`Allow`, `DenyDryRun`, …). */
