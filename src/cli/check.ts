@@ -7,7 +7,6 @@
  *
  * @module
  */
-import * as fs from 'fs';
 import { Command, Option } from 'commander';
 import { meshConfigFrom } from './common';
 import { ExitCode, ExitCodeValue } from './exit-codes';
@@ -15,8 +14,9 @@ import { CliIo, runAction } from './run';
 import { createEvaluator } from '../analysis/evaluate';
 import { loadConfig } from '../analysis/load-config';
 import { parseAccessRequestDocument } from '../analysis/request-document';
-import { formatDiagnostic, TrustmeshError } from '../errors';
+import { formatDiagnostic } from '../errors';
 import { AccessDecision, AccessRequest } from '../model/access-request';
+import { readTextFile } from '../private/fs-read';
 
 interface CheckOptions {
   readonly policies: string[];
@@ -53,7 +53,9 @@ async function runCheck(options: CheckOptions, io: CliIo): Promise<ExitCodeValue
   const mesh = meshConfigFrom(options.meshConfig);
   const evaluator = createEvaluator(config, mesh);
   const file = options.request === '-' ? '<stdin>' : options.request;
-  const text = options.request === '-' ? await readAll(io.stdin) : readRequestFile(options.request);
+  const text = options.request === '-'
+    ? await readAll(io.stdin)
+    : readTextFile(options.request, 'cannot read the request file', 'Pass a JSON or JSON Lines file, or "-" to read the requests from stdin.');
   const { format, requests } = parseAccessRequestDocument(text, file);
   const decisions = requests.map((r) => evaluator.evaluate(r));
   if (options.output === 'text') {
@@ -64,18 +66,6 @@ async function runCheck(options: CheckOptions, io: CliIo): Promise<ExitCodeValue
     io.stdout.write(`${JSON.stringify(decisions.length === 1 && !text.trim().startsWith('[') ? decisions[0] : decisions, null, 2)}\n`);
   }
   return ExitCode.OK;
-}
-
-function readRequestFile(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new TrustmeshError('TM_FILE_NOT_FOUND', 'cannot read the request file', {
-      location: { file },
-      fix: 'Pass a JSON or JSON Lines file, or "-" to read the requests from stdin.',
-      cause: e,
-    });
-  }
 }
 
 function readAll(stream: NodeJS.ReadableStream): Promise<string> {

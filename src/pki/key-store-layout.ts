@@ -28,6 +28,7 @@ import { TrustmeshError } from '../errors';
 import { CredentialKind, RotationPhase } from './ca-material';
 import { KeyAlgorithm, KeyAlgorithmName } from './key-algorithm';
 import { replaceDirectory, StagedFile } from '../private/atomic-dir';
+import { errnoCode } from '../private/fs-read';
 
 /** File names of the key store. @internal */
 export const STORE_FILES = {
@@ -123,8 +124,7 @@ export function readStoreFiles(dir: string): StoreFiles | undefined {
     walk('');
   } catch (e) {
     if (TrustmeshError.isTrustmeshError(e)) throw e;
-    const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : 'unknown';
-    throw new TrustmeshError('TM_CA_STORE_UNREADABLE', `cannot read the key store (${code})`, {
+    throw new TrustmeshError('TM_CA_STORE_UNREADABLE', `cannot read the key store (${errnoCode(e)})`, {
       location: { file: dir },
       fix: 'check that the directory and its files belong to you and are readable (the store is 0700, files 0600), or pass another --dir',
       cause: e,
@@ -146,8 +146,7 @@ export function writeStoreFiles(dir: string, files: ReadonlyMap<string, string>)
   try {
     replaceDirectory(dir, staged, { dirMode: 0o700, fileMode: 0o600 });
   } catch (e) {
-    const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : 'unknown';
-    throw new TrustmeshError('TM_CA_STORE_UNWRITABLE', `cannot write the key store (${code}); nothing was changed`, {
+    throw new TrustmeshError('TM_CA_STORE_UNWRITABLE', `cannot write the key store (${errnoCode(e)}); nothing was changed`, {
       location: { file: dir },
       fix: 'check that you may write to the directory and its parent, or pass another --dir',
       cause: e,

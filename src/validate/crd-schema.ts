@@ -4,11 +4,11 @@
  *
  * @module
  */
-import * as fs from 'fs';
 import { TrustmeshError } from '../errors';
 import type { CrdDefinition, CrdSchemaDocument, CrdSchemaSource } from './crd-definition';
 import { crdDocumentJson, extractCrdDocument } from './crd-document';
 import { isJsonObject, isRecord, type JsonObject } from './json';
+import { readTextFile } from '../private/fs-read';
 import bundledDocument from '../schemas/istio-crds.generated.json';
 
 /** The outcome of looking up an `apiVersion` and `kind` in a {@link CrdSchemaSet}. */
@@ -90,16 +90,7 @@ export class CrdSchemaSet {
    * const crds = CrdSchemaSet.fromFile('crds/istio-1.30.yaml');
    */
   public static fromFile(file: string, options: CrdFileOptions = {}): CrdSchemaSet {
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new TrustmeshError('TM_FILE_NOT_FOUND', options.summary ?? 'cannot read the CRD file', {
-        location: { file },
-        ...(options.fix ? { fix: options.fix } : {}),
-        cause: e,
-      });
-    }
+    const text = readTextFile(file, options.summary ?? 'cannot read the CRD file', options.fix);
     return CrdSchemaSet.fromCrdYaml(text, file, options);
   }
 
