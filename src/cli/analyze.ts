@@ -50,7 +50,7 @@ export function register(program: Command, io: CliIo, setExit: (code: ExitCodeVa
 
 async function runAnalyze(paths: readonly string[], options: AnalyzeOptions, io: CliIo): Promise<ExitCodeValue> {
   const files = listManifestFiles(paths);
-  const config = loadConfig(paths);
+  const config = loadConfig(files);
   const meshConfig = meshConfigFrom(options.meshConfig);
   const manifestCheck = options.crds ? await crdCheck(options.crds) : undefined;
   const findings = analyze(config, { meshConfig, inventory: options.inventory, ...(manifestCheck ? { manifestCheck } : {}) });
