@@ -15,6 +15,7 @@ import { Cube, CubeSet, expandCubes, fullMask, maskIndexes } from './access-cube
 import { SliceAccess } from './access-sets';
 import { TokenPoint } from './request-class-tokens';
 import { Dimension, PortSlice, RequestSpace } from './request-classes';
+import { DEFAULT_TOKEN_LOCATION } from '../model/jwt-token';
 
 /** A set of values of one attribute. Absent fields mean "any value". */
 export interface ValueSet {
@@ -146,7 +147,7 @@ export function describeTokens(dim: Dimension, set: bigint, dontCare: bigint): T
   const out: TokenRequirement[] = [];
   if (allowed.some((p) => p.jwt === null)) out.push({ none: true });
   // Merge tokens (as coordinate tuples, location first) that differ in one claim, don't-cares included.
-  const tupleOf = (p: TokenPoint): number[] => [grid.locations.indexOf(p.jwt?.location ?? 'header:Authorization'), ...p.coords];
+  const tupleOf = (p: TokenPoint): number[] => [grid.locations.indexOf(p.jwt?.location ?? DEFAULT_TOKEN_LOCATION), ...p.coords];
   const key = (t: readonly number[]): string => t.join(',');
   const allowedKeys = new Set(allowed.filter((p) => p.jwt !== null).map((p) => key(tupleOf(p))));
   let cubes: number[][][] = [...allowed, ...free].filter((p) => p.jwt !== null).map((p) => tupleOf(p).map((v) => [v]));

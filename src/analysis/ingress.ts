@@ -16,8 +16,8 @@
  * @module
  */
 import { Evaluator } from './evaluate';
-import { ruleLocations } from './request-authentication';
-import { AccessDecision, AccessRequest, AccessRequestDestination, JwtLocation } from '../model/access-request';
+import { AccessDecision, AccessRequest, AccessRequestDestination } from '../model/access-request';
+import { acceptsIssuer, DEFAULT_TOKEN_LOCATION, readsTokenAt } from '../model/jwt-token';
 
 /** The second hop: the workload the gateway routes the request to. */
 export interface IngressBackend {
@@ -81,7 +81,7 @@ export function forwardedRequest(evaluator: Evaluator, request: AccessRequest, b
   headers['x-forwarded-for'] = xff ? `${xff}, ${request.source.ip}` : request.source.ip;
   let jwt = request.jwt;
   if (jwt && jwt.status === 'valid' && stripsToken(evaluator, request)) {
-    const location = jwt.location ?? 'header:Authorization';
+    const location = jwt.location ?? DEFAULT_TOKEN_LOCATION;
     if (location.startsWith('header:')) delete headers[location.slice('header:'.length).toLowerCase()];
     jwt = null;
   }
@@ -106,14 +106,8 @@ export function forwardedRequest(evaluator: Evaluator, request: AccessRequest, b
 function stripsToken(evaluator: Evaluator, request: AccessRequest): boolean {
   const jwt = request.jwt;
   if (!jwt || jwt.status !== 'valid') return false;
-  const location: JwtLocation = jwt.location ?? 'header:Authorization';
+  const location = jwt.location ?? DEFAULT_TOKEN_LOCATION;
   const rules = evaluator.policiesFor(request.destination.namespace, request.destination.labels).jwtRules;
-  const verifying = rules.filter((r) => reads(ruleLocations(r.rule), location)
-    && (r.rule.issuer === undefined || r.rule.issuer === '' || r.rule.issuer === jwt.claims.iss));
+  const verifying = rules.filter((r) => readsTokenAt(r.locations, location) && acceptsIssuer(r.rule.issuer, jwt.claims.iss));
   return verifying.length > 0 && !verifying.some((r) => r.rule.forwardOriginalToken === true);
-}
-
-function reads(locations: readonly JwtLocation[], location: JwtLocation): boolean {
-  const lower = (l: string): string => (l.startsWith('header:') ? l.toLowerCase() : l);
-  return locations.some((l) => lower(l) === lower(location));
 }

@@ -17,7 +17,7 @@ import { CompiledPolicy, compilePolicy } from './authorization-rule';
 import { IstioConfig, LoadedObject, PeerAuthenticationResource, RequestAuthenticationResource, WorkloadSelector } from './istio-config';
 import { MeshConfig } from './mesh-config';
 import { ResolvedPeerAuthentication, resolvePeerAuthentication } from './peer-authentication';
-import { LocatedJwtRule } from './request-authentication';
+import { LocatedJwtRule, locateJwtRules } from './request-authentication';
 import { IgnoredPolicy } from '../model/access-request';
 import { selectorMatches } from '../model/labels';
 
@@ -123,7 +123,7 @@ export class PolicyIndex {
     return {
       peerAuthentication,
       requestAuthentications: ras,
-      jwtRules: ras.flatMap((policy) => policy.spec.jwtRules.map((rule, index) => ({ policy, index, rule }))),
+      jwtRules: locateJwtRules(ras),
       custom,
       deny: enforced.filter((p) => p.action === 'DENY'),
       allow: enforced.filter((p) => p.action === 'ALLOW'),

@@ -7,23 +7,29 @@
  */
 import { JwtRule, RequestAuthenticationResource } from './istio-config';
 import { AccessRequest, DecidingPolicy, JwtLocation } from '../model/access-request';
+import {
+  acceptsIssuer, ALWAYS_SPACE_DELIMITED_CLAIMS, DEFAULT_TOKEN_LOCATION, isCorsPreflight, readsTokenAt, splitSpaceDelimitedClaims,
+  tokenAudiences, tokenLocations,
+} from '../model/jwt-token';
 
 /** A jwtRule together with the policy that declares it. */
 export interface LocatedJwtRule {
   readonly policy: RequestAuthenticationResource;
   readonly index: number;
   readonly rule: JwtRule;
+  /** Where the rule reads tokens ({@link tokenLocations} of the rule). */
+  readonly locations: readonly JwtLocation[];
+}
+
+/** Locates every jwtRule of the policies, in order. */
+export function locateJwtRules(policies: readonly RequestAuthenticationResource[]): LocatedJwtRule[] {
+  return policies.flatMap((policy) => policy.spec.jwtRules.map((rule, index) => ({ policy, index, rule, locations: tokenLocations(rule) })));
 }
 
 /** What the JWT filter did. */
 export type JwtOutcome =
   | { readonly kind: 'continue'; readonly claims?: Readonly<Record<string, unknown>>; readonly note?: string }
   | { readonly kind: 'reject'; readonly outcome: 'DENY_401' | 'DENY_403'; readonly decidedBy: readonly DecidingPolicy[]; readonly explanation: string };
-
-/** Claims that Istio always treats as space-delimited lists (besides a rule's `spaceDelimitedClaims`). */
-const ALWAYS_SPACE_DELIMITED: readonly string[] = ['scope', 'permission'];
-
-const DEFAULT_LOCATION: JwtLocation = 'header:Authorization';
 
 /**
  * Runs the JWT filter for one request.
@@ -43,14 +49,13 @@ export function runJwtFilter(rules: readonly LocatedJwtRule[], request: AccessRe
   if (rules.length === 0) {
     return request.jwt ? { kind: 'continue', note: 'the token is ignored: no RequestAuthentication selects the workload' } : { kind: 'continue' };
   }
-  const headers = request.headers ?? {};
-  if (request.method === 'OPTIONS' && headers.origin !== undefined && headers['access-control-request-method'] !== undefined) {
+  if (isCorsPreflight(request)) {
     return { kind: 'continue', note: 'CORS preflight: token checks are skipped' };
   }
   const jwt = request.jwt;
   if (!jwt) return { kind: 'continue' };
-  const location = jwt.location ?? DEFAULT_LOCATION;
-  const reading = rules.filter((r) => ruleReads(r.rule, location));
+  const location = jwt.location ?? DEFAULT_TOKEN_LOCATION;
+  const reading = rules.filter((r) => readsTokenAt(r.locations, location));
   if (reading.length === 0) {
     return { kind: 'continue', note: `the token at ${location} is not read by any jwtRule (not extracted, no request identity)` };
   }
@@ -63,7 +68,7 @@ export function runJwtFilter(rules: readonly LocatedJwtRule[], request: AccessRe
     };
   }
   const iss = jwt.claims.iss;
-  const issuerOk = reading.filter((r) => r.rule.issuer === undefined || r.rule.issuer === '' || r.rule.issuer === iss);
+  const issuerOk = reading.filter((r) => acceptsIssuer(r.rule.issuer, iss));
   if (issuerOk.length === 0) {
     const accepted = [...new Set(reading.map((r) => r.rule.issuer ?? ''))].join(', ');
     return {
@@ -73,8 +78,7 @@ export function runJwtFilter(rules: readonly LocatedJwtRule[], request: AccessRe
       explanation: `rejected by RequestAuthentication ${name(reading[0])}: token issuer ${typeof iss === 'string' ? iss : '(missing)'} is not accepted at ${location} (accepted: ${accepted})`,
     };
   }
-  const aud = jwt.claims.aud;
-  const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [];
+  const audiences = tokenAudiences(jwt.claims);
   const accepting = issuerOk.filter((r) => r.rule.audiences.length === 0 || r.rule.audiences.some((a) => audiences.includes(a)));
   if (accepting.length === 0) {
     return {
@@ -84,36 +88,8 @@ export function runJwtFilter(rules: readonly LocatedJwtRule[], request: AccessRe
       explanation: `rejected by RequestAuthentication ${name(issuerOk[0])} jwtRule ${issuerOk[0].index}: token audience ${audiences.join(',') || '(none)'} is not in audiences [${issuerOk[0].rule.audiences.join(', ')}]`,
     };
   }
-  const spaceDelimited = new Set([...ALWAYS_SPACE_DELIMITED, ...accepting.flatMap((r) => r.rule.spaceDelimitedClaims)]);
-  const claims: Record<string, unknown> = { ...jwt.claims };
-  for (const c of spaceDelimited) {
-    const v = claims[c];
-    if (typeof v === 'string') claims[c] = v.split(' ').filter((s) => s !== '');
-  }
-  return { kind: 'continue', claims };
-}
-
-/** The locations a rule reads: its `fromHeaders`/`fromParams`/`fromCookies`, or the defaults. */
-export function ruleLocations(rule: JwtRule): JwtLocation[] {
-  if (rule.fromHeaders.length === 0 && rule.fromParams.length === 0 && rule.fromCookies.length === 0) {
-    return ['header:Authorization', 'query:access_token'];
-  }
-  return [
-    ...rule.fromHeaders.map((h): JwtLocation => `header:${h.name}`),
-    ...rule.fromParams.map((p): JwtLocation => `query:${p}`),
-    ...rule.fromCookies.map((c): JwtLocation => `cookie:${c}`),
-  ];
-}
-
-function ruleReads(rule: JwtRule, location: JwtLocation): boolean {
-  const [kind, ...rest] = location.split(':');
-  const where = rest.join(':');
-  return ruleLocations(rule).some((l) => {
-    const [k, ...r] = l.split(':');
-    const w = r.join(':');
-    // Header names are case-insensitive; query parameters and cookies are not.
-    return k === kind && (kind === 'header' ? w.toLowerCase() === where.toLowerCase() : w === where);
-  });
+  const spaceDelimited = new Set([...ALWAYS_SPACE_DELIMITED_CLAIMS, ...accepting.flatMap((r) => r.rule.spaceDelimitedClaims)]);
+  return { kind: 'continue', claims: splitSpaceDelimitedClaims(jwt.claims, spaceDelimited) };
 }
 
 function refs(rules: readonly LocatedJwtRule[]): DecidingPolicy[] {

@@ -14,6 +14,7 @@ import { LocatedJwtRule, runJwtFilter } from './request-authentication';
 import { buildTokenGrid, requestPrincipalParts, TokenGrid, TokenPoint } from './request-class-tokens';
 import { ipWitnesses, OTHER, stringWitnesses, Witness } from './request-class-witnesses';
 import { AccessRequest } from '../model/access-request';
+import { isCorsPreflight } from '../model/jwt-token';
 
 /** In-cell dimensions, in the order summaries mention them. */
 export type DimensionKind = 'method' | 'path' | 'host' | 'header' | 'token' | 'source.ip' | 'remote.ip' | 'destination.ip' | 'connection.sni';
@@ -198,10 +199,8 @@ export function buildTokenDimension(list: readonly KeyedMatcher[], rulesByVersio
   return {
     dimension: { ...finishDimension('token', 'token', undefined, regions, list, 0), tokenGrid: grid },
     classify: (request) => {
-      const headers = request.headers ?? {};
       // A CORS preflight skips the JWT filter: a class of its own that the space does not model.
-      if (request.protocol === 'HTTP' && request.method === 'OPTIONS' && headers.origin !== undefined
-        && headers['access-control-request-method'] !== undefined) return undefined;
+      if (isCorsPreflight(request)) return undefined;
       return byVector.get(answers(request).vector);
     },
   };

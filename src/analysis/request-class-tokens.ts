@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { LocatedJwtRule, ruleLocations } from './request-authentication';
+import { LocatedJwtRule } from './request-authentication';
 import { FRESH, stringWitnesses, Witness } from './request-class-witnesses';
 import { JwtLocation, ValidJwt } from '../model/access-request';
 
@@ -63,7 +63,7 @@ export function requestPrincipalParts(value: string): { iss: string; sub: string
  * @param claims claim patterns from the policies (issuers and audiences of the jwtRules are added).
  */
 export function buildTokenGrid(rulesByVersion: readonly (readonly LocatedJwtRule[])[], claims: ClaimPatterns): TokenGrid {
-  const locations = [...new Set(rulesByVersion.flatMap((rules) => rules.flatMap((r) => ruleLocations(r.rule))))].sort();
+  const locations = [...new Set(rulesByVersion.flatMap((rules) => rules.flatMap((r) => r.locations)))].sort();
   if (locations.length === 0) return { locations, coordinates: [], points: [{ jwt: null, coords: [] }], reduced: false };
 
   const patterns = new Map<string, Set<string>>();

@@ -14,13 +14,16 @@
  *
  * @module
  */
-import { AccessOutcome, AccessRequest, JwtLocation } from './access-request';
+import { AccessOutcome, AccessRequest } from './access-request';
 import { originalClientAddress } from './client-address';
 import { gatewayIssuerNames, gatewayWorkload } from './ingress-gateway';
 import { ClaimRequirement, EndUserRequirement, IntentionSpec, JwtRequirementSpec, MatchSpec, PeerSpec, usesHttpOnlyFields } from './intention';
 import { ipBlockContains, parseIpBlock } from './ip-block';
 import { IstioFeature, supports } from './istio-version';
 import { JwtIssuerSpec } from './jwt-issuer';
+import {
+  ALWAYS_SPACE_DELIMITED_CLAIMS, DEFAULT_TOKEN_LOCATION, isCorsPreflight, readsTokenAt, splitSpaceDelimitedClaims, tokenAudiences, tokenLocations,
+} from './jwt-token';
 import { selectorMatches } from './labels';
 import { describePeer, MeshModel } from './mesh-model';
 import { ServiceSpec } from './mesh-spec';
@@ -129,42 +132,20 @@ type TokenResult =
 
 function verifyToken(issuers: readonly JwtIssuerSpec[], request: AccessRequest): TokenResult {
   if (issuers.length === 0 || !request.jwt) return { kind: 'none' };
-  const headers = request.headers ?? {};
-  if (request.method === 'OPTIONS' && headers.origin !== undefined && headers['access-control-request-method'] !== undefined) {
-    return { kind: 'none' }; // CORS preflight: no token checks.
-  }
-  const location = request.jwt.location ?? 'header:Authorization';
-  const reading = issuers.filter((i) => issuerLocations(i).some((l) => sameLocation(l, location)));
+  if (isCorsPreflight(request)) return { kind: 'none' }; // no token checks
+  const location = request.jwt.location ?? DEFAULT_TOKEN_LOCATION;
+  const reading = issuers.filter((i) => readsTokenAt(tokenLocations(i), location));
   if (reading.length === 0) return { kind: 'none' }; // not extracted
   if (request.jwt.status === 'invalid') return { kind: 'reject', outcome: 'DENY_401', reason: `the token is ${request.jwt.reason}` };
   const claims = request.jwt.claims;
   const accepted = reading.filter((i) => i.issuer === claims.iss);
   if (accepted.length === 0) return { kind: 'reject', outcome: 'DENY_401', reason: `issuer ${String(claims.iss)} is not accepted` };
-  const aud = claims.aud;
-  const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [];
+  const audiences = tokenAudiences(claims);
   if (!accepted.some((i) => i.audiences.length === 0 || i.audiences.some((a) => audiences.includes(a)))) {
     return { kind: 'reject', outcome: 'DENY_403', reason: 'the token audience is not accepted' };
   }
-  // Istio always splits these claims on spaces.
-  const normalized: Record<string, unknown> = { ...claims };
-  for (const c of ['scope', 'permission']) {
-    const v = normalized[c];
-    if (typeof v === 'string') normalized[c] = v.split(' ').filter((s) => s !== '');
-  }
-  return { kind: 'verified', claims: normalized };
-}
-
-function issuerLocations(issuer: JwtIssuerSpec): JwtLocation[] {
-  if (issuer.fromHeaders.length + issuer.fromParams.length + issuer.fromCookies.length === 0) return ['header:Authorization', 'query:access_token'];
-  return [
-    ...issuer.fromHeaders.map((h): JwtLocation => `header:${h.name}`),
-    ...issuer.fromParams.map((p): JwtLocation => `query:${p}`),
-    ...issuer.fromCookies.map((c): JwtLocation => `cookie:${c}`),
-  ];
-}
-
-function sameLocation(a: JwtLocation, b: JwtLocation): boolean {
-  return a.startsWith('header:') ? a.toLowerCase() === b.toLowerCase() : a === b;
+  // The rendered jwtRules name no spaceDelimitedClaims: only Istio's fixed ones are split.
+  return { kind: 'verified', claims: splitSpaceDelimitedClaims(claims, ALWAYS_SPACE_DELIMITED_CLAIMS) };
 }
 
 function violatesJwtRequirement(model: MeshModel, service: ServiceSpec, requirement: JwtRequirementSpec, hosts: readonly string[],
