@@ -14,7 +14,7 @@ import { IMeshPeer, Peer, PeerConfig } from './peer';
 import { policyConstructId, resolveIntentionInput, resolveJwtRequirement } from './private/intention-input';
 import { RouteMatch } from './route-match';
 import {
-  gatewayHostCovers, GatewayJwtRequirementSpec, GatewayRouteSpec, GatewayServerSpec, gatewayWorkload, IngressGatewaySpec,
+  GatewayJwtRequirementSpec, GatewayRouteSpec, GatewayServerSpec, gatewayWorkload, IngressGatewaySpec, serversFor,
 } from '../model/ingress-gateway';
 import { IntentionAction, IntentionSpec } from '../model/intention';
 import { assertSupports, IstioFeature } from '../model/istio-version';
@@ -79,7 +79,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
       kind: 'Gateway',
       istioVersion: this.mesh.istioVersion,
       metadata: { name: EdgeObjectNames.gateway(this.gatewayName), namespace: this.namespace },
-      render: () => renderGateway(this.mesh.model, this.resolved()),
+      render: () => renderGateway(this.mesh.model, this._resolvedSpec()),
     });
   }
 
@@ -175,7 +175,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
         kind: 'VirtualService',
         istioVersion: this.mesh.istioVersion,
         metadata: { name: EdgeObjectNames.route(service.name, this.gatewayName), namespace: service.namespace },
-        render: () => renderGatewayRoute(this.mesh.model, this.resolved(), { namespace: service.namespace, name: service.name }),
+        render: () => renderGatewayRoute(this.mesh.model, this._resolvedSpec(), { namespace: service.namespace, name: service.name }),
       });
     });
   }
@@ -254,7 +254,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
         istioVersion: this.mesh.istioVersion,
         metadata: { name: EdgeObjectNames.gatewayRequireJwt(this.gatewayName), namespace: this.namespace },
         dryRun: enforcement === 'DRY_RUN',
-        render: () => renderGatewayRequireJwtPolicy(this.mesh.model, this.resolved()),
+        render: () => renderGatewayRequireJwtPolicy(this.mesh.model, this._resolvedSpec()),
       });
       this.ensureRequestAuthentication();
     });
@@ -283,6 +283,11 @@ export class IngressGateway extends Construct implements IMeshPeer {
     };
   }
 
+  /** @internal the gateway as the synthesized model sees it (for render producers and test probes). */
+  public _resolvedSpec(): IngressGatewaySpec {
+    return this.mesh.model.spec.edges?.gateways.find((g) => g.name === this.gatewayName) ?? this._toSpec();
+  }
+
   private addServer(server: GatewayServerSpec): void {
     const mixed = this.servers.find((s) => s.port === server.port && isPassthrough(s) !== isPassthrough(server) && s.protocol === 'HTTPS' && server.protocol === 'HTTPS');
     if (mixed || this.servers.some((s) => s.port === server.port && s.protocol !== server.protocol)) {
@@ -297,10 +302,11 @@ export class IngressGateway extends Construct implements IMeshPeer {
 
   private planRoutes(service: MeshService, hosts: readonly string[], matches: GatewayRouteSpec['matches'], port: number | undefined): GatewayRouteSpec[] {
     const ref = { namespace: service.namespace, name: service.name };
+    const gateway = this._toSpec();
     const http: string[] = [];
     const passthrough = new Map<number, string[]>();
     for (const host of hosts) {
-      const servers = this.servers.filter((s) => s.hosts.some((h) => gatewayHostCovers(h, host)));
+      const servers = serversFor(gateway, host);
       if (servers.length === 0) {
         throw new TrustmeshError('TM_GATEWAY_ROUTE_NO_SERVER', `no server of gateway ${this.gatewayName} serves host ${host}`, {
           value: host,
@@ -388,7 +394,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
         istioVersion: this.mesh.istioVersion,
         metadata: { name: EdgeObjectNames.gatewayPolicy(this.gatewayName, action, enforcement), namespace: this.namespace },
         dryRun: enforcement === 'DRY_RUN',
-        render: () => renderGatewayPolicy(this.mesh.model, this.resolved(), action, enforcement),
+        render: () => renderGatewayPolicy(this.mesh.model, this._resolvedSpec(), action, enforcement),
       });
       if (endUser) this.ensureRequestAuthentication();
     });
@@ -416,13 +422,8 @@ export class IngressGateway extends Construct implements IMeshPeer {
       kind: 'RequestAuthentication',
       istioVersion: this.mesh.istioVersion,
       metadata: { name: EdgeObjectNames.gatewayRequestAuthentication(this.gatewayName), namespace: this.namespace },
-      render: () => renderGatewayRequestAuthentication(this.mesh.model, this.resolved()),
+      render: () => renderGatewayRequestAuthentication(this.mesh.model, this._resolvedSpec()),
     });
-  }
-
-  /** The gateway as the synthesized model sees it (for render producers only). */
-  private resolved(): IngressGatewaySpec {
-    return this.mesh.model.spec.edges?.gateways.find((g) => g.name === this.gatewayName) ?? this._toSpec();
   }
 
   private serverName(requested: string | undefined, fallback: string): string {

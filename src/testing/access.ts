@@ -1,14 +1,11 @@
 import { GatewayAccess, ThroughGatewayOptions } from './gateway-access';
-import { createEvaluator, Evaluator } from '../analysis/evaluate';
-import { parseConfigText } from '../analysis/load-config';
-import { meshConfig } from '../analysis/mesh-config';
+import { MeshEvaluators } from './mesh-evaluators';
 import type { IngressGateway } from '../constructs/ingress-gateway';
-import { Mesh } from '../constructs/mesh';
+import type { Mesh } from '../constructs/mesh';
 import { MeshService } from '../constructs/mesh-service';
 import { TrustmeshApp } from '../constructs/trustmesh-app';
 import { AccessDecision, AccessRequest, JwtLocation } from '../model/access-request';
 import { isHttpProtocol } from '../model/service-port';
-import { toYamlStream } from '../private/yaml-emitter';
 
 /** A caller for {@link access}: a declared service, an identity, or a plaintext client. */
 export type AccessSource =
@@ -48,10 +45,12 @@ export function access(app: TrustmeshApp): AccessCheck {
 
 /** The entry of a fluent access probe (a value builder; nothing is mutated in the app). */
 export class AccessCheck {
-  private evaluators?: Map<string, Evaluator>;
+  private readonly evaluators: MeshEvaluators;
 
   /** @internal */
-  public constructor(private readonly app: TrustmeshApp) {}
+  public constructor(app: TrustmeshApp) {
+    this.evaluators = new MeshEvaluators(app);
+  }
 
   /** The caller. */
   public from(source: AccessSource): AccessFrom {
@@ -64,23 +63,12 @@ export class AccessCheck {
    * @example expect(access(app).through(gateway, { host: 'shop.example.com' }).from('203.0.113.7').get('/')).toBeAllowed();
    */
   public through(gateway: IngressGateway, options: ThroughGatewayOptions): GatewayAccess {
-    return new GatewayAccess(this.app, gateway, options);
+    return new GatewayAccess(this.evaluators, gateway, options);
   }
 
   /** @internal evaluates a request against the mesh's synthesized objects. */
   public _evaluate(mesh: Mesh, request: AccessRequest): AccessDecision {
-    if (!this.evaluators) {
-      this.evaluators = new Map();
-      const output = this.app.synthOutput();
-      for (const m of this.app.node.findAll().filter(Mesh.isMesh)) {
-        const prefix = `${m.node.path}/`;
-        const yaml = toYamlStream(output.manifests.filter((r) => !r.secret && r.file.startsWith(prefix)).map((r) => r.manifest));
-        this.evaluators.set(m.node.path, createEvaluator(parseConfigText(yaml, `${m.meshName}.yaml`), meshConfig({
-          rootNamespace: m.rootNamespace, trustDomain: m.trustDomain, trustDomainAliases: m.trustDomainAliases,
-        })));
-      }
-    }
-    return this.evaluators.get(mesh.node.path)!.evaluate(request);
+    return this.evaluators.of(mesh).evaluate(request);
   }
 }
 
@@ -131,11 +119,7 @@ export class AccessTo {
     const accessRequest: AccessRequest = {
       protocol: http ? 'HTTP' : 'TCP',
       source: { principal, namespace: principal === null ? null : principal.split('/')[2], ip: '10.0.0.1' },
-      jwt: http && this.token ? {
-        status: 'valid',
-        claims: { iss: this.token.issuer, sub: 'user', ...this.token.claims },
-        ...(this.token.location ? { location: this.token.location } : {}),
-      } : null,
+      jwt: http ? probeJwt(this.token) : null,
       destination: { namespace: this.destination.namespace, labels: this.destination.labels, port: servicePort.targetPort },
       ...(http ? {
         method: request.method ?? 'GET',
@@ -162,6 +146,15 @@ export class AccessTo {
     if (s instanceof MeshService) return `${s.namespace}/${s.name}`;
     return `${s.namespace}/sa/${s.serviceAccount}`;
   }
+}
+
+/** @internal the valid token a probe's request carries, if any. */
+export function probeJwt(token: ProbeToken | undefined): AccessRequest['jwt'] {
+  return token ? {
+    status: 'valid',
+    claims: { iss: token.issuer, sub: 'user', ...token.claims },
+    ...(token.location ? { location: token.location } : {}),
+  } : null;
 }
 
 /** A request whose decision is computed on demand. */

@@ -1,13 +1,9 @@
-import { Yaml } from 'cdk8s';
-import { AccessProbe, ProbeToken } from './access';
-import { createEvaluator, Evaluator } from '../analysis/evaluate';
+import { AccessProbe, probeJwt, ProbeToken } from './access';
+import type { MeshEvaluators } from './mesh-evaluators';
 import { evaluateThroughGateway } from '../analysis/ingress';
-import { parseConfigText } from '../analysis/load-config';
-import { meshConfig } from '../analysis/mesh-config';
 import { IngressGateway } from '../constructs/ingress-gateway';
-import { TrustmeshApp } from '../constructs/trustmesh-app';
 import { AccessRequest } from '../model/access-request';
-import { gatewayHostCovers, GatewayRouteSpec, GatewayServerSpec, IngressGatewaySpec, routeMatchCovers } from '../model/ingress-gateway';
+import { gatewayHostCovers, GatewayRouteSpec, GatewayServerSpec, IngressGatewaySpec, routeMatchCovers, serversFor } from '../model/ingress-gateway';
 
 /** Options of {@link AccessCheck.through}. */
 export interface ThroughGatewayOptions {
@@ -37,11 +33,15 @@ export interface GatewayClientOptions {
  */
 export class GatewayAccess {
   /** @internal */
-  public constructor(private readonly app: TrustmeshApp, private readonly gateway: IngressGateway, private readonly options: ThroughGatewayOptions) {}
+  public constructor(
+    private readonly evaluators: MeshEvaluators,
+    private readonly gateway: IngressGateway,
+    private readonly options: ThroughGatewayOptions,
+  ) {}
 
   /** The client: its address, and optionally the X-Forwarded-For its request carries. */
   public from(clientIp: string, options: GatewayClientOptions = {}): GatewayProbe {
-    return new GatewayProbe(this.app, this.gateway, this.options, clientIp, options, undefined);
+    return new GatewayProbe(this.evaluators, this.gateway, this.options, clientIp, options, undefined);
   }
 }
 
@@ -49,7 +49,7 @@ export class GatewayAccess {
 export class GatewayProbe {
   /** @internal */
   public constructor(
-    private readonly app: TrustmeshApp,
+    private readonly evaluators: MeshEvaluators,
     private readonly gateway: IngressGateway,
     private readonly target: ThroughGatewayOptions,
     private readonly clientIp: string,
@@ -59,7 +59,7 @@ export class GatewayProbe {
 
   /** Sends the requests with a valid end-user token. */
   public withToken(token: ProbeToken): GatewayProbe {
-    return new GatewayProbe(this.app, this.gateway, this.target, this.clientIp, this.client, token);
+    return new GatewayProbe(this.evaluators, this.gateway, this.target, this.clientIp, this.client, token);
   }
 
   public get(path = '/'): AccessProbe { return this.request('GET', path); }
@@ -67,7 +67,7 @@ export class GatewayProbe {
 
   /** A request (HTTP where the gateway terminates TLS, a TLS connection where it passes it through). */
   public request(method = 'GET', path = '/'): AccessProbe {
-    const spec = this.gateway.mesh.model.spec.edges?.gateways.find((g) => g.name === this.gateway.gatewayName) ?? this.gateway._toSpec();
+    const spec = this.gateway._resolvedSpec();
     const server = pickServer(spec, this.target);
     const passthrough = server.tls?.mode === 'PASSTHROUGH';
     if (server.httpsRedirect) throw new TypeError(`access(): port ${server.port} of gateway ${spec.name} redirects to https; probe the HTTPS port`);
@@ -84,11 +84,7 @@ export class GatewayProbe {
     } : {
       protocol: 'HTTP',
       source: { principal: null, namespace: null, ip: this.clientIp },
-      jwt: this.token ? {
-        status: 'valid',
-        claims: { iss: this.token.issuer, sub: 'user', ...this.token.claims },
-        ...(this.token.location ? { location: this.token.location } : {}),
-      } : null,
+      jwt: probeJwt(this.token),
       destination: { namespace: spec.namespace, labels: { ...spec.selector }, port: server.targetPort },
       host: this.target.host,
       method,
@@ -97,7 +93,9 @@ export class GatewayProbe {
     };
     const description = `${this.clientIp} -> gateway ${spec.name}:${server.port} ${this.target.host} `
       + `${passthrough ? 'TLS' : `${method} ${path}`} -> ${service.namespace}/${service.name}:${port.port}`;
-    return new AccessProbe(description, () => evaluateThroughGateway(evaluatorFor(this.app, this.gateway), request, {
+    const evaluators = this.evaluators;
+    const { mesh, numTrustedProxies } = this.gateway;
+    return new AccessProbe(description, () => evaluateThroughGateway(evaluators.of(mesh, numTrustedProxies), request, {
       destination: { namespace: service.namespace, labels: service.labels, port: port.targetPort },
       gatewayPrincipal: this.gateway.principal,
       gatewayIp: '10.0.0.2',
@@ -106,7 +104,7 @@ export class GatewayProbe {
 }
 
 function pickServer(spec: IngressGatewaySpec, target: ThroughGatewayOptions): GatewayServerSpec {
-  const serving = spec.servers.filter((s) => s.hosts.some((h) => gatewayHostCovers(h, target.host)));
+  const serving = serversFor(spec, target.host);
   const server = target.port !== undefined
     ? serving.find((s) => s.port === target.port)
     : serving.find((s) => s.port === 443 && s.protocol === 'HTTPS') ?? serving[0];
@@ -119,29 +117,4 @@ function pickRoute(spec: IngressGatewaySpec, host: string, path: string | undefi
     && (path === undefined || r.matches.length === 0 || r.matches.some((m) => routeMatchCovers(m, path))));
   if (!route) throw new TypeError(`access(): gateway ${spec.name} has no route for ${host}${path ?? ''}`);
   return route;
-}
-
-const EVALUATORS = new WeakMap<TrustmeshApp, Map<IngressGateway, Evaluator>>();
-
-/** An evaluator over the gateway's mesh, with the gateway's trusted-proxy count as MeshConfig. */
-function evaluatorFor(app: TrustmeshApp, gateway: IngressGateway): Evaluator {
-  let perGateway = EVALUATORS.get(app);
-  if (!perGateway) {
-    perGateway = new Map();
-    EVALUATORS.set(app, perGateway);
-  }
-  let evaluator = perGateway.get(gateway);
-  if (!evaluator) {
-    const mesh = gateway.mesh;
-    const prefix = `${mesh.node.path}/`;
-    const records = app.synthOutput().manifests.filter((r) => !r.secret && r.file.startsWith(prefix));
-    evaluator = createEvaluator(parseConfigText(Yaml.stringify(...records.map((r) => r.manifest)), `${mesh.meshName}.yaml`), meshConfig({
-      rootNamespace: mesh.rootNamespace,
-      trustDomain: mesh.trustDomain,
-      trustDomainAliases: mesh.trustDomainAliases,
-      numTrustedProxies: gateway.numTrustedProxies,
-    }));
-    perGateway.set(gateway, evaluator);
-  }
-  return evaluator;
 }

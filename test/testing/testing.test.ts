@@ -1,5 +1,5 @@
 import { ApiObject } from 'cdk8s';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { HttpMethod, Mesh, Port, SecretChart } from '../../src';
 import { access, synthYaml } from '../../src/testing';
 import { tempApp } from '../helpers';
@@ -29,6 +29,21 @@ describe('trustmesh/testing access assertions', () => {
       .toThrow(/to be denied, but it is ALLOW: allowed by shop\/payments-allow rule 0/);
     expect(() => expect(access(app).from('plaintext').to(payments).post('/charge')).toBeDenied('DENY_403'))
       .toThrow(/to be denied with DENY_403, but it is DENY_CONN/);
+  });
+
+  test('one access(app) check synthesizes once for its service and gateway probes; a new check sees later changes', () => {
+    const { app, checkout, payments } = shop();
+    const gateway = payments.mesh.addIngressGateway('shop');
+    gateway.addHttpServer({ hosts: ['shop.example.com'] });
+    gateway.route(payments);
+    const synth = vi.spyOn(app, 'synthOutput');
+    const check = access(app);
+    expect(check.from(checkout).to(payments).post('/charge')).toBeAllowed();
+    expect(check.through(gateway, { host: 'shop.example.com' }).from('203.0.113.7').get('/')).toBeDenied('DENY_403');
+    expect(synth).toHaveBeenCalledTimes(1);
+    payments.allowFrom(gateway);
+    expect(access(app).through(gateway, { host: 'shop.example.com' }).from('203.0.113.7').get('/')).toBeAllowed();
+    expect(synth).toHaveBeenCalledTimes(2);
   });
 
   test('probes reject unknown ports and non-probes', () => {
