@@ -9,6 +9,7 @@
 import { RequestAttributes } from './request-attributes';
 import { cidrContains, parseCidr } from '../model/ip-match';
 import { compilePathTemplate, isPathTemplate } from '../model/path-normalization';
+import { principalNamespace } from '../model/principal';
 import { compileHeaderPattern, compileStringPattern, StringPattern } from '../model/string-match';
 
 /** A compiled value: tests one attribute of a request. Absent attributes never match. */
@@ -32,10 +33,6 @@ export interface AttributeDefinition {
 }
 
 const ANY_NON_EMPTY: StringPattern = compileStringPattern('*');
-
-function nsOf(principal: string): string | undefined {
-  return /\/ns\/([^/]+)\//.exec(principal)?.[1];
-}
 
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -165,7 +162,7 @@ const FIXED: ReadonlyMap<string, AttributeDefinition> = new Map<string, Attribut
       const re = new RegExp(`^.*/ns/${escapeRegex(value).replace(/\\\*/g, '.*')}/.*$`);
       return { raw: value, test: (a) => a.principal !== undefined && re.test(`spiffe://${a.principal}`) };
     },
-    show: (a) => (a.principal === undefined ? undefined : nsOf(a.principal)),
+    show: (a) => (a.principal === undefined ? undefined : principalNamespace(a.principal)),
   }],
   ['source.serviceAccount', {
     key: 'source.serviceAccount',

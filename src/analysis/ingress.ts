@@ -18,6 +18,7 @@
 import { Evaluator } from './evaluate';
 import { AccessDecision, AccessRequest, AccessRequestDestination } from '../model/access-request';
 import { acceptsIssuer, DEFAULT_TOKEN_LOCATION, readsTokenAt } from '../model/jwt-token';
+import { principalNamespace } from '../model/principal';
 
 /** The second hop: the workload the gateway routes the request to. */
 export interface IngressBackend {
@@ -70,7 +71,7 @@ export function evaluateThroughGateway(evaluator: Evaluator, request: AccessRequ
 /** What the backend receives from the gateway. */
 export function forwardedRequest(evaluator: Evaluator, request: AccessRequest, backend: IngressBackend): AccessRequest {
   const principal = backend.gatewayPrincipal;
-  const namespace = /\/ns\/([^/]+)\//.exec(principal)?.[1] ?? null;
+  const namespace = principalNamespace(principal) ?? null;
   const source = { principal, namespace, ip: backend.gatewayIp ?? request.destination.ip ?? '0.0.0.0' };
   if (request.protocol === 'TCP') {
     return { protocol: 'TCP', source, jwt: null, destination: backend.destination, ...(request.sni !== undefined ? { sni: request.sni } : {}) };

@@ -15,6 +15,7 @@
  * @module
  */
 import { TrustmeshError } from '../errors';
+import { principalNamespace } from './principal';
 import { closestMatch } from '../private/did-you-mean';
 
 /** Transport of the request as the destination sidecar sees it. */
@@ -280,7 +281,7 @@ function parseSource(value: unknown, fail: Fail): AccessRequestSource {
   if (obj.namespace !== undefined && obj.namespace !== null) {
     namespace = asString(obj.namespace, 'source.namespace', fail);
   }
-  const fromPrincipal = principal === null ? undefined : /\/ns\/([^/]+)\//.exec(principal)?.[1];
+  const fromPrincipal = principal === null ? undefined : principalNamespace(principal);
   if (namespace === null && obj.namespace === undefined && fromPrincipal !== undefined) namespace = fromPrincipal;
   if (namespace !== null && fromPrincipal !== undefined && namespace !== fromPrincipal) {
     fail('source.namespace', `source.namespace disagrees with the principal's namespace "${fromPrincipal}"`, namespace,

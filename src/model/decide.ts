@@ -185,7 +185,7 @@ function matchesPeer(model: MeshModel, peer: PeerSpec, a: Attributes): boolean {
     case 'anyMeshIdentity':
       return a.principal !== undefined && a.principal !== '';
     case 'namespace':
-      return a.principal !== undefined && new RegExp(`/ns/${escape(peer.namespace)}/`).test(a.principal);
+      return a.principal !== undefined && a.principal.includes(`/ns/${peer.namespace}/`);
     case 'ipBlocks': {
       const ip = peer.remote ? a.remoteIp : a.sourceIp;
       return peer.blocks.some((b) => ipBlockContains(parseIpBlock(b), ip));
@@ -234,8 +234,4 @@ function matchesHttp(m: MatchSpec, a: Attributes): boolean {
     if (h.notValues && value !== undefined && h.notValues.some((p) => compileHeaderPattern(p).test(value))) return false;
   }
   return true;
-}
-
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
