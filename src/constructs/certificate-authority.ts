@@ -12,6 +12,7 @@ import { renderCaSummary } from '../pki/ca-summary';
 import { Clock } from '../pki/clock';
 import { expiryDiagnostics, WatchedCertificate } from '../pki/expiry';
 import { validateNamespace, validateSubdomainName, validateTrustDomain } from '../pki/names';
+import { located } from '../private/located';
 
 /**
  * The mesh's certificate authority as the rest of trustmesh sees it: where istiod finds its
@@ -162,23 +163,16 @@ export class CertificateAuthority extends Construct implements ICertificateAutho
 
   public constructor(scope: Construct, id: string, props: CertificateAuthorityProps) {
     super(scope, id);
-    const located = <T>(fn: () => T): T => {
-      try {
-        return fn();
-      } catch (e) {
-        throw TrustmeshError.isTrustmeshError(e) ? e.withLocation({ constructPath: this.node.path }) : e;
-      }
-    };
     this.material = props.material;
     this.trustDomain = props.material.trustDomain;
-    this.namespace = located(() => validateNamespace(props.istiodNamespace ?? 'istio-system'));
-    this.clusters = located(() => this.resolveClusters(props));
+    this.namespace = located(this, () => validateNamespace(props.istiodNamespace ?? 'istio-system'));
+    this.clusters = located(this, () => this.resolveClusters(props));
     const expiryWarning = props.expiryWarning ?? Duration.days(90);
     const credentialExpiryWarning = props.credentialExpiryWarning ?? Duration.days(30);
     const clock = props.clock ?? Clock.system();
 
     const chart = props.chart ?? new Chart(this, 'trust-bundle', { disableResourceNameHashes: true });
-    this.trustBundle = located(() => new TrustBundle(chart, `${id}-trust-bundle`, {
+    this.trustBundle = located(this, () => new TrustBundle(chart, `${id}-trust-bundle`, {
       roots: props.material.trustedRoots, name: props.trustBundleName, namespace: this.namespace,
     }));
     for (const cluster of this.clusters) {
@@ -188,7 +182,7 @@ export class CertificateAuthority extends Construct implements ICertificateAutho
         namespace: this.namespace,
       });
     }
-    for (const g of props.gatewayCredentials ?? []) located(() => this.addGatewayCredential(g.credential, g));
+    for (const g of props.gatewayCredentials ?? []) located(this, () => this.addGatewayCredential(g.credential, g));
 
     new OutputFile(this, 'summary', {
       path: props.summaryPath ?? `${this.node.path}/ca-summary.md`,
@@ -288,12 +282,8 @@ class ExistingCertificateAuthority extends Construct implements ICertificateAuth
 
   public constructor(scope: Construct, id: string, secretName: string, options: ExistingCertificateAuthorityOptions) {
     super(scope, id);
-    try {
-      this.secretName = validateSubdomainName(secretName, 'CA Secret name');
-      this.namespace = validateNamespace(options.namespace ?? 'istio-system');
-      this.trustDomain = options.trustDomain === undefined ? undefined : validateTrustDomain(options.trustDomain);
-    } catch (e) {
-      throw TrustmeshError.isTrustmeshError(e) ? e.withLocation({ constructPath: this.node.path }) : e;
-    }
+    this.secretName = located(this, () => validateSubdomainName(secretName, 'CA Secret name'));
+    this.namespace = located(this, () => validateNamespace(options.namespace ?? 'istio-system'));
+    this.trustDomain = located(this, () => (options.trustDomain === undefined ? undefined : validateTrustDomain(options.trustDomain)));
   }
 }

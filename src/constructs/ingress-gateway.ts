@@ -21,6 +21,7 @@ import { assertSupports, IstioFeature } from '../model/istio-version';
 import { assertDnsLabel, assertDnsSubdomain, assertLabels } from '../model/names';
 import { assertPortNumber, isHttpProtocol, PortProtocol } from '../model/service-port';
 import { located } from '../private/located';
+import { chartFor } from './private/edge-objects';
 import { ensureIstioApiObject } from './private/istio-api-object';
 import { EdgeObjectNames } from '../render/istio/edge-names';
 import { renderGateway } from '../render/istio/gateway';
@@ -485,7 +486,7 @@ function checkProps(mesh: Mesh, id: string, props: IngressGatewayProps): {
   }
   const namespace = props.namespace ?? mesh.rootNamespace;
   assertDnsLabel(namespace, 'gateway namespace');
-  const chart: Chart = namespace === mesh.rootNamespace ? mesh.rootChart : mesh.namespace(namespace);
+  const chart = chartFor(mesh, namespace);
   const selector = { ...(props.selector ?? { istio: 'ingressgateway' }) };
   if (Object.keys(selector).length === 0) {
     throw new TrustmeshError('TM_INVALID_LABEL', 'the gateway selector is empty: the Gateway would configure every proxy', {
