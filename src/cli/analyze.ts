@@ -11,9 +11,9 @@
  * @module
  */
 import { Command, Option } from 'commander';
-import { meshConfigFrom } from './common';
+import { meshConfigFrom, meshConfigOption } from './common';
 import { ExitCode, ExitCodeValue } from './exit-codes';
-import { CliIo, runAction } from './run';
+import { CliIo, RunCommand } from './run';
 import { analyze, countSeverities, formatFinding, INVENTORY_MODES, InventoryMode, ManifestCheck } from '../analysis/analyzer';
 import { listManifestFiles, loadConfig } from '../analysis/load-config';
 import { Diagnostic } from '../errors';
@@ -26,13 +26,13 @@ interface AnalyzeOptions {
 }
 
 /** Adds `analyze` to the program. */
-export function register(program: Command, io: CliIo, setExit: (code: ExitCodeValue) => void): void {
+export function register(program: Command, io: CliIo, run: RunCommand): void {
   program
     .command('analyze')
     .description('Lint Istio security configuration (ours or hand-written) like istioctl analyze and Kiali, offline.')
     .argument('<paths...>', 'YAML/JSON files or directories of Istio and Kubernetes manifests')
     .option('--crds <file>', 'CRD YAML of the cluster\'s Istio version: also validate every object against its schemas and CEL rules')
-    .option('--mesh-config <file>', 'MeshConfig YAML (as for istioctl analyze --meshConfigFile): root namespace, path normalization, extension providers')
+    .addOption(meshConfigOption('root namespace, path normalization, extension providers'))
     .addOption(new Option('--inventory <mode>', 'how complete the input\'s namespaces, service accounts and workloads are (see docs/analyzer.md)')
       .choices([...INVENTORY_MODES]).default('auto'))
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
@@ -43,9 +43,7 @@ export function register(program: Command, io: CliIo, setExit: (code: ExitCodeVa
       '           and reports errors; none skips those checks.',
       'Exit codes: 0 no error-severity finding, 1 at least one, 2 usage or input error (e.g. a YAML syntax error).',
     ].join('\n'))
-    .action(async (paths: string[], options: AnalyzeOptions) => {
-      setExit(await runAction(io, () => runAnalyze(paths, options, io)));
-    });
+    .action((paths: string[], options: AnalyzeOptions) => run(() => runAnalyze(paths, options, io)));
 }
 
 async function runAnalyze(paths: readonly string[], options: AnalyzeOptions, io: CliIo): Promise<ExitCodeValue> {

@@ -14,8 +14,9 @@
  * @module
  */
 import { Command, Option } from 'commander';
+import { optional } from './common';
 import { ExitCode, ExitCodeValue } from './exit-codes';
-import { CliIo, runAction } from './run';
+import { CliIo, RunCommand } from './run';
 import { KeyAlgorithm } from '../pki/key-algorithm';
 import { KeyGenerationProgress } from '../pki/key-generator';
 import { KeyStore, StoreReport } from '../pki/key-store';
@@ -49,8 +50,7 @@ interface RenewOptions extends DirOptions { readonly cluster: string[]; readonly
 interface RotateBeginOptions extends DirOptions { readonly algorithm?: string }
 
 /** Adds `ca` and its sub-commands to the program. */
-export function register(program: Command, io: CliIo, setExit: (code: ExitCodeValue) => void): void {
-  const run = (action: () => Promise<ExitCodeValue | void>): Promise<void> => runAction(io, action).then(setExit);
+export function register(program: Command, io: CliIo, run: RunCommand): void {
   const dirOption = (): Option => new Option('--dir <dir>', 'key store directory (git-ignored, 0700, files 0600)').default(DEFAULT_DIR);
   const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -107,9 +107,9 @@ export function register(program: Command, io: CliIo, setExit: (code: ExitCodeVa
     .addOption(dirOption())
     .option('--cluster <name>', 'cluster intermediate to renew (repeatable; its credentials are renewed too)', collect, [])
     .option('--credential <name>', 'credential to renew (repeatable)', collect, [])
-    .action((options: RenewOptions) => run(() => {
+    .action((options: RenewOptions) => run(async () => {
       const store = KeyStore.at(options.dir, progress(io));
-      return report(io, store.renew({ clusters: options.cluster, credentials: options.credential }));
+      report(io, await store.renew({ clusters: options.cluster, credentials: options.credential }));
     }));
 
   const rotate = ca.command('rotate').description('Rotate the root CA with overlap, in steps (then `ca retire-root`). See docs/ca.md.');
@@ -117,29 +117,29 @@ export function register(program: Command, io: CliIo, setExit: (code: ExitCodeVa
     .description('Step 1: create a new root and trust both roots (intermediates stay under the old root).')
     .addOption(dirOption())
     .option('--algorithm <alg>', 'key algorithm of the new root (default: the current root\'s)')
-    .action((options: RotateBeginOptions) => run(() => {
-      const algorithm = options.algorithm === undefined ? undefined : KeyAlgorithm.parse(options.algorithm);
-      return report(io, KeyStore.at(options.dir, progress(io)).beginRootRotation({ algorithm }));
+    .action((options: RotateBeginOptions) => run(async () => {
+      const algorithm = optional(options.algorithm, (a) => KeyAlgorithm.parse(a));
+      report(io, await KeyStore.at(options.dir, progress(io)).beginRootRotation({ algorithm }));
     }));
   rotate.command('reissue')
     .description('Step 2: re-issue every intermediate and credential under the new root (the old root stays trusted).')
     .addOption(dirOption())
-    .action((options: DirOptions) => run(() => report(io, KeyStore.at(options.dir, progress(io)).reissueUnderNewRoot())));
+    .action((options: DirOptions) => run(async () => report(io, await KeyStore.at(options.dir, progress(io)).reissueUnderNewRoot())));
   rotate.command('abort')
     .description('Undo step 1 (before step 2): delete the new root.')
     .addOption(dirOption())
-    .action((options: DirOptions) => run(() => report(io, KeyStore.at(options.dir).abortRootRotation())));
+    .action((options: DirOptions) => run(async () => report(io, await KeyStore.at(options.dir).abortRootRotation())));
 
   ca.command('retire-root')
     .description('Step 3 of a rotation: drop the old root from the trust bundle and delete it.')
     .addOption(dirOption())
-    .action((options: DirOptions) => run(() => report(io, KeyStore.at(options.dir).retireRoot())));
+    .action((options: DirOptions) => run(async () => report(io, await KeyStore.at(options.dir).retireRoot())));
 }
 
 async function runInit(options: InitOptions, io: CliIo): Promise<ExitCodeValue> {
-  const algorithm = options.algorithm === undefined ? undefined : KeyAlgorithm.parse(options.algorithm);
-  const rootTtl = options.rootTtl === undefined ? undefined : parseTtl(options.rootTtl, '--root-ttl');
-  const intermediateTtl = options.intermediateTtl === undefined ? undefined : parseTtl(options.intermediateTtl, '--intermediate-ttl');
+  const algorithm = optional(options.algorithm, (a) => KeyAlgorithm.parse(a));
+  const rootTtl = optional(options.rootTtl, (t) => parseTtl(t, '--root-ttl'));
+  const intermediateTtl = optional(options.intermediateTtl, (t) => parseTtl(t, '--intermediate-ttl'));
   const store = KeyStore.at(options.dir, progress(io));
   const result = await store.init({
     clusters: options.cluster,
@@ -154,7 +154,7 @@ async function runInit(options: InitOptions, io: CliIo): Promise<ExitCodeValue> 
   if (!result.written) {
     io.stdout.write(`kept existing CA in ${options.dir}: root CA${clusters.length > 0 ? `, cluster${clusters.length > 1 ? 's' : ''} ${clusters.join(', ')}` : ''} (nothing to do)\n`);
   } else {
-    await report(io, Promise.resolve(result));
+    report(io, result);
   }
   if (clusters.length === 0) io.stdout.write('no cluster intermediates yet: add them with `trustmesh ca init --cluster <name>`\n');
   return ExitCode.OK;
@@ -173,21 +173,20 @@ async function runInspect(options: InspectOptions, io: CliIo): Promise<ExitCodeV
 
 async function runIssue(kind: 'gateway' | 'client', options: IssueOptions, io: CliIo): Promise<void> {
   const store = KeyStore.at(options.dir, progress(io));
-  await report(io, store.issue({
+  report(io, await store.issue({
     name: options.name,
     kind,
     cluster: options.cluster,
     hosts: options.host,
     commonName: options.commonName,
     uris: options.uri,
-    ttl: options.ttl === undefined ? undefined : parseTtl(options.ttl, '--ttl'),
-    algorithm: options.algorithm === undefined ? undefined : KeyAlgorithm.parse(options.algorithm),
+    ttl: optional(options.ttl, (t) => parseTtl(t, '--ttl')),
+    algorithm: optional(options.algorithm, (a) => KeyAlgorithm.parse(a)),
     force: options.force,
   }));
 }
 
-async function report(io: CliIo, pending: Promise<StoreReport>): Promise<void> {
-  const result = await pending;
+function report(io: CliIo, result: StoreReport): void {
   for (const change of result.changes) {
     io.stdout.write(`${change.action.padEnd(8)} ${change.subject}${change.detail ? `: ${change.detail}` : ''}\n`);
   }

@@ -8,13 +8,12 @@
  * @module
  */
 import { Command, Option } from 'commander';
-import { meshConfigFrom } from './common';
+import { meshConfigFrom, meshConfigOption, printLoadWarnings } from './common';
 import { ExitCode, ExitCodeValue } from './exit-codes';
-import { CliIo, runAction } from './run';
+import { CliIo, RunCommand } from './run';
 import { createEvaluator } from '../analysis/evaluate';
 import { loadConfig } from '../analysis/load-config';
 import { parseAccessRequestDocument } from '../analysis/request-document';
-import { formatDiagnostic } from '../errors';
 import { AccessDecision, AccessRequest } from '../model/access-request';
 import { readTextFile } from '../private/fs-read';
 
@@ -26,13 +25,13 @@ interface CheckOptions {
 }
 
 /** Adds `check` to the program. */
-export function register(program: Command, io: CliIo, setExit: (code: ExitCodeValue) => void): void {
+export function register(program: Command, io: CliIo, run: RunCommand): void {
   program
     .command('check')
     .description('Decide access requests against Istio security policy (ours or hand-written), the way the destination sidecar would.')
     .requiredOption('--policies <path...>', 'YAML/JSON files or directories of Istio and Kubernetes manifests')
     .requiredOption('--request <file>', 'request document: one JSON object, or JSON Lines (one request per line); "-" reads stdin')
-    .option('--mesh-config <file>', 'MeshConfig YAML (as for istioctl analyze --meshConfigFile)')
+    .addOption(meshConfigOption())
     .addOption(new Option('--output <format>', 'output format').choices(['json', 'text']).default('json'))
     .addHelpText('after', [
       '',
@@ -40,16 +39,12 @@ export function register(program: Command, io: CliIo, setExit: (code: ExitCodeVa
       'Outcomes: ALLOW, DENY_403 (HTTP authorization denial or JWT audience), DENY_401 (JWT rejected),',
       '          DENY_CONN (plaintext to STRICT mTLS, or a TCP authorization denial).',
     ].join('\n'))
-    .action(async (options: CheckOptions) => {
-      setExit(await runAction(io, () => runCheck(options, io)));
-    });
+    .action((options: CheckOptions) => run(() => runCheck(options, io)));
 }
 
 async function runCheck(options: CheckOptions, io: CliIo): Promise<ExitCodeValue> {
   const config = loadConfig(options.policies);
-  for (const d of config.diagnostics) {
-    if (d.severity !== 'error') io.stderr.write(`${formatDiagnostic(d)}\n`);
-  }
+  printLoadWarnings(io, config.diagnostics);
   const mesh = meshConfigFrom(options.meshConfig);
   const evaluator = createEvaluator(config, mesh);
   const file = options.request === '-' ? '<stdin>' : options.request;

@@ -10,13 +10,13 @@
  * @module
  */
 import { Command, Option } from 'commander';
-import { meshConfigFrom } from './common';
+import { meshConfigFrom, meshConfigOption, printLoadWarnings } from './common';
 import { ExitCode, ExitCodeValue } from './exit-codes';
-import { CliIo, runAction } from './run';
+import { CliIo, RunCommand } from './run';
 import { diffAccess } from '../analysis/diff';
 import { DIFF_FORMATS, DiffFormat, formatDiff } from '../analysis/diff-format';
 import { loadConfigSources } from '../analysis/git-source';
-import { formatDiagnostic, TrustmeshError } from '../errors';
+import { TrustmeshError } from '../errors';
 
 interface DiffOptions {
   readonly output: DiffFormat;
@@ -26,7 +26,7 @@ interface DiffOptions {
 }
 
 /** Adds `diff` to the program. */
-export function register(program: Command, io: CliIo, setExit: (code: ExitCodeValue) => void): void {
+export function register(program: Command, io: CliIo, run: RunCommand): void {
   program
     .command('diff')
     .description('Compare what two versions of the policies allow: added, widened, narrowed and removed access.')
@@ -34,24 +34,20 @@ export function register(program: Command, io: CliIo, setExit: (code: ExitCodeVa
     .argument('<new>', 'the change: a file, a directory, or git:<ref>:<path>')
     .addOption(new Option('--output <format>', 'output format').choices(DIFF_FORMATS).default('markdown'))
     .addOption(new Option('--fail-on <change>', 'exit 1 when access was widened (or added), or on any change').choices(['widened', 'any']))
-    .option('--mesh-config <file>', 'MeshConfig YAML (as for istioctl analyze --meshConfigFile)')
+    .addOption(meshConfigOption())
     .option('--limit <rows>', 'markdown: at most this many rows, 0 for all (a PR comment holds 65,536 characters)', '100')
     .addHelpText('after', [
       '',
       'Renaming, reordering, merging or splitting policies with the same meaning shows no change.',
       'Exit codes: 0 printed (and nothing matched --fail-on), 1 --fail-on matched, 2 usage or input error.',
     ].join('\n'))
-    .action(async (oldPath: string, newPath: string, options: DiffOptions) => {
-      setExit(await runAction(io, () => runDiff(oldPath, newPath, options, io)));
-    });
+    .action((oldPath: string, newPath: string, options: DiffOptions) => run(() => runDiff(oldPath, newPath, options, io)));
 }
 
 async function runDiff(oldPath: string, newPath: string, options: DiffOptions, io: CliIo): Promise<ExitCodeValue> {
   const before = loadConfigSources(oldPath);
   const after = loadConfigSources(newPath);
-  for (const d of [...before.diagnostics, ...after.diagnostics]) {
-    if (d.severity !== 'error') io.stderr.write(`${formatDiagnostic(d)}\n`);
-  }
+  printLoadWarnings(io, [...before.diagnostics, ...after.diagnostics]);
   const meshConfig = meshConfigFrom(options.meshConfig);
   if (!/^\d+$/.test(options.limit)) {
     throw new TrustmeshError('TM_OPTION_INVALID', 'option --limit must be a whole number', { value: options.limit, allowed: '0 (all) or a positive number' });

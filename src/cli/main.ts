@@ -6,12 +6,12 @@ import * as check from './check';
 import * as diff from './diff';
 import { ExitCode, ExitCodeValue } from './exit-codes';
 import * as matrix from './matrix';
-import { CliIo, processIo, reportError } from './run';
+import { CliIo, commandRunner, processIo, reportError, RunCommand } from './run';
 import { packageInfo } from '../private/package-info';
 
 /** A command module: adds its sub-command(s) to the program. */
 interface CommandModule {
-  register(program: Command, io: CliIo, setExit: (code: ExitCodeValue) => void): void;
+  register(program: Command, io: CliIo, run: RunCommand): void;
 }
 
 const COMMANDS: readonly CommandModule[] = [ca, check, matrix, diff, analyze];
@@ -27,7 +27,8 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCodeValue) => void):
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     });
-  for (const command of COMMANDS) command.register(program, io, setExit);
+  const run = commandRunner(io, setExit);
+  for (const command of COMMANDS) command.register(program, io, run);
   return program;
 }
 

@@ -10,13 +10,12 @@
  * @module
  */
 import { Command, Option } from 'commander';
-import { meshConfigFrom } from './common';
+import { meshConfigFrom, meshConfigOption, printLoadWarnings } from './common';
 import { ExitCode, ExitCodeValue } from './exit-codes';
-import { CliIo, runAction } from './run';
+import { CliIo, RunCommand } from './run';
 import { loadConfigSources } from '../analysis/git-source';
 import { buildAccessMatrix } from '../analysis/matrix';
 import { formatMatrix, MATRIX_FORMATS, MatrixFormat } from '../analysis/matrix-format';
-import { formatDiagnostic } from '../errors';
 
 interface MatrixOptions {
   readonly output: MatrixFormat;
@@ -24,13 +23,13 @@ interface MatrixOptions {
 }
 
 /** Adds `matrix` to the program. */
-export function register(program: Command, io: CliIo, setExit: (code: ExitCodeValue) => void): void {
+export function register(program: Command, io: CliIo, run: RunCommand): void {
   program
     .command('matrix')
     .description('Print the access matrix: source identities × destination workloads, with what each may do.')
     .argument('<path...>', 'YAML/JSON files, directories, or git:<ref>:<path>')
     .addOption(new Option('--output <format>', 'output format').choices(MATRIX_FORMATS).default('markdown'))
-    .option('--mesh-config <file>', 'MeshConfig YAML (as for istioctl analyze --meshConfigFile)')
+    .addOption(meshConfigOption())
     .addHelpText('after', [
       '',
       'Cells: allowed (every request on every port), partial (what is allowed is listed), denied.',
@@ -38,16 +37,12 @@ export function register(program: Command, io: CliIo, setExit: (code: ExitCodeVa
       '      plaintext, and "*" (any other mesh identity). Columns: workloads, else Services, else policy selectors.',
       'Exit codes: 0 printed, 2 usage or input error.',
     ].join('\n'))
-    .action(async (paths: string[], options: MatrixOptions) => {
-      setExit(await runAction(io, () => runMatrix(paths, options, io)));
-    });
+    .action((paths: string[], options: MatrixOptions) => run(() => runMatrix(paths, options, io)));
 }
 
 async function runMatrix(paths: readonly string[], options: MatrixOptions, io: CliIo): Promise<ExitCodeValue> {
   const config = loadConfigSources(paths);
-  for (const d of config.diagnostics) {
-    if (d.severity !== 'error') io.stderr.write(`${formatDiagnostic(d)}\n`);
-  }
+  printLoadWarnings(io, config.diagnostics);
   const meshConfig = meshConfigFrom(options.meshConfig);
   const matrix = buildAccessMatrix(config, { meshConfig });
   io.stdout.write(formatMatrix(matrix, options.output));

@@ -12,6 +12,14 @@ export interface CliIo {
 /** The process streams. */
 export const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
 
+/** Runs a command's action and records its exit code; see {@link commandRunner}. */
+export type RunCommand = (action: () => Promise<ExitCodeValue | void>) => Promise<void>;
+
+/** The {@link RunCommand} of a program: {@link runAction} on `io`, then `setExit` with the code. */
+export function commandRunner(io: CliIo, setExit: (code: ExitCodeValue) => void): RunCommand {
+  return (action) => runAction(io, action).then(setExit);
+}
+
 /**
  * Runs a command action and turns its outcome into an exit code. User errors (TrustmeshError,
  * commander usage errors) print their message without a stack; anything else is a bug and prints
