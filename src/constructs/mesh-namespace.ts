@@ -85,14 +85,15 @@ export class MeshNamespace extends Chart implements IMeshPeer {
     return [...this._services.values()];
   }
 
-  /** @internal */
+  /** @internal whether a service of that name is declared here (checked before a new one is created). */
+  public _hasService(name: string): boolean {
+    return this._services.has(name);
+  }
+
+  /** @internal registers a new service here and with the mesh. */
   public _registerService(service: MeshService): void {
-    if (this._services.has(service.name)) {
-      throw new TrustmeshError('TM_DUPLICATE_SERVICE', `service "${service.name}" is declared twice in namespace ${this.namespaceName}`, {
-        location: { constructPath: service.node.path },
-      });
-    }
     this._services.set(service.name, service);
+    this.mesh._addService(service);
   }
 
   /** @internal */
@@ -119,7 +120,7 @@ function checkNamespaceName(mesh: Mesh, name: string): string {
           fix: 'declare workloads in their own namespaces; reference root-namespace workloads (gateways) with MeshService.fromAttributes',
         });
     }
-    if (mesh.namespaces.some((ns) => ns.namespaceName === name)) {
+    if (mesh._hasNamespace(name)) {
       throw new TrustmeshError('TM_DUPLICATE_NAMESPACE', `namespace "${name}" is declared twice in mesh "${mesh.meshName}"`, {
         fix: 'declare it once and reuse the MeshNamespace (mesh.namespace(name))',
       });

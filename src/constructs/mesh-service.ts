@@ -134,7 +134,7 @@ export class MeshService extends Construct implements IMeshPeer {
     this._labels = checked.labels;
     this._ports = checked.ports;
     this._ipBlocks = checked.ipBlocks;
-    scope.mesh._addService(this);
+    scope._registerService(this);
     this.workload = ReferenceWorkload._forService(this, scope.mesh.referenceWorkloads, props.workload);
     if (this.mtls || this._ports.some((p) => p.mtls)) {
       ensureIstioApiObject(this, 'PeerAuthentication', {
@@ -387,7 +387,7 @@ function checkProps(name: string, props: MeshServiceProps): {
 function checkServiceName(scope: MeshNamespace, name: string): string {
   located(scope, () => {
     assertDnsLabel(name, 'service name');
-    if (scope.services.some((s) => s.name === name)) {
+    if (scope._hasService(name)) {
       throw new TrustmeshError('TM_DUPLICATE_SERVICE', `service "${name}" is declared twice in namespace ${scope.namespaceName}`, {
         fix: 'declare it once and look it up with ns.service(name) or mesh.service("<namespace>/<name>")',
       });

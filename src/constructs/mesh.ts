@@ -329,20 +329,19 @@ export class Mesh extends Construct {
     declareAccessLogging(this, options);
   }
 
+  /** @internal whether a namespace of that name is declared (checked before a new one is created). */
+  public _hasNamespace(name: string): boolean {
+    return this._namespaces.has(name);
+  }
+
   /** @internal */
   public _addNamespace(ns: MeshNamespace): void {
-    if (this._namespaces.has(ns.namespaceName)) {
-      throw new TrustmeshError('TM_DUPLICATE_NAMESPACE', `namespace "${ns.namespaceName}" is declared twice in mesh "${this.meshName}"`, {
-        location: { constructPath: ns.node.path },
-      });
-    }
     this._namespaces.set(ns.namespaceName, ns);
     this._touch();
   }
 
-  /** @internal */
+  /** @internal called by the service's namespace, which registered it first. */
   public _addService(service: MeshService): void {
-    this.namespace(service.namespace)._registerService(service);
     this._services.push(service);
     this._touch();
   }

@@ -30,12 +30,8 @@ export class MeshEdges {
     return this.gateways.has(name);
   }
 
+  /** Registers a new gateway; its name was checked with {@link hasGateway} before it was created. */
   public addGateway(name: string, gateway: IngressGateway): void {
-    if (this.gateways.has(name)) {
-      throw new TrustmeshError('TM_DUPLICATE_GATEWAY', `gateway "${name}" is declared twice in mesh "${this.mesh.meshName}"`, {
-        fix: 'declare it once and reuse the IngressGateway',
-      });
-    }
     this.gateways.set(name, gateway);
     this.changed();
   }
