@@ -18,7 +18,7 @@ import { AccessOutcome, AccessRequest } from './access-request';
 import { originalClientAddress } from './client-address';
 import { gatewayIssuerNames, gatewayWorkload } from './ingress-gateway';
 import { ClaimRequirement, EndUserRequirement, IntentionSpec, JwtRequirementSpec, MatchSpec, PeerSpec, usesHttpOnlyFields } from './intention';
-import { ipBlockContains, parseIpBlock } from './ip-block';
+import { cidrContains, IpAddress, parseIp } from './ip-match';
 import { IstioFeature, supports } from './istio-version';
 import { JwtIssuerSpec } from './jwt-issuer';
 import {
@@ -29,6 +29,7 @@ import { describePeer, MeshModel } from './mesh-model';
 import { ServiceSpec } from './mesh-spec';
 import { normalizePath, PathNormalization } from './path-normalization';
 import { matchesPathPattern } from './path-pattern';
+import { CanonicalPrincipal, parseCanonicalPrincipal } from './principal';
 import { compileHeaderPattern, matchesIstioHost, matchesIstioString } from './string-match';
 
 /** Mesh settings that change what a request looks like to authorization. */
@@ -51,6 +52,8 @@ export interface ModelDecision {
 interface Attributes {
   readonly http: boolean;
   readonly principal?: string;
+  /** The principal's parts when it has the canonical `<td>/ns/<ns>/sa/<sa>` form. */
+  readonly identity?: CanonicalPrincipal;
   readonly requestPrincipal?: { iss: string; sub: string };
   readonly claims?: Readonly<Record<string, unknown>>;
   readonly port: number;
@@ -58,8 +61,9 @@ interface Attributes {
   readonly path?: string;
   readonly host?: string;
   readonly headers: Readonly<Record<string, string>>;
-  readonly sourceIp: string;
-  readonly remoteIp: string;
+  /** `source.ip` and `remote.ip`, parsed once per request (undefined when not an address). */
+  readonly sourceIp: IpAddress | undefined;
+  readonly remoteIp: IpAddress | undefined;
 }
 
 /** Decides a request against the model. */
@@ -94,16 +98,18 @@ export function decide(model: MeshModel, request: AccessRequest, options: Decide
 
   const headers = request.headers ?? {};
   const http = request.protocol === 'HTTP';
+  const identity = principal === undefined ? undefined : parseCanonicalPrincipal(principal);
   const attrs: Attributes = {
     http,
     ...(principal !== undefined ? { principal } : {}),
+    ...(identity ? { identity } : {}),
     ...(claims ? { claims, requestPrincipal: { iss: String(claims.iss ?? ''), sub: String(claims.sub ?? '') } } : {}),
     port,
     ...(http ? { method: request.method ?? 'GET', path: normalizePath(request.path ?? '/', options.pathNormalization ?? 'BASE') } : {}),
     ...(http && request.host !== undefined ? { host: request.host } : {}),
     headers: http ? headers : {},
-    sourceIp: request.source.ip,
-    remoteIp: originalClientAddress(request, headers, options.numTrustedProxies ?? gateway?.numTrustedProxies ?? 0),
+    sourceIp: parseIp(request.source.ip),
+    remoteIp: parseIp(originalClientAddress(request, headers, options.numTrustedProxies ?? gateway?.numTrustedProxies ?? 0)),
   };
   const denied: AccessOutcome = http ? 'DENY_403' : 'DENY_CONN';
 
@@ -178,7 +184,11 @@ function matchesPorts(model: MeshModel, service: ServiceSpec, intention: Intenti
 }
 
 function matchesPeer(model: MeshModel, peer: PeerSpec, a: Attributes): boolean {
-  const identity = a.principal === undefined ? undefined : /^([^/]+)\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(a.principal);
+  const within = (blocks: readonly string[], ip: IpAddress | undefined): boolean => blocks.some((b) => {
+    const block = model.ipBlock(b); // throws for an invalid block, whatever the request
+    return ip !== undefined && cidrContains(block, ip);
+  });
+  const identity = a.identity;
   switch (peer.kind) {
     case 'anyone':
       return true;
@@ -186,19 +196,17 @@ function matchesPeer(model: MeshModel, peer: PeerSpec, a: Attributes): boolean {
       return a.principal !== undefined && a.principal !== '';
     case 'namespace':
       return a.principal !== undefined && a.principal.includes(`/ns/${peer.namespace}/`);
-    case 'ipBlocks': {
-      const ip = peer.remote ? a.remoteIp : a.sourceIp;
-      return peer.blocks.some((b) => ipBlockContains(parseIpBlock(b), ip));
-    }
+    case 'ipBlocks':
+      return within(peer.blocks, peer.remote ? a.remoteIp : a.sourceIp);
     case 'service':
       if (!peer.inMesh) {
-        return a.principal === undefined && (!peer.ipBlocks || peer.ipBlocks.some((b) => ipBlockContains(parseIpBlock(b), a.sourceIp)));
+        return a.principal === undefined && (!peer.ipBlocks || within(peer.ipBlocks, a.sourceIp));
       }
-      if (!identity || identity[2] !== peer.namespace || identity[3] !== peer.serviceAccount) return false;
+      if (!identity || identity.namespace !== peer.namespace || identity.serviceAccount !== peer.serviceAccount) return false;
       // serviceAccounts (1.25+) match the identity in any trust domain; principals match the
       // mesh trust domain and its aliases.
       return supports(model.spec.istioVersion, IstioFeature.SERVICE_ACCOUNTS)
-        || [model.spec.trustDomain, ...model.spec.trustDomainAliases].includes(identity[1]);
+        || identity.trustDomain === model.spec.trustDomain || model.spec.trustDomainAliases.includes(identity.trustDomain);
   }
 }
 

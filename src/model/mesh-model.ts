@@ -1,5 +1,6 @@
 import { Diagnostic } from '../errors';
 import { IntentionSpec, PeerSpec, ServiceRef, serviceKey } from './intention';
+import { IpBlock, parseIpBlock } from './ip-block';
 import { JwtIssuerSpec } from './jwt-issuer';
 import { formatLabels, selectorMatches } from './labels';
 import { DefaultAccess, MeshSpec, NamespaceSpec, ServiceSpec } from './mesh-spec';
@@ -18,13 +19,20 @@ export class MeshModel {
   }
 
   private readonly services = new Map<string, ServiceSpec>();
+  private readonly servicesByNamespace = new Map<string, ServiceSpec[]>();
   private readonly namespaces = new Map<string, NamespaceSpec>();
   private readonly issuers = new Map<string, JwtIssuerSpec>();
   private readonly intentionsByDestination = new Map<string, IntentionSpec[]>();
+  private readonly ipBlocks = new Map<string, IpBlock>();
 
   private constructor(public readonly spec: MeshSpec) {
     for (const ns of spec.namespaces) this.namespaces.set(ns.name, ns);
-    for (const s of spec.services) this.services.set(serviceKey(s), s);
+    for (const s of spec.services) {
+      this.services.set(serviceKey(s), s);
+      const list = this.servicesByNamespace.get(s.namespace);
+      if (list) list.push(s);
+      else this.servicesByNamespace.set(s.namespace, [s]);
+    }
     for (const i of spec.issuers) this.issuers.set(i.issuer, i);
     for (const intention of spec.intentions) {
       const key = serviceKey(intention.destination);
@@ -53,7 +61,20 @@ export class MeshModel {
 
   /** Services of a namespace, in declaration order. */
   public servicesIn(namespace: string): readonly ServiceSpec[] {
-    return this.spec.services.filter((s) => s.namespace === namespace);
+    return this.servicesByNamespace.get(namespace) ?? [];
+  }
+
+  /**
+   * An IP block of the spec, parsed once per model.
+   * @throws TrustmeshError TM_INVALID_CIDR (see {@link parseIpBlock})
+   */
+  public ipBlock(text: string): IpBlock {
+    let block = this.ipBlocks.get(text);
+    if (!block) {
+      block = parseIpBlock(text);
+      this.ipBlocks.set(text, block);
+    }
+    return block;
   }
 
   /** `<trustDomain>/ns/<ns>/sa/<sa>`: the principal AuthorizationPolicy compares. */
@@ -182,10 +203,10 @@ export class MeshModel {
   private checkSelectorOverlaps(): Diagnostic[] {
     const out: Diagnostic[] = [];
     for (const a of this.spec.services) {
-      if (!a.inMesh) continue;
-      for (const b of this.spec.services) {
-        if (a === b || a.namespace !== b.namespace || !b.inMesh) continue;
-        if (selectorMatches(a.labels, b.labels) && this.hasOwnPolicies(a)) {
+      if (!a.inMesh || !this.hasOwnPolicies(a)) continue;
+      for (const b of this.servicesIn(a.namespace)) {
+        if (a === b || !b.inMesh) continue;
+        if (selectorMatches(a.labels, b.labels)) {
           out.push({
             code: 'TM_SELECTOR_OVERLAP',
             severity: 'error',

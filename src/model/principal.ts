@@ -10,3 +10,18 @@
 export function principalNamespace(principal: string): string | undefined {
   return /\/ns\/([^/]+)\//.exec(principal)?.[1];
 }
+
+/** A principal of the canonical form, split into its parts. */
+export interface CanonicalPrincipal {
+  readonly trustDomain: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+}
+
+const CANONICAL = /^([^/]+)\/ns\/([^/]+)\/sa\/([^/]+)$/;
+
+/** The parts of a canonical `<trust-domain>/ns/<namespace>/sa/<service-account>` principal; undefined for any other shape. */
+export function parseCanonicalPrincipal(principal: string): CanonicalPrincipal | undefined {
+  const m = CANONICAL.exec(principal);
+  return m ? { trustDomain: m[1], namespace: m[2], serviceAccount: m[3] } : undefined;
+}
