@@ -34,10 +34,11 @@ export type { GatewayTlsOptions, MutualGatewayTlsOptions } from './constructs/ga
 export { GatewayCredential } from './constructs/gateway-credential';
 export type { ExistingGatewayCredentialOptions, GatewayCredentialFromCaOptions } from './constructs/gateway-credential';
 export { RouteMatch } from './constructs/route-match';
-export { ClientCredential, EgressPort, EgressTls } from './constructs/egress';
+export { ClientCredential } from './constructs/client-credential';
+export type { ClientCredentialFromCaOptions } from './constructs/client-credential';
+export { EgressPort, EgressTls } from './constructs/egress';
 export type {
-  AllowEgressOptions, ClientCredentialFromCaOptions, EgressPortOptions, EgressTlsOptions, LockDownEgressOptions, MutualEgressTlsOptions,
-  SimpleEgressTlsOptions,
+  AllowEgressOptions, EgressPortOptions, EgressTlsOptions, LockDownEgressOptions, MutualEgressTlsOptions, SimpleEgressTlsOptions,
 } from './constructs/egress';
 export { KubernetesApiServer } from './constructs/kubernetes-api-server';
 export type { IPlaintextDestination, KubernetesApiServerOptions } from './constructs/kubernetes-api-server';

@@ -1,6 +1,5 @@
 import { TrustmeshError } from '../errors';
-import type { CertificateAuthority } from './certificate-authority';
-import { assertKind } from './gateway-credential';
+import { ClientCredential } from './client-credential';
 import type { Mesh } from './mesh';
 import type { MeshNamespace } from './mesh-namespace';
 import { MeshService } from './mesh-service';
@@ -9,7 +8,6 @@ import { EgressPolicySpec, EgressTlsSpec, ExternalPortProtocol, ExternalPortSpec
 import { assertSupports, IstioFeature } from '../model/istio-version';
 import { assertDnsLabel, assertDnsSubdomain } from '../model/names';
 import { assertPortNumber } from '../model/service-port';
-import { validateSubdomainName } from '../pki/names';
 import { renderEgressTlsDestinationRules } from '../render/istio/destination-rule';
 import { IstioManifest } from '../render/istio/manifest';
 import { renderServiceEntry } from '../render/istio/service-entry';
@@ -46,50 +44,6 @@ export class EgressPort {
     this.protocol = protocol;
     this.port = port;
     this.name = name;
-  }
-}
-
-/** Options of {@link ClientCredential.fromCa}. */
-export interface ClientCredentialFromCaOptions {
-  /** @default - the credential name */
-  readonly secretName?: string;
-}
-
-/**
- * The client certificate a workload presents to an external service that requires mTLS: a
- * `kubernetes.io/tls` Secret in the clients' namespace whose `ca.crt` verifies the server.
- * @example ClientCredential.fromCa(ca, 'partner-client') // after `trustmesh ca issue client --name partner-client`
- */
-export class ClientCredential {
-  /**
-   * A client credential from the key store (`trustmesh ca issue client --name <credential>`),
-   * emitted with the mesh's trust bundle as `ca.crt` (the server's certificate must chain to it:
-   * issue it with `trustmesh ca issue gateway --host <external host>`).
-   * @throws TrustmeshError `TM_CA_UNKNOWN_CREDENTIAL`, `TM_CLIENT_CREDENTIAL_KIND`
-   */
-  public static fromCa(ca: CertificateAuthority, credential: string, options: ClientCredentialFromCaOptions = {}): ClientCredential {
-    const found = ca.material.credential(credential);
-    assertKind(found.name, found.kind, 'client', 'trustmesh ca issue client');
-    const secretName = validateSubdomainName(options.secretName ?? found.name, 'Secret name');
-    const emitted = new Set<string>();
-    return new ClientCredential(secretName, (namespace) => {
-      if (emitted.has(namespace)) return;
-      emitted.add(namespace);
-      ca.addGatewayCredential(found.name, { secretName, namespace, verifyClients: true });
-    });
-  }
-
-  /** A Secret managed elsewhere, in the clients' namespace, with `tls.crt`, `tls.key` and `ca.crt`. */
-  public static fromSecretName(secretName: string): ClientCredential {
-    return new ClientCredential(validateSubdomainName(secretName, 'Secret name'), () => undefined);
-  }
-
-  private constructor(public readonly secretName: string, private readonly emit: (namespace: string) => void) {}
-
-  /** @internal emits the Secret into the clients' namespace (once). */
-  public _bind(namespace: string): string {
-    this.emit(namespace);
-    return this.secretName;
   }
 }
 

@@ -1,7 +1,7 @@
 import { TrustmeshError } from '../errors';
 import type { CertificateAuthority } from './certificate-authority';
+import { issuedCredential, issuedSecret } from './private/issued-credential';
 import { GatewayCredentialSpec } from '../model/ingress-gateway';
-import { CredentialKind } from '../pki/ca-material';
 import { validateSubdomainName } from '../pki/names';
 
 /** Options of {@link GatewayCredential.fromCa}. */
@@ -48,8 +48,7 @@ export class GatewayCredential {
    * @throws TrustmeshError `TM_CA_UNKNOWN_CREDENTIAL` (not issued yet), `TM_GATEWAY_CREDENTIAL_KIND`, `TM_GATEWAY_CREDENTIAL_WRONG_CLUSTER`
    */
   public static fromCa(ca: CertificateAuthority, credential: string, options: GatewayCredentialFromCaOptions = {}): GatewayCredential {
-    const found = ca.material.credential(credential);
-    assertKind(found.name, found.kind, 'gateway', 'trustmesh ca issue gateway');
+    const found = issuedCredential(ca, credential, 'gateway', 'trustmesh ca issue gateway');
     if (!ca.clusters.includes(found.cluster)) {
       throw new TrustmeshError('TM_GATEWAY_CREDENTIAL_WRONG_CLUSTER',
         `credential "${found.name}" was issued under cluster ${found.cluster}, but this CA emits cluster ${ca.clusters.join(', ')}`, {
@@ -58,14 +57,9 @@ export class GatewayCredential {
           fix: `issue one for this cluster: \`trustmesh ca issue gateway --name <name> --host … --cluster ${ca.clusters[0]}\``,
         });
     }
-    const secretName = validateSubdomainName(options.secretName ?? found.name, 'Secret name');
-    // Emitted once per namespace for this value; create the credential once and share it.
-    const emitted = new Set<string>();
-    return new GatewayCredential(secretName, 'ca', options.verifyClients ?? false, found.credential.certificate.dnsNames, (namespace) => {
-      if (emitted.has(namespace)) return;
-      emitted.add(namespace);
-      ca.addGatewayCredential(found.name, { secretName, namespace, verifyClients: options.verifyClients ?? false });
-    });
+    const verifyClients = options.verifyClients ?? false;
+    const secret = issuedSecret(ca, found, options.secretName, verifyClients);
+    return new GatewayCredential(secret.secretName, 'ca', verifyClients, found.credential.certificate.dnsNames, secret.emit);
   }
 
   /** A Secret in the gateway's namespace that trustmesh does not emit (cert-manager, created by hand). */
@@ -100,13 +94,4 @@ export class GatewayCredential {
       ...(this.dnsNames ? { dnsNames: [...this.dnsNames] } : {}),
     };
   }
-}
-
-/** @internal */
-export function assertKind(name: string, kind: CredentialKind, expected: CredentialKind, command: string): void {
-  if (kind === expected) return;
-  throw new TrustmeshError(expected === 'gateway' ? 'TM_GATEWAY_CREDENTIAL_KIND' : 'TM_CLIENT_CREDENTIAL_KIND',
-    `credential "${name}" is a ${kind} certificate, not a ${expected} certificate`, {
-      value: kind, allowed: expected, fix: `issue a ${expected} credential: \`${command} --name …\``,
-    });
 }
