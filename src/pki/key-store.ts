@@ -12,7 +12,7 @@ import { validateClusterName, validateCredentialName, validateHostName, validate
 import { DEFAULT_TTL, Pki, PkiOptions } from './pki';
 import { abortRotation, beginRotation, reissueUnderNextRoot, retirePreviousRoot } from './root-rotation';
 import { inspectState, StoreInspection } from './store-inspection';
-import { describe, issueCredential, issueIntermediate, issueRoot, StoreChange } from './store-issuance';
+import { describe, issueCredential, issueIntermediate, issueRoot, reissue, StoreChange } from './store-issuance';
 import { formatTtl } from './ttl';
 
 /** Options of {@link KeyStore.at}. */
@@ -120,13 +120,12 @@ export class KeyStore {
     const trustDomain = options.trustDomain === undefined ? undefined : validateTrustDomain(options.trustDomain);
     const istiodNamespace = options.istiodNamespace === undefined ? undefined : validateNamespace(options.istiodNamespace);
     const files = readStoreFiles(this.dir);
-    const hasContent = files !== undefined && [...files.keys()].some((f) => f !== STORE_FILES.gitignore);
     const changes: StoreChange[] = [];
 
     let state: StoreState | undefined;
-    if (hasContent && options.force) {
+    if (hasContent(files) && options.force) {
       changes.push({ action: 'replaced', subject: 'key store', detail: `--force: every file in ${this.dir} is replaced by new material` });
-    } else if (hasContent) {
+    } else if (hasContent(files)) {
       state = await parseState(this.dir, files);
       this.assertCompatible(state.metadata, trustDomain, options.algorithm, istiodNamespace);
     }
@@ -249,28 +248,14 @@ export class KeyStore {
       throw new TrustmeshError('TM_CA_NOTHING_TO_DO', 'name what to renew', { fix: 'pass --cluster <name> and/or --credential <name>' });
     }
     for (const [n, c] of state.credentials) if (clusters.includes(c.record.cluster)) names.add(n);
-    const renewed = await Promise.all(clusters.map((c) => issueIntermediate(this.pki, state.metadata, state.root, c)));
-    const allClusters = new Map(state.clusters);
-    clusters.forEach((c, i) => allClusters.set(c, renewed[i]));
-    const sortedNames = [...names].sort();
-    const issuedAt = this.clock.now().toISOString();
-    const reissued = await Promise.all(sortedNames.map((n) => {
-      const { record } = state.credentials.get(n)!;
-      return issueCredential(this.pki, record, allClusters.get(record.cluster)!);
-    }));
-    const credentials = new Map(state.credentials);
-    const records = { ...state.metadata.credentials };
-    sortedNames.forEach((n, i) => {
-      const record = { ...state.credentials.get(n)!.record, issuedAt };
-      credentials.set(n, { record, issued: reissued[i] });
-      records[n] = record;
-    });
-    const changes: StoreChange[] = [
-      ...clusters.map((c): StoreChange => ({ action: 'reissued', subject: `cluster ${c}`, detail: describe(allClusters.get(c)!) })),
-      ...sortedNames.map((n): StoreChange => ({ action: 'reissued', subject: `credential ${n}`, detail: describe(credentials.get(n)!.issued) })),
-    ];
-    const next = { ...state, metadata: { ...state.metadata, credentials: records }, clusters: allClusters, credentials };
-    const report = await this.commit(next, changes);
+    const renewed = await reissue(this.pki, state, state.root, { clusters, credentials: [...names] }, this.clock.now().toISOString());
+    const next: StoreState = {
+      ...state,
+      metadata: { ...state.metadata, credentials: renewed.records },
+      clusters: renewed.clusters,
+      credentials: renewed.credentials,
+    };
+    const report = await this.commit(next, renewed.changes);
     return { ...report, nextStep: 'apply the new cacerts Secrets and restart istiod in each renewed cluster; workloads pick up the new intermediate on their next certificate rotation (within 24h) or when restarted' };
   }
 
@@ -300,7 +285,7 @@ export class KeyStore {
 
   private requireFiles(): StoreFiles {
     const files = readStoreFiles(this.dir);
-    if (!files || ![...files.keys()].some((f) => f !== STORE_FILES.gitignore)) {
+    if (!hasContent(files)) {
       throw new TrustmeshError('TM_CA_STORE_MISSING', 'no CA key store here', {
         location: { file: this.dir },
         fix: 'create one with `trustmesh ca init --cluster <name>` (or pass --dir to point at an existing one)',
@@ -369,6 +354,11 @@ function validateStoreClusterName(name: string): string {
     });
   }
   return name;
+}
+
+/** Whether the directory holds anything besides the .gitignore the store writes. */
+function hasContent(files: StoreFiles | undefined): files is StoreFiles {
+  return files !== undefined && [...files.keys()].some((f) => f !== STORE_FILES.gitignore);
 }
 
 function sameRequest(a: CredentialRecord, b: CredentialRecord): boolean {

@@ -19,7 +19,7 @@ import { RotationPhase } from './ca-material';
 import { KeyAlgorithm } from './key-algorithm';
 import { StoreState } from './key-store-state';
 import { Pki } from './pki';
-import { describe, issueRoot, reissueAll, StoreChange } from './store-issuance';
+import { describe, issueRoot, reissue, StoreChange } from './store-issuance';
 
 /** The outcome of one rotation step. @internal */
 export interface RotationStep {
@@ -55,7 +55,8 @@ export async function beginRotation(pki: Pki, state: StoreState, now: Date, algo
 export async function reissueUnderNextRoot(pki: Pki, state: StoreState, now: Date): Promise<RotationStep> {
   requirePhase(state, 'new-root-trusted', 're-issue under the new root');
   const newRoot = state.nextRoot!;
-  const reissued = await reissueAll(pki, state, newRoot, now.toISOString());
+  const everything = { clusters: [...state.clusters.keys()], credentials: [...state.credentials.keys()] };
+  const reissued = await reissue(pki, state, newRoot, everything, now.toISOString());
   return {
     state: {
       ...state,
@@ -68,7 +69,7 @@ export async function reissueUnderNextRoot(pki: Pki, state: StoreState, now: Dat
         ...state.metadata,
         algorithm: newRoot.privateKey.algorithm.name,
         rotation: { ...state.metadata.rotation, phase: 'intermediates-reissued' },
-        credentials: Object.fromEntries([...reissued.credentials].map(([n, c]) => [n, c.record])),
+        credentials: reissued.records,
       },
     },
     changes: [{ action: 'updated', subject: 'signing root', detail: `${describe(newRoot)}; the old root stays trusted` }, ...reissued.changes],

@@ -50,31 +50,54 @@ export async function issueCredential(pki: Pki, record: CredentialRecord, interm
   return pki.issueClientCertificate(intermediate, { ...common, commonName: record.commonName ?? '', uris: record.uris, dnsNames: record.hosts });
 }
 
+/** What {@link reissue} re-issues: cluster intermediates and credentials, by name. @internal */
+export interface ReissueSelection {
+  readonly clusters: readonly string[];
+  readonly credentials: readonly string[];
+}
+
+/** The store after {@link reissue}, and the changes to report. @internal */
+export interface Reissued extends Pick<StoreState, 'clusters' | 'credentials'> {
+  /** `metadata.credentials` with the re-issued records (their new `issuedAt`). */
+  readonly records: Readonly<Record<string, CredentialRecord>>;
+  /** The re-issued clusters, then the re-issued credentials, each sorted by name. */
+  readonly changes: StoreChange[];
+}
+
 /**
- * Re-issues every cluster intermediate under `root` and every credential under its new
- * intermediate (new keys throughout).
+ * Re-issues the selected cluster intermediates under `root`, then the selected credentials under
+ * their cluster's intermediate (the new one where it was re-issued), with new keys throughout.
+ * Everything else is kept.
  * @internal
  */
-export async function reissueAll(
+export async function reissue(
   pki: Pki,
   state: StoreState,
   root: IssuedCertificate,
+  selection: ReissueSelection,
   issuedAt: string,
-): Promise<Pick<StoreState, 'clusters' | 'credentials'> & { changes: StoreChange[] }> {
-  const clusterNames = [...state.clusters.keys()].sort();
+): Promise<Reissued> {
+  const clusterNames = [...new Set(selection.clusters)].sort();
   const intermediates = await Promise.all(clusterNames.map((c) => issueIntermediate(pki, state.metadata, root, c)));
-  const clusters = new Map(clusterNames.map((c, i) => [c, intermediates[i]]));
-  const names = [...state.credentials.keys()].sort();
+  const clusters = new Map(state.clusters);
+  clusterNames.forEach((c, i) => clusters.set(c, intermediates[i]));
+  const names = [...new Set(selection.credentials)].sort();
   const issued = await Promise.all(names.map((n) => {
     const { record } = state.credentials.get(n)!;
     return issueCredential(pki, record, clusters.get(record.cluster)!);
   }));
-  const credentials = new Map(names.map((n, i) => [n, { record: { ...state.credentials.get(n)!.record, issuedAt }, issued: issued[i] }]));
+  const credentials = new Map(state.credentials);
+  const records = { ...state.metadata.credentials };
+  names.forEach((n, i) => {
+    const record = { ...state.credentials.get(n)!.record, issuedAt };
+    credentials.set(n, { record, issued: issued[i] });
+    records[n] = record;
+  });
   const changes: StoreChange[] = [
     ...clusterNames.map((c): StoreChange => ({ action: 'reissued', subject: `cluster ${c}`, detail: describe(clusters.get(c)!) })),
     ...names.map((n): StoreChange => ({ action: 'reissued', subject: `credential ${n}`, detail: describe(credentials.get(n)!.issued) })),
   ];
-  return { clusters, credentials, changes };
+  return { clusters, credentials, records, changes };
 }
 
 /** `CN=…, not after 2036-01-01 (ecdsa-p256)`. @internal */
