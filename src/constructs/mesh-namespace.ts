@@ -1,4 +1,5 @@
 import { Chart } from 'cdk8s';
+import type { IServiceAccount } from 'cdk8s-plus-28';
 import { TrustmeshError } from '../errors';
 import { DefaultAccess, MtlsMode } from './enums';
 import type { Mesh } from './mesh';
@@ -35,6 +36,8 @@ export class MeshNamespace extends Chart implements IMeshPeer {
   public readonly namespaceName: string;
   public readonly mtls?: MtlsMode;
   public readonly defaultAccess?: DefaultAccess;
+  /** @internal the ServiceAccounts reference workloads emitted here, by name (one object per name). */
+  public readonly _serviceAccounts = new Map<string, IServiceAccount>();
   private readonly _services = new Map<string, MeshService>();
 
   public constructor(mesh: Mesh, name: string, props: MeshNamespaceProps = {}) {

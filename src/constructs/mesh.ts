@@ -13,7 +13,7 @@ import { MeshNamespace, MeshNamespaceProps } from './mesh-namespace';
 import type { MeshService } from './mesh-service';
 import { ensureIstioApiObject } from './private/istio-api-object';
 import { MeshEdges } from './private/mesh-edges';
-import { ReferenceWorkloadOptions } from './reference-workload';
+import type { ReferenceWorkload, ReferenceWorkloadOptions } from './reference-workload';
 import { EdgesSpec } from '../model/edges';
 import { IntentionSpec } from '../model/intention';
 import { assertSupports, DEFAULT_ISTIO_VERSION, formatIstioVersion, IstioFeature, IstioVersion, parseIstioVersion } from '../model/istio-version';
@@ -126,6 +126,8 @@ export class Mesh extends Construct {
   private cached?: { revision: number; model: MeshModel };
   /** @internal gateways, egress, plaintext exceptions and access logging of this mesh. */
   public readonly _edges: MeshEdges = new MeshEdges(this);
+  /** @internal the reference workloads of this mesh, in declaration order (each adds itself). */
+  public readonly _workloads: ReferenceWorkload[] = [];
 
   public constructor(scope: Construct, id: string, props: MeshProps = {}) {
     super(scope, id);

@@ -4,7 +4,6 @@ import { Construct } from 'constructs';
 import { TrustmeshError } from '../errors';
 import { registerDiagnostics } from './diagnostics';
 import type { Mesh } from './mesh';
-import type { MeshNamespace } from './mesh-namespace';
 import type { MeshService } from './mesh-service';
 import { checkWorkloadOptions, DEFAULT_APP_RESOURCES, mergeWorkloadOptions, ReferenceWorkloadOptions } from './reference-workload-options';
 import { SecretChart } from './secret-chart';
@@ -30,9 +29,6 @@ export type WorkloadSidecarMode = 'auto' | 'manual' | 'none';
 
 /** The oldest Istio release whose kube-inject output {@link SidecarInjection.manual} reproduces (the reference's shape). */
 const MANUAL_INJECTION_SINCE = { major: 1, minor: 30 };
-
-const WORKLOADS = new WeakMap<Mesh, ReferenceWorkload[]>();
-const SERVICE_ACCOUNTS = new WeakMap<MeshNamespace, Map<string, kplus.IServiceAccount>>();
 
 /**
  * A service's reference workload: what makes its identity and policy real in a cluster.
@@ -62,7 +58,7 @@ export class ReferenceWorkload extends Construct {
 
   /** Every reference workload of a mesh, in declaration order. */
   public static of(mesh: Mesh): ReferenceWorkload[] {
-    return [...(WORKLOADS.get(mesh) ?? [])];
+    return [...mesh._workloads];
   }
 
   /** The service this workload runs. */
@@ -206,14 +202,9 @@ export class ReferenceWorkload extends Construct {
     }
 
     registerDiagnostics(this, () => workloadDiagnostics(this));
-    let registered = WORKLOADS.get(mesh);
-    if (!registered) {
-      registered = [];
-      WORKLOADS.set(mesh, registered);
-      const list = registered;
-      mesh._addDiagnostics(() => meshWorkloadDiagnostics(mesh, list));
-    }
-    registered.push(this);
+    const workloads = mesh._workloads;
+    if (workloads.length === 0) mesh._addDiagnostics(() => meshWorkloadDiagnostics(mesh, workloads));
+    workloads.push(this);
   }
 
   /** Labels of the pods (the service's labels plus the injection label or Istio's labels), sorted. */
@@ -232,12 +223,7 @@ export class ReferenceWorkload extends Construct {
       // Every namespace has it already; emitting it would take over a controller-managed object.
       return kplus.ServiceAccount.fromServiceAccountName(this, 'ServiceAccount', name);
     }
-    const ns = this.service.node.scope as MeshNamespace;
-    let byName = SERVICE_ACCOUNTS.get(ns);
-    if (!byName) {
-      byName = new Map();
-      SERVICE_ACCOUNTS.set(ns, byName);
-    }
+    const byName = this.service.mesh.namespace(this.service.namespace)._serviceAccounts;
     const existing = byName.get(name);
     if (existing) return existing;
     const created = new kplus.ServiceAccount(this, 'ServiceAccount', {
