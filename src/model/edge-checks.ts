@@ -7,7 +7,7 @@
  */
 import { Diagnostic } from '../errors';
 import { EdgesSpec } from './edges';
-import { gatewayHostCovers, GatewayServerSpec, IngressGatewaySpec, routeMatchesOverlap } from './ingress-gateway';
+import { gatewayHostCovers, GatewayRouteSpec, GatewayServerSpec, IngressGatewaySpec, routeMatchesOverlap } from './ingress-gateway';
 import { serviceKey } from './intention';
 import { formatLabels } from './labels';
 import { MeshModel } from './mesh-model';
@@ -126,24 +126,48 @@ function checkRoutes(model: MeshModel, edges: EdgesSpec): Diagnostic[] {
     // VirtualServices for one gateway host are merged by istiod in an unspecified order: routes of
     // different services must not both match a request.
     // https://istio.io/latest/docs/ops/best-practices/traffic-management/#split-virtual-services
-    for (let i = 0; i < gw.routes.length; i++) {
-      for (let j = i + 1; j < gw.routes.length; j++) {
-        const a = gw.routes[i];
-        const b = gw.routes[j];
-        if (a.kind !== b.kind || serviceKey(a.service) === serviceKey(b.service)) continue;
-        const hosts = a.hosts.filter((h) => b.hosts.some((x) => gatewayHostCovers(x, h) || gatewayHostCovers(h, x)));
-        if (hosts.length === 0) continue;
-        if (a.kind === 'http' && !routeMatchesOverlap(a.matches, b.matches)) continue;
-        out.push({
-          code: 'TM_GATEWAY_ROUTE_CONFLICT',
-          severity: 'error',
-          message: `gateway ${gw.namespace}/${gw.name}: the ${a.kind} routes to ${serviceKey(a.service)} and ${serviceKey(b.service)} both match host ${hosts.join(', ')}${a.kind === 'http' ? ' and overlapping paths' : ''}; istiod merges them in an unspecified order`,
-          fix: a.kind === 'http' ? 'give the routes disjoint path prefixes, or different hosts' : 'give each passthrough service its own SNI host',
-        });
-      }
+    for (const [i, j] of routePairsSharingAHost(gw.routes)) {
+      const a = gw.routes[i];
+      const b = gw.routes[j];
+      if (a.kind !== b.kind || serviceKey(a.service) === serviceKey(b.service)) continue;
+      const hosts = a.hosts.filter((h) => b.hosts.some((x) => gatewayHostCovers(x, h) || gatewayHostCovers(h, x)));
+      if (hosts.length === 0) continue;
+      if (a.kind === 'http' && !routeMatchesOverlap(a.matches, b.matches)) continue;
+      out.push({
+        code: 'TM_GATEWAY_ROUTE_CONFLICT',
+        severity: 'error',
+        message: `gateway ${gw.namespace}/${gw.name}: the ${a.kind} routes to ${serviceKey(a.service)} and ${serviceKey(b.service)} both match host ${hosts.join(', ')}${a.kind === 'http' ? ' and overlapping paths' : ''}; istiod merges them in an unspecified order`,
+        fix: a.kind === 'http' ? 'give the routes disjoint path prefixes, or different hosts' : 'give each passthrough service its own SNI host',
+      });
     }
   }
   return out;
+}
+
+/**
+ * The pairs (i < j, in that order) of routes that may serve a common host: those with an exact
+ * host in common (case-insensitively), and every pair with a route that has a wildcard host.
+ * Other pairs cannot match one request, so the conflict check need not look at them.
+ */
+function routePairsSharingAHost(routes: readonly GatewayRouteSpec[]): [number, number][] {
+  const n = routes.length;
+  const pairs = new Set<number>();
+  const byHost = new Map<string, number[]>();
+  routes.forEach((r, i) => {
+    const hosts = new Set(r.hosts.map((h) => h.toLowerCase()));
+    if ([...hosts].some((h) => h === '*' || h.startsWith('*.'))) {
+      for (let k = 0; k < n; k++) if (k !== i) pairs.add(Math.min(i, k) * n + Math.max(i, k));
+    }
+    for (const host of hosts) {
+      const list = byHost.get(host);
+      if (list) list.push(i);
+      else byHost.set(host, [i]);
+    }
+  });
+  for (const indexes of byHost.values()) {
+    for (let x = 0; x < indexes.length; x++) for (let y = x + 1; y < indexes.length; y++) pairs.add(indexes[x] * n + indexes[y]);
+  }
+  return [...pairs].sort((a, b) => a - b).map((p) => [Math.floor(p / n), p % n]);
 }
 
 /** Whether some enforced ALLOW intention of the service can match calls from the gateway's identity. */

@@ -12,7 +12,7 @@
  * @see https://istio.io/latest/docs/tasks/security/authorization/authz-ingress/
  * @module
  */
-import { IntentionSpec, JwtRequirementSpec, ServiceRef } from './intention';
+import { IntentionSpec, JwtRequirementSpec, ServiceRef, serviceKey } from './intention';
 import { ServiceSpec } from './mesh-spec';
 import { PortProtocol, ServicePortSpec } from './service-port';
 
@@ -149,6 +149,28 @@ export function gatewayWorkload(gateway: IngressGatewaySpec): ServiceSpec {
     ports,
     inMesh: true,
   };
+}
+
+const routeIndexes = new WeakMap<IngressGatewaySpec, ReadonlyMap<string, readonly GatewayRouteSpec[]>>();
+
+/**
+ * A gateway's routes grouped by destination ({@link serviceKey}), in declaration order; the
+ * services in the order of their first route. Built once per (immutable) gateway spec.
+ */
+export function routesByService(gateway: IngressGatewaySpec): ReadonlyMap<string, readonly GatewayRouteSpec[]> {
+  let index = routeIndexes.get(gateway);
+  if (!index) {
+    const byService = new Map<string, GatewayRouteSpec[]>();
+    for (const r of gateway.routes) {
+      const key = serviceKey(r.service);
+      const list = byService.get(key);
+      if (list) list.push(r);
+      else byService.set(key, [r]);
+    }
+    index = byService;
+    routeIndexes.set(gateway, index);
+  }
+  return index;
 }
 
 /** The issuers a gateway accepts: those of its JWT requirement and of its end-user intentions, sorted. */

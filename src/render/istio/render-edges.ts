@@ -7,8 +7,8 @@ import { renderEgressSidecar } from './sidecar';
 import { renderAccessLogging } from './telemetry';
 import { renderGatewayRoute } from './virtual-service';
 import { NO_EDGES } from '../../model/edges';
-import { IngressGatewaySpec } from '../../model/ingress-gateway';
-import { Enforcement, IntentionAction, ServiceRef, serviceKey } from '../../model/intention';
+import { IngressGatewaySpec, routesByService } from '../../model/ingress-gateway';
+import { Enforcement, IntentionAction, ServiceRef } from '../../model/intention';
 import { MeshModel } from '../../model/mesh-model';
 
 const GATEWAY_POLICY_SLOTS: readonly [IntentionAction, Enforcement][] = [
@@ -41,7 +41,5 @@ export function renderEdges(model: MeshModel): IstioManifest[] {
 
 /** The services a gateway routes to, in the order of their first route. */
 export function routedServices(gateway: IngressGatewaySpec): ServiceRef[] {
-  const seen = new Map<string, ServiceRef>();
-  for (const r of gateway.routes) if (!seen.has(serviceKey(r.service))) seen.set(serviceKey(r.service), r.service);
-  return [...seen.values()];
+  return [...routesByService(gateway).values()].map((routes) => routes[0].service);
 }

@@ -1,7 +1,7 @@
 import { istioApiVersion } from './api-version';
 import { EdgeObjectNames } from './edge-names';
 import { canonicalJson, IstioManifest, sortedStrings, sortUniqueByJson } from './manifest';
-import { GatewayRouteSpec, IngressGatewaySpec } from '../../model/ingress-gateway';
+import { GatewayRouteSpec, IngressGatewaySpec, routesByService } from '../../model/ingress-gateway';
 import { ServiceRef, serviceKey } from '../../model/intention';
 import { MeshModel } from '../../model/mesh-model';
 
@@ -15,8 +15,8 @@ import { MeshModel } from '../../model/mesh-model';
  * @see https://istio.io/latest/docs/tasks/traffic-management/ingress/ingress-sni-passthrough/
  */
 export function renderGatewayRoute(model: MeshModel, gateway: IngressGatewaySpec, service: ServiceRef): IstioManifest | undefined {
-  const routes = gateway.routes.filter((r) => serviceKey(r.service) === serviceKey(service));
-  if (routes.length === 0) return undefined;
+  const routes = routesByService(gateway).get(serviceKey(service));
+  if (!routes) return undefined;
   const destinationHost = `${service.name}.${service.namespace}.svc.${model.spec.clusterDomain}`;
   const destination = (r: GatewayRouteSpec): Record<string, unknown> => ({ host: destinationHost, port: { number: r.servicePort } });
   const http = routes.filter((r) => r.kind === 'http').map((r) => ({
