@@ -61,8 +61,8 @@ export class KubernetesApiServer implements IPlaintextDestination {
   }
 }
 
-/** @internal the exception for a declared service (`<svc>-plaintext` is emitted by the service itself). */
-export function serviceException(mesh: Mesh, service: MeshService): undefined {
+/** A declared service needs no exception of its own: out of the mesh, it emits `<svc>-plaintext` itself. */
+function assertPlaintextService(mesh: Mesh, service: MeshService): void {
   if (service.mesh !== mesh) {
     throw new TrustmeshError('TM_UNKNOWN_SERVICE', `${service.namespace}/${service.name} belongs to mesh "${service.mesh.meshName}"`);
   }
@@ -72,13 +72,16 @@ export function serviceException(mesh: Mesh, service: MeshService): undefined {
         fix: 'declare the service with inMesh: false if it really has no sidecar; its <service>-plaintext DestinationRule is emitted with it',
       });
   }
-  return undefined;
 }
 
 /** @internal registers a plaintext exception and creates its DestinationRule (filled from the model). */
 export function declarePlaintextException(mesh: Mesh, destination: IPlaintextDestination | MeshService): void {
   located(mesh, () => {
-    const spec = destination instanceof MeshService ? serviceException(mesh, destination) : destination._toPlaintextException(mesh);
+    if (destination instanceof MeshService) {
+      assertPlaintextService(mesh, destination);
+      return;
+    }
+    const spec = destination._toPlaintextException(mesh);
     if (!spec) return;
     mesh._edges.addPlaintextException(spec);
     const manifest = renderPlaintextExceptionDestinationRule(mesh.model, spec);
