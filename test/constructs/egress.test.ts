@@ -180,6 +180,15 @@ describe('Mesh.plaintextTo', () => {
     }]);
   });
 
+  test('the API server declared again on another port is refused, not silently dropped', () => {
+    const { mesh } = base();
+    mesh.plaintextTo(KubernetesApiServer.inCluster());
+    const e = catchTrustmesh(() => mesh.plaintextTo(KubernetesApiServer.inCluster({ port: 6443 })));
+    expect(e.code).toBe('TM_PLAINTEXT_EXCEPTION_CONFLICT');
+    expect(e.message).toMatch(/kubernetes-api-server-plaintext.*:443.*:6443/);
+    expect(e.location?.constructPath).toBe(mesh.node.path);
+  });
+
   test('a service outside the mesh keeps its one <service>-plaintext rule; a service with a sidecar is refused', () => {
     const { app, mesh, shop, billing } = base();
     const ldap = shop.addService('ldap', { inMesh: false, ports: [Port.tcp(389)] });

@@ -85,7 +85,15 @@ export class MeshEdges {
   }
 
   public addPlaintextException(exception: PlaintextExceptionSpec): void {
-    if (!this.plaintextExceptions.has(exception.name)) this.plaintextExceptions.set(exception.name, exception);
+    const existing = this.plaintextExceptions.get(exception.name);
+    if (existing && canonicalJson(existing) !== canonicalJson(exception)) {
+      throw new TrustmeshError('TM_PLAINTEXT_EXCEPTION_CONFLICT',
+        `plaintext exception "${exception.name}" is declared for ${existing.host}:${existing.port} and again for ${exception.host}:${exception.port}`, {
+          value: `${exception.host}:${exception.port}`,
+          fix: 'declare the destination once, with the port its clients use',
+        });
+    }
+    this.plaintextExceptions.set(exception.name, exception);
     this.changed();
   }
 
