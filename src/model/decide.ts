@@ -16,7 +16,7 @@
  */
 import { AccessOutcome, AccessRequest } from './access-request';
 import { originalClientAddress } from './client-address';
-import { gatewayIssuerNames, gatewayWorkload } from './ingress-gateway';
+import { gatewayWorkload } from './ingress-gateway';
 import { ClaimRequirement, EndUserRequirement, IntentionSpec, JwtRequirementSpec, MatchSpec, PeerSpec, usesHttpOnlyFields } from './intention';
 import { cidrContains, IpAddress, parseIp } from './ip-match';
 import { IstioFeature, supports } from './istio-version';
@@ -89,9 +89,7 @@ export function decide(model: MeshModel, request: AccessRequest, options: Decide
   const principal = mtls === 'DISABLE' || request.source.principal === null ? undefined : request.source.principal;
 
   // 2. End-user tokens: a workload accepts the issuers its intentions name.
-  const issuers = gateway
-    ? gatewayIssuerNames(gateway).map((n) => model.issuer(n)).filter((i): i is JwtIssuerSpec => i !== undefined)
-    : service ? model.issuersFor(service) : [];
+  const issuers = gateway ? model.gatewayIssuers(gateway) : service ? model.issuersFor(service) : [];
   const jwt = service && request.protocol === 'HTTP' ? verifyToken(issuers, request) : { kind: 'none' as const };
   if (jwt.kind === 'reject') return { outcome: jwt.outcome, reason: jwt.reason, ...tag };
   const claims = jwt.kind === 'verified' ? jwt.claims : undefined;

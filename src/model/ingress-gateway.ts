@@ -173,13 +173,6 @@ export function routesByService(gateway: IngressGatewaySpec): ReadonlyMap<string
   return index;
 }
 
-/** The issuers a gateway accepts: those of its JWT requirement and of its end-user intentions, sorted. */
-export function gatewayIssuerNames(gateway: IngressGatewaySpec): string[] {
-  const names = new Set<string>(gateway.jwtRequirement?.issuers ?? []);
-  for (const i of gateway.intentions) if (i.endUser) names.add(i.endUser.issuer);
-  return [...names].sort();
-}
-
 /**
  * Whether a Gateway host (exact or `*.suffix`) covers a request/SNI host; also accepts a
  * wildcard inside a wildcard (`*.a.example.com` within `*.example.com`).

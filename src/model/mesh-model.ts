@@ -1,5 +1,6 @@
 import { Diagnostic } from '../errors';
-import { IntentionSpec, PeerSpec, ServiceRef, serviceKey } from './intention';
+import { IngressGatewaySpec } from './ingress-gateway';
+import { IntentionSpec, JwtRequirementSpec, PeerSpec, ServiceRef, serviceKey } from './intention';
 import { IpBlock, parseIpBlock } from './ip-block';
 import { JwtIssuerSpec } from './jwt-issuer';
 import { formatLabels, selectorMatches } from './labels';
@@ -113,9 +114,12 @@ export class MeshModel {
    * every intention with an end-user requirement, sorted by issuer.
    */
   public issuersFor(service: ServiceSpec): JwtIssuerSpec[] {
-    const names = new Set<string>(service.jwtRequirement?.issuers ?? []);
-    for (const i of this.intentionsFor(service)) if (i.endUser) names.add(i.endUser.issuer);
-    return [...names].sort().map((n) => this.issuers.get(n)).filter((i): i is JwtIssuerSpec => i !== undefined);
+    return this.issuersNamedBy(service.jwtRequirement, this.intentionsFor(service));
+  }
+
+  /** The issuers a gateway's RequestAuthentication must list: those of its JWT requirement and of its end-user intentions, sorted by issuer. */
+  public gatewayIssuers(gateway: IngressGatewaySpec): JwtIssuerSpec[] {
+    return this.issuersNamedBy(gateway.jwtRequirement, gateway.intentions);
   }
 
   /** Whole-graph checks: problems only visible once every declaration is in. */
@@ -217,6 +221,12 @@ export class MeshModel {
       }
     }
     return out;
+  }
+
+  private issuersNamedBy(requirement: JwtRequirementSpec | undefined, intentions: readonly IntentionSpec[]): JwtIssuerSpec[] {
+    const names = new Set<string>(requirement?.issuers ?? []);
+    for (const i of intentions) if (i.endUser) names.add(i.endUser.issuer);
+    return [...names].sort().map((n) => this.issuers.get(n)).filter((i): i is JwtIssuerSpec => i !== undefined);
   }
 
   private hasOwnPolicies(s: ServiceSpec): boolean {

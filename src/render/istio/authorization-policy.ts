@@ -1,10 +1,15 @@
 import { istioApiVersion } from './api-version';
-import { AuthorizationRule, renderRules } from './authorization-rules';
+import { AuthorizationRule, renderRules, RuleOperation } from './authorization-rules';
 import { DRY_RUN_ANNOTATION, IstioManifest, sortedPorts, sortedStrings } from './manifest';
 import { ObjectNames } from './object-names';
-import { Enforcement, IntentionAction } from '../../model/intention';
+import { Enforcement, IntentionAction, JwtRequirementSpec } from '../../model/intention';
 import { MeshModel } from '../../model/mesh-model';
 import { ServiceSpec } from '../../model/mesh-spec';
+
+/** The AuthorizationPolicies of one workload, by action and enforcement, in output order. */
+export const POLICY_SLOTS: readonly [IntentionAction, Enforcement][] = [
+  ['ALLOW', 'ENFORCE'], ['ALLOW', 'DRY_RUN'], ['DENY', 'ENFORCE'], ['DENY', 'DRY_RUN'], ['AUDIT', 'ENFORCE'],
+];
 
 /**
  * The AuthorizationPolicy of one destination for one action and enforcement, aggregating every
@@ -15,7 +20,7 @@ export function renderServicePolicy(model: MeshModel, service: ServiceSpec, acti
   enforcement: Enforcement): IstioManifest | undefined {
   const intentions = model.intentionsFor(service).filter((i) => i.action === action && i.enforcement === enforcement);
   if (intentions.length === 0) return undefined;
-  return policy(model, service.namespace, ObjectNames.policy(service.name, action, enforcement), enforcement, {
+  return authorizationPolicy(model, service.namespace, ObjectNames.policy(service.name, action, enforcement), enforcement, {
     selector: { matchLabels: { ...service.labels } },
     action,
     rules: renderRules(model, service, intentions),
@@ -31,17 +36,26 @@ export function renderServicePolicy(model: MeshModel, service: ServiceSpec, acti
 export function renderRequireJwtPolicy(model: MeshModel, service: ServiceSpec): IstioManifest | undefined {
   const requirement = service.jwtRequirement;
   if (!requirement) return undefined;
-  const operation: Record<string, string[]> = { ports: sortedPorts(model.httpTargetPorts(service)) };
+  return authorizationPolicy(model, service.namespace, ObjectNames.requireJwt(service.name), requirement.enforcement, {
+    selector: { matchLabels: { ...service.labels } },
+    action: 'DENY',
+    rules: [requireJwtRule(requirement, model.httpTargetPorts(service))],
+  });
+}
+
+/**
+ * The DENY rule of a token requirement: requests without a request principal from the required
+ * issuers, on the given (HTTP) ports, for the given hosts (every host when none), except on the
+ * exempt paths.
+ */
+export function requireJwtRule(requirement: JwtRequirementSpec, ports: readonly number[], hosts: readonly string[] = []): AuthorizationRule {
+  const operation: RuleOperation = { ports: sortedPorts(ports) };
+  if (hosts.length > 0) operation.hosts = sortedStrings(hosts);
   if (requirement.exceptPaths.length > 0) operation.notPaths = sortedStrings(requirement.exceptPaths);
-  const rule: AuthorizationRule = {
+  return {
     from: [{ source: { notRequestPrincipals: sortedStrings(requirement.issuers.map((i) => `${i}/*`)) } }],
     to: [{ operation }],
   };
-  return policy(model, service.namespace, ObjectNames.requireJwt(service.name), requirement.enforcement, {
-    selector: { matchLabels: { ...service.labels } },
-    action: 'DENY',
-    rules: [rule],
-  });
 }
 
 /**
@@ -51,10 +65,12 @@ export function renderRequireJwtPolicy(model: MeshModel, service: ServiceSpec): 
  */
 export function renderDefaultDenyPolicy(model: MeshModel, namespace: string): IstioManifest | undefined {
   if (model.effectiveAccess(namespace) !== 'DENY') return undefined;
-  return policy(model, namespace, ObjectNames.defaultDeny, 'ENFORCE', {});
+  return authorizationPolicy(model, namespace, ObjectNames.defaultDeny, 'ENFORCE', {});
 }
 
-function policy(model: MeshModel, namespace: string, name: string, enforcement: Enforcement, spec: Record<string, unknown>): IstioManifest {
+/** An AuthorizationPolicy object; dry-run ones carry the `istio.io/dry-run` annotation. */
+export function authorizationPolicy(model: MeshModel, namespace: string, name: string, enforcement: Enforcement,
+  spec: Record<string, unknown>): IstioManifest {
   return {
     apiVersion: istioApiVersion('AuthorizationPolicy', model.spec.istioVersion),
     kind: 'AuthorizationPolicy',

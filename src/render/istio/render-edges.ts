@@ -1,3 +1,4 @@
+import { POLICY_SLOTS } from './authorization-policy';
 import { renderEgressTlsDestinationRules, renderPlaintextExceptionDestinationRule } from './destination-rule';
 import { renderGateway } from './gateway';
 import { renderGatewayPolicy, renderGatewayRequestAuthentication, renderGatewayRequireJwtPolicy } from './gateway-authorization';
@@ -8,12 +9,8 @@ import { renderAccessLogging } from './telemetry';
 import { renderGatewayRoute } from './virtual-service';
 import { NO_EDGES } from '../../model/edges';
 import { IngressGatewaySpec, routesByService } from '../../model/ingress-gateway';
-import { Enforcement, IntentionAction, ServiceRef } from '../../model/intention';
+import { ServiceRef } from '../../model/intention';
 import { MeshModel } from '../../model/mesh-model';
-
-const GATEWAY_POLICY_SLOTS: readonly [IntentionAction, Enforcement][] = [
-  ['ALLOW', 'ENFORCE'], ['ALLOW', 'DRY_RUN'], ['DENY', 'ENFORCE'], ['DENY', 'DRY_RUN'], ['AUDIT', 'ENFORCE'],
-];
 
 /**
  * Every edge object of a mesh — gateways with their policies and routes, egress Sidecars,
@@ -30,7 +27,7 @@ export function renderEdges(model: MeshModel): IstioManifest[] {
       renderGateway(model, gateway),
       renderGatewayRequestAuthentication(model, gateway),
       renderGatewayRequireJwtPolicy(model, gateway),
-      ...GATEWAY_POLICY_SLOTS.map(([action, enforcement]) => renderGatewayPolicy(model, gateway, action, enforcement)),
+      ...POLICY_SLOTS.map(([action, enforcement]) => renderGatewayPolicy(model, gateway, action, enforcement)),
       ...routedServices(gateway).map((service) => renderGatewayRoute(model, gateway, service)),
     );
   }

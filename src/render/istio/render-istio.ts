@@ -1,15 +1,10 @@
-import { renderDefaultDenyPolicy, renderRequireJwtPolicy, renderServicePolicy } from './authorization-policy';
+import { POLICY_SLOTS, renderDefaultDenyPolicy, renderRequireJwtPolicy, renderServicePolicy } from './authorization-policy';
 import { renderPlaintextDestinationRule } from './destination-rule';
 import { IstioManifest } from './manifest';
 import { renderMeshPeerAuthentication, renderNamespacePeerAuthentication, renderServicePeerAuthentication } from './peer-authentication';
 import { renderEdges } from './render-edges';
 import { renderRequestAuthentication } from './request-authentication';
-import { Enforcement, IntentionAction } from '../../model/intention';
 import { MeshModel } from '../../model/mesh-model';
-
-const POLICY_SLOTS: readonly [IntentionAction, Enforcement][] = [
-  ['ALLOW', 'ENFORCE'], ['ALLOW', 'DRY_RUN'], ['DENY', 'ENFORCE'], ['DENY', 'DRY_RUN'], ['AUDIT', 'ENFORCE'],
-];
 
 /**
  * Every Istio object of a mesh, in a stable order (root namespace, then each namespace in

@@ -11,14 +11,19 @@ import { ServiceSpec } from '../../model/mesh-spec';
  * @see https://istio.io/latest/docs/reference/config/security/request_authentication/
  */
 export function renderRequestAuthentication(model: MeshModel, service: ServiceSpec): IstioManifest | undefined {
-  const issuers = model.issuersFor(service);
+  return requestAuthentication(model, service.namespace, ObjectNames.requestAuthentication(service.name), service.labels, model.issuersFor(service));
+}
+
+/** A RequestAuthentication selecting the pods with `labels`, one jwtRule per issuer; `undefined` without issuers. */
+export function requestAuthentication(model: MeshModel, namespace: string, name: string, labels: Readonly<Record<string, string>>,
+  issuers: readonly JwtIssuerSpec[]): IstioManifest | undefined {
   if (issuers.length === 0) return undefined;
   return {
     apiVersion: istioApiVersion('RequestAuthentication', model.spec.istioVersion),
     kind: 'RequestAuthentication',
-    metadata: { name: ObjectNames.requestAuthentication(service.name), namespace: service.namespace },
+    metadata: { name, namespace },
     spec: {
-      selector: { matchLabels: { ...service.labels } },
+      selector: { matchLabels: { ...labels } },
       jwtRules: issuers.map(renderJwtRule),
     },
   };
