@@ -299,7 +299,9 @@ export class Mesh extends Construct {
    */
   public lockDownEgress(options: LockDownEgressOptions = {}): void {
     located(this, () => {
-      for (const ns of [...(options.namespaces ?? []), ...(options.except ?? [])]) this.namespace(ns.namespaceName);
+      for (const ns of [...(options.namespaces ?? []), ...(options.except ?? [])]) {
+        if (ns.mesh !== this) throw new TrustmeshError('TM_UNKNOWN_NAMESPACE', `namespace ${ns.namespaceName} belongs to another mesh`);
+      }
       if (options.namespaces) {
         for (const ns of options.namespaces) declareEgressPolicy(this, { scope: { kind: 'namespace', namespace: ns.namespaceName }, mode: 'REGISTRY_ONLY' });
       } else {

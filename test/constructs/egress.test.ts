@@ -41,6 +41,16 @@ describe('Mesh.lockDownEgress', () => {
     mesh.lockDownEgress({ namespaces: [shop] });
     expect(catchTrustmesh(() => mesh.lockDownEgress({ except: [shop] })).code).toBe('TM_EGRESS_POLICY_CONFLICT');
   });
+
+  test('a namespace of another mesh is refused, even when this mesh has one of the same name', () => {
+    const { app, mesh } = base();
+    const other = new Mesh(app, 'other').addNamespace('shop');
+    for (const options of [{ namespaces: [other] }, { except: [other] }]) {
+      const e = catchTrustmesh(() => mesh.lockDownEgress(options));
+      expect(e.code).toBe('TM_UNKNOWN_NAMESPACE');
+      expect(e.message).toMatch(/shop belongs to another mesh/);
+    }
+  });
 });
 
 describe('Mesh.allowEgressTo', () => {
