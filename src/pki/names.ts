@@ -6,9 +6,7 @@
  * @module
  */
 import { TrustmeshError } from '../errors';
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+import { isDnsLabel, isDnsSubdomain } from '../private/k8s-names';
 
 /**
  * Checks a cluster name: a DNS-1123 label (lower-case letters, digits and `-`, at most 63
@@ -43,7 +41,7 @@ export function validateNamespace(name: string): string {
  * @throws TrustmeshError `TM_INVALID_NAME`
  */
 export function validateSubdomainName(name: string, what: string): string {
-  if (typeof name === 'string' && name.length <= 253 && DNS_SUBDOMAIN.test(name)) return name;
+  if (typeof name === 'string' && isDnsSubdomain(name)) return name;
   throw new TrustmeshError('TM_INVALID_NAME', `invalid ${what}`, {
     value: name,
     allowed: 'a DNS-1123 subdomain: lower-case letters, digits, "-" and ".", at most 253 characters, starting and ending with a letter or digit',
@@ -79,7 +77,7 @@ export function validateTrustDomain(trustDomain: string): string {
  */
 export function validateHostName(host: string): string {
   const bare = typeof host === 'string' && host.startsWith('*.') ? host.slice(2) : host;
-  if (typeof bare === 'string' && bare.length <= 253 && bare.includes('.') && DNS_SUBDOMAIN.test(bare)
+  if (typeof bare === 'string' && bare.includes('.') && isDnsSubdomain(bare)
     && bare.split('.').every((l) => l.length <= 63)) {
     return host;
   }
@@ -102,7 +100,7 @@ function validHostQuietly(host: string): boolean {
 }
 
 function checkLabel(code: `TM_${string}`, what: string, name: string): string {
-  if (typeof name === 'string' && name.length <= 63 && DNS_LABEL.test(name)) return name;
+  if (typeof name === 'string' && isDnsLabel(name)) return name;
   throw new TrustmeshError(code, `invalid ${what}`, {
     value: name,
     allowed: 'a DNS-1123 label: lower-case letters, digits and "-", at most 63 characters, starting and ending with a letter or digit',

@@ -7,6 +7,7 @@
  */
 import { describeValue } from '../errors';
 import { isRecord } from './json';
+import { isDns1035Label, isDnsLabel, isDnsSubdomain, isLabelValue, isQualifiedName } from '../private/k8s-names';
 
 /** Which name syntax a kind requires. */
 export type NameRule = 'dns1123-subdomain' | 'dns1123-label' | 'dns1035-label';
@@ -20,26 +21,21 @@ export interface MetadataFinding {
   readonly allowed?: string;
 }
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const TOTAL_ANNOTATION_BYTES = 256 * 1024;
 
-const NAME_RULES: Record<NameRule, { readonly re: RegExp; readonly max: number; readonly allowed: string }> = {
+const NAME_RULES: Record<NameRule, { readonly valid: (name: string) => boolean; readonly max: number; readonly allowed: string }> = {
   'dns1123-subdomain': {
-    re: DNS1123_SUBDOMAIN,
+    valid: isDnsSubdomain,
     max: 253,
     allowed: 'a DNS-1123 subdomain: lower-case letters, digits, "-" and ".", starting and ending with a letter or digit, at most 253 characters',
   },
   'dns1123-label': {
-    re: DNS1123_LABEL,
+    valid: isDnsLabel,
     max: 63,
     allowed: 'a DNS-1123 label: lower-case letters, digits and "-", starting and ending with a letter or digit, at most 63 characters',
   },
   'dns1035-label': {
-    re: DNS1035_LABEL,
+    valid: isDns1035Label,
     max: 63,
     allowed: 'a DNS-1035 label: lower-case letters, digits and "-", starting with a letter, ending with a letter or digit, at most 63 characters',
   },
@@ -49,7 +45,7 @@ const NAME_RULES: Record<NameRule, { readonly re: RegExp; readonly max: number; 
 export function checkName(name: string, rule: NameRule): string | undefined {
   const r = NAME_RULES[rule];
   if (name.length > r.max) return `is longer than ${r.max} characters`;
-  if (!r.re.test(name)) return `is not ${r.allowed.split(':')[0]}`;
+  if (!r.valid(name)) return `is not ${r.allowed.split(':')[0]}`;
   return undefined;
 }
 
@@ -99,7 +95,7 @@ function checkLabels(labels: unknown, out: MetadataFinding[]): void {
     if (keyProblem) out.push({ path, message: `label key ${keyProblem}`, received: describeValue(key), allowed: 'an optional DNS subdomain prefix and "/", then a name of at most 63 characters ([A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9])' });
     if (typeof value !== 'string') {
       out.push({ path, message: 'label value must be a string', received: describeValue(value) });
-    } else if (value.length > 63 || !LABEL_VALUE.test(value)) {
+    } else if (!isLabelValue(value)) {
       out.push({ path, message: 'is not a valid label value', received: describeValue(value), allowed: 'empty, or at most 63 characters [A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9]' });
     }
   }
@@ -122,10 +118,8 @@ function checkAnnotations(annotations: unknown, out: MetadataFinding[]): void {
 }
 
 function checkQualifiedName(key: string): string | undefined {
+  if (isQualifiedName(key)) return undefined;
   const slash = key.indexOf('/');
-  const prefix = slash < 0 ? undefined : key.slice(0, slash);
-  const name = slash < 0 ? key : key.slice(slash + 1);
-  if (prefix !== undefined && (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))) return 'has a prefix that is not a DNS-1123 subdomain';
-  if (name.length === 0 || name.length > 63 || !QUALIFIED_NAME.test(name)) return 'is not a valid qualified name';
-  return undefined;
+  if (slash >= 0 && !isDnsSubdomain(key.slice(0, slash))) return 'has a prefix that is not a DNS-1123 subdomain';
+  return 'is not a valid qualified name';
 }
