@@ -150,7 +150,7 @@ async function runInit(options: InitOptions, io: CliIo): Promise<ExitCodeValue> 
     istiodNamespace: options.istiodNamespace,
     force: options.force,
   });
-  const clusters = result.changes.filter((c) => c.subject.startsWith('cluster ')).map((c) => c.subject.slice('cluster '.length));
+  const { clusters } = result;
   if (!result.written) {
     io.stdout.write(`kept existing CA in ${options.dir}: root CA${clusters.length > 0 ? `, cluster${clusters.length > 1 ? 's' : ''} ${clusters.join(', ')}` : ''} (nothing to do)\n`);
   } else {

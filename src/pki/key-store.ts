@@ -74,6 +74,12 @@ export interface StoreReport {
   readonly nextStep?: string;
 }
 
+/** What {@link KeyStore.init} did, and the clusters the store now has intermediates for. */
+export interface KeyStoreInitReport extends StoreReport {
+  /** Every cluster with an intermediate after the run (created or kept), sorted. */
+  readonly clusters: readonly string[];
+}
+
 /**
  * The CA key store: a git-ignored directory (0700, files 0600) laid out like the output of Istio's
  * `tools/certs` makefiles, plus `trustmesh-ca.json` metadata. Key material in it is never silently
@@ -115,7 +121,7 @@ export class KeyStore {
    * @throws TrustmeshError `TM_CA_MISMATCH` when the store was created with another trust domain
    * or algorithm (unless `force`), plus the input validation codes.
    */
-  public async init(options: KeyStoreInitOptions = {}): Promise<StoreReport> {
+  public async init(options: KeyStoreInitOptions = {}): Promise<KeyStoreInitReport> {
     const clusters = [...new Set((options.clusters ?? []).map(validateStoreClusterName))].sort();
     const trustDomain = options.trustDomain === undefined ? undefined : validateTrustDomain(options.trustDomain);
     const istiodNamespace = options.istiodNamespace === undefined ? undefined : validateNamespace(options.istiodNamespace);
@@ -161,12 +167,13 @@ export class KeyStore {
     const created = await Promise.all(missing.map((c) => issueIntermediate(this.pki, metadata, base.root, c)));
     const allClusters = new Map(base.clusters);
     missing.forEach((c, i) => allClusters.set(c, created[i]));
-    for (const c of [...allClusters.keys()].sort()) {
+    const clusterNames = [...allClusters.keys()].sort();
+    for (const c of clusterNames) {
       const action = missing.includes(c) ? 'created' : 'kept';
       changes.push({ action, subject: `cluster ${c}`, detail: describe(allClusters.get(c)!) });
     }
-    const next: StoreState = { ...base, metadata: { ...metadata, clusters: [...allClusters.keys()].sort() }, clusters: allClusters };
-    return this.commit(next, changes);
+    const next: StoreState = { ...base, metadata: { ...metadata, clusters: clusterNames }, clusters: allClusters };
+    return { ...(await this.commit(next, changes)), clusters: clusterNames };
   }
 
   /**

@@ -57,6 +57,13 @@ describe('KeyStore.init', () => {
     expect(storeSnapshot(dir)).toEqual(before);
   });
 
+  it('reports every cluster the store has afterwards, created or kept, sorted', async () => {
+    const dir = tempDir();
+    expect((await store(dir).init()).clusters).toEqual([]);
+    expect((await store(dir).init({ clusters: ['west'] })).clusters).toEqual(['west']);
+    expect((await store(dir, { keyGenerator: fixtureKeys('p256-9') }).init({ clusters: ['east'] })).clusters).toEqual(['east', 'west']);
+  });
+
   it('adds only what is missing: a new cluster, under the existing root', async () => {
     const dir = tempDir();
     await store(dir).init({ clusters: ['east'] });
