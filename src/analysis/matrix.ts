@@ -149,6 +149,8 @@ function columnGroups(analysis: AccessAnalysis, d: AnalyzedDestination, version:
 }
 
 function slicesKey(slices: readonly SliceAccess[]): string {
-  const cubes = (set: readonly (readonly bigint[])[]): string => set.map((c) => c.join(',')).join(';');
+  // Brackets keep the empty set apart from the set holding the empty cube (everything, when the
+  // destination has no request dimensions).
+  const cubes = (set: readonly (readonly bigint[])[]): string => set.map((c) => `[${c.join(',')}]`).join('');
   return slices.map((s) => `${s.absent ? 'a' : ''}|${s.refusedBy ?? ''}|${cubes(s.allowed)}|${cubes(s.dontCare)}`).join('\n');
 }

@@ -223,6 +223,14 @@ rules:
     expect(m.cell('*', 'foo/httpbin')?.summary).toBe('GET /status/* or POST /post on port 8000');
   });
 
+  it('tells "all" from "nothing" when the policies split requests by source only (no request dimensions)', () => {
+    const m = matrix(HTTPBIN + policy('from-sleep', `selector: {matchLabels: {app: httpbin}}
+rules: [{from: [{source: {principals: [cluster.local/ns/dev/sa/sleep]}}]}]`));
+    expect(m.cell('dev/sleep', 'foo/httpbin')).toMatchObject({ status: 'allowed', summary: 'all' });
+    expect(m.cell('*', 'foo/httpbin')?.status).toBe('denied');
+    expect(m.cell('plaintext', 'foo/httpbin')?.status).toBe('denied');
+  });
+
   it('is deterministic: the same input gives the same cells', () => {
     const yaml = HTTPBIN + policy('p', 'rules: [{to: [{operation: {methods: [GET, POST], paths: ["/a*", "/b"]}}]}]');
     expect(JSON.stringify(matrix(yaml).columns)).toBe(JSON.stringify(matrix(yaml).columns));
