@@ -57,6 +57,16 @@ export class TrustmeshError extends Error {
     return typeof x === 'object' && x !== null && TRUSTMESH_ERROR in x;
   }
 
+  /**
+   * The error a diagnostic stands for: its code, message (as the summary), location and fix.
+   *
+   * @example
+   * const errors = diagnostics.filter((d) => d.severity === 'error').map((d) => TrustmeshError.fromDiagnostic(d));
+   */
+  public static fromDiagnostic(d: Diagnostic): TrustmeshError {
+    return new TrustmeshError(d.code, d.message, { location: d.location, fix: d.fix });
+  }
+
   /** Stable code, e.g. `TM_INVALID_NAME`. */
   public readonly code: ErrorCode;
   /** Where the problem is. */
@@ -80,6 +90,17 @@ export class TrustmeshError extends Error {
     this.value = options.value;
     this.allowed = options.allowed;
     this.fix = options.fix;
+  }
+
+  /** This error as a diagnostic: code, summary as the message, location and fix. */
+  public toDiagnostic(severity: Severity = 'error'): Diagnostic {
+    return {
+      code: this.code,
+      severity,
+      message: this.summary,
+      ...(this.location ? { location: this.location } : {}),
+      ...(this.fix ? { fix: this.fix } : {}),
+    };
   }
 
   /** The same error with a location attached (for errors raised below the construct layer). */
@@ -136,11 +157,15 @@ export function formatLocation(location: SourceLocation | undefined): string {
   return parts.join(' ');
 }
 
+/** `severity CODE [UPSTREAM]`, the part every rendering of a diagnostic starts with. */
+export function diagnosticHead(d: Diagnostic): string {
+  return `${d.severity} ${d.code}${d.upstreamCode ? ` [${d.upstreamCode}]` : ''}`;
+}
+
 /** Renders a diagnostic on one line plus an optional fix line. */
 export function formatDiagnostic(d: Diagnostic): string {
   const where = formatLocation(d.location);
-  const upstream = d.upstreamCode ? ` [${d.upstreamCode}]` : '';
-  const head = `${where ? `${where}: ` : ''}${d.severity} ${d.code}${upstream}: ${d.message}`;
+  const head = `${where ? `${where}: ` : ''}${diagnosticHead(d)}: ${d.message}`;
   return d.fix ? `${head}\n  fix: ${d.fix}` : head;
 }
 

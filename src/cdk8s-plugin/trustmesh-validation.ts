@@ -23,7 +23,7 @@ import { analyze, analyzerCheck, countSeverities, INVENTORY_MODES, InventoryMode
 import { IstioConfig } from '../analysis/istio-config';
 import { loadConfig } from '../analysis/load-config';
 import { DEFAULT_MESH_CONFIG, loadMeshConfig, MeshConfig } from '../analysis/mesh-config';
-import { Diagnostic, SourceLocation, TrustmeshError } from '../errors';
+import { Diagnostic, diagnosticHead, SourceLocation, TrustmeshError } from '../errors';
 import { CrdSchemaSet } from '../validate/crd-schema';
 import { crdManifestCheck } from '../validate/manifest-validator';
 
@@ -95,7 +95,7 @@ export class TrustmeshValidation {
     } catch (e) {
       // Unreadable or unparsable input (YAML syntax, CRD or mesh config file): a violation, not a crash.
       if (!TrustmeshError.isTrustmeshError(e)) throw e;
-      findings = [{ code: e.code, severity: 'error', message: e.summary, ...(e.location ? { location: e.location } : {}), ...(e.fix ? { fix: e.fix } : {}) }];
+      findings = [e.toDiagnostic()];
     }
     for (const d of findings) context.report.addViolation(violationOf(d, config));
     const counts = countSeverities(findings);
@@ -149,7 +149,7 @@ function violationOf(d: Diagnostic, config: IstioConfig | undefined): Validation
   const l = d.location;
   const check = analyzerCheck(d.code);
   return {
-    ruleName: `${d.severity} ${d.code}${d.upstreamCode ? ` [${d.upstreamCode}]` : ''}${check ? `: ${check.title}` : ''}`,
+    ruleName: `${diagnosticHead(d)}${check ? `: ${check.title}` : ''}`,
     recommendation: d.message,
     fix: d.fix ?? 'See docs/analyzer.md for this code.',
     violatingResources: [{

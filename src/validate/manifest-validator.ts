@@ -107,10 +107,7 @@ export function assertValidManifests(manifests: readonly object[], options: Vali
     throw new TrustmeshAggregateError(
       'TM_INVALID_OUTPUT',
       `${errors.length} manifest problem${errors.length === 1 ? '' : 's'} (schema, CEL rules or metadata)`,
-      errors.map((d) => new TrustmeshError(d.code, d.message, {
-        location: d.location ? withoutField(d.location) : undefined,
-        fix: d.fix,
-      })),
+      errors.map((d) => TrustmeshError.fromDiagnostic({ ...d, location: d.location ? withoutField(d.location) : undefined })),
     );
   }
   return diagnostics.filter((d) => d.severity !== 'error');
