@@ -16,8 +16,8 @@ interface CommandModule {
 
 const COMMANDS: readonly CommandModule[] = [ca, check, matrix, diff, analyze];
 
-/** Builds the `trustmesh` program. Exposed for in-process tests. */
-export function buildProgram(io: CliIo, setExit: (code: ExitCodeValue) => void): Command {
+/** Builds the `trustmesh` program on the given streams; `setExit` receives each command's exit code. */
+function buildProgram(io: CliIo, setExit: (code: ExitCodeValue) => void): Command {
   const program = new Command('trustmesh')
     .description('Mesh policy as code: check, compare and bootstrap what trustmesh (or anyone) wrote for Istio.')
     .version(packageInfo().version)

@@ -109,12 +109,6 @@ export class KeyStore {
     this.pki = new Pki({ clock: this.clock, keyGenerator, serialNumbers: options.serialNumbers });
   }
 
-  /** Whether the directory holds a key store. */
-  public exists(): boolean {
-    const files = readStoreFiles(this.dir);
-    return files !== undefined && files.has(STORE_FILES.metadata);
-  }
-
   /**
    * Creates the root and the intermediates of `clusters` that do not exist yet; keeps everything
    * else byte for byte. Writes nothing when nothing is missing.

@@ -48,11 +48,6 @@ export function joinPem(pems: readonly string[]): string {
   return pems.map((p) => (p.endsWith('\n') ? p : `${p}\n`)).join('');
 }
 
-/** Whether the text contains a private key block of any kind. Used by the secret-leak checks. */
-export function containsPrivateKey(text: string): boolean {
-  return /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(text);
-}
-
 function badPem(summary: string, file: string | undefined): TrustmeshError {
   return new TrustmeshError('TM_CA_BAD_PEM', summary, {
     location: file ? { file } : undefined,

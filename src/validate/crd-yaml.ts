@@ -61,7 +61,7 @@ export function parseCrdYaml(text: string, fileName: string): CrdDefinition[] {
  * A schema without `description` texts (schema-aware: a property that happens to be called
  * `description` is kept).
  */
-export function stripDescriptions(schema: JsonObject): JsonObject {
+function stripDescriptions(schema: JsonObject): JsonObject {
   const out: Record<string, JsonValue> = {};
   for (const [key, value] of Object.entries(schema)) {
     if (key === 'description') continue;

@@ -6,7 +6,7 @@
 import { isRecord } from './json';
 
 /** The segments of a JSON pointer (`/spec/rules/0`), unescaped. */
-export function pointerSegments(pointer: string): string[] {
+function pointerSegments(pointer: string): string[] {
   if (pointer === '') return [];
   return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }

@@ -21,7 +21,7 @@
 import { isJsonObject, type JsonObject, type JsonValue } from './json';
 
 /** Formats we check (see `schema-ajv.ts`); any other format is accepted unchecked, as on the API server. */
-export const CHECKED_FORMATS: ReadonlySet<string> = new Set([
+const CHECKED_FORMATS: ReadonlySet<string> = new Set([
   'int32', 'int64', 'uint32', 'float', 'double', 'byte', 'date-time', 'datetime', 'date', 'duration',
   'ipv4', 'ipv6', 'cidr', 'mac', 'uuid', 'uuid3', 'uuid4', 'uuid5', 'hostname', 'email', 'uri',
 ]);
