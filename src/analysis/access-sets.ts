@@ -130,13 +130,14 @@ export function evaluateVersion(space: RequestSpace, classes: readonly SourceCla
   }));
 }
 
-/** allowed when every served slice is fully allowed (ignoring refused tokens), denied when nothing is. */
-export function accessStatus(slices: readonly SliceAccess[], sizes: readonly number[]): AccessStatus {
+/**
+ * allowed when every served slice is fully allowed (ignoring refused tokens), denied when nothing is.
+ * @param complete {@link sliceComplete} of a slice (callers that need it again pass a memoized one).
+ */
+export function accessStatus(slices: readonly SliceAccess[], complete: (s: SliceAccess) => boolean): AccessStatus {
   const served = slices.filter((s) => !s.absent);
   if (served.every((s) => s.allowed.length === 0)) return 'denied';
-  const full = fullCube(sizes);
-  const complete = served.every((s) => isEmptySet(subtractSets(subtractSets([full], s.dontCare), s.allowed)));
-  return complete ? 'allowed' : 'partial';
+  return served.every(complete) ? 'allowed' : 'partial';
 }
 
 /** True when a slice is served and fully allowed. */

@@ -19,11 +19,11 @@
  */
 /* eslint-disable no-bitwise -- region masks are bit sets */
 import { AccessAnalysis, AccessAnalysisOptions, analyzeAccess, AnalyzedDestination } from './access-analysis';
-import { Cube, fullCube, isEmptySet, simplifySet, subtractSets } from './access-cubes';
-import { SliceAccess } from './access-sets';
+import { Cube, fullCube, simplifySet, subtractSets } from './access-cubes';
+import { SliceAccess, sliceComplete } from './access-sets';
 import { DescribeMemo, describeSlices, dontCareTokenMask, PortAccessSummary, summaryText } from './access-summary';
 import { IstioConfig } from './istio-config';
-import { cellOf } from './matrix';
+import { destinationCells } from './matrix';
 import { compareIds } from './matrix-destinations';
 import { MatrixSource } from './matrix-sources';
 
@@ -102,6 +102,8 @@ function destinationChanges(analysis: AccessAnalysis, d: AnalyzedDestination): (
   const destinationChange = !d.versions[0] ? 'added' as const : !d.versions[1] ? 'removed' as const : undefined;
   const grouped = new Map<string, { change: Omit<AccessChange, 'sources' | 'text'>; rows: number[] }>();
   const memo: DescribeMemo = new Map();
+  const cellOf = destinationCells(d, memo);
+  const complete = (s: SliceAccess): boolean => sliceComplete(s, sizes);
   d.classification.classes.forEach((cls, k) => {
     const old = d.access[0][k];
     const now = d.access[1][k];
@@ -118,11 +120,10 @@ function destinationChanges(analysis: AccessAnalysis, d: AnalyzedDestination): (
       removed.push({ allowed: minus, dontCare: dc, absent: o.absent && n.absent });
     });
     if (!any) return;
-    const complete = (s: SliceAccess): boolean => isEmptySet(subtractSets(subtractSets([full], s.dontCare), s.allowed));
     const plusPorts = describeSlices(d.space, added, complete, memo).filter((p) => p.status !== 'denied');
     const minusPorts = describeSlices(d.space, removed, complete, memo).filter((p) => p.status !== 'denied');
-    const beforeCell = cellOf(d, 0, k, memo);
-    const afterCell = cellOf(d, 1, k, memo);
+    const beforeCell = cellOf(0, k);
+    const afterCell = cellOf(1, k);
     const kind: AccessChangeKind = beforeCell.status === 'denied' ? 'added'
       : afterCell.status === 'denied' ? 'removed'
         : minusPorts.length === 0 ? 'widened'

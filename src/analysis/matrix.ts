@@ -101,14 +101,39 @@ export function matrixOf(analysis: AccessAnalysis, version: number): AccessMatri
   };
 }
 
-/** The cell of one source class of a destination, in one version. */
-export function cellOf(d: AnalyzedDestination, version: number, cls: number, memo?: DescribeMemo): MatrixCell {
-  const slices = d.access[version][cls];
+/**
+ * The cells of a destination's source classes, in either version. A cell depends only on the
+ * class's access sets, and many classes share them: each distinct set is described once.
+ */
+export function destinationCells(d: AnalyzedDestination, memo: DescribeMemo = new Map()): (version: number, cls: number) => MatrixCell {
+  const bySlices = new Map<string, MatrixCell>();
+  return (version, cls) => {
+    const slices = d.access[version][cls];
+    const key = slicesKey(slices);
+    let cell = bySlices.get(key);
+    if (!cell) {
+      cell = cellOf(d, slices, memo);
+      bySlices.set(key, cell);
+    }
+    return cell;
+  };
+}
+
+function cellOf(d: AnalyzedDestination, slices: readonly SliceAccess[], memo: DescribeMemo): MatrixCell {
   const sizes = d.space.sizes;
-  const status = accessStatus(slices, sizes);
+  const completeness = new Map<SliceAccess, boolean>();
+  const complete = (s: SliceAccess): boolean => {
+    let c = completeness.get(s);
+    if (c === undefined) {
+      c = sliceComplete(s, sizes);
+      completeness.set(s, c);
+    }
+    return c;
+  };
+  const status = accessStatus(slices, complete);
   const served = slices.filter((s) => !s.absent);
   const refused = served.length > 0 && served.every((s) => s.refusedBy !== undefined) ? served[0].refusedBy : undefined;
-  const ports = describeSlices(d.space, slices, (s) => sliceComplete(s, sizes), memo);
+  const ports = describeSlices(d.space, slices, complete, memo);
   return {
     status,
     summary: status === 'allowed' ? 'all' : status === 'denied' ? '' : summaryText(ports),
@@ -120,17 +145,15 @@ export function cellOf(d: AnalyzedDestination, version: number, cls: number, mem
 function columnGroups(analysis: AccessAnalysis, d: AnalyzedDestination, version: number): { groups: MatrixCellGroup[]; rowGroups: Int32Array } {
   const rowGroups = new Int32Array(analysis.sources.length);
   const byCell = new Map<string, { first: number; rows: number[]; cell: MatrixCell }>();
-  const memo: DescribeMemo = new Map();
-  // Source classes with the same access sets have the same cell: describe each set once.
-  const cellBySlices = new Map<string, MatrixCell>();
+  const cellOfClass = destinationCells(d);
+  const keys = new Map<MatrixCell, string>();
   d.classification.classes.forEach((cls, i) => {
-    const sliceKey = slicesKey(d.access[version][i]);
-    let cell = cellBySlices.get(sliceKey);
-    if (!cell) {
-      cell = cellOf(d, version, i, memo);
-      cellBySlices.set(sliceKey, cell);
+    const cell = cellOfClass(version, i);
+    let key = keys.get(cell);
+    if (key === undefined) {
+      key = JSON.stringify(cell);
+      keys.set(cell, key);
     }
-    const key = JSON.stringify(cell);
     const g = byCell.get(key);
     if (g) {
       g.rows.push(...cls.rows);
