@@ -8,6 +8,7 @@
  */
 import { isCelError, parse, plan, type CelEnv, type CelInput, type CelResult } from '@bufbuild/cel';
 import { toCelValue } from './cel-value';
+import { childPath } from './field-path';
 import { isJsonObject, isRecord, type JsonObject } from './json';
 
 type Program = (bindings: Record<string, CelInput>) => CelResult;
@@ -331,7 +332,7 @@ function walk(raw: unknown, cel: CelInput | undefined, node: RuleNode, path: str
   if (node.properties && isRecord(raw)) {
     for (const [name, child] of node.properties) {
       const sub = raw[name];
-      if (sub !== undefined) walk(sub, value instanceof Map ? value.get(name) : undefined, child, path === '' ? name : `${path}.${name}`, out);
+      if (sub !== undefined) walk(sub, value instanceof Map ? value.get(name) : undefined, child, childPath(path, name), out);
     }
   }
   if (node.items && Array.isArray(raw)) {

@@ -13,7 +13,7 @@ import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { describeValue } from '../errors';
-import { fieldPathOf, valueAt } from './field-path';
+import { childPath, fieldPathOf, valueAt } from './field-path';
 import { isRecord } from './json';
 import type { NameRule } from './object-metadata';
 import type { SchemaFinding } from './schema-errors';
@@ -30,14 +30,9 @@ export interface CoreKind {
   readonly nameRule: NameRule;
 }
 
-interface Validatable {
-  validate(): void;
-}
-
-type ModelClass = new (data?: never) => Validatable;
-
-interface CoreKindEntry extends CoreKind {
-  readonly model: ModelClass;
+/** A {@link CoreKind} with the `kubernetes-models` class that validates its objects. */
+export interface CoreKindEntry extends CoreKind {
+  readonly model: new (data?: never) => { validate(): void };
 }
 
 const CORE_KINDS: readonly CoreKindEntry[] = [
@@ -58,20 +53,19 @@ export function coreKinds(): readonly CoreKind[] {
 }
 
 /** The core kind for an apiVersion and kind, if we validate it. */
-export function findCoreKind(apiVersion: string, kind: string): CoreKind | undefined {
+export function findCoreKind(apiVersion: string, kind: string): CoreKindEntry | undefined {
   return BY_KEY.get(`${apiVersion}|${kind}`);
 }
 
 /**
- * Validates an object of a core kind against the Kubernetes OpenAPI schema.
+ * Validates an object of a core kind (as {@link findCoreKind} returns it) against the Kubernetes
+ * OpenAPI schema.
  *
  * @returns the violations; empty when valid
  */
-export function validateCoreKind(kind: CoreKind, object: Readonly<Record<string, unknown>>): SchemaFinding[] {
-  const entry = BY_KEY.get(`${kind.apiVersion}|${kind.kind}`);
-  if (!entry) throw new TypeError(`${kind.apiVersion} ${kind.kind} is not a core kind trustmesh validates`);
+export function validateCoreKind(kind: CoreKindEntry, object: Readonly<Record<string, unknown>>): SchemaFinding[] {
   try {
-    new entry.model(object as never).validate();
+    new kind.model(object as never).validate();
     return [];
   } catch (e) {
     const errors = isRecord(e) && Array.isArray(e.errors) ? e.errors : undefined;
@@ -82,7 +76,7 @@ export function validateCoreKind(kind: CoreKind, object: Readonly<Record<string,
       const base = fieldPathOf(pointer, object);
       const missing = typeof params.missingProperty === 'string' ? params.missingProperty : undefined;
       return {
-        path: missing ? (base === '' ? missing : `${base}.${missing}`) : base,
+        path: missing ? childPath(base, missing) : base,
         message: missing ? `required field "${missing}" is missing` : typeof err.message === 'string' ? err.message : 'is invalid',
         received: missing ? undefined : describeValue(valueAt(object, pointer)),
         allowed: Array.isArray(params.allowedValues) ? params.allowedValues.map((v: unknown) => describeValue(v)).join(', ') : undefined,
