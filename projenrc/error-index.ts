@@ -187,9 +187,8 @@ function cell(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/`/g, "'").replace(/\s+/g, ' ').trim();
 }
 
-/** The Markdown of `docs/errors.md`. */
-export function renderErrorIndex(root: string): string {
-  const codes = collectCodes(root);
+/** The Markdown of `docs/errors.md`, from the codes {@link collectCodes} finds (or was given). */
+export function renderErrorIndex(root: string, codes: ReadonlyMap<string, readonly CodeSite[]> = collectCodes(root)): string {
   const bySection = SECTIONS.map(() => [] as string[]);
   for (const code of [...codes.keys()].sort()) {
     const sites = codes.get(code)!;
@@ -223,6 +222,7 @@ export function renderErrorIndex(root: string): string {
 if (require.main === module) {
   const root = path.resolve(__dirname, '..');
   const output = process.argv[2] ?? path.join(root, 'docs', 'errors.md');
-  fs.writeFileSync(output, renderErrorIndex(root));
-  process.stdout.write(`${path.relative(root, output)}: ${collectCodes(root).size} codes\n`);
+  const codes = collectCodes(root);
+  fs.writeFileSync(output, renderErrorIndex(root, codes));
+  process.stdout.write(`${path.relative(root, output)}: ${codes.size} codes\n`);
 }
