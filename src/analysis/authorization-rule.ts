@@ -90,16 +90,21 @@ const OPERATION_FIELDS: readonly (readonly [keyof AuthorizationOperation, keyof 
 /** Go `strconv.ParseBool` true values (istiod parses `istio.io/dry-run` with it). */
 const TRUE_VALUES: ReadonlySet<string> = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 
+/** Whether a policy is dry-run: its `istio.io/dry-run` annotation parses as true, as istiod reads it. */
+export function isDryRunPolicy(resource: AuthorizationPolicyResource): boolean {
+  const dry = resource.metadata.annotations['istio.io/dry-run'];
+  return dry !== undefined && TRUE_VALUES.has(dry);
+}
+
 /** Compiles a policy for both filter chains. */
 export function compilePolicy(resource: AuthorizationPolicyResource, mesh: MeshConfig): CompiledPolicy {
-  const dry = resource.metadata.annotations['istio.io/dry-run'];
   const provider = resource.spec.provider?.name;
   return {
     resource,
     namespace: resource.metadata.namespace,
     name: resource.metadata.name,
     action: resource.spec.action,
-    dryRun: dry !== undefined && TRUE_VALUES.has(dry),
+    dryRun: isDryRunPolicy(resource),
     ...(provider !== undefined ? { provider } : {}),
     http: compileRules(resource, 'HTTP', mesh),
     tcp: compileRules(resource, 'TCP', mesh),

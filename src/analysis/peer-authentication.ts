@@ -101,6 +101,14 @@ export function resolvePeerAuthentication(candidates: readonly PeerAuthenticatio
   return { mode, ...(source ? { source } : {}), ports, shadowed };
 }
 
+/**
+ * The PeerAuthentication istiod keeps among several at one level: the oldest `creationTimestamp`
+ * (none counts as oldest), then the name, then the namespace, in lexical order.
+ */
+export function oldestPeerAuthentication(list: readonly PeerAuthenticationResource[]): PeerAuthenticationResource {
+  return list.reduce((current, next) => (older(next, current) ? next : current));
+}
+
 function older(a: PeerAuthenticationResource, b: PeerAuthenticationResource): boolean {
   const ta = timestamp(a);
   const tb = timestamp(b);

@@ -22,6 +22,7 @@
  */
 import { Diagnostic } from '../../errors';
 import { AuthorizationPolicyResource } from '../istio-config';
+import { OPERATION_FIELDS, SOURCE_FIELDS } from '../security-resources';
 import { FieldPath } from '../yaml-source';
 import { AnalyzerCheck, AnalyzerRule, RuleContext, asRecord, fieldString, finding, isRecord, objectRef } from './rule-types';
 
@@ -49,9 +50,6 @@ const UNKNOWN_PROVIDER: AnalyzerCheck = {
   title: 'a CUSTOM AuthorizationPolicy names a provider the MeshConfig does not define',
 };
 
-const SOURCE_FIELDS = ['principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals', 'namespaces', 'notNamespaces',
-  'serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains', 'ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks'];
-const OPERATION_FIELDS = ['hosts', 'notHosts', 'ports', 'notPorts', 'methods', 'notMethods', 'paths', 'notPaths'];
 const CUSTOM_FORBIDDEN_SOURCE = ['namespaces', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts', 'principals', 'notPrincipals',
   'requestPrincipals', 'notRequestPrincipals', 'trustDomains', 'notTrustDomains'];
 const CUSTOM_FORBIDDEN_KEYS = ['source.namespace', 'source.serviceAccount', 'source.principal', 'source.trustDomain'];

@@ -20,6 +20,7 @@
  * @module
  */
 import { Diagnostic } from '../../errors';
+import { isDryRunPolicy } from '../authorization-rule';
 import { AuthorizationPolicyResource, AuthorizationRule, RequestAuthenticationResource } from '../istio-config';
 import { FieldPath } from '../yaml-source';
 import { describeTarget, policyTargets, PolicyScope, PolicyTarget, scopeOf, scopesOverlap } from './policy-targets';
@@ -65,11 +66,6 @@ export function tokenFields(rule: AuthorizationRule, i: number): FieldPath[] {
     if (w.key.startsWith('request.auth.')) out.push(['spec', 'rules', i, 'when', j, 'key']);
   });
   return out;
-}
-
-// `istio.io/dry-run` parsed like Go's strconv.ParseBool, as istiod does.
-function isDryRun(ap: AuthorizationPolicyResource): boolean {
-  return ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(ap.metadata.annotations['istio.io/dry-run'] ?? '');
 }
 
 function requiresToken(ap: AuthorizationPolicyResource): boolean {
@@ -165,7 +161,7 @@ function checkRequestAuthentication(context: RuleContext, ra: RequestAuthenticat
       enforced = [...wp.allow, ...wp.deny].some((p) => requiresToken(p.resource));
     } else {
       enforced = context.config.authorizationPolicies.some((ap) => {
-        if (!requiresToken(ap) || isDryRun(ap)) return false;
+        if (!requiresToken(ap) || isDryRunPolicy(ap)) return false;
         const s = scopeOf(ap);
         // A mesh-wide RequestAuthentication is enforced wherever some policy requires a token.
         return s !== undefined && (scope.namespace === root && Object.keys(scope.selector).length === 0 ? true : scopesOverlap(s, scope, root));

@@ -21,6 +21,7 @@ import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, objectRef } from './
 import { Diagnostic } from '../../errors';
 import { formatSelector, selectorMatches } from '../../model/labels';
 import { PeerAuthenticationResource } from '../istio-config';
+import { oldestPeerAuthentication } from '../peer-authentication';
 
 const NAMESPACE: AnalyzerCheck = {
   code: 'TM_PEER_AUTHN_NAMESPACE_CONFLICT',
@@ -64,7 +65,7 @@ export const peerAuthenticationConflictsRule: AnalyzerRule = {
     }
     for (const [ns, list] of wideByNs) {
       if (distinctNames(list) < 2) continue;
-      const winner = oldest(list);
+      const winner = oldestPeerAuthentication(list);
       for (const pa of list) {
         if (pa.metadata.name === winner.metadata.name) continue;
         out.push(finding(NAMESPACE, pa, [],
@@ -96,7 +97,7 @@ function workloadConflicts(context: RuleContext, ns: string, list: readonly Peer
   const reported = new Set<PeerAuthenticationResource>();
   for (const group of groups) {
     if (distinctNames(group) < 2) continue;
-    const winner = oldest(group);
+    const winner = oldestPeerAuthentication(group);
     for (const pa of group) {
       if (pa.metadata.name === winner.metadata.name || reported.has(pa)) continue;
       reported.add(pa);
@@ -110,13 +111,4 @@ function workloadConflicts(context: RuleContext, ns: string, list: readonly Peer
 // Objects with the same name in one namespace are one object (the last one applied), not competitors.
 function distinctNames(list: readonly PeerAuthenticationResource[]): number {
   return new Set(list.map((p) => p.metadata.name)).size;
-}
-
-// The policy istiod keeps: oldest creationTimestamp (none = oldest), then name, as in resolvePeerAuthentication.
-function oldest(list: readonly PeerAuthenticationResource[]): PeerAuthenticationResource {
-  const time = (p: PeerAuthenticationResource): number => {
-    const t = p.metadata.creationTimestamp === undefined ? NaN : Date.parse(p.metadata.creationTimestamp);
-    return Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t;
-  };
-  return [...list].sort((a, b) => time(a) - time(b) || (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0))[0];
 }
