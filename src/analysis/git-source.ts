@@ -7,9 +7,9 @@
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as path from 'path';
-import { Diagnostic, TrustmeshError } from '../errors';
-import { IstioConfig, LoadedObject } from './istio-config';
-import { buildIstioConfig, loadConfig, LoadConfigOptions, parseConfigText } from './load-config';
+import { TrustmeshError } from '../errors';
+import { IstioConfig } from './istio-config';
+import { loadConfig, LoadConfigOptions, MANIFEST_EXTENSIONS, mergeConfigs, parseConfigText } from './load-config';
 
 /** A parsed `git:<ref>:<path>`. */
 export interface GitSource {
@@ -17,8 +17,6 @@ export interface GitSource {
   /** Path in the repository, relative to the working directory as `git` sees it; `''` for the whole tree. */
   readonly path: string;
 }
-
-const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
 
 /** Parses `git:<ref>:<path>` (the path may be empty); undefined for anything else. */
 export function parseGitSource(spec: string): GitSource | undefined {
@@ -64,14 +62,7 @@ export function loadGitSource(source: GitSource, options: GitSourceOptions = {})
     });
   }
   const blobs = catFiles(files.map((f) => `${source.ref}:${f}`), cwd, label);
-  const objects: LoadedObject[] = [];
-  const diagnostics: Diagnostic[] = [];
-  files.forEach((f, i) => {
-    const config = parseConfigText(blobs[i], `git:${source.ref}:${f}`, options);
-    objects.push(...config.objects);
-    diagnostics.push(...config.diagnostics);
-  });
-  return { ...buildIstioConfig(objects), diagnostics };
+  return mergeConfigs(files.map((f, i) => parseConfigText(blobs[i], `git:${source.ref}:${f}`, options)));
 }
 
 /**
@@ -83,9 +74,7 @@ export function loadConfigSources(specs: string | readonly string[], options: Gi
   const list = typeof specs === 'string' ? [specs] : specs;
   const parsed = list.map((s) => ({ spec: s, git: parseGitSource(s) }));
   if (parsed.every((p) => p.git === undefined)) return loadConfig(list, options);
-  const configs = parsed.map((p) => (p.git ? loadGitSource(p.git, options) : loadConfig([p.spec], options)));
-  if (configs.length === 1) return configs[0];
-  return { ...buildIstioConfig(configs.flatMap((c) => c.objects)), diagnostics: configs.flatMap((c) => c.diagnostics) };
+  return mergeConfigs(parsed.map((p) => (p.git ? loadGitSource(p.git, options) : loadConfig([p.spec], options))));
 }
 
 function git(args: readonly string[], cwd: string, label: string, summary: string): Buffer {

@@ -24,7 +24,8 @@ export interface LoadConfigOptions {
   readonly defaultNamespace?: string;
 }
 
-const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
+/** The file extensions read as manifests (compared lower-cased). */
+export const MANIFEST_EXTENSIONS: readonly string[] = ['.yaml', '.yml', '.json'];
 
 // Cluster-scoped kinds get namespace ''.
 const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
@@ -272,6 +273,34 @@ export function buildIstioConfig(objects: readonly LoadedObject[], initialDiagno
     namespaces,
     unknown,
     diagnostics,
+  };
+}
+
+/**
+ * Joins configs loaded separately: every list and the diagnostics, in the given order — what
+ * loading their objects together gives, without typing them again.
+ */
+export function mergeConfigs(configs: readonly IstioConfig[]): IstioConfig {
+  if (configs.length === 1) return configs[0];
+  return {
+    objects: configs.flatMap((c) => c.objects),
+    authorizationPolicies: configs.flatMap((c) => c.authorizationPolicies),
+    peerAuthentications: configs.flatMap((c) => c.peerAuthentications),
+    requestAuthentications: configs.flatMap((c) => c.requestAuthentications),
+    destinationRules: configs.flatMap((c) => c.destinationRules),
+    gateways: configs.flatMap((c) => c.gateways),
+    virtualServices: configs.flatMap((c) => c.virtualServices),
+    serviceEntries: configs.flatMap((c) => c.serviceEntries),
+    sidecars: configs.flatMap((c) => c.sidecars),
+    envoyFilters: configs.flatMap((c) => c.envoyFilters),
+    workloadGroups: configs.flatMap((c) => c.workloadGroups),
+    telemetries: configs.flatMap((c) => c.telemetries),
+    workloads: configs.flatMap((c) => c.workloads),
+    services: configs.flatMap((c) => c.services),
+    serviceAccounts: configs.flatMap((c) => c.serviceAccounts),
+    namespaces: configs.flatMap((c) => c.namespaces),
+    unknown: configs.flatMap((c) => c.unknown),
+    diagnostics: configs.flatMap((c) => c.diagnostics),
   };
 }
 

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { assertValidConfig, loadConfig, parseConfigText } from '../../src/analysis/load-config';
+import { assertValidConfig, buildIstioConfig, loadConfig, mergeConfigs, parseConfigText } from '../../src/analysis/load-config';
 import { catchTrustmesh } from '../helpers';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'analysis');
@@ -209,5 +209,21 @@ describe('security objects are validated like the API server would', () => {
   it('warns about security.istio.io versions Istio does not serve', () => {
     const cfg = parseConfigText(policy('  {}').replace('/v1', '/v1alpha1'));
     expect(cfg.diagnostics[0]).toMatchObject({ code: 'TM_UNSUPPORTED_API_VERSION', severity: 'warning' });
+  });
+});
+
+describe('mergeConfigs', () => {
+  it('joins configs loaded separately as if their objects were loaded together, diagnostics in order', () => {
+    const a = 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p, namespace: foo}\nspec: {mtls: {mode: STRICT}}\n---\n'
+      + 'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: g, namespace: foo}\nspec: {selector: {istio: gw}}\n---\n- not an object\n';
+    const b = 'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: bad, namespace: foo}\nspec: {action: NOPE}\n---\n'
+      + 'apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: foo}\nspec: {selector: {app: s}, ports: [{port: 80}]}\n';
+    const first = parseConfigText(a, 'a.yaml');
+    const second = parseConfigText(b, 'b.yaml');
+    const merged = mergeConfigs([first, second]);
+    const together = buildIstioConfig([...first.objects, ...second.objects]);
+    expect(merged).toEqual({ ...together, diagnostics: [...first.diagnostics, ...second.diagnostics] });
+    expect(merged.diagnostics.map((d) => d.code)).toEqual(['TM_NOT_A_KUBERNETES_OBJECT', 'TM_POLICY_INVALID']);
+    expect(mergeConfigs([first])).toBe(first);
   });
 });
