@@ -26,11 +26,9 @@ import { mtlsForPort } from './peer-authentication';
 import { PolicyIndex, WorkloadPolicies } from './policy-index';
 import { buildRequestAttributes, RequestAttributes } from './request-attributes';
 import { runJwtFilter } from './request-authentication';
-import { gatewaySelector } from './workload-resources';
 import {
   AccessDecision, AccessOutcome, AccessRequest, CustomAuthzResult, DecidingPolicy, DryRunResult,
 } from '../model/access-request';
-import { selectorMatches } from '../model/labels';
 
 /** Options of {@link createEvaluator}. */
 export interface EvaluatorOptions {
@@ -61,11 +59,12 @@ export interface Evaluator {
 export function createEvaluator(config: IstioConfig, meshConfig: MeshConfig = DEFAULT_MESH_CONFIG, options: EvaluatorOptions = {}): Evaluator {
   if (!options.allowInvalidConfig) assertValidConfig(config);
   const index = new PolicyIndex(config, meshConfig);
-  const gateways = gatewaySelectors(config);
   return {
     meshConfig,
-    evaluate: (request) => decide(index.forWorkload(request.destination.namespace, request.destination.labels), request, meshConfig,
-      gatewayOf(gateways, request.destination.labels)),
+    evaluate: (request) => {
+      const workload = index.workload(request.destination.namespace, request.destination.labels);
+      return decide(workload.policies, request, meshConfig, workload.gateway);
+    },
     policiesFor: (namespace, labels) => index.forWorkload(namespace, labels),
   };
 }
@@ -165,25 +164,6 @@ function decide(wp: WorkloadPolicies, request: AccessRequest, mesh: MeshConfig, 
   }
   return finish(denied, wp.allow.map((p) => refOf(p, null)),
     `denied: no rule of the ALLOW ${wp.allow.length === 1 ? 'policy' : 'policies'} ${wp.allow.map((p) => describeCandidate(p, attrs)).join(', ')} matched${suffix}`, extras);
-}
-
-/** `namespace/name` and selector of every Gateway in the config. */
-function gatewaySelectors(config: IstioConfig): { readonly ref: string; readonly selector: Readonly<Record<string, string>> }[] {
-  const out: { ref: string; selector: Record<string, string> }[] = [];
-  for (const gw of config.gateways) {
-    const selector = gatewaySelector(gw);
-    // An empty selector would make every proxy a gateway; istiod treats it as matching nothing useful here.
-    if (Object.keys(selector).length > 0) out.push({ ref: `${gw.metadata.namespace}/${gw.metadata.name}`, selector });
-  }
-  return out.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
-}
-
-/**
- * The Gateway whose selector matches the pod labels: those pods run the gateway proxy. Gateway
- * selectors match pods in every namespace (istiod's default, PILOT_SCOPE_GATEWAY_TO_NAMESPACE=false).
- */
-function gatewayOf(gateways: ReturnType<typeof gatewaySelectors>, labels: Readonly<Record<string, string>>): string | undefined {
-  return gateways.find((g) => selectorMatches(g.selector, labels))?.ref;
 }
 
 interface Extras {

@@ -11,6 +11,8 @@
  *   sidecars (they are reported as ignored).
  * - PeerAuthentication: see {@link resolvePeerAuthentication}.
  *
+ * The index also tells which workloads run a gateway proxy: pods a Gateway's selector matches.
+ *
  * @module
  */
 import { CompiledPolicy, compilePolicy } from './authorization-rule';
@@ -18,6 +20,7 @@ import { IstioConfig, LoadedObject, PeerAuthenticationResource, RequestAuthentic
 import { MeshConfig } from './mesh-config';
 import { ResolvedPeerAuthentication, resolvePeerAuthentication } from './peer-authentication';
 import { LocatedJwtRule, locateJwtRules } from './request-authentication';
+import { gatewaySelector } from './workload-resources';
 import { IgnoredPolicy } from '../model/access-request';
 import { selectorMatches } from '../model/labels';
 
@@ -36,6 +39,13 @@ export interface WorkloadPolicies {
   /** Distinct CUSTOM providers of the enforced CUSTOM policies. */
   readonly customProviders: readonly string[];
   readonly ignored: readonly IgnoredPolicy[];
+}
+
+/** A workload's policies and the Gateway it runs, as the index resolves them once per workload. */
+export interface ResolvedWorkload {
+  readonly policies: WorkloadPolicies;
+  /** `namespace/name` of the Gateway whose selector matches the pods, if any: those pods run a gateway proxy. */
+  readonly gateway?: string;
 }
 
 interface Bucket<T> {
@@ -61,7 +71,8 @@ export class PolicyIndex {
   private readonly authz = new Map<string, Bucket<Indexed<CompiledPolicy>>>();
   private readonly requestAuthn = new Map<string, Bucket<Indexed<RequestAuthenticationResource>>>();
   private readonly peerAuthn = new Map<string, PeerAuthenticationResource[]>();
-  private readonly cache = new Map<string, WorkloadPolicies>();
+  private readonly gateways: readonly { readonly ref: string; readonly selector: Readonly<Record<string, string>> }[];
+  private readonly cache = new Map<string, ResolvedWorkload>();
 
   public constructor(config: IstioConfig, private readonly mesh: MeshConfig) {
     const byName = <T extends { metadata: LoadedObject['metadata'] }>(a: T, b: T): number => compareRefs(a.metadata, b.metadata);
@@ -77,14 +88,22 @@ export class PolicyIndex {
       list.push(pa);
       this.peerAuthn.set(pa.metadata.namespace, list);
     }
+    this.gateways = gatewaySelectors(config);
   }
 
   /** The policies applying to the workload with these labels in this namespace. */
   public forWorkload(namespace: string, labels: Readonly<Record<string, string>>): WorkloadPolicies {
+    return this.workload(namespace, labels).policies;
+  }
+
+  /** The policies of the workload with these labels in this namespace, and the Gateway its pods run. */
+  public workload(namespace: string, labels: Readonly<Record<string, string>>): ResolvedWorkload {
     const key = workloadKey(namespace, labels);
     const hit = this.cache.get(key);
     if (hit) return hit;
-    const resolved = this.resolve(namespace, labels);
+    // Gateway selectors match pods in every namespace (istiod's default, PILOT_SCOPE_GATEWAY_TO_NAMESPACE=false).
+    const gateway = this.gateways.find((g) => selectorMatches(g.selector, labels))?.ref;
+    const resolved: ResolvedWorkload = { policies: this.resolve(namespace, labels), ...(gateway !== undefined ? { gateway } : {}) };
     if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
     this.cache.set(key, resolved);
     return resolved;
@@ -133,6 +152,17 @@ export class PolicyIndex {
       ignored,
     };
   }
+}
+
+/** `namespace/name` and selector of every Gateway in the config, sorted by `namespace/name`. */
+function gatewaySelectors(config: IstioConfig): { readonly ref: string; readonly selector: Readonly<Record<string, string>> }[] {
+  const out: { ref: string; selector: Record<string, string> }[] = [];
+  for (const gw of config.gateways) {
+    const selector = gatewaySelector(gw);
+    // An empty selector would make every proxy a gateway; istiod treats it as matching nothing useful here.
+    if (Object.keys(selector).length > 0) out.push({ ref: `${gw.metadata.namespace}/${gw.metadata.name}`, selector });
+  }
+  return out.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
 }
 
 function add<T>(buckets: Map<string, Bucket<Indexed<T>>>, namespace: string, entry: Indexed<T>, targeted: boolean): void {
