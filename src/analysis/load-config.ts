@@ -13,6 +13,7 @@ import {
 import { SECURITY_API_VERSIONS, toAuthorizationPolicy, toPeerAuthentication, toRequestAuthentication } from './security-resources';
 import { toService, toWorkload } from './workload-resources';
 import { FieldPath, parseYamlDocuments, YamlDocument } from './yaml-source';
+import { asRecord } from '../private/records';
 
 /** Options of {@link loadConfig} and {@link parseConfigText}. */
 export interface LoadConfigOptions {
@@ -305,8 +306,7 @@ export function mergeConfigs(configs: readonly IstioConfig[]): IstioConfig {
 }
 
 function asIstioResource(obj: LoadedObject): IstioResource {
-  const spec = obj.body.spec;
-  return { ...obj, spec: typeof spec === 'object' && spec !== null && !Array.isArray(spec) ? spec as Record<string, unknown> : {} };
+  return { ...obj, spec: asRecord(obj.body.spec) };
 }
 
 function stringMap(x: unknown): Record<string, string> {

@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import { TrustmeshError } from '../errors';
 import { parseYamlDocuments } from './yaml-source';
 import { PATH_NORMALIZATIONS, PathNormalization } from '../model/path-normalization';
+import { isRecord } from '../private/records';
 
 /** MeshConfig, reduced to what the analysis needs. */
 export interface MeshConfig {
@@ -144,8 +145,4 @@ function parseSingleYaml(text: string, file: string): unknown {
 
 function invalid(file: string, field: string, summary: string, value: unknown, allowed: string): TrustmeshError {
   return new TrustmeshError('TM_MESH_CONFIG_INVALID', summary, { location: { file, field }, value, allowed });
-}
-
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
 }

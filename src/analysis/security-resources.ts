@@ -13,8 +13,9 @@ import {
   AuthorizationSource, JwtRule, LoadedObject, MtlsMode, PeerAuthenticationResource, PolicyTargetReference,
   RequestAuthenticationResource, WorkloadSelector,
 } from './istio-config';
-import { FieldPath } from './yaml-source';
+import { FieldPath, fieldString } from './yaml-source';
 import { closestMatch } from '../private/did-you-mean';
+import { isRecord } from '../private/records';
 
 /** API versions of the security kinds that Istio serves with the same schema. */
 export const SECURITY_API_VERSIONS: readonly string[] = ['security.istio.io/v1', 'security.istio.io/v1beta1'];
@@ -49,14 +50,14 @@ class Checker {
   public record(value: unknown, path: FieldPath, allowed: readonly string[]): Record<string, unknown> | undefined {
     if (value === undefined || value === null) return undefined;
     if (typeof value !== 'object' || Array.isArray(value)) {
-      this.error(path, `${show(path)} must be an object, got ${describe(value)}`);
+      this.error(path, `${fieldString(path)} must be an object, got ${describe(value)}`);
       return undefined;
     }
     const rec = value as Record<string, unknown>;
     for (const key of Object.keys(rec)) {
       if (!allowed.includes(key)) {
         const near = closest(key, allowed);
-        this.error([...path, key], `unknown field "${key}" in ${show(path) || 'the object'}`,
+        this.error([...path, key], `unknown field "${key}" in ${fieldString(path) || 'the object'}`,
           near ? `Did you mean "${near}"? Allowed: ${allowed.join(', ')}.` : `Allowed: ${allowed.join(', ')}.`);
       }
     }
@@ -66,7 +67,7 @@ class Checker {
   public list(value: unknown, path: FieldPath): readonly unknown[] | undefined {
     if (value === undefined || value === null) return undefined;
     if (!Array.isArray(value)) {
-      this.error(path, `${show(path)} must be a list, got ${describe(value)}`, `Write it as a YAML list: [${JSON.stringify(value)}]`);
+      this.error(path, `${fieldString(path)} must be a list, got ${describe(value)}`, `Write it as a YAML list: [${JSON.stringify(value)}]`);
       return undefined;
     }
     return value;
@@ -78,7 +79,7 @@ class Checker {
     const out: string[] = [];
     l.forEach((v, i) => {
       if (typeof v === 'string') {out.push(v);} else {
-        this.error([...path, i], `${show([...path, i])} must be a string, got ${describe(v)}`,
+        this.error([...path, i], `${fieldString([...path, i])} must be a string, got ${describe(v)}`,
           typeof v === 'number' ? `Quote it: "${v}".` : undefined);
       }
     });
@@ -88,7 +89,7 @@ class Checker {
   public string(value: unknown, path: FieldPath): string | undefined {
     if (value === undefined || value === null) return undefined;
     if (typeof value !== 'string') {
-      this.error(path, `${show(path)} must be a string, got ${describe(value)}`);
+      this.error(path, `${fieldString(path)} must be a string, got ${describe(value)}`);
       return undefined;
     }
     return value;
@@ -97,7 +98,7 @@ class Checker {
   public bool(value: unknown, path: FieldPath): boolean | undefined {
     if (value === undefined || value === null) return undefined;
     if (typeof value !== 'boolean') {
-      this.error(path, `${show(path)} must be true or false, got ${describe(value)}`);
+      this.error(path, `${fieldString(path)} must be true or false, got ${describe(value)}`);
       return undefined;
     }
     return value;
@@ -313,19 +314,11 @@ export function toRequestAuthentication(obj: LoadedObject): { resource?: Request
   };
 }
 
-function show(path: FieldPath): string {
-  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc === '' ? String(p) : `${acc}.${p}`), '');
-}
-
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'an object';
   return `${typeof v} ${JSON.stringify(v)}`;
-}
-
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
 function closest(word: string, candidates: readonly string[]): string | undefined {

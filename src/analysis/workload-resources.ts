@@ -5,33 +5,34 @@
  * @module
  */
 import { IstioResource, LoadedObject, ServicePort, ServiceResource, Workload, WorkloadKind, WorkloadPort } from './istio-config';
+import { asRecord, stringEntries } from '../private/records';
 
 const POD_TEMPLATE_KINDS: readonly string[] = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'];
 
 /** The workload an object describes, or undefined when it is not a workload kind. */
 export function toWorkload(obj: LoadedObject): Workload | undefined {
-  const spec = rec(obj.body.spec);
-  let podMeta: Record<string, unknown> = {};
-  let podSpec: Record<string, unknown> = {};
+  const spec = asRecord(obj.body.spec);
+  let podMeta: Readonly<Record<string, unknown>> = {};
+  let podSpec: Readonly<Record<string, unknown>> = {};
   if (obj.kind === 'Pod') {
-    podMeta = rec(obj.body.metadata);
+    podMeta = asRecord(obj.body.metadata);
     podSpec = spec;
   } else if (POD_TEMPLATE_KINDS.includes(obj.kind)) {
-    const template = rec(spec.template);
-    podMeta = rec(template.metadata);
-    podSpec = rec(template.spec);
+    const template = asRecord(spec.template);
+    podMeta = asRecord(template.metadata);
+    podSpec = asRecord(template.spec);
   } else if (obj.kind === 'CronJob') {
-    const template = rec(rec(rec(spec.jobTemplate).spec).template);
-    podMeta = rec(template.metadata);
-    podSpec = rec(template.spec);
+    const template = asRecord(asRecord(asRecord(spec.jobTemplate).spec).template);
+    podMeta = asRecord(template.metadata);
+    podSpec = asRecord(template.spec);
   } else if (obj.kind === 'WorkloadEntry' && obj.apiVersion.startsWith('networking.istio.io/')) {
-    const ports: WorkloadPort[] = Object.entries(rec(spec.ports))
+    const ports: WorkloadPort[] = Object.entries(asRecord(spec.ports))
       .filter(([, v]) => typeof v === 'number')
       .map(([name, v]) => ({ name, containerPort: v as number, protocol: 'TCP' }));
     return {
       ...obj,
       kind: 'WorkloadEntry',
-      podLabels: strMap(spec.labels),
+      podLabels: stringEntries(spec.labels),
       podAnnotations: {},
       serviceAccountName: typeof spec.serviceAccount === 'string' && spec.serviceAccount !== '' ? spec.serviceAccount : 'default',
       ports,
@@ -42,8 +43,8 @@ export function toWorkload(obj: LoadedObject): Workload | undefined {
   const sa = podSpec.serviceAccountName ?? podSpec.serviceAccount;
   const ports: WorkloadPort[] = [];
   for (const container of list(podSpec.containers)) {
-    for (const p of list(rec(container).ports)) {
-      const pr = rec(p);
+    for (const p of list(asRecord(container).ports)) {
+      const pr = asRecord(p);
       if (typeof pr.containerPort !== 'number') continue;
       ports.push({
         containerPort: pr.containerPort,
@@ -55,8 +56,8 @@ export function toWorkload(obj: LoadedObject): Workload | undefined {
   return {
     ...obj,
     kind: obj.kind as WorkloadKind,
-    podLabels: strMap(podMeta.labels),
-    podAnnotations: strMap(podMeta.annotations),
+    podLabels: stringEntries(podMeta.labels),
+    podAnnotations: stringEntries(podMeta.annotations),
     serviceAccountName: typeof sa === 'string' && sa !== '' ? sa : 'default',
     ports,
   };
@@ -64,10 +65,10 @@ export function toWorkload(obj: LoadedObject): Workload | undefined {
 
 /** A typed Service. */
 export function toService(obj: LoadedObject): ServiceResource {
-  const spec = rec(obj.body.spec);
+  const spec = asRecord(obj.body.spec);
   const ports: ServicePort[] = [];
   for (const p of list(spec.ports)) {
-    const pr = rec(p);
+    const pr = asRecord(p);
     if (typeof pr.port !== 'number') continue;
     const target = typeof pr.targetPort === 'number' || typeof pr.targetPort === 'string' ? pr.targetPort : pr.port;
     ports.push({
@@ -81,7 +82,7 @@ export function toService(obj: LoadedObject): ServiceResource {
   return {
     ...obj,
     kind: 'Service',
-    selector: strMap(spec.selector),
+    selector: stringEntries(spec.selector),
     ports,
     type: typeof spec.type === 'string' ? spec.type : 'ClusterIP',
   };
@@ -92,19 +93,9 @@ export function toService(obj: LoadedObject): ServiceResource {
  * pods in every namespace (istiod's default, PILOT_SCOPE_GATEWAY_TO_NAMESPACE=false).
  */
 export function gatewaySelector(gateway: IstioResource): Record<string, string> {
-  return strMap(gateway.spec.selector);
-}
-
-function rec(x: unknown): Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Record<string, unknown>) : {};
+  return stringEntries(gateway.spec.selector);
 }
 
 function list(x: unknown): readonly unknown[] {
   return Array.isArray(x) ? x : [];
-}
-
-function strMap(x: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(rec(x))) if (typeof v === 'string') out[k] = v;
-  return out;
 }

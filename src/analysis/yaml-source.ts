@@ -132,8 +132,6 @@ function preciseDocuments(text: string, file: string, lineOffset = 0): YamlDocum
       return { line: p.line + lineOffset, col: p.col };
     };
     const pos = linePos(start);
-    const fieldString = (path: FieldPath): string => path.reduce<string>(
-      (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc === '' ? String(p) : `${acc}.${p}`), '');
     return {
       value: contents === null ? null : (doc.toJS({ maxAliasCount: 1000 }) as unknown),
       line: pos.line,
@@ -162,4 +160,9 @@ function preciseDocuments(text: string, file: string, lineOffset = 0): YamlDocum
       },
     };
   });
+}
+
+/** `spec.rules[0].from[1]` for a field path. */
+export function fieldString(path: FieldPath): string {
+  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc === '' ? String(p) : `${acc}.${p}`), '');
 }

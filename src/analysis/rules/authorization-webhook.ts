@@ -23,8 +23,9 @@
 import { Diagnostic } from '../../errors';
 import { AuthorizationPolicyResource } from '../istio-config';
 import { OPERATION_FIELDS, SOURCE_FIELDS } from '../security-resources';
-import { FieldPath } from '../yaml-source';
-import { AnalyzerCheck, AnalyzerRule, RuleContext, asRecord, fieldString, finding, isRecord, objectRef } from './rule-types';
+import { FieldPath, fieldString } from '../yaml-source';
+import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, objectRef } from './rule-types';
+import { asRecord, isRecord } from '../../private/records';
 
 const WITHOUT_RULES: AnalyzerCheck = {
   code: 'TM_AUTHZ_ACTION_WITHOUT_RULES',

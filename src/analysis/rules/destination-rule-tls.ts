@@ -21,8 +21,9 @@
 import { Diagnostic } from '../../errors';
 import { IstioResource, ServiceResource } from '../istio-config';
 import { EffectiveMtlsMode, mtlsForPort, MtlsSource } from '../peer-authentication';
-import { FieldPath } from '../yaml-source';
-import { AnalyzerCheck, AnalyzerRule, RuleContext, asRecord, fieldString, finding, isRecord, objectRef } from './rule-types';
+import { FieldPath, fieldString } from '../yaml-source';
+import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, objectRef } from './rule-types';
+import { asRecord, isRecord, stringEntries } from '../../private/records';
 
 const DISABLES_STRICT: AnalyzerCheck = {
   code: 'TM_DESTINATION_RULE_DISABLES_STRICT',
@@ -102,9 +103,7 @@ function tlsSettings(dr: IstioResource): TlsSetting[] {
   fromPolicy(dr.spec.trafficPolicy, ['spec', 'trafficPolicy'], {});
   (Array.isArray(dr.spec.subsets) ? dr.spec.subsets as unknown[] : []).forEach((s, j) => {
     const subset = asRecord(s);
-    const labels: Record<string, string> = {};
-    for (const [k, v] of Object.entries(asRecord(subset.labels))) if (typeof v === 'string') labels[k] = v;
-    fromPolicy(subset.trafficPolicy, ['spec', 'subsets', j, 'trafficPolicy'], labels);
+    fromPolicy(subset.trafficPolicy, ['spec', 'subsets', j, 'trafficPolicy'], stringEntries(subset.labels));
   });
   return out;
 }

@@ -21,9 +21,10 @@
  * @module
  */
 import { gatewayServers } from './gateway-servers';
-import { AnalyzerCheck, AnalyzerRule, asRecord, finding, objectRef } from './rule-types';
+import { AnalyzerCheck, AnalyzerRule, finding, objectRef } from './rule-types';
 import { Diagnostic } from '../../errors';
 import { selectorMatches } from '../../model/labels';
+import { asRecord } from '../../private/records';
 import { LoadedObject } from '../istio-config';
 
 const NOT_FOUND: AnalyzerCheck = {

@@ -21,7 +21,8 @@ import { Diagnostic } from '../../errors';
 import { formatLabels, formatSelector, selectorMatches } from '../../model/labels';
 import { IstioResource } from '../istio-config';
 import { gatewaySelector } from '../workload-resources';
-import { AnalyzerCheck, AnalyzerRule, RuleContext, asRecord, finding, objectRef } from './rule-types';
+import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, objectRef } from './rule-types';
+import { asRecord, isRecord } from '../../private/records';
 
 const DUPLICATE: AnalyzerCheck = {
   code: 'TM_GATEWAY_DUPLICATE_SERVER',
@@ -61,7 +62,7 @@ export function gatewayServers(gateways: readonly IstioResource[]): GatewayServe
         ...(typeof port.number === 'number' ? { port: port.number } : {}),
         protocol: typeof port.protocol === 'string' ? port.protocol.toUpperCase() : '',
         hosts: (Array.isArray(server.hosts) ? server.hosts : []).filter((h): h is string => typeof h === 'string'),
-        tls: typeof tls === 'object' && tls !== null && !Array.isArray(tls) ? tls as Record<string, unknown> : undefined,
+        tls: isRecord(tls) ? tls : undefined,
         selector,
       });
     });

@@ -22,9 +22,9 @@
 import { Diagnostic } from '../../errors';
 import { isDryRunPolicy } from '../authorization-rule';
 import { AuthorizationPolicyResource, AuthorizationRule, RequestAuthenticationResource } from '../istio-config';
-import { FieldPath } from '../yaml-source';
+import { FieldPath, fieldString } from '../yaml-source';
 import { describeTarget, policyTargets, PolicyScope, PolicyTarget, scopeOf, scopesOverlap } from './policy-targets';
-import { AnalyzerCheck, AnalyzerRule, RuleContext, fieldString, finding, objectRef } from './rule-types';
+import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, objectRef } from './rule-types';
 
 const WITHOUT_AUTHN: AnalyzerCheck = {
   code: 'TM_JWT_WITHOUT_REQUEST_AUTHN',

@@ -23,9 +23,9 @@
 import { Diagnostic } from '../../errors';
 import { AuthorizationPolicyResource, AuthorizationRule } from '../istio-config';
 import { EffectiveMtlsMode, mtlsForPort, MtlsSource } from '../peer-authentication';
-import { FieldPath } from '../yaml-source';
+import { FieldPath, fieldString } from '../yaml-source';
 import { describeTarget, policyTargets, PolicyTarget, scopeOf, verbFor } from './policy-targets';
-import { AnalyzerCheck, AnalyzerRule, RuleContext, fieldString, finding, objectRef } from './rule-types';
+import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, objectRef } from './rule-types';
 
 const CHECK: AnalyzerCheck = {
   code: 'TM_MTLS_FIELDS_WITHOUT_MTLS',

@@ -20,12 +20,12 @@
  * @see https://istio.io/latest/docs/reference/config/security/normalization/
  * @module
  */
-import { AnalyzerCheck, AnalyzerRule, RuleContext, fieldString, finding, objectRef } from './rule-types';
+import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, objectRef } from './rule-types';
 import { Diagnostic, Severity } from '../../errors';
 import { isPathTemplate, normalizePath, PathNormalization } from '../../model/path-normalization';
 import { matchesPathPattern } from '../../model/path-pattern';
 import { AuthorizationPolicyResource } from '../istio-config';
-import { FieldPath } from '../yaml-source';
+import { FieldPath, fieldString } from '../yaml-source';
 
 const CHECK: AnalyzerCheck = {
   code: 'TM_PATH_NORMALIZATION_BYPASS',

@@ -19,8 +19,8 @@
  */
 import { Diagnostic } from '../../errors';
 import { AuthorizationAction, AuthorizationPolicyResource } from '../istio-config';
-import { FieldPath } from '../yaml-source';
-import { AnalyzerCheck, AnalyzerRule, RuleContext, fieldString, finding, objectRef } from './rule-types';
+import { FieldPath, fieldString } from '../yaml-source';
+import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, objectRef } from './rule-types';
 
 const NAMESPACE: AnalyzerCheck = {
   code: 'TM_NAMESPACE_NOT_FOUND',

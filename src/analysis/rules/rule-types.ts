@@ -70,18 +70,3 @@ export function objectRef(obj: LoadedObject): string {
   const ns = obj.metadata.namespace;
   return `${obj.kind} ${ns ? `${ns}/` : ''}${obj.metadata.name || '<unnamed>'}`;
 }
-
-/** `spec.rules[0].from[1]` for a field path. */
-export function fieldString(path: FieldPath): string {
-  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc === '' ? String(p) : `${acc}.${p}`), '');
-}
-
-/** Plain-object view of an unknown value (empty for anything else). */
-export function asRecord(x: unknown): Readonly<Record<string, unknown>> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x) ? x as Record<string, unknown> : {};
-}
-
-/** True for a plain object. */
-export function isRecord(x: unknown): x is Readonly<Record<string, unknown>> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}

@@ -17,7 +17,8 @@ import { Diagnostic } from '../../errors';
 import { formatSelector, selectorMatches } from '../../model/labels';
 import { LoadedObject } from '../istio-config';
 import { FieldPath } from '../yaml-source';
-import { AnalyzerCheck, AnalyzerRule, RuleContext, asRecord, finding, objectRef } from './rule-types';
+import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, objectRef } from './rule-types';
+import { asRecord, stringEntries } from '../../private/records';
 
 const CHECK: AnalyzerCheck = {
   code: 'TM_SELECTOR_NO_WORKLOAD',
@@ -49,7 +50,7 @@ export const selectorNoWorkloadRule: AnalyzerRule = {
     for (const sc of config.sidecars) {
       const ws = asRecord(sc.spec.workloadSelector);
       if (!('labels' in ws)) continue;
-      check(context, sc, stringLabels(ws.labels), ['spec', 'workloadSelector'], 'KIA0004', out);
+      check(context, sc, stringEntries(ws.labels), ['spec', 'workloadSelector'], 'KIA0004', out);
     }
     return out;
   },
@@ -75,12 +76,6 @@ function check(context: RuleContext, obj: LoadedObject, selector: Readonly<Recor
     wide ? 'Remove the policy, or move it to the namespace whose workloads it is meant for.'
       : `Fix the labels so they match the pod template labels of the intended workload${closestHint(candidates.map((w) => w.podLabels), labels)}, or remove the policy.`,
     { severity: 'warning', upstreamCode }));
-}
-
-function stringLabels(x: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(asRecord(x))) if (typeof v === 'string') out[k] = v;
-  return out;
 }
 
 // The workload whose labels agree with the most selector labels, as a hint.

@@ -9,8 +9,9 @@
  * @see https://github.com/kiali/kiali/issues/5882
  * @module
  */
-import { AnalyzerCheck, AnalyzerRule, finding, isRecord, objectRef } from './rule-types';
+import { AnalyzerCheck, AnalyzerRule, finding, objectRef } from './rule-types';
 import { Diagnostic } from '../../errors';
+import { isRecord } from '../../private/records';
 
 const CHECK: AnalyzerCheck = {
   code: 'TM_SIDECAR_OUTBOUND_MODE_MISSING',

@@ -16,9 +16,10 @@
  * @module
  */
 import { bareHost } from './gateway-servers';
-import { AnalyzerCheck, AnalyzerRule, asRecord, finding, objectRef } from './rule-types';
+import { AnalyzerCheck, AnalyzerRule, finding, objectRef } from './rule-types';
 import { Diagnostic } from '../../errors';
 import { gatewayHostCovers } from '../../model/ingress-gateway';
+import { asRecord } from '../../private/records';
 
 const SNI_OUTSIDE: AnalyzerCheck = {
   code: 'TM_VIRTUAL_SERVICE_SNI_OUTSIDE_HOSTS',
