@@ -14,6 +14,7 @@ import { compareIstioVersions, formatIstioVersion } from '../model/istio-version
 import { assertDnsLabel } from '../model/names';
 import { appProtocol } from '../model/service-port';
 import { located } from '../private/located';
+import { sortKeys } from '../private/sort-keys';
 import { toL1Container, toL1Volume } from './private/kube-l1';
 import { IstioPodKeys } from '../render/sidecar/annotations';
 import { Injection, renderInjection } from '../render/sidecar/inject';
@@ -137,7 +138,7 @@ export class ReferenceWorkload extends Construct {
       Object.assign(podLabels, { ...this._injection.labels, ...podLabels });
       Object.assign(podAnnotations, { ...this._injection.annotations, ...podAnnotations });
     }
-    this._podLabels = sortRecord(podLabels);
+    this._podLabels = sortKeys(podLabels);
 
     const tmp = kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp');
     const mounts: kplus.VolumeMount[] = [{ path: '/tmp', volume: tmp }];
@@ -157,7 +158,7 @@ export class ReferenceWorkload extends Construct {
       select: false,
       serviceAccount: this.serviceAccount,
       automountServiceAccountToken: false,
-      podMetadata: { labels: this._podLabels, annotations: sortRecord(podAnnotations) },
+      podMetadata: { labels: this._podLabels, annotations: sortKeys(podAnnotations) },
       containers: [{
         name: service.name,
         image: checked.image,
@@ -321,10 +322,6 @@ function toKplusProbe(p: Probe): kplus.Probe {
     ...(p.timeoutSeconds !== undefined ? { timeoutSeconds: Duration.seconds(p.timeoutSeconds) } : {}),
     ...(p.failureThreshold !== undefined ? { failureThreshold: p.failureThreshold } : {}),
   });
-}
-
-function sortRecord(record: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 function copyResources(r: { readonly requests?: Record<string, string>; readonly limits?: Record<string, string> }): ResourceRequirements {

@@ -23,6 +23,7 @@ import {
 import { Telemetry, TelemetryV1Alpha1 } from '../../../imports/telemetry.istio.io';
 import { TrustmeshError } from '../../errors';
 import { IstioVersion } from '../../model/istio-version';
+import { sortKeys } from '../../private/sort-keys';
 import { istioApiVersion } from '../../render/istio/api-version';
 import { DRY_RUN_ANNOTATION, IstioManifest, IstioMetadata } from '../../render/istio/manifest';
 
@@ -128,7 +129,7 @@ function canonicalJwksUri(json: Record<string, unknown>): Record<string, unknown
     if ('jwks_uri' in rule) {
       const { jwks_uri: uri, ...rest } = rule;
       for (const k of Object.keys(rule)) delete rule[k];
-      Object.assign(rule, Object.fromEntries(Object.entries({ ...rest, jwksUri: uri }).sort(([a], [b]) => (a < b ? -1 : 1))));
+      Object.assign(rule, sortKeys({ ...rest, jwksUri: uri }));
     }
   }
   return json;

@@ -1,5 +1,6 @@
 import { Container, ContainerPort, HttpGetAction, Probe } from './pod-types';
 import { SidecarPorts } from './sidecar-settings';
+import { sortKeys } from '../../private/sort-keys';
 
 /** Which probe of a container, and the path suffix pilot-agent serves it under. */
 const PROBE_KINDS = [
@@ -47,8 +48,7 @@ export function rewriteAppProbes(containers: readonly Container[]): RewrittenPro
     }
     return out;
   });
-  const sorted = Object.fromEntries(Object.entries(probers).sort(([a], [b]) => (a < b ? -1 : 1)));
-  return { containers: rewritten, probers: sorted };
+  return { containers: rewritten, probers: sortKeys(probers) };
 }
 
 /**

@@ -7,6 +7,7 @@ import { SidecarPorts, SidecarSettings } from './sidecar-settings';
 import { excludedInboundPorts, interceptionModeOf } from './traffic';
 import { renderSidecarVolumes } from './volumes';
 import { TrustmeshError } from '../../errors';
+import { sortKeys } from '../../private/sort-keys';
 
 /** The parts of a pod injection reads. */
 export interface InjectionInput {
@@ -167,8 +168,4 @@ function cniAnnotations(annotations: Readonly<Record<string, string>>, mode: str
 function withoutStatus(annotations: Readonly<Record<string, string>>): Record<string, string> {
   const { [IstioPodKeys.STATUS]: _status, ...rest } = annotations;
   return rest;
-}
-
-function sortKeys<T>(record: Readonly<Record<string, T>>): Record<string, T> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

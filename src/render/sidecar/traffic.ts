@@ -1,5 +1,6 @@
 import { IstioPodKeys } from './annotations';
 import { InterceptionModeName, PROXY_UID, SidecarPorts } from './sidecar-settings';
+import { sortKeys } from '../../private/sort-keys';
 
 /**
  * Which traffic the sidecar captures: the `traffic.sidecar.istio.io/*` annotations as data. Every
@@ -47,7 +48,7 @@ export function trafficAnnotations(traffic: TrafficSettings): Record<string, str
   set(IstioPodKeys.EXCLUDE_OUTBOUND_PORTS, traffic.excludeOutboundPorts);
   set(IstioPodKeys.EXCLUDE_INTERFACES, traffic.excludeInterfaces);
   set(IstioPodKeys.REROUTE_VIRTUAL_INTERFACES, traffic.rerouteVirtualInterfaces);
-  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return sortKeys(out);
 }
 
 /** The interception mode a pod's annotations select (the injector's default is REDIRECT). */
