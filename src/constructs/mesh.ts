@@ -21,8 +21,8 @@ import { JwtIssuerSpec } from '../model/jwt-issuer';
 import { MeshModel } from '../model/mesh-model';
 import { assertDnsLabel, assertDnsSubdomain } from '../model/names';
 import { CaMaterial } from '../pki/ca-material';
+import { canonicalJson } from '../private/canonical-json';
 import { located } from '../private/located';
-import { canonicalJson } from '../render/istio/manifest';
 import { ObjectNames } from '../render/istio/object-names';
 import { renderMeshPeerAuthentication } from '../render/istio/peer-authentication';
 

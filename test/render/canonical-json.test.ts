@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { canonicalJson } from '../../src/render/istio/manifest';
+import { canonicalJson } from '../../src/private/canonical-json';
 
 /** The reference definition: JSON.stringify with object keys sorted at every level. */
 function reference(value: unknown): string {

@@ -4,7 +4,7 @@ import { edgeDiagnostics } from '../../model/edge-checks';
 import { EdgesSpec } from '../../model/edges';
 import { EgressPolicySpec, ExternalServiceSpec, PlaintextExceptionSpec } from '../../model/egress';
 import { GatewayCredentialSpec } from '../../model/ingress-gateway';
-import { canonicalJson } from '../../render/istio/manifest';
+import { canonicalJson } from '../../private/canonical-json';
 import type { IngressGateway } from '../ingress-gateway';
 import type { Mesh } from '../mesh';
 

@@ -1,8 +1,9 @@
-import { canonicalJson, sortedPorts, sortedStrings, sortUniqueByJson } from './manifest';
+import { sortedPorts, sortedStrings, sortUniqueByJson } from './manifest';
 import { EndUserRequirement, IntentionSpec, PeerSpec, usesHttpOnlyFields } from '../../model/intention';
 import { IstioFeature, supports } from '../../model/istio-version';
 import { MeshModel } from '../../model/mesh-model';
 import { ServiceSpec } from '../../model/mesh-spec';
+import { canonicalJson } from '../../private/canonical-json';
 
 /** AuthorizationPolicy `rules[].from[].source`. */
 export interface RuleSource {

@@ -1,3 +1,5 @@
+import { canonicalJson } from '../../private/canonical-json';
+
 /** Metadata every rendered Istio object carries. */
 export interface IstioMetadata {
   readonly name: string;
@@ -27,18 +29,6 @@ export type IstioKind =
 
 /** The annotation that makes an AuthorizationPolicy dry-run. */
 export const DRY_RUN_ANNOTATION = 'istio.io/dry-run';
-
-/** JSON with object keys sorted: a canonical form for sorting and de-duplicating rendered values. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  const o = value as Record<string, unknown>;
-  const parts: string[] = [];
-  for (const k of Object.keys(o).sort()) {
-    if (o[k] !== undefined) parts.push(`${JSON.stringify(k)}:${canonicalJson(o[k])}`);
-  }
-  return `{${parts.join(',')}}`;
-}
 
 /** Sorts by canonical JSON and removes duplicates. */
 export function sortUniqueByJson<T>(values: readonly T[]): T[] {

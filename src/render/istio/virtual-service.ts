@@ -1,9 +1,10 @@
 import { istioApiVersion } from './api-version';
 import { EdgeObjectNames } from './edge-names';
-import { canonicalJson, IstioManifest, sortedStrings, sortUniqueByJson } from './manifest';
+import { IstioManifest, sortedStrings, sortUniqueByJson } from './manifest';
 import { GatewayRouteSpec, IngressGatewaySpec, routesByService } from '../../model/ingress-gateway';
 import { ServiceRef, serviceKey } from '../../model/intention';
 import { MeshModel } from '../../model/mesh-model';
+import { canonicalJson } from '../../private/canonical-json';
 
 /**
  * The VirtualService that binds one service to one gateway, in the service's namespace (the team
