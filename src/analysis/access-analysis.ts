@@ -16,6 +16,7 @@ import { DEFAULT_MESH_CONFIG, MeshConfig } from './mesh-config';
 import { buildRequestSpace, RequestSpace, VersionInput, WitnessCache } from './request-classes';
 import { SourceClassification, SourceClassifier } from './source-classes';
 import { AccessRequest } from '../model/access-request';
+import { formatLabels } from '../model/labels';
 
 /** Options of {@link analyzeAccess} (and of the matrix and the diff). */
 export interface AccessAnalysisOptions {
@@ -84,7 +85,7 @@ export function analyzeAccess(configs: readonly IstioConfig[], options: AccessAn
     const first = declared.find((d) => d !== undefined) as MatrixDestination;
     // Selector and namespace columns are probes of the policies, meaningful in every version.
     const versions = first.kind === 'selector' || first.kind === 'namespace' ? declared.map((d) => d ?? first) : declared;
-    const key = versions.map((d) => (d ? `${d.namespace}\u0000${labelsKey(d.labels)}\u0000${JSON.stringify(d.ports ?? null)}` : '-')).join('\u0002');
+    const key = versions.map((d) => (d ? `${d.namespace}\u0000${formatLabels(d.labels)}\u0000${JSON.stringify(d.ports ?? null)}` : '-')).join('\u0002');
     let analyzed = memo.get(key);
     if (!analyzed) {
       const inputs: (VersionInput | undefined)[] = versions.map((d, v) => (d
@@ -99,12 +100,13 @@ export function analyzeAccess(configs: readonly IstioConfig[], options: AccessAn
     destinations.push({ id, kind: first.kind, versions, ...analyzed });
   }
 
-  const byWorkload = new Map<string, AnalyzedDestination[]>();
+  // The first destination of a workload answers for it.
+  const byWorkload = new Map<string, AnalyzedDestination>();
   for (const d of destinations) {
     d.versions.forEach((shape, v) => {
       if (!shape) return;
-      const k = `${v}\u0000${shape.namespace}\u0000${labelsKey(shape.labels)}`;
-      byWorkload.set(k, [...(byWorkload.get(k) ?? []), d]);
+      const k = `${v}\u0000${shape.namespace}\u0000${formatLabels(shape.labels)}`;
+      if (!byWorkload.has(k)) byWorkload.set(k, d);
     });
   }
 
@@ -113,7 +115,7 @@ export function analyzeAccess(configs: readonly IstioConfig[], options: AccessAn
     sources,
     destinations,
     allows: (request, version = 0) => {
-      const d = byWorkload.get(`${version}\u0000${request.destination.namespace}\u0000${labelsKey(request.destination.labels)}`)?.[0];
+      const d = byWorkload.get(`${version}\u0000${request.destination.namespace}\u0000${formatLabels(request.destination.labels)}`);
       if (!d) return undefined;
       const cls = d.classification.classOf(request.source.principal);
       if (cls === undefined) return undefined;
@@ -131,9 +133,4 @@ export function analyzeAccess(configs: readonly IstioConfig[], options: AccessAn
       return setContains(access.allowed, point);
     },
   };
-}
-
-/** A stable key of a label map. */
-export function labelsKey(labels: Readonly<Record<string, string>>): string {
-  return Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(',');
 }

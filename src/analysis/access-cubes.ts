@@ -29,30 +29,19 @@ export function fullCube(sizes: readonly number[]): Cube {
 }
 
 /** True when some dimension has no region left. */
-export function isEmptyCube(c: Cube): boolean {
+function isEmptyCube(c: Cube): boolean {
   for (const m of c) if (m === 0n) return true;
   return false;
 }
 
-/** The intersection, or undefined when it is empty. */
-export function intersectCubes(a: Cube, b: Cube): Cube | undefined {
-  const out: bigint[] = new Array<bigint>(a.length);
-  for (let i = 0; i < a.length; i++) {
-    const m = a[i] & b[i];
-    if (m === 0n) return undefined;
-    out[i] = m;
-  }
-  return out;
-}
-
 /** True when `a` ⊆ `b`. */
-export function cubeWithin(a: Cube, b: Cube): boolean {
+function cubeWithin(a: Cube, b: Cube): boolean {
   for (let i = 0; i < a.length; i++) if ((a[i] & ~b[i]) !== 0n) return false;
   return true;
 }
 
 /** `a` minus `b` as disjoint cubes (at most one per dimension). */
-export function subtractCube(a: Cube, b: Cube): Cube[] {
+function subtractCube(a: Cube, b: Cube): Cube[] {
   // Disjoint if some dimension does not overlap.
   for (let i = 0; i < a.length; i++) if ((a[i] & b[i]) === 0n) return [a];
   const out: Cube[] = [];
@@ -89,7 +78,7 @@ export function isEmptySet(s: CubeSet): boolean {
 }
 
 /** True when `a` ⊆ `b`. */
-export function setWithin(a: CubeSet, b: CubeSet): boolean {
+function setWithin(a: CubeSet, b: CubeSet): boolean {
   return isEmptySet(subtractSets(a, b));
 }
 
@@ -162,7 +151,7 @@ function singleDifference(a: Cube, b: Cube): number {
 }
 
 /** A total order on cubes (lowest region first, dimension by dimension). */
-export function compareCubes(a: Cube, b: Cube): number {
+function compareCubes(a: Cube, b: Cube): number {
   for (let i = 0; i < a.length; i++) {
     if (a[i] !== b[i]) return lowestBit(a[i] ^ b[i]) === lowestBit(a[i] & (a[i] ^ b[i])) ? -1 : 1;
   }

@@ -17,7 +17,7 @@ import { Cube, fullCube, isEmptySet, simplifySet, subtractSets } from './access-
 import { CompiledPolicy, constraintMatches, FieldConstraint } from './authorization-rule';
 import { MeshConfig } from './mesh-config';
 import { mtlsForPort } from './peer-authentication';
-import { buildRequestAttributes, RequestAttributes } from './request-attributes';
+import { RequestAttributes } from './request-attributes';
 import { constraintTarget, decisivePolicies, PortSlice, RequestSpace, VersionInput } from './request-classes';
 import { SourceClass } from './source-classes';
 import { AccessProtocol, AccessRequest } from '../model/access-request';
@@ -80,7 +80,7 @@ export function evaluateVersion(space: RequestSpace, classes: readonly SourceCla
     const key = principal ?? '';
     let a = principalAttrs.get(key);
     if (!a) {
-      a = buildRequestAttributes(base, mesh, principal, undefined);
+      a = new RequestAttributes(base, mesh, principal, undefined);
       principalAttrs.set(key, a);
     }
     return a;
@@ -89,7 +89,7 @@ export function evaluateVersion(space: RequestSpace, classes: readonly SourceCla
   const attrsForPort = (port: number): RequestAttributes => {
     let a = portAttrs.get(port);
     if (!a) {
-      a = buildRequestAttributes({ ...base, destination: { ...base.destination, port } }, mesh, undefined, undefined);
+      a = new RequestAttributes({ ...base, destination: { ...base.destination, port } }, mesh, undefined, undefined);
       portAttrs.set(port, a);
     }
     return a;

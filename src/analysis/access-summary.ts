@@ -70,7 +70,7 @@ export interface PortAccessSummary {
 }
 
 /** Describes a set of regions of a dimension; undefined when it is every value (modulo `dontCare`). */
-export function describeRegions(dim: Dimension, set: bigint, dontCare = 0n): ValueSet | undefined {
+function describeRegions(dim: Dimension, set: bigint, dontCare = 0n): ValueSet | undefined {
   const all = fullMask(dim.regions.length);
   if (((set | dontCare) & all) === all) return undefined;
   if (set === 0n) return { in: [] };
@@ -136,7 +136,7 @@ function exampleOf(dim: Dimension, region: number): string {
 }
 
 /** Describes the token regions of a set as alternatives; undefined when any token will do. */
-export function describeTokens(dim: Dimension, set: bigint, dontCare: bigint): TokenRequirement[] | undefined {
+function describeTokens(dim: Dimension, set: bigint, dontCare: bigint): TokenRequirement[] | undefined {
   const all = fullMask(dim.regions.length);
   if (((set | dontCare) & all) === all) return undefined;
   const grid = dim.tokenGrid;
@@ -271,7 +271,7 @@ function setText(noun: string, set: ValueSet, prefix: string): string {
 }
 
 /** "without a token", "with a token from X where role=learner". */
-export function tokenText(t: TokenRequirement): string {
+function tokenText(t: TokenRequirement): string {
   if (t.none) return 'without a token';
   const parts = ['with a token'];
   if (t.issuers) parts.push(setText('issuer', t.issuers, 'from'));
@@ -303,7 +303,7 @@ function memoized<T>(memo: DescribeMemo | undefined, key: string, make: () => T)
 }
 
 /** Describes one cube; `dontCareTokens` are refused tokens (not mentioned). */
-export function describeCube(space: RequestSpace, cube: Cube, protocol: 'HTTP' | 'TCP', dontCareTokens: bigint, memo?: DescribeMemo): AccessRuleSummary {
+function describeCube(space: RequestSpace, cube: Cube, protocol: 'HTTP' | 'TCP', dontCareTokens: bigint, memo?: DescribeMemo): AccessRuleSummary {
   const out: { -readonly [K in keyof AccessRuleSummary]: AccessRuleSummary[K] } = { text: '' };
   const words: { method?: string; path?: string; rest: string[] } = { rest: [] };
   const headers: Record<string, ValueSet> = {};

@@ -273,7 +273,7 @@ function firstMatching(groups: readonly (readonly FieldConstraint[])[], attrs: R
 }
 
 /** Rule semantics: one source, one operation and all conditions must match; an empty rule always matches. */
-export function ruleMatches(rule: CompiledRule, attrs: RequestAttributes): boolean {
+function ruleMatches(rule: CompiledRule, attrs: RequestAttributes): boolean {
   if (rule.sources && !firstMatching(rule.sources, attrs)) return false;
   if (rule.operations && !firstMatching(rule.operations, attrs)) return false;
   return allMatch(rule.conditions, attrs);

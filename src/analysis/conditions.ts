@@ -67,7 +67,7 @@ function ipAttr(key: string, label: string, get: (a: RequestAttributes) => Reque
 }
 
 /** Values of a claim as strings: a string claim, or the string elements of a list claim. */
-export function claimValues(claims: Readonly<Record<string, unknown>> | undefined, path: readonly string[]): readonly string[] | undefined {
+function claimValues(claims: Readonly<Record<string, unknown>> | undefined, path: readonly string[]): readonly string[] | undefined {
   if (claims === undefined) return undefined;
   let cur: unknown = claims;
   for (const seg of path) {

@@ -24,7 +24,7 @@ import { assertValidConfig } from './load-config';
 import { DEFAULT_MESH_CONFIG, MeshConfig } from './mesh-config';
 import { mtlsForPort } from './peer-authentication';
 import { PolicyIndex, WorkloadPolicies } from './policy-index';
-import { buildRequestAttributes, RequestAttributes } from './request-attributes';
+import { RequestAttributes } from './request-attributes';
 import { runJwtFilter } from './request-authentication';
 import {
   AccessDecision, AccessOutcome, AccessRequest, CustomAuthzResult, DecidingPolicy, DryRunResult,
@@ -117,7 +117,7 @@ function decide(wp: WorkloadPolicies, request: AccessRequest, mesh: MeshConfig, 
   if (jwt.kind === 'reject') return finish(jwt.outcome, jwt.decidedBy, jwt.explanation, extras);
 
   // 3. Authorization.
-  const attrs = buildRequestAttributes(request, mesh, principal, jwt.claims);
+  const attrs = new RequestAttributes(request, mesh, principal, jwt.claims);
   const denied: AccessOutcome = request.protocol === 'TCP' ? 'DENY_CONN' : 'DENY_403';
   const disabled = mtls.mode === 'DISABLE' && peer !== null ? 'mTLS is DISABLEd on this port, so the peer identity is not available' : undefined;
   const notes = [gatewayNote, disabled, jwt.note].filter((x) => x !== undefined);

@@ -43,7 +43,7 @@ const HTTP_PROTOCOLS: ReadonlySet<string> = new Set(['http', 'http2', 'grpc', 'g
 const TCP_PROTOCOLS: ReadonlySet<string> = new Set(['tcp', 'tls', 'https', 'mongo', 'mysql', 'redis']);
 
 /** The filter chain of a Service port from its `appProtocol` or name (`http-web` → HTTP); `auto` when neither says. */
-export function servicePortProtocol(name: string | undefined, appProtocol: string | undefined): AccessProtocol | 'auto' {
+function servicePortProtocol(name: string | undefined, appProtocol: string | undefined): AccessProtocol | 'auto' {
   for (const candidate of [appProtocol, name?.split('-')[0], name]) {
     const p = candidate?.toLowerCase();
     if (p === undefined) continue;
@@ -125,7 +125,7 @@ export function matrixDestinations(config: IstioConfig, mesh: MeshConfig): Matri
 }
 
 /** `app` (or `app.kubernetes.io/name`) first, other labels in braces: `reviews{version=v1}`. */
-export function labelsName(labels: Readonly<Record<string, string>>): string {
+function labelsName(labels: Readonly<Record<string, string>>): string {
   const appKey = labels.app !== undefined ? 'app' : labels['app.kubernetes.io/name'] !== undefined ? 'app.kubernetes.io/name' : undefined;
   const rest = Object.keys(labels).filter((k) => k !== appKey).sort().map((k) => `${k}=${labels[k]}`);
   if (appKey === undefined) return `{${rest.join(',')}}`;

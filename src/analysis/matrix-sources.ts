@@ -30,9 +30,9 @@ export interface MatrixSource {
 }
 
 /** The service account name that stands for "an identity no manifest names". */
-export const OTHER_SERVICE_ACCOUNT = '~other';
+const OTHER_SERVICE_ACCOUNT = '~other';
 /** The namespace that stands for "a namespace no manifest names". */
-export const OTHER_NAMESPACE = '~other';
+const OTHER_NAMESPACE = '~other';
 
 const KIND_RANK: Readonly<Record<MatrixSourceKind, number>> = {
   serviceAccount: 0, namespace: 0, principal: 1, trustDomain: 2, plaintext: 3, other: 4,

@@ -74,7 +74,7 @@ export function buildAccessMatrix(config: IstioConfig, options: AccessAnalysisOp
 }
 
 /** The matrix of one version of an analysis. */
-export function matrixOf(analysis: AccessAnalysis, version: number): AccessMatrix {
+function matrixOf(analysis: AccessAnalysis, version: number): AccessMatrix {
   const rowIndex = new Map(analysis.sources.map((s, i) => [s.id, i]));
   const columns: MatrixColumn[] = [];
   const groupOfRow: Int32Array[] = [];

@@ -138,9 +138,3 @@ export class RequestAttributes {
     }
   }
 }
-
-/** Derives the attributes (see {@link RequestAttributes}). */
-export function buildRequestAttributes(request: AccessRequest, mesh: MeshConfig, principal: string | undefined,
-  claims: Readonly<Record<string, unknown>> | undefined): RequestAttributes {
-  return new RequestAttributes(request, mesh, principal, claims);
-}

@@ -9,7 +9,7 @@
 import { fullMask, maskOf } from './access-cubes';
 import { ValueMatcher } from './conditions';
 import { MeshConfig } from './mesh-config';
-import { buildRequestAttributes, RequestAttributes } from './request-attributes';
+import { RequestAttributes } from './request-attributes';
 import { LocatedJwtRule, runJwtFilter } from './request-authentication';
 import { buildTokenGrid, requestPrincipalParts, TokenGrid, TokenPoint } from './request-class-tokens';
 import { ipWitnesses, OTHER, stringWitnesses, Witness } from './request-class-witnesses';
@@ -125,7 +125,7 @@ export function buildValueDimension(key: string, kind: DimensionKind, header: st
   for (const w of witnesses) {
     // Value dimensions read only their own attribute, so the witness attributes do not depend on the destination.
     const attrs = cache.attributes(kind, header, w.value,
-      () => buildRequestAttributes(requestWith(base, kind, header, w.value), mesh, undefined, undefined));
+      () => new RequestAttributes(requestWith(base, kind, header, w.value), mesh, undefined, undefined));
     const vector = list.map((m) => (m.matcher.test(attrs) ? '1' : '0')).join('');
     const g = groups.get(vector);
     if (g) g.witnesses.push(w);
@@ -138,9 +138,9 @@ export function buildValueDimension(key: string, kind: DimensionKind, header: st
   }));
   const byVector = new Map([...groups.keys()].map((v, i) => [v, i]));
   return {
-    dimension: finishDimension(key, kind, header, regions, list, 0),
+    dimension: finishDimension(key, kind, header, regions, list),
     classify: (request) => {
-      const attrs = buildRequestAttributes(request, mesh, undefined, undefined);
+      const attrs = new RequestAttributes(request, mesh, undefined, undefined);
       return byVector.get(list.map((m) => (m.matcher.test(attrs) ? '1' : '0')).join(''));
     },
   };
@@ -175,7 +175,7 @@ export function buildTokenDimension(list: readonly KeyedMatcher[], rulesByVersio
     let vector = '';
     rulesByVersion.forEach((rules) => {
       const outcome = runJwtFilter(rules, request);
-      const a = buildRequestAttributes(request, mesh, undefined, outcome.kind === 'continue' ? outcome.claims : undefined);
+      const a = new RequestAttributes(request, mesh, undefined, outcome.kind === 'continue' ? outcome.claims : undefined);
       attrs.push(a);
       rejected.push(outcome.kind === 'reject');
       vector += `${outcome.kind === 'reject' ? 'R' : 'C'}${list.map((m) => (m.matcher.test(a) ? '1' : '0')).join('')}|`;
@@ -197,7 +197,7 @@ export function buildTokenDimension(list: readonly KeyedMatcher[], rulesByVersio
   }));
   const byVector = new Map([...groups.keys()].map((v, i) => [v, i]));
   return {
-    dimension: { ...finishDimension('token', 'token', undefined, regions, list, 0), tokenGrid: grid },
+    dimension: { ...finishDimension('token', 'token', undefined, regions, list), tokenGrid: grid },
     classify: (request) => {
       // A CORS preflight skips the JWT filter: a class of its own that the space does not model.
       if (isCorsPreflight(request)) return undefined;
@@ -206,13 +206,13 @@ export function buildTokenDimension(list: readonly KeyedMatcher[], rulesByVersio
   };
 }
 
-function finishDimension(key: string, kind: DimensionKind, header: string | undefined, regions: readonly Region[], list: readonly KeyedMatcher[],
-  version: number): Dimension {
+function finishDimension(key: string, kind: DimensionKind, header: string | undefined, regions: readonly Region[],
+  list: readonly KeyedMatcher[]): Dimension {
   const byRaw = new Map<string, bigint>();
   for (const { matcher } of list) {
     let mask = byRaw.get(matcher.raw) ?? 0n;
     regions.forEach((r) => {
-      if (matcher.test(r.attrs[version])) mask |= 1n << BigInt(r.index);
+      if (matcher.test(r.attrs[0])) mask |= 1n << BigInt(r.index);
     });
     byRaw.set(matcher.raw, mask);
   }

@@ -126,7 +126,7 @@ export function ruleConstraints(rule: CompiledRule): FieldConstraint[] {
 }
 
 /** Every constraint of the decisive policies of one version, both filter chains. */
-export function versionConstraints(wp: WorkloadPolicies, mesh: MeshConfig): FieldConstraint[] {
+function versionConstraints(wp: WorkloadPolicies, mesh: MeshConfig): FieldConstraint[] {
   const { deny, allow } = decisivePolicies(wp, mesh);
   const out: FieldConstraint[] = [];
   for (const p of [...deny, ...allow]) {

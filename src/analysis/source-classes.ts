@@ -14,7 +14,7 @@ import { FieldConstraint } from './authorization-rule';
 import { ValueMatcher } from './conditions';
 import { MeshConfig } from './mesh-config';
 import { WorkloadPolicies } from './policy-index';
-import { buildRequestAttributes, RequestAttributes } from './request-attributes';
+import { RequestAttributes } from './request-attributes';
 import { constraintTarget, decisivePolicies, ruleConstraints } from './request-classes';
 import { AccessRequest } from '../model/access-request';
 
@@ -53,7 +53,7 @@ export class SourceClassifier {
       jwt: null,
       destination: { namespace: '', labels: {}, port: 80 },
     };
-    this.attrs = principals.map((p) => (p === null ? undefined : buildRequestAttributes(base, mesh, p, undefined)));
+    this.attrs = principals.map((p) => (p === null ? undefined : new RequestAttributes(base, mesh, p, undefined)));
   }
 
   /** Classes of the rows for one destination, from the policies of each version. */
@@ -101,7 +101,7 @@ export class SourceClassifier {
       classes,
       classOf: (principal) => {
         if (principal === null) return index.get('plaintext');
-        const attrs = buildRequestAttributes(base, this.mesh, principal, undefined);
+        const attrs = new RequestAttributes(base, this.mesh, principal, undefined);
         return index.get(refs.filter((r) => r.matcher.test(attrs)).map((r) => r.id).join('\u0001'));
       },
     };

@@ -373,7 +373,7 @@ function checkKeys(obj: Record<string, unknown>, allowed: readonly string[], pre
 }
 
 /** True for a literal IPv4 (dotted quad) or IPv6 address. */
-export function isIpAddress(s: string): boolean {
+function isIpAddress(s: string): boolean {
   return isIpv4(s) || isIpv6(s);
 }
 

@@ -51,7 +51,7 @@ export function normalizePath(path: string, mode: PathNormalization): string {
 }
 
 /** RFC 3986 §5.2.4 remove_dot_segments. */
-export function removeDotSegments(input: string): string {
+function removeDotSegments(input: string): string {
   let rest = input;
   const out: string[] = [];
   while (rest.length > 0) {

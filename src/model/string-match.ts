@@ -47,13 +47,6 @@ export function compileHeaderPattern(raw: string, ignoreCase = false): StringPat
   return compileStringPattern(raw, ignoreCase);
 }
 
-/** True when any pattern matches `value`; false when `value` is missing. */
-export function matchesAny(patterns: readonly StringPattern[], value: string | undefined): boolean {
-  if (value === undefined) return false;
-  for (const p of patterns) if (p.test(value)) return true;
-  return false;
-}
-
 /** One-off form of {@link compileStringPattern}: whether `value` matches `pattern` (false when missing). */
 export function matchesIstioString(pattern: string, value: string | undefined, options: { ignoreCase?: boolean } = {}): boolean {
   return value !== undefined && compileStringPattern(pattern, options.ignoreCase ?? false).test(value);

@@ -6,7 +6,7 @@ import { ServiceSpec } from '../../model/mesh-spec';
 import { canonicalJson } from '../../private/canonical-json';
 
 /** AuthorizationPolicy `rules[].from[].source`. */
-export interface RuleSource {
+interface RuleSource {
   principals?: string[];
   notPrincipals?: string[];
   serviceAccounts?: string[];
@@ -30,7 +30,7 @@ export interface RuleOperation {
 }
 
 /** AuthorizationPolicy `rules[].when[]`. */
-export interface RuleCondition {
+interface RuleCondition {
   key: string;
   values?: string[];
   notValues?: string[];
@@ -78,7 +78,7 @@ export function renderRules(model: MeshModel, service: ServiceSpec, intentions: 
 /**
  * The `source` for a peer (and end user), or `undefined` when the intention matches any caller.
  */
-export function renderSource(model: MeshModel, peer: PeerSpec, endUser: EndUserRequirement | undefined): RuleSource | undefined {
+function renderSource(model: MeshModel, peer: PeerSpec, endUser: EndUserRequirement | undefined): RuleSource | undefined {
   const source: RuleSource = {};
   switch (peer.kind) {
     case 'service':

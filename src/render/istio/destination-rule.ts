@@ -27,7 +27,7 @@ export function renderPlaintextDestinationRule(model: MeshModel, service: Servic
 }
 
 /** The annotation that records why a plaintext exception exists, for reviewers. */
-export const REASON_ANNOTATION = 'trustmesh.io/reason';
+const REASON_ANNOTATION = 'trustmesh.io/reason';
 
 /**
  * An explicit client-TLS exception (`mesh.plaintextTo(...)`): `tls.mode: DISABLE` for exactly one

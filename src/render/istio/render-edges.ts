@@ -37,6 +37,6 @@ export function renderEdges(model: MeshModel): IstioManifest[] {
 }
 
 /** The services a gateway routes to, in the order of their first route. */
-export function routedServices(gateway: IngressGatewaySpec): ServiceRef[] {
+function routedServices(gateway: IngressGatewaySpec): ServiceRef[] {
   return [...routesByService(gateway).values()].map((routes) => routes[0].service);
 }

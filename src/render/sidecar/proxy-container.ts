@@ -114,7 +114,7 @@ function proxyEnv(input: ProxyContainerInput, settings: SidecarSettings): EnvVar
  * `ISTIO_META_POD_PORTS`: every app container port as compact JSON (Go field order: name,
  * containerPort, protocol), one per line, in the template's layout.
  */
-export function podPortsJson(containers: readonly Container[]): string {
+function podPortsJson(containers: readonly Container[]): string {
   const entries = containers.flatMap((c) => c.ports ?? []).map((p) => JSON.stringify({
     ...(p.name ? { name: p.name } : {}),
     containerPort: p.containerPort,
