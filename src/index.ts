@@ -139,11 +139,12 @@ export type {
 } from './analysis/istio-config';
 export { parseAccessRequestDocument } from './analysis/request-document';
 export type { ParsedRequestDocument } from './analysis/request-document';
-export { parseAccessRequest } from './model/access-request';
+export { parseAccessRequest } from './model/parse-access-request';
 export type {
   AccessDecision, AccessOutcome, AccessRequest, AccessRequestDestination, AccessRequestSource, CustomAuthzResult, DecidingPolicy,
-  DryRunResult, IgnoredPolicy, InvalidJwt, JwtLocation, RequestJwt, RequestOrigin, ValidJwt,
+  DryRunResult, IgnoredPolicy, InvalidJwt, JwtLocation, RequestJwt, ValidJwt,
 } from './model/access-request';
+export type { RequestOrigin } from './model/parse-access-request';
 export { decide } from './model/decide';
 export { evaluateThroughGateway, forwardedRequest } from './analysis/ingress';
 export type { IngressBackend, IngressDecision } from './analysis/ingress';

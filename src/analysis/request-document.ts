@@ -6,7 +6,8 @@
  * @module
  */
 import { TrustmeshError } from '../errors';
-import { AccessRequest, parseAccessRequest } from '../model/access-request';
+import { AccessRequest } from '../model/access-request';
+import { parseAccessRequest } from '../model/parse-access-request';
 
 /** Result of {@link parseAccessRequestDocument}. */
 export interface ParsedRequestDocument {

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { requestDoc, RequestInput } from './evaluate-helpers';
 import { createEvaluator } from '../../src/analysis/evaluate';
 import { loadConfig } from '../../src/analysis/load-config';
-import { AccessDecision, parseAccessRequest } from '../../src/model/access-request';
+import { AccessDecision } from '../../src/model/access-request';
+import { parseAccessRequest } from '../../src/model/parse-access-request';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'analysis');
 

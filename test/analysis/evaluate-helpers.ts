@@ -3,7 +3,8 @@ import { evaluate } from '../../src/analysis/evaluate';
 import { IstioConfig } from '../../src/analysis/istio-config';
 import { parseConfigText } from '../../src/analysis/load-config';
 import { DEFAULT_MESH_CONFIG, MeshConfig } from '../../src/analysis/mesh-config';
-import { AccessDecision, parseAccessRequest } from '../../src/model/access-request';
+import { AccessDecision } from '../../src/model/access-request';
+import { parseAccessRequest } from '../../src/model/parse-access-request';
 
 /** Parses manifests (one YAML stream). */
 export function config(yaml: string): IstioConfig {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { requestDoc } from './evaluate-helpers';
 import { parseAccessRequestDocument } from '../../src/analysis/request-document';
-import { parseAccessRequest } from '../../src/model/access-request';
+import { parseAccessRequest } from '../../src/model/parse-access-request';
 import { catchTrustmesh } from '../helpers';
 
 describe('parseAccessRequest', () => {
