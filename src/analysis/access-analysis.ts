@@ -13,6 +13,7 @@ import { IstioConfig } from './istio-config';
 import { MatrixDestination, matrixDestinations, MatrixDestinationKind, compareIds } from './matrix-destinations';
 import { MatrixSource, matrixSources } from './matrix-sources';
 import { DEFAULT_MESH_CONFIG, MeshConfig } from './mesh-config';
+import { HTTP_ONLY_KINDS } from './request-class-dimensions';
 import { buildRequestSpace, RequestSpace, VersionInput, WitnessCache } from './request-classes';
 import { SourceClassification, SourceClassifier } from './source-classes';
 import { AccessRequest } from '../model/access-request';
@@ -54,8 +55,6 @@ export interface AccessAnalysis {
    */
   allows(request: AccessRequest, version?: number): boolean | undefined;
 }
-
-const HTTP_ONLY_KINDS: ReadonlySet<string> = new Set(['method', 'path', 'host', 'header', 'token']);
 
 /**
  * Analyzes the manifests of each version.

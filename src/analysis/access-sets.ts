@@ -18,9 +18,10 @@ import { CompiledPolicy, constraintMatches, FieldConstraint } from './authorizat
 import { MeshConfig } from './mesh-config';
 import { mtlsForPort } from './peer-authentication';
 import { RequestAttributes } from './request-attributes';
+import { probeRequest } from './request-class-witnesses';
 import { constraintTarget, decisivePolicies, PortSlice, RequestSpace, VersionInput } from './request-classes';
 import { SourceClass } from './source-classes';
-import { AccessProtocol, AccessRequest } from '../model/access-request';
+import { AccessProtocol } from '../model/access-request';
 
 /** What one source class may do on one port slice, in one version. */
 export interface SliceAccess {
@@ -69,12 +70,7 @@ export function evaluateVersion(space: RequestSpace, classes: readonly SourceCla
     }
   }
 
-  const base: AccessRequest = {
-    protocol: 'HTTP',
-    source: { principal: null, namespace: null, ip: '203.0.113.77' },
-    jwt: null,
-    destination: { namespace: space.namespace, labels: {}, port: 80 },
-  };
+  const base = probeRequest({ namespace: space.namespace, labels: {}, port: 80 });
   const principalAttrs = new Map<string, RequestAttributes>();
   const attrsFor = (principal: string | undefined): RequestAttributes => {
     const key = principal ?? '';

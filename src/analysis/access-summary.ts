@@ -13,6 +13,7 @@
 /* eslint-disable no-bitwise -- region masks are bit sets */
 import { Cube, CubeSet, expandCubes, fullMask, maskIndexes } from './access-cubes';
 import { SliceAccess } from './access-sets';
+import { HTTP_ONLY_KINDS } from './request-class-dimensions';
 import { TokenPoint } from './request-class-tokens';
 import { Dimension, PortSlice, RequestSpace } from './request-classes';
 import { DEFAULT_TOKEN_LOCATION } from '../model/jwt-token';
@@ -308,7 +309,7 @@ function describeCube(space: RequestSpace, cube: Cube, protocol: 'HTTP' | 'TCP',
   const words: { method?: string; path?: string; rest: string[] } = { rest: [] };
   const headers: Record<string, ValueSet> = {};
   space.dimensions.forEach((dim, d) => {
-    if (protocol === 'TCP' && ['method', 'path', 'host', 'header', 'token'].includes(dim.kind)) return;
+    if (protocol === 'TCP' && HTTP_ONLY_KINDS.has(dim.kind)) return;
     if (dim.kind === 'token') {
       const tokens = memoized(memo, `t${d}|${cube[d]}|${dontCareTokens}`, () => describeTokens(dim, cube[d] & ~dontCareTokens, dontCareTokens));
       if (tokens) {

@@ -22,6 +22,9 @@ export type DimensionKind = 'method' | 'path' | 'host' | 'header' | 'token' | 's
 /** Dimension kinds in the order summaries mention them. */
 export const KIND_ORDER: readonly DimensionKind[] = ['method', 'path', 'host', 'header', 'token', 'source.ip', 'remote.ip', 'destination.ip', 'connection.sni'];
 
+/** Dimension kinds a TCP request does not have (a TCP request is in every region of them). */
+export const HTTP_ONLY_KINDS: ReadonlySet<DimensionKind> = new Set(['method', 'path', 'host', 'header', 'token']);
+
 /** One region of a dimension: the values that match exactly the same atoms. */
 export interface Region {
   readonly index: number;

@@ -9,6 +9,7 @@
  * @module
  */
 /* eslint-disable no-bitwise -- address arithmetic */
+import { AccessRequest, AccessRequestDestination } from '../model/access-request';
 import { parseCidr } from '../model/ip-match';
 
 /** Where a witness value came from, used to describe classes in words. */
@@ -101,8 +102,17 @@ export const OTHER = {
   value: `${FRESH}other`,
 } as const;
 
-const OTHER_IPV4 = '203.0.113.77';
+/** An address from the documentation range (RFC 5737) that no policy is expected to name. */
+export const OTHER_IPV4 = '203.0.113.77';
 const OTHER_IPV6 = '2001:db8::77';
+
+/**
+ * A plaintext HTTP request from {@link OTHER_IPV4} to `destination`: the base the analyses vary one
+ * attribute of, or derive identity-only attributes from.
+ */
+export function probeRequest(destination: AccessRequestDestination): AccessRequest {
+  return { protocol: 'HTTP', source: { principal: null, namespace: null, ip: OTHER_IPV4 }, jwt: null, destination };
+}
 
 /**
  * Witnesses for IP/CIDR patterns: each range's first and last address and the addresses just

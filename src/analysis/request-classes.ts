@@ -23,7 +23,7 @@ import { WorkloadPolicies } from './policy-index';
 import {
   buildTokenDimension, buildValueDimension, BuiltDimension, Dimension, DimensionKind, KeyedMatcher, KIND_ORDER, WitnessCache,
 } from './request-class-dimensions';
-import { otherPort } from './request-class-witnesses';
+import { OTHER_IPV4, otherPort } from './request-class-witnesses';
 import { AccessProtocol, AccessRequest } from '../model/access-request';
 
 export type { Atom, Dimension, DimensionKind, Region } from './request-class-dimensions';
@@ -168,7 +168,7 @@ export function buildRequestSpace(namespace: string, labels: Readonly<Record<str
   const basePort = slices[0]?.port ?? 80;
   const base: AccessRequest = {
     protocol: 'HTTP',
-    source: { principal: null, namespace: null, ip: '203.0.113.77', remoteIp: '203.0.113.77' },
+    source: { principal: null, namespace: null, ip: OTHER_IPV4, remoteIp: OTHER_IPV4 },
     jwt: null,
     destination: { namespace, labels, port: basePort },
     method: 'GET',

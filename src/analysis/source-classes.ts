@@ -15,8 +15,8 @@ import { ValueMatcher } from './conditions';
 import { MeshConfig } from './mesh-config';
 import { WorkloadPolicies } from './policy-index';
 import { RequestAttributes } from './request-attributes';
+import { probeRequest } from './request-class-witnesses';
 import { constraintTarget, decisivePolicies, ruleConstraints } from './request-classes';
-import { AccessRequest } from '../model/access-request';
 
 /** Rows with the same answers to every identity matcher of a destination. */
 export interface SourceClass {
@@ -47,12 +47,7 @@ export class SourceClassifier {
 
   /** @param principals one per row; `null` is the plaintext row. */
   public constructor(private readonly principals: readonly (string | null)[], private readonly mesh: MeshConfig) {
-    const base: AccessRequest = {
-      protocol: 'HTTP',
-      source: { principal: null, namespace: null, ip: '203.0.113.77' },
-      jwt: null,
-      destination: { namespace: '', labels: {}, port: 80 },
-    };
+    const base = probeRequest({ namespace: '', labels: {}, port: 80 });
     this.attrs = principals.map((p) => (p === null ? undefined : new RequestAttributes(base, mesh, p, undefined)));
   }
 
@@ -91,12 +86,7 @@ export class SourceClassifier {
     const classes: SourceClass[] = found.filter((c) => c.rows.length > 0).sort((a, b) => a.rows[0] - b.rows[0])
       .map((c) => ({ ...c, principal: principals[c.rows[0]] }));
     const index = new Map(classes.map((c, i) => [c.vector, i]));
-    const base: AccessRequest = {
-      protocol: 'HTTP',
-      source: { principal: null, namespace: null, ip: '203.0.113.77' },
-      jwt: null,
-      destination: { namespace: '', labels: {}, port: 80 },
-    };
+    const base = probeRequest({ namespace: '', labels: {}, port: 80 });
     return {
       classes,
       classOf: (principal) => {
