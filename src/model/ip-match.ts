@@ -87,13 +87,14 @@ function parseIpv6(text: string): Uint8Array | undefined {
   if (!text.includes(':') || !/^[0-9a-fA-F:.]+$/.test(text)) return undefined;
   const halves = text.split('::');
   if (halves.length > 2) return undefined;
-  const parseGroups = (h: string): number[] | undefined => {
+  // An embedded IPv4 address can only be the last 32 bits: the end of the final half.
+  const parseGroups = (h: string, final: boolean): number[] | undefined => {
     if (h === '') return [];
     const out: number[] = [];
     const groups = h.split(':');
     for (let i = 0; i < groups.length; i++) {
       const g = groups[i];
-      if (i === groups.length - 1 && g.includes('.')) {
+      if (final && i === groups.length - 1 && g.includes('.')) {
         const v4 = parseIpv4(g);
         if (!v4) return undefined;
         out.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
@@ -104,8 +105,8 @@ function parseIpv6(text: string): Uint8Array | undefined {
     }
     return out;
   };
-  const head = parseGroups(halves[0]);
-  const tail = halves.length === 2 ? parseGroups(halves[1]) : [];
+  const head = parseGroups(halves[0], halves.length === 1);
+  const tail = halves.length === 2 ? parseGroups(halves[1], true) : [];
   if (!head || !tail) return undefined;
   const total = head.length + tail.length;
   if (halves.length === 2 ? total > 7 : total !== 8) return undefined;
