@@ -7,6 +7,7 @@
 import {
   AccessProtocol, AccessRequest, AccessRequestDestination, AccessRequestSource, JwtLocation, RequestJwt,
 } from './access-request';
+import { parseIp } from './ip-match';
 import { principalNamespace } from './principal';
 import { TrustmeshError } from '../errors';
 import { closestMatch } from '../private/did-you-mean';
@@ -217,7 +218,7 @@ function asString(value: unknown, field: string, fail: Fail): string {
 function asIp(value: unknown, field: string, fail: Fail, required: boolean): string | undefined {
   if (value === undefined && !required) return undefined;
   const s = asString(value, field, fail);
-  if (!isIpAddress(s)) {
+  if (parseIp(s) === undefined) {
     fail(field, `${field} must be an IPv4 or IPv6 address`, s, 'e.g. "10.0.0.1" or "fd00::1"',
       s.includes('/') ? `Did you mean "${s.split('/')[0]}"? (an address, not a CIDR)` : undefined);
   }
@@ -232,34 +233,4 @@ function checkKeys(obj: Record<string, unknown>, allowed: readonly string[], pre
         suggestion ? `Did you mean "${prefix}${suggestion}"?` : undefined);
     }
   }
-}
-
-/** True for a literal IPv4 (dotted quad) or IPv6 address. */
-function isIpAddress(s: string): boolean {
-  return isIpv4(s) || isIpv6(s);
-}
-
-function isIpv4(s: string): boolean {
-  const parts = s.split('.');
-  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
-}
-
-function isIpv6(s: string): boolean {
-  if (!s.includes(':') || !/^[0-9a-fA-F:.]+$/.test(s)) return false;
-  const halves = s.split('::');
-  if (halves.length > 2) return false;
-  const groups = (h: string): string[] => (h === '' ? [] : h.split(':'));
-  const all = [...groups(halves[0]), ...(halves.length === 2 ? groups(halves[1]) : [])];
-  let count = 0;
-  for (let i = 0; i < all.length; i++) {
-    const g = all[i];
-    if (i === all.length - 1 && g.includes('.')) {
-      if (!isIpv4(g)) return false;
-      count += 2;
-    } else {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return false;
-      count += 1;
-    }
-  }
-  return halves.length === 2 ? count < 8 : count === 8;
 }

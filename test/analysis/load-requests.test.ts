@@ -62,6 +62,12 @@ describe('parseAccessRequest', () => {
   it('accepts IPv6 addresses', () => {
     expect(parseAccessRequest(requestDoc({ ip: 'fd00::1', destIp: '::ffff:10.0.0.1' })).source.ip).toBe('fd00::1');
   });
+
+  it('rejects an IPv6 address whose dotted quad is not its last 32 bits', () => {
+    const e = catchTrustmesh(() => parseAccessRequest(requestDoc({ ip: '1.2.3.4::' })));
+    expect(e.code).toBe('TM_REQUEST_INVALID');
+    expect(e.location?.field).toBe('source.ip');
+  });
 });
 
 describe('parseAccessRequestDocument', () => {
