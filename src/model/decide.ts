@@ -222,7 +222,8 @@ function matchesClaim(requirement: ClaimRequirement, claims: Readonly<Record<str
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
     value = (value as Record<string, unknown>)[key];
   }
-  const values = typeof value === 'string' ? [value] : Array.isArray(value) && value.every((v) => typeof v === 'string') ? value as string[] : [];
+  // Envoy matches a list claim by its string elements and ignores the others.
+  const values = typeof value === 'string' ? [value] : Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
   return values.some((v) => requirement.values.some((p) => matchesIstioString(p, v)));
 }
 
