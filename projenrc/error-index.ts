@@ -139,10 +139,11 @@ function property(object: ts.ObjectLiteralExpression, name: string): ts.Expressi
 
 /** What raising the literal `node` says: `new TrustmeshError(code, message)` or `{ code, severity, message | title }`. */
 function siteOf(node: ts.StringLiteral, file: string): CodeSite | undefined {
-  let parent = node.parent;
-  // `code: kind === 'ca' ? 'TM_CA_EXPIRED' : 'TM_CERT_EXPIRED'`
-  while (ts.isConditionalExpression(parent) || ts.isParenthesizedExpression(parent)) parent = parent.parent;
-  if (ts.isNewExpression(parent) && parent.arguments?.[0] === node) {
+  // The expression the literal stands in, e.g. all of `kind === 'ca' ? 'TM_CA_EXPIRED' : 'TM_CERT_EXPIRED'`.
+  let expression: ts.Node = node;
+  while (ts.isConditionalExpression(expression.parent) || ts.isParenthesizedExpression(expression.parent)) expression = expression.parent;
+  const parent = expression.parent;
+  if (ts.isNewExpression(parent) && parent.arguments?.[0] === expression) {
     const callee = parent.expression.getText();
     if (callee !== 'TrustmeshError' && callee !== 'TrustmeshAggregateError') return undefined;
     return { file, severities: ['error'], message: literalText(parent.arguments[1]) };
@@ -151,7 +152,7 @@ function siteOf(node: ts.StringLiteral, file: string): CodeSite | undefined {
     const object = parent.parent;
     return { file, severities: literalAlternatives(property(object, 'severity')), message: literalText(property(object, 'message') ?? property(object, 'title')) };
   }
-  if (ts.isCallExpression(parent) && parent.arguments[0] === node) {
+  if (ts.isCallExpression(parent) && parent.arguments[0] === expression) {
     // Helpers that take the code first and throw it, e.g. checkLabel('TM_CA_INVALID_CREDENTIAL_NAME', 'credential name', name).
     const message = helperMessage(parent);
     return { file, severities: message === undefined ? [] : ['error'], message };

@@ -31,6 +31,8 @@ describe('docs/errors.md', () => {
     expect(codes.get('TM_SELECTOR_NO_WORKLOAD')?.[0]).toMatchObject({ severities: ['warning'], message: 'the policy selects no workload of the input' });
     expect(codes.get('TM_CERT_EXPIRING')?.[0]).toMatchObject({ file: 'src/pki/expiry.ts', severities: ['warning'] });
     expect(codes.get('TM_CA_INVALID_CREDENTIAL_NAME')?.[0].message).toBe('invalid credential name');
+    // Chosen by a condition as the first argument of new TrustmeshError(…).
+    expect(codes.get('TM_CLIENT_CREDENTIAL_KIND')?.[0].severities).toEqual(['error']);
   });
 
   it('every code is asserted by at least one test', () => {
