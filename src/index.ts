@@ -76,7 +76,7 @@ export { verifyChain } from './pki/chain-verifier';
 export { parseTtl } from './pki/ttl';
 export { inspectionToJson } from './pki/store-inspection';
 export type { ExampleOptions } from './examples/example-options';
-export type { IssueCredentialOptions, KeyStoreInitOptions, KeyStoreOptions, StoreReport } from './pki/key-store';
+export type { IssueCredentialOptions, KeyStoreInitOptions, KeyStoreInitReport, KeyStoreOptions, StoreReport } from './pki/key-store';
 export type { StoreChange } from './pki/store-issuance';
 export type { InspectedCertificate, StoreInspection } from './pki/store-inspection';
 export type { KeyGenerationProgress } from './pki/key-generator';
@@ -107,7 +107,7 @@ export type { WorkloadRef } from './render/sidecar/proxy-container';
 export { validateManifests, assertValidManifests } from './validate/manifest-validator';
 export type { ValidateManifestsOptions } from './validate/manifest-validator';
 export { CrdSchemaSet } from './validate/crd-schema';
-export type { CrdLookup, CrdYamlOptions } from './validate/crd-schema';
+export type { CrdFileOptions, CrdLookup, CrdYamlOptions } from './validate/crd-schema';
 export type { CrdDefinition, CrdScope, CrdSchemaSource, CrdSchemaDocument } from './validate/crd-definition';
 
 // The intent model (plain data) and its renderer

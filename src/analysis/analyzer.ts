@@ -11,7 +11,7 @@
  * @see https://kiali.io/docs/features/validations/
  * @module
  */
-import { Diagnostic, ErrorCode, Severity, SourceLocation } from '../errors';
+import { Diagnostic, diagnosticHead, ErrorCode, Severity, SourceLocation } from '../errors';
 import { createEvaluator } from './evaluate';
 import { IstioConfig, LoadedObject } from './istio-config';
 import { DEFAULT_MESH_CONFIG, MeshConfig } from './mesh-config';
@@ -112,7 +112,7 @@ export function formatFinding(d: Diagnostic): string {
   let where = '';
   if (l?.file) where = `${l.file}${l.line !== undefined ? `:${l.line}${l.column !== undefined ? `:${l.column}` : ''}` : ''}: `;
   else if (l?.constructPath) where = `[${l.constructPath}]: `;
-  const head = `${where}${d.severity} ${d.code}${d.upstreamCode ? ` [${d.upstreamCode}]` : ''}: ${d.message}`;
+  const head = `${where}${diagnosticHead(d)}: ${d.message}`;
   return d.fix ? `${head}\n  fix: ${d.fix}` : head;
 }
 

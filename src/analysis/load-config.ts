@@ -13,6 +13,7 @@ import {
 import { SECURITY_API_VERSIONS, toAuthorizationPolicy, toPeerAuthentication, toRequestAuthentication } from './security-resources';
 import { toService, toWorkload } from './workload-resources';
 import { FieldPath, parseYamlDocuments, YamlDocument } from './yaml-source';
+import { readTextFile } from '../private/fs-read';
 import { asRecord } from '../private/records';
 
 /** Options of {@link loadConfig} and {@link parseConfigText}. */
@@ -76,13 +77,7 @@ export function loadConfig(paths: string | readonly string[], options: LoadConfi
   const objects: LoadedObject[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const file of files) {
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new TrustmeshError('TM_FILE_NOT_FOUND', 'cannot read the policy file', { location: { file }, cause: e });
-    }
-    collectObjects(text, file, options, objects, diagnostics);
+    collectObjects(readTextFile(file, 'cannot read the policy file'), file, options, objects, diagnostics);
   }
   return buildIstioConfig(objects, diagnostics);
 }
@@ -105,7 +100,7 @@ export function assertValidConfig(config: IstioConfig): void {
   if (errors.length === 0) return;
   throw new TrustmeshAggregateError('TM_CONFIG_INVALID',
     `${errors.length} invalid object${errors.length === 1 ? '' : 's'} in the policies`,
-    errors.map((d) => new TrustmeshError(d.code, d.message, { location: d.location, fix: d.fix })));
+    errors.map((d) => TrustmeshError.fromDiagnostic(d)));
 }
 
 /** The manifest files under the given paths, sorted; throws when a path does not exist. */

@@ -14,6 +14,7 @@
 import { AuthorizationSource, IstioConfig } from './istio-config';
 import { MeshConfig } from './mesh-config';
 import { CLUSTER_LOCAL } from './trust-domain';
+import { formatPrincipal } from '../model/principal';
 
 /** What a row stands for. */
 export type MatrixSourceKind = 'serviceAccount' | 'namespace' | 'principal' | 'trustDomain' | 'plaintext' | 'other';
@@ -46,7 +47,7 @@ export function matrixSources(configs: readonly IstioConfig[], mesh: MeshConfig)
   const addAccount = (ns: string, sa: string): void => {
     if (ns === '' || sa === '' || ns.includes('*') || sa.includes('*')) return;
     const id = `${ns}/${sa}`;
-    if (!rows.has(id)) rows.set(id, { id, kind: 'serviceAccount', principal: `${td}/ns/${ns}/sa/${sa}`, description: `service account ${sa} in ${ns}` });
+    if (!rows.has(id)) rows.set(id, { id, kind: 'serviceAccount', principal: formatPrincipal(td, ns, sa), description: `service account ${sa} in ${ns}` });
   };
   const addNamespace = (ns: string, pattern = ns): void => {
     if (ns === '') return;
@@ -55,7 +56,7 @@ export function matrixSources(configs: readonly IstioConfig[], mesh: MeshConfig)
       rows.set(id, {
         id,
         kind: 'namespace',
-        principal: `${td}/ns/${ns}/sa/${OTHER_SERVICE_ACCOUNT}`,
+        principal: formatPrincipal(td, ns, OTHER_SERVICE_ACCOUNT),
         description: `any other identity in namespace ${pattern}`,
       });
     }
@@ -88,7 +89,7 @@ export function matrixSources(configs: readonly IstioConfig[], mesh: MeshConfig)
     const id = `${raw}/*`;
     if (!rows.has(id)) {
       rows.set(id, {
-        id, kind: 'trustDomain', principal: `${raw}/ns/${OTHER_NAMESPACE}/sa/${OTHER_SERVICE_ACCOUNT}`, description: `any identity of trust domain ${raw}`,
+        id, kind: 'trustDomain', principal: formatPrincipal(raw, OTHER_NAMESPACE, OTHER_SERVICE_ACCOUNT), description: `any identity of trust domain ${raw}`,
       });
     }
   };
@@ -129,7 +130,7 @@ export function matrixSources(configs: readonly IstioConfig[], mesh: MeshConfig)
   }
   rows.set('plaintext', { id: 'plaintext', kind: 'plaintext', principal: null, description: 'plaintext (no mTLS, no peer identity)' });
   rows.set('*', {
-    id: '*', kind: 'other', principal: `${td}/ns/${OTHER_NAMESPACE}/sa/${OTHER_SERVICE_ACCOUNT}`, description: 'any other mesh identity',
+    id: '*', kind: 'other', principal: formatPrincipal(td, OTHER_NAMESPACE, OTHER_SERVICE_ACCOUNT), description: 'any other mesh identity',
   });
   return [...rows.values()].sort(compareSources);
 }

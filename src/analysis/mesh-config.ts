@@ -5,10 +5,10 @@
  * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/
  * @module
  */
-import * as fs from 'fs';
 import { TrustmeshError } from '../errors';
 import { parseYamlDocuments } from './yaml-source';
 import { PATH_NORMALIZATIONS, PathNormalization } from '../model/path-normalization';
+import { readTextFile } from '../private/fs-read';
 import { isRecord } from '../private/records';
 
 /** MeshConfig, reduced to what the analysis needs. */
@@ -60,16 +60,8 @@ export function meshConfig(overrides: Partial<MeshConfig> = {}): MeshConfig {
  * @throws TrustmeshError `TM_FILE_NOT_FOUND`, `TM_YAML_PARSE` or `TM_MESH_CONFIG_INVALID`.
  */
 export function loadMeshConfig(file: string): MeshConfig {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new TrustmeshError('TM_FILE_NOT_FOUND', 'cannot read the mesh config file', {
-      location: { file },
-      fix: 'Pass the path of a MeshConfig YAML file (as for istioctl analyze --meshConfigFile).',
-      cause: e,
-    });
-  }
+  const text = readTextFile(file, 'cannot read the mesh config file',
+    'Pass the path of a MeshConfig YAML file (as for istioctl analyze --meshConfigFile).');
   return parseMeshConfig(text, file);
 }
 

@@ -23,6 +23,7 @@ import { assertPortNumber, isHttpProtocol, PortProtocol } from '../model/service
 import { located } from '../private/located';
 import { chartFor } from './private/edge-objects';
 import { ensureIstioApiObject } from './private/istio-api-object';
+import { formatPrincipal } from '../model/principal';
 import { EdgeObjectNames } from '../render/istio/edge-names';
 import { renderGateway } from '../render/istio/gateway';
 import { renderGatewayPolicy, renderGatewayRequestAuthentication, renderGatewayRequireJwtPolicy } from '../render/istio/gateway-authorization';
@@ -91,7 +92,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
 
   /** `<trust-domain>/ns/<namespace>/sa/<serviceAccount>`: the principal routed services see. */
   public get principal(): string {
-    return `${this.mesh.trustDomain}/ns/${this.namespace}/sa/${this.serviceAccount}`;
+    return formatPrincipal(this.mesh.trustDomain, this.namespace, this.serviceAccount);
   }
 
   /**

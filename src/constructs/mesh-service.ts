@@ -12,6 +12,7 @@ import { IntentionAction, JwtRequirementSpec, PeerSpec } from '../model/intentio
 import { parseIpBlock } from '../model/ip-block';
 import { ServiceSpec } from '../model/mesh-spec';
 import { assertDnsLabel, assertLabels } from '../model/names';
+import { formatPrincipal } from '../model/principal';
 import { isHttpProtocol } from '../model/service-port';
 import { located } from '../private/located';
 import { policyConstructId, resolveIntentionInput, resolveJwtRequirement } from './private/intention-input';
@@ -171,7 +172,7 @@ export class MeshService extends Construct implements IMeshPeer {
 
   /** `<trust-domain>/ns/<namespace>/sa/<serviceAccount>`, the principal policies name. */
   public get principal(): string {
-    return `${this.mesh.trustDomain}/ns/${this.namespace}/sa/${this.serviceAccount}`;
+    return formatPrincipal(this.mesh.trustDomain, this.namespace, this.serviceAccount);
   }
 
   /**

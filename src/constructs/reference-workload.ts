@@ -12,6 +12,7 @@ import { StandaloneIdentity } from './standalone-identity';
 import { meshWorkloadDiagnostics, workloadDiagnostics } from './workload-diagnostics';
 import { compareIstioVersions, formatIstioVersion } from '../model/istio-version';
 import { assertDnsLabel } from '../model/names';
+import { formatPrincipal } from '../model/principal';
 import { appProtocol } from '../model/service-port';
 import { located } from '../private/located';
 import { sortKeys } from '../private/sort-keys';
@@ -237,7 +238,7 @@ export class ReferenceWorkload extends Construct {
 
   private createSvidSecret(identity: StandaloneIdentity, secretName: string): void {
     const service = this.service;
-    const expected = `spiffe://${service.mesh.trustDomain}/ns/${service.namespace}/sa/${service.serviceAccount}`;
+    const expected = `spiffe://${formatPrincipal(service.mesh.trustDomain, service.namespace, service.serviceAccount)}`;
     if (identity.spiffeId !== expected) {
       throw new TrustmeshError('TM_SVID_IDENTITY_MISMATCH', `the SVID names ${identity.spiffeId}, not the identity of ${service.namespace}/${service.name}`, {
         location: { constructPath: this.node.path },

@@ -133,7 +133,7 @@ export class TrustmeshApp extends App {
     warnings.push(...problems.filter((d) => d.severity !== 'error'));
     if (errors.length > 0) {
       throw new TrustmeshAggregateError('TM_INVALID_OUTPUT',
-        `${errors.length} synthesized object(s) fail the schema; nothing was written`, errors.map(toError));
+        `${errors.length} synthesized object(s) fail the schema; nothing was written`, errors.map((d) => TrustmeshError.fromDiagnostic(d)));
     }
     return {
       files: files.sort(byPath),
@@ -151,7 +151,7 @@ export class TrustmeshApp extends App {
       if (produce) {
         for (const d of produce()) {
           const located = d.location ? d : { ...d, location: { constructPath: c.node.path } };
-          if (d.severity === 'error') errors.push(toError(located));
+          if (d.severity === 'error') errors.push(TrustmeshError.fromDiagnostic(located));
           else warnings.push(located);
         }
         continue;
@@ -236,8 +236,4 @@ function assertUniqueObjects(manifests: readonly ManifestRecord[]): void {
     }
   }
   if (clashes.length > 0) throw new TrustmeshAggregateError('TM_SYNTH_FAILED', 'objects clash; nothing was written', clashes);
-}
-
-function toError(d: Diagnostic): TrustmeshError {
-  return new TrustmeshError(d.code, d.message, { location: d.location, fix: d.fix });
 }

@@ -6,6 +6,7 @@ import { JwtIssuerSpec } from './jwt-issuer';
 import { formatLabels, selectorMatches } from './labels';
 import { DefaultAccess, MeshSpec, NamespaceSpec, ServiceSpec } from './mesh-spec';
 import { MtlsMode, resolveMtls } from './mtls';
+import { formatPrincipal } from './principal';
 import { isHttpProtocol } from './service-port';
 
 /**
@@ -80,7 +81,7 @@ export class MeshModel {
 
   /** `<trustDomain>/ns/<ns>/sa/<sa>`: the principal AuthorizationPolicy compares. */
   public principal(namespace: string, serviceAccount: string): string {
-    return `${this.spec.trustDomain}/ns/${namespace}/sa/${serviceAccount}`;
+    return formatPrincipal(this.spec.trustDomain, namespace, serviceAccount);
   }
 
   /** Default access of a namespace (its override, else the mesh's). */

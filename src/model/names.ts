@@ -1,14 +1,5 @@
 import { TrustmeshError } from '../errors';
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-
-/** Whether `value` is a DNS-1123 label (namespaces, services, service accounts). */
-export function isDnsLabel(value: string): boolean {
-  return value.length <= 63 && DNS_LABEL.test(value);
-}
+import { isDnsLabel, isDnsSubdomain, isLabelValue, isQualifiedName } from '../private/k8s-names';
 
 /**
  * Checks a DNS-1123 label (lower-case alphanumerics and '-', at most 63 characters, starting and
@@ -32,12 +23,12 @@ export function assertDnsLabel(value: string, what: string): void {
  */
 export function assertDnsSubdomain(value: string, what: string): void {
   if (typeof value !== 'string') throw new TypeError(`${what} must be a string`);
-  if (value.length <= 253 && DNS_SUBDOMAIN.test(value)) return;
+  if (isDnsSubdomain(value)) return;
   const suggestion = value.toLowerCase().replace(/[^a-z0-9.-]/g, '-').replace(/^[-.]+|[-.]+$/g, '');
   throw new TrustmeshError('TM_INVALID_NAME', `${what} is not a valid DNS-1123 subdomain`, {
     value,
     allowed: 'dot-separated DNS labels (lower-case letters, digits, "-"), at most 253 characters',
-    fix: suggestion && DNS_SUBDOMAIN.test(suggestion) ? `use "${suggestion}"` : 'use a name such as "example.com"',
+    fix: suggestion && isDnsSubdomain(suggestion) ? `use "${suggestion}"` : 'use a name such as "example.com"',
   });
 }
 
@@ -48,19 +39,14 @@ export function assertDnsSubdomain(value: string, what: string): void {
  */
 export function assertLabels(labels: Readonly<Record<string, string>>, what: string): void {
   for (const [key, value] of Object.entries(labels)) {
-    const slash = key.lastIndexOf('/');
-    const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-    const name = slash >= 0 ? key.slice(slash + 1) : key;
-    const keyOk = name.length > 0 && name.length <= 63 && LABEL_NAME.test(name)
-      && (prefix === undefined || (prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix)));
-    if (!keyOk) {
+    if (!isQualifiedName(key)) {
       throw new TrustmeshError('TM_INVALID_LABEL', `${what} has an invalid label key`, {
         value: key,
         allowed: 'an optional DNS subdomain prefix and "/", then 1-63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
         fix: 'use a key such as "app" or "app.kubernetes.io/name"',
       });
     }
-    if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) {
+    if (typeof value !== 'string' || !isLabelValue(value)) {
       throw new TrustmeshError('TM_INVALID_LABEL', `${what} has an invalid value for label "${key}"`, {
         value,
         allowed: 'at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (no "*")',
@@ -71,5 +57,5 @@ export function assertLabels(labels: Readonly<Record<string, string>>, what: str
 
 function suggestDnsLabel(value: string): string | undefined {
   const s = value.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/-+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
-  return s && DNS_LABEL.test(s) && s !== value ? s : undefined;
+  return s && isDnsLabel(s) && s !== value ? s : undefined;
 }

@@ -6,6 +6,11 @@
  * @module
  */
 
+/** The canonical principal of a service account, e.g. `cluster.local/ns/shop/sa/orders`. */
+export function formatPrincipal(trustDomain: string, namespace: string, serviceAccount: string): string {
+  return `${trustDomain}/ns/${namespace}/sa/${serviceAccount}`;
+}
+
 /** The namespace a principal names (its first `/ns/<namespace>/` segment), or undefined. */
 export function principalNamespace(principal: string): string | undefined {
   return /\/ns\/([^/]+)\//.exec(principal)?.[1];

@@ -5,6 +5,7 @@ import type { Mesh } from '../constructs/mesh';
 import { MeshService } from '../constructs/mesh-service';
 import { TrustmeshApp } from '../constructs/trustmesh-app';
 import { AccessDecision, AccessRequest, JwtLocation } from '../model/access-request';
+import { formatPrincipal } from '../model/principal';
 import { isHttpProtocol } from '../model/service-port';
 
 /** A caller for {@link access}: a declared service, an identity, or a plaintext client. */
@@ -137,7 +138,7 @@ export class AccessTo {
     const s = this.source;
     if (s === 'plaintext') return null;
     if (s instanceof MeshService) return s.inMesh ? s.principal : null;
-    return `${s.trustDomain ?? this.destination.mesh.trustDomain}/ns/${s.namespace}/sa/${s.serviceAccount}`;
+    return formatPrincipal(s.trustDomain ?? this.destination.mesh.trustDomain, s.namespace, s.serviceAccount);
   }
 
   private describeSource(): string {

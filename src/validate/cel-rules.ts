@@ -9,7 +9,8 @@
 import { isCelError, parse, plan, type CelEnv, type CelInput, type CelResult } from '@bufbuild/cel';
 import { toCelValue } from './cel-value';
 import { childPath } from './field-path';
-import { isJsonObject, isRecord, type JsonObject } from './json';
+import { isJsonObject, type JsonObject } from './json';
+import { isRecord } from '../private/records';
 
 type Program = (bindings: Record<string, CelInput>) => CelResult;
 type Expr = ReturnType<typeof parse>['expr'];

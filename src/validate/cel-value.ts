@@ -10,7 +10,8 @@
  * @module
  */
 import type { CelInput } from '@bufbuild/cel';
-import { isJsonObject, isRecord, type JsonObject } from './json';
+import { isJsonObject, type JsonObject } from './json';
+import { isRecord } from '../private/records';
 
 // Per schema node: does a value of this schema need converting? Schemas are immutable, so the
 // answer never changes; the weak map lets it go with the schema.

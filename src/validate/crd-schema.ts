@@ -7,8 +7,9 @@
 import { TrustmeshError } from '../errors';
 import type { CrdDefinition, CrdSchemaDocument, CrdSchemaSource } from './crd-definition';
 import { crdDocumentJson, extractCrdDocument } from './crd-document';
-import { isJsonObject, isRecord, type JsonObject } from './json';
+import { isJsonObject, type JsonObject } from './json';
 import { readTextFile } from '../private/fs-read';
+import { isRecord } from '../private/records';
 import bundledDocument from '../schemas/istio-crds.generated.json';
 
 /** The outcome of looking up an `apiVersion` and `kind` in a {@link CrdSchemaSet}. */

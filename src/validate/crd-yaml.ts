@@ -8,7 +8,8 @@
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { TrustmeshError, type SourceLocation } from '../errors';
 import type { CrdDefinition, CrdScope } from './crd-definition';
-import { canonicalJson, isJsonObject, isRecord, type JsonObject, type JsonValue } from './json';
+import { canonicalJson, isJsonObject, type JsonObject, type JsonValue } from './json';
+import { isRecord } from '../private/records';
 
 const CRD_API_VERSIONS = ['apiextensions.k8s.io/v1', 'apiextensions.k8s.io/v1beta1'];
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { isRecord } from './json';
+import { isRecord } from '../private/records';
 
 /** The segments of a JSON pointer (`/spec/rules/0`), unescaped. */
 function pointerSegments(pointer: string): string[] {

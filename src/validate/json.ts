@@ -17,11 +17,6 @@ export function isJsonObject(x: unknown): x is JsonObject {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-/** True for a plain record of unknown values (same test as {@link isJsonObject}, looser type). */
-export function isRecord(x: unknown): x is Readonly<Record<string, unknown>> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
 /**
  * Serializes a JSON value with object keys sorted (arrays keep their order), two-space indented,
  * with a trailing newline, so the same input always produces the same bytes.

@@ -14,9 +14,9 @@ import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { describeValue } from '../errors';
 import { childPath, fieldPathOf, valueAt } from './field-path';
-import { isRecord } from './json';
 import type { NameRule } from './object-metadata';
 import type { SchemaFinding } from './schema-errors';
+import { isRecord } from '../private/records';
 
 /** A core kind we validate. */
 export interface CoreKind {

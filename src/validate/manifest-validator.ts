@@ -13,11 +13,11 @@ import {
 } from '../errors';
 import { compiledKind } from './compiled-kind';
 import { CrdSchemaSet } from './crd-schema';
-import { isRecord } from './json';
 import { coreKinds, findCoreKind, validateCoreKind } from './kubernetes-schema';
 import { checkMetadata, type NameRule } from './object-metadata';
 import { explainSchemaErrors } from './schema-errors';
 import { closestMatch } from '../private/did-you-mean';
+import { isRecord } from '../private/records';
 
 /** Options of {@link validateManifests}. */
 export interface ValidateManifestsOptions {

@@ -6,8 +6,8 @@
  * @module
  */
 import { describeValue } from '../errors';
-import { isRecord } from './json';
 import { isDns1035Label, isDnsLabel, isDnsSubdomain, isLabelValue, isQualifiedName } from '../private/k8s-names';
+import { isRecord } from '../private/records';
 
 /** Which name syntax a kind requires. */
 export type NameRule = 'dns1123-subdomain' | 'dns1123-label' | 'dns1035-label';

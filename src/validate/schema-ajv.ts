@@ -5,8 +5,8 @@
  */
 import Ajv, { type ErrorObject } from 'ajv';
 import { fullFormats } from 'ajv-formats/dist/formats';
-import { isRecord } from './json';
 import { LIST_MAP_KEYS_KEYWORD } from './structural-schema';
+import { isRecord } from '../private/records';
 
 const INT32 = 2 ** 31;
 const UINT32 = 2 ** 32;

@@ -7,9 +7,9 @@
 import type { ErrorObject } from 'ajv';
 import { describeValue } from '../errors';
 import { childPath, fieldPathOf, valueAt } from './field-path';
-import { isRecord } from './json';
 import { LIST_MAP_KEYS_KEYWORD } from './structural-schema';
 import { closestMatch } from '../private/did-you-mean';
+import { isRecord } from '../private/records';
 
 /** One schema violation. */
 export interface SchemaFinding {
