@@ -17,8 +17,8 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import { generateMesh } from './generate-mesh';
 import { generateRequests } from './generate-requests';
 import { createEvaluator, KeyAlgorithm, KeyStore, meshConfig, parseConfigText, TrustmeshApp } from '../lib/src';
-import { diffAccess } from '../lib/src/analysis/diff';
-import { buildAccessMatrix } from '../lib/src/analysis/matrix';
+import { diffAccess } from '../lib/src/analysis/diff/diff';
+import { buildAccessMatrix } from '../lib/src/analysis/matrix/matrix';
 import { toYamlStream } from '../lib/src/private/yaml-emitter';
 
 /** Peak resident set size of this process so far, in MB. */

@@ -100,7 +100,7 @@ export type { Injection, InjectionInput } from './render/sidecar/inject';
 export { istioIptablesArgs, trafficAnnotations } from './render/sidecar/traffic';
 export type { TrafficSettings } from './render/sidecar/traffic';
 export type { SidecarSettings } from './render/sidecar/sidecar-settings';
-export type { PodTemplate } from './render/sidecar/pod-types';
+export type { PodTemplate } from './model/pod-types';
 export type { WorkloadRef } from './render/sidecar/proxy-container';
 
 // Validation of manifests (Istio CRD schemas with CEL rules, Kubernetes schemas)
@@ -123,55 +123,56 @@ export type { PortProtocol, ServicePortSpec } from './model/service-port';
 export { parseIstioVersion, formatIstioVersion } from './model/istio-version';
 export type { IstioVersion } from './model/istio-version';
 export { renderIstio } from './render/istio/render-istio';
-export type { IstioManifest, IstioKind } from './render/istio/manifest';
+export type { IstioManifest } from './render/istio/manifest';
+export type { IstioKind } from './model/api-version';
 
 // Analysis of Istio YAML (ours or hand-written): loading, the offline evaluator
-export { loadConfig, parseConfigText, assertValidConfig, buildIstioConfig } from './analysis/load-config';
-export type { LoadConfigOptions } from './analysis/load-config';
-export { loadMeshConfig, parseMeshConfig, meshConfig, DEFAULT_MESH_CONFIG } from './analysis/mesh-config';
-export type { MeshConfig } from './analysis/mesh-config';
-export { createEvaluator, evaluate } from './analysis/evaluate';
-export type { Evaluator, EvaluatorOptions } from './analysis/evaluate';
-export type { WorkloadPolicies } from './analysis/policy-index';
+export { loadConfig, parseConfigText, assertValidConfig, buildIstioConfig } from './analysis/config/load-config';
+export type { LoadConfigOptions } from './analysis/config/load-config';
+export { loadMeshConfig, parseMeshConfig, meshConfig, DEFAULT_MESH_CONFIG } from './analysis/config/mesh-config';
+export type { MeshConfig } from './analysis/config/mesh-config';
+export { createEvaluator, evaluate } from './analysis/evaluator/evaluate';
+export type { Evaluator, EvaluatorOptions } from './analysis/evaluator/evaluate';
+export type { WorkloadPolicies } from './analysis/evaluator/policy-index';
 export type {
   AuthorizationPolicyResource, AuthorizationPolicySpec, IstioConfig, IstioResource, LoadedObject, ObjectMeta, ObjectSource,
   PeerAuthenticationResource, PeerAuthenticationSpec, RequestAuthenticationResource, RequestAuthenticationSpec, ServiceResource, Workload,
-} from './analysis/istio-config';
-export { parseAccessRequestDocument } from './analysis/request-document';
-export type { ParsedRequestDocument } from './analysis/request-document';
-export { parseAccessRequest } from './model/parse-access-request';
+} from './analysis/config/istio-config';
+export { parseAccessRequestDocument } from './analysis/evaluator/request-document';
+export type { ParsedRequestDocument } from './analysis/evaluator/request-document';
+export { parseAccessRequest } from './semantics/parse-access-request';
 export type {
   AccessDecision, AccessOutcome, AccessRequest, AccessRequestDestination, AccessRequestSource, CustomAuthzResult, DecidingPolicy,
   DryRunResult, IgnoredPolicy, InvalidJwt, JwtLocation, RequestJwt, ValidJwt,
-} from './model/access-request';
-export type { RequestOrigin } from './model/parse-access-request';
+} from './semantics/access-request';
+export type { RequestOrigin } from './semantics/parse-access-request';
 export { decide } from './model/decide';
-export { evaluateThroughGateway, forwardedRequest } from './analysis/ingress';
-export type { IngressBackend, IngressDecision } from './analysis/ingress';
+export { evaluateThroughGateway, forwardedRequest } from './analysis/evaluator/through-gateway';
+export type { IngressBackend, IngressDecision } from './analysis/evaluator/through-gateway';
 export type { DecideOptions, ModelDecision } from './model/decide';
-export type { PathNormalization } from './model/path-normalization';
+export type { PathNormalization } from './semantics/path-normalization';
 
 // Access matrix and semantic diff
-export { buildAccessMatrix } from './analysis/matrix';
-export type { AccessMatrix, MatrixCell, MatrixCellGroup, MatrixColumn } from './analysis/matrix';
-export type { MatrixSource, MatrixSourceKind } from './analysis/matrix-sources';
-export type { MatrixDestination, MatrixDestinationKind } from './analysis/matrix-destinations';
-export type { AccessRuleSummary, PortAccessSummary, TokenRequirement, ValueSet } from './analysis/access-summary';
-export type { AccessStatus } from './analysis/access-sets';
-export { formatMatrix, matrixToJson, MATRIX_FORMATS } from './analysis/matrix-format';
-export type { MatrixFormat } from './analysis/matrix-format';
-export { diffAccess, CHANGE_ORDER } from './analysis/diff';
-export type { AccessChange, AccessChangeKind, AccessDiff, AccessState } from './analysis/diff';
-export { formatDiff, diffToJson, DIFF_FORMATS } from './analysis/diff-format';
-export type { DiffFormat, DiffFormatOptions } from './analysis/diff-format';
-export { analyzeAccess } from './analysis/access-analysis';
-export type { AccessAnalysis, AccessAnalysisOptions, AnalyzedDestination } from './analysis/access-analysis';
-export { loadConfigSources, loadGitSource, parseGitSource } from './analysis/git-source';
-export type { GitSource, GitSourceOptions } from './analysis/git-source';
+export { buildAccessMatrix } from './analysis/matrix/matrix';
+export type { AccessMatrix, MatrixCell, MatrixCellGroup, MatrixColumn } from './analysis/matrix/matrix';
+export type { MatrixSource, MatrixSourceKind } from './analysis/access/sources';
+export type { MatrixDestination, MatrixDestinationKind } from './analysis/access/destinations';
+export type { AccessRuleSummary, PortAccessSummary, TokenRequirement, ValueSet } from './analysis/access/cell-summary';
+export type { AccessStatus } from './analysis/access/access-sets';
+export { formatMatrix, matrixToJson, MATRIX_FORMATS } from './analysis/matrix/matrix-format';
+export type { MatrixFormat } from './analysis/matrix/matrix-format';
+export { diffAccess, CHANGE_ORDER } from './analysis/diff/diff';
+export type { AccessChange, AccessChangeKind, AccessDiff, AccessState } from './analysis/diff/diff';
+export { formatDiff, diffToJson, DIFF_FORMATS } from './analysis/diff/diff-format';
+export type { DiffFormat, DiffFormatOptions } from './analysis/diff/diff-format';
+export { analyzeAccess } from './analysis/access/access-analysis';
+export type { AccessAnalysis, AccessAnalysisOptions, AnalyzedDestination } from './analysis/access/access-analysis';
+export { loadConfigSources, loadGitSource, parseGitSource } from './analysis/config/git-source';
+export type { GitSource, GitSourceOptions } from './analysis/config/git-source';
 
 // Analyzer (lint) and the cdk8s validation plugin
-export { analyze, analyzerChecks, analyzerCheck, formatFinding, sortDiagnostics, countSeverities, INVENTORY_MODES } from './analysis/analyzer';
-export type { AnalyzeOptions, AnalyzerCheck, InventoryMode, ManifestCheck, ManifestCheckOptions } from './analysis/analyzer';
+export { analyze, analyzerChecks, analyzerCheck, formatFinding, sortDiagnostics, countSeverities, INVENTORY_MODES } from './analysis/analyzer/analyzer';
+export type { AnalyzeOptions, AnalyzerCheck, InventoryMode, ManifestCheck, ManifestCheckOptions } from './analysis/analyzer/analyzer';
 export { TrustmeshValidation } from './cdk8s-plugin/trustmesh-validation';
 export type { TrustmeshValidationProps } from './cdk8s-plugin/trustmesh-validation';
 export type {

@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { IstioConfig } from '../analysis/istio-config';
-import { buildAccessMatrix } from '../analysis/matrix';
-import { MeshConfig } from '../analysis/mesh-config';
+import { IstioConfig } from '../analysis/config/istio-config';
+import { buildAccessMatrix } from '../analysis/matrix/matrix';
+import { MeshConfig } from '../analysis/config/mesh-config';
 
 /** At most this many destinations are listed; the rest are counted. */
 const MAX_DESTINATIONS = 40;

@@ -19,10 +19,10 @@
  */
 import { accessMatrixSummary } from './matrix-summary';
 import { ValidationContextLike, ValidationViolation } from './validation-contract';
-import { analyze, analyzerCheck, countSeverities, INVENTORY_MODES, InventoryMode } from '../analysis/analyzer';
-import { IstioConfig } from '../analysis/istio-config';
-import { loadConfig } from '../analysis/load-config';
-import { DEFAULT_MESH_CONFIG, loadMeshConfig, MeshConfig } from '../analysis/mesh-config';
+import { analyze, analyzerCheck, countSeverities, INVENTORY_MODES, InventoryMode } from '../analysis/analyzer/analyzer';
+import { IstioConfig } from '../analysis/config/istio-config';
+import { loadConfig } from '../analysis/config/load-config';
+import { DEFAULT_MESH_CONFIG, loadMeshConfig, MeshConfig } from '../analysis/config/mesh-config';
 import { Diagnostic, diagnosticHead, SourceLocation, TrustmeshError } from '../errors';
 import { CrdSchemaSet } from '../validate/crd-schema';
 import { crdManifestCheck } from '../validate/manifest-validator';

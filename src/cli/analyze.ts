@@ -14,8 +14,8 @@ import { Command, Option } from 'commander';
 import { meshConfigFrom, meshConfigOption } from './common';
 import { ExitCode, ExitCodeValue } from './exit-codes';
 import { CliIo, RunCommand } from './run';
-import { analyze, countSeverities, formatFinding, INVENTORY_MODES, InventoryMode, ManifestCheck } from '../analysis/analyzer';
-import { listManifestFiles, loadConfig } from '../analysis/load-config';
+import { analyze, countSeverities, formatFinding, INVENTORY_MODES, InventoryMode, ManifestCheck } from '../analysis/analyzer/analyzer';
+import { listManifestFiles, loadConfig } from '../analysis/config/load-config';
 import { Diagnostic } from '../errors';
 
 interface AnalyzeOptions {

@@ -11,10 +11,10 @@ import { Command, Option } from 'commander';
 import { meshConfigFrom, meshConfigOption, printLoadWarnings } from './common';
 import { ExitCode, ExitCodeValue } from './exit-codes';
 import { CliIo, RunCommand } from './run';
-import { createEvaluator } from '../analysis/evaluate';
-import { loadConfig } from '../analysis/load-config';
-import { parseAccessRequestDocument } from '../analysis/request-document';
-import { AccessDecision, AccessRequest } from '../model/access-request';
+import { createEvaluator } from '../analysis/evaluator/evaluate';
+import { loadConfig } from '../analysis/config/load-config';
+import { parseAccessRequestDocument } from '../analysis/evaluator/request-document';
+import { AccessDecision, AccessRequest } from '../semantics/access-request';
 import { readTextFile } from '../private/fs-read';
 
 interface CheckOptions {

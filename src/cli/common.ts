@@ -5,7 +5,7 @@
  */
 import { Option } from 'commander';
 import { CliIo } from './run';
-import { DEFAULT_MESH_CONFIG, loadMeshConfig, MeshConfig } from '../analysis/mesh-config';
+import { DEFAULT_MESH_CONFIG, loadMeshConfig, MeshConfig } from '../analysis/config/mesh-config';
 import { Diagnostic, formatDiagnostic } from '../errors';
 
 /** `--mesh-config <file>`; `detail` is appended to the description after a colon. */

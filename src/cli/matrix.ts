@@ -13,9 +13,9 @@ import { Command, Option } from 'commander';
 import { meshConfigFrom, meshConfigOption, printLoadWarnings } from './common';
 import { ExitCode, ExitCodeValue } from './exit-codes';
 import { CliIo, RunCommand } from './run';
-import { loadConfigSources } from '../analysis/git-source';
-import { buildAccessMatrix } from '../analysis/matrix';
-import { formatMatrix, MATRIX_FORMATS, MatrixFormat } from '../analysis/matrix-format';
+import { loadConfigSources } from '../analysis/config/git-source';
+import { buildAccessMatrix } from '../analysis/matrix/matrix';
+import { formatMatrix, MATRIX_FORMATS, MatrixFormat } from '../analysis/matrix/matrix-format';
 
 interface MatrixOptions {
   readonly output: MatrixFormat;

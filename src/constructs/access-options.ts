@@ -6,7 +6,7 @@ import { Enforcement as EnforcementName, HeaderMatchSpec, MatchSpec, usesHttpOnl
 import { assertSupports, IstioFeature, IstioVersion } from '../model/istio-version';
 import { assertHeaderName } from '../model/jwt-issuer';
 import { ServiceSpec } from '../model/mesh-spec';
-import { classifyPathPattern } from '../model/path-pattern';
+import { classifyPathPattern } from '../semantics/path-pattern';
 import { isHttpProtocol } from '../model/service-port';
 
 /**

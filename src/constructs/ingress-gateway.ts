@@ -23,8 +23,8 @@ import { assertPortNumber, isHttpProtocol, PortProtocol } from '../model/service
 import { located } from '../private/located';
 import { chartFor } from './private/edge-objects';
 import { ensureIstioApiObject } from './private/istio-api-object';
-import { formatPrincipal } from '../model/principal';
-import { EdgeObjectNames } from '../render/istio/edge-names';
+import { formatPrincipal } from '../semantics/principal';
+import { EdgeObjectNames } from '../model/edge-names';
 import { renderGateway } from '../render/istio/gateway';
 import { renderGatewayPolicy, renderGatewayRequestAuthentication, renderGatewayRequireJwtPolicy } from '../render/istio/gateway-authorization';
 import { renderGatewayRoute } from '../render/istio/virtual-service';

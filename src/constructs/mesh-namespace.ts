@@ -10,7 +10,7 @@ import { assertDnsLabel } from '../model/names';
 import { located } from '../private/located';
 import { ensureIstioApiObject } from './private/istio-api-object';
 import { renderDefaultDenyPolicy } from '../render/istio/authorization-policy';
-import { ObjectNames } from '../render/istio/object-names';
+import { ObjectNames } from '../model/object-names';
 import { renderNamespacePeerAuthentication } from '../render/istio/peer-authentication';
 
 /** Props of {@link MeshNamespace}. */

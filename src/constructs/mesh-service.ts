@@ -12,14 +12,14 @@ import { IntentionAction, JwtRequirementSpec, PeerSpec } from '../model/intentio
 import { parseIpBlock } from '../model/ip-block';
 import { ServiceSpec } from '../model/mesh-spec';
 import { assertDnsLabel, assertLabels } from '../model/names';
-import { formatPrincipal } from '../model/principal';
+import { formatPrincipal } from '../semantics/principal';
 import { isHttpProtocol } from '../model/service-port';
 import { located } from '../private/located';
 import { policyConstructId, resolveIntentionInput, resolveJwtRequirement } from './private/intention-input';
 import { ensureIstioApiObject } from './private/istio-api-object';
 import { renderRequireJwtPolicy, renderServicePolicy } from '../render/istio/authorization-policy';
 import { renderPlaintextDestinationRule } from '../render/istio/destination-rule';
-import { ObjectNames } from '../render/istio/object-names';
+import { ObjectNames } from '../model/object-names';
 import { renderServicePeerAuthentication } from '../render/istio/peer-authentication';
 import { renderRequestAuthentication } from '../render/istio/request-authentication';
 

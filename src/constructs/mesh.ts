@@ -23,7 +23,7 @@ import { assertDnsLabel, assertDnsSubdomain } from '../model/names';
 import { CaMaterial } from '../pki/ca-material';
 import { canonicalJson } from '../private/canonical-json';
 import { located } from '../private/located';
-import { ObjectNames } from '../render/istio/object-names';
+import { ObjectNames } from '../model/object-names';
 import { renderMeshPeerAuthentication } from '../render/istio/peer-authentication';
 
 /** Options of {@link Mesh.useCertificateAuthority}. */

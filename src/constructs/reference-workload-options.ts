@@ -5,7 +5,7 @@ import type { MeshService } from './mesh-service';
 import { SidecarInjection } from './sidecar-injection';
 import { StandaloneIdentity } from './standalone-identity';
 import { assertPortNumber, isHttpProtocol } from '../model/service-port';
-import { Container, ContainerPort, Probe } from '../render/sidecar/pod-types';
+import { Container, ContainerPort, Probe } from '../model/pod-types';
 
 /**
  * An HTTP probe of the application container. With manual injection it is rewritten to

@@ -14,23 +14,23 @@
  *
  * @module
  */
-import { AccessOutcome, AccessRequest } from './access-request';
-import { originalClientAddress } from './client-address';
+import { AccessOutcome, AccessRequest } from '../semantics/access-request';
+import { originalClientAddress } from '../semantics/client-address';
 import { gatewayWorkload } from './ingress-gateway';
 import { ClaimRequirement, EndUserRequirement, IntentionSpec, JwtRequirementSpec, MatchSpec, PeerSpec, usesHttpOnlyFields } from './intention';
-import { cidrContains, IpAddress, parseIp } from './ip-match';
+import { cidrContains, IpAddress, parseIp } from '../semantics/ip-match';
 import { IstioFeature, supports } from './istio-version';
 import { JwtIssuerSpec } from './jwt-issuer';
 import {
   ALWAYS_SPACE_DELIMITED_CLAIMS, DEFAULT_TOKEN_LOCATION, isCorsPreflight, readsTokenAt, splitSpaceDelimitedClaims, tokenAudiences, tokenLocations,
-} from './jwt-token';
-import { selectorMatches } from './labels';
+} from '../semantics/jwt-token';
+import { selectorMatches } from '../semantics/labels';
 import { describePeer, MeshModel } from './mesh-model';
 import { ServiceSpec } from './mesh-spec';
-import { normalizePath, PathNormalization } from './path-normalization';
-import { matchesPathPattern } from './path-pattern';
-import { CanonicalPrincipal, parseCanonicalPrincipal } from './principal';
-import { compileHeaderPattern, matchesIstioHost, matchesIstioString } from './string-match';
+import { normalizePath, PathNormalization } from '../semantics/path-normalization';
+import { matchesPathPattern } from '../semantics/path-pattern';
+import { CanonicalPrincipal, parseCanonicalPrincipal } from '../semantics/principal';
+import { compileHeaderPattern, matchesIstioHost, matchesIstioString } from '../semantics/string-match';
 
 /** Mesh settings that change what a request looks like to authorization. */
 export interface DecideOptions {

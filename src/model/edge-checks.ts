@@ -5,11 +5,12 @@
  *
  * @module
  */
+import { gatewayHostCovers } from '../semantics/host-match';
 import { Diagnostic } from '../errors';
 import { EdgesSpec } from './edges';
-import { gatewayHostCovers, GatewayRouteSpec, GatewayServerSpec, IngressGatewaySpec, routeMatchesOverlap } from './ingress-gateway';
+import { GatewayRouteSpec, GatewayServerSpec, IngressGatewaySpec, routeMatchesOverlap } from './ingress-gateway';
 import { serviceKey } from './intention';
-import { formatLabels } from './labels';
+import { formatLabels } from '../semantics/labels';
 import { MeshModel } from './mesh-model';
 import { ServiceSpec } from './mesh-spec';
 

@@ -12,6 +12,7 @@
  * @see https://istio.io/latest/docs/tasks/security/authorization/authz-ingress/
  * @module
  */
+import { gatewayHostCovers } from '../semantics/host-match';
 import { IntentionSpec, JwtRequirementSpec, ServiceRef, serviceKey } from './intention';
 import { ServiceSpec } from './mesh-spec';
 import { PortProtocol, ServicePortSpec } from './service-port';
@@ -171,21 +172,6 @@ export function routesByService(gateway: IngressGatewaySpec): ReadonlyMap<string
     routeIndexes.set(gateway, index);
   }
   return index;
-}
-
-/**
- * Whether a Gateway host (exact or `*.suffix`) covers a request/SNI host; also accepts a
- * wildcard inside a wildcard (`*.a.example.com` within `*.example.com`).
- */
-export function gatewayHostCovers(pattern: string, host: string): boolean {
-  const p = pattern.toLowerCase();
-  const h = host.toLowerCase();
-  if (p === '*') return true;
-  if (p.startsWith('*.')) {
-    const suffix = p.slice(1);
-    return h.endsWith(suffix) && h.length > suffix.length;
-  }
-  return p === h;
 }
 
 /** The servers of a gateway whose hosts cover `host`. */

@@ -1,5 +1,5 @@
 import { TrustmeshError } from '../errors';
-import { CidrRange, cidrContains, parseCidr, parseIp } from './ip-match';
+import { CidrRange, cidrContains, parseCidr, parseIp } from '../semantics/ip-match';
 
 /** A validated IP address or CIDR block, as written by the user (rendered verbatim). */
 export interface IpBlock extends CidrRange {

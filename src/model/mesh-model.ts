@@ -3,10 +3,10 @@ import { IngressGatewaySpec } from './ingress-gateway';
 import { IntentionSpec, JwtRequirementSpec, PeerSpec, ServiceRef, serviceKey } from './intention';
 import { IpBlock, parseIpBlock } from './ip-block';
 import { JwtIssuerSpec } from './jwt-issuer';
-import { formatLabels, selectorMatches } from './labels';
+import { formatLabels, selectorMatches } from '../semantics/labels';
 import { DefaultAccess, MeshSpec, NamespaceSpec, ServiceSpec } from './mesh-spec';
 import { MtlsMode, resolveMtls } from './mtls';
-import { formatPrincipal } from './principal';
+import { formatPrincipal } from '../semantics/principal';
 import { isHttpProtocol } from './service-port';
 
 /**

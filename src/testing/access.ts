@@ -4,8 +4,8 @@ import type { IngressGateway } from '../constructs/ingress-gateway';
 import type { Mesh } from '../constructs/mesh';
 import { MeshService } from '../constructs/mesh-service';
 import { TrustmeshApp } from '../constructs/trustmesh-app';
-import { AccessDecision, AccessRequest, JwtLocation } from '../model/access-request';
-import { formatPrincipal } from '../model/principal';
+import { AccessDecision, AccessRequest, JwtLocation } from '../semantics/access-request';
+import { formatPrincipal } from '../semantics/principal';
 import { isHttpProtocol } from '../model/service-port';
 
 /** A caller for {@link access}: a declared service, an identity, or a plaintext client. */

@@ -1,9 +1,10 @@
+import { gatewayHostCovers } from '../semantics/host-match';
 import { AccessProbe, probeJwt, ProbeToken } from './access';
 import type { MeshEvaluators } from './mesh-evaluators';
-import { evaluateThroughGateway } from '../analysis/ingress';
+import { evaluateThroughGateway } from '../analysis/evaluator/through-gateway';
 import { IngressGateway } from '../constructs/ingress-gateway';
-import { AccessRequest } from '../model/access-request';
-import { gatewayHostCovers, GatewayRouteSpec, GatewayServerSpec, IngressGatewaySpec, routeMatchCovers, serversFor } from '../model/ingress-gateway';
+import { AccessRequest } from '../semantics/access-request';
+import { GatewayRouteSpec, GatewayServerSpec, IngressGatewaySpec, routeMatchCovers, serversFor } from '../model/ingress-gateway';
 
 /** Options of {@link AccessCheck.through}. */
 export interface ThroughGatewayOptions {

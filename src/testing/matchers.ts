@@ -1,5 +1,5 @@
 import { AccessProbe } from './access';
-import { AccessOutcome } from '../model/access-request';
+import { AccessOutcome } from '../semantics/access-request';
 
 /** The result shape `expect.extend` matchers return (vitest and jest). */
 export interface MatcherResult {

@@ -1,6 +1,6 @@
 import { PassThrough } from 'stream';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MESH_CONFIG } from '../../src/analysis/mesh-config';
+import { DEFAULT_MESH_CONFIG } from '../../src/analysis/config/mesh-config';
 import { meshConfigFrom, meshConfigOption, optional, printLoadWarnings } from '../../src/cli/common';
 
 describe('CLI plumbing', () => {

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import {
   analyze, formatFinding, JuiceShopIngress, microShakeFactoryMesh, microShakeFactoryMutualMesh, microShakeFactoryPassthroughMesh, renderIstio,
 } from '../../src';
-import { loadConfig } from '../../src/analysis/load-config';
+import { loadConfig } from '../../src/analysis/config/load-config';
 import { CaMaterial } from '../../src/pki/ca-material';
 import { access } from '../../src/testing';
 import { edgeMaterial, JUICE_SHOP } from '../constructs/edge-fixtures';

@@ -1,8 +1,8 @@
 import { Yaml } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { createEvaluator } from '../../src/analysis/evaluate';
-import { parseConfigText } from '../../src/analysis/load-config';
-import { AccessRequest } from '../../src/model/access-request';
+import { createEvaluator } from '../../src/analysis/evaluator/evaluate';
+import { parseConfigText } from '../../src/analysis/config/load-config';
+import { AccessRequest } from '../../src/semantics/access-request';
 import { decide } from '../../src/model/decide';
 import { MeshModel } from '../../src/model/mesh-model';
 import { renderIstio } from '../../src/render/istio/render-istio';

@@ -1,7 +1,8 @@
+import { gatewayHostCovers } from '../../src/semantics/host-match';
 import { describe, expect, test } from 'vitest';
 import { edgeDiagnostics } from '../../src/model/edge-checks';
 import { EdgesSpec, NO_EDGES } from '../../src/model/edges';
-import { gatewayHostCovers, GatewayServerSpec, gatewayWorkload, IngressGatewaySpec, routeMatchesOverlap } from '../../src/model/ingress-gateway';
+import { GatewayServerSpec, gatewayWorkload, IngressGatewaySpec, routeMatchesOverlap } from '../../src/model/ingress-gateway';
 import { DEFAULT_ISTIO_VERSION } from '../../src/model/istio-version';
 import { MeshModel } from '../../src/model/mesh-model';
 

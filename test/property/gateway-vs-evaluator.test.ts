@@ -4,11 +4,11 @@ import { ISSUERS, renderedYaml } from './mesh-arbitraries';
 import {
   Enforcement, GatewayCredential, GatewayTls, HttpMethod, IMeshPeer, Mesh, MtlsMode, Peer, Port,
 } from '../../src';
-import { createEvaluator } from '../../src/analysis/evaluate';
-import { parseConfigText } from '../../src/analysis/load-config';
-import { meshConfig } from '../../src/analysis/mesh-config';
+import { createEvaluator } from '../../src/analysis/evaluator/evaluate';
+import { parseConfigText } from '../../src/analysis/config/load-config';
+import { meshConfig } from '../../src/analysis/config/mesh-config';
 import { TrustmeshError } from '../../src/errors';
-import { AccessRequest } from '../../src/model/access-request';
+import { AccessRequest } from '../../src/semantics/access-request';
 import { decide } from '../../src/model/decide';
 import { renderIstio } from '../../src/render/istio/render-istio';
 import { tempApp } from '../helpers';

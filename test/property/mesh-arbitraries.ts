@@ -4,7 +4,7 @@ import {
   DefaultAccess, Enforcement, HttpMethod, JwtIssuer, Mesh, MeshService, MtlsMode, Peer, Port,
 } from '../../src';
 import { TrustmeshError } from '../../src/errors';
-import { AccessRequest } from '../../src/model/access-request';
+import { AccessRequest } from '../../src/semantics/access-request';
 import { tempApp } from '../helpers';
 
 /** Issuers with different token locations and audiences. */

@@ -24,7 +24,7 @@ import { Telemetry, TelemetryV1Alpha1 } from '../../../imports/telemetry.istio.i
 import { TrustmeshError } from '../../errors';
 import { IstioVersion } from '../../model/istio-version';
 import { sortKeys } from '../../private/sort-keys';
-import { istioApiVersion } from '../../render/istio/api-version';
+import { istioApiVersion } from '../../model/api-version';
 import { DRY_RUN_ANNOTATION, IstioManifest, IstioMetadata } from '../../render/istio/manifest';
 
 /** Props for {@link createIstioApiObject}. */

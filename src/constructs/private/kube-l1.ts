@@ -1,5 +1,5 @@
 import * as kplus from 'cdk8s-plus-28';
-import { Container, Probe, ResourceRequirements, Volume } from '../../render/sidecar/pod-types';
+import { Container, Probe, ResourceRequirements, Volume } from '../../model/pod-types';
 
 /**
  * Converts plain Kubernetes JSON (what the pure renderers return) into the shape cdk8s-plus's L1

@@ -1,7 +1,7 @@
-import { istioApiVersion } from './api-version';
+import { istioApiVersion } from '../../model/api-version';
 import { AuthorizationRule, renderRules, RuleOperation } from './authorization-rules';
 import { DRY_RUN_ANNOTATION, IstioManifest, sortedPorts, sortedStrings } from './manifest';
-import { ObjectNames } from './object-names';
+import { ObjectNames } from '../../model/object-names';
 import { Enforcement, IntentionAction, JwtRequirementSpec } from '../../model/intention';
 import { MeshModel } from '../../model/mesh-model';
 import { ServiceSpec } from '../../model/mesh-spec';

@@ -1,7 +1,7 @@
-import { istioApiVersion } from './api-version';
-import { EdgeObjectNames } from './edge-names';
+import { istioApiVersion } from '../../model/api-version';
+import { EdgeObjectNames } from '../../model/edge-names';
 import { IstioManifest, sortedStrings } from './manifest';
-import { ObjectNames } from './object-names';
+import { ObjectNames } from '../../model/object-names';
 import { ExternalServiceSpec, PlaintextExceptionSpec } from '../../model/egress';
 import { MeshModel } from '../../model/mesh-model';
 import { ServiceSpec } from '../../model/mesh-spec';

@@ -1,6 +1,6 @@
 import { authorizationPolicy, requireJwtRule } from './authorization-policy';
 import { renderRules } from './authorization-rules';
-import { EdgeObjectNames } from './edge-names';
+import { EdgeObjectNames } from '../../model/edge-names';
 import { IstioManifest } from './manifest';
 import { requestAuthentication } from './request-authentication';
 import { gatewayWorkload, IngressGatewaySpec } from '../../model/ingress-gateway';

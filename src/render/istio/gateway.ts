@@ -1,5 +1,5 @@
-import { istioApiVersion } from './api-version';
-import { EdgeObjectNames } from './edge-names';
+import { istioApiVersion } from '../../model/api-version';
+import { EdgeObjectNames } from '../../model/edge-names';
 import { IstioManifest, sortedStrings } from './manifest';
 import { GatewayServerSpec, IngressGatewaySpec } from '../../model/ingress-gateway';
 import { MeshModel } from '../../model/mesh-model';

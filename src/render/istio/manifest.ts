@@ -1,3 +1,4 @@
+import { IstioKind } from '../../model/api-version';
 import { canonicalJson } from '../../private/canonical-json';
 
 /** Metadata every rendered Istio object carries. */
@@ -14,18 +15,6 @@ export interface IstioManifest {
   readonly metadata: IstioMetadata;
   readonly spec: Readonly<Record<string, unknown>>;
 }
-
-/** Kinds the Istio renderer emits. */
-export type IstioKind =
-  | 'AuthorizationPolicy'
-  | 'PeerAuthentication'
-  | 'RequestAuthentication'
-  | 'DestinationRule'
-  | 'Gateway'
-  | 'VirtualService'
-  | 'Sidecar'
-  | 'ServiceEntry'
-  | 'Telemetry';
 
 /** The annotation that makes an AuthorizationPolicy dry-run. */
 export const DRY_RUN_ANNOTATION = 'istio.io/dry-run';

@@ -1,6 +1,6 @@
-import { istioApiVersion } from './api-version';
+import { istioApiVersion } from '../../model/api-version';
 import { IstioManifest, sortedStrings } from './manifest';
-import { ObjectNames } from './object-names';
+import { ObjectNames } from '../../model/object-names';
 import { JwtIssuerSpec } from '../../model/jwt-issuer';
 import { MeshModel } from '../../model/mesh-model';
 import { ServiceSpec } from '../../model/mesh-spec';

@@ -1,4 +1,4 @@
-import { istioApiVersion } from './api-version';
+import { istioApiVersion } from '../../model/api-version';
 import { IstioManifest } from './manifest';
 import { ExternalServiceSpec } from '../../model/egress';
 import { MeshModel } from '../../model/mesh-model';

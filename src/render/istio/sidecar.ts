@@ -1,5 +1,5 @@
-import { istioApiVersion } from './api-version';
-import { EdgeObjectNames } from './edge-names';
+import { istioApiVersion } from '../../model/api-version';
+import { EdgeObjectNames } from '../../model/edge-names';
 import { IstioManifest } from './manifest';
 import { EgressPolicySpec } from '../../model/egress';
 import { MeshModel } from '../../model/mesh-model';

@@ -1,5 +1,5 @@
-import { istioApiVersion } from './api-version';
-import { EdgeObjectNames } from './edge-names';
+import { istioApiVersion } from '../../model/api-version';
+import { EdgeObjectNames } from '../../model/edge-names';
 import { IstioManifest, sortedStrings, sortUniqueByJson } from './manifest';
 import { GatewayRouteSpec, IngressGatewaySpec, routesByService } from '../../model/ingress-gateway';
 import { ServiceRef, serviceKey } from '../../model/intention';

@@ -1,4 +1,4 @@
-import { Container, ContainerPort, HttpGetAction, Probe } from './pod-types';
+import { Container, ContainerPort, HttpGetAction, Probe } from '../../model/pod-types';
 import { SidecarPorts } from './sidecar-settings';
 import { sortKeys } from '../../private/sort-keys';
 

@@ -1,4 +1,4 @@
-import { Container } from './pod-types';
+import { Container } from '../../model/pod-types';
 import { PROXY_UID, SidecarSettings } from './sidecar-settings';
 import { istioIptablesArgs } from './traffic';
 

@@ -1,7 +1,7 @@
 import { IstioPodKeys } from './annotations';
 import { appProbersJson, rewriteAppProbes } from './app-probes';
 import { renderInitContainer } from './init-container';
-import { Container, PodTemplate, Volume } from './pod-types';
+import { Container, PodTemplate, Volume } from '../../model/pod-types';
 import { renderProxyContainer, WorkloadRef } from './proxy-container';
 import { SidecarPorts, SidecarSettings } from './sidecar-settings';
 import { excludedInboundPorts, interceptionModeOf } from './traffic';

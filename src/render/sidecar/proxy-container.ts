@@ -1,4 +1,4 @@
-import { Container, EnvVar } from './pod-types';
+import { Container, EnvVar } from '../../model/pod-types';
 import { InterceptionModeName, PROXY_UID, SidecarPorts, SidecarSettings } from './sidecar-settings';
 import { renderProxyVolumeMounts } from './volumes';
 

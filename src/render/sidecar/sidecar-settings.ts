@@ -1,4 +1,4 @@
-import { ResourceRequirements } from './pod-types';
+import { ResourceRequirements } from '../../model/pod-types';
 
 /**
  * Ports and identities of the Istio sidecar (istio.io "Ports used by Istio" table).

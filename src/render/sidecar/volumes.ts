@@ -1,4 +1,4 @@
-import { Volume, VolumeMount } from './pod-types';
+import { Volume, VolumeMount } from '../../model/pod-types';
 import { ISTIO_CA_AUDIENCE } from './sidecar-settings';
 
 /** Key → file mapping of a `kubernetes.io/tls` Secret onto Istio's file-mounted credential names. */

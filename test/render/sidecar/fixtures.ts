@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { PodTemplate } from '../../../src/render/sidecar/pod-types';
+import { PodTemplate } from '../../../src/model/pod-types';
 import { WorkloadRef } from '../../../src/render/sidecar/proxy-container';
 import { DEFAULT_PROXY_RESOURCES, SidecarSettings } from '../../../src/render/sidecar/sidecar-settings';
 

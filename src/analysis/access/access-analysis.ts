@@ -1,0 +1,135 @@
+/**
+ * Access analysis of one or more versions of the manifests: rows (sources), columns (destinations)
+ * and, per destination, the request space, the source classes and what each class may do on each
+ * port in each version. The matrix reads one version; the diff compares two over a shared space.
+ *
+ * @module
+ */
+/* eslint-disable no-bitwise -- region masks are bit sets */
+import { setContains } from './cubes';
+import { evaluateVersion, sliceFor, SliceAccess } from './access-sets';
+import { createEvaluator, Evaluator } from '../evaluator/evaluate';
+import { IstioConfig } from '../config/istio-config';
+import { MatrixDestination, matrixDestinations, MatrixDestinationKind, compareIds } from './destinations';
+import { MatrixSource, matrixSources } from './sources';
+import { DEFAULT_MESH_CONFIG, MeshConfig } from '../config/mesh-config';
+import { HTTP_ONLY_KINDS } from './request-class-dimensions';
+import { buildRequestSpace, RequestSpace, VersionInput, WitnessCache } from './request-classes';
+import { SourceClassification, SourceClassifier } from './source-classes';
+import { AccessRequest } from '../../semantics/access-request';
+import { formatLabels } from '../../semantics/labels';
+
+/** Options of {@link analyzeAccess} (and of the matrix and the diff). */
+export interface AccessAnalysisOptions {
+  /** @default - Istio's defaults (root namespace istio-system, trust domain cluster.local) */
+  readonly meshConfig?: MeshConfig;
+  /**
+   * Analyze even when the manifests have invalid security objects (they are left out).
+   * @default false - throw TM_CONFIG_INVALID
+   */
+  readonly allowInvalidConfig?: boolean;
+}
+
+/** One column, analyzed in every version. */
+export interface AnalyzedDestination {
+  readonly id: string;
+  readonly kind: MatrixDestinationKind;
+  readonly namespace: string;
+  /** The column as each version declares it; undefined where it does not exist. */
+  readonly versions: readonly (MatrixDestination | undefined)[];
+  readonly space: RequestSpace;
+  readonly classification: SourceClassification;
+  /** `[version][class][slice]`. */
+  readonly access: readonly (readonly (readonly SliceAccess[])[])[];
+}
+
+/** The analysis. */
+export interface AccessAnalysis {
+  readonly meshConfig: MeshConfig;
+  readonly sources: readonly MatrixSource[];
+  readonly destinations: readonly AnalyzedDestination[];
+  /**
+   * What the analysis says about one concrete request in one version: true/false, or undefined
+   * when the request is outside the analysed space (unknown destination, undeclared port, a class
+   * no witness exhibits).
+   */
+  allows(request: AccessRequest, version?: number): boolean | undefined;
+}
+
+/**
+ * Analyzes the manifests of each version.
+ *
+ * @throws TrustmeshAggregateError `TM_CONFIG_INVALID` when a version has invalid security objects.
+ */
+export function analyzeAccess(configs: readonly IstioConfig[], options: AccessAnalysisOptions = {}): AccessAnalysis {
+  const mesh = options.meshConfig ?? DEFAULT_MESH_CONFIG;
+  const evaluators: Evaluator[] = configs.map((c) => createEvaluator(c, mesh, { allowInvalidConfig: options.allowInvalidConfig }));
+  const sources = matrixSources(configs, mesh);
+  const classifier = new SourceClassifier(sources.map((s) => s.principal), mesh);
+
+  const columns = new Map<string, (MatrixDestination | undefined)[]>();
+  configs.forEach((config, v) => {
+    for (const d of matrixDestinations(config, mesh)) {
+      const list = columns.get(d.id) ?? configs.map(() => undefined);
+      list[v] = d;
+      columns.set(d.id, list);
+    }
+  });
+
+  const memo = new Map<string, Omit<AnalyzedDestination, 'id' | 'kind' | 'versions'>>();
+  const witnesses = new WitnessCache(mesh);
+  const destinations: AnalyzedDestination[] = [];
+  for (const id of [...columns.keys()].sort(compareIds)) {
+    const declared = columns.get(id) ?? [];
+    const first = declared.find((d) => d !== undefined) as MatrixDestination;
+    // Selector and namespace columns are probes of the policies, meaningful in every version.
+    const versions = first.kind === 'selector' || first.kind === 'namespace' ? declared.map((d) => d ?? first) : declared;
+    const key = versions.map((d) => (d ? `${d.namespace}\u0000${formatLabels(d.labels)}\u0000${JSON.stringify(d.ports ?? null)}` : '-')).join('\u0002');
+    let analyzed = memo.get(key);
+    if (!analyzed) {
+      const inputs: (VersionInput | undefined)[] = versions.map((d, v) => (d
+        ? { policies: evaluators[v].policiesFor(d.namespace, d.labels), ...(d.ports ? { ports: d.ports } : {}) }
+        : undefined));
+      const space = buildRequestSpace(first.namespace, first.labels, inputs, mesh, witnesses);
+      const classification = classifier.classify(inputs.map((i) => i?.policies));
+      const access = inputs.map((input, v) => evaluateVersion(space, classification.classes, input, v, mesh));
+      analyzed = { namespace: first.namespace, space, classification, access };
+      memo.set(key, analyzed);
+    }
+    destinations.push({ id, kind: first.kind, versions, ...analyzed });
+  }
+
+  // The first destination of a workload answers for it.
+  const byWorkload = new Map<string, AnalyzedDestination>();
+  for (const d of destinations) {
+    d.versions.forEach((shape, v) => {
+      if (!shape) return;
+      const k = `${v}\u0000${shape.namespace}\u0000${formatLabels(shape.labels)}`;
+      if (!byWorkload.has(k)) byWorkload.set(k, d);
+    });
+  }
+
+  return {
+    meshConfig: mesh,
+    sources,
+    destinations,
+    allows: (request, version = 0) => {
+      const d = byWorkload.get(`${version}\u0000${request.destination.namespace}\u0000${formatLabels(request.destination.labels)}`);
+      if (!d) return undefined;
+      const cls = d.classification.classOf(request.source.principal);
+      if (cls === undefined) return undefined;
+      const slice = sliceFor(d.space.slices, request.destination.port, request.protocol);
+      if (slice < 0) return undefined;
+      const access = d.access[version][cls][slice];
+      if (access.absent) return undefined;
+      const regions = d.space.classify(request);
+      const point: number[] = [];
+      for (let i = 0; i < regions.length; i++) {
+        const r = request.protocol === 'TCP' && HTTP_ONLY_KINDS.has(d.space.dimensions[i].kind) ? 0 : regions[i];
+        if (r === undefined) return undefined;
+        point.push(r);
+      }
+      return setContains(access.allowed, point);
+    },
+  };
+}

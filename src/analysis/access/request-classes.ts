@@ -1,0 +1,251 @@
+/**
+ * The finite request space of one destination workload: the request classes its policies can
+ * tell apart.
+ *
+ * Every value an AuthorizationPolicy tests belongs to one attribute, and every attribute to one
+ * dimension of the request: the port (with its filter chain, HTTP or TCP), the peer identity (the
+ * matrix row), and the in-cell dimensions — method, path, host, each header, the end-user token,
+ * source / remote / destination IP and SNI. For each in-cell dimension the values the policies name
+ * (the atoms) give witness values (`request-class-witnesses.ts`, `request-class-tokens.ts`); the
+ * evaluator's compiled matchers decide which atoms each witness matches, and witnesses with the same
+ * answers form one region. A request class is one region per dimension; the decision is a function
+ * of the class, because the evaluator decides only through those matchers.
+ *
+ * Several versions of the policies (the two sides of a diff) share one space: the atoms of all
+ * versions, so that allowed sets compare region by region.
+ *
+ * @module
+ */
+/* eslint-disable no-bitwise -- region masks are bit sets */
+import { CompiledPolicy, CompiledRule, constraintMatches, FieldConstraint } from '../evaluator/authorization-rule';
+import { MeshConfig } from '../config/mesh-config';
+import { WorkloadPolicies } from '../evaluator/policy-index';
+import {
+  buildTokenDimension, buildValueDimension, BuiltDimension, Dimension, DimensionKind, KeyedMatcher, KIND_ORDER, WitnessCache,
+} from './request-class-dimensions';
+import { OTHER_IPV4, otherPort } from './request-class-witnesses';
+import { AccessProtocol, AccessRequest } from '../../semantics/access-request';
+
+export type { Atom, Dimension, DimensionKind, Region } from './request-class-dimensions';
+export { WitnessCache } from './request-class-dimensions';
+
+/** A port of the destination with one filter chain. */
+export interface PortSlice {
+  readonly port: number;
+  /** True for the representative of "any port the policies do not name". */
+  readonly other: boolean;
+  readonly protocol: AccessProtocol;
+  /** Per version: whether the destination serves this port/protocol. */
+  readonly inVersion: readonly boolean[];
+}
+
+/** A port the destination declares (container port or Service target port). */
+export interface DeclaredPort {
+  readonly port: number;
+  /** `auto`: no declared protocol, Istio sniffs HTTP and falls back to TCP. */
+  readonly protocol: AccessProtocol | 'auto';
+}
+
+/** What one version knows about the destination. */
+export interface VersionInput {
+  readonly policies: WorkloadPolicies;
+  /** `undefined`: no declared ports, use the ports the policies name plus "any other port". */
+  readonly ports?: readonly DeclaredPort[];
+}
+
+/** Where a compiled constraint's attribute lives. */
+export type ConstraintTarget =
+  | { readonly type: 'principal' }
+  | { readonly type: 'port' }
+  | { readonly type: 'const' }
+  | { readonly type: 'dimension'; readonly key: string; readonly kind: DimensionKind; readonly header?: string };
+
+/** The request space of one destination. */
+export interface RequestSpace {
+  readonly namespace: string;
+  readonly dimensions: readonly Dimension[];
+  readonly slices: readonly PortSlice[];
+  /** The region count of each dimension. */
+  readonly sizes: readonly number[];
+  /** Region mask of each in-cell constraint (by identity), computed on first use. */
+  constraintMask(c: FieldConstraint, dimension: number, version: number): bigint;
+  /** Index of a dimension key, or -1. */
+  dimensionIndex(key: string): number;
+  /**
+   * The region of a concrete request in each dimension, found with the same matchers; `undefined`
+   * where the request falls outside the space (a class no witness exhibits, a CORS preflight with a
+   * token dimension).
+   */
+  classify(request: AccessRequest): (number | undefined)[];
+}
+
+const PRINCIPAL_KEYS: ReadonlySet<string> = new Set(['source.principal', 'source.namespace', 'source.serviceAccount', 'source.trustDomain']);
+
+/** Maps an attribute key of the evaluator to its dimension. */
+export function constraintTarget(attributeKey: string): ConstraintTarget {
+  if (PRINCIPAL_KEYS.has(attributeKey)) return { type: 'principal' };
+  switch (attributeKey) {
+    case 'destination.port': return { type: 'port' };
+    case 'source.ip': case 'remote.ip': case 'destination.ip': case 'connection.sni':
+      return { type: 'dimension', key: attributeKey, kind: attributeKey };
+    case ':authority': return { type: 'dimension', key: 'host', kind: 'host' };
+    case ':method': return { type: 'dimension', key: 'method', kind: 'method' };
+    case 'path': return { type: 'dimension', key: 'path', kind: 'path' };
+    default:
+  }
+  if (attributeKey.startsWith('request.auth.')) return { type: 'dimension', key: 'token', kind: 'token' };
+  const header = /^request\.headers\[([^\]]+)\]$/.exec(attributeKey)?.[1]?.toLowerCase();
+  if (header !== undefined) {
+    if (header === ':authority' || header === 'host') return { type: 'dimension', key: 'host', kind: 'host' };
+    if (header === ':method') return { type: 'dimension', key: 'method', kind: 'method' };
+    // `:path` is the raw path; it is classed with the normalized path (see docs/matrix-and-diff.md).
+    if (header === ':path') return { type: 'dimension', key: 'path', kind: 'path' };
+    return { type: 'dimension', key: `header:${header}`, kind: 'header', header };
+  }
+  return { type: 'const' };
+}
+
+/** The policies that can change a decision: DENY, ALLOW, and CUSTOM policies istiod turns into denials. */
+export interface DecisivePolicies {
+  readonly deny: readonly CompiledPolicy[];
+  readonly allow: readonly CompiledPolicy[];
+}
+
+/** DENY policies plus unusable CUSTOM policies (istiod generates deny rules for them), and ALLOW policies. */
+export function decisivePolicies(wp: WorkloadPolicies, mesh: MeshConfig): DecisivePolicies {
+  const broken = wp.custom.filter((p) => {
+    const provider = p.provider ?? '';
+    return provider === '' || !mesh.extensionProviders.includes(provider) || wp.customProviders.length > 1;
+  });
+  return { deny: [...broken, ...wp.deny], allow: wp.allow };
+}
+
+/** Every constraint of a rule (sources, operations, conditions). */
+export function ruleConstraints(rule: CompiledRule): FieldConstraint[] {
+  return [...(rule.sources ?? []).flat(), ...(rule.operations ?? []).flat(), ...rule.conditions];
+}
+
+/** Every constraint of the decisive policies of one version, both filter chains. */
+function versionConstraints(wp: WorkloadPolicies, mesh: MeshConfig): FieldConstraint[] {
+  const { deny, allow } = decisivePolicies(wp, mesh);
+  const out: FieldConstraint[] = [];
+  for (const p of [...deny, ...allow]) {
+    for (const rule of [...p.http.rules, ...p.tcp.rules]) out.push(...ruleConstraints(rule));
+  }
+  return out;
+}
+
+/**
+ * Builds the request space of a destination from the policies of each version (`undefined` where
+ * the destination does not exist).
+ *
+ * @param cache shared witness attributes (for many destinations with one MeshConfig).
+ */
+export function buildRequestSpace(namespace: string, labels: Readonly<Record<string, string>>, versions: readonly (VersionInput | undefined)[],
+  mesh: MeshConfig, cache: WitnessCache = new WitnessCache(mesh)): RequestSpace {
+  const matchers = new Map<string, { kind: DimensionKind; header?: string; list: Map<string, KeyedMatcher> }>();
+  const portNumbers = new Set<number>();
+  versions.forEach((v) => {
+    if (!v) return;
+    for (const c of versionConstraints(v.policies, mesh)) {
+      const target = constraintTarget(c.attribute.key);
+      const all = [...(c.values ?? []), ...(c.notValues ?? [])];
+      if (target.type === 'port') {
+        all.forEach((m) => { if (/^\d+$/.test(m.raw)) portNumbers.add(Number(m.raw)); });
+      } else if (target.type === 'dimension') {
+        const entry = matchers.get(target.key) ?? { kind: target.kind, ...(target.header ? { header: target.header } : {}), list: new Map() };
+        for (const m of all) {
+          const key = `${c.attribute.key}\u0000${m.raw}`;
+          if (!entry.list.has(key)) entry.list.set(key, { key, matcher: m });
+        }
+        matchers.set(target.key, entry);
+      }
+    }
+    for (const port of v.policies.peerAuthentication.ports.keys()) portNumbers.add(port);
+  });
+
+  const slices = buildSlices(versions, portNumbers);
+  const basePort = slices[0]?.port ?? 80;
+  const base: AccessRequest = {
+    protocol: 'HTTP',
+    source: { principal: null, namespace: null, ip: OTHER_IPV4, remoteIp: OTHER_IPV4 },
+    jwt: null,
+    destination: { namespace, labels, port: basePort },
+    method: 'GET',
+    path: '/',
+  };
+
+  const tokenRules = versions.map((v) => v?.policies.jwtRules ?? []);
+  if (tokenRules.some((r) => r.length > 0) && !matchers.has('token')) matchers.set('token', { kind: 'token', list: new Map() });
+
+  const dimensions: Dimension[] = [];
+  const classifiers: ((request: AccessRequest) => number | undefined)[] = [];
+  const keys = [...matchers.keys()].sort((a, b) => {
+    const ka = KIND_ORDER.indexOf(matchers.get(a)?.kind ?? 'method');
+    const kb = KIND_ORDER.indexOf(matchers.get(b)?.kind ?? 'method');
+    return ka !== kb ? ka - kb : a < b ? -1 : a > b ? 1 : 0;
+  });
+  for (const key of keys) {
+    const entry = matchers.get(key);
+    if (!entry) continue;
+    const list = [...entry.list.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const dim: BuiltDimension = entry.kind === 'token'
+      ? buildTokenDimension(list, tokenRules, base, mesh)
+      : buildValueDimension(key, entry.kind, entry.header, list, versions.length, base, mesh, cache);
+    dimensions.push(dim.dimension);
+    classifiers.push(dim.classify);
+  }
+
+  const index = new Map(dimensions.map((d, i) => [d.key, i]));
+  const masks = new Map<FieldConstraint, bigint[]>();
+  return {
+    namespace,
+    dimensions,
+    slices,
+    sizes: dimensions.map((d) => d.regions.length),
+    dimensionIndex: (key) => index.get(key) ?? -1,
+    classify: (request) => classifiers.map((f) => f(request)),
+    constraintMask: (c, d, version) => {
+      let perVersion = masks.get(c);
+      if (!perVersion) {
+        perVersion = [];
+        masks.set(c, perVersion);
+      }
+      const hit = perVersion[version];
+      if (hit !== undefined) return hit;
+      let mask = 0n;
+      dimensions[d].regions.forEach((r, i) => {
+        if (constraintMatches(c, r.attrs[version])) mask |= 1n << BigInt(i);
+      });
+      perVersion[version] = mask;
+      return mask;
+    },
+  };
+}
+
+
+function buildSlices(versions: readonly (VersionInput | undefined)[], portNumbers: ReadonlySet<number>): PortSlice[] {
+  const slices = new Map<string, { port: number; other: boolean; protocol: AccessProtocol; inVersion: boolean[] }>();
+  const used = new Set<number>(portNumbers);
+  versions.forEach((v) => v?.ports?.forEach((p) => used.add(p.port)));
+  const other = otherPort(used);
+  const add = (port: number, isOther: boolean, protocols: readonly AccessProtocol[], version: number): void => {
+    for (const protocol of protocols) {
+      const key = `${isOther ? 'other' : port}/${protocol}`;
+      const s = slices.get(key) ?? { port, other: isOther, protocol, inVersion: versions.map(() => false) };
+      s.inVersion[version] = true;
+      slices.set(key, s);
+    }
+  };
+  const both: readonly AccessProtocol[] = ['HTTP', 'TCP'];
+  versions.forEach((v, i) => {
+    if (!v) return;
+    if (v.ports && v.ports.length > 0) {
+      for (const p of v.ports) add(p.port, false, p.protocol === 'auto' ? both : [p.protocol], i);
+    } else {
+      for (const port of portNumbers) add(port, false, both, i);
+      add(other, true, both, i);
+    }
+  });
+  return [...slices.values()].sort((a, b) => (a.other !== b.other ? (a.other ? 1 : -1) : a.port - b.port || (a.protocol < b.protocol ? -1 : 1)));
+}

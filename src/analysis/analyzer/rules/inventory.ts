@@ -1,0 +1,117 @@
+/**
+ * What the analyzer may assume about the input's completeness, so that "not found" checks do not
+ * flood a user who analyzes only policies.
+ *
+ * - `auto` (default): a namespace's **workloads** are known when the input holds at least one
+ *   workload (Deployment, StatefulSet, …, Pod, WorkloadEntry) in it; its **service accounts** are
+ *   known when the input holds a ServiceAccount or a workload in it; **namespaces** are known when
+ *   the input holds at least one `Namespace` object. Findings that rely on this are warnings,
+ *   because the inventory is inferred and may be partial.
+ * - `complete`: the input is the whole cluster (e.g. `kubectl get -A -o yaml` plus the policies):
+ *   every reference is checked, and not-found findings are errors, as upstream reports them.
+ * - `none`: no check relies on the inventory.
+ *
+ * Every namespace that exists has a `default` service account, and `default`, `kube-system`,
+ * `kube-public`, `kube-node-lease` and the mesh root namespace always exist.
+ *
+ * @module
+ */
+import { Severity } from '../../../errors';
+import { compileStringPattern } from '../../../semantics/string-match';
+import { IstioConfig, Workload } from '../../config/istio-config';
+import { MeshConfig } from '../../config/mesh-config';
+
+/** How complete the analyzer may assume the input's inventory to be. See the module doc. */
+export type InventoryMode = 'auto' | 'complete' | 'none';
+
+/** The valid {@link InventoryMode} values. */
+export const INVENTORY_MODES: readonly InventoryMode[] = ['auto', 'complete', 'none'];
+
+const BUILTIN_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/** Namespaces, service accounts and workloads of the input, and how far to trust them. */
+export class Inventory {
+  /** Every workload of the input, in load order. */
+  public readonly workloads: readonly Workload[];
+  private readonly workloadsByNs = new Map<string, Workload[]>();
+  private readonly accountsByNs = new Map<string, Set<string>>();
+  private readonly accountObjectNs = new Set<string>();
+  private readonly namespaceSet = new Set<string>();
+  private readonly namespaceObjects: number;
+
+  public constructor(config: IstioConfig, mesh: MeshConfig, public readonly mode: InventoryMode) {
+    this.workloads = config.workloads;
+    for (const w of config.workloads) {
+      const ns = w.metadata.namespace;
+      const list = this.workloadsByNs.get(ns) ?? [];
+      list.push(w);
+      this.workloadsByNs.set(ns, list);
+      this.account(ns).add(w.serviceAccountName);
+    }
+    for (const sa of config.serviceAccounts) {
+      this.account(sa.metadata.namespace).add(sa.metadata.name);
+      this.accountObjectNs.add(sa.metadata.namespace);
+    }
+    this.namespaceObjects = config.namespaces.length;
+    for (const n of config.namespaces) this.namespaceSet.add(n.metadata.name);
+    for (const n of [...BUILTIN_NAMESPACES, mesh.rootNamespace]) this.namespaceSet.add(n);
+    // An object can only be applied to a namespace that exists.
+    for (const o of config.objects) if (o.metadata.namespace && !o.metadata.namespaceDefaulted) this.namespaceSet.add(o.metadata.namespace);
+  }
+
+  /** Severity of a finding that relies on the inventory: an error only when the input is declared complete. */
+  public get findingSeverity(): Severity {
+    return this.mode === 'complete' ? 'error' : 'warning';
+  }
+
+  /** The workloads of a namespace. */
+  public workloadsIn(namespace: string): readonly Workload[] {
+    return this.workloadsByNs.get(namespace) ?? [];
+  }
+
+  /** True when the workloads of this namespace may be taken as complete. */
+  public knowsWorkloads(namespace: string): boolean {
+    if (this.mode === 'none') return false;
+    return this.mode === 'complete' || this.workloadsIn(namespace).length > 0;
+  }
+
+  /** True when the service accounts of this namespace may be taken as complete. */
+  public knowsServiceAccounts(namespace: string): boolean {
+    if (this.mode === 'none') return false;
+    return this.mode === 'complete' || this.accountObjectNs.has(namespace) || this.workloadsIn(namespace).length > 0;
+  }
+
+  /** True when the set of namespaces may be taken as complete. */
+  public knowsNamespaces(): boolean {
+    if (this.mode === 'none') return false;
+    return this.mode === 'complete' || this.namespaceObjects > 0;
+  }
+
+  /** True when some known namespace matches the (Istio string-match) pattern. */
+  public namespaceMatches(pattern: string): boolean {
+    const p = compileStringPattern(pattern);
+    for (const ns of this.namespaceSet) if (p.test(ns)) return true;
+    return false;
+  }
+
+  /** True when some known service account of the namespace matches the pattern (`default` always exists). */
+  public serviceAccountMatches(namespace: string, pattern: string): boolean {
+    const p = compileStringPattern(pattern);
+    if (p.test('default')) return true;
+    for (const sa of this.accountsByNs.get(namespace) ?? []) if (p.test(sa)) return true;
+    return false;
+  }
+
+  /** How the inventory was obtained, for messages. */
+  public describe(what: 'workloads' | 'service accounts' | 'namespaces', namespace?: string): string {
+    if (this.mode === 'complete') return 'the input is declared complete with --inventory complete';
+    if (what === 'namespaces') return 'the input lists Namespace objects';
+    return `the input lists ${what === 'workloads' ? 'workloads' : 'service accounts or workloads'} of namespace ${namespace}`;
+  }
+
+  private account(namespace: string): Set<string> {
+    let s = this.accountsByNs.get(namespace);
+    if (!s) this.accountsByNs.set(namespace, (s = new Set()));
+    return s;
+  }
+}

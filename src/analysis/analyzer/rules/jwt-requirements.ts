@@ -1,0 +1,176 @@
+/**
+ * End-user (JWT) authentication needs two objects: a RequestAuthentication that validates tokens,
+ * and an AuthorizationPolicy that requires one. Either alone is a mistake:
+ *
+ * - `TM_JWT_WITHOUT_REQUEST_AUTHN` (error): a policy matches on `requestPrincipals`,
+ *   `notRequestPrincipals` or `request.auth.*` for workloads no RequestAuthentication applies to.
+ *   No request then has a request principal: an ALLOW on it never matches, a DENY on
+ *   `notRequestPrincipals` denies everything, a DENY on `requestPrincipals` never applies.
+ * - `TM_REQUEST_AUTHN_NOT_ENFORCED` (warning): a RequestAuthentication whose workloads have no
+ *   ALLOW/DENY policy requiring a token. "A request without a token is accepted with no identity",
+ *   so only requests with an *invalid* token are refused.
+ * - `TM_JWT_ISSUER_NOT_ACCEPTED` (error): a `requestPrincipals` value (`<iss>/<sub>`) whose issuer
+ *   no applying `jwtRules[].issuer` can produce, so it never matches a validated token.
+ *
+ * Upstream: no istioctl or Kiali code checks these (the closest is `IST0149`,
+ * JwtClaimBasedRoutingWithoutRequestAuthN, for VirtualService claim routing).
+ *
+ * @see https://istio.io/latest/docs/reference/config/security/request_authentication/
+ * @see https://istio.io/latest/docs/tasks/security/authentication/authn-policy/#end-user-authentication
+ * @module
+ */
+import { Diagnostic } from '../../../errors';
+import { isDryRunPolicy } from '../../evaluator/authorization-rule';
+import { AuthorizationPolicyResource, AuthorizationRule, RequestAuthenticationResource } from '../../config/istio-config';
+import { FieldPath, fieldString } from '../../config/yaml-source';
+import { describeTarget, policyTargets, PolicyScope, PolicyTarget, scopeOf, scopesOverlap } from './policy-targets';
+import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, objectRef } from './rule-types';
+
+const WITHOUT_AUTHN: AnalyzerCheck = {
+  code: 'TM_JWT_WITHOUT_REQUEST_AUTHN',
+  severity: 'error',
+  title: 'an AuthorizationPolicy requires a JWT but no RequestAuthentication validates one',
+};
+const NOT_ENFORCED: AnalyzerCheck = {
+  code: 'TM_REQUEST_AUTHN_NOT_ENFORCED',
+  severity: 'warning',
+  title: 'a RequestAuthentication without an AuthorizationPolicy requiring a token',
+};
+const ISSUER: AnalyzerCheck = {
+  code: 'TM_JWT_ISSUER_NOT_ACCEPTED',
+  severity: 'error',
+  title: 'a requestPrincipals value names an issuer no RequestAuthentication accepts',
+};
+
+/** The rule family. */
+export const jwtRequirementsRule: AnalyzerRule = {
+  name: 'jwt-requirements',
+  checks: [WITHOUT_AUTHN, NOT_ENFORCED, ISSUER],
+  run(context) {
+    const out: Diagnostic[] = [];
+    for (const ap of context.config.authorizationPolicies) checkPolicy(context, ap, out);
+    for (const ra of context.config.requestAuthentications) checkRequestAuthentication(context, ra, out);
+    return out;
+  },
+};
+
+/** Paths of the fields of a rule that need a validated JWT. */
+export function tokenFields(rule: AuthorizationRule, i: number): FieldPath[] {
+  const out: FieldPath[] = [];
+  (rule.from ?? []).forEach((f, j) => {
+    for (const k of ['requestPrincipals', 'notRequestPrincipals'] as const) {
+      if ((f.source?.[k] ?? []).length > 0) out.push(['spec', 'rules', i, 'from', j, 'source', k]);
+    }
+  });
+  (rule.when ?? []).forEach((w, j) => {
+    if (w.key.startsWith('request.auth.')) out.push(['spec', 'rules', i, 'when', j, 'key']);
+  });
+  return out;
+}
+
+function requiresToken(ap: AuthorizationPolicyResource): boolean {
+  if (ap.spec.action !== 'ALLOW' && ap.spec.action !== 'DENY') return false;
+  if (ap.spec.targetRefs.length > 0) return false;
+  return ap.spec.rules.some((r, i) => r !== null && tokenFields(r, i).length > 0);
+}
+
+function checkPolicy(context: RuleContext, ap: AuthorizationPolicyResource, out: Diagnostic[]): void {
+  const scope = scopeOf(ap);
+  if (!scope || ap.spec.action === 'CUSTOM') return;
+  let targets: PolicyTarget[] | undefined;
+  ap.spec.rules.forEach((rule, i) => {
+    if (!rule) return;
+    const fields = tokenFields(rule, i);
+    if (fields.length === 0) return;
+    targets ??= policyTargets(context, scope);
+    const ras = requestAuthnFor(context, scope, targets);
+    if (ras.missing) {
+      out.push(finding(WITHOUT_AUTHN, ap, fields[0],
+        `${objectRef(ap)} ${ap.spec.action} rule ${i} matches on ${fieldString(fields[0])}, but no RequestAuthentication applies to ${describeTarget(ras.missing)}: no request there has a validated token, so ${effect(ap, rule)}`,
+        `Add a RequestAuthentication in namespace ${scope.namespace} selecting the same workloads, with jwtRules for the token issuer.`));
+      return;
+    }
+    checkIssuers(ap, rule, i, ras.issuers, out);
+  });
+}
+
+function effect(ap: AuthorizationPolicyResource, rule: AuthorizationRule): string {
+  const negated = (rule.from ?? []).some((f) => (f.source?.notRequestPrincipals ?? []).length > 0);
+  if (ap.spec.action === 'ALLOW') return 'this ALLOW rule never matches';
+  return negated ? 'this DENY rule matches (and denies) every request' : 'this DENY rule never applies';
+}
+
+// RequestAuthentications for the targets: the first target without one, or the issuers they accept.
+function requestAuthnFor(context: RuleContext, scope: PolicyScope, targets: readonly PolicyTarget[]):
+{ missing?: PolicyTarget; issuers: readonly (string | undefined)[] } {
+  const issuers: (string | undefined)[] = [];
+  const root = context.mesh.rootNamespace;
+  for (const t of targets) {
+    let ras: readonly RequestAuthenticationResource[];
+    if (t.workload) {
+      ras = context.evaluator.policiesFor(t.namespace, t.labels).requestAuthentications;
+    } else {
+      // A stand-in: any RequestAuthentication that can select some of the same workloads counts.
+      ras = context.config.requestAuthentications.filter((ra) => {
+        const s = scopeOf(ra);
+        return s !== undefined && scopesOverlap(s, scope, root);
+      });
+    }
+    if (ras.length === 0) return { missing: t, issuers };
+    for (const ra of ras) for (const r of ra.spec.jwtRules) issuers.push(r.issuer);
+  }
+  return { issuers };
+}
+
+function checkIssuers(ap: AuthorizationPolicyResource, rule: AuthorizationRule, i: number, issuers: readonly (string | undefined)[],
+  out: Diagnostic[]): void {
+  // A jwtRule without issuer accepts whatever issuer the token names.
+  if (issuers.length === 0 || issuers.some((x) => x === undefined || x === '')) return;
+  const known = issuers as readonly string[];
+  (rule.from ?? []).forEach((f, j) => {
+    for (const k of ['requestPrincipals', 'notRequestPrincipals'] as const) {
+      (f.source?.[k] ?? []).forEach((value, n) => {
+        if (issuerPossible(value, known)) return;
+        const path: FieldPath = ['spec', 'rules', i, 'from', j, 'source', k, n];
+        out.push(finding(ISSUER, ap, path,
+          `${objectRef(ap)}: ${fieldString(path)} "${value}" cannot match any validated token: request principals are "<iss>/<sub>" and the applying RequestAuthentications accept only ${[...new Set(known)].map((x) => `"${x}"`).join(', ')}`,
+          `Write the value as "<issuer>/<subject>" (e.g. "${known[0]}/*"), or add a jwtRule for this issuer.`));
+      });
+    }
+  });
+}
+
+function issuerPossible(value: string, issuers: readonly string[]): boolean {
+  if (value === '*' || value.startsWith('*')) return true;
+  if (value.endsWith('*')) {
+    const prefix = value.slice(0, -1);
+    return issuers.some((iss) => `${iss}/`.startsWith(prefix) || prefix.startsWith(`${iss}/`));
+  }
+  return issuers.some((iss) => value.startsWith(`${iss}/`) && value.length > iss.length + 1);
+}
+
+function checkRequestAuthentication(context: RuleContext, ra: RequestAuthenticationResource, out: Diagnostic[]): void {
+  const scope = scopeOf(ra);
+  if (!scope || ra.spec.jwtRules.length === 0) return;
+  const root = context.mesh.rootNamespace;
+  const targets = policyTargets(context, scope);
+  for (const t of targets) {
+    let enforced: boolean;
+    if (t.workload) {
+      const wp = context.evaluator.policiesFor(t.namespace, t.labels);
+      enforced = [...wp.allow, ...wp.deny].some((p) => requiresToken(p.resource));
+    } else {
+      enforced = context.config.authorizationPolicies.some((ap) => {
+        if (!requiresToken(ap) || isDryRunPolicy(ap)) return false;
+        const s = scopeOf(ap);
+        // A mesh-wide RequestAuthentication is enforced wherever some policy requires a token.
+        return s !== undefined && (scope.namespace === root && Object.keys(scope.selector).length === 0 ? true : scopesOverlap(s, scope, root));
+      });
+    }
+    if (enforced) continue;
+    out.push(finding(NOT_ENFORCED, ra, ['spec', 'jwtRules'],
+      `${objectRef(ra)} validates tokens for ${describeTarget(t)}, but no ALLOW or DENY policy there requires one: requests without a token are accepted (only invalid tokens are refused)`,
+      'Add an AuthorizationPolicy for the same workloads: DENY with from.source.notRequestPrincipals: ["*"] (optionally sparing health paths with to.operation.notPaths), or ALLOW with from.source.requestPrincipals: ["*"].'));
+    return;
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * The semantic access diff: what changed in who may do what, between two versions of the
+ * manifests — not which YAML lines changed.
+ *
+ * Both versions are analyzed over one request space per destination (the atoms of both), and the
+ * allowed sets of each source class are compared region by region: `new − old` is what is newly
+ * allowed, `old − new` what no longer is. Renaming, reordering, merging or splitting policies with
+ * the same meaning gives equal sets, so no change. Changes are reported per destination and group
+ * of sources, widening first:
+ *
+ * - `added`: nothing was allowed, now something is;
+ * - `widened`: more is allowed, nothing less;
+ * - `changed`: some more, some less;
+ * - `narrowed`: less is allowed, something still is;
+ * - `removed`: something was allowed, now nothing is.
+ *
+ * @see docs/matrix-and-diff.md
+ * @module
+ */
+/* eslint-disable no-bitwise -- region masks are bit sets */
+import { AccessAnalysis, AccessAnalysisOptions, analyzeAccess, AnalyzedDestination } from '../access/access-analysis';
+import { Cube, fullCube, simplifySet, subtractSets } from '../access/cubes';
+import { SliceAccess, sliceComplete } from '../access/access-sets';
+import { DescribeMemo, describeSlices, dontCareTokenMask, PortAccessSummary, summaryText } from '../access/cell-summary';
+import { IstioConfig } from '../config/istio-config';
+import { destinationCells } from '../matrix/matrix';
+import { compareIds } from '../access/destinations';
+import { MatrixSource } from '../access/sources';
+
+/** How access changed for a group of sources at one destination. */
+export type AccessChangeKind = 'added' | 'widened' | 'changed' | 'narrowed' | 'removed';
+
+/** Widening kinds first: the order of the report. */
+export const CHANGE_ORDER: readonly AccessChangeKind[] = ['added', 'widened', 'changed', 'narrowed', 'removed'];
+
+/** A cell before or after. */
+export interface AccessState {
+  readonly status: 'allowed' | 'denied' | 'partial';
+  readonly summary: string;
+}
+
+/** One reported change. */
+export interface AccessChange {
+  readonly kind: AccessChangeKind;
+  readonly destination: string;
+  /** Set when the destination exists in one version only. */
+  readonly destinationChange?: 'added' | 'removed';
+  /** Source ids (matrix rows) sharing this change, in row order. */
+  readonly sources: readonly string[];
+  /** What is newly allowed, per port. */
+  readonly added: readonly PortAccessSummary[];
+  /** What is no longer allowed, per port. */
+  readonly removed: readonly PortAccessSummary[];
+  readonly before: AccessState;
+  readonly after: AccessState;
+  /** One line: `bookinfo/bookinfo-productpage → bookinfo/details: now also POST on port 9080`. */
+  readonly text: string;
+}
+
+/** The diff. */
+export interface AccessDiff {
+  /** Widening first (see {@link CHANGE_ORDER}), then by destination and source. */
+  readonly changes: readonly AccessChange[];
+  readonly counts: Readonly<Record<AccessChangeKind, number>>;
+  /** True when some access was added or widened. */
+  readonly widens: boolean;
+  /** The rows of both versions. */
+  readonly sources: readonly MatrixSource[];
+}
+
+/**
+ * Compares what the two versions allow.
+ *
+ * @throws TrustmeshAggregateError `TM_CONFIG_INVALID` when a version has invalid security objects.
+ * @example
+ * const diff = diffAccess(loadConfig('base/dist'), loadConfig('dist'));
+ * diff.changes[0]?.text; // 'bookinfo/bookinfo-productpage → bookinfo/details: now also POST on port 9080'
+ */
+export function diffAccess(before: IstioConfig, after: IstioConfig, options: AccessAnalysisOptions = {}): AccessDiff {
+  return diffAnalysis(analyzeAccess([before, after], options));
+}
+
+/** The diff of versions 0 (before) and 1 (after) of an analysis. */
+export function diffAnalysis(analysis: AccessAnalysis): AccessDiff {
+  const changes: (AccessChange & { firstRow: number })[] = [];
+  for (const d of analysis.destinations) changes.push(...destinationChanges(analysis, d));
+  changes.sort((a, b) => CHANGE_ORDER.indexOf(a.kind) - CHANGE_ORDER.indexOf(b.kind)
+    || compareIds(a.destination, b.destination) || a.firstRow - b.firstRow);
+  const counts = { added: 0, widened: 0, changed: 0, narrowed: 0, removed: 0 };
+  for (const c of changes) counts[c.kind]++;
+  return {
+    changes: changes.map(({ firstRow: _f, ...c }) => c),
+    counts,
+    widens: counts.added + counts.widened + counts.changed > 0,
+    sources: analysis.sources,
+  };
+}
+
+function destinationChanges(analysis: AccessAnalysis, d: AnalyzedDestination): (AccessChange & { firstRow: number })[] {
+  const sizes = d.space.sizes;
+  const full = fullCube(sizes);
+  const destinationChange = !d.versions[0] ? 'added' as const : !d.versions[1] ? 'removed' as const : undefined;
+  const grouped = new Map<string, { change: Omit<AccessChange, 'sources' | 'text'>; rows: number[] }>();
+  const memo: DescribeMemo = new Map();
+  const cellOf = destinationCells(d, memo);
+  const complete = (s: SliceAccess): boolean => sliceComplete(s, sizes);
+  d.classification.classes.forEach((cls, k) => {
+    const old = d.access[0][k];
+    const now = d.access[1][k];
+    const added: SliceAccess[] = [];
+    const removed: SliceAccess[] = [];
+    let any = false;
+    old.forEach((o, i) => {
+      const n = now[i];
+      const dc = commonDontCare(d, o, n, full);
+      const plus = simplifySet(subtractSets(n.allowed, o.allowed));
+      const minus = simplifySet(subtractSets(o.allowed, n.allowed));
+      if (plus.length > 0 || minus.length > 0) any = true;
+      added.push({ allowed: plus, dontCare: dc, absent: o.absent && n.absent });
+      removed.push({ allowed: minus, dontCare: dc, absent: o.absent && n.absent });
+    });
+    if (!any) return;
+    const plusPorts = describeSlices(d.space, added, complete, memo).filter((p) => p.status !== 'denied');
+    const minusPorts = describeSlices(d.space, removed, complete, memo).filter((p) => p.status !== 'denied');
+    const beforeCell = cellOf(0, k);
+    const afterCell = cellOf(1, k);
+    const kind: AccessChangeKind = beforeCell.status === 'denied' ? 'added'
+      : afterCell.status === 'denied' ? 'removed'
+        : minusPorts.length === 0 ? 'widened'
+          : plusPorts.length === 0 ? 'narrowed' : 'changed';
+    const change = {
+      kind,
+      destination: d.id,
+      ...(destinationChange ? { destinationChange } : {}),
+      added: plusPorts,
+      removed: minusPorts,
+      before: { status: beforeCell.status, summary: beforeCell.summary },
+      after: { status: afterCell.status, summary: afterCell.summary },
+    };
+    const key = JSON.stringify(change);
+    const g = grouped.get(key);
+    if (g) g.rows.push(...cls.rows);
+    else grouped.set(key, { change, rows: [...cls.rows] });
+  });
+  return [...grouped.values()].map(({ change, rows }) => {
+    const sorted = rows.sort((a, b) => a - b);
+    const sources = sorted.map((r) => analysis.sources[r].id);
+    return { ...change, sources, text: changeText(change, sources, analysis.sources), firstRow: sorted[0] };
+  });
+}
+
+/** Refused tokens in both versions (or in the one version where the slice exists) are "don't care". */
+function commonDontCare(d: AnalyzedDestination, o: SliceAccess, n: SliceAccess, full: Cube): Cube[] {
+  const t = d.space.dimensionIndex('token');
+  if (t < 0) return [];
+  const mask = o.absent ? dontCareTokenMask(d.space, n.dontCare)
+    : n.absent ? dontCareTokenMask(d.space, o.dontCare)
+      : dontCareTokenMask(d.space, o.dontCare) & dontCareTokenMask(d.space, n.dontCare);
+  if (mask === 0n) return [];
+  const c = [...full];
+  c[t] = mask;
+  return [c];
+}
+
+function changeText(change: Omit<AccessChange, 'sources' | 'text'>, sources: readonly string[], all: readonly MatrixSource[]): string {
+  const where = change.destinationChange === 'added' ? ' (new destination)' : change.destinationChange === 'removed' ? ' (destination removed)' : '';
+  return `${sourcesText(sources, all)} → ${change.destination}${where}: ${changeWhat(change)}`;
+}
+
+/** What changed, in words: `now also POST on port 9080`, `no longer allowed (was: GET on port 9080)`. */
+export function changeWhat(change: Pick<AccessChange, 'kind' | 'added' | 'removed' | 'before' | 'after'>): string {
+  const plus = summaryText(change.added);
+  const minus = summaryText(change.removed);
+  switch (change.kind) {
+    case 'added': return `now allowed: ${change.after.status === 'allowed' ? 'everything' : plus}`;
+    case 'removed': return `no longer allowed (was: ${change.before.status === 'allowed' ? 'everything' : change.before.summary})`;
+    case 'widened': return `now also ${plus}`;
+    case 'narrowed': return `no longer ${minus}`;
+    default: return `now also ${plus}; no longer ${minus}`;
+  }
+}
+
+/** Words for a group of sources: `a, b and 3 more`, `any mesh identity`, `any source`. */
+export function sourcesText(ids: readonly string[], all: readonly MatrixSource[]): string {
+  if (ids.length === all.length) return 'any source (plaintext included)';
+  if (ids.length === all.length - 1 && !ids.includes('plaintext') && all.some((s) => s.kind === 'plaintext')) return 'any mesh identity';
+  const names = ids.map((id) => (id === '*' ? 'any other mesh identity' : id));
+  if (names.length <= 3) return names.join(', ');
+  return `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+}

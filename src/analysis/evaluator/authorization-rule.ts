@@ -1,0 +1,313 @@
+/**
+ * Compiles AuthorizationPolicy rules into matchers, once for the HTTP and once for the TCP filter
+ * chain, with istiod's handling of values it cannot use (`model.go` `checkError`):
+ *
+ * - an ALLOW rule with an HTTP-only field on TCP, or an invalid value, is dropped entirely (it
+ *   never matches, so the ALLOW narrows);
+ * - a DENY, AUDIT or CUSTOM rule ignores just those values (so it matches more, the widening);
+ * - a rule with an unknown `when` key, and a `null` rule, are skipped for every action.
+ *
+ * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/
+ * @see https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/
+ * @module
+ */
+import {
+  AttributeDefinition, conditionAttribute, fixedAttribute, HOST_ATTRIBUTE, METHOD_ATTRIBUTE, PATH_ATTRIBUTE, SOURCE_FIELD_ATTRIBUTES,
+  ValueMatcher,
+} from './conditions';
+import {
+  AuthorizationAction, AuthorizationOperation, AuthorizationPolicyResource, AuthorizationRule, AuthorizationSource,
+} from '../config/istio-config';
+import { MeshConfig } from '../config/mesh-config';
+import { RequestAttributes } from './request-attributes';
+import { expandTrustDomainAliases } from './trust-domain';
+
+/** One field of a source/operation, or one `when` condition: values ORed, notValues excluded. */
+export interface FieldConstraint {
+  readonly attribute: AttributeDefinition;
+  /** The field as written: `namespaces`, `methods`, or a `when` key. */
+  readonly field: string;
+  /** The negative field name (`notNamespaces`, `notValues`). */
+  readonly notField: string;
+  readonly values?: readonly ValueMatcher[];
+  readonly notValues?: readonly ValueMatcher[];
+  /** True for `when` conditions (explained by key rather than label). */
+  readonly condition: boolean;
+}
+
+/** A rule ready to match. `sources`/`operations` undefined means "any". */
+export interface CompiledRule {
+  readonly index: number;
+  readonly sources?: readonly (readonly FieldConstraint[])[];
+  readonly operations?: readonly (readonly FieldConstraint[])[];
+  readonly conditions: readonly FieldConstraint[];
+  /** Values or fields left out on this filter chain, e.g. `methods ignored on TCP (HTTP-only field)`. */
+  readonly ignored: readonly string[];
+  /**
+   * When every source of the rule pins the peer identity with exact values: the identities it can
+   * match (`sa:<ns>/<sa>`, `ns:<ns>`, `p:<principal>`). A request whose identity is none of them is
+   * skipped without running the matchers (see {@link firstMatchingRule}).
+   */
+  readonly identityKeys?: ReadonlySet<string>;
+}
+
+/** A rule istiod does not generate on this filter chain, and why. */
+export interface DroppedRule {
+  readonly index: number;
+  readonly reason: string;
+}
+
+/** The rules of one policy for one filter chain. */
+export interface CompiledRules {
+  readonly rules: readonly CompiledRule[];
+  readonly dropped: readonly DroppedRule[];
+}
+
+/** An AuthorizationPolicy compiled for evaluation. */
+export interface CompiledPolicy {
+  readonly resource: AuthorizationPolicyResource;
+  readonly namespace: string;
+  readonly name: string;
+  readonly action: AuthorizationAction;
+  /** `istio.io/dry-run` parsed like Go's `strconv.ParseBool`. */
+  readonly dryRun: boolean;
+  readonly provider?: string;
+  readonly http: CompiledRules;
+  readonly tcp: CompiledRules;
+}
+
+const SOURCE_FIELDS: readonly (readonly [keyof AuthorizationSource, keyof AuthorizationSource])[] = [
+  ['principals', 'notPrincipals'], ['requestPrincipals', 'notRequestPrincipals'], ['namespaces', 'notNamespaces'],
+  ['serviceAccounts', 'notServiceAccounts'], ['trustDomains', 'notTrustDomains'], ['ipBlocks', 'notIpBlocks'],
+  ['remoteIpBlocks', 'notRemoteIpBlocks'],
+];
+
+const OPERATION_FIELDS: readonly (readonly [keyof AuthorizationOperation, keyof AuthorizationOperation, AttributeDefinition])[] = [
+  ['hosts', 'notHosts', HOST_ATTRIBUTE], ['methods', 'notMethods', METHOD_ATTRIBUTE], ['paths', 'notPaths', PATH_ATTRIBUTE],
+  ['ports', 'notPorts', fixedAttribute('destination.port') as AttributeDefinition],
+];
+
+/** Go `strconv.ParseBool` true values (istiod parses `istio.io/dry-run` with it). */
+const TRUE_VALUES: ReadonlySet<string> = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+
+/** Whether a policy is dry-run: its `istio.io/dry-run` annotation parses as true, as istiod reads it. */
+export function isDryRunPolicy(resource: AuthorizationPolicyResource): boolean {
+  const dry = resource.metadata.annotations['istio.io/dry-run'];
+  return dry !== undefined && TRUE_VALUES.has(dry);
+}
+
+/** Compiles a policy for both filter chains. */
+export function compilePolicy(resource: AuthorizationPolicyResource, mesh: MeshConfig): CompiledPolicy {
+  const provider = resource.spec.provider?.name;
+  return {
+    resource,
+    namespace: resource.metadata.namespace,
+    name: resource.metadata.name,
+    action: resource.spec.action,
+    dryRun: isDryRunPolicy(resource),
+    ...(provider !== undefined ? { provider } : {}),
+    http: compileRules(resource, 'HTTP', mesh),
+    tcp: compileRules(resource, 'TCP', mesh),
+  };
+}
+
+/** Compiles all rules of a policy for one filter chain. */
+export function compileRules(resource: AuthorizationPolicyResource, protocol: 'HTTP' | 'TCP', mesh: MeshConfig): CompiledRules {
+  const rules: CompiledRule[] = [];
+  const dropped: DroppedRule[] = [];
+  resource.spec.rules.forEach((rule, index) => {
+    if (rule === null) {
+      dropped.push({ index, reason: 'the rule is null' });
+      return;
+    }
+    const r = compileRule(rule, index, resource, protocol, mesh);
+    if ('reason' in r) dropped.push(r);
+    else rules.push(r);
+  });
+  return { rules, dropped };
+}
+
+/**
+ * Unwinds the compilation of a rule istiod drops. Not an Error: it is expected control flow (every
+ * ALLOW rule with HTTP fields is dropped from the TCP chain), so no stack trace is captured.
+ */
+class RuleDropped {
+  public constructor(public readonly message: string) {}
+}
+
+function compileRule(rule: AuthorizationRule, index: number, resource: AuthorizationPolicyResource, protocol: 'HTTP' | 'TCP',
+  mesh: MeshConfig): CompiledRule | DroppedRule {
+  const action = resource.spec.action;
+  const namespace = resource.metadata.namespace;
+  const ignored: string[] = [];
+  for (const w of rule.when ?? []) {
+    if (!conditionAttribute(w.key)) return { index, reason: `unknown attribute "${w.key}" in when` };
+  }
+  const constraint = (attribute: AttributeDefinition, field: string, notField: string, values: readonly string[] | undefined,
+    notValues: readonly string[] | undefined, condition: boolean): FieldConstraint | undefined => {
+    const compileList = (list: readonly string[] | undefined, name: string): ValueMatcher[] | undefined => {
+      if (!list || list.length === 0) return undefined;
+      const out: ValueMatcher[] = [];
+      let expanded = list;
+      if (attribute.key === 'source.principal') {
+        expanded = list.flatMap((p) => expandTrustDomainAliases(p, mesh.trustDomain, mesh.trustDomainAliases));
+      }
+      for (const v of expanded) {
+        const error = attribute.httpOnly && protocol === 'TCP'
+          ? `${name} is an HTTP-only field`
+          : undefined;
+        const compiled = error === undefined ? attribute.compile(v, namespace) : { error };
+        if ('error' in compiled) {
+          if (action === 'ALLOW') throw new RuleDropped(`${name}: ${compiled.error}`);
+          const note = attribute.httpOnly && protocol === 'TCP' ? `${name} ignored on TCP (HTTP-only field)` : `${name} value ignored: ${compiled.error}`;
+          if (!ignored.includes(note)) ignored.push(note);
+          continue;
+        }
+        out.push(compiled);
+      }
+      return out.length > 0 ? out : undefined;
+    };
+    const pos = compileList(values, field);
+    const neg = compileList(notValues, notField);
+    if (!pos && !neg) return undefined;
+    return { attribute, field, notField, condition, ...(pos ? { values: pos } : {}), ...(neg ? { notValues: neg } : {}) };
+  };
+  try {
+    const sources = rule.from && rule.from.length > 0
+      ? rule.from.map((f) => {
+        const src = f.source ?? {};
+        const out: FieldConstraint[] = [];
+        for (const [field, notField] of SOURCE_FIELDS) {
+          const attr = fixedAttribute(SOURCE_FIELD_ATTRIBUTES[field]) as AttributeDefinition;
+          const c = constraint(attr, field, notField, src[field], src[notField], false);
+          if (c) out.push(c);
+        }
+        return out;
+      })
+      : undefined;
+    const operations = rule.to && rule.to.length > 0
+      ? rule.to.map((t) => {
+        const op = t.operation ?? {};
+        const out: FieldConstraint[] = [];
+        for (const [field, notField, attr] of OPERATION_FIELDS) {
+          const c = constraint(attr, field, notField, op[field], op[notField], false);
+          if (c) out.push(c);
+        }
+        return out;
+      })
+      : undefined;
+    const conditions: FieldConstraint[] = [];
+    for (const w of rule.when ?? []) {
+      const attr = conditionAttribute(w.key) as AttributeDefinition;
+      const c = constraint(attr, w.key, `${w.key} notValues`, w.values, w.notValues, true);
+      if (c) conditions.push(c);
+    }
+    const identityKeys = sources ? identityKeysOf(sources, namespace) : undefined;
+    return {
+      index, ...(sources ? { sources } : {}), ...(operations ? { operations } : {}), conditions, ignored, ...(identityKeys ? { identityKeys } : {}),
+    };
+  } catch (e) {
+    if (e instanceof RuleDropped) return { index, reason: e.message };
+    throw e;
+  }
+}
+
+/** The identities a rule's sources can match, when each source pins them with exact values. */
+function identityKeysOf(sources: readonly (readonly FieldConstraint[])[], policyNamespace: string): ReadonlySet<string> | undefined {
+  const keys = new Set<string>();
+  for (const group of sources) {
+    let pinned: string[] | undefined;
+    for (const c of group) {
+      pinned = identityKeysOfConstraint(c, policyNamespace);
+      if (pinned) break;
+    }
+    if (!pinned) return undefined;
+    for (const k of pinned) keys.add(k);
+  }
+  return keys;
+}
+
+function identityKeysOfConstraint(c: FieldConstraint, policyNamespace: string): string[] | undefined {
+  if (!c.values) return undefined;
+  const raws = c.values.map((v) => v.raw);
+  if (raws.some((r) => r.includes('*'))) return undefined;
+  switch (c.attribute.key) {
+    case 'source.serviceAccount':
+      return raws.map((r) => (r.includes('/') ? `sa:${r}` : `sa:${policyNamespace}/${r}`));
+    case 'source.namespace':
+      // "/ns/<value>/" inside a canonical principal means namespace equality only for plain names.
+      return raws.every((r) => !r.includes('/')) ? raws.map((r) => `ns:${r}`) : undefined;
+    case 'source.principal':
+      return raws.map((r) => `p:${r}`);
+    default:
+      return undefined;
+  }
+}
+
+/** True when the constraint holds for the request (absent attributes fail `values` and pass `notValues`). */
+export function constraintMatches(c: FieldConstraint, attrs: RequestAttributes): boolean {
+  if (c.values) {
+    let any = false;
+    for (const v of c.values) {
+      if (v.test(attrs)) {
+        any = true;
+        break;
+      }
+    }
+    if (!any) return false;
+  }
+  if (c.notValues) {
+    for (const v of c.notValues) if (v.test(attrs)) return false;
+  }
+  return true;
+}
+
+function allMatch(list: readonly FieldConstraint[], attrs: RequestAttributes): boolean {
+  for (const c of list) if (!constraintMatches(c, attrs)) return false;
+  return true;
+}
+
+function firstMatching(groups: readonly (readonly FieldConstraint[])[], attrs: RequestAttributes): readonly FieldConstraint[] | undefined {
+  for (const g of groups) if (allMatch(g, attrs)) return g;
+  return undefined;
+}
+
+/** Rule semantics: one source, one operation and all conditions must match; an empty rule always matches. */
+function ruleMatches(rule: CompiledRule, attrs: RequestAttributes): boolean {
+  if (rule.sources && !firstMatching(rule.sources, attrs)) return false;
+  if (rule.operations && !firstMatching(rule.operations, attrs)) return false;
+  return allMatch(rule.conditions, attrs);
+}
+
+/** The first rule of the policy that matches, on the request's filter chain. */
+export function firstMatchingRule(policy: CompiledPolicy, attrs: RequestAttributes): CompiledRule | undefined {
+  const rules = attrs.protocol === 'TCP' ? policy.tcp.rules : policy.http.rules;
+  const keys = attrs.identityKeys;
+  for (const r of rules) {
+    // A rule pinned to other identities cannot match: skip it before running its matchers.
+    if (r.identityKeys && keys !== undefined && !keys.some((k) => r.identityKeys!.has(k))) continue;
+    if (ruleMatches(r, attrs)) return r;
+  }
+  return undefined;
+}
+
+/** Human descriptions of why a matching rule matched, e.g. `source namespace dev matched`. */
+export function explainRuleMatch(rule: CompiledRule, attrs: RequestAttributes): string[] {
+  const parts: string[] = [];
+  const describe = (c: FieldConstraint): void => {
+    const shown = c.attribute.show(attrs);
+    const name = c.condition ? c.field : c.attribute.label;
+    if (c.values) parts.push(`${name} ${shown ?? '(absent)'} matched`);
+    if (c.notValues) parts.push(`${name} ${shown ?? '(absent)'} not in ${c.notField} [${c.notValues.map((v) => v.raw).join(', ')}]`);
+  };
+  const source = rule.sources ? firstMatching(rule.sources, attrs) : undefined;
+  const operation = rule.operations ? firstMatching(rule.operations, attrs) : undefined;
+  source?.forEach(describe);
+  operation?.forEach(describe);
+  rule.conditions.forEach(describe);
+  if (parts.length === 0) {
+    parts.push(rule.sources || rule.operations || rule.conditions.length > 0 ? 'every field of the rule matches any request' : 'empty rule matches every request');
+  }
+  parts.push(...rule.ignored);
+  return parts;
+}

@@ -1,0 +1,217 @@
+/**
+ * The offline authorization evaluator: decides an {@link AccessRequest} against Istio security
+ * policy the way the destination's sidecar would.
+ *
+ * Order of the checks, as on the inbound filter chain:
+ *
+ * 1. PeerAuthentication (not for gateway workloads: pods a Gateway selects) — a plaintext
+ *    client on a STRICT port: the connection is refused
+ *    (`DENY_CONN`). With DISABLE the sidecar does not terminate mTLS, so authorization sees no
+ *    peer identity even for a client that has one.
+ * 2. RequestAuthentication (HTTP) — invalid tokens or unaccepted issuers: `DENY_401`; audience not
+ *    allowed: `DENY_403`; otherwise the verified claims become the request identity.
+ * 3. AuthorizationPolicy — CUSTOM, then DENY, then ALLOW (AUDIT never decides, dry-run policies
+ *    are reported only). A denial is `DENY_403` on HTTP and `DENY_CONN` on TCP (the RBAC network
+ *    filter closes the connection; there is no status code).
+ *
+ * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/
+ * @see https://istio.io/latest/docs/concepts/security/#authorization
+ * @module
+ */
+import { CompiledPolicy, CompiledRule, explainRuleMatch, firstMatchingRule } from './authorization-rule';
+import { IstioConfig } from '../config/istio-config';
+import { assertValidConfig } from '../config/load-config';
+import { DEFAULT_MESH_CONFIG, MeshConfig } from '../config/mesh-config';
+import { mtlsForPort } from './mtls-mode';
+import { PolicyIndex, WorkloadPolicies } from './policy-index';
+import { RequestAttributes } from './request-attributes';
+import { runJwtFilter } from './jwt-filter';
+import {
+  AccessDecision, AccessOutcome, AccessRequest, CustomAuthzResult, DecidingPolicy, DryRunResult,
+} from '../../semantics/access-request';
+
+/** Options of {@link createEvaluator}. */
+export interface EvaluatorOptions {
+  /**
+   * Evaluate even when the config has invalid security objects (they are left out).
+   * @default false - throw TM_CONFIG_INVALID
+   */
+  readonly allowInvalidConfig?: boolean;
+}
+
+/** An evaluator bound to one config and mesh config; reuse it for many requests. */
+export interface Evaluator {
+  readonly meshConfig: MeshConfig;
+  /** Decides one request. */
+  evaluate(request: AccessRequest): AccessDecision;
+  /** The policies that apply to a workload (for tools built on the evaluator). */
+  policiesFor(namespace: string, labels: Readonly<Record<string, string>>): WorkloadPolicies;
+}
+
+/**
+ * Builds an evaluator: validates the config, compiles and indexes its policies once.
+ *
+ * @throws TrustmeshAggregateError `TM_CONFIG_INVALID` when the config has invalid security objects.
+ * @example
+ * const evaluator = createEvaluator(loadConfig('dist/'), loadMeshConfig('mesh.yaml'));
+ * evaluator.evaluate(parseAccessRequest(json)).outcome; // 'DENY_403'
+ */
+export function createEvaluator(config: IstioConfig, meshConfig: MeshConfig = DEFAULT_MESH_CONFIG, options: EvaluatorOptions = {}): Evaluator {
+  if (!options.allowInvalidConfig) assertValidConfig(config);
+  const index = new PolicyIndex(config, meshConfig);
+  return {
+    meshConfig,
+    evaluate: (request) => {
+      const workload = index.workload(request.destination.namespace, request.destination.labels);
+      return decide(workload.policies, request, meshConfig, workload.gateway);
+    },
+    policiesFor: (namespace, labels) => index.forWorkload(namespace, labels),
+  };
+}
+
+const evaluators = new WeakMap<IstioConfig, WeakMap<MeshConfig, Evaluator>>();
+
+/**
+ * Decides one request. Builds (and caches per config and mesh config object) an evaluator; use
+ * {@link createEvaluator} directly when options are needed.
+ *
+ * @example
+ * evaluate(config, { protocol: 'HTTP', source: { principal: null, namespace: null, ip: '10.0.0.1' }, jwt: null,
+ *   destination: { namespace: 'foo', labels: { app: 'httpbin' }, port: 8000 }, method: 'GET', path: '/' });
+ */
+export function evaluate(config: IstioConfig, request: AccessRequest, meshConfig: MeshConfig = DEFAULT_MESH_CONFIG): AccessDecision {
+  let perMesh = evaluators.get(config);
+  if (!perMesh) {
+    perMesh = new WeakMap();
+    evaluators.set(config, perMesh);
+  }
+  let evaluator = perMesh.get(meshConfig);
+  if (!evaluator) {
+    evaluator = createEvaluator(config, meshConfig);
+    perMesh.set(meshConfig, evaluator);
+  }
+  return evaluator.evaluate(request);
+}
+
+function decide(wp: WorkloadPolicies, request: AccessRequest, mesh: MeshConfig, gateway: string | undefined): AccessDecision {
+  const extras: Extras = wp.ignored.length > 0 ? { ignored: wp.ignored } : {};
+
+  // 1. Peer authentication. Gateway proxies have no inbound sidecar listeners: a Gateway's server
+  // TLS settings decide what clients present, and PeerAuthentication does not apply.
+  const resolved = mtlsForPort(wp.peerAuthentication, request.destination.port);
+  const mtls: typeof resolved = gateway ? { mode: 'PERMISSIVE' } : resolved;
+  const gatewayNote = gateway && resolved.mode !== 'PERMISSIVE'
+    ? `the workload is a gateway (selected by Gateway ${gateway}), so PeerAuthentication ${resolved.mode} does not apply`
+    : undefined;
+  const peer = request.source.principal;
+  if (mtls.mode === 'STRICT' && peer === null) {
+    const pa = mtls.source?.policy;
+    return finish('DENY_CONN', pa ? [{ kind: 'PeerAuthentication', namespace: pa.metadata.namespace, name: pa.metadata.name, action: 'STRICT', rule: null }] : [],
+      `connection refused: ${pa ? `PeerAuthentication ${pa.metadata.namespace}/${pa.metadata.name}` : 'mTLS'} requires STRICT mTLS on port ${request.destination.port} and the client sent plaintext`,
+      extras);
+  }
+  const principal = mtls.mode === 'DISABLE' || peer === null ? undefined : peer;
+
+  // 2. Request authentication.
+  const jwt = runJwtFilter(wp.jwtRules, request);
+  if (jwt.kind === 'reject') return finish(jwt.outcome, jwt.decidedBy, jwt.explanation, extras);
+
+  // 3. Authorization.
+  const attrs = new RequestAttributes(request, mesh, principal, jwt.claims);
+  const denied: AccessOutcome = request.protocol === 'TCP' ? 'DENY_CONN' : 'DENY_403';
+  const disabled = mtls.mode === 'DISABLE' && peer !== null ? 'mTLS is DISABLEd on this port, so the peer identity is not available' : undefined;
+  const notes = [gatewayNote, disabled, jwt.note].filter((x) => x !== undefined);
+  const suffix = notes.length > 0 ? ` (${notes.join('; ')})` : '';
+
+  if (wp.dryRun.length > 0) extras.dryRun = dryRunResults(wp.dryRun, attrs);
+  if (wp.audit.length > 0) {
+    const audit = matchedRefs(wp.audit, attrs);
+    if (audit.length > 0) extras.audit = audit;
+  }
+
+  // CUSTOM: the extension decides; offline we can only tell when istiod itself generated a deny.
+  const custom: CustomAuthzResult[] = [];
+  for (const policy of wp.custom) {
+    const rule = firstMatchingRule(policy, attrs);
+    if (!rule) continue;
+    const provider = policy.provider ?? '';
+    const ref = refOf(policy, rule.index);
+    const broken = provider === '' ? 'the policy names no provider'
+      : !mesh.extensionProviders.includes(provider) ? `provider "${provider}" is not defined in MeshConfig extensionProviders`
+        : wp.customProviders.length > 1 ? `the workload has CUSTOM policies for several providers (${wp.customProviders.join(', ')})`
+          : undefined;
+    if (broken) {
+      // istiod replaces the rules of an unusable CUSTOM policy with DENY rules.
+      return finish(denied, [ref], `denied by ${name(policy)} rule ${rule.index}: ${broken}, so istiod generates a deny rule; ${explainRuleMatch(rule, attrs).join(', ')}${suffix}`, extras);
+    }
+    custom.push({ ...ref, provider, note: 'delegated to the external authorizer; assumed to allow' });
+  }
+  if (custom.length > 0) extras.custom = custom;
+
+  for (const policy of wp.deny) {
+    const rule = firstMatchingRule(policy, attrs);
+    if (rule) return finish(denied, [refOf(policy, rule.index)], `denied by ${name(policy)} rule ${rule.index}: ${explainRuleMatch(rule, attrs).join(', ')}${suffix}`, extras);
+  }
+
+  if (wp.allow.length === 0) {
+    const delegated = custom.length > 0 ? `; CUSTOM ${custom.map((c) => `${c.namespace}/${c.name}`).join(', ')} delegated to ${custom[0].provider}` : '';
+    return finish('ALLOW', custom.map(({ provider: _p, note: _n, ...ref }) => ref),
+      `allowed: no DENY policy matched and no ALLOW policy applies to the workload${delegated}${suffix}`, extras);
+  }
+  for (const policy of wp.allow) {
+    const rule = firstMatchingRule(policy, attrs);
+    if (rule) return finish('ALLOW', [refOf(policy, rule.index)], `allowed by ${name(policy)} rule ${rule.index}: ${explainRuleMatch(rule, attrs).join(', ')}${suffix}`, extras);
+  }
+  return finish(denied, wp.allow.map((p) => refOf(p, null)),
+    `denied: no rule of the ALLOW ${wp.allow.length === 1 ? 'policy' : 'policies'} ${wp.allow.map((p) => describeCandidate(p, attrs)).join(', ')} matched${suffix}`, extras);
+}
+
+interface Extras {
+  dryRun?: DryRunResult[];
+  audit?: DecidingPolicy[];
+  custom?: CustomAuthzResult[];
+  ignored?: AccessDecision['ignored'];
+}
+
+function finish(outcome: AccessOutcome, decidedBy: readonly DecidingPolicy[], explanation: string, extras: Extras): AccessDecision {
+  const decision: { -readonly [K in keyof AccessDecision]: AccessDecision[K] } = { outcome, allowed: outcome === 'ALLOW', decidedBy, explanation };
+  // Optional fields appear only when non-empty, in a fixed order, to keep the JSON small and stable.
+  if (extras.dryRun) decision.dryRun = extras.dryRun;
+  if (extras.audit) decision.audit = extras.audit;
+  if (extras.custom) decision.custom = extras.custom;
+  if (extras.ignored) decision.ignored = extras.ignored;
+  return decision;
+}
+
+function dryRunResults(policies: readonly CompiledPolicy[], attrs: RequestAttributes): DryRunResult[] {
+  return policies.map((p) => {
+    const rule = firstMatchingRule(p, attrs);
+    return { ...refOf(p, rule ? rule.index : null), matched: rule !== undefined };
+  });
+}
+
+function matchedRefs(policies: readonly CompiledPolicy[], attrs: RequestAttributes): DecidingPolicy[] {
+  const out: DecidingPolicy[] = [];
+  for (const p of policies) {
+    const rule: CompiledRule | undefined = firstMatchingRule(p, attrs);
+    if (rule) out.push(refOf(p, rule.index));
+  }
+  return out;
+}
+
+function refOf(policy: CompiledPolicy, rule: number | null): DecidingPolicy {
+  return { kind: 'AuthorizationPolicy', namespace: policy.namespace, name: policy.name, action: policy.action, rule };
+}
+
+function name(policy: CompiledPolicy): string {
+  return `${policy.namespace}/${policy.name}`;
+}
+
+function describeCandidate(policy: CompiledPolicy, attrs: RequestAttributes): string {
+  const chain = attrs.protocol === 'TCP' ? policy.tcp : policy.http;
+  if (policy.resource.spec.rules.length === 0) return `${name(policy)} (no rules: allows nothing)`;
+  if (chain.dropped.length > 0) {
+    return `${name(policy)} (${chain.dropped.map((d) => `rule ${d.index} not generated on ${attrs.protocol}: ${d.reason}`).join('; ')})`;
+  }
+  return name(policy);
+}

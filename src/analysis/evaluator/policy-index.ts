@@ -1,0 +1,222 @@
+/**
+ * Indexes security policies by namespace and selector so that resolving the policies of one
+ * workload touches only its namespace, the root namespace, and the selector policies keyed by one
+ * of its labels — never every policy of the mesh. Resolutions are cached per workload
+ * (namespace + labels).
+ *
+ * Scope rules (sidecar mode):
+ * - AuthorizationPolicy / RequestAuthentication: policies in the workload namespace and in the
+ *   root namespace; no selector (or empty `matchLabels`) selects every workload in scope, a
+ *   root-namespace selector selects across all namespaces; `targetRefs` policies never apply to
+ *   sidecars (they are reported as ignored).
+ * - PeerAuthentication: see {@link resolvePeerAuthentication}.
+ *
+ * The index also tells which workloads run a gateway proxy: pods a Gateway's selector matches.
+ *
+ * @module
+ */
+import { CompiledPolicy, compilePolicy } from './authorization-rule';
+import { IstioConfig, LoadedObject, PeerAuthenticationResource, RequestAuthenticationResource, WorkloadSelector } from '../config/istio-config';
+import { MeshConfig } from '../config/mesh-config';
+import { ResolvedPeerAuthentication, resolvePeerAuthentication } from './mtls-mode';
+import { LocatedJwtRule, locateJwtRules } from './jwt-filter';
+import { gatewaySelector } from '../config/workload-resources';
+import { IgnoredPolicy } from '../../semantics/access-request';
+import { selectorMatches } from '../../semantics/labels';
+
+/** Everything that applies to one workload, in deterministic order (namespace, then name). */
+export interface WorkloadPolicies {
+  readonly peerAuthentication: ResolvedPeerAuthentication;
+  readonly requestAuthentications: readonly RequestAuthenticationResource[];
+  readonly jwtRules: readonly LocatedJwtRule[];
+  /** Enforced policies by action. */
+  readonly custom: readonly CompiledPolicy[];
+  readonly deny: readonly CompiledPolicy[];
+  readonly allow: readonly CompiledPolicy[];
+  readonly audit: readonly CompiledPolicy[];
+  /** Dry-run policies (any action). */
+  readonly dryRun: readonly CompiledPolicy[];
+  /** Distinct CUSTOM providers of the enforced CUSTOM policies. */
+  readonly customProviders: readonly string[];
+  readonly ignored: readonly IgnoredPolicy[];
+}
+
+/** A workload's policies and the Gateway it runs, as the index resolves them once per workload. */
+export interface ResolvedWorkload {
+  readonly policies: WorkloadPolicies;
+  /** `namespace/name` of the Gateway whose selector matches the pods, if any: those pods run a gateway proxy. */
+  readonly gateway?: string;
+}
+
+interface Bucket<T> {
+  /** Policies without selector, or with an empty one. */
+  readonly wide: T[];
+  /** Selector policies keyed by their first (sorted) `key=value`. */
+  readonly byLabel: Map<string, T[]>;
+  /** Policies with `targetRefs`. */
+  readonly targeted: T[];
+}
+
+interface Indexed<T> {
+  readonly item: T;
+  readonly selector?: Readonly<Record<string, string>>;
+  /** Position in (namespace, name) order, to keep results deterministic. */
+  readonly rank: number;
+}
+
+const CACHE_LIMIT = 50_000;
+
+/** The index. Build once per (config, mesh config); resolution is cached. */
+export class PolicyIndex {
+  private readonly authz = new Map<string, Bucket<Indexed<CompiledPolicy>>>();
+  private readonly requestAuthn = new Map<string, Bucket<Indexed<RequestAuthenticationResource>>>();
+  private readonly peerAuthn = new Map<string, PeerAuthenticationResource[]>();
+  private readonly gateways: readonly { readonly ref: string; readonly selector: Readonly<Record<string, string>> }[];
+  private readonly cache = new Map<string, ResolvedWorkload>();
+
+  public constructor(config: IstioConfig, private readonly mesh: MeshConfig) {
+    const byName = <T extends { metadata: LoadedObject['metadata'] }>(a: T, b: T): number => compareRefs(a.metadata, b.metadata);
+    [...config.authorizationPolicies].sort(byName).forEach((ap, rank) => {
+      add(this.authz, ap.metadata.namespace, { item: compilePolicy(ap, mesh), selector: selectorOf(ap.spec.selector), rank },
+        ap.spec.targetRefs.length > 0);
+    });
+    [...config.requestAuthentications].sort(byName).forEach((ra, rank) => {
+      add(this.requestAuthn, ra.metadata.namespace, { item: ra, selector: selectorOf(ra.spec.selector), rank }, ra.spec.targetRefs.length > 0);
+    });
+    for (const pa of [...config.peerAuthentications].sort(byName)) {
+      const list = this.peerAuthn.get(pa.metadata.namespace) ?? [];
+      list.push(pa);
+      this.peerAuthn.set(pa.metadata.namespace, list);
+    }
+    this.gateways = gatewaySelectors(config);
+  }
+
+  /** The policies applying to the workload with these labels in this namespace. */
+  public forWorkload(namespace: string, labels: Readonly<Record<string, string>>): WorkloadPolicies {
+    return this.workload(namespace, labels).policies;
+  }
+
+  /** The policies of the workload with these labels in this namespace, and the Gateway its pods run. */
+  public workload(namespace: string, labels: Readonly<Record<string, string>>): ResolvedWorkload {
+    const key = workloadKey(namespace, labels);
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    // Gateway selectors match pods in every namespace (istiod's default, PILOT_SCOPE_GATEWAY_TO_NAMESPACE=false).
+    const gateway = this.gateways.find((g) => selectorMatches(g.selector, labels))?.ref;
+    const resolved: ResolvedWorkload = { policies: this.resolve(namespace, labels), ...(gateway !== undefined ? { gateway } : {}) };
+    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+    this.cache.set(key, resolved);
+    return resolved;
+  }
+
+  private resolve(namespace: string, labels: Readonly<Record<string, string>>): WorkloadPolicies {
+    const root = this.mesh.rootNamespace;
+    const namespaces = namespace === root ? [namespace] : [namespace, root];
+    const ignored: IgnoredPolicy[] = [];
+
+    const authz = selectFrom(this.authz, namespaces, labels, (p) => ignored.push({
+      kind: 'AuthorizationPolicy',
+      namespace: p.namespace,
+      name: p.name,
+      reason: 'targetRefs policies apply to waypoints and gateways, not to sidecars',
+    }));
+    const ras = selectFrom(this.requestAuthn, namespaces, labels, (p) => ignored.push({
+      kind: 'RequestAuthentication',
+      namespace: p.metadata.namespace,
+      name: p.metadata.name,
+      reason: 'targetRefs policies apply to waypoints and gateways, not to sidecars',
+    }));
+    const pas = namespaces.flatMap((ns) => this.peerAuthn.get(ns) ?? []);
+    const peerAuthentication = resolvePeerAuthentication(pas, root, namespace, labels);
+    for (const p of peerAuthentication.shadowed) {
+      ignored.push({ kind: 'PeerAuthentication', namespace: p.metadata.namespace, name: p.metadata.name, reason: 'an older PeerAuthentication at the same level wins' });
+    }
+    for (const pa of this.peerAuthn.get(root) ?? []) {
+      if (pa.spec.selector && Object.keys(pa.spec.selector.matchLabels).length > 0 && selectorMatches(pa.spec.selector.matchLabels, labels)) {
+        ignored.push({ kind: 'PeerAuthentication', namespace: root, name: pa.metadata.name, reason: 'PeerAuthentication with a selector in the root namespace is ignored' });
+      }
+    }
+
+    const enforced = authz.filter((p) => !p.dryRun);
+    const custom = enforced.filter((p) => p.action === 'CUSTOM');
+    return {
+      peerAuthentication,
+      requestAuthentications: ras,
+      jwtRules: locateJwtRules(ras),
+      custom,
+      deny: enforced.filter((p) => p.action === 'DENY'),
+      allow: enforced.filter((p) => p.action === 'ALLOW'),
+      audit: enforced.filter((p) => p.action === 'AUDIT'),
+      dryRun: authz.filter((p) => p.dryRun),
+      customProviders: [...new Set(custom.map((p) => p.provider ?? ''))].sort(),
+      ignored,
+    };
+  }
+}
+
+/** `namespace/name` and selector of every Gateway in the config, sorted by `namespace/name`. */
+function gatewaySelectors(config: IstioConfig): { readonly ref: string; readonly selector: Readonly<Record<string, string>> }[] {
+  const out: { ref: string; selector: Record<string, string> }[] = [];
+  for (const gw of config.gateways) {
+    const selector = gatewaySelector(gw);
+    // An empty selector would make every proxy a gateway; istiod treats it as matching nothing useful here.
+    if (Object.keys(selector).length > 0) out.push({ ref: `${gw.metadata.namespace}/${gw.metadata.name}`, selector });
+  }
+  return out.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
+}
+
+function add<T>(buckets: Map<string, Bucket<Indexed<T>>>, namespace: string, entry: Indexed<T>, targeted: boolean): void {
+  let b = buckets.get(namespace);
+  if (!b) {
+    b = { wide: [], byLabel: new Map(), targeted: [] };
+    buckets.set(namespace, b);
+  }
+  if (targeted) {
+    b.targeted.push(entry);
+  } else if (!entry.selector) {
+    b.wide.push(entry);
+  } else {
+    const first = Object.keys(entry.selector).sort()[0];
+    const k = `${first}=${entry.selector[first]}`;
+    const list = b.byLabel.get(k) ?? [];
+    list.push(entry);
+    b.byLabel.set(k, list);
+  }
+}
+
+function selectFrom<T>(buckets: Map<string, Bucket<Indexed<T>>>, namespaces: readonly string[], labels: Readonly<Record<string, string>>,
+  onTargeted: (item: T) => void): T[] {
+  const out: Indexed<T>[] = [];
+  for (const ns of namespaces) {
+    const b = buckets.get(ns);
+    if (!b) continue;
+    out.push(...b.wide);
+    for (const k in labels) {
+      for (const e of b.byLabel.get(`${k}=${labels[k]}`) ?? []) {
+        // Each selector policy is filed under one label only, so it cannot be found twice.
+        if (e.selector && selectorMatches(e.selector, labels)) out.push(e);
+      }
+    }
+    b.targeted.forEach((e) => onTargeted(e.item));
+  }
+  return out.sort((a, b) => a.rank - b.rank).map((e) => e.item);
+}
+
+function selectorOf(selector: WorkloadSelector | undefined): Readonly<Record<string, string>> | undefined {
+  if (!selector || Object.keys(selector.matchLabels).length === 0) return undefined;
+  return selector.matchLabels;
+}
+
+function compareRefs(a: { namespace: string; name: string }, b: { namespace: string; name: string }): number {
+  if (a.namespace !== b.namespace) return a.namespace < b.namespace ? -1 : 1;
+  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+  return 0;
+}
+
+function workloadKey(namespace: string, labels: Readonly<Record<string, string>>): string {
+  const keys = Object.keys(labels);
+  if (keys.length > 1) keys.sort();
+  let key = namespace;
+  for (const k of keys) key += `\u0000${k}\u0001${labels[k]}`;
+  return key;
+}

@@ -1,0 +1,140 @@
+/**
+ * The attributes an Envoy RBAC filter sees for one request, derived from an {@link AccessRequest},
+ * the outcome of peer and request authentication, and MeshConfig. Expensive attributes (addresses,
+ * the normalized path) are computed on first use, since most rules look at a few of them only.
+ *
+ * @module
+ */
+import { MeshConfig } from '../config/mesh-config';
+import { AccessRequest } from '../../semantics/access-request';
+import { originalClientAddress } from '../../semantics/client-address';
+import { IpAddress, parseIp } from '../../semantics/ip-match';
+import { normalizePath } from '../../semantics/path-normalization';
+
+const CANONICAL_PRINCIPAL = /^[^/]+\/ns\/([^/]+)\/sa\/([^/]+)$/;
+const UNSET = Symbol('unset');
+
+/** Request attributes as authorization sees them. `undefined` means "absent". */
+export class RequestAttributes {
+  public readonly protocol: 'HTTP' | 'TCP';
+  /** Peer principal from the mTLS certificate; absent for plaintext (and for ports with mTLS DISABLE). */
+  public readonly principal?: string;
+  public readonly sourceIpText: string;
+  public readonly destinationIpText?: string;
+  /** Workload port. */
+  public readonly port: number;
+  public readonly host?: string;
+  public readonly method?: string;
+  public readonly sni?: string;
+  /** Claims of a token that the JWT filter verified; absent when no token was verified. */
+  public readonly claims?: Readonly<Record<string, unknown>>;
+
+  private readonly request: AccessRequest;
+  private readonly mesh: MeshConfig;
+  private canonicalServiceAccountValue: string | null | typeof UNSET = UNSET;
+  private identityKeysValue: readonly string[] | undefined | typeof UNSET = UNSET;
+  private sourceIpValue: IpAddress | undefined | typeof UNSET = UNSET;
+  private remoteIpTextValue: string | undefined | typeof UNSET = UNSET;
+  private remoteIpValue: IpAddress | undefined | typeof UNSET = UNSET;
+  private destinationIpValue: IpAddress | undefined | typeof UNSET = UNSET;
+  private pathValue: string | undefined | typeof UNSET = UNSET;
+
+  /**
+   * @param principal the peer identity authorization may use (after PeerAuthentication).
+   * @param claims the verified token claims (after RequestAuthentication).
+   */
+  public constructor(request: AccessRequest, mesh: MeshConfig, principal: string | undefined,
+    claims: Readonly<Record<string, unknown>> | undefined) {
+    this.request = request;
+    this.mesh = mesh;
+    this.protocol = request.protocol;
+    this.principal = principal;
+    this.sourceIpText = request.source.ip;
+    this.destinationIpText = request.destination.ip;
+    this.port = request.destination.port;
+    const http = request.protocol === 'HTTP';
+    this.host = http ? request.host : undefined;
+    this.method = http ? request.method ?? 'GET' : undefined;
+    this.sni = request.sni;
+    this.claims = claims;
+  }
+
+  /**
+   * `<ns>/<sa>` when the principal has the canonical form `<td>/ns/<ns>/sa/<sa>`, else `null`
+   * (then matchers fall back to Istio's regular expressions).
+   */
+  public get canonicalServiceAccount(): string | null {
+    if (this.canonicalServiceAccountValue === UNSET) {
+      const m = this.principal === undefined ? null : CANONICAL_PRINCIPAL.exec(this.principal);
+      this.canonicalServiceAccountValue = m ? `${m[1]}/${m[2]}` : null;
+    }
+    return this.canonicalServiceAccountValue;
+  }
+
+  /**
+   * The peer identity as rule index keys (`sa:<ns>/<sa>`, `ns:<ns>`, `p:<principal>`): none for a
+   * plaintext request, `undefined` for a principal of another shape (then no rule is skipped).
+   */
+  public get identityKeys(): readonly string[] | undefined {
+    if (this.identityKeysValue === UNSET) {
+      const sa = this.canonicalServiceAccount;
+      this.identityKeysValue = this.principal === undefined ? []
+        : sa === null ? undefined
+          : [`sa:${sa}`, `ns:${sa.slice(0, sa.indexOf('/'))}`, `p:${this.principal}`];
+    }
+    return this.identityKeysValue;
+  }
+
+  /** `source.ip`: the downstream connection address. */
+  public get sourceIp(): IpAddress | undefined {
+    if (this.sourceIpValue === UNSET) this.sourceIpValue = parseIp(this.sourceIpText);
+    return this.sourceIpValue;
+  }
+
+  /** `remote.ip`, see {@link originalClientAddress}. */
+  public get remoteIpText(): string | undefined {
+    if (this.remoteIpTextValue === UNSET) {
+      this.remoteIpTextValue = originalClientAddress(this.request, this.request.headers ?? {}, this.mesh.numTrustedProxies);
+    }
+    return this.remoteIpTextValue;
+  }
+
+  public get remoteIp(): IpAddress | undefined {
+    if (this.remoteIpValue === UNSET) {
+      const text = this.remoteIpText;
+      this.remoteIpValue = text === undefined ? undefined : parseIp(text);
+    }
+    return this.remoteIpValue;
+  }
+
+  /** `destination.ip`, when the request names it. */
+  public get destinationIp(): IpAddress | undefined {
+    if (this.destinationIpValue === UNSET) {
+      this.destinationIpValue = this.destinationIpText === undefined ? undefined : parseIp(this.destinationIpText);
+    }
+    return this.destinationIpValue;
+  }
+
+  /** The path after MeshConfig normalization, without query (HTTP only). */
+  public get path(): string | undefined {
+    if (this.pathValue === UNSET) {
+      this.pathValue = this.protocol === 'HTTP' ? normalizePath(this.request.path ?? '/', this.mesh.pathNormalization) : undefined;
+    }
+    return this.pathValue;
+  }
+
+  /**
+   * A request header by lower-case name (HTTP only); Envoy's pseudo-headers `:authority`,
+   * `:method` and `:path` are available too.
+   */
+  public header(name: string): string | undefined {
+    if (this.protocol !== 'HTTP') return undefined;
+    switch (name) {
+      case ':authority': return this.host;
+      case ':method': return this.method;
+      case ':path': return this.request.path ?? '/';
+      case 'host': return this.request.headers?.host ?? this.host;
+      default: return this.request.headers?.[name];
+    }
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * The access matrix: who may talk to whom, and how. Rows are source identities, columns are
+ * destination workloads; a cell is `allowed` (every request on every port), `denied` (none) or
+ * `partial`, with what is allowed summarized per port ("GET /ratings/* on port 9080").
+ *
+ * The cells come from the evaluator's own compiled policies, evaluated symbolically over the
+ * destination's request classes (see `request-classes.ts`, `access-sets.ts`), so a cell says
+ * "allowed" for a class of requests exactly when `evaluate` allows the requests of that class —
+ * the property test in `test/analysis/matrix/matrix-consistency.test.ts` checks it on random requests.
+ *
+ * @see docs/matrix-and-diff.md
+ * @module
+ */
+import { AccessAnalysis, AccessAnalysisOptions, analyzeAccess, AnalyzedDestination } from '../access/access-analysis';
+import { accessStatus, AccessStatus, SliceAccess, sliceComplete } from '../access/access-sets';
+import { DescribeMemo, describeSlices, PortAccessSummary, summaryText } from '../access/cell-summary';
+import { IstioConfig } from '../config/istio-config';
+import { MatrixDestination } from '../access/destinations';
+import { MatrixSource } from '../access/sources';
+import { MeshConfig } from '../config/mesh-config';
+import { AccessRequest } from '../../semantics/access-request';
+
+/** One cell: what a source may do at a destination. */
+export interface MatrixCell {
+  readonly status: AccessStatus;
+  /** Words: "GET on port 9080"; `all` when allowed; empty when denied. */
+  readonly summary: string;
+  /** Per port and filter chain. */
+  readonly ports: readonly PortAccessSummary[];
+  /** Set when every port refuses the (plaintext) source for STRICT mTLS: the PeerAuthentication. */
+  readonly refusedBy?: string;
+}
+
+/** Sources that share one cell of a column. */
+export interface MatrixCellGroup {
+  /** Source ids, in row order. */
+  readonly sources: readonly string[];
+  readonly cell: MatrixCell;
+}
+
+/** One column with its distinct cells. */
+export interface MatrixColumn {
+  readonly destination: MatrixDestination;
+  /** Every source is in exactly one group; groups in row order of their first source. */
+  readonly groups: readonly MatrixCellGroup[];
+}
+
+/** The access matrix of one set of manifests. */
+export interface AccessMatrix {
+  readonly meshConfig: MeshConfig;
+  readonly sources: readonly MatrixSource[];
+  readonly destinations: readonly MatrixDestination[];
+  readonly columns: readonly MatrixColumn[];
+  /** The cell of a source and a destination (by id), or undefined for unknown ids. */
+  cell(sourceId: string, destinationId: string): MatrixCell | undefined;
+  /**
+   * The matrix's verdict on one concrete request: whether the class it belongs to is allowed;
+   * undefined when the request is outside the matrix (unknown destination labels, an undeclared
+   * port, a class no witness exhibits).
+   */
+  allows(request: AccessRequest): boolean | undefined;
+}
+
+/**
+ * Builds the access matrix of the manifests.
+ *
+ * @throws TrustmeshAggregateError `TM_CONFIG_INVALID` when the manifests have invalid security objects.
+ * @example
+ * const matrix = buildAccessMatrix(loadConfig('dist/bookinfo'));
+ * matrix.cell('bookinfo/bookinfo-productpage', 'bookinfo/details')?.summary; // 'GET on any port'
+ */
+export function buildAccessMatrix(config: IstioConfig, options: AccessAnalysisOptions = {}): AccessMatrix {
+  return matrixOf(analyzeAccess([config], options), 0);
+}
+
+/** The matrix of one version of an analysis. */
+function matrixOf(analysis: AccessAnalysis, version: number): AccessMatrix {
+  const rowIndex = new Map(analysis.sources.map((s, i) => [s.id, i]));
+  const columns: MatrixColumn[] = [];
+  const groupOfRow: Int32Array[] = [];
+  for (const d of analysis.destinations) {
+    const shape = d.versions[version];
+    if (!shape) continue;
+    const { groups, rowGroups } = columnGroups(analysis, d, version);
+    columns.push({ destination: shape, groups });
+    groupOfRow.push(rowGroups);
+  }
+  const columnIndex = new Map(columns.map((c, i) => [c.destination.id, i]));
+  return {
+    meshConfig: analysis.meshConfig,
+    sources: analysis.sources,
+    destinations: columns.map((c) => c.destination),
+    columns,
+    cell: (sourceId, destinationId) => {
+      const r = rowIndex.get(sourceId);
+      const c = columnIndex.get(destinationId);
+      if (r === undefined || c === undefined) return undefined;
+      return columns[c].groups[groupOfRow[c][r]].cell;
+    },
+    allows: (request) => analysis.allows(request, version),
+  };
+}
+
+/**
+ * The cells of a destination's source classes, in either version. A cell depends only on the
+ * class's access sets, and many classes share them: each distinct set is described once.
+ */
+export function destinationCells(d: AnalyzedDestination, memo: DescribeMemo = new Map()): (version: number, cls: number) => MatrixCell {
+  const bySlices = new Map<string, MatrixCell>();
+  return (version, cls) => {
+    const slices = d.access[version][cls];
+    const key = slicesKey(slices);
+    let cell = bySlices.get(key);
+    if (!cell) {
+      cell = cellOf(d, slices, memo);
+      bySlices.set(key, cell);
+    }
+    return cell;
+  };
+}
+
+function cellOf(d: AnalyzedDestination, slices: readonly SliceAccess[], memo: DescribeMemo): MatrixCell {
+  const sizes = d.space.sizes;
+  const completeness = new Map<SliceAccess, boolean>();
+  const complete = (s: SliceAccess): boolean => {
+    let c = completeness.get(s);
+    if (c === undefined) {
+      c = sliceComplete(s, sizes);
+      completeness.set(s, c);
+    }
+    return c;
+  };
+  const status = accessStatus(slices, complete);
+  const served = slices.filter((s) => !s.absent);
+  const refused = served.length > 0 && served.every((s) => s.refusedBy !== undefined) ? served[0].refusedBy : undefined;
+  const ports = describeSlices(d.space, slices, complete, memo);
+  return {
+    status,
+    summary: status === 'allowed' ? 'all' : status === 'denied' ? '' : summaryText(ports),
+    ports,
+    ...(refused ? { refusedBy: refused } : {}),
+  };
+}
+
+function columnGroups(analysis: AccessAnalysis, d: AnalyzedDestination, version: number): { groups: MatrixCellGroup[]; rowGroups: Int32Array } {
+  const rowGroups = new Int32Array(analysis.sources.length);
+  const byCell = new Map<string, { first: number; rows: number[]; cell: MatrixCell }>();
+  const cellOfClass = destinationCells(d);
+  const keys = new Map<MatrixCell, string>();
+  d.classification.classes.forEach((cls, i) => {
+    const cell = cellOfClass(version, i);
+    let key = keys.get(cell);
+    if (key === undefined) {
+      key = JSON.stringify(cell);
+      keys.set(cell, key);
+    }
+    const g = byCell.get(key);
+    if (g) {
+      g.rows.push(...cls.rows);
+      g.first = Math.min(g.first, cls.rows[0]);
+    } else {
+      byCell.set(key, { first: cls.rows[0], rows: [...cls.rows], cell });
+    }
+  });
+  const ordered = [...byCell.values()].sort((a, b) => a.first - b.first);
+  const groups = ordered.map((g, gi) => {
+    const rows = g.rows.sort((a, b) => a - b);
+    for (const r of rows) rowGroups[r] = gi;
+    return { sources: rows.map((r) => analysis.sources[r].id), cell: g.cell };
+  });
+  return { groups, rowGroups };
+}
+
+function slicesKey(slices: readonly SliceAccess[]): string {
+  // Brackets keep the empty set apart from the set holding the empty cube (everything, when the
+  // destination has no request dimensions).
+  const cubes = (set: readonly (readonly bigint[])[]): string => set.map((c) => `[${c.join(',')}]`).join('');
+  return slices.map((s) => `${s.absent ? 'a' : ''}|${s.refusedBy ?? ''}|${cubes(s.allowed)}|${cubes(s.dontCare)}`).join('\n');
+}

@@ -1,0 +1,229 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { assertValidConfig, buildIstioConfig, loadConfig, mergeConfigs, parseConfigText } from '../../../src/analysis/config/load-config';
+import { catchTrustmesh } from '../../helpers';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'analysis');
+
+describe('loadConfig: files and directories', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-load-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const write = (rel: string, text: string): void => {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  };
+  const cm = (name: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}, namespace: x}\n`;
+
+  it('reads *.yaml, *.yml and *.json recursively in sorted order and skips other files', () => {
+    write('b.yaml', cm('b'));
+    write('a/z.yml', cm('az'));
+    write('a/c.json', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ac', namespace: 'x' } }));
+    write('notes.txt', cm('ignored'));
+    const names = loadConfig(dir).objects.map((o) => o.metadata.name);
+    expect(names).toEqual(['ac', 'az', 'b']);
+  });
+
+  it('loads several paths in the order given', () => {
+    write('one.yaml', cm('one'));
+    write('two.yaml', cm('two'));
+    expect(loadConfig([path.join(dir, 'two.yaml'), path.join(dir, 'one.yaml')]).objects.map((o) => o.metadata.name)).toEqual(['two', 'one']);
+  });
+
+  it('reports a missing path with TM_FILE_NOT_FOUND', () => {
+    const e = catchTrustmesh(() => loadConfig(path.join(dir, 'nope.yaml')));
+    expect(e.code).toBe('TM_FILE_NOT_FOUND');
+    expect(e.message).toMatch(/nope\.yaml/);
+  });
+
+  it('reports a YAML syntax error as TM_YAML_PARSE with file:line:column', () => {
+    write('ok.yaml', cm('ok'));
+    write('bad.yaml', `${cm('first')}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n`);
+    const e = catchTrustmesh(() => loadConfig(dir));
+    expect(e.code).toBe('TM_YAML_PARSE');
+    expect(e.location?.file).toBe(path.join(dir, 'bad.yaml'));
+    expect(e.location?.line).toBeGreaterThanOrEqual(8);
+    expect(e.message).toMatch(/bad\.yaml:\d+:\d+/);
+  });
+
+  it('reads the bookinfo fixture: the List items, workloads with service accounts, and the policies', () => {
+    const cfg = loadConfig(path.join(FIXTURES, 'bookinfo'));
+    expect(cfg.authorizationPolicies.map((p) => p.metadata.name)).toEqual(['allow-nothing', 'productpage-viewer', 'details-viewer', 'reviews-viewer', 'ratings-viewer']);
+    expect(cfg.workloads.map((w) => [w.metadata.name, w.serviceAccountName, w.podLabels.app])).toEqual([
+      ['productpage-v1', 'bookinfo-productpage', 'productpage'],
+      ['details-v1', 'bookinfo-details', 'details'],
+      ['reviews-v1', 'bookinfo-reviews', 'reviews'],
+    ]);
+    expect(cfg.workloads[0].ports).toEqual([{ containerPort: 9080, protocol: 'TCP' }]);
+    expect(cfg.serviceAccounts).toHaveLength(3);
+    expect(cfg.services[0]).toMatchObject({ selector: { app: 'details' }, ports: [{ name: 'http', port: 9080, targetPort: 9080 }] });
+  });
+});
+
+describe('parseConfigText: objects and positions', () => {
+  const yaml = [
+    '# comment',
+    'apiVersion: security.istio.io/v1',
+    'kind: AuthorizationPolicy',
+    'metadata:',
+    '  name: first',
+    '  namespace: foo',
+    'spec: {}',
+    '---',
+    'apiVersion: v1',
+    'kind: List',
+    'items:',
+    '- apiVersion: v1',
+    '  kind: Namespace',
+    '  metadata: {name: foo}',
+    '- apiVersion: example.com/v1',
+    '  kind: Widget',
+    '  metadata: {name: w}',
+  ].join('\n');
+
+  it('keeps file:line:column of every document and List item', () => {
+    const cfg = parseConfigText(yaml, 'mesh.yaml');
+    expect(cfg.objects.map((o) => [o.kind, o.source])).toEqual([
+      ['AuthorizationPolicy', { file: 'mesh.yaml', line: 2, column: 1 }],
+      ['Namespace', { file: 'mesh.yaml', line: 12, column: 3 }],
+      ['Widget', { file: 'mesh.yaml', line: 15, column: 3 }],
+    ]);
+  });
+
+  it('locates fields inside an object', () => {
+    const cfg = parseConfigText(yaml, 'mesh.yaml');
+    expect(cfg.objects[0].locate(['metadata', 'name'])).toEqual({ file: 'mesh.yaml', line: 5, column: 3, field: 'metadata.name' });
+  });
+
+  it('keeps unknown kinds, and cluster-scoped kinds get no namespace', () => {
+    const cfg = parseConfigText(yaml);
+    expect(cfg.unknown.map((o) => o.kind)).toEqual(['Widget']);
+    expect(cfg.namespaces[0].metadata.namespace).toBe('');
+    expect(cfg.unknown[0].metadata).toMatchObject({ namespace: 'default', namespaceDefaulted: true });
+  });
+
+  it('uses the defaultNamespace option for namespaced objects without a namespace', () => {
+    const cfg = parseConfigText('apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa}', 'x.yaml', { defaultNamespace: 'team' });
+    expect(cfg.serviceAccounts[0].metadata.namespace).toBe('team');
+  });
+
+  it('warns about an object without metadata.name (TM_MISSING_NAME) at its position, and keeps it', () => {
+    const cfg = parseConfigText('apiVersion: v1\nkind: ServiceAccount\nmetadata: {namespace: team}\n', 'sa.yaml');
+    expect(cfg.diagnostics.map((d) => [d.code, d.severity, d.message])).toEqual([['TM_MISSING_NAME', 'warning', 'ServiceAccount without metadata.name']]);
+    expect(cfg.diagnostics[0].location).toMatchObject({ file: 'sa.yaml', line: 1, column: 1 });
+    expect(cfg.serviceAccounts).toHaveLength(1);
+  });
+
+  it('skips documents that are not Kubernetes objects with a warning', () => {
+    const cfg = parseConfigText('replicas: 3\n---\n- a\n');
+    expect(cfg.objects).toHaveLength(0);
+    expect(cfg.diagnostics.map((d) => [d.code, d.severity])).toEqual([
+      ['TM_NOT_A_KUBERNETES_OBJECT', 'warning'], ['TM_NOT_A_KUBERNETES_OBJECT', 'warning'],
+    ]);
+  });
+
+  it('types networking kinds, workload kinds and WorkloadEntries', () => {
+    const cfg = parseConfigText([
+      'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: dr, namespace: a}\nspec: {host: x}',
+      'apiVersion: networking.istio.io/v1\nkind: WorkloadEntry\nmetadata: {name: vm, namespace: a}\nspec: {address: 1.2.3.4, labels: {app: vm}, serviceAccount: vm-sa}',
+      'apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: cj, namespace: a}\nspec: {jobTemplate: {spec: {template: {metadata: {labels: {app: cj}}, spec: {containers: []}}}}}',
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: a, labels: {app: p}}\nspec: {serviceAccountName: psa}',
+    ].join('\n---\n'));
+    expect(cfg.destinationRules[0].spec).toEqual({ host: 'x' });
+    expect(cfg.workloads.map((w) => [w.kind, w.podLabels.app, w.serviceAccountName])).toEqual([
+      ['WorkloadEntry', 'vm', 'vm-sa'], ['CronJob', 'cj', 'default'], ['Pod', 'p', 'psa'],
+    ]);
+  });
+
+  it('warns about legacy authentication/rbac APIs and ignores them', () => {
+    const cfg = parseConfigText('apiVersion: rbac.istio.io/v1alpha1\nkind: ServiceRole\nmetadata: {name: r, namespace: a}\nspec: {}');
+    expect(cfg.diagnostics[0]).toMatchObject({ code: 'TM_LEGACY_POLICY_IGNORED', severity: 'warning' });
+    expect(cfg.authorizationPolicies).toHaveLength(0);
+  });
+});
+
+describe('security objects are validated like the API server would', () => {
+  const policy = (spec: string): string => `apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: p, namespace: foo}\nspec:\n${spec}`;
+
+  it('types v1beta1 and v1 AuthorizationPolicies identically, defaulting action to ALLOW', () => {
+    const v1 = parseConfigText(policy('  rules: [{}]')).authorizationPolicies[0];
+    const beta = parseConfigText(policy('  rules: [{}]').replace('/v1', '/v1beta1')).authorizationPolicies[0];
+    expect(v1.spec).toEqual(beta.spec);
+    expect(v1.spec).toEqual({ targetRefs: [], action: 'ALLOW', rules: [{}] });
+  });
+
+  it('reports an unknown field with its position and a suggestion', () => {
+    const cfg = parseConfigText(policy('  rules:\n  - form:\n    - source: {namespaces: [dev]}'), 'p.yaml');
+    expect(cfg.authorizationPolicies).toHaveLength(0);
+    expect(cfg.diagnostics[0]).toMatchObject({
+      code: 'TM_POLICY_INVALID',
+      severity: 'error',
+      location: { file: 'p.yaml', line: 6, column: 5, field: 'spec.rules[0].form' },
+      fix: expect.stringMatching(/Did you mean "from"\?/),
+    });
+  });
+
+  it('reports a number where the schema wants a string, suggesting quotes', () => {
+    const cfg = parseConfigText(policy('  rules:\n  - to:\n    - operation: {ports: [8080]}'));
+    expect(cfg.diagnostics[0].message).toMatch(/spec\.rules\[0\]\.to\[0\]\.operation\.ports\[0\] must be a string/);
+    expect(cfg.diagnostics[0].fix).toBe('Quote it: "8080".');
+  });
+
+  it('reports an invalid action and mTLS mode with a case hint', () => {
+    expect(parseConfigText(policy('  action: deny')).diagnostics[0].fix).toBe('Did you mean "DENY"?');
+    const pa = parseConfigText('apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: d, namespace: foo}\nspec: {mtls: {mode: strict}}');
+    expect(pa.diagnostics[0].fix).toBe('Did you mean "STRICT"?');
+  });
+
+  it('suggests the camelCase name for a snake_case proto field', () => {
+    expect(parseConfigText(policy('  rules:\n  - from:\n    - source: {not_principals: [x]}')).diagnostics[0].fix).toMatch(/Did you mean "notPrincipals"/);
+  });
+
+  it('assertValidConfig throws TM_CONFIG_INVALID listing every problem with its location', () => {
+    const cfg = parseConfigText(policy('  action: deny') + '\n---\n' + policy('  rules: 3').replace('name: p', 'name: q'), 'p.yaml');
+    const e = catchTrustmesh(() => assertValidConfig(cfg));
+    expect(e.code).toBe('TM_CONFIG_INVALID');
+    expect(e.message).toMatch(/2 invalid objects/);
+    expect(e.message).toMatch(/p\.yaml:5:3/);
+  });
+
+  it('types PeerAuthentication portLevelMtls by port number', () => {
+    const cfg = parseConfigText('apiVersion: security.istio.io/v1beta1\nkind: PeerAuthentication\nmetadata: {name: d, namespace: foo}\n'
+      + 'spec: {selector: {matchLabels: {app: a}}, mtls: {mode: STRICT}, portLevelMtls: {"8080": {mode: DISABLE}}}');
+    expect(cfg.peerAuthentications[0].spec).toEqual({ selector: { matchLabels: { app: 'a' } }, mode: 'STRICT', portLevelMtls: { 8080: 'DISABLE' } });
+  });
+
+  it('types RequestAuthentication jwtRules with their token locations', () => {
+    const cfg = parseConfigText('apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: j, namespace: foo}\n'
+      + 'spec: {jwtRules: [{issuer: i, jwks_uri: "https://x", fromHeaders: [{name: x-jwt, prefix: "Bearer "}], fromParams: [t]}]}');
+    expect(cfg.requestAuthentications[0].spec.jwtRules[0]).toMatchObject({
+      issuer: 'i', jwksUri: 'https://x', fromHeaders: [{ name: 'x-jwt', prefix: 'Bearer ' }], fromParams: ['t'], fromCookies: [], audiences: [],
+    });
+  });
+
+  it('warns about security.istio.io versions Istio does not serve', () => {
+    const cfg = parseConfigText(policy('  {}').replace('/v1', '/v1alpha1'));
+    expect(cfg.diagnostics[0]).toMatchObject({ code: 'TM_UNSUPPORTED_API_VERSION', severity: 'warning' });
+  });
+});
+
+describe('mergeConfigs', () => {
+  it('joins configs loaded separately as if their objects were loaded together, diagnostics in order', () => {
+    const a = 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p, namespace: foo}\nspec: {mtls: {mode: STRICT}}\n---\n'
+      + 'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: g, namespace: foo}\nspec: {selector: {istio: gw}}\n---\n- not an object\n';
+    const b = 'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: bad, namespace: foo}\nspec: {action: NOPE}\n---\n'
+      + 'apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: foo}\nspec: {selector: {app: s}, ports: [{port: 80}]}\n';
+    const first = parseConfigText(a, 'a.yaml');
+    const second = parseConfigText(b, 'b.yaml');
+    const merged = mergeConfigs([first, second]);
+    const together = buildIstioConfig([...first.objects, ...second.objects]);
+    expect(merged).toEqual({ ...together, diagnostics: [...first.diagnostics, ...second.diagnostics] });
+    expect(merged.diagnostics.map((d) => d.code)).toEqual(['TM_NOT_A_KUBERNETES_OBJECT', 'TM_POLICY_INVALID']);
+    expect(mergeConfigs([first])).toBe(first);
+  });
+});
