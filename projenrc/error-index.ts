@@ -18,7 +18,7 @@ interface CodeSite {
 const CODE = /^TM_[A-Z0-9]+(?:_[A-Z0-9]+)*$/;
 
 const SECTIONS: readonly { readonly title: string; readonly dirs: readonly string[] }[] = [
-  { title: 'Declaring a mesh (constructs and model)', dirs: ['src/constructs', 'src/model', 'src/render', 'src/private', 'src/testing', 'src/examples', 'src/main.ts'] },
+  { title: 'Declaring a mesh (constructs and model)', dirs: ['src/constructs', 'src/model', 'src/semantics', 'src/render', 'src/private', 'src/testing', 'src/examples', 'src/main.ts'] },
   { title: 'Validating manifests', dirs: ['src/validate'] },
   { title: 'CA and certificates', dirs: ['src/pki'] },
   { title: 'Analysis (check, analyze, matrix, diff)', dirs: ['src/analysis', 'src/cdk8s-plugin'] },

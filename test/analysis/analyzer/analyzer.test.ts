@@ -14,7 +14,7 @@ import { validateManifests } from '../../../src/validate/manifest-validator';
 import { tempApp } from '../../helpers';
 import { fixture, lineOf } from './rules/fixture';
 
-const CRD_FILE = path.join(__dirname, '..', '..', '..', 'shared', 'istio', 'crd-all-1.30.3.gen.yaml');
+const CRD_FILE = path.join(__dirname, '..', '..', '..', '..', 'shared', 'istio', 'crd-all-1.30.3.gen.yaml');
 
 function crdCheck(): ManifestCheck {
   const crds = CrdSchemaSet.fromCrdYaml(fs.readFileSync(CRD_FILE, 'utf8'), CRD_FILE);
@@ -87,7 +87,7 @@ describe('analyze', () => {
   });
 
   it('documents every check in docs/analyzer.md', () => {
-    const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'analyzer.md'), 'utf8');
+    const doc = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'docs', 'analyzer.md'), 'utf8');
     for (const c of analyzerChecks()) expect(doc, c.code).toContain(`\`${c.code}\``);
   });
 

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { assertValidConfig, buildIstioConfig, loadConfig, mergeConfigs, parseConfigText } from '../../../src/analysis/config/load-config';
 import { catchTrustmesh } from '../../helpers';
 
-const FIXTURES = path.join(__dirname, '..', 'fixtures', 'analysis');
+const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'analysis');
 
 describe('loadConfig: files and directories', () => {
   let dir: string;

@@ -6,7 +6,7 @@ import { loadConfig } from '../../../src/analysis/config/load-config';
 import { AccessDecision } from '../../../src/semantics/access-request';
 import { parseAccessRequest } from '../../../src/semantics/parse-access-request';
 
-const FIXTURES = path.join(__dirname, '..', 'fixtures', 'analysis');
+const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'analysis');
 
 function evaluatorFor(dir: string): (input: RequestInput) => AccessDecision {
   const evaluator = createEvaluator(loadConfig(path.join(FIXTURES, dir)));

@@ -7,7 +7,7 @@ import { loadConfig } from '../../../../src/analysis/config/load-config';
 import { Diagnostic } from '../../../../src/errors';
 
 /** The analyzer fixtures directory. */
-export const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'analyzer');
+export const FIXTURES = path.join(__dirname, '..', '..', '..', 'fixtures', 'analyzer');
 
 /** Absolute path of a fixture file. */
 export function fixture(...segments: string[]): string {
