@@ -131,7 +131,9 @@ export { loadConfig, parseConfigText, assertValidConfig, buildIstioConfig } from
 export type { LoadConfigOptions } from './analysis/config/load-config';
 export { loadMeshConfig, parseMeshConfig, meshConfig, DEFAULT_MESH_CONFIG } from './analysis/config/mesh-config';
 export type { MeshConfig } from './analysis/config/mesh-config';
-export { createEvaluator, evaluate } from './analysis/evaluator/evaluate';
+export { createEvaluator, evaluate, evaluatorFor } from './analysis/evaluator/evaluate';
+export { createAnalysisContext } from './analysis/evaluator/analysis-context';
+export type { AnalysisContext, AnalysisContextOptions } from './analysis/evaluator/analysis-context';
 export type { Evaluator, EvaluatorOptions } from './analysis/evaluator/evaluate';
 export type { WorkloadPolicies } from './analysis/evaluator/policy-index';
 export type {

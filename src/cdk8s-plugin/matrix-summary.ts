@@ -4,8 +4,8 @@
  * @module
  */
 import { IstioConfig } from '../analysis/config/istio-config';
-import { buildAccessMatrix } from '../analysis/matrix/matrix';
 import { MeshConfig } from '../analysis/config/mesh-config';
+import { buildAccessMatrix } from '../analysis/matrix/matrix';
 
 /** At most this many destinations are listed; the rest are counted. */
 const MAX_DESTINATIONS = 40;

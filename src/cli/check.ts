@@ -11,11 +11,11 @@ import { Command, Option } from 'commander';
 import { meshConfigFrom, meshConfigOption, printLoadWarnings } from './common';
 import { ExitCode, ExitCodeValue } from './exit-codes';
 import { CliIo, RunCommand } from './run';
-import { createEvaluator } from '../analysis/evaluator/evaluate';
 import { loadConfig } from '../analysis/config/load-config';
+import { createEvaluator } from '../analysis/evaluator/evaluate';
 import { parseAccessRequestDocument } from '../analysis/evaluator/request-document';
-import { AccessDecision, AccessRequest } from '../semantics/access-request';
 import { readTextFile } from '../private/fs-read';
+import { AccessDecision, AccessRequest } from '../semantics/access-request';
 
 interface CheckOptions {
   readonly policies: string[];

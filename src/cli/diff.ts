@@ -13,9 +13,9 @@ import { Command, Option } from 'commander';
 import { meshConfigFrom, meshConfigOption, printLoadWarnings } from './common';
 import { ExitCode, ExitCodeValue } from './exit-codes';
 import { CliIo, RunCommand } from './run';
+import { loadConfigSources } from '../analysis/config/git-source';
 import { diffAccess } from '../analysis/diff/diff';
 import { DIFF_FORMATS, DiffFormat, formatDiff } from '../analysis/diff/diff-format';
-import { loadConfigSources } from '../analysis/config/git-source';
 import { TrustmeshError } from '../errors';
 
 interface DiffOptions {

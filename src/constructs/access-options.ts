@@ -6,8 +6,8 @@ import { Enforcement as EnforcementName, HeaderMatchSpec, MatchSpec, usesHttpOnl
 import { assertSupports, IstioFeature, IstioVersion } from '../model/istio-version';
 import { assertHeaderName } from '../model/jwt-issuer';
 import { ServiceSpec } from '../model/mesh-spec';
-import { classifyPathPattern } from '../semantics/path-pattern';
 import { isHttpProtocol } from '../model/service-port';
+import { classifyPathPattern } from '../semantics/path-pattern';
 
 /**
  * What part of the destination an intention covers. Every list is optional and, when given, must

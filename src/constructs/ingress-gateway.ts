@@ -13,6 +13,7 @@ import { MeshService } from './mesh-service';
 import { IMeshPeer, Peer, PeerConfig } from './peer';
 import { policyConstructId, resolveIntentionInput, resolveJwtRequirement } from './private/intention-input';
 import { RouteMatch } from './route-match';
+import { EdgeObjectNames } from '../model/edge-names';
 import {
   GatewayJwtRequirementSpec, GatewayRouteSpec, GatewayServerSpec, gatewayWorkload, IngressGatewaySpec, serversFor,
 } from '../model/ingress-gateway';
@@ -23,11 +24,10 @@ import { assertPortNumber, isHttpProtocol, PortProtocol } from '../model/service
 import { located } from '../private/located';
 import { chartFor } from './private/edge-objects';
 import { ensureIstioApiObject } from './private/istio-api-object';
-import { formatPrincipal } from '../semantics/principal';
-import { EdgeObjectNames } from '../model/edge-names';
 import { renderGateway } from '../render/istio/gateway';
 import { renderGatewayPolicy, renderGatewayRequestAuthentication, renderGatewayRequireJwtPolicy } from '../render/istio/gateway-authorization';
 import { renderGatewayRoute } from '../render/istio/virtual-service';
+import { formatPrincipal } from '../semantics/principal';
 
 const DEFAULT_CONTAINER_PORTS: Readonly<Record<number, number>> = { 80: 8080, 443: 8443 };
 

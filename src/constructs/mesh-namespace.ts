@@ -9,8 +9,8 @@ import { NamespaceSpec } from '../model/mesh-spec';
 import { assertDnsLabel } from '../model/names';
 import { located } from '../private/located';
 import { ensureIstioApiObject } from './private/istio-api-object';
-import { renderDefaultDenyPolicy } from '../render/istio/authorization-policy';
 import { ObjectNames } from '../model/object-names';
+import { renderDefaultDenyPolicy } from '../render/istio/authorization-policy';
 import { renderNamespacePeerAuthentication } from '../render/istio/peer-authentication';
 
 /** Props of {@link MeshNamespace}. */

@@ -7,21 +7,21 @@ import type { Mesh } from './mesh';
 import type { MeshNamespace } from './mesh-namespace';
 import { EndUsersOptions, IMeshPeer, Peer, PeerConfig } from './peer';
 import { Port } from './port';
+import { policyConstructId, resolveIntentionInput, resolveJwtRequirement } from './private/intention-input';
 import { ReferenceWorkload, ReferenceWorkloadOptions } from './reference-workload';
 import { IntentionAction, JwtRequirementSpec, PeerSpec } from '../model/intention';
 import { parseIpBlock } from '../model/ip-block';
 import { ServiceSpec } from '../model/mesh-spec';
 import { assertDnsLabel, assertLabels } from '../model/names';
-import { formatPrincipal } from '../semantics/principal';
+import { ObjectNames } from '../model/object-names';
 import { isHttpProtocol } from '../model/service-port';
 import { located } from '../private/located';
-import { policyConstructId, resolveIntentionInput, resolveJwtRequirement } from './private/intention-input';
 import { ensureIstioApiObject } from './private/istio-api-object';
 import { renderRequireJwtPolicy, renderServicePolicy } from '../render/istio/authorization-policy';
 import { renderPlaintextDestinationRule } from '../render/istio/destination-rule';
-import { ObjectNames } from '../model/object-names';
 import { renderServicePeerAuthentication } from '../render/istio/peer-authentication';
 import { renderRequestAuthentication } from '../render/istio/request-authentication';
+import { formatPrincipal } from '../semantics/principal';
 
 /** Props of {@link MeshService}. */
 export interface MeshServiceProps {

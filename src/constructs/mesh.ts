@@ -20,10 +20,10 @@ import { assertSupports, DEFAULT_ISTIO_VERSION, formatIstioVersion, IstioFeature
 import { JwtIssuerSpec } from '../model/jwt-issuer';
 import { MeshModel } from '../model/mesh-model';
 import { assertDnsLabel, assertDnsSubdomain } from '../model/names';
+import { ObjectNames } from '../model/object-names';
 import { CaMaterial } from '../pki/ca-material';
 import { canonicalJson } from '../private/canonical-json';
 import { located } from '../private/located';
-import { ObjectNames } from '../model/object-names';
 import { renderMeshPeerAuthentication } from '../render/istio/peer-authentication';
 
 /** Options of {@link Mesh.useCertificateAuthority}. */

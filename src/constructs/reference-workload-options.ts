@@ -4,8 +4,8 @@ import { TrustmeshError } from '../errors';
 import type { MeshService } from './mesh-service';
 import { SidecarInjection } from './sidecar-injection';
 import { StandaloneIdentity } from './standalone-identity';
-import { assertPortNumber, isHttpProtocol } from '../model/service-port';
 import { Container, ContainerPort, Probe } from '../model/pod-types';
+import { assertPortNumber, isHttpProtocol } from '../model/service-port';
 
 /**
  * An HTTP probe of the application container. With manual injection it is rewritten to

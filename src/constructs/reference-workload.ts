@@ -5,6 +5,7 @@ import { TrustmeshError } from '../errors';
 import { registerDiagnostics } from './diagnostics';
 import type { Mesh } from './mesh';
 import type { MeshService } from './mesh-service';
+import { toL1Container, toL1Volume } from './private/kube-l1';
 import { checkWorkloadOptions, DEFAULT_APP_RESOURCES, mergeWorkloadOptions, ReferenceWorkloadOptions } from './reference-workload-options';
 import { SecretChart } from './secret-chart';
 import { SidecarInjection } from './sidecar-injection';
@@ -12,17 +13,16 @@ import { StandaloneIdentity } from './standalone-identity';
 import { meshWorkloadDiagnostics, workloadDiagnostics } from './workload-diagnostics';
 import { compareIstioVersions, formatIstioVersion } from '../model/istio-version';
 import { assertDnsLabel } from '../model/names';
-import { formatPrincipal } from '../semantics/principal';
+import { Container, Probe, ResourceRequirements } from '../model/pod-types';
 import { appProtocol } from '../model/service-port';
 import { located } from '../private/located';
 import { sortKeys } from '../private/sort-keys';
-import { toL1Container, toL1Volume } from './private/kube-l1';
 import { IstioPodKeys } from '../render/sidecar/annotations';
 import { Injection, renderInjection } from '../render/sidecar/inject';
-import { Container, Probe, ResourceRequirements } from '../model/pod-types';
 import { DEFAULT_PROXY_RESOURCES, defaultProxyImage, SidecarSettings } from '../render/sidecar/sidecar-settings';
 import { trafficAnnotations } from '../render/sidecar/traffic';
 import { FILE_MOUNTED_CREDENTIALS } from '../render/sidecar/volumes';
+import { formatPrincipal } from '../semantics/principal';
 
 export type { HttpProbeOptions, ReferenceWorkloadOptions, WorkloadProbes } from './reference-workload-options';
 

@@ -2,9 +2,9 @@ import { ApiObject } from 'cdk8s';
 import { Diagnostic } from '../errors';
 import type { Mesh } from './mesh';
 import type { ReferenceWorkload } from './reference-workload';
-import { formatLabels, selectorMatches } from '../semantics/labels';
 import { PortProtocol, portNamePrefix } from '../model/service-port';
 import { PROXY_UID } from '../render/sidecar/sidecar-settings';
+import { formatLabels, selectorMatches } from '../semantics/labels';
 
 /**
  * Checks of one reference workload, run at synth:

@@ -14,19 +14,19 @@
  *
  * @module
  */
-import { AccessOutcome, AccessRequest } from '../semantics/access-request';
-import { originalClientAddress } from '../semantics/client-address';
 import { gatewayWorkload } from './ingress-gateway';
 import { ClaimRequirement, EndUserRequirement, IntentionSpec, JwtRequirementSpec, MatchSpec, PeerSpec, usesHttpOnlyFields } from './intention';
-import { cidrContains, IpAddress, parseIp } from '../semantics/ip-match';
 import { IstioFeature, supports } from './istio-version';
 import { JwtIssuerSpec } from './jwt-issuer';
+import { describePeer, MeshModel } from './mesh-model';
+import { ServiceSpec } from './mesh-spec';
+import { AccessOutcome, AccessRequest } from '../semantics/access-request';
+import { originalClientAddress } from '../semantics/client-address';
+import { cidrContains, IpAddress, parseIp } from '../semantics/ip-match';
 import {
   ALWAYS_SPACE_DELIMITED_CLAIMS, DEFAULT_TOKEN_LOCATION, isCorsPreflight, readsTokenAt, splitSpaceDelimitedClaims, tokenAudiences, tokenLocations,
 } from '../semantics/jwt-token';
 import { selectorMatches } from '../semantics/labels';
-import { describePeer, MeshModel } from './mesh-model';
-import { ServiceSpec } from './mesh-spec';
 import { normalizePath, PathNormalization } from '../semantics/path-normalization';
 import { matchesPathPattern } from '../semantics/path-pattern';
 import { CanonicalPrincipal, parseCanonicalPrincipal } from '../semantics/principal';

@@ -5,14 +5,14 @@
  *
  * @module
  */
-import { gatewayHostCovers } from '../semantics/host-match';
 import { Diagnostic } from '../errors';
 import { EdgesSpec } from './edges';
 import { GatewayRouteSpec, GatewayServerSpec, IngressGatewaySpec, routeMatchesOverlap } from './ingress-gateway';
 import { serviceKey } from './intention';
-import { formatLabels } from '../semantics/labels';
 import { MeshModel } from './mesh-model';
 import { ServiceSpec } from './mesh-spec';
+import { gatewayHostCovers } from '../semantics/host-match';
+import { formatLabels } from '../semantics/labels';
 
 /** Every edge finding of a model (errors fail the synth). */
 export function edgeDiagnostics(model: MeshModel, edges: EdgesSpec): Diagnostic[] {

@@ -1,5 +1,5 @@
-import { ObjectNames } from './object-names';
 import { Enforcement, IntentionAction } from './intention';
+import { ObjectNames } from './object-names';
 
 /**
  * Stable, readable names of the edge objects (gateways, routes, egress, telemetry). Like

@@ -12,10 +12,10 @@
  * @see https://istio.io/latest/docs/tasks/security/authorization/authz-ingress/
  * @module
  */
-import { gatewayHostCovers } from '../semantics/host-match';
 import { IntentionSpec, JwtRequirementSpec, ServiceRef, serviceKey } from './intention';
 import { ServiceSpec } from './mesh-spec';
 import { PortProtocol, ServicePortSpec } from './service-port';
+import { gatewayHostCovers } from '../semantics/host-match';
 
 /**
  * Gateway server TLS modes trustmesh emits. `ISTIO_MUTUAL` and `AUTO_PASSTHROUGH` (mesh-internal

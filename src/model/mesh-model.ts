@@ -3,11 +3,11 @@ import { IngressGatewaySpec } from './ingress-gateway';
 import { IntentionSpec, JwtRequirementSpec, PeerSpec, ServiceRef, serviceKey } from './intention';
 import { IpBlock, parseIpBlock } from './ip-block';
 import { JwtIssuerSpec } from './jwt-issuer';
-import { formatLabels, selectorMatches } from '../semantics/labels';
 import { DefaultAccess, MeshSpec, NamespaceSpec, ServiceSpec } from './mesh-spec';
 import { MtlsMode, resolveMtls } from './mtls';
-import { formatPrincipal } from '../semantics/principal';
 import { isHttpProtocol } from './service-port';
+import { formatLabels, selectorMatches } from '../semantics/labels';
+import { formatPrincipal } from '../semantics/principal';
 
 /**
  * A {@link MeshSpec} with its indexes and the resolution rules every renderer and the model's own

@@ -1,11 +1,11 @@
 import { Yaml } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { createEvaluator } from '../../src/analysis/evaluator/evaluate';
 import { parseConfigText } from '../../src/analysis/config/load-config';
-import { AccessRequest } from '../../src/semantics/access-request';
+import { createEvaluator } from '../../src/analysis/evaluator/evaluate';
 import { decide } from '../../src/model/decide';
 import { MeshModel } from '../../src/model/mesh-model';
 import { renderIstio } from '../../src/render/istio/render-istio';
+import { AccessRequest } from '../../src/semantics/access-request';
 
 const ISSUER = 'https://issuer.example.com';
 

@@ -1,10 +1,10 @@
-import { gatewayHostCovers } from '../../src/semantics/host-match';
 import { describe, expect, test } from 'vitest';
 import { edgeDiagnostics } from '../../src/model/edge-checks';
 import { EdgesSpec, NO_EDGES } from '../../src/model/edges';
 import { GatewayServerSpec, gatewayWorkload, IngressGatewaySpec, routeMatchesOverlap } from '../../src/model/ingress-gateway';
 import { DEFAULT_ISTIO_VERSION } from '../../src/model/istio-version';
 import { MeshModel } from '../../src/model/mesh-model';
+import { gatewayHostCovers } from '../../src/semantics/host-match';
 
 const SERVER: GatewayServerSpec = {
   name: 'https-443',

@@ -4,13 +4,13 @@ import { ISSUERS, renderedYaml } from './mesh-arbitraries';
 import {
   Enforcement, GatewayCredential, GatewayTls, HttpMethod, IMeshPeer, Mesh, MtlsMode, Peer, Port,
 } from '../../src';
-import { createEvaluator } from '../../src/analysis/evaluator/evaluate';
 import { parseConfigText } from '../../src/analysis/config/load-config';
 import { meshConfig } from '../../src/analysis/config/mesh-config';
+import { createEvaluator } from '../../src/analysis/evaluator/evaluate';
 import { TrustmeshError } from '../../src/errors';
-import { AccessRequest } from '../../src/semantics/access-request';
 import { decide } from '../../src/model/decide';
 import { renderIstio } from '../../src/render/istio/render-istio';
+import { AccessRequest } from '../../src/semantics/access-request';
 import { tempApp } from '../helpers';
 
 const MESHES = 150;

@@ -1,9 +1,9 @@
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { buildMesh, meshPlan, renderedYaml, requestArbitrary } from './mesh-arbitraries';
-import { createEvaluator } from '../../src/analysis/evaluator/evaluate';
 import { parseConfigText } from '../../src/analysis/config/load-config';
 import { meshConfig } from '../../src/analysis/config/mesh-config';
+import { createEvaluator } from '../../src/analysis/evaluator/evaluate';
 import { decide } from '../../src/model/decide';
 import { renderIstio } from '../../src/render/istio/render-istio';
 

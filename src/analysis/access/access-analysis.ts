@@ -6,18 +6,19 @@
  * @module
  */
 /* eslint-disable no-bitwise -- region masks are bit sets */
-import { setContains } from './cubes';
 import { evaluateVersion, sliceFor, SliceAccess } from './access-sets';
-import { createEvaluator, Evaluator } from '../evaluator/evaluate';
-import { IstioConfig } from '../config/istio-config';
+import { setContains } from './cubes';
 import { MatrixDestination, matrixDestinations, MatrixDestinationKind, compareIds } from './destinations';
-import { MatrixSource, matrixSources } from './sources';
-import { DEFAULT_MESH_CONFIG, MeshConfig } from '../config/mesh-config';
 import { HTTP_ONLY_KINDS } from './request-class-dimensions';
 import { buildRequestSpace, RequestSpace, VersionInput, WitnessCache } from './request-classes';
 import { SourceClassification, SourceClassifier } from './source-classes';
+import { MatrixSource, matrixSources } from './sources';
 import { AccessRequest } from '../../semantics/access-request';
 import { formatLabels } from '../../semantics/labels';
+import { IstioConfig } from '../config/istio-config';
+import { DEFAULT_MESH_CONFIG, MeshConfig } from '../config/mesh-config';
+import { AnalysisContext, createAnalysisContext } from '../evaluator/analysis-context';
+import { Evaluator, evaluatorFor } from '../evaluator/evaluate';
 
 /** Options of {@link analyzeAccess} (and of the matrix and the diff). */
 export interface AccessAnalysisOptions {
@@ -63,13 +64,14 @@ export interface AccessAnalysis {
  */
 export function analyzeAccess(configs: readonly IstioConfig[], options: AccessAnalysisOptions = {}): AccessAnalysis {
   const mesh = options.meshConfig ?? DEFAULT_MESH_CONFIG;
-  const evaluators: Evaluator[] = configs.map((c) => createEvaluator(c, mesh, { allowInvalidConfig: options.allowInvalidConfig }));
-  const sources = matrixSources(configs, mesh);
+  const contexts: AnalysisContext[] = configs.map((c) => createAnalysisContext(c, mesh, { allowInvalidConfig: options.allowInvalidConfig }));
+  const evaluators: Evaluator[] = contexts.map(evaluatorFor);
+  const sources = matrixSources(contexts);
   const classifier = new SourceClassifier(sources.map((s) => s.principal), mesh);
 
   const columns = new Map<string, (MatrixDestination | undefined)[]>();
-  configs.forEach((config, v) => {
-    for (const d of matrixDestinations(config, mesh)) {
+  contexts.forEach((context, v) => {
+    for (const d of matrixDestinations(context)) {
       const list = columns.get(d.id) ?? configs.map(() => undefined);
       list[v] = d;
       columns.set(d.id, list);

@@ -14,14 +14,14 @@
  */
 /* eslint-disable no-bitwise -- region masks are bit sets */
 import { Cube, fullCube, isEmptySet, simplifySet, subtractSets } from './cubes';
-import { CompiledPolicy, constraintMatches, FieldConstraint } from '../evaluator/authorization-rule';
-import { MeshConfig } from '../config/mesh-config';
-import { mtlsForPort } from '../evaluator/mtls-mode';
-import { RequestAttributes } from '../evaluator/request-attributes';
 import { probeRequest } from './request-class-witnesses';
 import { constraintTarget, decisivePolicies, PortSlice, RequestSpace, VersionInput } from './request-classes';
 import { SourceClass } from './source-classes';
 import { AccessProtocol } from '../../semantics/access-request';
+import { MeshConfig } from '../config/mesh-config';
+import { CompiledPolicy, constraintMatches, FieldConstraint } from '../evaluator/authorization-rule';
+import { mtlsForPort } from '../evaluator/mtls-mode';
+import { RequestAttributes } from '../evaluator/request-attributes';
 
 /** What one source class may do on one port slice, in one version. */
 export interface SliceAccess {

@@ -11,8 +11,8 @@
  * @module
  */
 /* eslint-disable no-bitwise -- region masks are bit sets */
-import { Cube, CubeSet, expandCubes, fullMask, maskIndexes } from './cubes';
 import { SliceAccess } from './access-sets';
+import { Cube, CubeSet, expandCubes, fullMask, maskIndexes } from './cubes';
 import { HTTP_ONLY_KINDS } from './request-class-dimensions';
 import { TokenPoint } from './request-class-tokens';
 import { Dimension, PortSlice, RequestSpace } from './request-classes';

@@ -14,11 +14,11 @@
  * @see https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
  * @module
  */
-import { IstioConfig, ObjectSource, ServiceResource, Workload, WorkloadSelector } from '../config/istio-config';
-import { MeshConfig } from '../config/mesh-config';
 import { DeclaredPort } from './request-classes';
 import { AccessProtocol } from '../../semantics/access-request';
 import { selectorMatches } from '../../semantics/labels';
+import { ObjectSource, ServiceResource, Workload, WorkloadSelector } from '../config/istio-config';
+import { AnalysisContext } from '../evaluator/analysis-context';
 
 /** Where a column comes from. */
 export type MatrixDestinationKind = 'workload' | 'service' | 'selector' | 'namespace';
@@ -54,7 +54,8 @@ function servicePortProtocol(name: string | undefined, appProtocol: string | und
 }
 
 /** The columns of one version of the manifests, sorted by id. */
-export function matrixDestinations(config: IstioConfig, mesh: MeshConfig): MatrixDestination[] {
+export function matrixDestinations(context: AnalysisContext): MatrixDestination[] {
+  const { config, mesh } = context;
   const out: MatrixDestination[] = [];
   const workloadNamespaces = new Set(config.workloads.map((w) => w.metadata.namespace));
   const serviceNamespaces = new Set(config.services.map((s) => s.metadata.namespace));

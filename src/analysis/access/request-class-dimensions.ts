@@ -7,14 +7,14 @@
  */
 /* eslint-disable no-bitwise -- region masks are bit sets */
 import { fullMask, maskOf } from './cubes';
-import { ValueMatcher } from '../evaluator/conditions';
-import { MeshConfig } from '../config/mesh-config';
-import { RequestAttributes } from '../evaluator/request-attributes';
-import { LocatedJwtRule, runJwtFilter } from '../evaluator/jwt-filter';
 import { buildTokenGrid, requestPrincipalParts, TokenGrid, TokenPoint } from './request-class-tokens';
 import { ipWitnesses, OTHER, stringWitnesses, Witness } from './request-class-witnesses';
 import { AccessRequest } from '../../semantics/access-request';
 import { isCorsPreflight } from '../../semantics/jwt-token';
+import { MeshConfig } from '../config/mesh-config';
+import { ValueMatcher } from '../evaluator/conditions';
+import { LocatedJwtRule, runJwtFilter } from '../evaluator/jwt-filter';
+import { RequestAttributes } from '../evaluator/request-attributes';
 
 /** In-cell dimensions, in the order summaries mention them. */
 export type DimensionKind = 'method' | 'path' | 'host' | 'header' | 'token' | 'source.ip' | 'remote.ip' | 'destination.ip' | 'connection.sni';

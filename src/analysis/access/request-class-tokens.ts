@@ -9,9 +9,9 @@
  *
  * @module
  */
-import { LocatedJwtRule } from '../evaluator/jwt-filter';
 import { FRESH, stringWitnesses, Witness } from './request-class-witnesses';
 import { JwtLocation, ValidJwt } from '../../semantics/access-request';
+import { LocatedJwtRule } from '../evaluator/jwt-filter';
 
 /** One claim the policies test. */
 export interface TokenCoordinate {

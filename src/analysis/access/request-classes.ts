@@ -17,14 +17,14 @@
  * @module
  */
 /* eslint-disable no-bitwise -- region masks are bit sets */
-import { CompiledPolicy, CompiledRule, constraintMatches, FieldConstraint } from '../evaluator/authorization-rule';
-import { MeshConfig } from '../config/mesh-config';
-import { WorkloadPolicies } from '../evaluator/policy-index';
 import {
   buildTokenDimension, buildValueDimension, BuiltDimension, Dimension, DimensionKind, KeyedMatcher, KIND_ORDER, WitnessCache,
 } from './request-class-dimensions';
 import { OTHER_IPV4, otherPort } from './request-class-witnesses';
 import { AccessProtocol, AccessRequest } from '../../semantics/access-request';
+import { MeshConfig } from '../config/mesh-config';
+import { CompiledPolicy, CompiledRule, constraintMatches, FieldConstraint } from '../evaluator/authorization-rule';
+import { WorkloadPolicies } from '../evaluator/policy-index';
 
 export type { Atom, Dimension, DimensionKind, Region } from './request-class-dimensions';
 export { WitnessCache } from './request-class-dimensions';

@@ -10,13 +10,13 @@
  * @module
  */
 /* eslint-disable no-bitwise -- region masks are bit sets */
-import { FieldConstraint } from '../evaluator/authorization-rule';
-import { ValueMatcher } from '../evaluator/conditions';
-import { MeshConfig } from '../config/mesh-config';
-import { WorkloadPolicies } from '../evaluator/policy-index';
-import { RequestAttributes } from '../evaluator/request-attributes';
 import { probeRequest } from './request-class-witnesses';
 import { constraintTarget, decisivePolicies, ruleConstraints } from './request-classes';
+import { MeshConfig } from '../config/mesh-config';
+import { FieldConstraint } from '../evaluator/authorization-rule';
+import { ValueMatcher } from '../evaluator/conditions';
+import { WorkloadPolicies } from '../evaluator/policy-index';
+import { RequestAttributes } from '../evaluator/request-attributes';
 
 /** Rows with the same answers to every identity matcher of a destination. */
 export interface SourceClass {

@@ -11,10 +11,11 @@
  *
  * @module
  */
-import { AuthorizationSource, IstioConfig } from '../config/istio-config';
-import { MeshConfig } from '../config/mesh-config';
-import { CLUSTER_LOCAL } from '../evaluator/trust-domain';
 import { formatPrincipal } from '../../semantics/principal';
+import { AuthorizationSource } from '../config/istio-config';
+import { DEFAULT_MESH_CONFIG } from '../config/mesh-config';
+import { AnalysisContext } from '../evaluator/analysis-context';
+import { CLUSTER_LOCAL } from '../evaluator/trust-domain';
 
 /** What a row stands for. */
 export type MatrixSourceKind = 'serviceAccount' | 'namespace' | 'principal' | 'trustDomain' | 'plaintext' | 'other';
@@ -40,7 +41,9 @@ const KIND_RANK: Readonly<Record<MatrixSourceKind, number>> = {
 };
 
 /** The rows for one or more versions of the manifests (the union, sorted). */
-export function matrixSources(configs: readonly IstioConfig[], mesh: MeshConfig): MatrixSource[] {
+export function matrixSources(contexts: readonly AnalysisContext[]): MatrixSource[] {
+  const configs = contexts.map((c) => c.config);
+  const mesh = contexts[0]?.mesh ?? DEFAULT_MESH_CONFIG;
   const rows = new Map<string, MatrixSource>();
   const td = mesh.trustDomain;
   const ours = new Set([CLUSTER_LOCAL, td, ...mesh.trustDomainAliases]);

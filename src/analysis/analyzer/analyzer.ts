@@ -12,9 +12,9 @@
  * @module
  */
 import { Diagnostic, diagnosticHead, ErrorCode, Severity, SourceLocation } from '../../errors';
-import { createEvaluator } from '../evaluator/evaluate';
 import { IstioConfig, LoadedObject } from '../config/istio-config';
 import { DEFAULT_MESH_CONFIG, MeshConfig } from '../config/mesh-config';
+import { createEvaluator } from '../evaluator/evaluate';
 import { ALL_RULES } from './rules/all-rules';
 import { INVENTORY_MODES, Inventory, InventoryMode } from './rules/inventory';
 import { AnalyzerCheck, RuleContext } from './rules/rule-types';

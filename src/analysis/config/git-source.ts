@@ -7,9 +7,9 @@
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as path from 'path';
-import { TrustmeshError } from '../../errors';
 import { IstioConfig } from './istio-config';
 import { loadConfig, LoadConfigOptions, MANIFEST_EXTENSIONS, mergeConfigs, parseConfigText } from './load-config';
+import { TrustmeshError } from '../../errors';
 
 /** A parsed `git:<ref>:<path>`. */
 export interface GitSource {

@@ -8,8 +8,8 @@
  *
  * @module
  */
-import { Diagnostic, SourceLocation } from '../../errors';
 import { FieldPath } from './yaml-source';
+import { Diagnostic, SourceLocation } from '../../errors';
 
 /** Where an object starts: `file:line:column` of its document (or List item). */
 export interface ObjectSource {

@@ -5,7 +5,6 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Diagnostic, TrustmeshAggregateError, TrustmeshError } from '../../errors';
 import {
   AuthorizationPolicyResource, IstioConfig, IstioResource, LoadedObject, ObjectMeta, PeerAuthenticationResource,
   RequestAuthenticationResource, ServiceResource, Workload,
@@ -13,6 +12,7 @@ import {
 import { SECURITY_API_VERSIONS, toAuthorizationPolicy, toPeerAuthentication, toRequestAuthentication } from './security-resources';
 import { toService, toWorkload } from './workload-resources';
 import { FieldPath, parseYamlDocuments, YamlDocument } from './yaml-source';
+import { Diagnostic, TrustmeshAggregateError, TrustmeshError } from '../../errors';
 import { readTextFile } from '../../private/fs-read';
 import { asRecord } from '../../private/records';
 

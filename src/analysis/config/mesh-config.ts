@@ -5,11 +5,11 @@
  * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/
  * @module
  */
-import { TrustmeshError } from '../../errors';
 import { parseYamlDocuments } from './yaml-source';
-import { PATH_NORMALIZATIONS, PathNormalization } from '../../semantics/path-normalization';
+import { TrustmeshError } from '../../errors';
 import { readTextFile } from '../../private/fs-read';
 import { isRecord } from '../../private/records';
+import { PATH_NORMALIZATIONS, PathNormalization } from '../../semantics/path-normalization';
 
 /** MeshConfig, reduced to what the analysis needs. */
 export interface MeshConfig {

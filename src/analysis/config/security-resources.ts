@@ -7,13 +7,13 @@
  *
  * @module
  */
-import { Diagnostic } from '../../errors';
 import {
   AuthorizationAction, AuthorizationCondition, AuthorizationOperation, AuthorizationPolicyResource, AuthorizationRule,
   AuthorizationSource, JwtRule, LoadedObject, MtlsMode, PeerAuthenticationResource, PolicyTargetReference,
   RequestAuthenticationResource, WorkloadSelector,
 } from './istio-config';
 import { FieldPath, fieldString } from './yaml-source';
+import { Diagnostic } from '../../errors';
 import { closestMatch } from '../../private/did-you-mean';
 import { isRecord } from '../../private/records';
 

@@ -19,13 +19,13 @@
  */
 /* eslint-disable no-bitwise -- region masks are bit sets */
 import { AccessAnalysis, AccessAnalysisOptions, analyzeAccess, AnalyzedDestination } from '../access/access-analysis';
-import { Cube, fullCube, simplifySet, subtractSets } from '../access/cubes';
 import { SliceAccess, sliceComplete } from '../access/access-sets';
 import { DescribeMemo, describeSlices, dontCareTokenMask, PortAccessSummary, summaryText } from '../access/cell-summary';
-import { IstioConfig } from '../config/istio-config';
-import { destinationCells } from '../matrix/matrix';
+import { Cube, fullCube, simplifySet, subtractSets } from '../access/cubes';
 import { compareIds } from '../access/destinations';
 import { MatrixSource } from '../access/sources';
+import { IstioConfig } from '../config/istio-config';
+import { destinationCells } from '../matrix/matrix';
 
 /** How access changed for a group of sources at one destination. */
 export type AccessChangeKind = 'added' | 'widened' | 'changed' | 'narrowed' | 'removed';

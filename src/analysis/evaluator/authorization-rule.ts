@@ -15,12 +15,12 @@ import {
   AttributeDefinition, conditionAttribute, fixedAttribute, HOST_ATTRIBUTE, METHOD_ATTRIBUTE, PATH_ATTRIBUTE, SOURCE_FIELD_ATTRIBUTES,
   ValueMatcher,
 } from './conditions';
+import { RequestAttributes } from './request-attributes';
+import { expandTrustDomainAliases } from './trust-domain';
 import {
   AuthorizationAction, AuthorizationOperation, AuthorizationPolicyResource, AuthorizationRule, AuthorizationSource,
 } from '../config/istio-config';
 import { MeshConfig } from '../config/mesh-config';
-import { RequestAttributes } from './request-attributes';
-import { expandTrustDomainAliases } from './trust-domain';
 
 /** One field of a source/operation, or one `when` condition: values ORed, notValues excluded. */
 export interface FieldConstraint {

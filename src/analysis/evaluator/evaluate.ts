@@ -18,29 +18,25 @@
  * @see https://istio.io/latest/docs/concepts/security/#authorization
  * @module
  */
+import { AnalysisContext, AnalysisContextOptions, createAnalysisContext } from './analysis-context';
 import { CompiledPolicy, CompiledRule, explainRuleMatch, firstMatchingRule } from './authorization-rule';
-import { IstioConfig } from '../config/istio-config';
-import { assertValidConfig } from '../config/load-config';
-import { DEFAULT_MESH_CONFIG, MeshConfig } from '../config/mesh-config';
-import { mtlsForPort } from './mtls-mode';
-import { PolicyIndex, WorkloadPolicies } from './policy-index';
-import { RequestAttributes } from './request-attributes';
 import { runJwtFilter } from './jwt-filter';
+import { mtlsForPort } from './mtls-mode';
+import { WorkloadPolicies } from './policy-index';
+import { RequestAttributes } from './request-attributes';
 import {
   AccessDecision, AccessOutcome, AccessRequest, CustomAuthzResult, DecidingPolicy, DryRunResult,
 } from '../../semantics/access-request';
+import { IstioConfig } from '../config/istio-config';
+import { DEFAULT_MESH_CONFIG, MeshConfig } from '../config/mesh-config';
 
 /** Options of {@link createEvaluator}. */
-export interface EvaluatorOptions {
-  /**
-   * Evaluate even when the config has invalid security objects (they are left out).
-   * @default false - throw TM_CONFIG_INVALID
-   */
-  readonly allowInvalidConfig?: boolean;
-}
+export interface EvaluatorOptions extends AnalysisContextOptions {}
 
 /** An evaluator bound to one config and mesh config; reuse it for many requests. */
 export interface Evaluator {
+  /** The config, mesh config and indexes it decides by. */
+  readonly context: AnalysisContext;
   readonly meshConfig: MeshConfig;
   /** Decides one request. */
   evaluate(request: AccessRequest): AccessDecision;
@@ -57,15 +53,20 @@ export interface Evaluator {
  * evaluator.evaluate(parseAccessRequest(json)).outcome; // 'DENY_403'
  */
 export function createEvaluator(config: IstioConfig, meshConfig: MeshConfig = DEFAULT_MESH_CONFIG, options: EvaluatorOptions = {}): Evaluator {
-  if (!options.allowInvalidConfig) assertValidConfig(config);
-  const index = new PolicyIndex(config, meshConfig);
+  return evaluatorFor(createAnalysisContext(config, meshConfig, options));
+}
+
+/** The evaluator of an analysis context (shares its indexes). */
+export function evaluatorFor(context: AnalysisContext): Evaluator {
+  const { mesh, policies } = context;
   return {
-    meshConfig,
+    context,
+    meshConfig: mesh,
     evaluate: (request) => {
-      const workload = index.workload(request.destination.namespace, request.destination.labels);
-      return decide(workload.policies, request, meshConfig, workload.gateway);
+      const workload = policies.workload(request.destination.namespace, request.destination.labels);
+      return decide(workload.policies, request, mesh, workload.gateway);
     },
-    policiesFor: (namespace, labels) => index.forWorkload(namespace, labels),
+    policiesFor: (namespace, labels) => policies.forWorkload(namespace, labels),
   };
 }
 

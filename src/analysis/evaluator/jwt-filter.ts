@@ -5,12 +5,12 @@
  * @see https://istio.io/latest/docs/concepts/security/#request-authentication
  * @module
  */
-import { JwtRule, RequestAuthenticationResource } from '../config/istio-config';
 import { AccessRequest, DecidingPolicy, JwtLocation } from '../../semantics/access-request';
 import {
   acceptsIssuer, ALWAYS_SPACE_DELIMITED_CLAIMS, DEFAULT_TOKEN_LOCATION, isCorsPreflight, readsTokenAt, splitSpaceDelimitedClaims,
   tokenAudiences, tokenLocations,
 } from '../../semantics/jwt-token';
+import { JwtRule, RequestAuthenticationResource } from '../config/istio-config';
 
 /** A jwtRule together with the policy that declares it. */
 export interface LocatedJwtRule {

@@ -6,8 +6,8 @@
  * @see https://istio.io/latest/docs/concepts/security/#peer-authentication
  * @module
  */
-import { MtlsMode, PeerAuthenticationResource } from '../config/istio-config';
 import { selectorMatches } from '../../semantics/labels';
+import { MtlsMode, PeerAuthenticationResource } from '../config/istio-config';
 
 /** A mode after inheritance: never UNSET. */
 export type EffectiveMtlsMode = Exclude<MtlsMode, 'UNSET'>;

@@ -16,13 +16,13 @@
  * @module
  */
 import { CompiledPolicy, compilePolicy } from './authorization-rule';
-import { IstioConfig, LoadedObject, PeerAuthenticationResource, RequestAuthenticationResource, WorkloadSelector } from '../config/istio-config';
-import { MeshConfig } from '../config/mesh-config';
-import { ResolvedPeerAuthentication, resolvePeerAuthentication } from './mtls-mode';
 import { LocatedJwtRule, locateJwtRules } from './jwt-filter';
-import { gatewaySelector } from '../config/workload-resources';
+import { ResolvedPeerAuthentication, resolvePeerAuthentication } from './mtls-mode';
 import { IgnoredPolicy } from '../../semantics/access-request';
 import { selectorMatches } from '../../semantics/labels';
+import { IstioConfig, LoadedObject, PeerAuthenticationResource, RequestAuthenticationResource, WorkloadSelector } from '../config/istio-config';
+import { MeshConfig } from '../config/mesh-config';
+import { gatewaySelector } from '../config/workload-resources';
 
 /** Everything that applies to one workload, in deterministic order (namespace, then name). */
 export interface WorkloadPolicies {

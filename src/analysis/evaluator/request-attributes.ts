@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { MeshConfig } from '../config/mesh-config';
 import { AccessRequest } from '../../semantics/access-request';
 import { originalClientAddress } from '../../semantics/client-address';
 import { IpAddress, parseIp } from '../../semantics/ip-match';
 import { normalizePath } from '../../semantics/path-normalization';
+import { MeshConfig } from '../config/mesh-config';
 
 const CANONICAL_PRINCIPAL = /^[^/]+\/ns\/([^/]+)\/sa\/([^/]+)$/;
 const UNSET = Symbol('unset');

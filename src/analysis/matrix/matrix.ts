@@ -11,14 +11,14 @@
  * @see docs/matrix-and-diff.md
  * @module
  */
+import { AccessRequest } from '../../semantics/access-request';
 import { AccessAnalysis, AccessAnalysisOptions, analyzeAccess, AnalyzedDestination } from '../access/access-analysis';
 import { accessStatus, AccessStatus, SliceAccess, sliceComplete } from '../access/access-sets';
 import { DescribeMemo, describeSlices, PortAccessSummary, summaryText } from '../access/cell-summary';
-import { IstioConfig } from '../config/istio-config';
 import { MatrixDestination } from '../access/destinations';
 import { MatrixSource } from '../access/sources';
+import { IstioConfig } from '../config/istio-config';
 import { MeshConfig } from '../config/mesh-config';
-import { AccessRequest } from '../../semantics/access-request';
 
 /** One cell: what a source may do at a destination. */
 export interface MatrixCell {

@@ -22,9 +22,9 @@ import {
 } from '../../../imports/security.istio.io';
 import { Telemetry, TelemetryV1Alpha1 } from '../../../imports/telemetry.istio.io';
 import { TrustmeshError } from '../../errors';
+import { istioApiVersion } from '../../model/api-version';
 import { IstioVersion } from '../../model/istio-version';
 import { sortKeys } from '../../private/sort-keys';
-import { istioApiVersion } from '../../model/api-version';
 import { DRY_RUN_ANNOTATION, IstioManifest, IstioMetadata } from '../../render/istio/manifest';
 
 /** Props for {@link createIstioApiObject}. */

@@ -1,10 +1,10 @@
-import { istioApiVersion } from '../../model/api-version';
 import { AuthorizationRule, renderRules, RuleOperation } from './authorization-rules';
 import { DRY_RUN_ANNOTATION, IstioManifest, sortedPorts, sortedStrings } from './manifest';
-import { ObjectNames } from '../../model/object-names';
+import { istioApiVersion } from '../../model/api-version';
 import { Enforcement, IntentionAction, JwtRequirementSpec } from '../../model/intention';
 import { MeshModel } from '../../model/mesh-model';
 import { ServiceSpec } from '../../model/mesh-spec';
+import { ObjectNames } from '../../model/object-names';
 
 /** The AuthorizationPolicies of one workload, by action and enforcement, in output order. */
 export const POLICY_SLOTS: readonly [IntentionAction, Enforcement][] = [

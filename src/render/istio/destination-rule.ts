@@ -1,10 +1,10 @@
+import { IstioManifest, sortedStrings } from './manifest';
 import { istioApiVersion } from '../../model/api-version';
 import { EdgeObjectNames } from '../../model/edge-names';
-import { IstioManifest, sortedStrings } from './manifest';
-import { ObjectNames } from '../../model/object-names';
 import { ExternalServiceSpec, PlaintextExceptionSpec } from '../../model/egress';
 import { MeshModel } from '../../model/mesh-model';
 import { ServiceSpec } from '../../model/mesh-spec';
+import { ObjectNames } from '../../model/object-names';
 
 /**
  * Client side towards a service without a sidecar: an explicit `tls.mode: DISABLE` for exactly

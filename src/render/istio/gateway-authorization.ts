@@ -1,8 +1,8 @@
 import { authorizationPolicy, requireJwtRule } from './authorization-policy';
 import { renderRules } from './authorization-rules';
-import { EdgeObjectNames } from '../../model/edge-names';
 import { IstioManifest } from './manifest';
 import { requestAuthentication } from './request-authentication';
+import { EdgeObjectNames } from '../../model/edge-names';
 import { gatewayWorkload, IngressGatewaySpec } from '../../model/ingress-gateway';
 import { Enforcement, IntentionAction } from '../../model/intention';
 import { MeshModel } from '../../model/mesh-model';

@@ -1,6 +1,6 @@
+import { IstioManifest, sortedStrings } from './manifest';
 import { istioApiVersion } from '../../model/api-version';
 import { EdgeObjectNames } from '../../model/edge-names';
-import { IstioManifest, sortedStrings } from './manifest';
 import { GatewayServerSpec, IngressGatewaySpec } from '../../model/ingress-gateway';
 import { MeshModel } from '../../model/mesh-model';
 

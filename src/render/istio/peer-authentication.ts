@@ -1,8 +1,8 @@
-import { istioApiVersion } from '../../model/api-version';
 import { IstioManifest } from './manifest';
-import { ObjectNames } from '../../model/object-names';
+import { istioApiVersion } from '../../model/api-version';
 import { MeshModel } from '../../model/mesh-model';
 import { ServiceSpec } from '../../model/mesh-spec';
+import { ObjectNames } from '../../model/object-names';
 
 /**
  * Mesh-wide mTLS: a selector-less PeerAuthentication in the root namespace. Always emitted, so the

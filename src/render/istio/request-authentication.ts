@@ -1,9 +1,9 @@
-import { istioApiVersion } from '../../model/api-version';
 import { IstioManifest, sortedStrings } from './manifest';
-import { ObjectNames } from '../../model/object-names';
+import { istioApiVersion } from '../../model/api-version';
 import { JwtIssuerSpec } from '../../model/jwt-issuer';
 import { MeshModel } from '../../model/mesh-model';
 import { ServiceSpec } from '../../model/mesh-spec';
+import { ObjectNames } from '../../model/object-names';
 
 /**
  * The workload's RequestAuthentication: one `jwtRules` entry per issuer its intentions name,

@@ -1,5 +1,5 @@
-import { istioApiVersion } from '../../model/api-version';
 import { IstioManifest } from './manifest';
+import { istioApiVersion } from '../../model/api-version';
 import { ExternalServiceSpec } from '../../model/egress';
 import { MeshModel } from '../../model/mesh-model';
 

@@ -1,6 +1,6 @@
+import { IstioManifest } from './manifest';
 import { istioApiVersion } from '../../model/api-version';
 import { EdgeObjectNames } from '../../model/edge-names';
-import { IstioManifest } from './manifest';
 import { EgressPolicySpec } from '../../model/egress';
 import { MeshModel } from '../../model/mesh-model';
 

@@ -1,7 +1,7 @@
-import { istioApiVersion } from '../../model/api-version';
-import { EdgeObjectNames } from '../../model/edge-names';
 import { IstioManifest } from './manifest';
 import { AccessLoggingSpec } from '../../model/access-logging';
+import { istioApiVersion } from '../../model/api-version';
+import { EdgeObjectNames } from '../../model/edge-names';
 import { MeshModel } from '../../model/mesh-model';
 
 /**

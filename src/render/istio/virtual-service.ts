@@ -1,6 +1,6 @@
+import { IstioManifest, sortedStrings, sortUniqueByJson } from './manifest';
 import { istioApiVersion } from '../../model/api-version';
 import { EdgeObjectNames } from '../../model/edge-names';
-import { IstioManifest, sortedStrings, sortUniqueByJson } from './manifest';
 import { GatewayRouteSpec, IngressGatewaySpec, routesByService } from '../../model/ingress-gateway';
 import { ServiceRef, serviceKey } from '../../model/intention';
 import { MeshModel } from '../../model/mesh-model';

@@ -1,5 +1,5 @@
-import { Container, ContainerPort, HttpGetAction, Probe } from '../../model/pod-types';
 import { SidecarPorts } from './sidecar-settings';
+import { Container, ContainerPort, HttpGetAction, Probe } from '../../model/pod-types';
 import { sortKeys } from '../../private/sort-keys';
 
 /** Which probe of a container, and the path suffix pilot-agent serves it under. */

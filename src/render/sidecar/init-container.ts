@@ -1,6 +1,6 @@
-import { Container } from '../../model/pod-types';
 import { PROXY_UID, SidecarSettings } from './sidecar-settings';
 import { istioIptablesArgs } from './traffic';
+import { Container } from '../../model/pod-types';
 
 /**
  * The init container that sets up traffic capture: `istio-init` runs `istio-iptables` as root with

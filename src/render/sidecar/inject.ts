@@ -1,12 +1,12 @@
 import { IstioPodKeys } from './annotations';
 import { appProbersJson, rewriteAppProbes } from './app-probes';
 import { renderInitContainer } from './init-container';
-import { Container, PodTemplate, Volume } from '../../model/pod-types';
 import { renderProxyContainer, WorkloadRef } from './proxy-container';
 import { SidecarPorts, SidecarSettings } from './sidecar-settings';
 import { excludedInboundPorts, interceptionModeOf } from './traffic';
 import { renderSidecarVolumes } from './volumes';
 import { TrustmeshError } from '../../errors';
+import { Container, PodTemplate, Volume } from '../../model/pod-types';
 import { sortKeys } from '../../private/sort-keys';
 
 /** The parts of a pod injection reads. */

@@ -1,6 +1,6 @@
-import { Container, EnvVar } from '../../model/pod-types';
 import { InterceptionModeName, PROXY_UID, SidecarPorts, SidecarSettings } from './sidecar-settings';
 import { renderProxyVolumeMounts } from './volumes';
+import { Container, EnvVar } from '../../model/pod-types';
 
 /** The workload that owns the pod (`ISTIO_META_OWNER`, `ISTIO_META_WORKLOAD_NAME`). */
 export interface WorkloadRef {

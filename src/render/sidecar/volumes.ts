@@ -1,5 +1,5 @@
-import { Volume, VolumeMount } from '../../model/pod-types';
 import { ISTIO_CA_AUDIENCE } from './sidecar-settings';
+import { Volume, VolumeMount } from '../../model/pod-types';
 
 /** Key → file mapping of a `kubernetes.io/tls` Secret onto Istio's file-mounted credential names. */
 export const FILE_MOUNTED_CREDENTIALS = [

@@ -1,9 +1,9 @@
 // The semantic access diff: same meaning → no change, whatever the YAML looks like; real changes
 // reported per source and destination, widened access first.
 import { describe, expect, it } from 'vitest';
+import { parseConfigText } from '../../../src/analysis/config/load-config';
 import { diffAccess } from '../../../src/analysis/diff/diff';
 import { diffToJson, diffToMarkdown } from '../../../src/analysis/diff/diff-format';
-import { parseConfigText } from '../../../src/analysis/config/load-config';
 
 function diff(before: string, after: string) {
   return diffAccess(parseConfigText(before, 'old.yaml'), parseConfigText(after, 'new.yaml'));

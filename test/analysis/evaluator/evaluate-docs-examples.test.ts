@@ -1,8 +1,8 @@
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { requestDoc, RequestInput } from './evaluate-helpers';
-import { createEvaluator } from '../../../src/analysis/evaluator/evaluate';
 import { loadConfig } from '../../../src/analysis/config/load-config';
+import { createEvaluator } from '../../../src/analysis/evaluator/evaluate';
 import { AccessDecision } from '../../../src/semantics/access-request';
 import { parseAccessRequest } from '../../../src/semantics/parse-access-request';
 

@@ -3,9 +3,9 @@
 // backend with the gateway's identity and the token forwarded or removed.
 import { describe, expect, it } from 'vitest';
 import { config } from './evaluate-helpers';
+import { meshConfig } from '../../../src/analysis/config/mesh-config';
 import { createEvaluator } from '../../../src/analysis/evaluator/evaluate';
 import { evaluateThroughGateway } from '../../../src/analysis/evaluator/through-gateway';
-import { meshConfig } from '../../../src/analysis/config/mesh-config';
 import { AccessRequest } from '../../../src/semantics/access-request';
 
 const GATEWAY_LABELS = { istio: 'ingressgateway' };

@@ -1,8 +1,8 @@
 // Helpers for the evaluator tests: YAML in, decisions out.
-import { evaluate } from '../../../src/analysis/evaluator/evaluate';
 import { IstioConfig } from '../../../src/analysis/config/istio-config';
 import { parseConfigText } from '../../../src/analysis/config/load-config';
 import { DEFAULT_MESH_CONFIG, MeshConfig } from '../../../src/analysis/config/mesh-config';
+import { evaluate } from '../../../src/analysis/evaluator/evaluate';
 import { AccessDecision } from '../../../src/semantics/access-request';
 import { parseAccessRequest } from '../../../src/semantics/parse-access-request';
 

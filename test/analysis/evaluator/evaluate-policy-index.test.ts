@@ -1,9 +1,9 @@
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createEvaluator } from '../../../src/analysis/evaluator/evaluate';
 import { AuthorizationPolicyResource, IstioConfig } from '../../../src/analysis/config/istio-config';
 import { parseConfigText } from '../../../src/analysis/config/load-config';
 import { DEFAULT_MESH_CONFIG } from '../../../src/analysis/config/mesh-config';
+import { createEvaluator } from '../../../src/analysis/evaluator/evaluate';
 import { selectorMatches } from '../../../src/semantics/labels';
 
 // The index must select exactly the policies the scope rules of the authorization-policy reference

@@ -4,10 +4,10 @@ import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { analyzeAccess } from '../../../src/analysis/access/access-analysis';
-import { diffAnalysis } from '../../../src/analysis/diff/diff';
-import { createEvaluator } from '../../../src/analysis/evaluator/evaluate';
 import { parseConfigText } from '../../../src/analysis/config/load-config';
 import { meshConfig } from '../../../src/analysis/config/mesh-config';
+import { diffAnalysis } from '../../../src/analysis/diff/diff';
+import { createEvaluator } from '../../../src/analysis/evaluator/evaluate';
 import { AccessRequest, JwtLocation, RequestJwt } from '../../../src/semantics/access-request';
 
 const ISSUER_A = 'https://issuer.a';

@@ -2,8 +2,8 @@
 // (istio.io/latest/docs/reference/config/security/authorization-policy/ unless said otherwise).
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../../src/analysis/config/load-config';
-import { buildAccessMatrix } from '../../../src/analysis/matrix/matrix';
 import { meshConfig } from '../../../src/analysis/config/mesh-config';
+import { buildAccessMatrix } from '../../../src/analysis/matrix/matrix';
 
 function matrix(yaml: string, mesh = meshConfig()) {
   const config = parseConfigText(yaml, 'test.yaml');

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { fixture, goldenSettings, helloPod } from './fixtures';
-import { injectSidecar, renderInjection } from '../../../src/render/sidecar/inject';
 import { Container, PodTemplate } from '../../../src/model/pod-types';
+import { injectSidecar, renderInjection } from '../../../src/render/sidecar/inject';
 
 const expected = fixture<PodTemplate>('hello.native.injected.yaml');
 

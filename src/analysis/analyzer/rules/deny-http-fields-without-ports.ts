@@ -15,11 +15,11 @@
  * @see https://istio.io/latest/docs/ops/common-problems/security-issues/
  * @module
  */
+import { AnalyzerCheck, AnalyzerRule, finding, objectRef } from './rule-types';
 import { Diagnostic } from '../../../errors';
-import { conditionAttribute } from '../../evaluator/conditions';
 import { AuthorizationRule } from '../../config/istio-config';
 import { FieldPath } from '../../config/yaml-source';
-import { AnalyzerCheck, AnalyzerRule, finding, objectRef } from './rule-types';
+import { conditionAttribute } from '../../evaluator/conditions';
 
 const CHECK: AnalyzerCheck = {
   code: 'TM_DENY_HTTP_FIELDS_WITHOUT_PORTS',

@@ -18,12 +18,12 @@
  * @see https://istio.io/latest/docs/reference/config/analysis/ist0128/
  * @module
  */
-import { Diagnostic } from '../../../errors';
-import { IstioResource, ServiceResource } from '../../config/istio-config';
-import { EffectiveMtlsMode, mtlsForPort, MtlsSource } from '../../evaluator/mtls-mode';
-import { FieldPath, fieldString } from '../../config/yaml-source';
 import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, objectRef } from './rule-types';
+import { Diagnostic } from '../../../errors';
 import { asRecord, isRecord, stringEntries } from '../../../private/records';
+import { IstioResource, ServiceResource } from '../../config/istio-config';
+import { FieldPath, fieldString } from '../../config/yaml-source';
+import { EffectiveMtlsMode, mtlsForPort, MtlsSource } from '../../evaluator/mtls-mode';
 
 const DISABLES_STRICT: AnalyzerCheck = {
   code: 'TM_DESTINATION_RULE_DISABLES_STRICT',

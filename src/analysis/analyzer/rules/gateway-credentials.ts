@@ -23,8 +23,8 @@
 import { gatewayServers } from './gateway-servers';
 import { AnalyzerCheck, AnalyzerRule, finding, objectRef } from './rule-types';
 import { Diagnostic } from '../../../errors';
-import { selectorMatches } from '../../../semantics/labels';
 import { asRecord } from '../../../private/records';
+import { selectorMatches } from '../../../semantics/labels';
 import { LoadedObject } from '../../config/istio-config';
 
 const NOT_FOUND: AnalyzerCheck = {

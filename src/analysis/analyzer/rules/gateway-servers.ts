@@ -17,12 +17,12 @@
  * @see https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSmode
  * @module
  */
+import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, objectRef } from './rule-types';
 import { Diagnostic } from '../../../errors';
+import { asRecord, isRecord } from '../../../private/records';
 import { formatLabels, formatSelector, selectorMatches } from '../../../semantics/labels';
 import { IstioResource } from '../../config/istio-config';
 import { gatewaySelector } from '../../config/workload-resources';
-import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, objectRef } from './rule-types';
-import { asRecord, isRecord } from '../../../private/records';
 
 const DUPLICATE: AnalyzerCheck = {
   code: 'TM_GATEWAY_DUPLICATE_SERVER',

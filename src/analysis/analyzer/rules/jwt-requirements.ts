@@ -19,12 +19,12 @@
  * @see https://istio.io/latest/docs/tasks/security/authentication/authn-policy/#end-user-authentication
  * @module
  */
-import { Diagnostic } from '../../../errors';
-import { isDryRunPolicy } from '../../evaluator/authorization-rule';
-import { AuthorizationPolicyResource, AuthorizationRule, RequestAuthenticationResource } from '../../config/istio-config';
-import { FieldPath, fieldString } from '../../config/yaml-source';
 import { describeTarget, policyTargets, PolicyScope, PolicyTarget, scopeOf, scopesOverlap } from './policy-targets';
 import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, objectRef } from './rule-types';
+import { Diagnostic } from '../../../errors';
+import { AuthorizationPolicyResource, AuthorizationRule, RequestAuthenticationResource } from '../../config/istio-config';
+import { FieldPath, fieldString } from '../../config/yaml-source';
+import { isDryRunPolicy } from '../../evaluator/authorization-rule';
 
 const WITHOUT_AUTHN: AnalyzerCheck = {
   code: 'TM_JWT_WITHOUT_REQUEST_AUTHN',

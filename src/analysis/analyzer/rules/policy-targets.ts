@@ -9,9 +9,9 @@
  *
  * @module
  */
+import { RuleContext } from './rule-types';
 import { formatSelector, selectorMatches } from '../../../semantics/labels';
 import { LoadedObject, WorkloadSelector, Workload } from '../../config/istio-config';
-import { RuleContext } from './rule-types';
 
 /** A workload a policy applies to: a real one from the input, or a stand-in labelled like the selector. */
 export interface PolicyTarget {

@@ -17,10 +17,10 @@
  * @see https://istio.io/latest/docs/reference/config/analysis/ist0101/
  * @module
  */
+import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, objectRef } from './rule-types';
 import { Diagnostic } from '../../../errors';
 import { AuthorizationAction, AuthorizationPolicyResource } from '../../config/istio-config';
 import { FieldPath, fieldString } from '../../config/yaml-source';
-import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, objectRef } from './rule-types';
 
 const NAMESPACE: AnalyzerCheck = {
   code: 'TM_NAMESPACE_NOT_FOUND',

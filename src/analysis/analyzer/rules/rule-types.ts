@@ -5,12 +5,12 @@
  *
  * @module
  */
+import { Inventory } from './inventory';
 import { Diagnostic, ErrorCode, Severity } from '../../../errors';
-import { Evaluator } from '../../evaluator/evaluate';
 import { IstioConfig, LoadedObject } from '../../config/istio-config';
 import { MeshConfig } from '../../config/mesh-config';
 import { FieldPath } from '../../config/yaml-source';
-import { Inventory } from './inventory';
+import { Evaluator } from '../../evaluator/evaluate';
 
 /** One finding code of the analyzer and how it is reported. */
 export interface AnalyzerCheck {

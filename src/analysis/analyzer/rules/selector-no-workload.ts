@@ -13,12 +13,12 @@
  * @see https://istio.io/latest/docs/reference/config/analysis/ist0127/
  * @module
  */
+import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, objectRef } from './rule-types';
 import { Diagnostic } from '../../../errors';
+import { asRecord, stringEntries } from '../../../private/records';
 import { formatSelector, selectorMatches } from '../../../semantics/labels';
 import { LoadedObject } from '../../config/istio-config';
 import { FieldPath } from '../../config/yaml-source';
-import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, objectRef } from './rule-types';
-import { asRecord, stringEntries } from '../../../private/records';
 
 const CHECK: AnalyzerCheck = {
   code: 'TM_SELECTOR_NO_WORKLOAD',

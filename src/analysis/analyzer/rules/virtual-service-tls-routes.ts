@@ -18,8 +18,8 @@
 import { bareHost } from './gateway-servers';
 import { AnalyzerCheck, AnalyzerRule, finding, objectRef } from './rule-types';
 import { Diagnostic } from '../../../errors';
-import { gatewayHostCovers } from '../../../semantics/host-match';
 import { asRecord } from '../../../private/records';
+import { gatewayHostCovers } from '../../../semantics/host-match';
 
 const SNI_OUTSIDE: AnalyzerCheck = {
   code: 'TM_VIRTUAL_SERVICE_SNI_OUTSIDE_HOSTS',

@@ -1,8 +1,8 @@
 // TM_PATH_NORMALIZATION_BYPASS — istio.io security best practices, "Customize your system on path normalization".
 import { describe, expect, it } from 'vitest';
 import { analyzeFixture, fixture, lineOf, where } from './fixture';
-import { loadMeshConfig } from '../../../../src/analysis/config/mesh-config';
 import { findBypass } from '../../../../src/analysis/analyzer/rules/path-normalization-bypass';
+import { loadMeshConfig } from '../../../../src/analysis/config/mesh-config';
 
 const POSITIVE = 'path-normalization-bypass/positive.yaml';
 const NEGATIVE = 'path-normalization-bypass/negative.yaml';
