@@ -38,14 +38,15 @@ export interface DirectoryReplacement {
 }
 
 /**
- * A system error while replacing an output directory; nothing was changed (or everything was
- * put back). `target` is the output directory it concerns, `cause` the system error.
+ * A system error while replacing output directories. `target` is the output directory it concerns,
+ * `failedPath` the path the system call failed on, `cause` the system error. When `restored` is
+ * false, putting the old outputs back failed too, and the journal stays for the next run to complete.
  * @internal
  */
 export class DirectoryWriteError extends Error {
   /** The errno code, e.g. `ENOSPC`. */
   public readonly code: string;
-  public constructor(public readonly target: string, public readonly failedPath: string, cause: unknown) {
+  public constructor(public readonly target: string, public readonly failedPath: string, public readonly restored: boolean, cause: unknown) {
     const code = systemErrorCode(cause) ?? 'unknown';
     super(`cannot write ${target} (${code} at ${failedPath})`, { cause });
     this.code = code;
@@ -86,18 +87,23 @@ export function replaceDirectories(replacements: readonly DirectoryReplacement[]
     const sibling = (kind: string): string => path.join(path.dirname(target), `.${path.basename(target)}.${kind}-${suffix}`);
     return { target, staged: sibling('next'), previous: sibling('previous') };
   });
+  const discardStaged = (): boolean => {
+    moves.forEach((m) => removeQuietly(m.staged));
+    return true;
+  };
   replacements.forEach((r, i) => {
     const { target, staged } = moves[i];
     guarded(target, staged, () => {
       makeParents(path.dirname(target));
       writeTree(staged, r.files, r.options);
-    }, () => moves.forEach((m) => removeQuietly(m.staged)));
+    }, discardStaged);
   });
 
   const journal = path.join(path.dirname(moves[0].target), `.${path.basename(moves[0].target)}.commit-${suffix}.json`);
   guarded(moves[0].target, journal, () => writeJournal(journal, moves), () => {
+    removeQuietly(`${journal}.tmp`);
     removeQuietly(journal);
-    moves.forEach((m) => removeQuietly(m.staged));
+    return discardStaged();
   });
 
   const applied: Move[] = [];
@@ -107,7 +113,12 @@ export function replaceDirectories(replacements: readonly DirectoryReplacement[]
       applied.push(move);
     }, () => rollBack(applied.concat(move), journal, moves));
   }
-  finish(moves, journal);
+  // Committed and in place: a failure from here on leaves leftovers the next run removes.
+  try {
+    finish(moves, journal);
+  } catch {
+    // nothing to undo
+  }
   return recovered;
 }
 
@@ -154,19 +165,18 @@ export function recoverDirectories(dirs: readonly string[]): string[] {
   return notes;
 }
 
-/** Runs one step; on a system error undoes what `undo` says and throws {@link DirectoryWriteError}. */
-function guarded(target: string, where: string, step: () => void, undo: () => void): void {
+/**
+ * Runs one step; on an error runs `undo` (which says whether it put everything back) and throws
+ * {@link DirectoryWriteError} for a system error, the error itself otherwise.
+ */
+function guarded(target: string, where: string, step: () => void, undo: () => boolean): void {
   try {
     step();
   } catch (e) {
-    const code = systemErrorCode(e);
-    if (code === undefined) {
-      undo();
-      throw e;
-    }
-    undo();
+    const restored = undo();
+    if (systemErrorCode(e) === undefined) throw e;
     const failedPath = typeof (e as { path?: unknown }).path === 'string' ? (e as { path: string }).path : where;
-    throw new DirectoryWriteError(target, failedPath, e);
+    throw new DirectoryWriteError(target, failedPath, restored, e);
   }
 }
 
@@ -199,22 +209,25 @@ function applyMove(move: Move): void {
   syncDirectory(path.dirname(move.target));
 }
 
-/** Puts the targets of `applied` back (after an error, not a crash), then removes the journal and the staged trees. */
-function rollBack(applied: readonly Move[], journal: string, all: readonly Move[]): void {
-  for (const move of [...applied].reverse()) {
-    // Moved in already: take the new tree out again (it is removed below with the other staged trees).
-    if (!fs.existsSync(move.staged) && exists(move.target)) renameEntry(move.target, move.staged);
-    if (!exists(move.target) && exists(move.previous)) renameEntry(move.previous, move.target);
+/**
+ * After an error (not a crash) while moving: puts the old targets back, then removes the journal
+ * and the staged trees. When putting back fails, keeps the journal, so that the next run completes
+ * the write instead (both new outputs are complete), and returns false.
+ */
+function rollBack(applied: readonly Move[], journal: string, all: readonly Move[]): boolean {
+  try {
+    for (const move of [...applied].reverse()) {
+      // Moved in already: take the new tree out again (it is removed below with the other staged trees).
+      if (!fs.existsSync(move.staged) && exists(move.target)) renameEntry(move.target, move.staged);
+      if (!exists(move.target) && exists(move.previous)) renameEntry(move.previous, move.target);
+    }
+    for (const dir of new Set(all.map((m) => path.dirname(m.target)))) syncDirectory(dir);
+  } catch {
+    return false;
   }
   removeQuietly(journal);
   for (const move of all) removeQuietly(move.staged);
-  for (const dir of new Set(all.map((m) => path.dirname(m.target)))) {
-    try {
-      syncDirectory(dir);
-    } catch {
-      // best effort: the rename back is done; only its durability is in question
-    }
-  }
+  return true;
 }
 
 function finish(moves: readonly Move[], journal: string): void {
