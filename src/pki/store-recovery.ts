@@ -30,7 +30,8 @@ export interface RecoveredStore {
  * The directory holding the committed key store, or `undefined` when there is none and nothing
  * that holds key material lies beside it.
  * @throws TrustmeshError `TM_CA_STORE_UNREADABLE` (not a directory), `TM_CA_STORE_CORRUPT` (a link
- * to a missing generation), `TM_CA_STORE_INTERRUPTED` (no committed store, but leftovers with key material)
+ * to a missing generation), `TM_CA_STORE_INTERRUPTED` (no committed store, but leftovers with key
+ * material), `TM_CA_STORE_AMBIGUOUS` (a leftover of an older trustmesh holds a root key the store lacks)
  * @internal
  */
 export function committedStoreDir(scan: GenerationScan): string | undefined {
@@ -38,6 +39,7 @@ export function committedStoreDir(scan: GenerationScan): string | undefined {
   switch (entry.kind) {
     case 'generation':
     case 'directory':
+      assertNoOtherRoot(scan, entry.dir, []);
       return entry.dir;
     case 'not-a-directory':
       throw new TrustmeshError('TM_CA_STORE_UNREADABLE', 'the key store path is not a directory', {
@@ -52,7 +54,11 @@ export function committedStoreDir(scan: GenerationScan): string | undefined {
       });
     case 'absent': {
       const picked = interruptedPick(scan);
-      if (picked) return picked.path;
+      if (picked) {
+        // The uncommitted twin of an older trustmesh's previous directory may hold anything (a --force).
+        assertNoOtherRoot(scan, picked.path, [picked.name, picked.name.replace(/\.previous$/, '')]);
+        return picked.path;
+      }
       const material = scan.leftovers.filter(holdsKeyMaterial);
       if (material.length === 0) return undefined;
       throw interrupted(scan, material);
@@ -71,8 +77,8 @@ export function committedStoreDir(scan: GenerationScan): string | undefined {
 export function recoverStore(first: GenerationScan): RecoveredStore {
   const notes: string[] = [];
   let scan = first;
+  // Every refusal happens here, before anything is changed.
   committedStoreDir(scan);
-  const known = new Set<string>();
   if (scan.entry.kind === 'absent') {
     const picked = interruptedPick(scan);
     if (picked?.kind === 'generation') {
@@ -82,24 +88,10 @@ export function recoverStore(first: GenerationScan): RecoveredStore {
       renameEntry(picked.path, scan.path);
       syncDirectory(scan.parent);
       notes.push(`renamed ${picked.name} to ${scan.name}: the store as it was before an update of an older trustmesh was interrupted`);
-      // Its twin was the uncommitted new directory of that update.
-      known.add(picked.name.replace(/\.previous$/, ''));
     }
     scan = scanGenerations(scan.path);
   }
-  if (scan.entry.kind === 'absent') {
-    for (const leftover of scan.leftovers) remove(leftover, notes);
-    return { scan: scanGenerations(scan.path), notes };
-  }
-  const committedKeys = rootKeys(scan.path);
-  for (const leftover of scan.leftovers) {
-    const legacy = leftover.kind === 'legacy-staging' || leftover.kind === 'legacy-previous';
-    if (legacy && !known.has(leftover.name)) {
-      const unknown = rootKeys(leftover.path).filter((k) => !committedKeys.some((c) => c.startsWith(k)));
-      if (unknown.length > 0) throw ambiguous(scan, leftover);
-    }
-    remove(leftover, notes);
-  }
+  for (const leftover of scan.leftovers) remove(leftover, notes);
   return { scan: scanGenerations(scan.path), notes };
 }
 
@@ -123,6 +115,20 @@ function interruptedPick(scan: GenerationScan): { kind: 'generation' | 'legacy';
   if (candidates.length !== 1) return undefined;
   const [c] = candidates;
   return { kind: c.kind === 'generation' ? 'generation' : 'legacy', path: c.path, name: c.name };
+}
+
+/**
+ * Refuses when a leftover of an older trustmesh (whose two-rename swap could lose the store, after
+ * which it created a new root) holds a root key that the committed store lacks. A leftover key that
+ * is a prefix of a known one is a half-written copy of it, not another key.
+ */
+function assertNoOtherRoot(scan: GenerationScan, committed: string, exempt: readonly string[]): void {
+  const legacy = scan.leftovers.filter((l) => (l.kind === 'legacy-staging' || l.kind === 'legacy-previous') && !exempt.includes(l.name));
+  if (legacy.length === 0) return;
+  const known = rootKeys(committed);
+  for (const leftover of legacy) {
+    if (rootKeys(leftover.path).some((k) => !known.some((c) => c.startsWith(k)))) throw ambiguous(scan, leftover);
+  }
 }
 
 function remove(leftover: Leftover, notes: string[]): void {

@@ -42,6 +42,11 @@ export function straceUsable(): boolean {
   return r.status === 0;
 }
 
+/** Runs `node <args>` under strace with the given options (e.g. `-P <path> -e inject=openat:error=EACCES`). */
+export function runNodeUnderStrace(options: readonly string[], args: readonly string[], cwd: string): ChildRun {
+  return finished(spawnSync('strace', ['-f', '-qq', '-o', '/dev/null', ...options, process.execPath, ...args], { cwd, encoding: 'utf8' }));
+}
+
 /** Runs `node <args>` under strace, killing it at the `when`th call of `syscall` (SIGKILL on entry: the call does not happen). */
 export function runNodeKilledBySyscall(syscall: string, when: number, args: readonly string[], cwd: string): ChildRun {
   const injected = `inject=${syscall}:signal=KILL:when=${when}`;
