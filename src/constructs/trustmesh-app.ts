@@ -98,9 +98,10 @@ export class TrustmeshApp extends App {
    */
   public override synth(): void {
     const dirs = { outdir: this.outdir, secretsOutdir: this.secretsOutdir };
-    const recovered = recoverOutputs(dirs);
+    // Completing or clearing an interrupted earlier synth comes first, so a failing synth repairs too.
+    for (const note of recoverOutputs(dirs)) this.onWarning(note);
     const output = this.synthOutput();
-    for (const warning of [...recovered, ...output.warnings]) this.onWarning(warning);
+    for (const warning of output.warnings) this.onWarning(warning);
     writeOutputs(dirs, output);
   }
 

@@ -126,7 +126,8 @@ export function replaceDirectories(replacements: readonly DirectoryReplacement[]
  * Completes or clears what an interrupted replacement of these directories left beside them:
  * journals of dead processes are applied (their outputs were committed), staged and previous trees
  * of dead processes are removed, and so are the `.staging-*` leftovers of trustmesh 0.x. Entries
- * of processes that still run are left alone. Returns one line per action.
+ * of other processes that still run are left alone (this process's own are from an earlier call
+ * that failed: a replacement runs start to end without yielding). Returns one line per action.
  * @internal
  */
 export function recoverDirectories(dirs: readonly string[]): string[] {
@@ -137,8 +138,7 @@ export function recoverDirectories(dirs: readonly string[]): string[] {
     const prefix = `.${path.basename(target)}.`;
     const names = listDirectory(parent).filter((n) => n.startsWith(prefix));
     for (const name of names.filter((n) => n.startsWith(`${prefix}commit-`) && n.endsWith('.json'))) {
-      const pid = ownerPid(name);
-      if (pid !== undefined && isProcessAlive(pid)) continue;
+      if (inFlight(name)) continue;
       const journal = path.join(parent, name);
       const moves = readJournal(journal);
       moves.forEach(applyMove);
@@ -149,8 +149,7 @@ export function recoverDirectories(dirs: readonly string[]): string[] {
       const full = path.join(parent, name);
       const leftover = LEFTOVER.some((pattern) => pattern.test(name.slice(prefix.length)));
       if (!leftover || !fs.existsSync(full)) continue;
-      const pid = ownerPid(name);
-      if (pid !== undefined && isProcessAlive(pid)) continue;
+      if (inFlight(name)) continue;
       if (name.endsWith('.previous') && !fs.existsSync(target)) {
         // trustmesh 0.x was killed between its two renames: its previous output is the committed one.
         renameEntry(full, target);
@@ -163,6 +162,12 @@ export function recoverDirectories(dirs: readonly string[]): string[] {
     }
   }
   return notes;
+}
+
+/** Whether a journal or leftover belongs to another process that still runs. */
+function inFlight(name: string): boolean {
+  const pid = ownerPid(name);
+  return pid !== undefined && pid !== process.pid && isProcessAlive(pid);
 }
 
 /**
