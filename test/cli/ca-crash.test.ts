@@ -12,6 +12,8 @@ import {
 } from '../private/crash-harness';
 
 const STORE = '.trustmesh/ca';
+/** One sweep runs the CLI some 40 times: minutes on a loaded 2-core machine, seconds on an idle one. */
+const SWEEP_TIMEOUT = 900_000;
 const ABORT = ['ca', 'rotate', 'abort'];
 
 type Tree = Record<string, string>;
@@ -128,7 +130,7 @@ describe('the key store survives a kill at any step of an update', () => {
     expect(steps.map((s) => s.split(' ')[0])).toEqual(expect.arrayContaining(['write', 'fsync', 'rename', 'symlink', 'mkdir', 'remove', 'link']));
     const found = await sweep(generations, aborted, (n, cwd) => cli(ABORT, cwd, faultEnv({ at: n })), nextLibrary, steps);
     expect([...found].sort()).toEqual(['new', 'old']);
-  });
+  }, SWEEP_TIMEOUT);
 
   it('killed just before and just after the commit, the next real `trustmesh ca` run reports what it recovered', async () => {
     const steps = tracePoints((env) => {
@@ -151,7 +153,7 @@ describe('the key store survives a kill at any step of an update', () => {
       expect(view(p)).toEqual(expected);
       expectCleanFolder(p, `kill at step ${n}`);
     }
-  });
+  }, SWEEP_TIMEOUT);
 
   // The steps before the first rename write the new generation exactly as in the test above.
   it('at every step from the first rename on, while migrating a store of an earlier version (a plain directory)', async () => {
@@ -168,7 +170,7 @@ describe('the key store survives a kill at any step of an update', () => {
     const first = steps.findIndex((s) => s.startsWith('rename')) + 1;
     const found = await sweep(legacy, aborted, (n, cwd) => cli(ABORT, cwd, faultEnv({ at: n })), nextLibrary, steps, first);
     expect([...found].sort()).toEqual(['new', 'old']);
-  });
+  }, SWEEP_TIMEOUT);
 
   it('a first `ca init` killed at any step: the next one keeps the root that reached the disk, or refuses; it never makes another', async () => {
     const init = ['ca', 'init', '--cluster', 'east'];
@@ -200,7 +202,7 @@ describe('the key store survives a kill at any step of an update', () => {
       expectCleanFolder(cwd, label);
     }
     expect([...outcomes].sort()).toEqual(['created', 'kept', 'refused']);
-  });
+  }, SWEEP_TIMEOUT);
 });
 
 describe.skipIf(!straceUsable())('the key store survives a kill at every rename, link, fsync and mkdir (strace syscall injection)', () => {
@@ -222,7 +224,7 @@ describe.skipIf(!straceUsable())('the key store survives a kill at every rename,
     const found = await sweep(template, aborted, (n, cwd) => runNodeKilledBySyscall(syscall, n, [MAIN, ...ABORT], cwd), nextLibrary);
     expect([...found]).toContain('old');
     if (syscall === 'fsync') expect([...found]).toContain('new');
-  });
+  }, SWEEP_TIMEOUT);
 
   it('the reproduction of issue 10: `ca init` killed at its second rename, then `ca init` again, keeps the root', () => {
     const cwd = scratch('tm-ca-issue10-');

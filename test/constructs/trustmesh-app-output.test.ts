@@ -144,7 +144,7 @@ describe('the synth program (runSynth in a real process)', () => {
     expect(r.stderr).toMatch(/^error TM_OUTPUT_UNWRITABLE: cannot write the secrets directory secrets \(ENOSPC\); nothing was changed/);
     expect(pair(root)).toEqual(v1);
     expect(entries(root)).toEqual(['dist', 'secrets']);
-  });
+  }, 600_000);
 
   it('killed between the two commits (dist/ new, secrets old), the next synth completes the write, even when it fails itself', () => {
     const steps = tracePoints((env) => run(withV1(), 'v2', env));
@@ -165,7 +165,7 @@ describe('the synth program (runSynth in a real process)', () => {
     expect(next.stderr).toMatch(/^error TM_SYNTH_FAILED: /m);
     expect(pair(root)).toEqual(v2);
     expect(entries(root)).toEqual(['dist', 'secrets']);
-  });
+  }, 600_000);
 
   it('killed just before the commit, the next synth clears the staged outputs and both old ones stand', () => {
     const steps = tracePoints((env) => run(withV1(), 'v2', env));
@@ -178,5 +178,5 @@ describe('the synth program (runSynth in a real process)', () => {
     expect(next.stderr).toMatch(/warning TM_OUTPUT_RECOVERED: an earlier synth was interrupted: removed .*\.dist\.next-/);
     expect(pair(root)).toEqual(v1);
     expect(entries(root)).toEqual(['dist', 'secrets']);
-  });
+  }, 600_000);
 });

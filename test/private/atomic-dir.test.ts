@@ -129,7 +129,7 @@ describe('replaceDirectories', () => {
     expect([...seen].sort()).toEqual(['new', 'old']);
     // Between the moves the pair is mixed for an instant; the journal makes the next run finish it.
     expect(mixed).toBeGreaterThan(0);
-  });
+  }, 600_000);
 });
 
 describe('recoverDirectories', () => {
