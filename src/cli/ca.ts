@@ -151,6 +151,7 @@ async function runInit(options: InitOptions, io: CliIo): Promise<ExitCodeValue> 
     force: options.force,
   });
   const { clusters } = result;
+  reportRecovery(io, result);
   if (!result.written) {
     io.stdout.write(`kept existing CA in ${options.dir}: root CA${clusters.length > 0 ? `, cluster${clusters.length > 1 ? 's' : ''} ${clusters.join(', ')}` : ''} (nothing to do)\n`);
   } else {
@@ -187,6 +188,7 @@ async function runIssue(kind: 'gateway' | 'client', options: IssueOptions, io: C
 }
 
 function report(io: CliIo, result: StoreReport): void {
+  reportRecovery(io, result);
   for (const change of result.changes) {
     io.stdout.write(`${change.action.padEnd(8)} ${change.subject}${change.detail ? `: ${change.detail}` : ''}\n`);
   }
@@ -194,6 +196,11 @@ function report(io: CliIo, result: StoreReport): void {
     ? `wrote ${result.dir} (directory 0700, files 0600, git-ignored)\n`
     : `nothing changed in ${result.dir}\n`);
   if (result.nextStep) io.stdout.write(`\nnext: ${result.nextStep}\n`);
+}
+
+/** What the command repaired first, after an earlier command was interrupted (on stderr: it is not the command's result). */
+function reportRecovery(io: CliIo, result: StoreReport): void {
+  for (const note of result.recovered ?? []) io.stderr.write(`recovered from an interrupted command: ${note}\n`);
 }
 
 /** Progress on stderr for slow (RSA ≥ 3072) key generation, with a heartbeat while it runs. */

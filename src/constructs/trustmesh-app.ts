@@ -5,7 +5,8 @@ import { Diagnostic, formatDiagnostic, TrustmeshAggregateError, TrustmeshError }
 import { diagnosticsOf } from './diagnostics';
 import { OutputFile } from './output-file';
 import { markTrustmeshApp, SecretChart } from './secret-chart';
-import { replaceDirectory, StagedFile } from '../private/atomic-dir';
+import { StagedFile } from '../private/atomic-dir';
+import { recoverOutputs, writeOutputs } from '../private/output-writer';
 import { toYamlStream } from '../private/yaml-emitter';
 import { validateManifests } from '../validate/manifest-validator';
 
@@ -72,7 +73,9 @@ export const schemaValidator: ManifestValidator = (records) => validateManifests
  * - runs the whole-graph checks with stable error codes, and prints warnings;
  * - validates every object against the Istio CRD schemas (with CEL rules) and Kubernetes schemas;
  * - writes key material only to `secretsOutdir` (0600), never to `outdir`;
- * - writes atomically: a failed synth leaves the previous output untouched.
+ * - writes `outdir` and `secretsOutdir` all or nothing, crash-safe: a failed or killed synth leaves
+ *   the previous output of both untouched, or the new output of both (the next synth completes a
+ *   write that was committed when the process died).
  */
 export class TrustmeshApp extends App {
   public readonly secretsOutdir: string;
@@ -88,19 +91,18 @@ export class TrustmeshApp extends App {
   }
 
   /**
-   * Synthesizes and writes `outdir` (and `secretsOutdir` when there is key material), atomically.
-   * @throws TrustmeshError when a check or validation fails; nothing is written then.
+   * Synthesizes and writes `outdir` (and `secretsOutdir` when there is key material), both or
+   * neither: each is staged in full first, then both are committed together.
+   * @throws TrustmeshError when a check or validation fails, or `TM_OUTPUT_UNWRITABLE` when an
+   * output directory cannot be written; nothing is written then.
    */
   public override synth(): void {
+    const dirs = { outdir: this.outdir, secretsOutdir: this.secretsOutdir };
+    // Completing or clearing an interrupted earlier synth comes first, so a failing synth repairs too.
+    for (const note of recoverOutputs(dirs)) this.onWarning(note);
     const output = this.synthOutput();
     for (const warning of output.warnings) this.onWarning(warning);
-    replaceDirectory(this.outdir, output.files);
-    if (output.secretFiles.length > 0) {
-      replaceDirectory(this.secretsOutdir, [
-        { path: '.gitignore', content: '# key material: never commit\n*\n', mode: 0o600 },
-        ...output.secretFiles,
-      ], { dirMode: 0o700, fileMode: 0o600 });
-    }
+    writeOutputs(dirs, output);
   }
 
   /** Everything {@link synth} would write, without writing it. */

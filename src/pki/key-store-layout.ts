@@ -17,18 +17,16 @@
  *   issued/<name>/            gateway and client credentials: tls.crt (leaf + intermediate), tls.key, ca.crt (trust bundle)
  * ```
  *
- * Every file is 0600. Writes are atomic: the new directory is staged beside the old one and
- * swapped in, so a failed command leaves the previous material untouched.
+ * Every file is 0600. `<dir>` itself is a link to the committed generation `.<dir>.gen-NNNN/`
+ * beside it (a plain directory in stores written before generations, migrated by the next update);
+ * an update writes the next generation completely and switches the link with one atomic rename, so
+ * a crash at any instant leaves the old store or the new one (see `store-update.ts`, docs/ca.md).
  *
  * @module
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { TrustmeshError } from '../errors';
 import { CredentialKind, RotationPhase } from './ca-material';
 import { KeyAlgorithm, KeyAlgorithmName } from './key-algorithm';
-import { replaceDirectory, StagedFile } from '../private/atomic-dir';
-import { errnoCode } from '../private/fs-read';
 
 /** File names of the key store. @internal */
 export const STORE_FILES = {
@@ -96,63 +94,6 @@ export interface StoreMetadata {
 
 /** The raw files of a store: path → content and mode. @internal */
 export type StoreFiles = Map<string, { readonly content: string; readonly mode: number }>;
-
-/**
- * Reads every regular file under `dir`. Returns `undefined` when the directory does not exist.
- * @throws TrustmeshError `TM_CA_STORE_UNREADABLE`
- * @internal
- */
-export function readStoreFiles(dir: string): StoreFiles | undefined {
-  const files: StoreFiles = new Map();
-  try {
-    if (!fs.existsSync(dir)) return undefined;
-    if (!fs.statSync(dir).isDirectory()) {
-      throw new TrustmeshError('TM_CA_STORE_UNREADABLE', 'the key store path is not a directory', {
-        location: { file: dir },
-        fix: 'pass a directory with --dir (default .trustmesh/ca)',
-      });
-    }
-    const walk = (relative: string): void => {
-      for (const entry of fs.readdirSync(path.join(dir, relative), { withFileTypes: true })) {
-        const rel = relative ? `${relative}/${entry.name}` : entry.name;
-        if (entry.isDirectory()) {walk(rel);} else if (entry.isFile()) {
-          const full = path.join(dir, rel);
-          files.set(rel, { content: fs.readFileSync(full, 'utf8'), mode: fs.statSync(full).mode % 0o1000 });
-        }
-      }
-    };
-    walk('');
-  } catch (e) {
-    if (TrustmeshError.isTrustmeshError(e)) throw e;
-    throw new TrustmeshError('TM_CA_STORE_UNREADABLE', `cannot read the key store (${errnoCode(e)})`, {
-      location: { file: dir },
-      fix: 'check that the directory and its files belong to you and are readable (the store is 0700, files 0600), or pass another --dir',
-      cause: e,
-    });
-  }
-  return files;
-}
-
-/**
- * Replaces the store with exactly `files` (plus the .gitignore), atomically, 0700/0600.
- * @internal
- */
-export function writeStoreFiles(dir: string, files: ReadonlyMap<string, string>): void {
-  const staged: StagedFile[] = [...files.entries()]
-    .filter(([p]) => p !== STORE_FILES.gitignore)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([p, content]) => ({ path: p, content, mode: 0o600 }));
-  staged.unshift({ path: STORE_FILES.gitignore, content: '# trustmesh CA key material: never commit anything in this directory\n*\n', mode: 0o600 });
-  try {
-    replaceDirectory(dir, staged, { dirMode: 0o700, fileMode: 0o600 });
-  } catch (e) {
-    throw new TrustmeshError('TM_CA_STORE_UNWRITABLE', `cannot write the key store (${errnoCode(e)}); nothing was changed`, {
-      location: { file: dir },
-      fix: 'check that you may write to the directory and its parent, or pass another --dir',
-      cause: e,
-    });
-  }
-}
 
 /**
  * Parses and checks `trustmesh-ca.json`.

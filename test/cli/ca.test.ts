@@ -8,6 +8,7 @@ import { Clock } from '../../src/pki/clock';
 import { KeyStore } from '../../src/pki/key-store';
 import { parseTtl } from '../../src/pki/ttl';
 import { counterSerials, fixtureKeys, openssl, storeSnapshot, tempDir } from '../pki/pki-fixtures';
+import { runNodeUnderStrace, straceUsable } from '../private/crash-harness';
 
 const trustmesh = (args: readonly string[], cwd: string): Run => runCli(args, { cwd });
 
@@ -158,5 +159,20 @@ describe('trustmesh ca', () => {
     expect(r.stderr).toMatch(/^generating rsa-3072 key for root CA \(large RSA keys take a while\)…$/m);
     expect(r.stderr).toMatch(/^ {2}rsa-3072 key for root CA ready in \d+\.\ds$/m);
     expect(r.stdout).toMatch(/no cluster intermediates yet/);
+  });
+});
+
+// Root reads any file whatever its mode, so the EACCES a user would get is injected with strace.
+describe.skipIf(!straceUsable())('trustmesh ca on key material it cannot read', () => {
+  it('init refuses with TM_CA_STORE_UNREADABLE (EACCES) and never makes a new root', () => {
+    const cwd = tempDir('tm-cli-ca-');
+    trustmesh(['ca', 'init', '--cluster', 'east'], cwd);
+    const key = path.join(fs.realpathSync(path.join(cwd, '.trustmesh/ca')), 'root-key.pem');
+    const before = storeSnapshot(path.join(cwd, '.trustmesh/ca'));
+    const r = runNodeUnderStrace(['-P', key, '-e', 'trace=openat', '-e', 'inject=openat:error=EACCES'], [MAIN, 'ca', 'init', '--cluster', 'east', '--cluster', 'west'], cwd);
+    expectCodedError(r, 'TM_CA_STORE_UNREADABLE');
+    expect(r.stderr).toMatch(/cannot read the key store \(EACCES\)/);
+    expect(storeSnapshot(path.join(cwd, '.trustmesh/ca'))).toEqual(before);
+    expect(fs.readdirSync(path.join(cwd, '.trustmesh')).sort()).toEqual(['.ca.gen-0001', 'ca']);
   });
 });
