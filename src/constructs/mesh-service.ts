@@ -12,7 +12,7 @@ import { ReferenceWorkload, ReferenceWorkloadOptions } from './reference-workloa
 import { IntentionAction, JwtRequirementSpec, PeerSpec } from '../model/intention';
 import { parseIpBlock } from '../model/ip-block';
 import { ServiceSpec } from '../model/mesh-spec';
-import { assertDnsLabel, assertLabels } from '../model/names';
+import { assertDnsLabel, assertDnsSubdomain, assertLabels } from '../model/names';
 import { ObjectNames } from '../model/object-names';
 import { isHttpProtocol } from '../model/service-port';
 import { located } from '../private/located';
@@ -334,7 +334,7 @@ class ImportedService extends Construct implements IMeshPeer {
       assertDnsLabel(attrs.namespace, 'namespace');
       assertDnsLabel(attrs.name, 'service name');
       const serviceAccount = attrs.serviceAccount ?? attrs.name;
-      assertDnsLabel(serviceAccount, 'service account');
+      assertDnsSubdomain(serviceAccount, 'service account');
       return { kind: 'service', namespace: attrs.namespace, name: attrs.name, serviceAccount, inMesh: attrs.inMesh ?? true };
     });
   }
@@ -349,7 +349,7 @@ function checkProps(name: string, props: MeshServiceProps): {
 } {
   assertDnsLabel(name, 'service name');
   const serviceAccount = props.serviceAccount ?? name;
-  assertDnsLabel(serviceAccount, 'service account');
+  assertDnsSubdomain(serviceAccount, 'service account');
   const labels = { ...(props.labels ?? { app: name }) };
   if (Object.keys(labels).length === 0) {
     throw new TrustmeshError('TM_INVALID_LABEL', 'service labels are empty: its policies would select every workload of the namespace', {
