@@ -1,4 +1,3 @@
-import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { TrustmeshError } from '../errors';
 import { AccessMatchOptions, assertPathPatternsSupported, hostPatterns, toMatchSpec } from './access-options';
@@ -14,15 +13,14 @@ import { IMeshPeer, Peer, PeerConfig } from './peer';
 import { policyConstructId, resolveIntentionInput, resolveJwtRequirement } from './private/intention-input';
 import { RouteMatch } from './route-match';
 import { EdgeObjectNames } from '../model/edge-names';
-import {
-  GatewayJwtRequirementSpec, GatewayRouteSpec, GatewayServerSpec, gatewayWorkload, IngressGatewaySpec, serversFor,
-} from '../model/ingress-gateway';
+import { isPassthroughServer, planGatewayRoutes } from '../model/gateway-routes';
+import { GatewayJwtRequirementSpec, GatewayRouteSpec, GatewayServerSpec, gatewayWorkload, IngressGatewaySpec } from '../model/ingress-gateway';
 import { IntentionAction, IntentionSpec } from '../model/intention';
 import { assertSupports, IstioFeature } from '../model/istio-version';
-import { assertDnsLabel, assertDnsSubdomain, assertLabels } from '../model/names';
-import { assertPortNumber, isHttpProtocol, PortProtocol } from '../model/service-port';
+import { assertDnsLabel } from '../model/names';
+import { assertPortNumber } from '../model/service-port';
 import { located } from '../private/located';
-import { chartFor } from './private/edge-objects';
+import { checkGatewayHosts, checkGatewayProps } from './private/ingress-gateway-checks';
 import { ensureIstioApiObject } from './private/istio-api-object';
 import { renderGateway } from '../render/istio/gateway';
 import { renderGatewayPolicy, renderGatewayRequestAuthentication, renderGatewayRequireJwtPolicy } from '../render/istio/gateway-authorization';
@@ -67,7 +65,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
   private jwtRequirement?: GatewayJwtRequirementSpec;
 
   public constructor(mesh: Mesh, id: string, props: IngressGatewayProps = {}) {
-    const checked = located(mesh, () => checkProps(mesh, id, props));
+    const checked = located(mesh, () => checkGatewayProps(mesh, id, props));
     super(checked.chart, `IngressGateway-${checked.name}`);
     this.mesh = mesh;
     this.gatewayName = checked.name;
@@ -113,7 +111,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
         port,
         targetPort: this.containerPort(port),
         protocol: 'HTTPS',
-        hosts: checkHosts(options.hosts),
+        hosts: checkGatewayHosts(options.hosts),
         httpsRedirect: false,
         tls: {
           mode: tls.mode,
@@ -139,7 +137,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
         port,
         targetPort: this.containerPort(port),
         protocol: 'HTTP',
-        hosts: checkHosts(options.hosts),
+        hosts: checkGatewayHosts(options.hosts),
         httpsRedirect: options.httpsRedirect ?? false,
       });
     });
@@ -160,7 +158,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
           fix: 'route to services of the gateway\'s own mesh',
         });
       }
-      const hosts = options.hosts ? checkHosts(options.hosts) : [...new Set(this.servers.flatMap((s) => s.hosts))].sort();
+      const hosts = options.hosts ? checkGatewayHosts(options.hosts) : [...new Set(this.servers.flatMap((s) => s.hosts))].sort();
       if (hosts.length === 0) {
         throw new TrustmeshError('TM_GATEWAY_ROUTE_NO_SERVER', `gateway ${this.gatewayName} has no server yet, so the route has no host`, {
           fix: 'add the servers (addHttpsServer/addHttpServer) before routing',
@@ -170,7 +168,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
         if (!(m instanceof RouteMatch)) throw new TypeError('route: match must be created with RouteMatch.pathPrefix/exactPath');
         return m._toSpec();
       });
-      const routes = this.planRoutes(service, hosts, matches, options.port);
+      const routes = planGatewayRoutes(this._toSpec(), { service: service._toSpec(), hosts, matches, port: options.port });
       this.routes.push(...routes);
       this.mesh._touch();
       ensureIstioApiObject(service, `Route-${this.gatewayName}`, {
@@ -291,7 +289,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
   }
 
   private addServer(server: GatewayServerSpec): void {
-    const mixed = this.servers.find((s) => s.port === server.port && isPassthrough(s) !== isPassthrough(server) && s.protocol === 'HTTPS' && server.protocol === 'HTTPS');
+    const mixed = this.servers.find((s) => s.port === server.port && isPassthroughServer(s) !== isPassthroughServer(server) && s.protocol === 'HTTPS' && server.protocol === 'HTTPS');
     if (mixed || this.servers.some((s) => s.port === server.port && s.protocol !== server.protocol)) {
       throw new TrustmeshError('TM_GATEWAY_PORT_CONFLICT',
         `gateway ${this.gatewayName} port ${server.port} would mix ${mixed ? 'passthrough and terminated TLS' : 'HTTP and HTTPS'} servers`, {
@@ -300,73 +298,6 @@ export class IngressGateway extends Construct implements IMeshPeer {
     }
     this.servers.push(server);
     this.mesh._touch();
-  }
-
-  private planRoutes(service: MeshService, hosts: readonly string[], matches: GatewayRouteSpec['matches'], port: number | undefined): GatewayRouteSpec[] {
-    const ref = { namespace: service.namespace, name: service.name };
-    const gateway = this._toSpec();
-    const http: string[] = [];
-    const passthrough = new Map<number, string[]>();
-    for (const host of hosts) {
-      const servers = serversFor(gateway, host);
-      if (servers.length === 0) {
-        throw new TrustmeshError('TM_GATEWAY_ROUTE_NO_SERVER', `no server of gateway ${this.gatewayName} serves host ${host}`, {
-          value: host,
-          allowed: [...new Set(this.servers.flatMap((s) => s.hosts))].sort().join(', ') || 'no servers yet',
-          fix: 'add a server for the host first, or route only hosts the gateway serves',
-        });
-      }
-      const terminating = servers.filter((s) => !isPassthrough(s) && !s.httpsRedirect);
-      const through = servers.filter(isPassthrough);
-      if (terminating.length > 0 && through.length > 0) {
-        throw new TrustmeshError('TM_GATEWAY_ROUTE_AMBIGUOUS', `host ${host} is served both with terminated and with passthrough TLS`, {
-          fix: 'serve the host one way, or route the two hosts separately',
-        });
-      }
-      if (terminating.length > 0) http.push(host);
-      for (const s of through) passthrough.set(s.port, [...(passthrough.get(s.port) ?? []), host]);
-      if (terminating.length === 0 && through.length === 0) {
-        throw new TrustmeshError('TM_GATEWAY_ROUTE_NO_SERVER', `host ${host} is only served by HTTP servers that redirect to https`, {
-          fix: 'add an HTTPS server for the host',
-        });
-      }
-    }
-    const out: GatewayRouteSpec[] = [];
-    if (http.length > 0) {
-      out.push({ service: ref, kind: 'http', hosts: http.sort(), servicePort: this.backendPort(service, port, 'http'), matches });
-    }
-    if (passthrough.size > 0) {
-      if (matches.length > 0) {
-        throw new TrustmeshError('TM_GATEWAY_PASSTHROUGH_MATCH', 'a passthrough route cannot match paths: the gateway never sees the HTTP request', {
-          fix: 'drop match, or terminate TLS at the gateway (GatewayTls.simple)',
-        });
-      }
-      const servicePort = this.backendPort(service, port, 'tls');
-      for (const [gatewayPort, list] of [...passthrough].sort(([a], [b]) => a - b)) {
-        out.push({ service: ref, kind: 'tls', hosts: [...list].sort(), servicePort, gatewayPort, matches: [] });
-      }
-    }
-    return out;
-  }
-
-  private backendPort(service: MeshService, requested: number | undefined, kind: 'http' | 'tls'): number {
-    const fits = (protocol: PortProtocol): boolean => (kind === 'http' ? isHttpProtocol(protocol) : protocol === 'HTTPS' || protocol === 'TLS');
-    const ports = service.ports;
-    const chosen = requested === undefined ? ports.find((p) => fits(p.protocol)) : ports.find((p) => p.port === requested);
-    const wanted = kind === 'http' ? 'an HTTP port (Port.http/http2/grpc)' : 'an HTTPS or TLS port (Port.https/Port.tls)';
-    if (!chosen) {
-      throw new TrustmeshError('TM_UNKNOWN_PORT', requested === undefined
-        ? `${service.namespace}/${service.name} has no port for a ${kind} route`
-        : `port ${requested} is not a port of service ${service.namespace}/${service.name}`, {
-        value: requested, allowed: wanted, fix: 'declare the port on the service, or pass port',
-      });
-    }
-    if (!fits(chosen.protocol)) {
-      throw new TrustmeshError('TM_GATEWAY_ROUTE_PORT_PROTOCOL', `port ${chosen.port} of ${service.namespace}/${service.name} is ${chosen.protocol}, but a ${kind} route needs ${wanted}`, {
-        value: chosen.port,
-      });
-    }
-    return chosen.port;
   }
 
   private addIntention(action: IntentionAction, peer: IMeshPeer, options: GatewayAccessOptions): void {
@@ -411,7 +342,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
   }
 
   private assertTerminates(verb: string): void {
-    if (!this.servers.some((s) => !isPassthrough(s))) {
+    if (!this.servers.some((s) => !isPassthroughServer(s))) {
       throw new TrustmeshError('TM_GATEWAY_HTTP_MATCH_WITHOUT_TERMINATION',
         `${verb} needs HTTP requests, but gateway ${this.gatewayName} has no server that terminates TLS or serves HTTP`, {
           fix: 'add the servers first; passthrough servers only see the TLS connection (SNI)',
@@ -444,62 +375,4 @@ export class IngressGateway extends Construct implements IMeshPeer {
     assertPortNumber(mapped, 'gateway container port');
     return mapped;
   }
-}
-
-function isPassthrough(server: GatewayServerSpec): boolean {
-  return server.tls?.mode === 'PASSTHROUGH';
-}
-
-function checkHosts(hosts: readonly string[]): string[] {
-  if (!Array.isArray(hosts) || hosts.length === 0) {
-    throw new TrustmeshError('TM_EMPTY_MATCH_LIST', 'a gateway server needs at least one host', {
-      value: hosts, allowed: 'host names such as "shop.example.com" or "*.example.com"',
-    });
-  }
-  for (const h of hosts) {
-    const name = typeof h === 'string' && h.startsWith('*.') ? h.slice(2) : h;
-    if (typeof h !== 'string' || h === '*' || h.includes('/')) {
-      throw new TrustmeshError('TM_INVALID_HOST', 'gateway host is not a host name or "*.domain" wildcard', {
-        value: h, allowed: 'e.g. "shop.example.com" or "*.example.com" (namespace/ prefixes and a bare "*" are not offered)',
-      });
-    }
-    try {
-      assertDnsSubdomain(name, 'gateway host');
-    } catch (e) {
-      throw new TrustmeshError('TM_INVALID_HOST', 'gateway host is not a host name or "*.domain" wildcard', {
-        value: h, allowed: 'lower-case DNS names such as "shop.example.com" or "*.example.com"', cause: e,
-      });
-    }
-  }
-  return [...new Set(hosts)].sort();
-}
-
-function checkProps(mesh: Mesh, id: string, props: IngressGatewayProps): {
-  name: string; namespace: string; selector: Record<string, string>; serviceAccount: string; numTrustedProxies: number; chart: Chart;
-} {
-  const name = props.name ?? id;
-  assertDnsLabel(name, 'gateway name');
-  // Checked before the construct exists, so a duplicate gets a coded error, not a constructs one.
-  if (mesh._edges.hasGateway(name)) {
-    throw new TrustmeshError('TM_DUPLICATE_GATEWAY', `gateway "${name}" is declared twice in mesh "${mesh.meshName}"`, {
-      fix: 'declare it once and look it up with mesh.ingressGateway(name)',
-    });
-  }
-  const namespace = props.namespace ?? mesh.rootNamespace;
-  assertDnsLabel(namespace, 'gateway namespace');
-  const chart = chartFor(mesh, namespace);
-  const selector = { ...(props.selector ?? { istio: 'ingressgateway' }) };
-  if (Object.keys(selector).length === 0) {
-    throw new TrustmeshError('TM_INVALID_LABEL', 'the gateway selector is empty: the Gateway would configure every proxy', {
-      fix: 'select the gateway pods, e.g. { istio: "ingressgateway" }',
-    });
-  }
-  assertLabels(selector, 'gateway selector');
-  const serviceAccount = props.serviceAccount ?? 'istio-ingressgateway-service-account';
-  assertDnsSubdomain(serviceAccount, 'gateway service account');
-  const numTrustedProxies = props.numTrustedProxies ?? 0;
-  if (!Number.isInteger(numTrustedProxies) || numTrustedProxies < 0) {
-    throw new TrustmeshError('TM_INVALID_TRUSTED_PROXIES', 'numTrustedProxies is not a non-negative integer', { value: numTrustedProxies });
-  }
-  return { name, namespace, selector, serviceAccount, numTrustedProxies, chart };
 }
