@@ -1,5 +1,5 @@
 import { Chart } from 'cdk8s';
-import { chartFor } from './edge-objects';
+import { chartFor } from './chart-for';
 import { TrustmeshError } from '../../errors';
 import { assertDnsLabel, assertDnsSubdomain, assertLabels } from '../../model/names';
 import { IngressGatewayProps } from '../ingress-gateway-options';
