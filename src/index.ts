@@ -75,7 +75,6 @@ export { SpiffeId } from './pki/spiffe-id';
 export { verifyChain } from './pki/chain-verifier';
 export { parseTtl } from './pki/ttl';
 export { inspectionToJson } from './pki/store-inspection';
-export type { ExampleOptions } from './examples/example-options';
 export type { IssueCredentialOptions, KeyStoreInitOptions, KeyStoreInitReport, KeyStoreOptions, StoreReport } from './pki/key-store';
 export type { StoreChange } from './pki/store-issuance';
 export type { InspectedCertificate, StoreInspection } from './pki/store-inspection';
@@ -180,12 +179,3 @@ export type { TrustmeshValidationProps } from './cdk8s-plugin/trustmesh-validati
 export type {
   ValidationContextLike, ValidationReportLike, ValidationLoggerLike, ValidationViolation, ValidationViolatingResource,
 } from './cdk8s-plugin/validation-contract';
-
-// Example meshes
-export { bookinfoMesh } from './examples/bookinfo';
-export { fooHttpbinMesh, EXAMPLE_ISSUER } from './examples/foo-httpbin';
-export {
-  microShakeFactoryMesh, microShakeFactoryMutualMesh, microShakeFactoryPassthroughMesh, ISTIO_SUCCINCTLY_ISSUER, JUICE_SHOP_HOST,
-  JUICE_SHOP_CREDENTIALS, JuiceShopIngress,
-} from './examples/micro-shake-factory';
-export type { MicroShakeFactoryOptions } from './examples/micro-shake-factory';

@@ -5,7 +5,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { leaksPrivateKey, tempDir } from './pki-fixtures';
-import { bookinfoMesh, fooHttpbinMesh, microShakeFactoryMesh, microShakeFactoryMutualMesh, microShakeFactoryPassthroughMesh, TrustmeshApp } from '../../src';
+import { TrustmeshApp } from '../../src';
+import { bookinfoMesh, fooHttpbinMesh, microShakeFactoryMesh, microShakeFactoryMutualMesh, microShakeFactoryPassthroughMesh } from '../../src/examples';
 import { edgeMaterial } from '../constructs/edge-fixtures';
 
 const ROOT = path.join(__dirname, '..', '..');

@@ -3,16 +3,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
-import { bookinfoMesh, fooHttpbinMesh, microShakeFactoryMesh } from '../../../src';
+import { fixture, lineOf } from './rules/fixture';
 import {
   analyze, analyzerCheck, analyzerChecks, countSeverities, formatFinding, ManifestCheck, parseFieldPath, sortDiagnostics,
 } from '../../../src/analysis/analyzer/analyzer';
 import { loadConfig, parseConfigText } from '../../../src/analysis/config/load-config';
 import { Diagnostic } from '../../../src/errors';
+import { bookinfoMesh, fooHttpbinMesh, microShakeFactoryMesh } from '../../../src/examples';
 import { CrdSchemaSet } from '../../../src/validate/crd-schema';
 import { validateManifests } from '../../../src/validate/manifest-validator';
 import { tempApp } from '../../helpers';
-import { fixture, lineOf } from './rules/fixture';
 
 const CRD_FILE = path.join(__dirname, '..', '..', '..', '..', 'shared', 'istio', 'crd-all-1.30.3.gen.yaml');
 
