@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { TrustmeshError } from '../errors';
+import { ErrorCode, TrustmeshError } from '../errors';
 import { followsNameRule, NameRule, nameRuleAllowed, suggestName } from '../private/name-rules';
 
 /**
@@ -80,7 +80,7 @@ export function validateHostName(host: string): string {
   });
 }
 
-function checkLabel(code: `TM_${string}`, what: string, name: string): string {
+function checkLabel(code: ErrorCode, what: string, name: string): string {
   if (followsNameRule('dns-label', name)) return name;
   throw new TrustmeshError(code, `invalid ${what}`, {
     value: name,
