@@ -9,7 +9,7 @@ export { TrustmeshApp } from './constructs/trustmesh-app';
 export type { TrustmeshAppProps, ManifestRecord, ManifestValidator, SynthOutput } from './constructs/trustmesh-app';
 export { schemaValidator } from './constructs/trustmesh-app';
 export { Mesh } from './constructs/mesh';
-export type { MeshProps } from './constructs/mesh';
+export type { MeshProps } from './constructs/mesh-props';
 export { MeshNamespace } from './constructs/mesh-namespace';
 export type { MeshNamespaceProps } from './constructs/mesh-namespace';
 export { MeshService } from './constructs/mesh-service';
@@ -55,7 +55,7 @@ export { CertificateAuthority } from './constructs/certificate-authority';
 export type {
   CertificateAuthorityProps, ExistingCertificateAuthorityOptions, GatewayCredentialOptions, ICertificateAuthority,
 } from './constructs/certificate-authority';
-export type { MeshCertificateAuthorityOptions } from './constructs/mesh';
+export type { MeshCertificateAuthorityOptions } from './constructs/mesh-props';
 export { PluginCaSecret } from './constructs/plugin-ca-secret';
 export type { PluginCaSecretProps } from './constructs/plugin-ca-secret';
 export { TlsSecret } from './constructs/tls-secret';

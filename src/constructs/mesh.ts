@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Diagnostic, TrustmeshError } from '../errors';
 import { AccessLoggingOptions, declareAccessLogging } from './access-logging';
-import { CertificateAuthority, CertificateAuthorityProps } from './certificate-authority';
+import { CertificateAuthority } from './certificate-authority';
 import { registerDiagnostics } from './diagnostics';
 import { AllowEgressOptions, declareEgress, declareEgressPolicy, externalServiceSpec, LockDownEgressOptions } from './egress';
 import { DefaultAccess, MtlsMode } from './enums';
@@ -10,6 +10,7 @@ import { IngressGateway } from './ingress-gateway';
 import { IngressGatewayProps } from './ingress-gateway-options';
 import { declarePlaintextException, IPlaintextDestination } from './kubernetes-api-server';
 import { MeshNamespace, MeshNamespaceProps } from './mesh-namespace';
+import { MeshCertificateAuthorityOptions, MeshProps } from './mesh-props';
 import type { MeshService } from './mesh-service';
 import { Declarations } from './private/declarations';
 import { declaring, ensureDeclaredObjects, IstioObjectOwner } from './private/declared-objects';
@@ -25,66 +26,6 @@ import { CaMaterial } from '../pki/ca-material';
 import { canonicalJson } from '../private/canonical-json';
 import { located } from '../private/located';
 import { ISTIO_OBJECTS } from '../render/istio/istio-objects';
-
-/** Options of {@link Mesh.useCertificateAuthority}. */
-export interface MeshCertificateAuthorityOptions extends Omit<CertificateAuthorityProps, 'material' | 'clusters' | 'istiodNamespace' | 'chart'> {
-  /**
-   * The cluster (key store intermediate) this mesh's output is applied to.
-   * @default - the mesh name
-   */
-  readonly cluster?: string;
-}
-
-/** Props of {@link Mesh}. */
-export interface MeshProps {
-  /**
-   * Mesh name: the output folder (`dist/<name>/`) and the name in messages.
-   * @default - the construct id
-   */
-  readonly name?: string;
-  /**
-   * SPIFFE trust domain of workload identities.
-   * @default 'cluster.local'
-   */
-  readonly trustDomain?: string;
-  /**
-   * Other trust domains Istio treats as this one (MeshConfig `trustDomainAliases`).
-   * @default - none
-   */
-  readonly trustDomainAliases?: string[];
-  /**
-   * Istio's root namespace (MeshConfig `rootNamespace`): mesh-wide policies live there.
-   * @default 'istio-system'
-   */
-  readonly rootNamespace?: string;
-  /**
-   * Target Istio release, e.g. "1.30" or "1.21.4". Chooses API versions and rejects features the
-   * release lacks.
-   * @default '1.30'
-   */
-  readonly istioVersion?: string;
-  /**
-   * Mesh-wide mTLS mode, written explicitly as the root-namespace PeerAuthentication.
-   * @default MtlsMode.STRICT - zero trust: every call is authenticated
-   */
-  readonly mtls?: MtlsMode;
-  /**
-   * What happens to requests no ALLOW intention covers, in every namespace that does not say.
-   * @default DefaultAccess.DENY - zero trust: an allow-nothing policy per namespace
-   */
-  readonly defaultAccess?: DefaultAccess;
-  /**
-   * Kubernetes cluster DNS domain for service host names.
-   * @default 'cluster.local'
-   */
-  readonly clusterDomain?: string;
-  /**
-   * Emit a reference workload (ServiceAccount, Service, Deployment with the Istio sidecar) for
-   * every service, with these defaults; services refine them with their `workload` prop.
-   * @default - no reference workloads unless a service asks for one
-   */
-  readonly referenceWorkloads?: ReferenceWorkloadOptions;
-}
 
 /**
  * A service mesh: the root of a trustmesh declaration. Namespaces, services and their intentions
