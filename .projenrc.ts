@@ -1,4 +1,5 @@
 import { javascript, JsonFile, typescript } from 'projen';
+import { importLayerRules, noCdk8sOverride } from './projenrc/import-layers';
 
 // The Istio release whose CRDs we import and validate against. The CRD file lives beside the
 // repository in ../shared (never copied in); the generated L1 classes and schemas are committed.
@@ -158,5 +159,9 @@ project.addTask('bench', {
     { exec: 'node --expose-gc --max-old-space-size=8192 --import tsx bench/run.ts', receiveArgs: true },
   ],
 });
+
+// Imports follow the layering of docs/architecture.md (projenrc/import-layers.ts).
+project.eslint!.addRules(importLayerRules());
+project.eslint!.addOverride(noCdk8sOverride());
 
 project.synth();

@@ -1,11 +1,13 @@
 /**
  * `tsx projenrc/error-index.ts [out.md]`: writes `docs/errors.md`, the index of every `TM_…` code
- * in `src/`, from the source itself: where each code is raised, its severity and the message it
- * carries. Run by `npx projen docs:errors`; a test fails when the committed index is stale.
+ * of the registry (`src/error-codes.ts`) with its summary, and from the source itself where each
+ * code is raised and its severity. Run by `npx projen docs:errors`; a test fails when the
+ * committed index is stale, and another when the registry and the raised codes differ.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
+import { ERROR_CODES } from '../src/error-codes';
 
 /** One place a code is raised. */
 interface CodeSite {
@@ -188,16 +190,19 @@ function cell(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/`/g, "'").replace(/\s+/g, ' ').trim();
 }
 
-/** The Markdown of `docs/errors.md`, from the codes {@link collectCodes} finds (or was given). */
-export function renderErrorIndex(root: string, codes: ReadonlyMap<string, readonly CodeSite[]> = collectCodes(root)): string {
+/**
+ * The Markdown of `docs/errors.md`: every code of the registry with its summary, and the severity
+ * and files of the sites {@link collectCodes} finds (or was given).
+ */
+export function renderErrorIndex(root: string, codes: ReadonlyMap<string, readonly CodeSite[]> = collectCodes(root),
+  registry: Readonly<Record<string, string>> = ERROR_CODES): string {
   const bySection = SECTIONS.map(() => [] as string[]);
-  for (const code of [...codes.keys()].sort()) {
-    const sites = codes.get(code)!;
+  for (const code of Object.keys(registry).sort()) {
+    const sites = codes.get(code) ?? [];
     const files = [...new Set(sites.map((s) => s.file))].sort();
     const severities = [...new Set(sites.flatMap((s) => s.severities))].sort();
-    const message = sites.map((s) => s.message).find((m) => m !== undefined && m.trim() !== '');
-    bySection[sectionOf(files[0])].push(
-      `| \`${code}\` | ${severities.join(', ') || 'error'} | ${message ? cell(message) : '—'} | ${files.map((f) => `\`${f}\``).join(', ')} |`);
+    bySection[files.length > 0 ? sectionOf(files[0]) : 0].push(
+      `| \`${code}\` | ${severities.join(', ') || 'error'} | ${cell(registry[code])} | ${files.map((f) => `\`${f}\``).join(', ') || '—'} |`);
   }
   const out = [
     '# Error and diagnostic codes',
@@ -207,15 +212,15 @@ export function renderErrorIndex(root: string, codes: ReadonlyMap<string, readon
     'Every user-facing problem carries a stable `TM_…` code: errors thrown at once for bad input,',
     'whole-graph errors and warnings at synth, and the analyzer\'s findings (which also name the matching',
     'istioctl `IST` or Kiali `KIA` code; see [analyzer.md](analyzer.md)). The full message says what is wrong,',
-    'where (construct path or file:line:column), the value received, what is allowed and how to fix it;',
-    'the column below shows its fixed part, `…` standing for the details filled in. Every code is',
-    'asserted by at least one test.',
+    'where (construct path or file:line:column), the value received, what is allowed and how to fix it.',
+    'The summaries below are the registry `src/error-codes.ts` (`…` stands for details the message fills',
+    'in); a misspelled code does not compile. Every code is raised in `src/` and asserted by at least one test.',
     '',
     'Exit codes of the CLI: `0` success, `1` findings (analyzer errors, `diff --fail-on`, broken chains), `2` bad input or usage, `70` internal errors.',
   ];
   SECTIONS.forEach((section, i) => {
     if (bySection[i].length === 0) return;
-    out.push('', `## ${section.title}`, '', '| Code | Severity | Message (one instance) | Raised in |', '|---|---|---|---|', ...bySection[i]);
+    out.push('', `## ${section.title}`, '', '| Code | Severity | Summary | Raised in |', '|---|---|---|---|', ...bySection[i]);
   });
   return `${out.join('\n')}\n`;
 }

@@ -8,8 +8,10 @@
  * @module
  */
 
-/** A stable, documented error or diagnostic code, e.g. `TM_INVALID_NAME`. */
-export type ErrorCode = `TM_${string}`;
+import type { ErrorCode } from './error-codes';
+
+/** A stable, documented error or diagnostic code, e.g. `TM_INVALID_NAME`; the registry is `error-codes.ts`. */
+export type { ErrorCode } from './error-codes';
 
 /** Where a problem was found: a construct path, or a position in a file. */
 export interface SourceLocation {

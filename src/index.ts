@@ -9,7 +9,7 @@ export { TrustmeshApp } from './constructs/trustmesh-app';
 export type { TrustmeshAppProps, ManifestRecord, ManifestValidator, SynthOutput } from './constructs/trustmesh-app';
 export { schemaValidator } from './constructs/trustmesh-app';
 export { Mesh } from './constructs/mesh';
-export type { MeshProps } from './constructs/mesh';
+export type { MeshProps } from './constructs/mesh-props';
 export { MeshNamespace } from './constructs/mesh-namespace';
 export type { MeshNamespaceProps } from './constructs/mesh-namespace';
 export { MeshService } from './constructs/mesh-service';
@@ -55,7 +55,7 @@ export { CertificateAuthority } from './constructs/certificate-authority';
 export type {
   CertificateAuthorityProps, ExistingCertificateAuthorityOptions, GatewayCredentialOptions, ICertificateAuthority,
 } from './constructs/certificate-authority';
-export type { MeshCertificateAuthorityOptions } from './constructs/mesh';
+export type { MeshCertificateAuthorityOptions } from './constructs/mesh-props';
 export { PluginCaSecret } from './constructs/plugin-ca-secret';
 export type { PluginCaSecretProps } from './constructs/plugin-ca-secret';
 export { TlsSecret } from './constructs/tls-secret';
@@ -75,7 +75,6 @@ export { SpiffeId } from './pki/spiffe-id';
 export { verifyChain } from './pki/chain-verifier';
 export { parseTtl } from './pki/ttl';
 export { inspectionToJson } from './pki/store-inspection';
-export type { ExampleOptions } from './examples/example-options';
 export type { IssueCredentialOptions, KeyStoreInitOptions, KeyStoreInitReport, KeyStoreOptions, StoreReport } from './pki/key-store';
 export type { StoreChange } from './pki/store-issuance';
 export type { InspectedCertificate, StoreInspection } from './pki/store-inspection';
@@ -180,12 +179,3 @@ export type { TrustmeshValidationProps } from './cdk8s-plugin/trustmesh-validati
 export type {
   ValidationContextLike, ValidationReportLike, ValidationLoggerLike, ValidationViolation, ValidationViolatingResource,
 } from './cdk8s-plugin/validation-contract';
-
-// Example meshes
-export { bookinfoMesh } from './examples/bookinfo';
-export { fooHttpbinMesh, EXAMPLE_ISSUER } from './examples/foo-httpbin';
-export {
-  microShakeFactoryMesh, microShakeFactoryMutualMesh, microShakeFactoryPassthroughMesh, ISTIO_SUCCINCTLY_ISSUER, JUICE_SHOP_HOST,
-  JUICE_SHOP_CREDENTIALS, JuiceShopIngress,
-} from './examples/micro-shake-factory';
-export type { MicroShakeFactoryOptions } from './examples/micro-shake-factory';

@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { TrustmeshApp, TrustmeshAppProps } from '../src/constructs/trustmesh-app';
-import { TrustmeshError } from '../src/errors';
+import { TrustmeshAggregateError, TrustmeshError } from '../src/errors';
+import { DEFAULT_ISTIO_VERSION } from '../src/model/istio-version';
+import { MeshSpec } from '../src/model/mesh-spec';
 
 /** A TrustmeshApp writing into fresh temp directories. */
 export function tempApp(props: TrustmeshAppProps = {}): TrustmeshApp {
@@ -45,4 +47,77 @@ export function readTree(dir: string): Record<string, string> {
   };
   walk(dir);
   return out;
+}
+
+/** The coded errors of a synth that fails (fails the test when the synth succeeds). */
+export function synthErrors(app: TrustmeshApp): { code: string; message: string }[] {
+  try {
+    app.synthOutput();
+  } catch (e) {
+    if (e instanceof TrustmeshAggregateError) return e.errors.map((x) => ({ code: x.code, message: x.message }));
+    throw e;
+  }
+  throw new Error('synth succeeded');
+}
+
+/**
+ * A whole {@link MeshSpec} for model-level tests: mesh `m`, trust domain and cluster domain
+ * `cluster.local`, root namespace `istio-system`, Istio 1.30, STRICT, default deny, nothing
+ * declared — with `overrides` on top.
+ */
+export function meshSpec(overrides: Partial<MeshSpec> = {}): MeshSpec {
+  return {
+    name: 'm',
+    trustDomain: 'cluster.local',
+    trustDomainAliases: [],
+    rootNamespace: 'istio-system',
+    clusterDomain: 'cluster.local',
+    istioVersion: DEFAULT_ISTIO_VERSION,
+    mtls: 'STRICT',
+    defaultAccess: 'DENY',
+    namespaces: [],
+    services: [],
+    issuers: [],
+    intentions: [],
+    ...overrides,
+  };
+}
+
+/** Options of {@link crdYaml}. */
+export interface CrdYamlOptions {
+  /** @default 'example.com' */
+  readonly group?: string;
+  /** @default - the kind in lower case, plus "s" */
+  readonly plural?: string;
+  /** @default 'Namespaced' */
+  readonly scope?: 'Namespaced' | 'Cluster';
+  /** @default 'v1' */
+  readonly version?: string;
+  /** `metadata.name`. @default - none */
+  readonly name?: string;
+}
+
+/**
+ * A CustomResourceDefinition of one kind and one served, stored version, as YAML: the skeleton
+ * around `schema`, the `openAPIV3Schema` (YAML written from column 0).
+ */
+export function crdYaml(kind: string, schema: string, options: CrdYamlOptions = {}): string {
+  const indented = schema.trimEnd().split('\n').map((line) => (line ? `        ${line}` : line));
+  return [
+    'apiVersion: apiextensions.k8s.io/v1',
+    'kind: CustomResourceDefinition',
+    ...(options.name ? ['metadata:', `  name: ${options.name}`] : []),
+    'spec:',
+    `  group: ${options.group ?? 'example.com'}`,
+    `  names: {kind: ${kind}, plural: ${options.plural ?? `${kind.toLowerCase()}s`}}`,
+    `  scope: ${options.scope ?? 'Namespaced'}`,
+    '  versions:',
+    `  - name: ${options.version ?? 'v1'}`,
+    '    served: true',
+    '    storage: true',
+    '    schema:',
+    '      openAPIV3Schema:',
+    ...indented,
+    '',
+  ].join('\n');
 }

@@ -1,11 +1,9 @@
 import { TrustmeshError } from '../errors';
 import type { Mesh } from './mesh';
 import type { MeshNamespace } from './mesh-namespace';
-import { createEdgeObject } from './private/edge-objects';
 import { AccessLoggingSpec } from '../model/access-logging';
 import { assertSupports, IstioFeature } from '../model/istio-version';
 import { located } from '../private/located';
-import { renderAccessLogging } from '../render/istio/telemetry';
 
 /**
  * Which requests are written to the access log: a CEL expression over Envoy's request and
@@ -52,7 +50,7 @@ export interface AccessLoggingOptions {
   readonly provider?: string;
 }
 
-/** @internal registers access logging and creates its Telemetry objects (filled from the model). */
+/** @internal registers access logging (its Telemetry objects are created by the mesh). */
 export function declareAccessLogging(mesh: Mesh, options: AccessLoggingOptions): void {
   located(mesh, () => {
     assertSupports(mesh.istioVersion, IstioFeature.TELEMETRY_ACCESS_LOGGING);
@@ -78,11 +76,6 @@ export function declareAccessLogging(mesh: Mesh, options: AccessLoggingOptions):
         ...(options.filter ? { filter: options.filter.expression } : {}),
       };
       mesh._edges.addAccessLogging(spec);
-      const manifest = renderAccessLogging(mesh.model, spec);
-      createEdgeObject(mesh, manifest.metadata, 'AccessLogging', 'Telemetry', () => {
-        const current = mesh.model.spec.edges?.accessLogging.find((l) => l.namespace === namespace);
-        return current ? renderAccessLogging(mesh.model, current) : undefined;
-      });
     }
   });
 }

@@ -3,15 +3,10 @@ import { ClientCredential } from './client-credential';
 import type { Mesh } from './mesh';
 import type { MeshNamespace } from './mesh-namespace';
 import { MeshService } from './mesh-service';
-import { createEdgeObject, pick } from './private/edge-objects';
 import { EgressPolicySpec, EgressTlsSpec, ExternalPortProtocol, ExternalPortSpec, ExternalServiceSpec } from '../model/egress';
 import { assertSupports, IstioFeature } from '../model/istio-version';
 import { assertDnsLabel, assertDnsSubdomain } from '../model/names';
 import { assertPortNumber } from '../model/service-port';
-import { renderEgressTlsDestinationRules } from '../render/istio/destination-rule';
-import { IstioManifest } from '../render/istio/manifest';
-import { renderServiceEntry } from '../render/istio/service-entry';
-import { renderEgressSidecar } from '../render/istio/sidecar';
 
 /** Options of the {@link EgressPort} factories. */
 export interface EgressPortOptions {
@@ -222,35 +217,14 @@ export function externalServiceSpec(mesh: Mesh, host: string, options: AllowEgre
   };
 }
 
-/**
- * @internal Registers an external host with the mesh and creates its ServiceEntry and
- * TLS-origination DestinationRules (filled from the model).
- */
+/** @internal Registers an external host with the mesh (its objects are created by the mesh). */
 export function declareEgress(mesh: Mesh, spec: ExternalServiceSpec): void {
   mesh._edges.addExternalService(spec);
-  const rendered = (): IstioManifest[] => {
-    const model = mesh.model;
-    const current = model.spec.edges?.externalServices.find((e) => e.name === spec.name && e.namespace === spec.namespace) ?? spec;
-    return [renderServiceEntry(model, current), ...renderEgressTlsDestinationRules(model, current)];
-  };
-  for (const manifest of [renderServiceEntry(mesh.model, spec), ...renderEgressTlsDestinationRules(mesh.model, spec)]) {
-    const { metadata, kind } = manifest;
-    createEdgeObject(mesh, metadata, `${kind}-${metadata.name}`, kind, () => pick(rendered(), kind, metadata));
-  }
 }
 
-/** @internal the outbound traffic policy Sidecar of the mesh or a namespace. */
+/** @internal Registers the outbound traffic policy of the mesh or a namespace. */
 export function declareEgressPolicy(mesh: Mesh, policy: EgressPolicySpec): void {
   mesh._edges.setEgressPolicy(policy);
-  const manifest = renderEgressSidecar(mesh.model, policy);
-  createEdgeObject(mesh, manifest.metadata, 'EgressSidecar', 'Sidecar', () => {
-    const current = mesh.model.spec.edges?.egressPolicies.find((p) => sameScope(p, policy));
-    return current ? renderEgressSidecar(mesh.model, current) : undefined;
-  });
-}
-
-function sameScope(a: EgressPolicySpec, b: EgressPolicySpec): boolean {
-  return a.scope.kind === b.scope.kind && (a.scope.kind === 'mesh' || (b.scope.kind === 'namespace' && a.scope.namespace === b.scope.namespace));
 }
 
 /** Options of {@link Mesh.lockDownEgress}. */

@@ -1,4 +1,3 @@
-import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { TrustmeshError } from '../errors';
 import { AccessMatchOptions, assertPathPatternsSupported, hostPatterns, toMatchSpec } from './access-options';
@@ -11,22 +10,22 @@ import { JwtIssuer } from './jwt-issuer';
 import type { Mesh } from './mesh';
 import { MeshService } from './mesh-service';
 import { IMeshPeer, Peer, PeerConfig } from './peer';
-import { policyConstructId, resolveIntentionInput, resolveJwtRequirement } from './private/intention-input';
+import { DeclaredList, DeclaredValue } from './private/declarations';
+import { declaring, ensureDeclaredObjects, IstioObjectOwner } from './private/declared-objects';
+import { checkGatewayHosts, checkGatewayProps } from './private/ingress-gateway-checks';
+import { resolveIntentionInput, resolveJwtRequirement } from './private/intention-input';
 import { RouteMatch } from './route-match';
-import { EdgeObjectNames } from '../model/edge-names';
+import { isPassthroughServer, planGatewayRoutes } from '../model/gateway-routes';
 import {
-  GatewayJwtRequirementSpec, GatewayRouteSpec, GatewayServerSpec, gatewayWorkload, IngressGatewaySpec, serversFor,
+  GatewayJwtRequirementSpec, GatewayRouteSpec, GatewayServerSpec, gatewayWorkload, IngressGatewaySpec, routesByService,
 } from '../model/ingress-gateway';
 import { IntentionAction, IntentionSpec } from '../model/intention';
 import { assertSupports, IstioFeature } from '../model/istio-version';
-import { assertDnsLabel, assertDnsSubdomain, assertLabels } from '../model/names';
-import { assertPortNumber, isHttpProtocol, PortProtocol } from '../model/service-port';
+import { MeshModel } from '../model/mesh-model';
+import { assertDnsLabel } from '../model/names';
+import { assertPortNumber } from '../model/service-port';
 import { located } from '../private/located';
-import { chartFor } from './private/edge-objects';
-import { ensureIstioApiObject } from './private/istio-api-object';
-import { renderGateway } from '../render/istio/gateway';
-import { renderGatewayPolicy, renderGatewayRequestAuthentication, renderGatewayRequireJwtPolicy } from '../render/istio/gateway-authorization';
-import { renderGatewayRoute } from '../render/istio/virtual-service';
+import { ISTIO_OBJECTS } from '../render/istio/istio-objects';
 import { formatPrincipal } from '../semantics/principal';
 
 const DEFAULT_CONTAINER_PORTS: Readonly<Record<number, number>> = { 80: 8080, 443: 8443 };
@@ -48,7 +47,7 @@ const DEFAULT_CONTAINER_PORTS: Readonly<Record<number, number>> = { 80: 8080, 44
  * gateway.route(juiceShop);
  * juiceShop.allowFrom(gateway);
  */
-export class IngressGateway extends Construct implements IMeshPeer {
+export class IngressGateway extends Construct implements IMeshPeer, IstioObjectOwner {
   /** The mesh. */
   public readonly mesh: Mesh;
   /** Gateway name. */
@@ -61,13 +60,13 @@ export class IngressGateway extends Construct implements IMeshPeer {
   public readonly numTrustedProxies: number;
   private readonly _selector: Record<string, string>;
   private readonly containerPorts: Readonly<Record<number, number>>;
-  private readonly servers: GatewayServerSpec[] = [];
-  private readonly routes: GatewayRouteSpec[] = [];
-  private readonly intentions: IntentionSpec[] = [];
-  private jwtRequirement?: GatewayJwtRequirementSpec;
+  private readonly servers: DeclaredList<GatewayServerSpec>;
+  private readonly routes: DeclaredList<GatewayRouteSpec>;
+  private readonly intentions: DeclaredList<IntentionSpec>;
+  private readonly jwtRequirement: DeclaredValue<GatewayJwtRequirementSpec>;
 
   public constructor(mesh: Mesh, id: string, props: IngressGatewayProps = {}) {
-    const checked = located(mesh, () => checkProps(mesh, id, props));
+    const checked = located(mesh, () => checkGatewayProps(mesh, id, props));
     super(checked.chart, `IngressGateway-${checked.name}`);
     this.mesh = mesh;
     this.gatewayName = checked.name;
@@ -76,13 +75,12 @@ export class IngressGateway extends Construct implements IMeshPeer {
     this.numTrustedProxies = checked.numTrustedProxies;
     this._selector = checked.selector;
     this.containerPorts = { ...DEFAULT_CONTAINER_PORTS, ...(props.containerPorts ?? {}) };
+    this.servers = mesh._declarations.list();
+    this.routes = mesh._declarations.list();
+    this.intentions = mesh._declarations.list();
+    this.jwtRequirement = mesh._declarations.value();
     mesh._edges.addGateway(this.gatewayName, this);
-    ensureIstioApiObject(this, 'Gateway', {
-      kind: 'Gateway',
-      istioVersion: this.mesh.istioVersion,
-      metadata: { name: EdgeObjectNames.gateway(this.gatewayName), namespace: this.namespace },
-      render: () => renderGateway(this.mesh.model, this._resolvedSpec()),
-    });
+    this._ensureObjects();
   }
 
   /** Labels of the gateway pods (a copy). */
@@ -100,7 +98,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
    * @example gateway.addHttpsServer({ hosts: ['shop.example.com'], tls: GatewayTls.mutual(credential) })
    */
   public addHttpsServer(options: HttpsServerOptions): void {
-    located(this, () => {
+    declaring(this, () => {
       if (!(options.tls instanceof GatewayTls)) throw new TypeError('addHttpsServer: tls must be created with GatewayTls.simple/mutual/optionalMutual/passthrough');
       const port = options.port ?? 443;
       assertPortNumber(port, 'gateway server port');
@@ -113,7 +111,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
         port,
         targetPort: this.containerPort(port),
         protocol: 'HTTPS',
-        hosts: checkHosts(options.hosts),
+        hosts: checkGatewayHosts(options.hosts),
         httpsRedirect: false,
         tls: {
           mode: tls.mode,
@@ -131,7 +129,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
    * @example gateway.addHttpServer({ hosts: ['shop.example.com'], httpsRedirect: true })
    */
   public addHttpServer(options: HttpServerOptions): void {
-    located(this, () => {
+    declaring(this, () => {
       const port = options.port ?? 80;
       assertPortNumber(port, 'gateway server port');
       this.addServer({
@@ -139,7 +137,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
         port,
         targetPort: this.containerPort(port),
         protocol: 'HTTP',
-        hosts: checkHosts(options.hosts),
+        hosts: checkGatewayHosts(options.hosts),
         httpsRedirect: options.httpsRedirect ?? false,
       });
     });
@@ -153,14 +151,14 @@ export class IngressGateway extends Construct implements IMeshPeer {
    * @example gateway.route(juiceShop, { match: RouteMatch.pathPrefix('/api/juice-shop') })
    */
   public route(service: MeshService, options: GatewayRouteOptions = {}): void {
-    located(this, () => {
+    declaring(this, () => {
       if (!(service instanceof MeshService)) throw new TypeError('route: service must be a MeshService of the gateway\'s mesh');
       if (service.mesh !== this.mesh) {
         throw new TrustmeshError('TM_UNKNOWN_SERVICE', `${service.namespace}/${service.name} belongs to mesh "${service.mesh.meshName}", not to "${this.mesh.meshName}"`, {
           fix: 'route to services of the gateway\'s own mesh',
         });
       }
-      const hosts = options.hosts ? checkHosts(options.hosts) : [...new Set(this.servers.flatMap((s) => s.hosts))].sort();
+      const hosts = options.hosts ? checkGatewayHosts(options.hosts) : [...new Set(this.servers.items.flatMap((s) => s.hosts))].sort();
       if (hosts.length === 0) {
         throw new TrustmeshError('TM_GATEWAY_ROUTE_NO_SERVER', `gateway ${this.gatewayName} has no server yet, so the route has no host`, {
           fix: 'add the servers (addHttpsServer/addHttpServer) before routing',
@@ -170,15 +168,8 @@ export class IngressGateway extends Construct implements IMeshPeer {
         if (!(m instanceof RouteMatch)) throw new TypeError('route: match must be created with RouteMatch.pathPrefix/exactPath');
         return m._toSpec();
       });
-      const routes = this.planRoutes(service, hosts, matches, options.port);
+      const routes = planGatewayRoutes(this._toSpec(), { service: service._toSpec(), hosts, matches, port: options.port });
       this.routes.push(...routes);
-      this.mesh._touch();
-      ensureIstioApiObject(service, `Route-${this.gatewayName}`, {
-        kind: 'VirtualService',
-        istioVersion: this.mesh.istioVersion,
-        metadata: { name: EdgeObjectNames.route(service.name, this.gatewayName), namespace: service.namespace },
-        render: () => renderGatewayRoute(this.mesh.model, this._resolvedSpec(), { namespace: service.namespace, name: service.name }),
-      });
     });
   }
 
@@ -236,8 +227,8 @@ export class IngressGateway extends Construct implements IMeshPeer {
    * @example gateway.requireJwt(issuer, { hosts: ['api.example.com'], exceptPaths: ['/healthz'] })
    */
   public requireJwt(issuers: JwtIssuer | JwtIssuer[], options: GatewayRequireJwtOptions = {}): void {
-    located(this, () => {
-      if (this.jwtRequirement) {
+    declaring(this, () => {
+      if (this.jwtRequirement.value) {
         throw new TrustmeshError('TM_JWT_ALREADY_REQUIRED', `requireJwt was already called on gateway ${this.gatewayName}`, {
           fix: 'pass every accepted issuer in one call: requireJwt([issuerA, issuerB], { hosts, exceptPaths })',
         });
@@ -249,16 +240,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
       // Same host validation and `<host>:*` widening as intention hosts.
       const hosts = hostPatterns('hosts', options.hosts) ?? [];
       for (const issuer of list) this.mesh._registerIssuer(issuer._toSpec());
-      this.jwtRequirement = { issuers: list.map((i) => i.issuer), exceptPaths, enforcement, hosts: [...hosts] };
-      this.mesh._touch();
-      ensureIstioApiObject(this, 'RequireJwt', {
-        kind: 'AuthorizationPolicy',
-        istioVersion: this.mesh.istioVersion,
-        metadata: { name: EdgeObjectNames.gatewayRequireJwt(this.gatewayName), namespace: this.namespace },
-        dryRun: enforcement === 'DRY_RUN',
-        render: () => renderGatewayRequireJwtPolicy(this.mesh.model, this._resolvedSpec()),
-      });
-      this.ensureRequestAuthentication();
+      this.jwtRequirement.set({ issuers: list.map((i) => i.issuer), exceptPaths, enforcement, hosts: [...hosts] });
     });
   }
 
@@ -278,11 +260,27 @@ export class IngressGateway extends Construct implements IMeshPeer {
       selector: { ...this._selector },
       serviceAccount: this.serviceAccount,
       numTrustedProxies: this.numTrustedProxies,
-      servers: [...this.servers],
-      routes: [...this.routes],
-      intentions: [...this.intentions],
-      ...(this.jwtRequirement ? { jwtRequirement: this.jwtRequirement } : {}),
+      servers: [...this.servers.items],
+      routes: [...this.routes.items],
+      intentions: [...this.intentions.items],
+      ...(this.jwtRequirement.value ? { jwtRequirement: this.jwtRequirement.value } : {}),
     };
+  }
+
+  /** @internal creates the Gateway, the gateway's policies and its routes' VirtualServices (in each service's namespace). */
+  public _ensureObjects(): void {
+    const spec = this._toSpec();
+    const resolve = (model: MeshModel): IngressGatewaySpec | undefined => model.spec.edges?.gateways.find((g) => g.name === this.gatewayName);
+    ensureDeclaredObjects(this.mesh, ISTIO_OBJECTS.gateway, spec, resolve, () => this);
+    for (const routes of routesByService(spec).values()) {
+      const service = routes[0].service;
+      ensureDeclaredObjects(this.mesh, ISTIO_OBJECTS.gatewayRoute, { gateway: spec, service },
+        (model) => {
+          const gateway = resolve(model);
+          return gateway && { gateway, service };
+        },
+        () => this.mesh.service(`${service.namespace}/${service.name}`));
+    }
   }
 
   /** @internal the gateway as the synthesized model sees it (for render producers and test probes). */
@@ -291,86 +289,18 @@ export class IngressGateway extends Construct implements IMeshPeer {
   }
 
   private addServer(server: GatewayServerSpec): void {
-    const mixed = this.servers.find((s) => s.port === server.port && isPassthrough(s) !== isPassthrough(server) && s.protocol === 'HTTPS' && server.protocol === 'HTTPS');
-    if (mixed || this.servers.some((s) => s.port === server.port && s.protocol !== server.protocol)) {
+    const mixed = this.servers.items.find((s) => s.port === server.port && isPassthroughServer(s) !== isPassthroughServer(server) && s.protocol === 'HTTPS' && server.protocol === 'HTTPS');
+    if (mixed || this.servers.items.some((s) => s.port === server.port && s.protocol !== server.protocol)) {
       throw new TrustmeshError('TM_GATEWAY_PORT_CONFLICT',
         `gateway ${this.gatewayName} port ${server.port} would mix ${mixed ? 'passthrough and terminated TLS' : 'HTTP and HTTPS'} servers`, {
           fix: 'use one port per protocol and TLS handling (e.g. passthrough hosts on their own port)',
         });
     }
     this.servers.push(server);
-    this.mesh._touch();
-  }
-
-  private planRoutes(service: MeshService, hosts: readonly string[], matches: GatewayRouteSpec['matches'], port: number | undefined): GatewayRouteSpec[] {
-    const ref = { namespace: service.namespace, name: service.name };
-    const gateway = this._toSpec();
-    const http: string[] = [];
-    const passthrough = new Map<number, string[]>();
-    for (const host of hosts) {
-      const servers = serversFor(gateway, host);
-      if (servers.length === 0) {
-        throw new TrustmeshError('TM_GATEWAY_ROUTE_NO_SERVER', `no server of gateway ${this.gatewayName} serves host ${host}`, {
-          value: host,
-          allowed: [...new Set(this.servers.flatMap((s) => s.hosts))].sort().join(', ') || 'no servers yet',
-          fix: 'add a server for the host first, or route only hosts the gateway serves',
-        });
-      }
-      const terminating = servers.filter((s) => !isPassthrough(s) && !s.httpsRedirect);
-      const through = servers.filter(isPassthrough);
-      if (terminating.length > 0 && through.length > 0) {
-        throw new TrustmeshError('TM_GATEWAY_ROUTE_AMBIGUOUS', `host ${host} is served both with terminated and with passthrough TLS`, {
-          fix: 'serve the host one way, or route the two hosts separately',
-        });
-      }
-      if (terminating.length > 0) http.push(host);
-      for (const s of through) passthrough.set(s.port, [...(passthrough.get(s.port) ?? []), host]);
-      if (terminating.length === 0 && through.length === 0) {
-        throw new TrustmeshError('TM_GATEWAY_ROUTE_NO_SERVER', `host ${host} is only served by HTTP servers that redirect to https`, {
-          fix: 'add an HTTPS server for the host',
-        });
-      }
-    }
-    const out: GatewayRouteSpec[] = [];
-    if (http.length > 0) {
-      out.push({ service: ref, kind: 'http', hosts: http.sort(), servicePort: this.backendPort(service, port, 'http'), matches });
-    }
-    if (passthrough.size > 0) {
-      if (matches.length > 0) {
-        throw new TrustmeshError('TM_GATEWAY_PASSTHROUGH_MATCH', 'a passthrough route cannot match paths: the gateway never sees the HTTP request', {
-          fix: 'drop match, or terminate TLS at the gateway (GatewayTls.simple)',
-        });
-      }
-      const servicePort = this.backendPort(service, port, 'tls');
-      for (const [gatewayPort, list] of [...passthrough].sort(([a], [b]) => a - b)) {
-        out.push({ service: ref, kind: 'tls', hosts: [...list].sort(), servicePort, gatewayPort, matches: [] });
-      }
-    }
-    return out;
-  }
-
-  private backendPort(service: MeshService, requested: number | undefined, kind: 'http' | 'tls'): number {
-    const fits = (protocol: PortProtocol): boolean => (kind === 'http' ? isHttpProtocol(protocol) : protocol === 'HTTPS' || protocol === 'TLS');
-    const ports = service.ports;
-    const chosen = requested === undefined ? ports.find((p) => fits(p.protocol)) : ports.find((p) => p.port === requested);
-    const wanted = kind === 'http' ? 'an HTTP port (Port.http/http2/grpc)' : 'an HTTPS or TLS port (Port.https/Port.tls)';
-    if (!chosen) {
-      throw new TrustmeshError('TM_UNKNOWN_PORT', requested === undefined
-        ? `${service.namespace}/${service.name} has no port for a ${kind} route`
-        : `port ${requested} is not a port of service ${service.namespace}/${service.name}`, {
-        value: requested, allowed: wanted, fix: 'declare the port on the service, or pass port',
-      });
-    }
-    if (!fits(chosen.protocol)) {
-      throw new TrustmeshError('TM_GATEWAY_ROUTE_PORT_PROTOCOL', `port ${chosen.port} of ${service.namespace}/${service.name} is ${chosen.protocol}, but a ${kind} route needs ${wanted}`, {
-        value: chosen.port,
-      });
-    }
-    return chosen.port;
   }
 
   private addIntention(action: IntentionAction, peer: IMeshPeer, options: GatewayAccessOptions): void {
-    located(this, () => {
+    declaring(this, () => {
       const { enforcement: enforcementOption, onBehalfOf: onBehalfOfOption, ...match } = options;
       if ((match as AccessMatchOptions).ports !== undefined || (match as AccessMatchOptions).notPorts !== undefined) {
         throw new TypeError('gateway intentions match hosts, not ports');
@@ -390,15 +320,6 @@ export class IngressGateway extends Construct implements IMeshPeer {
         ...(endUser ? { endUser } : {}),
         match: spec,
       });
-      this.mesh._touch();
-      ensureIstioApiObject(this, policyConstructId(action, enforcement), {
-        kind: 'AuthorizationPolicy',
-        istioVersion: this.mesh.istioVersion,
-        metadata: { name: EdgeObjectNames.gatewayPolicy(this.gatewayName, action, enforcement), namespace: this.namespace },
-        dryRun: enforcement === 'DRY_RUN',
-        render: () => renderGatewayPolicy(this.mesh.model, this._resolvedSpec(), action, enforcement),
-      });
-      if (endUser) this.ensureRequestAuthentication();
     });
   }
 
@@ -411,7 +332,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
   }
 
   private assertTerminates(verb: string): void {
-    if (!this.servers.some((s) => !isPassthrough(s))) {
+    if (!this.servers.items.some((s) => !isPassthroughServer(s))) {
       throw new TrustmeshError('TM_GATEWAY_HTTP_MATCH_WITHOUT_TERMINATION',
         `${verb} needs HTTP requests, but gateway ${this.gatewayName} has no server that terminates TLS or serves HTTP`, {
           fix: 'add the servers first; passthrough servers only see the TLS connection (SNI)',
@@ -419,19 +340,10 @@ export class IngressGateway extends Construct implements IMeshPeer {
     }
   }
 
-  private ensureRequestAuthentication(): void {
-    ensureIstioApiObject(this, 'RequestAuthentication', {
-      kind: 'RequestAuthentication',
-      istioVersion: this.mesh.istioVersion,
-      metadata: { name: EdgeObjectNames.gatewayRequestAuthentication(this.gatewayName), namespace: this.namespace },
-      render: () => renderGatewayRequestAuthentication(this.mesh.model, this._resolvedSpec()),
-    });
-  }
-
   private serverName(requested: string | undefined, fallback: string): string {
     const name = requested ?? fallback;
     assertDnsLabel(name, 'gateway server name');
-    if (this.servers.some((s) => s.name === name)) {
+    if (this.servers.items.some((s) => s.name === name)) {
       throw new TrustmeshError('TM_GATEWAY_DUPLICATE_SERVER_NAME', `gateway ${this.gatewayName} already has a server named "${name}"`, {
         fix: 'give the server a name of its own (Istio requires unique port names per Gateway)',
       });
@@ -444,62 +356,4 @@ export class IngressGateway extends Construct implements IMeshPeer {
     assertPortNumber(mapped, 'gateway container port');
     return mapped;
   }
-}
-
-function isPassthrough(server: GatewayServerSpec): boolean {
-  return server.tls?.mode === 'PASSTHROUGH';
-}
-
-function checkHosts(hosts: readonly string[]): string[] {
-  if (!Array.isArray(hosts) || hosts.length === 0) {
-    throw new TrustmeshError('TM_EMPTY_MATCH_LIST', 'a gateway server needs at least one host', {
-      value: hosts, allowed: 'host names such as "shop.example.com" or "*.example.com"',
-    });
-  }
-  for (const h of hosts) {
-    const name = typeof h === 'string' && h.startsWith('*.') ? h.slice(2) : h;
-    if (typeof h !== 'string' || h === '*' || h.includes('/')) {
-      throw new TrustmeshError('TM_INVALID_HOST', 'gateway host is not a host name or "*.domain" wildcard', {
-        value: h, allowed: 'e.g. "shop.example.com" or "*.example.com" (namespace/ prefixes and a bare "*" are not offered)',
-      });
-    }
-    try {
-      assertDnsSubdomain(name, 'gateway host');
-    } catch (e) {
-      throw new TrustmeshError('TM_INVALID_HOST', 'gateway host is not a host name or "*.domain" wildcard', {
-        value: h, allowed: 'lower-case DNS names such as "shop.example.com" or "*.example.com"', cause: e,
-      });
-    }
-  }
-  return [...new Set(hosts)].sort();
-}
-
-function checkProps(mesh: Mesh, id: string, props: IngressGatewayProps): {
-  name: string; namespace: string; selector: Record<string, string>; serviceAccount: string; numTrustedProxies: number; chart: Chart;
-} {
-  const name = props.name ?? id;
-  assertDnsLabel(name, 'gateway name');
-  // Checked before the construct exists, so a duplicate gets a coded error, not a constructs one.
-  if (mesh._edges.hasGateway(name)) {
-    throw new TrustmeshError('TM_DUPLICATE_GATEWAY', `gateway "${name}" is declared twice in mesh "${mesh.meshName}"`, {
-      fix: 'declare it once and look it up with mesh.ingressGateway(name)',
-    });
-  }
-  const namespace = props.namespace ?? mesh.rootNamespace;
-  assertDnsLabel(namespace, 'gateway namespace');
-  const chart = chartFor(mesh, namespace);
-  const selector = { ...(props.selector ?? { istio: 'ingressgateway' }) };
-  if (Object.keys(selector).length === 0) {
-    throw new TrustmeshError('TM_INVALID_LABEL', 'the gateway selector is empty: the Gateway would configure every proxy', {
-      fix: 'select the gateway pods, e.g. { istio: "ingressgateway" }',
-    });
-  }
-  assertLabels(selector, 'gateway selector');
-  const serviceAccount = props.serviceAccount ?? 'istio-ingressgateway-service-account';
-  assertDnsSubdomain(serviceAccount, 'gateway service account');
-  const numTrustedProxies = props.numTrustedProxies ?? 0;
-  if (!Number.isInteger(numTrustedProxies) || numTrustedProxies < 0) {
-    throw new TrustmeshError('TM_INVALID_TRUSTED_PROXIES', 'numTrustedProxies is not a non-negative integer', { value: numTrustedProxies });
-  }
-  return { name, namespace, selector, serviceAccount, numTrustedProxies, chart };
 }

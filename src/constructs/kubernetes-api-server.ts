@@ -1,11 +1,9 @@
 import { TrustmeshError } from '../errors';
 import type { Mesh } from './mesh';
 import { MeshService } from './mesh-service';
-import { createEdgeObject } from './private/edge-objects';
 import { PlaintextExceptionSpec } from '../model/egress';
 import { assertPortNumber } from '../model/service-port';
 import { located } from '../private/located';
-import { renderPlaintextExceptionDestinationRule } from '../render/istio/destination-rule';
 
 /**
  * A destination that clients must reach without Istio's mTLS: its DestinationRule says
@@ -74,7 +72,7 @@ function assertPlaintextService(mesh: Mesh, service: MeshService): void {
   }
 }
 
-/** @internal registers a plaintext exception and creates its DestinationRule (filled from the model). */
+/** @internal registers a plaintext exception (its DestinationRule is created by the mesh). */
 export function declarePlaintextException(mesh: Mesh, destination: IPlaintextDestination | MeshService): void {
   located(mesh, () => {
     if (destination instanceof MeshService) {
@@ -84,10 +82,5 @@ export function declarePlaintextException(mesh: Mesh, destination: IPlaintextDes
     const spec = destination._toPlaintextException(mesh);
     if (!spec) return;
     mesh._edges.addPlaintextException(spec);
-    const manifest = renderPlaintextExceptionDestinationRule(mesh.model, spec);
-    createEdgeObject(mesh, manifest.metadata, `DestinationRule-${spec.name}`, 'DestinationRule', () => {
-      const current = mesh.model.spec.edges?.plaintextExceptions.find((e) => e.name === spec.name);
-      return current ? renderPlaintextExceptionDestinationRule(mesh.model, current) : undefined;
-    });
   });
 }

@@ -8,10 +8,8 @@ import { IMeshPeer, PeerConfig } from './peer';
 import { NamespaceSpec } from '../model/mesh-spec';
 import { assertDnsLabel } from '../model/names';
 import { located } from '../private/located';
-import { ensureIstioApiObject } from './private/istio-api-object';
-import { ObjectNames } from '../model/object-names';
-import { renderDefaultDenyPolicy } from '../render/istio/authorization-policy';
-import { renderNamespacePeerAuthentication } from '../render/istio/peer-authentication';
+import { ensureDeclaredObjects, IstioObjectOwner } from './private/declared-objects';
+import { ISTIO_OBJECTS } from '../render/istio/istio-objects';
 
 /** Props of {@link MeshNamespace}. */
 export interface MeshNamespaceProps {
@@ -31,7 +29,7 @@ export interface MeshNamespaceProps {
  * A Kubernetes namespace of the mesh. Its objects synthesize into one file,
  * `dist/<mesh>/<namespace>.k8s.yaml`. As a peer it stands for every identity of the namespace.
  */
-export class MeshNamespace extends Chart implements IMeshPeer {
+export class MeshNamespace extends Chart implements IMeshPeer, IstioObjectOwner {
   public readonly mesh: Mesh;
   public readonly namespaceName: string;
   public readonly mtls?: MtlsMode;
@@ -49,22 +47,7 @@ export class MeshNamespace extends Chart implements IMeshPeer {
     this.mtls = props.mtls;
     this.defaultAccess = props.defaultAccess;
     mesh._addNamespace(this);
-    if (this.mtls) {
-      ensureIstioApiObject(this, 'PeerAuthentication', {
-        kind: 'PeerAuthentication',
-        istioVersion: mesh.istioVersion,
-        metadata: { name: ObjectNames.defaultPeerAuthentication, namespace: name },
-        render: () => renderNamespacePeerAuthentication(mesh.model, name),
-      });
-    }
-    if ((this.defaultAccess ?? mesh.defaultAccess) === DefaultAccess.DENY) {
-      ensureIstioApiObject(this, 'DefaultDeny', {
-        kind: 'AuthorizationPolicy',
-        istioVersion: mesh.istioVersion,
-        metadata: { name: ObjectNames.defaultDeny, namespace: name },
-        render: () => renderDefaultDenyPolicy(mesh.model, name),
-      });
-    }
+    this._ensureObjects();
   }
 
   /** Declares a service in this namespace. */
@@ -97,6 +80,11 @@ export class MeshNamespace extends Chart implements IMeshPeer {
   public _registerService(service: MeshService): void {
     this._services.set(service.name, service);
     this.mesh._addService(service);
+  }
+
+  /** @internal creates the namespace's PeerAuthentication and default-deny policy when its props call for them. */
+  public _ensureObjects(): void {
+    ensureDeclaredObjects(this.mesh, ISTIO_OBJECTS.namespace, this._toSpec(), (model) => model.namespace(this.namespaceName), () => this);
   }
 
   /** @internal */

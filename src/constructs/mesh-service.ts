@@ -7,20 +7,17 @@ import type { Mesh } from './mesh';
 import type { MeshNamespace } from './mesh-namespace';
 import { EndUsersOptions, IMeshPeer, Peer, PeerConfig } from './peer';
 import { Port } from './port';
-import { policyConstructId, resolveIntentionInput, resolveJwtRequirement } from './private/intention-input';
+import { DeclaredValue } from './private/declarations';
+import { declaring, ensureDeclaredObjects, IstioObjectOwner } from './private/declared-objects';
+import { resolveIntentionInput, resolveJwtRequirement } from './private/intention-input';
 import { ReferenceWorkload, ReferenceWorkloadOptions } from './reference-workload';
 import { IntentionAction, JwtRequirementSpec, PeerSpec } from '../model/intention';
 import { parseIpBlock } from '../model/ip-block';
 import { ServiceSpec } from '../model/mesh-spec';
-import { assertDnsLabel, assertLabels } from '../model/names';
-import { ObjectNames } from '../model/object-names';
+import { assertDnsLabel, assertDnsSubdomain, assertLabels } from '../model/names';
 import { isHttpProtocol } from '../model/service-port';
 import { located } from '../private/located';
-import { ensureIstioApiObject } from './private/istio-api-object';
-import { renderRequireJwtPolicy, renderServicePolicy } from '../render/istio/authorization-policy';
-import { renderPlaintextDestinationRule } from '../render/istio/destination-rule';
-import { renderServicePeerAuthentication } from '../render/istio/peer-authentication';
-import { renderRequestAuthentication } from '../render/istio/request-authentication';
+import { ISTIO_OBJECTS } from '../render/istio/istio-objects';
 import { formatPrincipal } from '../semantics/principal';
 
 /** Props of {@link MeshService}. */
@@ -101,7 +98,7 @@ export interface MeshServiceAttributes {
  * const details = ns.addService('details', { serviceAccount: 'bookinfo-details', ports: [Port.http(9080)] });
  * details.allowFrom(productpage, { methods: [HttpMethod.GET] });
  */
-export class MeshService extends Construct implements IMeshPeer {
+export class MeshService extends Construct implements IMeshPeer, IstioObjectOwner {
   /**
    * References a service declared elsewhere, usable as a peer (not as a destination).
    */
@@ -119,7 +116,7 @@ export class MeshService extends Construct implements IMeshPeer {
   private readonly _labels: Record<string, string>;
   private readonly _ports: Port[];
   private readonly _ipBlocks?: string[];
-  private jwtRequirement?: JwtRequirementSpec;
+  private readonly jwtRequirement: DeclaredValue<JwtRequirementSpec>;
   private readonly namespaceChart: MeshNamespace;
 
   public constructor(scope: MeshNamespace, name: string, props: MeshServiceProps = {}) {
@@ -135,24 +132,10 @@ export class MeshService extends Construct implements IMeshPeer {
     this._labels = checked.labels;
     this._ports = checked.ports;
     this._ipBlocks = checked.ipBlocks;
+    this.jwtRequirement = scope.mesh._declarations.value();
     scope._registerService(this);
     this.workload = ReferenceWorkload._forService(this, scope.mesh.referenceWorkloads, props.workload);
-    if (this.mtls || this._ports.some((p) => p.mtls)) {
-      ensureIstioApiObject(this, 'PeerAuthentication', {
-        kind: 'PeerAuthentication',
-        istioVersion: this.mesh.istioVersion,
-        metadata: { name: ObjectNames.servicePeerAuthentication(name), namespace: this.namespace },
-        render: () => renderServicePeerAuthentication(this.mesh.model, this.resolvedSpec()),
-      });
-    }
-    if (!this.inMesh) {
-      ensureIstioApiObject(this, 'PlaintextDestinationRule', {
-        kind: 'DestinationRule',
-        istioVersion: this.mesh.istioVersion,
-        metadata: { name: ObjectNames.plaintextDestinationRule(name), namespace: this.namespace },
-        render: () => renderPlaintextDestinationRule(this.mesh.model, this.resolvedSpec()),
-      });
-    }
+    this._ensureObjects();
   }
 
   /** The mesh the service belongs to. */
@@ -217,9 +200,9 @@ export class MeshService extends Construct implements IMeshPeer {
    * @example httpbin.requireJwt(issuer, { exceptPaths: ['/healthz'] })
    */
   public requireJwt(issuers: JwtIssuer | JwtIssuer[], options: RequireJwtOptions = {}): void {
-    located(this, () => {
+    declaring(this, () => {
       this.assertEnforceable();
-      if (this.jwtRequirement) {
+      if (this.jwtRequirement.value) {
         throw new TrustmeshError('TM_JWT_ALREADY_REQUIRED', `requireJwt was already called on ${this.namespace}/${this.name}`, {
           fix: 'pass every accepted issuer in one call: requireJwt([issuerA, issuerB], { exceptPaths })',
         });
@@ -233,16 +216,7 @@ export class MeshService extends Construct implements IMeshPeer {
         });
       }
       for (const issuer of list) this.mesh._registerIssuer(issuer._toSpec());
-      this.jwtRequirement = { issuers: list.map((i) => i.issuer), exceptPaths, enforcement };
-      this.mesh._touch();
-      ensureIstioApiObject(this, 'RequireJwt', {
-        kind: 'AuthorizationPolicy',
-        istioVersion: this.mesh.istioVersion,
-        metadata: { name: ObjectNames.requireJwt(this.name), namespace: this.namespace },
-        dryRun: enforcement === 'DRY_RUN',
-        render: () => renderRequireJwtPolicy(this.mesh.model, this.resolvedSpec()),
-      });
-      this.ensureRequestAuthentication();
+      this.jwtRequirement.set({ issuers: list.map((i) => i.issuer), exceptPaths, enforcement });
     });
   }
 
@@ -271,12 +245,20 @@ export class MeshService extends Construct implements IMeshPeer {
       inMesh: this.inMesh,
       ...(this.mtls ? { mtls: this.mtls } : {}),
       ...(this._ipBlocks ? { ipBlocks: [...this._ipBlocks] } : {}),
-      ...(this.jwtRequirement ? { jwtRequirement: this.jwtRequirement } : {}),
+      ...(this.jwtRequirement.value ? { jwtRequirement: this.jwtRequirement.value } : {}),
     };
   }
 
+  /** @internal creates the service's policies, RequestAuthentication, PeerAuthentication and DestinationRule as its declarations call for them. */
+  public _ensureObjects(): void {
+    ensureDeclaredObjects(this.mesh, ISTIO_OBJECTS.service, { service: this._toSpec(), intentions: this.mesh._intentionsTo(this) }, (model) => {
+      const service = model.service(this);
+      return service && { service, intentions: model.intentionsFor(service) };
+    }, () => this);
+  }
+
   private addIntention(action: IntentionAction, peer: IMeshPeer, options: AccessOptions): void {
-    located(this, () => {
+    declaring(this, () => {
       this.assertEnforceable();
       const input = resolveIntentionInput(action, peer, options, this.mesh.istioVersion);
       const { enforcement, endUser } = input;
@@ -290,14 +272,6 @@ export class MeshService extends Construct implements IMeshPeer {
         ...(endUser ? { endUser } : {}),
         match,
       });
-      ensureIstioApiObject(this, policyConstructId(action, enforcement), {
-        kind: 'AuthorizationPolicy',
-        istioVersion: this.mesh.istioVersion,
-        metadata: { name: ObjectNames.policy(this.name, action, enforcement), namespace: this.namespace },
-        dryRun: enforcement === 'DRY_RUN',
-        render: () => renderServicePolicy(this.mesh.model, this.resolvedSpec(), action, enforcement),
-      });
-      if (endUser) this.ensureRequestAuthentication();
     });
   }
 
@@ -308,20 +282,6 @@ export class MeshService extends Construct implements IMeshPeer {
           fix: 'bring the service into the mesh (inMesh: true), or protect it outside Istio (e.g. NetworkPolicy)',
         });
     }
-  }
-
-  private ensureRequestAuthentication(): void {
-    ensureIstioApiObject(this, 'RequestAuthentication', {
-      kind: 'RequestAuthentication',
-      istioVersion: this.mesh.istioVersion,
-      metadata: { name: ObjectNames.requestAuthentication(this.name), namespace: this.namespace },
-      render: () => renderRequestAuthentication(this.mesh.model, this.resolvedSpec()),
-    });
-  }
-
-  /** The service as the synthesized model sees it (for render producers only: it builds the model). */
-  private resolvedSpec(): ServiceSpec {
-    return this.mesh.model.service(this) ?? this._toSpec();
   }
 }
 
@@ -334,7 +294,7 @@ class ImportedService extends Construct implements IMeshPeer {
       assertDnsLabel(attrs.namespace, 'namespace');
       assertDnsLabel(attrs.name, 'service name');
       const serviceAccount = attrs.serviceAccount ?? attrs.name;
-      assertDnsLabel(serviceAccount, 'service account');
+      assertDnsSubdomain(serviceAccount, 'service account');
       return { kind: 'service', namespace: attrs.namespace, name: attrs.name, serviceAccount, inMesh: attrs.inMesh ?? true };
     });
   }
@@ -349,7 +309,7 @@ function checkProps(name: string, props: MeshServiceProps): {
 } {
   assertDnsLabel(name, 'service name');
   const serviceAccount = props.serviceAccount ?? name;
-  assertDnsLabel(serviceAccount, 'service account');
+  assertDnsSubdomain(serviceAccount, 'service account');
   const labels = { ...(props.labels ?? { app: name }) };
   if (Object.keys(labels).length === 0) {
     throw new TrustmeshError('TM_INVALID_LABEL', 'service labels are empty: its policies would select every workload of the namespace', {

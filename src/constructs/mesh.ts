@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Diagnostic, TrustmeshError } from '../errors';
 import { AccessLoggingOptions, declareAccessLogging } from './access-logging';
-import { CertificateAuthority, CertificateAuthorityProps } from './certificate-authority';
+import { CertificateAuthority } from './certificate-authority';
 import { registerDiagnostics } from './diagnostics';
 import { AllowEgressOptions, declareEgress, declareEgressPolicy, externalServiceSpec, LockDownEgressOptions } from './egress';
 import { DefaultAccess, MtlsMode } from './enums';
@@ -10,81 +10,22 @@ import { IngressGateway } from './ingress-gateway';
 import { IngressGatewayProps } from './ingress-gateway-options';
 import { declarePlaintextException, IPlaintextDestination } from './kubernetes-api-server';
 import { MeshNamespace, MeshNamespaceProps } from './mesh-namespace';
+import { MeshCertificateAuthorityOptions, MeshProps } from './mesh-props';
 import type { MeshService } from './mesh-service';
-import { ensureIstioApiObject } from './private/istio-api-object';
+import { Declarations } from './private/declarations';
+import { declaring, ensureDeclaredObjects, IstioObjectOwner } from './private/declared-objects';
 import { MeshEdges } from './private/mesh-edges';
 import type { ReferenceWorkload, ReferenceWorkloadOptions } from './reference-workload';
 import { EdgesSpec } from '../model/edges';
-import { IntentionSpec } from '../model/intention';
+import { IntentionSpec, ServiceRef, serviceKey } from '../model/intention';
 import { assertSupports, DEFAULT_ISTIO_VERSION, formatIstioVersion, IstioFeature, IstioVersion, parseIstioVersion } from '../model/istio-version';
 import { JwtIssuerSpec } from '../model/jwt-issuer';
 import { MeshModel } from '../model/mesh-model';
-import { assertDnsLabel, assertDnsSubdomain } from '../model/names';
-import { ObjectNames } from '../model/object-names';
+import { assertDnsLabel, assertDnsSubdomain, assertTrustDomain } from '../model/names';
 import { CaMaterial } from '../pki/ca-material';
 import { canonicalJson } from '../private/canonical-json';
 import { located } from '../private/located';
-import { renderMeshPeerAuthentication } from '../render/istio/peer-authentication';
-
-/** Options of {@link Mesh.useCertificateAuthority}. */
-export interface MeshCertificateAuthorityOptions extends Omit<CertificateAuthorityProps, 'material' | 'clusters' | 'istiodNamespace' | 'chart'> {
-  /**
-   * The cluster (key store intermediate) this mesh's output is applied to.
-   * @default - the mesh name
-   */
-  readonly cluster?: string;
-}
-
-/** Props of {@link Mesh}. */
-export interface MeshProps {
-  /**
-   * Mesh name: the output folder (`dist/<name>/`) and the name in messages.
-   * @default - the construct id
-   */
-  readonly name?: string;
-  /**
-   * SPIFFE trust domain of workload identities.
-   * @default 'cluster.local'
-   */
-  readonly trustDomain?: string;
-  /**
-   * Other trust domains Istio treats as this one (MeshConfig `trustDomainAliases`).
-   * @default - none
-   */
-  readonly trustDomainAliases?: string[];
-  /**
-   * Istio's root namespace (MeshConfig `rootNamespace`): mesh-wide policies live there.
-   * @default 'istio-system'
-   */
-  readonly rootNamespace?: string;
-  /**
-   * Target Istio release, e.g. "1.30" or "1.21.4". Chooses API versions and rejects features the
-   * release lacks.
-   * @default '1.30'
-   */
-  readonly istioVersion?: string;
-  /**
-   * Mesh-wide mTLS mode, written explicitly as the root-namespace PeerAuthentication.
-   * @default MtlsMode.STRICT - zero trust: every call is authenticated
-   */
-  readonly mtls?: MtlsMode;
-  /**
-   * What happens to requests no ALLOW intention covers, in every namespace that does not say.
-   * @default DefaultAccess.DENY - zero trust: an allow-nothing policy per namespace
-   */
-  readonly defaultAccess?: DefaultAccess;
-  /**
-   * Kubernetes cluster DNS domain for service host names.
-   * @default 'cluster.local'
-   */
-  readonly clusterDomain?: string;
-  /**
-   * Emit a reference workload (ServiceAccount, Service, Deployment with the Istio sidecar) for
-   * every service, with these defaults; services refine them with their `workload` prop.
-   * @default - no reference workloads unless a service asks for one
-   */
-  readonly referenceWorkloads?: ReferenceWorkloadOptions;
-}
+import { ISTIO_OBJECTS } from '../render/istio/istio-objects';
 
 /**
  * A service mesh: the root of a trustmesh declaration. Namespaces, services and their intentions
@@ -97,7 +38,7 @@ export interface MeshProps {
  * const details = ns.addService('details', { serviceAccount: 'bookinfo-details', ports: [Port.http(9080)] });
  * details.allowFrom(productpage, { methods: [HttpMethod.GET] });
  */
-export class Mesh extends Construct {
+export class Mesh extends Construct implements IstioObjectOwner {
   /** Brand check that works across package copies. */
   public static isMesh(x: unknown): x is Mesh {
     return typeof x === 'object' && x !== null && MESH in x;
@@ -116,13 +57,19 @@ export class Mesh extends Construct {
   /** Chart for the root namespace (mesh-wide objects). */
   public readonly rootChart: Chart;
 
-  private readonly _namespaces = new Map<string, MeshNamespace>();
-  private readonly _services: MeshService[] = [];
-  private readonly _issuers = new Map<string, JwtIssuerSpec>();
-  private readonly _intentions: IntentionSpec[] = [];
+  /**
+   * @internal Everything this mesh's model is derived from is declared through these containers;
+   * each write bumps their revision, which the cached {@link model} is checked against.
+   */
+  public readonly _declarations = new Declarations();
+  private readonly _namespaces = this._declarations.map<string, MeshNamespace>();
+  private readonly _services = this._declarations.list<MeshService>();
+  private readonly _issuers = this._declarations.map<string, JwtIssuerSpec>();
+  private readonly _intentions = this._declarations.list<IntentionSpec>();
+  /** The intentions by destination (an index of `_intentions`, kept by {@link _addIntention}). */
+  private readonly intentionsByDestination = new Map<string, IntentionSpec[]>();
   private certificateAuthority?: CertificateAuthority;
   private readonly extraDiagnostics: (() => readonly Diagnostic[])[] = [];
-  private revision = 0;
   private cached?: { revision: number; model: MeshModel };
   /** @internal gateways, egress, plaintext exceptions and access logging of this mesh. */
   public readonly _edges: MeshEdges = new MeshEdges(this);
@@ -136,8 +83,8 @@ export class Mesh extends Construct {
       const name = props.name ?? id;
       assertDnsLabel(name, 'mesh name');
       const trustDomain = props.trustDomain ?? 'cluster.local';
-      assertDnsSubdomain(trustDomain, 'trust domain');
-      for (const alias of props.trustDomainAliases ?? []) assertDnsSubdomain(alias, 'trust domain alias');
+      assertTrustDomain(trustDomain, 'trust domain');
+      for (const alias of props.trustDomainAliases ?? []) assertTrustDomain(alias, 'trust domain alias');
       const rootNamespace = props.rootNamespace ?? 'istio-system';
       assertDnsLabel(rootNamespace, 'root namespace');
       const clusterDomain = props.clusterDomain ?? 'cluster.local';
@@ -156,12 +103,7 @@ export class Mesh extends Construct {
     this.referenceWorkloads = props.referenceWorkloads;
 
     this.rootChart = new Chart(this, this.rootNamespace, { namespace: this.rootNamespace, disableResourceNameHashes: true });
-    ensureIstioApiObject(this.rootChart, 'PeerAuthentication', {
-      kind: 'PeerAuthentication',
-      istioVersion: this.istioVersion,
-      metadata: { name: ObjectNames.defaultPeerAuthentication, namespace: this.rootNamespace },
-      render: () => renderMeshPeerAuthentication(this.model),
-    });
+    this._ensureObjects();
     registerDiagnostics(this, () => [...this.model.diagnostics(), ...this.extraDiagnostics.flatMap((produce) => produce())]);
   }
 
@@ -209,10 +151,10 @@ export class Mesh extends Construct {
 
   /** A declared namespace by name. @throws TrustmeshError TM_UNKNOWN_NAMESPACE */
   public namespace(name: string): MeshNamespace {
-    const ns = this._namespaces.get(name);
+    const ns = this._namespaces.items.get(name);
     if (!ns) {
       throw new TrustmeshError('TM_UNKNOWN_NAMESPACE', `mesh "${this.meshName}" has no namespace "${name}"`, {
-        value: name, allowed: [...this._namespaces.keys()].sort().join(', ') || 'no namespaces declared yet',
+        value: name, allowed: [...this._namespaces.items.keys()].sort().join(', ') || 'no namespaces declared yet',
       });
     }
     return ns;
@@ -233,33 +175,15 @@ export class Mesh extends Construct {
 
   /** Namespaces in declaration order (a copy). */
   public get namespaces(): MeshNamespace[] {
-    return [...this._namespaces.values()];
+    return [...this._namespaces.items.values()];
   }
 
   /**
-   * The intent model: plain immutable data with its indexes, rebuilt only after a change.
+   * The intent model: plain immutable data with its indexes, rebuilt only after a declaration.
    */
   public get model(): MeshModel {
-    if (!this.cached || this.cached.revision !== this.revision) {
-      this.cached = {
-        revision: this.revision,
-        model: MeshModel.of({
-          name: this.meshName,
-          trustDomain: this.trustDomain,
-          trustDomainAliases: this.trustDomainAliases,
-          rootNamespace: this.rootNamespace,
-          clusterDomain: this.clusterDomain,
-          istioVersion: this.istioVersion,
-          mtls: this.mtls,
-          defaultAccess: this.defaultAccess,
-          namespaces: this.namespaces.map((ns) => ns._toSpec()),
-          services: this._services.map((s) => s._toSpec()),
-          issuers: [...this._issuers.values()].sort((a, b) => (a.issuer < b.issuer ? -1 : 1)),
-          intentions: [...this._intentions],
-          ...this.edgesSpec(),
-        }),
-      };
-    }
+    const revision = this._declarations.revision;
+    if (!this.cached || this.cached.revision !== revision) this.cached = { revision, model: this._buildModel() };
     return this.cached.model;
   }
 
@@ -287,7 +211,7 @@ export class Mesh extends Construct {
    * @example mesh.allowEgressTo('api.example.com', { ports: [EgressPort.http(80)], tls: EgressTls.simple() })
    */
   public allowEgressTo(host: string, options: AllowEgressOptions = {}): void {
-    located(this, () => declareEgress(this, externalServiceSpec(this, host, options)));
+    declaring(this, () => declareEgress(this, externalServiceSpec(this, host, options)));
   }
 
   /**
@@ -298,7 +222,7 @@ export class Mesh extends Construct {
    * @example mesh.lockDownEgress({ except: [mesh.namespace('legacy')] })
    */
   public lockDownEgress(options: LockDownEgressOptions = {}): void {
-    located(this, () => {
+    declaring(this, () => {
       for (const ns of [...(options.namespaces ?? []), ...(options.except ?? [])]) {
         if (ns.mesh !== this) throw new TrustmeshError('TM_UNKNOWN_NAMESPACE', `namespace ${ns.namespaceName} belongs to another mesh`);
       }
@@ -320,7 +244,7 @@ export class Mesh extends Construct {
    * @example mesh.plaintextTo(KubernetesApiServer.inCluster())
    */
   public plaintextTo(destination: IPlaintextDestination | MeshService): void {
-    declarePlaintextException(this, destination);
+    declaring(this, () => declarePlaintextException(this, destination));
   }
 
   /**
@@ -330,37 +254,41 @@ export class Mesh extends Construct {
    * @example mesh.enableAccessLogging({ filter: AccessLogFilter.errors() })
    */
   public enableAccessLogging(options: AccessLoggingOptions = {}): void {
-    declareAccessLogging(this, options);
+    declaring(this, () => declareAccessLogging(this, options));
   }
 
   /** @internal whether a namespace of that name is declared (checked before a new one is created). */
   public _hasNamespace(name: string): boolean {
-    return this._namespaces.has(name);
+    return this._namespaces.items.has(name);
   }
 
   /** @internal */
   public _addNamespace(ns: MeshNamespace): void {
     this._namespaces.set(ns.namespaceName, ns);
-    this._touch();
   }
 
   /** @internal called by the service's namespace, which registered it first. */
   public _addService(service: MeshService): void {
     this._services.push(service);
-    this._touch();
   }
 
   /** @internal */
   public _addIntention(intention: IntentionSpec): void {
+    const key = serviceKey(intention.destination);
+    this.intentionsByDestination.set(key, [...(this.intentionsByDestination.get(key) ?? []), intention]);
     this._intentions.push(intention);
-    this._touch();
+  }
+
+  /** @internal the intentions declared towards a service, in declaration order. */
+  public _intentionsTo(service: ServiceRef): readonly IntentionSpec[] {
+    return this.intentionsByDestination.get(serviceKey(service)) ?? [];
   }
 
   /**
    * @internal Registers an issuer; the same issuer string must always carry the same settings.
    */
   public _registerIssuer(issuer: JwtIssuerSpec): void {
-    const existing = this._issuers.get(issuer.issuer);
+    const existing = this._issuers.items.get(issuer.issuer);
     if (existing) {
       if (canonicalJson(existing) !== canonicalJson(issuer)) {
         throw new TrustmeshError('TM_ISSUER_CONFLICT', `issuer "${issuer.issuer}" is used with two different configurations`, {
@@ -371,7 +299,6 @@ export class Mesh extends Construct {
     }
     if (issuer.fromCookies.length > 0) assertSupports(this.istioVersion, IstioFeature.JWT_FROM_COOKIES);
     this._issuers.set(issuer.issuer, issuer);
-    this._touch();
   }
 
   /**
@@ -382,9 +309,29 @@ export class Mesh extends Construct {
     this.extraDiagnostics.push(produce);
   }
 
-  /** @internal invalidates the cached model. */
-  public _touch(): void {
-    this.revision++;
+  /** @internal creates the mesh's own objects and those of its egress, exceptions and access logging. */
+  public _ensureObjects(): void {
+    ensureDeclaredObjects(this, ISTIO_OBJECTS.mesh, this, () => this, () => this.rootChart);
+    this._edges.ensureObjects();
+  }
+
+  /** @internal the intent model from the current declarations, built afresh (the {@link model} getter caches it). */
+  public _buildModel(): MeshModel {
+    return MeshModel.of({
+      name: this.meshName,
+      trustDomain: this.trustDomain,
+      trustDomainAliases: this.trustDomainAliases,
+      rootNamespace: this.rootNamespace,
+      clusterDomain: this.clusterDomain,
+      istioVersion: this.istioVersion,
+      mtls: this.mtls,
+      defaultAccess: this.defaultAccess,
+      namespaces: this.namespaces.map((ns) => ns._toSpec()),
+      services: this._services.items.map((s) => s._toSpec()),
+      issuers: [...this._issuers.items.values()].sort((a, b) => (a.issuer < b.issuer ? -1 : 1)),
+      intentions: [...this._intentions.items],
+      ...this.edgesSpec(),
+    });
   }
 
   private edgesSpec(): { edges?: EdgesSpec } {

@@ -1,5 +1,6 @@
 import { TrustmeshError } from '../errors';
-import { isDnsLabel, isDnsSubdomain, isLabelValue, isQualifiedName } from '../private/k8s-names';
+import { isLabelValue, isQualifiedName } from '../private/k8s-names';
+import { followsNameRule, NameRule, nameRuleAllowed, suggestName } from '../private/name-rules';
 
 /**
  * Checks a DNS-1123 label (lower-case alphanumerics and '-', at most 63 characters, starting and
@@ -7,29 +8,25 @@ import { isDnsLabel, isDnsSubdomain, isLabelValue, isQualifiedName } from '../pr
  * @throws TrustmeshError TM_INVALID_NAME
  */
 export function assertDnsLabel(value: string, what: string): void {
-  if (typeof value !== 'string') throw new TypeError(`${what} must be a string`);
-  if (isDnsLabel(value)) return;
-  throw new TrustmeshError('TM_INVALID_NAME', `${what} is not a valid DNS-1123 label`, {
-    value,
-    allowed: 'lower-case letters, digits and "-", at most 63 characters, starting and ending with a letter or digit',
-    fix: suggestDnsLabel(value) ? `use "${suggestDnsLabel(value)}"` : 'choose a name such as "payments" or "orders-v2"',
-  });
+  checkName('dns-label', value, what, 'DNS-1123 label', 'choose a name such as "payments" or "orders-v2"');
 }
 
 /**
- * Checks a DNS-1123 subdomain (dot-separated labels, at most 253 characters): object names,
- * trust domains and host names.
+ * Checks a DNS-1123 subdomain (dot-separated labels, at most 253 characters): object names and
+ * host names.
  * @throws TrustmeshError TM_INVALID_NAME
  */
 export function assertDnsSubdomain(value: string, what: string): void {
-  if (typeof value !== 'string') throw new TypeError(`${what} must be a string`);
-  if (isDnsSubdomain(value)) return;
-  const suggestion = value.toLowerCase().replace(/[^a-z0-9.-]/g, '-').replace(/^[-.]+|[-.]+$/g, '');
-  throw new TrustmeshError('TM_INVALID_NAME', `${what} is not a valid DNS-1123 subdomain`, {
-    value,
-    allowed: 'dot-separated DNS labels (lower-case letters, digits, "-"), at most 253 characters',
-    fix: suggestion && isDnsSubdomain(suggestion) ? `use "${suggestion}"` : 'use a name such as "example.com"',
-  });
+  checkName('dns-subdomain', value, what, 'DNS-1123 subdomain', 'use a name such as "example.com"');
+}
+
+/**
+ * Checks a trust domain (the mesh's, or an alias) by the rule the CA applies too: a bare DNS name
+ * as Istio's mesh config accepts it.
+ * @throws TrustmeshError TM_INVALID_NAME
+ */
+export function assertTrustDomain(value: string, what: string): void {
+  checkName('trust-domain', value, what, 'trust domain', 'use a trust domain such as "cluster.local" or "prod.example.com"');
 }
 
 /**
@@ -55,7 +52,13 @@ export function assertLabels(labels: Readonly<Record<string, string>>, what: str
   }
 }
 
-function suggestDnsLabel(value: string): string | undefined {
-  const s = value.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/-+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
-  return s && isDnsLabel(s) && s !== value ? s : undefined;
+function checkName(rule: NameRule, value: string, what: string, syntax: string, otherwise: string): void {
+  if (typeof value !== 'string') throw new TypeError(`${what} must be a string`);
+  if (followsNameRule(rule, value)) return;
+  const suggestion = suggestName(rule, value);
+  throw new TrustmeshError('TM_INVALID_NAME', `${what} is not a valid ${syntax}`, {
+    value,
+    allowed: nameRuleAllowed(rule),
+    fix: suggestion ? `use "${suggestion}"` : otherwise,
+  });
 }

@@ -1,12 +1,12 @@
 /**
  * Validation of the names that end up in certificates and key-store paths: cluster names, trust
- * domains, host names, Kubernetes names. Each failure is a coded error with the value, the rule and
- * a suggested fix.
+ * domains, host names, Kubernetes names. The rules are the shared ones of `private/name-rules`
+ * (the Mesh checks the same names by them); this module gives them the CA's codes and messages.
  *
  * @module
  */
-import { TrustmeshError } from '../errors';
-import { isDnsLabel, isDnsSubdomain } from '../private/k8s-names';
+import { ErrorCode, TrustmeshError } from '../errors';
+import { followsNameRule, NameRule, nameRuleAllowed, suggestName } from '../private/name-rules';
 
 /**
  * Checks a cluster name: a DNS-1123 label (lower-case letters, digits and `-`, at most 63
@@ -41,32 +41,27 @@ export function validateNamespace(name: string): string {
  * @throws TrustmeshError `TM_INVALID_NAME`
  */
 export function validateSubdomainName(name: string, what: string): string {
-  if (typeof name === 'string' && isDnsSubdomain(name)) return name;
+  if (followsNameRule('dns-subdomain', name)) return name;
   throw new TrustmeshError('TM_INVALID_NAME', `invalid ${what}`, {
     value: name,
-    allowed: 'a DNS-1123 subdomain: lower-case letters, digits, "-" and ".", at most 253 characters, starting and ending with a letter or digit',
-    fix: suggestion(name, 253, true),
+    allowed: nameRuleAllowed('dns-subdomain'),
+    fix: didYouMean('dns-subdomain', name, 'use lower-case letters, digits, "-" and "." only'),
   });
 }
 
 /**
- * Checks a SPIFFE trust domain (`cluster.local`, `prod.example.com`): lower-case letters, digits,
- * `.`, `-` and `_`, at most 255 characters, no scheme, port or path.
+ * Checks a SPIFFE trust domain (`cluster.local`, `prod.example.com`) by the rule the Mesh applies
+ * too: a bare DNS name as Istio's mesh config accepts it, without scheme, port or path.
  * @see https://github.com/spiffe/spiffe/blob/main/standards/SPIFFE-ID.md#21-trust-domain
  * @throws TrustmeshError `TM_CA_INVALID_TRUST_DOMAIN`
  */
 export function validateTrustDomain(trustDomain: string): string {
-  const ok = typeof trustDomain === 'string' && trustDomain.length > 0 && trustDomain.length <= 255
-    && /^[a-z0-9._-]+$/.test(trustDomain) && !trustDomain.startsWith('.') && !trustDomain.endsWith('.') && !trustDomain.includes('..');
-  if (ok) return trustDomain;
-  const stripped = typeof trustDomain === 'string'
-    ? trustDomain.trim().toLowerCase().replace(/^spiffe:\/\//, '').replace(/[:/].*$/, '').replace(/^\.+|\.+$/g, '')
-    : '';
-  const hint = stripped && /^[a-z0-9._-]+$/.test(stripped) && stripped !== trustDomain ? ` Did you mean "${stripped}"?` : '';
+  if (followsNameRule('trust-domain', trustDomain)) return trustDomain;
+  const hint = suggestName('trust-domain', trustDomain);
   throw new TrustmeshError('TM_CA_INVALID_TRUST_DOMAIN', 'invalid trust domain', {
     value: trustDomain,
-    allowed: 'lower-case letters, digits, ".", "-" and "_" (at most 255), without scheme, port or path, e.g. "cluster.local"',
-    fix: `pass the bare trust domain, as in meshConfig.trustDomain.${hint}`,
+    allowed: nameRuleAllowed('trust-domain'),
+    fix: `pass the bare trust domain, as in meshConfig.trustDomain.${hint ? ` Did you mean "${hint}"?` : ''}`,
   });
 }
 
@@ -76,40 +71,26 @@ export function validateTrustDomain(trustDomain: string): string {
  * @throws TrustmeshError `TM_CA_INVALID_HOST`
  */
 export function validateHostName(host: string): string {
-  const bare = typeof host === 'string' && host.startsWith('*.') ? host.slice(2) : host;
-  if (typeof bare === 'string' && bare.includes('.') && isDnsSubdomain(bare)
-    && bare.split('.').every((l) => l.length <= 63)) {
-    return host;
-  }
-  const lower = typeof host === 'string' ? host.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/[:/].*$/, '') : '';
-  const hint = lower && lower !== host && validHostQuietly(lower) ? ` Did you mean "${lower}"?` : '';
+  if (followsNameRule('tls-host', host)) return host;
+  const hint = suggestName('tls-host', host);
   throw new TrustmeshError('TM_CA_INVALID_HOST', 'invalid host name for a certificate', {
     value: host,
-    allowed: 'a fully qualified lower-case DNS name such as "juice-shop.example.com", optionally with a leading "*." wildcard',
-    fix: `pass the bare host name, without scheme, port or path.${hint}`,
+    allowed: nameRuleAllowed('tls-host'),
+    fix: `pass the bare host name, without scheme, port or path.${hint ? ` Did you mean "${hint}"?` : ''}`,
   });
 }
 
-function validHostQuietly(host: string): boolean {
-  try {
-    validateHostName(host);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function checkLabel(code: `TM_${string}`, what: string, name: string): string {
-  if (typeof name === 'string' && isDnsLabel(name)) return name;
+function checkLabel(code: ErrorCode, what: string, name: string): string {
+  if (followsNameRule('dns-label', name)) return name;
   throw new TrustmeshError(code, `invalid ${what}`, {
     value: name,
-    allowed: 'a DNS-1123 label: lower-case letters, digits and "-", at most 63 characters, starting and ending with a letter or digit',
-    fix: suggestion(name, 63, false),
+    allowed: nameRuleAllowed('dns-label'),
+    fix: didYouMean('dns-label', name, 'use lower-case letters, digits and "-" only'),
   });
 }
 
-function suggestion(name: unknown, max: number, dots: boolean): string {
+function didYouMean(rule: NameRule, name: unknown, otherwise: string): string {
   if (typeof name !== 'string') return 'pass a string';
-  const candidate = name.toLowerCase().replace(dots ? /[^a-z0-9.-]+/g : /[^a-z0-9-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').slice(0, max).replace(/[-.]+$/, '');
-  return candidate && candidate !== name ? `Did you mean "${candidate}"?` : 'use lower-case letters, digits and "-" only';
+  const suggestion = suggestName(rule, name);
+  return suggestion ? `Did you mean "${suggestion}"?` : otherwise;
 }

@@ -1,3 +1,4 @@
+import { AccessProbe, probeJwt, ProbeToken } from './access-probe';
 import { GatewayAccess, ThroughGatewayOptions } from './gateway-access';
 import { MeshEvaluators } from './mesh-evaluators';
 import type { IngressGateway } from '../constructs/ingress-gateway';
@@ -5,7 +6,7 @@ import type { Mesh } from '../constructs/mesh';
 import { MeshService } from '../constructs/mesh-service';
 import { TrustmeshApp } from '../constructs/trustmesh-app';
 import { isHttpProtocol } from '../model/service-port';
-import { AccessDecision, AccessRequest, JwtLocation } from '../semantics/access-request';
+import { AccessDecision, AccessRequest } from '../semantics/access-request';
 import { formatPrincipal } from '../semantics/principal';
 
 /** A caller for {@link access}: a declared service, an identity, or a plaintext client. */
@@ -13,16 +14,6 @@ export type AccessSource =
   | MeshService
   | { readonly namespace: string; readonly serviceAccount: string; readonly trustDomain?: string }
   | 'plaintext';
-
-/** An end-user token for a probe. */
-export interface ProbeToken {
-  /** The `iss` claim. */
-  readonly issuer: string;
-  /** Other claims (`sub` defaults to `user`). */
-  readonly claims?: Record<string, unknown>;
-  /** @default 'header:Authorization' */
-  readonly location?: JwtLocation;
-}
 
 /** Options of a request probe. */
 export interface ProbeRequest {
@@ -146,28 +137,5 @@ export class AccessTo {
     if (s === 'plaintext') return 'plaintext client';
     if (s instanceof MeshService) return `${s.namespace}/${s.name}`;
     return `${s.namespace}/sa/${s.serviceAccount}`;
-  }
-}
-
-/** @internal the valid token a probe's request carries, if any. */
-export function probeJwt(token: ProbeToken | undefined): AccessRequest['jwt'] {
-  return token ? {
-    status: 'valid',
-    claims: { iss: token.issuer, sub: 'user', ...token.claims },
-    ...(token.location ? { location: token.location } : {}),
-  } : null;
-}
-
-/** A request whose decision is computed on demand. */
-export class AccessProbe {
-  private cached?: AccessDecision;
-
-  /** @internal */
-  public constructor(public readonly description: string, private readonly run: () => AccessDecision) {}
-
-  /** The evaluator's decision. */
-  public get decision(): AccessDecision {
-    this.cached ??= this.run();
-    return this.cached;
   }
 }

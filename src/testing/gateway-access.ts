@@ -1,4 +1,4 @@
-import { AccessProbe, probeJwt, ProbeToken } from './access';
+import { AccessProbe, probeJwt, ProbeToken } from './access-probe';
 import type { MeshEvaluators } from './mesh-evaluators';
 import { evaluateThroughGateway } from '../analysis/evaluator/through-gateway';
 import { IngressGateway } from '../constructs/ingress-gateway';

@@ -1,8 +1,10 @@
 // trustmesh/testing: helpers for users' own test suites (vitest or jest).
 export { synthYaml, redact } from './synth';
 export type { SynthYamlOptions } from './synth';
-export { access, AccessCheck, AccessFrom, AccessProbe, AccessTo } from './access';
-export type { AccessSource, ProbeRequest, ProbeToken } from './access';
+export { access, AccessCheck, AccessFrom, AccessTo } from './access';
+export type { AccessSource, ProbeRequest } from './access';
+export { AccessProbe } from './access-probe';
+export type { ProbeToken } from './access-probe';
 export { GatewayAccess, GatewayProbe } from './gateway-access';
 export type { GatewayClientOptions, ThroughGatewayOptions } from './gateway-access';
 export { accessMatchers } from './matchers';

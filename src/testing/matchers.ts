@@ -1,4 +1,4 @@
-import { AccessProbe } from './access';
+import { AccessProbe } from './access-probe';
 import { AccessOutcome } from '../semantics/access-request';
 
 /** The result shape `expect.extend` matchers return (vitest and jest). */

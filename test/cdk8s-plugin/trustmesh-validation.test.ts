@@ -6,8 +6,8 @@ import * as os from 'os';
 import * as path from 'path';
 import type { Validation, ValidationContext } from 'cdk8s-cli/lib/plugins/validation';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bookinfoMesh } from '../../src';
 import { TrustmeshValidation, TrustmeshValidationProps, ValidationContextLike, ValidationViolation } from '../../src/cdk8s-plugin';
+import { bookinfoMesh } from '../../src/examples';
 import { catchTrustmesh, tempApp } from '../helpers';
 
 const ROOT = path.join(__dirname, '..', '..');

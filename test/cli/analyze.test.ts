@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bookinfoMesh, fooHttpbinMesh, microShakeFactoryMesh } from '../../src';
+import { bookinfoMesh, fooHttpbinMesh, microShakeFactoryMesh } from '../../src/examples';
 import { tempApp } from '../helpers';
 import { CliRun as Run, MAIN, ROOT, runCli } from './cli-runner';
 

@@ -2,6 +2,7 @@ import { PassThrough } from 'stream';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MESH_CONFIG } from '../../src/analysis/config/mesh-config';
 import { meshConfigFrom, meshConfigOption, optional, printLoadWarnings } from '../../src/cli/common';
+import type { ErrorCode } from '../../src/errors';
 
 describe('CLI plumbing', () => {
   it('meshConfigOption describes --mesh-config, with the caller\'s detail after a colon', () => {
@@ -23,9 +24,9 @@ describe('CLI plumbing', () => {
     const stderr = new PassThrough();
     const io = { stdout: new PassThrough(), stderr, stdin: new PassThrough() };
     printLoadWarnings(io, [
-      { code: 'TM_A', severity: 'warning', message: 'w' },
-      { code: 'TM_B', severity: 'error', message: 'e' },
-      { code: 'TM_C', severity: 'info', message: 'i' },
+      { code: 'TM_A' as ErrorCode, severity: 'warning', message: 'w' },
+      { code: 'TM_B' as ErrorCode, severity: 'error', message: 'e' },
+      { code: 'TM_C' as ErrorCode, severity: 'info', message: 'i' },
     ]);
     expect(String(stderr.read())).toBe('warning TM_A: w\ninfo TM_C: i\n');
   });

@@ -17,7 +17,7 @@ function base() {
 /** Each local-input error code, with the call that triggers it and a message pattern. */
 const LOCAL_ERRORS: [string, RegExp, () => unknown][] = [
   ['TM_INVALID_NAME', /namespace name is not a valid DNS-1123 label/, () => base().mesh.addNamespace('Bad_NS')],
-  ['TM_INVALID_NAME', /service account is not a valid DNS-1123 label/, () => base().ns.addService('x', { serviceAccount: 'SA' })],
+  ['TM_INVALID_NAME', /service account is not a valid DNS-1123 subdomain/, () => base().ns.addService('x', { serviceAccount: 'SA' })],
   ['TM_INVALID_PORT', /service port is out of range/, () => Port.http(70000)],
   ['TM_INVALID_CIDR', /IP block/, () => Peer.ipBlocks(['10.0.0.1/40'])],
   ['TM_INVALID_METHOD', /unknown HTTP method/, () => { const b = base(); b.api.allowFrom(b.client, { methods: ['get'] }); }],

@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { edgeMaterial, JUICE_SHOP } from './edge-fixtures';
 import {
-  Diagnostic, GatewayCredential, GatewayTls, HttpMethod, JwtIssuer, Mesh, MeshService, Peer, Port, RouteMatch, TlsVersion, TrustmeshAggregateError,
+  Diagnostic, GatewayCredential, GatewayTls, HttpMethod, JwtIssuer, Mesh, MeshService, Peer, Port, RouteMatch, TlsVersion,
 } from '../../src';
 import { CaMaterial } from '../../src/pki/ca-material';
 import { Clock } from '../../src/pki/clock';
 import { access } from '../../src/testing';
-import { catchTrustmesh, find, manifestsOf, tempApp } from '../helpers';
+import { catchTrustmesh, find, manifestsOf, synthErrors, tempApp } from '../helpers';
 import { T0 } from '../pki/pki-fixtures';
 
 const ISSUER = JwtIssuer.of({ issuer: 'https://issuer.example.com', jwksUri: 'https://issuer.example.com/jwks.json' });
@@ -22,16 +22,6 @@ function shop(istioVersion = '1.30') {
   const api = ns.addService('api', { ports: [Port.http(8000)] });
   const gateway = mesh.addIngressGateway('shop');
   return { app, mesh, ns, web, api, gateway };
-}
-
-function errors(app: ReturnType<typeof tempApp>): { code: string; message: string }[] {
-  try {
-    app.synthOutput();
-  } catch (e) {
-    if (e instanceof TrustmeshAggregateError) return e.errors.map((x) => ({ code: x.code, message: x.message }));
-    throw e;
-  }
-  throw new Error('synth succeeded');
 }
 
 function warnings(app: ReturnType<typeof tempApp>): Diagnostic[] {
@@ -155,7 +145,7 @@ describe('IngressGateway.route', () => {
     gateway.route(api, { match: RouteMatch.pathPrefix('/api/') });
     web.allowFrom(gateway);
     api.allowFrom(gateway);
-    const found = errors(app).filter((e) => e.code === 'TM_GATEWAY_ROUTE_CONFLICT');
+    const found = synthErrors(app).filter((e) => e.code === 'TM_GATEWAY_ROUTE_CONFLICT');
     expect(found).toHaveLength(1);
     expect(found[0].message).toMatch(/shop\/web and shop\/api both match host shop\.example\.com and overlapping paths/);
   });
@@ -262,14 +252,14 @@ describe('gateway credentials', () => {
   test('a certificate for other hosts fails the synth (TM_GATEWAY_CREDENTIAL_HOST_MISMATCH)', () => {
     const { app, ca, gateway } = withCa();
     gateway.addHttpsServer({ hosts: [JUICE_SHOP], tls: GatewayTls.simple(GatewayCredential.fromCa(ca, 'other')) });
-    expect(errors(app).map((e) => e.code)).toContain('TM_GATEWAY_CREDENTIAL_HOST_MISMATCH');
+    expect(synthErrors(app).map((e) => e.code)).toContain('TM_GATEWAY_CREDENTIAL_HOST_MISMATCH');
   });
 
   test('MUTUAL with a credential without a client CA fails the synth, for CA and existing credentials', () => {
     const { app, ca, gateway } = withCa();
     gateway.addHttpsServer({ hosts: [JUICE_SHOP], tls: GatewayTls.mutual(GatewayCredential.fromCa(ca, 'juice-shop')) });
     gateway.addHttpsServer({ hosts: ['x.example.com'], port: 8443, tls: GatewayTls.mutual(GatewayCredential.fromSecretName('x')) });
-    const found = errors(app).filter((e) => e.code === 'TM_GATEWAY_MUTUAL_WITHOUT_CLIENT_CA');
+    const found = synthErrors(app).filter((e) => e.code === 'TM_GATEWAY_MUTUAL_WITHOUT_CLIENT_CA');
     expect(found.map((e) => e.message)).toEqual([
       expect.stringMatching(/verifyClients: true/),
       expect.stringMatching(/clientCa: true/),
@@ -287,7 +277,7 @@ describe('gateway credentials', () => {
     const { app, mesh, gateway } = withCa();
     gateway.addHttpServer({ hosts: [JUICE_SHOP] });
     mesh.addIngressGateway('second').addHttpServer({ hosts: [JUICE_SHOP] });
-    const found = errors(app).filter((e) => e.code === 'TM_GATEWAY_DUPLICATE_SERVER');
+    const found = synthErrors(app).filter((e) => e.code === 'TM_GATEWAY_DUPLICATE_SERVER');
     expect(found).toHaveLength(1);
     expect(found[0].message).toMatch(/juice-shop-gateway|gateway istio-system\/second server http-80 and gateway istio-system\/juice-shop server http-80 both serve host/);
   });

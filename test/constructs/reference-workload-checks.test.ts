@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { Diagnostic, Mesh, Peer, Port, TrustmeshAggregateError } from '../../src';
+import { Diagnostic, Mesh, Peer, Port } from '../../src';
 import { ReferenceWorkloadOptions } from '../../src/constructs/reference-workload';
 import { protocolFromPortName } from '../../src/constructs/workload-diagnostics';
-import { tempApp } from '../helpers';
+import { synthErrors, tempApp } from '../helpers';
 
 const IMAGE = 'docker.io/example/app:1.0';
 
@@ -17,22 +17,11 @@ function warnings(app: ReturnType<typeof tempApp>): Diagnostic[] {
   return [...app.synthOutput().warnings];
 }
 
-/** The coded errors of a synth that fails. */
-function errors(app: ReturnType<typeof tempApp>): { code: string; message: string }[] {
-  try {
-    app.synthOutput();
-  } catch (e) {
-    if (e instanceof TrustmeshAggregateError) return e.errors.map((x) => ({ code: x.code, message: x.message }));
-    throw e;
-  }
-  throw new Error('synth succeeded');
-}
-
 describe('TM_APP_RUNS_AS_PROXY_UID (istioctl IST0144)', () => {
   test('an in-mesh application running as UID 1337 fails the synth', () => {
     const { app, ns } = mesh();
     ns.addService('x', { ports: [Port.http(80)], workload: { runAsUser: 1337 } });
-    const found = errors(app).filter((e) => e.code === 'TM_APP_RUNS_AS_PROXY_UID');
+    const found = synthErrors(app).filter((e) => e.code === 'TM_APP_RUNS_AS_PROXY_UID');
     expect(found).toHaveLength(1);
     expect(found[0].message).toMatch(/bypass mTLS and authorization/);
     expect(found[0].message).toMatch(/m\/a\/x\/Workload/);
@@ -59,7 +48,7 @@ describe('port names', () => {
   test('a name that claims another protocol is an error', () => {
     const { app, ns } = mesh();
     ns.addService('x', { ports: [Port.tcp(5432, { name: 'http-db' })] });
-    const found = errors(app).filter((e) => e.code === 'TM_PORT_NAME_PROTOCOL_MISMATCH');
+    const found = synthErrors(app).filter((e) => e.code === 'TM_PORT_NAME_PROTOCOL_MISMATCH');
     expect(found).toHaveLength(1);
     expect(found[0].message).toMatch(/declared TCP but named "http-db", which names HTTP/);
   });
@@ -101,7 +90,7 @@ describe('selectors', () => {
     const { app, ns } = mesh();
     ns.addService('reviews', { labels: { app: 'reviews' }, ports: [Port.http(80)] });
     ns.addService('reviews-v2', { labels: { app: 'reviews', version: 'v2' }, ports: [Port.http(80)] });
-    const found = errors(app).filter((e) => e.code === 'TM_WORKLOAD_SELECTOR_OVERLAP');
+    const found = synthErrors(app).filter((e) => e.code === 'TM_WORKLOAD_SELECTOR_OVERLAP');
     expect(found).toHaveLength(1);
     expect(found[0].message).toMatch(/Deployment reviews selects app=reviews, which also matches the pods of reviews-v2/);
   });
@@ -120,7 +109,7 @@ describe('service accounts', () => {
     const { app, ns } = mesh();
     const caller = ns.addService('caller', { serviceAccount: 'default' });
     ns.addService('callee', { ports: [Port.http(80)] }).allowFrom(caller);
-    const found = errors(app).filter((e) => e.code === 'TM_DEFAULT_SERVICE_ACCOUNT');
+    const found = synthErrors(app).filter((e) => e.code === 'TM_DEFAULT_SERVICE_ACCOUNT');
     expect(found).toHaveLength(1);
     expect(found[0].message).toMatch(/admit every pod that has no service account of its own/);
   });
@@ -130,6 +119,6 @@ describe('service accounts', () => {
     const a = ns.addService('a1', { serviceAccount: 'shared' });
     ns.addService('a2', { serviceAccount: 'shared' });
     ns.addService('callee', { ports: [Port.http(80)] }).allowFrom(a);
-    expect(errors(app).map((e) => e.code)).toContain('TM_IDENTITY_COLLISION');
+    expect(synthErrors(app).map((e) => e.code)).toContain('TM_IDENTITY_COLLISION');
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { bookinfoMesh, fooHttpbinMesh, ManifestRecord, microShakeFactoryMesh } from '../../src';
+import { ManifestRecord } from '../../src';
+import { bookinfoMesh, fooHttpbinMesh, microShakeFactoryMesh } from '../../src/examples';
 import { tempApp } from '../helpers';
 
 type Labels = Record<string, string>;

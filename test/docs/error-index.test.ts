@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { collectCodes, renderErrorIndex } from '../../projenrc/error-index';
+import { ERROR_CODES } from '../../src/error-codes';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -33,6 +34,18 @@ describe('docs/errors.md', () => {
     expect(codes.get('TM_CA_INVALID_CREDENTIAL_NAME')?.[0].message).toBe('invalid credential name');
     // Chosen by a condition as the first argument of new TrustmeshError(…).
     expect(codes.get('TM_CLIENT_CREDENTIAL_KIND')?.[0].severities).toEqual(['error']);
+  });
+
+  it('the registry (src/error-codes.ts) lists exactly the codes raised in src/, sorted, each with a one-line summary', () => {
+    const registered = Object.keys(ERROR_CODES);
+    expect(registered).toEqual([...registered].sort());
+    expect([...collectCodes(ROOT).keys()].sort()).toEqual(registered);
+    for (const [code, summary] of Object.entries(ERROR_CODES)) expect(`${code}: ${/^\S[^\n]*$/.test(summary)}`).toBe(`${code}: true`);
+  });
+
+  it('renders the registry: a registered code nothing raises still gets a row', () => {
+    const doc = renderErrorIndex(ROOT, new Map(), { TM_ONLY_REGISTERED: 'a summary' });
+    expect(doc).toContain('| `TM_ONLY_REGISTERED` | error | a summary | — |');
   });
 
   it('every code is asserted by at least one test', () => {

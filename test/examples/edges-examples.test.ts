@@ -2,10 +2,9 @@
 // outputs, targeted assertions on the gateway objects, access through the gateway (two hops, on the
 // synthesized YAML), and the gateway credentials from the CA in the secrets output.
 import { beforeAll, describe, expect, test } from 'vitest';
-import {
-  analyze, formatFinding, JuiceShopIngress, microShakeFactoryMesh, microShakeFactoryMutualMesh, microShakeFactoryPassthroughMesh, renderIstio,
-} from '../../src';
+import { analyze, formatFinding, renderIstio } from '../../src';
 import { loadConfig } from '../../src/analysis/config/load-config';
+import { JuiceShopIngress, microShakeFactoryMesh, microShakeFactoryMutualMesh, microShakeFactoryPassthroughMesh } from '../../src/examples';
 import { CaMaterial } from '../../src/pki/ca-material';
 import { access } from '../../src/testing';
 import { edgeMaterial, JUICE_SHOP } from '../constructs/edge-fixtures';

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { bookinfoMesh, fooHttpbinMesh, microShakeFactoryMesh } from '../../src';
+import { bookinfoMesh, fooHttpbinMesh, microShakeFactoryMesh } from '../../src/examples';
 import { access } from '../../src/testing';
 import { find, manifestsOf, tempApp } from '../helpers';
 

@@ -6,19 +6,13 @@ import { decide } from '../../src/model/decide';
 import { MeshModel } from '../../src/model/mesh-model';
 import { renderIstio } from '../../src/render/istio/render-istio';
 import { AccessRequest } from '../../src/semantics/access-request';
+import { meshSpec } from '../helpers';
 
 const ISSUER = 'https://issuer.example.com';
 
 // One service that admits end users of ISSUER whose `role` claim is "admin".
-const MODEL = MeshModel.of({
-  name: 'm',
-  trustDomain: 'cluster.local',
-  trustDomainAliases: [],
-  rootNamespace: 'istio-system',
-  clusterDomain: 'cluster.local',
-  istioVersion: { major: 1, minor: 30 },
+const MODEL = MeshModel.of(meshSpec({
   mtls: 'PERMISSIVE',
-  defaultAccess: 'DENY',
   namespaces: [{ name: 'a' }],
   services: [{
     namespace: 'a',
@@ -37,7 +31,7 @@ const MODEL = MeshModel.of({
     endUser: { issuer: ISSUER, subjects: [], claims: [{ claim: ['role'], values: ['admin'] }] },
     match: {},
   }],
-});
+}));
 
 function withRole(role: unknown): AccessRequest {
   return {

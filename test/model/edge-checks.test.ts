@@ -2,9 +2,9 @@ import { describe, expect, test } from 'vitest';
 import { edgeDiagnostics } from '../../src/model/edge-checks';
 import { EdgesSpec, NO_EDGES } from '../../src/model/edges';
 import { GatewayServerSpec, gatewayWorkload, IngressGatewaySpec, routeMatchesOverlap } from '../../src/model/ingress-gateway';
-import { DEFAULT_ISTIO_VERSION } from '../../src/model/istio-version';
 import { MeshModel } from '../../src/model/mesh-model';
 import { gatewayHostCovers } from '../../src/semantics/host-match';
+import { meshSpec } from '../helpers';
 
 const SERVER: GatewayServerSpec = {
   name: 'https-443',
@@ -28,21 +28,11 @@ const GATEWAY: IngressGatewaySpec = {
 };
 
 function model(edges: Partial<EdgesSpec>): MeshModel {
-  return MeshModel.of({
-    name: 'm',
-    trustDomain: 'cluster.local',
-    trustDomainAliases: [],
-    rootNamespace: 'istio-system',
-    clusterDomain: 'cluster.local',
-    istioVersion: DEFAULT_ISTIO_VERSION,
-    mtls: 'STRICT',
-    defaultAccess: 'DENY',
+  return MeshModel.of(meshSpec({
     namespaces: [{ name: 'shop' }],
     services: [{ namespace: 'shop', name: 'web', serviceAccount: 'web', labels: { app: 'web' }, ports: [], inMesh: true }],
-    issuers: [],
-    intentions: [],
     edges: { ...NO_EDGES, ...edges },
-  });
+  }));
 }
 
 function codes(m: MeshModel): string[] {

@@ -1,18 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { MeshModel } from '../../src/model/mesh-model';
 import { MeshSpec } from '../../src/model/mesh-spec';
+import { meshSpec } from '../helpers';
 
 // Whole-graph checks of the plain model (specs may come from files, not only from the constructs).
 function spec(overrides: Partial<MeshSpec>): MeshSpec {
-  return {
-    name: 'm',
-    trustDomain: 'cluster.local',
-    trustDomainAliases: [],
-    rootNamespace: 'istio-system',
-    clusterDomain: 'cluster.local',
-    istioVersion: { major: 1, minor: 30 },
-    mtls: 'STRICT',
-    defaultAccess: 'DENY',
+  return meshSpec({
     namespaces: [{ name: 'a' }],
     services: [{
       namespace: 'a',
@@ -22,10 +15,8 @@ function spec(overrides: Partial<MeshSpec>): MeshSpec {
       inMesh: true,
       ports: [{ name: 'http-80', port: 80, targetPort: 8080, protocol: 'HTTP' }],
     }],
-    issuers: [],
-    intentions: [],
     ...overrides,
-  };
+  });
 }
 
 describe('MeshModel diagnostics', () => {

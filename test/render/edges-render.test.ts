@@ -11,23 +11,10 @@ import { renderServiceEntry } from '../../src/render/istio/service-entry';
 import { renderEgressSidecar } from '../../src/render/istio/sidecar';
 import { renderAccessLogging } from '../../src/render/istio/telemetry';
 import { renderGatewayRoute } from '../../src/render/istio/virtual-service';
+import { meshSpec } from '../helpers';
 
 function model(version = '1.30'): MeshModel {
-  return MeshModel.of({
-    name: 'm',
-    trustDomain: 'cluster.local',
-    trustDomainAliases: [],
-    rootNamespace: 'istio-system',
-    clusterDomain: 'cluster.local',
-    istioVersion: parseIstioVersion(version),
-    mtls: 'STRICT',
-    defaultAccess: 'DENY',
-    namespaces: [],
-    services: [],
-    issuers: [],
-    intentions: [],
-    edges: NO_EDGES,
-  });
+  return MeshModel.of(meshSpec({ istioVersion: parseIstioVersion(version), edges: NO_EDGES }));
 }
 
 const GATEWAY: IngressGatewaySpec = {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { bookinfoMesh, fooHttpbinMesh, Mesh, microShakeFactoryMesh, renderIstio } from '../../src';
+import { Mesh, renderIstio } from '../../src';
+import { bookinfoMesh, fooHttpbinMesh, microShakeFactoryMesh } from '../../src/examples';
 import { manifestsOf, tempApp } from '../helpers';
 
 const ISTIO_GROUPS = /^(security|networking)\.istio\.io\//;

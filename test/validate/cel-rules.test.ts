@@ -7,6 +7,7 @@ import { kubernetesCelEnv, knownFunctionNames } from '../../src/validate/cel-env
 import { CelRuleTree } from '../../src/validate/cel-rules';
 import { CrdSchemaSet } from '../../src/validate/crd-schema';
 import { validateManifests } from '../../src/validate/manifest-validator';
+import { crdYaml } from '../helpers';
 
 /** Counts x-kubernetes-validations entries in a schema, independently of src/ (plain recursion). */
 function countRules(node: unknown): number {
@@ -95,42 +96,30 @@ describe('the Kubernetes CEL library', () => {
   });
 });
 
-const WIDGET_CRD = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-spec:
-  group: example.com
-  names: {kind: Widget, plural: widgets}
-  scope: Namespaced
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec:
-            type: object
-            x-kubernetes-validations:
-            - rule: self.min <= self.max
-              messageExpression: "'min ' + string(self.min) + ' exceeds max ' + string(self.max)"
-              fieldPath: .min
-              reason: FieldValueForbidden
-            - rule: self.max == oldSelf.max
-              message: max is immutable
-            - rule: quantity("1").isInteger()
-              message: uses a function we do not provide
-            - rule: self.count + 1 > 1
-            - rule: '!has(self.extra) || self.extra.n + 1 == 2'
-              message: extra.n must be 1
-            properties:
-              min: {type: integer}
-              max: {type: integer}
-              count: {type: integer}
-              ratio: {type: number, x-kubernetes-validations: [{rule: 'self < 1.0', message: ratio below one}]}
-              code: {type: string, x-kubernetes-validations: [{rule: 'int(self) > 0', message: code is a positive number}]}
-              extra: {type: object, x-kubernetes-preserve-unknown-fields: true}
-`;
+const WIDGET_CRD = crdYaml('Widget', `type: object
+properties:
+  spec:
+    type: object
+    x-kubernetes-validations:
+    - rule: self.min <= self.max
+      messageExpression: "'min ' + string(self.min) + ' exceeds max ' + string(self.max)"
+      fieldPath: .min
+      reason: FieldValueForbidden
+    - rule: self.max == oldSelf.max
+      message: max is immutable
+    - rule: quantity("1").isInteger()
+      message: uses a function we do not provide
+    - rule: self.count + 1 > 1
+    - rule: '!has(self.extra) || self.extra.n + 1 == 2'
+      message: extra.n must be 1
+    properties:
+      min: {type: integer}
+      max: {type: integer}
+      count: {type: integer}
+      ratio: {type: number, x-kubernetes-validations: [{rule: 'self < 1.0', message: ratio below one}]}
+      code: {type: string, x-kubernetes-validations: [{rule: 'int(self) > 0', message: code is a positive number}]}
+      extra: {type: object, x-kubernetes-preserve-unknown-fields: true}
+`);
 
 describe('rule evaluation semantics', () => {
   const crds = CrdSchemaSet.fromCrdYaml(WIDGET_CRD, 'widget.yaml');

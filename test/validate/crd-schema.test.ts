@@ -5,32 +5,18 @@ import { parseAllDocuments } from 'yaml';
 import { CRD_FILE, crdsFromFile } from './helpers';
 import { crdDocumentJson, extractCrdDocument } from '../../src/validate/crd-document';
 import { CrdSchemaSet } from '../../src/validate/crd-schema';
-import { catchTrustmesh } from '../helpers';
+import { catchTrustmesh, crdYaml } from '../helpers';
 
 const GENERATED = path.resolve(__dirname, '../../src/schemas/istio-crds.generated.json');
 
-const MINIMAL_CRD = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.example.com
-spec:
-  group: example.com
-  names: {kind: Widget, plural: widgets}
-  scope: Namespaced
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        description: dropped
-        properties:
-          spec:
-            type: object
-            properties:
-              description: {type: string, description: also dropped}
-`;
+const MINIMAL_CRD = crdYaml('Widget', `type: object
+description: dropped
+properties:
+  spec:
+    type: object
+    properties:
+      description: {type: string, description: also dropped}
+`, { name: 'widgets.example.com' });
 
 describe('committed schemas', () => {
   it('src/schemas/istio-crds.generated.json is exactly what extracting the 1.30.3 CRD file produces', () => {

@@ -3,14 +3,15 @@
 // 1.21 (networking v1beta1, telemetry v1alpha1), validate against the Istio 1.30.3 CRD schemas and
 // their CEL rules with no error or warning.
 import { describe, expect, it } from 'vitest';
+import { SCHEMA_SETS, summary } from './helpers';
 import {
   AccessLogFilter, ClientCredential, EgressPort, EgressTls, GatewayCredential, GatewayTls, JwtIssuer, KubernetesApiServer, Mesh, Peer, Port,
-  RouteMatch, microShakeFactoryMesh, microShakeFactoryMutualMesh, microShakeFactoryPassthroughMesh,
+  RouteMatch,
 } from '../../src';
 import type { TrustmeshApp } from '../../src/constructs/trustmesh-app';
+import { microShakeFactoryMesh, microShakeFactoryMutualMesh, microShakeFactoryPassthroughMesh } from '../../src/examples';
 import { validateManifests } from '../../src/validate/manifest-validator';
 import { tempApp } from '../helpers';
-import { SCHEMA_SETS, summary } from './helpers';
 
 const ISSUER = JwtIssuer.of({ issuer: 'https://issuer.example.com', jwksUri: 'https://issuer.example.com/jwks.json' });
 

@@ -2,8 +2,8 @@
 // (../shared, read at test time), including its x-kubernetes-validations CEL rules, and against the
 // bundled schemas the product uses at run time.
 import { describe, expect, it } from 'vitest';
-import { bookinfoMesh, fooHttpbinMesh, microShakeFactoryMesh } from '../../src';
 import type { TrustmeshApp } from '../../src/constructs/trustmesh-app';
+import { bookinfoMesh, fooHttpbinMesh, microShakeFactoryMesh } from '../../src/examples';
 import { validateManifests } from '../../src/validate/manifest-validator';
 import { tempApp } from '../helpers';
 import { SCHEMA_SETS, summary } from './helpers';

@@ -3,6 +3,7 @@ import { istio, summary } from './helpers';
 import { TrustmeshAggregateError, TrustmeshError, formatDiagnostic } from '../../src/errors';
 import { CrdSchemaSet } from '../../src/validate/crd-schema';
 import { assertValidManifests, crdManifestCheck, validateManifests } from '../../src/validate/manifest-validator';
+import { crdYaml } from '../helpers';
 
 const valid = [
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns', labels: { 'istio-injection': 'enabled' } } },
@@ -62,14 +63,9 @@ describe('validateManifests', () => {
   });
 
   it('uses the schema set it is given (a cluster without the security CRDs knows no AuthorizationPolicy)', () => {
-    const crds = CrdSchemaSet.fromCrdYaml(`apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-spec:
-  group: networking.istio.io
-  names: {kind: Sidecar, plural: sidecars}
-  scope: Namespaced
-  versions: [{name: v1beta1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, x-kubernetes-preserve-unknown-fields: true}}}}}]
-`, 'old-cluster.yaml');
+    const crds = CrdSchemaSet.fromCrdYaml(crdYaml('Sidecar', 'type: object\nproperties: {spec: {type: object, x-kubernetes-preserve-unknown-fields: true}}', {
+      group: 'networking.istio.io', version: 'v1beta1',
+    }), 'old-cluster.yaml');
     const d = validateManifests([istio('AuthorizationPolicy', {}), istio('Sidecar', { anything: 1 }, 'networking.istio.io/v1')], { crds });
     expect(summary(d)).toEqual([
       expect.stringMatching(/^TM_UNKNOWN_KIND .*no schema for security\.istio\.io\/v1 AuthorizationPolicy/),

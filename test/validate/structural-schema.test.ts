@@ -4,6 +4,7 @@ import { compiledKind } from '../../src/validate/compiled-kind';
 import { CrdSchemaSet } from '../../src/validate/crd-schema';
 import { validateManifests } from '../../src/validate/manifest-validator';
 import { toAjvSchema } from '../../src/validate/structural-schema';
+import { crdYaml } from '../helpers';
 
 const SCHEMA = 'TM_SCHEMA_INVALID';
 
@@ -82,30 +83,18 @@ describe.each(SCHEMA_SETS)('structural schema checks (%s schemas)', (_name, crds
   });
 });
 
-const ODD_CRD = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-spec:
-  group: example.com
-  names: {kind: Odd, plural: odds}
-  scope: Namespaced
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec:
-            type: object
-            properties:
-              fancy: {type: string, format: something-kubernetes-does-not-know}
-              caseless: {type: string, pattern: '(?i)^abc$'}
-              positive: {type: number, minimum: 0, exclusiveMinimum: true}
-              template: {type: object, x-kubernetes-embedded-resource: true, x-kubernetes-preserve-unknown-fields: true}
-              tags: {type: array, items: {type: string}, x-kubernetes-list-type: set}
-              free: {type: object}
-`;
+const ODD_CRD = crdYaml('Odd', `type: object
+properties:
+  spec:
+    type: object
+    properties:
+      fancy: {type: string, format: something-kubernetes-does-not-know}
+      caseless: {type: string, pattern: '(?i)^abc$'}
+      positive: {type: number, minimum: 0, exclusiveMinimum: true}
+      template: {type: object, x-kubernetes-embedded-resource: true, x-kubernetes-preserve-unknown-fields: true}
+      tags: {type: array, items: {type: string}, x-kubernetes-list-type: set}
+      free: {type: object}
+`);
 
 describe('structural schema conversion', () => {
   it('compiles every kind of the 1.30.3 CRDs, with nothing left unchecked', () => {

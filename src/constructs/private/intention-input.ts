@@ -68,9 +68,3 @@ export function resolveJwtRequirement(issuers: JwtIssuer | JwtIssuer[], options:
   if (enforcement === 'DRY_RUN') assertSupports(version, IstioFeature.DRY_RUN);
   return { issuers: list, enforcement };
 }
-
-/** Construct id of the policy object for an action and enforcement (`Allow`, `DenyDryRun`, …). */
-export function policyConstructId(action: IntentionAction, enforcement: EnforcementName): string {
-  const name = action.charAt(0) + action.slice(1).toLowerCase();
-  return enforcement === 'DRY_RUN' ? `${name}DryRun` : name;
-}

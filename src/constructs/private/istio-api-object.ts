@@ -85,28 +85,11 @@ export function createIstioApiObject(scope: Construct, id: string, props: IstioA
       return manifest.spec;
     },
   });
-  const l1Props = { metadata: { ...props.metadata }, spec };
-  const v1 = props.apiVersion.endsWith('/v1');
-  switch (props.kind) {
-    case 'AuthorizationPolicy':
-      return v1 ? new AuthorizationPolicy(scope, id, l1Props) : new AuthorizationPolicyV1Beta1(scope, id, l1Props);
-    case 'PeerAuthentication':
-      return v1 ? new PeerAuthentication(scope, id, l1Props) : new PeerAuthenticationV1Beta1(scope, id, l1Props);
-    case 'RequestAuthentication':
-      return v1 ? new CanonicalRequestAuthentication(scope, id, l1Props) : new CanonicalRequestAuthenticationV1Beta1(scope, id, l1Props);
-    case 'DestinationRule':
-      return v1 ? new DestinationRule(scope, id, l1Props) : new DestinationRuleV1Beta1(scope, id, l1Props);
-    case 'Gateway':
-      return v1 ? new Gateway(scope, id, l1Props) : new GatewayV1Beta1(scope, id, l1Props);
-    case 'VirtualService':
-      return v1 ? new VirtualService(scope, id, l1Props) : new VirtualServiceV1Beta1(scope, id, l1Props);
-    case 'Sidecar':
-      return v1 ? new Sidecar(scope, id, l1Props) : new SidecarV1Beta1(scope, id, l1Props);
-    case 'ServiceEntry':
-      return v1 ? new ServiceEntry(scope, id, l1Props) : new ServiceEntryV1Beta1(scope, id, l1Props);
-    case 'Telemetry':
-      return v1 ? new Telemetry(scope, id, l1Props) : new TelemetryV1Alpha1(scope, id, l1Props);
+  const L1 = L1_CLASSES[`${props.apiVersion}/${props.kind}`];
+  if (!L1) {
+    throw new TrustmeshError('TM_INTERNAL_RENDER_MISMATCH', `no generated class for ${props.kind} ${props.apiVersion} (a trustmesh bug)`);
   }
+  return new L1(scope, id, { metadata: { ...props.metadata }, spec: spec as never });
 }
 
 // `cdk8s import` maps both schema spellings `jwksUri` and `jwks_uri` onto one property and emits
@@ -134,3 +117,32 @@ function canonicalJwksUri(json: Record<string, unknown>): Record<string, unknown
   }
   return json;
 }
+
+/** A generated L1 class (from `imports/`) of an Istio kind at one apiVersion. */
+// `spec: never` accepts every generated props type; the spec is a Lazy (see createIstioApiObject).
+type L1Class = new (scope: Construct, id: string, props: { metadata: IstioMetadata; spec: never }) => ApiObject;
+
+/**
+ * The generated class of every kind at every apiVersion we emit, keyed `<apiVersion>/<kind>`
+ * (see `model/api-version` for which apiVersion a target release gets).
+ */
+const L1_CLASSES: Readonly<Record<string, L1Class>> = {
+  'security.istio.io/v1/AuthorizationPolicy': AuthorizationPolicy,
+  'security.istio.io/v1beta1/AuthorizationPolicy': AuthorizationPolicyV1Beta1,
+  'security.istio.io/v1/PeerAuthentication': PeerAuthentication,
+  'security.istio.io/v1beta1/PeerAuthentication': PeerAuthenticationV1Beta1,
+  'security.istio.io/v1/RequestAuthentication': CanonicalRequestAuthentication,
+  'security.istio.io/v1beta1/RequestAuthentication': CanonicalRequestAuthenticationV1Beta1,
+  'networking.istio.io/v1/DestinationRule': DestinationRule,
+  'networking.istio.io/v1beta1/DestinationRule': DestinationRuleV1Beta1,
+  'networking.istio.io/v1/Gateway': Gateway,
+  'networking.istio.io/v1beta1/Gateway': GatewayV1Beta1,
+  'networking.istio.io/v1/VirtualService': VirtualService,
+  'networking.istio.io/v1beta1/VirtualService': VirtualServiceV1Beta1,
+  'networking.istio.io/v1/Sidecar': Sidecar,
+  'networking.istio.io/v1beta1/Sidecar': SidecarV1Beta1,
+  'networking.istio.io/v1/ServiceEntry': ServiceEntry,
+  'networking.istio.io/v1beta1/ServiceEntry': ServiceEntryV1Beta1,
+  'telemetry.istio.io/v1/Telemetry': Telemetry,
+  'telemetry.istio.io/v1alpha1/Telemetry': TelemetryV1Alpha1,
+};

@@ -29,6 +29,11 @@ export function renderPlaintextDestinationRule(model: MeshModel, service: Servic
 /** The annotation that records why a plaintext exception exists, for reviewers. */
 const REASON_ANNOTATION = 'trustmesh.io/reason';
 
+/** The annotations of a plaintext exception's DestinationRule: why it exists. */
+export function plaintextExceptionAnnotations(exception: PlaintextExceptionSpec): Record<string, string> {
+  return { [REASON_ANNOTATION]: exception.reason };
+}
+
 /**
  * An explicit client-TLS exception (`mesh.plaintextTo(...)`): `tls.mode: DISABLE` for exactly one
  * host (and port), in the root namespace so that it applies to every client. Written out, never
@@ -40,7 +45,7 @@ export function renderPlaintextExceptionDestinationRule(model: MeshModel, except
   return {
     apiVersion: istioApiVersion('DestinationRule', model.spec.istioVersion),
     kind: 'DestinationRule',
-    metadata: { name: exception.name, namespace: exception.namespace, annotations: { [REASON_ANNOTATION]: exception.reason } },
+    metadata: { name: exception.name, namespace: exception.namespace, annotations: plaintextExceptionAnnotations(exception) },
     spec: {
       host: exception.host,
       trafficPolicy: exception.port === undefined ? { tls } : { portLevelSettings: [{ port: { number: exception.port }, tls }] },

@@ -1,30 +1,35 @@
-import { POLICY_SLOTS, renderDefaultDenyPolicy, renderRequireJwtPolicy, renderServicePolicy } from './authorization-policy';
-import { renderPlaintextDestinationRule } from './destination-rule';
+import { ISTIO_OBJECTS, IstioObjectSlot } from './istio-objects';
 import { IstioManifest } from './manifest';
-import { renderMeshPeerAuthentication, renderNamespacePeerAuthentication, renderServicePeerAuthentication } from './peer-authentication';
-import { renderEdges } from './render-edges';
-import { renderRequestAuthentication } from './request-authentication';
+import { NO_EDGES } from '../../model/edges';
+import { routesByService } from '../../model/ingress-gateway';
 import { MeshModel } from '../../model/mesh-model';
 
 /**
  * Every Istio object of a mesh, in a stable order (root namespace, then each namespace in
- * declaration order, then the edge objects: gateways, egress, telemetry). A pure function of the
- * model: the constructs synthesize exactly these.
+ * declaration order, then the edge objects: egress Sidecars, Telemetry, gateways with their
+ * policies and routes, ServiceEntries with their client-TLS DestinationRules, plaintext
+ * exceptions). A pure function of the model, walking {@link ISTIO_OBJECTS}: the constructs
+ * synthesize exactly these.
  */
 export function renderIstio(model: MeshModel): IstioManifest[] {
-  const out: (IstioManifest | undefined)[] = [renderMeshPeerAuthentication(model)];
-  for (const ns of model.spec.namespaces) {
-    out.push(renderNamespacePeerAuthentication(model, ns.name), renderDefaultDenyPolicy(model, ns.name));
-    for (const service of model.servicesIn(ns.name)) {
-      out.push(
-        renderServicePeerAuthentication(model, service),
-        renderRequestAuthentication(model, service),
-        renderRequireJwtPolicy(model, service),
-        ...POLICY_SLOTS.map(([action, enforcement]) => renderServicePolicy(model, service, action, enforcement)),
-        renderPlaintextDestinationRule(model, service),
-      );
-    }
+  const out: IstioManifest[] = [];
+  const emit = <S>(slots: readonly IstioObjectSlot<S>[], subject: S): void => {
+    for (const slot of slots) out.push(...slot.render(model, subject));
+  };
+  emit(ISTIO_OBJECTS.mesh, model.spec);
+  for (const namespace of model.spec.namespaces) {
+    emit(ISTIO_OBJECTS.namespace, namespace);
+    for (const service of model.servicesIn(namespace.name)) emit(ISTIO_OBJECTS.service, { service, intentions: model.intentionsFor(service) });
   }
-  out.push(...renderEdges(model));
-  return out.filter((m): m is IstioManifest => m !== undefined);
+  const edges = model.spec.edges ?? NO_EDGES;
+  for (const policy of edges.egressPolicies) emit(ISTIO_OBJECTS.egressPolicy, policy);
+  for (const logging of edges.accessLogging) emit(ISTIO_OBJECTS.accessLogging, logging);
+  for (const gateway of edges.gateways) {
+    emit(ISTIO_OBJECTS.gateway, gateway);
+    // The services a gateway routes to, in the order of their first route.
+    for (const routes of routesByService(gateway).values()) emit(ISTIO_OBJECTS.gatewayRoute, { gateway, service: routes[0].service });
+  }
+  for (const external of edges.externalServices) emit(ISTIO_OBJECTS.externalService, external);
+  for (const exception of edges.plaintextExceptions) emit(ISTIO_OBJECTS.plaintextException, exception);
+  return out;
 }

@@ -3,16 +3,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
-import { bookinfoMesh, fooHttpbinMesh, microShakeFactoryMesh } from '../../../src';
+import { fixture, lineOf } from './rules/fixture';
 import {
   analyze, analyzerCheck, analyzerChecks, countSeverities, formatFinding, ManifestCheck, parseFieldPath, sortDiagnostics,
 } from '../../../src/analysis/analyzer/analyzer';
 import { loadConfig, parseConfigText } from '../../../src/analysis/config/load-config';
-import { Diagnostic } from '../../../src/errors';
+import { Diagnostic, ErrorCode } from '../../../src/errors';
+import { bookinfoMesh, fooHttpbinMesh, microShakeFactoryMesh } from '../../../src/examples';
 import { CrdSchemaSet } from '../../../src/validate/crd-schema';
 import { validateManifests } from '../../../src/validate/manifest-validator';
 import { tempApp } from '../../helpers';
-import { fixture, lineOf } from './rules/fixture';
 
 const CRD_FILE = path.join(__dirname, '..', '..', '..', '..', 'shared', 'istio', 'crd-all-1.30.3.gen.yaml');
 
@@ -53,8 +53,8 @@ describe('analyze', () => {
 
   it('sorts by file, line and column, errors first on one position', () => {
     const d = (file: string, line: number, severity: Diagnostic['severity'], code: `TM_${string}`): Diagnostic =>
-      ({ code, severity, message: code, location: { file, line, column: 1 } });
-    const sorted = sortDiagnostics([d('b.yaml', 1, 'error', 'TM_B'), { code: 'TM_Z', severity: 'error', message: 'nowhere' },
+      ({ code: code as ErrorCode, severity, message: code, location: { file, line, column: 1 } });
+    const sorted = sortDiagnostics([d('b.yaml', 1, 'error', 'TM_B'), { code: 'TM_Z' as ErrorCode, severity: 'error', message: 'nowhere' },
       d('a.yaml', 9, 'warning', 'TM_A'), d('a.yaml', 9, 'error', 'TM_C'), d('a.yaml', 2, 'warning', 'TM_D')]);
     expect(sorted.map((x) => x.code)).toEqual(['TM_D', 'TM_C', 'TM_A', 'TM_B', 'TM_Z']);
     expect(countSeverities(sorted)).toEqual({ error: 3, warning: 2, info: 0 });
@@ -69,7 +69,7 @@ describe('analyze', () => {
       location: { file: 'dist/a.yaml', line: 3, column: 5, field: 'spec.selector' },
       fix: 'f',
     })).toBe('dist/a.yaml:3:5: warning TM_SELECTOR_NO_WORKLOAD [IST0127]: m\n  fix: f');
-    expect(formatFinding({ code: 'TM_X', severity: 'error', message: 'm' })).toBe('error TM_X: m');
+    expect(formatFinding({ code: 'TM_X' as ErrorCode, severity: 'error', message: 'm' })).toBe('error TM_X: m');
   });
 
   it('parses the validator\'s field paths, telling list indexes from map keys', () => {

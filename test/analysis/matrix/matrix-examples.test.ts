@@ -1,8 +1,8 @@
 // The access matrix of the three example meshes, synthesized here exactly as `dist/` is.
 import { describe, expect, it } from 'vitest';
-import { bookinfoMesh, fooHttpbinMesh, microShakeFactoryMesh } from '../../../src';
 import { parseConfigText } from '../../../src/analysis/config/load-config';
 import { AccessMatrix, buildAccessMatrix } from '../../../src/analysis/matrix/matrix';
+import { bookinfoMesh, fooHttpbinMesh, microShakeFactoryMesh } from '../../../src/examples';
 import { tempApp } from '../../helpers';
 
 function exampleMatrix(define: (app: ReturnType<typeof tempApp>) => unknown): AccessMatrix {

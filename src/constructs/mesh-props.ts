@@ -1,0 +1,63 @@
+import type { CertificateAuthorityProps } from './certificate-authority';
+import type { DefaultAccess, MtlsMode } from './enums';
+import type { ReferenceWorkloadOptions } from './reference-workload';
+
+/** Options of {@link Mesh.useCertificateAuthority}. */
+export interface MeshCertificateAuthorityOptions extends Omit<CertificateAuthorityProps, 'material' | 'clusters' | 'istiodNamespace' | 'chart'> {
+  /**
+   * The cluster (key store intermediate) this mesh's output is applied to.
+   * @default - the mesh name
+   */
+  readonly cluster?: string;
+}
+
+/** Props of {@link Mesh}. */
+export interface MeshProps {
+  /**
+   * Mesh name: the output folder (`dist/<name>/`) and the name in messages.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * SPIFFE trust domain of workload identities.
+   * @default 'cluster.local'
+   */
+  readonly trustDomain?: string;
+  /**
+   * Other trust domains Istio treats as this one (MeshConfig `trustDomainAliases`).
+   * @default - none
+   */
+  readonly trustDomainAliases?: string[];
+  /**
+   * Istio's root namespace (MeshConfig `rootNamespace`): mesh-wide policies live there.
+   * @default 'istio-system'
+   */
+  readonly rootNamespace?: string;
+  /**
+   * Target Istio release, e.g. "1.30" or "1.21.4". Chooses API versions and rejects features the
+   * release lacks.
+   * @default '1.30'
+   */
+  readonly istioVersion?: string;
+  /**
+   * Mesh-wide mTLS mode, written explicitly as the root-namespace PeerAuthentication.
+   * @default MtlsMode.STRICT - zero trust: every call is authenticated
+   */
+  readonly mtls?: MtlsMode;
+  /**
+   * What happens to requests no ALLOW intention covers, in every namespace that does not say.
+   * @default DefaultAccess.DENY - zero trust: an allow-nothing policy per namespace
+   */
+  readonly defaultAccess?: DefaultAccess;
+  /**
+   * Kubernetes cluster DNS domain for service host names.
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+  /**
+   * Emit a reference workload (ServiceAccount, Service, Deployment with the Istio sidecar) for
+   * every service, with these defaults; services refine them with their `workload` prop.
+   * @default - no reference workloads unless a service asks for one
+   */
+  readonly referenceWorkloads?: ReferenceWorkloadOptions;
+}

@@ -1,0 +1,48 @@
+import { Construct, IConstruct } from 'constructs';
+import { ensureIstioApiObject } from './istio-api-object';
+import { MeshModel } from '../../model/mesh-model';
+import { located } from '../../private/located';
+import { DeclaredObject, IstioObjectSlot } from '../../render/istio/istio-objects';
+import type { Mesh } from '../mesh';
+
+/**
+ * @internal A construct whose declarations call for Istio objects ({@link ISTIO_OBJECTS}): after
+ * each of its verbs it creates those that do not exist yet.
+ */
+export interface IstioObjectOwner extends IConstruct {
+  /** @internal creates every object the owner's declarations call for that does not exist yet. */
+  _ensureObjects(): void;
+}
+
+/**
+ * @internal Runs a declaring verb of `owner`: errors name the owner's construct path; afterwards
+ * every object the owner's declarations now call for exists (created eagerly, filled at synth).
+ */
+export function declaring<T>(owner: IstioObjectOwner, verb: () => T): T {
+  const result = located(owner, verb);
+  owner._ensureObjects();
+  return result;
+}
+
+/**
+ * @internal Creates, under `host`, each object of `slots` the subject calls for, unless it
+ * exists. At synth each is filled by its slot's renderer from the mesh's model, for the subject as
+ * the model then has it (`resolve`: later declarations may have added to it).
+ */
+export function ensureDeclaredObjects<S>(mesh: Mesh, slots: readonly IstioObjectSlot<S>[], subject: S,
+  resolve: (model: MeshModel) => S | undefined, host: (declared: DeclaredObject) => Construct): void {
+  for (const slot of slots) {
+    for (const declared of slot.declare(subject, mesh)) {
+      ensureIstioApiObject(host(declared), declared.id, {
+        kind: slot.kind,
+        istioVersion: mesh.istioVersion,
+        metadata: { name: declared.name, namespace: declared.namespace, ...(declared.annotations ? { annotations: declared.annotations } : {}) },
+        render: () => {
+          const model = mesh.model;
+          const current = resolve(model);
+          return current && slot.render(model, current).find((m) => m.metadata.name === declared.name && m.metadata.namespace === declared.namespace);
+        },
+      });
+    }
+  }
+}
