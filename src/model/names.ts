@@ -1,4 +1,4 @@
-import { TrustmeshError } from '../errors';
+import { TrustmeshError, TrustmeshUsageError } from '../errors';
 import { isDnsLabel, isDnsSubdomain, isLabelValue, isQualifiedName } from '../private/k8s-names';
 
 /**
@@ -7,7 +7,7 @@ import { isDnsLabel, isDnsSubdomain, isLabelValue, isQualifiedName } from '../pr
  * @throws TrustmeshError TM_INVALID_NAME
  */
 export function assertDnsLabel(value: string, what: string): void {
-  if (typeof value !== 'string') throw new TypeError(`${what} must be a string`);
+  if (typeof value !== 'string') throw new TrustmeshUsageError(`${what} must be a string`);
   if (isDnsLabel(value)) return;
   throw new TrustmeshError('TM_INVALID_NAME', `${what} is not a valid DNS-1123 label`, {
     value,
@@ -22,7 +22,7 @@ export function assertDnsLabel(value: string, what: string): void {
  * @throws TrustmeshError TM_INVALID_NAME
  */
 export function assertDnsSubdomain(value: string, what: string): void {
-  if (typeof value !== 'string') throw new TypeError(`${what} must be a string`);
+  if (typeof value !== 'string') throw new TrustmeshUsageError(`${what} must be a string`);
   if (isDnsSubdomain(value)) return;
   const suggestion = value.toLowerCase().replace(/[^a-z0-9.-]/g, '-').replace(/^[-.]+|[-.]+$/g, '');
   throw new TrustmeshError('TM_INVALID_NAME', `${what} is not a valid DNS-1123 subdomain`, {
