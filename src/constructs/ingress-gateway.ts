@@ -20,6 +20,7 @@ import { IntentionAction, IntentionSpec } from '../model/intention';
 import { assertSupports, IstioFeature } from '../model/istio-version';
 import { assertDnsLabel, assertDnsSubdomain, assertLabels } from '../model/names';
 import { assertPortNumber, isHttpProtocol, PortProtocol } from '../model/service-port';
+import { appendAll } from '../private/arrays';
 import { located } from '../private/located';
 import { chartFor } from './private/edge-objects';
 import { ensureIstioApiObject } from './private/istio-api-object';
@@ -171,7 +172,7 @@ export class IngressGateway extends Construct implements IMeshPeer {
         return m._toSpec();
       });
       const routes = this.planRoutes(service, hosts, matches, options.port);
-      this.routes.push(...routes);
+      appendAll(this.routes, routes);
       this.mesh._touch();
       ensureIstioApiObject(service, `Route-${this.gatewayName}`, {
         kind: 'VirtualService',

@@ -5,6 +5,7 @@ import { renderMeshPeerAuthentication, renderNamespacePeerAuthentication, render
 import { renderEdges } from './render-edges';
 import { renderRequestAuthentication } from './request-authentication';
 import { MeshModel } from '../../model/mesh-model';
+import { appendAll } from '../../private/arrays';
 
 /**
  * Every Istio object of a mesh, in a stable order (root namespace, then each namespace in
@@ -25,6 +26,6 @@ export function renderIstio(model: MeshModel): IstioManifest[] {
       );
     }
   }
-  out.push(...renderEdges(model));
+  appendAll(out, renderEdges(model));
   return out.filter((m): m is IstioManifest => m !== undefined);
 }
