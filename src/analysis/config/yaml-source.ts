@@ -74,9 +74,24 @@ function fastDocuments(text: string, file: string): YamlDocument[] | undefined {
   if (ANCHOR.test(text) && values.some(sharesNodes)) return undefined;
   const starts = documentStarts(text);
   if (starts.length !== values.length) return undefined;
+  // Only diagnostics need field positions: the documents they name are parsed precisely, and the
+  // most recent ones kept (keeping every one would hold a syntax tree per object of the input).
+  const parsed = new Map<number, YamlDocument | undefined>();
+  const precise = (i: number): YamlDocument | undefined => {
+    if (parsed.has(i)) {
+      const hit = parsed.get(i);
+      parsed.delete(i);
+      parsed.set(i, hit);
+      return hit;
+    }
+    const start = starts[i];
+    const doc = preciseDocuments(text.slice(start.offset, start.end), file, start.firstLine - 1, false)[0];
+    parsed.set(i, doc);
+    if (parsed.size > PRECISE_CACHE) parsed.delete(parsed.keys().next().value as number);
+    return doc;
+  };
   return values.map((value, i) => {
     const start = starts[i];
-    let precise: YamlDocument | undefined;
     return {
       value: value === undefined ? null : value,
       line: start.contentLine,
@@ -84,13 +99,15 @@ function fastDocuments(text: string, file: string): YamlDocument[] | undefined {
       locate(path: FieldPath): SourceLocation {
         // The document itself starts at its first content line (every object records this).
         if (path.length === 0) return { file, line: start.contentLine, column: 1 };
-        // Only diagnostics need field positions: parse this one document precisely, once.
-        precise ??= preciseDocuments(text.slice(start.offset, start.end), file, start.firstLine - 1)[0];
-        return precise ? precise.locate(path) : { file, line: start.contentLine, column: 1 };
+        const doc = precise(i);
+        return doc ? doc.locate(path) : { file, line: start.contentLine, column: 1 };
       },
     };
   });
 }
+
+// Diagnostics come grouped by object: a few recent documents cover the fields they locate.
+const PRECISE_CACHE = 64;
 
 interface DocumentStart {
   /** Character offsets of the document's text (from its `---` line, if any). */
@@ -137,7 +154,11 @@ function documentStarts(text: string): DocumentStart[] {
   }));
 }
 
-function preciseDocuments(text: string, file: string, lineOffset = 0): YamlDocument[] {
+/**
+ * Parses with positions. `withValues: false` is for locating fields of a document whose value the
+ * fast parser already produced (and checked): its `value` is then `null`.
+ */
+function preciseDocuments(text: string, file: string, lineOffset = 0, withValues = true): YamlDocument[] {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true });
   const list: Document.Parsed[] = Array.isArray(docs) ? docs : [];
@@ -163,7 +184,7 @@ function preciseDocuments(text: string, file: string, lineOffset = 0): YamlDocum
     };
     const pos = linePos(start);
     const at: SourceLocation = { file, line: pos.line, column: pos.col };
-    const value = contents === null ? null : documentValue(doc, at);
+    const value = contents === null || !withValues ? null : documentValue(doc, at);
     const deep = tooDeepPath(value);
     if (deep) throw tooDeep(locateIn(doc, deep, linePos, at));
     return {

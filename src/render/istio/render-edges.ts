@@ -11,6 +11,7 @@ import { NO_EDGES } from '../../model/edges';
 import { IngressGatewaySpec, routesByService } from '../../model/ingress-gateway';
 import { ServiceRef } from '../../model/intention';
 import { MeshModel } from '../../model/mesh-model';
+import { appendAll } from '../../private/arrays';
 
 /**
  * Every edge object of a mesh — gateways with their policies and routes, egress Sidecars,
@@ -28,8 +29,8 @@ export function renderEdges(model: MeshModel): IstioManifest[] {
       renderGatewayRequestAuthentication(model, gateway),
       renderGatewayRequireJwtPolicy(model, gateway),
       ...POLICY_SLOTS.map(([action, enforcement]) => renderGatewayPolicy(model, gateway, action, enforcement)),
-      ...routedServices(gateway).map((service) => renderGatewayRoute(model, gateway, service)),
     );
+    appendAll(out, routedServices(gateway).map((service) => renderGatewayRoute(model, gateway, service)));
   }
   for (const external of edges.externalServices) out.push(renderServiceEntry(model, external), ...renderEgressTlsDestinationRules(model, external));
   for (const exception of edges.plaintextExceptions) out.push(renderPlaintextExceptionDestinationRule(model, exception));
