@@ -122,7 +122,7 @@ describe('parseAccessRequestDocument', () => {
   });
 
   it('reports every bad line of a JSON Lines file, not only the first (syntax errors and invalid fields alike)', () => {
-    const text = [line(requestDoc()), line(requestDoc({ protocol: 'HTP' })), '{bad json', '', line(requestDoc({ ip: '1' })), line(requestDoc())].join('\n');
+    const text = [line(requestDoc()), line(requestDoc({ protocol: 'HTP' as never })), '{bad json', '', line(requestDoc({ ip: '1' })), line(requestDoc())].join('\n');
     const e = catchTrustmesh(() => parseAccessRequestDocument(text, 'r.jsonl'));
     expect(e).toBeInstanceOf(TrustmeshAggregateError);
     expect(e.code).toBe('TM_REQUEST_INVALID');
