@@ -129,6 +129,10 @@ export function parseAccessRequest(value: unknown, origin: RequestOrigin = {}): 
 
 type Fail = (field: string, summary: string, received: unknown, allowed?: string, fix?: string) => never;
 
+// A SPIFFE ID path with further segments around ns/<ns>/sa/<sa>, which Istio's principal and
+// serviceAccounts matching also meets (e.g. from SPIRE): it still names a namespace and an account.
+const SPIFFE_WORKLOAD_PATH = /^[^/\s]+\/ns\/[^/\s]+\/(?:\S+\/)?sa\/[^/\s]+(?:\/\S*)?$/;
+
 const PRINCIPAL_FORM = '"<trust-domain>/ns/<namespace>/sa/<service-account>", e.g. "cluster.local/ns/shop/sa/checkout", or null for a plaintext client';
 
 /** What a principal that is not of the canonical form was probably meant to be. */
@@ -156,7 +160,7 @@ function parseSource(value: unknown, fail: Fail): AccessRequestSource {
         `Did you mean "${principal.slice('spiffe://'.length)}"?`);
     }
     if (principal === '') fail('source.principal', 'principal must not be empty; use null for a plaintext client', principal);
-    if (!parseCanonicalPrincipal(principal)) {
+    if (!parseCanonicalPrincipal(principal) && !SPIFFE_WORKLOAD_PATH.test(principal)) {
       fail('source.principal', 'source.principal is not a workload principal', principal, PRINCIPAL_FORM, principalHint(principal));
     }
   }
