@@ -10,6 +10,8 @@
  * - `matrix <manifests.json>` / `diff <before.json> <after.json>`: access matrix and semantic diff
  *   (after loading, which is reported by `check` as `loadMs`).
  * - `ca <algorithm> <intermediates> <dir>`: CA bootstrap (root + intermediates) into a key store.
+ * - `analyze <manifests.yaml>`: `trustmesh analyze` in-process on one large file (load, then every
+ *   rule with its findings located), as bench/generate-policies.ts writes it.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -19,6 +21,8 @@ import { generateRequests } from './generate-requests';
 import { createEvaluator, KeyAlgorithm, KeyStore, meshConfig, parseConfigText, TrustmeshApp } from '../lib/src';
 import { diffAccess } from '../lib/src/analysis/diff/diff';
 import { buildAccessMatrix } from '../lib/src/analysis/matrix/matrix';
+import { analyze } from '../lib/src/analysis/analyzer/analyzer';
+import { loadConfig } from '../lib/src/analysis/config/load-config';
 import { toYamlStream } from '../lib/src/private/yaml-emitter';
 
 /** Peak resident set size of this process so far, in MB. */
@@ -110,6 +114,15 @@ async function main(args: string[]): Promise<void> {
         clusters: Array.from({ length: Number(intermediates) }, (_, i) => `cluster-${i}`),
       });
       report({ ms: performance.now() - start });
+      return;
+    }
+    case 'analyze': {
+      const [file] = rest;
+      const start = performance.now();
+      const config = loadConfig(file);
+      const loadMs = performance.now() - start;
+      const findings = analyze(config);
+      report({ ms: performance.now() - start, loadMs, objects: config.objects.length, findings: findings.length });
       return;
     }
     default:

@@ -3,13 +3,16 @@
  * (bench/child.ts) on the compiled library, several times; the table shows medians.
  *
  * Options: `--services N` (default 1000), `--runs N` (default 5), `--scaling 250,500,1000,2000`,
- * `--requests N` (default 200000), `--out FILE` (default bench/results.json), `--smoke` (tiny sizes,
- * one run: proves the benchmark still works; used by the test suite, no timing meaning).
+ * `--requests N` (default 200000), `--analyze-policies N` (default 155000, the size of the cluster
+ * export that once overflowed the stack; one run, several minutes; 0 skips it), `--out FILE` (default
+ * bench/results.json), `--smoke` (tiny sizes, one run: proves the benchmark still works; used by the
+ * test suite, no timing meaning).
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { generatePolicies } from './generate-policies';
 
 interface Options {
   services: number;
@@ -17,6 +20,7 @@ interface Options {
   scaling: number[];
   requests: number;
   caIntermediates: number;
+  analyzePolicies: number;
   out: string;
   smoke: boolean;
 }
@@ -41,6 +45,7 @@ function parseOptions(argv: readonly string[]): Options {
     scaling: (get('scaling') ?? (smoke ? '10,20' : '250,500,1000,2000')).split(',').map(Number),
     requests: Number(get('requests') ?? (smoke ? 500 : 200_000)),
     caIntermediates: smoke ? 2 : 10,
+    analyzePolicies: Number(get('analyze-policies') ?? (smoke ? 500 : 155_000)),
     out: get('out') ?? path.join(__dirname, 'results.json'),
     smoke,
   };
@@ -112,6 +117,23 @@ function main(): void {
     return { algorithm: alg, intermediates: o.caIntermediates, ms: r.ms };
   });
 
+  // analyze on one large file of small AuthorizationPolicies: one run, it takes minutes at full size.
+  let analyzeResult: { policies: number; megabytes: number; ms: number; loadMs: number; findings: number; peakRssMb: number } | undefined;
+  if (o.analyzePolicies > 0) {
+    const file = path.join(work, 'policies.yaml');
+    fs.writeFileSync(file, generatePolicies(o.analyzePolicies));
+    const r = child(['analyze', file]);
+    analyzeResult = {
+      policies: o.analyzePolicies,
+      megabytes: Math.round(fs.statSync(file).size / 1e6),
+      ms: r.ms,
+      loadMs: r.loadMs as number,
+      findings: r.findings as number,
+      peakRssMb: r.peakRssMb,
+    };
+    log(`analyze ${o.analyzePolicies} policies: ${r.ms.toFixed(0)} ms, ${r.peakRssMb} MB`);
+  }
+
   const results = {
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, node: process.version, loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))) },
@@ -132,6 +154,7 @@ function main(): void {
     matrix: { ms: matrix.ms, rows: matrix.last.rows, columns: matrix.last.columns },
     diff: { ms: diff.ms, changes: diff.last.changes },
     ca,
+    ...(analyzeResult ? { analyze: analyzeResult } : {}),
     targets: {
       synthTime: '<= 1.25x floor',
       synthRss: '<= 1.5x floor',
@@ -152,6 +175,7 @@ function table(r: {
   matrix: { ms: number };
   diff: { ms: number };
   ca: { algorithm: string; ms: number; intermediates: number }[];
+  analyze?: { policies: number; megabytes: number; ms: number; peakRssMb: number };
   size: { services: number; intentions: number; objects: unknown };
 }): string {
   const rows: [string, string, string][] = [
@@ -162,6 +186,8 @@ function table(r: {
     ['matrix', `${r.matrix.ms.toFixed(0)} ms`, '(<= 2,000 ms)'],
     ['diff (1% of intentions changed)', `${r.diff.ms.toFixed(0)} ms`, '(<= 3,000 ms)'],
     ...r.ca.map((c): [string, string, string] => [`CA bootstrap ${c.algorithm} (root + ${c.intermediates})`, `${c.ms.toFixed(0)} ms`, '']),
+    ...(r.analyze ? [[`analyze (${r.analyze.policies} AuthorizationPolicies, ${r.analyze.megabytes} MB, one file)`,
+      `${r.analyze.ms.toFixed(0)} ms, ${r.analyze.peakRssMb} MB peak RSS`, ''] as [string, string, string]] : []),
   ];
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i].length)));
   return `${rows.map((row) => row.map((c, i) => c.padEnd(w[i])).join('  ')).join('\n')}\n`;

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { userCallerFrame } from './private/caller-frame';
 
 import type { ErrorCode } from './error-codes';
 
@@ -39,6 +40,12 @@ export interface TrustmeshErrorOptions {
   readonly fix?: string;
   /** The underlying error, if any. */
   readonly cause?: unknown;
+  /**
+   * When no `location` is given, record the first frame of the user's code that led here (shown
+   * as `at file:line:col`), since the CLI and `runSynth` print no stack.
+   * @default true
+   */
+  readonly callerLocation?: boolean;
 }
 
 const TRUSTMESH_ERROR = Symbol.for('trustmesh.TrustmeshError');
@@ -66,7 +73,7 @@ export class TrustmeshError extends Error {
    * const errors = diagnostics.filter((d) => d.severity === 'error').map((d) => TrustmeshError.fromDiagnostic(d));
    */
   public static fromDiagnostic(d: Diagnostic): TrustmeshError {
-    return new TrustmeshError(d.code, d.message, { location: d.location, fix: d.fix });
+    return new TrustmeshError(d.code, d.message, { location: d.location, fix: d.fix, callerLocation: false });
   }
 
   /** Stable code, e.g. `TM_INVALID_NAME`. */
@@ -83,12 +90,14 @@ export class TrustmeshError extends Error {
   public readonly summary: string;
 
   public constructor(code: ErrorCode, summary: string, options: TrustmeshErrorOptions = {}) {
-    super(composeMessage(code, summary, options), options.cause === undefined ? undefined : { cause: options.cause });
+    // Only errors raised for one bad value: aggregates and subclasses say where on their own.
+    const location = options.location ?? (new.target === TrustmeshError && options.callerLocation !== false ? userCallerFrame() : undefined);
+    super(composeMessage(code, summary, { ...options, location }), options.cause === undefined ? undefined : { cause: options.cause });
     Object.defineProperty(this, TRUSTMESH_ERROR, { value: true });
     this.name = new.target.name;
     this.code = code;
     this.summary = summary;
-    this.location = options.location;
+    this.location = location;
     this.value = options.value;
     this.allowed = options.allowed;
     this.fix = options.fix;
@@ -183,7 +192,8 @@ function composeMessage(code: ErrorCode, summary: string, options: TrustmeshErro
 /** Short, unambiguous rendering of a received value for error messages. */
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
-  if (value === undefined) return 'undefined';
+  // JSON has no NaN or Infinity (it would print null).
+  if (value === undefined || typeof value === 'number' || typeof value === 'bigint') return String(value);
   try {
     const json = JSON.stringify(value);
     return json.length > 200 ? `${json.slice(0, 197)}...` : json;
@@ -194,4 +204,47 @@ export function describeValue(value: unknown): string {
 
 function indent(text: string): string {
   return text.split('\n').map((l) => `  ${l}`).join('\n');
+}
+
+const USAGE_ERROR = Symbol.for('trustmesh.UsageError');
+
+/**
+ * Misuse of the API — an argument of the wrong type, a value not made by its factory — thrown as a
+ * `TypeError`, as JavaScript callers expect. `runSynth` and the CLI report it as `TM_API_MISUSE`
+ * with where the call came from (the construct path, or the first frame of the user's code),
+ * without a stack; only errors that are neither this nor a {@link TrustmeshError} are bugs.
+ *
+ * @example
+ * if (!(issuer instanceof JwtIssuer)) throw new TrustmeshUsageError('Peer.endUsers: issuer must be a JwtIssuer (JwtIssuer.of({...}))');
+ */
+export class TrustmeshUsageError extends TypeError {
+  /** Brand check that works across copies of the package. */
+  public static isUsageError(x: unknown): x is TrustmeshUsageError {
+    return typeof x === 'object' && x !== null && USAGE_ERROR in x;
+  }
+
+  /** Where the misuse happened: the construct path, and the user's call. */
+  public readonly location?: SourceLocation;
+
+  public constructor(message: string, location: SourceLocation | undefined = userCallerFrame()) {
+    super(message);
+    Object.defineProperty(this, USAGE_ERROR, { value: true });
+    this.name = 'TypeError';
+    this.location = location;
+  }
+
+  /** The same error with a location attached (the construct whose verb was called). */
+  public withLocation(location: SourceLocation): TrustmeshUsageError {
+    return new TrustmeshUsageError(this.message, { ...location, ...this.location });
+  }
+
+  /** The coded error the CLI and `runSynth` print. */
+  public toTrustmeshError(): TrustmeshError {
+    return new TrustmeshError('TM_API_MISUSE', this.message, {
+      location: this.location,
+      fix: 'Pass a value of the type the API documents (see its TypeScript signature), made by its factory where there is one.',
+      cause: this,
+      callerLocation: false,
+    });
+  }
 }

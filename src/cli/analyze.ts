@@ -11,7 +11,7 @@
  * @module
  */
 import { Command, Option } from 'commander';
-import { meshConfigFrom, meshConfigOption } from './common';
+import { allowEmptyOption, meshConfigFrom, meshConfigOption } from './common';
 import { ExitCode, ExitCodeValue } from './exit-codes';
 import { CliIo, RunCommand } from './run';
 import { analyze, countSeverities, formatFinding, INVENTORY_MODES, InventoryMode, ManifestCheck } from '../analysis/analyzer/analyzer';
@@ -23,6 +23,7 @@ interface AnalyzeOptions {
   readonly meshConfig?: string;
   readonly inventory: InventoryMode;
   readonly output: 'json' | 'text';
+  readonly allowEmpty?: boolean;
 }
 
 /** Adds `analyze` to the program. */
@@ -36,6 +37,7 @@ export function register(program: Command, io: CliIo, run: RunCommand): void {
     .addOption(new Option('--inventory <mode>', 'how complete the input\'s namespaces, service accounts and workloads are (see docs/analyzer.md)')
       .choices([...INVENTORY_MODES]).default('auto'))
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(allowEmptyOption())
     .addHelpText('after', [
       '',
       'Inventory: auto checks references only where the input lists that namespace\'s workloads / service accounts',
@@ -48,7 +50,7 @@ export function register(program: Command, io: CliIo, run: RunCommand): void {
 
 async function runAnalyze(paths: readonly string[], options: AnalyzeOptions, io: CliIo): Promise<ExitCodeValue> {
   const files = listManifestFiles(paths);
-  const config = loadConfig(files);
+  const config = loadConfig(paths, { allowEmpty: options.allowEmpty ?? false });
   const meshConfig = meshConfigFrom(options.meshConfig);
   const manifestCheck = options.crds ? await crdCheck(options.crds) : undefined;
   const findings = analyze(config, { meshConfig, inventory: options.inventory, ...(manifestCheck ? { manifestCheck } : {}) });

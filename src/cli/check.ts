@@ -8,20 +8,21 @@
  * @module
  */
 import { Command, Option } from 'commander';
-import { meshConfigFrom, meshConfigOption, printLoadWarnings } from './common';
+import { allowEmptyOption, meshConfigFrom, meshConfigOption, printLoadWarnings } from './common';
 import { ExitCode, ExitCodeValue } from './exit-codes';
 import { CliIo, RunCommand } from './run';
 import { loadConfig } from '../analysis/config/load-config';
 import { createEvaluator } from '../analysis/evaluator/evaluate';
 import { parseAccessRequestDocument } from '../analysis/evaluator/request-document';
-import { readTextFile } from '../private/fs-read';
 import { AccessDecision, AccessRequest } from '../semantics/access-request';
+import { readTextFile, readTextStream } from '../private/fs-read';
 
 interface CheckOptions {
   readonly policies: string[];
   readonly request: string;
   readonly meshConfig?: string;
   readonly output: 'json' | 'text';
+  readonly allowEmpty?: boolean;
 }
 
 /** Adds `check` to the program. */
@@ -33,6 +34,7 @@ export function register(program: Command, io: CliIo, run: RunCommand): void {
     .requiredOption('--request <file>', 'request document: one JSON object, or JSON Lines (one request per line); "-" reads stdin')
     .addOption(meshConfigOption())
     .addOption(new Option('--output <format>', 'output format').choices(['json', 'text']).default('json'))
+    .addOption(allowEmptyOption())
     .addHelpText('after', [
       '',
       'Exit codes: 0 every request was evaluated (whatever the outcomes), 2 usage or input error.',
@@ -43,13 +45,13 @@ export function register(program: Command, io: CliIo, run: RunCommand): void {
 }
 
 async function runCheck(options: CheckOptions, io: CliIo): Promise<ExitCodeValue> {
-  const config = loadConfig(options.policies);
+  const config = loadConfig(options.policies, { allowEmpty: options.allowEmpty ?? false });
   printLoadWarnings(io, config.diagnostics);
   const mesh = meshConfigFrom(options.meshConfig);
   const evaluator = createEvaluator(config, mesh);
   const file = options.request === '-' ? '<stdin>' : options.request;
   const text = options.request === '-'
-    ? await readAll(io.stdin)
+    ? await readTextStream(io.stdin, file)
     : readTextFile(options.request, 'cannot read the request file', 'Pass a JSON or JSON Lines file, or "-" to read the requests from stdin.');
   const { format, requests } = parseAccessRequestDocument(text, file);
   const decisions = requests.map((r) => evaluator.evaluate(r));
@@ -61,15 +63,6 @@ async function runCheck(options: CheckOptions, io: CliIo): Promise<ExitCodeValue
     io.stdout.write(`${JSON.stringify(decisions.length === 1 && !text.trim().startsWith('[') ? decisions[0] : decisions, null, 2)}\n`);
   }
   return ExitCode.OK;
-}
-
-function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer | string) => chunks.push(typeof c === 'string' ? Buffer.from(c) : c));
-    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    stream.on('error', reject);
-  });
 }
 
 function textLine(n: number, r: AccessRequest, d: AccessDecision): string {

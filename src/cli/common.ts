@@ -8,6 +8,11 @@ import { CliIo } from './run';
 import { DEFAULT_MESH_CONFIG, loadMeshConfig, MeshConfig } from '../analysis/config/mesh-config';
 import { Diagnostic, formatDiagnostic } from '../errors';
 
+/** `--allow-empty`: paths without any Kubernetes object are expected (else `TM_NO_OBJECTS`, exit 2). */
+export function allowEmptyOption(): Option {
+  return new Option('--allow-empty', 'accept paths that hold no Kubernetes object (by default that is an input error: a wrong path would otherwise pass)');
+}
+
 /** `--mesh-config <file>`; `detail` is appended to the description after a colon. */
 export function meshConfigOption(detail?: string): Option {
   return new Option('--mesh-config <file>', `MeshConfig YAML (as for istioctl analyze --meshConfigFile)${detail ? `: ${detail}` : ''}`);

@@ -10,7 +10,7 @@
  * @module
  */
 import { Command, Option } from 'commander';
-import { meshConfigFrom, meshConfigOption, printLoadWarnings } from './common';
+import { allowEmptyOption, meshConfigFrom, meshConfigOption, printLoadWarnings } from './common';
 import { ExitCode, ExitCodeValue } from './exit-codes';
 import { CliIo, RunCommand } from './run';
 import { loadConfigSources } from '../analysis/config/git-source';
@@ -23,6 +23,7 @@ interface DiffOptions {
   readonly failOn?: 'widened' | 'any';
   readonly meshConfig?: string;
   readonly limit: string;
+  readonly allowEmpty?: boolean;
 }
 
 /** Adds `diff` to the program. */
@@ -35,6 +36,7 @@ export function register(program: Command, io: CliIo, run: RunCommand): void {
     .addOption(new Option('--output <format>', 'output format').choices(DIFF_FORMATS).default('markdown'))
     .addOption(new Option('--fail-on <change>', 'exit 1 when access was widened (or added), or on any change').choices(['widened', 'any']))
     .addOption(meshConfigOption())
+    .addOption(allowEmptyOption())
     .option('--limit <rows>', 'markdown: at most this many rows, 0 for all (a PR comment holds 65,536 characters)', '100')
     .addHelpText('after', [
       '',
@@ -45,8 +47,9 @@ export function register(program: Command, io: CliIo, run: RunCommand): void {
 }
 
 async function runDiff(oldPath: string, newPath: string, options: DiffOptions, io: CliIo): Promise<ExitCodeValue> {
-  const before = loadConfigSources(oldPath);
-  const after = loadConfigSources(newPath);
+  const allowEmpty = options.allowEmpty ?? false;
+  const before = loadConfigSources(oldPath, { allowEmpty });
+  const after = loadConfigSources(newPath, { allowEmpty });
   printLoadWarnings(io, [...before.diagnostics, ...after.diagnostics]);
   const meshConfig = meshConfigFrom(options.meshConfig);
   if (!/^\d+$/.test(options.limit)) {

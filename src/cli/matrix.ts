@@ -10,7 +10,7 @@
  * @module
  */
 import { Command, Option } from 'commander';
-import { meshConfigFrom, meshConfigOption, printLoadWarnings } from './common';
+import { allowEmptyOption, meshConfigFrom, meshConfigOption, printLoadWarnings } from './common';
 import { ExitCode, ExitCodeValue } from './exit-codes';
 import { CliIo, RunCommand } from './run';
 import { loadConfigSources } from '../analysis/config/git-source';
@@ -20,6 +20,7 @@ import { formatMatrix, MATRIX_FORMATS, MatrixFormat } from '../analysis/matrix/m
 interface MatrixOptions {
   readonly output: MatrixFormat;
   readonly meshConfig?: string;
+  readonly allowEmpty?: boolean;
 }
 
 /** Adds `matrix` to the program. */
@@ -30,6 +31,7 @@ export function register(program: Command, io: CliIo, run: RunCommand): void {
     .argument('<path...>', 'YAML/JSON files, directories, or git:<ref>:<path>')
     .addOption(new Option('--output <format>', 'output format').choices(MATRIX_FORMATS).default('markdown'))
     .addOption(meshConfigOption())
+    .addOption(allowEmptyOption())
     .addHelpText('after', [
       '',
       'Cells: allowed (every request on every port), partial (what is allowed is listed), denied.',
@@ -41,7 +43,7 @@ export function register(program: Command, io: CliIo, run: RunCommand): void {
 }
 
 async function runMatrix(paths: readonly string[], options: MatrixOptions, io: CliIo): Promise<ExitCodeValue> {
-  const config = loadConfigSources(paths);
+  const config = loadConfigSources(paths, { allowEmpty: options.allowEmpty ?? false });
   printLoadWarnings(io, config.diagnostics);
   const meshConfig = meshConfigFrom(options.meshConfig);
   const matrix = buildAccessMatrix(config, { meshConfig });

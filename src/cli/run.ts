@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { TrustmeshError } from '../errors';
+import { userErrorOf } from '../private/foreign-error';
 import { ExitCode, ExitCodeValue } from './exit-codes';
 
 /** Output streams, injectable so commands can be tested in-process as well as as a child process. */
@@ -22,8 +22,8 @@ export function commandRunner(io: CliIo, setExit: (code: ExitCodeValue) => void)
 
 /**
  * Runs a command action and turns its outcome into an exit code. User errors (TrustmeshError,
- * commander usage errors) print their message without a stack; anything else is a bug and prints
- * the stack.
+ * commander usage errors, operating-system errors such as EACCES) print their message without a
+ * stack; anything else is a bug and prints the stack.
  */
 export async function runAction(io: CliIo, action: () => Promise<ExitCodeValue | void>): Promise<ExitCodeValue> {
   try {
@@ -35,13 +35,14 @@ export async function runAction(io: CliIo, action: () => Promise<ExitCodeValue |
 
 /** Prints an error the way the CLI does and returns the exit code it maps to. */
 export function reportError(io: CliIo, e: unknown): ExitCodeValue {
-  if (TrustmeshError.isTrustmeshError(e)) {
-    io.stderr.write(`error ${e.message}\n`);
-    return ExitCode.USAGE;
-  }
   if (e instanceof CommanderError) {
     // commander already printed its message.
     return e.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+  }
+  const error = userErrorOf(e);
+  if (error) {
+    io.stderr.write(`error ${error.message}\n`);
+    return ExitCode.USAGE;
   }
   const stack = e instanceof Error ? e.stack ?? e.message : String(e);
   io.stderr.write(`internal error (this is a bug in trustmesh, please report it):\n${stack}\n`);

@@ -1,4 +1,4 @@
-import { TrustmeshError } from '../errors';
+import { TrustmeshError, TrustmeshUsageError } from '../errors';
 import type { Mesh } from './mesh';
 import type { MeshNamespace } from './mesh-namespace';
 import { AccessLoggingSpec } from '../model/access-logging';
@@ -55,7 +55,7 @@ export function declareAccessLogging(mesh: Mesh, options: AccessLoggingOptions):
   located(mesh, () => {
     assertSupports(mesh.istioVersion, IstioFeature.TELEMETRY_ACCESS_LOGGING);
     if (options.filter !== undefined && !(options.filter instanceof AccessLogFilter)) {
-      throw new TypeError('filter must be created with AccessLogFilter.errors() or AccessLogFilter.expression(...)');
+      throw new TrustmeshUsageError('filter must be created with AccessLogFilter.errors() or AccessLogFilter.expression(...)');
     }
     if (options.filter) assertSupports(mesh.istioVersion, IstioFeature.ACCESS_LOG_FILTER);
     const provider = options.provider ?? 'envoy';

@@ -1,4 +1,4 @@
-import { TrustmeshError } from '../errors';
+import { TrustmeshError, TrustmeshUsageError } from '../errors';
 import { ClientCredential } from './client-credential';
 import type { Mesh } from './mesh';
 import type { MeshNamespace } from './mesh-namespace';
@@ -89,7 +89,7 @@ export class EgressTls {
 
   /** mTLS with the clients' certificate (MUTUAL): the external service requires client certificates. */
   public static mutual(credential: ClientCredential, options: MutualEgressTlsOptions): EgressTls {
-    if (!(credential instanceof ClientCredential)) throw new TypeError('EgressTls.mutual: credential must be a ClientCredential');
+    if (!(credential instanceof ClientCredential)) throw new TrustmeshUsageError('EgressTls.mutual: credential must be a ClientCredential');
     if (!options || !Array.isArray(options.clients) || options.clients.length === 0 || options.clients.some((c) => !(c instanceof MeshService))) {
       throw new TrustmeshError('TM_EMPTY_MATCH_LIST', 'EgressTls.mutual needs the client services that present the certificate', {
         fix: 'pass clients: [service, …] (sidecars only load a credentialName for a DestinationRule with a workloadSelector)',
@@ -176,6 +176,14 @@ export function externalServiceSpec(mesh: Mesh, host: string, options: AllowEgre
       value: host, allowed: 'a DNS name such as "api.example.com" (wildcards need resolution NONE and are not offered)',
     });
   }
+  const url = typeof host === 'string' ? hostOfUrl(host) : undefined;
+  if (url) {
+    throw new TrustmeshError('TM_INVALID_HOST', 'egress host is a URL, not a host name', {
+      value: host,
+      allowed: 'a host name such as "api.example.com" (the scheme and port go into ports)',
+      fix: `pass the host name "${url.host}"${url.port ? `, with ports: [${url.port}]` : ''}`,
+    });
+  }
   assertDnsSubdomain(host, 'egress host');
   const ports = [...(options.ports ?? [EgressPort.tls(443)])];
   if (ports.length === 0 || ports.some((p) => !(p instanceof EgressPort))) {
@@ -187,7 +195,7 @@ export function externalServiceSpec(mesh: Mesh, host: string, options: AllowEgre
     if (dup !== undefined) throw new TrustmeshError('TM_DUPLICATE_PORT', `egress to ${host} declares ${key} ${dup} twice`, { value: dup });
   }
   const tls = options.tls;
-  if (tls !== undefined && !(tls instanceof EgressTls)) throw new TypeError('tls must be created with EgressTls.simple() or EgressTls.mutual(...)');
+  if (tls !== undefined && !(tls instanceof EgressTls)) throw new TrustmeshUsageError('tls must be created with EgressTls.simple() or EgressTls.mutual(...)');
   const http = ports.filter((p) => p.protocol === 'HTTP');
   if (tls && http.length === 0) {
     throw new TrustmeshError('TM_EGRESS_TLS_WITHOUT_HTTP_PORT', `TLS origination towards ${host} needs a plain-HTTP port for the application to call`, {
@@ -215,6 +223,26 @@ export function externalServiceSpec(mesh: Mesh, host: string, options: AllowEgre
     ports: portSpecs,
     ...(tls ? { tls: tls._toSpec(mesh, host) } : {}),
   };
+}
+
+/** The host (and the port as an EgressPort factory call) of a URL or `host:port`; undefined for anything else. */
+function hostOfUrl(text: string): { host: string; port?: string } | undefined {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text);
+  const hostPort = /^([a-z0-9.-]+):(\d+)$/i.exec(text);
+  if (!scheme && !hostPort) return undefined;
+  let url: URL;
+  try {
+    url = new URL(scheme ? text : `tcp://${text}`);
+  } catch {
+    return undefined;
+  }
+  if (url.hostname === '') return undefined;
+  const protocol = scheme?.[1].toLowerCase();
+  const port = url.port !== '' ? Number(url.port) : protocol === 'https' ? 443 : protocol === 'http' ? 80 : undefined;
+  const factory = protocol === 'http' ? 'http' : protocol === 'https' ? 'https' : 'tls';
+  // HTTPS on 443 is what the default ports (EgressPort.tls(443)) already allow.
+  const implied = port === undefined || (factory !== 'http' && port === 443);
+  return { host: url.hostname.toLowerCase(), ...(implied ? {} : { port: `EgressPort.${factory}(${port})` }) };
 }
 
 /** @internal Registers an external host with the mesh (its objects are created by the mesh). */

@@ -1,4 +1,4 @@
-import { TrustmeshError } from '../errors';
+import { TrustmeshError, TrustmeshUsageError } from '../errors';
 import { GatewayCredential } from './gateway-credential';
 import { GatewayTlsMode, TlsProtocolVersion } from '../model/ingress-gateway';
 
@@ -84,7 +84,7 @@ export class GatewayTls {
 
   private constructor(mode: GatewayTlsMode, credential: GatewayCredential | undefined, options: GatewayTlsOptions, sans: readonly string[]) {
     if (mode !== 'PASSTHROUGH' && !(credential instanceof GatewayCredential)) {
-      throw new TypeError(`GatewayTls.${mode.toLowerCase()}: credential must be a GatewayCredential (GatewayCredential.fromCa or .fromSecretName)`);
+      throw new TrustmeshUsageError(`GatewayTls.${mode.toLowerCase()}: credential must be a GatewayCredential (GatewayCredential.fromCa or .fromSecretName)`);
     }
     this.mode = mode;
     this.credential = credential;

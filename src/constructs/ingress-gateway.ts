@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { TrustmeshError } from '../errors';
+import { TrustmeshError, TrustmeshUsageError } from '../errors';
 import { AccessMatchOptions, assertPathPatternsSupported, hostPatterns, toMatchSpec } from './access-options';
 import { GatewayTls } from './gateway-tls';
 import {
@@ -99,7 +99,7 @@ export class IngressGateway extends Construct implements IMeshPeer, IstioObjectO
    */
   public addHttpsServer(options: HttpsServerOptions): void {
     declaring(this, () => {
-      if (!(options.tls instanceof GatewayTls)) throw new TypeError('addHttpsServer: tls must be created with GatewayTls.simple/mutual/optionalMutual/passthrough');
+      if (!(options.tls instanceof GatewayTls)) throw new TrustmeshUsageError('addHttpsServer: tls must be created with GatewayTls.simple/mutual/optionalMutual/passthrough');
       const port = options.port ?? 443;
       assertPortNumber(port, 'gateway server port');
       const tls = options.tls;
@@ -152,7 +152,7 @@ export class IngressGateway extends Construct implements IMeshPeer, IstioObjectO
    */
   public route(service: MeshService, options: GatewayRouteOptions = {}): void {
     declaring(this, () => {
-      if (!(service instanceof MeshService)) throw new TypeError('route: service must be a MeshService of the gateway\'s mesh');
+      if (!(service instanceof MeshService)) throw new TrustmeshUsageError('route: service must be a MeshService of the gateway\'s mesh');
       if (service.mesh !== this.mesh) {
         throw new TrustmeshError('TM_UNKNOWN_SERVICE', `${service.namespace}/${service.name} belongs to mesh "${service.mesh.meshName}", not to "${this.mesh.meshName}"`, {
           fix: 'route to services of the gateway\'s own mesh',
@@ -165,7 +165,7 @@ export class IngressGateway extends Construct implements IMeshPeer, IstioObjectO
         });
       }
       const matches = (options.match === undefined ? [] : Array.isArray(options.match) ? options.match : [options.match]).map((m) => {
-        if (!(m instanceof RouteMatch)) throw new TypeError('route: match must be created with RouteMatch.pathPrefix/exactPath');
+        if (!(m instanceof RouteMatch)) throw new TrustmeshUsageError('route: match must be created with RouteMatch.pathPrefix/exactPath');
         return m._toSpec();
       });
       const routes = planGatewayRoutes(this._toSpec(), { service: service._toSpec(), hosts, matches, port: options.port });
@@ -303,7 +303,7 @@ export class IngressGateway extends Construct implements IMeshPeer, IstioObjectO
     declaring(this, () => {
       const { enforcement: enforcementOption, onBehalfOf: onBehalfOfOption, ...match } = options;
       if ((match as AccessMatchOptions).ports !== undefined || (match as AccessMatchOptions).notPorts !== undefined) {
-        throw new TypeError('gateway intentions match hosts, not ports');
+        throw new TrustmeshUsageError('gateway intentions match hosts, not ports');
       }
       const version = this.mesh.istioVersion;
       const input = resolveIntentionInput(action, peer, { onBehalfOf: onBehalfOfOption, enforcement: enforcementOption }, version);

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { TrustmeshError } from '../errors';
+import { TrustmeshError, TrustmeshUsageError } from '../errors';
 import { AccessMatchOptions, AccessOptions, assertPathPatternsSupported, toMatchSpec } from './access-options';
 import { Enforcement, MtlsMode } from './enums';
 import { JwtIssuer } from './jwt-issuer';
@@ -320,7 +320,7 @@ function checkProps(name: string, props: MeshServiceProps): {
   const ports = [...(props.ports ?? [])];
   const seen = new Set<string>();
   for (const p of ports) {
-    if (!(p instanceof Port)) throw new TypeError('ports must be created with Port.http(...), Port.tcp(...), ...');
+    if (!(p instanceof Port)) throw new TrustmeshUsageError('ports must be created with Port.http(...), Port.tcp(...), ...');
     for (const key of [`port ${p.port}`, `port name ${p.name}`]) {
       if (seen.has(key)) throw new TrustmeshError('TM_DUPLICATE_PORT', `service ${name} declares ${key} twice`, { value: p.port });
       seen.add(key);

@@ -1,4 +1,4 @@
-import { TrustmeshError } from '../errors';
+import { TrustmeshError, TrustmeshUsageError } from '../errors';
 import { JwtIssuer } from './jwt-issuer';
 import { ClaimRequirement, EndUserRequirement, PeerSpec } from '../model/intention';
 import { parseIpBlock } from '../model/ip-block';
@@ -54,7 +54,7 @@ export class EndUsers implements IMeshPeer {
 
   /** @internal use Peer.endUsers */
   public constructor(issuer: JwtIssuer, options: EndUsersOptions = {}) {
-    if (!(issuer instanceof JwtIssuer)) throw new TypeError('Peer.endUsers: issuer must be a JwtIssuer (JwtIssuer.of({...}))');
+    if (!(issuer instanceof JwtIssuer)) throw new TrustmeshUsageError('Peer.endUsers: issuer must be a JwtIssuer (JwtIssuer.of({...}))');
     const claims: ClaimRequirement[] = [];
     for (const [claim, value] of Object.entries(options.claims ?? {})) {
       claims.push(checkClaim({ claim: [claim], values: Array.isArray(value) ? [...value] : [value] }));

@@ -1,6 +1,6 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { TrustmeshError } from '../errors';
+import { TrustmeshError, TrustmeshUsageError } from '../errors';
 import type { MeshService } from './mesh-service';
 import { SidecarInjection } from './sidecar-injection';
 import { StandaloneIdentity } from './standalone-identity';
@@ -178,13 +178,13 @@ export function checkWorkloadOptions(service: MeshService, options: ReferenceWor
         value: name, allowed: 'letters, digits, "_", "-" and "."; not starting with a digit',
       });
     }
-    if (typeof value !== 'string') throw new TypeError(`env ${name} must be a string`);
+    if (typeof value !== 'string') throw new TrustmeshUsageError(`env ${name} must be a string`);
   }
   if (options.identity !== undefined && !(options.identity instanceof StandaloneIdentity)) {
-    throw new TypeError('identity must be created with StandaloneIdentity.fromIssuedCertificate(...) or StandaloneIdentity.fromPem(...)');
+    throw new TrustmeshUsageError('identity must be created with StandaloneIdentity.fromIssuedCertificate(...) or StandaloneIdentity.fromPem(...)');
   }
   if (options.injection !== undefined && !(options.injection instanceof SidecarInjection)) {
-    throw new TypeError('injection must be created with SidecarInjection.auto(...) or SidecarInjection.manual(...)');
+    throw new TrustmeshUsageError('injection must be created with SidecarInjection.auto(...) or SidecarInjection.manual(...)');
   }
 
   // One container port per workload port; names only where Kubernetes accepts them (IANA_SVC_NAME).

@@ -1,7 +1,7 @@
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { TrustmeshError } from '../errors';
+import { TrustmeshError, TrustmeshUsageError } from '../errors';
 import { registerDiagnostics } from './diagnostics';
 import type { Mesh } from './mesh';
 import type { MeshService } from './mesh-service';
@@ -314,7 +314,7 @@ export class ReferenceWorkload extends Construct {
 
 function toKplusProbe(p: Probe): kplus.Probe {
   const httpGet = p.httpGet;
-  if (!httpGet) throw new TypeError('only HTTP probes are supported');
+  if (!httpGet) throw new TrustmeshUsageError('only HTTP probes are supported');
   return kplus.Probe.fromHttpGet(httpGet.path ?? '/', {
     port: Number(httpGet.port),
     scheme: httpGet.scheme === 'HTTPS' ? kplus.ConnectionScheme.HTTPS : kplus.ConnectionScheme.HTTP,

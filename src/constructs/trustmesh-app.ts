@@ -7,6 +7,7 @@ import { OutputFile } from './output-file';
 import { markTrustmeshApp, SecretChart } from './secret-chart';
 import { StagedFile } from '../private/atomic-dir';
 import { recoverOutputs, writeOutputs } from '../private/output-writer';
+import { appendAll } from '../private/arrays';
 import { toYamlStream } from '../private/yaml-emitter';
 import { validateManifests } from '../validate/manifest-validator';
 
@@ -120,7 +121,7 @@ export class TrustmeshApp extends App {
       const records = objects
         .map((o) => ({ manifest: o.toJson() as Record<string, unknown>, file, constructPath: o.node.path, secret }))
         .sort((a, b) => compareManifests(a.manifest, b.manifest));
-      manifests.push(...records);
+      appendAll(manifests, records);
       (secret ? secretFiles : files).push({ path: file, content: toYamlStream(records.map((r) => r.manifest)) });
     }
     for (const c of constructs) {
@@ -132,7 +133,7 @@ export class TrustmeshApp extends App {
 
     const problems = this.validator(manifests);
     const errors = problems.filter((d) => d.severity === 'error');
-    warnings.push(...problems.filter((d) => d.severity !== 'error'));
+    appendAll(warnings, problems.filter((d) => d.severity !== 'error'));
     if (errors.length > 0) {
       throw new TrustmeshAggregateError('TM_INVALID_OUTPUT',
         `${errors.length} synthesized object(s) fail the schema; nothing was written`, errors.map((d) => TrustmeshError.fromDiagnostic(d)));

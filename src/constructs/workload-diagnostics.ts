@@ -5,6 +5,7 @@ import type { ReferenceWorkload } from './reference-workload';
 import { PortProtocol, portNamePrefix } from '../model/service-port';
 import { PROXY_UID } from '../render/sidecar/sidecar-settings';
 import { formatLabels, selectorMatches } from '../semantics/labels';
+import { appendAll } from '../private/arrays';
 
 /**
  * Checks of one reference workload, run at synth:
@@ -91,7 +92,7 @@ export function meshWorkloadDiagnostics(mesh: Mesh, workloads: readonly Referenc
       }
     }
   }
-  out.push(...checkPolicySelectors(mesh, workloads));
+  appendAll(out, checkPolicySelectors(mesh, workloads));
   return out;
 }
 

@@ -1,4 +1,4 @@
-import { TrustmeshError } from '../errors';
+import { TrustmeshError, TrustmeshUsageError } from '../errors';
 import { CidrRange, cidrContains, parseCidr, parseIp } from '../semantics/ip-match';
 
 /** A validated IP address or CIDR block, as written by the user (rendered verbatim). */
@@ -13,7 +13,7 @@ export interface IpBlock extends CidrRange {
  * @throws TrustmeshError TM_INVALID_CIDR with a "did you mean" hint
  */
 export function parseIpBlock(text: string): IpBlock {
-  if (typeof text !== 'string') throw new TypeError('IP block must be a string');
+  if (typeof text !== 'string') throw new TrustmeshUsageError('IP block must be a string');
   const trimmed = text.trim();
   const range = parseCidr(trimmed);
   if (!range) {

@@ -40,8 +40,11 @@ export function assertJwtIssuer(spec: JwtIssuerSpec): void {
     fail('has an empty or padded "issuer"', spec.issuer, 'the exact `iss` claim value, e.g. "https://accounts.example.com"');
   }
   if ((spec.jwksUri === undefined) === (spec.jwks === undefined)) {
+    const both = spec.jwksUri !== undefined;
     fail(`"${spec.issuer}" needs exactly one of jwksUri and jwks`, { jwksUri: spec.jwksUri, jwks: spec.jwks === undefined ? undefined : '…' },
-      'either a jwksUri (https://…) or an inline jwks document', 'set jwksUri to the issuer\'s JWKS endpoint');
+      'either a jwksUri (https://…) or an inline jwks document',
+      both ? 'remove one of them: keep jwksUri to follow the issuer\'s key rotation, or jwks to pin the keys inline'
+        : 'set jwksUri to the issuer\'s JWKS endpoint (or jwks to an inline key set)');
   }
   if (spec.jwksUri !== undefined) {
     let scheme = '';

@@ -1,4 +1,4 @@
-import { TrustmeshError } from '../errors';
+import { TrustmeshError, TrustmeshUsageError } from '../errors';
 import { isLabelValue, isQualifiedName } from '../private/k8s-names';
 import { followsNameRule, NameRule, nameRuleAllowed, suggestName } from '../private/name-rules';
 
@@ -53,7 +53,7 @@ export function assertLabels(labels: Readonly<Record<string, string>>, what: str
 }
 
 function checkName(rule: NameRule, value: string, what: string, syntax: string, otherwise: string): void {
-  if (typeof value !== 'string') throw new TypeError(`${what} must be a string`);
+  if (typeof value !== 'string') throw new TrustmeshUsageError(`${what} must be a string`);
   if (followsNameRule(rule, value)) return;
   const suggestion = suggestName(rule, value);
   throw new TrustmeshError('TM_INVALID_NAME', `${what} is not a valid ${syntax}`, {

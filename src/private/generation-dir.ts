@@ -18,6 +18,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { makeParents, makeSymlink, ownerPid, removeEntry, renameEntry, StagedFile, syncDirectory, temporarySuffix, TreeModes, writeTree } from './durable-fs';
+import { maxOf } from './arrays';
 
 /** What is at the directory's path. @internal */
 export type GenerationEntry =
@@ -100,7 +101,7 @@ export function commitGeneration(scan: GenerationScan, files: readonly StagedFil
   const { entry, parent, name } = scan;
   if (entry.kind === 'dangling' || entry.kind === 'not-a-directory') throw new TypeError(`cannot commit over a ${entry.kind} entry at ${scan.path}`);
   const generations = scan.leftovers.filter((l) => l.kind === 'generation').map((l) => l.generation ?? 0);
-  const next = Math.max(entry.kind === 'generation' ? entry.generation : 0, ...generations) + 1;
+  const next = maxOf([entry.kind === 'generation' ? entry.generation : 0, ...generations], 0) + 1;
   const suffix = temporarySuffix();
   const staging = path.join(parent, `.${name}.next-${suffix}`);
   const generationDir = path.join(parent, generationName(name, next));

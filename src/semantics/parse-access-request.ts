@@ -8,7 +8,7 @@ import {
   AccessProtocol, AccessRequest, AccessRequestDestination, AccessRequestSource, JwtLocation, RequestJwt,
 } from './access-request';
 import { parseIp } from './ip-match';
-import { principalNamespace } from './principal';
+import { parseCanonicalPrincipal, principalNamespace } from './principal';
 import { TrustmeshError } from '../errors';
 import { closestMatch } from '../private/did-you-mean';
 
@@ -50,6 +50,7 @@ export function parseAccessRequest(value: unknown, origin: RequestOrigin = {}): 
   checkKeys(obj, REQUEST_KEYS, '', fail);
 
   const protocol = obj.protocol;
+  if (protocol === undefined) missing('protocol', '"HTTP" | "TCP"', fail);
   if (protocol !== 'HTTP' && protocol !== 'TCP') {
     const upper = typeof protocol === 'string' ? protocol.toUpperCase() : undefined;
     fail('protocol', 'protocol must be "HTTP" or "TCP"', protocol, '"HTTP" | "TCP"',
@@ -128,6 +129,26 @@ export function parseAccessRequest(value: unknown, origin: RequestOrigin = {}): 
 
 type Fail = (field: string, summary: string, received: unknown, allowed?: string, fix?: string) => never;
 
+// A SPIFFE ID path with further segments around ns/<ns>/sa/<sa>, which Istio's principal and
+// serviceAccounts matching also meets (e.g. from SPIRE): it still names a namespace and an account.
+const SPIFFE_WORKLOAD_PATH = /^[^/\s]+\/ns\/[^/\s]+\/(?:\S+\/)?sa\/[^/\s]+(?:\/\S*)?$/;
+
+const PRINCIPAL_FORM = '"<trust-domain>/ns/<namespace>/sa/<service-account>", e.g. "cluster.local/ns/shop/sa/checkout", or null for a plaintext client';
+
+/** What a principal that is not of the canonical form was probably meant to be. */
+function principalHint(principal: string): string {
+  if (/^ns\/[^/]+\/sa\/[^/]+$/.test(principal)) return `Did you mean "cluster.local/${principal}"? (the trust domain comes first)`;
+  if (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(principal)) {
+    return `Write the service account's full principal, e.g. "cluster.local/ns/<namespace>/sa/${principal}".`;
+  }
+  return 'Write the SPIFFE ID of the client\'s certificate without "spiffe://".';
+}
+
+/** Fails for a required field that is absent, saying so. */
+function missing(field: string, allowed: string, fail: Fail): never {
+  return fail(field, `${field} is missing`, undefined, allowed, `Add "${field.split('.').pop()}" (it is required; see docs/evaluator.md).`);
+}
+
 function parseSource(value: unknown, fail: Fail): AccessRequestSource {
   const obj = asObject(value, 'source', fail);
   checkKeys(obj, SOURCE_KEYS, 'source.', fail);
@@ -139,6 +160,9 @@ function parseSource(value: unknown, fail: Fail): AccessRequestSource {
         `Did you mean "${principal.slice('spiffe://'.length)}"?`);
     }
     if (principal === '') fail('source.principal', 'principal must not be empty; use null for a plaintext client', principal);
+    if (!parseCanonicalPrincipal(principal) && !SPIFFE_WORKLOAD_PATH.test(principal)) {
+      fail('source.principal', 'source.principal is not a workload principal', principal, PRINCIPAL_FORM, principalHint(principal));
+    }
   }
   let namespace: string | null = null;
   if (obj.namespace !== undefined && obj.namespace !== null) {
@@ -167,6 +191,7 @@ function parseDestination(value: unknown, fail: Fail): AccessRequestDestination 
     }
   }
   const port = obj.port;
+  if (port === undefined) missing('destination.port', 'an integer 1-65535 (the workload port)', fail);
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
     fail('destination.port', 'destination.port must be the workload port number', port, 'an integer 1-65535',
       typeof port === 'string' && /^\d+$/.test(port) ? `Write it as a number: ${port}` : undefined);
@@ -186,11 +211,13 @@ function parseJwt(value: unknown, fail: Fail): RequestJwt | null {
   }
   if (obj.status === 'invalid') {
     checkKeys(obj, INVALID_JWT_KEYS, 'jwt.', fail);
+    if (obj.reason === undefined) missing('jwt.reason', '"expired" | "malformed"', fail);
     if (obj.reason !== 'expired' && obj.reason !== 'malformed') {
       fail('jwt.reason', 'jwt.reason must be "expired" or "malformed"', obj.reason, '"expired" | "malformed"');
     }
     return { status: 'invalid', reason: obj.reason as 'expired' | 'malformed', ...(location ? { location } : {}) };
   }
+  if (obj.status === undefined) missing('jwt.status', '"valid" | "invalid"', fail);
   return fail('jwt.status', 'jwt.status must be "valid" or "invalid"', obj.status, '"valid" | "invalid"');
 }
 
@@ -204,6 +231,7 @@ function parseLocation(value: unknown, fail: Fail): JwtLocation {
 }
 
 function asObject(value: unknown, field: string, fail: Fail): Record<string, unknown> {
+  if (value === undefined && field !== '(request)') missing(field, 'an object', fail);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail(field, `${field} must be a JSON object`, value, 'an object');
   }
@@ -211,12 +239,14 @@ function asObject(value: unknown, field: string, fail: Fail): Record<string, unk
 }
 
 function asString(value: unknown, field: string, fail: Fail): string {
+  if (value === undefined) missing(field, 'a string', fail);
   if (typeof value !== 'string') return fail(field, `${field} must be a string`, value, 'string');
   return value;
 }
 
 function asIp(value: unknown, field: string, fail: Fail, required: boolean): string | undefined {
   if (value === undefined && !required) return undefined;
+  if (value === undefined) missing(field, 'an IPv4 or IPv6 address, e.g. "10.0.0.1"', fail);
   const s = asString(value, field, fail);
   if (parseIp(s) === undefined) {
     fail(field, `${field} must be an IPv4 or IPv6 address`, s, 'e.g. "10.0.0.1" or "fd00::1"',

@@ -1,4 +1,4 @@
-import { TrustmeshError } from '../errors';
+import { TrustmeshError, TrustmeshUsageError } from '../errors';
 import { compilePathTemplate, isPathTemplate } from './path-normalization';
 import { matchesIstioString } from './string-match';
 
@@ -16,7 +16,7 @@ const LITERAL_SEGMENT = new RegExp(`^(?:[${PCHAR.replace('*', '')}]|%[0-9A-Fa-f]
  * @throws TrustmeshError TM_INVALID_PATH or TM_INVALID_PATH_TEMPLATE
  */
 export function classifyPathPattern(pattern: string): PathPatternKind {
-  if (typeof pattern !== 'string') throw new TypeError('path must be a string');
+  if (typeof pattern !== 'string') throw new TrustmeshUsageError('path must be a string');
   if (pattern === '*') return 'presence';
   if (pattern.includes('{') || pattern.includes('}')) {
     assertTemplate(pattern);

@@ -19,7 +19,8 @@ describe('benchmark smoke run', () => {
       expect(v as number).toBeGreaterThan(0);
     };
     for (const v of [r.synth.trustmeshMs, r.synth.floorMs, r.synth.timeRatio, r.synth.trustmeshPeakRssMb, r.synth.rssRatio,
-      r.check.decisionsPerSecond, r.matrix.ms, r.diff.ms, r.ca[0].ms, r.ca[1].ms]) positive(v);
+      r.check.decisionsPerSecond, r.matrix.ms, r.diff.ms, r.ca[0].ms, r.ca[1].ms, r.analyze.ms, r.analyze.peakRssMb]) positive(v);
+    expect(r.analyze).toMatchObject({ policies: 500, findings: 500 });
     expect(r.size.objects).toBeGreaterThan(20);
     expect(r.scaling.perDoubling).toHaveLength(1);
     expect(r.matrix.rows).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
+import * as path from 'path';
 import { describe, expect, test } from 'vitest';
 import { Enforcement, HttpMethod, JwtIssuer, Mesh, MeshService, MtlsMode, Peer, Port } from '../../src';
-import { TrustmeshError } from '../../src/errors';
+import { TrustmeshError, TrustmeshUsageError } from '../../src/errors';
 import { catchTrustmesh, tempApp } from '../helpers';
 
 const ISSUER = JwtIssuer.of({ issuer: 'https://issuer.example.com', jwksUri: 'https://issuer.example.com/jwks.json' });
@@ -83,12 +84,21 @@ describe('local input errors', () => {
   test('errors raised in a construct name its path', () => {
     const e = catchTrustmesh(() => { const b = base(); b.api.allowFrom(b.client, { ports: [1] }); });
     expect(e.location?.constructPath).toBe('m/a/api');
-    expect(e.message).toMatch(/at \[m\/a\/api\]/);
+    // Where the call is in the caller's code, and the construct it was made on.
+    expect(e.message).toMatch(/ at test[\\/]constructs[\\/]errors\.test\.ts:\d+:\d+ \[m\/a\/api\]\n/);
   });
 
-  test('API misuse is a TypeError, not a TrustmeshError', () => {
+  test('API misuse is a TypeError, not a TrustmeshError, that names the construct and the caller\'s line', () => {
     const b = base();
     expect(() => b.api.allowFrom({} as never)).toThrow(TypeError);
+    let thrown: unknown;
+    try {
+      b.api.allowFrom(undefined as never);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(TrustmeshUsageError.isUsageError(thrown)).toBe(true);
+    expect((thrown as TrustmeshUsageError).location).toMatchObject({ constructPath: 'm/a/api', file: path.join('test', 'constructs', 'errors.test.ts') });
   });
 });
 
@@ -158,7 +168,7 @@ describe('whole-graph checks at synth', () => {
   test('errors are TrustmeshErrors with a code (no stack needed to understand them)', () => {
     const e = catchTrustmesh(() => Port.tcp(0));
     expect(e).toBeInstanceOf(TrustmeshError);
-    expect(e.message).toBe('TM_INVALID_PORT: service port is out of range\n  received: 0\n  allowed: an integer from 1 to 65535');
+    expect(e.message).toMatch(/^TM_INVALID_PORT: service port is out of range at test[\\/]constructs[\\/]errors\.test\.ts:\d+:\d+\n {2}received: 0\n {2}allowed: an integer from 1 to 65535$/);
   });
 
   test('a service reference resolves imported peers for other namespaces', () => {

@@ -19,6 +19,7 @@ import { AccessProtocol } from '../../semantics/access-request';
 import { selectorMatches } from '../../semantics/labels';
 import { ObjectSource, ServiceResource, Workload, WorkloadSelector } from '../config/istio-config';
 import { AnalysisContext } from '../evaluator/analysis-context';
+import { appendAll } from '../../private/arrays';
 
 /** Where a column comes from. */
 export type MatrixDestinationKind = 'workload' | 'service' | 'selector' | 'namespace';
@@ -116,7 +117,7 @@ export function matrixDestinations(context: AnalysisContext): MatrixDestination[
   for (const p of config.authorizationPolicies) consider(p.metadata.namespace, p.spec.selector, p.spec.targetRefs.length > 0);
   for (const p of config.requestAuthentications) consider(p.metadata.namespace, p.spec.selector, p.spec.targetRefs.length > 0);
   for (const p of config.peerAuthentications) consider(p.metadata.namespace, p.spec.selector, false);
-  out.push(...selectors.values());
+  appendAll(out, selectors.values());
   const meshWide = wide.has(root);
   for (const ns of policyNamespaces) {
     if (ns === root) continue;

@@ -25,6 +25,7 @@ import { AccessProtocol, AccessRequest } from '../../semantics/access-request';
 import { MeshConfig } from '../config/mesh-config';
 import { CompiledPolicy, CompiledRule, constraintMatches, FieldConstraint } from '../evaluator/authorization-rule';
 import { WorkloadPolicies } from '../evaluator/policy-index';
+import { appendAll } from '../../private/arrays';
 
 export type { Atom, Dimension, DimensionKind, Region } from './request-class-dimensions';
 export { WitnessCache } from './request-class-dimensions';
@@ -130,7 +131,7 @@ function versionConstraints(wp: WorkloadPolicies, mesh: MeshConfig): FieldConstr
   const { deny, allow } = decisivePolicies(wp, mesh);
   const out: FieldConstraint[] = [];
   for (const p of [...deny, ...allow]) {
-    for (const rule of [...p.http.rules, ...p.tcp.rules]) out.push(...ruleConstraints(rule));
+    for (const rule of [...p.http.rules, ...p.tcp.rules]) appendAll(out, ruleConstraints(rule));
   }
   return out;
 }

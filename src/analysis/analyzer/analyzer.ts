@@ -19,6 +19,7 @@ import { ALL_RULES } from './rules/all-rules';
 import { INVENTORY_MODES, Inventory, InventoryMode } from './rules/inventory';
 import { AnalyzerCheck, RuleContext } from './rules/rule-types';
 import { FieldPath } from '../config/yaml-source';
+import { appendAll } from '../../private/arrays';
 
 export type { AnalyzerCheck } from './rules/rule-types';
 export type { InventoryMode } from './rules/inventory';
@@ -87,7 +88,7 @@ export function analyze(config: IstioConfig, options: AnalyzeOptions = {}): Diag
   const loaded = config.diagnostics.filter((d) => d.code !== 'TM_LEGACY_POLICY_IGNORED'
     && !(d.code === 'TM_POLICY_INVALID' && schemaAt.has(positionKey(d.location))));
   const out: Diagnostic[] = [...loaded, ...schema];
-  for (const rule of ALL_RULES) out.push(...rule.run(context));
+  for (const rule of ALL_RULES) appendAll(out, rule.run(context));
   return sortDiagnostics(out);
 }
 

@@ -10,9 +10,11 @@ import {
   RequestAuthenticationResource, ServiceResource, Workload,
 } from './istio-config';
 import { SECURITY_API_VERSIONS, toAuthorizationPolicy, toPeerAuthentication, toRequestAuthentication } from './security-resources';
+import { assertObjectsFound, assertUniqueObjects } from './input-checks';
 import { toService, toWorkload } from './workload-resources';
 import { FieldPath, parseYamlDocuments, YamlDocument } from './yaml-source';
 import { Diagnostic, TrustmeshAggregateError, TrustmeshError } from '../../errors';
+import { appendAll } from '../../private/arrays';
 import { readTextFile } from '../../private/fs-read';
 import { asRecord } from '../../private/records';
 
@@ -24,6 +26,11 @@ export interface LoadConfigOptions {
    * @default 'default'
    */
   readonly defaultNamespace?: string;
+  /**
+   * Accept paths that hold no Kubernetes object (the CLI's `--allow-empty`).
+   * @default false - `TM_NO_OBJECTS` when the given paths hold no object
+   */
+  readonly allowEmpty?: boolean;
 }
 
 /** The file extensions read as manifests (compared lower-cased). */
@@ -67,18 +74,22 @@ interface MutableLists {
  * Loads every `*.yaml`, `*.yml` and `*.json` file under the given files and directories
  * (recursively, in sorted order), all documents of each file, and the items of `kind: List`.
  *
- * Unreadable paths and YAML syntax errors throw; problems inside objects are returned as
- * `diagnostics` (see {@link assertValidConfig}).
+ * Unreadable paths, YAML syntax errors, paths without any Kubernetes object and objects defined
+ * twice throw; problems inside objects are returned as `diagnostics` (see {@link assertValidConfig}).
  *
- * @throws TrustmeshError `TM_FILE_NOT_FOUND`, `TM_YAML_PARSE`
+ * @throws TrustmeshError `TM_FILE_NOT_FOUND`, `TM_INPUT_NOT_A_FILE`, `TM_FILE_TOO_LARGE`, `TM_YAML_PARSE`,
+ *   `TM_YAML_TOO_DEEP`, `TM_YAML_TOO_MANY_ALIASES`, `TM_NO_OBJECTS` (unless `allowEmpty`), `TM_DUPLICATE_OBJECT`
  */
 export function loadConfig(paths: string | readonly string[], options: LoadConfigOptions = {}): IstioConfig {
-  const files = listManifestFiles(typeof paths === 'string' ? [paths] : paths);
+  const given = typeof paths === 'string' ? [paths] : paths;
+  const files = listManifestFiles(given);
   const objects: LoadedObject[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const file of files) {
     collectObjects(readTextFile(file, 'cannot read the policy file'), file, options, objects, diagnostics);
   }
+  if (!options.allowEmpty) assertObjectsFound(objects, given, files.length);
+  assertUniqueObjects(objects);
   return buildIstioConfig(objects, diagnostics);
 }
 
@@ -117,21 +128,20 @@ export function listManifestFiles(paths: readonly string[]): string[] {
         cause: e,
       });
     }
-    if (stat.isDirectory()) out.push(...walk(p));
+    if (stat.isDirectory()) walk(p, out);
     else out.push(p);
   }
   return out;
 }
 
-function walk(dir: string): string[] {
+/** Appends the manifest files under `dir` to `out`, recursively, in sorted order. */
+function walk(dir: string, out: string[]): void {
   const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const out: string[] = [];
   for (const e of entries) {
     const full = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...walk(full));
+    if (e.isDirectory()) walk(full, out);
     else if (MANIFEST_EXTENSIONS.includes(path.extname(e.name).toLowerCase())) out.push(full);
   }
-  return out;
 }
 
 function collectObjects(text: string, file: string, options: LoadConfigOptions, objects: LoadedObject[], diagnostics: Diagnostic[]): void {
@@ -209,15 +219,15 @@ export function buildIstioConfig(objects: readonly LoadedObject[], initialDiagno
     const isSecurity = SECURITY_API_VERSIONS.includes(obj.apiVersion);
     if (isSecurity && obj.kind === 'AuthorizationPolicy') {
       const r = toAuthorizationPolicy(obj);
-      diagnostics.push(...r.diagnostics);
+      appendAll(diagnostics, r.diagnostics);
       if (r.resource) authorizationPolicies.push(r.resource);
     } else if (isSecurity && obj.kind === 'PeerAuthentication') {
       const r = toPeerAuthentication(obj);
-      diagnostics.push(...r.diagnostics);
+      appendAll(diagnostics, r.diagnostics);
       if (r.resource) peerAuthentications.push(r.resource);
     } else if (isSecurity && obj.kind === 'RequestAuthentication') {
       const r = toRequestAuthentication(obj);
-      diagnostics.push(...r.diagnostics);
+      appendAll(diagnostics, r.diagnostics);
       if (r.resource) requestAuthentications.push(r.resource);
     } else if (group === 'security.istio.io') {
       diagnostics.push({

@@ -4,9 +4,26 @@
  *
  * @module
  */
-import { CORE_SCHEMA, loadAll } from 'js-yaml';
+import { CORE_SCHEMA, loadAll, LoadOptions, YAMLException } from 'js-yaml';
 import { Document, isMap, isNode, isScalar, LineCounter, parseAllDocuments } from 'yaml';
 import { SourceLocation, TrustmeshError } from '../../errors';
+
+/**
+ * How deep a document may nest (maps and sequences): Kubernetes and Istio objects, CRD schemas
+ * included, stay under 30 levels. Deeper input is refused as `TM_YAML_TOO_DEEP` before anything
+ * walks it recursively.
+ */
+export const MAX_YAML_DEPTH = 100;
+
+/**
+ * How many alias uses a document may expand (the `yaml` library's `maxAliasCount`: uses weighted
+ * by the aliases inside what they point to), a guard against "billion laughs" expansion; more is
+ * refused as `TM_YAML_TOO_MANY_ALIASES`.
+ */
+export const MAX_YAML_ALIAS_COUNT = 1000;
+
+// An anchor property, "&name" after white space or a flow indicator (a superset: quoted text matches too).
+const ANCHOR = /(?:^|[\s[{,])&[^\s[\]{},]/m;
 
 /** A path into a parsed document: map keys and sequence indexes. */
 export type FieldPath = readonly (string | number)[];
@@ -30,7 +47,11 @@ export interface YamlDocument {
  * fields are located (for a diagnostic), or for the whole stream when the fast path cannot be
  * trusted (a syntax error, or document boundaries it cannot line up).
  *
- * @throws TrustmeshError `TM_YAML_PARSE` at the first syntax error, with `file:line:column`.
+ * Aliases to maps or sequences are expanded by the position-keeping parser, which counts them
+ * (see {@link MAX_YAML_ALIAS_COUNT}); nesting is limited to {@link MAX_YAML_DEPTH} levels.
+ *
+ * @throws TrustmeshError `TM_YAML_PARSE` at the first syntax error, with `file:line:column`;
+ *   `TM_YAML_TOO_DEEP`, `TM_YAML_TOO_MANY_ALIASES`.
  */
 export function parseYamlDocuments(text: string, file: string): YamlDocument[] {
   return fastDocuments(text, file) ?? preciseDocuments(text, file);
@@ -40,15 +61,37 @@ function fastDocuments(text: string, file: string): YamlDocument[] | undefined {
   let values: unknown[];
   try {
     // The YAML 1.2 core schema, as the position-keeping parser uses: no timestamps, no merge keys.
-    values = loadAll(text, undefined, { schema: CORE_SCHEMA, filename: file }) as unknown[];
-  } catch {
+    const options: LoadOptions & { maxDepth: number } = { schema: CORE_SCHEMA, filename: file, maxDepth: MAX_YAML_DEPTH };
+    values = loadAll(text, undefined, options) as unknown[];
+  } catch (e) {
+    if (e instanceof YAMLException && /nesting exceeded maxDepth/.test(e.reason)) {
+      throw tooDeep({ file, line: e.mark.line + 1, column: e.mark.column + 1 });
+    }
     return undefined;
   }
+  // js-yaml shares one object for every alias of a map or sequence: the precise parser expands
+  // and counts them. Only a stream with an anchor (&name) can have aliases.
+  if (ANCHOR.test(text) && values.some(sharesNodes)) return undefined;
   const starts = documentStarts(text);
   if (starts.length !== values.length) return undefined;
+  // Only diagnostics need field positions: the documents they name are parsed precisely, and the
+  // most recent ones kept (keeping every one would hold a syntax tree per object of the input).
+  const parsed = new Map<number, YamlDocument | undefined>();
+  const precise = (i: number): YamlDocument | undefined => {
+    if (parsed.has(i)) {
+      const hit = parsed.get(i);
+      parsed.delete(i);
+      parsed.set(i, hit);
+      return hit;
+    }
+    const start = starts[i];
+    const doc = preciseDocuments(text.slice(start.offset, start.end), file, start.firstLine - 1, false)[0];
+    parsed.set(i, doc);
+    if (parsed.size > PRECISE_CACHE) parsed.delete(parsed.keys().next().value as number);
+    return doc;
+  };
   return values.map((value, i) => {
     const start = starts[i];
-    let precise: YamlDocument | undefined;
     return {
       value: value === undefined ? null : value,
       line: start.contentLine,
@@ -56,13 +99,15 @@ function fastDocuments(text: string, file: string): YamlDocument[] | undefined {
       locate(path: FieldPath): SourceLocation {
         // The document itself starts at its first content line (every object records this).
         if (path.length === 0) return { file, line: start.contentLine, column: 1 };
-        // Only diagnostics need field positions: parse this one document precisely, once.
-        precise ??= preciseDocuments(text.slice(start.offset, start.end), file, start.firstLine - 1)[0];
-        return precise ? precise.locate(path) : { file, line: start.contentLine, column: 1 };
+        const doc = precise(i);
+        return doc ? doc.locate(path) : { file, line: start.contentLine, column: 1 };
       },
     };
   });
 }
+
+// Diagnostics come grouped by object: a few recent documents cover the fields they locate.
+const PRECISE_CACHE = 64;
 
 interface DocumentStart {
   /** Character offsets of the document's text (from its `---` line, if any). */
@@ -109,7 +154,11 @@ function documentStarts(text: string): DocumentStart[] {
   }));
 }
 
-function preciseDocuments(text: string, file: string, lineOffset = 0): YamlDocument[] {
+/**
+ * Parses with positions. `withValues: false` is for locating fields of a document whose value the
+ * fast parser already produced (and checked): its `value` is then `null`.
+ */
+function preciseDocuments(text: string, file: string, lineOffset = 0, withValues = true): YamlDocument[] {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true });
   const list: Document.Parsed[] = Array.isArray(docs) ? docs : [];
@@ -117,6 +166,8 @@ function preciseDocuments(text: string, file: string, lineOffset = 0): YamlDocum
     const err = doc.errors[0];
     if (err) {
       const pos = err.linePos?.[0] ?? lineCounter.linePos(err.pos[0]);
+      // The parser turns its own stack overflow on runaway nesting into an error of the document.
+      if (/Maximum call stack size exceeded/.test(err.message)) throw tooDeep({ file, line: pos.line + lineOffset, column: pos.col });
       const message = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
       throw new TrustmeshError('TM_YAML_PARSE', `YAML syntax error: ${message}`, {
         location: { file, line: pos.line + lineOffset, column: pos.col },
@@ -132,33 +183,97 @@ function preciseDocuments(text: string, file: string, lineOffset = 0): YamlDocum
       return { line: p.line + lineOffset, col: p.col };
     };
     const pos = linePos(start);
+    const at: SourceLocation = { file, line: pos.line, column: pos.col };
+    const value = contents === null || !withValues ? null : documentValue(doc, at);
+    const deep = tooDeepPath(value);
+    if (deep) throw tooDeep(locateIn(doc, deep, linePos, at));
     return {
-      value: contents === null ? null : (doc.toJS({ maxAliasCount: 1000 }) as unknown),
+      value,
       line: pos.line,
       column: pos.col,
       locate(path: FieldPath): SourceLocation {
-        // A map entry is reported at its key ("form:" rather than the value below it).
-        const last = path[path.length - 1];
-        if (typeof last === 'string') {
-          const parent = doc.getIn(path.slice(0, -1), true);
-          if (isMap(parent)) {
-            const pair = parent.items.find((i) => isScalar(i.key) && String(i.key.value) === last);
-            if (pair && isNode(pair.key) && pair.key.range) {
-              const p = linePos(pair.key.range[0]);
-              return { file, line: p.line, column: p.col, field: fieldString(path) };
-            }
-          }
-        }
-        for (let n = path.length; n >= 0; n--) {
-          const node = doc.getIn(path.slice(0, n), true);
-          if (isNode(node) && node.range) {
-            const p = linePos(node.range[0]);
-            return { file, line: p.line, column: p.col, field: fieldString(path) || undefined };
-          }
-        }
-        return { file, line: pos.line, column: pos.col, field: fieldString(path) || undefined };
+        return locateIn(doc, path, linePos, at);
       },
     };
+  });
+}
+
+/** Location of the node at `path` in a parsed document (falls back to the nearest existing parent). */
+function locateIn(doc: Document.Parsed, path: FieldPath, linePos: (offset: number) => { line: number; col: number },
+  at: SourceLocation): SourceLocation {
+  const file = at.file;
+  // A map entry is reported at its key ("form:" rather than the value below it).
+  const last = path[path.length - 1];
+  if (typeof last === 'string') {
+    const parent = doc.getIn(path.slice(0, -1), true);
+    if (isMap(parent)) {
+      const pair = parent.items.find((i) => isScalar(i.key) && String(i.key.value) === last);
+      if (pair && isNode(pair.key) && pair.key.range) {
+        const p = linePos(pair.key.range[0]);
+        return { file, line: p.line, column: p.col, field: fieldString(path) };
+      }
+    }
+  }
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true);
+    if (isNode(node) && node.range) {
+      const p = linePos(node.range[0]);
+      return { file, line: p.line, column: p.col, field: fieldString(path) || undefined };
+    }
+  }
+  return { file, line: at.line, column: at.column, field: fieldString(path) || undefined };
+}
+
+/** The document as plain data, aliases expanded up to {@link MAX_YAML_ALIAS_COUNT}. */
+function documentValue(doc: Document.Parsed, at: SourceLocation): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT }) as unknown;
+  } catch (e) {
+    // yaml's guard: "Excessive alias count indicates a resource exhaustion attack".
+    if (e instanceof ReferenceError && /alias/i.test(e.message)) {
+      throw new TrustmeshError('TM_YAML_TOO_MANY_ALIASES', `the document expands more than ${MAX_YAML_ALIAS_COUNT} alias uses ("billion laughs")`, {
+        location: at,
+        allowed: `at most ${MAX_YAML_ALIAS_COUNT} alias uses per document, nested ones counting for what they expand to`,
+        fix: 'Write the repeated content out instead of nesting aliases (*name) of anchors (&name); Kubernetes manifests need none.',
+        cause: e,
+      });
+    }
+    if (e instanceof RangeError) throw tooDeep(at);
+    throw e;
+  }
+}
+
+/** Whether a value reached the same map or sequence twice (js-yaml's aliases); iterative, each node once. */
+function sharesNodes(value: unknown): boolean {
+  const seen = new Set<object>();
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const x = stack.pop();
+    if (typeof x !== 'object' || x === null) continue;
+    if (seen.has(x)) return true;
+    seen.add(x);
+    for (const child of Object.values(x)) stack.push(child);
+  }
+  return false;
+}
+
+/** The path to the first node nested deeper than {@link MAX_YAML_DEPTH}, or undefined; iterative. */
+function tooDeepPath(value: unknown): FieldPath | undefined {
+  const stack: { value: unknown; path: (string | number)[] }[] = [{ value, path: [] }];
+  while (stack.length > 0) {
+    const { value: x, path } = stack.pop()!;
+    if (typeof x !== 'object' || x === null) continue;
+    if (path.length >= MAX_YAML_DEPTH) return path;
+    for (const [k, child] of Object.entries(x)) stack.push({ value: child, path: [...path, Array.isArray(x) ? Number(k) : k] });
+  }
+  return undefined;
+}
+
+function tooDeep(location: SourceLocation): TrustmeshError {
+  return new TrustmeshError('TM_YAML_TOO_DEEP', `the document nests more than ${MAX_YAML_DEPTH} levels of maps and sequences`, {
+    location: { file: location.file, line: location.line, column: location.column },
+    allowed: `at most ${MAX_YAML_DEPTH} levels (Kubernetes and Istio objects, CRD schemas included, need fewer than 30)`,
+    fix: 'Look for runaway brackets ([[[…) or indentation at that position; the file is not a Kubernetes manifest as written.',
   });
 }
 

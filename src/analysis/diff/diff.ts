@@ -26,6 +26,7 @@ import { compareIds } from '../access/destinations';
 import { MatrixSource } from '../access/sources';
 import { IstioConfig } from '../config/istio-config';
 import { destinationCells } from '../matrix/matrix';
+import { appendAll } from '../../private/arrays';
 
 /** How access changed for a group of sources at one destination. */
 export type AccessChangeKind = 'added' | 'widened' | 'changed' | 'narrowed' | 'removed';
@@ -83,7 +84,7 @@ export function diffAccess(before: IstioConfig, after: IstioConfig, options: Acc
 /** The diff of versions 0 (before) and 1 (after) of an analysis. */
 export function diffAnalysis(analysis: AccessAnalysis): AccessDiff {
   const changes: (AccessChange & { firstRow: number })[] = [];
-  for (const d of analysis.destinations) changes.push(...destinationChanges(analysis, d));
+  for (const d of analysis.destinations) appendAll(changes, destinationChanges(analysis, d));
   changes.sort((a, b) => CHANGE_ORDER.indexOf(a.kind) - CHANGE_ORDER.indexOf(b.kind)
     || compareIds(a.destination, b.destination) || a.firstRow - b.firstRow);
   const counts = { added: 0, widened: 0, changed: 0, narrowed: 0, removed: 0 };
@@ -139,7 +140,7 @@ function destinationChanges(analysis: AccessAnalysis, d: AnalyzedDestination): (
     };
     const key = JSON.stringify(change);
     const g = grouped.get(key);
-    if (g) g.rows.push(...cls.rows);
+    if (g) appendAll(g.rows, cls.rows);
     else grouped.set(key, { change, rows: [...cls.rows] });
   });
   return [...grouped.values()].map(({ change, rows }) => {

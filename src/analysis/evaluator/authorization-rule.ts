@@ -21,6 +21,7 @@ import {
   AuthorizationAction, AuthorizationOperation, AuthorizationPolicyResource, AuthorizationRule, AuthorizationSource,
 } from '../config/istio-config';
 import { MeshConfig } from '../config/mesh-config';
+import { appendAll } from '../../private/arrays';
 
 /** One field of a source/operation, or one `when` condition: values ORed, notValues excluded. */
 export interface FieldConstraint {
@@ -308,6 +309,6 @@ export function explainRuleMatch(rule: CompiledRule, attrs: RequestAttributes): 
   if (parts.length === 0) {
     parts.push(rule.sources || rule.operations || rule.conditions.length > 0 ? 'every field of the rule matches any request' : 'empty rule matches every request');
   }
-  parts.push(...rule.ignored);
+  appendAll(parts, rule.ignored);
   return parts;
 }

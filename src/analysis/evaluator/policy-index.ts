@@ -23,6 +23,7 @@ import { selectorMatches } from '../../semantics/labels';
 import { IstioConfig, LoadedObject, PeerAuthenticationResource, RequestAuthenticationResource, WorkloadSelector } from '../config/istio-config';
 import { MeshConfig } from '../config/mesh-config';
 import { gatewaySelector } from '../config/workload-resources';
+import { appendAll } from '../../private/arrays';
 
 /** Everything that applies to one workload, in deterministic order (namespace, then name). */
 export interface WorkloadPolicies {
@@ -190,7 +191,7 @@ function selectFrom<T>(buckets: Map<string, Bucket<Indexed<T>>>, namespaces: rea
   for (const ns of namespaces) {
     const b = buckets.get(ns);
     if (!b) continue;
-    out.push(...b.wide);
+    appendAll(out, b.wide);
     for (const k in labels) {
       for (const e of b.byLabel.get(`${k}=${labels[k]}`) ?? []) {
         // Each selector policy is filed under one label only, so it cannot be found twice.

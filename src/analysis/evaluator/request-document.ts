@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { TrustmeshError } from '../../errors';
+import { TrustmeshAggregateError, TrustmeshError } from '../../errors';
 import { AccessRequest } from '../../semantics/access-request';
 import { parseAccessRequest } from '../../semantics/parse-access-request';
 
@@ -20,7 +20,10 @@ export interface ParsedRequestDocument {
  * Parses a request document: one JSON object, a JSON array of objects, or JSON Lines (one object
  * per non-blank line). Errors name the file, the line and the field.
  *
- * @throws TrustmeshError `TM_REQUEST_PARSE` for JSON syntax errors, `TM_REQUEST_INVALID` for bad fields.
+ * Every bad request of an array or a JSON Lines file is reported, not only the first.
+ *
+ * @throws TrustmeshError `TM_REQUEST_PARSE` for JSON syntax errors, `TM_REQUEST_INVALID` for bad fields;
+ *   `TrustmeshAggregateError` `TM_REQUEST_INVALID` listing each bad request of an array or JSON Lines file.
  */
 export function parseAccessRequestDocument(text: string, file = '<request>'): ParsedRequestDocument {
   const trimmed = text.trim();
@@ -39,7 +42,7 @@ export function parseAccessRequestDocument(text: string, file = '<request>'): Pa
   }
   if (wholeError === undefined) {
     if (Array.isArray(whole)) {
-      return { format: 'json', requests: whole.map((r: unknown, index) => parseAccessRequest(r, { file, index })) };
+      return { format: 'json', requests: parseEach(whole.map((r: unknown, index) => () => parseAccessRequest(r, { file, index })), file) };
     }
     return { format: 'json', requests: [parseAccessRequest(whole, { file, line: firstContentLine(text) })] };
   }
@@ -50,18 +53,39 @@ export function parseAccessRequestDocument(text: string, file = '<request>'): Pa
     // Not JSON Lines either: report the syntax error of the whole document.
     throw jsonSyntaxError(text, wholeError, file, 0);
   }
-  const requests: AccessRequest[] = [];
+  const readers: (() => AccessRequest)[] = [];
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch (e) {
-      throw jsonSyntaxError(line, e, file, i);
-    }
-    requests.push(parseAccessRequest(parsed, { file, line: i + 1 }));
+    readers.push(() => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch (e) {
+        throw jsonSyntaxError(line, e, file, i);
+      }
+      return parseAccessRequest(parsed, { file, line: i + 1 });
+    });
   });
-  return { format: 'jsonl', requests };
+  return { format: 'jsonl', requests: parseEach(readers, file) };
+}
+
+/** Runs every reader; throws one error naming each bad request when any fails. */
+function parseEach(readers: readonly (() => AccessRequest)[], file: string): AccessRequest[] {
+  const requests: AccessRequest[] = [];
+  const errors: TrustmeshError[] = [];
+  for (const read of readers) {
+    try {
+      requests.push(read());
+    } catch (e) {
+      if (!TrustmeshError.isTrustmeshError(e)) throw e;
+      errors.push(e);
+    }
+  }
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) {
+    throw new TrustmeshAggregateError('TM_REQUEST_INVALID', `${errors.length} of the ${readers.length} requests in ${file} are invalid`, errors);
+  }
+  return requests;
 }
 
 function isJson(line: string | undefined): boolean {

@@ -6,6 +6,7 @@
  */
 import { AccessMatrix, MatrixCell } from './matrix';
 import { MatrixSource } from '../access/sources';
+import { appendAll } from '../../private/arrays';
 
 /** Output formats of `trustmesh matrix`. */
 export type MatrixFormat = 'markdown' | 'json' | 'csv' | 'mermaid';
@@ -87,7 +88,7 @@ export function matrixToMarkdown(matrix: AccessMatrix): string {
   if (matrix.columns.length === 0) return `${[...lines, 'No destination workloads or policy selectors found.'].join('\n')}\n`;
   lines.push(`| source ╲ destination | ${matrix.columns.map((c) => markdownCell(c.destination.id)).join(' | ')} |`);
   lines.push(`|---|${matrix.columns.map(() => '---').join('|')}|`);
-  lines.push(...rows);
+  appendAll(lines, rows);
   return `${lines.join('\n')}\n`;
 }
 

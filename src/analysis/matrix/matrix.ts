@@ -19,6 +19,7 @@ import { MatrixDestination } from '../access/destinations';
 import { MatrixSource } from '../access/sources';
 import { IstioConfig } from '../config/istio-config';
 import { MeshConfig } from '../config/mesh-config';
+import { appendAll } from '../../private/arrays';
 
 /** One cell: what a source may do at a destination. */
 export interface MatrixCell {
@@ -156,7 +157,7 @@ function columnGroups(analysis: AccessAnalysis, d: AnalyzedDestination, version:
     }
     const g = byCell.get(key);
     if (g) {
-      g.rows.push(...cls.rows);
+      appendAll(g.rows, cls.rows);
       g.first = Math.min(g.first, cls.rows[0]);
     } else {
       byCell.set(key, { first: cls.rows[0], rows: [...cls.rows], cell });

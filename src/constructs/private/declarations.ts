@@ -51,7 +51,7 @@ export class DeclaredList<T> {
   }
 
   public push(...items: T[]): void {
-    this.entries.push(...items);
+    for (const item of items) this.entries.push(item);
     this.changed();
   }
 }

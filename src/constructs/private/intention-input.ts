@@ -1,4 +1,4 @@
-import { TrustmeshError } from '../../errors';
+import { TrustmeshError, TrustmeshUsageError } from '../../errors';
 import { Enforcement as EnforcementName, EndUserRequirement, IntentionAction, PeerSpec } from '../../model/intention';
 import { assertSupports, IstioFeature, IstioVersion } from '../../model/istio-version';
 import { JwtIssuerSpec } from '../../model/jwt-issuer';
@@ -23,7 +23,7 @@ export interface IntentionInput {
  */
 export function resolveIntentionInput(action: IntentionAction, peer: IMeshPeer,
   options: { readonly onBehalfOf?: EndUsers; readonly enforcement?: Enforcement }, version: IstioVersion): IntentionInput {
-  if (!peer || typeof peer._toPeerConfig !== 'function') throw new TypeError('peer must be a MeshService, MeshNamespace or a Peer.* value');
+  if (!peer || typeof peer._toPeerConfig !== 'function') throw new TrustmeshUsageError('peer must be a MeshService, MeshNamespace or a Peer.* value');
   const config = peer._toPeerConfig();
   const onBehalfOf = options.onBehalfOf?._toEndUserRequirement();
   if (config.endUser && onBehalfOf) {

@@ -3,6 +3,7 @@ import { EndUserRequirement, IntentionSpec, PeerSpec, usesHttpOnlyFields } from 
 import { IstioFeature, supports } from '../../model/istio-version';
 import { MeshModel } from '../../model/mesh-model';
 import { ServiceSpec } from '../../model/mesh-spec';
+import { appendAll } from '../../private/arrays';
 import { canonicalJson } from '../../private/canonical-json';
 
 /** AuthorizationPolicy `rules[].from[].source`. */
@@ -164,7 +165,7 @@ function mergeSources(sources: readonly RuleSource[]): RuleSource[] {
     delete base[field];
     const key = canonicalJson({ field, base });
     const entry = merged.get(key) ?? { field, base, ids: [] };
-    entry.ids.push(...source[field]!);
+    appendAll(entry.ids, source[field]!);
     merged.set(key, entry);
   }
   const out: RuleSource[] = [];

@@ -3,6 +3,7 @@ import { IstioManifest } from './manifest';
 import { NO_EDGES } from '../../model/edges';
 import { routesByService } from '../../model/ingress-gateway';
 import { MeshModel } from '../../model/mesh-model';
+import { appendAll } from '../../private/arrays';
 
 /**
  * Every Istio object of a mesh, in a stable order (root namespace, then each namespace in
@@ -14,7 +15,7 @@ import { MeshModel } from '../../model/mesh-model';
 export function renderIstio(model: MeshModel): IstioManifest[] {
   const out: IstioManifest[] = [];
   const emit = <S>(slots: readonly IstioObjectSlot<S>[], subject: S): void => {
-    for (const slot of slots) out.push(...slot.render(model, subject));
+    for (const slot of slots) appendAll(out, slot.render(model, subject));
   };
   emit(ISTIO_OBJECTS.mesh, model.spec);
   for (const namespace of model.spec.namespaces) {

@@ -4,6 +4,7 @@ import { EdgeObjectNames } from '../../model/edge-names';
 import { GatewayRouteSpec, IngressGatewaySpec, routesByService } from '../../model/ingress-gateway';
 import { ServiceRef, serviceKey } from '../../model/intention';
 import { MeshModel } from '../../model/mesh-model';
+import { maxOf } from '../../private/arrays';
 import { canonicalJson } from '../../private/canonical-json';
 
 /**
@@ -46,6 +47,6 @@ export function renderGatewayRoute(model: MeshModel, gateway: IngressGatewaySpec
 }
 
 function sortRoutes<T extends { match?: readonly { uri: { prefix?: string; exact?: string } }[] }>(routes: readonly T[]): T[] {
-  const specificity = (r: T): number => (r.match ? Math.max(...r.match.map((m) => (m.uri.exact ?? m.uri.prefix ?? '').length + (m.uri.exact ? 1 : 0))) : -1);
+  const specificity = (r: T): number => (r.match ? maxOf(r.match.map((m) => (m.uri.exact ?? m.uri.prefix ?? '').length + (m.uri.exact ? 1 : 0)), -Infinity) : -1);
   return sortUniqueByJson(routes).sort((a, b) => specificity(b) - specificity(a) || (canonicalJson(a) < canonicalJson(b) ? -1 : 1));
 }

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { assertValidConfig, buildIstioConfig, loadConfig, mergeConfigs, parseConfigText } from '../../../src/analysis/config/load-config';
+import { TrustmeshAggregateError } from '../../../src/errors';
 import { catchTrustmesh } from '../../helpers';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'analysis');
@@ -225,5 +226,51 @@ describe('mergeConfigs', () => {
     expect(merged).toEqual({ ...together, diagnostics: [...first.diagnostics, ...second.diagnostics] });
     expect(merged.diagnostics.map((d) => d.code)).toEqual(['TM_NOT_A_KUBERNETES_OBJECT', 'TM_POLICY_INVALID']);
     expect(mergeConfigs([first])).toBe(first);
+  });
+});
+
+describe('loadConfig: empty and duplicated input is never silently fine', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-load-checks-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const policy = (name: string, namespace = 'foo', apiVersion = 'security.istio.io/v1'): string =>
+    `apiVersion: ${apiVersion}\nkind: AuthorizationPolicy\nmetadata:\n  name: ${name}\n  namespace: ${namespace}\nspec: {}\n`;
+
+  it('an empty directory is TM_NO_OBJECTS (an allow-everything answer would follow), unless allowEmpty', () => {
+    const e = catchTrustmesh(() => loadConfig(dir));
+    expect(e.code).toBe('TM_NO_OBJECTS');
+    expect(e.message).toMatch(/found no YAML or JSON manifest file in ".*tm-load-checks-[^"]*"/);
+    expect(e.fix).toMatch(/--allow-empty/);
+    expect(loadConfig(dir, { allowEmpty: true }).objects).toEqual([]);
+  });
+
+  it('manifest files without a Kubernetes object are TM_NO_OBJECTS too, counting the files', () => {
+    fs.writeFileSync(path.join(dir, 'empty.yaml'), '# nothing yet\n');
+    fs.writeFileSync(path.join(dir, 'list.json'), '[1, 2]');
+    expect(catchTrustmesh(() => loadConfig(dir)).message).toMatch(/found 2 manifest files but no Kubernetes object/);
+  });
+
+  it('an object defined twice (two versions of one output) is TM_DUPLICATE_OBJECT naming every file:line:col', () => {
+    fs.mkdirSync(path.join(dir, 'dist'));
+    fs.mkdirSync(path.join(dir, 'dist2'));
+    fs.writeFileSync(path.join(dir, 'dist', 'foo.yaml'), `${policy('a')}---\n${policy('b')}`);
+    fs.writeFileSync(path.join(dir, 'dist2', 'foo.yaml'), `${policy('b', 'foo', 'security.istio.io/v1beta1')}---\n${policy('a', 'bar')}`);
+    const e = catchTrustmesh(() => loadConfig([path.join(dir, 'dist'), path.join(dir, 'dist2')]));
+    expect(e).toBeInstanceOf(TrustmeshAggregateError);
+    expect(e.code).toBe('TM_DUPLICATE_OBJECT');
+    const errors = (e as TrustmeshAggregateError).errors;
+    // v1 and v1beta1 are one object of the API server; foo/a and bar/a are two.
+    expect(errors).toHaveLength(1);
+    expect(errors[0].location).toEqual({ file: path.join(dir, 'dist2', 'foo.yaml'), line: 1, column: 1 });
+    expect(errors[0].summary).toBe(`AuthorizationPolicy foo/b is defined 2 times, also at ${path.join(dir, 'dist', 'foo.yaml')}:8:1`);
+  });
+
+  it('a Gateway API Gateway and an Istio Gateway of one name are two objects', () => {
+    const gateway = (apiVersion: string): string => `apiVersion: ${apiVersion}\nkind: Gateway\nmetadata: {name: web, namespace: foo}\nspec: {}\n`;
+    fs.writeFileSync(path.join(dir, 'gw.yaml'), `${gateway('networking.istio.io/v1')}---\n${gateway('gateway.networking.k8s.io/v1')}`);
+    expect(loadConfig(dir).objects).toHaveLength(2);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { parseYamlDocuments } from '../../../src/analysis/config/yaml-source';
+import { MAX_YAML_ALIAS_COUNT, MAX_YAML_DEPTH, parseYamlDocuments } from '../../../src/analysis/config/yaml-source';
 import { TrustmeshError } from '../../../src/errors';
 
 const STREAM = [
@@ -49,5 +49,63 @@ describe('parseYamlDocuments', () => {
     }
     expect(TrustmeshError.isTrustmeshError(error) && error.code).toBe('TM_YAML_PARSE');
     expect((error as TrustmeshError).location).toMatchObject({ file: 'bad.yaml', line: 4 });
+  });
+});
+
+/** The "billion laughs": nine levels of nine aliases, 9^9 strings once expanded. */
+function billionLaughs(): string {
+  const lines = ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: bomb', 'data:', '  a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+  let previous = 'a';
+  for (const name of 'bcdefghi') {
+    lines.push(`  ${name}: &${name} [${Array(9).fill(`*${previous}`).join(',')}]`);
+    previous = name;
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function caught(fn: () => unknown): TrustmeshError {
+  try {
+    fn();
+  } catch (e) {
+    if (TrustmeshError.isTrustmeshError(e)) return e;
+    throw e;
+  }
+  throw new Error('nothing thrown');
+}
+
+describe('parseYamlDocuments: resource limits', () => {
+  test('a "billion laughs" alias bomb is TM_YAML_TOO_MANY_ALIASES, promptly, with a fix about aliases', () => {
+    const e = caught(() => parseYamlDocuments(`apiVersion: v1\nkind: A\n---\n${billionLaughs()}`, 'bomb.yaml'));
+    expect(e.code).toBe('TM_YAML_TOO_MANY_ALIASES');
+    expect(e.location).toMatchObject({ file: 'bomb.yaml', line: 4 });
+    expect(e.message).toContain(`more than ${MAX_YAML_ALIAS_COUNT} alias uses`);
+    expect(e.fix).toMatch(/aliases \(\*name\) of anchors \(&name\)/);
+  });
+
+  test('a few aliases (a shared label set) are read, located by the position-keeping parser', () => {
+    const text = 'apiVersion: v1\nkind: A\nmetadata:\n  labels: &l {app: web}\nspec:\n  selector: *l\n  other: *l\n';
+    const [doc] = parseYamlDocuments(text, 'a.yaml');
+    const v = doc.value as { metadata: { labels: object }; spec: { selector: object; other: object } };
+    expect(v.spec.selector).toEqual({ app: 'web' });
+    expect(v.spec.other).toEqual({ app: 'web' });
+    expect(doc.locate(['spec', 'selector'])).toMatchObject({ line: 6 });
+  });
+
+  test.each([
+    ['flow', (n: number): string => `apiVersion: v1\nkind: A\ndata:\n  x: ${'['.repeat(n)}${']'.repeat(n)}\n`],
+    ['block', (n: number): string => `apiVersion: v1\nkind: A\ndata:\n${Array.from({ length: n }, (_, i) => `${' '.repeat(i + 2)}k:`).join('\n')} 1\n`],
+  ])('%s nesting deeper than the limit is TM_YAML_TOO_DEEP at its position; at the limit it is read', (_, nested) => {
+    const e = caught(() => parseYamlDocuments(nested(MAX_YAML_DEPTH + 5), 'deep.yaml'));
+    expect(e.code).toBe('TM_YAML_TOO_DEEP');
+    expect(e.location).toMatchObject({ file: 'deep.yaml', line: expect.any(Number), column: expect.any(Number) });
+    expect(e.fix).toMatch(/runaway brackets/);
+    expect(parseYamlDocuments(nested(MAX_YAML_DEPTH - 5), 'ok.yaml')).toHaveLength(1);
+  });
+
+  test('3,000 levels (past the stack of the position-keeping parser) are TM_YAML_TOO_DEEP, not a stack overflow', () => {
+    const text = `apiVersion: v1\nkind: A\ndata:\n  x: ${'['.repeat(3000)}${']'.repeat(3000)}\n`;
+    expect(caught(() => parseYamlDocuments(text, 'deep.yaml')).code).toBe('TM_YAML_TOO_DEEP');
+    // With a syntax error earlier in the stream only the position-keeping parser reads it.
+    expect(caught(() => parseYamlDocuments(`a: [\n---\n${text}`, 'deep.yaml')).code).toMatch(/^TM_YAML_(PARSE|TOO_DEEP)$/);
   });
 });

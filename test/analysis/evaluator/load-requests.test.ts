@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { requestDoc } from './evaluate-helpers';
 import { parseAccessRequestDocument } from '../../../src/analysis/evaluator/request-document';
 import { parseAccessRequest } from '../../../src/semantics/parse-access-request';
+import { TrustmeshAggregateError } from '../../../src/errors';
 import { catchTrustmesh } from '../../helpers';
 
 describe('parseAccessRequest', () => {
@@ -43,7 +44,18 @@ describe('parseAccessRequest', () => {
     [{ method: 'get' }, 'method', /Did you mean "GET"/],
     [{ path: 'admin' }, 'path', /must start with/],
     [{ path: '/a%00b' }, 'path', /400/],
-    [{ jwt: { status: 'valid' } }, 'jwt.claims', /must be a JSON object/],
+    [{ jwt: { status: 'valid' } }, 'jwt.claims', /jwt\.claims is missing/],
+    [{ jwt: { status: 'valid', claims: [] } }, 'jwt.claims', /must be a JSON object/],
+    [{ jwt: { claims: {} } }, 'jwt.status', /jwt\.status is missing/],
+    [{ source: { principal: 'checkout', ip: '10.0.0.1' } }, 'source.principal', /not a workload principal[\s\S]*"cluster\.local\/ns\/<namespace>\/sa\/checkout"/],
+    [{ source: { principal: 'ns/shop/sa/checkout', ip: '10.0.0.1' } }, 'source.principal', /Did you mean "cluster\.local\/ns\/shop\/sa\/checkout"/],
+    [{ source: { principal: 'cluster.local/ns/shop', ip: '10.0.0.1' } }, 'source.principal', /<trust-domain>\/ns\/<namespace>\/sa\/<service-account>/],
+    [{ protocol: undefined }, 'protocol', /protocol is missing/],
+    [{ source: undefined }, 'source', /source is missing/],
+    [{ source: { principal: null } }, 'source.ip', /source\.ip is missing[\s\S]*fix: Add "ip"/],
+    [{ destination: undefined }, 'destination', /destination is missing/],
+    [{ destination: { labels: {}, port: 8080 } }, 'destination.namespace', /destination\.namespace is missing/],
+    [{ destination: { namespace: 'foo' } }, 'destination.port', /destination\.port is missing/],
     [{ jwt: { status: 'invalid', reason: 'revoked' } }, 'jwt.reason', /"expired" or "malformed"/],
     [{ jwt: { status: 'valid', claims: {}, location: 'body:x' } }, 'jwt.location', /where the token is sent/],
     [{ soruce: {} }, 'soruce', /Did you mean "source"/],
@@ -107,6 +119,22 @@ describe('parseAccessRequestDocument', () => {
   it('reads a JSON array and names the index of an invalid element', () => {
     const e = catchTrustmesh(() => parseAccessRequestDocument(JSON.stringify([requestDoc(), requestDoc({ port: 0 })]), 'r.json'));
     expect(e.location?.field).toBe('[1].destination.port');
+  });
+
+  it('reports every bad line of a JSON Lines file, not only the first (syntax errors and invalid fields alike)', () => {
+    const text = [line(requestDoc()), line(requestDoc({ protocol: 'HTP' as never })), '{bad json', '', line(requestDoc({ ip: '1' })), line(requestDoc())].join('\n');
+    const e = catchTrustmesh(() => parseAccessRequestDocument(text, 'r.jsonl'));
+    expect(e).toBeInstanceOf(TrustmeshAggregateError);
+    expect(e.code).toBe('TM_REQUEST_INVALID');
+    expect(e.summary).toMatch(/^3 of the 5 requests in r\.jsonl are invalid:\n/);
+    const errors = (e as TrustmeshAggregateError).errors;
+    expect(errors.map((x) => [x.code, x.location?.line])).toEqual([['TM_REQUEST_INVALID', 2], ['TM_REQUEST_PARSE', 3], ['TM_REQUEST_INVALID', 5]]);
+    expect(e.message).toMatch(/r\.jsonl:2 \(protocol\)[\s\S]*r\.jsonl:3:2[\s\S]*r\.jsonl:5 \(source\.ip\)/);
+  });
+
+  it('reports every bad element of a JSON array', () => {
+    const e = catchTrustmesh(() => parseAccessRequestDocument(JSON.stringify([requestDoc({ port: 0 }), requestDoc(), requestDoc({ method: 'get' })]), 'r.json'));
+    expect((e as TrustmeshAggregateError).errors.map((x) => x.location?.field)).toEqual(['[0].destination.port', '[2].method']);
   });
 
   it('rejects an empty document', () => {

@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { analyze, AnalyzeOptions } from '../../../../src/analysis/analyzer/analyzer';
-import { loadConfig } from '../../../../src/analysis/config/load-config';
+import { loadConfig, mergeConfigs, parseConfigText } from '../../../../src/analysis/config/load-config';
 import { Diagnostic } from '../../../../src/errors';
 
 /** The analyzer fixtures directory. */
@@ -18,6 +18,16 @@ export function fixture(...segments: string[]): string {
 export function analyzeFixture(files: string | readonly string[], options: AnalyzeOptions = {}): Diagnostic[] {
   const list = typeof files === 'string' ? [files] : files;
   return analyze(loadConfig(list.map((f) => fixture(f))), options);
+}
+
+/**
+ * Analyzes fixture files read through the library's text parser, which (unlike `loadConfig` and
+ * the CLI) accepts one object defined twice, as the last one applied: for the rules' handling of
+ * several clusters' outputs put together.
+ */
+export function analyzeFixtureText(files: string | readonly string[], options: AnalyzeOptions = {}): Diagnostic[] {
+  const list = typeof files === 'string' ? [files] : files;
+  return analyze(mergeConfigs(list.map((f) => parseConfigText(fs.readFileSync(fixture(f), 'utf8'), fixture(f)))), options);
 }
 
 /** The findings with a code. */

@@ -1,6 +1,7 @@
 // TM_GATEWAY_DUPLICATE_SERVER (istioctl IST0145 / Kiali KIA0301) and TM_GATEWAY_TLS_MODE_MISSING.
 import { describe, expect, it } from 'vitest';
-import { analyzeFixture, lineOf, where } from './fixture';
+import { catchTrustmesh } from '../../../helpers';
+import { analyzeFixture, analyzeFixtureText, lineOf, where } from './fixture';
 
 const POSITIVE = 'gateway-servers/positive.yaml';
 
@@ -23,6 +24,8 @@ describe('gateway servers', () => {
   });
 
   it('stays quiet for distinct hosts, ports and pods, explicit modes and plain HTTP', () => {
-    expect(analyzeFixture('gateway-servers/negative.yaml')).toEqual([]);
+    expect(analyzeFixtureText('gateway-servers/negative.yaml')).toEqual([]);
+    // The fixture defines one Gateway twice: read from paths, that is an input error.
+    expect(catchTrustmesh(() => analyzeFixture('gateway-servers/negative.yaml')).code).toBe('TM_DUPLICATE_OBJECT');
   });
 });

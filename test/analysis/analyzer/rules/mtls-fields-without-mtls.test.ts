@@ -1,6 +1,6 @@
 // TM_MTLS_FIELDS_WITHOUT_MTLS — Kiali KIA0105.
 import { describe, expect, it } from 'vitest';
-import { analyzeFixture, lineOf, where, withCode } from './fixture';
+import { analyzeFixture, analyzeFixtureText, lineOf, where, withCode } from './fixture';
 
 const POSITIVE = 'mtls-fields-without-mtls/positive.yaml';
 const NEGATIVE = 'mtls-fields-without-mtls/negative.yaml';
@@ -23,7 +23,8 @@ describe('TM_MTLS_FIELDS_WITHOUT_MTLS', () => {
   });
 
   it('resolves the mode per inventory workload when the namespace has workloads', () => {
-    const found = withCode(analyzeFixture(['mtls-fields-without-mtls/positive.yaml', 'reference-not-found/positive.yaml']),
+    // Both fixtures define foo/allow-sleep: read as text, the last one applies.
+    const found = withCode(analyzeFixtureText(['mtls-fields-without-mtls/positive.yaml', 'reference-not-found/positive.yaml']),
       'TM_MTLS_FIELDS_WITHOUT_MTLS');
     expect(found.some((d) => /Deployment foo\/httpbin accepts plaintext/.test(d.message))).toBe(true);
   });

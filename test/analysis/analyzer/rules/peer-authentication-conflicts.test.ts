@@ -1,6 +1,7 @@
 // PeerAuthentication conflicts — Kiali KIA0002 and KIA0003; root-namespace selectors are ignored.
 import { describe, expect, it } from 'vitest';
-import { analyzeFixture, lineOf, where } from './fixture';
+import { catchTrustmesh } from '../../../helpers';
+import { analyzeFixture, analyzeFixtureText, lineOf, where } from './fixture';
 import { analyze } from '../../../../src/analysis/analyzer/analyzer';
 import { parseConfigText } from '../../../../src/analysis/config/load-config';
 
@@ -20,7 +21,9 @@ describe('PeerAuthentication conflicts', () => {
   });
 
   it('stays quiet for one policy per level, and for the same object listed twice', () => {
-    expect(analyzeFixture(NEGATIVE)).toEqual([]);
+    expect(analyzeFixtureText(NEGATIVE)).toEqual([]);
+    // The fixture defines one PeerAuthentication twice: read from paths, that is an input error.
+    expect(catchTrustmesh(() => analyzeFixture(NEGATIVE)).code).toBe('TM_DUPLICATE_OBJECT');
   });
 
   it('with workloads in the input, detects different selectors that match the same workload', () => {
