@@ -25,6 +25,7 @@ import { canonicalJson } from '../private/canonical-json';
 import { located } from '../private/located';
 import { ObjectNames } from '../model/object-names';
 import { renderMeshPeerAuthentication } from '../render/istio/peer-authentication';
+import { PATH_NORMALIZATIONS, PathNormalization } from '../semantics/path-normalization';
 
 /** Options of {@link Mesh.useCertificateAuthority}. */
 export interface MeshCertificateAuthorityOptions extends Omit<CertificateAuthorityProps, 'material' | 'clusters' | 'istiodNamespace' | 'chart'> {
@@ -84,6 +85,14 @@ export interface MeshProps {
    * @default - no reference workloads unless a service asks for one
    */
   readonly referenceWorkloads?: ReferenceWorkloadOptions;
+  /**
+   * The path normalization your MeshConfig sets (`pathNormalization.normalization`; trustmesh does
+   * not emit MeshConfig). Synth's analyzer pass judges path-based DENY intentions by it: under
+   * `BASE`, `//charge` slips past a DENY on `/charge` (`TM_PATH_NORMALIZATION_BYPASS`).
+   * @default 'BASE' - Istio's default
+   * @see https://istio.io/latest/docs/ops/best-practices/security/#customize-your-system-on-path-normalization
+   */
+  readonly pathNormalization?: PathNormalization;
 }
 
 /**
@@ -111,6 +120,8 @@ export class Mesh extends Construct {
   public readonly mtls: MtlsMode;
   public readonly defaultAccess: DefaultAccess;
   public readonly clusterDomain: string;
+  /** The MeshConfig path normalization the mesh runs with (see {@link MeshProps.pathNormalization}). */
+  public readonly pathNormalization: PathNormalization;
   /** Defaults for reference workloads, when the mesh opted in. */
   public readonly referenceWorkloads?: ReferenceWorkloadOptions;
   /** Chart for the root namespace (mesh-wide objects). */
@@ -143,7 +154,8 @@ export class Mesh extends Construct {
       const clusterDomain = props.clusterDomain ?? 'cluster.local';
       assertDnsSubdomain(clusterDomain, 'cluster domain');
       const istioVersion = props.istioVersion !== undefined ? parseIstioVersion(props.istioVersion) : DEFAULT_ISTIO_VERSION;
-      return { name, trustDomain, rootNamespace, clusterDomain, istioVersion };
+      const pathNormalization = checkPathNormalization(props.pathNormalization ?? 'BASE');
+      return { name, trustDomain, rootNamespace, clusterDomain, istioVersion, pathNormalization };
     });
     this.meshName = checked.name;
     this.trustDomain = checked.trustDomain;
@@ -151,6 +163,7 @@ export class Mesh extends Construct {
     this.rootNamespace = checked.rootNamespace;
     this.clusterDomain = checked.clusterDomain;
     this.istioVersion = checked.istioVersion;
+    this.pathNormalization = checked.pathNormalization;
     this.mtls = props.mtls ?? MtlsMode.STRICT;
     this.defaultAccess = props.defaultAccess ?? DefaultAccess.DENY;
     this.referenceWorkloads = props.referenceWorkloads;
@@ -399,3 +412,10 @@ export class Mesh extends Construct {
 }
 
 const MESH = Symbol.for('trustmesh.Mesh');
+
+function checkPathNormalization(value: PathNormalization): PathNormalization {
+  if (PATH_NORMALIZATIONS.includes(value)) return value;
+  throw new TrustmeshError('TM_MESH_CONFIG_INVALID', 'pathNormalization is not a MeshConfig path normalization', {
+    value, allowed: PATH_NORMALIZATIONS.join(', '),
+  });
+}

@@ -44,6 +44,16 @@ function fastDocuments(text: string, file: string): YamlDocument[] | undefined {
   } catch {
     return undefined;
   }
+  return documentsOfValues(text, file, values);
+}
+
+/**
+ * The documents of a YAML stream whose values the caller already holds (a synthesizer's own
+ * output): no second parse; positions are read from the text on demand, as
+ * {@link parseYamlDocuments} reads them.
+ * @returns undefined when the stream's document boundaries do not line up with the values
+ */
+export function documentsOfValues(text: string, file: string, values: readonly unknown[]): YamlDocument[] | undefined {
   const starts = documentStarts(text);
   if (starts.length !== values.length) return undefined;
   return values.map((value, i) => {
