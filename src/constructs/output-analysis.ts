@@ -18,7 +18,7 @@ import { analyze } from '../analysis/analyzer/analyzer';
 import { LoadedObject } from '../analysis/config/istio-config';
 import { mergeConfigs, parseConfigDocuments } from '../analysis/config/load-config';
 import { DEFAULT_MESH_CONFIG, meshConfig, MeshConfig } from '../analysis/config/mesh-config';
-import { Diagnostic } from '../errors';
+import { Diagnostic, ErrorCode } from '../errors';
 
 /** One reviewable manifest file of a synth. */
 export interface OutputManifestFile {
@@ -65,7 +65,7 @@ export function analyzeOutput(files: readonly OutputManifestFile[], options: Ana
     });
     const config = mergeConfigs(configs);
     const findings = analyze(config, { meshConfig: options.meshConfigOf?.(folder) ?? DEFAULT_MESH_CONFIG, inventory: 'auto' });
-    for (const d of findings) out.push(owners.attribute(d));
+    for (const d of findings) out.push(withConstructFix(owners.attribute(d)));
   }
   return out;
 }
@@ -88,6 +88,19 @@ export function meshConfigsByFolder(constructs: readonly unknown[]): (folder: st
     }));
   }
   return (folder) => byFolder.get(folder) ?? DEFAULT_MESH_CONFIG;
+}
+
+/** How to act on a finding in the constructs, where that differs from editing the YAML. */
+const CONSTRUCT_FIXES: Readonly<Partial<Record<ErrorCode, string>>> = {
+  TM_PATH_NORMALIZATION_BYPASS: 'In trustmesh: once your MeshConfig normalizes paths that way, say so with '
+    + 'new Mesh(scope, id, { pathNormalization: \'MERGE_SLASHES\' }); or allowFrom() the public paths instead of denying these.',
+  TM_MTLS_FIELDS_WITHOUT_MTLS: 'In trustmesh: keep mTLS on for a service whose intentions name peers (no mtls: MtlsMode.DISABLE '
+    + 'or PERMISSIVE on the service or that port), or name plaintext callers by address with Peer.ipBlocks([...]).',
+};
+
+function withConstructFix(d: Diagnostic): Diagnostic {
+  const hint = CONSTRUCT_FIXES[d.code];
+  return hint ? { ...d, fix: d.fix ? `${d.fix} ${hint}` : hint } : d;
 }
 
 /** The top-level folder of an output path (`''` for a file at the top). */
