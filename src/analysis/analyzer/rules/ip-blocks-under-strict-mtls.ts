@@ -82,7 +82,8 @@ function strictPorts(context: RuleContext, target: PolicyTarget, rule: Authoriza
   const pa = context.evaluator.policiesFor(target.namespace, target.labels).peerAuthentication;
   const to = rule.to ?? [];
   const limited = to.length > 0 && to.every((t) => (t.operation?.ports ?? []).length > 0);
-  if (!limited) return pa.mode === 'STRICT' ? 'all' : undefined;
+  // Not limited to ports: plaintext callers still reach a port that accepts them.
+  if (!limited) return pa.mode === 'STRICT' && [...pa.ports.values()].every((m) => m.mode === 'STRICT') ? 'all' : undefined;
   const ports = [...new Set(to.flatMap((t) => (t.operation?.ports ?? []).map(Number)).filter((p) => Number.isInteger(p)))].sort((a, b) => a - b);
   const strict = ports.filter((p) => mtlsForPort(pa, p).mode === 'STRICT');
   return strict.length > 0 ? strict : undefined;
