@@ -15,14 +15,14 @@
  * @see https://istio.io/latest/docs/concepts/security/#peer-authentication
  * @module
  */
+import { describeTarget, policyTargets, PolicyTarget, scopeOf, verbFor } from './policy-targets';
+import { AnalyzerCheck, AnalyzerRule, finding, objectRef, RuleContext } from './rule-types';
 import { Diagnostic } from '../../../errors';
 import { selectorMatches } from '../../../semantics/labels';
 import { AuthorizationPolicyResource, AuthorizationRule, AuthorizationSource } from '../../config/istio-config';
 import { gatewaySelector } from '../../config/workload-resources';
 import { FieldPath, fieldString } from '../../config/yaml-source';
 import { mtlsForPort } from '../../evaluator/mtls-mode';
-import { describeTarget, policyTargets, PolicyTarget, scopeOf, verbFor } from './policy-targets';
-import { AnalyzerCheck, AnalyzerRule, finding, objectRef, RuleContext } from './rule-types';
 
 const CHECK: AnalyzerCheck = {
   code: 'TM_IP_BLOCKS_UNDER_STRICT_MTLS',
@@ -93,7 +93,7 @@ function report(ap: AuthorizationPolicyResource, i: number, field: FieldPath, ta
   const where = `${verbFor(target, 'requires', 'require')}${ports === 'all' ? '' : ` on port(s) ${ports.join(', ')}`}`;
   return finding(CHECK, ap, field,
     `${objectRef(ap)} ALLOW rule ${i} admits callers by address only (${fieldString(field)}), but ${describeTarget(target)} ${where} `
-    + `STRICT mTLS: a plaintext client at those addresses is refused at the connection, and only workloads with a sidecar there `
+    + 'STRICT mTLS: a plaintext client at those addresses is refused at the connection, and only workloads with a sidecar there '
     + 'match the rule',
     'If the callers are outside the mesh, accept plaintext on those ports (PeerAuthentication portLevelMtls PERMISSIVE; in trustmesh '
     + 'Port.http(n, { mtls: MtlsMode.PERMISSIVE })); if they are mesh workloads, name them by identity (principals, namespaces or '

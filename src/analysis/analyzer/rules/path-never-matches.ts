@@ -14,10 +14,10 @@
  * @see https://istio.io/latest/docs/reference/config/security/normalization/
  * @module
  */
+import { AnalyzerCheck, AnalyzerRule, finding, objectRef } from './rule-types';
 import { Diagnostic } from '../../../errors';
 import { AuthorizationPolicyResource } from '../../config/istio-config';
 import { FieldPath, fieldString } from '../../config/yaml-source';
-import { AnalyzerCheck, AnalyzerRule, finding, objectRef } from './rule-types';
 
 const CHECK: AnalyzerCheck = {
   code: 'TM_PATH_NEVER_MATCHES',
