@@ -1,11 +1,13 @@
+import { formatSynthSummary } from './constructs/synth-summary';
 import { TrustmeshApp } from './constructs/trustmesh-app';
 import { TrustmeshError } from './errors';
 
 /**
  * Entry point for a synth program (`src/main.ts`, or a user's app): builds the app (the builder may
- * be async, to load CA material first), synthesizes,
- * and reports user errors as coded messages without a stack trace (exit code 2); anything else is
- * a bug and keeps its stack.
+ * be async, to load CA material first), synthesizes, prints a one-screen summary of what was
+ * written to stdout (warnings go to the app's `onWarning`, stderr by default), and reports user
+ * errors as coded messages without a stack trace (exit code 2); anything else is a bug and keeps
+ * its stack.
  */
 export function runSynth(build: () => TrustmeshApp | Promise<TrustmeshApp>): Promise<void> {
   const report = (e: unknown): void => {
@@ -17,5 +19,8 @@ export function runSynth(build: () => TrustmeshApp | Promise<TrustmeshApp>): Pro
     throw e;
   };
   // Key material loads asynchronously before the constructs are built; synth itself is synchronous.
-  return Promise.resolve().then(build).then((app) => app.synth()).catch(report);
+  return Promise.resolve().then(build).then((app) => {
+    app.synth();
+    if (app.lastOutput) process.stdout.write(formatSynthSummary(app.lastOutput, app));
+  }).catch(report);
 }

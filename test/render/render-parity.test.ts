@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { bookinfoMesh, fooHttpbinMesh, Mesh, microShakeFactoryMesh, renderIstio } from '../../src';
 import { manifestsOf, tempApp } from '../helpers';
 
-const ISTIO_GROUPS = /^(security|networking)\.istio\.io\//;
+const ISTIO_GROUPS = /^(security|networking|telemetry)\.istio\.io\//;
 
 /**
  * The constructs create their objects eagerly and fill them through the pure renderers; the
