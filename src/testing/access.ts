@@ -4,9 +4,9 @@ import type { IngressGateway } from '../constructs/ingress-gateway';
 import type { Mesh } from '../constructs/mesh';
 import { MeshService } from '../constructs/mesh-service';
 import { TrustmeshApp } from '../constructs/trustmesh-app';
+import { isHttpProtocol } from '../model/service-port';
 import { AccessDecision, AccessRequest, JwtLocation } from '../semantics/access-request';
 import { formatPrincipal } from '../semantics/principal';
-import { isHttpProtocol } from '../model/service-port';
 
 /** A caller for {@link access}: a declared service, an identity, or a plaintext client. */
 export type AccessSource =

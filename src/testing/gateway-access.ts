@@ -1,10 +1,10 @@
-import { gatewayHostCovers } from '../semantics/host-match';
 import { AccessProbe, probeJwt, ProbeToken } from './access';
 import type { MeshEvaluators } from './mesh-evaluators';
 import { evaluateThroughGateway } from '../analysis/evaluator/through-gateway';
 import { IngressGateway } from '../constructs/ingress-gateway';
-import { AccessRequest } from '../semantics/access-request';
 import { GatewayRouteSpec, GatewayServerSpec, IngressGatewaySpec, routeMatchCovers, serversFor } from '../model/ingress-gateway';
+import { AccessRequest } from '../semantics/access-request';
+import { gatewayHostCovers } from '../semantics/host-match';
 
 /** Options of {@link AccessCheck.through}. */
 export interface ThroughGatewayOptions {

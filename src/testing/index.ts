@@ -1,6 +1,9 @@
 // trustmesh/testing: helpers for users' own test suites (vitest or jest).
 export { synthYaml, redact } from './synth';
 export type { SynthYamlOptions } from './synth';
+export { CaRedaction } from './ca-redaction';
+export { testCertificateAuthority, TEST_CA_ISSUED_AT } from './test-ca';
+export type { TestCertificateAuthorityOptions, TestClientCredential, TestGatewayCredential } from './test-ca';
 export { access, AccessCheck, AccessFrom, AccessProbe, AccessTo } from './access';
 export type { AccessSource, ProbeRequest, ProbeToken } from './access';
 export { GatewayAccess, GatewayProbe } from './gateway-access';

@@ -1,6 +1,6 @@
-import { createEvaluator, Evaluator } from '../analysis/evaluator/evaluate';
 import { parseConfigText } from '../analysis/config/load-config';
 import { meshConfig } from '../analysis/config/mesh-config';
+import { createEvaluator, Evaluator } from '../analysis/evaluator/evaluate';
 import type { Mesh } from '../constructs/mesh';
 import { SynthOutput, TrustmeshApp } from '../constructs/trustmesh-app';
 import { toYamlStream } from '../private/yaml-emitter';
@@ -33,6 +33,7 @@ export class MeshEvaluators {
         rootNamespace: mesh.rootNamespace,
         trustDomain: mesh.trustDomain,
         trustDomainAliases: mesh.trustDomainAliases,
+        pathNormalization: mesh.pathNormalization,
         numTrustedProxies,
       }));
       this.evaluators.set(key, evaluator);
