@@ -18,6 +18,8 @@ export interface SynthSummaryDirectories {
 const MAX_FOLDERS = 12;
 /** Width the per-kind line wraps at. */
 const WIDTH = 100;
+/** Lines of objects per kind; the rarest kinds beyond are counted. */
+const MAX_KIND_LINES = 3;
 
 /**
  * The summary as text (ends with a newline).
@@ -67,18 +69,28 @@ function kindCounts(kinds: readonly string[]): string[] {
   return [...counts].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0)).map(([k, n]) => `${n} ${k}`);
 }
 
+// Items joined by ` · `, wrapped at WIDTH, at most MAX_KIND_LINES lines (the rest counted).
 function wrap(head: string, items: readonly string[]): string[] {
   if (items.length === 0) return [`${head}none`];
   const out: string[] = [];
   let line = head;
-  for (const item of items) {
-    const next = line === head || line.trim() === '' ? `${line}${item}` : `${line} · ${item}`;
-    if (next.length > WIDTH && line.trim() !== '' && line !== head) {
-      out.push(line);
-      line = `${' '.repeat(head.length)}${item}`;
-    } else {
+  for (let i = 0; i < items.length; i++) {
+    const next = line.trim() === '' || line === head ? `${line}${items[i]}` : `${line} · ${items[i]}`;
+    if (next.length <= WIDTH || line === head) {
       line = next;
+      continue;
     }
+    if (out.length === MAX_KIND_LINES - 1) {
+      let rest = items.length - i;
+      while (`${line} · … ${rest} more kinds`.length > WIDTH && line.includes(' · ')) {
+        line = line.slice(0, line.lastIndexOf(' · '));
+        rest++;
+      }
+      out.push(`${line} · … ${rest} more kinds`);
+      return out;
+    }
+    out.push(line);
+    line = `${' '.repeat(head.length)}${items[i]}`;
   }
   out.push(line);
   return out;

@@ -20,12 +20,12 @@
  * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/
  * @module
  */
+import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, objectRef } from './rule-types';
 import { Diagnostic } from '../../../errors';
+import { asRecord, isRecord } from '../../../private/records';
 import { AuthorizationPolicyResource } from '../../config/istio-config';
 import { OPERATION_FIELDS, SOURCE_FIELDS } from '../../config/security-resources';
 import { FieldPath, fieldString } from '../../config/yaml-source';
-import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, objectRef } from './rule-types';
-import { asRecord, isRecord } from '../../../private/records';
 
 const WITHOUT_RULES: AnalyzerCheck = {
   code: 'TM_AUTHZ_ACTION_WITHOUT_RULES',

@@ -20,12 +20,12 @@
  * @see https://istio.io/latest/docs/concepts/security/#peer-authentication
  * @module
  */
-import { Diagnostic } from '../../../errors';
-import { AuthorizationPolicyResource, AuthorizationRule } from '../../config/istio-config';
-import { EffectiveMtlsMode, mtlsForPort, MtlsSource } from '../../evaluator/mtls-mode';
-import { FieldPath, fieldString } from '../../config/yaml-source';
 import { describeTarget, policyTargets, PolicyTarget, scopeOf, verbFor } from './policy-targets';
 import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, objectRef } from './rule-types';
+import { Diagnostic } from '../../../errors';
+import { AuthorizationPolicyResource, AuthorizationRule } from '../../config/istio-config';
+import { FieldPath, fieldString } from '../../config/yaml-source';
+import { EffectiveMtlsMode, mtlsForPort, MtlsSource } from '../../evaluator/mtls-mode';
 
 const CHECK: AnalyzerCheck = {
   code: 'TM_MTLS_FIELDS_WITHOUT_MTLS',
