@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { edgeMaterial, JUICE_SHOP } from './edge-fixtures';
 import {
-  Diagnostic, GatewayCredential, GatewayTls, HttpMethod, JwtIssuer, Mesh, MeshService, PathNormalization, Peer, Port, RouteMatch, TlsVersion, TrustmeshAggregateError,
+  Diagnostic, GatewayCredential, GatewayTls, HttpMethod, JwtIssuer, Mesh, MeshService, PathNormalization, Peer, Port, RouteMatch, TlsVersion,
+  TrustmeshAggregateError,
 } from '../../src';
 import { CaMaterial } from '../../src/pki/ca-material';
 import { Clock } from '../../src/pki/clock';
