@@ -1,3 +1,4 @@
+import { formatSynthSummary } from './constructs/synth-summary';
 import { TrustmeshApp } from './constructs/trustmesh-app';
 import { userErrorOf } from './private/foreign-error';
 
@@ -10,8 +11,9 @@ const STACK_FRAMES = 64;
 
 /**
  * Entry point for a synth program (`src/main.ts`, or a user's app): builds the app (the builder may
- * be async, to load CA material first), synthesizes, and reports what went wrong without a stack
- * trace: trustmesh's coded errors, and what the user's program caused — a construct id used twice,
+ * be async, to load CA material first), synthesizes, prints a one-screen summary of what was
+ * written to stdout (warnings go to the app's `onWarning`, stderr by default), and reports what went
+ * wrong without a stack trace: trustmesh's coded errors, and what the user's program caused — a construct id used twice,
  * an operating-system error, an API misuse, an exception of its own — as coded errors naming the
  * construct path or the line of the user's code (exit code 2). Anything else is a bug in
  * trustmesh: it prints "internal error" with the stack and exits 70.
@@ -30,5 +32,8 @@ export function runSynth(build: () => TrustmeshApp | Promise<TrustmeshApp>): Pro
     process.exitCode = EXIT_INTERNAL;
   };
   // Key material loads asynchronously before the constructs are built; synth itself is synchronous.
-  return Promise.resolve().then(build).then((app) => app.synth()).catch(report);
+  return Promise.resolve().then(build).then((app) => {
+    app.synth();
+    if (app.lastOutput) process.stdout.write(formatSynthSummary(app.lastOutput, app));
+  }).catch(report);
 }

@@ -4,11 +4,12 @@
  * file:line, and fails the synth when an error is found. The access matrix summary goes to the
  * synth log.
  *
- * Register it in `cdk8s.yaml` (see docs/analyzer.md):
+ * Register it in `cdk8s.yaml` (see docs/analyzer.md). While trustmesh is not on npm, name the
+ * compiled plugin by its path (cdk8s loads a `./` path directly, without installing anything):
  *
  * ```yaml
  * validations:
- *   - package: trustmesh
+ *   - package: ./node_modules/trustmesh/lib/src/cdk8s-plugin
  *     version: 0.0.0
  *     class: TrustmeshValidation
  *     properties:
@@ -18,14 +19,16 @@
  * @module
  */
 import { accessMatrixSummary } from './matrix-summary';
+import { groupByOutputFolder, synthOutputDirectory } from './output-folders';
 import { ValidationContextLike, ValidationViolation } from './validation-contract';
 import { analyze, analyzerCheck, countSeverities, INVENTORY_MODES, InventoryMode } from '../analysis/analyzer/analyzer';
 import { IstioConfig } from '../analysis/config/istio-config';
-import { loadConfig } from '../analysis/config/load-config';
+import { loadConfig, mergeConfigs } from '../analysis/config/load-config';
 import { DEFAULT_MESH_CONFIG, loadMeshConfig, MeshConfig } from '../analysis/config/mesh-config';
 import { Diagnostic, diagnosticHead, SourceLocation, TrustmeshError } from '../errors';
 import { CrdSchemaSet } from '../validate/crd-schema';
 import { crdManifestCheck } from '../validate/manifest-validator';
+import { appendAll } from '../private/arrays';
 
 /** The `properties` of the plugin's `cdk8s.yaml` entry. */
 export interface TrustmeshValidationProps {
@@ -55,17 +58,24 @@ export interface TrustmeshValidationProps {
    * @default true
    */
   readonly accessMatrix?: boolean;
+  /**
+   * The synth output directory. Each of its top-level folders is one mesh applied to one cluster
+   * and is analyzed on its own, as `TrustmeshApp`'s synth analyzes it (the files at its top form
+   * one more group).
+   * @default - `output` of `cdk8s.yaml`, else `dist`; manifests outside it are analyzed together
+   */
+  readonly outdir?: string;
 }
 
 const PROPS: Readonly<Record<keyof TrustmeshValidationProps, 'string' | 'boolean'>> = {
-  crds: 'string', meshConfig: 'string', inventory: 'string', failOnWarnings: 'boolean', accessMatrix: 'boolean',
+  crds: 'string', meshConfig: 'string', inventory: 'string', failOnWarnings: 'boolean', accessMatrix: 'boolean', outdir: 'string',
 };
 
 /**
  * The cdk8s validation plugin (`validate(context)`), for the `validations:` list of `cdk8s.yaml`.
  *
  * @example
- * // cdk8s.yaml: validations: [{ package: trustmesh, version: 0.0.0, class: TrustmeshValidation }]
+ * // cdk8s.yaml: validations: [{ package: ./node_modules/trustmesh/lib/src/cdk8s-plugin, version: 0.0.0, class: TrustmeshValidation }]
  * const plugin = new TrustmeshValidation({ inventory: 'auto' });
  * await plugin.validate(context); // context from cdk8s-cli
  */
@@ -80,27 +90,41 @@ export class TrustmeshValidation {
     this.props = checkProps(props);
   }
 
-  /** Analyzes `context.manifests`, adds one violation per finding and submits the report. */
+  /**
+   * Analyzes `context.manifests` — each top-level folder of the output directory on its own, as
+   * synth does — adds one violation per finding and submits the report.
+   */
   public async validate(context: ValidationContextLike): Promise<void> {
-    let findings: Diagnostic[];
-    let config: IstioConfig | undefined;
+    let findings: Diagnostic[] = [];
+    let groups: { folder: string; config: IstioConfig }[] = [];
     let meshConfig: MeshConfig = DEFAULT_MESH_CONFIG;
     try {
-      config = loadConfig(context.manifests);
       meshConfig = this.props.meshConfig ? loadMeshConfig(this.props.meshConfig) : DEFAULT_MESH_CONFIG;
       const manifestCheck = this.props.crds
         ? crdManifestCheck(CrdSchemaSet.fromFile(this.props.crds, { summary: 'cannot read the CRD file named by the crds property' }))
         : undefined;
-      findings = analyze(config, { meshConfig, inventory: this.props.inventory ?? 'auto', ...(manifestCheck ? { manifestCheck } : {}) });
+      const folders = groupByOutputFolder(context.manifests, synthOutputDirectory(this.props.outdir));
+      for (const [folder, files] of folders) {
+        const config = loadConfig(files);
+        groups.push({ folder, config });
+        appendAll(findings, analyze(config, { meshConfig, inventory: this.props.inventory ?? 'auto', ...(manifestCheck ? { manifestCheck } : {}) }));
+      }
     } catch (e) {
       // Unreadable or unparsable input (YAML syntax, CRD or mesh config file): a violation, not a crash.
       if (!TrustmeshError.isTrustmeshError(e)) throw e;
       findings = [e.toDiagnostic()];
+      groups = [];
     }
+    const config = groups.length > 0 ? mergeConfigs(groups.map((g) => g.config)) : undefined;
     for (const d of findings) context.report.addViolation(violationOf(d, config));
     const counts = countSeverities(findings);
     context.logger.log(`trustmesh: ${counts.error} error(s), ${counts.warning} warning(s) in ${context.manifests.length} manifest(s)`);
-    if (config && this.props.accessMatrix !== false) logMatrix(context, config, meshConfig);
+    if (groups.length > 1) {
+      context.logger.log(`trustmesh: ${groups.length} output folders analyzed as separate clusters: ${groups.map((g) => g.folder || '(top)').join(', ')}`);
+    }
+    if (this.props.accessMatrix !== false) {
+      for (const g of groups) logMatrix(context, g.config, meshConfig, groups.length > 1 ? g.folder || '(top)' : undefined);
+    }
     const failed = counts.error > 0 || (this.props.failOnWarnings === true && counts.warning > 0);
     context.report.submit(failed ? 'failure' : 'success', {
       errors: String(counts.error),
@@ -111,13 +135,14 @@ export class TrustmeshValidation {
 }
 
 // The summary is informational: if it cannot be built, say so and let the findings decide.
-function logMatrix(context: ValidationContextLike, config: IstioConfig, meshConfig: MeshConfig): void {
+function logMatrix(context: ValidationContextLike, config: IstioConfig, meshConfig: MeshConfig, folder: string | undefined): void {
   let lines: string[];
   try {
     lines = accessMatrixSummary(config, meshConfig);
   } catch (e) {
     lines = [`access matrix unavailable: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`];
   }
+  if (folder !== undefined) lines[0] = `${folder}: ${lines[0]}`;
   for (const line of lines) context.logger.log(line);
 }
 
@@ -140,7 +165,7 @@ function checkProps(props: unknown): TrustmeshValidationProps {
 function invalidProps(summary: string, value: unknown): TrustmeshError {
   return new TrustmeshError('TM_PLUGIN_PROPERTIES_INVALID', `TrustmeshValidation: ${summary}`, {
     value,
-    allowed: `crds (string), meshConfig (string), inventory (${INVENTORY_MODES.join(' | ')}), failOnWarnings (boolean), accessMatrix (boolean)`,
+    allowed: `crds (string), meshConfig (string), inventory (${INVENTORY_MODES.join(' | ')}), failOnWarnings (boolean), accessMatrix (boolean), outdir (string)`,
     fix: 'Correct the properties of the trustmesh entry under validations: in cdk8s.yaml.',
   });
 }

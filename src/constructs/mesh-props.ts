@@ -1,6 +1,7 @@
 import type { CertificateAuthorityProps } from './certificate-authority';
 import type { DefaultAccess, MtlsMode } from './enums';
 import type { ReferenceWorkloadOptions } from './reference-workload';
+import type { PathNormalization } from '../semantics/path-normalization';
 
 /** Options of {@link Mesh.useCertificateAuthority}. */
 export interface MeshCertificateAuthorityOptions extends Omit<CertificateAuthorityProps, 'material' | 'clusters' | 'istiodNamespace' | 'chart'> {
@@ -60,4 +61,12 @@ export interface MeshProps {
    * @default - no reference workloads unless a service asks for one
    */
   readonly referenceWorkloads?: ReferenceWorkloadOptions;
+  /**
+   * The path normalization your MeshConfig sets (`pathNormalization.normalization`; trustmesh does
+   * not emit MeshConfig). Synth's analyzer pass judges path-based DENY intentions by it: under
+   * `BASE`, `//charge` slips past a DENY on `/charge` (`TM_PATH_NORMALIZATION_BYPASS`).
+   * @default 'BASE' - Istio's default
+   * @see https://istio.io/latest/docs/ops/best-practices/security/#customize-your-system-on-path-normalization
+   */
+  readonly pathNormalization?: PathNormalization;
 }

@@ -26,6 +26,7 @@ import { CaMaterial } from '../pki/ca-material';
 import { canonicalJson } from '../private/canonical-json';
 import { located } from '../private/located';
 import { ISTIO_OBJECTS } from '../render/istio/istio-objects';
+import { PATH_NORMALIZATIONS, PathNormalization } from '../semantics/path-normalization';
 
 /**
  * A service mesh: the root of a trustmesh declaration. Namespaces, services and their intentions
@@ -52,6 +53,8 @@ export class Mesh extends Construct implements IstioObjectOwner {
   public readonly mtls: MtlsMode;
   public readonly defaultAccess: DefaultAccess;
   public readonly clusterDomain: string;
+  /** The MeshConfig path normalization the mesh runs with (see {@link MeshProps.pathNormalization}). */
+  public readonly pathNormalization: PathNormalization;
   /** Defaults for reference workloads, when the mesh opted in. */
   public readonly referenceWorkloads?: ReferenceWorkloadOptions;
   /** Chart for the root namespace (mesh-wide objects). */
@@ -90,7 +93,8 @@ export class Mesh extends Construct implements IstioObjectOwner {
       const clusterDomain = props.clusterDomain ?? 'cluster.local';
       assertDnsSubdomain(clusterDomain, 'cluster domain');
       const istioVersion = props.istioVersion !== undefined ? parseIstioVersion(props.istioVersion) : DEFAULT_ISTIO_VERSION;
-      return { name, trustDomain, rootNamespace, clusterDomain, istioVersion };
+      const pathNormalization = checkPathNormalization(props.pathNormalization ?? 'BASE');
+      return { name, trustDomain, rootNamespace, clusterDomain, istioVersion, pathNormalization };
     });
     this.meshName = checked.name;
     this.trustDomain = checked.trustDomain;
@@ -98,6 +102,7 @@ export class Mesh extends Construct implements IstioObjectOwner {
     this.rootNamespace = checked.rootNamespace;
     this.clusterDomain = checked.clusterDomain;
     this.istioVersion = checked.istioVersion;
+    this.pathNormalization = checked.pathNormalization;
     this.mtls = props.mtls ?? MtlsMode.STRICT;
     this.defaultAccess = props.defaultAccess ?? DefaultAccess.DENY;
     this.referenceWorkloads = props.referenceWorkloads;
@@ -346,3 +351,10 @@ export class Mesh extends Construct implements IstioObjectOwner {
 }
 
 const MESH = Symbol.for('trustmesh.Mesh');
+
+function checkPathNormalization(value: PathNormalization): PathNormalization {
+  if (PATH_NORMALIZATIONS.includes(value)) return value;
+  throw new TrustmeshError('TM_MESH_CONFIG_INVALID', 'pathNormalization is not a MeshConfig path normalization', {
+    value, allowed: PATH_NORMALIZATIONS.join(', '),
+  });
+}

@@ -1,13 +1,15 @@
 import * as path from 'path';
-import { ApiObject, App, AppProps, Chart } from 'cdk8s';
+import { App, AppProps } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Diagnostic, formatDiagnostic, TrustmeshAggregateError, TrustmeshError } from '../errors';
 import { diagnosticsOf } from './diagnostics';
+import { analyzeOutput, meshConfigsByFolder, OutputManifestFile } from './output-analysis';
 import { OutputFile } from './output-file';
-import { markTrustmeshApp, SecretChart } from './secret-chart';
+import { comparePaths, layOutObjects } from './output-layout';
+import { markTrustmeshApp } from './secret-chart';
+import { appendAll } from '../private/arrays';
 import { StagedFile } from '../private/atomic-dir';
 import { recoverOutputs, writeOutputs } from '../private/output-writer';
-import { appendAll } from '../private/arrays';
 import { toYamlStream } from '../private/yaml-emitter';
 import { validateManifests } from '../validate/manifest-validator';
 
@@ -58,8 +60,6 @@ export interface SynthOutput {
   readonly warnings: readonly Diagnostic[];
 }
 
-const FILE_EXTENSION = '.k8s.yaml';
-
 /** The default {@link ManifestValidator}: schemas and CEL rules, locations from the records. */
 export const schemaValidator: ManifestValidator = (records) => validateManifests(records.map((r) => r.manifest), {
   sources: (i) => ({ file: records[i].file, constructPath: records[i].constructPath }),
@@ -82,6 +82,7 @@ export class TrustmeshApp extends App {
   public readonly secretsOutdir: string;
   private readonly validator: ManifestValidator;
   private readonly onWarning: (diagnostic: Diagnostic) => void;
+  private _lastOutput?: SynthOutput;
 
   public constructor(props: TrustmeshAppProps = {}) {
     super(props);
@@ -111,18 +112,17 @@ export class TrustmeshApp extends App {
     const constructs = this.node.findAll();
     const warnings = this.runChecks(constructs);
 
-    const manifests: ManifestRecord[] = [];
-    const byChart = groupApiObjectsByChart(constructs);
+    const documents = layOutObjects(constructs, (o, file, secret): ManifestRecord => ({
+      manifest: o.toJson() as Record<string, unknown>, file, constructPath: o.node.path, secret,
+    }));
+    const manifests = documents.flatMap((d) => d.items);
     const files: StagedFile[] = [];
     const secretFiles: StagedFile[] = [];
-    for (const [chart, objects] of byChart) {
-      const secret = SecretChart.isSecretChart(chart);
-      const file = `${chart.node.path}${FILE_EXTENSION}`;
-      const records = objects
-        .map((o) => ({ manifest: o.toJson() as Record<string, unknown>, file, constructPath: o.node.path, secret }))
-        .sort((a, b) => compareManifests(a.manifest, b.manifest));
-      appendAll(manifests, records);
-      (secret ? secretFiles : files).push({ path: file, content: toYamlStream(records.map((r) => r.manifest)) });
+    const reviewable: OutputManifestFile[] = [];
+    for (const d of documents) {
+      const content = toYamlStream(d.items.map((r) => r.manifest));
+      (d.secret ? secretFiles : files).push({ path: d.path, content });
+      if (!d.secret) reviewable.push({ path: d.path, content, objects: d.items });
     }
     for (const c of constructs) {
       if (OutputFile.isOutputFile(c)) (c.secret ? secretFiles : files).push({ path: c.path, content: c.render() });
@@ -138,12 +138,37 @@ export class TrustmeshApp extends App {
       throw new TrustmeshAggregateError('TM_INVALID_OUTPUT',
         `${errors.length} synthesized object(s) fail the schema; nothing was written`, errors.map((d) => TrustmeshError.fromDiagnostic(d)));
     }
-    return {
+    appendAll(warnings, this.runAnalyzer(reviewable, constructs));
+    const output: SynthOutput = {
       files: files.sort(byPath),
       secretFiles: secretFiles.sort(byPath),
       manifests,
       warnings,
     };
+    this._lastOutput = output;
+    return output;
+  }
+
+  /**
+   * What the last {@link synth} (or {@link synthOutput}) produced, e.g. for a summary of what was
+   * written; undefined before the first one and after a failed one.
+   */
+  public get lastOutput(): SynthOutput | undefined {
+    return this._lastOutput;
+  }
+
+  // The analyzer over the reviewable output, as `trustmesh analyze` and the cdk8s plugin see it.
+  private runAnalyzer(files: readonly OutputManifestFile[], constructs: readonly IConstruct[]): Diagnostic[] {
+    const findings = analyzeOutput(files, {
+      meshConfigOf: meshConfigsByFolder(constructs),
+      displayPath: (file) => path.posix.join(this.outdir.split(path.sep).join('/'), file),
+    });
+    const errors = findings.filter((d) => d.severity === 'error');
+    if (errors.length > 0) {
+      throw new TrustmeshAggregateError('TM_SYNTH_FAILED',
+        `the analyzer found ${errors.length} error(s) in the output; nothing was written`, errors.map((d) => TrustmeshError.fromDiagnostic(d)));
+    }
+    return findings;
   }
 
   private runChecks(constructs: readonly IConstruct[]): Diagnostic[] {
@@ -170,39 +195,8 @@ export class TrustmeshApp extends App {
   }
 }
 
-function groupApiObjectsByChart(constructs: readonly IConstruct[]): Map<Chart, ApiObject[]> {
-  const result = new Map<Chart, ApiObject[]>();
-  for (const c of constructs) {
-    if (!ApiObject.isApiObject(c)) continue;
-    const chart = Chart.of(c);
-    const list = result.get(chart);
-    if (list) list.push(c);
-    else result.set(chart, [c]);
-  }
-  return result;
-}
-
-const KIND_RANK: Record<string, number> = { Namespace: 0, ServiceAccount: 1 };
-
-function compareManifests(a: Record<string, unknown>, b: Record<string, unknown>): number {
-  const ka = String(a.kind);
-  const kb = String(b.kind);
-  const ra = KIND_RANK[ka] ?? 9;
-  const rb = KIND_RANK[kb] ?? 9;
-  if (ra !== rb) return ra - rb;
-  if (ka !== kb) return ka < kb ? -1 : 1;
-  const na = metadataKey(a);
-  const nb = metadataKey(b);
-  return na < nb ? -1 : na > nb ? 1 : 0;
-}
-
-function metadataKey(m: Record<string, unknown>): string {
-  const metadata = (m.metadata ?? {}) as { name?: string; namespace?: string };
-  return `${metadata.namespace ?? ''}/${metadata.name ?? ''}`;
-}
-
 function byPath(a: StagedFile, b: StagedFile): number {
-  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+  return comparePaths(a.path, b.path);
 }
 
 function assertUniquePaths(files: readonly StagedFile[]): void {

@@ -10,7 +10,9 @@ import { SidecarInjection } from '../constructs/sidecar-injection';
 /**
  * Istio's Bookinfo sample, zero-trust: productpage → details and reviews; reviews v2/v3 → ratings;
  * only productpage's service account may GET details and the reviews versions; the ingress gateway
- * (declared outside this mesh code) may reach productpage. Everything else is denied.
+ * (declared outside this mesh code) may reach productpage. Everything else is denied — leaving the
+ * mesh too: only the registry and the Google Books API that details calls are reachable. Every
+ * request is access-logged.
  */
 export function bookinfoMesh(scope: Construct, options: ExampleOptions = {}): Mesh {
   const mesh = new Mesh(scope, 'bookinfo', { istioVersion: '1.30', referenceWorkloads: { runAsUser: 1000, injection: SidecarInjection.manual() } });
@@ -45,5 +47,13 @@ export function bookinfoMesh(scope: Construct, options: ExampleOptions = {}): Me
   // reviews v1 does not call ratings; v2 and v3 do.
   ratings.allowFrom(reviews[1], { methods: [HttpMethod.GET], paths: ['/ratings/*'] });
   ratings.allowFrom(reviews[2], { methods: [HttpMethod.GET], paths: ['/ratings/*'] });
+
+  // Egress is denied by default too (Sidecar outboundTrafficPolicy REGISTRY_ONLY, written out);
+  // details fetches book data from the Google Books API (ENABLE_EXTERNAL_BOOK_SERVICE, as in
+  // Istio's egress task) over TLS it encrypts itself, so that one host is registered.
+  mesh.lockDownEgress();
+  mesh.allowEgressTo('www.googleapis.com');
+  // Who called whom, and whether it was allowed: every sidecar logs every request (Telemetry API).
+  mesh.enableAccessLogging();
   return mesh;
 }

@@ -1,4 +1,4 @@
-import { TrustmeshError } from '../errors';
+import { Diagnostic, TrustmeshError } from '../errors';
 
 /** A target Istio minor version, e.g. 1.30. Patch levels are accepted and ignored. */
 export interface IstioVersion {
@@ -32,6 +32,22 @@ export function parseIstioVersion(text: string): IstioVersion {
     });
   }
   return version;
+}
+
+/**
+ * A warning when the target is newer than every release trustmesh knows (the bundled CRDs'): its
+ * API versions are assumed to be those of the newest known release, and its new fields and
+ * rules are neither offered nor checked.
+ */
+export function unknownIstioVersionDiagnostics(version: IstioVersion): Diagnostic[] {
+  if (compareIstioVersions(version, DEFAULT_ISTIO_VERSION) <= 0) return [];
+  const known = formatIstioVersion(DEFAULT_ISTIO_VERSION);
+  return [{
+    code: 'TM_ISTIO_VERSION_UNKNOWN',
+    severity: 'warning',
+    message: `target Istio ${formatIstioVersion(version)} is newer than the newest release trustmesh knows (${known}): the output uses ${known}'s API versions and is validated against the bundled Istio ${known} CRDs, so what ${formatIstioVersion(version)} added or changed is not checked`,
+    fix: `target "${known}" until trustmesh knows ${formatIstioVersion(version)}, or check the output with \`trustmesh analyze --crds <the CRDs of ${formatIstioVersion(version)}>\``,
+  }];
 }
 
 export function formatIstioVersion(v: IstioVersion): string {

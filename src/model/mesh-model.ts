@@ -3,10 +3,11 @@ import { IngressGatewaySpec } from './ingress-gateway';
 import { IntentionSpec, JwtRequirementSpec, PeerSpec, ServiceRef, serviceKey } from './intention';
 import { IpBlock, parseIpBlock } from './ip-block';
 import { JwtIssuerSpec } from './jwt-issuer';
+import { unknownIstioVersionDiagnostics } from './istio-version';
+import { formatLabels, selectorMatches } from '../semantics/labels';
 import { DefaultAccess, MeshSpec, NamespaceSpec, ServiceSpec } from './mesh-spec';
 import { MtlsMode, resolveMtls } from './mtls';
 import { isHttpProtocol } from './service-port';
-import { formatLabels, selectorMatches } from '../semantics/labels';
 import { formatPrincipal } from '../semantics/principal';
 
 /**
@@ -126,6 +127,7 @@ export class MeshModel {
   /** Whole-graph checks: problems only visible once every declaration is in. */
   public diagnostics(): Diagnostic[] {
     return [
+      ...unknownIstioVersionDiagnostics(this.spec.istioVersion),
       ...this.checkPeers(),
       ...this.checkIdentityCollisions(),
       ...this.checkSelectorOverlaps(),

@@ -33,6 +33,7 @@ export class MeshEvaluators {
         rootNamespace: mesh.rootNamespace,
         trustDomain: mesh.trustDomain,
         trustDomainAliases: mesh.trustDomainAliases,
+        pathNormalization: mesh.pathNormalization,
         numTrustedProxies,
       }));
       this.evaluators.set(key, evaluator);

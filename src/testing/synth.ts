@@ -1,4 +1,5 @@
-import { TrustmeshApp } from '../constructs/trustmesh-app';
+import { CaRedaction } from './ca-redaction';
+import { ManifestRecord, TrustmeshApp } from '../constructs/trustmesh-app';
 import { toYamlStream } from '../private/yaml-emitter';
 
 /** Options of {@link synthYaml}. */
@@ -9,27 +10,48 @@ export interface SynthYamlOptions {
    * @default true
    */
   readonly includeRedactedSecrets?: boolean;
+  /**
+   * Replace everything derived from CA material — certificates, trust bundles, fingerprints,
+   * serial numbers, validity dates — by stand-ins (`<certificate 1: O=trustmesh, CN=Root CA>`,
+   * `<sha256 of certificate 1>`, `<not after>`, …; see {@link CaRedaction}), so that a snapshot does not depend
+   * on the machine's own `trustmesh ca init`.
+   * @default true
+   */
+  readonly normalizeCaMaterial?: boolean;
 }
 
 const REDACTED = '<redacted>';
 
 /**
  * Synthesizes an app (without writing files) to one deterministic YAML string, file by file with a
- * `# <file>` header, ready for `toMatchSnapshot()`. Private keys never appear: secrets are
- * redacted. Runs every check a real synth runs (graph checks, schema validation).
+ * `# <file>` header, ready for `toMatchSnapshot()`. Runs every check a real synth runs (graph
+ * checks, schema validation, the analyzer). Two machines get the same string:
+ *
+ * - private keys never appear: secret payloads are `<redacted>`;
+ * - CA-derived material (the trust-bundle ConfigMap, `ca-summary.md`'s fingerprints and dates, …)
+ *   is replaced by stand-ins numbered in output order, so another root gives the same snapshot.
  *
  * @example expect(synthYaml(app)).toMatchSnapshot();
  */
 export function synthYaml(app: TrustmeshApp, options: SynthYamlOptions = {}): string {
   const output = app.synthOutput();
-  const parts = output.files.map((f) => `# ${f.path}\n${f.content}`);
+  const normalize = options.normalizeCaMaterial ?? true;
+  const inReadingOrder = [...output.manifests.filter((m) => !m.secret), ...output.manifests.filter((m) => m.secret)];
+  const ca = normalize ? CaRedaction.of(inReadingOrder.map((m) => m.manifest)) : undefined;
+  const byFile = new Map<string, ManifestRecord[]>();
+  for (const record of output.manifests) byFile.set(record.file, [...(byFile.get(record.file) ?? []), record]);
+  const manifestText = (records: readonly ManifestRecord[]): string =>
+    toYamlStream(records.map((r) => (ca ? ca.redactValue(r.manifest) : r.manifest)));
+
+  const parts = output.files.map((f) => {
+    const records = byFile.get(f.path)?.filter((r) => !r.secret);
+    const content = records ? manifestText(records) : ca ? ca.redactText(f.content) : f.content;
+    return `# ${f.path}\n${content}`;
+  });
   if (options.includeRedactedSecrets ?? true) {
-    const byFile = new Map<string, Record<string, unknown>[]>();
-    for (const record of output.manifests.filter((m) => m.secret)) {
-      byFile.set(record.file, [...(byFile.get(record.file) ?? []), redact(record.manifest)]);
-    }
-    for (const [file, docs] of [...byFile].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      parts.push(`# secrets: ${file}\n${toYamlStream(docs)}`);
+    const secretFiles = [...byFile].filter(([, records]) => records.some((r) => r.secret)).sort(([a], [b]) => (a < b ? -1 : 1));
+    for (const [file, records] of secretFiles) {
+      parts.push(`# secrets: ${file}\n${toYamlStream(records.map((r) => redact(r.manifest)))}`);
     }
   }
   return parts.join('---\n');

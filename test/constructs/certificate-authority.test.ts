@@ -68,7 +68,7 @@ describe('CertificateAuthority', () => {
     ca.addGatewayCredential('juice-shop', { verifyClients: true });
     const out = app.synthOutput();
     const reviewable = out.files.map((file) => ({ path: file.path, content: file.content }));
-    expect(reviewable.map((file) => file.path)).toEqual(['shop/ca/ca-summary.md', 'shop/ca/trust-bundle.k8s.yaml']);
+    expect(reviewable.map((file) => file.path)).toEqual(['shop/ca/ca-summary.md', 'shop/ca/trust-bundle.policy.k8s.yaml']);
     for (const file of reviewable) expect(leaksPrivateKey(file.content)).toBe(false);
     expect(reviewable).toMatchSnapshot();
     expect(out.secretFiles.map((file) => file.path)).toEqual(['shop/ca/east-secrets.k8s.yaml']);
@@ -115,7 +115,7 @@ describe('CertificateAuthority', () => {
     expect(walk(app.secretsOutdir).map((s) => path.relative(app.secretsOutdir, s)).sort())
       .toEqual(['.gitignore', 'east/ca/east-secrets.k8s.yaml', 'west/ca/west-secrets.k8s.yaml']);
     expect(walk(app.outdir).map((s) => path.relative(app.outdir, s)).sort())
-      .toEqual(['east/ca/ca-summary.md', 'east/ca/trust-bundle.k8s.yaml', 'west/ca/ca-summary.md', 'west/ca/trust-bundle.k8s.yaml']);
+      .toEqual(['east/ca/ca-summary.md', 'east/ca/trust-bundle.policy.k8s.yaml', 'west/ca/ca-summary.md', 'west/ca/trust-bundle.policy.k8s.yaml']);
   });
 
   it('refuses to put the cacerts of several clusters into one output folder (TM_CA_ONE_CLUSTER_PER_OUTPUT)', () => {
@@ -284,7 +284,7 @@ describe('CertificateAuthority', () => {
     const meshChart = new Chart(app, 'istio-system', { disableResourceNameHashes: true });
     new CertificateAuthority(new Construct(app, 'mesh'), 'ca', { material: f.material, clusters: ['east'], clock: CLOCK, chart: meshChart });
     const out = app.synthOutput();
-    expect(out.manifests.filter((m) => m.manifest.kind === 'ConfigMap').map((m) => m.file)).toEqual(['istio-system.k8s.yaml']);
+    expect(out.manifests.filter((m) => m.manifest.kind === 'ConfigMap').map((m) => m.file)).toEqual(['istio-system.policy.k8s.yaml']);
     expect(out.files.map((file) => file.path)).toContain('mesh/ca/ca-summary.md');
   });
 
@@ -314,7 +314,7 @@ describe('Mesh.useCertificateAuthority', () => {
     const mesh = new Mesh(app, 'east');
     mesh.useCertificateAuthority(f.material, { clock: CLOCK });
     const output = app.synthOutput();
-    expect(output.files.map((x) => x.path)).toEqual(['east/ca-summary.md', 'east/istio-system.k8s.yaml']);
+    expect(output.files.map((x) => x.path)).toEqual(['east/ca-summary.md', 'east/istio-system.policy.k8s.yaml']);
     expect(output.files[1].content).toMatch(/name: trustmesh-ca-root-cert/);
     expect(output.secretFiles.map((x) => x.path)).toEqual(['east/CertificateAuthority/east-secrets.k8s.yaml']);
     expect(output.files.some((x) => leaksPrivateKey(x.content))).toBe(false);

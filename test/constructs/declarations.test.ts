@@ -13,7 +13,7 @@ const HOST = 'shop.example.com';
 
 function fixture() {
   const app = tempApp();
-  const mesh = new Mesh(app, 'm');
+  const mesh = new Mesh(app, 'm', { pathNormalization: 'MERGE_SLASHES' }); // path-based DENYs below hold under it
   const ns = mesh.addNamespace('shop');
   const api = ns.addService('api', { ports: [Port.http(8080)] });
   const client = ns.addService('client');

@@ -45,12 +45,12 @@ describe('ReferenceWorkload objects', () => {
     const names = output.manifests.filter((m) => !String(m.manifest.apiVersion).includes('istio.io'))
       .map((m) => `${m.file} ${m.manifest.kind}/${(m.manifest.metadata as any).name}`);
     expect(names).toEqual([
-      'shop/shop.k8s.yaml ServiceAccount/frontend',
-      'shop/shop.k8s.yaml ServiceAccount/orders-sa',
-      'shop/shop.k8s.yaml Deployment/frontend',
-      'shop/shop.k8s.yaml Deployment/orders',
-      'shop/shop.k8s.yaml Service/frontend',
-      'shop/shop.k8s.yaml Service/orders',
+      'shop/shop.workloads.k8s.yaml ServiceAccount/frontend',
+      'shop/shop.workloads.k8s.yaml ServiceAccount/orders-sa',
+      'shop/shop.workloads.k8s.yaml Deployment/frontend',
+      'shop/shop.workloads.k8s.yaml Deployment/orders',
+      'shop/shop.workloads.k8s.yaml Service/frontend',
+      'shop/shop.workloads.k8s.yaml Service/orders',
     ]);
   });
 

@@ -29,7 +29,7 @@ describe('TrustmeshApp', () => {
     const app = new TrustmeshApp({ outdir: d.outdir, secretsOutdir: d.secretsOutdir });
     build(app);
     app.synth();
-    expect(Object.keys(readTree(d.outdir)).sort()).toEqual(['shop/istio-system.k8s.yaml', 'shop/orders.k8s.yaml']);
+    expect(Object.keys(readTree(d.outdir)).sort()).toEqual(['shop/istio-system.policy.k8s.yaml', 'shop/orders.policy.k8s.yaml']);
     expect(fs.existsSync(d.secretsOutdir)).toBe(false);
   });
 
@@ -95,7 +95,7 @@ describe('TrustmeshApp', () => {
     new Mesh(app, 'west').addNamespace('shop');
     app.synth();
     expect(Object.keys(readTree(d.outdir)).sort()).toEqual([
-      'east/istio-system.k8s.yaml', 'east/shop.k8s.yaml', 'west/istio-system.k8s.yaml', 'west/shop.k8s.yaml',
+      'east/istio-system.policy.k8s.yaml', 'east/shop.policy.k8s.yaml', 'west/istio-system.policy.k8s.yaml', 'west/shop.policy.k8s.yaml',
     ]);
   });
 

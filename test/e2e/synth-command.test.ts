@@ -27,22 +27,48 @@ const SYNTH_CA_STEPS: readonly (readonly string[])[] = [
  */
 describe('the synth command (ca init, then the example app)', () => {
   let cwd: string;
+  let stdout: string;
+  let stderr: string;
   beforeAll(() => {
     cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'trustmesh-synth-'));
     for (const args of SYNTH_CA_STEPS) execFileSync('node', [CLI, ...args], { cwd });
-    execFileSync('node', [MAIN], { cwd });
+    const r = spawnSync('node', [MAIN], { cwd, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`the example app failed:\n${r.stderr}`);
+    stdout = r.stdout;
+    stderr = r.stderr;
   });
 
-  test('writes a folder per example mesh, a file per namespace and a CA summary', () => {
+  test('writes a folder per example mesh, per namespace its policy apart from its workloads, and a CA summary', () => {
+    const policyAndWorkloads = (mesh: string, ns: string): string[] => [`${mesh}/${ns}.policy.k8s.yaml`, `${mesh}/${ns}.workloads.k8s.yaml`];
     expect(Object.keys(readTree(path.join(cwd, 'dist'))).sort()).toEqual([
-      'bookinfo/bookinfo.k8s.yaml', 'bookinfo/ca-summary.md', 'bookinfo/istio-system.k8s.yaml',
-      'foo-httpbin/ca-summary.md', 'foo-httpbin/foo.k8s.yaml', 'foo-httpbin/istio-system.k8s.yaml',
-      'micro-shake-factory-mutual/ca-summary.md', 'micro-shake-factory-mutual/istio-system.k8s.yaml',
-      'micro-shake-factory-mutual/micro-shake-factory.k8s.yaml',
-      'micro-shake-factory-passthrough/ca-summary.md', 'micro-shake-factory-passthrough/istio-system.k8s.yaml',
-      'micro-shake-factory-passthrough/micro-shake-factory.k8s.yaml',
-      'micro-shake-factory/ca-summary.md', 'micro-shake-factory/istio-system.k8s.yaml', 'micro-shake-factory/micro-shake-factory.k8s.yaml',
+      ...policyAndWorkloads('bookinfo', 'bookinfo'), 'bookinfo/ca-summary.md', 'bookinfo/istio-system.policy.k8s.yaml',
+      'foo-httpbin/ca-summary.md', ...policyAndWorkloads('foo-httpbin', 'foo'), 'foo-httpbin/istio-system.policy.k8s.yaml',
+      'micro-shake-factory-mutual/ca-summary.md', 'micro-shake-factory-mutual/istio-system.policy.k8s.yaml',
+      ...policyAndWorkloads('micro-shake-factory-mutual', 'micro-shake-factory'),
+      'micro-shake-factory-passthrough/ca-summary.md', 'micro-shake-factory-passthrough/istio-system.policy.k8s.yaml',
+      ...policyAndWorkloads('micro-shake-factory-passthrough', 'micro-shake-factory'),
+      'micro-shake-factory/ca-summary.md', 'micro-shake-factory/istio-system.policy.k8s.yaml',
+      ...policyAndWorkloads('micro-shake-factory', 'micro-shake-factory'),
     ]);
+  });
+
+  test('policy files hold no workload and workload files no policy; the trust bundle is root-namespace policy', () => {
+    const tree = readTree(path.join(cwd, 'dist'));
+    const kinds = (file: string): string[] => [...new Set([...tree[file].matchAll(/^kind: (\w+)$/gm)].map((m) => m[1]))].sort();
+    expect(kinds('bookinfo/bookinfo.workloads.k8s.yaml')).toEqual(['Deployment', 'Service', 'ServiceAccount']);
+    expect(kinds('bookinfo/bookinfo.policy.k8s.yaml')).toEqual(['AuthorizationPolicy']);
+    expect(kinds('bookinfo/istio-system.policy.k8s.yaml')).toEqual(['ConfigMap', 'DestinationRule', 'PeerAuthentication', 'ServiceEntry', 'Sidecar', 'Telemetry']);
+    expect(tree['bookinfo/istio-system.policy.k8s.yaml']).toMatch(/name: trustmesh-ca-root-cert/);
+  });
+
+  test('prints a one-screen summary on stdout: meshes, files, objects per kind, key material, warnings', () => {
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^trustmesh synth: 5 meshes, \d+ objects in 20 files under dist\/, 0 warnings$/);
+    expect(lines).toContainEqual(expect.stringMatching(/^  bookinfo\/ +bookinfo\.policy \(7\) · bookinfo\.workloads \(18\) · ca-summary\.md · istio-system\.policy \(6\)$/));
+    expect(stdout).toMatch(/\n  objects: \d+ AuthorizationPolicy · /);
+    expect(stdout).toMatch(/\n  key material: 5 files under \.trustmesh\/secrets\/ \(git-ignored; never commit it\)\n$/);
+    expect(lines.length).toBeLessThanOrEqual(24);
+    expect(stderr).toBe('');
   });
 
   test('no private key anywhere under dist/; the cacerts Secrets are in .trustmesh/secrets with mode 0600', () => {
@@ -76,7 +102,7 @@ describe('the synth command (ca init, then the example app)', () => {
       expect(again.status, args.join(' ')).toBe(0);
       expect(again.stdout).toMatch(/kept/);
     }
-    execFileSync('node', [MAIN], { cwd });
+    execFileSync('node', [MAIN], { cwd, stdio: 'ignore' });
     expect(readTree(path.join(cwd, '.trustmesh/ca'))).toEqual(keys);
     expect(readTree(path.join(cwd, 'dist'))).toEqual(before);
   });

@@ -60,7 +60,8 @@ describe('example: micro-shake-factory-mutual', () => {
 
   test('writes its own output folder', () => {
     expect(files.map((f) => f.path).sort()).toEqual([
-      'micro-shake-factory-mutual/istio-system.k8s.yaml', 'micro-shake-factory-mutual/micro-shake-factory.k8s.yaml',
+      'micro-shake-factory-mutual/istio-system.policy.k8s.yaml', 'micro-shake-factory-mutual/micro-shake-factory.policy.k8s.yaml',
+      'micro-shake-factory-mutual/micro-shake-factory.workloads.k8s.yaml',
     ]);
   });
 

@@ -62,6 +62,21 @@ describe('example: bookinfo', () => {
     expect(find(manifests, 'AuthorizationPolicy', 'default-deny', 'bookinfo').spec).toEqual({});
   });
 
+  test('egress locked down to the registry plus the Google Books API details calls; every request access-logged', () => {
+    expect(find(manifests, 'Sidecar', 'default', 'istio-system').spec).toEqual({ outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } });
+    expect(find(manifests, 'ServiceEntry', 'www-googleapis-com', 'istio-system').spec).toEqual({
+      exportTo: ['*'],
+      hosts: ['www.googleapis.com'],
+      location: 'MESH_EXTERNAL',
+      ports: [{ name: 'tls-443', number: 443, protocol: 'TLS' }],
+      resolution: 'DNS',
+    });
+    expect(find(manifests, 'Telemetry', 'mesh-access-logging', 'istio-system').spec).toEqual({ accessLogging: [{ providers: [{ name: 'envoy' }] }] });
+    // A reviewer finds the mesh-wide decisions in the root namespace's policy file.
+    const root = files.find((f) => f.path === 'bookinfo/istio-system.policy.k8s.yaml')?.content ?? '';
+    for (const kind of ['PeerAuthentication', 'ServiceEntry', 'Sidecar', 'Telemetry']) expect(root).toContain(`kind: ${kind}\n`);
+  });
+
   test('ratings accepts reviews v2 and v3, not v1', () => {
     const from = find(manifests, 'AuthorizationPolicy', 'ratings-allow').spec.rules[0].from;
     expect(from).toEqual([{ source: { serviceAccounts: ['bookinfo/bookinfo-reviews-v2', 'bookinfo/bookinfo-reviews-v3'] } }]);

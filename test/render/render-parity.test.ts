@@ -3,7 +3,7 @@ import { Mesh, renderIstio } from '../../src';
 import { bookinfoMesh, fooHttpbinMesh, microShakeFactoryMesh } from '../../src/examples';
 import { manifestsOf, tempApp } from '../helpers';
 
-const ISTIO_GROUPS = /^(security|networking)\.istio\.io\//;
+const ISTIO_GROUPS = /^(security|networking|telemetry)\.istio\.io\//;
 
 /**
  * The constructs create their objects eagerly and fill them through the pure renderers; the

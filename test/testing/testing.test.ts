@@ -73,7 +73,7 @@ describe('synthYaml', () => {
     };
     const yaml = synthYaml(build());
     expect(yaml).toBe(synthYaml(build()));
-    expect(yaml).toContain('# shop/shop.k8s.yaml');
+    expect(yaml).toContain('# shop/shop.policy.k8s.yaml');
     expect(yaml).toContain('# secrets: keys.k8s.yaml');
     expect(yaml).toContain('ca-key.pem: <redacted>');
     expect(yaml).not.toMatch(/PRIVATE KEY/);

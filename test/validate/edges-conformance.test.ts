@@ -17,7 +17,7 @@ const ISSUER = JwtIssuer.of({ issuer: 'https://issuer.example.com', jwksUri: 'ht
 
 function everyEdge(version: string): (app: TrustmeshApp) => unknown {
   return (app) => {
-    const mesh = new Mesh(app, `edges-${version.replace('.', '-')}`, { istioVersion: version });
+    const mesh = new Mesh(app, `edges-${version.replace('.', '-')}`, { istioVersion: version, pathNormalization: 'MERGE_SLASHES' });
     const shop = mesh.addNamespace('shop');
     const legacy = mesh.addNamespace('legacy');
     const web = shop.addService('web', { ports: [Port.http(80, { targetPort: 8080 }), Port.https(443, { targetPort: 8443 })] });

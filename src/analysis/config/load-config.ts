@@ -12,7 +12,7 @@ import {
 import { SECURITY_API_VERSIONS, toAuthorizationPolicy, toPeerAuthentication, toRequestAuthentication } from './security-resources';
 import { assertObjectsFound, assertUniqueObjects } from './input-checks';
 import { toService, toWorkload } from './workload-resources';
-import { FieldPath, parseYamlDocuments, YamlDocument } from './yaml-source';
+import { documentsOfValues, FieldPath, parseYamlDocuments, YamlDocument } from './yaml-source';
 import { Diagnostic, TrustmeshAggregateError, TrustmeshError } from '../../errors';
 import { appendAll } from '../../private/arrays';
 import { readTextFile } from '../../private/fs-read';
@@ -98,6 +98,21 @@ export function parseConfigText(text: string, file = '<inline>', options: LoadCo
   const objects: LoadedObject[] = [];
   const diagnostics: Diagnostic[] = [];
   collectObjects(text, file, options, objects, diagnostics);
+  return buildIstioConfig(objects, diagnostics);
+}
+
+/**
+ * The config of a YAML stream whose documents the caller already holds as values (its own output,
+ * e.g. synth's): the same as {@link parseConfigText} on `text`, without parsing it a second time.
+ */
+export function parseConfigDocuments(text: string, values: readonly unknown[], file = '<inline>', options: LoadConfigOptions = {}): IstioConfig {
+  const docs = documentsOfValues(text, file, values);
+  if (!docs) return parseConfigText(text, file, options);
+  const objects: LoadedObject[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const doc of docs) {
+    if (doc.value !== null && doc.value !== undefined) addObject(doc, doc.value, [], file, options, objects, diagnostics);
+  }
   return buildIstioConfig(objects, diagnostics);
 }
 

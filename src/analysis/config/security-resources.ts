@@ -172,6 +172,8 @@ export function toAuthorizationPolicy(obj: LoadedObject): { resource?: Authoriza
         if (!src) return {};
         const source: Record<string, readonly string[]> = {};
         for (const field of SOURCE_FIELDS) {
+          // Most fields are absent: skip them before building their path (large inputs).
+          if (src[field] === undefined || src[field] === null) continue;
           const v = c.strings(src[field], [...rulePath, 'from', j, 'source', field]);
           if (v) source[field] = v;
         }
@@ -186,6 +188,7 @@ export function toAuthorizationPolicy(obj: LoadedObject): { resource?: Authoriza
         if (!op) return {};
         const operation: Record<string, readonly string[]> = {};
         for (const field of OPERATION_FIELDS) {
+          if (op[field] === undefined || op[field] === null) continue;
           const v = c.strings(op[field], [...rulePath, 'to', j, 'operation', field]);
           if (v) operation[field] = v;
         }

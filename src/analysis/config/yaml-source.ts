@@ -72,6 +72,16 @@ function fastDocuments(text: string, file: string): YamlDocument[] | undefined {
   // js-yaml shares one object for every alias of a map or sequence: the precise parser expands
   // and counts them. Only a stream with an anchor (&name) can have aliases.
   if (ANCHOR.test(text) && values.some(sharesNodes)) return undefined;
+  return documentsOfValues(text, file, values);
+}
+
+/**
+ * The documents of a YAML stream whose values the caller already holds (a synthesizer's own
+ * output): no second parse; positions are read from the text on demand, as
+ * {@link parseYamlDocuments} reads them.
+ * @returns undefined when the stream's document boundaries do not line up with the values
+ */
+export function documentsOfValues(text: string, file: string, values: readonly unknown[]): YamlDocument[] | undefined {
   const starts = documentStarts(text);
   if (starts.length !== values.length) return undefined;
   // Only diagnostics need field positions: the documents they name are parsed precisely, and the

@@ -97,9 +97,14 @@ export function isDryRunPolicy(resource: AuthorizationPolicyResource): boolean {
   return dry !== undefined && TRUE_VALUES.has(dry);
 }
 
-/** Compiles a policy for both filter chains. */
+/**
+ * Compiles a policy for both filter chains. Each chain compiles on first use: resolving which
+ * policies apply to a workload (the analyzer, mostly) needs neither.
+ */
 export function compilePolicy(resource: AuthorizationPolicyResource, mesh: MeshConfig): CompiledPolicy {
   const provider = resource.spec.provider?.name;
+  let http: CompiledRules | undefined;
+  let tcp: CompiledRules | undefined;
   return {
     resource,
     namespace: resource.metadata.namespace,
@@ -107,8 +112,14 @@ export function compilePolicy(resource: AuthorizationPolicyResource, mesh: MeshC
     action: resource.spec.action,
     dryRun: isDryRunPolicy(resource),
     ...(provider !== undefined ? { provider } : {}),
-    http: compileRules(resource, 'HTTP', mesh),
-    tcp: compileRules(resource, 'TCP', mesh),
+    get http(): CompiledRules {
+      http ??= compileRules(resource, 'HTTP', mesh);
+      return http;
+    },
+    get tcp(): CompiledRules {
+      tcp ??= compileRules(resource, 'TCP', mesh);
+      return tcp;
+    },
   };
 }
 

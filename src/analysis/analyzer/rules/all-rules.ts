@@ -8,9 +8,11 @@ import { denyHttpFieldsWithoutPortsRule } from './deny-http-fields-without-ports
 import { destinationRuleTlsRule } from './destination-rule-tls';
 import { gatewayCredentialsRule } from './gateway-credentials';
 import { gatewayServersRule } from './gateway-servers';
+import { ipBlocksUnderStrictMtlsRule } from './ip-blocks-under-strict-mtls';
 import { jwtRequirementsRule } from './jwt-requirements';
 import { legacyApiRule } from './legacy-api';
 import { mtlsFieldsWithoutMtlsRule } from './mtls-fields-without-mtls';
+import { pathNeverMatchesRule } from './path-never-matches';
 import { pathNormalizationBypassRule } from './path-normalization-bypass';
 import { peerAuthenticationConflictsRule } from './peer-authentication-conflicts';
 import { referenceNotFoundRule } from './reference-not-found';
@@ -25,6 +27,8 @@ export const ALL_RULES: readonly AnalyzerRule[] = [
   denyHttpFieldsWithoutPortsRule,
   pathNormalizationBypassRule,
   mtlsFieldsWithoutMtlsRule,
+  ipBlocksUnderStrictMtlsRule,
+  pathNeverMatchesRule,
   jwtRequirementsRule,
   selectorNoWorkloadRule,
   referenceNotFoundRule,

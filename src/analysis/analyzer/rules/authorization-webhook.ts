@@ -56,6 +56,8 @@ const CUSTOM_FORBIDDEN_SOURCE = ['namespaces', 'notNamespaces', 'serviceAccounts
 const CUSTOM_FORBIDDEN_KEYS = ['source.namespace', 'source.serviceAccount', 'source.principal', 'source.trustDomain'];
 
 /** The rule family. */
+const MATCH_LISTS = [['from', 'source', SOURCE_FIELDS], ['to', 'operation', OPERATION_FIELDS]] as const;
+
 export const authorizationWebhookRule: AnalyzerRule = {
   name: 'authorization-webhook',
   checks: [WITHOUT_RULES, EMPTY_MATCH, CUSTOM_INVALID, UNKNOWN_PROVIDER],
@@ -97,11 +99,10 @@ function checkPolicy(context: RuleContext, ap: AuthorizationPolicyResource, out:
       `${ref}: provider is only allowed with action CUSTOM, not ${action}`,
       'Remove provider, or set action: CUSTOM.'));
   }
-  rules.forEach((rule, i) => checkRule(ap, action, rule, i, out));
+  rules.forEach((rule, i) => checkRule(ap, ref, action, rule, i, out));
 }
 
-function checkRule(ap: AuthorizationPolicyResource, action: string, rule: unknown, i: number, out: Diagnostic[]): void {
-  const ref = objectRef(ap);
+function checkRule(ap: AuthorizationPolicyResource, ref: string, action: string, rule: unknown, i: number, out: Diagnostic[]): void {
   const base: FieldPath = ['spec', 'rules', i];
   const empty = (path: FieldPath, what: string, fix: string): void => {
     out.push(finding(EMPTY_MATCH, ap, path, `${ref}: ${fieldString(path)}: ${what}`, fix));
@@ -110,7 +111,7 @@ function checkRule(ap: AuthorizationPolicyResource, action: string, rule: unknow
     empty(base, 'a rule must not be null', 'Write {} for a rule that matches every request, or delete the entry.');
     return;
   }
-  for (const [list, entry, fields] of [['from', 'source', SOURCE_FIELDS], ['to', 'operation', OPERATION_FIELDS]] as const) {
+  for (const [list, entry, fields] of MATCH_LISTS) {
     const value = rule[list];
     if (value === undefined || value === null) continue;
     if (Array.isArray(value) && value.length === 0) {
@@ -118,27 +119,29 @@ function checkRule(ap: AuthorizationPolicyResource, action: string, rule: unknow
       continue;
     }
     (Array.isArray(value) ? value : []).forEach((e: unknown, j) => {
-      const at: FieldPath = [...base, list, j];
+      // Paths are built only for findings: this runs for every entry of every policy at synth.
+      const at = (): FieldPath => [...base, list, j];
       const inner = isRecord(e) ? e[entry] : undefined;
       if (!isRecord(inner)) {
-        empty(at, `a ${list} entry needs a non-null ${entry}`, `Give the entry a ${entry} with at least one field, or delete it.`);
+        empty(at(), `a ${list} entry needs a non-null ${entry}`, `Give the entry a ${entry} with at least one field, or delete it.`);
         return;
       }
-      const set = fields.filter((f) => Array.isArray(inner[f]) && (inner[f] as unknown[]).length > 0);
-      if (set.length === 0) {
-        empty([...at, entry], `${list}.${entry} must not be empty`, `Add a field to the ${entry} (e.g. ${list === 'from' ? 'principals' : 'ports'}), or delete the entry.`);
-      }
+      let set = 0;
       for (const f of fields) {
         const values = inner[f];
         if (!Array.isArray(values)) continue;
+        if (values.length > 0) set++;
         values.forEach((v: unknown, k) => {
-          if (v === '') empty([...at, entry, f, k], 'values must not be empty strings', 'Delete the empty value (an empty string never matches).');
+          if (v === '') empty([...at(), entry, f, k], 'values must not be empty strings', 'Delete the empty value (an empty string never matches).');
         });
         if (action === 'CUSTOM' && CUSTOM_FORBIDDEN_SOURCE.includes(f) && values.length > 0) {
-          out.push(finding(CUSTOM_INVALID, ap, [...at, entry, f],
+          out.push(finding(CUSTOM_INVALID, ap, [...at(), entry, f],
             `${ref}: ${list}.${entry}.${f} is not supported with action CUSTOM`,
             'Let the external authorizer check identities, or move this match to an ALLOW/DENY policy.'));
         }
+      }
+      if (set === 0) {
+        empty([...at(), entry], `${list}.${entry} must not be empty`, `Add a field to the ${entry} (e.g. ${list === 'from' ? 'principals' : 'ports'}), or delete the entry.`);
       }
     });
   }

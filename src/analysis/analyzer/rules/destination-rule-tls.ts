@@ -24,6 +24,7 @@ import { asRecord, isRecord, stringEntries } from '../../../private/records';
 import { IstioResource, ServiceResource } from '../../config/istio-config';
 import { FieldPath, fieldString } from '../../config/yaml-source';
 import { EffectiveMtlsMode, mtlsForPort, MtlsSource } from '../../evaluator/mtls-mode';
+import { selectorMatches } from '../../../semantics/labels';
 
 const DISABLES_STRICT: AnalyzerCheck = {
   code: 'TM_DESTINATION_RULE_DISABLES_STRICT',
@@ -46,6 +47,9 @@ const NO_CA: AnalyzerCheck = {
 /** `kubernetes`, `kubernetes.default`, `kubernetes.default.svc`, `kubernetes.default.svc.<domain>`. */
 const KUBERNETES_API_SERVER = /^kubernetes(\.default(\.svc(\..+)?)?)?$/;
 
+/** The label (or annotation) that keeps the sidecar injector away from a pod. */
+const INJECT = 'sidecar.istio.io/inject';
+
 /** One `tls` block of a DestinationRule. */
 interface TlsSetting {
   readonly path: FieldPath;
@@ -60,6 +64,8 @@ interface Destination {
   readonly labels: Readonly<Record<string, string>>;
   readonly service?: ServiceResource;
   readonly description: string;
+  /** The host names one service (not a namespace or the mesh). */
+  readonly oneService?: boolean;
 }
 
 /** The rule family. */
@@ -126,16 +132,37 @@ function disablesStrict(context: RuleContext, dr: IstioResource, setting: TlsSet
   // DISABLE towards it is the documented exception, not a conflict.
   if (KUBERNETES_API_SERVER.test(host)) return;
   for (const dest of destinations(context, dr, host, setting.subsetLabels)) {
+    const sidecars = sidecarsAt(context, dest);
+    // PeerAuthentication is enforced by the destination's sidecar: without one, DISABLE is right.
+    if (sidecars === 'none') continue;
     const resolved = context.evaluator.policiesFor(dest.namespace, dest.labels).peerAuthentication;
     const port = setting.port === undefined ? undefined : workloadPort(dest.service, setting.port);
     const { mode, source } = port === undefined ? { mode: resolved.mode, source: resolved.source } : mtlsForPort(resolved, port);
     if (mode !== 'STRICT' || !source) continue;
+    const unsure = sidecars === 'unknown' && context.inventory.mode !== 'complete';
     out.push(finding(DISABLES_STRICT, dr, explicit ? [...setting.path, 'mode'] : setting.path,
-      `${at} ${explicit ? 'sets mode DISABLE' : 'implies mode DISABLE'}: clients send plaintext to ${dest.description}, but ${origin(source, mode)}; every connection is refused`,
-      'Use mode: ISTIO_MUTUAL (or remove the tls block so auto mTLS applies); or, if plaintext is really needed, make the destination PERMISSIVE.',
-      { upstreamCode: source.level === 'mesh' ? 'KIA0208' : 'KIA0207' }));
+      `${at} ${explicit ? 'sets mode DISABLE' : 'implies mode DISABLE'}: clients send plaintext to ${dest.description}, but ${origin(source, mode)}; `
+      + (unsure ? 'every connection is refused unless its workloads run without a sidecar (the input holds none of them)'
+        : 'every connection is refused'),
+      'Use mode: ISTIO_MUTUAL (or remove the tls block so auto mTLS applies); or, if plaintext is really needed, make the destination PERMISSIVE'
+      + (unsure ? '; if the destination runs without a sidecar, include its workloads (with sidecar.istio.io/inject: "false") in the input.' : '.'),
+      { upstreamCode: source.level === 'mesh' ? 'KIA0208' : 'KIA0207', ...(unsure ? { severity: 'warning' } : {}) }));
     return;
   }
+}
+
+/**
+ * Whether the destination's pods run a sidecar, as far as the input tells: `none` when every
+ * workload its Service selects opts out of injection (`sidecar.istio.io/inject: "false"`, label or
+ * annotation), `some` when one does not, `unknown` without a Service or known workloads.
+ */
+function sidecarsAt(context: RuleContext, dest: Destination): 'none' | 'some' | 'unknown' {
+  // A namespace or the whole mesh surely holds workloads with a sidecar.
+  if (!dest.oneService) return 'some';
+  if (!dest.service || !context.inventory.knowsWorkloads(dest.namespace)) return 'unknown';
+  const pods = context.inventory.workloadsIn(dest.namespace).filter((w) => selectorMatches(dest.labels, w.podLabels));
+  if (pods.length === 0) return 'unknown';
+  return pods.every((w) => (w.podLabels[INJECT] ?? w.podAnnotations[INJECT]) === 'false') ? 'none' : 'some';
 }
 
 function origin(source: MtlsSource, mode: EffectiveMtlsMode): string {
@@ -175,6 +202,7 @@ function destinations(context: RuleContext, dr: IstioResource, host: string, sub
     namespace,
     labels: { ...(service?.selector ?? {}), ...subsetLabels },
     ...(service ? { service } : {}),
+    oneService: true,
     description: `${name}.${namespace}${Object.keys(subsetLabels).length > 0 ? ' (subset)' : ''}`,
   }];
 }

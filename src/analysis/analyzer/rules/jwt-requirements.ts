@@ -49,7 +49,13 @@ export const jwtRequirementsRule: AnalyzerRule = {
   run(context) {
     const out: Diagnostic[] = [];
     for (const ap of context.config.authorizationPolicies) checkPolicy(context, ap, out);
-    for (const ra of context.config.requestAuthentications) checkRequestAuthentication(context, ra, out);
+    // Scanned once per RequestAuthentication that selects no known workload: filter once.
+    let enforcing: AuthorizationPolicyResource[] | undefined;
+    const enforcingPolicies = (): readonly AuthorizationPolicyResource[] => {
+      enforcing ??= context.config.authorizationPolicies.filter((ap) => requiresToken(ap) && !isDryRunPolicy(ap));
+      return enforcing;
+    };
+    for (const ra of context.config.requestAuthentications) checkRequestAuthentication(context, ra, enforcingPolicies, out);
     return out;
   },
 };
@@ -149,7 +155,8 @@ function issuerPossible(value: string, issuers: readonly string[]): boolean {
   return issuers.some((iss) => value.startsWith(`${iss}/`) && value.length > iss.length + 1);
 }
 
-function checkRequestAuthentication(context: RuleContext, ra: RequestAuthenticationResource, out: Diagnostic[]): void {
+function checkRequestAuthentication(context: RuleContext, ra: RequestAuthenticationResource,
+  enforcingPolicies: () => readonly AuthorizationPolicyResource[], out: Diagnostic[]): void {
   const scope = scopeOf(ra);
   if (!scope || ra.spec.jwtRules.length === 0) return;
   const root = context.mesh.rootNamespace;
@@ -160,8 +167,7 @@ function checkRequestAuthentication(context: RuleContext, ra: RequestAuthenticat
       const wp = context.evaluator.policiesFor(t.namespace, t.labels);
       enforced = [...wp.allow, ...wp.deny].some((p) => requiresToken(p.resource));
     } else {
-      enforced = context.config.authorizationPolicies.some((ap) => {
-        if (!requiresToken(ap) || isDryRunPolicy(ap)) return false;
+      enforced = enforcingPolicies().some((ap) => {
         const s = scopeOf(ap);
         // A mesh-wide RequestAuthentication is enforced wherever some policy requires a token.
         return s !== undefined && (scope.namespace === root && Object.keys(scope.selector).length === 0 ? true : scopesOverlap(s, scope, root));

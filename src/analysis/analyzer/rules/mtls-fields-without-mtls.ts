@@ -54,12 +54,13 @@ export const mtlsFieldsWithoutMtlsRule: AnalyzerRule = {
     for (const ap of context.config.authorizationPolicies) {
       const scope = scopeOf(ap);
       if (!scope) continue;
-      let targets: PolicyTarget[] | undefined;
+      const targets = policyTargets(context, scope);
+      // The usual case, a STRICT mesh: no port of any target accepts plaintext, nothing to find.
+      if (!targets.some((t) => acceptsPlaintextSomewhere(context, t))) continue;
       ap.spec.rules.forEach((rule, i) => {
         if (!rule) return;
         const fields = mtlsFields(rule, i);
         if (fields.length === 0) return;
-        targets ??= policyTargets(context, scope);
         const weakest = weakestMode(context, targets, rulePorts(rule));
         if (!weakest) return;
         out.push(report(ap, i, fields, weakest, targets.length));
@@ -68,6 +69,11 @@ export const mtlsFieldsWithoutMtlsRule: AnalyzerRule = {
     return out;
   },
 };
+
+function acceptsPlaintextSomewhere(context: RuleContext, target: PolicyTarget): boolean {
+  const pa = context.evaluator.policiesFor(target.namespace, target.labels).peerAuthentication;
+  return pa.mode !== 'STRICT' || [...pa.ports.values()].some((m) => m.mode !== 'STRICT');
+}
 
 function mtlsFields(rule: AuthorizationRule, i: number): { path: FieldPath; name: string }[] {
   const out: { path: FieldPath; name: string }[] = [];

@@ -11,7 +11,7 @@ describe('DestinationRule TLS', () => {
   it('reports tls: {} (zero value DISABLE) against a STRICT mesh, and SIMPLE/MUTUAL without caCertificates', () => {
     const found = analyzeFixture(MESH);
     expect(found.map((d) => [where(d), d.code, d.severity, d.upstreamCode])).toEqual([
-      [`mesh-strict.yaml:${lineOf(MESH, 'tls: {}')}`, 'TM_DESTINATION_RULE_DISABLES_STRICT', 'error', 'KIA0208'],
+      [`mesh-strict.yaml:${lineOf(MESH, 'tls: {}')}`, 'TM_DESTINATION_RULE_DISABLES_STRICT', 'warning', 'KIA0208'],
       [`mesh-strict.yaml:${lineOf(MESH, 'tls: {}')}`, 'TM_DESTINATION_RULE_TLS_ZERO_VALUE', 'warning', undefined],
       [`mesh-strict.yaml:${lineOf(MESH, 'mode: SIMPLE') - 1}`, 'TM_DESTINATION_RULE_NO_CA', 'warning', 'IST0128'],
       [`mesh-strict.yaml:${lineOf(MESH, 'mode: MUTUAL') - 1}`, 'TM_DESTINATION_RULE_NO_CA', 'warning', 'IST0129'],
@@ -19,6 +19,20 @@ describe('DestinationRule TLS', () => {
     expect(found[0].message).toMatch(/implies mode DISABLE: clients send plaintext to reviews\.bookinfo, but PeerAuthentication istio-system\/default requires STRICT mTLS there \(mesh level\)/);
     expect(found[1].message).toMatch(/the zero value is DISABLE/);
     expect(found[3].message).toMatch(/port 8443/);
+  });
+
+  it('knows sidecar-less destinations: no finding when every selected pod opts out of injection, an error when it has a sidecar', () => {
+    const file = 'destination-rule-tls/without-sidecar.yaml';
+    const found = analyzeFixture(file).filter((d) => d.code === 'TM_DESTINATION_RULE_DISABLES_STRICT');
+    expect(found.map((d) => [where(d), d.severity])).toEqual([[`without-sidecar.yaml:${lineOf(file, 'mode: DISABLE', 2)}`, 'error']]);
+    expect(found[0].message).toMatch(/orders-plaintext.*every connection is refused$/);
+  });
+
+  it('is a warning in auto inventory when the destination\'s workloads are not in the input (it may run without a sidecar), an error with complete', () => {
+    const auto = analyzeFixture(MESH).find((d) => d.code === 'TM_DESTINATION_RULE_DISABLES_STRICT');
+    expect(auto?.severity).toBe('warning');
+    expect(auto?.message).toMatch(/unless its workloads run without a sidecar \(the input holds none of them\)/);
+    expect(analyzeFixture(MESH, { inventory: 'complete' }).find((d) => d.code === 'TM_DESTINATION_RULE_DISABLES_STRICT')?.severity).toBe('error');
   });
 
   it('reports DISABLE on a Service port whose target port is STRICT at namespace level (KIA0207)', () => {
