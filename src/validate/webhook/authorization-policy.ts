@@ -163,7 +163,7 @@ function checkValues(action: string, field: string, entry: string, name: string,
   const all = list(values);
   if (!all) return;
   if (action === 'CUSTOM' && CUSTOM_FORBIDDEN_SOURCE.includes(name)) {
-    out.add(CUSTOM_INVALID, at, `${field}.${entry}.${name} is not supported with action CUSTOM`,
+    out.add(CUSTOM_INVALID, at, `${name} is not supported with action CUSTOM`,
       'Let the external authorizer check identities, or move this match to an ALLOW/DENY policy.');
   }
   if ((name === 'serviceAccounts' || name === 'notServiceAccounts') && all.length > 16) {

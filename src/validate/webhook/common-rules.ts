@@ -68,7 +68,7 @@ export function checkMetadata(kind: string, meta: WebhookMetadata, spec: Readonl
       const action = typeof spec.action === 'string' ? spec.action : 'ALLOW';
       if (action !== 'ALLOW' && action !== 'DENY') {
         out.add(DRY_RUN_ANNOTATION_INVALID, at, `the annotation ${DRY_RUN} currently only supports action ALLOW/DENY, found action ${action}`,
-          `Remove the annotation, or test the policy with action ALLOW or DENY.`);
+          'Remove the annotation, or test the policy with action ALLOW or DENY.');
       } else if (!GO_BOOLS.includes(value)) {
         out.add(DRY_RUN_ANNOTATION_INVALID, at, `annotation ${DRY_RUN} has the invalid value ${show(value)}; allowed: true or false (Go's ParseBool: 1, t, T, TRUE, true, True and their false forms)`,
           `Write ${DRY_RUN}: "true" (or "false").`);

@@ -133,8 +133,18 @@ export function portNameReason(name: string): string | undefined {
 export type IstioProtocol = 'TCP' | 'UDP' | 'GRPC' | 'GRPC-Web' | 'HTTP' | 'HTTP_PROXY' | 'HTTP2' | 'HTTPS' | 'TLS' | 'Mongo' | 'Redis' | 'MySQL' | 'Unsupported';
 
 const PROTOCOLS: Readonly<Record<string, IstioProtocol>> = {
-  'tcp': 'TCP', 'udp': 'UDP', 'grpc': 'GRPC', 'grpc-web': 'GRPC-Web', 'http': 'HTTP', 'http_proxy': 'HTTP_PROXY', 'http2': 'HTTP2',
-  'https': 'HTTPS', 'tls': 'TLS', 'mongo': 'Mongo', 'redis': 'Redis', 'mysql': 'MySQL',
+  'tcp': 'TCP',
+  'udp': 'UDP',
+  'grpc': 'GRPC',
+  'grpc-web': 'GRPC-Web',
+  'http': 'HTTP',
+  'http_proxy': 'HTTP_PROXY',
+  'http2': 'HTTP2',
+  'https': 'HTTPS',
+  'tls': 'TLS',
+  'mongo': 'Mongo',
+  'redis': 'Redis',
+  'mysql': 'MySQL',
 };
 
 /** `protocol.Parse`. */

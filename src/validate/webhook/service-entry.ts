@@ -47,7 +47,8 @@ export const SE_ENDPOINT_INVALID: WebhookCheck = {
 };
 
 /** Every check of this module. */
-export const SERVICE_ENTRY_CHECKS: readonly WebhookCheck[] = [SE_HOST_INVALID, SE_ADDRESS_INVALID, SE_PORT_INVALID, SE_RESOLUTION_INVALID, SE_ENDPOINT_INVALID];
+export const SERVICE_ENTRY_CHECKS: readonly WebhookCheck[] = [SE_HOST_INVALID, SE_ADDRESS_INVALID, SE_PORT_INVALID, SE_RESOLUTION_INVALID,
+  SE_ENDPOINT_INVALID];
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 

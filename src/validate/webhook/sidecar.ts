@@ -246,8 +246,7 @@ function checkOutboundPolicy(tp: unknown, at: WebhookPath, out: Findings): void 
     bad(['egressProxy'], 'sidecar: egress_proxy port must be non-nil', 'Add egressProxy.port.number.');
     return;
   }
-  if (host === '*') bad(['egressProxy', 'host'], `invalid destination host ${host}`, 'Name the egress proxy\'s host.');
-  else if (!fqdn) {
+  if (host === '*') {bad(['egressProxy', 'host'], `invalid destination host ${host}`, 'Name the egress proxy\'s host.');} else if (!fqdn) {
     const reason = wildcardDomainReason(host);
     if (reason) bad(['egressProxy', 'host'], reason, 'Write the egress proxy\'s fully qualified host name.');
   }

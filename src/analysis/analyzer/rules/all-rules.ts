@@ -18,6 +18,7 @@ import { AnalyzerRule } from './rule-types';
 import { selectorNoWorkloadRule } from './selector-no-workload';
 import { sidecarOutboundPolicyRule } from './sidecar-outbound-policy';
 import { virtualServiceTlsRoutesRule } from './virtual-service-tls-routes';
+import { webhookRules } from './webhook-rules';
 
 /** Every rule of the analyzer. */
 export const ALL_RULES: readonly AnalyzerRule[] = [
@@ -35,4 +36,5 @@ export const ALL_RULES: readonly AnalyzerRule[] = [
   gatewayCredentialsRule,
   virtualServiceTlsRoutesRule,
   legacyApiRule,
+  webhookRules,
 ];
