@@ -149,7 +149,7 @@ function checkRule(action: string, rule: unknown, base: WebhookPath, out: Findin
       }
       if (field === 'from' && TCP_SOURCE_FIELDS.some((f) => list(inner[f]))) seen.tcpFrom = true;
       if (field === 'to' && (list(inner.ports) || list(inner.notPorts))) seen.tcpTo = true;
-      for (const f of fields) checkValues(action, field, entry, f, inner[f], [...at, entry, f], out);
+      for (const f of fields) checkValues(action, f, inner[f], [...at, entry, f], out);
     });
   }
   checkConditions(action, rule.when, [...base, 'when'], out);
@@ -159,7 +159,7 @@ function checkRule(action: string, rule: unknown, base: WebhookPath, out: Findin
   }
 }
 
-function checkValues(action: string, field: string, entry: string, name: string, values: unknown, at: WebhookPath, out: Findings): void {
+function checkValues(action: string, name: string, values: unknown, at: WebhookPath, out: Findings): void {
   const all = list(values);
   if (!all) return;
   if (action === 'CUSTOM' && CUSTOM_FORBIDDEN_SOURCE.includes(name)) {
