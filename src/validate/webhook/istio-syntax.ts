@@ -102,7 +102,8 @@ export function namespaceSlashHostReasons(host: string, isGateway: boolean): str
   const namespace = host.slice(0, slash);
   const name = host.slice(slash + 1);
   const out: string[] = [];
-  if (namespace === '' || name === '') out.push('config namespace and dnsName in host entry cannot be empty');
+  // istiod goes on to report the empty name as a short, empty domain name too; one reason is enough.
+  if (namespace === '' || name === '') return ['config namespace and dnsName in host entry cannot be empty'];
   const special = isGateway ? ['*', '.'] : ['*', '.', '~'];
   if (!special.includes(namespace) && !isIstioDnsLabel(namespace)) {
     out.push(`invalid namespace value ${JSON.stringify(namespace)} in ${isGateway ? 'gateway' : 'sidecar'}`);
