@@ -55,7 +55,7 @@ export const PORT_INVALID: WebhookCheck = {
 export const SERVICE_ACCOUNT_INVALID: WebhookCheck = {
   code: 'TM_AUTHZ_SERVICE_ACCOUNT_INVALID',
   severity: 'error',
-  title: 'a serviceAccounts value is not "sa" or "namespace/sa", has a wildcard, or there are more than 16',
+  title: 'a serviceAccounts value is not "sa" or "namespace/sa", or has a wildcard',
   istiod: 'security.CheckServiceAccount',
 };
 export const TRUST_DOMAIN_INVALID: WebhookCheck = {
@@ -165,10 +165,6 @@ function checkValues(action: string, name: string, values: unknown, at: WebhookP
   if (action === 'CUSTOM' && CUSTOM_FORBIDDEN_SOURCE.includes(name)) {
     out.add(CUSTOM_INVALID, at, `${name} is not supported with action CUSTOM`,
       'Let the external authorizer check identities, or move this match to an ALLOW/DENY policy.');
-  }
-  if ((name === 'serviceAccounts' || name === 'notServiceAccounts') && all.length > 16) {
-    out.add(SERVICE_ACCOUNT_INVALID, at, `${name} may not have more than 16 values (it has ${all.length})`,
-      'Split the rule, or match a namespace with namespaces or principals instead.');
   }
   all.forEach((v, k) => {
     if (typeof v !== 'string') return;

@@ -29,8 +29,8 @@ export const DESTINATION_RULE_CHECKS: readonly WebhookCheck[] = [DESTINATION_RUL
 
 /** `ValidateDestinationRule` on an object. */
 export function checkDestinationRule(meta: WebhookMetadata, spec: Readonly<Record<string, unknown>>, out: Findings): void {
-  const host = typeof spec.host === 'string' ? spec.host : '';
-  const reason = wildcardDomainReason(host);
+  const host = typeof spec.host === 'string' ? spec.host : undefined;
+  const reason = host === undefined ? undefined : wildcardDomainReason(host);
   if (reason) {
     out.add(DESTINATION_RULE_HOST_INVALID, ['spec', 'host'], `host ${show(host)}: ${reason}`,
       'Write the service\'s host name (reviews, reviews.bookinfo.svc.cluster.local) or a wildcard as the first label only (*.example.com).');
@@ -39,7 +39,8 @@ export function checkDestinationRule(meta: WebhookMetadata, spec: Readonly<Recor
   const names = new Set<string>();
   (Array.isArray(spec.subsets) ? spec.subsets : []).forEach((subset, i) => {
     if (!isRecord(subset)) return;
-    const name = typeof subset.name === 'string' ? subset.name : '';
+    if (typeof subset.name !== 'string') return;
+    const name = subset.name;
     if (names.has(name)) out.add(SUBSET_INVALID, ['spec', 'subsets', i, 'name'], `duplicate subset names: ${name}`, 'Give each subset its own name.');
     names.add(name);
     if (name === '') out.add(SUBSET_INVALID, ['spec', 'subsets', i], 'subset name cannot be empty', 'Name the subset, e.g. v1.');

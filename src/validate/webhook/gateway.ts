@@ -76,8 +76,9 @@ export function checkGateway(meta: WebhookMetadata, spec: Readonly<Record<string
 
 function checkServer(server: Readonly<Record<string, unknown>>, at: WebhookPath, out: Findings): void {
   const hosts = Array.isArray(server.hosts) ? server.hosts : [];
-  if (hosts.length === 0) {
-    out.add(GATEWAY_HOST_INVALID, [...at, ...(server.hosts === undefined ? [] : ['hosts'])], 'server config must contain at least one host',
+  // A missing hosts field is the CRD's required field; an empty list is istiod's.
+  if (Array.isArray(server.hosts) && hosts.length === 0) {
+    out.add(GATEWAY_HOST_INVALID, [...at, 'hosts'], 'server config must contain at least one host',
       'List the hosts the server accepts, e.g. hosts: ["shop.example.com"] (or "*/*" for every host).');
   }
   hosts.forEach((host, j) => {
@@ -124,26 +125,24 @@ function checkServer(server: Readonly<Record<string, unknown>>, at: WebhookPath,
 
 /** `validateServerPort`; true when it found no error. */
 function checkServerPort(port: unknown, bind: string, at: WebhookPath, out: Findings): boolean {
-  if (!isRecord(port)) {
-    out.add(GATEWAY_SERVER_INVALID, at, 'port is required', 'Add port: {number, protocol, name}.');
-    return false;
-  }
+  // A missing port, number, protocol or name is the CRD's required field.
+  if (!isRecord(port)) return false;
   let ok = true;
   const bad = (path: WebhookPath, message: string, fix: string): void => {
     ok = false;
     out.add(GATEWAY_SERVER_INVALID, path, message, fix);
   };
-  if (parseProtocol(port.protocol) === 'Unsupported') {
+  if (typeof port.protocol === 'string' && parseProtocol(port.protocol) === 'Unsupported') {
     bad([...at, 'protocol'], `invalid protocol ${show(port.protocol)}`, `Use one of ${PROTOCOL_NAMES}.`);
   }
-  const number = typeof port.number === 'number' ? port.number : 0;
-  if (number > 0 || !bind.startsWith('unix://')) {
+  const number = typeof port.number === 'number' ? port.number : undefined;
+  if (number !== undefined && (number > 0 || !bind.startsWith('unix://'))) {
     const reason = portReason(number);
     if (reason) bad([...at, 'number'], reason, 'Use a port between 1 and 65535 (0 only with a unix:// bind).');
   }
   if (typeof port.targetPort === 'number' && port.targetPort > 0) {
     bad([...at, 'targetPort'], 'targetPort has no impact on Gateways', 'Remove targetPort: the gateway Service maps ports.');
   }
-  if (typeof port.name !== 'string' || port.name === '') bad([...at, 'name'], 'port name must be set', 'Name the port, e.g. https-shop.');
+  if (port.name === '') bad([...at, 'name'], 'port name must be set', 'Name the port, e.g. https-shop.');
   return ok;
 }

@@ -51,10 +51,8 @@ export function checkHttpRoute(http: Readonly<Record<string, unknown>>, delegate
   }
   for (const d of destinationReasons(http.mirror)) add(VS.DESTINATION, ['mirror', d.field], d.reason, destinationFix(d.field));
   (Array.isArray(http.mirrors) ? http.mirrors : []).forEach((m, i) => {
-    if (!isRecord(m) || !isRecord(m.destination)) {
-      add(VS.DESTINATION, ['mirrors', i], isRecord(m) ? 'destination is required for mirrors' : 'mirror cannot be null', 'Give the mirror a destination.');
-      return;
-    }
+    // A mirror without a destination is the CRD's required field.
+    if (!isRecord(m) || !isRecord(m.destination)) return;
     for (const d of destinationReasons(m.destination)) add(VS.DESTINATION, ['mirrors', i, 'destination', d.field], d.reason, destinationFix(d.field));
     const value = isRecord(m.percentage) ? num(m.percentage.value) : undefined;
     if (value !== undefined && (value > 100 || value < 0)) add(VS.DESTINATION, ['mirrors', i, 'percentage', 'value'], `mirror percentage must be between 0 and 100 (it has ${value})`, 'Use a value between 0 and 100.');
@@ -233,8 +231,8 @@ function checkDirectResponse(dr: unknown, at: WebhookPath, out: Findings): void 
   const size = typeof body.string === 'string' ? Buffer.byteLength(body.string) : typeof body.bytes === 'string' ? Buffer.from(body.bytes, 'base64').length : 0;
   if (size > 1024 * 1024) out.add(VS.REDIRECT, [...at, 'body'], `large direct_responses may impact control plane performance, must be less than 1MB (${size} bytes)`, 'Serve large bodies from a backend.');
   else if (size > 100 * 1024) out.warn(VS.REDIRECT, [...at, 'body'], `large direct_responses may impact control plane performance (${size} bytes)`, 'Serve large bodies from a backend.');
-  const status = num(dr.status) ?? 0;
-  if (status < 200 || status > 600) out.add(VS.REDIRECT, [...at, 'status'], `HTTP status ${status} is not in range 200-599`, 'Use an HTTP status between 200 and 599.');
+  const status = num(dr.status);
+  if (status !== undefined && (status < 200 || status > 600)) out.add(VS.REDIRECT, [...at, 'status'], `HTTP status ${status} is not in range 200-599`, 'Use an HTTP status between 200 and 599.');
 }
 
 function checkRetries(retries: unknown, add: Add): void {
@@ -300,7 +298,6 @@ export function checkDestinations(route: unknown, at: WebhookPath, out: Findings
       out.add(VS.DESTINATION, [...at, i], 'weight may not be nil', 'Delete the null entry.');
       return;
     }
-    if (!isRecord(w.destination)) out.add(VS.DESTINATION, [...at, i], 'destination is required', 'Add destination: {host: …}.');
     if (http) checkHeaderOperations(w.headers, [...at, i, 'headers'], out);
     for (const d of destinationReasons(w.destination)) out.add(VS.DESTINATION, [...at, i, 'destination', d.field], d.reason, destinationFix(d.field));
     const weight = num(w.weight) ?? 0;

@@ -34,11 +34,12 @@ export function checkLoadBalancer(lb: unknown, outlier: unknown, path: WebhookPa
   if (hash) {
     const hp: WebhookPath = [...path, 'consistentHash'];
     const cookie = isRecord(hash.httpCookie) ? hash.httpCookie : undefined;
-    if (cookie && (typeof cookie.name !== 'string' || cookie.name === '')) bad([...hp, 'httpCookie'], 'name required for HttpCookie', 'Set httpCookie.name.');
+    if (cookie?.name === '') bad([...hp, 'httpCookie', 'name'], 'name required for HttpCookie', 'Set httpCookie.name.');
     if (cookie && Array.isArray(cookie.attributes)) {
       const names = new Set<string>();
       cookie.attributes.forEach((a, i) => {
-        const name = isRecord(a) && typeof a.name === 'string' ? a.name : '';
+        if (!isRecord(a) || typeof a.name !== 'string') return;
+        const name = a.name;
         if (name === '') bad([...hp, 'httpCookie', 'attributes', i], 'cookie attribute name cannot be empty', 'Name the attribute, e.g. SameSite.');
         else if (names.has(name)) bad([...hp, 'httpCookie', 'attributes', i], `duplicate cookie attribute name: ${name}`, 'List each attribute once.');
         names.add(name);

@@ -24,7 +24,7 @@ export const MUTUAL_WITHOUT_CA: WebhookCheck = {
 export const TLS_SETTINGS_INVALID: WebhookCheck = {
   code: 'TM_SERVER_TLS_SETTINGS_INVALID',
   severity: 'error',
-  title: 'server TLS settings istiod refuses (CRL) or ignores (cipher suites, TLS 1.0/1.1 without ciphers, a third certificate)',
+  title: 'server TLS settings istiod refuses (CRL) or ignores (cipher suites, TLS 1.0/1.1 without ciphers)',
   istiod: 'validateTLSOptions',
 };
 
@@ -88,10 +88,7 @@ export function checkServerTls(tls: unknown, path: WebhookPath, out: Findings): 
       out.add(MUTUAL_WITHOUT_CA, [...path, 'mode'], `${prefix} requires a client CA bundle (caCertificates)`,
         'Set caCertificates to the CA file that signs client certificates, or use credentialName with a Secret that holds ca.crt.');
     }
-    if (tlsCertificates > 2) {
-      out.warn(TLS_SETTINGS_INVALID, [...path, 'tlsCertificates'], `${prefix} can support up to 2 server certificates (found ${tlsCertificates})`,
-        'Keep at most two certificates (typically one RSA and one ECDSA).');
-    }
+    // More than 2 tlsCertificates is refused by the CRD (maxItems), where istiod only warns.
     const certs = tlsCertificates > 0 ? (tls.tlsCertificates as unknown[]).map((c, i) => [isRecord(c) ? c : {}, [...path, 'tlsCertificates', i]] as const)
       : [[tls, path] as const];
     for (const [cert, at] of certs) {

@@ -30,7 +30,7 @@ export const SE_ADDRESS_INVALID: WebhookCheck = {
 export const SE_PORT_INVALID: WebhookCheck = {
   code: 'TM_SERVICE_ENTRY_PORT_INVALID',
   severity: 'error',
-  title: 'a ServiceEntry port has a duplicate or invalid name or an unknown protocol (or TCP without an address)',
+  title: 'a ServiceEntry port has an invalid name or an unknown protocol (or serves TCP without an address)',
   istiod: 'ValidateServiceEntry',
 };
 export const SE_RESOLUTION_INVALID: WebhookCheck = {
@@ -78,8 +78,9 @@ export function checkServiceEntry(meta: WebhookMetadata, spec: Readonly<Record<s
   ports.forEach((p, i) => {
     const at: WebhookPath = ['spec', 'ports', i];
     if (!isRecord(p)) return;
-    const name = typeof p.name === 'string' ? p.name : '';
-    if (portNames.has(name)) out.add(SE_PORT_INVALID, [...at, 'name'], `service entry port name ${show(name)} already defined`, 'Give each port its own name.');
+    // Duplicate names are the CRD's list-map key, a missing name its required field.
+    const name = typeof p.name === 'string' ? p.name : undefined;
+    if (name === undefined) return;
     portNames.add(name);
     const nameReason = portNameReason(name);
     if (nameReason) out.add(SE_PORT_INVALID, [...at, 'name'], nameReason, 'Name the port with a DNS-1123 label, e.g. https.');

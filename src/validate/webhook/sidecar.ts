@@ -103,10 +103,8 @@ export function checkSidecar(meta: WebhookMetadata, spec: Readonly<Record<string
 function checkIngress(l: unknown, at: WebhookPath, ports: Set<number>, out: Findings): void {
   if (!isRecord(l)) return;
   const bad = (path: WebhookPath, message: string, fix: string): void => out.add(SIDECAR_INGRESS_INVALID, [...at, ...path], message, fix);
-  if (!isRecord(l.port)) {
-    bad([], 'sidecar: port is required for ingress listeners', 'Add port: {number, protocol, name}.');
-    return;
-  }
+  // A missing port is the CRD's required field.
+  if (!isRecord(l.port)) return;
   const port = l.port;
   if (typeof port.targetPort === 'number' && port.targetPort > 0) bad(['port', 'targetPort'], 'targetPort has no impact on Sidecars', 'Remove targetPort.');
   if (typeof port.name === 'string' && port.name !== '') {
@@ -202,7 +200,8 @@ function checkEgressPort(l: Readonly<Record<string, unknown>>, at: WebhookPath, 
 
 function checkEgressHosts(namespace: string, hosts: unknown, at: WebhookPath, out: Findings): void {
   const list = Array.isArray(hosts) ? hosts : [];
-  if (list.length === 0) {
+  // A missing hosts field is the CRD's required field; an empty list is istiod's.
+  if (Array.isArray(hosts) && list.length === 0) {
     out.add(SIDECAR_EGRESS_HOST_INVALID, at, 'sidecar: egress listener must contain at least one host', 'List the hosts, e.g. hosts: ["./*", "istio-system/*"].');
     return;
   }
@@ -239,7 +238,8 @@ function checkOutboundPolicy(tp: unknown, at: WebhookPath, out: Findings): void 
     return;
   }
   const proxy = tp.egressProxy;
-  const host = typeof proxy.host === 'string' ? proxy.host : '';
+  if (typeof proxy.host !== 'string') return;
+  const host = proxy.host;
   const fqdn = fqdnReason(host);
   if (fqdn) bad(['egressProxy', 'host'], fqdn, 'Write the egress proxy\'s fully qualified host name.');
   if (!isRecord(proxy.port)) {

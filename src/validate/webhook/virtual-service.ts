@@ -140,7 +140,8 @@ function checkHosts(spec: Readonly<Record<string, unknown>>, hosts: readonly str
 function checkTlsRoute(route: unknown, hosts: readonly string[], sniGateway: boolean, at: WebhookPath, out: Findings): void {
   if (!isRecord(route)) return;
   const matches = list(route.match);
-  if (matches.length === 0) out.add(VS.ROUTE_MISSING, at, 'TLS route must have at least one match condition', 'Add match: [{sniHosts: [...]}].');
+  // A missing match (and a match without sniHosts) is the CRD's required field; an empty list is istiod's.
+  if (Array.isArray(route.match) && matches.length === 0) out.add(VS.ROUTE_MISSING, [...at, 'match'], 'TLS route must have at least one match condition', 'Add match: [{sniHosts: [...]}].');
   matches.forEach((m, j) => {
     const mat: WebhookPath = [...at, 'match', j];
     if (!isRecord(m)) {
@@ -148,7 +149,7 @@ function checkTlsRoute(route: unknown, hosts: readonly string[], sniGateway: boo
       return;
     }
     const sniHosts = strings(m.sniHosts);
-    if (sniHosts.length === 0) out.add(VS.TLS_WITHOUT_SNI, mat, 'TLS match must have at least one SNI host', 'List the SNI host names the route takes (a subset of spec.hosts).');
+    if (Array.isArray(m.sniHosts) && sniHosts.length === 0) out.add(VS.TLS_WITHOUT_SNI, mat, 'TLS match must have at least one SNI host', 'List the SNI host names the route takes (a subset of spec.hosts).');
     sniHosts.forEach((sni, k) => {
       const here: WebhookPath = [...mat, 'sniHosts', k];
       const reason = sniGateway ? gatewayBoundDomainReason(true, sni) : wildcardDomainReason(sni);

@@ -32,9 +32,9 @@ describe('ValidateServiceEntry', () => {
     ]);
   });
 
-  it('rejects duplicate and invalid port names and unknown protocols; warns about TCP without addresses under NONE', () => {
-    expectFindings(run(SE, { hosts: ['a.example.com'], resolution: 'DNS', ports: [{ number: 80, name: 'web', protocol: 'HTTP' }, { number: 81, name: 'web', protocol: 'SMTP' }] }), [
-      ['error TM_SERVICE_ENTRY_PORT_INVALID spec.ports[1].name', /port name "web" already defined/],
+  it('rejects invalid port names and unknown protocols (duplicates are the CRD\'s list-map key); warns about TCP without addresses under NONE', () => {
+    expectFindings(run(SE, { hosts: ['a.example.com'], resolution: 'DNS', ports: [{ number: 80, name: '', protocol: 'HTTP' }, { number: 81, name: 'web', protocol: 'SMTP' }] }), [
+      ['error TM_SERVICE_ENTRY_PORT_INVALID spec.ports[0].name', /invalid port name: $/],
       ['error TM_SERVICE_ENTRY_PORT_INVALID spec.ports[1].protocol', /unsupported protocol: SMTP/],
     ]);
     expectFindings(run(SE, { hosts: ['a.example.com'], ports: [{ number: 9000, name: 'tcp' }] }), [

@@ -47,6 +47,7 @@ describe('ValidateSidecar', () => {
       { port: { number: 0, protocol: 'HTTP', name: 'http_1' }, bind: '0.0.0.0' },
       { port: { number: 9080, protocol: 'FOO', name: 'a' }, defaultEndpoint: 'localhost:8080' },
       { port: { number: 9080, protocol: 'TCP', name: 'b' }, defaultEndpoint: '127.0.0.1:http' },
+      // A listener without a port is the CRD's required field.
       { defaultEndpoint: '127.0.0.1:80' },
     ] }), [
       ['error TM_SIDECAR_INGRESS_INVALID spec.ingress[0].port.name', /invalid port name: http_1/],
@@ -55,7 +56,6 @@ describe('ValidateSidecar', () => {
       ['error TM_SIDECAR_INGRESS_INVALID spec.ingress[1].defaultEndpoint', /must be of form 127\.0\.0\.1:<port>/],
       ['error TM_SIDECAR_INGRESS_INVALID spec.ingress[2].port.number', /ports on IP bound listeners must be unique/],
       ['error TM_SIDECAR_INGRESS_INVALID spec.ingress[2].defaultEndpoint', /port \(http\) is not a number/],
-      ['error TM_SIDECAR_INGRESS_INVALID spec.ingress[3]', /port is required/],
     ]);
     expectFindings(run(SC, { ingress: [{ port: { number: 3306, protocol: 'TCP', name: 'db' }, connectionPool: { http: { maxRetries: 1 } } }] }), [
       ['warning TM_SIDECAR_INGRESS_INVALID spec.ingress[0].connectionPool.http', /only TCP settings will apply/],
@@ -87,7 +87,7 @@ describe('ValidateSidecar', () => {
       ['warning TM_SIDECAR_EGRESS_HOST_INVALID spec.egress[0].hosts[5]', /duplicated egress host/],
       ['warning TM_SIDECAR_EGRESS_HOST_INVALID spec.egress[0].hosts', /`\*\/\*` host select all resources/],
     ]);
-    expectFindings(run(SC, { egress: [{ port: { number: 80, protocol: 'HTTP', name: 'h' } }] }), [['error TM_SIDECAR_EGRESS_HOST_INVALID spec.egress[0].hosts', /at least one host/]]);
+    expectFindings(run(SC, { egress: [{ port: { number: 80, protocol: 'HTTP', name: 'h' }, hosts: [] }] }), [['error TM_SIDECAR_EGRESS_HOST_INVALID spec.egress[0].hosts', /at least one host/]]);
   });
 
   it('rejects an egress proxy outside ALLOW_ANY or without a port (validateSidecarOutboundTrafficPolicy)', () => {

@@ -13,10 +13,10 @@ describe('ValidateTelemetry', () => {
       metrics: [{ providers: [{ name: 'prometheus' }], overrides: [{ match: { metric: 'REQUEST_COUNT' }, tagOverrides: { request_protocol: { operation: 'REMOVE' } } }] }] }));
   });
 
-  it('rejects an access log filter that is not CEL, and providers without a name', () => {
-    expectFindings(run(TM, { accessLogging: [{ filter: { expression: 'response.code >=' }, providers: [{}] }] }), [
+  it('rejects an access log filter that is not CEL, and metrics providers without a name', () => {
+    expectFindings(run(TM, { accessLogging: [{ filter: { expression: 'response.code >=' } }], metrics: [{ providers: [{ name: 'p' }, {}] }] }), [
+      ['error TM_TELEMETRY_PROVIDER_INVALID spec.metrics[0].providers[1]', /providers\.name may not be empty/],
       ['error TM_TELEMETRY_ACCESS_LOG_FILTER_INVALID spec.accessLogging[0].filter.expression', /must be a valid CEL expression/],
-      ['error TM_TELEMETRY_PROVIDER_INVALID spec.accessLogging[0].providers[0]', /providers\.name may not be empty/],
     ]);
   });
 

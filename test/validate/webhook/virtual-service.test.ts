@@ -141,11 +141,11 @@ describe('ValidateVirtualService', () => {
   });
 
   it('rejects TLS routes without sniHosts or with SNI hosts outside the hosts, warns about an IP SNI', () => {
-    expectFindings(run(VS, { hosts: ['shop.example.com'], gateways: ['ns/gw'], tls: [{ match: [{ sniHosts: ['admin.example.com', '10.0.0.1'] }, { port: 443 }], route: [dest()] }] }), [
+    expectFindings(run(VS, { hosts: ['shop.example.com'], gateways: ['ns/gw'], tls: [{ match: [{ sniHosts: ['admin.example.com', '10.0.0.1'] }, { port: 443, sniHosts: [] }], route: [dest()] }] }), [
       ['error TM_VIRTUAL_SERVICE_SNI_OUTSIDE_HOSTS spec.tls[0].match[0].sniHosts[0]', /not a compatible subset/],
       ['warning TM_VIRTUAL_SERVICE_MATCH_INVALID spec.tls[0].match[0].sniHosts[1]', /goes against SNI spec/],
       ['error TM_VIRTUAL_SERVICE_TLS_WITHOUT_SNI spec.tls[0].match[1]', /at least one SNI host/],
     ]);
-    expectFindings(run(VS, { hosts: ['a.example.com'], tls: [{ route: [dest()] }] }), [['error TM_VIRTUAL_SERVICE_ROUTE_MISSING spec.tls[0]', /at least one match condition/]]);
+    expectFindings(run(VS, { hosts: ['a.example.com'], tls: [{ match: [], route: [dest()] }] }), [['error TM_VIRTUAL_SERVICE_ROUTE_MISSING spec.tls[0].match', /at least one match condition/]]);
   });
 });
