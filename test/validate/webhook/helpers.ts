@@ -38,3 +38,11 @@ export function expectFindings(findings: readonly WebhookFinding[], expected: Re
 export function expectValid(findings: readonly WebhookFinding[]): void {
   expect(lines(findings), findings.map((f) => `${f.code}: ${f.message}`).join('\n')).toEqual([]);
 }
+
+/** `Kind ns/name: severity CODE path: message` for every finding of istiod's rules on rendered objects. */
+export function istiodFindings(objects: readonly object[]): string[] {
+  return objects.flatMap((o) => {
+    const m = o as { kind?: string; metadata?: { namespace?: string; name?: string } };
+    return validateWebhook(o).map((f) => `${m.kind} ${m.metadata?.namespace}/${m.metadata?.name}: ${f.severity} ${f.code} ${webhookPathString(f.path)}: ${f.message}`);
+  });
+}
