@@ -94,7 +94,10 @@ function loadModel(apiVersion: string, kind: string): CoreKindEntry | undefined 
   if (typeof exported !== 'function' || model?.apiVersion !== apiVersion || model.kind !== kind) return undefined;
   const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : 'v1';
   return {
-    apiVersion, kind, namespaced: !CLUSTER_SCOPED.has(`${group}|${kind}`), nameRule: 'path-segment',
+    apiVersion,
+    kind,
+    namespaced: !CLUSTER_SCOPED.has(`${group}|${kind}`),
+    nameRule: 'path-segment',
     model: exported as CoreKindEntry['model'],
   };
 }

@@ -46,7 +46,7 @@ export const OUTLIER_DETECTION_INVALID: WebhookCheck = {
 export const TUNNEL_INVALID: WebhookCheck = {
   code: 'TM_TUNNEL_SETTINGS_INVALID',
   severity: 'error',
-  title: 'tunnel settings are invalid or combined with proxyProtocol, or the proxyProtocol version is unknown',
+  title: 'tunnel settings are invalid, or combined with proxyProtocol',
   istiod: 'validateTrafficPolicy, validateTunnelSettings, validateProxyProtocol',
 };
 

@@ -22,8 +22,17 @@ describe('ValidatePeerAuthentication', () => {
 
 describe('ValidateRequestAuthentication → validateJwtRule', () => {
   it('admits the documented example', () => {
-    expectValid(run(RA, { selector: { matchLabels: { app: 'a' } }, jwtRules: [{ issuer: 'https://issuer.example.com', jwksUri: 'https://issuer.example.com/jwks',
-      audiences: ['api'], fromHeaders: [{ name: 'x-jwt', prefix: 'Bearer ' }], outputClaimToHeaders: [{ header: 'x-jwt-group', claim: 'group' }], timeout: '5s' }] }));
+    expectValid(run(RA, {
+      selector: { matchLabels: { app: 'a' } },
+      jwtRules: [{
+        issuer: 'https://issuer.example.com',
+        jwksUri: 'https://issuer.example.com/jwks',
+        audiences: ['api'],
+        fromHeaders: [{ name: 'x-jwt', prefix: 'Bearer ' }],
+        outputClaimToHeaders: [{ header: 'x-jwt-group', claim: 'group' }],
+        timeout: '5s',
+      }],
+    }));
   });
 
   it('rejects a rule with neither issuer nor jwksUri (empty audiences, params and cookies are the CRD\'s minLength)', () => {

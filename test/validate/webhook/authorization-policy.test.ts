@@ -55,13 +55,15 @@ describe('ValidateAuthorizationPolicy', () => {
   });
 
   it('rejects condition values their key does not accept: IPs, ports, service accounts, trust domains', () => {
-    expectFindings(run(AP, rule({ when: [
-      { key: 'source.ip', values: ['10.0.0.0/8', '10.0.0.256'] },
-      { key: 'remote.ip', notValues: ['010.0.0.1'] },
-      { key: 'destination.port', values: ['http'] },
-      { key: 'source.serviceAccount', values: ['ns/sa/x'] },
-      { key: 'source.trustDomain', values: ['a*b'] },
-    ] })), [
+    expectFindings(run(AP, rule({
+      when: [
+        { key: 'source.ip', values: ['10.0.0.0/8', '10.0.0.256'] },
+        { key: 'remote.ip', notValues: ['010.0.0.1'] },
+        { key: 'destination.port', values: ['http'] },
+        { key: 'source.serviceAccount', values: ['ns/sa/x'] },
+        { key: 'source.trustDomain', values: ['a*b'] },
+      ],
+    })), [
       ['error TM_AUTHZ_CONDITION_INVALID spec.rules[0].when[0].values[1]', /invalid value for key source\.ip: bad IP address \(10\.0\.0\.256\)/],
       ['error TM_AUTHZ_CONDITION_INVALID spec.rules[0].when[1].notValues[0]', /invalid notValue for key remote\.ip/],
       ['error TM_AUTHZ_CONDITION_INVALID spec.rules[0].when[2].values[0]', /bad port \(http\)/],
@@ -143,8 +145,10 @@ describe('validateWorkloadSelector and validatePolicyTargetReference', () => {
   });
 
   it('takes Service, ServiceEntry, Gateway API Gateway and GatewayClass targets only, by canonical group', () => {
-    expectValid(run(AP, { targetRefs: [{ kind: 'Service', group: '', name: 'a' }, { kind: 'Service', group: 'core', name: 'b' },
-      { kind: 'Gateway', group: 'gateway.networking.k8s.io', name: 'g' }, { kind: 'ServiceEntry', group: 'networking.istio.io', name: 's' }] }));
+    expectValid(run(AP, {
+      targetRefs: [{ kind: 'Service', group: '', name: 'a' }, { kind: 'Service', group: 'core', name: 'b' },
+        { kind: 'Gateway', group: 'gateway.networking.k8s.io', name: 'g' }, { kind: 'ServiceEntry', group: 'networking.istio.io', name: 's' }],
+    }));
     expectFindings(run(AP, { targetRef: { kind: 'Gateway', group: 'networking.istio.io', name: 'g' } }), [
       ['error TM_TARGET_REF_INVALID spec.targetRef', /but was "networking\.istio\.io"\/"Gateway"/],
     ]);

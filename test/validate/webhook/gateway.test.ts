@@ -81,11 +81,13 @@ describe('ValidateGateway', () => {
       ['error TM_GATEWAY_NAME_INVALID metadata.name', /invalid gateway name: "my\.gateway"/],
       ['error TM_GATEWAY_SERVER_INVALID spec.servers', /at least one server/],
     ]);
-    expectFindings(run(GW, { servers: [
-      { hosts: ['a.example.com'], port: { number: 80, name: 'http', protocol: 'SMTP' } },
-      { hosts: ['a.example.com'], port: { number: 70000, name: 'http', protocol: 'HTTP', targetPort: 8080 }, bind: 'localhost' },
-      { hosts: ['a.example.com'], port: { number: 80, name: '', protocol: 'HTTP' }, bind: 'unix://relative' },
-    ] }), [
+    expectFindings(run(GW, {
+      servers: [
+        { hosts: ['a.example.com'], port: { number: 80, name: 'http', protocol: 'SMTP' } },
+        { hosts: ['a.example.com'], port: { number: 70000, name: 'http', protocol: 'HTTP', targetPort: 8080 }, bind: 'localhost' },
+        { hosts: ['a.example.com'], port: { number: 80, name: '', protocol: 'HTTP' }, bind: 'unix://relative' },
+      ],
+    }), [
       ['error TM_GATEWAY_SERVER_INVALID spec.servers[0].port.protocol', /invalid protocol "SMTP"/],
       ['error TM_GATEWAY_SERVER_INVALID spec.servers[1].port.number', /65535/],
       ['error TM_GATEWAY_SERVER_INVALID spec.servers[1].port.targetPort', /no impact on Gateways/],

@@ -10,8 +10,13 @@ describe('ValidateServiceEntry', () => {
   it('admits the documented shapes', () => {
     expectValid(run(SE, { hosts: ['api.example.com'], location: 'MESH_EXTERNAL', resolution: 'DNS', ports: [HTTPS] }));
     expectValid(run(SE, { hosts: ['*.example.com'], resolution: 'NONE', ports: [HTTPS] }));
-    expectValid(run(SE, { hosts: ['db.internal'], addresses: ['10.0.0.0/24', '001:db8::'], resolution: 'STATIC', ports: [{ number: 5432, name: 'pg', protocol: 'TCP' }],
-      endpoints: [{ address: '10.0.0.5', ports: { pg: 5433 }, labels: { app: 'db' } }] }));
+    expectValid(run(SE, {
+      hosts: ['db.internal'],
+      addresses: ['10.0.0.0/24', '001:db8::'],
+      resolution: 'STATIC',
+      ports: [{ number: 5432, name: 'pg', protocol: 'TCP' }],
+      endpoints: [{ address: '10.0.0.5', ports: { pg: 5433 }, labels: { app: 'db' } }],
+    }));
     expectValid(run(SE, { hosts: ['*.wiki.example.com'], resolution: 'DYNAMIC_DNS', ports: [{ number: 80, name: 'http', protocol: 'HTTP' }] }));
   });
 
@@ -65,8 +70,13 @@ describe('ValidateServiceEntry', () => {
   });
 
   it('rejects STATIC endpoints that are not IP addresses, and endpoint ports the entry does not define', () => {
-    expectFindings(run(SE, { hosts: ['a.example.com'], addresses: ['10.0.0.1'], resolution: 'STATIC', ports: [{ number: 80, name: 'http', protocol: 'HTTP' }],
-      endpoints: [{ address: 'db.example.com' }, { address: '10.0.0.2', ports: { grpc: 9000 }, labels: { 'a b': 'c' } }, { address: '' }] }), [
+    expectFindings(run(SE, {
+      hosts: ['a.example.com'],
+      addresses: ['10.0.0.1'],
+      resolution: 'STATIC',
+      ports: [{ number: 80, name: 'http', protocol: 'HTTP' }],
+      endpoints: [{ address: 'db.example.com' }, { address: '10.0.0.2', ports: { grpc: 9000 }, labels: { 'a b': 'c' } }, { address: '' }],
+    }), [
       ['error TM_SERVICE_ENTRY_ENDPOINT_INVALID spec.endpoints[0].address', /is not a valid IP address/],
       ['error TM_SERVICE_ENTRY_ENDPOINT_INVALID spec.endpoints[1].ports.grpc', /endpoint port 9000 \("grpc"\) is not defined by the service entry/],
       ['error TM_SERVICE_ENTRY_ENDPOINT_INVALID spec.endpoints[1].labels', /invalid tag key/],

@@ -8,10 +8,18 @@ const SC = 'Sidecar';
 describe('ValidateSidecar', () => {
   it('admits the documented shapes', () => {
     expectValid(run(SC, { egress: [{ hosts: ['./*', 'istio-system/*'] }], outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } }));
-    expectValid(run(SC, { workloadSelector: { labels: { app: 'web' } }, ingress: [{ port: { number: 9080, protocol: 'HTTP', name: 'http' }, defaultEndpoint: '127.0.0.1:8080' }],
-      egress: [{ port: { number: 3306, protocol: 'MYSQL', name: 'mysql' }, bind: '127.0.0.1', hosts: ['*/mysql.example.com'] }, { hosts: ['~/*'] }] }));
-    expectValid(run(SC, { ingress: [{ port: { number: 9443, protocol: 'HTTPS', name: 'https' }, defaultEndpoint: 'unix:///var/run/app.sock',
-      tls: { mode: 'SIMPLE', serverCertificate: '/etc/certs/s.pem', privateKey: '/etc/certs/k.pem' } }] }));
+    expectValid(run(SC, {
+      workloadSelector: { labels: { app: 'web' } },
+      ingress: [{ port: { number: 9080, protocol: 'HTTP', name: 'http' }, defaultEndpoint: '127.0.0.1:8080' }],
+      egress: [{ port: { number: 3306, protocol: 'MYSQL', name: 'mysql' }, bind: '127.0.0.1', hosts: ['*/mysql.example.com'] }, { hosts: ['~/*'] }],
+    }));
+    expectValid(run(SC, {
+      ingress: [{
+        port: { number: 9443, protocol: 'HTTPS', name: 'https' },
+        defaultEndpoint: 'unix:///var/run/app.sock',
+        tls: { mode: 'SIMPLE', serverCertificate: '/etc/certs/s.pem', privateKey: '/etc/certs/k.pem' },
+      }],
+    }));
     expectValid(run(SC, { outboundTrafficPolicy: { mode: 'ALLOW_ANY', egressProxy: { host: 'proxy.example.com', port: { number: 3128 } } } }));
   });
 
@@ -28,8 +36,12 @@ describe('ValidateSidecar', () => {
   });
 
   it('rejects ingress TLS modes and fields a sidecar cannot serve', () => {
-    expectFindings(run(SC, { ingress: [{ port: { number: 9080, protocol: 'HTTP', name: 'http' },
-      tls: { mode: 'ISTIO_MUTUAL', credentialName: 'c', subjectAltNames: ['a'], httpsRedirect: true } }] }), [
+    expectFindings(run(SC, {
+      ingress: [{
+        port: { number: 9080, protocol: 'HTTP', name: 'http' },
+        tls: { mode: 'ISTIO_MUTUAL', credentialName: 'c', subjectAltNames: ['a'], httpsRedirect: true },
+      }],
+    }), [
       ['error TM_SIDECAR_INGRESS_TLS_INVALID spec.ingress[0].tls.subjectAltNames', /subjectAltNames is not supported/],
       ['error TM_SIDECAR_INGRESS_TLS_INVALID spec.ingress[0].tls.httpsRedirect', /httpsRedirect is not supported/],
       ['error TM_SIDECAR_INGRESS_TLS_INVALID spec.ingress[0].tls.credentialName', /credentialName is not currently supported/],
@@ -43,13 +55,15 @@ describe('ValidateSidecar', () => {
   });
 
   it('rejects ingress ports, binds and default endpoints istiod refuses', () => {
-    expectFindings(run(SC, { ingress: [
-      { port: { number: 0, protocol: 'HTTP', name: 'http_1' }, bind: '0.0.0.0' },
-      { port: { number: 9080, protocol: 'FOO', name: 'a' }, defaultEndpoint: 'localhost:8080' },
-      { port: { number: 9080, protocol: 'TCP', name: 'b' }, defaultEndpoint: '127.0.0.1:http' },
-      // A listener without a port is the CRD's required field.
-      { defaultEndpoint: '127.0.0.1:80' },
-    ] }), [
+    expectFindings(run(SC, {
+      ingress: [
+        { port: { number: 0, protocol: 'HTTP', name: 'http_1' }, bind: '0.0.0.0' },
+        { port: { number: 9080, protocol: 'FOO', name: 'a' }, defaultEndpoint: 'localhost:8080' },
+        { port: { number: 9080, protocol: 'TCP', name: 'b' }, defaultEndpoint: '127.0.0.1:http' },
+        // A listener without a port is the CRD's required field.
+        { defaultEndpoint: '127.0.0.1:80' },
+      ],
+    }), [
       ['error TM_SIDECAR_INGRESS_INVALID spec.ingress[0].port.name', /invalid port name: http_1/],
       ['error TM_SIDECAR_INGRESS_INVALID spec.ingress[0].port.number', /1\.\.65535/],
       ['error TM_SIDECAR_INGRESS_INVALID spec.ingress[1].port.protocol', /unsupported protocol: FOO/],
@@ -63,12 +77,14 @@ describe('ValidateSidecar', () => {
   });
 
   it('rejects egress listeners istiod refuses: catch-all not last, unix sockets, capture modes, duplicate ports', () => {
-    expectFindings(run(SC, { egress: [
-      { hosts: ['./*'] },
-      { port: { number: 0, protocol: 'HTTP', name: 'uds' }, bind: '127.0.0.1', captureMode: 'IPTABLES', hosts: ['./*'] },
-      { port: { number: 80, protocol: 'HTTP', name: 'http' }, hosts: ['./*'] },
-      { port: { number: 80, protocol: 'HTTP', name: 'http2' }, bind: 'not-an-ip', hosts: ['./*'] },
-    ] }), [
+    expectFindings(run(SC, {
+      egress: [
+        { hosts: ['./*'] },
+        { port: { number: 0, protocol: 'HTTP', name: 'uds' }, bind: '127.0.0.1', captureMode: 'IPTABLES', hosts: ['./*'] },
+        { port: { number: 80, protocol: 'HTTP', name: 'http' }, hosts: ['./*'] },
+        { port: { number: 80, protocol: 'HTTP', name: 'http2' }, bind: 'not-an-ip', hosts: ['./*'] },
+      ],
+    }), [
       ['error TM_SIDECAR_EGRESS_INVALID spec.egress[0]', /empty port should be the last listener/],
       ['error TM_SIDECAR_EGRESS_INVALID spec.egress[1].port.number', /must have a unix domain socket bind address/],
       ['error TM_SIDECAR_EGRESS_INVALID spec.egress[1].captureMode', /DEFAULT\/NONE/],

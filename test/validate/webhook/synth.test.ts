@@ -15,8 +15,13 @@ describe('synth and istiod\'s webhook rules', () => {
       apiVersion: 'networking.istio.io/v1',
       kind: 'Gateway',
       metadata: { name: 'gw', namespace: 'x' },
-      spec: { servers: [{ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['shop.example.com'],
-        tls: { mode: 'MUTUAL', serverCertificate: '/s.pem', privateKey: '/k.pem' } }] },
+      spec: {
+        servers: [{
+          port: { number: 443, name: 'https', protocol: 'HTTPS' },
+          hosts: ['shop.example.com'],
+          tls: { mode: 'MUTUAL', serverCertificate: '/s.pem', privateKey: '/k.pem' },
+        }],
+      },
     } as never);
     const e = catchTrustmesh(() => app.synth());
     expect(e.code).toBe('TM_INVALID_OUTPUT');

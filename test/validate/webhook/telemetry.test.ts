@@ -9,8 +9,11 @@ const TM = 'Telemetry';
 describe('ValidateTelemetry', () => {
   it('admits the documented shapes', () => {
     expectValid(run(TM, { accessLogging: [{ providers: [{ name: 'envoy' }], filter: { expression: 'response.code >= 400' } }] }));
-    expectValid(run(TM, { selector: { matchLabels: { app: 'a' } }, tracing: [{ providers: [{ name: 'zipkin' }], randomSamplingPercentage: 10, customTags: { env: { literal: { value: 'prod' } } } }],
-      metrics: [{ providers: [{ name: 'prometheus' }], overrides: [{ match: { metric: 'REQUEST_COUNT' }, tagOverrides: { request_protocol: { operation: 'REMOVE' } } }] }] }));
+    expectValid(run(TM, {
+      selector: { matchLabels: { app: 'a' } },
+      tracing: [{ providers: [{ name: 'zipkin' }], randomSamplingPercentage: 10, customTags: { env: { literal: { value: 'prod' } } } }],
+      metrics: [{ providers: [{ name: 'prometheus' }], overrides: [{ match: { metric: 'REQUEST_COUNT' }, tagOverrides: { request_protocol: { operation: 'REMOVE' } } }] }],
+    }));
   });
 
   it('rejects an access log filter that is not CEL, and metrics providers without a name', () => {

@@ -12,10 +12,20 @@ const http = (route: Record<string, unknown>, extra: Record<string, unknown> = {
 
 describe('ValidateVirtualService', () => {
   it('admits the documented shapes', () => {
-    expectValid(run(VS, { hosts: ['reviews.prod.svc.cluster.local'], http: [{ name: 'v2', match: [{ uri: { prefix: '/wpcatalog' }, headers: { 'end-user': { exact: 'jason' } } }],
-      rewrite: { uri: '/newcatalog' }, route: [dest('reviews.prod.svc.cluster.local', { subset: 'v2' })] },
-    { route: [{ ...dest('reviews.prod.svc.cluster.local', { subset: 'v1' }), weight: 75 }, { ...dest('reviews.prod.svc.cluster.local', { subset: 'v3' }), weight: 25 }],
-      retries: { attempts: 3, perTryTimeout: '2s', retryOn: 'gateway-error,connect-failure,503' }, timeout: '10s' }] }));
+    expectValid(run(VS, {
+      hosts: ['reviews.prod.svc.cluster.local'],
+      http: [{
+        name: 'v2',
+        match: [{ uri: { prefix: '/wpcatalog' }, headers: { 'end-user': { exact: 'jason' } } }],
+        rewrite: { uri: '/newcatalog' },
+        route: [dest('reviews.prod.svc.cluster.local', { subset: 'v2' })],
+      },
+      {
+        route: [{ ...dest('reviews.prod.svc.cluster.local', { subset: 'v1' }), weight: 75 }, { ...dest('reviews.prod.svc.cluster.local', { subset: 'v3' }), weight: 25 }],
+        retries: { attempts: 3, perTryTimeout: '2s', retryOn: 'gateway-error,connect-failure,503' },
+        timeout: '10s',
+      }],
+    }));
     expectValid(run(VS, { hosts: ['shop.example.com'], gateways: ['istio-system/ingress'], http: [{ match: [{ headers: { '@request.auth.claims.group': { exact: 'admin' } } }], route: [dest()] }] }));
     expectValid(run(VS, { hosts: ['*.example.com'], gateways: ['istio-system/gw'], tls: [{ match: [{ port: 443, sniHosts: ['login.example.com'] }], route: [dest('login.prod.svc.cluster.local')] }] }));
     expectValid(run(VS, { hosts: ['mongo.prod.svc.cluster.local'], tcp: [{ match: [{ port: 27017, destinationSubnets: ['10.0.0.0/8'] }], route: [dest('mongo.backup.svc.cluster.local', { port: { number: 5555 } })] }] }));
@@ -78,8 +88,17 @@ describe('ValidateVirtualService', () => {
   });
 
   it('rejects matches istiod refuses: empty prefix, RE2-invalid regex, header names, ports, source namespaces', () => {
-    expectFindings(run(VS, http({ match: [{ uri: { regex: '(?=a)b' }, method: { prefix: '' }, headers: { 'x y': { exact: 'a' } }, withoutHeaders: { 'x-a': { regex: '*' } },
-      queryParams: { q: { regex: '[' } }, port: 70000, sourceNamespace: 'Bad_Ns' }] })), [
+    expectFindings(run(VS, http({
+      match: [{
+        uri: { regex: '(?=a)b' },
+        method: { prefix: '' },
+        headers: { 'x y': { exact: 'a' } },
+        withoutHeaders: { 'x-a': { regex: '*' } },
+        queryParams: { q: { regex: '[' } },
+        port: 70000,
+        sourceNamespace: 'Bad_Ns',
+      }],
+    })), [
       ['error TM_VIRTUAL_SERVICE_MATCH_INVALID spec.http[0].match[0].headers[x y]', /header name x y is not a valid header name/],
       ['error TM_VIRTUAL_SERVICE_MATCH_INVALID spec.http[0].match[0].uri', /invalid or unsupported Perl syntax.*RE2/],
       ['error TM_VIRTUAL_SERVICE_MATCH_INVALID spec.http[0].match[0].method', /prefix string match should not be empty/],
@@ -103,8 +122,13 @@ describe('ValidateVirtualService', () => {
   });
 
   it('rejects destinations, weights and mirrors istiod refuses', () => {
-    expectFindings(run(VS, { hosts: ['r'], http: [{ route: [{ ...dest('*'), weight: 0 }, { ...dest('r', { subset: 'v_1', port: { number: 0 } }), weight: 0 }],
-      mirrorPercentage: { value: 101 } }] }), [
+    expectFindings(run(VS, {
+      hosts: ['r'],
+      http: [{
+        route: [{ ...dest('*'), weight: 0 }, { ...dest('r', { subset: 'v_1', port: { number: 0 } }), weight: 0 }],
+        mirrorPercentage: { value: 101 },
+      }],
+    }), [
       ['error TM_VIRTUAL_SERVICE_DESTINATION_INVALID spec.http[0].mirrorPercentage.value', /between 0 and 100/],
       ['error TM_VIRTUAL_SERVICE_DESTINATION_INVALID spec.http[0].route[0].destination.host', /invalid destination host \*/],
       ['error TM_VIRTUAL_SERVICE_DESTINATION_INVALID spec.http[0].route[1].destination.subset', /subset name is invalid: v_1/],

@@ -11,7 +11,13 @@ import { MAIN, ROOT, runCli } from '../../../cli/cli-runner';
 const CASES = fixture('webhook-istio-cases', 'istio-validation-cases.yaml');
 const CRDS = path.join(ROOT, '..', 'shared', 'istio', 'crd-all-1.30.3.gen.yaml');
 
-interface JsonFinding { readonly line: number; readonly severity: string; readonly code: string; readonly upstreamCode?: string; readonly message: string }
+interface JsonFinding {
+  readonly line: number;
+  readonly severity: string;
+  readonly code: string;
+  readonly upstreamCode?: string;
+  readonly message: string;
+}
 
 /** The objects of the fixture, by name, with the line their document starts on. */
 function documents(): { name: string; line: number }[] {
