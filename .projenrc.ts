@@ -38,6 +38,8 @@ const project = new typescript.TypeScriptProject({
     'kubernetes-models@~4.5.1',
     'reflect-metadata@^0.2.2',
     'yaml@^2.8.0',
+    // RE2 syntax for VirtualService regex matches, as istiod checks them with Go's regexp.
+    're2js@^2.10.0',
   ],
   devDeps: [
     '@types/js-yaml@^4',

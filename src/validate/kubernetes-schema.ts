@@ -1,8 +1,10 @@
 /**
- * Schema validation of the core Kubernetes kinds trustmesh emits (ServiceAccount, Service,
- * Deployment, ConfigMap, Secret, Namespace), with the `kubernetes-models` validators (Kubernetes
- * 1.27 OpenAPI). These validators check types, enums and required fields; unlike our CRD
- * validation they do not reject unknown fields.
+ * Schema validation of the built-in Kubernetes kinds with the `kubernetes-models` validators
+ * (Kubernetes 1.27 OpenAPI): the kinds trustmesh emits (ServiceAccount, Service, Deployment,
+ * ConfigMap, Secret, Namespace) with their exact name rules, and every other built-in kind the
+ * package has a model for (Pod, Node, StatefulSet, webhook configurations, RBAC, …), loaded on
+ * first use. These validators check types, enums and required fields; unlike our CRD validation
+ * they do not reject unknown fields.
  *
  * @module
  */
@@ -45,16 +47,59 @@ const CORE_KINDS: readonly CoreKindEntry[] = [
   { apiVersion: 'apps/v1', kind: 'Deployment', namespaced: true, nameRule: 'dns1123-subdomain', model: Deployment },
 ];
 
-const BY_KEY = new Map(CORE_KINDS.map((k) => [`${k.apiVersion}|${k.kind}`, k]));
+const BY_KEY = new Map<string, CoreKindEntry | undefined>(CORE_KINDS.map((k) => [`${k.apiVersion}|${k.kind}`, k]));
 
-/** The core kinds validated by {@link validateCoreKind}. */
+// Built-in kinds without a namespace (the rest of what kubernetes-models models is namespaced).
+const CLUSTER_SCOPED: ReadonlySet<string> = new Set([
+  'v1|Namespace', 'v1|Node', 'v1|PersistentVolume', 'v1|ComponentStatus',
+  'rbac.authorization.k8s.io|ClusterRole', 'rbac.authorization.k8s.io|ClusterRoleBinding',
+  'storage.k8s.io|StorageClass', 'storage.k8s.io|CSIDriver', 'storage.k8s.io|CSINode', 'storage.k8s.io|VolumeAttachment',
+  'storage.k8s.io|VolumeAttributesClass', 'scheduling.k8s.io|PriorityClass', 'node.k8s.io|RuntimeClass', 'networking.k8s.io|IngressClass',
+  'networking.k8s.io|IPAddress', 'networking.k8s.io|ServiceCIDR', 'apiextensions.k8s.io|CustomResourceDefinition',
+  'apiregistration.k8s.io|APIService', 'certificates.k8s.io|CertificateSigningRequest', 'certificates.k8s.io|ClusterTrustBundle',
+  'admissionregistration.k8s.io|MutatingWebhookConfiguration', 'admissionregistration.k8s.io|ValidatingWebhookConfiguration',
+  'admissionregistration.k8s.io|ValidatingAdmissionPolicy', 'admissionregistration.k8s.io|ValidatingAdmissionPolicyBinding',
+  'admissionregistration.k8s.io|MutatingAdmissionPolicy', 'admissionregistration.k8s.io|MutatingAdmissionPolicyBinding',
+  'flowcontrol.apiserver.k8s.io|FlowSchema', 'flowcontrol.apiserver.k8s.io|PriorityLevelConfiguration',
+]);
+
+/** The core kinds validated by {@link validateCoreKind} with their exact name rules. */
 export function coreKinds(): readonly CoreKind[] {
   return CORE_KINDS;
 }
 
-/** The core kind for an apiVersion and kind, if we validate it. */
+/**
+ * The built-in kind for an apiVersion and kind, if `kubernetes-models` has a model for it: the
+ * kinds trustmesh emits with their exact name rules, any other with the name rule every kind has
+ * (a path segment).
+ */
 export function findCoreKind(apiVersion: string, kind: string): CoreKindEntry | undefined {
-  return BY_KEY.get(`${apiVersion}|${kind}`);
+  const key = `${apiVersion}|${kind}`;
+  if (!BY_KEY.has(key)) BY_KEY.set(key, loadModel(apiVersion, kind));
+  return BY_KEY.get(key);
+}
+
+// kubernetes-models lays models out as <group>/<version>/<Kind> ("v1/Pod", "apps/v1/StatefulSet").
+function loadModel(apiVersion: string, kind: string): CoreKindEntry | undefined {
+  if (!/^([a-z0-9.-]+\/)?v[0-9]+([a-z]+[0-9]+)?$/.test(apiVersion) || !/^[A-Z][A-Za-z0-9]*$/.test(kind)) return undefined;
+  let exported: unknown;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    exported = (require(`kubernetes-models/${apiVersion}/${kind}`) as Record<string, unknown>)[kind];
+  } catch {
+    return undefined;
+  }
+  // Nested types (v1/Container) are modelled too, but only top-level kinds carry apiVersion and kind.
+  const model = exported as { apiVersion?: unknown; kind?: unknown } | undefined;
+  if (typeof exported !== 'function' || model?.apiVersion !== apiVersion || model.kind !== kind) return undefined;
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : 'v1';
+  return {
+    apiVersion,
+    kind,
+    namespaced: !CLUSTER_SCOPED.has(`${group}|${kind}`),
+    nameRule: 'path-segment',
+    model: exported as CoreKindEntry['model'],
+  };
 }
 
 /**

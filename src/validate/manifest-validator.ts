@@ -1,9 +1,10 @@
 /**
  * The entry point: validate rendered (or user-supplied) manifests before anything is written.
  *
- * Per object: Istio kinds against their CRD's structural schema (ajv; unknown fields are errors)
- * and `x-kubernetes-validations` CEL rules; the core kinds trustmesh emits against the Kubernetes
- * OpenAPI schema; `metadata` of every known kind against the API server's name and label rules.
+ * Per object: Istio kinds against their CRD's structural schema (ajv; unknown fields are errors),
+ * `x-kubernetes-validations` CEL rules and istiod's validating webhook rules (webhook/); built-in
+ * Kubernetes kinds against the Kubernetes OpenAPI schema; `metadata` of every known kind against
+ * the API server's name and label rules. Kinds with no schema at all are counted in one summary.
  *
  * @module
  */
@@ -13,9 +14,10 @@ import {
 } from '../errors';
 import { compiledKind } from './compiled-kind';
 import { CrdSchemaSet } from './crd-schema';
-import { coreKinds, findCoreKind, validateCoreKind } from './kubernetes-schema';
+import { findCoreKind, validateCoreKind } from './kubernetes-schema';
 import { checkMetadata, type NameRule } from './object-metadata';
 import { explainSchemaErrors } from './schema-errors';
+import { validateWebhook, webhookPathString } from './webhook/validate-webhook';
 import { closestMatch } from '../private/did-you-mean';
 import { isRecord } from '../private/records';
 
@@ -32,6 +34,12 @@ export interface ValidateManifestsOptions {
    * @default - diagnostics carry only the field path
    */
   readonly sources?: (index: number) => SourceLocation | undefined;
+  /**
+   * Also run istiod's validating webhook rules on the Istio kinds (the analyzer runs them itself,
+   * so its CRD check turns this off).
+   * @default true
+   */
+  readonly webhook?: boolean;
 }
 
 interface Problem {
@@ -46,13 +54,15 @@ interface Problem {
  * Validates manifests; never throws for invalid input.
  *
  * Codes: `TM_SCHEMA_INVALID` (CRD structural schema, including unknown fields), `TM_CEL_RULE_FAILED`
- * (an `x-kubernetes-validations` rule is false or cannot be evaluated), `TM_K8S_SCHEMA_INVALID` (core
+ * (an `x-kubernetes-validations` rule is false or cannot be evaluated), the webhook rule families
+ * (`TM_SERVER_TLS_CERTIFICATE_SOURCE`, … see docs/validation.md), `TM_K8S_SCHEMA_INVALID` (built-in
  * kind schema), `TM_INVALID_METADATA` (name, namespace, labels, annotations),
  * `TM_UNKNOWN_API_VERSION` (a group the CRDs define, but a version or kind they do not serve),
- * `TM_UNKNOWN_KIND` (warning: no schema, not validated), `TM_CEL_RULE_UNSUPPORTED` (warning: a rule
- * of a user-supplied CRD this evaluator cannot run).
+ * `TM_UNKNOWN_KIND` (info, once: how many objects of which kinds have no schema and were not
+ * validated), `TM_CEL_RULE_UNSUPPORTED` (warning: a rule of a user-supplied CRD this evaluator
+ * cannot run).
  *
- * @returns diagnostics in manifest order; empty when everything is valid
+ * @returns diagnostics in manifest order (the unknown-kind summary last); empty when everything is valid
  * @example
  * const problems = validateManifests(app.charts.flatMap((c) => c.toJson()));
  * for (const d of problems) console.error(formatDiagnostic(d));
@@ -60,9 +70,9 @@ interface Problem {
 export function validateManifests(manifests: readonly object[], options: ValidateManifestsOptions = {}): Diagnostic[] {
   const crds = options.crds ?? CrdSchemaSet.bundled();
   const diagnostics: Diagnostic[] = [];
-  const reportedUnsupported = new Set<object>();
+  const state: ValidationState = { reportedUnsupported: new Set(), unknownKinds: new Map(), webhook: options.webhook ?? true };
   manifests.forEach((manifest, index) => {
-    const problems = validateOne(manifest, index, crds, reportedUnsupported);
+    const problems = validateOne(manifest, index, crds, state);
     if (problems.length === 0) return;
     const source = options.sources?.(index);
     const identity = describeObject(manifest, index);
@@ -77,7 +87,30 @@ export function validateManifests(manifests: readonly object[], options: Validat
       });
     }
   });
+  if (state.unknownKinds.size > 0) diagnostics.push(unknownKindsSummary(state.unknownKinds, crds));
   return diagnostics;
+}
+
+/** What one {@link validateManifests} call carries from object to object. */
+interface ValidationState {
+  /** Compiled kinds whose unsupported CEL rules were already reported. */
+  readonly reportedUnsupported: Set<object>;
+  /** Objects without a schema, counted by `apiVersion kind`. */
+  readonly unknownKinds: Map<string, number>;
+  readonly webhook: boolean;
+}
+
+// One line for every kind nothing validates (Gateway API objects, other operators' CRDs): they are
+// not problems of the input, and a warning per object drowned the findings that are.
+function unknownKindsSummary(kinds: ReadonlyMap<string, number>, crds: CrdSchemaSet): Diagnostic {
+  const list = [...kinds.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const total = list.reduce((n, [, c]) => n + c, 0);
+  return {
+    code: 'TM_UNKNOWN_KIND',
+    severity: 'info',
+    message: `${total} object${total === 1 ? '' : 's'} of kinds with no schema not validated: ${list.map(([k, c]) => `${k} (${c})`).join(', ')}`,
+    fix: `trustmesh validates the kinds of ${crds.source.file} and the built-in Kubernetes kinds; to validate these too, add their CRDs to the CRD file.`,
+  };
 }
 
 /**
@@ -91,7 +124,7 @@ export function crdManifestCheck(crds: CrdSchemaSet): (
   manifests: readonly object[],
   options: { readonly sources: (index: number) => SourceLocation | undefined },
 ) => Diagnostic[] {
-  return (manifests, { sources }) => validateManifests(manifests, { crds, sources });
+  return (manifests, { sources }) => validateManifests(manifests, { crds, sources, webhook: false });
 }
 
 /**
@@ -106,14 +139,14 @@ export function assertValidManifests(manifests: readonly object[], options: Vali
   if (errors.length > 0) {
     throw new TrustmeshAggregateError(
       'TM_INVALID_OUTPUT',
-      `${errors.length} manifest problem${errors.length === 1 ? '' : 's'} (schema, CEL rules or metadata)`,
+      `${errors.length} manifest problem${errors.length === 1 ? '' : 's'} (schema, CEL rules, istiod's webhook rules or metadata)`,
       errors.map((d) => TrustmeshError.fromDiagnostic({ ...d, location: d.location ? withoutField(d.location) : undefined })),
     );
   }
   return diagnostics.filter((d) => d.severity !== 'error');
 }
 
-function validateOne(manifest: unknown, index: number, crds: CrdSchemaSet, reportedUnsupported: Set<object>): Problem[] {
+function validateOne(manifest: unknown, index: number, crds: CrdSchemaSet, state: ValidationState): Problem[] {
   if (!isRecord(manifest)) {
     return [{ code: 'TM_SCHEMA_INVALID', severity: 'error', message: `manifest ${index} is not an object (received ${describeValue(manifest)})` }];
   }
@@ -139,12 +172,9 @@ function validateOne(manifest: unknown, index: number, crds: CrdSchemaSet, repor
   const hit = crds.lookup(apiVersion, kind);
   if (!hit.found) {
     if (hit.reason === 'unknown-group') {
-      return [{
-        code: 'TM_UNKNOWN_KIND',
-        severity: 'warning',
-        message: `no schema for ${apiVersion} ${kind}; the object is not validated`,
-        fix: `trustmesh validates the kinds of ${crds.source.file} and core ${coreKinds().map((k) => k.kind).join(', ')}; check apiVersion and kind.`,
-      }];
+      const key = `${apiVersion} ${kind}`;
+      state.unknownKinds.set(key, (state.unknownKinds.get(key) ?? 0) + 1);
+      return [];
     }
     const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
     const served = hit.reason === 'unknown-version' ? hit.known.map((v) => `${group}/${v}`) : hit.known;
@@ -162,8 +192,8 @@ function validateOne(manifest: unknown, index: number, crds: CrdSchemaSet, repor
 
   const compiled = compiledKind(crds, hit.schema);
   const problems: Problem[] = [];
-  if (compiled.rules.reports.some((r) => r.status === 'unsupported') && !reportedUnsupported.has(compiled)) {
-    reportedUnsupported.add(compiled);
+  if (compiled.rules.reports.some((r) => r.status === 'unsupported') && !state.reportedUnsupported.has(compiled)) {
+    state.reportedUnsupported.add(compiled);
     const unsupported = compiled.rules.reports.filter((r) => r.status === 'unsupported');
     problems.push({
       code: 'TM_CEL_RULE_UNSUPPORTED',
@@ -187,6 +217,11 @@ function validateOne(manifest: unknown, index: number, crds: CrdSchemaSet, repor
       path: failure.path,
       message: detail(message, describeReceived(failure.value), undefined, failure.rule.replace(/\s+/g, ' ')),
     });
+  }
+  if (state.webhook) {
+    for (const f of validateWebhook(manifest)) {
+      problems.push({ code: f.code, severity: f.severity, path: webhookPathString(f.path) || undefined, message: f.message, fix: f.fix });
+    }
   }
   problems.push(...metadataProblems(manifest.metadata, 'dns1123-subdomain', hit.crd.scope === 'Namespaced'));
   return problems;

@@ -9,8 +9,8 @@ import { describeValue } from '../errors';
 import { isDns1035Label, isDnsLabel, isDnsSubdomain, isLabelValue, isQualifiedName } from '../private/k8s-names';
 import { isRecord } from '../private/records';
 
-/** Which name syntax a kind requires. */
-export type NameRule = 'dns1123-subdomain' | 'dns1123-label' | 'dns1035-label';
+/** Which name syntax a kind requires (`path-segment`: any name usable in a URL path, for kinds without a stricter rule). */
+export type NameRule = 'dns1123-subdomain' | 'dns1123-label' | 'dns1035-label' | 'path-segment';
 
 /** One metadata problem. */
 export interface MetadataFinding {
@@ -38,6 +38,12 @@ const NAME_RULES: Record<NameRule, { readonly valid: (name: string) => boolean; 
     valid: isDns1035Label,
     max: 63,
     allowed: 'a DNS-1035 label: lower-case letters, digits and "-", starting with a letter, ending with a letter or digit, at most 63 characters',
+  },
+  // apimachinery's ValidatePathSegmentName, what every kind's name must at least be.
+  'path-segment': {
+    valid: (name) => name !== '' && name !== '.' && name !== '..' && !/[/%]/.test(name),
+    max: 253,
+    allowed: 'a path segment: not "." or "..", without "/" or "%"',
   },
 };
 

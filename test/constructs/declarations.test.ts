@@ -27,7 +27,7 @@ type Fixture = ReturnType<typeof fixture>;
 /** Every public verb that changes what a mesh declares, with a call that exercises it. */
 const VERBS: Readonly<Record<string, (f: Fixture) => unknown>> = {
   'Mesh.addNamespace': (f) => f.mesh.addNamespace('extra', { mtls: undefined }),
-  'Mesh.addIngressGateway': (f) => f.mesh.addIngressGateway('admin'),
+  'Mesh.addIngressGateway': (f) => f.mesh.addIngressGateway('admin').addHttpServer({ hosts: ['admin.example.com'] }),
   'Mesh.allowEgressTo': (f) => f.mesh.allowEgressTo('api.example.com', { ports: [EgressPort.https(443)] }),
   'Mesh.lockDownEgress': (f) => f.mesh.lockDownEgress(),
   'Mesh.plaintextTo': (f) => f.mesh.plaintextTo(KubernetesApiServer.inCluster()),

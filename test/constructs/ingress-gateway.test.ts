@@ -429,6 +429,7 @@ describe('gateway authorization', () => {
 describe('the gateway as a peer', () => {
   test('allowFrom(gateway) names the gateway service account, like MeshService.fromAttributes did', () => {
     const { app, gateway, web, mesh } = shop();
+    gateway.addHttpServer({ hosts: [HOST] }); // istiod rejects a Gateway without servers
     const viaAttributes = MeshService.fromAttributes(mesh, 'Ingress', {
       namespace: 'istio-system', name: 'istio-ingressgateway', serviceAccount: 'istio-ingressgateway-service-account',
     });

@@ -110,7 +110,7 @@ describe('MeshService verbs', () => {
 
   test('allowEndUsers requires the issuer and the claims; the RequestAuthentication merges issuers', () => {
     const { app, orders } = fixture();
-    const other = JwtIssuer.of({ issuer: 'accounts.example.org', jwks: '{"keys":[{"kty":"EC","crv":"P-256","x":"a","y":"b"}]}', fromHeaders: [{ name: 'x-jwt' }] });
+    const other = JwtIssuer.of({ issuer: 'accounts.example.org', jwks: '{"keys":[{"kty":"EC","crv":"P-256","x":"_qnJmNt5SCL86koTDnAl51lyG3GQD4wnBqArEa-b7vM","y":"BOqTGmxejNojeDFgAkWvlMz9vx4DDvttBq_0g0aHPNI"}]}', fromHeaders: [{ name: 'x-jwt' }] });
     orders.allowEndUsers(ISSUER, { claims: { role: ['admin', 'ops'] }, nestedClaims: [{ claim: ['realm', 'roles'], values: ['orders'] }], methods: [HttpMethod.GET] });
     orders.allowEndUsers(other, { subjects: ['alice'] });
     const all = manifestsOf(app);

@@ -33,9 +33,9 @@ function defaultApiVersion(kind: string): string {
     : 'networking.istio.io/v1';
 }
 
-/** The diagnostics of validating one object with a schema set. */
-export function check(object: object, crds?: CrdSchemaSet): Diagnostic[] {
-  return validateManifests([object], { crds });
+/** The diagnostics of validating one object with a schema set (`webhook: false`: the CRD's own rules only). */
+export function check(object: object, crds?: CrdSchemaSet, options: { readonly webhook?: boolean } = {}): Diagnostic[] {
+  return validateManifests([object], { crds, webhook: options.webhook });
 }
 
 /** `code path: message` lines, handy in assertions and failure output. */

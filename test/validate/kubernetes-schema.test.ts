@@ -57,7 +57,25 @@ describe('core Kubernetes kinds', () => {
     expect(findCoreKind('apps/v1', 'Deployment')).toMatchObject({ namespaced: true, nameRule: 'dns1123-subdomain' });
     expect(findCoreKind('v1', 'Namespace')).toMatchObject({ namespaced: false, nameRule: 'dns1123-label' });
     expect(findCoreKind('v1', 'Service')).toMatchObject({ nameRule: 'dns1035-label' });
-    expect(findCoreKind('apps/v1beta1', 'Deployment')).toBeUndefined();
+    expect(findCoreKind('apps/v1', 'Deploymnet')).toBeUndefined();
+    // A nested type of the package, not a kind.
+    expect(findCoreKind('v1', 'Container')).toBeUndefined();
+    expect(findCoreKind('gateway.networking.k8s.io/v1', 'Gateway')).toBeUndefined();
+    expect(findCoreKind('../../etc', 'Passwd')).toBeUndefined();
+  });
+
+  it('validates every other built-in kind kubernetes-models has a model for, with its scope', () => {
+    expect(findCoreKind('v1', 'Pod')).toMatchObject({ namespaced: true, nameRule: 'path-segment' });
+    expect(findCoreKind('v1', 'Node')).toMatchObject({ namespaced: false });
+    expect(findCoreKind('admissionregistration.k8s.io/v1', 'ValidatingWebhookConfiguration')).toMatchObject({ namespaced: false });
+    expect(findCoreKind('rbac.authorization.k8s.io/v1', 'ClusterRole')).toMatchObject({ namespaced: false, nameRule: 'path-segment' });
+    // RBAC names such as system:controller:x are not DNS names, and are valid.
+    const role = core('rbac.authorization.k8s.io/v1', 'ClusterRole', { name: 'system:controller:x' }, { rules: [] });
+    expect(summary(check(role))).toEqual([]);
+    const pod = core('v1', 'Pod', { name: 'web-0', namespace: 'shop' }, { spec: { containers: [{ name: 'app', image: 'x', ports: [{ containerPort: 'http' }] }] } });
+    expect(summary(check(pod))).toEqual([expect.stringMatching(/^TM_K8S_SCHEMA_INVALID spec\.containers\[0\]\.ports\[0\]\.containerPort: .*must be integer/)]);
+    const node = core('v1', 'Node', { name: 'n1', namespace: 'shop' }, {});
+    expect(summary(check(node))).toEqual([expect.stringMatching(/^TM_INVALID_METADATA metadata\.namespace: .*cluster-scoped/)]);
   });
 });
 

@@ -44,14 +44,19 @@ describe('validateManifests', () => {
     expect(d[0].message).toMatch(/security\.istio\.io has no kind AuthorisationPolicy/);
   });
 
-  it('warns about kinds it has no schema for, without failing', () => {
+  it('counts the objects of kinds it has no schema for in one summary, and validates built-in kinds', () => {
+    const route = (name: string): object => ({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name, namespace: 'ns' }, spec: {} });
     const objects = [
-      { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r', namespace: 'ns' }, spec: {} },
-      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ns' } },
+      route('a'), route('b'),
+      { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'g', namespace: 'ns' }, spec: {} },
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ns' }, spec: { containers: [{ name: 'app', image: 'x' }] } },
+      { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' } },
+      { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name: 'istio-sidecar-injector' }, webhooks: [] },
     ];
     const d = validateManifests(objects);
-    expect(d.map((x) => [x.code, x.severity])).toEqual([['TM_UNKNOWN_KIND', 'warning'], ['TM_UNKNOWN_KIND', 'warning']]);
-    expect(d[0].message).toMatch(/^HTTPRoute ns\/r: no schema for gateway\.networking\.k8s\.io\/v1 HTTPRoute; the object is not validated$/);
+    expect(d.map((x) => [x.code, x.severity, x.location])).toEqual([['TM_UNKNOWN_KIND', 'info', undefined]]);
+    expect(d[0].message).toBe('3 objects of kinds with no schema not validated: gateway.networking.k8s.io/v1 Gateway (1), gateway.networking.k8s.io/v1 HTTPRoute (2)');
+    expect(d[0].fix).toMatch(/add their CRDs to the CRD file/);
   });
 
   it('reports objects without apiVersion or kind, and values that are not objects', () => {
@@ -68,8 +73,8 @@ describe('validateManifests', () => {
     }), 'old-cluster.yaml');
     const d = validateManifests([istio('AuthorizationPolicy', {}), istio('Sidecar', { anything: 1 }, 'networking.istio.io/v1')], { crds });
     expect(summary(d)).toEqual([
-      expect.stringMatching(/^TM_UNKNOWN_KIND .*no schema for security\.istio\.io\/v1 AuthorizationPolicy/),
       expect.stringMatching(/^TM_UNKNOWN_API_VERSION apiVersion: .*Sidecar is not served at this version \(old-cluster\.yaml\).*allowed: networking\.istio\.io\/v1beta1/),
+      expect.stringMatching(/^TM_UNKNOWN_KIND : 1 object of kinds with no schema not validated: security\.istio\.io\/v1 AuthorizationPolicy \(1\)/),
     ]);
   });
 });
@@ -104,7 +109,7 @@ describe('assertValidManifests', () => {
   });
 
   it('returns the warnings when there is no error', () => {
-    const warnings = assertValidManifests([...valid, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ns' } }]);
+    const warnings = assertValidManifests([...valid, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'p', namespace: 'ns' } }]);
     expect(warnings.map((w) => w.code)).toEqual(['TM_UNKNOWN_KIND']);
   });
 });

@@ -6,6 +6,7 @@
  */
 import { CORE_SCHEMA, loadAll, LoadOptions, YAMLException } from 'js-yaml';
 import { Document, isMap, isNode, isScalar, LineCounter, parseAllDocuments } from 'yaml';
+import { mayHaveFlowColonScalars, readFlowColonScalars } from './flow-colon-scalars';
 import { SourceLocation, TrustmeshError } from '../../errors';
 
 /**
@@ -58,6 +59,8 @@ export function parseYamlDocuments(text: string, file: string): YamlDocument[] {
 }
 
 function fastDocuments(text: string, file: string): YamlDocument[] | undefined {
+  // js-yaml reads `[001:db8::]` as YAML 1.2 does, not as the API server does.
+  if (mayHaveFlowColonScalars(text)) return undefined;
   let values: unknown[];
   try {
     // The YAML 1.2 core schema, as the position-keeping parser uses: no timestamps, no merge keys.
@@ -186,6 +189,7 @@ function preciseDocuments(text: string, file: string, lineOffset = 0, withValues
     }
   }
   return list.map((doc) => {
+    readFlowColonScalars(doc, text);
     const contents = doc.contents;
     const start = contents && isNode(contents) && contents.range ? contents.range[0] : 0;
     const linePos = (offset: number): { line: number; col: number } => {

@@ -109,3 +109,38 @@ describe('parseYamlDocuments: resource limits', () => {
     expect(caught(() => parseYamlDocuments(`a: [\n---\n${text}`, 'deep.yaml')).code).toMatch(/^TM_YAML_(PARSE|TOO_DEEP)$/);
   });
 });
+
+// The Kubernetes API server decodes YAML with sigs.k8s.io/yaml (go-yaml v2, libyaml's scanner):
+// in a flow collection a ":" ends a plain scalar only before a space or a line break, so
+// `[1.2.3.4, 001:db8::]` holds the IPv6 address 001:db8::, not the map {"001:db8:": null}.
+describe('plain scalars ending in ":" inside flow collections (go-yaml v2 semantics)', () => {
+  const SERVICE_ENTRY = [
+    'apiVersion: networking.istio.io/v1',
+    'kind: ServiceEntry',
+    'metadata: {name: v6, namespace: ns}',
+    'spec:',
+    '  hosts: [v6.example.com]',
+    '  addresses: [1.2.3.4, 001:db8::, fe80::]', // 6
+    '  ports: [{number: 80, name: http, protocol: HTTP}]',
+    '  labels: {a:, b: c}', // 8
+  ].join('\n');
+
+  test('reads an IPv6 address that ends in "::" as one string, as the API server does', () => {
+    const [doc] = parseYamlDocuments(SERVICE_ENTRY, 'se.yaml');
+    const spec = (doc.value as { spec: Record<string, unknown> }).spec;
+    expect(spec.addresses).toEqual(['1.2.3.4', '001:db8::', 'fe80::']);
+    // In a flow map the key keeps its colon, with no value.
+    expect(spec.labels).toEqual({ 'a:': null, 'b': 'c' });
+    expect(doc.locate(['spec', 'addresses', 1])).toMatchObject({ line: 6, column: 24 });
+  });
+
+  test('keeps pairs go-yaml reads as pairs: a space after ":", quoted keys, and ":" inside a scalar', () => {
+    const [doc] = parseYamlDocuments('a: [x: 1, "q":, 2001:db8::1, a:b]\nb: ["x:"]\nc: {k: [v:]}\n', 'f.yaml');
+    expect(doc.value).toEqual({ a: [{ x: 1 }, { q: null }, '2001:db8::1', 'a:b'], b: ['x:'], c: { k: ['v:'] } });
+  });
+
+  test('gives the same values as the fast path on text without such a scalar', () => {
+    const text = 'a: [1.2.3.4, "001:db8::"]\nb: {c: d}\n';
+    expect(parseYamlDocuments(text, 'f.yaml')[0].value).toEqual({ a: ['1.2.3.4', '001:db8::'], b: { c: 'd' } });
+  });
+});

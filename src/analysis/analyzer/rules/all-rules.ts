@@ -20,6 +20,7 @@ import { AnalyzerRule } from './rule-types';
 import { selectorNoWorkloadRule } from './selector-no-workload';
 import { sidecarOutboundPolicyRule } from './sidecar-outbound-policy';
 import { virtualServiceTlsRoutesRule } from './virtual-service-tls-routes';
+import { webhookRules } from './webhook-rules';
 
 /** Every rule of the analyzer. */
 export const ALL_RULES: readonly AnalyzerRule[] = [
@@ -39,4 +40,5 @@ export const ALL_RULES: readonly AnalyzerRule[] = [
   gatewayCredentialsRule,
   virtualServiceTlsRoutesRule,
   legacyApiRule,
+  webhookRules,
 ];
