@@ -60,7 +60,7 @@ describe('no private key leaves the secrets directory', () => {
   it('finds no PEM private key in any file git would commit, except the test fixture keys', () => {
     const offenders = committableFiles()
       .filter((f) => !f.startsWith(FIXTURE_KEYS))
-      .filter((f) => fs.statSync(path.join(ROOT, f)).size < 5_000_000)
+      .filter((f) => { const st = fs.lstatSync(path.join(ROOT, f)); return st.isFile() && st.size < 5_000_000; })
       .filter((f) => PEM_KEY.test(fs.readFileSync(path.join(ROOT, f), 'latin1')));
     expect(offenders).toEqual([]);
   });
