@@ -75,10 +75,10 @@ describe('runSynth: errors of the user\'s program', () => {
     expect(r.stderr).toContain('a construct with id "shop" already exists in TrustmeshApp at app-second-mesh.js:8:3 [shop]');
   });
 
-  test('EPERM from the operating system (an outdir it refuses) is TM_SYSTEM_ERROR naming the path', () => {
+  test('EPERM from the operating system (an outdir it refuses) is TM_OUTPUT_UNWRITABLE naming the path', () => {
     const r = synth('eperm', '', { outdir: '/sys/trustmesh-test/dist' });
-    expectCoded(r, 'TM_SYSTEM_ERROR');
-    expect(r.stderr).toMatch(/the operating system refused mkdir: E(PERM|ACCES) at \/sys\/trustmesh-test/);
+    expectCoded(r, 'TM_OUTPUT_UNWRITABLE');
+    expect(r.stderr).toMatch(/cannot write the output directory \/sys\/trustmesh-test\/dist \(E(PERM|ACCES|NOENT|ROFS)\); nothing was changed/);
   });
 
   test.each([
