@@ -3,7 +3,7 @@
  * `IST…` / Kiali `KIA…` code), optionally validating every object against the cluster's CRDs.
  *
  * ```
- * trustmesh analyze PATH... [--crds FILE] [--mesh-config FILE] [--inventory auto|complete|none] [--output text|json]
+ * trustmesh analyze PATH... [--crds FILE] [--mesh-config FILE] [--inventory auto|complete|none] [--output text|json] [--assume-default-ingress]
  * ```
  *
  * Exit 0 when nothing has error severity, 1 when something does, 2 for usage or input errors.
@@ -24,6 +24,7 @@ interface AnalyzeOptions {
   readonly inventory: InventoryMode;
   readonly output: 'json' | 'text';
   readonly allowEmpty?: boolean;
+  readonly assumeDefaultIngress?: boolean;
 }
 
 /** Adds `analyze` to the program. */
@@ -38,6 +39,7 @@ export function register(program: Command, io: CliIo, run: RunCommand): void {
       .choices([...INVENTORY_MODES]).default('auto'))
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
     .addOption(allowEmptyOption())
+    .option('--assume-default-ingress', 'assume istioctl\'s default ingress gateway (pod istio=ingressgateway and Service istio-ingressgateway in the root namespace)')
     .addHelpText('after', [
       '',
       'Inventory: auto checks references only where the input lists that namespace\'s workloads / service accounts',
@@ -53,7 +55,12 @@ async function runAnalyze(paths: readonly string[], options: AnalyzeOptions, io:
   const config = loadConfig(paths, { allowEmpty: options.allowEmpty ?? false });
   const meshConfig = meshConfigFrom(options.meshConfig);
   const manifestCheck = options.crds ? await crdCheck(options.crds) : undefined;
-  const findings = analyze(config, { meshConfig, inventory: options.inventory, ...(manifestCheck ? { manifestCheck } : {}) });
+  const findings = analyze(config, {
+    meshConfig,
+    inventory: options.inventory,
+    ...(manifestCheck ? { manifestCheck } : {}),
+    assumeDefaultIngress: options.assumeDefaultIngress === true,
+  });
   const counts = countSeverities(findings);
   const summary = { errors: counts.error, warnings: counts.warning, infos: counts.info, files: files.length, objects: config.objects.length };
   if (options.output === 'json') {

@@ -11,8 +11,10 @@
  * @see https://kiali.io/docs/features/validations/
  * @module
  */
+import { ASSUMED_INGRESS_SOURCE, defaultIngressGateway } from './default-ingress';
 import { Diagnostic, diagnosticHead, ErrorCode, Severity, SourceLocation } from '../../errors';
 import { IstioConfig, LoadedObject } from '../config/istio-config';
+import { mergeConfigs } from '../config/load-config';
 import { DEFAULT_MESH_CONFIG, MeshConfig } from '../config/mesh-config';
 import { createEvaluator } from '../evaluator/evaluate';
 import { ALL_RULES } from './rules/all-rules';
@@ -58,6 +60,15 @@ export interface AnalyzeOptions {
    * @default - none
    */
   readonly manifestCheck?: ManifestCheck;
+  /**
+   * Assume the ingress gateway `istioctl analyze` assumes when it analyzes files: a pod labelled
+   * `istio: ingressgateway` and its Service `istio-ingressgateway` (ports 80, 443, 31400, 15443) in
+   * the root namespace, unless the MeshConfig's `ingressControllerMode` is `OFF`. Gateways with
+   * that selector then resolve to pods there (credentials, Service ports). Findings on the
+   * assumed objects themselves are not reported. See `docs/analyzer.md`.
+   * @default false
+   */
+  readonly assumeDefaultIngress?: boolean;
 }
 
 /**
@@ -75,11 +86,13 @@ export function analyze(config: IstioConfig, options: AnalyzeOptions = {}): Diag
   const mode = options.inventory ?? 'auto';
   if (!INVENTORY_MODES.includes(mode)) throw new TypeError(`inventory must be one of ${INVENTORY_MODES.join(', ')}, got ${String(mode)}`);
   const mesh = options.meshConfig ?? DEFAULT_MESH_CONFIG;
+  const assumed = options.assumeDefaultIngress ? defaultIngressGateway(mesh) : undefined;
+  const effective = assumed ? mergeConfigs([config, assumed]) : config;
   const context: RuleContext = {
-    config,
+    config: effective,
     mesh,
-    evaluator: createEvaluator(config, mesh, { allowInvalidConfig: true }),
-    inventory: new Inventory(config, mesh, mode),
+    evaluator: createEvaluator(effective, mesh, { allowInvalidConfig: true }),
+    inventory: new Inventory(effective, mesh, mode, assumed),
   };
   const schema = options.manifestCheck ? runManifestCheck(config, options.manifestCheck) : [];
   const schemaAt = new Set(schema.map((d) => positionKey(d.location)));
@@ -89,7 +102,7 @@ export function analyze(config: IstioConfig, options: AnalyzeOptions = {}): Diag
     && !(d.code === 'TM_POLICY_INVALID' && schemaAt.has(positionKey(d.location))));
   const out: Diagnostic[] = [...loaded, ...schema];
   for (const rule of ALL_RULES) appendAll(out, rule.run(context));
-  return sortDiagnostics(out);
+  return sortDiagnostics(assumed ? out.filter((d) => d.location?.file !== ASSUMED_INGRESS_SOURCE) : out);
 }
 
 /** Every check the analyzer can report, in rule order. */

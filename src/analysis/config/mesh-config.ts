@@ -34,6 +34,12 @@ export interface MeshConfig {
   readonly enableAutoMtls: boolean;
   /** The file this came from, if any. */
   readonly file?: string;
+  /**
+   * The MeshConfig document as written, for settings read only by single analyzer rules
+   * (`defaultConfig.proxyMetadata`, `defaultProviders`, `extensionProviders[]` types, …).
+   * @default - absent: Istio's defaults
+   */
+  readonly raw?: Readonly<Record<string, unknown>>;
 }
 
 /** Istio's defaults (`pkg/config/mesh/mesh.go` `DefaultMeshConfig`). */
@@ -127,6 +133,7 @@ export function parseMeshConfig(text: string, file = '<mesh-config>'): MeshConfi
     extensionProviders: providers,
     enableAutoMtls: typeof autoMtls === 'boolean' ? autoMtls : true,
     file,
+    raw: mesh,
   };
 }
 

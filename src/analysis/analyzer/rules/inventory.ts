@@ -11,6 +11,10 @@
  *   every reference is checked, and not-found findings are errors, as upstream reports them.
  * - `none`: no check relies on the inventory.
  *
+ * The same inference covers what the istioctl-style rules look up: a namespace's Services,
+ * Gateways and Secrets are known when the input has one of that kind there; ServiceEntries and
+ * DestinationRules when the input has any.
+ *
  * Every namespace that exists has a `default` service account, and `default`, `kube-system`,
  * `kube-public`, `kube-node-lease` and the mesh root namespace always exist.
  *
@@ -24,8 +28,17 @@ import { MeshConfig } from '../../config/mesh-config';
 /** How complete the analyzer may assume the input's inventory to be. See the module doc. */
 export type InventoryMode = 'auto' | 'complete' | 'none';
 
+/** What a "not found" finding relied on, for {@link Inventory.describe}. */
+export type InventoryKind = 'workloads' | 'service accounts' | 'namespaces' | 'services' | 'service entries' | 'destination rules' | 'gateways' | 'secrets';
+
 /** The valid {@link InventoryMode} values. */
 export const INVENTORY_MODES: readonly InventoryMode[] = ['auto', 'complete', 'none'];
+
+/**
+ * Namespaces `istioctl analyze` leaves out of every analysis (`pkg/kube/inject` `IgnoredNamespaces`):
+ * the rules that mirror istioctl's analyzers of workloads and Services skip them too.
+ */
+export const ISTIOCTL_IGNORED_NAMESPACES: ReadonlySet<string> = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage']);
 
 const BUILTIN_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -38,11 +51,23 @@ export class Inventory {
   private readonly accountObjectNs = new Set<string>();
   private readonly namespaceSet = new Set<string>();
   private readonly namespaceObjects: number;
+  private readonly realWorkloadNs = new Set<string>();
+  private readonly serviceNs = new Set<string>();
+  private readonly gatewayNs = new Set<string>();
+  private readonly secretNs = new Set<string>();
+  private readonly serviceEntries: number;
+  private readonly destinationRules: number;
 
-  public constructor(config: IstioConfig, mesh: MeshConfig, public readonly mode: InventoryMode) {
+  /**
+   * @param assumed objects of `config` that are assumed rather than in the input (e.g. the default
+   *   ingress gateway): they can be selected, but do not make their namespace's inventory known
+   */
+  public constructor(config: IstioConfig, mesh: MeshConfig, public readonly mode: InventoryMode, assumed?: IstioConfig) {
     this.workloads = config.workloads;
+    const assumedSet = new Set<object>([...assumed?.workloads ?? [], ...assumed?.services ?? []]);
     for (const w of config.workloads) {
       const ns = w.metadata.namespace;
+      if (!assumedSet.has(w)) this.realWorkloadNs.add(ns);
       const list = this.workloadsByNs.get(ns) ?? [];
       list.push(w);
       this.workloadsByNs.set(ns, list);
@@ -57,6 +82,16 @@ export class Inventory {
     for (const n of [...BUILTIN_NAMESPACES, mesh.rootNamespace]) this.namespaceSet.add(n);
     // An object can only be applied to a namespace that exists.
     for (const o of config.objects) if (o.metadata.namespace && !o.metadata.namespaceDefaulted) this.namespaceSet.add(o.metadata.namespace);
+    for (const s of config.services) if (!assumedSet.has(s)) this.serviceNs.add(s.metadata.namespace);
+    for (const o of config.objects) {
+      if (o.kind === 'Gateway' && (o.apiVersion.startsWith('networking.istio.io/') || o.apiVersion.startsWith('gateway.networking.k8s.io/'))) {
+        this.gatewayNs.add(o.metadata.namespace);
+      } else if (o.kind === 'Secret' && o.apiVersion === 'v1') {
+        this.secretNs.add(o.metadata.namespace);
+      }
+    }
+    this.serviceEntries = config.serviceEntries.length;
+    this.destinationRules = config.destinationRules.length;
   }
 
   /** Severity of a finding that relies on the inventory: an error only when the input is declared complete. */
@@ -72,19 +107,49 @@ export class Inventory {
   /** True when the workloads of this namespace may be taken as complete. */
   public knowsWorkloads(namespace: string): boolean {
     if (this.mode === 'none') return false;
-    return this.mode === 'complete' || this.workloadsIn(namespace).length > 0;
+    return this.mode === 'complete' || this.realWorkloadNs.has(namespace);
   }
 
   /** True when the service accounts of this namespace may be taken as complete. */
   public knowsServiceAccounts(namespace: string): boolean {
     if (this.mode === 'none') return false;
-    return this.mode === 'complete' || this.accountObjectNs.has(namespace) || this.workloadsIn(namespace).length > 0;
+    return this.mode === 'complete' || this.accountObjectNs.has(namespace) || this.realWorkloadNs.has(namespace);
   }
 
   /** True when the set of namespaces may be taken as complete. */
   public knowsNamespaces(): boolean {
     if (this.mode === 'none') return false;
     return this.mode === 'complete' || this.namespaceObjects > 0;
+  }
+
+  /** True when the Services of this namespace may be taken as complete (`auto`: the input has a Service there). */
+  public knowsServices(namespace: string): boolean {
+    if (this.mode === 'none') return false;
+    return this.mode === 'complete' || this.serviceNs.has(namespace);
+  }
+
+  /** True when the ServiceEntries may be taken as complete (`auto`: the input has at least one). */
+  public knowsServiceEntries(): boolean {
+    if (this.mode === 'none') return false;
+    return this.mode === 'complete' || this.serviceEntries > 0;
+  }
+
+  /** True when the DestinationRules may be taken as complete (`auto`: the input has at least one). */
+  public knowsDestinationRules(): boolean {
+    if (this.mode === 'none') return false;
+    return this.mode === 'complete' || this.destinationRules > 0;
+  }
+
+  /** True when the Gateways (Istio or Gateway API) of this namespace may be taken as complete. */
+  public knowsGateways(namespace: string): boolean {
+    if (this.mode === 'none') return false;
+    return this.mode === 'complete' || this.gatewayNs.has(namespace);
+  }
+
+  /** True when the Secrets of this namespace may be taken as complete (`auto`: the input has a Secret there). */
+  public knowsSecrets(namespace: string): boolean {
+    if (this.mode === 'none') return false;
+    return this.mode === 'complete' || this.secretNs.has(namespace);
   }
 
   /** True when some known namespace matches the (Istio string-match) pattern. */
@@ -103,10 +168,16 @@ export class Inventory {
   }
 
   /** How the inventory was obtained, for messages. */
-  public describe(what: 'workloads' | 'service accounts' | 'namespaces', namespace?: string): string {
+  public describe(what: InventoryKind, namespace?: string): string {
     if (this.mode === 'complete') return 'the input is declared complete with --inventory complete';
-    if (what === 'namespaces') return 'the input lists Namespace objects';
-    return `the input lists ${what === 'workloads' ? 'workloads' : 'service accounts or workloads'} of namespace ${namespace}`;
+    switch (what) {
+      case 'namespaces': return 'the input lists Namespace objects';
+      case 'workloads': return `the input lists workloads of namespace ${namespace}`;
+      case 'service accounts': return `the input lists service accounts or workloads of namespace ${namespace}`;
+      case 'service entries': return 'the input lists ServiceEntries';
+      case 'destination rules': return 'the input lists DestinationRules';
+      default: return `the input lists ${what === 'services' ? 'Services' : what === 'gateways' ? 'Gateways' : 'Secrets'} of namespace ${namespace}`;
+    }
   }
 
   private account(namespace: string): Set<string> {

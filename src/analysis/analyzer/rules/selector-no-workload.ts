@@ -4,8 +4,9 @@
  * its mTLS or JWT settings).
  *
  * Upstream: istioctl `IST0127` NoMatchingWorkloadsFound (AuthorizationPolicy; also a
- * namespace-wide one in a namespace without pods), Kiali `KIA0004` (AuthorizationPolicy,
- * PeerAuthentication, RequestAuthentication, Sidecar).
+ * namespace-wide one in a namespace without pods), istioctl `IST0101` "Referenced selector not
+ * found" (Sidecar `workloadSelector`, Telemetry `selector`), Kiali `KIA0004` (PeerAuthentication,
+ * RequestAuthentication).
  *
  * Only namespaces whose workloads are known are checked (see {@link Inventory}); root-namespace
  * policies (mesh-wide, usually for gateways) only with `--inventory complete`.
@@ -50,7 +51,13 @@ export const selectorNoWorkloadRule: AnalyzerRule = {
     for (const sc of config.sidecars) {
       const ws = asRecord(sc.spec.workloadSelector);
       if (!('labels' in ws)) continue;
-      check(context, sc, stringEntries(ws.labels), ['spec', 'workloadSelector'], 'KIA0004', out);
+      check(context, sc, stringEntries(ws.labels), ['spec', 'workloadSelector'], 'IST0101', out);
+    }
+    for (const t of config.telemetries) {
+      const labels = stringEntries(asRecord(t.spec.selector).matchLabels);
+      // istioctl judges only a selector with labels; an empty one is namespace-wide.
+      if (Object.keys(labels).length === 0) continue;
+      check(context, t, labels, ['spec', 'selector'], 'IST0101', out);
     }
     return out;
   },

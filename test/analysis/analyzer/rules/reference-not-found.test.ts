@@ -26,7 +26,7 @@ describe('TM_NAMESPACE_NOT_FOUND and TM_SERVICE_ACCOUNT_NOT_FOUND', () => {
   });
 
   it('stays quiet for existing and wildcard references and for namespaces whose inventory is not in the input', () => {
-    expect(analyzeFixture(NEGATIVE)).toEqual([]);
+    expect(analyzeFixture(NEGATIVE).filter((d) => CODES.includes(d.code))).toEqual([]);
   });
 
   it('does not judge references when the input has no inventory at all', () => {

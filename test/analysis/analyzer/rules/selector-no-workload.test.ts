@@ -1,4 +1,4 @@
-// TM_SELECTOR_NO_WORKLOAD — istioctl IST0127, Kiali KIA0004.
+// TM_SELECTOR_NO_WORKLOAD — istioctl IST0127 (AuthorizationPolicy), IST0101 (Sidecar, Telemetry), Kiali KIA0004.
 import { describe, expect, it } from 'vitest';
 import { analyzeFixture, lineOf, where, withCode } from './fixture';
 
@@ -12,7 +12,8 @@ describe('TM_SELECTOR_NO_WORKLOAD', () => {
       [`positive.yaml:${lineOf(POSITIVE, 'selector:', 1)}`, 'warning', 'IST0127'],
       [`positive.yaml:${lineOf(POSITIVE, 'selector:', 2)}`, 'warning', 'KIA0004'],
       [`positive.yaml:${lineOf(POSITIVE, 'selector:', 3)}`, 'warning', 'KIA0004'],
-      [`positive.yaml:${lineOf(POSITIVE, 'workloadSelector:')}`, 'warning', 'KIA0004'],
+      [`positive.yaml:${lineOf(POSITIVE, 'workloadSelector:')}`, 'warning', 'IST0101'],
+      [`positive.yaml:${lineOf(POSITIVE, 'selector:', 4)}`, 'warning', 'IST0101'],
     ]);
     expect(found[0].message).toMatch(/AuthorizationPolicy foo\/typo-allow: spec\.selector app=httpbim matches no workload in namespace foo/);
     expect(found[0].fix).toMatch(/closest: app=httpbin/);

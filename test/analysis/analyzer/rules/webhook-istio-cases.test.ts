@@ -45,7 +45,11 @@ describe('analyze --crds on Istio\'s validation cases', () => {
     expect(docs.length).toBeGreaterThan(40);
     const errorsOf = (name: string): JsonFinding[] => findings.filter((f) => f.severity === 'error' && new RegExp(` cases/${name}: `).test(f.message));
     const missed = docs.filter((d) => d.name.startsWith('reject-') && errorsOf(d.name).length === 0).map((d) => d.name);
-    const wrong = docs.filter((d) => d.name.startsWith('admit-')).flatMap((d) => errorsOf(d.name).map((f) => `${d.name}: ${f.code} ${f.message}`));
+    // The cases put many selector-less Sidecars in one namespace: istioctl's conflict (IST0110) is
+    // about the set, not about any one object istiod admits or rejects.
+    const perObject = (f: JsonFinding): boolean => f.code !== 'TM_SIDECAR_NAMESPACE_CONFLICT';
+    const wrong = docs.filter((d) => d.name.startsWith('admit-'))
+      .flatMap((d) => errorsOf(d.name).filter(perObject).map((f) => `${d.name}: ${f.code} ${f.message}`));
     expect(missed).toEqual([]);
     expect(wrong).toEqual([]);
     expect(code).toBe(1);
