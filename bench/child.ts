@@ -19,10 +19,10 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import { generateMesh } from './generate-mesh';
 import { generateRequests } from './generate-requests';
 import { createEvaluator, KeyAlgorithm, KeyStore, meshConfig, parseConfigText, TrustmeshApp } from '../lib/src';
-import { diffAccess } from '../lib/src/analysis/diff/diff';
-import { buildAccessMatrix } from '../lib/src/analysis/matrix/matrix';
 import { analyze } from '../lib/src/analysis/analyzer/analyzer';
 import { loadConfig } from '../lib/src/analysis/config/load-config';
+import { diffAccess } from '../lib/src/analysis/diff/diff';
+import { buildAccessMatrix } from '../lib/src/analysis/matrix/matrix';
 import { toYamlStream } from '../lib/src/private/yaml-emitter';
 
 /** Peak resident set size of this process so far, in MB. */

@@ -40,12 +40,19 @@ export const LAYER_ZONES: readonly LayerZone[] = [
   onlyFrom('render', [...BASE, './model', './semantics'], 'model/, semantics/, errors and private/ (never constructs/ or analysis/)'),
   onlyFrom('pki', [...BASE], 'errors and private/'),
   onlyFrom('validate', [...BASE, './schemas'], 'schemas/, errors and private/'),
-  onlyFrom('analysis', [...BASE, './semantics', './model'], 'semantics/, model/ types, errors and private/ (never constructs/ or render/)'),
+  onlyFrom('analysis', [...BASE, './semantics', './model', './validate', './schemas'],
+    'semantics/, model/ types, validate/ (manifest checks), errors and private/ (never constructs/ or render/)'),
   onlyFrom('cdk8s-plugin', [...BASE, './analysis', './validate', './semantics', './model'], 'analysis/, validate/, errors and private/'),
   {
     target: './src/constructs',
-    from: ['./src/analysis', './src/cli', './src/testing', './src/examples', './src/cdk8s-plugin', './src/main.ts'],
-    message: 'constructs/ may not import analysis/, cli/, testing/, examples/ or the plugin',
+    from: ['./src/cli', './src/testing', './src/examples', './src/cdk8s-plugin', './src/main.ts'],
+    message: 'constructs/ may not import cli/, testing/, examples/ or the plugin',
+  },
+  {
+    target: './src/constructs',
+    from: './src/analysis',
+    except: ['./analyzer', './config'],
+    message: 'constructs/ may import of analysis/ only the linter (analyzer/ and the config/ it reads): the synth\'s analyzer pass on its own output',
   },
   {
     target: './src/testing',

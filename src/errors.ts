@@ -7,9 +7,9 @@
  *
  * @module
  */
+import type { ErrorCode } from './error-codes';
 import { userCallerFrame } from './private/caller-frame';
 
-import type { ErrorCode } from './error-codes';
 
 /** A stable, documented error or diagnostic code, e.g. `TM_INVALID_NAME`; the registry is `error-codes.ts`. */
 export type { ErrorCode } from './error-codes';

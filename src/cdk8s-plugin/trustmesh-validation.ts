@@ -26,9 +26,9 @@ import { IstioConfig } from '../analysis/config/istio-config';
 import { loadConfig, mergeConfigs } from '../analysis/config/load-config';
 import { DEFAULT_MESH_CONFIG, loadMeshConfig, MeshConfig } from '../analysis/config/mesh-config';
 import { Diagnostic, diagnosticHead, SourceLocation, TrustmeshError } from '../errors';
+import { appendAll } from '../private/arrays';
 import { CrdSchemaSet } from '../validate/crd-schema';
 import { crdManifestCheck } from '../validate/manifest-validator';
-import { appendAll } from '../private/arrays';
 
 /** The `properties` of the plugin's `cdk8s.yaml` entry. */
 export interface TrustmeshValidationProps {

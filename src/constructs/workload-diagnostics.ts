@@ -3,9 +3,9 @@ import { Diagnostic } from '../errors';
 import type { Mesh } from './mesh';
 import type { ReferenceWorkload } from './reference-workload';
 import { PortProtocol, portNamePrefix } from '../model/service-port';
+import { appendAll } from '../private/arrays';
 import { PROXY_UID } from '../render/sidecar/sidecar-settings';
 import { formatLabels, selectorMatches } from '../semantics/labels';
-import { appendAll } from '../private/arrays';
 
 /**
  * Checks of one reference workload, run at synth:

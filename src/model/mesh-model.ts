@@ -2,12 +2,12 @@ import { Diagnostic } from '../errors';
 import { IngressGatewaySpec } from './ingress-gateway';
 import { IntentionSpec, JwtRequirementSpec, PeerSpec, ServiceRef, serviceKey } from './intention';
 import { IpBlock, parseIpBlock } from './ip-block';
-import { JwtIssuerSpec } from './jwt-issuer';
 import { unknownIstioVersionDiagnostics } from './istio-version';
-import { formatLabels, selectorMatches } from '../semantics/labels';
+import { JwtIssuerSpec } from './jwt-issuer';
 import { DefaultAccess, MeshSpec, NamespaceSpec, ServiceSpec } from './mesh-spec';
 import { MtlsMode, resolveMtls } from './mtls';
 import { isHttpProtocol } from './service-port';
+import { formatLabels, selectorMatches } from '../semantics/labels';
 import { formatPrincipal } from '../semantics/principal';
 
 /**

@@ -17,8 +17,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { makeParents, makeSymlink, ownerPid, removeEntry, renameEntry, StagedFile, syncDirectory, temporarySuffix, TreeModes, writeTree } from './durable-fs';
 import { maxOf } from './arrays';
+import { makeParents, makeSymlink, ownerPid, removeEntry, renameEntry, StagedFile, syncDirectory, temporarySuffix, TreeModes, writeTree } from './durable-fs';
 
 /** What is at the directory's path. @internal */
 export type GenerationEntry =

@@ -1,9 +1,9 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { execFileSync } from 'child_process';
 import { Readable } from 'stream';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_MAX_FILE_BYTES, errnoCode, MAX_FILE_SIZE_ENV, maxFileBytes, readTextFile, readTextStream } from '../../src/private/fs-read';
 import { catchTrustmesh } from '../helpers';
 

@@ -15,11 +15,11 @@
  * @module
  */
 import { DeclaredPort } from './request-classes';
+import { appendAll } from '../../private/arrays';
 import { AccessProtocol } from '../../semantics/access-request';
 import { selectorMatches } from '../../semantics/labels';
 import { ObjectSource, ServiceResource, Workload, WorkloadSelector } from '../config/istio-config';
 import { AnalysisContext } from '../evaluator/analysis-context';
-import { appendAll } from '../../private/arrays';
 
 /** Where a column comes from. */
 export type MatrixDestinationKind = 'workload' | 'service' | 'selector' | 'namespace';

@@ -21,11 +21,11 @@ import {
   buildTokenDimension, buildValueDimension, BuiltDimension, Dimension, DimensionKind, KeyedMatcher, KIND_ORDER, WitnessCache,
 } from './request-class-dimensions';
 import { OTHER_IPV4, otherPort } from './request-class-witnesses';
+import { appendAll } from '../../private/arrays';
 import { AccessProtocol, AccessRequest } from '../../semantics/access-request';
 import { MeshConfig } from '../config/mesh-config';
 import { CompiledPolicy, CompiledRule, constraintMatches, FieldConstraint } from '../evaluator/authorization-rule';
 import { WorkloadPolicies } from '../evaluator/policy-index';
-import { appendAll } from '../../private/arrays';
 
 export type { Atom, Dimension, DimensionKind, Region } from './request-class-dimensions';
 export { WitnessCache } from './request-class-dimensions';

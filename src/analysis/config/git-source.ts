@@ -7,10 +7,10 @@
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as path from 'path';
+import { assertObjectsFound, assertUniqueObjects } from './input-checks';
 import { IstioConfig } from './istio-config';
 import { loadConfig, LoadConfigOptions, MANIFEST_EXTENSIONS, mergeConfigs, parseConfigText } from './load-config';
 import { TrustmeshError } from '../../errors';
-import { assertObjectsFound, assertUniqueObjects } from './input-checks';
 
 /** A parsed `git:<ref>:<path>`. */
 export interface GitSource {

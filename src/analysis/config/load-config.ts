@@ -5,12 +5,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { assertObjectsFound, assertUniqueObjects } from './input-checks';
 import {
   AuthorizationPolicyResource, IstioConfig, IstioResource, LoadedObject, ObjectMeta, PeerAuthenticationResource,
   RequestAuthenticationResource, ServiceResource, Workload,
 } from './istio-config';
 import { SECURITY_API_VERSIONS, toAuthorizationPolicy, toPeerAuthentication, toRequestAuthentication } from './security-resources';
-import { assertObjectsFound, assertUniqueObjects } from './input-checks';
 import { toService, toWorkload } from './workload-resources';
 import { documentsOfValues, FieldPath, parseYamlDocuments, YamlDocument } from './yaml-source';
 import { Diagnostic, TrustmeshAggregateError, TrustmeshError } from '../../errors';

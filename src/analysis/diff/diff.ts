@@ -18,6 +18,7 @@
  * @module
  */
 /* eslint-disable no-bitwise -- region masks are bit sets */
+import { appendAll } from '../../private/arrays';
 import { AccessAnalysis, AccessAnalysisOptions, analyzeAccess, AnalyzedDestination } from '../access/access-analysis';
 import { SliceAccess, sliceComplete } from '../access/access-sets';
 import { DescribeMemo, describeSlices, dontCareTokenMask, PortAccessSummary, summaryText } from '../access/cell-summary';
@@ -26,7 +27,6 @@ import { compareIds } from '../access/destinations';
 import { MatrixSource } from '../access/sources';
 import { IstioConfig } from '../config/istio-config';
 import { destinationCells } from '../matrix/matrix';
-import { appendAll } from '../../private/arrays';
 
 /** How access changed for a group of sources at one destination. */
 export type AccessChangeKind = 'added' | 'widened' | 'changed' | 'narrowed' | 'removed';

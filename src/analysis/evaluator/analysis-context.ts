@@ -7,10 +7,10 @@
  *
  * @module
  */
+import { PolicyIndex } from './policy-index';
 import { IstioConfig } from '../config/istio-config';
 import { assertValidConfig } from '../config/load-config';
 import { DEFAULT_MESH_CONFIG, MeshConfig } from '../config/mesh-config';
-import { PolicyIndex } from './policy-index';
 
 /** Options of {@link createAnalysisContext}. */
 export interface AnalysisContextOptions {

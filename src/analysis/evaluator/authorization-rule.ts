@@ -17,11 +17,11 @@ import {
 } from './conditions';
 import { RequestAttributes } from './request-attributes';
 import { expandTrustDomainAliases } from './trust-domain';
+import { appendAll } from '../../private/arrays';
 import {
   AuthorizationAction, AuthorizationOperation, AuthorizationPolicyResource, AuthorizationRule, AuthorizationSource,
 } from '../config/istio-config';
 import { MeshConfig } from '../config/mesh-config';
-import { appendAll } from '../../private/arrays';
 
 /** One field of a source/operation, or one `when` condition: values ORed, notValues excluded. */
 export interface FieldConstraint {

@@ -18,12 +18,12 @@
 import { CompiledPolicy, compilePolicy } from './authorization-rule';
 import { LocatedJwtRule, locateJwtRules } from './jwt-filter';
 import { ResolvedPeerAuthentication, resolvePeerAuthentication } from './mtls-mode';
+import { appendAll } from '../../private/arrays';
 import { IgnoredPolicy } from '../../semantics/access-request';
 import { selectorMatches } from '../../semantics/labels';
 import { IstioConfig, LoadedObject, PeerAuthenticationResource, RequestAuthenticationResource, WorkloadSelector } from '../config/istio-config';
 import { MeshConfig } from '../config/mesh-config';
 import { gatewaySelector } from '../config/workload-resources';
-import { appendAll } from '../../private/arrays';
 
 /** Everything that applies to one workload, in deterministic order (namespace, then name). */
 export interface WorkloadPolicies {

@@ -5,8 +5,8 @@
  * @module
  */
 import { AccessMatrix, MatrixCell } from './matrix';
-import { MatrixSource } from '../access/sources';
 import { appendAll } from '../../private/arrays';
+import { MatrixSource } from '../access/sources';
 
 /** Output formats of `trustmesh matrix`. */
 export type MatrixFormat = 'markdown' | 'json' | 'csv' | 'mermaid';

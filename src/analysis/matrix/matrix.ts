@@ -11,6 +11,7 @@
  * @see docs/matrix-and-diff.md
  * @module
  */
+import { appendAll } from '../../private/arrays';
 import { AccessRequest } from '../../semantics/access-request';
 import { AccessAnalysis, AccessAnalysisOptions, analyzeAccess, AnalyzedDestination } from '../access/access-analysis';
 import { accessStatus, AccessStatus, SliceAccess, sliceComplete } from '../access/access-sets';
@@ -19,7 +20,6 @@ import { MatrixDestination } from '../access/destinations';
 import { MatrixSource } from '../access/sources';
 import { IstioConfig } from '../config/istio-config';
 import { MeshConfig } from '../config/mesh-config';
-import { appendAll } from '../../private/arrays';
 
 /** One cell: what a source may do at a destination. */
 export interface MatrixCell {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { requestDoc } from './evaluate-helpers';
 import { parseAccessRequestDocument } from '../../../src/analysis/evaluator/request-document';
-import { parseAccessRequest } from '../../../src/semantics/parse-access-request';
 import { TrustmeshAggregateError } from '../../../src/errors';
+import { parseAccessRequest } from '../../../src/semantics/parse-access-request';
 import { catchTrustmesh } from '../../helpers';
 
 describe('parseAccessRequest', () => {

@@ -14,8 +14,8 @@ import { gatewayApiSelectorsRule } from './gateway-api-selectors';
 import { gatewayCredentialsRule } from './gateway-credentials';
 import { gatewayDuplicateCertificatesRule } from './gateway-duplicate-certificates';
 import { gatewayServersRule } from './gateway-servers';
-import { ipBlocksUnderStrictMtlsRule } from './ip-blocks-under-strict-mtls';
 import { gatewayWorkloadsRule } from './gateway-workloads';
+import { ipBlocksUnderStrictMtlsRule } from './ip-blocks-under-strict-mtls';
 import { jwksFetchRestrictionRule } from './jwks-fetch-restriction';
 import { jwtRequirementsRule } from './jwt-requirements';
 import { legacyApiRule } from './legacy-api';
@@ -38,8 +38,8 @@ import { virtualServiceGatewaysRule } from './virtual-service-gateways';
 import { virtualServiceJwtClaimRoutesRule } from './virtual-service-jwt-claim-routes';
 import { virtualServiceMeshHostsRule } from './virtual-service-mesh-hosts';
 import { virtualServiceTlsRoutesRule } from './virtual-service-tls-routes';
-import { webhookRules } from './webhook-rules';
 import { virtualServiceUnreachableRulesRule } from './virtual-service-unreachable-rules';
+import { webhookRules } from './webhook-rules';
 import { workloadSelectorConflictsRule } from './workload-selector-conflicts';
 
 /** Every rule of the analyzer. */

@@ -21,10 +21,10 @@
 import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, objectRef } from './rule-types';
 import { Diagnostic } from '../../../errors';
 import { asRecord, isRecord, stringEntries } from '../../../private/records';
+import { selectorMatches } from '../../../semantics/labels';
 import { IstioResource, ServiceResource } from '../../config/istio-config';
 import { FieldPath, fieldString } from '../../config/yaml-source';
 import { EffectiveMtlsMode, mtlsForPort, MtlsSource } from '../../evaluator/mtls-mode';
-import { selectorMatches } from '../../../semantics/labels';
 
 const DISABLES_STRICT: AnalyzerCheck = {
   code: 'TM_DESTINATION_RULE_DISABLES_STRICT',

@@ -1,7 +1,7 @@
 // TM_GATEWAY_DUPLICATE_SERVER (istioctl IST0145 / Kiali KIA0301) and TM_GATEWAY_TLS_MODE_MISSING.
 import { describe, expect, it } from 'vitest';
-import { catchTrustmesh } from '../../../helpers';
 import { analyzeFixture, analyzeFixtureText, lineOf, where } from './fixture';
+import { catchTrustmesh } from '../../../helpers';
 
 const POSITIVE = 'gateway-servers/positive.yaml';
 

@@ -1,9 +1,9 @@
 // PeerAuthentication conflicts — Kiali KIA0002 and KIA0003; root-namespace selectors are ignored.
 import { describe, expect, it } from 'vitest';
-import { catchTrustmesh } from '../../../helpers';
 import { analyzeFixture, analyzeFixtureText, lineOf, where } from './fixture';
 import { analyze } from '../../../../src/analysis/analyzer/analyzer';
 import { parseConfigText } from '../../../../src/analysis/config/load-config';
+import { catchTrustmesh } from '../../../helpers';
 
 const POSITIVE = 'peer-authentication-conflicts/positive.yaml';
 const NEGATIVE = 'peer-authentication-conflicts/negative.yaml';
