@@ -27,7 +27,7 @@ import { formatLabelSelector, isEverything, LabelSelector, labelSelectorMatches 
 import {
   NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicyResource, NetworkPolicyRule, NetworkProtocol, PolicyType, readNetworkPolicies,
 } from './network-policy';
-import { Diagnostic } from '../../errors';
+import { Diagnostic, TrustmeshAggregateError, TrustmeshError } from '../../errors';
 import { cidrContains, IpAddress, parseIp } from '../../semantics/ip-match';
 import { formatLabels } from '../../semantics/labels';
 import { IstioConfig } from '../config/istio-config';
@@ -94,9 +94,21 @@ export interface NetworkDecision {
 
 /** The NetworkPolicies of one config, indexed by namespace, with the namespaces' labels. */
 export class NetworkLayer {
-  /** Builds the layer of a loaded config (its NetworkPolicies and Namespace objects). */
-  public static fromConfig(config: IstioConfig): NetworkLayer {
+  /**
+   * Builds the layer of a loaded config (its NetworkPolicies and Namespace objects).
+   *
+   * @throws TrustmeshAggregateError `TM_CONFIG_INVALID` when a NetworkPolicy is invalid, unless
+   *   `allowInvalidConfig` (then the invalid ones are left out, reported in `diagnostics`).
+   */
+  public static fromConfig(config: IstioConfig, options: { readonly allowInvalidConfig?: boolean } = {}): NetworkLayer {
     const { policies, diagnostics } = readNetworkPolicies(config);
+    if (!options.allowInvalidConfig) {
+      const errors = diagnostics.filter((d) => d.severity === 'error');
+      if (errors.length > 0) {
+        throw new TrustmeshAggregateError('TM_CONFIG_INVALID', `${errors.length} invalid NetworkPolic${errors.length === 1 ? 'y' : 'ies'} in the policies`,
+          errors.map((d) => TrustmeshError.fromDiagnostic(d)));
+      }
+    }
     const namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
     for (const ns of config.namespaces) namespaceLabels.set(ns.metadata.name, ns.metadata.labels);
     return new NetworkLayer(policies, namespaceLabels, diagnostics);
