@@ -50,4 +50,14 @@ describe('trustmesh on Istio + NetworkPolicy input', () => {
     expect(r.stderr).toContain(`${bad}:6`);
     expect(r.stderr).toContain('endPort 70 is below port 80');
   });
+
+  it('matrix shows both layers per cell, with the L4-open finding', () => {
+    const r = runCli(['matrix', LAYERS]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Two layers per cell: Istio (above), then `L4`');
+    expect(r.stdout).toContain('| dev/sleep | ✅ all · L4 all ports | ✅ all · L4 none | ✅ all · L4 none |');
+    const json = JSON.parse(runCli(['matrix', LAYERS, '--output', 'json']).stdout) as { destinations: { id: string; access: { sources: string[]; status: string; network: unknown }[] }[] };
+    const db = json.destinations.find((d) => d.id === 'shop/db')!;
+    expect(db.access.find((a) => a.sources.includes('shop/web'))).toMatchObject({ status: 'allowed', network: { status: 'allowed', ports: [5432] } });
+  });
 });

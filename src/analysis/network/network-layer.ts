@@ -115,6 +115,7 @@ export class NetworkLayer {
   }
 
   private readonly byNamespace = new Map<string, NetworkPolicyResource[]>();
+  private readonly selected = new Map<string, readonly NetworkPolicyResource[]>();
 
   public constructor(
     /** The valid policies. */
@@ -143,8 +144,15 @@ export class NetworkLayer {
 
   /** The policies that select the pod for a direction, sorted by `namespace/name`. */
   public policiesFor(pod: NetworkPod, type: PolicyType): readonly NetworkPolicyResource[] {
-    return (this.byNamespace.get(pod.namespace) ?? [])
-      .filter((p) => p.policyTypes.includes(type) && labelSelectorMatches(p.podSelector, pod.labels));
+    const inNamespace = this.byNamespace.get(pod.namespace);
+    if (!inNamespace) return [];
+    const key = `${type}|${pod.namespace}|${formatLabels(pod.labels)}`;
+    let found = this.selected.get(key);
+    if (!found) {
+      found = inNamespace.filter((p) => p.policyTypes.includes(type) && labelSelectorMatches(p.podSelector, pod.labels));
+      this.selected.set(key, found);
+    }
+    return found;
   }
 
   /** Decides a connection: the source's egress, then the destination's ingress. */
