@@ -14,8 +14,8 @@ import { allowEmptyOption, meshConfigFrom, meshConfigOption, printLoadWarnings }
 import { ExitCode, ExitCodeValue } from './exit-codes';
 import { CliIo, RunCommand } from './run';
 import { loadConfigSources } from '../analysis/config/git-source';
-import { diffAccess } from '../analysis/diff/diff';
 import { DIFF_FORMATS, DiffFormat, formatDiff } from '../analysis/diff/diff-format';
+import { diffLayers } from '../analysis/diff/network-diff';
 import { TrustmeshError } from '../errors';
 
 interface DiffOptions {
@@ -55,7 +55,7 @@ async function runDiff(oldPath: string, newPath: string, options: DiffOptions, i
   if (!/^\d+$/.test(options.limit)) {
     throw new TrustmeshError('TM_OPTION_INVALID', 'option --limit must be a whole number', { value: options.limit, allowed: '0 (all) or a positive number' });
   }
-  const diff = diffAccess(before, after, { meshConfig });
+  const diff = diffLayers(before, after, { meshConfig });
   io.stdout.write(formatDiff(diff, options.output, { limit: Number(options.limit) }));
   if (options.failOn === 'any' && diff.changes.length > 0) return ExitCode.FINDINGS;
   if (options.failOn === 'widened' && diff.widens) return ExitCode.FINDINGS;

@@ -60,4 +60,15 @@ describe('trustmesh on Istio + NetworkPolicy input', () => {
     const db = json.destinations.find((d) => d.id === 'shop/db')!;
     expect(db.access.find((a) => a.sources.includes('shop/web'))).toMatchObject({ status: 'allowed', network: { status: 'allowed', ports: [5432] } });
   });
+
+  it('diff reports a NetworkPolicy change and fails on it with --fail-on widened', () => {
+    const after = path.join(dir, 'after');
+    fs.mkdirSync(after);
+    for (const f of fs.readdirSync(LAYERS)) fs.copyFileSync(path.join(LAYERS, f), path.join(after, f));
+    const np = path.join(after, 'network-policies.yaml');
+    fs.writeFileSync(np, fs.readFileSync(np, 'utf8').replace('ports: [{ port: postgres }]', 'ports: [{ port: postgres }]\n  - from: [{ namespaceSelector: {} }]'));
+    const r = runCli(['diff', LAYERS, after, '--fail-on', 'widened']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('| ⚠️ | added | dev/sleep, shop/db, dev/\\* | shop/db | NetworkPolicy now admits the connection (L4 all ports) |');
+  });
 });
