@@ -22,12 +22,13 @@ import { NetworkLayer } from '../network/network-layer';
  */
 export function diffLayers(before: IstioConfig, after: IstioConfig, options: AccessAnalysisOptions = {}): AccessDiff {
   const analysis = analyzeAccess([before, after], options);
-  return withNetworkChanges(diffAnalysis(analysis), analysis, [before, after]);
+  return withNetworkChanges(diffAnalysis(analysis), analysis, [before, after], options.allowInvalidConfig ?? false);
 }
 
 /** The diff with the NetworkPolicy changes added; the diff itself when neither version has a NetworkPolicy. */
-export function withNetworkChanges(diff: AccessDiff, analysis: AccessAnalysis, configs: readonly [IstioConfig, IstioConfig]): AccessDiff {
-  const layers = configs.map((c) => NetworkLayer.fromConfig(c));
+export function withNetworkChanges(diff: AccessDiff, analysis: AccessAnalysis, configs: readonly [IstioConfig, IstioConfig],
+  allowInvalidConfig = false): AccessDiff {
+  const layers = configs.map((c) => NetworkLayer.fromConfig(c, { allowInvalidConfig }));
   if (layers.every((l) => l.empty)) return diff;
   const rows = configs.map((c) => rowEndpoints(analysis.sources, c.workloads));
   const added: (AccessChange & { firstRow: number })[] = [];
