@@ -16,6 +16,7 @@ import { createEvaluator } from '../analysis/evaluator/evaluate';
 import { parseAccessRequestDocument } from '../analysis/evaluator/request-document';
 import { layeredEvaluator } from '../analysis/network/layered-evaluator';
 import { NetworkLayer } from '../analysis/network/network-layer';
+import { OutboundLayer } from '../analysis/network/sidecar-egress';
 import { readTextFile, readTextStream } from '../private/fs-read';
 import { AccessDecision, AccessRequest } from '../semantics/access-request';
 
@@ -55,7 +56,7 @@ async function runCheck(options: CheckOptions, io: CliIo): Promise<ExitCodeValue
   const allowInvalidConfig = options.keepGoing ?? false;
   const network = NetworkLayer.fromConfig(config, { allowInvalidConfig });
   printInputNotes(io, config, mesh, allowInvalidConfig, network.diagnostics);
-  const evaluator = layeredEvaluator(createEvaluator(config, mesh, { allowInvalidConfig }), network);
+  const evaluator = layeredEvaluator(createEvaluator(config, mesh, { allowInvalidConfig }), network, OutboundLayer.fromConfig(config, mesh));
   const file = options.request === '-' ? '<stdin>' : options.request;
   const text = options.request === '-'
     ? await readTextStream(io.stdin, file)
