@@ -99,7 +99,8 @@ export function layeredEvaluator(istio: Evaluator, network: NetworkLayer = Netwo
 }
 
 /** A refusal by the source's sidecar (REGISTRY_ONLY) of the host the request names, if any. */
-function outboundRefusal(request: AccessRequest, outbound: OutboundLayer, bySa: ReadonlyMap<string, readonly Workload[]>): AccessDecision | undefined {
+function outboundRefusal(request: AccessRequest, outbound: OutboundLayer,
+  bySa: ReadonlyMap<string, readonly Workload[]>): AccessDecision | undefined {
   if (outbound.empty) return undefined;
   const named = request.protocol === 'HTTP' ? request.host : request.sni;
   if (!named) return undefined;
