@@ -30,6 +30,18 @@ export interface MatrixCell {
   readonly ports: readonly PortAccessSummary[];
   /** Set when every port refuses the (plaintext) source for STRICT mTLS: the PeerAuthentication. */
   readonly refusedBy?: string;
+  /** The Kubernetes NetworkPolicy (L4) verdict, when the input has NetworkPolicies (`network-cells.ts`). */
+  readonly network?: NetworkCell;
+}
+
+/** The NetworkPolicy (L4) verdict of one cell. */
+export interface NetworkCell {
+  /** `allowed`: every port; `denied`: none; `partial`: the listed ports. */
+  readonly status: 'allowed' | 'partial' | 'denied';
+  /** Admitted ports (`'other'`: any port the policies do not name); empty when denied. */
+  readonly ports: readonly (number | 'other')[];
+  /** `L4 all ports`, `L4 port 5432`, `L4 none`. */
+  readonly summary: string;
 }
 
 /** Sources that share one cell of a column. */
