@@ -9,6 +9,7 @@ import { EndUsersOptions, IMeshPeer, Peer, PeerConfig } from './peer';
 import { Port } from './port';
 import { DeclaredValue } from './private/declarations';
 import { declaring, ensureDeclaredObjects, IstioObjectOwner } from './private/declared-objects';
+import { ensureServiceNetworkPolicies } from './private/mirrored-network-policy';
 import { resolveIntentionInput, resolveJwtRequirement } from './private/intention-input';
 import { ReferenceWorkload, ReferenceWorkloadOptions } from './reference-workload';
 import { IntentionAction, JwtRequirementSpec, PeerSpec } from '../model/intention';
@@ -255,6 +256,7 @@ export class MeshService extends Construct implements IMeshPeer, IstioObjectOwne
       const service = model.service(this);
       return service && { service, intentions: model.intentionsFor(service) };
     }, () => this);
+    ensureServiceNetworkPolicies(this);
   }
 
   private addIntention(action: IntentionAction, peer: IMeshPeer, options: AccessOptions): void {
