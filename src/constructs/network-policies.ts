@@ -1,6 +1,6 @@
 import { TrustmeshError } from '../errors';
-import { assertDnsLabel } from '../model/names';
 import { parseIpBlock } from '../model/ip-block';
+import { assertDnsLabel } from '../model/names';
 import { NetworkPodsSpec, NetworkPolicySettings } from '../render/network/network-policy-plan';
 
 /** Pods by namespace and labels, for {@link MirrorIntentionsOptions}. */
@@ -78,7 +78,9 @@ export class NetworkPolicies {
   public _settings(rootNamespace: string): NetworkPolicySettings {
     const o = this.options;
     const external: Record<string, readonly string[]> = {};
-    for (const host of Object.keys(o.externalIpBlocks ?? {}).sort()) external[host] = [...new Set(o.externalIpBlocks![host].map((b) => parseIpBlock(b).text))].sort();
+    for (const [host, blocks] of Object.entries(o.externalIpBlocks ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      external[host] = [...new Set(blocks.map((b) => parseIpBlock(b).text))].sort();
+    }
     return {
       lockDownEgress: o.lockDownEgress ?? false,
       istiod: pods(o.istiod ?? { namespace: rootNamespace, labels: { app: 'istiod' } }),

@@ -117,7 +117,8 @@ export function namespacePolicyNamesFor(denyByDefault: boolean, settings: Networ
 
 /** The names of the policies a service gets. */
 export function servicePolicyNames(service: string, settings: NetworkPolicySettings): string[] {
-  return settings.lockDownEgress ? [NETWORK_POLICY_NAMES.ingressTo(service), NETWORK_POLICY_NAMES.egressFrom(service)] : [NETWORK_POLICY_NAMES.ingressTo(service)];
+  const ingress = NETWORK_POLICY_NAMES.ingressTo(service);
+  return settings.lockDownEgress ? [ingress, NETWORK_POLICY_NAMES.egressFrom(service)] : [ingress];
 }
 
 const ANY_IPV4 = '0.0.0.0/0';
@@ -179,7 +180,12 @@ class Planner {
       ingress: this.openAtL7(service) ? { allowAll: true, rules: [] } : { allowAll: false, rules: this.ingressRules(service) },
     }];
     if (this.settings.lockDownEgress) {
-      out.push({ name: NETWORK_POLICY_NAMES.egressFrom(service.name), namespace: service.namespace, selector, egress: { allowAll: false, rules: this.egressRules(service) } });
+      out.push({
+        name: NETWORK_POLICY_NAMES.egressFrom(service.name),
+        namespace: service.namespace,
+        selector,
+        egress: { allowAll: false, rules: this.egressRules(service) },
+      });
     }
     return out;
   }
