@@ -14,8 +14,9 @@ import { CliIo, RunCommand } from './run';
 import { loadConfig } from '../analysis/config/load-config';
 import { createEvaluator } from '../analysis/evaluator/evaluate';
 import { parseAccessRequestDocument } from '../analysis/evaluator/request-document';
-import { AccessDecision, AccessRequest } from '../semantics/access-request';
+import { layeredEvaluator } from '../analysis/network/layered-evaluator';
 import { readTextFile, readTextStream } from '../private/fs-read';
+import { AccessDecision, AccessRequest } from '../semantics/access-request';
 
 interface CheckOptions {
   readonly policies: string[];
@@ -48,7 +49,8 @@ async function runCheck(options: CheckOptions, io: CliIo): Promise<ExitCodeValue
   const config = loadConfig(options.policies, { allowEmpty: options.allowEmpty ?? false });
   printLoadWarnings(io, config.diagnostics);
   const mesh = meshConfigFrom(options.meshConfig);
-  const evaluator = createEvaluator(config, mesh);
+  const evaluator = layeredEvaluator(createEvaluator(config, mesh));
+  printLoadWarnings(io, evaluator.network.diagnostics);
   const file = options.request === '-' ? '<stdin>' : options.request;
   const text = options.request === '-'
     ? await readTextStream(io.stdin, file)

@@ -16,6 +16,8 @@ import { CliIo, RunCommand } from './run';
 import { loadConfigSources } from '../analysis/config/git-source';
 import { buildAccessMatrix } from '../analysis/matrix/matrix';
 import { formatMatrix, MATRIX_FORMATS, MatrixFormat } from '../analysis/matrix/matrix-format';
+import { withNetworkLayer } from '../analysis/matrix/network-cells';
+import { NetworkLayer } from '../analysis/network/network-layer';
 
 interface MatrixOptions {
   readonly output: MatrixFormat;
@@ -46,7 +48,8 @@ async function runMatrix(paths: readonly string[], options: MatrixOptions, io: C
   const config = loadConfigSources(paths, { allowEmpty: options.allowEmpty ?? false });
   printLoadWarnings(io, config.diagnostics);
   const meshConfig = meshConfigFrom(options.meshConfig);
-  const matrix = buildAccessMatrix(config, { meshConfig });
+  const network = NetworkLayer.fromConfig(config);
+  const matrix = withNetworkLayer(buildAccessMatrix(config, { meshConfig }), config, network);
   io.stdout.write(formatMatrix(matrix, options.output));
   return ExitCode.OK;
 }

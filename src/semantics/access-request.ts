@@ -94,12 +94,13 @@ export type AccessOutcome = 'ALLOW' | 'DENY_403' | 'DENY_401' | 'DENY_CONN';
 
 /** A policy that decided (or could have decided) a request. */
 export interface DecidingPolicy {
-  readonly kind: 'AuthorizationPolicy' | 'PeerAuthentication' | 'RequestAuthentication';
+  readonly kind: 'AuthorizationPolicy' | 'PeerAuthentication' | 'RequestAuthentication' | 'NetworkPolicy';
   readonly namespace: string;
   readonly name: string;
   /**
    * AuthorizationPolicy action (`ALLOW`, `DENY`, `CUSTOM`, `AUDIT`); the effective mTLS mode for
-   * a PeerAuthentication (`STRICT`); `JWT` for a RequestAuthentication.
+   * a PeerAuthentication (`STRICT`); `JWT` for a RequestAuthentication; `Ingress`/`Egress` for a
+   * NetworkPolicy (the direction that refused the connection).
    */
   readonly action: string;
   /** Index into `spec.rules` (AuthorizationPolicy) or `spec.jwtRules` (RequestAuthentication); `null` when no single rule decided. */
@@ -144,4 +145,13 @@ export interface AccessDecision {
   readonly custom?: readonly CustomAuthzResult[];
   /** Policies in scope that the sidecar ignores (e.g. `targetRefs`). */
   readonly ignored?: readonly IgnoredPolicy[];
+  /** The Kubernetes NetworkPolicy (L3/L4) verdict, decided before Istio; only when the input has NetworkPolicies. */
+  readonly network?: NetworkVerdict;
+}
+
+/** The NetworkPolicy layer's answer on the connection a request travels over. */
+export interface NetworkVerdict {
+  readonly allowed: boolean;
+  /** e.g. `denied by NetworkPolicy shop/default-deny (no ingress rule admits port 5432)`. */
+  readonly explanation: string;
 }

@@ -5,8 +5,9 @@
  * @module
  */
 import { AccessMatrix, MatrixCell } from './matrix';
-import { MatrixSource } from '../access/sources';
+import { networkMark } from './network-cells';
 import { appendAll } from '../../private/arrays';
+import { MatrixSource } from '../access/sources';
 
 /** Output formats of `trustmesh matrix`. */
 export type MatrixFormat = 'markdown' | 'json' | 'csv' | 'mermaid';
@@ -48,6 +49,10 @@ export function matrixToJson(matrix: AccessMatrix): Record<string, unknown> {
 
 /** `✅ all`, `◐ GET on port 9080`, `—`, `🔒 mTLS` (plaintext refused). */
 export function cellMark(cell: MatrixCell): string {
+  return `${istioMark(cell)}${networkMark(cell)}`;
+}
+
+function istioMark(cell: MatrixCell): string {
   if (cell.status === 'allowed') return '✅ all';
   if (cell.status === 'partial') return `◐ ${cell.summary}`;
   return cell.refusedBy ? '🔒 mTLS' : '—';
@@ -85,6 +90,10 @@ export function matrixToMarkdown(matrix: AccessMatrix): string {
     + ' ✅ every request · ◐ only what is listed · — nothing · 🔒 plaintext refused (STRICT mTLS).',
     '',
   ];
+  if (matrix.columns.some((c) => c.groups.some((g) => g.cell.network))) {
+    lines.splice(3, 0, '', 'Two layers per cell: Istio (above), then `L4`, the ports the Kubernetes NetworkPolicies let the source\'s pods connect to;'
+      + ' ⚠️ marks a connection L4 lets through while the mesh denies it.');
+  }
   if (matrix.columns.length === 0) return `${[...lines, 'No destination workloads or policy selectors found.'].join('\n')}\n`;
   lines.push(`| source ╲ destination | ${matrix.columns.map((c) => markdownCell(c.destination.id)).join(' | ')} |`);
   lines.push(`|---|${matrix.columns.map(() => '---').join('|')}|`);
@@ -102,7 +111,7 @@ export function matrixToCsv(matrix: AccessMatrix): string {
   for (const s of matrix.sources) {
     const cells = matrix.columns.map((c) => {
       const cell = matrix.cell(s.id, c.destination.id) as MatrixCell;
-      return cell.status === 'partial' ? `partial: ${cell.summary}` : cell.status;
+      return `${cell.status === 'partial' ? `partial: ${cell.summary}` : cell.status}${cell.network ? `; ${cell.network.summary}` : ''}`;
     });
     lines.push([s.id, ...cells].map(csvField).join(','));
   }

@@ -11,6 +11,7 @@
  * @see docs/matrix-and-diff.md
  * @module
  */
+import { appendAll } from '../../private/arrays';
 import { AccessRequest } from '../../semantics/access-request';
 import { AccessAnalysis, AccessAnalysisOptions, analyzeAccess, AnalyzedDestination } from '../access/access-analysis';
 import { accessStatus, AccessStatus, SliceAccess, sliceComplete } from '../access/access-sets';
@@ -19,7 +20,6 @@ import { MatrixDestination } from '../access/destinations';
 import { MatrixSource } from '../access/sources';
 import { IstioConfig } from '../config/istio-config';
 import { MeshConfig } from '../config/mesh-config';
-import { appendAll } from '../../private/arrays';
 
 /** One cell: what a source may do at a destination. */
 export interface MatrixCell {
@@ -30,6 +30,18 @@ export interface MatrixCell {
   readonly ports: readonly PortAccessSummary[];
   /** Set when every port refuses the (plaintext) source for STRICT mTLS: the PeerAuthentication. */
   readonly refusedBy?: string;
+  /** The Kubernetes NetworkPolicy (L4) verdict, when the input has NetworkPolicies (`network-cells.ts`). */
+  readonly network?: NetworkCell;
+}
+
+/** The NetworkPolicy (L4) verdict of one cell. */
+export interface NetworkCell {
+  /** `allowed`: every port; `denied`: none; `partial`: the listed ports. */
+  readonly status: 'allowed' | 'partial' | 'denied';
+  /** Admitted ports (`'other'`: any port the policies do not name); empty when denied. */
+  readonly ports: readonly (number | 'other')[];
+  /** `L4 all ports`, `L4 port 5432`, `L4 none`. */
+  readonly summary: string;
 }
 
 /** Sources that share one cell of a column. */

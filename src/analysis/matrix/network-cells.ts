@@ -1,0 +1,122 @@
+/**
+ * The NetworkPolicy layer in the access matrix: for every cell, the ports of the destination the
+ * Kubernetes NetworkPolicies let the source's pods connect to (L4), next to what Istio allows.
+ * A cell the mesh denies but L4 lets through is a finding worth seeing (a pod that bypasses or
+ * lacks its sidecar gets through); a cell Istio allows but L4 refuses is refused in practice.
+ *
+ * Rows are identities, so a row's pods are the workloads running as that service account (every
+ * one must be admitted, as in `check`); `ns/*` rows are a pod of `ns` with no known labels;
+ * plaintext, `*` and foreign rows are an unknown client, which only a rule without peers admits.
+ * Ports are the column's declared ports; without declared ports, the numbers the destination's
+ * ingress rules name plus "any other port".
+ *
+ * @module
+ */
+import { AccessMatrix, MatrixCell, MatrixCellGroup, MatrixColumn, NetworkCell } from './matrix';
+import { MatrixDestination } from '../access/destinations';
+import { MatrixSource } from '../access/sources';
+import { IstioConfig, Workload } from '../config/istio-config';
+import { NetworkEndpoint, NetworkLayer, NetworkPod } from '../network/network-layer';
+
+/**
+ * The matrix with each cell's NetworkPolicy verdict (`cell.network`); cells are regrouped so that
+ * sources in one group share both layers. The matrix itself when the config has no NetworkPolicy.
+ */
+export function withNetworkLayer(matrix: AccessMatrix, config: IstioConfig, layer: NetworkLayer): AccessMatrix {
+  if (layer.empty) return matrix;
+  const rowPods = rowEndpoints(matrix.sources, config.workloads);
+  const columns = matrix.columns.map((c) => networkColumn(c, matrix.sources, rowPods, config.workloads, layer));
+  const index = new Map(columns.map((c) => [c.destination.id, new Map(c.groups.flatMap((g) => g.sources.map((s) => [s, g.cell])))]));
+  return {
+    ...matrix,
+    columns,
+    cell: (sourceId, destinationId) => index.get(destinationId)?.get(sourceId),
+  };
+}
+
+/** `✅ L4` etc. for a cell mark; `''` when the cell has no network verdict. */
+export function networkMark(cell: MatrixCell): string {
+  const n = cell.network;
+  if (!n) return '';
+  const finding = cell.status === 'denied' && n.status !== 'denied' ? ' ⚠️ L4 open, mesh denies' : '';
+  return ` · ${n.summary}${finding}`;
+}
+
+function networkColumn(column: MatrixColumn, sources: readonly MatrixSource[], rowPods: readonly (readonly NetworkEndpoint[])[],
+  workloads: readonly Workload[], layer: NetworkLayer): MatrixColumn {
+  const d = column.destination;
+  const destination: NetworkPod = { namespace: d.namespace, labels: d.labels, ports: destinationWorkload(d, workloads)?.ports ?? [] };
+  const ports = candidatePorts(d, destination, layer);
+  const rowOf = new Map(sources.map((s, i) => [s.id, i]));
+  const memo = new Map<readonly NetworkEndpoint[], NetworkCell>();
+  const groups = new Map<string, { first: number; sources: string[]; cell: MatrixCell }>();
+  column.groups.forEach((g: MatrixCellGroup, gi) => {
+    for (const id of g.sources) {
+      const ends = rowPods[rowOf.get(id)!];
+      let net = memo.get(ends);
+      if (!net) {
+        net = networkCell(layer, ends, destination, ports);
+        memo.set(ends, net);
+      }
+      const key = `${gi}|${net.summary}`;
+      const group = groups.get(key);
+      if (group) group.sources.push(id);
+      else groups.set(key, { first: rowOf.get(id)!, sources: [id], cell: { ...g.cell, network: net } });
+    }
+  });
+  const ordered = [...groups.values()].sort((a, b) => a.first - b.first);
+  return { destination: d, groups: ordered.map((g) => ({ sources: g.sources, cell: g.cell })) };
+}
+
+function networkCell(layer: NetworkLayer, sources: readonly NetworkEndpoint[], destination: NetworkPod, ports: readonly (number | 'other')[]): NetworkCell {
+  const admitted = ports.filter((p) => sources.every((source) => layer.decide({
+    source, destination: { pod: destination }, port: p === 'other' ? OTHER_PORT : p, protocol: 'TCP',
+  }).allowed));
+  const status = admitted.length === ports.length ? 'allowed' : admitted.length === 0 ? 'denied' : 'partial';
+  const summary = status === 'allowed' ? 'L4 all ports' : status === 'denied' ? 'L4 none'
+    : `L4 port${admitted.length === 1 ? '' : 's'} ${admitted.map((p) => (p === 'other' ? 'any other' : String(p))).join(', ')}`;
+  return { status, ports: admitted, summary };
+}
+
+/** A port no policy names, standing for "any other port" (a rule naming it would be listed instead). */
+const OTHER_PORT = 65535;
+
+function candidatePorts(d: MatrixDestination, destination: NetworkPod, layer: NetworkLayer): (number | 'other')[] {
+  if (d.ports && d.ports.length > 0) return [...new Set(d.ports.map((p) => p.port))].sort((a, b) => a - b);
+  const named = new Set<number>();
+  for (const p of layer.policiesFor(destination, 'Ingress')) {
+    for (const r of p.ingress) for (const port of r.ports ?? []) if (typeof port.port === 'number') named.add(port.port);
+  }
+  named.delete(OTHER_PORT);
+  return [...[...named].sort((a, b) => a - b), 'other'];
+}
+
+function destinationWorkload(d: MatrixDestination, workloads: readonly Workload[]): Workload | undefined {
+  if (d.kind !== 'workload') return undefined;
+  return workloads.find((w) => `${w.metadata.namespace}/${w.metadata.name}` === d.id);
+}
+
+/** Each row's pods; rows standing for the same pods share one array (so their verdicts are computed once). */
+function rowEndpoints(sources: readonly MatrixSource[], workloads: readonly Workload[]): (readonly NetworkEndpoint[])[] {
+  const bySa = new Map<string, Workload[]>();
+  for (const w of workloads) {
+    const key = `${w.metadata.namespace}/${w.serviceAccountName}`;
+    bySa.set(key, [...(bySa.get(key) ?? []), w]);
+  }
+  const unknownClient: readonly NetworkEndpoint[] = [{}];
+  const anyPodOf = new Map<string, readonly NetworkEndpoint[]>();
+  const podOf = (ns: string): readonly NetworkEndpoint[] => {
+    let e = anyPodOf.get(ns);
+    if (!e) {
+      e = [{ pod: { namespace: ns, labels: {} } }];
+      anyPodOf.set(ns, e);
+    }
+    return e;
+  };
+  return sources.map((s) => {
+    if (s.kind !== 'serviceAccount' && s.kind !== 'namespace') return unknownClient;
+    const ns = s.id.slice(0, s.id.lastIndexOf('/'));
+    const ws = s.kind === 'serviceAccount' ? bySa.get(s.id) ?? [] : [];
+    return ws.length > 0 ? ws.map((w) => ({ pod: { namespace: ns, labels: w.podLabels, ports: w.ports } })) : podOf(ns);
+  });
+}
