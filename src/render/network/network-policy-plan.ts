@@ -150,7 +150,7 @@ export function unreachableExternalHosts(model: MeshModel, settings: NetworkPoli
 
 class Planner {
   private readonly enforcedAllows = new Map<string, IntentionSpec[]>();
-  private readonly openServices: ServiceSpec[];
+  private readonly openNamespaces: string[];
 
   public constructor(private readonly model: MeshModel, private readonly settings: NetworkPolicySettings) {
     for (const i of model.spec.intentions) {
@@ -158,7 +158,8 @@ class Planner {
       const key = serviceKey(i.destination);
       this.enforcedAllows.set(key, [...(this.enforcedAllows.get(key) ?? []), i]);
     }
-    this.openServices = model.spec.services.filter((s) => this.openAtL7(s));
+    this.openNamespaces = model.spec.namespaces.map((n) => n.name)
+      .filter((n) => n !== model.spec.rootNamespace && model.effectiveAccess(n) === 'ALLOW').sort();
   }
 
   public namespacePolicies(namespace: string): NetworkPolicySpec[] {
@@ -237,12 +238,16 @@ class Planner {
     for (const [, intentions] of this.enforcedAllows) {
       for (const i of intentions) {
         const p = i.peer;
-        const mine = (p.kind === 'namespace' && p.namespace === namespace) || p.kind === 'anyMeshIdentity' || p.kind === 'anyone';
+        // Callers named by address may be pods of any namespace: every namespace may call.
+        const mine = (p.kind === 'namespace' && p.namespace === namespace) || p.kind === 'anyMeshIdentity' || p.kind === 'anyone'
+          || p.kind === 'ipBlocks' || (p.kind === 'service' && (p.ipBlocks ?? []).length > 0);
         const dest = this.model.service(i.destination);
         if (mine && dest) rules.push({ peer: podsOf(dest), ports: this.intentionPorts(dest, i) });
       }
     }
-    for (const open of this.openServices) rules.push({ peer: podsOf(open) });
+    // Where default access is ALLOW, workloads without ALLOW intentions (declared or not) take
+    // every caller at L7: every pod may call there (their own ingress policies still narrow).
+    for (const ns of this.openNamespaces) rules.push({ peer: { kind: 'pods', namespace: ns, labels: {} } });
     for (const e of this.model.spec.edges?.externalServices ?? []) {
       if (!externalVisibleIn(e, namespace)) continue;
       if (s.egressGateway) {
