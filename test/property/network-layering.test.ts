@@ -82,7 +82,11 @@ describe('NetworkPolicies are the outer ring of the AuthorizationPolicies', () =
               || (i.peer.kind === 'service' && i.peer.namespace === caller.namespace && i.peer.name === caller.name));
             if (named) continue;
             for (const port of [...dest.ports.map((p) => p.targetPort), 7777]) {
-              const d = layer.decide({ source: { pod: { namespace: caller.namespace, labels: caller.labels }, ip: UNNAMED_IP }, destination: { pod: { namespace: dest.namespace, labels: dest.labels } }, port });
+              const d = layer.decide({
+                source: { pod: { namespace: caller.namespace, labels: caller.labels }, ip: UNNAMED_IP },
+                destination: { pod: { namespace: dest.namespace, labels: dest.labels } },
+                port,
+              });
               deniedChecked++;
               if (d.allowed) {
                 throw new Error(`${caller.namespace}/${caller.name} has no intention to ${dest.namespace}/${dest.name}, yet port ${port} is open at L4: ${d.explanation}\n--- NetworkPolicies ---\n${netpolYaml}`);
