@@ -150,6 +150,8 @@ export function unreachableExternalHosts(model: MeshModel, settings: NetworkPoli
 
 class Planner {
   private readonly enforcedAllows = new Map<string, IntentionSpec[]>();
+  /** Enforced ALLOW intentions whose peer is a service, by the peer's `namespace/name`. */
+  private readonly allowsBySource = new Map<string, IntentionSpec[]>();
   private readonly openNamespaces: string[];
 
   public constructor(private readonly model: MeshModel, private readonly settings: NetworkPolicySettings) {
@@ -157,6 +159,10 @@ class Planner {
       if (i.action !== 'ALLOW' || i.enforcement !== 'ENFORCE') continue;
       const key = serviceKey(i.destination);
       this.enforcedAllows.set(key, [...(this.enforcedAllows.get(key) ?? []), i]);
+      if (i.peer.kind === 'service') {
+        const source = serviceKey(i.peer);
+        this.allowsBySource.set(source, [...(this.allowsBySource.get(source) ?? []), i]);
+      }
     }
     this.openNamespaces = model.spec.namespaces.map((n) => n.name)
       .filter((n) => n !== model.spec.rootNamespace && model.effectiveAccess(n) === 'ALLOW').sort();
@@ -218,13 +224,9 @@ class Planner {
 
   private egressRules(source: ServiceSpec): NetworkRuleSpec[] {
     const rules: NetworkRuleSpec[] = [];
-    for (const [, intentions] of this.enforcedAllows) {
-      for (const i of intentions) {
-        const p = i.peer;
-        if (p.kind !== 'service' || p.namespace !== source.namespace || p.name !== source.name) continue;
-        const dest = this.model.service(i.destination);
-        if (dest) rules.push({ peer: podsOf(dest), ports: this.intentionPorts(dest, i) });
-      }
+    for (const i of this.allowsBySource.get(serviceKey(source)) ?? []) {
+      const dest = this.model.service(i.destination);
+      if (dest) rules.push({ peer: podsOf(dest), ports: this.intentionPorts(dest, i) });
     }
     return mergeRules(rules);
   }
