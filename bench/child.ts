@@ -44,7 +44,8 @@ async function main(args: string[]): Promise<void> {
       const start = performance.now();
       const app = new TrustmeshApp({ outdir, secretsOutdir: path.join(outdir, '..', 'secrets'), onWarning: () => undefined });
       const generated = generateMesh(app, {
-        services: Number(services), variant: variant ? Number(variant) : 0,
+        services: Number(services),
+        variant: variant ? Number(variant) : 0,
         ...(networkPolicies === 'ingress' || networkPolicies === 'egress' ? { networkPolicies } : {}),
       });
       app.synth();

@@ -203,6 +203,15 @@ function table(r: {
 
 main();
 
+function summary(results: readonly ChildResult[]): Record<string, unknown> {
+  return {
+    ms: Math.round(median(results.map((r) => r.ms))),
+    objects: results[0].objects,
+    samples: results.map((r) => Math.round(r.ms)),
+    peakRssMb: median(results.map((r) => r.peakRssMb)),
+  };
+}
+
 /** Synth with the intentions mirrored as NetworkPolicies vs without, alternating runs, medians. */
 function networkPolicyCost(o: Options, work: string, log: (line: string) => void): void {
   const off: ChildResult[] = [];
@@ -214,9 +223,11 @@ function networkPolicyCost(o: Options, work: string, log: (line: string) => void
   const offMs = median(off.map((r) => r.ms));
   const onMs = median(on.map((r) => r.ms));
   const result = {
-    services: o.services, mode: o.networkPolicies, runs: o.runs,
-    off: { ms: Math.round(offMs), objects: off[0].objects, samples: off.map((r) => Math.round(r.ms)), peakRssMb: median(off.map((r) => r.peakRssMb)) },
-    on: { ms: Math.round(onMs), objects: on[0].objects, samples: on.map((r) => Math.round(r.ms)), peakRssMb: median(on.map((r) => r.peakRssMb)) },
+    services: o.services,
+    mode: o.networkPolicies,
+    runs: o.runs,
+    off: summary(off),
+    on: summary(on),
     timeRatio: onMs / offMs,
   };
   log(`synth S=${o.services}: NetworkPolicies (${o.networkPolicies}) ${onMs.toFixed(0)} ms, ${String(on[0].objects)} objects`
