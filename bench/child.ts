@@ -1,9 +1,10 @@
 /**
  * One measurement, in a fresh process so that wall time and peak RSS belong to it alone. Prints a
  * JSON line. Modes:
- * - `trustmesh <services> <outdir> [manifests.json]`: declare the generated mesh with the constructs
- *   and synthesize it with TrustmeshApp (checks, schema + CEL validation, atomic write); optionally
- *   dump the synthesized objects (after timing and peak RSS are taken) for the floor.
+ * - `trustmesh <services> <outdir> [manifests.json] [variant] [ingress|egress]`: declare the generated
+ *   mesh with the constructs and synthesize it with TrustmeshApp (checks, schema + CEL validation,
+ *   atomic write); optionally dump the synthesized objects (after timing and peak RSS are taken) for
+ *   the floor (`''` for none); the last argument mirrors the intentions as NetworkPolicies.
  * - `floor <manifests.json> <outdir>`: the very same objects as bare cdk8s ApiObjects, one Chart per
  *   output file, synthesized by a plain cdk8s App (the cdk8s floor).
  * - `check <manifests.json> <requests>`: decisions per second of the evaluator after load.
@@ -39,10 +40,14 @@ async function main(args: string[]): Promise<void> {
   const [mode, ...rest] = args;
   switch (mode) {
     case 'trustmesh': {
-      const [services, outdir, dumpFile, variant] = rest;
+      const [services, outdir, dumpFile, variant, networkPolicies] = rest;
       const start = performance.now();
       const app = new TrustmeshApp({ outdir, secretsOutdir: path.join(outdir, '..', 'secrets'), onWarning: () => undefined });
-      const generated = generateMesh(app, { services: Number(services), variant: variant ? Number(variant) : 0 });
+      const generated = generateMesh(app, {
+        services: Number(services),
+        variant: variant ? Number(variant) : 0,
+        ...(networkPolicies === 'ingress' || networkPolicies === 'egress' ? { networkPolicies } : {}),
+      });
       app.synth();
       const ms = performance.now() - start;
       const rss = peakRssMb();

@@ -4,7 +4,7 @@
  * end-user JWT rules on ~10% of services. Built with the real constructs, as a user would.
  */
 import { Construct } from 'constructs';
-import { HttpMethod, JwtIssuer, Mesh, MeshService, Peer, Port } from '../lib/src';
+import { HttpMethod, JwtIssuer, Mesh, MeshService, NetworkPolicies, Peer, Port } from '../lib/src';
 
 /** Size of a generated mesh. */
 export interface MeshSize {
@@ -23,6 +23,12 @@ export interface MeshSize {
    * @default 0
    */
   readonly variant?: number;
+  /**
+   * Mirror the intentions as Kubernetes NetworkPolicies: `ingress` (default deny ingress and the
+   * allows), or `egress` (egress locked down too).
+   * @default - none
+   */
+  readonly networkPolicies?: 'ingress' | 'egress';
 }
 
 /** A small deterministic PRNG (mulberry32). */
@@ -57,7 +63,10 @@ export function generateMesh(scope: Construct, size: MeshSize = {}): GeneratedMe
   const intentionsCount = size.intentions ?? servicesCount * 10;
   const random = prng(size.seed ?? 1);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
-  const mesh = new Mesh(scope, size.name ?? 'bench', { istioVersion: '1.30' });
+  const mesh = new Mesh(scope, size.name ?? 'bench', {
+    istioVersion: '1.30',
+    ...(size.networkPolicies ? { networkPolicies: NetworkPolicies.mirrorIntentions({ lockDownEgress: size.networkPolicies === 'egress' }) } : {}),
+  });
   const issuer = JwtIssuer.of({ issuer: 'https://login.example.com', jwksUri: 'https://login.example.com/jwks.json', audiences: ['bench'] });
   const namespaces = Array.from({ length: namespacesCount }, (_, i) => mesh.addNamespace(`team-${String(i).padStart(3, '0')}`));
   const services: MeshService[] = [];

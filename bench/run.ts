@@ -6,7 +6,9 @@
  * `--requests N` (default 200000), `--analyze-policies N` (default 155000, the size of the cluster
  * export that once overflowed the stack; one run, several minutes; 0 skips it), `--out FILE` (default
  * bench/results.json), `--smoke` (tiny sizes, one run: proves the benchmark still works; used by the
- * test suite, no timing meaning).
+ * test suite, no timing meaning), `--network-policies ingress|egress` (only the cost of mirroring
+ * intentions as NetworkPolicies: synth at S with `NetworkPolicies.mirrorIntentions()` on — egress
+ * locked down for `egress` — vs off, as a ratio).
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -23,6 +25,7 @@ interface Options {
   analyzePolicies: number;
   out: string;
   smoke: boolean;
+  networkPolicies?: 'ingress' | 'egress';
 }
 
 interface ChildResult {
@@ -48,6 +51,7 @@ function parseOptions(argv: readonly string[]): Options {
     analyzePolicies: Number(get('analyze-policies') ?? (smoke ? 500 : 155_000)),
     out: get('out') ?? path.join(__dirname, 'results.json'),
     smoke,
+    ...(get('network-policies') ? { networkPolicies: get('network-policies') === 'egress' ? 'egress' as const : 'ingress' as const } : {}),
   };
 }
 
@@ -86,6 +90,10 @@ function main(): void {
   const fewerRuns = Math.max(1, Math.min(o.runs, 3));
 
   log(`benchmark: S=${o.services}, I=${o.services * 10}, ${o.runs} run(s) each, work dir ${work}`);
+  if (o.networkPolicies) {
+    networkPolicyCost(o, work, log);
+    return;
+  }
   // Synth: trustmesh vs the cdk8s floor on the very same objects. The first run dumps the objects
   // (a second synth pass, after its figures are taken); the others only synthesize.
   const synth = repeat(o.runs, (i) => child(['trustmesh', String(o.services), path.join(work, `t${i}`, 'dist'), ...(i === 0 ? [dump('a')] : [])]));
@@ -194,3 +202,35 @@ function table(r: {
 }
 
 main();
+
+function summary(results: readonly ChildResult[]): Record<string, unknown> {
+  return {
+    ms: Math.round(median(results.map((r) => r.ms))),
+    objects: results[0].objects,
+    samples: results.map((r) => Math.round(r.ms)),
+    peakRssMb: median(results.map((r) => r.peakRssMb)),
+  };
+}
+
+/** Synth with the intentions mirrored as NetworkPolicies vs without, alternating runs, medians. */
+function networkPolicyCost(o: Options, work: string, log: (line: string) => void): void {
+  const off: ChildResult[] = [];
+  const on: ChildResult[] = [];
+  for (let i = 0; i < o.runs; i++) {
+    off.push(child(['trustmesh', String(o.services), path.join(work, `off${i}`, 'dist'), '', '0']));
+    on.push(child(['trustmesh', String(o.services), path.join(work, `on${i}`, 'dist'), '', '0', o.networkPolicies!]));
+  }
+  const offMs = median(off.map((r) => r.ms));
+  const onMs = median(on.map((r) => r.ms));
+  const result = {
+    services: o.services,
+    mode: o.networkPolicies,
+    runs: o.runs,
+    off: summary(off),
+    on: summary(on),
+    timeRatio: onMs / offMs,
+  };
+  log(`synth S=${o.services}: NetworkPolicies (${o.networkPolicies}) ${onMs.toFixed(0)} ms, ${String(on[0].objects)} objects`
+    + ` vs off ${offMs.toFixed(0)} ms, ${String(off[0].objects)} objects: ${result.timeRatio.toFixed(2)}x`);
+  fs.writeFileSync(o.out, `${JSON.stringify(result, null, 2)}\n`);
+}

@@ -187,6 +187,7 @@ export const ERROR_CODES = {
   TM_NAMESPACE_NOT_FOUND: 'an AuthorizationPolicy names a namespace that does not exist',
   TM_NAMESPACE_NOT_INJECTED: 'a Namespace is not enabled for Istio sidecar injection',
   TM_NEGATIVE_STATUS_CONDITION: 'an object\'s status reports a negative condition',
+  TM_NETWORK_POLICY_EGRESS_UNRESOLVED: 'egress is locked down by NetworkPolicy, but external host … has no address and the mesh no egress gateway',
   TM_NETWORK_POLICY_INVALID: 'NetworkPolicy …/…: … (a field the API server would reject)',
   TM_NOT_A_KUBERNETES_OBJECT: 'skipped a document that is not a Kubernetes object',
   TM_NO_OBJECTS: 'found … in …',

@@ -10,6 +10,8 @@ export type { TrustmeshAppProps, ManifestRecord, ManifestValidator, SynthOutput 
 export { schemaValidator } from './constructs/trustmesh-app';
 export { Mesh } from './constructs/mesh';
 export type { MeshProps } from './constructs/mesh-props';
+export { NetworkPolicies } from './constructs/network-policies';
+export type { MirrorIntentionsOptions, NetworkPodSelection } from './constructs/network-policies';
 export { MeshNamespace } from './constructs/mesh-namespace';
 export type { MeshNamespaceProps } from './constructs/mesh-namespace';
 export { MeshService } from './constructs/mesh-service';

@@ -9,6 +9,7 @@ import { NamespaceSpec } from '../model/mesh-spec';
 import { assertDnsLabel } from '../model/names';
 import { located } from '../private/located';
 import { ensureDeclaredObjects, IstioObjectOwner } from './private/declared-objects';
+import { ensureNamespaceNetworkPolicies } from './private/mirrored-network-policy';
 import { ISTIO_OBJECTS } from '../render/istio/istio-objects';
 
 /** Props of {@link MeshNamespace}. */
@@ -85,6 +86,7 @@ export class MeshNamespace extends Chart implements IMeshPeer, IstioObjectOwner 
   /** @internal creates the namespace's PeerAuthentication and default-deny policy when its props call for them. */
   public _ensureObjects(): void {
     ensureDeclaredObjects(this.mesh, ISTIO_OBJECTS.namespace, this._toSpec(), (model) => model.namespace(this.namespaceName), () => this);
+    ensureNamespaceNetworkPolicies(this);
   }
 
   /** @internal */

@@ -1,5 +1,6 @@
 import type { CertificateAuthorityProps } from './certificate-authority';
 import type { DefaultAccess, MtlsMode } from './enums';
+import type { NetworkPolicies } from './network-policies';
 import type { ReferenceWorkloadOptions } from './reference-workload';
 import type { PathNormalization } from '../semantics/path-normalization';
 
@@ -69,4 +70,11 @@ export interface MeshProps {
    * @see https://istio.io/latest/docs/ops/best-practices/security/#customize-your-system-on-path-normalization
    */
   readonly pathNormalization?: PathNormalization;
+  /**
+   * Kubernetes NetworkPolicies emitted next to the Istio policy, in each namespace's policy file:
+   * the L3/L4 outer ring around the AuthorizationPolicies (see docs/network-policies.md).
+   * @default - no NetworkPolicies
+   * @example networkPolicies: NetworkPolicies.mirrorIntentions({ lockDownEgress: true })
+   */
+  readonly networkPolicies?: NetworkPolicies;
 }

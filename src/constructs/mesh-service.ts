@@ -10,6 +10,7 @@ import { Port } from './port';
 import { DeclaredValue } from './private/declarations';
 import { declaring, ensureDeclaredObjects, IstioObjectOwner } from './private/declared-objects';
 import { resolveIntentionInput, resolveJwtRequirement } from './private/intention-input';
+import { ensureServiceNetworkPolicies } from './private/mirrored-network-policy';
 import { ReferenceWorkload, ReferenceWorkloadOptions } from './reference-workload';
 import { IntentionAction, JwtRequirementSpec, PeerSpec } from '../model/intention';
 import { parseIpBlock } from '../model/ip-block';
@@ -255,6 +256,7 @@ export class MeshService extends Construct implements IMeshPeer, IstioObjectOwne
       const service = model.service(this);
       return service && { service, intentions: model.intentionsFor(service) };
     }, () => this);
+    ensureServiceNetworkPolicies(this);
   }
 
   private addIntention(action: IntentionAction, peer: IMeshPeer, options: AccessOptions): void {

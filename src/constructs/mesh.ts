@@ -12,6 +12,7 @@ import { declarePlaintextException, IPlaintextDestination } from './kubernetes-a
 import { MeshNamespace, MeshNamespaceProps } from './mesh-namespace';
 import { MeshCertificateAuthorityOptions, MeshProps } from './mesh-props';
 import type { MeshService } from './mesh-service';
+import { NetworkPolicies } from './network-policies';
 import { Declarations } from './private/declarations';
 import { declaring, ensureDeclaredObjects, IstioObjectOwner } from './private/declared-objects';
 import { MeshEdges } from './private/mesh-edges';
@@ -26,6 +27,7 @@ import { CaMaterial } from '../pki/ca-material';
 import { canonicalJson } from '../private/canonical-json';
 import { located } from '../private/located';
 import { ISTIO_OBJECTS } from '../render/istio/istio-objects';
+import { NetworkPolicySettings, unreachableExternalHosts } from '../render/network/network-policy-plan';
 import { PATH_NORMALIZATIONS, PathNormalization } from '../semantics/path-normalization';
 
 /**
@@ -57,6 +59,8 @@ export class Mesh extends Construct implements IstioObjectOwner {
   public readonly pathNormalization: PathNormalization;
   /** Defaults for reference workloads, when the mesh opted in. */
   public readonly referenceWorkloads?: ReferenceWorkloadOptions;
+  /** The Kubernetes NetworkPolicies this mesh emits, when it opted in. */
+  public readonly networkPolicies?: NetworkPolicies;
   /** Chart for the root namespace (mesh-wide objects). */
   public readonly rootChart: Chart;
 
@@ -74,6 +78,7 @@ export class Mesh extends Construct implements IstioObjectOwner {
   private certificateAuthority?: CertificateAuthority;
   private readonly extraDiagnostics: (() => readonly Diagnostic[])[] = [];
   private cached?: { revision: number; model: MeshModel };
+  private readonly networkPolicySettings?: NetworkPolicySettings;
   /** @internal gateways, egress, plaintext exceptions and access logging of this mesh. */
   public readonly _edges: MeshEdges = new MeshEdges(this);
   /** @internal the reference workloads of this mesh, in declaration order (each adds itself). */
@@ -106,10 +111,13 @@ export class Mesh extends Construct implements IstioObjectOwner {
     this.mtls = props.mtls ?? MtlsMode.STRICT;
     this.defaultAccess = props.defaultAccess ?? DefaultAccess.DENY;
     this.referenceWorkloads = props.referenceWorkloads;
+    this.networkPolicies = props.networkPolicies;
+    this.networkPolicySettings = props.networkPolicies?._settings(this.rootNamespace);
 
     this.rootChart = new Chart(this, this.rootNamespace, { namespace: this.rootNamespace, disableResourceNameHashes: true });
     this._ensureObjects();
     registerDiagnostics(this, () => [...this.model.diagnostics(), ...this.extraDiagnostics.flatMap((produce) => produce())]);
+    if (this.networkPolicySettings) this._addDiagnostics(() => this.networkPolicyDiagnostics());
   }
 
   /**
@@ -337,6 +345,21 @@ export class Mesh extends Construct implements IstioObjectOwner {
       intentions: [...this._intentions.items],
       ...this.edgesSpec(),
     });
+  }
+
+  /** @internal the NetworkPolicy settings, when the mesh mirrors intentions as NetworkPolicies. */
+  public _networkPolicySettings(): NetworkPolicySettings | undefined {
+    return this.networkPolicySettings;
+  }
+
+  private networkPolicyDiagnostics(): Diagnostic[] {
+    return unreachableExternalHosts(this.model, this.networkPolicySettings!).map((u) => ({
+      code: 'TM_NETWORK_POLICY_EGRESS_UNRESOLVED',
+      severity: 'error',
+      message: `egress is locked down by NetworkPolicy, but external host ${u.host} (allowEgressTo) has no address and the mesh no egress gateway, so pods of ${u.namespaces.join(', ')} cannot reach it`,
+      location: { constructPath: this.node.path },
+      fix: `give its addresses in NetworkPolicies.mirrorIntentions({ externalIpBlocks: { '${u.host}': ['203.0.113.0/24'] } }), or route egress through an egress gateway ({ egressGateway })`,
+    }));
   }
 
   private edgesSpec(): { edges?: EdgesSpec } {

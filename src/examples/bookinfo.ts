@@ -4,6 +4,7 @@ import { HttpMethod } from '../constructs/enums';
 import { KubernetesApiServer } from '../constructs/kubernetes-api-server';
 import { Mesh } from '../constructs/mesh';
 import { MeshService } from '../constructs/mesh-service';
+import { NetworkPolicies } from '../constructs/network-policies';
 import { Port } from '../constructs/port';
 import { SidecarInjection } from '../constructs/sidecar-injection';
 
@@ -12,10 +13,17 @@ import { SidecarInjection } from '../constructs/sidecar-injection';
  * only productpage's service account may GET details and the reviews versions; the ingress gateway
  * (declared outside this mesh code) may reach productpage. Everything else is denied — leaving the
  * mesh too: only the registry and the Google Books API that details calls are reachable. Every
- * request is access-logged.
+ * request is access-logged. Kubernetes NetworkPolicies mirror the intentions as the L4 outer ring
+ * (docs/network-policies.md): a pod without a sidecar, or one that bypasses it, still reaches only
+ * what an intention allows.
  */
 export function bookinfoMesh(scope: Construct, options: ExampleOptions = {}): Mesh {
-  const mesh = new Mesh(scope, 'bookinfo', { istioVersion: '1.30', referenceWorkloads: { runAsUser: 1000, injection: SidecarInjection.manual() } });
+  const mesh = new Mesh(scope, 'bookinfo', {
+    istioVersion: '1.30',
+    referenceWorkloads: { runAsUser: 1000, injection: SidecarInjection.manual() },
+    // Ingress only: egress at L4 would need the Google Books API's addresses (or an egress gateway).
+    networkPolicies: NetworkPolicies.mirrorIntentions(),
+  });
   if (options.ca) mesh.useCertificateAuthority(options.ca);
   // Workloads that call the Kubernetes API talk to a server without a sidecar: say so, reviewably.
   mesh.plaintextTo(KubernetesApiServer.inCluster());

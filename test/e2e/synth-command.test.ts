@@ -56,7 +56,7 @@ describe('the synth command (ca init, then the example app)', () => {
     const tree = readTree(path.join(cwd, 'dist'));
     const kinds = (file: string): string[] => [...new Set([...tree[file].matchAll(/^kind: (\w+)$/gm)].map((m) => m[1]))].sort();
     expect(kinds('bookinfo/bookinfo.workloads.k8s.yaml')).toEqual(['Deployment', 'Service', 'ServiceAccount']);
-    expect(kinds('bookinfo/bookinfo.policy.k8s.yaml')).toEqual(['AuthorizationPolicy']);
+    expect(kinds('bookinfo/bookinfo.policy.k8s.yaml')).toEqual(['AuthorizationPolicy', 'NetworkPolicy']);
     expect(kinds('bookinfo/istio-system.policy.k8s.yaml')).toEqual(['ConfigMap', 'DestinationRule', 'PeerAuthentication', 'ServiceEntry', 'Sidecar', 'Telemetry']);
     expect(tree['bookinfo/istio-system.policy.k8s.yaml']).toMatch(/name: trustmesh-ca-root-cert/);
   });
@@ -64,7 +64,7 @@ describe('the synth command (ca init, then the example app)', () => {
   test('prints a one-screen summary on stdout: meshes, files, objects per kind, key material, warnings', () => {
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^trustmesh synth: 5 meshes, \d+ objects in 20 files under dist\/, 0 warnings$/);
-    expect(lines).toContainEqual(expect.stringMatching(/^  bookinfo\/ +bookinfo\.policy \(7\) · bookinfo\.workloads \(18\) · ca-summary\.md · istio-system\.policy \(6\)$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^  bookinfo\/ +bookinfo\.policy \(14\) · bookinfo\.workloads \(18\) · ca-summary\.md · istio-system\.policy \(6\)$/));
     expect(stdout).toMatch(/\n  objects: \d+ AuthorizationPolicy · /);
     expect(stdout).toMatch(/\n  key material: 5 files under \.trustmesh\/secrets\/ \(git-ignored; never commit it\)\n$/);
     expect(lines.length).toBeLessThanOrEqual(24);

@@ -77,6 +77,24 @@ describe('example: bookinfo', () => {
     for (const kind of ['PeerAuthentication', 'ServiceEntry', 'Sidecar', 'Telemetry']) expect(root).toContain(`kind: ${kind}\n`);
   });
 
+  test('NetworkPolicies mirror the intentions in the namespace\'s policy file: default deny, then each caller\'s pods on port 9080', () => {
+    expect(find(manifests, 'NetworkPolicy', 'default-deny-ingress', 'bookinfo').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
+    expect(find(manifests, 'NetworkPolicy', 'allow-ingress-to-ratings', 'bookinfo').spec).toEqual({
+      podSelector: { matchLabels: { app: 'ratings' } },
+      policyTypes: ['Ingress'],
+      ingress: [
+        { from: [{ podSelector: { matchLabels: { app: 'reviews', version: 'v2' } } }], ports: [] },
+        { from: [{ podSelector: { matchLabels: { app: 'reviews', version: 'v3' } } }], ports: [] },
+      ],
+    });
+    // The ingress gateway is imported by service account, which a NetworkPolicy cannot select: its namespace.
+    expect(find(manifests, 'NetworkPolicy', 'allow-ingress-to-productpage', 'bookinfo').spec.ingress).toEqual([
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: {} }], ports: [] },
+    ]);
+    const policyFile = files.find((f) => f.path === 'bookinfo/bookinfo.policy.k8s.yaml')?.content ?? '';
+    expect(policyFile).toContain('kind: NetworkPolicy\n');
+  });
+
   test('ratings accepts reviews v2 and v3, not v1', () => {
     const from = find(manifests, 'AuthorizationPolicy', 'ratings-allow').spec.rules[0].from;
     expect(from).toEqual([{ source: { serviceAccounts: ['bookinfo/bookinfo-reviews-v2', 'bookinfo/bookinfo-reviews-v3'] } }]);

@@ -1,7 +1,7 @@
 import { Yaml } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  DefaultAccess, Enforcement, HttpMethod, JwtIssuer, Mesh, MeshService, MtlsMode, Peer, Port,
+  DefaultAccess, Enforcement, HttpMethod, JwtIssuer, Mesh, MeshProps, MeshService, MtlsMode, Peer, Port,
 } from '../../src';
 import { TrustmeshError } from '../../src/errors';
 import { AccessRequest } from '../../src/semantics/access-request';
@@ -92,9 +92,10 @@ export const meshPlan = fc.record({
 export type MeshPlan = typeof meshPlan extends fc.Arbitrary<infer T> ? T : never;
 
 /** Builds the plan with the real constructs; intentions the constructs reject as invalid input are skipped. */
-export function buildMesh(plan: MeshPlan): { mesh: Mesh; services: MeshService[]; skipped: number } {
+export function buildMesh(plan: MeshPlan, props: Partial<MeshProps> = {}): { mesh: Mesh; services: MeshService[]; skipped: number } {
   const app = tempApp();
   const mesh = new Mesh(app, 'prop', {
+    ...props,
     istioVersion: plan.version,
     trustDomain: plan.trustDomain,
     trustDomainAliases: [...plan.aliases],
