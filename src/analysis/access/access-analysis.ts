@@ -9,6 +9,7 @@
 import { evaluateVersion, sliceFor, SliceAccess } from './access-sets';
 import { setContains } from './cubes';
 import { MatrixDestination, matrixDestinations, MatrixDestinationKind, compareIds } from './destinations';
+import { inputFingerprint } from './input-fingerprint';
 import { HTTP_ONLY_KINDS } from './request-class-dimensions';
 import { buildRequestSpace, RequestSpace, VersionInput, WitnessCache } from './request-classes';
 import { SourceClassification, SourceClassifier } from './source-classes';
@@ -63,6 +64,19 @@ export interface AccessAnalysis {
  * @throws TrustmeshAggregateError `TM_CONFIG_INVALID` when a version has invalid security objects.
  */
 export function analyzeAccess(configs: readonly IstioConfig[], options: AccessAnalysisOptions = {}): AccessAnalysis {
+  return analyzeVersions(configs, options, false);
+}
+
+/**
+ * Like {@link analyzeAccess}, but leaves out the destinations present in every version with the
+ * same inputs (policies and ports, by content): their access is the same in every version. For the
+ * diff, whose cost is then proportional to what changed.
+ */
+export function analyzeChangedAccess(configs: readonly IstioConfig[], options: AccessAnalysisOptions = {}): AccessAnalysis {
+  return analyzeVersions(configs, options, true);
+}
+
+function analyzeVersions(configs: readonly IstioConfig[], options: AccessAnalysisOptions, changedOnly: boolean): AccessAnalysis {
   const mesh = options.meshConfig ?? DEFAULT_MESH_CONFIG;
   const contexts: AnalysisContext[] = configs.map((c) => createAnalysisContext(c, mesh, { allowInvalidConfig: options.allowInvalidConfig }));
   const evaluators: Evaluator[] = contexts.map(evaluatorFor);
@@ -92,6 +106,7 @@ export function analyzeAccess(configs: readonly IstioConfig[], options: AccessAn
       const inputs: (VersionInput | undefined)[] = versions.map((d, v) => (d
         ? { policies: evaluators[v].policiesFor(d.namespace, d.labels), ...(d.ports ? { ports: d.ports } : {}) }
         : undefined));
+      if (changedOnly && sameInputs(inputs)) continue;
       const space = buildRequestSpace(first.namespace, first.labels, inputs, mesh, witnesses);
       const classification = classifier.classify(inputs.map((i) => i?.policies));
       const access = inputs.map((input, v) => evaluateVersion(space, classification.classes, input, v, mesh));
@@ -101,7 +116,7 @@ export function analyzeAccess(configs: readonly IstioConfig[], options: AccessAn
     destinations.push({ id, kind: first.kind, versions, ...analyzed });
   }
 
-  // The first destination of a workload answers for it.
+  // The first destination of a workload answers for it (of those analyzed).
   const byWorkload = new Map<string, AnalyzedDestination>();
   for (const d of destinations) {
     d.versions.forEach((shape, v) => {
@@ -134,4 +149,11 @@ export function analyzeAccess(configs: readonly IstioConfig[], options: AccessAn
       return setContains(access.allowed, point);
     },
   };
+}
+
+/** True when every version has the destination, with inputs of the same content. */
+function sameInputs(inputs: readonly (VersionInput | undefined)[]): boolean {
+  if (inputs.some((i) => i === undefined)) return false;
+  const first = inputFingerprint(inputs[0]);
+  return inputs.every((i, v) => v === 0 || inputFingerprint(i) === first);
 }

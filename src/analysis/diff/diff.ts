@@ -19,7 +19,7 @@
  */
 /* eslint-disable no-bitwise -- region masks are bit sets */
 import { appendAll } from '../../private/arrays';
-import { AccessAnalysis, AccessAnalysisOptions, analyzeAccess, AnalyzedDestination } from '../access/access-analysis';
+import { AccessAnalysis, AccessAnalysisOptions, analyzeChangedAccess, AnalyzedDestination } from '../access/access-analysis';
 import { SliceAccess, sliceComplete } from '../access/access-sets';
 import { DescribeMemo, describeSlices, dontCareTokenMask, PortAccessSummary, summaryText } from '../access/cell-summary';
 import { Cube, fullCube, simplifySet, subtractSets } from '../access/cubes';
@@ -80,7 +80,8 @@ export interface AccessDiff {
  * diff.changes[0]?.text; // 'bookinfo/bookinfo-productpage → bookinfo/details: now also POST on port 9080'
  */
 export function diffAccess(before: IstioConfig, after: IstioConfig, options: AccessAnalysisOptions = {}): AccessDiff {
-  return diffAnalysis(analyzeAccess([before, after], options));
+  // Destinations with the same policies and ports in both versions cannot change: left out.
+  return diffAnalysis(analyzeChangedAccess([before, after], options));
 }
 
 /** The diff of versions 0 (before) and 1 (after) of an analysis. */

@@ -62,6 +62,13 @@ export interface DroppedRule {
 export interface CompiledRules {
   readonly rules: readonly CompiledRule[];
   readonly dropped: readonly DroppedRule[];
+  /**
+   * Positions in `rules` by identity key (see {@link CompiledRule.identityKeys}), ascending, and
+   * the positions of the rules pinned to no identity: a request tries only the rules its identity
+   * can match (see {@link firstMatchingRule}).
+   */
+  readonly byIdentity?: ReadonlyMap<string, readonly number[]>;
+  readonly unpinned?: readonly number[];
 }
 
 /** An AuthorizationPolicy compiled for evaluation. */
@@ -136,7 +143,20 @@ export function compileRules(resource: AuthorizationPolicyResource, protocol: 'H
     if ('reason' in r) dropped.push(r);
     else rules.push(r);
   });
-  return { rules, dropped };
+  const byIdentity = new Map<string, number[]>();
+  const unpinned: number[] = [];
+  rules.forEach((r, i) => {
+    if (!r.identityKeys) {
+      unpinned.push(i);
+      return;
+    }
+    for (const k of r.identityKeys) {
+      const list = byIdentity.get(k);
+      if (list) list.push(i);
+      else byIdentity.set(k, [i]);
+    }
+  });
+  return { rules, dropped, byIdentity, unpinned };
 }
 
 /**
@@ -293,14 +313,37 @@ function ruleMatches(rule: CompiledRule, attrs: RequestAttributes): boolean {
 
 /** The first rule of the policy that matches, on the request's filter chain. */
 export function firstMatchingRule(policy: CompiledPolicy, attrs: RequestAttributes): CompiledRule | undefined {
-  const rules = attrs.protocol === 'TCP' ? policy.tcp.rules : policy.http.rules;
+  const chain = attrs.protocol === 'TCP' ? policy.tcp : policy.http;
+  const rules = chain.rules;
   const keys = attrs.identityKeys;
-  for (const r of rules) {
-    // A rule pinned to other identities cannot match: skip it before running its matchers.
-    if (r.identityKeys && keys !== undefined && !keys.some((k) => r.identityKeys!.has(k))) continue;
-    if (ruleMatches(r, attrs)) return r;
+  if (keys === undefined || !chain.byIdentity || !chain.unpinned) {
+    for (const r of rules) if (ruleMatches(r, attrs)) return r;
+    return undefined;
   }
-  return undefined;
+  // A rule pinned to other identities cannot match: only the unpinned rules and those filed under
+  // one of the request's identity keys are tried, in rule order (merging the ascending lists).
+  const lists: (readonly number[])[] = [chain.unpinned];
+  for (let i = 0; i < keys.length; i++) {
+    const l = chain.byIdentity.get(keys[i]);
+    if (l) lists.push(l);
+  }
+  if (lists.length === 1) {
+    for (const i of chain.unpinned) if (ruleMatches(rules[i], attrs)) return rules[i];
+    return undefined;
+  }
+  const at = new Array<number>(lists.length).fill(0);
+  let last = -1;
+  for (;;) {
+    let next = -1;
+    for (let l = 0; l < lists.length; l++) {
+      const list = lists[l];
+      while (at[l] < list.length && list[at[l]] <= last) at[l]++;
+      if (at[l] < list.length && (next < 0 || list[at[l]] < next)) next = list[at[l]];
+    }
+    if (next < 0) return undefined;
+    if (ruleMatches(rules[next], attrs)) return rules[next];
+    last = next;
+  }
 }
 
 /** Human descriptions of why a matching rule matched, e.g. `source namespace dev matched`. */

@@ -173,8 +173,9 @@ const FIXED: ReadonlyMap<string, AttributeDefinition> = new Map<string, Attribut
         return { error: `"${value}" is not a service account ("<sa>" or "<ns>/<sa>", no wildcards)` };
       }
       const [ns, sa] = value.includes('/') ? value.split('/') : [policyNamespace, value];
-      // srcServiceAccountGenerator: "spiffe://.+/ns/<ns>/(.+/|)sa/<sa>(/.+)?"
-      const re = new RegExp(`^spiffe://.+/ns/${escapeRegex(ns)}/(.+/|)sa/${escapeRegex(sa)}(/.+)?$`);
+      // srcServiceAccountGenerator: "spiffe://.+/ns/<ns>/(.+/|)sa/<sa>(/.+)?" — built on first use:
+      // canonical principals (nearly all) never need it.
+      let re: RegExp | undefined;
       const key = `${ns}/${sa}`;
       // For a canonical principal the regex holds exactly when namespace and account are equal.
       return {
@@ -182,7 +183,9 @@ const FIXED: ReadonlyMap<string, AttributeDefinition> = new Map<string, Attribut
         test: (a) => {
           if (a.principal === undefined) return false;
           const canonical = a.canonicalServiceAccount;
-          return canonical !== null ? canonical === key : re.test(`spiffe://${a.principal}`);
+          if (canonical !== null) return canonical === key;
+          re ??= new RegExp(`^spiffe://.+/ns/${escapeRegex(ns)}/(.+/|)sa/${escapeRegex(sa)}(/.+)?$`);
+          return re.test(`spiffe://${a.principal}`);
         },
       };
     },

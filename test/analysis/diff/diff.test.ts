@@ -191,3 +191,36 @@ metadata: {name: reviews`) + policy('ratings', 'selector: {matchLabels: {app: ra
     }]);
   });
 });
+
+// The diff analyzes only destinations whose inputs (policies and ports, by content) differ between
+// the versions; these changes live in inputs that are not AuthorizationPolicies.
+describe('only destinations whose inputs changed are analyzed, and every kind of input counts', () => {
+  const portLevel = (mode: string): string => `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: details-mtls, namespace: bookinfo}
+spec:
+  selector: {matchLabels: {app: details}}
+  mtls: {mode: STRICT}
+  portLevelMtls:
+    9080: {mode: ${mode}}
+---
+`;
+  const OPEN = WORKLOADS.replace(/---\n$/, '');
+
+  it('reports a change made only in a PeerAuthentication (port-level mTLS mode)', () => {
+    const d = diff(`${OPEN}\n---\n${portLevel('STRICT')}`, `${OPEN}\n---\n${portLevel('PERMISSIVE')}`);
+    expect(d.changes.map((c) => [c.kind, c.destination, c.sources])).toEqual([
+      ['added', 'bookinfo/details', ['plaintext']],
+    ]);
+  });
+
+  it('reports nothing when only positions and object order differ', () => {
+    const after = `# moved\n${policy('details-allow', `selector: {matchLabels: {app: details}}
+rules:
+- from: [{source: {serviceAccounts: [bookinfo/bookinfo-productpage]}}]
+  to: [{operation: {methods: [GET]}}]
+- from: [{source: {serviceAccounts: [bookinfo/bookinfo-reviews]}}]
+  to: [{operation: {methods: [GET], paths: [/details/*]}}]`)}${policy('default-deny', '{}')}${WORKLOADS}`;
+    expect(diff(BASE, after).changes).toEqual([]);
+  });
+});
