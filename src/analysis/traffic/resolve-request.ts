@@ -16,6 +16,7 @@ import { InventoryWorkload, Inventory, Lookup } from './inventory';
 import { RecordedVerdict, TrafficRecord } from './traffic-record';
 import { parseUpstreamCluster, PASSTHROUGH_CLUSTERS, serviceOfHost } from './upstream-cluster';
 import { AccessRequest, AccessRequestSource } from '../../semantics/access-request';
+import { ServicePort } from '../config/istio-config';
 
 /** A request ready to decide, with readable names for the report. */
 export interface ResolvedRequest {
@@ -150,7 +151,7 @@ function outboundDestination(r: TrafficRecord, inventory: Inventory, host: strin
   return { found: { workload: s.found.workload, port } };
 }
 
-function targetPortOf(ports: readonly { readonly port: number; readonly targetPort: number | string }[], port: number | undefined): number | undefined {
+function targetPortOf(ports: readonly ServicePort[], port: number | undefined): number | undefined {
   const p = ports.find((x) => x.port === port);
   return p && typeof p.targetPort === 'number' ? p.targetPort : undefined;
 }
