@@ -14,8 +14,8 @@ import { CliIo, RunCommand } from './run';
 import { loadConfig } from '../analysis/config/load-config';
 import { createEvaluator } from '../analysis/evaluator/evaluate';
 import { parseAccessRequestDocument } from '../analysis/evaluator/request-document';
-import { AccessDecision, AccessRequest } from '../semantics/access-request';
 import { readTextFile, readTextStream } from '../private/fs-read';
+import { AccessDecision, AccessRequest } from '../semantics/access-request';
 
 interface CheckOptions {
   readonly policies: string[];
