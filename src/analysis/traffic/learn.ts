@@ -106,8 +106,14 @@ export class Learner {
     let edge = this.edges.get(key);
     if (!edge) {
       edge = {
-        source, destination: r.destinationWorkload, port: q.destination.port, protocol: q.protocol,
-        methods: new Set(), paths: new Set(), count: 0, fromMetrics: false,
+        source,
+        destination: r.destinationWorkload,
+        port: q.destination.port,
+        protocol: q.protocol,
+        methods: new Set(),
+        paths: new Set(),
+        count: 0,
+        fromMetrics: false,
       };
       this.edges.set(key, edge);
     }
