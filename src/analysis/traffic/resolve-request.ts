@@ -61,7 +61,10 @@ export function resolveRequest(r: TrafficRecord, inventory: Inventory, trustDoma
   if (r.upstreamCluster !== undefined && PASSTHROUGH_CLUSTERS.includes(r.upstreamCluster)) {
     return { unresolved: `passthrough traffic (${r.upstreamCluster}): the destination is not a service of the mesh` };
   }
-  const direction = r.direction ?? cluster?.direction ?? (r.format === 'prometheus' ? 'inbound' : undefined);
+  // Without a cluster (a listener entry such as NR filter_chain_not_found), a connection addressed to a pod
+  // was logged by that pod's sidecar, inbound; outbound connections are addressed to a Service or outside.
+  const direction = r.direction ?? cluster?.direction ?? (r.format === 'prometheus' ? 'inbound' : undefined)
+    ?? (r.downstreamLocal && 'found' in inventory.podByIp(r.downstreamLocal.ip) ? 'inbound' : undefined);
   if (direction === undefined) return { unresolved: `upstream cluster ${r.upstreamCluster ?? '-'} says neither inbound nor outbound` };
   const dest = direction === 'inbound' ? inboundDestination(r, inventory) : outboundDestination(r, inventory, cluster?.host, cluster?.port);
   if ('reason' in dest) return { unresolved: `destination: ${dest.reason}` };
