@@ -28,7 +28,7 @@ function stage(name: string, before: readonly string[]): LayerZone {
     target: `./src/analysis/${name}`,
     from: './src/analysis',
     except: [`./${name}`, ...before.map((b) => `./${b}`)],
-    message: `analysis/${name}/ may import only ${before.length > 0 ? before.map((b) => `analysis/${b}/`).join(', ') : 'nothing else of analysis/'} (config → evaluator → network → access → matrix → diff; analyzer reads config and evaluator)`,
+    message: `analysis/${name}/ may import only ${before.length > 0 ? before.map((b) => `analysis/${b}/`).join(', ') : 'nothing else of analysis/'} (config → evaluator → network → access → matrix → diff; analyzer reads config and evaluator; traffic reads config, evaluator and network)`,
   };
 }
 
@@ -71,6 +71,7 @@ export const LAYER_ZONES: readonly LayerZone[] = [
   stage('matrix', ['config', 'evaluator', 'network', 'access']),
   stage('diff', ['config', 'evaluator', 'network', 'access', 'matrix']),
   stage('analyzer', ['config', 'evaluator']),
+  stage('traffic', ['config', 'evaluator', 'network']),
 ];
 
 /** Folders that must not use cdk8s or constructs: what they hold is plain data and functions. */

@@ -261,6 +261,7 @@ export const ERROR_CODES = {
   TM_TELEMETRY_PROVIDER_INVALID: 'a Telemetry provider reference without a name',
   TM_TELEMETRY_TRACING_INVALID: 'tracing with an unnamed custom tag, or several tracing entries or providers istiod does not support',
   TM_TELEMETRY_WORKLOAD_CONFLICT: 'several Telemetry resources select the same workload',
+  TM_TRAFFIC_MALFORMED: '… line(s) of the traffic are not access-log entries (--strict)',
   TM_TRAFFIC_POLICY_EMPTY: 'a trafficPolicy, port-level policy or connectionPool has no settings',
   TM_TUNNEL_SETTINGS_INVALID: 'tunnel settings are invalid, or combined with proxyProtocol',
   TM_UNKNOWN_API_VERSION: '… is not served at this version (…)',

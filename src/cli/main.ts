@@ -5,7 +5,9 @@ import * as ca from './ca';
 import * as check from './check';
 import * as diff from './diff';
 import { ExitCode, ExitCodeValue } from './exit-codes';
+import * as learn from './learn';
 import * as matrix from './matrix';
+import * as replay from './replay';
 import { CliIo, commandRunner, processIo, reportError, RunCommand } from './run';
 import { packageInfo } from '../private/package-info';
 
@@ -14,7 +16,7 @@ interface CommandModule {
   register(program: Command, io: CliIo, run: RunCommand): void;
 }
 
-const COMMANDS: readonly CommandModule[] = [ca, check, matrix, diff, analyze];
+const COMMANDS: readonly CommandModule[] = [ca, check, matrix, diff, analyze, replay, learn];
 
 /** Builds the `trustmesh` program on the given streams; `setExit` receives each command's exit code. */
 function buildProgram(io: CliIo, setExit: (code: ExitCodeValue) => void): Command {

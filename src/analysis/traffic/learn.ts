@@ -1,0 +1,192 @@
+/**
+ * Learn: the intentions observed traffic implies. Every served request becomes part of an edge
+ * source → destination workload port, with the methods and the paths it used (collapsed by
+ * {@link collapsePaths}); edges seen fewer than `minCount` times are left out and listed. With
+ * the policies in force, requests they deny, and plaintext callers, are "unexpected": they are
+ * kept in the draft (it must not deny what was served) and listed, as Kiali's graph would flag them.
+ *
+ * Memory grows with the distinct edges and paths, not with the lines.
+ *
+ * @module
+ */
+import { Inventory, InventoryWorkload } from './inventory';
+import { collapsePaths } from './path-patterns';
+import { ruleOf } from './replay';
+import { dependsOnRequestAttributes } from './request-dependence';
+import { resolveRequest, workloadName } from './resolve-request';
+import { TrafficRecord } from './traffic-record';
+import { Evaluator } from '../evaluator/evaluate';
+
+/** A caller: a workload identity or a plaintext address. */
+export interface LearnedSource {
+  readonly kind: 'identity' | 'plaintext';
+  /** `ns/sa` or the address. */
+  readonly id: string;
+  readonly namespace?: string;
+  readonly serviceAccount?: string;
+  readonly principal?: string;
+  readonly workload?: InventoryWorkload;
+}
+
+/** One learned intention. */
+export interface LearnedEdge {
+  readonly source: LearnedSource;
+  readonly destination: InventoryWorkload;
+  readonly port: number;
+  readonly protocol: 'HTTP' | 'TCP';
+  readonly methods: readonly string[];
+  readonly paths: readonly string[];
+  readonly count: number;
+}
+
+/** A call path worth a second look. */
+export interface UnexpectedConnection {
+  readonly source: string;
+  readonly destination: string;
+  readonly reason: string;
+  readonly count: number;
+  readonly example: string;
+}
+
+/** What learn found. */
+export interface LearnResult {
+  readonly edges: readonly LearnedEdge[];
+  /** Workloads seen only as callers. */
+  readonly clients: readonly InventoryWorkload[];
+  readonly unexpected: readonly UnexpectedConnection[];
+  /** Edges under `--min-count`. */
+  readonly rare: readonly { readonly source: string; readonly destination: string; readonly count: number }[];
+  /** Entries not learned from, by reason (not served, not mapped). */
+  readonly skipped: Readonly<Record<string, number>>;
+  readonly requests: number;
+}
+
+interface EdgeAcc {
+  source: LearnedSource;
+  destination: InventoryWorkload;
+  port: number;
+  protocol: 'HTTP' | 'TCP';
+  methods: Set<string>;
+  paths: Set<string>;
+  count: number;
+  fromMetrics: boolean;
+}
+
+/** Paths kept per edge before collapsing early (bounds memory on high-cardinality paths). */
+const MAX_PATHS = 2000;
+
+/** Feeds served records in, then {@link Learner.result}. */
+export class Learner {
+  private readonly edges = new Map<string, EdgeAcc>();
+  private readonly unexpected = new Map<string, UnexpectedConnection>();
+  private readonly skipped: Record<string, number> = {};
+  private requests = 0;
+
+  public constructor(private readonly inventory: Inventory, private readonly existing?: Evaluator, private readonly trustDomain = 'cluster.local') {}
+
+  /** Learns from one record. */
+  public add(record: TrafficRecord): void {
+    const n = record.count ?? 1;
+    this.requests += n;
+    const resolution = resolveRequest(record, this.inventory, this.trustDomain);
+    if ('unresolved' in resolution) return this.skip(resolution.unresolved, n);
+    const r = resolution.resolved;
+    if (r.verdict !== 'served') return this.skip(r.verdict === 'denied' ? 'denied when recorded' : 'no decision recorded (upstream failure)', n);
+    const q = r.request;
+    const source: LearnedSource = q.source.principal === null
+      ? { kind: 'plaintext', id: q.source.ip }
+      : this.identity(q.source.principal);
+    if (source.kind === 'plaintext') this.flag(r.source, r.destination, 'plaintext caller (no mTLS identity)', n, record);
+    const metricsOnly = record.format === 'prometheus' && q.protocol === 'HTTP';
+    if (this.existing && !(metricsOnly && dependsOnRequestAttributes(this.existing.policiesFor(q.destination.namespace, q.destination.labels)))) {
+      const d = this.existing.evaluate(q);
+      if (!d.allowed) this.flag(r.source, r.destination, `served, but the policies in force deny it (${d.outcome}: ${ruleOf(d)})`, n, record);
+    }
+    const key = `${source.id}\0${r.destination}\0${q.protocol}`;
+    let edge = this.edges.get(key);
+    if (!edge) {
+      edge = {
+        source,
+        destination: r.destinationWorkload,
+        port: q.destination.port,
+        protocol: q.protocol,
+        methods: new Set(),
+        paths: new Set(),
+        count: 0,
+        fromMetrics: false,
+      };
+      this.edges.set(key, edge);
+    }
+    edge.count += n;
+    if (q.protocol === 'HTTP' && record.format !== 'prometheus') {
+      edge.methods.add(q.method ?? 'GET');
+      edge.paths.add(q.path ?? '/');
+      if (edge.paths.size > MAX_PATHS) edge.paths = new Set(collapsePaths(edge.paths));
+    } else if (q.protocol === 'HTTP') {
+      // Metrics carry no method or path: an edge seen only in metrics cannot be narrowed.
+      edge.fromMetrics = true;
+    }
+  }
+
+  /** The learned edges (sorted), with those under `minCount` left out. */
+  public result(minCount = 1): LearnResult {
+    const all = [...this.edges.values()].map((e): LearnedEdge => ({
+      source: e.source,
+      destination: e.destination,
+      port: e.port,
+      protocol: e.protocol,
+      count: e.count,
+      // Only metrics (no method, no path) or only logs: an edge seen in both is narrowed by its logs.
+      methods: [...e.methods].sort(),
+      paths: collapsePaths(e.paths),
+    })).sort((a, b) => cmp(edgeId(a), edgeId(b)));
+    const edges = all.filter((e) => e.count >= minCount);
+    const destinations = new Set(edges.map((e) => `${e.destination.namespace}/${e.destination.name}`));
+    const clients = new Map<string, InventoryWorkload>();
+    for (const e of edges) {
+      const w = e.source.workload;
+      if (w && !destinations.has(`${w.namespace}/${w.name}`)) clients.set(`${w.namespace}/${w.name}`, w);
+    }
+    return {
+      edges,
+      clients: [...clients.values()].sort((a, b) => cmp(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`)),
+      unexpected: [...this.unexpected.values()]
+        .sort((a, b) => cmp(a.source, b.source) || cmp(a.destination, b.destination) || cmp(a.reason, b.reason)),
+      rare: all.filter((e) => e.count < minCount).map((e) => ({ source: e.source.id, destination: destinationId(e), count: e.count })),
+      skipped: Object.fromEntries(Object.entries(this.skipped).sort(([a], [b]) => cmp(a, b))),
+      requests: this.requests,
+    };
+  }
+
+  private identity(principal: string): LearnedSource {
+    const m = /\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(principal);
+    if (!m) return { kind: 'identity', id: principal, principal };
+    const [, namespace, serviceAccount] = m;
+    const w = this.inventory.workloadByServiceAccount(namespace, serviceAccount);
+    return { kind: 'identity', id: `${namespace}/${serviceAccount}`, namespace, serviceAccount, principal, ...('found' in w ? { workload: w.found } : {}) };
+  }
+
+  private skip(reason: string, n: number): void {
+    this.skipped[reason] = (this.skipped[reason] ?? 0) + n;
+  }
+
+  private flag(source: string, destination: string, reason: string, n: number, record: TrafficRecord): void {
+    const key = `${source}\0${destination}\0${reason}`;
+    const u = this.unexpected.get(key);
+    if (u) this.unexpected.set(key, { ...u, count: u.count + n });
+    else this.unexpected.set(key, { source, destination, reason, count: n, example: `${record.file}:${record.line}` });
+  }
+}
+
+/** `ns/<workload>:port`. */
+export function destinationId(e: LearnedEdge): string {
+  return `${e.destination.namespace}/${workloadName(e.destination)}:${e.port}`;
+}
+
+function edgeId(e: LearnedEdge): string {
+  return `${destinationId(e)} ${e.source.id} ${e.protocol}`;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
