@@ -39,9 +39,18 @@ export function renderNamespacePolicy(model: MeshModel, namespace: string): Isti
   return policy(model, namespace, LegacyNames.default, peers(mode));
 }
 
-/** True when a service needs its own Policy: its own mTLS mode, or end-user tokens to verify. */
+/**
+ * True when a service needs its own Policy: its own mTLS mode, or end-user tokens to verify — on
+ * the ports that do not have their own Policy (a port with its own mode gets
+ * {@link renderPortPolicy}; the service's Policy lists the other ports, so no two Policies target
+ * one port and the choice between them never depends on Istio's precedence).
+ */
 export function needsServicePolicy(model: MeshModel, service: ServiceSpec): boolean {
-  return service.mtls !== undefined || model.issuersFor(service).length > 0;
+  return (service.mtls !== undefined || model.issuersFor(service).length > 0) && !allPortsExcepted(service);
+}
+
+function allPortsExcepted(service: ServiceSpec): boolean {
+  return service.ports.length > 0 && service.ports.every((p) => p.mtls !== undefined);
 }
 
 /** The service's mode without port overrides (mesh → namespace → service). */
@@ -52,8 +61,11 @@ export function serviceMtls(model: MeshModel, service: ServiceSpec): MtlsMode {
 /** The service-targeted Policy (peers and origins); `undefined` when the namespace's or mesh's policy applies unchanged. */
 export function renderServicePolicy(model: MeshModel, service: ServiceSpec): IstioManifest | undefined {
   if (!needsServicePolicy(model, service)) return undefined;
+  const excepted = exceptionPorts(service);
+  const ports = service.ports.filter((p) => p.mtls === undefined).map((p) => p.port).sort((a, b) => a - b);
+  const target = excepted.length > 0 ? { name: service.name, ports: ports.map((number) => ({ number })) } : { name: service.name };
   return policy(model, service.namespace, LegacyNames.servicePolicy(service.name), {
-    targets: [{ name: service.name }],
+    targets: [target],
     ...peers(serviceMtls(model, service)),
     ...origins(model, service),
   });
@@ -86,12 +98,18 @@ function origins(model: MeshModel, service: ServiceSpec): Record<string, unknown
   if (issuers.length === 0) return {};
   const where = `service ${service.namespace}/${service.name}`;
   const requirement = service.jwtRequirement;
+  const extra = requirement ? issuers.filter((i) => !requirement.issuers.includes(i.issuer)).map((i) => i.issuer) : [];
+  if (extra.length > 0) {
+    // A legacy Policy's origins are all accepted and one is required: it cannot require a token
+    // from some issuers while accepting others only for end-user intentions.
+    legacyCannotExpress(model.spec.istioVersion, `end-user intentions naming issuers that requireJwt does not list (${extra.join(', ')})`, where);
+  }
   const excluded = requirement ? requirement.exceptPaths.map(stringMatch) : [];
   if (excluded.length > 0) assertLegacySupports(model.spec.istioVersion, IstioFeature.JWT_TRIGGER_RULES, where);
   const triggerRules = excluded.length > 0 ? { triggerRules: [{ excludedPaths: excluded }] } : {};
   const list = issuers.map((issuer) => ({ jwt: { ...jwt(model, issuer, where), ...triggerRules } }));
   const intentions = model.intentionsFor(service);
-  const byPeer = intentions.some((i) => i.peer.kind === 'service' || i.peer.kind === 'anyMeshIdentity');
+  const byPeer = intentions.some((i) => i.peer.kind === 'service' || i.peer.kind === 'anyMeshIdentity' || i.peer.kind === 'namespace');
   return {
     origins: list,
     ...(requirement ? {} : { originIsOptional: true }),

@@ -63,7 +63,8 @@ export const LEGACY_ISTIO_OBJECTS: IstioObjectTable = {
       (model, ns) => renderNamespaceClientTls(model, ns.name)),
   ],
   service: [
-    single('Policy', ({ service, intentions }) => (service.mtls || service.jwtRequirement || intentions.some((i) => i.endUser)
+    single('Policy', ({ service, intentions }) => ((service.mtls || service.jwtRequirement || intentions.some((i) => i.endUser))
+      && !(service.ports.length > 0 && service.ports.every((p) => p.mtls))
       ? { id: 'Policy', name: LegacyNames.servicePolicy(service.name), namespace: service.namespace } : undefined),
     (model, { service }) => renderServicePolicy(model, service)),
     several('Policy', ({ service }) => exceptionPorts(service).map((port) => ({

@@ -14,6 +14,7 @@ import { IstioFeature, supports } from '../../model/istio-version';
 import { MeshModel } from '../../model/mesh-model';
 import { ServiceSpec } from '../../model/mesh-spec';
 import { canonicalJson } from '../../private/canonical-json';
+import { formatPrincipal } from '../../semantics/principal';
 import { IstioManifest, sortedStrings, sortUniqueByJson } from '../istio/manifest';
 
 /** The RBAC kind of the target: the namespaced RbacConfig on 1.0, ClusterRbacConfig from 1.1. */
@@ -119,7 +120,7 @@ function serviceRoleGroups(model: MeshModel, service: ServiceSpec): RoleGroup[] 
   const where = `intention towards ${service.namespace}/${service.name}`;
   return roleGroupsOf(allowIntentions(model, service)).map((intentions) => ({
     rule: accessRule(model, service, intentions[0]),
-    subjects: sortUniqueByJson(intentions.flatMap((i) => subjects(model, i, where))),
+    subjects: sortUniqueByJson(intentions.flatMap((i) => subjects(model, service, i, where))),
   }));
 }
 
@@ -170,10 +171,9 @@ function accessRule(model: MeshModel, service: ServiceSpec, intention: Intention
   if (m.paths && m.paths.length > 0) rule.paths = sortedStrings(m.paths);
   newer('notPaths', (m.notPaths ?? []).length > 0);
   if (m.notPaths && m.notPaths.length > 0) rule.notPaths = sortedStrings(m.notPaths);
-  newer('hosts', (m.hosts ?? []).length > 0);
-  if (m.hosts && m.hosts.length > 0) rule.hosts = sortedStrings(m.hosts);
-  newer('notHosts', (m.notHosts ?? []).length > 0);
-  if (m.notHosts && m.notHosts.length > 0) rule.notHosts = sortedStrings(m.notHosts);
+  if ((m.hosts ?? []).length + (m.notHosts ?? []).length > 0) {
+    legacyCannotExpress(version, 'hosts and notHosts (case-insensitive host matching)', where);
+  }
   for (const h of m.headers ?? []) {
     if (h.notValues && h.notValues.length > 0) legacyCannotExpress(version, `header "${h.name}" notValues`, where);
     constraints.push({ key: `request.headers[${h.name.toLowerCase()}]`, values: h.values && h.values.length > 0 ? sortedStrings(h.values) : ['*'] });
@@ -183,8 +183,8 @@ function accessRule(model: MeshModel, service: ServiceSpec, intention: Intention
 }
 
 /** The subjects of an intention: its peer, and its end-user requirement in the same subject (AND). */
-function subjects(model: MeshModel, intention: IntentionSpec, where: string): Record<string, unknown>[] {
-  const peers = peerSubjects(model, intention.peer, where);
+function subjects(model: MeshModel, service: ServiceSpec, intention: IntentionSpec, where: string): Record<string, unknown>[] {
+  const peers = peerSubjects(model, intention.peer, service, where);
   if (!intention.endUser) return peers;
   const users = endUserProperties(intention.endUser, model, where);
   return peers.flatMap((peer) => users.map((props) => mergeSubject(peer, props)));
@@ -196,16 +196,29 @@ function mergeSubject(subject: Record<string, unknown>, props: Record<string, st
   return subject.user !== undefined && subject.user !== '*' ? { user: subject.user, properties } : { properties };
 }
 
-function peerSubjects(model: MeshModel, peer: PeerSpec, where: string): Record<string, unknown>[] {
+/** True when every port of the service is STRICT (then every caller has a peer identity). */
+function strictEverywhere(model: MeshModel, service: ServiceSpec): boolean {
+  return service.ports.length > 0 && service.ports.every((p) => model.effectiveMtls(service, p.targetPort) === 'STRICT');
+}
+
+function peerSubjects(model: MeshModel, peer: PeerSpec, destination: ServiceSpec, where: string): Record<string, unknown>[] {
   const version = model.spec.istioVersion;
   switch (peer.kind) {
     case 'service':
-      if (peer.inMesh) return [{ user: model.principal(peer.namespace, peer.serviceAccount) }];
-      if (peer.ipBlocks && peer.ipBlocks.length > 0) return sortedStrings(peer.ipBlocks).map((b) => ({ properties: { 'source.ip': b } }));
-      return legacyCannotExpress(version, `a caller without a mesh identity (${peer.namespace}/${peer.name}, notPrincipals) unless its ipBlocks are declared`, where);
+      // Istio 1.x has no trust domain aliases for RBAC: the principal under each alias is listed.
+      if (peer.inMesh) {
+        return [model.spec.trustDomain, ...model.spec.trustDomainAliases]
+          .map((domain) => ({ user: formatPrincipal(domain, peer.namespace, peer.serviceAccount) }));
+      }
+      return legacyCannotExpress(version, `a caller without a mesh identity (${peer.namespace}/${peer.name}: notPrincipals)`, where);
     case 'namespace':
       return [{ properties: { 'source.namespace': peer.namespace } }];
     case 'anyMeshIdentity':
+      // `source.principal: "*"` matches a plaintext caller too: it means "any mesh identity" only
+      // where the destination refuses plaintext on every port.
+      if (!strictEverywhere(model, destination)) {
+        legacyCannotExpress(version, `any mesh identity towards ${destination.namespace}/${destination.name}, which accepts plaintext on some port (principals: ['*'])`, where);
+      }
       return [{ properties: { 'source.principal': '*' } }];
     case 'anyone':
       return [{ user: '*' }];
