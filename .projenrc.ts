@@ -4,6 +4,11 @@ import { importLayerRules, noCdk8sOverride } from './projenrc/import-layers';
 // The Istio release whose CRDs we import and validate against. The CRD file lives beside the
 // repository in ../shared (never copied in); the generated L1 classes and schemas are committed.
 const ISTIO_CRD_FILE = '../shared/istio/crd-all-1.30.3.gen.yaml';
+// The legacy target (Istio 1.0–1.4): its kinds are imported from Istio 1.5's CRD file, the last
+// release that shipped authentication.istio.io and rbac.istio.io (projenrc/legacy-crds.ts keeps them
+// and networking v1alpha3; cdk8s writes them to imports/legacy-<group>.ts).
+const LEGACY_CRD_FILE = '../shared/istio/crd-all-1.5.10.gen.yaml';
+const LEGACY_CRD_SUBSET = 'imports/istio-1.5.10-legacy-crds.yaml';
 
 const project = new typescript.TypeScriptProject({
   name: 'trustmesh',
@@ -116,10 +121,14 @@ project.addTask('test:update', { description: 'Update vitest snapshots', exec: '
 
 // `cdk8s import` is run by hand (it reads ../shared); the output is committed under imports/.
 project.addTask('import', {
-  description: `Regenerate imports/ (L1 classes) and src/schemas/ from ${ISTIO_CRD_FILE}`,
+  description: `Regenerate imports/ (L1 classes) and src/schemas/ from ${ISTIO_CRD_FILE} and ${LEGACY_CRD_FILE}`,
   steps: [
     { exec: `cdk8s import --language typescript --output imports ${ISTIO_CRD_FILE}` },
     { exec: `tsx projenrc/extract-crd-schemas.ts ${ISTIO_CRD_FILE} src/schemas/istio-crds.generated.json` },
+    { exec: `tsx projenrc/legacy-crds.ts ${LEGACY_CRD_FILE} ${LEGACY_CRD_SUBSET}` },
+    { exec: `cdk8s import --no-save --language typescript --output imports legacy:=${LEGACY_CRD_SUBSET}` },
+    { exec: `tsx projenrc/extract-crd-schemas.ts ${LEGACY_CRD_SUBSET} src/schemas/istio-legacy-crds.generated.json` },
+    { exec: `rm ${LEGACY_CRD_SUBSET}` },
   ],
 });
 

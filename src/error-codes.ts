@@ -177,7 +177,7 @@ export const ERROR_CODES = {
   TM_K8S_SCHEMA_INVALID: 'a Kubernetes object breaks the Kubernetes OpenAPI schema of its kind',
   TM_KIND_NOT_MODELLED: 'ignored … … objects (…): not modelled by the analysis',
   TM_LEGACY_ISTIO_API: 'a leftover rbac.istio.io or authentication.istio.io object that Istio no longer enforces',
-  TM_LEGACY_POLICY_IGNORED: '… … …/… is a pre-1.6 API that current Istio ignores; it is not evaluated',
+  TM_LEGACY_POLICY_INVALID: 'a pre-1.6 Policy, MeshPolicy, RbacConfig, ClusterRbacConfig, ServiceRole or ServiceRoleBinding is malformed',
   TM_LOAD_BALANCER_INVALID: 'loadBalancer settings istiod refuses: cookie, Maglev table, warmup or locality rules',
   TM_MESH_CONFIG_INVALID: 'a MeshConfig must be a YAML mapping',
   TM_MISSING_NAME: '… without metadata.name',

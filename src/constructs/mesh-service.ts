@@ -12,13 +12,14 @@ import { declaring, ensureDeclaredObjects, IstioObjectOwner } from './private/de
 import { resolveIntentionInput, resolveJwtRequirement } from './private/intention-input';
 import { ensureServiceNetworkPolicies } from './private/mirrored-network-policy';
 import { ReferenceWorkload, ReferenceWorkloadOptions } from './reference-workload';
-import { IntentionAction, JwtRequirementSpec, PeerSpec } from '../model/intention';
+import { IntentionAction, IntentionSpec, JwtRequirementSpec, PeerSpec } from '../model/intention';
 import { parseIpBlock } from '../model/ip-block';
 import { ServiceSpec } from '../model/mesh-spec';
 import { assertDnsLabel, assertDnsSubdomain, assertLabels } from '../model/names';
 import { isHttpProtocol } from '../model/service-port';
 import { located } from '../private/located';
 import { ISTIO_OBJECTS } from '../render/istio/istio-objects';
+import { assertLegacyIntention, assertLegacyJwtRequirement } from '../render/istio-legacy/legacy-checks';
 import { formatPrincipal } from '../semantics/principal';
 
 /** Props of {@link MeshService}. */
@@ -216,8 +217,10 @@ export class MeshService extends Construct implements IMeshPeer, IstioObjectOwne
           fix: 'declare the HTTP port with Port.http(...)',
         });
       }
+      const requirement = { issuers: list.map((i) => i.issuer), exceptPaths, enforcement };
+      assertLegacyJwtRequirement(this.mesh.istioVersion, requirement, `requireJwt on ${this.namespace}/${this.name}`);
       for (const issuer of list) this.mesh._registerIssuer(issuer._toSpec());
-      this.jwtRequirement.set({ issuers: list.map((i) => i.issuer), exceptPaths, enforcement });
+      this.jwtRequirement.set(requirement);
     });
   }
 
@@ -265,15 +268,17 @@ export class MeshService extends Construct implements IMeshPeer, IstioObjectOwne
       const input = resolveIntentionInput(action, peer, options, this.mesh.istioVersion);
       const { enforcement, endUser } = input;
       const match = toMatchSpec(options, this._toSpec(), this.mesh.istioVersion, endUser !== undefined);
-      for (const issuer of input.issuers) this.mesh._registerIssuer(issuer);
-      this.mesh._addIntention({
+      const intention: IntentionSpec = {
         destination: { namespace: this.namespace, name: this.name },
         action,
         enforcement,
         peer: input.peer,
         ...(endUser ? { endUser } : {}),
         match,
-      });
+      };
+      assertLegacyIntention(this.mesh.istioVersion, intention);
+      for (const issuer of input.issuers) this.mesh._registerIssuer(issuer);
+      this.mesh._addIntention(intention);
     });
   }
 

@@ -28,6 +28,7 @@ import { canonicalJson } from '../private/canonical-json';
 import { located } from '../private/located';
 import { ISTIO_OBJECTS } from '../render/istio/istio-objects';
 import { NetworkPolicySettings, unreachableExternalHosts } from '../render/network/network-policy-plan';
+import { assertLegacyIssuer } from '../render/istio-legacy/legacy-checks';
 import { PATH_NORMALIZATIONS, PathNormalization } from '../semantics/path-normalization';
 
 /**
@@ -311,6 +312,7 @@ export class Mesh extends Construct implements IstioObjectOwner {
       return;
     }
     if (issuer.fromCookies.length > 0) assertSupports(this.istioVersion, IstioFeature.JWT_FROM_COOKIES);
+    assertLegacyIssuer(this.istioVersion, issuer);
     this._issuers.set(issuer.issuer, issuer);
   }
 

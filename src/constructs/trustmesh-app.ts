@@ -11,6 +11,7 @@ import { appendAll } from '../private/arrays';
 import { StagedFile } from '../private/atomic-dir';
 import { recoverOutputs, writeOutputs } from '../private/output-writer';
 import { toYamlStream } from '../private/yaml-emitter';
+import { CrdSchemaSet } from '../validate/crd-schema';
 import { validateManifests } from '../validate/manifest-validator';
 
 /** Props of {@link TrustmeshApp}. */
@@ -62,6 +63,7 @@ export interface SynthOutput {
 
 /** The default {@link ManifestValidator}: schemas and CEL rules, locations from the records. */
 export const schemaValidator: ManifestValidator = (records) => validateManifests(records.map((r) => r.manifest), {
+  crds: CrdSchemaSet.bundledWithLegacy(),
   sources: (i) => ({ file: records[i].file, constructPath: records[i].constructPath }),
 });
 

@@ -6,8 +6,14 @@ export interface IstioVersion {
   readonly minor: number;
 }
 
-/** The oldest Istio release trustmesh renders for (the first with `security.istio.io/v1beta1` ALLOW/DENY). */
-export const MIN_ISTIO_VERSION: IstioVersion = { major: 1, minor: 5 };
+/**
+ * The oldest Istio release trustmesh renders for. Releases before {@link FIRST_V1BETA1_SECURITY}
+ * get the legacy APIs (`authentication.istio.io` and `rbac.istio.io` v1alpha1, networking v1alpha3;
+ * see docs/legacy-target.md).
+ */
+export const MIN_ISTIO_VERSION: IstioVersion = { major: 1, minor: 0 };
+/** The first release with `security.istio.io/v1beta1` PeerAuthentication, RequestAuthentication and ALLOW/DENY policies. */
+export const FIRST_V1BETA1_SECURITY: IstioVersion = { major: 1, minor: 5 };
 /** The Istio release whose CRDs are bundled for validation. */
 export const DEFAULT_ISTIO_VERSION: IstioVersion = { major: 1, minor: 30 };
 
@@ -22,13 +28,6 @@ export function parseIstioVersion(text: string): IstioVersion {
     throw new TrustmeshError('TM_INVALID_ISTIO_VERSION', 'target Istio version is not a valid Istio 1.x version', {
       value: text,
       allowed: `a version such as "1.30" or "1.22.3", from ${formatIstioVersion(MIN_ISTIO_VERSION)} on`,
-    });
-  }
-  if (compareIstioVersions(version, MIN_ISTIO_VERSION) < 0) {
-    throw new TrustmeshError('TM_INVALID_ISTIO_VERSION', `Istio ${formatIstioVersion(version)} is older than the oldest supported release`, {
-      value: text,
-      allowed: `${formatIstioVersion(MIN_ISTIO_VERSION)} or later (earlier releases only have the removed authentication.istio.io / rbac.istio.io APIs)`,
-      fix: 'upgrade the target, or convert legacy policies by hand',
     });
   }
   return version;
@@ -48,6 +47,14 @@ export function unknownIstioVersionDiagnostics(version: IstioVersion): Diagnosti
     message: `target Istio ${formatIstioVersion(version)} is newer than the newest release trustmesh knows (${known}): the output uses ${known}'s API versions and is validated against the bundled Istio ${known} CRDs, so what ${formatIstioVersion(version)} added or changed is not checked`,
     fix: `target "${known}" until trustmesh knows ${formatIstioVersion(version)}, or check the output with \`trustmesh analyze --crds <the CRDs of ${formatIstioVersion(version)}>\``,
   }];
+}
+
+/**
+ * True for a target before Istio 1.5, which gets the legacy APIs: `authentication.istio.io` Policy
+ * and MeshPolicy, `rbac.istio.io` (Cluster)RbacConfig, ServiceRole and ServiceRoleBinding.
+ */
+export function isLegacyTarget(version: IstioVersion): boolean {
+  return compareIstioVersions(version, FIRST_V1BETA1_SECURITY) < 0;
 }
 
 export function formatIstioVersion(v: IstioVersion): string {
@@ -79,6 +86,23 @@ export const IstioFeature = {
   // istio/api#2820 (merged 2023-06, released in 1.19).
   GATEWAY_OPTIONAL_MUTUAL: { since: { major: 1, minor: 19 }, what: 'Gateway TLS mode OPTIONAL_MUTUAL' },
   TELEMETRY_V1: { since: { major: 1, minor: 22 }, what: 'telemetry.istio.io/v1' },
+  // Legacy target (docs/legacy-target.md), from the protos at istio/api tags 1.0.0 … 1.4.10.
+  // rbac.proto 1.1.0 added AccessRule hosts/notHosts, notPaths, notMethods, ports/notPorts and
+  // Subject names/namespaces/ips and their not-forms; policy.proto 1.1.0 added Jwt.trigger_rules.
+  RBAC_NOT_FIELDS: { since: { major: 1, minor: 1 }, what: 'ServiceRole ports, hosts and negated fields (notPaths, notMethods, notPorts, notHosts)' },
+  JWT_TRIGGER_RULES: { since: { major: 1, minor: 1 }, what: 'JWT exceptions by path (authentication Policy triggerRules.excludedPaths)' },
+  CLUSTER_RBAC_CONFIG: { since: { major: 1, minor: 1 }, what: 'ClusterRbacConfig (1.0 has the namespaced RbacConfig)' },
+  // networking.istio.io Sidecar: istio/api 1.1.0.
+  SIDECAR: { since: { major: 1, minor: 1 }, what: 'the Sidecar resource (egress scoping)' },
+  // Gateway credentialName (SDS at the ingress gateway): istio/api 1.1.0.
+  GATEWAY_CREDENTIAL_NAME: { since: { major: 1, minor: 1 }, what: 'Gateway credentialName (certificates delivered by SDS)' },
+  // policy.proto 1.2.0 added Jwt.jwks (inline key set).
+  INLINE_JWKS: { since: { major: 1, minor: 2 }, what: 'inline JWKS (authentication Policy origins jwt.jwks)' },
+  // security.istio.io/v1beta1 AuthorizationPolicy (ALLOW only) beside RBAC: Istio 1.4.
+  AUTHORIZATION_POLICY_ALLOW: { since: { major: 1, minor: 4 }, what: 'security.istio.io/v1beta1 AuthorizationPolicy (ALLOW)' },
+  // action DENY, PeerAuthentication and RequestAuthentication: Istio 1.5.
+  DENY_ACTION: { since: { major: 1, minor: 5 }, what: 'AuthorizationPolicy action DENY' },
+  EXCLUDE_PATHS_WITH_ISSUER_LIST: { since: { major: 1, minor: 5 }, what: 'JWT exceptions by path when several issuers are accepted' },
 } as const;
 
 /** One entry of {@link IstioFeature}. */

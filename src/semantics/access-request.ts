@@ -94,7 +94,9 @@ export type AccessOutcome = 'ALLOW' | 'DENY_403' | 'DENY_401' | 'DENY_CONN';
 
 /** A policy that decided (or could have decided) a request. */
 export interface DecidingPolicy {
-  readonly kind: 'AuthorizationPolicy' | 'PeerAuthentication' | 'RequestAuthentication' | 'NetworkPolicy' | 'Sidecar';
+  readonly kind: 'AuthorizationPolicy' | 'PeerAuthentication' | 'RequestAuthentication' | 'NetworkPolicy' | 'Sidecar'
+  /** Pre-1.6 kinds, decided by the legacy evaluator. */
+  | 'Policy' | 'MeshPolicy' | 'RbacConfig' | 'ClusterRbacConfig' | 'ServiceRole' | 'ServiceRoleBinding';
   readonly namespace: string;
   readonly name: string;
   /**

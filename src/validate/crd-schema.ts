@@ -11,6 +11,7 @@ import { isJsonObject, type JsonObject } from './json';
 import { readTextFile } from '../private/fs-read';
 import { isRecord } from '../private/records';
 import bundledDocument from '../schemas/istio-crds.generated.json';
+import legacyDocument from '../schemas/istio-legacy-crds.generated.json';
 
 /** The outcome of looking up an `apiVersion` and `kind` in a {@link CrdSchemaSet}. */
 export type CrdLookup =
@@ -130,7 +131,33 @@ export class CrdSchemaSet {
     return CrdSchemaSet.bundledSet;
   }
 
+  /**
+   * The schemas of the legacy target's kinds (Istio 1.0–1.4), from Istio 1.5.10's CRDs
+   * (`src/schemas/istio-legacy-crds.generated.json`): `authentication.istio.io` and `rbac.istio.io`
+   * v1alpha1, and networking at v1alpha3 as 1.5 served it.
+   */
+  public static bundledLegacy(): CrdSchemaSet {
+    if (!CrdSchemaSet.legacySet) CrdSchemaSet.legacySet = CrdSchemaSet.fromDocument(legacyDocument as unknown);
+    return CrdSchemaSet.legacySet;
+  }
+
+  /**
+   * What synth validates against: the bundled Istio 1.30.3 schemas plus the legacy
+   * `authentication.istio.io` and `rbac.istio.io` kinds (which 1.30 no longer has).
+   */
+  public static bundledWithLegacy(): CrdSchemaSet {
+    if (!CrdSchemaSet.synthSet) {
+      const bundled = CrdSchemaSet.bundled();
+      const legacyOnly = CrdSchemaSet.bundledLegacy().definitions.filter((d) => !bundled.hasGroup(d.group));
+      CrdSchemaSet.synthSet = new CrdSchemaSet([...bundled.definitions, ...legacyOnly]
+        .sort((a, b) => (a.group === b.group ? (a.kind < b.kind ? -1 : 1) : a.group < b.group ? -1 : 1)), bundled.source);
+    }
+    return CrdSchemaSet.synthSet;
+  }
+
   private static bundledSet: CrdSchemaSet | undefined;
+  private static legacySet: CrdSchemaSet | undefined;
+  private static synthSet: CrdSchemaSet | undefined;
 
   /** Where the schemas came from. */
   public readonly source: CrdSchemaSource;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { assertSupports, IstioFeature, parseIstioVersion, supports } from '../../src/model/istio-version';
+import { assertSupports, isLegacyTarget, IstioFeature, parseIstioVersion, supports } from '../../src/model/istio-version';
 import { catchTrustmesh } from '../helpers';
 
 describe('istio versions', () => {
@@ -8,11 +8,19 @@ describe('istio versions', () => {
     expect(parseIstioVersion('v1.22.3')).toEqual({ major: 1, minor: 22 });
   });
 
-  test('rejects garbage and releases before 1.5', () => {
+  test('rejects garbage and non-1.x versions', () => {
     expect(catchTrustmesh(() => parseIstioVersion('latest')).code).toBe('TM_INVALID_ISTIO_VERSION');
-    const old = catchTrustmesh(() => parseIstioVersion('1.4'));
-    expect(old.code).toBe('TM_INVALID_ISTIO_VERSION');
-    expect(old.message).toMatch(/older than the oldest supported/);
+    expect(catchTrustmesh(() => parseIstioVersion('0.8')).code).toBe('TM_INVALID_ISTIO_VERSION');
+  });
+
+  test('accepts the legacy releases 1.0–1.4, which get the legacy APIs', () => {
+    for (const minor of [0, 1, 2, 3, 4]) {
+      const version = parseIstioVersion(`1.${minor}`);
+      expect(isLegacyTarget(version)).toBe(true);
+    }
+    expect(isLegacyTarget(parseIstioVersion('1.5'))).toBe(false);
+    expect(supports(parseIstioVersion('1.0'), IstioFeature.CLUSTER_RBAC_CONFIG)).toBe(false);
+    expect(supports(parseIstioVersion('1.1'), IstioFeature.JWT_TRIGGER_RULES)).toBe(true);
   });
 
   test('feature gates name the minimum version', () => {

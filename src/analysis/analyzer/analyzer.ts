@@ -96,10 +96,8 @@ export function analyze(config: IstioConfig, options: AnalyzeOptions = {}): Diag
   };
   const schema = options.manifestCheck ? runManifestCheck(config, options.manifestCheck) : [];
   const schemaAt = new Set(schema.map((d) => positionKey(d.location)));
-  // The legacy-api rule reports leftover pre-1.6 objects with its own code; the schema check
-  // reports structural problems more precisely than the loader when both see one field.
-  const loaded = config.diagnostics.filter((d) => d.code !== 'TM_LEGACY_POLICY_IGNORED'
-    && !(d.code === 'TM_POLICY_INVALID' && schemaAt.has(positionKey(d.location))));
+  // The schema check reports structural problems more precisely than the loader when both see one field.
+  const loaded = config.diagnostics.filter((d) => !(d.code === 'TM_POLICY_INVALID' && schemaAt.has(positionKey(d.location))));
   const out: Diagnostic[] = [...loaded, ...schema];
   for (const rule of ALL_RULES) appendAll(out, rule.run(context));
   return sortDiagnostics(assumed ? out.filter((d) => d.location?.file !== ASSUMED_INGRESS_SOURCE) : out);

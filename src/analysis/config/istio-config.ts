@@ -8,6 +8,7 @@
  *
  * @module
  */
+import type { LegacyPolicies } from './legacy-resources';
 import { FieldPath } from './yaml-source';
 import { Diagnostic, SourceLocation } from '../../errors';
 
@@ -228,6 +229,8 @@ export interface IstioConfig {
   readonly envoyFilters: readonly IstioResource[];
   readonly workloadGroups: readonly IstioResource[];
   readonly telemetries: readonly IstioResource[];
+  /** Pre-1.6 `authentication.istio.io` / `rbac.istio.io` objects (see `legacy-resources.ts`). */
+  readonly legacy: LegacyPolicies;
   readonly workloads: readonly Workload[];
   readonly services: readonly ServiceResource[];
   readonly serviceAccounts: readonly LoadedObject[];

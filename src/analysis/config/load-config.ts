@@ -10,6 +10,7 @@ import {
   AuthorizationPolicyResource, IstioConfig, IstioResource, LoadedObject, ObjectMeta, PeerAuthenticationResource,
   RequestAuthenticationResource, ServiceResource, Workload,
 } from './istio-config';
+import { LEGACY_KINDS, legacyPoliciesOf, toLegacyResource } from './legacy-resources';
 import { SECURITY_API_VERSIONS, toAuthorizationPolicy, toPeerAuthentication, toRequestAuthentication } from './security-resources';
 import { toService, toWorkload } from './workload-resources';
 import { documentsOfValues, FieldPath, parseYamlDocuments, YamlDocument } from './yaml-source';
@@ -53,12 +54,6 @@ const NETWORKING_LISTS: Readonly<Record<string, keyof MutableLists>> = {
   EnvoyFilter: 'envoyFilters',
   WorkloadGroup: 'workloadGroups',
 };
-
-const LEGACY_KINDS: ReadonlySet<string> = new Set([
-  'authentication.istio.io/v1alpha1/Policy', 'authentication.istio.io/v1alpha1/MeshPolicy',
-  'rbac.istio.io/v1alpha1/ServiceRole', 'rbac.istio.io/v1alpha1/ServiceRoleBinding',
-  'rbac.istio.io/v1alpha1/ClusterRbacConfig', 'rbac.istio.io/v1alpha1/RbacConfig',
-]);
 
 interface MutableLists {
   destinationRules: IstioResource[];
@@ -224,6 +219,7 @@ export function buildIstioConfig(objects: readonly LoadedObject[], initialDiagno
     destinationRules: [], gateways: [], virtualServices: [], serviceEntries: [], sidecars: [], envoyFilters: [], workloadGroups: [],
   };
   const telemetries: IstioResource[] = [];
+  const legacy: (LoadedObject & { spec: unknown })[] = [];
   const workloads: Workload[] = [];
   const services: ServiceResource[] = [];
   const serviceAccounts: LoadedObject[] = [];
@@ -261,14 +257,9 @@ export function buildIstioConfig(objects: readonly LoadedObject[], initialDiagno
     } else if (group === 'telemetry.istio.io' && obj.kind === 'Telemetry') {
       telemetries.push(asIstioResource(obj));
     } else if (LEGACY_KINDS.has(`${obj.apiVersion}/${obj.kind}`)) {
-      diagnostics.push({
-        code: 'TM_LEGACY_POLICY_IGNORED',
-        severity: 'warning',
-        message: `${obj.apiVersion} ${obj.kind} ${obj.metadata.namespace}/${obj.metadata.name} is a pre-1.6 API that current Istio ignores; it is not evaluated`,
-        location: obj.locate([]),
-        fix: 'Convert it to security.istio.io/v1 PeerAuthentication/RequestAuthentication/AuthorizationPolicy.',
-      });
-      unknown.push(obj);
+      const r = toLegacyResource(obj);
+      appendAll(diagnostics, r.diagnostics);
+      if (r.resource) legacy.push(r.resource);
     } else if (group === '' && obj.kind === 'Service') {
       services.push(toService(obj));
     } else if (group === '' && obj.kind === 'ServiceAccount') {
@@ -288,6 +279,7 @@ export function buildIstioConfig(objects: readonly LoadedObject[], initialDiagno
     requestAuthentications,
     ...lists,
     telemetries,
+    legacy: legacyPoliciesOf(legacy),
     workloads,
     services,
     serviceAccounts,
@@ -316,6 +308,12 @@ export function mergeConfigs(configs: readonly IstioConfig[]): IstioConfig {
     envoyFilters: configs.flatMap((c) => c.envoyFilters),
     workloadGroups: configs.flatMap((c) => c.workloadGroups),
     telemetries: configs.flatMap((c) => c.telemetries),
+    legacy: {
+      authn: configs.flatMap((c) => c.legacy.authn),
+      rbacConfigs: configs.flatMap((c) => c.legacy.rbacConfigs),
+      roles: configs.flatMap((c) => c.legacy.roles),
+      bindings: configs.flatMap((c) => c.legacy.bindings),
+    },
     workloads: configs.flatMap((c) => c.workloads),
     services: configs.flatMap((c) => c.services),
     serviceAccounts: configs.flatMap((c) => c.serviceAccounts),

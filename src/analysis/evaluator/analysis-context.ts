@@ -11,6 +11,7 @@ import { PolicyIndex } from './policy-index';
 import { IstioConfig } from '../config/istio-config';
 import { assertValidConfig } from '../config/load-config';
 import { DEFAULT_MESH_CONFIG, MeshConfig } from '../config/mesh-config';
+import { LegacyIndex } from './legacy/legacy-index';
 
 /** Options of {@link createAnalysisContext}. */
 export interface AnalysisContextOptions {
@@ -29,6 +30,8 @@ export interface AnalysisContext {
   readonly mesh: MeshConfig;
   /** Istio security policies resolved per workload. */
   readonly policies: PolicyIndex;
+  /** The pre-1.6 objects (Policy, MeshPolicy, RBAC), resolved per destination by the legacy evaluator. */
+  readonly legacy: LegacyIndex;
 }
 
 /**
@@ -39,5 +42,5 @@ export interface AnalysisContext {
 export function createAnalysisContext(config: IstioConfig, mesh: MeshConfig = DEFAULT_MESH_CONFIG,
   options: AnalysisContextOptions = {}): AnalysisContext {
   if (!options.allowInvalidConfig) assertValidConfig(config);
-  return { config, mesh, policies: new PolicyIndex(config, mesh) };
+  return { config, mesh, policies: new PolicyIndex(config, mesh), legacy: new LegacyIndex(config) };
 }

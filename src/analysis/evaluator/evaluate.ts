@@ -21,6 +21,7 @@
 import { AnalysisContext, AnalysisContextOptions, createAnalysisContext } from './analysis-context';
 import { CompiledPolicy, CompiledRule, explainRuleMatch, firstMatchingRule } from './authorization-rule';
 import { runJwtFilter } from './jwt-filter';
+import { decideLegacy, usesLegacy } from './legacy/legacy-evaluate';
 import { mtlsForPort } from './mtls-mode';
 import { WorkloadPolicies } from './policy-index';
 import { RequestAttributes } from './request-attributes';
@@ -58,12 +59,14 @@ export function createEvaluator(config: IstioConfig, meshConfig: MeshConfig = DE
 
 /** The evaluator of an analysis context (shares its indexes). */
 export function evaluatorFor(context: AnalysisContext): Evaluator {
-  const { mesh, policies } = context;
+  const { mesh, policies, legacy } = context;
   return {
     context,
     meshConfig: mesh,
     evaluate: (request) => {
       const workload = policies.workload(request.destination.namespace, request.destination.labels);
+      // Istio 1.x objects decide for workloads no v1beta1/v1 policy selects (1.5 coexistence).
+      if (usesLegacy(legacy, workload.policies)) return decideLegacy(legacy, request);
       return decide(workload.policies, request, mesh, workload.gateway);
     },
     policiesFor: (namespace, labels) => policies.forWorkload(namespace, labels),

@@ -3,6 +3,7 @@ import { ensureIstioApiObject } from './istio-api-object';
 import { MeshModel } from '../../model/mesh-model';
 import { located } from '../../private/located';
 import { DeclaredObject, IstioObjectSlot } from '../../render/istio/istio-objects';
+import { slotsForTarget } from '../../render/istio-legacy/legacy-objects';
 import type { Mesh } from '../mesh';
 
 /**
@@ -17,6 +18,7 @@ export interface IstioObjectOwner extends IConstruct {
 /**
  * @internal Runs a declaring verb of `owner`: errors name the owner's construct path; afterwards
  * every object the owner's declarations now call for exists (created eagerly, filled at synth).
+ * A legacy target (before Istio 1.5) gets the legacy counterpart of `slots` (`render/istio-legacy`).
  */
 export function declaring<T>(owner: IstioObjectOwner, verb: () => T): T {
   const result = located(owner, verb);
@@ -31,7 +33,7 @@ export function declaring<T>(owner: IstioObjectOwner, verb: () => T): T {
  */
 export function ensureDeclaredObjects<S>(mesh: Mesh, slots: readonly IstioObjectSlot<S>[], subject: S,
   resolve: (model: MeshModel) => S | undefined, host: (declared: DeclaredObject) => Construct): void {
-  for (const slot of slots) {
+  for (const slot of slotsForTarget(mesh.istioVersion, slots)) {
     for (const declared of slot.declare(subject, mesh)) {
       ensureIstioApiObject(host(declared), declared.id, {
         kind: slot.kind,

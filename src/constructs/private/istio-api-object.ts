@@ -1,5 +1,14 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { MeshPolicy, Policy } from '../../../imports/legacy-authentication.istio.io';
+import {
+  DestinationRule as DestinationRuleV1Alpha3,
+  Gateway as GatewayV1Alpha3,
+  ServiceEntry as ServiceEntryV1Alpha3,
+  Sidecar as SidecarV1Alpha3,
+  VirtualService as VirtualServiceV1Alpha3,
+} from '../../../imports/legacy-networking.istio.io';
+import { ClusterRbacConfig, RbacConfig, ServiceRole, ServiceRoleBinding } from '../../../imports/legacy-rbac.istio.io';
 import {
   DestinationRule,
   DestinationRuleV1Beta1,
@@ -106,6 +115,15 @@ class CanonicalRequestAuthenticationV1Beta1 extends RequestAuthenticationV1Beta1
   }
 }
 
+// The same for the legacy Policy's `origins[].jwt`.
+class CanonicalPolicy extends Policy {
+  public override toJson(): Record<string, unknown> {
+    const json = super.toJson() as { spec?: { origins?: { jwt?: Record<string, unknown> }[] } };
+    canonicalJwksUri({ spec: { jwtRules: (json.spec?.origins ?? []).flatMap((o) => (o.jwt ? [o.jwt] : [])) } });
+    return json as Record<string, unknown>;
+  }
+}
+
 function canonicalJwksUri(json: Record<string, unknown>): Record<string, unknown> {
   const spec = json.spec as { jwtRules?: Record<string, unknown>[] } | undefined;
   for (const rule of spec?.jwtRules ?? []) {
@@ -145,4 +163,30 @@ const L1_CLASSES: Readonly<Record<string, L1Class>> = {
   'networking.istio.io/v1beta1/ServiceEntry': ServiceEntryV1Beta1,
   'telemetry.istio.io/v1/Telemetry': Telemetry,
   'telemetry.istio.io/v1alpha1/Telemetry': TelemetryV1Alpha1,
+  // The legacy target (Istio 1.0–1.4), imported from Istio 1.5.10's CRDs (imports/legacy-*.ts).
+  'networking.istio.io/v1alpha3/DestinationRule': DestinationRuleV1Alpha3,
+  'networking.istio.io/v1alpha3/Gateway': GatewayV1Alpha3,
+  'networking.istio.io/v1alpha3/VirtualService': VirtualServiceV1Alpha3,
+  'networking.istio.io/v1alpha3/Sidecar': SidecarV1Alpha3,
+  'networking.istio.io/v1alpha3/ServiceEntry': ServiceEntryV1Alpha3,
+  'authentication.istio.io/v1alpha1/MeshPolicy': clusterScoped(MeshPolicy),
+  'authentication.istio.io/v1alpha1/Policy': CanonicalPolicy,
+  'rbac.istio.io/v1alpha1/ClusterRbacConfig': clusterScoped(ClusterRbacConfig),
+  'rbac.istio.io/v1alpha1/RbacConfig': RbacConfig,
+  'rbac.istio.io/v1alpha1/ServiceRole': ServiceRole,
+  'rbac.istio.io/v1alpha1/ServiceRoleBinding': ServiceRoleBinding,
 };
+
+/**
+ * A cluster-scoped kind (MeshPolicy, ClusterRbacConfig): its object lives in the root namespace's
+ * chart, whose default namespace cdk8s would otherwise give it.
+ */
+function clusterScoped(L1: L1Class): L1Class {
+  return class extends (L1 as unknown as typeof ApiObject) {
+    public override toJson(): Record<string, unknown> {
+      const json = super.toJson() as { metadata?: Record<string, unknown> };
+      if (json.metadata) delete json.metadata.namespace;
+      return json as Record<string, unknown>;
+    }
+  } as unknown as L1Class;
+}

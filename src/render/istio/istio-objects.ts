@@ -26,6 +26,7 @@ import { EdgeObjectNames } from '../../model/edge-names';
 import { EgressPolicySpec, ExternalServiceSpec, PlaintextExceptionSpec } from '../../model/egress';
 import { IngressGatewaySpec } from '../../model/ingress-gateway';
 import { Enforcement, IntentionAction, IntentionSpec, JwtRequirementSpec, ServiceRef } from '../../model/intention';
+import { IstioVersion } from '../../model/istio-version';
 import { MeshModel } from '../../model/mesh-model';
 import { DefaultAccess, NamespaceSpec, ServiceSpec } from '../../model/mesh-spec';
 import { ObjectNames } from '../../model/object-names';
@@ -34,6 +35,8 @@ import { ObjectNames } from '../../model/object-names';
 export interface MeshContext {
   readonly rootNamespace: string;
   readonly defaultAccess: DefaultAccess;
+  /** The target release: the legacy target (before 1.5) declares other kinds (`render/istio-legacy`). */
+  readonly istioVersion: IstioVersion;
 }
 
 /** An object a declaration calls for, known before the model is: its construct id, name and namespace. */
@@ -87,7 +90,7 @@ export interface IstioObjectSubjects {
 export type IstioObjectTable = { readonly [K in keyof IstioObjectSubjects]: readonly IstioObjectSlot<IstioObjectSubjects[K]>[] };
 
 /** A slot of at most one object: its id, name and namespace, when the subject calls for it. */
-function single<S>(kind: IstioKind, declare: (subject: S, mesh: MeshContext) => DeclaredObject | undefined,
+export function single<S>(kind: IstioKind, declare: (subject: S, mesh: MeshContext) => DeclaredObject | undefined,
   render: (model: MeshModel, subject: S) => IstioManifest | undefined): IstioObjectSlot<S> {
   return {
     kind,

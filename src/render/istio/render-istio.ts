@@ -1,18 +1,20 @@
-import { ISTIO_OBJECTS, IstioObjectSlot } from './istio-objects';
+import { IstioObjectSlot } from './istio-objects';
 import { IstioManifest } from './manifest';
 import { NO_EDGES } from '../../model/edges';
 import { routesByService } from '../../model/ingress-gateway';
 import { MeshModel } from '../../model/mesh-model';
 import { appendAll } from '../../private/arrays';
+import { objectTableFor } from '../istio-legacy/legacy-objects';
 
 /**
  * Every Istio object of a mesh, in a stable order (root namespace, then each namespace in
  * declaration order, then the edge objects: egress Sidecars, Telemetry, gateways with their
  * policies and routes, ServiceEntries with their client-TLS DestinationRules, plaintext
- * exceptions). A pure function of the model, walking {@link ISTIO_OBJECTS}: the constructs
- * synthesize exactly these.
+ * exceptions). A pure function of the model, walking {@link ISTIO_OBJECTS} (its legacy
+ * counterpart before Istio 1.5): the constructs synthesize exactly these.
  */
 export function renderIstio(model: MeshModel): IstioManifest[] {
+  const ISTIO_OBJECTS = objectTableFor(model.spec.istioVersion);
   const out: IstioManifest[] = [];
   const emit = <S>(slots: readonly IstioObjectSlot<S>[], subject: S): void => {
     for (const slot of slots) appendAll(out, slot.render(model, subject));

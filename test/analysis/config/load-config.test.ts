@@ -141,10 +141,16 @@ describe('parseConfigText: objects and positions', () => {
     ]);
   });
 
-  it('warns about legacy authentication/rbac APIs and ignores them', () => {
-    const cfg = parseConfigText('apiVersion: rbac.istio.io/v1alpha1\nkind: ServiceRole\nmetadata: {name: r, namespace: a}\nspec: {}');
-    expect(cfg.diagnostics[0]).toMatchObject({ code: 'TM_LEGACY_POLICY_IGNORED', severity: 'warning' });
-    expect(cfg.authorizationPolicies).toHaveLength(0);
+  it('types legacy authentication/rbac objects, and reports malformed ones at the field (rbac.proto: services is required)', () => {
+    const ok = parseConfigText('apiVersion: rbac.istio.io/v1alpha1\nkind: ServiceRole\nmetadata: {name: r, namespace: a}\nspec: {rules: [{services: ["*"], methods: [GET]}]}');
+    expect(ok.diagnostics).toEqual([]);
+    expect(ok.legacy.roles[0].spec.rules[0]).toMatchObject({ services: ['*'], methods: ['GET'], paths: [] });
+    const bad = parseConfigText('apiVersion: rbac.istio.io/v1alpha1\nkind: ServiceRole\nmetadata: {name: r, namespace: a}\nspec:\n  rules:\n  - methods: [GET]\n    pathz: [/]', 'roles.yaml');
+    expect(bad.legacy.roles).toHaveLength(0);
+    expect(bad.diagnostics.map((d) => [d.code, d.severity, `${d.location?.file}:${d.location?.line}`])).toEqual([
+      ['TM_LEGACY_POLICY_INVALID', 'error', 'roles.yaml:7'],
+      ['TM_LEGACY_POLICY_INVALID', 'error', 'roles.yaml:6'],
+    ]);
   });
 });
 

@@ -1,0 +1,73 @@
+/**
+ * Decides one request by the Istio 1.x rules: authentication Policy (peers, origins,
+ * principalBinding), then RBAC (RbacConfig mode, ServiceRole + ServiceRoleBinding). Denials:
+ * `DENY_CONN` for plaintext on STRICT, `DENY_401` for origin failures, `DENY_403`
+ * ("RBAC: access denied") on HTTP and `DENY_CONN` on TCP for RBAC.
+ *
+ * Istio 1.5 coexistence (the only release serving both generations): for a workload that any
+ * v1beta1 policy selects, the v1beta1 policy takes precedence
+ * (https://istio.io/latest/blog/2021/migrate-alpha-policy/); {@link usesLegacy} makes that call
+ * for the whole decision.
+ *
+ * @module
+ */
+import { legacyAuthenticate } from './legacy-authn';
+import { LegacyIndex } from './legacy-index';
+import { findGrant, rbacEnabled } from './legacy-rbac';
+import { AccessDecision, AccessRequest, DecidingPolicy } from '../../../semantics/access-request';
+import { WorkloadPolicies } from '../policy-index';
+
+/** True when no v1beta1/v1 security policy applies to the workload and the config has legacy objects. */
+export function usesLegacy(index: LegacyIndex, wp: WorkloadPolicies): boolean {
+  if (!index.present) return false;
+  const v1 = wp.peerAuthentication.source !== undefined || wp.peerAuthentication.ports.size > 0 || wp.requestAuthentications.length > 0
+    || wp.allow.length + wp.deny.length + wp.custom.length + wp.audit.length + wp.dryRun.length > 0;
+  return !v1;
+}
+
+/** Decides a request by the 1.x rules. */
+export function decideLegacy(index: LegacyIndex, request: AccessRequest): AccessDecision {
+  const d = request.destination;
+  const authn = index.authnFor(d.namespace, d.labels, d.port);
+  const policyRef: DecidingPolicy[] = authn.policy
+    ? [{ kind: authn.policy.kind, namespace: authn.policy.metadata.namespace, name: authn.policy.metadata.name, action: 'AUTHN', rule: null }]
+    : [];
+  const a = legacyAuthenticate(authn, request);
+  if (a.kind === 'reject') return decision(a.outcome, policyRef, a.explanation);
+  const notes = [...a.notes];
+  const services = index.servicesOf(d.namespace, d.labels);
+  const config = index.rbacConfig;
+  const suffix = (): string => (notes.length > 0 ? ` (${[...new Set(notes)].join('; ')})` : '');
+  const rbacRef: DecidingPolicy[] = config
+    ? [{ kind: config.kind, namespace: config.metadata.namespace, name: config.metadata.name, action: config.spec.mode, rule: null }]
+    : [];
+  if (!rbacEnabled(config, d.namespace, services)) {
+    const why = config ? `${config.kind} ${config.metadata.name} mode ${config.spec.mode} does not enable RBAC for this service` : 'no ClusterRbacConfig/RbacConfig enables RBAC';
+    return decision('ALLOW', rbacRef, `allowed: ${why}${suffix()}`);
+  }
+  const destinationUser = index.serviceAccountOf(d.namespace, d.labels);
+  const grant = findGrant(index, {
+    request,
+    services,
+    ...(a.principal ? { principal: a.principal } : {}),
+    ...(a.origin ? { origin: a.origin } : {}),
+    ...(a.claims ? { claims: a.claims } : {}),
+    ...(destinationUser ? { destinationUser } : {}),
+  }, notes);
+  if (grant) {
+    return decision('ALLOW', [
+      { kind: 'ServiceRole', namespace: d.namespace, name: grant.role, action: 'ALLOW', rule: grant.rule },
+      { kind: 'ServiceRoleBinding', namespace: d.namespace, name: grant.binding, action: 'ALLOW', rule: grant.subject },
+    ], `allowed by ServiceRole ${d.namespace}/${grant.role} rule ${grant.rule} bound by ServiceRoleBinding ${d.namespace}/${grant.binding} subject ${grant.subject}${suffix()}`);
+  }
+  const who = a.principal ? `principal ${a.principal}` : 'no principal';
+  if (config?.spec.enforcementMode === 'PERMISSIVE') {
+    return decision('ALLOW', rbacRef, `allowed: RBAC would deny (${who}: no ServiceRole bound to it grants the request) but ${config.kind} ${config.metadata.name} enforcementMode is PERMISSIVE (logged, not enforced)${suffix()}`);
+  }
+  const outcome = request.protocol === 'TCP' ? 'DENY_CONN' : 'DENY_403';
+  return decision(outcome, rbacRef, `${outcome === 'DENY_CONN' ? 'connection closed' : 'denied (403 "RBAC: access denied")'}: RBAC is ON for ${services.length > 0 ? services.map((s) => s.metadata.name).join(', ') : 'the workload'} and no ServiceRole bound by a ServiceRoleBinding grants the request (${who})${suffix()}`);
+}
+
+function decision(outcome: AccessDecision['outcome'], decidedBy: readonly DecidingPolicy[], explanation: string): AccessDecision {
+  return { outcome, allowed: outcome === 'ALLOW', decidedBy, explanation };
+}
