@@ -28,7 +28,7 @@ function stage(name: string, before: readonly string[]): LayerZone {
     target: `./src/analysis/${name}`,
     from: './src/analysis',
     except: [`./${name}`, ...before.map((b) => `./${b}`)],
-    message: `analysis/${name}/ may import only ${before.length > 0 ? before.map((b) => `analysis/${b}/`).join(', ') : 'nothing else of analysis/'} (config → evaluator → access → matrix → diff; analyzer reads config and evaluator)`,
+    message: `analysis/${name}/ may import only ${before.length > 0 ? before.map((b) => `analysis/${b}/`).join(', ') : 'nothing else of analysis/'} (config → evaluator → convert → access → matrix → diff; analyzer reads config and evaluator)`,
   };
 }
 
@@ -59,9 +59,10 @@ export const LAYER_ZONES: readonly LayerZone[] = [
   },
   stage('config', []),
   stage('evaluator', ['config']),
-  stage('access', ['config', 'evaluator']),
-  stage('matrix', ['config', 'evaluator', 'access']),
-  stage('diff', ['config', 'evaluator', 'access', 'matrix']),
+  stage('convert', ['config', 'evaluator']),
+  stage('access', ['config', 'evaluator', 'convert']),
+  stage('matrix', ['config', 'evaluator', 'convert', 'access']),
+  stage('diff', ['config', 'evaluator', 'convert', 'access', 'matrix']),
   stage('analyzer', ['config', 'evaluator']),
 ];
 

@@ -17,6 +17,7 @@ import { AccessRequest } from '../../semantics/access-request';
 import { formatLabels } from '../../semantics/labels';
 import { IstioConfig } from '../config/istio-config';
 import { DEFAULT_MESH_CONFIG, MeshConfig } from '../config/mesh-config';
+import { modernConfig } from '../convert/convert-legacy';
 import { AnalysisContext, createAnalysisContext } from '../evaluator/analysis-context';
 import { Evaluator, evaluatorFor } from '../evaluator/evaluate';
 
@@ -62,8 +63,10 @@ export interface AccessAnalysis {
  *
  * @throws TrustmeshAggregateError `TM_CONFIG_INVALID` when a version has invalid security objects.
  */
-export function analyzeAccess(configs: readonly IstioConfig[], options: AccessAnalysisOptions = {}): AccessAnalysis {
+export function analyzeAccess(given: readonly IstioConfig[], options: AccessAnalysisOptions = {}): AccessAnalysis {
   const mesh = options.meshConfig ?? DEFAULT_MESH_CONFIG;
+  // Pre-1.6 objects are analysed through their conversion (src/analysis/convert), whose proof checks it decides alike.
+  const configs = given.map((c) => modernConfig(c, mesh.rootNamespace));
   const contexts: AnalysisContext[] = configs.map((c) => createAnalysisContext(c, mesh, { allowInvalidConfig: options.allowInvalidConfig }));
   const evaluators: Evaluator[] = contexts.map(evaluatorFor);
   const sources = matrixSources(contexts);
