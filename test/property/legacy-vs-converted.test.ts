@@ -67,7 +67,7 @@ const plan = fc.record({
   roles: fc.array(fc.record({ rules: fc.array(rule, { minLength: 1, maxLength: 2 }), subjects: fc.array(subject, { maxLength: 2 }) }), { maxLength: 2 }),
 });
 
-function yamlOf(p: fc.Plan<typeof plan>): string {
+export function yamlOf(p: fc.Plan<typeof plan>): string {
   const docs = [TOPOLOGY];
   if (p.mesh) docs.push(`apiVersion: authentication.istio.io/v1alpha1\nkind: MeshPolicy\nmetadata: {name: default}\nspec:\n${p.mesh}`);
   if (p.ns) {
@@ -76,7 +76,12 @@ function yamlOf(p: fc.Plan<typeof plan>): string {
   }
   if (p.rbac) docs.push(`apiVersion: rbac.istio.io/v1alpha1\nkind: ClusterRbacConfig\nmetadata: {name: default}\nspec: {${p.rbac}${p.permissive ? ', enforcementMode: PERMISSIVE' : ''}}\n`);
   p.roles.forEach((r, i) => {
-    const rules = r.rules.map((x) => `  - services: ${x.services}\n${x.methods ? `    methods: [${x.methods.join(', ')}]\n` : ''}${x.paths ? `    paths: [${x.paths.map((v) => JSON.stringify(v)).join(', ')}]\n` : ''}${x.version ? '    constraints: [{key: "destination.labels[version]", values: [v1]}]\n' : ''}`).join('');
+    const rules = r.rules.map((x) => [
+      `  - services: ${x.services}\n`,
+      x.methods ? `    methods: [${x.methods.join(', ')}]\n` : '',
+      x.paths ? `    paths: [${x.paths.map((v) => JSON.stringify(v)).join(', ')}]\n` : '',
+      x.version ? '    constraints: [{key: "destination.labels[version]", values: [v1]}]\n' : '',
+    ].join('')).join('');
     docs.push(`apiVersion: rbac.istio.io/v1alpha1\nkind: ServiceRole\nmetadata: {name: role-${i}, namespace: foo}\nspec:\n  rules:\n${rules}`);
     if (r.subjects.length > 0) docs.push(`apiVersion: rbac.istio.io/v1alpha1\nkind: ServiceRoleBinding\nmetadata: {name: bind-${i}, namespace: foo}\nspec:\n  roleRef: {kind: ServiceRole, name: role-${i}}\n  subjects: [${r.subjects.join(', ')}]\n`);
   });

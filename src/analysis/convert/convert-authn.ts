@@ -126,6 +126,8 @@ function convertOrigins(b: ConversionBuilder, policy: LegacyAuthnResource, names
       return { from: [{ source: { notRequestPrincipals: ['*'] } }], ...(Object.keys(operation).length > 0 ? { to: [{ operation }] } : {}) };
     });
   b.add(policy, object(b, 'AuthorizationPolicy', `${name}-require-jwt`, namespace, { ...sel, action: 'DENY', rules }));
+  b.note(policy, 'TCP: Istio applies a DENY rule with HTTP-only fields (notRequestPrincipals) to TCP without them, so TCP connections to these ports are denied, where 1.x origins did not apply');
+  if (triggerRules.length > 0) b.note(policy, 'paths the trigger rules skip: 1.x did not check the token there; v1 RequestAuthentication rejects an invalid or unaccepted token (401) on every path');
   b.note(policy, 'origins required: a request without a token is now denied by an AuthorizationPolicy DENY (403) where 1.x answered 401');
 }
 
