@@ -28,7 +28,7 @@ function stage(name: string, before: readonly string[]): LayerZone {
     target: `./src/analysis/${name}`,
     from: './src/analysis',
     except: [`./${name}`, ...before.map((b) => `./${b}`)],
-    message: `analysis/${name}/ may import only ${before.length > 0 ? before.map((b) => `analysis/${b}/`).join(', ') : 'nothing else of analysis/'} (config → evaluator → network → access → matrix → diff; analyzer reads config and evaluator; traffic reads config, evaluator and network)`,
+    message: `analysis/${name}/ may import only ${before.length > 0 ? before.map((b) => `analysis/${b}/`).join(', ') : 'nothing else of analysis/'} (config → evaluator → network, convert → access → matrix → diff; analyzer reads config and evaluator; traffic reads config, evaluator and network)`,
   };
 }
 
@@ -67,9 +67,10 @@ export const LAYER_ZONES: readonly LayerZone[] = [
   stage('config', []),
   stage('evaluator', ['config']),
   stage('network', ['config', 'evaluator']),
-  stage('access', ['config', 'evaluator', 'network']),
-  stage('matrix', ['config', 'evaluator', 'network', 'access']),
-  stage('diff', ['config', 'evaluator', 'network', 'access', 'matrix']),
+  stage('convert', ['config', 'evaluator']),
+  stage('access', ['config', 'evaluator', 'network', 'convert']),
+  stage('matrix', ['config', 'evaluator', 'network', 'convert', 'access']),
+  stage('diff', ['config', 'evaluator', 'network', 'convert', 'access', 'matrix']),
   stage('analyzer', ['config', 'evaluator']),
   stage('traffic', ['config', 'evaluator', 'network']),
 ];

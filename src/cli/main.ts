@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import * as analyze from './analyze';
 import * as ca from './ca';
 import * as check from './check';
+import * as convert from './convert';
 import * as diff from './diff';
 import { ExitCode, ExitCodeValue } from './exit-codes';
 import * as learn from './learn';
@@ -16,7 +17,7 @@ interface CommandModule {
   register(program: Command, io: CliIo, run: RunCommand): void;
 }
 
-const COMMANDS: readonly CommandModule[] = [ca, check, matrix, diff, analyze, replay, learn];
+const COMMANDS: readonly CommandModule[] = [ca, check, matrix, diff, analyze, convert, replay, learn];
 
 /** Builds the `trustmesh` program on the given streams; `setExit` receives each command's exit code. */
 function buildProgram(io: CliIo, setExit: (code: ExitCodeValue) => void): Command {

@@ -14,6 +14,7 @@ import { allowEmptyOption, keepGoingOption, meshConfigFrom, meshConfigOption, pr
 import { ExitCode, ExitCodeValue } from './exit-codes';
 import { CliIo, RunCommand } from './run';
 import { loadConfigSources } from '../analysis/config/git-source';
+import { modernConfig } from '../analysis/convert/convert-legacy';
 import { buildAccessMatrix } from '../analysis/matrix/matrix';
 import { formatMatrix, MATRIX_FORMATS, MatrixFormat } from '../analysis/matrix/matrix-format';
 import { withNetworkLayer } from '../analysis/matrix/network-cells';
@@ -48,8 +49,9 @@ export function register(program: Command, io: CliIo, run: RunCommand): void {
 
 async function runMatrix(paths: readonly string[], options: MatrixOptions, io: CliIo): Promise<ExitCodeValue> {
   const config = loadConfigSources(paths, { allowEmpty: options.allowEmpty ?? false });
-  printLoadWarnings(io, config.diagnostics);
   const meshConfig = meshConfigFrom(options.meshConfig);
+  // Legacy (pre-1.6) objects are analysed through their conversion; its refusals are warnings too.
+  printLoadWarnings(io, modernConfig(config, meshConfig.rootNamespace).diagnostics);
   const allowInvalidConfig = options.keepGoing ?? false;
   const network = NetworkLayer.fromConfig(config, { allowInvalidConfig });
   printInputNotes(io, config, meshConfig, allowInvalidConfig, network.diagnostics);

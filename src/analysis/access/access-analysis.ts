@@ -18,6 +18,7 @@ import { AccessRequest } from '../../semantics/access-request';
 import { formatLabels } from '../../semantics/labels';
 import { IstioConfig } from '../config/istio-config';
 import { DEFAULT_MESH_CONFIG, MeshConfig } from '../config/mesh-config';
+import { modernConfig } from '../convert/convert-legacy';
 import { AnalysisContext, createAnalysisContext } from '../evaluator/analysis-context';
 import { Evaluator, evaluatorFor } from '../evaluator/evaluate';
 
@@ -76,8 +77,10 @@ export function analyzeChangedAccess(configs: readonly IstioConfig[], options: A
   return analyzeVersions(configs, options, true);
 }
 
-function analyzeVersions(configs: readonly IstioConfig[], options: AccessAnalysisOptions, changedOnly: boolean): AccessAnalysis {
+function analyzeVersions(given: readonly IstioConfig[], options: AccessAnalysisOptions, changedOnly: boolean): AccessAnalysis {
   const mesh = options.meshConfig ?? DEFAULT_MESH_CONFIG;
+  // Pre-1.6 objects are analysed through their conversion (src/analysis/convert), whose proof checks it decides alike.
+  const configs = given.map((c) => modernConfig(c, mesh.rootNamespace));
   const contexts: AnalysisContext[] = configs.map((c) => createAnalysisContext(c, mesh, { allowInvalidConfig: options.allowInvalidConfig }));
   const evaluators: Evaluator[] = contexts.map(evaluatorFor);
   const sources = matrixSources(contexts);

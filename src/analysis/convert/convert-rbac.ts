@@ -1,0 +1,211 @@
+/**
+ * RbacConfig/ClusterRbacConfig, ServiceRole and ServiceRoleBinding → ALLOW AuthorizationPolicies
+ * (after istioctl 1.5 `x authz convert`, `pilot/pkg/security/authz/converter`), with these
+ * differences so that the result decides like 1.x:
+ *
+ * - RBAC on for a service = an ALLOW policy applies to its workloads: one allow-nothing policy
+ *   (`spec: {}`) per enabled namespace (ON: the root namespace) or per included service.
+ *   ON_WITH_EXCLUSION adds allow-all (`rules: [{}]`) for excluded namespaces/services.
+ *   `enforcementMode: PERMISSIVE` marks every generated ALLOW policy `istio.io/dry-run: "true"`.
+ * - A role's policies select only Services RBAC is on for (a `*` service would otherwise switch
+ *   RBAC on for every workload of the namespace): one policy per (role, Service, label constraint
+ *   combination), named `<role>-<service>`, one rule per (access rule × binding subject).
+ * - The 1.x `*` also matched an absent value: a `*` user, property or path is dropped rather
+ *   than converted to v1's `*` (which needs a value). With principalBinding USE_ORIGIN, users and
+ *   `source.principal` become `requestPrincipals`.
+ *
+ * Refused (coded, with the object's `file:line`): `destination.ip`/`destination.user` and unknown
+ * constraint keys, unknown properties, `source.namespace` under USE_ORIGIN, services whose
+ * principalBinding differs per port, and services not found among the inputs.
+ *
+ * @module
+ */
+import { object } from './convert-authn';
+import { ConversionBuilder } from './convert-types';
+import { IstioConfig, ServiceResource } from '../config/istio-config';
+import { RbacAccessRule, RbacSubject, ServiceRoleBindingResource, ServiceRoleResource } from '../config/legacy-resources';
+import { LegacyIndex, serviceFqdn } from '../evaluator/legacy/legacy-index';
+import { legacyValueMatches, rbacEnabled } from '../evaluator/legacy/legacy-rbac';
+
+type Binding = 'USE_PEER' | 'USE_ORIGIN';
+
+/** Converts RBAC. */
+export function convertRbac(config: IstioConfig, b: ConversionBuilder, rootNamespace: string): void {
+  const index = new LegacyIndex(config);
+  const rbac = index.rbacConfig;
+  if (!rbac) return;
+  const { mode, inclusion, exclusion, enforcementMode } = rbac.spec;
+  const dryRun = enforcementMode === 'PERMISSIVE' ? { 'istio.io/dry-run': 'true' } : undefined;
+  if (dryRun) b.note(rbac, 'enforcementMode PERMISSIVE: every generated ALLOW policy is dry-run (istio.io/dry-run: "true")');
+  const allowNothing = (name: string, ns: string, selector?: Record<string, string>): void => {
+    b.add(rbac, object(b, 'AuthorizationPolicy', name, ns, selector ? { selector: { matchLabels: selector } } : {}, dryRun));
+  };
+  const allowAll = (name: string, ns: string, selector?: Record<string, string>): void => {
+    b.add(rbac, object(b, 'AuthorizationPolicy', name, ns, { ...(selector ? { selector: { matchLabels: selector } } : {}), rules: [{}] }, dryRun));
+  };
+  const serviceByFqdn = (fqdn: string, path: (string | number)[]): ServiceResource | undefined => {
+    const s = config.services.find((x) => serviceFqdn(x) === fqdn);
+    if (!s) b.refuse(rbac, path, `service ${fqdn} is not among the inputs`, 'Pass the Service with --services, or include it in the inputs.', 'TM_CONVERT_SERVICE_NOT_FOUND');
+    return s;
+  };
+  if (mode === 'ON') allowNothing('rbac-on', rootNamespace);
+  if (mode === 'ON_WITH_INCLUSION') {
+    for (const ns of inclusion.namespaces) allowNothing('rbac-on', ns);
+    inclusion.services.forEach((fqdn, i) => {
+      const s = serviceByFqdn(fqdn, ['spec', 'inclusion', 'services', i]);
+      if (s) allowNothing(`rbac-on-${s.metadata.name}`, s.metadata.namespace, { ...s.selector });
+    });
+  }
+  if (mode === 'ON_WITH_EXCLUSION') {
+    allowNothing('rbac-on', rootNamespace);
+    for (const ns of exclusion.namespaces) allowAll('rbac-off', ns);
+    exclusion.services.forEach((fqdn, i) => {
+      const s = serviceByFqdn(fqdn, ['spec', 'exclusion', 'services', i]);
+      if (s) allowAll(`rbac-off-${s.metadata.name}`, s.metadata.namespace, { ...s.selector });
+    });
+  }
+  if (mode === 'OFF') return;
+  for (const role of config.legacy.roles) {
+    const ns = role.metadata.namespace;
+    const bindings = config.legacy.bindings.filter((x) => x.metadata.namespace === ns && x.spec.roleRef.name === role.metadata.name && x.spec.mode !== 'PERMISSIVE');
+    if (bindings.length === 0) {
+      b.note(role, 'no enforced ServiceRoleBinding refers to it: nothing generated');
+      continue;
+    }
+    const services = config.services.filter((s) => s.metadata.namespace === ns && Object.keys(s.selector).length > 0
+      && rbacEnabled(rbac, ns, [s]));
+    convertRole(config, b, role, bindings, services, dryRun);
+  }
+}
+
+function convertRole(config: IstioConfig, b: ConversionBuilder, role: ServiceRoleResource, bindings: readonly ServiceRoleBindingResource[],
+  services: readonly ServiceResource[], dryRun: Record<string, string> | undefined): void {
+  const ns = role.metadata.namespace;
+  // policy name → selector and rules
+  const policies = new Map<string, { selector: Record<string, string>; rules: Record<string, unknown>[] }>();
+  role.spec.rules.forEach((rule, ri) => {
+    const at = ['spec', 'rules', ri];
+    const bad = rule.constraints.findIndex((c) => !/^destination\.labels\[.+\]$/.test(c.key) && !/^request\.headers\[.+\]$/.test(c.key)
+      && c.key !== 'destination.port' && c.key !== 'destination.namespace');
+    if (bad >= 0) {
+      b.refuse(role, [...at, 'constraints', bad, 'key'], `constraint ${rule.constraints[bad].key} is no longer supported in v1beta1`, 'Remove the constraint, or express it with a selector.');
+      return;
+    }
+    const nsConstraint = rule.constraints.find((c) => c.key === 'destination.namespace');
+    if (nsConstraint && !nsConstraint.values.some((v) => legacyValueMatches(v, ns))) {
+      b.note(role, `rule ${ri}: destination.namespace never matches ${ns}; dropped`);
+      return;
+    }
+    const matched = services.filter((s) => rule.services.some((p) => legacyValueMatches(p, serviceFqdn(s))));
+    const combos = labelCombos(rule);
+    for (const service of matched) {
+      const binding = bindingOf(config, service);
+      if (binding === undefined) {
+        b.refuse(role, [...at, 'services'], `service ${service.metadata.name} has ports with different principalBindings`, 'Use one principalBinding per service.');
+        continue;
+      }
+      for (const combo of combos) {
+        const conflict = Object.entries(combo).find(([k, v]) => service.selector[k] !== undefined && service.selector[k] !== v);
+        if (conflict) continue;
+        const selector = { ...service.selector, ...combo };
+        const suffix = Object.entries(combo).map(([k, v]) => `-${k}-${v}`).join('').toLowerCase().replace(/[^a-z0-9-]/g, '-');
+        const name = `${role.metadata.name}-${service.metadata.name}${suffix}`;
+        const entry = policies.get(name) ?? { selector, rules: [] };
+        for (const binding0 of bindings) {
+          binding0.spec.subjects.forEach((subject, si) => {
+            const from = convertSubject(b, binding0, si, subject, binding);
+            if (from === null) return;
+            entry.rules.push(ruleOf(rule, from));
+          });
+        }
+        policies.set(name, entry);
+      }
+    }
+  });
+  for (const [name, p] of [...policies.entries()].sort()) {
+    const out = b.add(role, object(b, 'AuthorizationPolicy', name, ns, { selector: { matchLabels: p.selector }, action: 'ALLOW', rules: p.rules }, dryRun));
+    for (const binding of bindings) b.entry(binding).outputs.add(`AuthorizationPolicy ${out.metadata.namespace}/${out.metadata.name}`);
+  }
+}
+
+/** The principalBinding of a Service's ports (undefined when they differ). */
+function bindingOf(config: IstioConfig, service: ServiceResource): Binding | undefined {
+  const index = new LegacyIndex(config);
+  const found = new Set<Binding>();
+  for (const p of service.ports) {
+    const port = typeof p.targetPort === 'number' ? p.targetPort : p.port;
+    found.add(index.authnFor(service.metadata.namespace, service.selector, port).policy?.spec.principalBinding ?? 'USE_PEER');
+  }
+  return found.size > 1 ? undefined : [...found][0] ?? 'USE_PEER';
+}
+
+function labelCombos(rule: RbacAccessRule): Record<string, string>[] {
+  let combos: Record<string, string>[] = [{}];
+  for (const c of rule.constraints) {
+    const m = /^destination\.labels\[(.+)\]$/.exec(c.key);
+    if (!m || c.values.includes('*')) continue;
+    combos = combos.flatMap((x) => c.values.map((v) => ({ ...x, [m[1]]: v })));
+  }
+  return combos;
+}
+
+function ruleOf(rule: RbacAccessRule, from: { source: Record<string, string[]>; when: Record<string, unknown>[] }): Record<string, unknown> {
+  const list = (l: readonly string[]): string[] | undefined => (l.length === 0 || l.includes('*') ? undefined : [...l]);
+  const ports = [...rule.ports.map(String), ...rule.constraints.filter((c) => c.key === 'destination.port').flatMap((c) => c.values)].filter((v) => v !== '*');
+  const op: Record<string, unknown> = {};
+  const set = (k: string, v: unknown[] | undefined): void => {
+    if (v && v.length > 0) op[k] = v;
+  };
+  set('hosts', list(rule.hosts));
+  set('notHosts', rule.notHosts.length > 0 ? [...rule.notHosts] : undefined);
+  set('ports', ports);
+  set('notPorts', rule.notPorts.map(String));
+  set('methods', list(rule.methods));
+  set('notMethods', rule.notMethods.length > 0 ? [...rule.notMethods] : undefined);
+  set('paths', list(rule.paths));
+  set('notPaths', rule.notPaths.length > 0 ? [...rule.notPaths] : undefined);
+  const when = [...from.when, ...rule.constraints.filter((c) => c.key.startsWith('request.headers[') && !c.values.includes('*'))
+    .map((c) => ({ key: c.key, values: [...c.values] }))].sort((a, b) => (String(a.key) < String(b.key) ? -1 : 1));
+  return {
+    ...(Object.keys(from.source).length > 0 ? { from: [{ source: from.source }] } : {}),
+    ...(Object.keys(op).length > 0 ? { to: [{ operation: op }] } : {}),
+    ...(when.length > 0 ? { when } : {}),
+  };
+}
+
+/** A subject as `from.source` + `when`; null when refused. */
+function convertSubject(b: ConversionBuilder, binding: ServiceRoleBindingResource, si: number, s: RbacSubject, pb: Binding):
+{ source: Record<string, string[]>; when: Record<string, unknown>[] } | null {
+  const source: Record<string, string[]> = {};
+  const when: Record<string, unknown>[] = [];
+  const principalsKey = pb === 'USE_ORIGIN' ? 'requestPrincipals' : 'principals';
+  const push = (k: string, v: string): void => {
+    if (v === '*') return; // 1.x '*' matched an absent value too: no v1 constraint.
+    (source[k] ??= []).push(v);
+  };
+  const at = ['spec', 'subjects', si];
+  if (s.user !== undefined) push(principalsKey, s.user);
+  if (s.user === '*') b.note(binding, `subject ${si}: user "*" matched unauthenticated requests too in 1.x; converted to no principal constraint`);
+  s.names.forEach((v) => push(principalsKey, v));
+  s.notNames.forEach((v) => push(pb === 'USE_ORIGIN' ? 'notRequestPrincipals' : 'notPrincipals', v));
+  s.ips.forEach((v) => push('ipBlocks', v));
+  s.notIps.forEach((v) => push('notIpBlocks', v));
+  if (s.group !== undefined && s.group !== '*') when.push({ key: 'request.auth.claims[groups]', values: [s.group] });
+  if (s.groups.length > 0) when.push({ key: 'request.auth.claims[groups]', values: [...s.groups] });
+  if (s.notGroups.length > 0) when.push({ key: 'request.auth.claims[groups]', notValues: [...s.notGroups] });
+  if ((s.namespaces.length > 0 || s.notNamespaces.length > 0 || s.properties['source.namespace'] !== undefined) && pb === 'USE_ORIGIN') {
+    b.refuse(binding, at, 'source.namespace under principalBinding USE_ORIGIN was read from the origin principal; v1 has no equivalent', 'Use principalBinding USE_PEER, or match request principals.');
+    return null;
+  }
+  s.namespaces.forEach((v) => push('namespaces', v));
+  s.notNamespaces.forEach((v) => push('notNamespaces', v));
+  for (const [key, value] of Object.entries(s.properties).sort()) {
+    if (key === 'source.principal' || key === 'source.user') {push(principalsKey, value);} else if (key === 'source.namespace') {push('namespaces', value);} else if (key === 'source.ip') {push('ipBlocks', value);} else if (key === 'request.auth.principal') {push('requestPrincipals', value);} else if (/^request\.(auth\.claims\[.+\]|headers\[.+\])$/.test(key) || key === 'request.auth.audiences' || key === 'request.auth.presenter') {
+      if (value !== '*') when.push({ key, values: [value] });
+    } else {
+      b.refuse(binding, [...at, 'properties', key], `property ${key} has no v1beta1 equivalent`, 'Remove the property.');
+      return null;
+    }
+  }
+  return { source, when };
+}
