@@ -41,7 +41,9 @@ export function unmodelledKindWarnings(config: IstioConfig): Diagnostic[] {
     if (MODELLED.has(`${g}/${obj.kind}`) || REPORTED_GROUPS.has(g)) continue;
     if (obj.kind === 'NetworkPolicy' && obj.apiVersion === 'networking.k8s.io/v1') continue;
     const key = `${obj.kind} (${g === '' ? 'v1' : g})`;
-    byKind.set(key, [...(byKind.get(key) ?? []), obj]);
+    const list = byKind.get(key);
+    if (list) list.push(obj);
+    else byKind.set(key, [obj]);
   }
   return [...byKind.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, objs]) => {
     const n = objs.length;

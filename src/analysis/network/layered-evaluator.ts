@@ -47,7 +47,9 @@ export function layeredEvaluator(istio: Evaluator, network: NetworkLayer = Netwo
   const bySa = new Map<string, Workload[]>();
   for (const w of workloads) {
     const key = `${w.metadata.namespace}/${w.serviceAccountName}`;
-    bySa.set(key, [...(bySa.get(key) ?? []), w]);
+    const list = bySa.get(key);
+    if (list) list.push(w);
+    else bySa.set(key, [w]);
   }
   const decideNetwork = (request: AccessRequest): NetworkDecision => {
     const destination = destinationPod(request, workloads);
