@@ -14,11 +14,12 @@ import { gatewayApiSelectorsRule } from './gateway-api-selectors';
 import { gatewayCredentialsRule } from './gateway-credentials';
 import { gatewayDuplicateCertificatesRule } from './gateway-duplicate-certificates';
 import { gatewayServersRule } from './gateway-servers';
-import { ipBlocksUnderStrictMtlsRule } from './ip-blocks-under-strict-mtls';
 import { gatewayWorkloadsRule } from './gateway-workloads';
+import { ipBlocksUnderStrictMtlsRule } from './ip-blocks-under-strict-mtls';
 import { jwksFetchRestrictionRule } from './jwks-fetch-restriction';
 import { jwtRequirementsRule } from './jwt-requirements';
 import { legacyApiRule } from './legacy-api';
+import { legacyReferencesRule } from './legacy-references';
 import { mtlsFieldsWithoutMtlsRule } from './mtls-fields-without-mtls';
 import { pathNeverMatchesRule } from './path-never-matches';
 import { pathNormalizationBypassRule } from './path-normalization-bypass';
@@ -38,8 +39,8 @@ import { virtualServiceGatewaysRule } from './virtual-service-gateways';
 import { virtualServiceJwtClaimRoutesRule } from './virtual-service-jwt-claim-routes';
 import { virtualServiceMeshHostsRule } from './virtual-service-mesh-hosts';
 import { virtualServiceTlsRoutesRule } from './virtual-service-tls-routes';
-import { webhookRules } from './webhook-rules';
 import { virtualServiceUnreachableRulesRule } from './virtual-service-unreachable-rules';
+import { webhookRules } from './webhook-rules';
 import { workloadSelectorConflictsRule } from './workload-selector-conflicts';
 
 /** Every rule of the analyzer. */
@@ -60,6 +61,7 @@ export const ALL_RULES: readonly AnalyzerRule[] = [
   gatewayCredentialsRule,
   virtualServiceTlsRoutesRule,
   legacyApiRule,
+  legacyReferencesRule,
   webhookRules,
   virtualServiceDestinationsRule,
   virtualServiceGatewaysRule,
