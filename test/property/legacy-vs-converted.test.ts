@@ -64,7 +64,10 @@ const plan = fc.record({
   ns: fc.option(authn, { nil: undefined }),
   rbac: rbacMode,
   permissive: fc.constantFrom(false, false, false, true),
-  roles: fc.array(fc.record({ rules: fc.array(rule, { minLength: 1, maxLength: 2 }), subjects: fc.array(subject, { maxLength: 2 }) }), { maxLength: 2 }),
+  roles: fc.array(fc.record({
+    rules: fc.array(rule, { minLength: 1, maxLength: 2 }),
+    subjects: fc.array(subject, { maxLength: 2 }),
+  }), { maxLength: 2 }),
 });
 
 export function yamlOf(p: fc.Plan<typeof plan>): string {

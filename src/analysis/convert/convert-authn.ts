@@ -50,14 +50,14 @@ export function convertAuthn(config: IstioConfig, b: ConversionBuilder, rootName
   const targetedNamespaces = new Set(config.legacy.authn.filter((p) => p.kind === 'Policy' && p.spec.targets.length > 0).map((p) => p.metadata.namespace));
   for (const policy of config.legacy.authn) {
     if (policy.spec.peers.some((p) => p.kind === 'jwt')) {
-      b.refuse(policy, ['spec', 'peers'], 'a jwt peer authentication method has no v1beta1 equivalent', 'Move the JWT to origins, or drop it.');
+      b.refuse('TM_CONVERT_UNSUPPORTED', policy, ['spec', 'peers'], 'a jwt peer authentication method has no v1beta1 equivalent', 'Move the JWT to origins, or drop it.');
       continue;
     }
     const mesh = policy.kind === 'MeshPolicy';
     const namespace = mesh ? rootNamespace : policy.metadata.namespace;
     if (policy.spec.targets.length === 0) {
       if (policy.spec.origins.length > 0 && (mesh ? targetedNamespaces.size > 0 : targetedNamespaces.has(namespace))) {
-        b.refuse(policy, ['spec', 'origins'], `its origins apply to every workload ${mesh ? 'of the mesh' : `of namespace ${namespace}`}, but a targeted Policy overrides it for some services; v1 RequestAuthentications merge instead of overriding, so the exception cannot be expressed`,
+        b.refuse('TM_CONVERT_UNSUPPORTED', policy, ['spec', 'origins'], `its origins apply to every workload ${mesh ? 'of the mesh' : `of namespace ${namespace}`}, but a targeted Policy overrides it for some services; v1 RequestAuthentications merge instead of overriding, so the exception cannot be expressed`,
           'Move the origins to targeted Policies, then convert again.');
         continue;
       }
@@ -71,8 +71,8 @@ export function convertAuthn(config: IstioConfig, b: ConversionBuilder, rootName
     policy.spec.targets.forEach((target, i) => {
       const service = config.services.find((s) => s.metadata.namespace === namespace && s.metadata.name === target.name);
       if (!service || Object.keys(service.selector).length === 0) {
-        b.refuse(policy, ['spec', 'targets', i, 'name'], `target service ${namespace}/${target.name} ${service ? 'has no selector' : 'is not among the inputs'}, so its workloads cannot be selected`,
-          'Pass the Service (and its Deployment) with --services, or include it in the inputs.', 'TM_CONVERT_SERVICE_NOT_FOUND');
+        b.refuse('TM_CONVERT_SERVICE_NOT_FOUND', policy, ['spec', 'targets', i, 'name'], `target service ${namespace}/${target.name} ${service ? 'has no selector' : 'is not among the inputs'}, so its workloads cannot be selected`,
+          'Pass the Service (and its Deployment) with --services, or include it in the inputs.');
         return;
       }
       const ports = workloadPortsOf(config, service, target.ports);
@@ -102,7 +102,7 @@ function convertOrigins(b: ConversionBuilder, policy: LegacyAuthnResource, names
   }
   const withRules = origins.filter((o) => o.triggerRules.length > 0);
   if (withRules.length > 0 && origins.length > 1) {
-    b.refuse(policy, ['spec', 'origins'], 'triggerRules with several origins cannot be expressed as one DENY rule set', 'Keep one origin with triggerRules per Policy.');
+    b.refuse('TM_CONVERT_UNSUPPORTED', policy, ['spec', 'origins'], 'triggerRules with several origins cannot be expressed as one DENY rule set', 'Keep one origin with triggerRules per Policy.');
     return;
   }
   const triggerRules = origins[0].triggerRules;
@@ -110,7 +110,7 @@ function convertOrigins(b: ConversionBuilder, policy: LegacyAuthnResource, names
     for (const [k, list] of [['includedPaths', r.includedPaths], ['excludedPaths', r.excludedPaths]] as const) {
       const j = list.findIndex((m) => 'regex' in m);
       if (j >= 0) {
-        b.refuse(policy, ['spec', 'origins', 0, 'jwt', 'triggerRules', ri, k, j], 'a regex trigger rule has no v1beta1 equivalent (paths take exact, prefix* and *suffix)',
+        b.refuse('TM_CONVERT_UNSUPPORTED', policy, ['spec', 'origins', 0, 'jwt', 'triggerRules', ri, k, j], 'a regex trigger rule has no v1beta1 equivalent (paths take exact, prefix* and *suffix)',
           'Rewrite it as exact, prefix or suffix matches.');
         return;
       }

@@ -45,7 +45,7 @@ export function convertRbac(config: IstioConfig, b: ConversionBuilder, rootNames
   };
   const serviceByFqdn = (fqdn: string, path: (string | number)[]): ServiceResource | undefined => {
     const s = config.services.find((x) => serviceFqdn(x) === fqdn);
-    if (!s) b.refuse(rbac, path, `service ${fqdn} is not among the inputs`, 'Pass the Service with --services, or include it in the inputs.', 'TM_CONVERT_SERVICE_NOT_FOUND');
+    if (!s) b.refuse('TM_CONVERT_SERVICE_NOT_FOUND', rbac, path, `service ${fqdn} is not among the inputs`, 'Pass the Service with --services, or include it in the inputs.');
     return s;
   };
   if (mode === 'ON') allowNothing('rbac-on', rootNamespace);
@@ -88,7 +88,7 @@ function convertRole(config: IstioConfig, b: ConversionBuilder, role: ServiceRol
     const bad = rule.constraints.findIndex((c) => !/^destination\.labels\[.+\]$/.test(c.key) && !/^request\.headers\[.+\]$/.test(c.key)
       && c.key !== 'destination.port' && c.key !== 'destination.namespace');
     if (bad >= 0) {
-      b.refuse(role, [...at, 'constraints', bad, 'key'], `constraint ${rule.constraints[bad].key} is no longer supported in v1beta1`, 'Remove the constraint, or express it with a selector.');
+      b.refuse('TM_CONVERT_UNSUPPORTED', role, [...at, 'constraints', bad, 'key'], `constraint ${rule.constraints[bad].key} is no longer supported in v1beta1`, 'Remove the constraint, or express it with a selector.');
       return;
     }
     const nsConstraint = rule.constraints.find((c) => c.key === 'destination.namespace');
@@ -101,7 +101,7 @@ function convertRole(config: IstioConfig, b: ConversionBuilder, role: ServiceRol
     for (const service of matched) {
       const binding = bindingOf(config, service);
       if (binding === undefined) {
-        b.refuse(role, [...at, 'services'], `service ${service.metadata.name} has ports with different principalBindings`, 'Use one principalBinding per service.');
+        b.refuse('TM_CONVERT_UNSUPPORTED', role, [...at, 'services'], `service ${service.metadata.name} has ports with different principalBindings`, 'Use one principalBinding per service.');
         continue;
       }
       for (const combo of combos) {
@@ -194,7 +194,7 @@ function convertSubject(b: ConversionBuilder, binding: ServiceRoleBindingResourc
   if (s.groups.length > 0) when.push({ key: 'request.auth.claims[groups]', values: [...s.groups] });
   if (s.notGroups.length > 0) when.push({ key: 'request.auth.claims[groups]', notValues: [...s.notGroups] });
   if ((s.namespaces.length > 0 || s.notNamespaces.length > 0 || s.properties['source.namespace'] !== undefined) && pb === 'USE_ORIGIN') {
-    b.refuse(binding, at, 'source.namespace under principalBinding USE_ORIGIN was read from the origin principal; v1 has no equivalent', 'Use principalBinding USE_PEER, or match request principals.');
+    b.refuse('TM_CONVERT_UNSUPPORTED', binding, at, 'source.namespace under principalBinding USE_ORIGIN was read from the origin principal; v1 has no equivalent', 'Use principalBinding USE_PEER, or match request principals.');
     return null;
   }
   s.namespaces.forEach((v) => push('namespaces', v));
@@ -203,7 +203,7 @@ function convertSubject(b: ConversionBuilder, binding: ServiceRoleBindingResourc
     if (key === 'source.principal' || key === 'source.user') {push(principalsKey, value);} else if (key === 'source.namespace') {push('namespaces', value);} else if (key === 'source.ip') {push('ipBlocks', value);} else if (key === 'request.auth.principal') {push('requestPrincipals', value);} else if (/^request\.(auth\.claims\[.+\]|headers\[.+\])$/.test(key) || key === 'request.auth.audiences' || key === 'request.auth.presenter') {
       if (value !== '*') when.push({ key, values: [value] });
     } else {
-      b.refuse(binding, [...at, 'properties', key], `property ${key} has no v1beta1 equivalent`, 'Remove the property.');
+      b.refuse('TM_CONVERT_UNSUPPORTED', binding, [...at, 'properties', key], `property ${key} has no v1beta1 equivalent`, 'Remove the property.');
       return null;
     }
   }

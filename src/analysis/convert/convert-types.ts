@@ -69,8 +69,8 @@ export class ConversionBuilder {
     this.entry(from).notes.add(note);
   }
 
-  public refuse(from: LoadedObject, path: readonly (string | number)[], message: string, fix: string,
-    code: 'TM_CONVERT_UNSUPPORTED' | 'TM_CONVERT_SERVICE_NOT_FOUND' = 'TM_CONVERT_UNSUPPORTED'): void {
+  public refuse(code: 'TM_CONVERT_UNSUPPORTED' | 'TM_CONVERT_SERVICE_NOT_FOUND', from: LoadedObject, path: readonly (string | number)[],
+    message: string, fix: string): void {
     this.refusals.push({ code, severity: 'error', message: `${refOf(from)}: ${message}`, location: from.locate(path), fix });
     this.entry(from);
   }

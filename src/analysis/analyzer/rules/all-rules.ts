@@ -19,6 +19,7 @@ import { ipBlocksUnderStrictMtlsRule } from './ip-blocks-under-strict-mtls';
 import { jwksFetchRestrictionRule } from './jwks-fetch-restriction';
 import { jwtRequirementsRule } from './jwt-requirements';
 import { legacyApiRule } from './legacy-api';
+import { legacyReferencesRule } from './legacy-references';
 import { mtlsFieldsWithoutMtlsRule } from './mtls-fields-without-mtls';
 import { pathNeverMatchesRule } from './path-never-matches';
 import { pathNormalizationBypassRule } from './path-normalization-bypass';
@@ -60,6 +61,7 @@ export const ALL_RULES: readonly AnalyzerRule[] = [
   gatewayCredentialsRule,
   virtualServiceTlsRoutesRule,
   legacyApiRule,
+  legacyReferencesRule,
   webhookRules,
   virtualServiceDestinationsRule,
   virtualServiceGatewaysRule,

@@ -1,12 +1,12 @@
 // TM_LEGACY_ISTIO_API — istioctl IST0002 (rbac.istio.io / authentication.istio.io removed in 1.6).
 import { describe, expect, it } from 'vitest';
-import { analyzeFixture, lineOf, where } from './fixture';
+import { analyzeFixture, lineOf, where, withCode } from './fixture';
 
 const POSITIVE = 'legacy-api/positive.yaml';
 
 describe('TM_LEGACY_ISTIO_API', () => {
   it('reports each leftover pre-1.6 object once, at its apiVersion (the loader\'s own notice is folded in)', () => {
-    const found = analyzeFixture(POSITIVE);
+    const found = withCode(analyzeFixture(POSITIVE), 'TM_LEGACY_ISTIO_API');
     expect(found.map((d) => [where(d), d.code, d.severity, d.upstreamCode])).toEqual([
       [`positive.yaml:${lineOf(POSITIVE, 'kind: ClusterRbacConfig') - 1}`, 'TM_LEGACY_ISTIO_API', 'warning', 'IST0002'],
       [`positive.yaml:${lineOf(POSITIVE, 'kind: ServiceRole') - 1}`, 'TM_LEGACY_ISTIO_API', 'warning', 'IST0002'],
