@@ -17,18 +17,21 @@ import { MatrixDestination } from '../access/destinations';
 import { MatrixSource } from '../access/sources';
 import { IstioConfig, Workload } from '../config/istio-config';
 import { NetworkEndpoint, NetworkLayer, NetworkPod } from '../network/network-layer';
+import { OutboundLayer } from '../network/sidecar-egress';
 
 /**
  * The matrix with each cell's NetworkPolicy verdict (`cell.network`); cells are regrouped so that
  * sources in one group share both layers. The matrix itself when the config has no NetworkPolicy.
  */
-export function withNetworkLayer(matrix: AccessMatrix, config: IstioConfig, layer: NetworkLayer): AccessMatrix {
-  if (layer.empty) return matrix;
+export function withNetworkLayer(matrix: AccessMatrix, config: IstioConfig, layer: NetworkLayer, outbound?: OutboundLayer): AccessMatrix {
   const rowPods = rowEndpoints(matrix.sources, config.workloads);
+  const restricted = outbound && !outbound.empty ? registryOnlyRows(matrix.sources, rowPods, outbound) : [];
+  const withOutbound = restricted.length > 0 ? { ...matrix, registryOnly: restricted } : matrix;
+  if (layer.empty) return withOutbound;
   const columns = matrix.columns.map((c) => networkColumn(c, matrix.sources, rowPods, config.workloads, layer));
   const index = new Map(columns.map((c) => [c.destination.id, new Map(c.groups.flatMap((g) => g.sources.map((s) => [s, g.cell])))]));
   return {
-    ...matrix,
+    ...withOutbound,
     columns,
     cell: (sourceId, destinationId) => index.get(destinationId)?.get(sourceId),
   };
@@ -132,4 +135,20 @@ export function rowEndpoints(sources: readonly MatrixSource[], workloads: readon
     const ws = s.kind === 'serviceAccount' ? bySa.get(s.id) ?? [] : [];
     return ws.length > 0 ? ws.map((w) => ({ pod: { namespace: ns, labels: w.podLabels, ports: w.ports } })) : podOf(ns);
   });
+}
+
+/** The rows whose pods' sidecars are REGISTRY_ONLY (every pod of the row), with what decided it. */
+function registryOnlyRows(sources: readonly MatrixSource[], rowPods: readonly (readonly NetworkEndpoint[])[],
+  outbound: OutboundLayer): { source: string; decidedBy: string }[] {
+  const out: { source: string; decidedBy: string }[] = [];
+  sources.forEach((s, i) => {
+    const pods = rowPods[i].map((e) => e.pod).filter((p): p is NetworkPod => p !== undefined);
+    if (pods.length === 0) return;
+    const settings = pods.map((p) => outbound.setting(p));
+    if (settings.every((x) => x.mode === 'REGISTRY_ONLY')) {
+      const by = [...new Set(settings.map((x) => (x.sidecar ? `Sidecar ${x.sidecar}` : 'MeshConfig')))].sort();
+      out.push({ source: s.id, decidedBy: by.join(', ') });
+    }
+  });
+  return out;
 }
