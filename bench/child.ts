@@ -111,7 +111,8 @@ async function main(args: string[]): Promise<void> {
       const start = performance.now();
       const network = NetworkLayer.fromConfig(config);
       const matrix = withNetworkLayer(buildAccessMatrix(config), config, network, OutboundLayer.fromConfig(config, meshConfig()));
-      report({ ms: performance.now() - start, rows: matrix.sources.length, columns: matrix.destinations.length, networkPolicies: network.policies.length });
+      const ms = performance.now() - start;
+      report({ ms, rows: matrix.sources.length, columns: matrix.destinations.length, networkPolicies: network.policies.length });
       return;
     }
     case 'check-layers': {
