@@ -10,6 +10,9 @@
  * - `check <manifests.json> <requests>`: decisions per second of the evaluator after load.
  * - `matrix <manifests.json>` / `diff <before.json> <after.json>`: access matrix and semantic diff
  *   (after loading, which is reported by `check` as `loadMs`).
+ * - `matrix-layers <manifests.json>` / `check-layers <manifests.json> <requests>`: the same with
+ *   NetworkPolicies mirroring the AuthorizationPolicies (bench/generate-network-policies.ts), both
+ *   layers decided.
  * - `ca <algorithm> <intermediates> <dir>`: CA bootstrap (root + intermediates) into a key store.
  * - `analyze <manifests.yaml>`: `trustmesh analyze` in-process on one large file (load, then every
  *   rule with its findings located), as bench/generate-policies.ts writes it.
@@ -18,12 +21,17 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { generateMesh } from './generate-mesh';
+import { generateNetworkPolicies } from './generate-network-policies';
 import { generateRequests } from './generate-requests';
 import { createEvaluator, KeyAlgorithm, KeyStore, meshConfig, parseConfigText, TrustmeshApp } from '../lib/src';
 import { analyze } from '../lib/src/analysis/analyzer/analyzer';
 import { loadConfig } from '../lib/src/analysis/config/load-config';
 import { diffAccess } from '../lib/src/analysis/diff/diff';
 import { buildAccessMatrix } from '../lib/src/analysis/matrix/matrix';
+import { withNetworkLayer } from '../lib/src/analysis/matrix/network-cells';
+import { layeredEvaluator } from '../lib/src/analysis/network/layered-evaluator';
+import { NetworkLayer } from '../lib/src/analysis/network/network-layer';
+import { OutboundLayer } from '../lib/src/analysis/network/sidecar-egress';
 import { toYamlStream } from '../lib/src/private/yaml-emitter';
 
 /** Peak resident set size of this process so far, in MB. */
@@ -102,6 +110,35 @@ async function main(args: string[]): Promise<void> {
       report({ ms: performance.now() - start, rows: matrix.sources.length, columns: matrix.destinations.length });
       return;
     }
+    case 'matrix-layers': {
+      const [dumpFile] = rest;
+      const config = loadDumpWithNetworkPolicies(dumpFile);
+      const start = performance.now();
+      const network = NetworkLayer.fromConfig(config);
+      const matrix = withNetworkLayer(buildAccessMatrix(config), config, network, OutboundLayer.fromConfig(config, meshConfig()));
+      const ms = performance.now() - start;
+      report({ ms, rows: matrix.sources.length, columns: matrix.destinations.length, networkPolicies: network.policies.length });
+      return;
+    }
+    case 'check-layers': {
+      const [dumpFile, count] = rest;
+      const objects = Object.values(JSON.parse(fs.readFileSync(dumpFile, 'utf8')) as Record<string, unknown[]>).flat() as Record<string, unknown>[];
+      const config = loadDumpWithNetworkPolicies(dumpFile);
+      const loadStart = performance.now();
+      const evaluator = layeredEvaluator(createEvaluator(config, meshConfig()));
+      const loadMs = performance.now() - loadStart;
+      const requests = generateRequests(objects, Number(count));
+      for (let i = 0; i < Math.min(2000, requests.length); i++) evaluator.evaluate(requests[i]); // warm-up
+      const start = performance.now();
+      const outcomes: Record<string, number> = {};
+      for (const r of requests) {
+        const o = evaluator.evaluate(r).outcome;
+        outcomes[o] = (outcomes[o] ?? 0) + 1;
+      }
+      const ms = performance.now() - start;
+      report({ ms, loadMs, decisions: requests.length, perSecond: Math.round(requests.length / (ms / 1000)), outcomes });
+      return;
+    }
     case 'diff': {
       const [before, after] = rest;
       const a = loadDump(before);
@@ -138,6 +175,12 @@ async function main(args: string[]): Promise<void> {
 function loadDump(file: string): ReturnType<typeof parseConfigText> {
   const byFile = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown[]>;
   return parseConfigText(toYamlStream(Object.values(byFile).flat()), file);
+}
+
+/** The dump plus NetworkPolicies mirroring its AuthorizationPolicies. */
+function loadDumpWithNetworkPolicies(file: string): ReturnType<typeof parseConfigText> {
+  const objects = Object.values(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown[]>).flat() as Record<string, unknown>[];
+  return parseConfigText(toYamlStream([...objects, ...generateNetworkPolicies(objects)]), file);
 }
 
 void main(process.argv.slice(2));

@@ -19,6 +19,7 @@ import { buildAccessMatrix } from '../analysis/matrix/matrix';
 import { formatMatrix, MATRIX_FORMATS, MatrixFormat } from '../analysis/matrix/matrix-format';
 import { withNetworkLayer } from '../analysis/matrix/network-cells';
 import { NetworkLayer } from '../analysis/network/network-layer';
+import { OutboundLayer } from '../analysis/network/sidecar-egress';
 
 interface MatrixOptions {
   readonly output: MatrixFormat;
@@ -55,7 +56,8 @@ async function runMatrix(paths: readonly string[], options: MatrixOptions, io: C
   const allowInvalidConfig = options.keepGoing ?? false;
   const network = NetworkLayer.fromConfig(config, { allowInvalidConfig });
   printInputNotes(io, config, meshConfig, allowInvalidConfig, network.diagnostics);
-  const matrix = withNetworkLayer(buildAccessMatrix(config, { meshConfig, allowInvalidConfig }), config, network);
+  const matrix = withNetworkLayer(buildAccessMatrix(config, { meshConfig, allowInvalidConfig }), config, network,
+    OutboundLayer.fromConfig(config, meshConfig));
   io.stdout.write(formatMatrix(matrix, options.output));
   return ExitCode.OK;
 }

@@ -44,6 +44,7 @@ export function matrixToJson(matrix: AccessMatrix): Record<string, unknown> {
         access: c.groups.map((g) => ({ sources: g.sources, ...g.cell })),
       };
     }),
+    ...(matrix.registryOnly ? { registryOnly: matrix.registryOnly } : {}),
   };
 }
 
@@ -98,6 +99,10 @@ export function matrixToMarkdown(matrix: AccessMatrix): string {
   lines.push(`| source ╲ destination | ${matrix.columns.map((c) => markdownCell(c.destination.id)).join(' | ')} |`);
   lines.push(`|---|${matrix.columns.map(() => '---').join('|')}|`);
   appendAll(lines, rows);
+  if (matrix.registryOnly) {
+    lines.push('', 'Outbound to hosts outside the service registry (REGISTRY_ONLY): refused for '
+      + `${matrix.registryOnly.map((r) => `${markdownCell(r.source)} (${markdownCell(r.decidedBy)})`).join(', ')}; allowed for every other source with a sidecar.`);
+  }
   return `${lines.join('\n')}\n`;
 }
 

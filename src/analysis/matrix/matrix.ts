@@ -64,6 +64,11 @@ export interface AccessMatrix {
   readonly sources: readonly MatrixSource[];
   readonly destinations: readonly MatrixDestination[];
   readonly columns: readonly MatrixColumn[];
+  /**
+   * Sources whose sidecar refuses hosts outside the service registry (Sidecar or MeshConfig
+   * `REGISTRY_ONLY`), in row order; set by `withNetworkLayer` when some source is restricted.
+   */
+  readonly registryOnly?: readonly { readonly source: string; readonly decidedBy: string }[];
   /** The cell of a source and a destination (by id), or undefined for unknown ids. */
   cell(sourceId: string, destinationId: string): MatrixCell | undefined;
   /**

@@ -17,20 +17,29 @@ import { MatrixDestination } from '../access/destinations';
 import { MatrixSource } from '../access/sources';
 import { IstioConfig, Workload } from '../config/istio-config';
 import { NetworkEndpoint, NetworkLayer, NetworkPod } from '../network/network-layer';
+import { OutboundLayer } from '../network/sidecar-egress';
 
 /**
  * The matrix with each cell's NetworkPolicy verdict (`cell.network`); cells are regrouped so that
  * sources in one group share both layers. The matrix itself when the config has no NetworkPolicy.
  */
-export function withNetworkLayer(matrix: AccessMatrix, config: IstioConfig, layer: NetworkLayer): AccessMatrix {
-  if (layer.empty) return matrix;
+export function withNetworkLayer(matrix: AccessMatrix, config: IstioConfig, layer: NetworkLayer, outbound?: OutboundLayer): AccessMatrix {
   const rowPods = rowEndpoints(matrix.sources, config.workloads);
-  const columns = matrix.columns.map((c) => networkColumn(c, matrix.sources, rowPods, config.workloads, layer));
-  const index = new Map(columns.map((c) => [c.destination.id, new Map(c.groups.flatMap((g) => g.sources.map((s) => [s, g.cell])))]));
+  const restricted = outbound && !outbound.empty ? registryOnlyRows(matrix.sources, rowPods, outbound) : [];
+  const withOutbound = restricted.length > 0 ? { ...matrix, registryOnly: restricted } : matrix;
+  if (layer.empty) return withOutbound;
+  const rowOf = new Map(matrix.sources.map((s, i) => [s.id, i]));
+  const built = matrix.columns.map((c) => networkColumn(c, rowOf, rowPods, config.workloads, layer));
+  const columns = built.map((b) => b.column);
+  const columnOf = new Map(columns.map((c, i) => [c.destination.id, i]));
   return {
-    ...matrix,
+    ...withOutbound,
     columns,
-    cell: (sourceId, destinationId) => index.get(destinationId)?.get(sourceId),
+    cell: (sourceId, destinationId) => {
+      const r = rowOf.get(sourceId);
+      const c = columnOf.get(destinationId);
+      return r === undefined || c === undefined ? undefined : columns[c].groups[built[c].groupOfRow[r]].cell;
+    },
   };
 }
 
@@ -42,23 +51,37 @@ export function networkMark(cell: MatrixCell): string {
   return ` · ${n.summary}${finding}`;
 }
 
-function networkColumn(column: MatrixColumn, sources: readonly MatrixSource[], rowPods: readonly (readonly NetworkEndpoint[])[],
-  workloads: readonly Workload[], layer: NetworkLayer): MatrixColumn {
+function networkColumn(column: MatrixColumn, rowOf: ReadonlyMap<string, number>, rowPods: readonly (readonly NetworkEndpoint[])[],
+  workloads: readonly Workload[], layer: NetworkLayer): { column: MatrixColumn; groupOfRow: Int32Array } {
   const cells = networkCells(column.destination, rowPods, workloads, layer);
-  const rowOf = new Map(sources.map((s, i) => [s.id, i]));
-  const groups = new Map<string, { first: number; sources: string[]; cell: MatrixCell }>();
+  // Groups keyed by (Istio group, L4 verdict) as one number: each distinct L4 summary gets a small id.
+  const cellIds = new Map<string, number>();
+  const groups = new Map<number, { first: number; sources: string[]; rows: number[]; cell: MatrixCell }>();
   column.groups.forEach((g: MatrixCellGroup, gi) => {
     for (const id of g.sources) {
       const row = rowOf.get(id)!;
       const net = cells(row);
-      const key = `${gi}|${net.summary}`;
+      let netId = cellIds.get(net.summary);
+      if (netId === undefined) {
+        netId = cellIds.size;
+        cellIds.set(net.summary, netId);
+      }
+      const key = gi * 1_000_003 + netId;
       const group = groups.get(key);
-      if (group) group.sources.push(id);
-      else groups.set(key, { first: row, sources: [id], cell: { ...g.cell, network: net } });
+      if (group) {
+        group.sources.push(id);
+        group.rows.push(row);
+      } else {
+        groups.set(key, { first: row, sources: [id], rows: [row], cell: { ...g.cell, network: net } });
+      }
     }
   });
   const ordered = [...groups.values()].sort((a, b) => a.first - b.first);
-  return { destination: column.destination, groups: ordered.map((g) => ({ sources: g.sources, cell: g.cell })) };
+  const groupOfRow = new Int32Array(rowOf.size);
+  ordered.forEach((g, gi) => {
+    for (const r of g.rows) groupOfRow[r] = gi;
+  });
+  return { column: { destination: column.destination, groups: ordered.map((g) => ({ sources: g.sources, cell: g.cell })) }, groupOfRow };
 }
 
 /**
@@ -132,4 +155,20 @@ export function rowEndpoints(sources: readonly MatrixSource[], workloads: readon
     const ws = s.kind === 'serviceAccount' ? bySa.get(s.id) ?? [] : [];
     return ws.length > 0 ? ws.map((w) => ({ pod: { namespace: ns, labels: w.podLabels, ports: w.ports } })) : podOf(ns);
   });
+}
+
+/** The rows whose pods' sidecars are REGISTRY_ONLY (every pod of the row), with what decided it. */
+function registryOnlyRows(sources: readonly MatrixSource[], rowPods: readonly (readonly NetworkEndpoint[])[],
+  outbound: OutboundLayer): { source: string; decidedBy: string }[] {
+  const out: { source: string; decidedBy: string }[] = [];
+  sources.forEach((s, i) => {
+    const pods = rowPods[i].map((e) => e.pod).filter((p): p is NetworkPod => p !== undefined);
+    if (pods.length === 0) return;
+    const settings = pods.map((p) => outbound.setting(p));
+    if (settings.every((x) => x.mode === 'REGISTRY_ONLY')) {
+      const by = [...new Set(settings.map((x) => (x.sidecar ? `Sidecar ${x.sidecar}` : 'MeshConfig')))].sort();
+      out.push({ source: s.id, decidedBy: by.join(', ') });
+    }
+  });
+  return out;
 }

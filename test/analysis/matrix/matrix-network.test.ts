@@ -3,10 +3,12 @@
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfigText } from '../../../src/analysis/config/load-config';
+import { meshConfig } from '../../../src/analysis/config/mesh-config';
 import { buildAccessMatrix } from '../../../src/analysis/matrix/matrix';
 import { formatMatrix } from '../../../src/analysis/matrix/matrix-format';
 import { withNetworkLayer } from '../../../src/analysis/matrix/network-cells';
 import { NetworkLayer } from '../../../src/analysis/network/network-layer';
+import { OutboundLayer } from '../../../src/analysis/network/sidecar-egress';
 
 const LAYERS = path.join(__dirname, '..', '..', 'fixtures', 'analysis', 'layers');
 
@@ -56,4 +58,14 @@ spec:
     const plain = buildAccessMatrix(c);
     expect(withNetworkLayer(plain, c, NetworkLayer.fromConfig(c))).toBe(plain);
   });
+
+  it('lists the sources whose Sidecar refuses hosts outside the registry (REGISTRY_ONLY)', () => {
+    const m = withNetworkLayer(buildAccessMatrix(config), config, NetworkLayer.fromConfig(config), OutboundLayer.fromConfig(config, meshConfig()));
+    expect(m.registryOnly).toEqual([{ source: 'shop/web', decidedBy: 'Sidecar shop/web-egress' }]);
+    expect(formatMatrix(m, 'markdown')).toContain('Outbound to hosts outside the service registry (REGISTRY_ONLY): refused for shop/web (Sidecar shop/web-egress);');
+    const strict = meshConfig({ raw: { outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } } });
+    const all = withNetworkLayer(buildAccessMatrix(config), config, NetworkLayer.fromConfig(config), OutboundLayer.fromConfig(config, strict));
+    expect(all.registryOnly?.map((r) => `${r.source}: ${r.decidedBy}`)).toEqual(['dev/sleep: MeshConfig', 'shop/db: MeshConfig', 'shop/web: Sidecar shop/web-egress']);
+  });
 });
+
