@@ -8,13 +8,15 @@
  * @module
  */
 import { Command, Option } from 'commander';
-import { allowEmptyOption, meshConfigFrom, meshConfigOption, printLoadWarnings } from './common';
+import { allowEmptyOption, keepGoingOption, meshConfigFrom, meshConfigOption, printInputNotes, printLoadWarnings } from './common';
 import { ExitCode, ExitCodeValue } from './exit-codes';
 import { CliIo, RunCommand } from './run';
 import { loadConfig } from '../analysis/config/load-config';
 import { createEvaluator } from '../analysis/evaluator/evaluate';
 import { parseAccessRequestDocument } from '../analysis/evaluator/request-document';
 import { layeredEvaluator } from '../analysis/network/layered-evaluator';
+import { NetworkLayer } from '../analysis/network/network-layer';
+import { OutboundLayer } from '../analysis/network/sidecar-egress';
 import { readTextFile, readTextStream } from '../private/fs-read';
 import { AccessDecision, AccessRequest } from '../semantics/access-request';
 
@@ -24,6 +26,7 @@ interface CheckOptions {
   readonly meshConfig?: string;
   readonly output: 'json' | 'text';
   readonly allowEmpty?: boolean;
+  readonly keepGoing?: boolean;
 }
 
 /** Adds `check` to the program. */
@@ -36,6 +39,7 @@ export function register(program: Command, io: CliIo, run: RunCommand): void {
     .addOption(meshConfigOption())
     .addOption(new Option('--output <format>', 'output format').choices(['json', 'text']).default('json'))
     .addOption(allowEmptyOption())
+    .addOption(keepGoingOption())
     .addHelpText('after', [
       '',
       'Exit codes: 0 every request was evaluated (whatever the outcomes), 2 usage or input error.',
@@ -49,8 +53,10 @@ async function runCheck(options: CheckOptions, io: CliIo): Promise<ExitCodeValue
   const config = loadConfig(options.policies, { allowEmpty: options.allowEmpty ?? false });
   printLoadWarnings(io, config.diagnostics);
   const mesh = meshConfigFrom(options.meshConfig);
-  const evaluator = layeredEvaluator(createEvaluator(config, mesh));
-  printLoadWarnings(io, evaluator.network.diagnostics);
+  const allowInvalidConfig = options.keepGoing ?? false;
+  const network = NetworkLayer.fromConfig(config, { allowInvalidConfig });
+  printInputNotes(io, config, mesh, allowInvalidConfig, network.diagnostics);
+  const evaluator = layeredEvaluator(createEvaluator(config, mesh, { allowInvalidConfig }), network, OutboundLayer.fromConfig(config, mesh));
   const file = options.request === '-' ? '<stdin>' : options.request;
   const text = options.request === '-'
     ? await readTextStream(io.stdin, file)

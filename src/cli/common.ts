@@ -5,6 +5,8 @@
  */
 import { Option } from 'commander';
 import { CliIo } from './run';
+import { rootNamespaceHints, unmodelledKindWarnings } from '../analysis/config/input-notes';
+import { IstioConfig } from '../analysis/config/istio-config';
 import { DEFAULT_MESH_CONFIG, loadMeshConfig, MeshConfig } from '../analysis/config/mesh-config';
 import { Diagnostic, formatDiagnostic } from '../errors';
 
@@ -33,4 +35,26 @@ export function printLoadWarnings(io: CliIo, diagnostics: readonly Diagnostic[])
 /** `parse(value)` for an option that was given, `undefined` for one that was not. */
 export function optional<T>(value: string | undefined, parse: (value: string) => T): T | undefined {
   return value === undefined ? undefined : parse(value);
+}
+
+/**
+ * `--keep-going`: an invalid object is skipped (reported with its coded error on stderr) and the
+ * rest analysed; by default one invalid object fails the command (exit 2).
+ */
+export function keepGoingOption(): Option {
+  return new Option('--keep-going', 'skip invalid objects (each reported with its coded error) and analyse the rest; by default an invalid object is an input error');
+}
+
+/**
+ * Prints, on stderr: with `keepGoing`, every error diagnostic as a skipped object; the kinds the
+ * analysis does not model (once per kind, with the count); policies in a root-like namespace that
+ * is not the configured root.
+ */
+export function printInputNotes(io: CliIo, config: IstioConfig, mesh: MeshConfig, keepGoing: boolean, more: readonly Diagnostic[] = []): void {
+  if (keepGoing) {
+    for (const d of [...config.diagnostics, ...more]) {
+      if (d.severity === 'error') io.stderr.write(`skipped (--keep-going): ${formatDiagnostic(d)}\n`);
+    }
+  }
+  for (const d of [...unmodelledKindWarnings(config), ...rootNamespaceHints(config, mesh)]) io.stderr.write(`${formatDiagnostic(d)}\n`);
 }

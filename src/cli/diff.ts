@@ -10,12 +10,13 @@
  * @module
  */
 import { Command, Option } from 'commander';
-import { allowEmptyOption, meshConfigFrom, meshConfigOption, printLoadWarnings } from './common';
+import { allowEmptyOption, keepGoingOption, meshConfigFrom, meshConfigOption, printInputNotes, printLoadWarnings } from './common';
 import { ExitCode, ExitCodeValue } from './exit-codes';
 import { CliIo, RunCommand } from './run';
 import { loadConfigSources } from '../analysis/config/git-source';
-import { diffAccess } from '../analysis/diff/diff';
 import { DIFF_FORMATS, DiffFormat, formatDiff } from '../analysis/diff/diff-format';
+import { diffLayers } from '../analysis/diff/network-diff';
+import { readNetworkPolicies } from '../analysis/network/network-policy';
 import { TrustmeshError } from '../errors';
 
 interface DiffOptions {
@@ -24,6 +25,7 @@ interface DiffOptions {
   readonly meshConfig?: string;
   readonly limit: string;
   readonly allowEmpty?: boolean;
+  readonly keepGoing?: boolean;
 }
 
 /** Adds `diff` to the program. */
@@ -37,6 +39,7 @@ export function register(program: Command, io: CliIo, run: RunCommand): void {
     .addOption(new Option('--fail-on <change>', 'exit 1 when access was widened (or added), or on any change').choices(['widened', 'any']))
     .addOption(meshConfigOption())
     .addOption(allowEmptyOption())
+    .addOption(keepGoingOption())
     .option('--limit <rows>', 'markdown: at most this many rows, 0 for all (a PR comment holds 65,536 characters)', '100')
     .addHelpText('after', [
       '',
@@ -55,7 +58,10 @@ async function runDiff(oldPath: string, newPath: string, options: DiffOptions, i
   if (!/^\d+$/.test(options.limit)) {
     throw new TrustmeshError('TM_OPTION_INVALID', 'option --limit must be a whole number', { value: options.limit, allowed: '0 (all) or a positive number' });
   }
-  const diff = diffAccess(before, after, { meshConfig });
+  const allowInvalidConfig = options.keepGoing ?? false;
+  printInputNotes(io, before, meshConfig, allowInvalidConfig, readNetworkPolicies(before).diagnostics);
+  printInputNotes(io, after, meshConfig, allowInvalidConfig, readNetworkPolicies(after).diagnostics);
+  const diff = diffLayers(before, after, { meshConfig, allowInvalidConfig });
   io.stdout.write(formatDiff(diff, options.output, { limit: Number(options.limit) }));
   if (options.failOn === 'any' && diff.changes.length > 0) return ExitCode.FINDINGS;
   if (options.failOn === 'widened' && diff.widens) return ExitCode.FINDINGS;

@@ -10,7 +10,7 @@
  * @module
  */
 import { Command, Option } from 'commander';
-import { allowEmptyOption, meshConfigFrom, meshConfigOption, printLoadWarnings } from './common';
+import { allowEmptyOption, keepGoingOption, meshConfigFrom, meshConfigOption, printInputNotes, printLoadWarnings } from './common';
 import { ExitCode, ExitCodeValue } from './exit-codes';
 import { CliIo, RunCommand } from './run';
 import { loadConfigSources } from '../analysis/config/git-source';
@@ -23,6 +23,7 @@ interface MatrixOptions {
   readonly output: MatrixFormat;
   readonly meshConfig?: string;
   readonly allowEmpty?: boolean;
+  readonly keepGoing?: boolean;
 }
 
 /** Adds `matrix` to the program. */
@@ -34,6 +35,7 @@ export function register(program: Command, io: CliIo, run: RunCommand): void {
     .addOption(new Option('--output <format>', 'output format').choices(MATRIX_FORMATS).default('markdown'))
     .addOption(meshConfigOption())
     .addOption(allowEmptyOption())
+    .addOption(keepGoingOption())
     .addHelpText('after', [
       '',
       'Cells: allowed (every request on every port), partial (what is allowed is listed), denied.',
@@ -48,8 +50,10 @@ async function runMatrix(paths: readonly string[], options: MatrixOptions, io: C
   const config = loadConfigSources(paths, { allowEmpty: options.allowEmpty ?? false });
   printLoadWarnings(io, config.diagnostics);
   const meshConfig = meshConfigFrom(options.meshConfig);
-  const network = NetworkLayer.fromConfig(config);
-  const matrix = withNetworkLayer(buildAccessMatrix(config, { meshConfig }), config, network);
+  const allowInvalidConfig = options.keepGoing ?? false;
+  const network = NetworkLayer.fromConfig(config, { allowInvalidConfig });
+  printInputNotes(io, config, meshConfig, allowInvalidConfig, network.diagnostics);
+  const matrix = withNetworkLayer(buildAccessMatrix(config, { meshConfig, allowInvalidConfig }), config, network);
   io.stdout.write(formatMatrix(matrix, options.output));
   return ExitCode.OK;
 }

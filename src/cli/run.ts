@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
-import { userErrorOf } from '../private/foreign-error';
 import { ExitCode, ExitCodeValue } from './exit-codes';
+import { userErrorOf } from '../private/foreign-error';
 
 /** Output streams, injectable so commands can be tested in-process as well as as a child process. */
 export interface CliIo {

@@ -94,13 +94,13 @@ export type AccessOutcome = 'ALLOW' | 'DENY_403' | 'DENY_401' | 'DENY_CONN';
 
 /** A policy that decided (or could have decided) a request. */
 export interface DecidingPolicy {
-  readonly kind: 'AuthorizationPolicy' | 'PeerAuthentication' | 'RequestAuthentication' | 'NetworkPolicy';
+  readonly kind: 'AuthorizationPolicy' | 'PeerAuthentication' | 'RequestAuthentication' | 'NetworkPolicy' | 'Sidecar';
   readonly namespace: string;
   readonly name: string;
   /**
    * AuthorizationPolicy action (`ALLOW`, `DENY`, `CUSTOM`, `AUDIT`); the effective mTLS mode for
    * a PeerAuthentication (`STRICT`); `JWT` for a RequestAuthentication; `Ingress`/`Egress` for a
-   * NetworkPolicy (the direction that refused the connection).
+   * NetworkPolicy (the direction that refused the connection); `REGISTRY_ONLY` for a Sidecar.
    */
   readonly action: string;
   /** Index into `spec.rules` (AuthorizationPolicy) or `spec.jwtRules` (RequestAuthentication); `null` when no single rule decided. */

@@ -60,4 +60,48 @@ describe('trustmesh on Istio + NetworkPolicy input', () => {
     const db = json.destinations.find((d) => d.id === 'shop/db')!;
     expect(db.access.find((a) => a.sources.includes('shop/web'))).toMatchObject({ status: 'allowed', network: { status: 'allowed', ports: [5432] } });
   });
+
+  it('diff reports a NetworkPolicy change and fails on it with --fail-on widened', () => {
+    const after = path.join(dir, 'after');
+    fs.mkdirSync(after);
+    for (const f of fs.readdirSync(LAYERS)) fs.copyFileSync(path.join(LAYERS, f), path.join(after, f));
+    const np = path.join(after, 'network-policies.yaml');
+    fs.writeFileSync(np, fs.readFileSync(np, 'utf8').replace('ports: [{ port: postgres }]', 'ports: [{ port: postgres }]\n  - from: [{ namespaceSelector: {} }]'));
+    const r = runCli(['diff', LAYERS, after, '--fail-on', 'widened']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('| ⚠️ | added | dev/sleep, shop/db | shop/db | NetworkPolicy now admits the connection (L4 all ports) |');
+  });
+
+  it('reports each kind it does not model once, with the count and where the first one is', () => {
+    const r = runCli(['matrix', LAYERS, '--output', 'csv']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`${path.join(LAYERS, 'extras.yaml')}:2:1: warning TM_KIND_NOT_MODELLED: ignored 2 EnvoyFilter objects (networking.istio.io/v1alpha3): not modelled by the analysis\n`
+      + '  fix: Decisions, the matrix and the diff do not account for these objects; review their effect by hand.\n');
+  });
+
+  it('--keep-going skips an invalid object with its coded error and analyses the rest; strict by default', () => {
+    const bad = file('bad-np.yaml', 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: bad, namespace: shop }\nspec:\n  podSelector: {}\n  policyTypes: [ingress]\n');
+    const badAp = file('bad-ap.yaml', 'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: { name: bad, namespace: shop }\nspec:\n  action: ALOW\n');
+    const request = file('web.json', JSON.stringify(fromWeb));
+    expect(runCli(['check', '--policies', LAYERS, bad, badAp, '--request', request]).code).toBe(2);
+    const r = runCli(['check', '--policies', LAYERS, bad, badAp, '--request', request, '--keep-going']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`skipped (--keep-going): ${badAp}:5:3 (spec.action): error TM_POLICY_INVALID: AuthorizationPolicy shop/bad: action must be one of`);
+    expect(r.stderr).toContain(`skipped (--keep-going): ${bad}:6:17 (spec.policyTypes[0]): error TM_NETWORK_POLICY_INVALID: NetworkPolicy shop/bad: spec.policyTypes[0] is "ingress"`);
+    expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'ALLOW' });
+    const m = runCli(['matrix', LAYERS, bad, '--keep-going', '--output', 'csv']);
+    expect(m.code).toBe(0);
+    expect(m.stdout).toContain('shop/web,allowed; L4 all ports,allowed; L4 all ports,allowed; L4 none');
+  });
+
+  it('hints at --mesh-config for a policy in a root-like namespace that is not the root', () => {
+    const p = file('root.yaml', 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: { name: default, namespace: istio-config }\nspec: { mtls: { mode: STRICT } }\n');
+    const r = runCli(['check', '--policies', p, '--request', file('web2.json', JSON.stringify(fromWeb))]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`${p}:1:1: warning TM_ROOT_NAMESPACE_HINT: PeerAuthentication istio-config/default is in istio-config, which is not the configured root namespace (istio-system)`);
+    expect(r.stderr).toContain('pass --mesh-config with "rootNamespace: istio-config"');
+    const mesh = file('mesh.yaml', 'rootNamespace: istio-config\n');
+    expect(runCli(['check', '--policies', p, '--request', file('web3.json', JSON.stringify(fromWeb)), '--mesh-config', mesh]).stderr).toBe('');
+  });
 });
+

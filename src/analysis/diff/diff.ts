@@ -18,6 +18,7 @@
  * @module
  */
 /* eslint-disable no-bitwise -- region masks are bit sets */
+import { appendAll } from '../../private/arrays';
 import { AccessAnalysis, AccessAnalysisOptions, analyzeAccess, AnalyzedDestination } from '../access/access-analysis';
 import { SliceAccess, sliceComplete } from '../access/access-sets';
 import { DescribeMemo, describeSlices, dontCareTokenMask, PortAccessSummary, summaryText } from '../access/cell-summary';
@@ -26,7 +27,6 @@ import { compareIds } from '../access/destinations';
 import { MatrixSource } from '../access/sources';
 import { IstioConfig } from '../config/istio-config';
 import { destinationCells } from '../matrix/matrix';
-import { appendAll } from '../../private/arrays';
 
 /** How access changed for a group of sources at one destination. */
 export type AccessChangeKind = 'added' | 'widened' | 'changed' | 'narrowed' | 'removed';
@@ -43,6 +43,8 @@ export interface AccessState {
 /** One reported change. */
 export interface AccessChange {
   readonly kind: AccessChangeKind;
+  /** Set for a change of the Kubernetes NetworkPolicy (L4) layer (`network-diff.ts`); Istio changes have none. */
+  readonly layer?: 'NetworkPolicy';
   readonly destination: string;
   /** Set when the destination exists in one version only. */
   readonly destinationChange?: 'added' | 'removed';
@@ -169,7 +171,8 @@ function changeText(change: Omit<AccessChange, 'sources' | 'text'>, sources: rea
 }
 
 /** What changed, in words: `now also POST on port 9080`, `no longer allowed (was: GET on port 9080)`. */
-export function changeWhat(change: Pick<AccessChange, 'kind' | 'added' | 'removed' | 'before' | 'after'>): string {
+export function changeWhat(change: Pick<AccessChange, 'kind' | 'added' | 'removed' | 'before' | 'after' | 'layer'>): string {
+  if (change.layer === 'NetworkPolicy') return networkWhat(change);
   const plus = summaryText(change.added);
   const minus = summaryText(change.removed);
   switch (change.kind) {
@@ -188,4 +191,15 @@ export function sourcesText(ids: readonly string[], all: readonly MatrixSource[]
   const names = ids.map((id) => (id === '*' ? 'any other mesh identity' : id));
   if (names.length <= 3) return names.join(', ');
   return `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+}
+
+/** A NetworkPolicy change in words: `NetworkPolicy now admits the connection (L4 port 5432)`. */
+function networkWhat(change: Pick<AccessChange, 'kind' | 'before' | 'after'>): string {
+  const before = change.before.summary;
+  const after = change.after.summary;
+  switch (change.kind) {
+    case 'added': return `NetworkPolicy now admits the connection (${after})`;
+    case 'removed': return `NetworkPolicy no longer admits the connection (was: ${before})`;
+    default: return `NetworkPolicy admits ${after.replace(/^L4 /, '')} (was: ${before.replace(/^L4 /, '')})`;
+  }
 }

@@ -44,28 +44,41 @@ export function networkMark(cell: MatrixCell): string {
 
 function networkColumn(column: MatrixColumn, sources: readonly MatrixSource[], rowPods: readonly (readonly NetworkEndpoint[])[],
   workloads: readonly Workload[], layer: NetworkLayer): MatrixColumn {
-  const d = column.destination;
-  const destination: NetworkPod = { namespace: d.namespace, labels: d.labels, ports: destinationWorkload(d, workloads)?.ports ?? [] };
-  const ports = candidatePorts(d, destination, layer);
+  const cells = networkCells(column.destination, rowPods, workloads, layer);
   const rowOf = new Map(sources.map((s, i) => [s.id, i]));
-  const memo = new Map<readonly NetworkEndpoint[], NetworkCell>();
   const groups = new Map<string, { first: number; sources: string[]; cell: MatrixCell }>();
   column.groups.forEach((g: MatrixCellGroup, gi) => {
     for (const id of g.sources) {
-      const ends = rowPods[rowOf.get(id)!];
-      let net = memo.get(ends);
-      if (!net) {
-        net = networkCell(layer, ends, destination, ports);
-        memo.set(ends, net);
-      }
+      const row = rowOf.get(id)!;
+      const net = cells(row);
       const key = `${gi}|${net.summary}`;
       const group = groups.get(key);
       if (group) group.sources.push(id);
-      else groups.set(key, { first: rowOf.get(id)!, sources: [id], cell: { ...g.cell, network: net } });
+      else groups.set(key, { first: row, sources: [id], cell: { ...g.cell, network: net } });
     }
   });
   const ordered = [...groups.values()].sort((a, b) => a.first - b.first);
-  return { destination: d, groups: ordered.map((g) => ({ sources: g.sources, cell: g.cell })) };
+  return { destination: column.destination, groups: ordered.map((g) => ({ sources: g.sources, cell: g.cell })) };
+}
+
+/**
+ * The L4 cells of one destination, per row (`rowPods` from {@link rowEndpoints}); rows standing
+ * for the same pods are decided once.
+ */
+export function networkCells(d: MatrixDestination, rowPods: readonly (readonly NetworkEndpoint[])[],
+  workloads: readonly Workload[], layer: NetworkLayer): (row: number) => NetworkCell {
+  const destination: NetworkPod = { namespace: d.namespace, labels: d.labels, ports: destinationWorkload(d, workloads)?.ports ?? [] };
+  const ports = candidatePorts(d, destination, layer);
+  const memo = new Map<readonly NetworkEndpoint[], NetworkCell>();
+  return (row) => {
+    const ends = rowPods[row];
+    let net = memo.get(ends);
+    if (!net) {
+      net = networkCell(layer, ends, destination, ports);
+      memo.set(ends, net);
+    }
+    return net;
+  };
 }
 
 function networkCell(layer: NetworkLayer, sources: readonly NetworkEndpoint[], destination: NetworkPod, ports: readonly (number | 'other')[]): NetworkCell {
@@ -97,7 +110,7 @@ function destinationWorkload(d: MatrixDestination, workloads: readonly Workload[
 }
 
 /** Each row's pods; rows standing for the same pods share one array (so their verdicts are computed once). */
-function rowEndpoints(sources: readonly MatrixSource[], workloads: readonly Workload[]): (readonly NetworkEndpoint[])[] {
+export function rowEndpoints(sources: readonly MatrixSource[], workloads: readonly Workload[]): (readonly NetworkEndpoint[])[] {
   const bySa = new Map<string, Workload[]>();
   for (const w of workloads) {
     const key = `${w.metadata.namespace}/${w.serviceAccountName}`;

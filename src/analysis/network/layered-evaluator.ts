@@ -13,11 +13,17 @@
  * The destination pod is the request's namespace and labels, with the container ports of the
  * workload those labels select (for named ports).
  *
- * Input without NetworkPolicies is decided by the Istio evaluator alone, unchanged.
+ * Before both, the source's sidecar: when the request names a host (`host` for HTTP, `sni` for
+ * TCP) and the source pod's Sidecar is REGISTRY_ONLY, a host outside the service registry (or not
+ * in the Sidecar's `egress.hosts`) is refused at the source (`DENY_CONN`, decided by the Sidecar);
+ * see `sidecar-egress.ts`.
+ *
+ * Input without NetworkPolicies and without REGISTRY_ONLY is decided by the Istio evaluator alone, unchanged.
  *
  * @module
  */
 import { NetworkConnection, NetworkDecision, NetworkLayer, NetworkPod } from './network-layer';
+import { OutboundLayer } from './sidecar-egress';
 import { AccessDecision, AccessRequest } from '../../semantics/access-request';
 import { selectorMatches } from '../../semantics/labels';
 import { parseCanonicalPrincipal, principalNamespace } from '../../semantics/principal';
@@ -34,7 +40,8 @@ export interface LayeredEvaluator {
 }
 
 /** Wraps an Istio evaluator with the NetworkPolicy layer of the same config. */
-export function layeredEvaluator(istio: Evaluator, network: NetworkLayer = NetworkLayer.fromConfig(istio.context.config)): LayeredEvaluator {
+export function layeredEvaluator(istio: Evaluator, network: NetworkLayer = NetworkLayer.fromConfig(istio.context.config),
+  outbound: OutboundLayer = OutboundLayer.fromConfig(istio.context.config, istio.meshConfig)): LayeredEvaluator {
   // (NetworkLayer.fromConfig throws TM_CONFIG_INVALID for an invalid NetworkPolicy; pass a layer built with allowInvalidConfig to skip them.)
   const workloads = istio.context.config.workloads;
   const bySa = new Map<string, Workload[]>();
@@ -63,6 +70,9 @@ export function layeredEvaluator(istio: Evaluator, network: NetworkLayer = Netwo
     istio,
     decideNetwork,
     evaluate(request: AccessRequest): AccessDecision {
+      if (network.empty && outbound.empty) return istio.evaluate(request);
+      const refusedOutbound = outboundRefusal(request, outbound, bySa);
+      if (refusedOutbound) return refusedOutbound;
       if (network.empty) return istio.evaluate(request);
       const l4 = decideNetwork(request);
       const verdict = { allowed: l4.allowed, explanation: l4.explanation };
@@ -86,6 +96,29 @@ export function layeredEvaluator(istio: Evaluator, network: NetworkLayer = Netwo
       };
     },
   };
+}
+
+/** A refusal by the source's sidecar (REGISTRY_ONLY) of the host the request names, if any. */
+function outboundRefusal(request: AccessRequest, outbound: OutboundLayer,
+  bySa: ReadonlyMap<string, readonly Workload[]>): AccessDecision | undefined {
+  if (outbound.empty) return undefined;
+  const named = request.protocol === 'HTTP' ? request.host : request.sni;
+  if (!named) return undefined;
+  const host = named.replace(/:\d+$/, '');
+  for (const pod of sourcePods(request, bySa)) {
+    if (!pod) continue;
+    const v = outbound.decide(pod, host);
+    if (v.allowed) continue;
+    const slash = v.sidecar?.indexOf('/') ?? -1;
+    const [namespace, name] = v.sidecar ? [v.sidecar.slice(0, slash), v.sidecar.slice(slash + 1)] : ['', 'MeshConfig'];
+    return {
+      outcome: 'DENY_CONN',
+      allowed: false,
+      decidedBy: [{ kind: 'Sidecar', namespace, name, action: 'REGISTRY_ONLY', rule: null }],
+      explanation: v.explanation,
+    };
+  }
+  return undefined;
 }
 
 /** The destination pod: the request's namespace and labels, with the selected workload's ports. */

@@ -58,3 +58,37 @@ describe('layeredEvaluator', () => {
     }
   });
 });
+
+describe('the source\'s Sidecar (outboundTrafficPolicy, egress.hosts, ServiceEntry)', () => {
+  const layered = layeredEvaluator(createEvaluator(loadConfig(LAYERS)));
+  const withSni = (principal: string, sni: string) => parseAccessRequest({
+    protocol: 'TCP',
+    source: { principal, ip: '10.0.0.2' },
+    jwt: null,
+    sni,
+    destination: { namespace: 'shop', labels: { app: 'db' }, port: 5432 },
+  });
+
+  it('refuses a host outside the registry to a REGISTRY_ONLY source, naming the Sidecar', () => {
+    expect(layered.evaluate(withSni('cluster.local/ns/shop/sa/web', 'api.example.com'))).toEqual({
+      outcome: 'DENY_CONN',
+      allowed: false,
+      decidedBy: [{ kind: 'Sidecar', namespace: 'shop', name: 'web-egress', action: 'REGISTRY_ONLY', rule: null }],
+      explanation: 'denied by Sidecar shop/web-egress (outboundTrafficPolicy REGISTRY_ONLY: api.example.com is not in the service registry)',
+    });
+  });
+
+  it('refuses a registered host the Sidecar\'s egress.hosts does not import', () => {
+    expect(layered.evaluate(withSni('cluster.local/ns/shop/sa/web', 'maps.example')).explanation)
+      .toBe('denied by Sidecar shop/web-egress (outboundTrafficPolicy REGISTRY_ONLY: maps.example is not in its egress.hosts)');
+  });
+
+  it('lets registered, imported hosts through to the next layers', () => {
+    expect(layered.evaluate(withSni('cluster.local/ns/shop/sa/web', 'db.shop.svc.cluster.local')).outcome).toBe('ALLOW');
+    expect(layered.evaluate(withSni('cluster.local/ns/shop/sa/web', 'api.payments.example')).outcome).toBe('ALLOW');
+  });
+
+  it('does not restrict a source without a REGISTRY_ONLY Sidecar (mesh default ALLOW_ANY)', () => {
+    expect(layered.evaluate(withSni('cluster.local/ns/shop/sa/db', 'api.example.com')).decidedBy[0]?.kind).not.toBe('Sidecar');
+  });
+});

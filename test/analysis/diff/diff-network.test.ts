@@ -1,0 +1,35 @@
+// The diff reports changes in either layer: Istio and Kubernetes NetworkPolicy.
+// NetworkPolicy rules: https://kubernetes.io/docs/concepts/services-networking/network-policies/
+import * as fs from 'fs';
+import * as path from 'path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseConfigText } from '../../../src/analysis/config/load-config';
+import { diffAccess } from '../../../src/analysis/diff/diff';
+import { diffLayers } from '../../../src/analysis/diff/network-diff';
+
+const LAYERS = path.join(__dirname, '..', '..', 'fixtures', 'analysis', 'layers');
+const all = (): string => ['workloads.yaml', 'istio.yaml', 'network-policies.yaml'].map((f) => fs.readFileSync(path.join(LAYERS, f), 'utf8')).join('\n---\n');
+
+describe('diffLayers', () => {
+  const before = loadConfig(LAYERS);
+
+  it('reports a NetworkPolicy that newly admits a source as an added L4 change', () => {
+    const after = parseConfigText(all().replace('- from: [{ podSelector: { matchLabels: { app: web } } }]',
+      '- from: [{ podSelector: { matchLabels: { app: web } } }, { namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: dev } } }]'), 'after.yaml');
+    const d = diffLayers(before, after);
+    expect(diffAccess(before, after).changes).toEqual([]);
+    expect(d.widens).toBe(true);
+    expect(d.changes.map((c) => [c.layer, c.kind, c.text])).toEqual([
+      ['NetworkPolicy', 'added', 'dev/sleep → shop/db: NetworkPolicy now admits the connection (L4 all ports)'],
+    ]);
+  });
+
+  it('reports a removed NetworkPolicy rule as removed, and a rename as no change', () => {
+    const removed = parseConfigText(all().replace('ports: [{ port: postgres }]', 'ports: [{ port: 6543 }]'), 'after.yaml');
+    expect(diffLayers(before, removed).changes.map((c) => [c.layer, c.kind, c.sources, c.destination])).toEqual([
+      ['NetworkPolicy', 'removed', ['shop/web'], 'shop/db'],
+    ]);
+    const renamed = parseConfigText(all().replace('name: web-to-db', 'name: db-from-web'), 'after.yaml');
+    expect(diffLayers(before, renamed).changes).toEqual([]);
+  });
+});
