@@ -27,9 +27,12 @@ export class MirroredNetworkPolicy extends kplus.NetworkPolicy {
   /** @internal */
   public override _toKube(): KubeSpec {
     const settings = this.mesh._networkPolicySettings();
-    const spec = settings && builtSpecs(this.mesh.model, settings).get(`${this.metadata.namespace}/${this.policyName}`);
-    // Not planned (the declaration changed under it): deny, never open.
-    return spec ?? { podSelector: {}, policyTypes: ['Ingress'] };
+    const key = `${this.metadata.namespace}/${this.policyName}`;
+    const spec = settings && builtSpecs(this.mesh.model, settings).get(key);
+    // The objects created eagerly and the planned ones follow the same naming functions; a gap is a
+    // trustmesh bug, never something to paper over with a guessed policy.
+    if (!spec) throw new Error(`internal error: NetworkPolicy ${key} was created but is not planned`);
+    return spec;
   }
 }
 
