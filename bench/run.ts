@@ -10,6 +10,11 @@
  * benchmark still works; used by the test suite, no timing meaning), `--network-policies
  * ingress|egress` (only the cost of mirroring intentions as NetworkPolicies: synth at S with
  * `NetworkPolicies.mirrorIntentions()` on — egress locked down for `egress` — vs off, as a ratio).
+ *
+ * `--replay [--replay-lines 1000000,4000000]`: only the replay benchmark (`trustmesh replay` on
+ * generated Istio TEXT access logs against the S-service mesh): lines per second and peak RSS at
+ * each log size (RSS should not grow with the log). 10 million lines is
+ * `--replay-lines 10000000` (about 3.5 GB of log on disk; not part of the default run).
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -81,8 +86,43 @@ function repeat(runs: number, fn: (i: number) => ChildResult): { ms: number; pea
   };
 }
 
+/** The replay benchmark: one mesh, one log per size, each replayed in a fresh process. */
+function replayBench(argv: readonly string[], o: Options): void {
+  const i = argv.indexOf('--replay-lines');
+  const sizes = (i >= 0 ? argv[i + 1] : o.smoke ? '2000,8000' : '1000000,4000000').split(',').map(Number);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'trustmesh-bench-replay-'));
+  const dump = path.join(work, 'a.json');
+  child(['trustmesh', String(o.services), path.join(work, 'dist'), dump]);
+  const rows = sizes.map((lines) => {
+    const log = path.join(work, `access-${lines}.log`);
+    const inventory = path.join(work, 'inventory.json');
+    const written = child(['replay-log', dump, String(lines), log, inventory]);
+    const r = child(['replay', dump, log, inventory]);
+    fs.rmSync(log);
+    process.stderr.write(`replay ${lines} lines (${Math.round(Number(written.bytes) / 1e6)} MB): ${String(r.perSecond)} lines/s (${String(r.perCpuSecond)} per CPU second), ${r.peakRssMb} MB peak RSS\n`);
+    return {
+      lines,
+      megabytes: Math.round(Number(written.bytes) / 1e6),
+      distinctRequests: written.distinct,
+      ms: Math.round(r.ms),
+      loadMs: Math.round(Number(r.loadMs)),
+      linesPerSecond: r.perSecond,
+      linesPerCpuSecond: r.perCpuSecond,
+      peakRssMb: r.peakRssMb,
+      totals: r.totals,
+    };
+  });
+  const result = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, node: process.version }, services: o.services, replay: rows, target: '>= 200,000 lines/s, RSS independent of the log size' };
+  const out = o.out.replace(/results\.json$/, 'replay-results.json');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
+
 function main(): void {
-  const o = parseOptions(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const o = parseOptions(argv);
+  if (argv.includes('--replay')) return replayBench(argv, o);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'trustmesh-bench-'));
   const dump = (name: string): string => path.join(work, `${name}.json`);
   const log = (line: string): void => {

@@ -44,7 +44,7 @@ export type {
 } from './constructs/egress';
 export { KubernetesApiServer } from './constructs/kubernetes-api-server';
 export type { IPlaintextDestination, KubernetesApiServerOptions } from './constructs/kubernetes-api-server';
-export { AccessLogFilter } from './constructs/access-logging';
+export { AccessLogFilter, AccessLogFormat, trustmeshAccessLogExtensionProvider } from './constructs/access-logging';
 export type { AccessLoggingOptions } from './constructs/access-logging';
 export { SecretChart } from './constructs/secret-chart';
 export { OutputFile } from './constructs/output-file';

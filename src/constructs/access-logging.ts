@@ -1,7 +1,7 @@
 import { TrustmeshError, TrustmeshUsageError } from '../errors';
 import type { Mesh } from './mesh';
 import type { MeshNamespace } from './mesh-namespace';
-import { AccessLoggingSpec } from '../model/access-logging';
+import { AccessLoggingSpec, TRUSTMESH_ACCESS_LOG_PROVIDER, trustmeshAccessLogProvider } from '../model/access-logging';
 import { assertSupports, IstioFeature } from '../model/istio-version';
 import { located } from '../private/located';
 
@@ -31,6 +31,27 @@ export class AccessLogFilter {
   private constructor(public readonly expression: string) {}
 }
 
+/**
+ * What the access log records.
+ * @see https://istio.io/latest/docs/tasks/observability/logs/access-log/
+ */
+export enum AccessLogFormat {
+  /** The provider's own format (Istio's default TEXT or JSON for `envoy`). */
+  PROVIDER = 'PROVIDER',
+  /**
+   * The trustmesh format, which `trustmesh replay` and `trustmesh learn` read without guessing: the
+   * caller's SPIFFE ID, the logging pod and its service account, the verified JWT payload. Its
+   * provider (`trustmesh-access-log`) must be defined in your MeshConfig `extensionProviders`:
+   * {@link trustmeshAccessLogExtensionProvider} is the entry to add.
+   */
+  TRUSTMESH = 'TRUSTMESH',
+}
+
+/** The MeshConfig `extensionProviders` entry of the trustmesh format (add it to your IstioOperator / Helm values). */
+export function trustmeshAccessLogExtensionProvider(): Record<string, unknown> {
+  return trustmeshAccessLogProvider();
+}
+
 /** Options of {@link Mesh.enableAccessLogging}. */
 export interface AccessLoggingOptions {
   /**
@@ -48,6 +69,12 @@ export interface AccessLoggingOptions {
    * @default 'envoy' - the built-in provider (the proxy's stdout)
    */
   readonly provider?: string;
+  /**
+   * The format: with `AccessLogFormat.TRUSTMESH` the default provider is `trustmesh-access-log`,
+   * whose MeshConfig entry {@link trustmeshAccessLogExtensionProvider} returns.
+   * @default AccessLogFormat.PROVIDER
+   */
+  readonly format?: AccessLogFormat;
 }
 
 /** @internal registers access logging (its Telemetry objects are created by the mesh). */
@@ -58,7 +85,10 @@ export function declareAccessLogging(mesh: Mesh, options: AccessLoggingOptions):
       throw new TrustmeshUsageError('filter must be created with AccessLogFilter.errors() or AccessLogFilter.expression(...)');
     }
     if (options.filter) assertSupports(mesh.istioVersion, IstioFeature.ACCESS_LOG_FILTER);
-    const provider = options.provider ?? 'envoy';
+    if (options.format !== undefined && !Object.values(AccessLogFormat).includes(options.format)) {
+      throw new TrustmeshUsageError('format must be AccessLogFormat.PROVIDER or AccessLogFormat.TRUSTMESH');
+    }
+    const provider = options.provider ?? (options.format === AccessLogFormat.TRUSTMESH ? TRUSTMESH_ACCESS_LOG_PROVIDER : 'envoy');
     if (typeof provider !== 'string' || !/^[A-Za-z0-9][-A-Za-z0-9_.]*$/.test(provider)) {
       throw new TrustmeshError('TM_INVALID_NAME', 'access log provider is not a MeshConfig extensionProviders name', { value: provider });
     }

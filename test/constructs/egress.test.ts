@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { edgeMaterial } from './edge-fixtures';
 import {
-  AccessLogFilter, ClientCredential, EgressPort, EgressTls, KubernetesApiServer, Mesh, Port, renderIstio,
+  AccessLogFilter, AccessLogFormat, ClientCredential, EgressPort, EgressTls, KubernetesApiServer, Mesh, Port, renderIstio,
+  trustmeshAccessLogExtensionProvider,
 } from '../../src';
 import { CaMaterial } from '../../src/pki/ca-material';
 import { Clock } from '../../src/pki/clock';
@@ -238,6 +239,19 @@ describe('Mesh.enableAccessLogging', () => {
       ['telemetry.istio.io/v1alpha1', 'shop', 'access-logging', { accessLogging: [{ providers: [{ name: 'otel' }], filter: { expression: 'response.code == 403' } }] }],
     ]);
     expect(AccessLogFilter.errors().expression).toBe('response.code >= 400');
+  });
+
+  test('the trustmesh format names its provider, whose MeshConfig entry writes the fields replay reads', () => {
+    const { app, mesh } = base();
+    mesh.enableAccessLogging({ format: AccessLogFormat.TRUSTMESH });
+    expect(find(manifestsOf(app), 'Telemetry', 'mesh-access-logging', 'istio-system').spec).toEqual({ accessLogging: [{ providers: [{ name: 'trustmesh-access-log' }] }] });
+    type Entry = { name: string; envoyFileAccessLog: { path: string; logFormat: { labels: Record<string, string> } } };
+    const entry = trustmeshAccessLogExtensionProvider() as Entry;
+    expect(entry.name).toBe('trustmesh-access-log');
+    expect(entry.envoyFileAccessLog.path).toBe('/dev/stdout');
+    expect(entry.envoyFileAccessLog.logFormat.labels).toMatchObject({
+      trustmesh: '1', peer_uri_san: '%DOWNSTREAM_PEER_URI_SAN%', jwt: '%DYNAMIC_METADATA(envoy.filters.http.jwt_authn)%', upstream_cluster: '%UPSTREAM_CLUSTER_RAW%',
+    });
   });
 
   test.each([

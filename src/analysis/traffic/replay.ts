@@ -115,7 +115,8 @@ export class Replay {
         outcome: now.outcome,
         decidedBy: now.decidedBy,
         count: 0,
-        example: { location: `${record.file}:${record.line}`, line: record.raw, explanation: now.explanation },
+        // A copy: the line is a slice of the reader's chunk, which it would keep alive.
+        example: { location: `${record.file}:${record.line}`, line: Buffer.from(record.raw, 'utf8').toString('utf8'), explanation: now.explanation },
       };
       this.groups.set(key, group);
     }
