@@ -4,6 +4,7 @@
 import { TrustmeshApp } from './constructs/trustmesh-app';
 import { bookinfoMesh } from './examples/bookinfo';
 import { fooHttpbinMesh } from './examples/foo-httpbin';
+import { bookinfoLegacyMesh, microShakeFactoryLegacyMesh } from './examples/legacy';
 import { microShakeFactoryMesh, microShakeFactoryMutualMesh, microShakeFactoryPassthroughMesh } from './examples/micro-shake-factory';
 import { KeyStore } from './pki/key-store';
 import { runSynth } from './synth-entry';
@@ -16,5 +17,8 @@ void runSynth(async () => {
   microShakeFactoryPassthroughMesh(app, { ca });
   bookinfoMesh(app, { ca });
   fooHttpbinMesh(app, { ca });
+  // The same kind of intentions for the articles' Istio 1.x meshes (the legacy APIs).
+  microShakeFactoryLegacyMesh(app, { ca });
+  bookinfoLegacyMesh(app, { ca });
   return app;
 });

@@ -11,7 +11,7 @@ import { SecretChart } from './secret-chart';
 import { SidecarInjection } from './sidecar-injection';
 import { StandaloneIdentity } from './standalone-identity';
 import { meshWorkloadDiagnostics, workloadDiagnostics } from './workload-diagnostics';
-import { compareIstioVersions, formatIstioVersion } from '../model/istio-version';
+import { compareIstioVersions, formatIstioVersion, isLegacyTarget } from '../model/istio-version';
 import { assertDnsLabel } from '../model/names';
 import { Container, Probe, ResourceRequirements } from '../model/pod-types';
 import { appProtocol } from '../model/service-port';
@@ -104,16 +104,18 @@ export class ReferenceWorkload extends Construct {
     // for the webhook (or that manual injection reads, exactly like kube-inject reads them).
     const podLabels: Record<string, string> = { ...labels };
     const podAnnotations: Record<string, string> = {};
+    // Istio 1.0–1.4's injection webhook reads sidecar.istio.io/inject as a pod annotation only.
+    const injectKeys = isLegacyTarget(mesh.istioVersion) ? podAnnotations : podLabels;
     if (this.sidecar === 'none') {
       // Explicit opt-out, so a namespace labelled istio-injection=enabled does not inject it anyway.
-      podLabels[IstioPodKeys.INJECT] = 'false';
+      injectKeys[IstioPodKeys.INJECT] = 'false';
     } else {
       Object.assign(podAnnotations, trafficAnnotations(injection._traffic()));
       if (injection._options.holdApplicationUntilProxyStarts) {
         podAnnotations[IstioPodKeys.PROXY_CONFIG] = JSON.stringify({ holdApplicationUntilProxyStarts: true });
       }
       if (this.sidecar === 'auto') {
-        podLabels[IstioPodKeys.INJECT] = 'true';
+        injectKeys[IstioPodKeys.INJECT] = 'true';
         if (injection._options.nativeSidecar !== undefined) podAnnotations[IstioPodKeys.NATIVE_SIDECAR] = String(injection._options.nativeSidecar);
       }
     }

@@ -115,11 +115,24 @@ class CanonicalRequestAuthenticationV1Beta1 extends RequestAuthenticationV1Beta1
   }
 }
 
-// The same for the legacy Policy's `origins[].jwt`.
+// The legacy Policy's `origins[].jwt` has the same double spellings (Istio 1.5's schema lists
+// both): `cdk8s import` emits the snake_case ones; we emit the documented camelCase.
+const LEGACY_JWT_KEYS: Readonly<Record<string, string>> = {
+  jwks_uri: 'jwksUri', jwt_headers: 'jwtHeaders', trigger_rules: 'triggerRules', excluded_paths: 'excludedPaths', included_paths: 'includedPaths',
+};
+
+function camelLegacyKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(camelLegacyKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[LEGACY_JWT_KEYS[k] ?? k] = camelLegacyKeys(v);
+  return sortKeys(out);
+}
+
 class CanonicalPolicy extends Policy {
   public override toJson(): Record<string, unknown> {
-    const json = super.toJson() as { spec?: { origins?: { jwt?: Record<string, unknown> }[] } };
-    canonicalJwksUri({ spec: { jwtRules: (json.spec?.origins ?? []).flatMap((o) => (o.jwt ? [o.jwt] : [])) } });
+    const json = super.toJson() as { spec?: { origins?: unknown } };
+    if (json.spec?.origins) json.spec.origins = camelLegacyKeys(json.spec.origins);
     return json as Record<string, unknown>;
   }
 }
