@@ -19,10 +19,12 @@ describe('benchmark smoke run', () => {
       expect(v as number).toBeGreaterThan(0);
     };
     for (const v of [r.synth.trustmeshMs, r.synth.floorMs, r.synth.timeRatio, r.synth.trustmeshPeakRssMb, r.synth.rssRatio,
+      r.check.baselineDecisionsPerSecond, r.check.rateRatio, r.matrix.overFloor, r.diff.overMatrix, r.analyze.analyzeOverLoad,
       r.check.decisionsPerSecond, r.matrix.ms, r.diff.ms, r.ca[0].ms, r.ca[1].ms, r.analyze.ms, r.analyze.peakRssMb]) positive(v);
     expect(r.analyze).toMatchObject({ policies: 500, findings: 500 });
     expect(r.size.objects).toBeGreaterThan(20);
     expect(r.scaling.perDoubling).toHaveLength(1);
     expect(r.matrix.rows).toBeGreaterThan(0);
-  });
+    // About 25 child processes, each loading the library: minutes on a busy 2-core machine.
+  }, 600_000);
 });

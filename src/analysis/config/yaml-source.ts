@@ -6,6 +6,7 @@
  */
 import { CORE_SCHEMA, loadAll, LoadOptions, YAMLException } from 'js-yaml';
 import { Document, isMap, isNode, isScalar, LineCounter, parseAllDocuments } from 'yaml';
+import { locateBlockField } from './block-locator';
 import { mayHaveFlowColonScalars, readFlowColonScalars } from './flow-colon-scalars';
 import { SourceLocation, TrustmeshError } from '../../errors';
 
@@ -112,6 +113,9 @@ export function documentsOfValues(text: string, file: string, values: readonly u
       locate(path: FieldPath): SourceLocation {
         // The document itself starts at its first content line (every object records this).
         if (path.length === 0) return { file, line: start.contentLine, column: 1 };
+        // Plain block YAML (what tools emit) is located from its lines; anything else is parsed.
+        const fast = locateBlockField(text.slice(start.offset, start.end), path);
+        if (fast) return { file, line: fast.line + start.firstLine - 1, column: fast.col, field: fieldString(path) };
         const doc = precise(i);
         return doc ? doc.locate(path) : { file, line: start.contentLine, column: 1 };
       },
