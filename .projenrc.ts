@@ -92,6 +92,8 @@ const project = new typescript.TypeScriptProject({
     '/bench/results.json',
     '/coverage/',
     '*.cpuprofile',
+    // Recorded access logs are test fixtures (the default `*.log` rule would drop them from git).
+    '!/test/fixtures/**/*.log',
   ],
 });
 

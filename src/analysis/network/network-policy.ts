@@ -9,6 +9,7 @@
  */
 import { LABEL_SELECTOR_OPERATORS, LabelSelector, LabelSelectorOperator, LabelSelectorRequirement } from './label-selector';
 import { Diagnostic } from '../../errors';
+import { appendAll } from '../../private/arrays';
 import { closestMatch } from '../../private/did-you-mean';
 import { isRecord } from '../../private/records';
 import { CidrRange, cidrContains, parseCidr } from '../../semantics/ip-match';
@@ -85,7 +86,7 @@ export function readNetworkPolicies(config: IstioConfig): NetworkPolicies {
   for (const obj of config.unknown) {
     if (!isNetworkPolicy(obj)) continue;
     const r = toNetworkPolicy(obj);
-    diagnostics.push(...r.diagnostics);
+    appendAll(diagnostics, r.diagnostics);
     if (r.resource) policies.push(r.resource);
   }
   return { policies, diagnostics };

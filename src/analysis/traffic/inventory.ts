@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { maxOf } from '../../private/arrays';
 import { asRecord } from '../../private/records';
 import { IstioConfig, ServiceResource, Workload } from '../config/istio-config';
 
@@ -61,7 +62,7 @@ export class Inventory {
     // The workload of a pod name `<deployment>-<hash>-<id>`, or a Prometheus destination_workload.
     const templates = this.templates.filter((t) => (namespace === undefined || t.namespace === namespace)
       && (t.name === name || name.startsWith(`${t.name}-`)));
-    const longest = Math.max(0, ...templates.map((t) => t.name.length));
+    const longest = maxOf(templates.map((t) => t.name.length), 0);
     const best = templates.filter((t) => t.name.length === longest);
     if (best.length === 1) return { found: best[0] };
     return { reason: best.length === 0 ? `pod ${namespace ? `${namespace}/` : ''}${name} is not in the inventory` : `pod ${name} matches several workloads of the inventory` };

@@ -10,6 +10,7 @@
 import { InventoryWorkload } from './inventory';
 import { destinationId, LearnedEdge, LearnedSource, LearnResult } from './learn';
 import { workloadName } from './resolve-request';
+import { appendAll } from '../../private/arrays';
 
 /** Options of {@link renderLearnedDraft}. */
 export interface DraftOptions {
@@ -104,7 +105,10 @@ export function renderLearnedDraft(result: LearnResult, options: DraftOptions = 
     }
     out.push(`  const ${d.variable} = ${nsVar.get(d.namespace)}.addService(${q(d.name)}${props.length > 0 ? `, { ${props.join(', ')} }` : ''});`);
   }
-  out.push(...attributes, '', ...intentions, '  return mesh;', '}', '');
+  appendAll(out, attributes);
+  out.push('');
+  appendAll(out, intentions);
+  out.push('  return mesh;', '}', '');
   out.push('if (require.main === module) {', '  void runSynth(() => {', '    const app = new TrustmeshApp();', '    learnedMesh(app);', '    return app;', '  });', '}', '');
   return out.join('\n');
 }

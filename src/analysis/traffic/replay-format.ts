@@ -6,6 +6,7 @@
  */
 import { ReplayCategory, ReplayGroup, ReplayResult } from './replay';
 import { TrafficReadSummary } from './traffic-reader';
+import { appendAll } from '../../private/arrays';
 
 /** Output formats of `trustmesh replay`. */
 export const REPLAY_FORMATS = ['markdown', 'json'] as const;
@@ -49,7 +50,7 @@ export function formatReplay(result: ReplayResult, read: TrafficReadSummary, for
     for (const u of result.unresolved) out.push(`| ${esc(u.reason)} | ${n(u.count)} | ${u.example} |`);
     out.push('');
   }
-  out.push(...readSummary(read));
+  appendAll(out, readSummary(read));
   return `${out.join('\n')}\n`;
 }
 

@@ -22,6 +22,7 @@
 import { IntentionSpec, PeerSpec, serviceKey } from '../../model/intention';
 import { MeshModel } from '../../model/mesh-model';
 import { ServiceSpec } from '../../model/mesh-spec';
+import { appendAll } from '../../private/arrays';
 import { formatLabels } from '../../semantics/labels';
 
 /** Pods by namespace and labels (`{}`: every pod of the namespace). */
@@ -130,8 +131,8 @@ export function planNetworkPolicies(model: MeshModel, settings: NetworkPolicySet
   const out: NetworkPolicySpec[] = [];
   for (const ns of model.spec.namespaces) {
     if (ns.name === model.spec.rootNamespace) continue;
-    out.push(...planner.namespacePolicies(ns.name));
-    for (const s of model.servicesIn(ns.name)) out.push(...planner.servicePolicies(s));
+    appendAll(out, planner.namespacePolicies(ns.name));
+    for (const s of model.servicesIn(ns.name)) appendAll(out, planner.servicePolicies(s));
   }
   return out.sort((a, b) => compare(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`));
 }
