@@ -3,9 +3,17 @@
  *
  * @module
  */
+import { printInputNotes } from './common';
+import { CliIo } from './run';
 import { IstioConfig } from '../analysis/config/istio-config';
 import { loadConfig } from '../analysis/config/load-config';
+import { MeshConfig } from '../analysis/config/mesh-config';
+import { createEvaluator } from '../analysis/evaluator/evaluate';
+import { layeredEvaluator } from '../analysis/network/layered-evaluator';
+import { NetworkLayer } from '../analysis/network/network-layer';
+import { OutboundLayer } from '../analysis/network/sidecar-egress';
 import { Inventory } from '../analysis/traffic/inventory';
+import { ReplayEvaluator } from '../analysis/traffic/replay';
 import { parseLogPod, TrafficReadOptions, TrafficReadSummary } from '../analysis/traffic/traffic-reader';
 import { TrustmeshError } from '../errors';
 
@@ -43,4 +51,16 @@ export function strictCheck(options: TrafficInputOptions, read: TrafficReadSumma
     fix: 'Remove or fix the lines, or leave out --strict to replay the rest and list them.',
     callerLocation: false,
   });
+}
+
+/**
+ * A version's policies through every layer a packet meets (NetworkPolicy, the source's Sidecar
+ * egress, then Istio), as `check` decides them; what the layers do not model is printed once.
+ */
+export function layeredPolicies(io: CliIo, config: IstioConfig, mesh: MeshConfig): ReplayEvaluator {
+  const network = NetworkLayer.fromConfig(config);
+  printInputNotes(io, config, mesh, false, network.diagnostics);
+  const istio = createEvaluator(config, mesh);
+  const layered = layeredEvaluator(istio, network, OutboundLayer.fromConfig(config, mesh));
+  return { evaluate: (r) => layered.evaluate(r), policiesFor: (namespace, labels) => istio.policiesFor(namespace, labels) };
 }

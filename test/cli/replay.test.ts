@@ -47,6 +47,32 @@ describe('trustmesh replay', () => {
     expect(r.stdout).toContain('- test/fixtures/traffic/shop/text.log:7: neither Istio\'s TEXT format');
   });
 
+  it('decides through the NetworkPolicy layer too: a new default deny on a served destination is newly denied, named', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-replay-np-'));
+    fs.copyFileSync(path.join(ROOT, f('policies/shop.yaml')), path.join(dir, 'shop.yaml'));
+    fs.writeFileSync(path.join(dir, 'payments-netpol.yaml'), [
+      'apiVersion: networking.k8s.io/v1',
+      'kind: NetworkPolicy',
+      'metadata:',
+      '  name: payments-closed',
+      '  namespace: shop',
+      'spec:',
+      '  podSelector:',
+      '    matchLabels:',
+      '      app: payments',
+      '  policyTypes:',
+      '    - Ingress',
+      '',
+    ].join('\n'));
+    const r = runCli(['replay', '--policies', f('policies'), '--policies', dir, ...TRAFFIC, '--output', 'json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { totals: Record<string, number>; groups: Group[] };
+    const newly = out.groups.filter((g) => g.category === 'newly-denied');
+    expect(newly.length).toBeGreaterThan(0);
+    expect(newly.every((g) => g.destination.startsWith('shop/payments') && g.rule.includes('NetworkPolicy shop/payments-closed'))).toBe(true);
+    expect(out.totals['newly-denied']).toBe(newly.reduce((n, g) => n + g.count, 0));
+  });
+
   it('compares a git revision with the working tree', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-replay-git-'));
     const git = (...args: string[]): void => {

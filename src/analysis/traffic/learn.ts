@@ -11,11 +11,10 @@
  */
 import { Inventory, InventoryWorkload } from './inventory';
 import { collapsePaths } from './path-patterns';
-import { ruleOf } from './replay';
+import { ruleOf, ReplayEvaluator } from './replay';
 import { dependsOnRequestAttributes } from './request-dependence';
 import { resolveRequest, workloadName } from './resolve-request';
 import { TrafficRecord } from './traffic-record';
-import { Evaluator } from '../evaluator/evaluate';
 
 /** A caller: a workload identity or a plaintext address. */
 export interface LearnedSource {
@@ -82,7 +81,7 @@ export class Learner {
   private readonly skipped: Record<string, number> = {};
   private requests = 0;
 
-  public constructor(private readonly inventory: Inventory, private readonly existing?: Evaluator, private readonly trustDomain = 'cluster.local') {}
+  public constructor(private readonly inventory: Inventory, private readonly existing?: ReplayEvaluator, private readonly trustDomain = 'cluster.local') {}
 
   /** Learns from one record. */
   public add(record: TrafficRecord): void {

@@ -15,6 +15,13 @@ import { TrafficRecord } from './traffic-record';
 import { AccessDecision, AccessOutcome, DecidingPolicy } from '../../semantics/access-request';
 import { Evaluator } from '../evaluator/evaluate';
 
+/**
+ * What replay needs of an evaluator: a decision, and the policies that select a workload (to know
+ * whether a decision depends on request attributes a metric sample lacks). The CLI passes the
+ * layered evaluator (NetworkPolicy, Sidecar egress, then Istio) with the Istio policies.
+ */
+export type ReplayEvaluator = Pick<Evaluator, 'evaluate' | 'policiesFor'>;
+
 /** How a request's fate changed. */
 export type ReplayCategory = 'newly-denied' | 'newly-allowed' | 'still-denied';
 
@@ -68,7 +75,7 @@ export class Replay {
   /**
    * @param evaluators one (compare with the log) or two (compare the versions) evaluators
    */
-  public constructor(private readonly evaluators: readonly Evaluator[], private readonly inventory: Inventory, private readonly trustDomain = 'cluster.local') {
+  public constructor(private readonly evaluators: readonly ReplayEvaluator[], private readonly inventory: Inventory, private readonly trustDomain = 'cluster.local') {
     this.caches = evaluators.map((e) => new DecisionCache(e));
   }
 
@@ -181,7 +188,7 @@ class DecisionCache {
   private static readonly MAX = 100_000;
   private readonly cache = new Map<string, AccessDecision>();
 
-  public constructor(private readonly evaluator: Evaluator) {}
+  public constructor(private readonly evaluator: ReplayEvaluator) {}
 
   public decide(r: ResolvedRequest): AccessDecision {
     const q = r.request;
