@@ -87,6 +87,8 @@ const project = new typescript.TypeScriptProject({
   },
   gitignore: [
     '/dist/',
+    // A worktree's node_modules may be a symlink, which `/node_modules/` does not match.
+    '/node_modules',
     '/.trustmesh/',
     '/dist-secrets/',
     '/bench/results.json',
