@@ -150,7 +150,8 @@ project.addTask('synth', {
     // Creates the example clusters' CA material once; later runs keep it (never regenerated).
     {
       exec: 'node lib/src/cli/main.js ca init --cluster bookinfo --cluster foo-httpbin --cluster micro-shake-factory '
-        + '--cluster micro-shake-factory-mutual --cluster micro-shake-factory-passthrough',
+        + '--cluster micro-shake-factory-mutual --cluster micro-shake-factory-passthrough '
+        + '--cluster micro-shake-factory-istio-1-4 --cluster bookinfo-istio-1-0',
     },
     // The juice-shop gateway's server certificates (kept when they exist with the same parameters).
     { exec: 'node lib/src/cli/main.js ca issue gateway --name juice-shop --host juice-shop.istio-succinctly.io --cluster micro-shake-factory' },

@@ -27,8 +27,8 @@ import { CaMaterial } from '../pki/ca-material';
 import { canonicalJson } from '../private/canonical-json';
 import { located } from '../private/located';
 import { ISTIO_OBJECTS } from '../render/istio/istio-objects';
-import { NetworkPolicySettings, unreachableExternalHosts } from '../render/network/network-policy-plan';
 import { assertLegacyIssuer } from '../render/istio-legacy/legacy-checks';
+import { NetworkPolicySettings, unreachableExternalHosts } from '../render/network/network-policy-plan';
 import { PATH_NORMALIZATIONS, PathNormalization } from '../semantics/path-normalization';
 
 /**

@@ -16,7 +16,8 @@ const MAIN = path.join(ROOT, 'lib/src/main.js');
  */
 const SYNTH_CA_STEPS: readonly (readonly string[])[] = [
   ['ca', 'init', '--cluster', 'bookinfo', '--cluster', 'foo-httpbin', '--cluster', 'micro-shake-factory',
-    '--cluster', 'micro-shake-factory-mutual', '--cluster', 'micro-shake-factory-passthrough'],
+    '--cluster', 'micro-shake-factory-mutual', '--cluster', 'micro-shake-factory-passthrough',
+    '--cluster', 'micro-shake-factory-istio-1-4', '--cluster', 'bookinfo-istio-1-0'],
   ['ca', 'issue', 'gateway', '--name', 'juice-shop', '--host', 'juice-shop.istio-succinctly.io', '--cluster', 'micro-shake-factory'],
   ['ca', 'issue', 'gateway', '--name', 'juice-shop-mutual', '--host', 'juice-shop.istio-succinctly.io', '--cluster', 'micro-shake-factory-mutual'],
 ];
@@ -41,8 +42,11 @@ describe('the synth command (ca init, then the example app)', () => {
   test('writes a folder per example mesh, per namespace its policy apart from its workloads, and a CA summary', () => {
     const policyAndWorkloads = (mesh: string, ns: string): string[] => [`${mesh}/${ns}.policy.k8s.yaml`, `${mesh}/${ns}.workloads.k8s.yaml`];
     expect(Object.keys(readTree(path.join(cwd, 'dist'))).sort()).toEqual([
+      ...policyAndWorkloads('bookinfo-istio-1-0', 'bookinfo'), 'bookinfo-istio-1-0/ca-summary.md', 'bookinfo-istio-1-0/istio-system.policy.k8s.yaml',
       ...policyAndWorkloads('bookinfo', 'bookinfo'), 'bookinfo/ca-summary.md', 'bookinfo/istio-system.policy.k8s.yaml',
       'foo-httpbin/ca-summary.md', ...policyAndWorkloads('foo-httpbin', 'foo'), 'foo-httpbin/istio-system.policy.k8s.yaml',
+      'micro-shake-factory-istio-1-4/ca-summary.md', 'micro-shake-factory-istio-1-4/istio-system.policy.k8s.yaml',
+      ...policyAndWorkloads('micro-shake-factory-istio-1-4', 'micro-shake-factory'),
       'micro-shake-factory-mutual/ca-summary.md', 'micro-shake-factory-mutual/istio-system.policy.k8s.yaml',
       ...policyAndWorkloads('micro-shake-factory-mutual', 'micro-shake-factory'),
       'micro-shake-factory-passthrough/ca-summary.md', 'micro-shake-factory-passthrough/istio-system.policy.k8s.yaml',
@@ -63,10 +67,10 @@ describe('the synth command (ca init, then the example app)', () => {
 
   test('prints a one-screen summary on stdout: meshes, files, objects per kind, key material, warnings', () => {
     const lines = stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^trustmesh synth: 5 meshes, \d+ objects in 20 files under dist\/, 0 warnings$/);
+    expect(lines[0]).toMatch(/^trustmesh synth: 7 meshes, \d+ objects in 28 files under dist\/, 0 warnings$/);
     expect(lines).toContainEqual(expect.stringMatching(/^  bookinfo\/ +bookinfo\.policy \(14\) · bookinfo\.workloads \(18\) · ca-summary\.md · istio-system\.policy \(6\)$/));
     expect(stdout).toMatch(/\n  objects: \d+ AuthorizationPolicy · /);
-    expect(stdout).toMatch(/\n  key material: 5 files under \.trustmesh\/secrets\/ \(git-ignored; never commit it\)\n$/);
+    expect(stdout).toMatch(/\n  key material: 7 files under \.trustmesh\/secrets\/ \(git-ignored; never commit it\)\n$/);
     expect(lines.length).toBeLessThanOrEqual(24);
     expect(stderr).toBe('');
   });
