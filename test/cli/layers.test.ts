@@ -44,6 +44,14 @@ describe('trustmesh on Istio + NetworkPolicy input', () => {
     ]);
   });
 
+  it('check refuses a host outside the registry to a REGISTRY_ONLY source by its Sidecar, before the other layers', () => {
+    const toUnregistered = { ...fromWeb, protocol: 'HTTP', host: 'evil.example', method: 'GET', path: '/' };
+    const r = runCli(['check', '--policies', LAYERS, '--request', file('host.json', JSON.stringify(toUnregistered)), '--output', 'text']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('1: DENY_CONN GET / from cluster.local/ns/shop/sa/web to shop{app=db}:5432: denied by Sidecar shop/web-egress '
+      + '(outboundTrafficPolicy REGISTRY_ONLY: evil.example is not in the service registry)\n');
+  });
+
   it('check exits 2 with the coded error at file:line for an invalid NetworkPolicy', () => {
     const bad = file('bad.yaml', 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: x, namespace: shop }\nspec:\n  podSelector: {}\n  ingress: [{ ports: [{ port: 80, endPort: 70 }] }]\n');
     const r = runCli(['check', '--policies', LAYERS, bad, '--request', file('one.json', JSON.stringify(fromWeb))]);
@@ -58,6 +66,7 @@ describe('trustmesh on Istio + NetworkPolicy input', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Two layers per cell: Istio (above), then `L4`');
     expect(r.stdout).toContain('| dev/sleep | ✅ all · L4 all ports | ✅ all · L4 none | ✅ all · L4 none |');
+    expect(r.stdout).toContain('Outbound to hosts outside the service registry (REGISTRY_ONLY): refused for shop/web (Sidecar shop/web-egress); allowed for every other source with a sidecar.');
     const json = JSON.parse(runCli(['matrix', LAYERS, '--output', 'json']).stdout) as { destinations: { id: string; access: { sources: string[]; status: string; network: unknown }[] }[] };
     const db = json.destinations.find((d) => d.id === 'shop/db')!;
     expect(db.access.find((a) => a.sources.includes('shop/web'))).toMatchObject({ status: 'allowed', network: { status: 'allowed', ports: [5432] } });
