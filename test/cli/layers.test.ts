@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAIN, ROOT, runCli } from './cli-runner';
 
 const LAYERS = path.join(ROOT, 'test', 'fixtures', 'analysis', 'layers');
+/** An AuthorizationPolicy and a NetworkPolicy on db's port 9187, which no container or Service declares. */
+const UNDECLARED_PORT = path.join(ROOT, 'test', 'fixtures', 'analysis', 'undeclared-port');
 
 const fromSleep = {
   protocol: 'TCP',
@@ -42,6 +44,14 @@ describe('trustmesh on Istio + NetworkPolicy input', () => {
     ]);
   });
 
+  it('check refuses a host outside the registry to a REGISTRY_ONLY source by its Sidecar, before the other layers', () => {
+    const toUnregistered = { ...fromWeb, protocol: 'HTTP', host: 'evil.example', method: 'GET', path: '/' };
+    const r = runCli(['check', '--policies', LAYERS, '--request', file('host.json', JSON.stringify(toUnregistered)), '--output', 'text']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('1: DENY_CONN GET / from cluster.local/ns/shop/sa/web to shop{app=db}:5432: denied by Sidecar shop/web-egress '
+      + '(outboundTrafficPolicy REGISTRY_ONLY: evil.example is not in the service registry)\n');
+  });
+
   it('check exits 2 with the coded error at file:line for an invalid NetworkPolicy', () => {
     const bad = file('bad.yaml', 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: x, namespace: shop }\nspec:\n  podSelector: {}\n  ingress: [{ ports: [{ port: 80, endPort: 70 }] }]\n');
     const r = runCli(['check', '--policies', LAYERS, bad, '--request', file('one.json', JSON.stringify(fromWeb))]);
@@ -56,6 +66,7 @@ describe('trustmesh on Istio + NetworkPolicy input', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Two layers per cell: Istio (above), then `L4`');
     expect(r.stdout).toContain('| dev/sleep | ✅ all · L4 all ports | ✅ all · L4 none | ✅ all · L4 none |');
+    expect(r.stdout).toContain('Outbound to hosts outside the service registry (REGISTRY_ONLY): refused for shop/web (Sidecar shop/web-egress); allowed for every other source with a sidecar.');
     const json = JSON.parse(runCli(['matrix', LAYERS, '--output', 'json']).stdout) as { destinations: { id: string; access: { sources: string[]; status: string; network: unknown }[] }[] };
     const db = json.destinations.find((d) => d.id === 'shop/db')!;
     expect(db.access.find((a) => a.sources.includes('shop/web'))).toMatchObject({ status: 'allowed', network: { status: 'allowed', ports: [5432] } });
@@ -70,6 +81,26 @@ describe('trustmesh on Istio + NetworkPolicy input', () => {
     const r = runCli(['diff', LAYERS, after, '--fail-on', 'widened']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('| ⚠️ | added | dev/sleep, shop/db | shop/db | NetworkPolicy now admits the connection (L4 all ports) |');
+  });
+
+  // Istio and the CNI enforce on every port of the pod, declared or not.
+  it('matrix shows both layers of a rule on a port the workload does not declare', () => {
+    const r = runCli(['matrix', LAYERS, UNDECLARED_PORT]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('| dev/sleep | ✅ all · L4 all ports | ◐ TCP on port 5432; GET on port 9187 · L4 port 9187 | ✅ all · L4 none |');
+    expect(r.stdout).toContain('| shop/web | ✅ all · L4 all ports | ◐ TCP on port 5432 · L4 port 5432 | ✅ all · L4 none |');
+    const json = JSON.parse(runCli(['matrix', LAYERS, UNDECLARED_PORT, '--output', 'json']).stdout) as { destinations: { id: string; ports: unknown }[] };
+    expect(json.destinations.find((d) => d.id === 'shop/db')?.ports).toEqual([{ port: 5432, protocol: 'TCP' }, { port: 9187, protocol: 'auto' }]);
+  });
+
+  it('diff reports a rule added on an undeclared port, in both layers', () => {
+    const after = path.join(dir, 'after-undeclared');
+    fs.mkdirSync(after);
+    for (const from of [LAYERS, UNDECLARED_PORT]) for (const f of fs.readdirSync(from)) fs.copyFileSync(path.join(from, f), path.join(after, f));
+    const r = runCli(['diff', LAYERS, after, '--fail-on', 'widened']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('| ⚠️ | added | dev/sleep, dev/\\* | shop/db | NetworkPolicy now admits the connection (L4 port 9187) |');
+    expect(r.stdout).toContain('| ⚠️ | widened | dev/sleep | shop/db | now also GET on port 9187 |');
   });
 
   it('reports each kind it does not model once, with the count and where the first one is', () => {

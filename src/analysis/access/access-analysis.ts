@@ -10,6 +10,7 @@ import { evaluateVersion, sliceFor, SliceAccess } from './access-sets';
 import { setContains } from './cubes';
 import { MatrixDestination, matrixDestinations, MatrixDestinationKind, compareIds } from './destinations';
 import { inputFingerprint } from './input-fingerprint';
+import { withPolicyNamedPorts } from './policy-ports';
 import { HTTP_ONLY_KINDS } from './request-class-dimensions';
 import { buildRequestSpace, RequestSpace, VersionInput, WitnessCache } from './request-classes';
 import { SourceClassification, SourceClassifier } from './source-classes';
@@ -21,6 +22,7 @@ import { DEFAULT_MESH_CONFIG, MeshConfig } from '../config/mesh-config';
 import { modernConfig } from '../convert/convert-legacy';
 import { AnalysisContext, createAnalysisContext } from '../evaluator/analysis-context';
 import { Evaluator, evaluatorFor } from '../evaluator/evaluate';
+import { NetworkLayer } from '../network/network-layer';
 
 /** Options of {@link analyzeAccess} (and of the matrix and the diff). */
 export interface AccessAnalysisOptions {
@@ -94,6 +96,9 @@ function analyzeVersions(given: readonly IstioConfig[], options: AccessAnalysisO
       columns.set(d.id, list);
     }
   });
+  // Policies apply to every port of a workload: the ports they name join the declared ones.
+  const layers = configs.map((c) => NetworkLayer.fromConfig(c, { allowInvalidConfig: true }));
+  for (const [id, list] of columns) columns.set(id, withPolicyNamedPorts(list, evaluators, layers, mesh));
 
   const memo = new Map<string, Omit<AnalyzedDestination, 'id' | 'kind' | 'versions'>>();
   const witnesses = new WitnessCache(mesh);

@@ -137,6 +137,22 @@ function versionConstraints(wp: WorkloadPolicies, mesh: MeshConfig): FieldConstr
 }
 
 /**
+ * The port numbers the Istio policies of a workload name: `to.operation.ports` and `notPorts` of
+ * its decisive AuthorizationPolicies (and `destination.port` conditions), and the
+ * `portLevelMtls` keys of its PeerAuthentication. Istio enforces them on any port of the pod,
+ * declared or not.
+ */
+export function policyPortNumbers(wp: WorkloadPolicies, mesh: MeshConfig): Set<number> {
+  const out = new Set<number>();
+  for (const c of versionConstraints(wp, mesh)) {
+    if (constraintTarget(c.attribute.key).type !== 'port') continue;
+    for (const m of [...(c.values ?? []), ...(c.notValues ?? [])]) if (/^\d+$/.test(m.raw)) out.add(Number(m.raw));
+  }
+  for (const port of wp.peerAuthentication.ports.keys()) out.add(port);
+  return out;
+}
+
+/**
  * Builds the request space of a destination from the policies of each version (`undefined` where
  * the destination does not exist).
  *
@@ -150,19 +166,15 @@ export function buildRequestSpace(namespace: string, labels: Readonly<Record<str
     if (!v) return;
     for (const c of versionConstraints(v.policies, mesh)) {
       const target = constraintTarget(c.attribute.key);
-      const all = [...(c.values ?? []), ...(c.notValues ?? [])];
-      if (target.type === 'port') {
-        all.forEach((m) => { if (/^\d+$/.test(m.raw)) portNumbers.add(Number(m.raw)); });
-      } else if (target.type === 'dimension') {
-        const entry = matchers.get(target.key) ?? { kind: target.kind, ...(target.header ? { header: target.header } : {}), list: new Map() };
-        for (const m of all) {
-          const key = `${c.attribute.key}\u0000${m.raw}`;
-          if (!entry.list.has(key)) entry.list.set(key, { key, matcher: m });
-        }
-        matchers.set(target.key, entry);
+      if (target.type !== 'dimension') continue;
+      const entry = matchers.get(target.key) ?? { kind: target.kind, ...(target.header ? { header: target.header } : {}), list: new Map() };
+      for (const m of [...(c.values ?? []), ...(c.notValues ?? [])]) {
+        const key = `${c.attribute.key}\u0000${m.raw}`;
+        if (!entry.list.has(key)) entry.list.set(key, { key, matcher: m });
       }
+      matchers.set(target.key, entry);
     }
-    for (const port of v.policies.peerAuthentication.ports.keys()) portNumbers.add(port);
+    for (const port of policyPortNumbers(v.policies, mesh)) portNumbers.add(port);
   });
 
   const slices = buildSlices(versions, portNumbers);

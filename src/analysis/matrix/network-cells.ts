@@ -7,8 +7,8 @@
  * Rows are identities, so a row's pods are the workloads running as that service account (every
  * one must be admitted, as in `check`); `ns/*` rows are a pod of `ns` with no known labels;
  * plaintext, `*` and foreign rows are an unknown client, which only a rule without peers admits.
- * Ports are the column's declared ports; without declared ports, the numbers the destination's
- * ingress rules name plus "any other port".
+ * Ports are the column's ports (declared, plus those its policies name: `access/policy-ports.ts`);
+ * without declared ports, the numbers the destination's ingress rules name plus "any other port".
  *
  * @module
  */

@@ -66,6 +66,8 @@ export interface NetworkConnection {
   readonly protocol?: NetworkProtocol;
 }
 
+const LAYERS = new WeakMap<IstioConfig, NetworkLayer>();
+
 /** A policy reference, `namespace/name`. */
 export type NetworkPolicyName = string;
 
@@ -101,21 +103,28 @@ export class NetworkLayer {
    *   `allowInvalidConfig` (then the invalid ones are left out, reported in `diagnostics`).
    */
   public static fromConfig(config: IstioConfig, options: { readonly allowInvalidConfig?: boolean } = {}): NetworkLayer {
-    const { policies, diagnostics } = readNetworkPolicies(config);
+    // One layer per loaded config: the matrix and the request space's policy-named ports share it.
+    let layer = LAYERS.get(config);
+    if (!layer) {
+      const { policies, diagnostics } = readNetworkPolicies(config);
+      const namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
+      for (const ns of config.namespaces) namespaceLabels.set(ns.metadata.name, ns.metadata.labels);
+      layer = new NetworkLayer(policies, namespaceLabels, diagnostics);
+      LAYERS.set(config, layer);
+    }
     if (!options.allowInvalidConfig) {
-      const errors = diagnostics.filter((d) => d.severity === 'error');
+      const errors = layer.diagnostics.filter((d) => d.severity === 'error');
       if (errors.length > 0) {
         throw new TrustmeshAggregateError('TM_CONFIG_INVALID', `${errors.length} invalid NetworkPolic${errors.length === 1 ? 'y' : 'ies'} in the policies`,
           errors.map((d) => TrustmeshError.fromDiagnostic(d)));
       }
     }
-    const namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
-    for (const ns of config.namespaces) namespaceLabels.set(ns.metadata.name, ns.metadata.labels);
-    return new NetworkLayer(policies, namespaceLabels, diagnostics);
+    return layer;
   }
 
   private readonly byNamespace = new Map<string, NetworkPolicyResource[]>();
   private readonly selected = new Map<string, readonly NetworkPolicyResource[]>();
+  private egressPorts?: ReadonlyMap<number, readonly { policy: NetworkPolicyResource; rule: NetworkPolicyRule }[]>;
 
   public constructor(
     /** The valid policies. */
@@ -153,6 +162,50 @@ export class NetworkLayer {
       this.selected.set(key, found);
     }
     return found;
+  }
+
+  /**
+   * The TCP port numbers the NetworkPolicies name for connections to this pod: the ports of the
+   * ingress rules of the policies that select it, and of the egress rules (of any policy) whose
+   * peers match it. A range counts by its two ends (`port` and `endPort`); a named port is one of
+   * the pod's container ports, declared already, so it adds nothing. Sorted.
+   */
+  public portsNamedFor(pod: NetworkPod): number[] {
+    const out = new Set<number>();
+    const add = (rule: NetworkPolicyRule): void => {
+      for (const p of rule.ports ?? []) {
+        if (p.protocol !== 'TCP' || typeof p.port !== 'number') continue;
+        out.add(p.port);
+        if (p.endPort !== undefined) out.add(p.endPort);
+      }
+    };
+    for (const p of this.policiesFor(pod, 'Ingress')) for (const r of p.ingress) add(r);
+    for (const [port, rules] of this.egressPortIndex()) {
+      if (out.has(port)) continue;
+      if (rules.some(({ policy, rule }) => this.peersMatch(rule, policy, { pod }))) out.add(port);
+    }
+    return [...out].sort((a, b) => a - b);
+  }
+
+  /** Egress rules by each TCP port number they name (range ends included), built on first use. */
+  private egressPortIndex(): ReadonlyMap<number, readonly { policy: NetworkPolicyResource; rule: NetworkPolicyRule }[]> {
+    if (this.egressPorts) return this.egressPorts;
+    const index = new Map<number, { policy: NetworkPolicyResource; rule: NetworkPolicyRule }[]>();
+    for (const policy of this.policies) {
+      if (!policy.policyTypes.includes('Egress')) continue;
+      for (const rule of policy.egress) {
+        for (const p of rule.ports ?? []) {
+          if (p.protocol !== 'TCP' || typeof p.port !== 'number') continue;
+          for (const port of p.endPort === undefined ? [p.port] : [p.port, p.endPort]) {
+            const list = index.get(port) ?? [];
+            if (!list.some((e) => e.rule === rule)) list.push({ policy, rule });
+            index.set(port, list);
+          }
+        }
+      }
+    }
+    this.egressPorts = index;
+    return index;
   }
 
   /** Decides a connection: the source's egress, then the destination's ingress. */

@@ -25,11 +25,19 @@ describe('diffLayers', () => {
   });
 
   it('reports a removed NetworkPolicy rule as removed, and a rename as no change', () => {
-    const removed = parseConfigText(all().replace('ports: [{ port: postgres }]', 'ports: [{ port: 6543 }]'), 'after.yaml');
+    const removed = parseConfigText(all().replace('- from: [{ podSelector: { matchLabels: { app: web } } }]', '- from: [{ podSelector: { matchLabels: { app: nobody } } }]'), 'after.yaml');
     expect(diffLayers(before, removed).changes.map((c) => [c.layer, c.kind, c.sources, c.destination])).toEqual([
       ['NetworkPolicy', 'removed', ['shop/web'], 'shop/db'],
     ]);
     const renamed = parseConfigText(all().replace('name: web-to-db', 'name: db-from-web'), 'after.yaml');
     expect(diffLayers(before, renamed).changes).toEqual([]);
+  });
+
+  // Policies apply to every port of the pod: a rule moved to a port db does not declare is still seen.
+  it('reports a rule moved to an undeclared port as changed, naming both ports', () => {
+    const moved = parseConfigText(all().replace('ports: [{ port: postgres }]', 'ports: [{ port: 6543 }]'), 'after.yaml');
+    expect(diffLayers(before, moved).changes.map((c) => [c.layer, c.kind, c.text])).toEqual([
+      ['NetworkPolicy', 'changed', 'shop/web → shop/db: NetworkPolicy admits port 6543 (was: port 5432)'],
+    ]);
   });
 });

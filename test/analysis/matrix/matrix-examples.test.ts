@@ -2,15 +2,33 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../../src/analysis/config/load-config';
 import { AccessMatrix, buildAccessMatrix } from '../../../src/analysis/matrix/matrix';
+import { withNetworkLayer } from '../../../src/analysis/matrix/network-cells';
+import { NetworkLayer } from '../../../src/analysis/network/network-layer';
 import { bookinfoMesh, fooHttpbinMesh, microShakeFactoryMesh } from '../../../src/examples';
 import { tempApp } from '../../helpers';
 
-function exampleMatrix(define: (app: ReturnType<typeof tempApp>) => unknown): AccessMatrix {
+function exampleMatrix(define: (app: ReturnType<typeof tempApp>) => unknown, layers = false): AccessMatrix {
   const app = tempApp();
   define(app);
   const text = app.synthOutput().files.filter((f) => /\.ya?ml$/.test(f.path)).map((f) => f.content).join('\n---\n');
-  return buildAccessMatrix(parseConfigText(text, 'dist.yaml'));
+  const config = parseConfigText(text, 'dist.yaml');
+  const matrix = buildAccessMatrix(config);
+  return layers ? withNetworkLayer(matrix, config, NetworkLayer.fromConfig(config)) : matrix;
 }
+
+// bookinfo mirrors its intentions as NetworkPolicies (NetworkPolicies.mirrorIntentions()): both layers per cell.
+describe('bookinfo, both layers', () => {
+  const m = exampleMatrix(bookinfoMesh, true);
+  const sa = (name: string): string => `bookinfo/bookinfo-${name}`;
+
+  it('opens L4 where an intention allows (L7 narrows it to GET), and nowhere else', () => {
+    expect(m.cell(sa('productpage'), 'bookinfo/details')).toMatchObject({ status: 'partial', summary: 'GET on port 9080', network: { summary: 'L4 all ports' } });
+    expect(m.cell(sa('reviews-v2'), 'bookinfo/ratings')?.network?.summary).toBe('L4 all ports');
+    expect(m.cell(sa('reviews-v1'), 'bookinfo/ratings')).toMatchObject({ status: 'denied', network: { summary: 'L4 none' } });
+    expect(m.cell('istio-system/istio-ingressgateway-service-account', 'bookinfo/productpage')?.network?.summary).toBe('L4 all ports');
+    expect(m.cell('plaintext', 'bookinfo/details')?.network?.summary).toBe('L4 none');
+  });
+});
 
 describe('bookinfo', () => {
   const m = exampleMatrix(bookinfoMesh);
