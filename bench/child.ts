@@ -1,10 +1,12 @@
 /**
  * One measurement, in a fresh process so that wall time and peak RSS belong to it alone. Prints a
  * JSON line. Modes:
- * - `trustmesh <services> <outdir> [manifests.json] [variant] [ingress|egress]`: declare the generated
- *   mesh with the constructs and synthesize it with TrustmeshApp (checks, schema + CEL validation,
- *   atomic write); optionally dump the synthesized objects (after timing and peak RSS are taken) for
- *   the floor (`''` for none); the last argument mirrors the intentions as NetworkPolicies.
+ * - `trustmesh <services> <outdir> [manifests.json] [variant] [ingress|egress] [istioVersion [legacy]]`:
+ *   declare the generated mesh with the constructs and synthesize it with TrustmeshApp (checks,
+ *   schema + CEL validation, atomic write); optionally dump the synthesized objects (after timing
+ *   and peak RSS are taken) for the floor (`''` for none); `ingress|egress` mirrors the intentions as
+ *   NetworkPolicies (`''` for none); `istioVersion` is the mesh's target (default 1.30), `legacy`
+ *   draws only intentions Istio 1.x can express (bench/generate-mesh.ts `legacyShapes`).
  * - `floor <manifests.json> <outdir>`: the very same objects as bare cdk8s ApiObjects, one Chart per
  *   output file, synthesized by a plain cdk8s App (the cdk8s floor).
  * - `check <manifests.json> <requests>`: decisions per second of the evaluator after load.
@@ -55,13 +57,15 @@ async function main(args: string[]): Promise<void> {
   const [mode, ...rest] = args;
   switch (mode) {
     case 'trustmesh': {
-      const [services, outdir, dumpFile, variant, networkPolicies] = rest;
+      const [services, outdir, dumpFile, variant, networkPolicies, istioVersion, shapes] = rest;
       const start = performance.now();
       const app = new TrustmeshApp({ outdir, secretsOutdir: path.join(outdir, '..', 'secrets'), onWarning: () => undefined });
       const generated = generateMesh(app, {
         services: Number(services),
         variant: variant ? Number(variant) : 0,
         ...(networkPolicies === 'ingress' || networkPolicies === 'egress' ? { networkPolicies } : {}),
+        ...(istioVersion ? { istioVersion } : {}),
+        ...(shapes === 'legacy' ? { legacyShapes: true } : {}),
       });
       app.synth();
       const ms = performance.now() - start;

@@ -29,6 +29,14 @@ export interface MeshSize {
    * @default - none
    */
   readonly networkPolicies?: 'ingress' | 'egress';
+  /** The mesh's target Istio release. @default '1.30' */
+  readonly istioVersion?: string;
+  /**
+   * Draw only intentions Istio 1.0–1.4 can express (the legacy target): denies become allows of
+   * the same shape, path templates are left out. The same mesh then synthesizes for 1.4 and 1.30.
+   * @default - true when `istioVersion` is a 1.0–1.4 release
+   */
+  readonly legacyShapes?: boolean;
 }
 
 /** A small deterministic PRNG (mulberry32). */
@@ -63,8 +71,11 @@ export function generateMesh(scope: Construct, size: MeshSize = {}): GeneratedMe
   const intentionsCount = size.intentions ?? servicesCount * 10;
   const random = prng(size.seed ?? 1);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
+  const istioVersion = size.istioVersion ?? '1.30';
+  const legacy = size.legacyShapes ?? /^1\.[0-4](\.|$)/.test(istioVersion);
+  const paths = legacy ? PATHS.filter((p) => !p.includes('{')) : PATHS;
   const mesh = new Mesh(scope, size.name ?? 'bench', {
-    istioVersion: '1.30',
+    istioVersion,
     ...(size.networkPolicies ? { networkPolicies: NetworkPolicies.mirrorIntentions({ lockDownEgress: size.networkPolicies === 'egress' }) } : {}),
   });
   const issuer = JwtIssuer.of({ issuer: 'https://login.example.com', jwksUri: 'https://login.example.com/jwks.json', audiences: ['bench'] });
@@ -97,10 +108,10 @@ export function generateMesh(scope: Construct, size: MeshSize = {}): GeneratedMe
       // Service-to-service allow with an L7 match.
       const dest = choose(httpServices);
       const methods = METHODS.filter(() => r() < 0.4);
-      const paths = PATHS.filter(() => r() < 0.25);
+      const chosen = paths.filter(() => r() < 0.25);
       dest.allowFrom(source, {
         ...(methods.length > 0 ? { methods } : {}),
-        ...(paths.length > 0 ? { paths } : {}),
+        ...(chosen.length > 0 ? { paths: chosen } : {}),
       });
     } else if (roll < 0.85) {
       // Namespace-wide rule.
@@ -108,8 +119,9 @@ export function generateMesh(scope: Construct, size: MeshSize = {}): GeneratedMe
     } else if (roll < 0.95) {
       // Deny: a namespace, or a method on the HTTP ports.
       const dest = choose(httpServices);
-      if (r() < 0.5) dest.denyFrom(Peer.namespace(choose(namespaces).namespaceName), { methods: [HttpMethod.DELETE] });
-      else dest.denyFrom(Peer.ipBlocks([`10.${Math.floor(r() * 256)}.0.0/16`]));
+      const allowOrDeny = legacy ? dest.allowFrom.bind(dest) : dest.denyFrom.bind(dest);
+      if (r() < 0.5) allowOrDeny(Peer.namespace(choose(namespaces).namespaceName), { methods: [HttpMethod.DELETE] });
+      else allowOrDeny(Peer.ipBlocks([`10.${Math.floor(r() * 256)}.0.0/16`]));
     } else {
       // Plain L4 allow.
       choose(services).allowFrom(source);

@@ -11,6 +11,10 @@
  * ingress|egress` (only the cost of mirroring intentions as NetworkPolicies: synth at S with
  * `NetworkPolicies.mirrorIntentions()` on — egress locked down for `egress` — vs off, as a ratio).
  *
+ * `--istio-version 1.4` (any 1.0–1.4 release): only the legacy target's synth cost — the same
+ * generated mesh (intentions Istio 1.x can express) synthesized for that release and for 1.30,
+ * alternating child runs, medians and their ratio (docs/legacy-target.md).
+ *
  * `--replay [--replay-lines 1000000,4000000]`: only the replay benchmark (`trustmesh replay` on
  * generated Istio TEXT access logs against the S-service mesh): lines per second and peak RSS at
  * each log size (RSS should not grow with the log). 10 million lines is
@@ -123,6 +127,7 @@ function main(): void {
   const argv = process.argv.slice(2);
   const o = parseOptions(argv);
   if (argv.includes('--replay')) return replayBench(argv, o);
+  if (argv.includes('--istio-version')) return legacyTargetCost(argv[argv.indexOf('--istio-version') + 1], o);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'trustmesh-bench-'));
   const dump = (name: string): string => path.join(work, `${name}.json`);
   const log = (line: string): void => {
@@ -293,4 +298,37 @@ function networkPolicyCost(o: Options, work: string, log: (line: string) => void
   log(`synth S=${o.services}: NetworkPolicies (${o.networkPolicies}) ${onMs.toFixed(0)} ms, ${String(on[0].objects)} objects`
     + ` vs off ${offMs.toFixed(0)} ms, ${String(off[0].objects)} objects: ${result.timeRatio.toFixed(2)}x`);
   fs.writeFileSync(o.out, `${JSON.stringify(result, null, 2)}\n`);
+}
+
+/**
+ * The legacy target's synth cost (issue 13): the same generated mesh — only intentions Istio 1.x
+ * can express — synthesized for `version` and for 1.30, alternating child runs; medians and the
+ * ratio legacy / 1.30.
+ */
+function legacyTargetCost(version: string, o: Options): void {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'trustmesh-bench-legacy-'));
+  const legacy: ChildResult[] = [];
+  const current: ChildResult[] = [];
+  for (let i = 0; i < o.runs; i++) {
+    legacy.push(child(['trustmesh', String(o.services), path.join(work, `legacy${i}`, 'dist'), '', '0', '', version, 'legacy']));
+    current.push(child(['trustmesh', String(o.services), path.join(work, `current${i}`, 'dist'), '', '0', '', '1.30', 'legacy']));
+  }
+  const legacyMs = median(legacy.map((r) => r.ms));
+  const currentMs = median(current.map((r) => r.ms));
+  const result = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, node: process.version },
+    services: o.services,
+    intentions: legacy[0].intentions,
+    runs: o.runs,
+    legacy: { istioVersion: version, ...summary(legacy) },
+    current: { istioVersion: '1.30', ...summary(current) },
+    timeRatio: legacyMs / currentMs,
+    rssRatio: median(legacy.map((r) => r.peakRssMb)) / median(current.map((r) => r.peakRssMb)),
+  };
+  process.stderr.write(`synth S=${o.services} for Istio ${version}: ${legacyMs.toFixed(0)} ms, ${String(legacy[0].objects)} objects`
+    + ` vs 1.30: ${currentMs.toFixed(0)} ms, ${String(current[0].objects)} objects: ${result.timeRatio.toFixed(2)}x (median of ${o.runs})\n`);
+  fs.writeFileSync(o.out.replace(/results\.json$/, 'legacy-results.json'), `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  fs.rmSync(work, { recursive: true, force: true });
 }

@@ -19,6 +19,7 @@ import { LoadedObject } from '../analysis/config/istio-config';
 import { mergeConfigs, parseConfigDocuments } from '../analysis/config/load-config';
 import { DEFAULT_MESH_CONFIG, meshConfig, MeshConfig } from '../analysis/config/mesh-config';
 import { Diagnostic, ErrorCode } from '../errors';
+import { IstioVersion } from '../model/istio-version';
 
 /** One reviewable manifest file of a synth. */
 export interface OutputManifestFile {
@@ -37,6 +38,12 @@ export interface AnalyzeOutputOptions {
    * @default - Istio's defaults for every folder
    */
   readonly meshConfigOf?: (folder: string) => MeshConfig;
+  /**
+   * The Istio release an output folder targets (its mesh's `istioVersion`): on 1.0–1.5 the legacy
+   * APIs a legacy mesh renders are in force, and not reported as leftovers.
+   * @default - a current release for every folder
+   */
+  readonly istioVersionOf?: (folder: string) => IstioVersion | undefined;
   /**
    * How a file is named in findings, e.g. with the output directory in front.
    * @default - the path relative to the output directory
@@ -64,7 +71,9 @@ export function analyzeOutput(files: readonly OutputManifestFile[], options: Ana
       return config;
     });
     const config = mergeConfigs(configs);
-    const findings = analyze(config, { meshConfig: options.meshConfigOf?.(folder) ?? DEFAULT_MESH_CONFIG, inventory: 'auto' });
+    const findings = analyze(config, {
+      meshConfig: options.meshConfigOf?.(folder) ?? DEFAULT_MESH_CONFIG, inventory: 'auto', istioVersion: options.istioVersionOf?.(folder),
+    });
     for (const d of findings) out.push(withConstructFix(owners.attribute(d)));
   }
   return out;
@@ -88,6 +97,20 @@ export function meshConfigsByFolder(constructs: readonly unknown[]): (folder: st
     }));
   }
   return (folder) => byFolder.get(folder) ?? DEFAULT_MESH_CONFIG;
+}
+
+/**
+ * The Istio release of each output folder: that of the (first) mesh written there.
+ * @param constructs every construct of the app
+ */
+export function istioVersionsByFolder(constructs: readonly unknown[]): (folder: string) => IstioVersion | undefined {
+  const byFolder = new Map<string, IstioVersion>();
+  for (const c of constructs) {
+    if (!Mesh.isMesh(c)) continue;
+    const folder = outputFolder(`${c.node.path}/`);
+    if (!byFolder.has(folder)) byFolder.set(folder, c.istioVersion);
+  }
+  return (folder) => byFolder.get(folder);
 }
 
 /** How to act on a finding in the constructs, where that differs from editing the YAML. */

@@ -3,7 +3,7 @@ import { App, AppProps } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Diagnostic, formatDiagnostic, TrustmeshAggregateError, TrustmeshError } from '../errors';
 import { diagnosticsOf } from './diagnostics';
-import { analyzeOutput, meshConfigsByFolder, OutputManifestFile } from './output-analysis';
+import { analyzeOutput, istioVersionsByFolder, meshConfigsByFolder, OutputManifestFile } from './output-analysis';
 import { OutputFile } from './output-file';
 import { comparePaths, layOutObjects } from './output-layout';
 import { markTrustmeshApp } from './secret-chart';
@@ -163,6 +163,7 @@ export class TrustmeshApp extends App {
   private runAnalyzer(files: readonly OutputManifestFile[], constructs: readonly IConstruct[]): Diagnostic[] {
     const findings = analyzeOutput(files, {
       meshConfigOf: meshConfigsByFolder(constructs),
+      istioVersionOf: istioVersionsByFolder(constructs),
       displayPath: (file) => path.posix.join(this.outdir.split(path.sep).join('/'), file),
     });
     const errors = findings.filter((d) => d.severity === 'error');

@@ -34,6 +34,21 @@ describe('legacy target rendering', () => {
     expect(cluster.spec).toEqual({ mode: 'ON' });
   });
 
+  it('gives a non-HTTP port of a token-verifying service its own Policy without origins (1.x verifies tokens on HTTP only), same peers and binding', () => {
+    const app = tempApp();
+    const mesh = new Mesh(app, 'shop', { istioVersion: '1.4', mtls: MtlsMode.STRICT });
+    const api = mesh.addNamespace('shop').addService('api', { ports: [Port.http(80, { targetPort: 8080 }), Port.tcp(5432)] });
+    api.requireJwt(ISSUER);
+    const objects = manifestsOf(app);
+    expect(find(objects, 'Policy', 'api-authn', 'shop').spec.targets).toEqual([{ name: 'api', ports: [{ number: 80 }] }]);
+    expect(find(objects, 'Policy', 'api-authn', 'shop').spec.origins).toHaveLength(1);
+    expect(find(objects, 'Policy', 'api-port-5432-authn', 'shop').spec).toEqual({
+      targets: [{ name: 'api', ports: [{ number: 5432 }] }],
+      peers: [{ mtls: { mode: 'STRICT' } }],
+      principalBinding: 'USE_ORIGIN',
+    });
+  });
+
   it('renders a port exception as its own Policy, the service Policy targets the other ports, and clients get DISABLE for that port', () => {
     const { app, api } = shop('1.4');
     api.requireJwt(ISSUER, { exceptPaths: ['/healthz', '/static/*'] });

@@ -13,6 +13,7 @@
  */
 import { ASSUMED_INGRESS_SOURCE, defaultIngressGateway } from './default-ingress';
 import { Diagnostic, diagnosticHead, ErrorCode, Severity, SourceLocation } from '../../errors';
+import { IstioVersion } from '../../model/istio-version';
 import { appendAll } from '../../private/arrays';
 import { IstioConfig, LoadedObject } from '../config/istio-config';
 import { mergeConfigs } from '../config/load-config';
@@ -69,6 +70,13 @@ export interface AnalyzeOptions {
    * @default false
    */
   readonly assumeDefaultIngress?: boolean;
+  /**
+   * The Istio release the configuration is applied to. On a release that still serves the pre-1.6
+   * APIs (1.0–1.5), their objects are in force, so `TM_LEGACY_ISTIO_API` does not apply (synth
+   * passes the mesh's `istioVersion`).
+   * @default - a current release (1.6 or later): legacy objects are reported as not enforced
+   */
+  readonly istioVersion?: IstioVersion;
 }
 
 /**
@@ -93,6 +101,7 @@ export function analyze(config: IstioConfig, options: AnalyzeOptions = {}): Diag
     mesh,
     evaluator: createEvaluator(effective, mesh, { allowInvalidConfig: true }),
     inventory: new Inventory(effective, mesh, mode, assumed),
+    istioVersion: options.istioVersion,
   };
   const schema = options.manifestCheck ? runManifestCheck(config, options.manifestCheck) : [];
   const schemaAt = new Set(schema.map((d) => positionKey(d.location)));

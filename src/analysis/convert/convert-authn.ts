@@ -11,7 +11,7 @@
  *   `originIsOptional`, a DENY of requests without a request principal on the policy's ports, one
  *   rule per trigger rule (`includedPaths` → `paths`, `excludedPaths` → `notPaths`).
  *
- * Refused: a `jwt` peer, regex trigger rules, trigger rules with several issuers, and a namespace or
+ * Refused: a `jwt` peer, regex trigger rules, trigger rules that differ between several issuers, and a namespace or
  * mesh Policy with origins that a targeted Policy overrides (v1 RequestAuthentications merge, they
  * do not override, so the override cannot be expressed).
  *
@@ -47,6 +47,7 @@ export function convertedMode(policy: LegacyAuthnResource): 'STRICT' | 'PERMISSI
 
 /** Converts every Policy and MeshPolicy of the config. */
 export function convertAuthn(config: IstioConfig, b: ConversionBuilder, rootNamespace: string): void {
+  const workloads = new Map<string, WorkloadPeerAuthentication>();
   const targetedNamespaces = new Set(config.legacy.authn.filter((p) => p.kind === 'Policy' && p.spec.targets.length > 0).map((p) => p.metadata.namespace));
   for (const policy of config.legacy.authn) {
     if (policy.spec.peers.some((p) => p.kind === 'jwt')) {
@@ -78,14 +79,49 @@ export function convertAuthn(config: IstioConfig, b: ConversionBuilder, rootName
       const ports = workloadPortsOf(config, service, target.ports);
       const mode = convertedMode(policy);
       const name = `${policy.metadata.name}-${target.name}`;
-      b.add(policy, object(b, 'PeerAuthentication', name, namespace, {
-        selector: { matchLabels: { ...service.selector } },
-        mtls: { mode: 'UNSET' },
-        portLevelMtls: Object.fromEntries(ports.map((p) => [String(p), { mode }])),
-      }));
+      peerAuthenticationFor(b, workloads, policy, name, namespace, service.selector, ports, mode, target.ports.length > 0);
       if (mode === 'DISABLE') b.note(policy, `no mtls peer: ports ${ports.join(', ')} of ${target.name} converted to DISABLE (1.x terminated no mTLS there)`);
       convertOrigins(b, policy, namespace, name, service.selector, ports);
     });
+  }
+}
+
+/** The merged PeerAuthentication of one workload selector, with where each port's mode came from. */
+interface WorkloadPeerAuthentication {
+  readonly object: ConvertedObject;
+  readonly portLevelMtls: Record<string, { mode: string }>;
+  readonly from: Map<number, { policy: string; portTargeted: boolean }>;
+}
+
+/**
+ * Adds the target's ports to the one PeerAuthentication of its workloads. Several targeted 1.x
+ * Policies may name one Service (e.g. one per port with its own mode); v1 applies only the oldest
+ * of several PeerAuthentications selecting a workload, so they become one, named after the first
+ * Policy. Per port, a target naming the port wins over one naming the whole Service, as in 1.x;
+ * between two of the same kind the first is kept and the other noted.
+ */
+function peerAuthenticationFor(b: ConversionBuilder, workloads: Map<string, WorkloadPeerAuthentication>, policy: LegacyAuthnResource, name: string,
+  namespace: string, selector: Readonly<Record<string, string>>, ports: readonly number[], mode: string, portTargeted: boolean): void {
+  const key = `${namespace}/${JSON.stringify(Object.entries(selector).sort(([a], [c]) => (a < c ? -1 : a > c ? 1 : 0)))}`;
+  let merged = workloads.get(key);
+  if (!merged) {
+    const portLevelMtls: Record<string, { mode: string }> = {};
+    const pa = object(b, 'PeerAuthentication', name, namespace, { selector: { matchLabels: { ...selector } }, mtls: { mode: 'UNSET' }, portLevelMtls });
+    merged = { object: pa, portLevelMtls, from: new Map() };
+    workloads.set(key, merged);
+  }
+  b.add(policy, merged.object);
+  const ref = `${policy.kind} ${policy.metadata.namespace}/${policy.metadata.name}`;
+  for (const p of ports) {
+    const had = merged.from.get(p);
+    if (had && (had.portTargeted || !portTargeted)) {
+      if (had.policy !== ref && merged.portLevelMtls[String(p)].mode !== mode) {
+        b.note(policy, `port ${p} is also targeted by ${had.policy}, whose mode (${merged.portLevelMtls[String(p)].mode}) was kept: 1.x picked one of two Policies at the same level`);
+      }
+      continue;
+    }
+    merged.portLevelMtls[String(p)] = { mode };
+    merged.from.set(p, { policy: ref, portTargeted });
   }
 }
 
@@ -100,9 +136,12 @@ function convertOrigins(b: ConversionBuilder, policy: LegacyAuthnResource, names
     b.note(policy, 'originIsOptional: no DENY generated; note that v1 rejects an invalid token (401) where 1.x accepted the request');
     return;
   }
+  // Several origins convert to one DENY rule set when they share their trigger rules (each then
+  // applies on the same paths, so a token is required exactly there).
   const withRules = origins.filter((o) => o.triggerRules.length > 0);
-  if (withRules.length > 0 && origins.length > 1) {
-    b.refuse('TM_CONVERT_UNSUPPORTED', policy, ['spec', 'origins'], 'triggerRules with several origins cannot be expressed as one DENY rule set', 'Keep one origin with triggerRules per Policy.');
+  const sameRules = origins.every((o) => JSON.stringify(o.triggerRules) === JSON.stringify(origins[0].triggerRules));
+  if (withRules.length > 0 && origins.length > 1 && !sameRules) {
+    b.refuse('TM_CONVERT_UNSUPPORTED', policy, ['spec', 'origins'], 'origins with different triggerRules cannot be expressed as one DENY rule set', 'Give every origin of the Policy the same triggerRules, or keep one origin with triggerRules per Policy.');
     return;
   }
   const triggerRules = origins[0].triggerRules;

@@ -10,11 +10,13 @@
 import { assertLegacySupports, legacyCannotExpress } from './legacy-errors';
 import { LegacyNames } from './legacy-names';
 import { istioApiVersion } from '../../model/api-version';
+import { IntentionSpec } from '../../model/intention';
 import { IstioFeature } from '../../model/istio-version';
 import { JwtIssuerSpec } from '../../model/jwt-issuer';
 import { MeshModel } from '../../model/mesh-model';
 import { ServiceSpec } from '../../model/mesh-spec';
 import { MtlsMode, resolveMtls } from '../../model/mtls';
+import { isHttpProtocol } from '../../model/service-port';
 import { IstioManifest, sortedStrings } from '../istio/manifest';
 
 /** The `peers` of a mode: STRICT and PERMISSIVE mTLS, none for plaintext. */
@@ -41,16 +43,32 @@ export function renderNamespacePolicy(model: MeshModel, namespace: string): Isti
 
 /**
  * True when a service needs its own Policy: its own mTLS mode, or end-user tokens to verify — on
- * the ports that do not have their own Policy (a port with its own mode gets
- * {@link renderPortPolicy}; the service's Policy lists the other ports, so no two Policies target
- * one port and the choice between them never depends on Istio's precedence).
+ * the ports that do not have their own Policy (a port with its own mode, or a non-HTTP port of a
+ * service that verifies tokens, gets {@link renderPortPolicy}; the service's Policy lists the other
+ * ports, so no two Policies target one port and the choice between them never depends on Istio's
+ * precedence).
  */
 export function needsServicePolicy(model: MeshModel, service: ServiceSpec): boolean {
-  return (service.mtls !== undefined || model.issuersFor(service).length > 0) && !allPortsExcepted(service);
+  const tokens = verifiesTokens(service, model.intentionsFor(service));
+  return (service.mtls !== undefined || tokens) && !allPortsExcepted(service, tokens);
 }
 
-function allPortsExcepted(service: ServiceSpec): boolean {
-  return service.ports.length > 0 && service.ports.every((p) => p.mtls !== undefined);
+/** True when the service has end-user tokens to verify (`requireJwt` or end-user intentions). */
+export function verifiesTokens(service: ServiceSpec, intentions: readonly IntentionSpec[]): boolean {
+  return service.jwtRequirement !== undefined || intentions.some((i) => i.endUser !== undefined);
+}
+
+function allPortsExcepted(service: ServiceSpec, tokens: boolean): boolean {
+  return service.ports.length > 0 && service.ports.every((p) => ownPolicy(p, tokens));
+}
+
+/**
+ * Whether a port gets its own Policy: it has its own mode, or the service verifies tokens and the
+ * port is not HTTP — 1.x applies origins to HTTP only, so that port's Policy carries none (what
+ * `trustmesh convert` turns into a DENY of requests without a token would deny TCP there).
+ */
+function ownPolicy(port: ServiceSpec['ports'][number], tokens: boolean): boolean {
+  return port.mtls !== undefined || (tokens && !isHttpProtocol(port.protocol));
 }
 
 /** The service's mode without port overrides (mesh → namespace → service). */
@@ -61,8 +79,9 @@ export function serviceMtls(model: MeshModel, service: ServiceSpec): MtlsMode {
 /** The service-targeted Policy (peers and origins); `undefined` when the namespace's or mesh's policy applies unchanged. */
 export function renderServicePolicy(model: MeshModel, service: ServiceSpec): IstioManifest | undefined {
   if (!needsServicePolicy(model, service)) return undefined;
-  const excepted = exceptionPorts(service);
-  const ports = service.ports.filter((p) => p.mtls === undefined).map((p) => p.port).sort((a, b) => a - b);
+  const tokens = verifiesTokens(service, model.intentionsFor(service));
+  const excepted = exceptionPorts(service, tokens);
+  const ports = service.ports.filter((p) => !ownPolicy(p, tokens)).map((p) => p.port).sort((a, b) => a - b);
   const target = excepted.length > 0 ? { name: service.name, ports: ports.map((number) => ({ number })) } : { name: service.name };
   return policy(model, service.namespace, LegacyNames.servicePolicy(service.name), {
     targets: [target],
@@ -71,19 +90,19 @@ export function renderServicePolicy(model: MeshModel, service: ServiceSpec): Ist
   });
 }
 
-/** The ports with their own mTLS mode, by Service port. */
-export function exceptionPorts(service: ServiceSpec): number[] {
-  return service.ports.filter((p) => p.mtls !== undefined).map((p) => p.port).sort((a, b) => a - b);
+/** The ports with their own Policy (own mode, or not HTTP on a service that verifies tokens), by Service port. */
+export function exceptionPorts(service: ServiceSpec, tokens: boolean): number[] {
+  return service.ports.filter((p) => ownPolicy(p, tokens)).map((p) => p.port).sort((a, b) => a - b);
 }
 
-/** The Policy of one port with its own mode: a port target, the port's peers and the service's origins. */
+/** The Policy of one port with its own Policy: a port target, the port's peers and, on HTTP, the service's origins. */
 export function renderPortPolicy(model: MeshModel, service: ServiceSpec, port: number): IstioManifest | undefined {
   const spec = service.ports.find((p) => p.port === port);
-  if (!spec?.mtls) return undefined;
+  if (!spec || !ownPolicy(spec, verifiesTokens(service, model.intentionsFor(service)))) return undefined;
   return policy(model, service.namespace, LegacyNames.portPolicy(service.name, port), {
     targets: [{ name: service.name, ports: [{ number: port }] }],
-    ...peers(spec.mtls),
-    ...origins(model, service),
+    ...peers(spec.mtls ?? serviceMtls(model, service)),
+    ...(isHttpProtocol(spec.protocol) ? origins(model, service) : binding(origins(model, service))),
   });
 }
 
@@ -115,6 +134,11 @@ function origins(model: MeshModel, service: ServiceSpec): Record<string, unknown
     ...(requirement ? {} : { originIsOptional: true }),
     ...(byPeer ? {} : { principalBinding: 'USE_ORIGIN' }),
   };
+}
+
+/** The `principalBinding` of a service's origins alone: a non-HTTP port keeps the service's binding, so every port of the service binds alike. */
+function binding(spec: Record<string, unknown>): Record<string, unknown> {
+  return spec.principalBinding !== undefined ? { principalBinding: spec.principalBinding } : {};
 }
 
 function jwt(model: MeshModel, issuer: JwtIssuerSpec, where: string): Record<string, unknown> {

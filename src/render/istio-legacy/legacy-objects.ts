@@ -10,7 +10,7 @@
  * @module
  */
 import {
-  exceptionPorts, renderMeshPolicy, renderNamespacePolicy, renderPortPolicy, renderServicePolicy,
+  exceptionPorts, renderMeshPolicy, renderNamespacePolicy, renderPortPolicy, renderServicePolicy, verifiesTokens,
 } from './authentication-policy';
 import { renderMeshClientTls, renderNamespaceClientTls, renderServiceClientTls } from './client-tls';
 import { renderLegacyGateway } from './gateway';
@@ -63,13 +63,14 @@ export const LEGACY_ISTIO_OBJECTS: IstioObjectTable = {
       (model, ns) => renderNamespaceClientTls(model, ns.name)),
   ],
   service: [
-    single('Policy', ({ service, intentions }) => ((service.mtls || service.jwtRequirement || intentions.some((i) => i.endUser))
-      && !(service.ports.length > 0 && service.ports.every((p) => p.mtls))
+    single('Policy', ({ service, intentions }) => ((service.mtls || verifiesTokens(service, intentions))
+      && exceptionPorts(service, verifiesTokens(service, intentions)).length < Math.max(service.ports.length, 1)
       ? { id: 'Policy', name: LegacyNames.servicePolicy(service.name), namespace: service.namespace } : undefined),
     (model, { service }) => renderServicePolicy(model, service)),
-    several('Policy', ({ service }) => exceptionPorts(service).map((port) => ({
+    several('Policy', ({ service, intentions }) => exceptionPorts(service, verifiesTokens(service, intentions)).map((port) => ({
       id: `Policy-port-${port}`, name: LegacyNames.portPolicy(service.name, port), namespace: service.namespace,
-    })), (model, { service }) => exceptionPorts(service).map((port) => renderPortPolicy(model, service, port)!)),
+    })), (model, { service }) => exceptionPorts(service, verifiesTokens(service, model.intentionsFor(service)))
+      .map((port) => renderPortPolicy(model, service, port)!)),
     single('DestinationRule', ({ service }) => (service.inMesh && (service.mtls || service.ports.some((p) => p.mtls))
       ? { id: 'ClientTls', name: LegacyNames.clientTlsDestinationRule(service.name), namespace: service.namespace } : undefined),
     (model, { service }) => renderServiceClientTls(model, service)),

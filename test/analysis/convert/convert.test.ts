@@ -117,3 +117,66 @@ spec:
     expect(proof.differences[0].legacy.explanation).toMatch(/originIsOptional/);
   });
 });
+
+describe('several targeted Policies of one Service (as the legacy target renders ports with their own mode)', () => {
+  const TWO_PORTS = `apiVersion: v1
+kind: Service
+metadata: {name: httpbin, namespace: foo}
+spec: {selector: {app: httpbin}, ports: [{name: http, port: 80, targetPort: 8000}, {name: tcp, port: 5432, targetPort: 5432}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: httpbin, namespace: foo}
+spec: {template: {metadata: {labels: {app: httpbin}}, spec: {serviceAccountName: httpbin, containers: [{name: c}]}}}
+---
+apiVersion: authentication.istio.io/v1alpha1
+kind: Policy
+metadata: {name: httpbin-authn, namespace: foo}
+spec:
+  targets: [{name: httpbin, ports: [{number: 5432}]}]
+  peers: [{mtls: {}}]
+---
+apiVersion: authentication.istio.io/v1alpha1
+kind: Policy
+metadata: {name: httpbin-port-80-authn, namespace: foo}
+spec:
+  targets: [{name: httpbin, ports: [{number: 80}]}]
+`;
+
+  it('become one PeerAuthentication with every port (v1 applies only the oldest of several selecting a workload)', () => {
+    const cfg = parseConfigText(TWO_PORTS, 'two-ports.yaml');
+    const c = convertLegacy(cfg, V1);
+    expect(c.refusals).toEqual([]);
+    const pas = c.objects.filter((o) => o.kind === 'PeerAuthentication');
+    expect(pas.map((o) => [o.metadata.name, o.spec])).toEqual([[
+      'httpbin-authn-httpbin',
+      { selector: { matchLabels: { app: 'httpbin' } }, mtls: { mode: 'UNSET' }, portLevelMtls: { 5432: { mode: 'STRICT' }, 8000: { mode: 'DISABLE' } } },
+    ]]);
+    expect(c.entries.find((e) => e.input === 'Policy foo/httpbin-port-80-authn')?.outputs).toEqual(['PeerAuthentication foo/httpbin-authn-httpbin']);
+    expect(proveConversion(cfg, convertedConfig(cfg, c)).differences).toEqual([]);
+  });
+
+  it('a port target wins over a whole-Service target on that port, as in 1.x', () => {
+    const cfg = parseConfigText(TWO_PORTS.replace('targets: [{name: httpbin, ports: [{number: 5432}]}]', 'targets: [{name: httpbin}]'), 'two-ports.yaml');
+    const pa = convertLegacy(cfg, V1).objects.find((o) => o.kind === 'PeerAuthentication');
+    expect(pa?.spec.portLevelMtls).toEqual({ 5432: { mode: 'STRICT' }, 8000: { mode: 'DISABLE' } });
+  });
+
+  it('several origins sharing their triggerRules convert to one DENY rule set', () => {
+    const cfg = parseConfigText(`${SERVICE}---
+apiVersion: authentication.istio.io/v1alpha1
+kind: Policy
+metadata: {name: httpbin-authn, namespace: foo}
+spec:
+  targets: [{name: httpbin}]
+  origins:
+  - jwt: {issuer: a, jwksUri: "https://a/jwks", triggerRules: [{excludedPaths: [{exact: /healthz}]}]}
+  - jwt: {issuer: b, jwksUri: "https://b/jwks", triggerRules: [{excludedPaths: [{exact: /healthz}]}]}
+`, 'origins.yaml');
+    const c = convertLegacy(cfg, V1);
+    expect(c.refusals).toEqual([]);
+    expect(c.objects.find((o) => o.metadata.name === 'httpbin-authn-httpbin-require-jwt')?.spec.rules).toEqual([
+      { from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { ports: ['8000'], notPaths: ['/healthz'] } }] },
+    ]);
+  });
+});

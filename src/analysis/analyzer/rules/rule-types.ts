@@ -7,6 +7,7 @@
  */
 import { Inventory } from './inventory';
 import { Diagnostic, ErrorCode, Severity } from '../../../errors';
+import { IstioVersion } from '../../../model/istio-version';
 import { IstioConfig, LoadedObject } from '../../config/istio-config';
 import { MeshConfig } from '../../config/mesh-config';
 import { FieldPath } from '../../config/yaml-source';
@@ -32,6 +33,8 @@ export interface RuleContext {
   readonly evaluator: Evaluator;
   /** Which namespaces, service accounts and workloads the input is known to list completely. */
   readonly inventory: Inventory;
+  /** The Istio release the config is applied to; `undefined` for a current one (see `AnalyzeOptions.istioVersion`). */
+  readonly istioVersion?: IstioVersion;
 }
 
 /** A rule (or a small family of rules): the checks it reports and how it finds them. */

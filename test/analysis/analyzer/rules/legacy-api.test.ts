@@ -16,6 +16,12 @@ describe('TM_LEGACY_ISTIO_API', () => {
     expect(found[2].fix).toMatch(/PeerAuthentication/);
   });
 
+  it('stays quiet when the config targets a release that still serves the legacy APIs (1.0–1.5), and reports from 1.6 on', () => {
+    expect(withCode(analyzeFixture(POSITIVE, { istioVersion: { major: 1, minor: 4 } }), 'TM_LEGACY_ISTIO_API')).toEqual([]);
+    expect(withCode(analyzeFixture(POSITIVE, { istioVersion: { major: 1, minor: 5 } }), 'TM_LEGACY_ISTIO_API')).toEqual([]);
+    expect(withCode(analyzeFixture(POSITIVE, { istioVersion: { major: 1, minor: 6 } }), 'TM_LEGACY_ISTIO_API')).toHaveLength(3);
+  });
+
   it('stays quiet for security.istio.io/v1 objects', () => {
     expect(analyzeFixture('legacy-api/negative.yaml')).toEqual([]);
   });

@@ -1,0 +1,75 @@
+// What the legacy property tests share: random meshes on a legacy target, the Kubernetes Services
+// the legacy APIs resolve, and the documented differences between the generations
+// (docs/legacy-target.md), so every test draws and classifies requests alike.
+import * as fc from 'fast-check';
+import { stringify } from 'yaml';
+import { meshPlan } from './mesh-arbitraries';
+import { ModelDecision } from '../../src/model/decide';
+import { MeshModel } from '../../src/model/mesh-model';
+import { ServiceSpec } from '../../src/model/mesh-spec';
+import { canonicalJson } from '../../src/private/canonical-json';
+import { AccessRequest } from '../../src/semantics/access-request';
+
+/**
+ * The Kubernetes Services the legacy APIs resolve (Policy `targets`, RBAC `services` and
+ * inclusion name Services, not workloads): one per declared service, named after it, selecting
+ * its labels — what the reference workloads (or the user's own manifests) provide.
+ */
+export function kubernetesServices(model: MeshModel): string {
+  return model.spec.services.map((s) => stringify({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: s.name, namespace: s.namespace },
+    spec: { selector: { ...s.labels }, ports: s.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort })) },
+  })).join('---\n');
+}
+
+/** The declared service a request is addressed to (by namespace and workload labels). */
+export function serviceOf(model: MeshModel, request: AccessRequest): ServiceSpec | undefined {
+  const d = request.destination;
+  return model.spec.services.find((s) => s.namespace === d.namespace && canonicalJson(s.labels) === canonicalJson(d.labels));
+}
+
+/** Whether the request's workload port is one a Service of the destination exposes. */
+export function declaredPort(model: MeshModel, request: AccessRequest): boolean {
+  return serviceOf(model, request)?.ports.some((p) => p.targetPort === request.destination.port) ?? false;
+}
+
+/** Random meshes as the v1 property test draws them, targeting a legacy release (1.0–1.4). */
+export const legacyPlan = fc.tuple(meshPlan, fc.constantFrom('1.0', '1.1', '1.2', '1.3', '1.4')).map(([plan, version]) => ({ ...plan, version }));
+
+/**
+ * Which documented difference between the generations (docs/legacy-target.md, "Proof, and the
+ * known differences") a request falls in, if any; `undefined` when both generations must decide it
+ * alike. `expected` is the intent model's decision.
+ */
+export function legacyGap(model: MeshModel, request: AccessRequest, expected: ModelDecision): 'port' | 'optionalOrigin' | 'query' | 'cors' | undefined {
+  // Legacy Policies and RBAC name Service ports: a workload port no Service exposes is outside them.
+  if (!declaredPort(model, request)) return 'port';
+  const dest = serviceOf(model, request)!;
+  // Where a token is optional (end-user intentions without requireJwt) v1 still rejects a token it
+  // cannot verify (401); a legacy origin is optional as a whole (originIsOptional) and lets it
+  // through anonymous. The same on requireJwt's exceptPaths: v1 still verifies a presented token
+  // there, 1.x triggerRules skip verification altogether.
+  const unchecked = !dest.jwtRequirement || (dest.jwtRequirement.exceptPaths.length > 0 && expected.outcome === 'DENY_401');
+  if (request.jwt && expected.outcome !== 'ALLOW' && unchecked && model.issuersFor(dest).length > 0) return 'optionalOrigin';
+  // 1.x RBAC compares `paths` with the query string, v1 without it.
+  if (request.path?.includes('?')) return 'query';
+  // A CORS preflight skips JWT verification in both generations, but requireJwt is an
+  // authorization DENY in v1 (no principal: 403) and authentication only in 1.x.
+  if (dest.jwtRequirement && request.method === 'OPTIONS' && request.headers?.['access-control-request-method'] !== undefined) return 'cors';
+  return undefined;
+}
+
+/**
+ * The 1.x `*` quirk (src/analysis/evaluator/legacy/legacy-rbac.ts): a header condition by presence
+ * alone (`*`, or no values) renders as a `request.headers[…]: ["*"]` constraint, and a 1.x `*`
+ * matches an absent value too, where the intention (and v1) needs the header present. True when the
+ * request lacks a header that an intention towards its destination asks for by presence alone.
+ */
+export function starQuirk(model: MeshModel, request: AccessRequest): boolean {
+  const dest = serviceOf(model, request);
+  if (!dest || request.protocol !== 'HTTP') return false;
+  return model.intentionsFor(dest).some((i) => (i.match.headers ?? []).some((h) => (!h.values || h.values.length === 0 || h.values.includes('*'))
+    && !request.headers?.[h.name.toLowerCase()]));
+}
