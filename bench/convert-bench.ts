@@ -79,7 +79,8 @@ export function convertBench(argv: readonly string[], o: { services: number; run
     process.stderr.write(`proof S=${services}: ${row.requests} requests in ${row.proofMs} ms (${row.requestsPerSecond}/s), ${row.differences} differences\n`);
     return row;
   });
-  const result = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, node: process.version, loadAverage: os.loadavg() }, smoke: o.smoke, conversion, proof };
+  const machine = { cpus: os.cpus().length, node: process.version, loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))) };
+  const result = { date: new Date().toISOString(), machine, smoke: o.smoke, conversion, proof };
   const out = o.out.replace(/results\.json$/, 'convert-results.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
