@@ -71,20 +71,34 @@ export function convertRbac(config: IstioConfig, b: ConversionBuilder, rootNames
     });
   }
   if (mode === 'OFF') return;
+  // Grouped once: a mesh has a role and a binding per service.
+  const bindingsOf = new Map<string, ServiceRoleBindingResource[]>();
+  for (const x of config.legacy.bindings) {
+    if (x.spec.mode === 'PERMISSIVE') continue;
+    const key = `${x.metadata.namespace}/${x.spec.roleRef.name}`;
+    const list = bindingsOf.get(key);
+    if (list) list.push(x);
+    else bindingsOf.set(key, [x]);
+  }
+  const servicesOf = new Map<string, ServiceResource[]>();
+  for (const s of config.services) {
+    if (Object.keys(s.selector).length === 0 || !rbacEnabled(rbac, s.metadata.namespace, [s])) continue;
+    const list = servicesOf.get(s.metadata.namespace);
+    if (list) list.push(s);
+    else servicesOf.set(s.metadata.namespace, [s]);
+  }
   for (const role of config.legacy.roles) {
     const ns = role.metadata.namespace;
-    const bindings = config.legacy.bindings.filter((x) => x.metadata.namespace === ns && x.spec.roleRef.name === role.metadata.name && x.spec.mode !== 'PERMISSIVE');
+    const bindings = bindingsOf.get(`${ns}/${role.metadata.name}`) ?? [];
     if (bindings.length === 0) {
       b.note(role, 'no enforced ServiceRoleBinding refers to it: nothing generated');
       continue;
     }
-    const services = config.services.filter((s) => s.metadata.namespace === ns && Object.keys(s.selector).length > 0
-      && rbacEnabled(rbac, ns, [s]));
-    convertRole(config, b, role, bindings, services, dryRun);
+    convertRole(index, b, role, bindings, servicesOf.get(ns) ?? [], dryRun);
   }
 }
 
-function convertRole(config: IstioConfig, b: ConversionBuilder, role: ServiceRoleResource, bindings: readonly ServiceRoleBindingResource[],
+function convertRole(index: LegacyIndex, b: ConversionBuilder, role: ServiceRoleResource, bindings: readonly ServiceRoleBindingResource[],
   services: readonly ServiceResource[], dryRun: Record<string, string> | undefined): void {
   const ns = role.metadata.namespace;
   // policy name → selector and rules
@@ -105,8 +119,8 @@ function convertRole(config: IstioConfig, b: ConversionBuilder, role: ServiceRol
     const matched = services.filter((s) => rule.services.some((p) => legacyValueMatches(p, serviceFqdn(s))));
     const combos = labelCombos(rule);
     for (const service of matched) {
-      const binding = bindingOf(config, service);
-      const scope = tokenScope(config, service);
+      const binding = bindingOf(index, service);
+      const scope = tokenScope(index, service);
       if (binding === undefined) {
         b.refuse('TM_CONVERT_UNSUPPORTED', role, [...at, 'services'], `service ${service.metadata.name} has ports with different principalBindings`, 'Use one principalBinding per service.');
         continue;
@@ -147,8 +161,7 @@ function convertRole(config: IstioConfig, b: ConversionBuilder, role: ServiceRol
 }
 
 /** The principalBinding of a Service's ports (undefined when they differ). */
-function bindingOf(config: IstioConfig, service: ServiceResource): Binding | undefined {
-  const index = new LegacyIndex(config);
+function bindingOf(index: LegacyIndex, service: ServiceResource): Binding | undefined {
   const found = new Set<Binding>();
   for (const p of service.ports) {
     const port = typeof p.targetPort === 'number' ? p.targetPort : p.port;
@@ -178,8 +191,7 @@ function needsToken(from: { source: Record<string, string[]>; when: Record<strin
  * path (or no origin), the one trigger rule's included/excluded paths, or 'unsupported' (several
  * trigger rules, or ports under different Policies).
  */
-function tokenScope(config: IstioConfig, service: ServiceResource): { paths: string[]; notPaths: string[] } | 'unsupported' | undefined {
-  const index = new LegacyIndex(config);
+function tokenScope(index: LegacyIndex, service: ServiceResource): { paths: string[]; notPaths: string[] } | 'unsupported' | undefined {
   const policies = new Set(service.ports.map((p) => index.authnFor(service.metadata.namespace, service.selector,
     typeof p.targetPort === 'number' ? p.targetPort : p.port).policy));
   const origins = [...policies].flatMap((p) => p?.spec.origins ?? []);
