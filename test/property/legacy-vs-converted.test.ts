@@ -8,7 +8,7 @@ import { parseConfigText } from '../../src/analysis/config/load-config';
 import { convertedConfig, convertLegacy } from '../../src/analysis/convert/convert-legacy';
 import { ConversionProof, proveConversion } from '../../src/analysis/convert/proof';
 import { createEvaluator } from '../../src/analysis/evaluator/evaluate';
-import { AccessRequest, RequestJwt } from '../../src/semantics/access-request';
+import { AccessRequest, AccessRequestDestination, RequestJwt } from '../../src/semantics/access-request';
 
 const CONFIGS = 250;
 const REQUESTS_PER_CONFIG = 40;
@@ -70,7 +70,7 @@ const plan = fc.record({
   }), { maxLength: 2 }),
 });
 
-export function yamlOf(p: fc.Plan<typeof plan>): string {
+export function yamlOf(p: (typeof plan) extends fc.Arbitrary<infer T> ? T : never): string {
   const docs = [TOPOLOGY];
   if (p.mesh) docs.push(`apiVersion: authentication.istio.io/v1alpha1\nkind: MeshPolicy\nmetadata: {name: default}\nspec:\n${p.mesh}`);
   if (p.ns) {
@@ -91,7 +91,7 @@ export function yamlOf(p: fc.Plan<typeof plan>): string {
   return docs.join('---\n');
 }
 
-const DESTINATIONS = [
+const DESTINATIONS: AccessRequestDestination[] = [
   { namespace: 'foo', labels: { app: 'httpbin', version: 'v1' }, port: 8000 },
   { namespace: 'foo', labels: { app: 'httpbin', version: 'v2' }, port: 8000 },
   { namespace: 'foo', labels: { app: 'echo' }, port: 9000 },
