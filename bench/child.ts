@@ -21,6 +21,9 @@
  *   then the streaming replay); lines per second of the replay, peak RSS of the whole process.
  * - `analyze <manifests.yaml>`: `trustmesh analyze` in-process on one large file (load, then every
  *   rule with its findings located), as bench/generate-policies.ts writes it.
+ * - `convert <legacy.yaml> [proof]`: `trustmesh convert` in-process on a generated legacy mesh
+ *   (bench/generate-legacy-mesh.ts): load and validate (the baseline), convert (objects and the
+ *   converted config), and with `proof` the equivalence proof, each timed.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -31,7 +34,9 @@ import { generateRequests } from './generate-requests';
 import { writeReplayLog } from './replay-log';
 import { createEvaluator, KeyAlgorithm, KeyStore, meshConfig, parseConfigText, TrustmeshApp } from '../lib/src';
 import { analyze } from '../lib/src/analysis/analyzer/analyzer';
-import { loadConfig } from '../lib/src/analysis/config/load-config';
+import { assertValidConfig, loadConfig } from '../lib/src/analysis/config/load-config';
+import { convertedConfig, convertLegacy } from '../lib/src/analysis/convert/convert-legacy';
+import { proveConversion } from '../lib/src/analysis/convert/proof';
 import { diffAccess } from '../lib/src/analysis/diff/diff';
 import { buildAccessMatrix } from '../lib/src/analysis/matrix/matrix';
 import { withNetworkLayer } from '../lib/src/analysis/matrix/network-cells';
@@ -213,6 +218,32 @@ async function main(args: string[]): Promise<void> {
       const loadMs = performance.now() - start;
       const findings = analyze(config);
       report({ ms: performance.now() - start, loadMs, objects: config.objects.length, findings: findings.length });
+      return;
+    }
+    case 'convert': {
+      const [file, withProof] = rest;
+      const start = performance.now();
+      const config = loadConfig(file);
+      assertValidConfig(config);
+      const loadMs = performance.now() - start;
+      const legacy = config.legacy.authn.length + config.legacy.rbacConfigs.length + config.legacy.roles.length + config.legacy.bindings.length;
+      const convertStart = performance.now();
+      const conversion = convertLegacy(config, { apiVersion: 'security.istio.io/v1' });
+      const converted = convertedConfig(config, conversion);
+      const convertMs = performance.now() - convertStart;
+      const proofStart = performance.now();
+      const proof = withProof === 'proof' ? proveConversion(config, converted) : undefined;
+      const proofMs = performance.now() - proofStart;
+      report({
+        ms: performance.now() - start,
+        loadMs,
+        convertMs,
+        ...(proof ? { proofMs, requests: proof.requests, differences: proof.differences.length, statusChanges: proof.statusChanges } : {}),
+        objects: config.objects.length,
+        legacyObjects: legacy,
+        converted: conversion.objects.length,
+        refusals: conversion.refusals.length,
+      });
       return;
     }
     default:

@@ -19,11 +19,15 @@
  * generated Istio TEXT access logs against the S-service mesh): lines per second and peak RSS at
  * each log size (RSS should not grow with the log). 10 million lines is
  * `--replay-lines 10000000` (about 3.5 GB of log on disk; not part of the default run).
+ *
+ * `--convert [--convert-proof 5,10]`: only the `trustmesh convert` benchmark on a generated legacy
+ * mesh of S services (bench/convert-bench.ts), the equivalence proof measured separately.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { convertBench } from './convert-bench';
 import { generatePolicies } from './generate-policies';
 
 interface Options {
@@ -127,6 +131,8 @@ function main(): void {
   const argv = process.argv.slice(2);
   const o = parseOptions(argv);
   if (argv.includes('--replay')) return replayBench(argv, o);
+  // The convert benchmark (issue 12): its own mode, its own table.
+  if (argv.includes('--convert')) return convertBench(argv, o, child);
   if (argv.includes('--istio-version')) return legacyTargetCost(argv[argv.indexOf('--istio-version') + 1], o);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'trustmesh-bench-'));
   const dump = (name: string): string => path.join(work, `${name}.json`);

@@ -94,7 +94,11 @@ async function runConvert(paths: readonly string[], options: ConvertOptions, io:
 
 function writeOut(dir: string, objects: ReturnType<typeof convertLegacy>['objects']): void {
   const byNamespace = new Map<string, (typeof objects)[number][]>();
-  for (const o of objects) byNamespace.set(o.metadata.namespace, [...(byNamespace.get(o.metadata.namespace) ?? []), o]);
+  for (const o of objects) {
+    const list = byNamespace.get(o.metadata.namespace);
+    if (list) list.push(o);
+    else byNamespace.set(o.metadata.namespace, [o]);
+  }
   try {
     fs.mkdirSync(dir, { recursive: true });
     for (const [ns, list] of [...byNamespace.entries()].sort()) fs.writeFileSync(path.join(dir, `${ns}.yaml`), conversionYaml(list));

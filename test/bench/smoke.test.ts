@@ -27,4 +27,22 @@ describe('benchmark smoke run', () => {
     expect(r.matrix.rows).toBeGreaterThan(0);
     // About 25 child processes, each loading the library: minutes on a busy 2-core machine.
   }, 600_000);
+
+  test('bench/run.ts --convert --smoke converts a generated legacy mesh and proves a small one equivalent', () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-convert-smoke-')), 'results.json');
+    const stdout = execFileSync(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../bench/run.ts'), '--convert', '--smoke', '--out', out], {
+      encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    expect(stdout).toMatch(/^convert \(S=20, \d+ legacy objects/);
+    const r = JSON.parse(fs.readFileSync(out.replace(/results\.json$/, 'convert-results.json'), 'utf8'));
+    for (const v of [r.conversion.convertMs, r.conversion.objectsPerSecond, r.conversion.loadMs, r.conversion.convertOverLoad,
+      r.conversion.peakRssMb, r.conversion.converted, r.proof[0].requests, r.proof[0].requestsPerSecond, r.proof[0].proofOverLoad]) {
+      expect(typeof v).toBe('number');
+      expect(v as number).toBeGreaterThan(0);
+    }
+    // 1 MeshPolicy, 20 namespace Policies, 1 ClusterRbacConfig, 20 roles, 20 bindings, 2 targeted JWT Policies.
+    expect(r.conversion.input.legacyObjects).toBe(64);
+    expect(r.conversion.refusals).toBe(0);
+    expect(r.proof[0]).toMatchObject({ services: 2, differences: 0 });
+  }, 600_000);
 });

@@ -182,7 +182,8 @@ function jwtRule(o: LegacyJwt): Record<string, unknown> {
   };
 }
 
-function pathOf(m: LegacyStringMatch): string {
+/** A 1.x StringMatch as a v1 path pattern (`prefix*`, `*suffix`, exact). */
+export function pathOf(m: LegacyStringMatch): string {
   if ('exact' in m) return m.exact;
   if ('prefix' in m) return `${m.prefix}*`;
   if ('suffix' in m) return `*${m.suffix}`;

@@ -13,14 +13,20 @@
  * - The 1.x `*` also matched an absent value: a `*` user, property or path is dropped rather
  *   than converted to v1's `*` (which needs a value). With principalBinding USE_ORIGIN, users and
  *   `source.principal` become `requestPrincipals`.
+ * - On the paths an origin's trigger rule skips, 1.x verified no token, so a subject that needs
+ *   one (claims, request principals, groups) matched nothing there; v1 verifies the token on every
+ *   path, so such a rule gets the trigger rule's paths (`includedPaths`) and `notPaths`
+ *   (`excludedPaths`).
  *
  * Refused (coded, with the object's `file:line`): `destination.ip`/`destination.user` and unknown
  * constraint keys, unknown properties, `source.namespace` under USE_ORIGIN, services whose
- * principalBinding differs per port, and services not found among the inputs.
+ * principalBinding differs per port, token subjects on a service whose origins skip paths in a way
+ * one rule cannot say (several trigger rules, or included paths and a path-restricted rule), and
+ * services not found among the inputs.
  *
  * @module
  */
-import { object } from './convert-authn';
+import { object, pathOf } from './convert-authn';
 import { ConversionBuilder } from './convert-types';
 import { IstioConfig, ServiceResource } from '../config/istio-config';
 import { RbacAccessRule, RbacSubject, ServiceRoleBindingResource, ServiceRoleResource } from '../config/legacy-resources';
@@ -65,20 +71,34 @@ export function convertRbac(config: IstioConfig, b: ConversionBuilder, rootNames
     });
   }
   if (mode === 'OFF') return;
+  // Grouped once: a mesh has a role and a binding per service.
+  const bindingsOf = new Map<string, ServiceRoleBindingResource[]>();
+  for (const x of config.legacy.bindings) {
+    if (x.spec.mode === 'PERMISSIVE') continue;
+    const key = `${x.metadata.namespace}/${x.spec.roleRef.name}`;
+    const list = bindingsOf.get(key);
+    if (list) list.push(x);
+    else bindingsOf.set(key, [x]);
+  }
+  const servicesOf = new Map<string, ServiceResource[]>();
+  for (const s of config.services) {
+    if (Object.keys(s.selector).length === 0 || !rbacEnabled(rbac, s.metadata.namespace, [s])) continue;
+    const list = servicesOf.get(s.metadata.namespace);
+    if (list) list.push(s);
+    else servicesOf.set(s.metadata.namespace, [s]);
+  }
   for (const role of config.legacy.roles) {
     const ns = role.metadata.namespace;
-    const bindings = config.legacy.bindings.filter((x) => x.metadata.namespace === ns && x.spec.roleRef.name === role.metadata.name && x.spec.mode !== 'PERMISSIVE');
+    const bindings = bindingsOf.get(`${ns}/${role.metadata.name}`) ?? [];
     if (bindings.length === 0) {
       b.note(role, 'no enforced ServiceRoleBinding refers to it: nothing generated');
       continue;
     }
-    const services = config.services.filter((s) => s.metadata.namespace === ns && Object.keys(s.selector).length > 0
-      && rbacEnabled(rbac, ns, [s]));
-    convertRole(config, b, role, bindings, services, dryRun);
+    convertRole(index, b, role, bindings, servicesOf.get(ns) ?? [], dryRun);
   }
 }
 
-function convertRole(config: IstioConfig, b: ConversionBuilder, role: ServiceRoleResource, bindings: readonly ServiceRoleBindingResource[],
+function convertRole(index: LegacyIndex, b: ConversionBuilder, role: ServiceRoleResource, bindings: readonly ServiceRoleBindingResource[],
   services: readonly ServiceResource[], dryRun: Record<string, string> | undefined): void {
   const ns = role.metadata.namespace;
   // policy name → selector and rules
@@ -99,7 +119,8 @@ function convertRole(config: IstioConfig, b: ConversionBuilder, role: ServiceRol
     const matched = services.filter((s) => rule.services.some((p) => legacyValueMatches(p, serviceFqdn(s))));
     const combos = labelCombos(rule);
     for (const service of matched) {
-      const binding = bindingOf(config, service);
+      const binding = bindingOf(index, service);
+      const scope = tokenScope(index, service);
       if (binding === undefined) {
         b.refuse('TM_CONVERT_UNSUPPORTED', role, [...at, 'services'], `service ${service.metadata.name} has ports with different principalBindings`, 'Use one principalBinding per service.');
         continue;
@@ -115,7 +136,18 @@ function convertRole(config: IstioConfig, b: ConversionBuilder, role: ServiceRol
           binding0.spec.subjects.forEach((subject, si) => {
             const from = convertSubject(b, binding0, si, subject, binding);
             if (from === null) return;
-            entry.rules.push(ruleOf(rule, from));
+            if (!needsToken(from) || scope === undefined) {
+              entry.rules.push(ruleOf(rule, from));
+              return;
+            }
+            const scoped = scope === 'unsupported' || (scope.paths.length > 0 && rule.paths.length > 0 && !rule.paths.includes('*')) ? undefined : scope;
+            if (!scoped) {
+              b.refuse('TM_CONVERT_UNSUPPORTED', binding0, ['spec', 'subjects', si], `subject ${si} needs a verified token, and the origins of service ${service.metadata.name} skip token verification on paths (triggerRules) in a way one rule cannot restrict`,
+                'Keep one trigger rule on one origin, and no includedPaths together with rule paths.');
+              return;
+            }
+            b.note(binding0, `subject ${si}: 1.x verified no token on the paths the trigger rules skip, so the converted rule excludes them`);
+            entry.rules.push(ruleOf(rule, from, scoped));
           });
         }
         policies.set(name, entry);
@@ -129,8 +161,7 @@ function convertRole(config: IstioConfig, b: ConversionBuilder, role: ServiceRol
 }
 
 /** The principalBinding of a Service's ports (undefined when they differ). */
-function bindingOf(config: IstioConfig, service: ServiceResource): Binding | undefined {
-  const index = new LegacyIndex(config);
+function bindingOf(index: LegacyIndex, service: ServiceResource): Binding | undefined {
   const found = new Set<Binding>();
   for (const p of service.ports) {
     const port = typeof p.targetPort === 'number' ? p.targetPort : p.port;
@@ -149,7 +180,29 @@ function labelCombos(rule: RbacAccessRule): Record<string, string>[] {
   return combos;
 }
 
-function ruleOf(rule: RbacAccessRule, from: { source: Record<string, string[]>; when: Record<string, unknown>[] }): Record<string, unknown> {
+/** Whether a converted subject needs a verified token (request principals or `request.auth.*`). */
+function needsToken(from: { source: Record<string, string[]>; when: Record<string, unknown>[] }): boolean {
+  return from.source.requestPrincipals !== undefined || from.source.notRequestPrincipals !== undefined
+    || from.when.some((w) => String(w.key).startsWith('request.auth.'));
+}
+
+/**
+ * Where the origins of a Service's authentication Policy verify tokens: undefined when on every
+ * path (or no origin), the one trigger rule's included/excluded paths, or 'unsupported' (several
+ * trigger rules, or ports under different Policies).
+ */
+function tokenScope(index: LegacyIndex, service: ServiceResource): { paths: string[]; notPaths: string[] } | 'unsupported' | undefined {
+  const policies = new Set(service.ports.map((p) => index.authnFor(service.metadata.namespace, service.selector,
+    typeof p.targetPort === 'number' ? p.targetPort : p.port).policy));
+  const origins = [...policies].flatMap((p) => p?.spec.origins ?? []);
+  if (origins.length === 0 || origins.some((o) => o.triggerRules.length === 0)) return undefined;
+  const rules = origins.flatMap((o) => o.triggerRules);
+  if (policies.size > 1 || rules.length > 1 || [...rules[0].includedPaths, ...rules[0].excludedPaths].some((m) => 'regex' in m)) return 'unsupported';
+  return { paths: rules[0].includedPaths.map(pathOf), notPaths: rules[0].excludedPaths.map(pathOf) };
+}
+
+function ruleOf(rule: RbacAccessRule, from: { source: Record<string, string[]>; when: Record<string, unknown>[] },
+  scope?: { paths: string[]; notPaths: string[] }): Record<string, unknown> {
   const list = (l: readonly string[]): string[] | undefined => (l.length === 0 || l.includes('*') ? undefined : [...l]);
   const ports = [...rule.ports.map(String), ...rule.constraints.filter((c) => c.key === 'destination.port').flatMap((c) => c.values)].filter((v) => v !== '*');
   const op: Record<string, unknown> = {};
@@ -162,8 +215,8 @@ function ruleOf(rule: RbacAccessRule, from: { source: Record<string, string[]>; 
   set('notPorts', rule.notPorts.map(String));
   set('methods', list(rule.methods));
   set('notMethods', rule.notMethods.length > 0 ? [...rule.notMethods] : undefined);
-  set('paths', list(rule.paths));
-  set('notPaths', rule.notPaths.length > 0 ? [...rule.notPaths] : undefined);
+  set('paths', scope && scope.paths.length > 0 ? scope.paths : list(rule.paths));
+  set('notPaths', [...rule.notPaths, ...(scope?.notPaths ?? [])]);
   const when = [...from.when, ...rule.constraints.filter((c) => c.key.startsWith('request.headers[') && !c.values.includes('*'))
     .map((c) => ({ key: c.key, values: [...c.values] }))].sort((a, b) => (String(a.key) < String(b.key) ? -1 : 1));
   return {

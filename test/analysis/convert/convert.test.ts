@@ -180,3 +180,58 @@ spec:
     ]);
   });
 });
+
+describe('claims on paths the trigger rules skip', () => {
+  // policy.proto TriggerRule: "If the list is not empty and none of the rules matched,
+  // authentication will skip the JWT validation" — so 1.x RBAC saw no claims on /healthz, and
+  // request.auth.claims[role] matched nothing there; v1 verifies the token on every path.
+  const input = (paths: string): string => `${SERVICE}---
+apiVersion: authentication.istio.io/v1alpha1
+kind: Policy
+metadata: {name: jwt, namespace: foo}
+spec:
+  targets: [{name: httpbin}]
+  origins: [{jwt: {issuer: a, trigger_rules: [{excluded_paths: [{prefix: /healthz}]${paths}}]}}]
+---
+apiVersion: rbac.istio.io/v1alpha1
+kind: ClusterRbacConfig
+metadata: {name: default}
+spec: {mode: ON}
+---
+apiVersion: rbac.istio.io/v1alpha1
+kind: ServiceRole
+metadata: {name: viewer, namespace: foo}
+spec:
+  rules: [{services: ["*"], methods: [GET], paths: ["/api/*", /healthz]}]
+---
+apiVersion: rbac.istio.io/v1alpha1
+kind: ServiceRoleBinding
+metadata: {name: viewer, namespace: foo}
+spec:
+  subjects: [{properties: {"request.auth.claims[role]": reader}}, {user: cluster.local/ns/dev/sa/sleep}]
+  roleRef: {kind: ServiceRole, name: viewer}
+`;
+
+  it('a claim subject excludes the skipped paths, a peer subject does not, and a valid token on /healthz is allowed by neither', () => {
+    const cfg = parseConfigText(input(''));
+    const c = convertLegacy(cfg, V1);
+    expect(c.refusals).toEqual([]);
+    const viewer = c.objects.find((o) => o.metadata.name === 'viewer-httpbin');
+    expect((viewer?.spec as { rules: unknown[] }).rules).toEqual([
+      { to: [{ operation: { methods: ['GET'], paths: ['/api/*', '/healthz'], notPaths: ['/healthz*'] } }], when: [{ key: 'request.auth.claims[role]', values: ['reader'] }] },
+      { from: [{ source: { principals: ['cluster.local/ns/dev/sa/sleep'] } }], to: [{ operation: { methods: ['GET'], paths: ['/api/*', '/healthz'] } }] },
+    ]);
+    expect(c.entries.find((e) => e.input === 'ServiceRoleBinding foo/viewer')?.notes).toContain(
+      'subject 0: 1.x verified no token on the paths the trigger rules skip, so the converted rule excludes them');
+    // No difference in which a valid reader token is decided differently (the rest is the
+    // documented one: v1 rejects invalid or unaccepted tokens on skipped paths).
+    const proof = proveConversion(cfg, convertedConfig(cfg, c));
+    expect(proof.differences.filter((d) => d.request.jwt?.status === 'valid' && d.request.jwt.claims.iss === 'a')).toEqual([]);
+  });
+
+  it('includedPaths together with rule paths cannot be one rule: refused at the subject', () => {
+    const c = convertLegacy(parseConfigText(input(', included_paths: [{prefix: /api}]'), 'rbac.yaml'), V1);
+    expect(c.refusals.map((d) => `${d.code} ${d.location?.file}:${d.location?.line}`)).toEqual(['TM_CONVERT_UNSUPPORTED rbac.yaml:33']);
+    expect(c.refusals[0].message).toContain('subject 0 needs a verified token');
+  });
+});
