@@ -19,7 +19,7 @@
  * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/observability/access_log/usage#command-operators
  * @module
  */
-import { field, parseAddress, TrafficRecord } from './traffic-record';
+import { field, LogPod, parseAddress, TrafficRecord } from './traffic-record';
 
 /** The number of fields of the default format. */
 const FIELDS = 22;
@@ -51,37 +51,40 @@ export function tokenize(line: string): string[] | undefined {
   return tokens;
 }
 
-/** Parses one line of the default TEXT format; a string says why it is not one. */
-export function parseEnvoyText(line: string, file: string, lineNo: number): TrafficRecord | string {
+/** Parses one line of the default TEXT format; a string says why it is not one. `pod`: the logging pod. */
+export function parseEnvoyText(line: string, file: string, lineNo: number, pod?: LogPod): TrafficRecord | string {
   const t = tokenize(line);
   if (!t) return 'unclosed quote or bracket';
   if (t.length !== FIELDS) return `expected the ${FIELDS} fields of Istio's default TEXT format, found ${t.length}`;
   const request = t[1].split(' ');
   if (request.length !== 3) return `the request field "${t[1]}" is not "METHOD PATH PROTOCOL"`;
   if (!/^\d{1,3}$/.test(t[2])) return `response code "${t[2]}" is not a number`;
-  const [method, path, protocol] = request.map(field);
-  const code = Number(t[2]);
-  const tcp = protocol === undefined && method === undefined;
-  return {
-    file,
-    line: lineNo,
-    format: 'text',
-    ...opt('time', field(t[0])),
-    protocol: tcp ? 'TCP' : 'HTTP',
-    ...opt('method', method),
-    ...opt('path', path),
-    ...opt('authority', field(t[14])),
-    responseCode: code,
-    responseFlags: t[3],
-    ...opt('responseCodeDetails', field(t[4])),
-    ...opt('connectionTerminationDetails', field(t[5])),
-    ...opt('upstreamHost', parseAddress(t[15])),
-    ...opt('upstreamCluster', field(t[16])),
-    ...opt('downstreamLocal', parseAddress(t[18])),
-    ...opt('downstreamRemote', parseAddress(t[19])),
-    ...opt('requestedServerName', field(t[20])),
-    raw: line,
-  };
+  const method = field(request[0]);
+  const path = field(request[1]);
+  const tcp = field(request[2]) === undefined && method === undefined;
+  // Built field by field (absent fields stay absent): this runs once per log line.
+  const r: Mutable<TrafficRecord> = { file, line: lineNo, format: 'text', protocol: tcp ? 'TCP' : 'HTTP', responseCode: Number(t[2]), responseFlags: t[3], raw: line };
+  set(r, 'time', field(t[0]));
+  set(r, 'method', method);
+  set(r, 'path', path);
+  set(r, 'authority', field(t[14]));
+  set(r, 'responseCodeDetails', field(t[4]));
+  set(r, 'connectionTerminationDetails', field(t[5]));
+  set(r, 'upstreamHost', parseAddress(t[15]));
+  set(r, 'upstreamCluster', field(t[16]));
+  set(r, 'downstreamLocal', parseAddress(t[18]));
+  set(r, 'downstreamRemote', parseAddress(t[19]));
+  set(r, 'requestedServerName', field(t[20]));
+  set(r, 'logPod', pod);
+  return r;
+}
+
+/** A record while it is built. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Sets `record[key]` when the value is defined. */
+export function set<K extends keyof TrafficRecord>(record: Mutable<TrafficRecord>, key: K, value: TrafficRecord[K] | undefined): void {
+  if (value !== undefined) record[key] = value;
 }
 
 /** `{ key: value }` when the value is defined, else `{}`. */

@@ -166,6 +166,21 @@ describe('reading files', () => {
     expect(records[0].logPod).toEqual({ namespace: 'shop', name: 'orders-7c4d5-q9w8e' });
   });
 
+  it('ends lines at \\n, \\r\\n and a lone \\r, as readline does, across chunk boundaries and without a final line end', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-traffic-'));
+    const entry = lines('text.log').filter((l) => l.startsWith('[pod/payments') && l.includes('"GET /api/balance'))[0];
+    const file = path.join(dir, 'mixed.log');
+    // 2 MiB of padding lines puts the next entries after the reader's first 1 MiB chunk.
+    const padding = Array.from({ length: 30_000 }, () => '2026-11-30T09:59:59.000000Z\tinfo\tpadding line of the proxy\'s own log').join('\r\n');
+    fs.writeFileSync(file, `${entry}\r\n${padding}\r\n${entry}\r\r${entry}\n\n${entry}`);
+    const records: TrafficRecord[] = [];
+    const summary = await readTraffic([file], {}, (r) => records.push(r));
+    expect(summary.lines).toBe(30_006);
+    expect(summary.skipped).toEqual({ 'blank lines': 2, 'the proxy\'s own log lines (not access-log entries)': 30_000 });
+    expect(records.map((r) => r.line)).toEqual([1, 30_002, 30_004, 30_006]);
+    expect(records.every((r) => r.time === '2026-11-30T10:00:01.123Z' && r.logPod?.name === 'payments-5f7b9c-abcde' && !r.raw.includes('\r'))).toBe(true);
+  });
+
   it('never crashes on binary or empty input', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-traffic-'));
     const bin = path.join(dir, 'bin.log');
