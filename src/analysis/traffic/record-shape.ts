@@ -16,6 +16,7 @@ import { Address, TrafficRecord } from './traffic-record';
  */
 export function shapeKey(r: TrafficRecord): string | undefined {
   if (r.format === 'prometheus') return undefined;
+  if (r.shape !== undefined) return r.shape;
   const pod = r.logPod;
   const w = r.destinationWorkload;
   return r.format + r.protocol + (r.direction ?? '') + ' ' + r.responseCode + ' '

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseEnvoyJson } from '../../../src/analysis/traffic/envoy-json';
 import { parseEnvoyText, tokenize } from '../../../src/analysis/traffic/envoy-text';
 import { parsePrometheusResult } from '../../../src/analysis/traffic/prometheus';
+import { shapeKey } from '../../../src/analysis/traffic/record-shape';
 import { recordedVerdict } from '../../../src/analysis/traffic/resolve-request';
 import { readTraffic } from '../../../src/analysis/traffic/traffic-reader';
 import { TrafficRecord } from '../../../src/analysis/traffic/traffic-record';
@@ -88,6 +89,37 @@ describe('Istio default TEXT format', () => {
     expect(parseEnvoyText('[2026-11-30T10:00:01.123Z] "GET / HTTP/1.1" 200', 'f', 1)).toMatch(/expected the 22 fields/);
     expect(parseEnvoyText('[2026-11-30T10:00:01.123Z "GET', 'f', 1)).toBe('unclosed quote or bracket');
     expect(tokenize('[t] "a b" c [fd00::1]:80')).toEqual(['t', 'a b', 'c', '[fd00::1]:80']);
+  });
+});
+
+describe('entry shapes (what replay judges once)', () => {
+  const base = stripPrefix(lines('text.log')[1]);
+  const shape = (line: string): string | undefined => {
+    const r = parseEnvoyText(line, 'text.log', 2);
+    if (typeof r === 'string') throw new Error(r);
+    return shapeKey(r);
+  };
+
+  it('is shared by entries that differ only in time, request ID, byte counts, user agent and the caller\'s port', () => {
+    const other = base.replace('2026-11-30T10:00:01.123Z', '2026-12-01T00:00:00.000Z').replace('6f1e2a0c-1b1d-4c1e-9a55-0d3f1b2c3d4e', 'x')
+      .replace('" 0 42 3 2 "', '" 7 4200 30 20 "').replace('curl/8.5.0', 'wget').replace('10.0.1.10:51234', '10.0.1.10:6');
+    expect(other).not.toBe(base);
+    expect(shape(other)).toBe(shape(base));
+  });
+
+  it('differs when anything replay decides by differs: method, path, code, caller address, a caller port it cannot read, SNI, pod', () => {
+    const variants = [
+      base.replace('GET /api/balance', 'POST /api/balance'),
+      base.replace('/api/balance', '/api/balance2'),
+      base.replace('" 200 - via_upstream', '" 403 - via_upstream'),
+      base.replace('10.0.1.10:51234', '10.0.1.11:51234'),
+      base.replace('10.0.1.10:51234', '10.0.1.10:abc'),
+      base.replace('outbound_.8080_._.payments', 'outbound_.8080_._.orders'),
+    ];
+    const shapes = new Set([base, ...variants].map(shape));
+    expect(shapes.size).toBe(variants.length + 1);
+    const pod = (name: string): string | undefined => shapeKey(parseEnvoyText(base, 'f', 1, { name }) as TrafficRecord);
+    expect(pod('a')).not.toBe(pod('b'));
   });
 });
 
