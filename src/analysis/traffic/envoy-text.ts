@@ -24,14 +24,11 @@ import { Address, field, LogPod, parseAddress, TrafficRecord } from './traffic-r
 /** The number of fields of the default format. */
 const FIELDS = 22;
 
-/** Token bounds: `starts[i]`, `ends[i]` of the i-th token's value (without its quotes or brackets). */
-interface Bounds { [i: number]: number }
-
 /**
  * Scans a line into `[bracketed]`, `"quoted"` and bare tokens, writing the bounds of the first
  * `max` ones; the number of tokens, -1 when a quote or bracket is not closed.
  */
-function scan(line: string, starts: Bounds, ends: Bounds, max: number): number {
+function scan(line: string, starts: Int32Array, ends: Int32Array, max: number): number {
   let count = 0;
   let i = 0;
   const n = line.length;
@@ -66,12 +63,15 @@ function scan(line: string, starts: Bounds, ends: Bounds, max: number): number {
 
 /** Splits a line into `[bracketed]`, `"quoted"` and bare tokens; undefined when a quote or bracket is not closed. */
 export function tokenize(line: string): string[] | undefined {
-  const starts: number[] = [];
-  const ends: number[] = [];
-  const count = scan(line, starts, ends, Infinity);
+  const count = scan(line, EMPTY, EMPTY, 0);
   if (count < 0) return undefined;
-  return starts.map((start, i) => line.slice(start, ends[i]));
+  const starts = new Int32Array(count);
+  const ends = new Int32Array(count);
+  scan(line, starts, ends, count);
+  return Array.from(starts, (start, i) => line.slice(start, ends[i]));
 }
+
+const EMPTY = new Int32Array(0);
 
 // The bounds of the line being parsed (parsing is synchronous: one line at a time).
 const STARTS = new Int32Array(FIELDS);
@@ -109,12 +109,11 @@ function textShape(line: string, pod: LogPod | undefined): string {
   const colon = line.lastIndexOf(':', remoteEnd - 1);
   let port = colon >= remoteStart && remoteEnd - colon - 1 >= 1 && remoteEnd - colon - 1 <= 5;
   for (let i = colon + 1; port && i < remoteEnd; i++) port = isDigit(line.charCodeAt(i));
-  return '\u0001T' + part(pod?.name) + part(pod?.namespace) + part(line.slice(STARTS[1], ENDS[5])) + part(line.slice(STARTS[14], ENDS[16]))
-    + part(line.slice(STARTS[18], port ? colon : remoteEnd)) + (port ? 'p' : 'w') + part(line.slice(STARTS[20], ENDS[20]));
-}
-
-function part(value: string | undefined): string {
-  return value === undefined ? '-' : `${value.length}:${value}`;
+  const remote = port ? colon : remoteEnd;
+  // One concatenation (no intermediate strings): lengths and text of each part.
+  return `\u0001T${pod === undefined ? '-' : `${pod.name.length}:${pod.name}${pod.namespace === undefined ? '-' : `${pod.namespace.length}:${pod.namespace}`}`}`
+    + `${ENDS[5] - STARTS[1]}:${line.slice(STARTS[1], ENDS[5])}${ENDS[16] - STARTS[14]}:${line.slice(STARTS[14], ENDS[16])}`
+    + `${remote - STARTS[18]}:${line.slice(STARTS[18], remote)}${port ? 'p' : 'w'}${ENDS[20] - STARTS[20]}:${line.slice(STARTS[20], ENDS[20])}`;
 }
 
 function isDigit(c: number): boolean {
