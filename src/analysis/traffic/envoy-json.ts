@@ -9,11 +9,11 @@
  * @see https://istio.io/latest/docs/tasks/observability/logs/access-log/
  * @module
  */
-import { opt } from './envoy-text';
-import { field, parseAddress, TrafficRecord } from './traffic-record';
+import { Mutable, opt, set } from './envoy-text';
+import { field, LogPod, parseAddress, TrafficRecord } from './traffic-record';
 
-/** Parses one JSON line; a string says why it is not an access-log entry. */
-export function parseEnvoyJson(line: string, file: string, lineNo: number): TrafficRecord | string {
+/** Parses one JSON line; a string says why it is not an access-log entry. `pod`: the logging pod unless the entry names it. */
+export function parseEnvoyJson(line: string, file: string, lineNo: number, pod?: LogPod): TrafficRecord | string {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -34,30 +34,32 @@ export function parseEnvoyJson(line: string, file: string, lineNo: number): Traf
   const podName = field(o.pod_name);
   const podNamespace = field(o.pod_namespace);
   const serviceAccount = field(o.service_account);
-  return {
+  const r: Mutable<TrafficRecord> = {
     file,
     line: lineNo,
     format: trustmesh ? 'trustmesh' : 'json',
-    ...opt('time', field(o.start_time)),
     protocol: method === undefined && protocol === undefined ? 'TCP' : 'HTTP',
-    ...opt('method', method),
-    ...opt('path', field(o.path)),
-    ...opt('authority', field(o.authority)),
     responseCode: codeNumber,
     responseFlags: field(o.response_flags) ?? '-',
-    ...opt('responseCodeDetails', field(o.response_code_details)),
-    ...opt('connectionTerminationDetails', field(o.connection_termination_details)),
-    ...opt('upstreamHost', parseAddress(field(o.upstream_host))),
-    ...opt('upstreamCluster', field(o.upstream_cluster)),
-    ...opt('downstreamLocal', parseAddress(field(o.downstream_local_address))),
-    ...opt('downstreamRemote', parseAddress(field(o.downstream_remote_address))),
-    ...opt('requestedServerName', field(o.requested_server_name)),
-    ...opt('peerUriSan', field(o.peer_uri_san)),
-    ...opt('logPod', podName !== undefined ? { name: podName, ...opt('namespace', podNamespace) } : undefined),
-    ...opt('destinationWorkload', trustmesh && podNamespace !== undefined ? { namespace: podNamespace, ...opt('serviceAccount', serviceAccount) } : undefined),
-    ...opt('jwtClaims', jwtClaims(o.jwt)),
     raw: line,
   };
+  set(r, 'time', field(o.start_time));
+  set(r, 'method', method);
+  set(r, 'path', field(o.path));
+  set(r, 'authority', field(o.authority));
+  set(r, 'responseCodeDetails', field(o.response_code_details));
+  set(r, 'connectionTerminationDetails', field(o.connection_termination_details));
+  set(r, 'upstreamHost', parseAddress(field(o.upstream_host)));
+  set(r, 'upstreamCluster', field(o.upstream_cluster));
+  set(r, 'downstreamLocal', parseAddress(field(o.downstream_local_address)));
+  set(r, 'downstreamRemote', parseAddress(field(o.downstream_remote_address)));
+  set(r, 'requestedServerName', field(o.requested_server_name));
+  set(r, 'peerUriSan', field(o.peer_uri_san));
+  // The entry's own pod (trustmesh format) comes before the prefix's or --pod.
+  set(r, 'logPod', podName !== undefined ? { name: podName, ...opt('namespace', podNamespace) } : pod);
+  set(r, 'destinationWorkload', trustmesh && podNamespace !== undefined ? { namespace: podNamespace, ...opt('serviceAccount', serviceAccount) } : undefined);
+  set(r, 'jwtClaims', jwtClaims(o.jwt));
+  return r;
 }
 
 /** The JWT filter's metadata is `{ <issuer>: <payload> }` (Istio's `payload_in_metadata`); the first payload. */

@@ -3,12 +3,13 @@
  * source → destination → deciding rule. With one version of the policies, "then" is what the log
  * recorded; with two, "then" is the first version's decision on the same traffic.
  *
- * Memory is bounded by the number of distinct groups and a fixed-size decision cache, never by
- * the number of lines.
+ * Memory is bounded by the number of distinct groups and fixed-size caches (of the judgement of
+ * each entry shape, and of decisions), never by the number of lines.
  *
  * @module
  */
 import { Inventory } from './inventory';
+import { shapeKey } from './record-shape';
 import { dependsOnRequestAttributes } from './request-dependence';
 import { resolveRequest, ResolvedRequest } from './resolve-request';
 import { TrafficRecord } from './traffic-record';
@@ -61,8 +62,28 @@ export interface ReplayResult {
   readonly noDecisionThen: Readonly<Record<string, number>>;
 }
 
+/** What a record's shape decides (see {@link shapeKey}). */
+type Judgement =
+  | { readonly kind: 'unresolved'; readonly reason: string }
+  | { readonly kind: 'no-decision'; readonly outcome: AccessOutcome }
+  | { readonly kind: 'still-allowed' }
+  | {
+    readonly kind: 'group';
+    readonly category: ReplayCategory;
+    readonly key: string;
+    readonly source: string;
+    readonly destination: string;
+    readonly rule: string;
+    readonly decision: AccessDecision;
+    /** The group, once made (saves looking it up by key on every record). */
+    group?: ReplayGroup;
+  };
+
 /** Feeds records in, then {@link Replay.result}. */
 export class Replay {
+  /** Shapes whose judgement is kept (a bound on memory, not on correctness: a forgotten shape is judged again). */
+  private static readonly MAX_SHAPES = 262_144;
+  private readonly judged = new Map<string, Judgement>();
   private readonly groups = new Map<string, ReplayGroup>();
   private readonly unresolved = new Map<string, ReplaySkip>();
   private readonly noDecision: Record<string, number> = {};
@@ -83,54 +104,74 @@ export class Replay {
   public add(record: TrafficRecord): void {
     const n = record.count ?? 1;
     this.requests += n;
-    const resolution = resolveRequest(record, this.inventory, this.trustDomain);
-    if ('unresolved' in resolution) {
-      this.skip(record, n, resolution.unresolved);
-      return;
+    const key = shapeKey(record);
+    if (key === undefined) return this.apply(record, n, this.judge(record));
+    let judgement = this.judged.get(key);
+    if (judgement === undefined) {
+      judgement = this.judge(record);
+      if (this.judged.size >= Replay.MAX_SHAPES) this.judged.clear();
+      this.judged.set(key, judgement);
     }
+    this.apply(record, n, judgement);
+  }
+
+  /** What follows from the record's shape: the same for every record of that shape. */
+  private judge(record: TrafficRecord): Judgement {
+    const resolution = resolveRequest(record, this.inventory, this.trustDomain);
+    if ('unresolved' in resolution) return { kind: 'unresolved', reason: resolution.unresolved };
     const r = resolution.resolved;
     if (record.format === 'prometheus' && r.request.protocol === 'HTTP' && this.needsRequestAttributes(r)) {
-      this.skip(record, n, `metrics record no method, path or token, and the policies of ${r.destination} decide by them (replay its access logs instead)`);
-      return;
+      return { kind: 'unresolved', reason: `metrics record no method, path or token, and the policies of ${r.destination} decide by them (replay its access logs instead)` };
     }
     const now = this.caches[this.caches.length - 1].decide(r);
     let allowedThen: boolean;
     if (this.caches.length === 2) {
       allowedThen = this.caches[0].decide(r).allowed;
     } else if (r.verdict === 'unknown') {
-      this.totals.noDecisionThen += n;
-      this.noDecision[now.outcome] = (this.noDecision[now.outcome] ?? 0) + n;
-      return;
+      return { kind: 'no-decision', outcome: now.outcome };
     } else {
       allowedThen = r.verdict === 'served';
     }
-    if (allowedThen && now.allowed) {
-      this.totals.stillAllowed += n;
-      return;
-    }
+    if (allowedThen && now.allowed) return { kind: 'still-allowed' };
     const category: ReplayCategory = allowedThen ? 'newly-denied' : now.allowed ? 'newly-allowed' : 'still-denied';
-    this.totals[category] += n;
     const rule = ruleOf(now);
-    const key = `${category}\0${r.source}\0${r.destination}\0${rule}`;
-    let group = this.groups.get(key);
+    return { kind: 'group', category, key: `${category}\0${r.source}\0${r.destination}\0${rule}`, source: r.source, destination: r.destination, rule, decision: now };
+  }
+
+  /** Counts the record by its judgement. */
+  private apply(record: TrafficRecord, n: number, j: Judgement): void {
+    switch (j.kind) {
+      case 'unresolved': return this.skip(record, n, j.reason);
+      case 'no-decision':
+        this.totals.noDecisionThen += n;
+        this.noDecision[j.outcome] = (this.noDecision[j.outcome] ?? 0) + n;
+        return;
+      case 'still-allowed':
+        this.totals.stillAllowed += n;
+        return;
+    }
+    this.totals[j.category] += n;
+    let group = j.group ?? this.groups.get(j.key);
     if (!group) {
       group = {
-        category,
-        source: r.source,
-        destination: r.destination,
-        rule,
-        outcome: now.outcome,
-        decidedBy: now.decidedBy,
+        category: j.category,
+        source: j.source,
+        destination: j.destination,
+        rule: j.rule,
+        outcome: j.decision.outcome,
+        decidedBy: j.decision.decidedBy,
         count: 0,
-        // A copy: the line is a slice of the reader's chunk, which it would keep alive.
-        example: { location: `${record.file}:${record.line}`, line: Buffer.from(record.raw, 'utf8').toString('utf8'), explanation: now.explanation },
+        // The reader decodes each line on its own: keeping it keeps no more than the line alive.
+        example: { location: `${record.file}:${record.line}`, line: record.raw, explanation: j.decision.explanation },
       };
-      this.groups.set(key, group);
+      this.groups.set(j.key, group);
     }
+    j.group = group;
     group.count += n;
-    if (record.time !== undefined) {
-      if (group.firstSeen === undefined || record.time < group.firstSeen) group.firstSeen = record.time;
-      if (group.lastSeen === undefined || record.time > group.lastSeen) group.lastSeen = record.time;
+    const time = record.time;
+    if (time !== undefined) {
+      if (group.firstSeen === undefined || time < group.firstSeen) group.firstSeen = detached(time);
+      if (group.lastSeen === undefined || time > group.lastSeen) group.lastSeen = detached(time);
     }
   }
 
@@ -167,6 +208,15 @@ export class Replay {
       noDecisionThen: Object.fromEntries(Object.entries(this.noDecision).sort(([a], [b]) => cmp(a, b))),
     };
   }
+}
+
+/**
+ * A copy of a short string that does not keep the line it was sliced from alive: a group keeps
+ * its last-seen time for long, and the time of nearly every line becomes one (V8 flattens the
+ * concatenation into a string of its own before slicing it).
+ */
+function detached(s: string): string {
+  return ` ${s}`.slice(1);
 }
 
 function cmp(a: string, b: string): number {

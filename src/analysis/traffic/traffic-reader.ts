@@ -1,13 +1,13 @@
 /**
- * Reads recorded traffic files line by line (constant memory: one line at a time through
- * `readline`), picks each line's format — Istio's default TEXT, Istio JSON, the trustmesh format —
+ * Reads recorded traffic files line by line (constant memory: one chunk of the file and the
+ * line being parsed at a time; lines end at `\n`, `\r\n` or a lone `\r`, as Node's `readline`
+ * splits them), picks each line's format — Istio's default TEXT, Istio JSON, the trustmesh format —
  * strips a `kubectl logs --prefix` prefix (`[pod/<name>/<container>] `), and counts what it
  * cannot read with file and line. A Prometheus query result is read whole (it is an aggregate).
  *
  * @module
  */
 import * as fs from 'fs';
-import * as readline from 'readline';
 import { parseEnvoyJson } from './envoy-json';
 import { parseEnvoyText } from './envoy-text';
 import { isPrometheusResult, parsePrometheusResult } from './prometheus';
@@ -35,14 +35,16 @@ export interface TrafficReadSummary {
   readonly malformed: readonly MalformedLine[];
 }
 
-const PREFIX = /^\[pod\/([^/\]\s]+)\/([^\]\s]+)\] /;
 const PROXY_LOG = /^\d{4}-\d\d-\d\dT\S+\s+(debug|info|warn|warning|error|critical)\s/;
 
-/** Parses one line (prefix already stripped); a string says why it is not an entry. */
-export function parseTrafficLine(line: string, file: string, lineNo: number): TrafficRecord | string {
+/**
+ * Parses one line (prefix already stripped); a string says why it is not an entry. `pod` is the
+ * logging pod of an entry that does not name its own.
+ */
+export function parseTrafficLine(line: string, file: string, lineNo: number, pod?: LogPod): TrafficRecord | string {
   const c = line.charCodeAt(0);
-  if (c === 123 /* { */) return parseEnvoyJson(line, file, lineNo);
-  if (c === 91 /* [ */) return parseEnvoyText(line, file, lineNo);
+  if (c === 123 /* { */) return parseEnvoyJson(line, file, lineNo, pod);
+  if (c === 91 /* [ */) return parseEnvoyText(line, file, lineNo, pod);
   return 'neither Istio\'s TEXT format (starts with "[time]") nor JSON (starts with "{")';
 }
 
@@ -82,31 +84,105 @@ export async function readTraffic(
       continue;
     }
     let lineNo = 0;
-    const input = fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 1024 * 1024 });
-    const rl = readline.createInterface({ input, crlfDelay: Infinity });
-    await new Promise<void>((resolve, reject) => {
-      input.on('error', (e) => reject(openError(file, e)));
-      rl.on('line', (raw) => {
-        lineNo++;
-        let line = raw;
-        let pod = options.pod;
-        const prefix = PREFIX.exec(line);
-        if (prefix) {
-          pod = { name: prefix[1] };
-          line = line.slice(prefix[0].length);
-        }
+    const onLine = (raw: string): void => {
+      lineNo++;
+      let line = raw;
+      let pod = options.pod;
+      const prefixEnd = podPrefixEnd(line);
+      if (prefixEnd > 0) {
+        pod = { name: line.slice(5, line.indexOf('/', 5)) };
+        line = line.slice(prefixEnd);
+      }
+      const c = line.charCodeAt(0);
+      // Entries start with `[` or `{`: only other lines can be blank or the proxy's own.
+      if (c !== 91 && c !== 123) {
         if (line.trim() === '') return skip('blank lines');
-        if (PROXY_LOG.test(line)) return skip('the proxy\'s own log lines (not access-log entries)');
-        const r = parseTrafficLine(line, file, lineNo);
-        if (typeof r === 'string') return bad({ file, line: lineNo, reason: r });
-        records++;
-        onRecord(pod && !r.logPod ? { ...r, logPod: pod } : r);
-      });
-      rl.on('close', () => resolve());
-    });
+        if (c >= 48 && c <= 57 && PROXY_LOG.test(line)) return skip('the proxy\'s own log lines (not access-log entries)');
+      }
+      const r = parseTrafficLine(line, file, lineNo, pod);
+      if (typeof r === 'string') return bad({ file, line: lineNo, reason: r });
+      records++;
+      onRecord(r);
+    };
+    await forEachLine(file, onLine);
     lines += lineNo;
   }
   return { files: files.length, lines, records, skipped, malformedCount, malformed };
+}
+
+/**
+ * The end of a `kubectl logs --prefix` prefix (`[pod/<name>/<container>] `) at the start of the
+ * line, 0 when there is none: the name holds no `/`, `]` or white space, the container no `]` or
+ * white space.
+ */
+export function podPrefixEnd(line: string): number {
+  if (!line.startsWith('[pod/')) return 0;
+  const n = line.length;
+  let i = 5;
+  while (i < n && !isSpace(line.charCodeAt(i)) && line.charCodeAt(i) !== 47 /* / */ && line.charCodeAt(i) !== 93 /* ] */) i++;
+  if (i === 5 || i >= n || line.charCodeAt(i) !== 47) return 0;
+  const container = ++i;
+  while (i < n && !isSpace(line.charCodeAt(i)) && line.charCodeAt(i) !== 93) i++;
+  if (i === container || i + 1 >= n || line.charCodeAt(i) !== 93 || line.charCodeAt(i + 1) !== 32) return 0;
+  return i + 2;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || (c > 127 && /\s/.test(String.fromCharCode(c)));
+}
+
+/**
+ * Calls `onLine` with every line of the file, without its line end, in order. Lines are split on
+ * the bytes (a line end never falls inside a UTF-8 sequence) and each is decoded on its own, so a
+ * value kept from a line (a group's example or last-seen time) keeps that line alive, never the
+ * whole chunk it was read in.
+ */
+async function forEachLine(file: string, onLine: (line: string) => void): Promise<void> {
+  const chunks = fs.createReadStream(file, { highWaterMark: 1024 * 1024 })[Symbol.asyncIterator]();
+  let rest: Buffer | undefined;
+  for (;;) {
+    let next: IteratorResult<unknown>;
+    try {
+      next = await chunks.next();
+    } catch (e) {
+      throw openError(file, e);
+    }
+    if (next.done) break;
+    const bytes = rest === undefined ? next.value as Buffer : Buffer.concat([rest, next.value as Buffer]);
+    let start = 0;
+    // The next \r at or after `start` (-1: none in the chunk): most logs have none, so it is searched rarely.
+    let cr = bytes.indexOf(13);
+    let nl = bytes.indexOf(10);
+    while (nl >= 0) {
+      if (cr >= 0 && cr < nl) {
+        emitSplitAtCr(bytes, start, nl, onLine);
+        cr = bytes.indexOf(13, nl + 1);
+      } else {
+        onLine(bytes.toString('utf8', start, nl));
+      }
+      start = nl + 1;
+      nl = bytes.indexOf(10, start);
+    }
+    rest = start < bytes.length ? bytes.subarray(start) : undefined;
+  }
+  if (rest === undefined) return;
+  const end = rest[rest.length - 1] === 13 ? rest.length - 1 : rest.length;
+  const cr = rest.indexOf(13);
+  if (cr >= 0 && cr < end) emitSplitAtCr(rest, 0, end, onLine);
+  else onLine(rest.toString('utf8', 0, end));
+}
+
+/** Emits the lines of `bytes[start, end)` split at every \r (a \r just before `end` ends the last one). */
+function emitSplitAtCr(bytes: Buffer, start: number, end: number, onLine: (line: string) => void): void {
+  let s = start;
+  let cr = bytes.indexOf(13, s);
+  while (cr >= 0 && cr < end) {
+    onLine(bytes.toString('utf8', s, cr));
+    s = cr + 1;
+    if (s === end) return;
+    cr = bytes.indexOf(13, s);
+  }
+  onLine(bytes.toString('utf8', s, end));
 }
 
 async function firstLine(file: string): Promise<string> {

@@ -69,6 +69,8 @@ export interface TrafficRecord {
   readonly destinationService?: { readonly namespace: string; readonly name: string };
   /** The line as read (for the report's example). */
   readonly raw: string;
+  /** The entry's shape key when the parser has it (see `shapeKey`). */
+  readonly shape?: string;
 }
 
 /** A line that could not be read. */

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseEnvoyJson } from '../../../src/analysis/traffic/envoy-json';
 import { parseEnvoyText, tokenize } from '../../../src/analysis/traffic/envoy-text';
 import { parsePrometheusResult } from '../../../src/analysis/traffic/prometheus';
+import { shapeKey } from '../../../src/analysis/traffic/record-shape';
 import { recordedVerdict } from '../../../src/analysis/traffic/resolve-request';
 import { readTraffic } from '../../../src/analysis/traffic/traffic-reader';
 import { TrafficRecord } from '../../../src/analysis/traffic/traffic-record';
@@ -91,6 +92,37 @@ describe('Istio default TEXT format', () => {
   });
 });
 
+describe('entry shapes (what replay judges once)', () => {
+  const base = stripPrefix(lines('text.log')[1]);
+  const shape = (line: string): string | undefined => {
+    const r = parseEnvoyText(line, 'text.log', 2);
+    if (typeof r === 'string') throw new Error(r);
+    return shapeKey(r);
+  };
+
+  it('is shared by entries that differ only in time, request ID, byte counts, user agent and the caller\'s port', () => {
+    const other = base.replace('2026-11-30T10:00:01.123Z', '2026-12-01T00:00:00.000Z').replace('6f1e2a0c-1b1d-4c1e-9a55-0d3f1b2c3d4e', 'x')
+      .replace('" 0 42 3 2 "', '" 7 4200 30 20 "').replace('curl/8.5.0', 'wget').replace('10.0.1.10:51234', '10.0.1.10:6');
+    expect(other).not.toBe(base);
+    expect(shape(other)).toBe(shape(base));
+  });
+
+  it('differs when anything replay decides by differs: method, path, code, caller address, a caller port it cannot read, SNI, pod', () => {
+    const variants = [
+      base.replace('GET /api/balance', 'POST /api/balance'),
+      base.replace('/api/balance', '/api/balance2'),
+      base.replace('" 200 - via_upstream', '" 403 - via_upstream'),
+      base.replace('10.0.1.10:51234', '10.0.1.11:51234'),
+      base.replace('10.0.1.10:51234', '10.0.1.10:abc'),
+      base.replace('outbound_.8080_._.payments', 'outbound_.8080_._.orders'),
+    ];
+    const shapes = new Set([base, ...variants].map(shape));
+    expect(shapes.size).toBe(variants.length + 1);
+    const pod = (name: string): string | undefined => shapeKey(parseEnvoyText(base, 'f', 1, { name }) as TrafficRecord);
+    expect(pod('a')).not.toBe(pod('b'));
+  });
+});
+
 describe('Istio JSON encoding and the trustmesh format', () => {
   it('reads null as unset and numbers as numbers', () => {
     const r = json(1);
@@ -164,6 +196,21 @@ describe('reading files', () => {
     const records: TrafficRecord[] = [];
     await readTraffic([fixture('json.log')], { pod: { namespace: 'shop', name: 'orders-7c4d5-q9w8e' } }, (r) => records.push(r));
     expect(records[0].logPod).toEqual({ namespace: 'shop', name: 'orders-7c4d5-q9w8e' });
+  });
+
+  it('ends lines at \\n, \\r\\n and a lone \\r, as readline does, across chunk boundaries and without a final line end', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-traffic-'));
+    const entry = lines('text.log').filter((l) => l.startsWith('[pod/payments') && l.includes('"GET /api/balance'))[0];
+    const file = path.join(dir, 'mixed.log');
+    // 2 MiB of padding lines puts the next entries after the reader's first 1 MiB chunk.
+    const padding = Array.from({ length: 30_000 }, () => '2026-11-30T09:59:59.000000Z\tinfo\tpadding line of the proxy\'s own log').join('\r\n');
+    fs.writeFileSync(file, `${entry}\r\n${padding}\r\n${entry}\r\r${entry}\n\n${entry}`);
+    const records: TrafficRecord[] = [];
+    const summary = await readTraffic([file], {}, (r) => records.push(r));
+    expect(summary.lines).toBe(30_006);
+    expect(summary.skipped).toEqual({ 'blank lines': 2, 'the proxy\'s own log lines (not access-log entries)': 30_000 });
+    expect(records.map((r) => r.line)).toEqual([1, 30_002, 30_004, 30_006]);
+    expect(records.every((r) => r.time === '2026-11-30T10:00:01.123Z' && r.logPod?.name === 'payments-5f7b9c-abcde' && !r.raw.includes('\r'))).toBe(true);
   });
 
   it('never crashes on binary or empty input', async () => {
