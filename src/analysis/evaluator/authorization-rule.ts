@@ -315,6 +315,7 @@ function ruleMatches(rule: CompiledRule, attrs: RequestAttributes): boolean {
 export function firstMatchingRule(policy: CompiledPolicy, attrs: RequestAttributes): CompiledRule | undefined {
   const chain = attrs.protocol === 'TCP' ? policy.tcp : policy.http;
   const rules = chain.rules;
+  if (rules.length === 0) return undefined;
   const keys = attrs.identityKeys;
   if (keys === undefined || !chain.byIdentity || !chain.unpinned || keys.length >= MERGE_LISTS.length) {
     for (const r of rules) if (ruleMatches(r, attrs)) return r;
