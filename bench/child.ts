@@ -12,6 +12,7 @@
  * - `check <manifests.json> <requests>`: decisions per second of the evaluator after load.
  * - `matrix <manifests.json>` / `diff <before.json> <after.json>`: access matrix and semantic diff
  *   (after loading, which is reported by `check` as `loadMs`).
+ * - `connlist <manifests.json> <out>`: the streamed connection list (`matrix --output connlist`) into a file.
  * - `matrix-layers <manifests.json>` / `check-layers <manifests.json> <requests>`: the same with
  *   NetworkPolicies mirroring the AuthorizationPolicies (bench/generate-network-policies.ts), both
  *   layers decided.
@@ -38,6 +39,7 @@ import { assertValidConfig, loadConfig } from '../lib/src/analysis/config/load-c
 import { convertedConfig, convertLegacy } from '../lib/src/analysis/convert/convert-legacy';
 import { proveConversion } from '../lib/src/analysis/convert/proof';
 import { diffAccess } from '../lib/src/analysis/diff/diff';
+import { writeConnectionList } from '../lib/src/analysis/matrix/connection-list';
 import { buildAccessMatrix } from '../lib/src/analysis/matrix/matrix';
 import { withNetworkLayer } from '../lib/src/analysis/matrix/network-cells';
 import { layeredEvaluator } from '../lib/src/analysis/network/layered-evaluator';
@@ -161,6 +163,17 @@ async function main(args: string[]): Promise<void> {
       const start = performance.now();
       const matrix = buildAccessMatrix(config);
       report({ ms: performance.now() - start, rows: matrix.sources.length, columns: matrix.destinations.length });
+      return;
+    }
+    case 'connlist': {
+      // The streamed connection list (`matrix --output connlist`) written to a file, as the CLI writes it.
+      const [dumpFile, outFile] = rest;
+      const config = loadDump(dumpFile);
+      const start = performance.now();
+      const fd = fs.openSync(outFile, 'w');
+      const stats = writeConnectionList(config, {}, undefined, (text) => fs.writeSync(fd, text));
+      fs.closeSync(fd);
+      report({ ms: performance.now() - start, rows: stats.sources, columns: stats.destinations, lines: stats.lines });
       return;
     }
     case 'matrix-layers': {

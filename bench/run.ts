@@ -174,6 +174,10 @@ function main(): void {
   const diff = repeat(fewerRuns, () => child(['diff', dump('a'), dump('b')]));
   log(`matrix ${matrix.ms.toFixed(0)} ms, diff ${diff.ms.toFixed(0)} ms`);
 
+  // perf2: the streamed connection list (`matrix --output connlist`) vs the full matrix of this run.
+  const connlist = repeat(fewerRuns, (i) => child(['connlist', dump('a'), path.join(work, `connlist-${i}.txt`)]));
+  log(`connlist ${connlist.ms.toFixed(0)} ms, ${connlist.peakRssMb} MB peak RSS (matrix ${matrix.peakRssMb} MB)`);
+
   // CA bootstrap: root + intermediates.
   const ca = ['ecdsa-p256', 'rsa-4096'].map((alg) => {
     const r = repeat(o.smoke ? 1 : 3, (i) => child(['ca', alg, String(o.caIntermediates), path.join(work, `ca-${alg}-${i}`)]));
@@ -228,6 +232,11 @@ function main(): void {
     },
     // Baseline of the matrix: the cdk8s floor synth of the same objects.
     matrix: { ms: matrix.ms, rows: matrix.last.rows, columns: matrix.last.columns, peakRssMb: matrix.peakRssMb, overFloor: matrix.ms / floor.ms },
+    // perf2: baseline of the streamed connection list: the full matrix of the same output, same run.
+    connlist: {
+      ...{ ms: connlist.ms, lines: connlist.last.lines, peakRssMb: connlist.peakRssMb },
+      ...{ overMatrix: connlist.ms / matrix.ms, rssOverMatrix: connlist.peakRssMb / matrix.peakRssMb },
+    },
     // Baseline of the diff: the full matrix of the same output (every destination analyzed once).
     diff: { ms: diff.ms, changes: diff.last.changes, peakRssMb: diff.peakRssMb, overMatrix: diff.ms / matrix.ms },
     ca,
@@ -251,6 +260,7 @@ function table(r: {
   scaling: { points: { services: number; ms: number }[]; perDoubling: { from: number; to: number; ratio: number }[] };
   check: { decisionsPerSecond: unknown; baselineServices: number; baselineDecisionsPerSecond: number; rateRatio: number };
   matrix: { ms: number; overFloor: number };
+  connlist: { ms: number; peakRssMb: number; overMatrix: number; rssOverMatrix: number };
   diff: { ms: number; overMatrix: number };
   ca: { algorithm: string; ms: number; intermediates: number }[];
   analyze?: { policies: number; megabytes: number; ms: number; peakRssMb: number; analyzeOverLoad: number };
@@ -263,6 +273,9 @@ function table(r: {
     ['check', `${String(r.check.decisionsPerSecond)} decisions/s vs ${r.check.baselineDecisionsPerSecond}/s at S=${r.check.baselineServices}`,
       `${r.check.rateRatio.toFixed(2)}x the small mesh's rate (>= 200,000/s)`],
     ['matrix', `${r.matrix.ms.toFixed(0)} ms`, `${r.matrix.overFloor.toFixed(2)}x the floor synth (<= 10,000 ms at S=8000)`],
+    // perf2: the streamed connection list.
+    ['matrix --output connlist (streamed)', `${r.connlist.ms.toFixed(0)} ms, ${r.connlist.peakRssMb} MB peak RSS`,
+      `${r.connlist.overMatrix.toFixed(2)}x the matrix's time, ${r.connlist.rssOverMatrix.toFixed(2)}x its RSS (<= 10,000 ms at S=8000)`],
     ['diff (1% of intentions changed)', `${r.diff.ms.toFixed(0)} ms`, `${r.diff.overMatrix.toFixed(2)}x the matrix (<= 1,000 ms at S=1000, 3,000 at S=8000)`],
     ...r.ca.map((c): [string, string, string] => [`CA bootstrap ${c.algorithm} (root + ${c.intermediates})`, `${c.ms.toFixed(0)} ms`, '']),
     ...(r.analyze ? [[`analyze (${r.analyze.policies} AuthorizationPolicies, ${r.analyze.megabytes} MB, one file)`,

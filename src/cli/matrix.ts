@@ -2,7 +2,7 @@
  * `trustmesh matrix`: who may talk to whom, and how, from Istio security YAML.
  *
  * ```
- * trustmesh matrix PATH... [--output markdown|json|csv|mermaid] [--mesh-config mesh.yaml]
+ * trustmesh matrix PATH... [--output markdown|json|csv|mermaid|connlist] [--mesh-config mesh.yaml]
  * ```
  *
  * PATH is a file, a directory, or `git:<ref>:<path>`.
@@ -15,6 +15,7 @@ import { ExitCode, ExitCodeValue } from './exit-codes';
 import { CliIo, RunCommand } from './run';
 import { loadConfigSources } from '../analysis/config/git-source';
 import { modernConfig } from '../analysis/convert/convert-legacy';
+import { writeConnectionList } from '../analysis/matrix/connection-list';
 import { buildAccessMatrix } from '../analysis/matrix/matrix';
 import { formatMatrix, MATRIX_FORMATS, MatrixFormat } from '../analysis/matrix/matrix-format';
 import { withNetworkLayer } from '../analysis/matrix/network-cells';
@@ -43,6 +44,8 @@ export function register(program: Command, io: CliIo, run: RunCommand): void {
       'Cells: allowed (every request on every port), partial (what is allowed is listed), denied.',
       'Rows: service accounts of workloads and policies, "<ns>/*" (any other identity in a namespace a policy names),',
       '      plaintext, and "*" (any other mesh identity). Columns: workloads, else Services, else policy selectors.',
+      'connlist: one line per allowed source => destination : port/protocol and layer (istio, L4), written as each',
+      '      destination is analyzed (memory bounded); destinations by id, then sources in row order, then ports.',
       'Exit codes: 0 printed, 2 usage or input error.',
     ].join('\n'))
     .action((paths: string[], options: MatrixOptions) => run(() => runMatrix(paths, options, io)));
@@ -56,6 +59,11 @@ async function runMatrix(paths: readonly string[], options: MatrixOptions, io: C
   const allowInvalidConfig = options.keepGoing ?? false;
   const network = NetworkLayer.fromConfig(config, { allowInvalidConfig });
   printInputNotes(io, config, meshConfig, allowInvalidConfig, network.diagnostics);
+  if (options.output === 'connlist') {
+    // Streamed: each destination's lines are written as it is analyzed; the matrix is never held.
+    writeConnectionList(config, { meshConfig, allowInvalidConfig }, network, (text) => io.stdout.write(text));
+    return ExitCode.OK;
+  }
   const matrix = withNetworkLayer(buildAccessMatrix(config, { meshConfig, allowInvalidConfig }), config, network,
     OutboundLayer.fromConfig(config, meshConfig));
   io.stdout.write(formatMatrix(matrix, options.output));

@@ -8,6 +8,7 @@ import { CliRun, MAIN, ROOT, runCli } from './cli-runner';
 
 
 const BOOKINFO = path.join(ROOT, 'test', 'fixtures', 'matrix', 'bookinfo');
+const LAYERS = path.join(ROOT, 'test', 'fixtures', 'analysis', 'layers');
 
 const trustmesh = (args: readonly string[]): CliRun => runCli(args);
 
@@ -48,6 +49,36 @@ describe('trustmesh matrix', () => {
     expect(mermaid.code).toBe(0);
     expect(mermaid.stdout).toMatch(/^flowchart LR\n/);
     expect(mermaid.stdout).toMatch(/ s\d+ -->\|"GET \/ratings\/\* on port 9080"\| d2\n/);
+  });
+
+  it('streams a connection list: one line per allowed source, destination port and layer, destinations by id', () => {
+    const r = trustmesh(['matrix', BOOKINFO, '--output', 'connlist']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe([
+      '# source => destination : port/protocol layer what',
+      'bookinfo/bookinfo-productpage => bookinfo/details : 9080/HTTP istio GET',
+      'istio-system/istio-ingressgateway-service-account => bookinfo/productpage : 9080/HTTP istio GET, POST /api/v1/products*, /login, /logout, /productpage, /static/*',
+      'bookinfo/bookinfo-reviews-v2 => bookinfo/ratings : 9080/HTTP istio GET /ratings/*',
+      'bookinfo/bookinfo-reviews-v3 => bookinfo/ratings : 9080/HTTP istio GET /ratings/*',
+      'bookinfo/bookinfo-productpage => bookinfo/reviews-v1 : 9080/HTTP istio GET',
+      'bookinfo/bookinfo-productpage => bookinfo/reviews-v2 : 9080/HTTP istio GET',
+      'bookinfo/bookinfo-productpage => bookinfo/reviews-v3 : 9080/HTTP istio GET',
+      '',
+    ].join('\n'));
+  });
+
+  it('lists the NetworkPolicy layer as L4 lines, marking a connection L4 opens while the mesh denies it', () => {
+    const r = trustmesh(['matrix', LAYERS, '--output', 'connlist']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines).toContain('shop/web => shop/db : 5432/TCP istio all');
+    expect(lines).toContain('shop/web => shop/db : 5432/TCP L4');
+    // Istio allows dev/sleep → shop/db, the NetworkPolicy admits only web's pods: no L4 line.
+    expect(lines).toContain('dev/sleep => shop/db : 5432/TCP istio all');
+    expect(lines).not.toContain('dev/sleep => shop/db : 5432/TCP L4');
+    expect(lines).toContain('plaintext => dev/sleep : other/TCP L4 (mesh denies)');
+    expect(lines.filter((l) => l.startsWith('shop/db => shop/db'))).toEqual([]);
   });
 
   it('exits 2 with a located message for a missing path or invalid policy, and for an unknown format', () => {

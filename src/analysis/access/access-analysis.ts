@@ -79,50 +79,36 @@ export function analyzeChangedAccess(configs: readonly IstioConfig[], options: A
   return analyzeVersions(configs, options, true);
 }
 
+/** The rows of an analysis and its destinations, analyzed one at a time as they are iterated. */
+export interface AccessStream {
+  readonly meshConfig: MeshConfig;
+  readonly sources: readonly MatrixSource[];
+  /**
+   * The destinations sorted by id, each analyzed when reached; nothing is kept once the caller
+   * moves on but a few recent analyses (destinations with the same shape share one), so memory
+   * stays bounded by one destination's analysis, not the mesh's.
+   */
+  destinations(): Iterable<AnalyzedDestination>;
+}
+
+/** How many analyses a stream keeps for destinations of the same shape (a Service and its workload). */
+const STREAM_MEMO_LIMIT = 64;
+
+/**
+ * Analyzes the manifests of each version destination by destination, as the caller iterates: for
+ * output written as it is computed (`trustmesh matrix --output connlist`).
+ *
+ * @throws TrustmeshAggregateError `TM_CONFIG_INVALID` when a version has invalid security objects.
+ */
+export function streamAccess(configs: readonly IstioConfig[], options: AccessAnalysisOptions = {}): AccessStream {
+  return prepareVersions(configs, options, false, STREAM_MEMO_LIMIT);
+}
+
 function analyzeVersions(given: readonly IstioConfig[], options: AccessAnalysisOptions, changedOnly: boolean): AccessAnalysis {
-  const mesh = options.meshConfig ?? DEFAULT_MESH_CONFIG;
-  // Pre-1.6 objects are analysed through their conversion (src/analysis/convert), whose proof checks it decides alike.
-  const configs = given.map((c) => modernConfig(c, mesh.rootNamespace));
-  const contexts: AnalysisContext[] = configs.map((c) => createAnalysisContext(c, mesh, { allowInvalidConfig: options.allowInvalidConfig }));
-  const evaluators: Evaluator[] = contexts.map(evaluatorFor);
-  const sources = matrixSources(contexts);
-  const classifier = new SourceClassifier(sources.map((s) => s.principal), mesh);
-
-  const columns = new Map<string, (MatrixDestination | undefined)[]>();
-  contexts.forEach((context, v) => {
-    for (const d of matrixDestinations(context)) {
-      const list = columns.get(d.id) ?? configs.map(() => undefined);
-      list[v] = d;
-      columns.set(d.id, list);
-    }
-  });
-  // Policies apply to every port of a workload: the ports they name join the declared ones.
-  const layers = configs.map((c) => NetworkLayer.fromConfig(c, { allowInvalidConfig: true }));
-  for (const [id, list] of columns) columns.set(id, withPolicyNamedPorts(list, evaluators, layers, mesh));
-
-  const memo = new Map<string, Omit<AnalyzedDestination, 'id' | 'kind' | 'versions'>>();
-  const witnesses = new WitnessCache(mesh);
-  const destinations: AnalyzedDestination[] = [];
-  for (const id of [...columns.keys()].sort(compareIds)) {
-    const declared = columns.get(id) ?? [];
-    const first = declared.find((d) => d !== undefined) as MatrixDestination;
-    // Selector and namespace columns are probes of the policies, meaningful in every version.
-    const versions = first.kind === 'selector' || first.kind === 'namespace' ? declared.map((d) => d ?? first) : declared;
-    const key = versions.map((d) => (d ? `${d.namespace}\u0000${formatLabels(d.labels)}\u0000${JSON.stringify(d.ports ?? null)}` : '-')).join('\u0002');
-    let analyzed = memo.get(key);
-    if (!analyzed) {
-      const inputs: (VersionInput | undefined)[] = versions.map((d, v) => (d
-        ? { policies: evaluators[v].policiesFor(d.namespace, d.labels), ...(d.ports ? { ports: d.ports } : {}) }
-        : undefined));
-      if (changedOnly && sameInputs(inputs)) continue;
-      const space = buildRequestSpace(first.namespace, first.labels, inputs, mesh, witnesses);
-      const classification = classifier.classify(inputs.map((i) => i?.policies));
-      const access = inputs.map((input, v) => evaluateVersion(space, classification.classes, input, v, mesh));
-      analyzed = { namespace: first.namespace, space, classification, access };
-      memo.set(key, analyzed);
-    }
-    destinations.push({ id, kind: first.kind, versions, ...analyzed });
-  }
+  const stream = prepareVersions(given, options, changedOnly, Infinity);
+  const mesh = stream.meshConfig;
+  const sources = stream.sources;
+  const destinations = [...stream.destinations()];
 
   // The first destination of a workload answers for it (of those analyzed).
   const byWorkload = new Map<string, AnalyzedDestination>();
@@ -157,6 +143,55 @@ function analyzeVersions(given: readonly IstioConfig[], options: AccessAnalysisO
       return setContains(access.allowed, point);
     },
   };
+}
+
+function prepareVersions(given: readonly IstioConfig[], options: AccessAnalysisOptions, changedOnly: boolean, memoLimit: number): AccessStream {
+  const mesh = options.meshConfig ?? DEFAULT_MESH_CONFIG;
+  // Pre-1.6 objects are analysed through their conversion (src/analysis/convert), whose proof checks it decides alike.
+  const configs = given.map((c) => modernConfig(c, mesh.rootNamespace));
+  const contexts: AnalysisContext[] = configs.map((c) => createAnalysisContext(c, mesh, { allowInvalidConfig: options.allowInvalidConfig }));
+  const evaluators: Evaluator[] = contexts.map(evaluatorFor);
+  const sources = matrixSources(contexts);
+  const classifier = new SourceClassifier(sources.map((s) => s.principal), mesh);
+
+  const columns = new Map<string, (MatrixDestination | undefined)[]>();
+  contexts.forEach((context, v) => {
+    for (const d of matrixDestinations(context)) {
+      const list = columns.get(d.id) ?? configs.map(() => undefined);
+      list[v] = d;
+      columns.set(d.id, list);
+    }
+  });
+  // Policies apply to every port of a workload: the ports they name join the declared ones.
+  const layers = configs.map((c) => NetworkLayer.fromConfig(c, { allowInvalidConfig: true }));
+  for (const [id, list] of columns) columns.set(id, withPolicyNamedPorts(list, evaluators, layers, mesh));
+
+  function* destinations(): Generator<AnalyzedDestination> {
+    const memo = new Map<string, Omit<AnalyzedDestination, 'id' | 'kind' | 'versions'>>();
+    const witnesses = new WitnessCache(mesh);
+    for (const id of [...columns.keys()].sort(compareIds)) {
+      const declared = columns.get(id) ?? [];
+      const first = declared.find((d) => d !== undefined) as MatrixDestination;
+      // Selector and namespace columns are probes of the policies, meaningful in every version.
+      const versions = first.kind === 'selector' || first.kind === 'namespace' ? declared.map((d) => d ?? first) : declared;
+      const key = versions.map((d) => (d ? `${d.namespace}\u0000${formatLabels(d.labels)}\u0000${JSON.stringify(d.ports ?? null)}` : '-')).join('\u0002');
+      let analyzed = memo.get(key);
+      if (!analyzed) {
+        const inputs: (VersionInput | undefined)[] = versions.map((d, v) => (d
+          ? { policies: evaluators[v].policiesFor(d.namespace, d.labels), ...(d.ports ? { ports: d.ports } : {}) }
+          : undefined));
+        if (changedOnly && sameInputs(inputs)) continue;
+        const space = buildRequestSpace(first.namespace, first.labels, inputs, mesh, witnesses);
+        const classification = classifier.classify(inputs.map((i) => i?.policies));
+        const access = inputs.map((input, v) => evaluateVersion(space, classification.classes, input, v, mesh));
+        analyzed = { namespace: first.namespace, space, classification, access };
+        if (memo.size >= memoLimit) memo.clear();
+        memo.set(key, analyzed);
+      }
+      yield { id, kind: first.kind, versions, ...analyzed };
+    }
+  }
+  return { meshConfig: mesh, sources, destinations };
 }
 
 /** True when every version has the destination, with inputs of the same content. */

@@ -315,36 +315,45 @@ function ruleMatches(rule: CompiledRule, attrs: RequestAttributes): boolean {
 export function firstMatchingRule(policy: CompiledPolicy, attrs: RequestAttributes): CompiledRule | undefined {
   const chain = attrs.protocol === 'TCP' ? policy.tcp : policy.http;
   const rules = chain.rules;
+  if (rules.length === 0) return undefined;
   const keys = attrs.identityKeys;
-  if (keys === undefined || !chain.byIdentity || !chain.unpinned) {
+  if (keys === undefined || !chain.byIdentity || !chain.unpinned || keys.length >= MERGE_LISTS.length) {
     for (const r of rules) if (ruleMatches(r, attrs)) return r;
     return undefined;
   }
   // A rule pinned to other identities cannot match: only the unpinned rules and those filed under
   // one of the request's identity keys are tried, in rule order (merging the ascending lists).
-  const lists: (readonly number[])[] = [chain.unpinned];
-  for (let i = 0; i < keys.length; i++) {
+  let lists = 0;
+  MERGE_LISTS[lists++] = chain.unpinned;
+  for (let i = 0; i < keys.length && lists < MERGE_LISTS.length; i++) {
     const l = chain.byIdentity.get(keys[i]);
-    if (l) lists.push(l);
+    if (l) MERGE_LISTS[lists++] = l;
   }
-  if (lists.length === 1) {
+  if (lists === 1) {
     for (const i of chain.unpinned) if (ruleMatches(rules[i], attrs)) return rules[i];
     return undefined;
   }
-  const at = new Array<number>(lists.length).fill(0);
+  // Positions in the lists; module scratch space (no allocation per request; ruleMatches never re-enters).
+  for (let l = 0; l < lists; l++) MERGE_AT[l] = 0;
   let last = -1;
   for (;;) {
     let next = -1;
-    for (let l = 0; l < lists.length; l++) {
-      const list = lists[l];
-      while (at[l] < list.length && list[at[l]] <= last) at[l]++;
-      if (at[l] < list.length && (next < 0 || list[at[l]] < next)) next = list[at[l]];
+    for (let l = 0; l < lists; l++) {
+      const list = MERGE_LISTS[l];
+      let at = MERGE_AT[l];
+      while (at < list.length && list[at] <= last) at++;
+      MERGE_AT[l] = at;
+      if (at < list.length && (next < 0 || list[at] < next)) next = list[at];
     }
     if (next < 0) return undefined;
     if (ruleMatches(rules[next], attrs)) return rules[next];
     last = next;
   }
 }
+
+/** Scratch space of {@link firstMatchingRule}: the unpinned list and one per identity key (a request has three). */
+const MERGE_LISTS: (readonly number[])[] = [[], [], [], [], [], [], [], []];
+const MERGE_AT = new Int32Array(MERGE_LISTS.length);
 
 /** Human descriptions of why a matching rule matched, e.g. `source namespace dev matched`. */
 export function explainRuleMatch(rule: CompiledRule, attrs: RequestAttributes): string[] {

@@ -14,6 +14,28 @@ import { MeshConfig } from '../config/mesh-config';
 const CANONICAL_PRINCIPAL = /^[^/]+\/ns\/([^/]+)\/sa\/([^/]+)$/;
 const UNSET = Symbol('unset');
 
+/** A principal's canonical service account and rule index keys, computed once per distinct principal. */
+interface PrincipalFacts {
+  readonly serviceAccount: string | null;
+  readonly identityKeys: readonly string[] | undefined;
+}
+
+const NO_KEYS: readonly string[] = [];
+const PRINCIPAL_FACTS_LIMIT = 100_000;
+const principalFacts = new Map<string, PrincipalFacts>();
+
+function factsOf(principal: string): PrincipalFacts {
+  let f = principalFacts.get(principal);
+  if (!f) {
+    const m = CANONICAL_PRINCIPAL.exec(principal);
+    const sa = m ? `${m[1]}/${m[2]}` : null;
+    f = { serviceAccount: sa, identityKeys: sa === null ? undefined : [`sa:${sa}`, `ns:${m![1]}`, `p:${principal}`] };
+    if (principalFacts.size >= PRINCIPAL_FACTS_LIMIT) principalFacts.clear();
+    principalFacts.set(principal, f);
+  }
+  return f;
+}
+
 /** Request attributes as authorization sees them. `undefined` means "absent". */
 export class RequestAttributes {
   public readonly protocol: 'HTTP' | 'TCP';
@@ -65,8 +87,7 @@ export class RequestAttributes {
    */
   public get canonicalServiceAccount(): string | null {
     if (this.canonicalServiceAccountValue === UNSET) {
-      const m = this.principal === undefined ? null : CANONICAL_PRINCIPAL.exec(this.principal);
-      this.canonicalServiceAccountValue = m ? `${m[1]}/${m[2]}` : null;
+      this.canonicalServiceAccountValue = this.principal === undefined ? null : factsOf(this.principal).serviceAccount;
     }
     return this.canonicalServiceAccountValue;
   }
@@ -77,10 +98,7 @@ export class RequestAttributes {
    */
   public get identityKeys(): readonly string[] | undefined {
     if (this.identityKeysValue === UNSET) {
-      const sa = this.canonicalServiceAccount;
-      this.identityKeysValue = this.principal === undefined ? []
-        : sa === null ? undefined
-          : [`sa:${sa}`, `ns:${sa.slice(0, sa.indexOf('/'))}`, `p:${this.principal}`];
+      this.identityKeysValue = this.principal === undefined ? NO_KEYS : factsOf(this.principal).identityKeys;
     }
     return this.identityKeysValue;
   }

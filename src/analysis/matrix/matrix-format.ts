@@ -4,16 +4,17 @@
  *
  * @module
  */
+import { matrixToConnectionList } from './connection-list';
 import { AccessMatrix, MatrixCell } from './matrix';
 import { networkMark } from './network-cells';
 import { appendAll } from '../../private/arrays';
 import { MatrixSource } from '../access/sources';
 
 /** Output formats of `trustmesh matrix`. */
-export type MatrixFormat = 'markdown' | 'json' | 'csv' | 'mermaid';
+export type MatrixFormat = 'markdown' | 'json' | 'csv' | 'mermaid' | 'connlist';
 
 /** The output formats, for option parsing. */
-export const MATRIX_FORMATS: readonly MatrixFormat[] = ['markdown', 'json', 'csv', 'mermaid'];
+export const MATRIX_FORMATS: readonly MatrixFormat[] = ['markdown', 'json', 'csv', 'mermaid', 'connlist'];
 
 /** Renders the matrix in one format (always ending with a newline). */
 export function formatMatrix(matrix: AccessMatrix, format: MatrixFormat): string {
@@ -21,6 +22,7 @@ export function formatMatrix(matrix: AccessMatrix, format: MatrixFormat): string
     case 'json': return `${JSON.stringify(matrixToJson(matrix), null, 2)}\n`;
     case 'csv': return matrixToCsv(matrix);
     case 'mermaid': return matrixToMermaid(matrix);
+    case 'connlist': return matrixToConnectionList(matrix);
     default: return matrixToMarkdown(matrix);
   }
 }

@@ -127,9 +127,22 @@ function candidatePorts(d: MatrixDestination, destination: NetworkPod, layer: Ne
   return [...[...named].sort((a, b) => a - b), 'other'];
 }
 
+/** Workloads by `ns/name` (the first of a name), built once per workload list: a column looks its workload up in O(1). */
+const workloadIndexes = new WeakMap<readonly Workload[], ReadonlyMap<string, Workload>>();
+
 function destinationWorkload(d: MatrixDestination, workloads: readonly Workload[]): Workload | undefined {
   if (d.kind !== 'workload') return undefined;
-  return workloads.find((w) => `${w.metadata.namespace}/${w.metadata.name}` === d.id);
+  let index = workloadIndexes.get(workloads);
+  if (!index) {
+    const byId = new Map<string, Workload>();
+    for (const w of workloads) {
+      const id = `${w.metadata.namespace}/${w.metadata.name}`;
+      if (!byId.has(id)) byId.set(id, w);
+    }
+    index = byId;
+    workloadIndexes.set(workloads, index);
+  }
+  return index.get(d.id);
 }
 
 /** Each row's pods; rows standing for the same pods share one array (so their verdicts are computed once). */
