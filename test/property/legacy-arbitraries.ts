@@ -60,16 +60,3 @@ export function legacyGap(model: MeshModel, request: AccessRequest, expected: Mo
   if (dest.jwtRequirement && request.method === 'OPTIONS' && request.headers?.['access-control-request-method'] !== undefined) return 'cors';
   return undefined;
 }
-
-/**
- * The 1.x `*` quirk (src/analysis/evaluator/legacy/legacy-rbac.ts): a header condition by presence
- * alone (`*`, or no values) renders as a `request.headers[…]: ["*"]` constraint, and a 1.x `*`
- * matches an absent value too, where the intention (and v1) needs the header present. True when the
- * request lacks a header that an intention towards its destination asks for by presence alone.
- */
-export function starQuirk(model: MeshModel, request: AccessRequest): boolean {
-  const dest = serviceOf(model, request);
-  if (!dest || request.protocol !== 'HTTP') return false;
-  return model.intentionsFor(dest).some((i) => (i.match.headers ?? []).some((h) => (!h.values || h.values.length === 0 || h.values.includes('*'))
-    && !request.headers?.[h.name.toLowerCase()]));
-}

@@ -4,7 +4,7 @@
 // (legacy-vs-evaluator.test.ts: same generators, same documented gaps left out).
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { kubernetesServices, legacyGap, legacyPlan, starQuirk } from './legacy-arbitraries';
+import { kubernetesServices, legacyGap, legacyPlan } from './legacy-arbitraries';
 import { buildMesh, renderedYaml, requestArbitrary } from './mesh-arbitraries';
 import { parseConfigText } from '../../src/analysis/config/load-config';
 import { meshConfig } from '../../src/analysis/config/mesh-config';
@@ -23,7 +23,6 @@ describe('round trip: rendered for Istio 1.4, converted to 1.30, decided by the 
     process.stdout.write(`legacy round-trip property test seed: ${SEED}\n`);
     let pairs = 0;
     let refused = 0;
-    let quirk = 0;
     // The legacy evaluator's documented gaps, decided on the converted output all the same.
     const gaps = { optionalOrigin: { same: 0, differ: 0 }, cors: { same: 0, differ: 0 }, query: { same: 0, differ: 0 } };
     fc.assert(
@@ -60,12 +59,6 @@ describe('round trip: rendered for Istio 1.4, converted to 1.30, decided by the 
             gaps[gap][agrees ? 'same' : 'differ']++;
             continue;
           }
-          // Inherent: the 1.x `*` matches an absent header, so the rendered RBAC (and its
-          // conversion) allows what a presence-only header condition would deny.
-          if (starQuirk(model, request)) {
-            quirk++;
-            continue;
-          }
           pairs++;
           if (!agrees) {
             throw new Error(`model says ${expected.outcome} (${expected.reason}), v1 evaluator on the converted output says ${actual.outcome} (${actual.explanation})\n`
@@ -75,7 +68,7 @@ describe('round trip: rendered for Istio 1.4, converted to 1.30, decided by the 
       }),
       { numRuns: MESHES, seed: SEED, endOnFailure: true },
     );
-    process.stdout.write(`legacy round trip: ${pairs} pairs, ${refused} meshes refused at synth, ${quirk} requests in the 1.x * quirk; `
+    process.stdout.write(`legacy round trip: ${pairs} pairs, ${refused} meshes refused at synth; `
       + `documented gaps (agree/differ after conversion): optional origin ${gaps.optionalOrigin.same}/${gaps.optionalOrigin.differ}, `
       + `CORS preflight ${gaps.cors.same}/${gaps.cors.differ}, query ${gaps.query.same}/${gaps.query.differ}\n`);
     if (MESHES >= 100) expect(pairs).toBeGreaterThanOrEqual(10_000);

@@ -217,7 +217,7 @@ function ruleOf(rule: RbacAccessRule, from: { source: Record<string, string[]>; 
   set('notMethods', rule.notMethods.length > 0 ? [...rule.notMethods] : undefined);
   set('paths', scope && scope.paths.length > 0 ? scope.paths : list(rule.paths));
   set('notPaths', [...rule.notPaths, ...(scope?.notPaths ?? [])]);
-  const when = [...from.when, ...rule.constraints.filter((c) => c.key.startsWith('request.headers[') && !c.values.includes('*'))
+  const when = [...from.when, ...rule.constraints.filter((c) => c.key.startsWith('request.headers['))
     .map((c) => ({ key: c.key, values: [...c.values] }))].sort((a, b) => (String(a.key) < String(b.key) ? -1 : 1));
   return {
     ...(Object.keys(from.source).length > 0 ? { from: [{ source: from.source }] } : {}),
@@ -232,8 +232,10 @@ function convertSubject(b: ConversionBuilder, binding: ServiceRoleBindingResourc
   const source: Record<string, string[]> = {};
   const when: Record<string, unknown>[] = [];
   const principalsKey = pb === 'USE_ORIGIN' ? 'requestPrincipals' : 'principals';
+  // pilot 1.4: `*` is Envoy `any` for the peer identity (user, names, source.principal) and an
+  // invalid CIDR (dropped) for ips: no v1 constraint. Elsewhere it needs the value present, as v1's `*` does.
   const push = (k: string, v: string): void => {
-    if (v === '*') return; // 1.x '*' matched an absent value too: no v1 constraint.
+    if (v === '*' && (k === principalsKey || k === 'notPrincipals' || k === 'notRequestPrincipals' || k === 'ipBlocks' || k === 'notIpBlocks')) return;
     (source[k] ??= []).push(v);
   };
   const at = ['spec', 'subjects', si];
@@ -243,7 +245,7 @@ function convertSubject(b: ConversionBuilder, binding: ServiceRoleBindingResourc
   s.notNames.forEach((v) => push(pb === 'USE_ORIGIN' ? 'notRequestPrincipals' : 'notPrincipals', v));
   s.ips.forEach((v) => push('ipBlocks', v));
   s.notIps.forEach((v) => push('notIpBlocks', v));
-  if (s.group !== undefined && s.group !== '*') when.push({ key: 'request.auth.claims[groups]', values: [s.group] });
+  if (s.group !== undefined && s.group !== '') when.push({ key: 'request.auth.claims[groups]', values: [s.group] });
   if (s.groups.length > 0) when.push({ key: 'request.auth.claims[groups]', values: [...s.groups] });
   if (s.notGroups.length > 0) when.push({ key: 'request.auth.claims[groups]', notValues: [...s.notGroups] });
   if ((s.namespaces.length > 0 || s.notNamespaces.length > 0 || s.properties['source.namespace'] !== undefined) && pb === 'USE_ORIGIN') {
@@ -253,8 +255,11 @@ function convertSubject(b: ConversionBuilder, binding: ServiceRoleBindingResourc
   s.namespaces.forEach((v) => push('namespaces', v));
   s.notNamespaces.forEach((v) => push('notNamespaces', v));
   for (const [key, value] of Object.entries(s.properties).sort()) {
-    if (key === 'source.principal' || key === 'source.user') {push(principalsKey, value);} else if (key === 'source.namespace') {push('namespaces', value);} else if (key === 'source.ip') {push('ipBlocks', value);} else if (key === 'request.auth.principal') {push('requestPrincipals', value);} else if (/^request\.(auth\.claims\[.+\]|headers\[.+\])$/.test(key) || key === 'request.auth.audiences' || key === 'request.auth.presenter') {
-      if (value !== '*') when.push({ key, values: [value] });
+    if (key === 'source.principal') {push(principalsKey, value);} else if (key === 'source.user') {
+      // source.user is metadata: `*` needs an identity, unlike source.principal's `*`.
+      (source[principalsKey] ??= []).push(value);
+    } else if (key === 'source.namespace') {push('namespaces', value);} else if (key === 'source.ip') {push('ipBlocks', value);} else if (key === 'request.auth.principal') {push('requestPrincipals', value);} else if (/^request\.(auth\.claims\[.+\]|headers\[.+\])$/.test(key) || key === 'request.auth.audiences' || key === 'request.auth.presenter') {
+      when.push({ key, values: [value] });
     } else {
       b.refuse('TM_CONVERT_UNSUPPORTED', binding, [...at, 'properties', key], `property ${key} has no v1beta1 equivalent`, 'Remove the property.');
       return null;

@@ -15,6 +15,7 @@
  * @module
  */
 import { ResolvedLegacyAuthn } from './legacy-index';
+import { legacyPath } from './legacy-rbac';
 import { AccessRequest, JwtLocation } from '../../../semantics/access-request';
 import { acceptsIssuer, DEFAULT_TOKEN_LOCATION, readsTokenAt, tokenAudiences, tokenLocations } from '../../../semantics/jwt-token';
 import { LegacyJwt, LegacyStringMatch, LegacyTriggerRule } from '../../config/legacy-resources';
@@ -60,7 +61,7 @@ export function legacyAuthenticate(resolved: ResolvedLegacyAuthn, request: Acces
   let origin: string | undefined;
   let claims: Readonly<Record<string, unknown>> | undefined;
   if (spec.origins.length > 0 && request.protocol === 'HTTP') {
-    const path = request.path ?? '/';
+    const path = legacyPath(request);
     const triggered = spec.origins.filter((o) => triggers(o, path));
     const jwt = request.jwt;
     if (triggered.length === 0) {

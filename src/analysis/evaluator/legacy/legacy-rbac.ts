@@ -3,10 +3,17 @@
  * service (RbacConfig/ClusterRbacConfig modes), and whether some ServiceRole rule, bound by a
  * ServiceRoleBinding subject, grants the request.
  *
- * Value matching (1.x `StringMatch` from rbac patterns): `*` matches anything — an absent or empty
- * value too (the 1.x quirk; v1beta1's `*` needs a non-empty value) — `abc*` a prefix, `*abc` a
- * suffix, otherwise exact. On TCP, rules and subjects that need HTTP attributes (paths, methods,
- * hosts, `request.*`, `group`) never match, as the 1.x TCP filter dropped them.
+ * Value matching as pilot 1.4 translates rbac patterns (pilot/pkg/security/authz/model at 1.4.10):
+ * `abc*` a prefix, `*abc` a suffix, otherwise exact; `*` is a *presence* match for most keys — a
+ * header `present_match`, a metadata regex `.*` (matches an empty value, not an absent one), a
+ * `destination.labels[…]` constraint on a label the workload has. An absent value never matches,
+ * except for the peer identity: `user: "*"`, `names: ["*"]` and `source.principal: "*"` become
+ * Envoy `any` (anyone, plaintext callers included). `*` for `source.ip`, `destination.ip` and
+ * `destination.port` is not a valid value and pilot drops the condition (so it matches anything).
+ * On TCP, rules and subjects that name HTTP attributes (any `paths`, `methods`, `hosts` and their
+ * `not` forms, `request.*`, `group`) never match, as the 1.x TCP filter dropped them.
+ * Paths are the request path as the 1.x sidecar saw it: Envoy `normalize_path` (on in pilot from
+ * 1.1.13/1.2.4 on; trustmesh evaluates the last patch releases), query kept.
  *
  * @see https://istio.io/v1.4/docs/reference/config/security/istio.rbac.v1alpha1/
  * @see https://istio.io/v1.4/docs/reference/config/security/constraints-and-properties/
@@ -15,6 +22,7 @@
 import { LegacyIndex, serviceFqdn } from './legacy-index';
 import { AccessRequest } from '../../../semantics/access-request';
 import { cidrContains, parseCidr, parseIp } from '../../../semantics/ip-match';
+import { normalizePath } from '../../../semantics/path-normalization';
 import { principalNamespace } from '../../../semantics/principal';
 import { ServiceResource } from '../../config/istio-config';
 import { RbacAccessRule, RbacConfigResource, RbacSubject } from '../../config/legacy-resources';
@@ -39,10 +47,10 @@ export interface LegacyGrant {
   readonly subject: number;
 }
 
-/** 1.x pattern match; `*` matches everything, absent values included. */
+/** 1.x pattern match; `*` matches any present value (empty included), never an absent one. */
 export function legacyValueMatches(pattern: string, value: string | undefined): boolean {
-  if (pattern === '*') return true;
   if (value === undefined) return false;
+  if (pattern === '*') return true;
   if (pattern.startsWith('*')) return value.endsWith(pattern.slice(1));
   if (pattern.endsWith('*')) return value.startsWith(pattern.slice(0, -1));
   return value === pattern;
@@ -50,6 +58,22 @@ export function legacyValueMatches(pattern: string, value: string | undefined): 
 
 function anyMatch(patterns: readonly string[], value: string | undefined): boolean {
   return patterns.some((p) => legacyValueMatches(p, value));
+}
+
+/** The peer identity (`user`, `names`, `source.principal`): `*` is Envoy `any` there, absent principal included. */
+function principalMatches(pattern: string, principal: string | undefined): boolean {
+  return pattern === '*' || legacyValueMatches(pattern, principal);
+}
+
+/**
+ * The path the 1.x sidecar matched `paths` and trigger rules against: Envoy `normalize_path`
+ * (pilot 1.4 sets it on every HTTP connection manager; the same as MeshConfig `BASE` today) on the
+ * path, the query left as sent.
+ */
+export function legacyPath(request: AccessRequest): string {
+  const raw = request.path ?? '/';
+  const q = raw.search(/[?#]/);
+  return q < 0 ? normalizePath(raw, 'BASE') : `${normalizePath(raw.slice(0, q), 'BASE')}${raw.slice(q)}`;
 }
 
 /** Whether RBAC is enabled for a destination, and by which object. */
@@ -93,10 +117,11 @@ export function ruleMatches(rule: RbacAccessRule, r: LegacyRbacRequest, notes: s
   const fqdns = r.services.map(serviceFqdn);
   if (!rule.services.some((p) => p === '*' || fqdns.some((f) => legacyValueMatches(p, f)))) return false;
   const http = req.protocol === 'HTTP';
-  const hasHttp = [rule.paths, rule.notPaths, rule.methods, rule.notMethods, rule.hosts, rule.notHosts].some((l) => l.some((v) => v !== '*'))
+  // pilot 1.4 ValidateForTCP: any paths/methods/hosts (even `*`) or request header constraint.
+  const hasHttp = [rule.paths, rule.notPaths, rule.methods, rule.notMethods, rule.hosts, rule.notHosts].some((l) => l.length > 0)
     || rule.constraints.some((c) => c.key.startsWith('request.'));
   if (!http && hasHttp) return false;
-  const path = req.path ?? '/';
+  const path = legacyPath(req);
   const method = req.method ?? 'GET';
   if (http) {
     if (rule.paths.length > 0 && !anyMatch(rule.paths, path)) return false;
@@ -111,6 +136,8 @@ export function ruleMatches(rule: RbacAccessRule, r: LegacyRbacRequest, notes: s
   if (rule.notPorts.includes(port)) return false;
   return rule.constraints.every((c) => {
     const value = constraintValue(c.key, r, notes);
+    // `*` is not a port or CIDR: pilot drops the value, and a key left without values matches anything.
+    if ((c.key === 'destination.port' || c.key === 'destination.ip') && c.values.every((v) => v === '*')) return true;
     return value !== null && c.values.some((v) => legacyValueMatches(v, value));
   });
 }
@@ -137,16 +164,17 @@ function constraintValue(key: string, r: LegacyRbacRequest, notes: string[]): st
 export function subjectMatches(s: RbacSubject, r: LegacyRbacRequest, notes: string[]): boolean {
   const req = r.request;
   const http = req.protocol === 'HTTP';
-  const httpOnly = (s.group !== undefined && s.group !== '*') || s.groups.length > 0 || s.notGroups.length > 0
-    || Object.keys(s.properties).some((k) => k.startsWith('request.'));
+  // pilot 1.4 Principal.ValidateForTCP: group (even `*`), groups, request.* and source.user properties.
+  const httpOnly = (s.group !== undefined && s.group !== '') || s.groups.length > 0 || s.notGroups.length > 0
+    || Object.keys(s.properties).some((k) => k.startsWith('request.') || k === 'source.user');
   if (!http && httpOnly) return false;
   const principal = r.principal;
   const namespace = principal ? principalNamespace(principal) : undefined;
-  if (s.user !== undefined && !legacyValueMatches(s.user, principal)) return false;
+  if (s.user !== undefined && s.user !== '' && !principalMatches(s.user, principal)) return false;
   const groups = claimValues(r.claims, 'groups');
-  if (s.group !== undefined && s.group !== '*' && !groups.some((g) => legacyValueMatches(s.group ?? '', g))) return false;
-  if (s.names.length > 0 && !anyMatch(s.names, principal)) return false;
-  if (s.notNames.length > 0 && anyMatch(s.notNames, principal)) return false;
+  if (s.group !== undefined && s.group !== '' && !groups.some((g) => legacyValueMatches(s.group ?? '', g))) return false;
+  if (s.names.length > 0 && !s.names.some((p) => principalMatches(p, principal))) return false;
+  if (s.notNames.length > 0 && s.notNames.some((p) => principalMatches(p, principal))) return false;
   if (s.groups.length > 0 && !s.groups.some((p) => groups.some((g) => legacyValueMatches(p, g)))) return false;
   if (s.notGroups.length > 0 && s.notGroups.some((p) => groups.some((g) => legacyValueMatches(p, g)))) return false;
   if (s.namespaces.length > 0 && !anyMatch(s.namespaces, namespace)) return false;
@@ -161,15 +189,16 @@ export function subjectMatches(s: RbacSubject, r: LegacyRbacRequest, notes: stri
 
 function propertyMatches(key: string, pattern: string, r: LegacyRbacRequest, namespace: string | undefined, notes: string[]): boolean {
   const claim = /^request\.auth\.claims\[(.+)\]$/.exec(key);
-  if (claim) return pattern === '*' || claimValues(r.claims, claim[1]).some((v) => legacyValueMatches(pattern, v));
+  if (claim) return claimValues(r.claims, claim[1]).some((v) => legacyValueMatches(pattern, v));
   const header = /^request\.headers\[(.+)\]$/.exec(key);
   if (header) return legacyValueMatches(pattern, r.request.headers?.[header[1].toLowerCase()]);
   switch (key) {
-    case 'source.principal': case 'source.user': return legacyValueMatches(pattern, r.principal);
+    case 'source.principal': return principalMatches(pattern, r.principal);
+    case 'source.user': return legacyValueMatches(pattern, r.principal);
     case 'source.namespace': return legacyValueMatches(pattern, namespace);
     case 'source.ip': return pattern === '*' || ipMatches(pattern, r.request.source.ip);
     case 'request.auth.principal': return legacyValueMatches(pattern, r.origin);
-    case 'request.auth.audiences': return pattern === '*' || claimValues(r.claims, 'aud').some((v) => legacyValueMatches(pattern, v));
+    case 'request.auth.audiences': return claimValues(r.claims, 'aud').some((v) => legacyValueMatches(pattern, v));
     case 'request.auth.presenter': return legacyValueMatches(pattern, typeof r.claims?.azp === 'string' ? r.claims.azp : undefined);
     default:
       notes.push(`binding property ${key} is not modeled; the subject does not match`);

@@ -109,6 +109,45 @@ describe('RBAC (rbac.proto)', () => {
     expect(outcome(r('"request.auth.claims[role]": learner'))).toBe('DENY_403');
   });
 
+  // pilot 1.4.10 pilot/pkg/security/authz/model (principal.go, permission.go, matcher/): `*` is Envoy
+  // `any` only for the peer identity; elsewhere a presence match (header present_match, metadata regex
+  // `.*`, a label the workload has), which an absent value fails.
+  it('`*` in properties and constraints needs the value present; only user/names/source.principal `*` match anyone', () => {
+    const authn = policy('default', 'foo', '  peers: [{mtls: {mode: PERMISSIVE}}]\n  origins: [{jwt: {issuer: issuer-a}}]\n  originIsOptional: true');
+    const bound = (props: string): string => rbac('  mode: ON') + authn + role('  - services: ["*"]') + binding(`  - properties: {${props}}`);
+    expect(outcome(bound('source.principal: "*"'), { principal: null })).toBe('ALLOW');
+    expect(outcome(rbac('  mode: ON') + authn + role('  - services: ["*"]') + binding('  - names: ["*"]'), { principal: null })).toBe('ALLOW');
+    expect(outcome(bound('source.namespace: "*"'))).toBe('ALLOW');
+    expect(outcome(bound('source.namespace: "*"'), { principal: null })).toBe('DENY_403');
+    expect(outcome(bound('source.namespace: "*"'), { principal: null, protocol: 'TCP' })).toBe('DENY_CONN');
+    expect(outcome(bound('"request.auth.claims[role]": "*"'), { jwt: LEARNER })).toBe('ALLOW');
+    expect(outcome(bound('"request.auth.claims[role]": "*"'))).toBe('DENY_403');
+    expect(outcome(bound('request.auth.principal: "*"'))).toBe('DENY_403');
+    expect(outcome(bound('source.ip: "*"'))).toBe('ALLOW'); // not a CIDR: pilot drops it
+    const constrained = (c: string): string => rbac('  mode: ON') + role(`  - services: ["*"]\n    constraints: [${c}]`) + binding('  - user: "*"');
+    expect(outcome(constrained('{key: "request.headers[x-team]", values: ["*"]}'), { headers: { 'x-team': '' } })).toBe('ALLOW');
+    expect(outcome(constrained('{key: "request.headers[x-team]", values: ["*"]}'))).toBe('DENY_403');
+    expect(outcome(constrained('{key: "destination.labels[version]", values: ["*"]}'))).toBe('ALLOW');
+    expect(outcome(constrained('{key: "destination.labels[track]", values: ["*"]}'))).toBe('DENY_403');
+    expect(outcome(constrained('{key: destination.port, values: ["*"]}'))).toBe('ALLOW');
+  });
+
+  it('paths are matched after Envoy normalize_path (on in pilot 1.4), the query kept', () => {
+    const r = rbac('  mode: ON') + role('  - services: ["*"]\n    paths: ["/admin", "/api?x=1"]') + binding('  - user: "*"');
+    expect(outcome(r, { path: '/./admin' })).toBe('ALLOW');
+    expect(outcome(r, { path: '/x/../admin' })).toBe('ALLOW');
+    expect(outcome(r, { path: '/%61dmin' })).toBe('ALLOW');
+    expect(outcome(r, { path: '/./api?x=1' })).toBe('ALLOW');
+    expect(outcome(r, { path: '/admin/' })).toBe('DENY_403');
+    const origins = '  origins: [{jwt: {issuer: issuer-a, triggerRules: [{excludedPaths: [{exact: /health}]}]}}]';
+    expect(outcome(policy('default', 'foo', origins), { path: '/a/../health' })).toBe('ALLOW');
+  });
+
+  it('TCP: any paths/methods list (even `*`) or group makes a rule or subject HTTP-only (pilot ValidateForTCP)', () => {
+    expect(outcome(rbac('  mode: ON') + role('  - services: ["*"]\n    paths: ["*"]') + binding('  - user: "*"'), { protocol: 'TCP' })).toBe('DENY_CONN');
+    expect(outcome(rbac('  mode: ON') + role('  - services: ["*"]') + binding('  - group: "*"'), { protocol: 'TCP' })).toBe('DENY_CONN');
+  });
+
   it('TCP: rules with HTTP-only fields never match, and the denial closes the connection', () => {
     expect(outcome(rbac('  mode: ON') + grantGet, { protocol: 'TCP' })).toBe('DENY_CONN');
     expect(outcome(rbac('  mode: ON') + role('  - services: ["*"]') + binding('  - user: "*"'), { protocol: 'TCP' })).toBe('ALLOW');
