@@ -28,6 +28,7 @@
  */
 import { object, pathOf } from './convert-authn';
 import { ConversionBuilder } from './convert-types';
+import { canonicalJson } from '../../private/canonical-json';
 import { IstioConfig, ServiceResource } from '../config/istio-config';
 import { RbacAccessRule, RbacSubject, ServiceRoleBindingResource, ServiceRoleResource } from '../config/legacy-resources';
 import { LegacyIndex, serviceFqdn } from '../evaluator/legacy/legacy-index';
@@ -187,18 +188,22 @@ function needsToken(from: { source: Record<string, string[]>; when: Record<strin
 }
 
 /**
- * Where the origins of a Service's authentication Policy verify tokens: undefined when on every
- * path (or no origin), the one trigger rule's included/excluded paths, or 'unsupported' (several
- * trigger rules, or ports under different Policies).
+ * Where the origins of a Service's authentication Policies verify tokens: undefined when on every
+ * path (or no origin), the one trigger rule's included/excluded paths, or 'unsupported' (an origin
+ * with several trigger rules, origins with different ones, or regex paths). Port-targeted Policies
+ * of one service (trustmesh renders one per port with its own mode) whose origins all carry the same
+ * trigger rule verify tokens on the same paths, so one scope holds for all of them.
  */
 function tokenScope(index: LegacyIndex, service: ServiceResource): { paths: string[]; notPaths: string[] } | 'unsupported' | undefined {
   const policies = new Set(service.ports.map((p) => index.authnFor(service.metadata.namespace, service.selector,
     typeof p.targetPort === 'number' ? p.targetPort : p.port).policy));
   const origins = [...policies].flatMap((p) => p?.spec.origins ?? []);
   if (origins.length === 0 || origins.some((o) => o.triggerRules.length === 0)) return undefined;
-  const rules = origins.flatMap((o) => o.triggerRules);
-  if (policies.size > 1 || rules.length > 1 || [...rules[0].includedPaths, ...rules[0].excludedPaths].some((m) => 'regex' in m)) return 'unsupported';
-  return { paths: rules[0].includedPaths.map(pathOf), notPaths: rules[0].excludedPaths.map(pathOf) };
+  if (origins.some((o) => o.triggerRules.length > 1)) return 'unsupported';
+  const rules = new Map(origins.map((o) => [canonicalJson(o.triggerRules[0]), o.triggerRules[0]]));
+  const rule = [...rules.values()][0];
+  if (rules.size > 1 || [...rule.includedPaths, ...rule.excludedPaths].some((m) => 'regex' in m)) return 'unsupported';
+  return { paths: rule.includedPaths.map(pathOf), notPaths: rule.excludedPaths.map(pathOf) };
 }
 
 function ruleOf(rule: RbacAccessRule, from: { source: Record<string, string[]>; when: Record<string, unknown>[] },

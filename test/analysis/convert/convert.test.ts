@@ -229,6 +229,40 @@ spec:
     expect(proof.differences.filter((d) => d.request.jwt?.status === 'valid' && d.request.jwt.claims.iss === 'a')).toEqual([]);
   });
 
+  it('port-targeted Policies of one service sharing one trigger rule convert (no refusal), the claim rule excluding the skipped paths', () => {
+    // As the legacy target renders a service whose ports have their own mTLS mode: one Policy per port, same origins.
+    const ports = `apiVersion: v1
+kind: Service
+metadata: {name: httpbin, namespace: foo}
+spec: {selector: {app: httpbin}, ports: [{name: http, port: 80, targetPort: 8000}, {name: http-admin, port: 9090, targetPort: 9090}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: httpbin, namespace: foo}
+spec: {template: {metadata: {labels: {app: httpbin}}, spec: {serviceAccountName: httpbin, containers: [{name: c}]}}}
+`;
+    const origin = 'origins: [{jwt: {issuer: a, jwksUri: "https://a/jwks", triggerRules: [{excludedPaths: [{exact: /healthz}]}]}}]';
+    const perPort = (name: string, port: number, mode: string): string => `---
+apiVersion: authentication.istio.io/v1alpha1
+kind: Policy
+metadata: {name: ${name}, namespace: foo}
+spec:
+  targets: [{name: httpbin, ports: [{number: ${port}}]}]
+  peers: [{mtls: {mode: ${mode}}}]
+  ${origin}
+`;
+    const yaml = input('').replace(SERVICE, ports).replace(/---\napiVersion: authentication[^]*?---\n/, `${perPort('httpbin-authn', 80, 'STRICT')}${perPort('httpbin-port-9090-authn', 9090, 'PERMISSIVE')}---\n`);
+    const cfg = parseConfigText(yaml, 'ports.yaml');
+    const c = convertLegacy(cfg, V1);
+    expect(c.refusals).toEqual([]);
+    const viewer = c.objects.find((o) => o.metadata.name === 'viewer-httpbin');
+    expect((viewer?.spec as { rules: unknown[] }).rules[0]).toEqual(
+      { to: [{ operation: { methods: ['GET'], paths: ['/api/*', '/healthz'], notPaths: ['/healthz'] } }], when: [{ key: 'request.auth.claims[role]', values: ['reader'] }] });
+    // Different trigger rules on the two ports cannot be one rule: still refused.
+    const differ = parseConfigText(yaml.replace('{exact: /healthz}]}]}}]\n---\napiVersion: rbac', '{exact: /ready}]}]}}]\n---\napiVersion: rbac'), 'ports.yaml');
+    expect(convertLegacy(differ, V1).refusals.map((d) => d.code)).toEqual(['TM_CONVERT_UNSUPPORTED']);
+  });
+
   it('includedPaths together with rule paths cannot be one rule: refused at the subject', () => {
     const c = convertLegacy(parseConfigText(input(', included_paths: [{prefix: /api}]'), 'rbac.yaml'), V1);
     expect(c.refusals.map((d) => `${d.code} ${d.location?.file}:${d.location?.line}`)).toEqual(['TM_CONVERT_UNSUPPORTED rbac.yaml:33']);
