@@ -208,7 +208,9 @@ function tokenScope(index: LegacyIndex, service: ServiceResource): { paths: stri
 
 function ruleOf(rule: RbacAccessRule, from: { source: Record<string, string[]>; when: Record<string, unknown>[] },
   scope?: { paths: string[]; notPaths: string[] }): Record<string, unknown> {
-  const list = (l: readonly string[]): string[] | undefined => (l.length === 0 || l.includes('*') ? undefined : [...l]);
+  // A `*` stays: in 1.x any paths/methods/hosts list made the rule HTTP-only (pilot ValidateForTCP
+  // drops it from the TCP filter), as any such list does in v1; left out, the rule would allow TCP.
+  const list = (l: readonly string[]): string[] | undefined => (l.length === 0 ? undefined : l.includes('*') ? ['*'] : [...l]);
   const ports = [...rule.ports.map(String), ...rule.constraints.filter((c) => c.key === 'destination.port').flatMap((c) => c.values)].filter((v) => v !== '*');
   const op: Record<string, unknown> = {};
   const set = (k: string, v: unknown[] | undefined): void => {

@@ -181,6 +181,49 @@ spec:
   });
 });
 
+describe('HTTP-only rules stay HTTP-only', () => {
+  it('a rule with paths ["*", …] (how the legacy target merges an any-path intention) converts with paths, so it does not allow TCP', () => {
+    // Round-trip property test, seed 18: the converted rule lost its `*` paths and allowed a TCP
+    // request that 1.x (pilot 1.4 ValidateForTCP drops any rule with paths from the TCP filter) denied.
+    const cfg = parseConfigText(`apiVersion: v1
+kind: Service
+metadata: {name: httpbin, namespace: foo}
+spec: {selector: {app: httpbin}, ports: [{name: http, port: 80, targetPort: 8000}, {name: tcp, port: 5432, targetPort: 5432}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: httpbin, namespace: foo}
+spec: {template: {metadata: {labels: {app: httpbin}}, spec: {serviceAccountName: httpbin, containers: [{name: c}]}}}
+---
+apiVersion: authentication.istio.io/v1alpha1
+kind: Policy
+metadata: {name: default, namespace: foo}
+spec: {peers: [{mtls: {}}]}
+---
+apiVersion: rbac.istio.io/v1alpha1
+kind: ClusterRbacConfig
+metadata: {name: default}
+spec: {mode: ON}
+---
+apiVersion: rbac.istio.io/v1alpha1
+kind: ServiceRole
+metadata: {name: web, namespace: foo}
+spec: {rules: [{services: [httpbin.foo.svc.cluster.local], paths: ["*", /api/*]}]}
+---
+apiVersion: rbac.istio.io/v1alpha1
+kind: ServiceRoleBinding
+metadata: {name: web, namespace: foo}
+spec: {subjects: [{properties: {source.namespace: dev}}], roleRef: {kind: ServiceRole, name: web}}
+`, 'web.yaml');
+    const c = convertLegacy(cfg, V1);
+    expect(c.refusals).toEqual([]);
+    expect((c.objects.find((o) => o.metadata.name === 'web-httpbin')?.spec as { rules: unknown[] }).rules).toEqual([
+      { from: [{ source: { namespaces: ['dev'] } }], to: [{ operation: { paths: ['*'] } }] },
+    ]);
+    expect(proveConversion(cfg, convertedConfig(cfg, c)).differences.filter((d) => d.request.protocol === 'TCP')).toEqual([]);
+  });
+});
+
 describe('claims on paths the trigger rules skip', () => {
   // policy.proto TriggerRule: "If the list is not empty and none of the rules matched,
   // authentication will skip the JWT validation" — so 1.x RBAC saw no claims on /healthz, and
