@@ -9,6 +9,8 @@ import { MeshModel } from '../../src/model/mesh-model';
 import { ServiceSpec } from '../../src/model/mesh-spec';
 import { canonicalJson } from '../../src/private/canonical-json';
 import { AccessRequest } from '../../src/semantics/access-request';
+import { normalizePath } from '../../src/semantics/path-normalization';
+import { matchesPathPattern } from '../../src/semantics/path-pattern';
 
 /**
  * The Kubernetes Services the legacy APIs resolve (Policy `targets`, RBAC `services` and
@@ -51,7 +53,11 @@ export function legacyGap(model: MeshModel, request: AccessRequest, expected: Mo
   // cannot verify (401); a legacy origin is optional as a whole (originIsOptional) and lets it
   // through anonymous. The same on requireJwt's exceptPaths: v1 still verifies a presented token
   // there, 1.x triggerRules skip verification altogether.
-  const unchecked = !dest.jwtRequirement || (dest.jwtRequirement.exceptPaths.length > 0 && expected.outcome === 'DENY_401');
+  // On an excepted path 1.x skipped the token altogether, so a token v1 (and the model) rejects for
+  // its audience (403) passes there too (docs/legacy.md, "Known gap").
+  const excepted = request.protocol === 'HTTP' && (dest.jwtRequirement?.exceptPaths ?? [])
+    .some((p) => matchesPathPattern(p, normalizePath(request.path ?? '/', 'BASE')));
+  const unchecked = !dest.jwtRequirement || (dest.jwtRequirement.exceptPaths.length > 0 && (expected.outcome === 'DENY_401' || excepted));
   if (request.jwt && expected.outcome !== 'ALLOW' && unchecked && model.issuersFor(dest).length > 0) return 'optionalOrigin';
   // 1.x RBAC compares `paths` with the query string, v1 without it.
   if (request.path?.includes('?')) return 'query';
