@@ -216,7 +216,7 @@ export class Replay implements TrafficSink<Judgement> {
     return answer;
   }
 
-/** The result so far. */
+  /** The result so far. */
   public result(): ReplayResult {
     const order: Record<ReplayCategory, number> = { 'newly-denied': 0, 'newly-allowed': 1, 'still-denied': 2 };
     const groups = [...this.groups.values()].map(toGroup).sort((a, b) => order[a.category] - order[b.category]

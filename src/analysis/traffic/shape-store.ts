@@ -6,6 +6,7 @@
  *
  * @module
  */
+/* eslint-disable no-bitwise -- hashing and open addressing are bit operations. */
 
 /** FNV-1a over `key[0, length)`, as an unsigned 32-bit number. */
 export function hashBytes(key: Uint8Array, length: number): number {

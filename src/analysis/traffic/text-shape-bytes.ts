@@ -9,6 +9,7 @@
  *
  * @module
  */
+/* eslint-disable no-bitwise -- the key hash (FNV-1a) and two-byte lengths are bit operations. */
 
 /** The number of fields of the default format. */
 const FIELDS = 22;

@@ -197,7 +197,9 @@ function isSpace(c: number): boolean {
  * decoded on its own, so a value kept from it (a group's example) keeps that line alive, never
  * the whole chunk it was read in.
  */
-async function forEachLine(file: string, onBytes: (bytes: Buffer, start: number, end: number) => void, onLine: (line: string) => void): Promise<void> {
+async function forEachLine(
+  file: string, onBytes: (bytes: Buffer, start: number, end: number) => void, onLine: (line: string) => void,
+): Promise<void> {
   const chunks = fs.createReadStream(file, { highWaterMark: 1024 * 1024 })[Symbol.asyncIterator]();
   let rest: Buffer | undefined;
   for (;;) {
