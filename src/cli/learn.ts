@@ -52,7 +52,7 @@ async function runLearn(options: LearnOptions, io: CliIo): Promise<ExitCodeValue
   const mesh = meshConfigFrom(options.meshConfig);
   const inventory = loadInventory(options.inventory, existing ? [existing] : []);
   const learner = new Learner(inventory, existing ? layeredPolicies(io, existing, mesh) : undefined, mesh.trustDomain);
-  const read = await readTraffic(options.traffic, readTrafficOptions(options), (r) => learner.add(r));
+  const read = await readTraffic(options.traffic, readTrafficOptions(options), learner);
   strictCheck(options, read);
   const result = learner.result(Number(options.minCount));
   if (options.output === 'json') {

@@ -75,7 +75,7 @@ async function runReplay(options: ReplayOptions, io: CliIo): Promise<ExitCodeVal
   const evaluators = versions.map((v) => layeredPolicies(io, v, mesh));
   const inventory = loadInventory(options.inventory, versions);
   const replay = new Replay(evaluators, inventory, mesh.trustDomain);
-  const read = await readTraffic(options.traffic, readTrafficOptions(options), (r) => replay.add(r));
+  const read = await readTraffic(options.traffic, readTrafficOptions(options), replay);
   strictCheck(options, read);
   const result = replay.result();
   io.stdout.write(formatReplay(result, read, options.output, Number(options.limit)));

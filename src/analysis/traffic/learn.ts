@@ -5,7 +5,8 @@
  * the policies in force, requests they deny, and plaintext callers, are "unexpected": they are
  * kept in the draft (it must not deny what was served) and listed, as Kiali's graph would flag them.
  *
- * Memory grows with the distinct edges and paths, not with the lines.
+ * Memory grows with the distinct edges and paths (and the reader's bounded shape store), not with
+ * the lines.
  *
  * @module
  */
@@ -14,6 +15,7 @@ import { collapsePaths } from './path-patterns';
 import { ruleOf, ReplayEvaluator } from './replay';
 import { dependsOnRequestAttributes } from './request-dependence';
 import { resolveRequest, workloadName } from './resolve-request';
+import { TrafficSink } from './traffic-reader';
 import { TrafficRecord } from './traffic-record';
 
 /** A caller: a workload identity or a plaintext address. */
@@ -74,10 +76,27 @@ interface EdgeAcc {
 /** Paths kept per edge before collapsing early (bounds memory on high-cardinality paths). */
 const MAX_PATHS = 2000;
 
-/** Feeds served records in, then {@link Learner.result}. */
-export class Learner {
+/** An unexpected connection while records are counted. */
+interface UnexpectedAcc {
+  readonly source: string;
+  readonly destination: string;
+  readonly reason: string;
+  count: number;
+  readonly example: string;
+}
+
+/** What a record's shape teaches (see `record-shape.ts`): the same for every record of that shape. */
+export type LearnedShape =
+  | { readonly kind: 'skip'; readonly reason: string }
+  | { readonly kind: 'edge'; readonly edge: EdgeAcc; readonly method?: string; readonly path?: string; readonly flags: readonly UnexpectedAcc[] };
+
+/**
+ * Feeds served records in ({@link Learner.add}, or as the reader's sink: each shape resolved and
+ * decided once), then {@link Learner.result}.
+ */
+export class Learner implements TrafficSink<LearnedShape> {
   private readonly edges = new Map<string, EdgeAcc>();
-  private readonly unexpected = new Map<string, UnexpectedConnection>();
+  private readonly unexpected = new Map<string, UnexpectedAcc>();
   private readonly skipped: Record<string, number> = {};
   private requests = 0;
 
@@ -85,21 +104,42 @@ export class Learner {
 
   /** Learns from one record. */
   public add(record: TrafficRecord): void {
+    this.first(record);
+  }
+
+  /** Learns from a record; what it taught, for the records of the same shape (none for metric samples). */
+  public first(record: TrafficRecord): LearnedShape | undefined {
     const n = record.count ?? 1;
+    const learned = this.learn(record, n);
+    return record.format === 'prometheus' ? undefined : learned;
+  }
+
+  /** Learns from another record of a known shape. */
+  public again(learned: LearnedShape): void {
+    this.requests++;
+    if (learned.kind === 'skip') return this.skip(learned.reason, 1);
+    const edge = learned.edge;
+    edge.count++;
+    if (learned.path !== undefined) this.addPath(edge, learned.method!, learned.path);
+    for (const u of learned.flags) u.count++;
+  }
+
+  private learn(record: TrafficRecord, n: number): LearnedShape {
     this.requests += n;
     const resolution = resolveRequest(record, this.inventory, this.trustDomain);
-    if ('unresolved' in resolution) return this.skip(resolution.unresolved, n);
+    if ('unresolved' in resolution) return this.skipShape(resolution.unresolved, n);
     const r = resolution.resolved;
-    if (r.verdict !== 'served') return this.skip(r.verdict === 'denied' ? 'denied when recorded' : 'no decision recorded (upstream failure)', n);
+    if (r.verdict !== 'served') return this.skipShape(r.verdict === 'denied' ? 'denied when recorded' : 'no decision recorded (upstream failure)', n);
     const q = r.request;
     const source: LearnedSource = q.source.principal === null
       ? { kind: 'plaintext', id: q.source.ip }
       : this.identity(q.source.principal);
-    if (source.kind === 'plaintext') this.flag(r.source, r.destination, 'plaintext caller (no mTLS identity)', n, record);
+    const flags: UnexpectedAcc[] = [];
+    if (source.kind === 'plaintext') flags.push(this.flag(r.source, r.destination, 'plaintext caller (no mTLS identity)', n, record));
     const metricsOnly = record.format === 'prometheus' && q.protocol === 'HTTP';
     if (this.existing && !(metricsOnly && dependsOnRequestAttributes(this.existing.policiesFor(q.destination.namespace, q.destination.labels)))) {
       const d = this.existing.evaluate(q);
-      if (!d.allowed) this.flag(r.source, r.destination, `served, but the policies in force deny it (${d.outcome}: ${ruleOf(d)})`, n, record);
+      if (!d.allowed) flags.push(this.flag(r.source, r.destination, `served, but the policies in force deny it (${d.outcome}: ${ruleOf(d)})`, n, record));
     }
     const key = `${source.id}\0${r.destination}\0${q.protocol}`;
     let edge = this.edges.get(key);
@@ -118,13 +158,26 @@ export class Learner {
     }
     edge.count += n;
     if (q.protocol === 'HTTP' && record.format !== 'prometheus') {
-      edge.methods.add(q.method ?? 'GET');
-      edge.paths.add(q.path ?? '/');
-      if (edge.paths.size > MAX_PATHS) edge.paths = new Set(collapsePaths(edge.paths));
+      const method = q.method ?? 'GET';
+      const path = q.path ?? '/';
+      this.addPath(edge, method, path);
+      return { kind: 'edge', edge, method, path, flags };
     } else if (q.protocol === 'HTTP') {
       // Metrics carry no method or path: an edge seen only in metrics cannot be narrowed.
       edge.fromMetrics = true;
     }
+    return { kind: 'edge', edge, flags };
+  }
+
+  private addPath(edge: EdgeAcc, method: string, path: string): void {
+    edge.methods.add(method);
+    edge.paths.add(path);
+    if (edge.paths.size > MAX_PATHS) edge.paths = new Set(collapsePaths(edge.paths));
+  }
+
+  private skipShape(reason: string, n: number): LearnedShape {
+    this.skip(reason, n);
+    return { kind: 'skip', reason };
   }
 
   /** The learned edges (sorted), with those under `minCount` left out. */
@@ -149,7 +202,7 @@ export class Learner {
     return {
       edges,
       clients: [...clients.values()].sort((a, b) => cmp(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`)),
-      unexpected: [...this.unexpected.values()]
+      unexpected: [...this.unexpected.values()].map((u): UnexpectedConnection => ({ ...u }))
         .sort((a, b) => cmp(a.source, b.source) || cmp(a.destination, b.destination) || cmp(a.reason, b.reason)),
       rare: all.filter((e) => e.count < minCount).map((e) => ({ source: e.source.id, destination: destinationId(e), count: e.count })),
       skipped: Object.fromEntries(Object.entries(this.skipped).sort(([a], [b]) => cmp(a, b))),
@@ -169,11 +222,12 @@ export class Learner {
     this.skipped[reason] = (this.skipped[reason] ?? 0) + n;
   }
 
-  private flag(source: string, destination: string, reason: string, n: number, record: TrafficRecord): void {
+  private flag(source: string, destination: string, reason: string, n: number, record: TrafficRecord): UnexpectedAcc {
     const key = `${source}\0${destination}\0${reason}`;
-    const u = this.unexpected.get(key);
-    if (u) this.unexpected.set(key, { ...u, count: u.count + n });
-    else this.unexpected.set(key, { source, destination, reason, count: n, example: `${record.file}:${record.line}` });
+    let u = this.unexpected.get(key);
+    if (u) u.count += n;
+    else this.unexpected.set(key, u = { source, destination, reason, count: n, example: `${record.file}:${record.line}` });
+    return u;
   }
 }
 

@@ -3,15 +3,16 @@
  * source → destination → deciding rule. With one version of the policies, "then" is what the log
  * recorded; with two, "then" is the first version's decision on the same traffic.
  *
- * Memory is bounded by the number of distinct groups and fixed-size caches (of the judgement of
- * each entry shape, and of decisions), never by the number of lines.
+ * Memory is bounded by the number of distinct groups and fixed-size caches (the reader's shape
+ * store, which keeps the judgement of each entry shape, and the decisions), never by the number of lines.
  *
  * @module
  */
 import { Inventory } from './inventory';
-import { shapeKey } from './record-shape';
 import { dependsOnRequestAttributes } from './request-dependence';
 import { resolveRequest, ResolvedRequest } from './resolve-request';
+import { isoMillis } from './text-shape-bytes';
+import { TrafficSink } from './traffic-reader';
 import { TrafficRecord } from './traffic-record';
 import { AccessDecision, AccessOutcome, DecidingPolicy } from '../../semantics/access-request';
 import { Evaluator } from '../evaluator/evaluate';
@@ -35,9 +36,9 @@ export interface ReplayGroup {
   readonly rule: string;
   readonly outcome: AccessOutcome;
   readonly decidedBy: readonly DecidingPolicy[];
-  count: number;
-  firstSeen?: string;
-  lastSeen?: string;
+  readonly count: number;
+  readonly firstSeen?: string;
+  readonly lastSeen?: string;
   /** `file:line` and the line of the first request of the group. */
   readonly example: { readonly location: string; readonly line: string; readonly explanation: string };
 }
@@ -62,9 +63,26 @@ export interface ReplayResult {
   readonly noDecisionThen: Readonly<Record<string, number>>;
 }
 
-/** What a record's shape decides (see {@link shapeKey}). */
-type Judgement =
-  | { readonly kind: 'unresolved'; readonly reason: string }
+/** A group while records are counted: seen-times as numbers (see {@link TrafficSink.again}). */
+interface GroupAcc {
+  readonly category: ReplayCategory;
+  readonly source: string;
+  readonly destination: string;
+  readonly rule: string;
+  readonly decision: AccessDecision;
+  count: number;
+  /** Envoy ISO times as milliseconds (NaN: none yet). */
+  firstMs: number;
+  lastMs: number;
+  /** Times in any other form, compared as text (as they were before they became numbers). */
+  firstText?: string;
+  lastText?: string;
+  readonly example: ReplayGroup['example'];
+}
+
+/** What a record's shape decides (see `record-shape.ts`): the same for every record of that shape. */
+export type Judgement =
+  | { readonly kind: 'unresolved'; readonly reason: string; skip?: ReplaySkip }
   | { readonly kind: 'no-decision'; readonly outcome: AccessOutcome }
   | { readonly kind: 'still-allowed' }
   | {
@@ -76,15 +94,15 @@ type Judgement =
     readonly rule: string;
     readonly decision: AccessDecision;
     /** The group, once made (saves looking it up by key on every record). */
-    group?: ReplayGroup;
+    group?: GroupAcc;
   };
 
-/** Feeds records in, then {@link Replay.result}. */
-export class Replay {
-  /** Shapes whose judgement is kept (a bound on memory, not on correctness: a forgotten shape is judged again). */
-  private static readonly MAX_SHAPES = 262_144;
-  private readonly judged = new Map<string, Judgement>();
-  private readonly groups = new Map<string, ReplayGroup>();
+/**
+ * Feeds records in ({@link Replay.add}, or as the reader's sink: each shape judged once), then
+ * {@link Replay.result}.
+ */
+export class Replay implements TrafficSink<Judgement> {
+  private readonly groups = new Map<string, GroupAcc>();
   private readonly unresolved = new Map<string, ReplaySkip>();
   private readonly noDecision: Record<string, number> = {};
   private readonly totals = { 'stillAllowed': 0, 'newly-denied': 0, 'newly-allowed': 0, 'still-denied': 0, 'noDecisionThen': 0, 'unresolved': 0 };
@@ -102,17 +120,48 @@ export class Replay {
 
   /** Decides one record. */
   public add(record: TrafficRecord): void {
+    this.first(record);
+  }
+
+  /** Decides a record and counts it; its judgement, for the records of the same shape (none for metric samples). */
+  public first(record: TrafficRecord): Judgement | undefined {
     const n = record.count ?? 1;
+    const j = this.judge(record);
     this.requests += n;
-    const key = shapeKey(record);
-    if (key === undefined) return this.apply(record, n, this.judge(record));
-    let judgement = this.judged.get(key);
-    if (judgement === undefined) {
-      judgement = this.judge(record);
-      if (this.judged.size >= Replay.MAX_SHAPES) this.judged.clear();
-      this.judged.set(key, judgement);
+    this.count(j, n);
+    if (j.kind === 'unresolved') {
+      j.skip = this.unresolved.get(j.reason);
+      if (j.skip) j.skip.count += n;
+      else this.unresolved.set(j.reason, j.skip = { reason: j.reason, count: n, example: `${record.file}:${record.line}` });
+    } else if (j.kind === 'group') {
+      j.group = this.groups.get(j.key);
+      if (!j.group) {
+        j.group = {
+          category: j.category,
+          source: j.source,
+          destination: j.destination,
+          rule: j.rule,
+          decision: j.decision,
+          count: 0,
+          firstMs: NaN,
+          lastMs: NaN,
+          // The reader decodes each line on its own: keeping it keeps no more than the line alive.
+          example: { location: `${record.file}:${record.line}`, line: record.raw, explanation: j.decision.explanation },
+        };
+        this.groups.set(j.key, j.group);
+      }
+      const time = isoMillis(record.time);
+      seen(j.group, n, time, Number.isNaN(time) && record.time !== undefined ? detached(record.time) : undefined);
     }
-    this.apply(record, n, judgement);
+    return record.format === 'prometheus' ? undefined : j;
+  }
+
+  /** Counts another record of a judged shape. */
+  public again(j: Judgement, time: number, timeText: string | undefined): void {
+    this.requests++;
+    this.count(j, 1);
+    if (j.kind === 'group') seen(j.group!, 1, time, timeText);
+    else if (j.kind === 'unresolved') j.skip!.count++;
   }
 
   /** What follows from the record's shape: the same for every record of that shape. */
@@ -138,10 +187,12 @@ export class Replay {
     return { kind: 'group', category, key: `${category}\0${r.source}\0${r.destination}\0${rule}`, source: r.source, destination: r.destination, rule, decision: now };
   }
 
-  /** Counts the record by its judgement. */
-  private apply(record: TrafficRecord, n: number, j: Judgement): void {
+  /** Counts `n` requests in the totals of their judgement. */
+  private count(j: Judgement, n: number): void {
     switch (j.kind) {
-      case 'unresolved': return this.skip(record, n, j.reason);
+      case 'unresolved':
+        this.totals.unresolved += n;
+        return;
       case 'no-decision':
         this.totals.noDecisionThen += n;
         this.noDecision[j.outcome] = (this.noDecision[j.outcome] ?? 0) + n;
@@ -149,37 +200,9 @@ export class Replay {
       case 'still-allowed':
         this.totals.stillAllowed += n;
         return;
+      default:
+        this.totals[j.category] += n;
     }
-    this.totals[j.category] += n;
-    let group = j.group ?? this.groups.get(j.key);
-    if (!group) {
-      group = {
-        category: j.category,
-        source: j.source,
-        destination: j.destination,
-        rule: j.rule,
-        outcome: j.decision.outcome,
-        decidedBy: j.decision.decidedBy,
-        count: 0,
-        // The reader decodes each line on its own: keeping it keeps no more than the line alive.
-        example: { location: `${record.file}:${record.line}`, line: record.raw, explanation: j.decision.explanation },
-      };
-      this.groups.set(j.key, group);
-    }
-    j.group = group;
-    group.count += n;
-    const time = record.time;
-    if (time !== undefined) {
-      if (group.firstSeen === undefined || time < group.firstSeen) group.firstSeen = detached(time);
-      if (group.lastSeen === undefined || time > group.lastSeen) group.lastSeen = detached(time);
-    }
-  }
-
-  private skip(record: TrafficRecord, n: number, reason: string): void {
-    this.totals.unresolved += n;
-    const skip = this.unresolved.get(reason);
-    if (skip) skip.count += n;
-    else this.unresolved.set(reason, { reason, count: n, example: `${record.file}:${record.line}` });
   }
 
   private needsRequestAttributes(r: ResolvedRequest): boolean {
@@ -196,7 +219,7 @@ export class Replay {
   /** The result so far. */
   public result(): ReplayResult {
     const order: Record<ReplayCategory, number> = { 'newly-denied': 0, 'newly-allowed': 1, 'still-denied': 2 };
-    const groups = [...this.groups.values()].sort((a, b) => order[a.category] - order[b.category]
+    const groups = [...this.groups.values()].map(toGroup).sort((a, b) => order[a.category] - order[b.category]
       || cmp(a.source, b.source) || cmp(a.destination, b.destination) || cmp(a.rule, b.rule));
     const unresolved = [...this.unresolved.values()].sort((a, b) => b.count - a.count || cmp(a.reason, b.reason));
     return {
@@ -208,6 +231,38 @@ export class Replay {
       noDecisionThen: Object.fromEntries(Object.entries(this.noDecision).sort(([a], [b]) => cmp(a, b))),
     };
   }
+}
+
+/** Counts `n` requests of a group seen at `time` (ms, NaN: none or not ISO) or `text` (a time not in Envoy's ISO form). */
+function seen(g: GroupAcc, n: number, time: number, text: string | undefined): void {
+  g.count += n;
+  if (!Number.isNaN(time)) {
+    if (!(time >= g.firstMs)) g.firstMs = time;
+    if (!(time <= g.lastMs)) g.lastMs = time;
+  } else if (text !== undefined) {
+    if (g.firstText === undefined || text < g.firstText) g.firstText = text;
+    if (g.lastText === undefined || text > g.lastText) g.lastText = text;
+  }
+}
+
+/** The group as reported: its times back as text (an ISO time and a time in another form compare as text, as they always did). */
+function toGroup(g: GroupAcc): ReplayGroup {
+  const isoFirst = Number.isNaN(g.firstMs) ? undefined : new Date(g.firstMs).toISOString();
+  const isoLast = Number.isNaN(g.lastMs) ? undefined : new Date(g.lastMs).toISOString();
+  const firstSeen = isoFirst === undefined ? g.firstText : g.firstText === undefined || isoFirst < g.firstText ? isoFirst : g.firstText;
+  const lastSeen = isoLast === undefined ? g.lastText : g.lastText === undefined || isoLast > g.lastText ? isoLast : g.lastText;
+  return {
+    category: g.category,
+    source: g.source,
+    destination: g.destination,
+    rule: g.rule,
+    outcome: g.decision.outcome,
+    decidedBy: g.decision.decidedBy,
+    count: g.count,
+    ...(firstSeen !== undefined ? { firstSeen } : {}),
+    ...(lastSeen !== undefined ? { lastSeen } : {}),
+    example: g.example,
+  };
 }
 
 /**

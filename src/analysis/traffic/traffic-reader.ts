@@ -11,6 +11,9 @@ import * as fs from 'fs';
 import { parseEnvoyJson } from './envoy-json';
 import { parseEnvoyText } from './envoy-text';
 import { isPrometheusResult, parsePrometheusResult } from './prometheus';
+import { shapeKey } from './record-shape';
+import { ShapeStore } from './shape-store';
+import { isoMillis, TextShapeScanner } from './text-shape-bytes';
 import { LogPod, MalformedLine, TrafficRecord } from './traffic-record';
 import { TrustmeshError } from '../../errors';
 import { readTextFile } from '../../private/fs-read';
@@ -49,13 +52,35 @@ export function parseTrafficLine(line: string, file: string, lineNo: number, pod
 }
 
 /**
- * Streams the records of the files to `onRecord`, in file order then line order.
+ * Where records go. Logs repeat a few entry shapes (see `record-shape.ts`) millions of times: the
+ * reader hands the sink the first record of each shape, keeps what the sink returns for it, and
+ * for every later line of that shape passes only that value and the line's time — without
+ * building a string or a record for the line when it is in Istio's TEXT format
+ * (`text-shape-bytes.ts`).
+ */
+export interface TrafficSink<V> {
+  /**
+   * A record of a shape not seen yet (or without a shape: metric samples). Returns what later
+   * records of the same shape need, or undefined to be given each of them whole.
+   */
+  first(record: TrafficRecord): V | undefined;
+  /** Another record of a known shape: the value {@link first} returned, its time (ms since the epoch, NaN when none or when not Envoy's ISO form), and its time text when it is not in that form. */
+  again(value: V, time: number, timeText: string | undefined): void;
+}
+
+/** Shapes (string keys) kept by the full parser's path; the byte path keeps its own. */
+const MAX_STRING_SHAPES = 65_536;
+
+/**
+ * Streams the records of the files to `sink` (or to a callback, every record whole), in file
+ * order then line order.
  *
  * @throws TrustmeshError `TM_FILE_NOT_FOUND` for a file that cannot be opened.
  */
-export async function readTraffic(
-  files: readonly string[], options: TrafficReadOptions, onRecord: (record: TrafficRecord) => void,
+export async function readTraffic<V>(
+  files: readonly string[], options: TrafficReadOptions, sink: TrafficSink<V> | ((record: TrafficRecord) => void),
 ): Promise<TrafficReadSummary> {
+  const to: TrafficSink<V> = typeof sink === 'function' ? { first: (r) => { sink(r); return undefined; }, again: () => undefined } : sink;
   const keep = options.keepMalformed ?? 20;
   const malformed: MalformedLine[] = [];
   const skipped: Record<string, number> = {};
@@ -69,6 +94,10 @@ export async function readTraffic(
   const skip = (reason: string, n = 1): void => {
     skipped[reason] = (skipped[reason] ?? 0) + n;
   };
+  // One read's shapes: lines without a prefix are the same --pod's.
+  const shapes = new ShapeStore<V>();
+  const stringShapes = new Map<string, V>();
+  const scanner = new TextShapeScanner();
   for (const file of files) {
     const first = await firstLine(file);
     if (isPrometheusResult(first)) {
@@ -79,13 +108,13 @@ export async function readTraffic(
       if (result.skipped > 0) skip('Prometheus samples (zero, or reported by the source as well as the destination)', result.skipped);
       for (const r of result.records) {
         records++;
-        onRecord(r);
+        to.first(r);
       }
       continue;
     }
     let lineNo = 0;
-    const onLine = (raw: string): void => {
-      lineNo++;
+    /** The full parser's path; `byteKey`: the line's byte key is in the scanner, to keep with the shape. */
+    const onLine = (raw: string, byteKey: boolean): void => {
       let line = raw;
       let pod = options.pod;
       const prefixEnd = podPrefixEnd(line);
@@ -102,9 +131,39 @@ export async function readTraffic(
       const r = parseTrafficLine(line, file, lineNo, pod);
       if (typeof r === 'string') return bad({ file, line: lineNo, reason: r });
       records++;
-      onRecord(r);
+      if (byteKey) {
+        const value = to.first(r);
+        if (value !== undefined) shapes.set(scanner.key, scanner.length, scanner.hash, value);
+        return;
+      }
+      const key = shapeKey(r);
+      const known = key === undefined ? undefined : stringShapes.get(key);
+      if (known !== undefined) {
+        const time = isoMillis(r.time);
+        return to.again(known, time, Number.isNaN(time) ? r.time : undefined);
+      }
+      const value = to.first(r);
+      if (value !== undefined && key !== undefined) {
+        if (stringShapes.size >= MAX_STRING_SHAPES) stringShapes.clear();
+        stringShapes.set(key, value);
+      }
     };
-    await forEachLine(file, onLine);
+    const onBytes = (bytes: Buffer, start: number, end: number): void => {
+      lineNo++;
+      if (scanner.scan(bytes, start, end)) {
+        const known = shapes.get(scanner.key, scanner.length, scanner.hash);
+        if (known !== undefined) {
+          records++;
+          return to.again(known, scanner.time, undefined);
+        }
+        return onLine(bytes.toString('utf8', start, end), true);
+      }
+      onLine(bytes.toString('utf8', start, end), false);
+    };
+    await forEachLine(file, onBytes, (line) => {
+      lineNo++;
+      onLine(line, false);
+    });
     lines += lineNo;
   }
   return { files: files.length, lines, records, skipped, malformedCount, malformed };
@@ -132,12 +191,15 @@ function isSpace(c: number): boolean {
 }
 
 /**
- * Calls `onLine` with every line of the file, without its line end, in order. Lines are split on
- * the bytes (a line end never falls inside a UTF-8 sequence) and each is decoded on its own, so a
- * value kept from a line (a group's example or last-seen time) keeps that line alive, never the
- * whole chunk it was read in.
+ * Calls `onBytes` (most lines: the chunk and the line's bounds, without its line end) or `onLine`
+ * (lines split at a `\r`, and the last line: decoded) with every line of the file, in order. Lines
+ * are split on the bytes (a line end never falls inside a UTF-8 sequence); a line decoded is
+ * decoded on its own, so a value kept from it (a group's example) keeps that line alive, never
+ * the whole chunk it was read in.
  */
-async function forEachLine(file: string, onLine: (line: string) => void): Promise<void> {
+async function forEachLine(
+  file: string, onBytes: (bytes: Buffer, start: number, end: number) => void, onLine: (line: string) => void,
+): Promise<void> {
   const chunks = fs.createReadStream(file, { highWaterMark: 1024 * 1024 })[Symbol.asyncIterator]();
   let rest: Buffer | undefined;
   for (;;) {
@@ -158,7 +220,7 @@ async function forEachLine(file: string, onLine: (line: string) => void): Promis
         emitSplitAtCr(bytes, start, nl, onLine);
         cr = bytes.indexOf(13, nl + 1);
       } else {
-        onLine(bytes.toString('utf8', start, nl));
+        onBytes(bytes, start, nl);
       }
       start = nl + 1;
       nl = bytes.indexOf(10, start);

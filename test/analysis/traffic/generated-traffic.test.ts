@@ -205,6 +205,17 @@ describe('generated traffic, written in every format and replayed against the sa
         requests++;
       }
       const result = replay.result();
+      // The reader's shape store and TEXT byte path (each shape judged once) report exactly what judging every record does,
+      // also when every line comes again (the files read twice).
+      const viaShapes = new Replay([c.evaluator], c.inventory, c.trustDomain);
+      await readTraffic(c.files, {}, viaShapes);
+      expect(viaShapes.result()).toEqual(result);
+      const twice = [...c.files, ...c.files];
+      const everyRecord = new Replay([c.evaluator], c.inventory, c.trustDomain);
+      await readTraffic(twice, {}, (r) => everyRecord.add(r));
+      const shapesTwice = new Replay([c.evaluator], c.inventory, c.trustDomain);
+      await readTraffic(twice, {}, shapesTwice);
+      expect(shapesTwice.result()).toEqual(everyRecord.result());
       const allowed = c.written.filter((w) => w.outcome === 'ALLOW').length;
       const noDecision = c.written.filter((w) => w.noDecision).length;
       expect(result.totals).toEqual({
