@@ -155,9 +155,11 @@ const FIXED: ReadonlyMap<string, AttributeDefinition> = new Map<string, Attribut
     compile: (value) => {
       // srcNamespaceGenerator: regex ".*/ns/<value with * as .*>/.*" on the peer's SPIFFE URI.
       if (!value.includes('*')) {
-        // Without a wildcard the regex is "contains /ns/<value>/": the same test, without a regex.
+        // Without a wildcard the regex is "spiffe://<principal> contains /ns/<value>/": the same
+        // test, without a regex (the needle can start at the last "/" of "spiffe://" only).
         const needle = `/ns/${value}/`;
-        return { raw: value, test: (a) => a.principal !== undefined && a.principal.includes(needle) };
+        const head = needle.slice(1);
+        return { raw: value, test: (a) => a.principal !== undefined && (a.principal.includes(needle) || a.principal.startsWith(head)) };
       }
       const re = new RegExp(`^.*/ns/${escapeRegex(value).replace(/\\\*/g, '.*')}/.*$`);
       return { raw: value, test: (a) => a.principal !== undefined && re.test(`spiffe://${a.principal}`) };

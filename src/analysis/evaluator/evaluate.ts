@@ -25,6 +25,7 @@ import { decideLegacy, usesLegacy } from './legacy/legacy-evaluate';
 import { mtlsForPort } from './mtls-mode';
 import { WorkloadPolicies } from './policy-index';
 import { RequestAttributes } from './request-attributes';
+import { firstMatchingEntry, WorkloadRules, workloadRules } from './workload-rules';
 import {
   AccessDecision, AccessOutcome, AccessRequest, CustomAuthzResult, DecidingPolicy, DryRunResult,
 } from '../../semantics/access-request';
@@ -32,7 +33,14 @@ import { IstioConfig } from '../config/istio-config';
 import { DEFAULT_MESH_CONFIG, MeshConfig } from '../config/mesh-config';
 
 /** Options of {@link createEvaluator}. */
-export interface EvaluatorOptions extends AnalysisContextOptions {}
+export interface EvaluatorOptions extends AnalysisContextOptions {
+  /**
+   * Compile every AuthorizationPolicy's rules while building the evaluator, rather than each on
+   * its first use: for batches of decisions (`check`), where load is paid once.
+   * @default false - compile on first use (tools that resolve policies without deciding)
+   */
+  readonly compileNow?: boolean;
+}
 
 /** An evaluator bound to one config and mesh config; reuse it for many requests. */
 export interface Evaluator {
@@ -54,12 +62,24 @@ export interface Evaluator {
  * evaluator.evaluate(parseAccessRequest(json)).outcome; // 'DENY_403'
  */
 export function createEvaluator(config: IstioConfig, meshConfig: MeshConfig = DEFAULT_MESH_CONFIG, options: EvaluatorOptions = {}): Evaluator {
-  return evaluatorFor(createAnalysisContext(config, meshConfig, options));
+  const context = createAnalysisContext(config, meshConfig, options);
+  if (options.compileNow) context.policies.compileAll();
+  return evaluatorFor(context);
 }
 
 /** The evaluator of an analysis context (shares its indexes). */
 export function evaluatorFor(context: AnalysisContext): Evaluator {
   const { mesh, policies, legacy } = context;
+  // The DENY and ALLOW rules of each resolved workload, merged across its policies (built on its first request).
+  const merged = new WeakMap<WorkloadPolicies, WorkloadRules>();
+  const rulesOf = (wp: WorkloadPolicies): WorkloadRules => {
+    let r = merged.get(wp);
+    if (r === undefined) {
+      r = workloadRules(wp.deny, wp.allow);
+      merged.set(wp, r);
+    }
+    return r;
+  };
   return {
     context,
     meshConfig: mesh,
@@ -67,7 +87,7 @@ export function evaluatorFor(context: AnalysisContext): Evaluator {
       const workload = policies.workload(request.destination.namespace, request.destination.labels);
       // Istio 1.x objects decide for workloads no v1beta1/v1 policy selects (1.5 coexistence).
       if (usesLegacy(legacy, workload.policies)) return decideLegacy(legacy, request);
-      return decide(workload.policies, request, mesh, workload.gateway);
+      return decide(workload.policies, rulesOf(workload.policies), request, mesh, workload.gateway);
     },
     policiesFor: (namespace, labels) => policies.forWorkload(namespace, labels),
   };
@@ -97,7 +117,7 @@ export function evaluate(config: IstioConfig, request: AccessRequest, meshConfig
   return evaluator.evaluate(request);
 }
 
-function decide(wp: WorkloadPolicies, request: AccessRequest, mesh: MeshConfig, gateway: string | undefined): AccessDecision {
+function decide(wp: WorkloadPolicies, rules: WorkloadRules, request: AccessRequest, mesh: MeshConfig, gateway: string | undefined): AccessDecision {
   const extras: Extras = wp.ignored.length > 0 ? { ignored: wp.ignored } : {};
 
   // 1. Peer authentication. Gateway proxies have no inbound sidecar listeners: a Gateway's server
@@ -152,9 +172,11 @@ function decide(wp: WorkloadPolicies, request: AccessRequest, mesh: MeshConfig, 
   }
   if (custom.length > 0) extras.custom = custom;
 
-  for (const policy of wp.deny) {
-    const rule = firstMatchingRule(policy, attrs);
-    if (rule) return finish(denied, [refOf(policy, rule.index)], `denied by ${name(policy)} rule ${rule.index}: ${explainRuleMatch(rule, attrs).join(', ')}${suffix}`, extras);
+  const tcp = request.protocol === 'TCP';
+  const deny = firstMatchingEntry(tcp ? rules.deny.tcp : rules.deny.http, attrs);
+  if (deny) {
+    const { policy, rule } = deny;
+    return finish(denied, [refOf(policy, rule.index)], `denied by ${name(policy)} rule ${rule.index}: ${explainRuleMatch(rule, attrs).join(', ')}${suffix}`, extras);
   }
 
   if (wp.allow.length === 0) {
@@ -162,9 +184,10 @@ function decide(wp: WorkloadPolicies, request: AccessRequest, mesh: MeshConfig, 
     return finish('ALLOW', custom.map(({ provider: _p, note: _n, ...ref }) => ref),
       `allowed: no DENY policy matched and no ALLOW policy applies to the workload${delegated}${suffix}`, extras);
   }
-  for (const policy of wp.allow) {
-    const rule = firstMatchingRule(policy, attrs);
-    if (rule) return finish('ALLOW', [refOf(policy, rule.index)], `allowed by ${name(policy)} rule ${rule.index}: ${explainRuleMatch(rule, attrs).join(', ')}${suffix}`, extras);
+  const allow = firstMatchingEntry(tcp ? rules.allow.tcp : rules.allow.http, attrs);
+  if (allow) {
+    const { policy, rule } = allow;
+    return finish('ALLOW', [refOf(policy, rule.index)], `allowed by ${name(policy)} rule ${rule.index}: ${explainRuleMatch(rule, attrs).join(', ')}${suffix}`, extras);
   }
   return finish(denied, wp.allow.map((p) => refOf(p, null)),
     `denied: no rule of the ALLOW ${wp.allow.length === 1 ? 'policy' : 'policies'} ${wp.allow.map((p) => describeCandidate(p, attrs)).join(', ')} matched${suffix}`, extras);

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { CompiledPolicy, compilePolicy } from './authorization-rule';
+import { CompiledPolicy, compilePolicy, compileRulesNow } from './authorization-rule';
 import { LocatedJwtRule, locateJwtRules } from './jwt-filter';
 import { ResolvedPeerAuthentication, resolvePeerAuthentication } from './mtls-mode';
 import { appendAll } from '../../private/arrays';
@@ -90,6 +90,14 @@ export class PolicyIndex {
       this.peerAuthn.set(pa.metadata.namespace, list);
     }
     this.gateways = gatewaySelectors(config);
+  }
+
+  /** Compiles the rules of every AuthorizationPolicy now rather than on first use (perf5: `check` compiles at load). */
+  public compileAll(): void {
+    for (const b of this.authz.values()) {
+      for (const e of b.wide) compileRulesNow(e.item);
+      for (const list of b.byLabel.values()) for (const e of list) compileRulesNow(e.item);
+    }
   }
 
   /** The policies applying to the workload with these labels in this namespace. */

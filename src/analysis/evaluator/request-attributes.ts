@@ -29,11 +29,23 @@ function factsOf(principal: string): PrincipalFacts {
   if (!f) {
     const m = CANONICAL_PRINCIPAL.exec(principal);
     const sa = m ? `${m[1]}/${m[2]}` : null;
-    f = { serviceAccount: sa, identityKeys: sa === null ? undefined : [`sa:${sa}`, `ns:${m![1]}`, `p:${principal}`] };
+    f = { serviceAccount: sa, identityKeys: m === null ? undefined : keysOf(principal, m[1], `${m[1]}/${m[2]}`) };
     if (principalFacts.size >= PRINCIPAL_FACTS_LIMIT) principalFacts.clear();
     principalFacts.set(principal, f);
   }
   return f;
+}
+
+/**
+ * The index keys of a canonical principal `<td>/ns/<ns>/sa/<sa>`. A `namespaces` value V matches
+ * when `spiffe://<principal>` contains `/ns/V/` (istiod's regex): besides `<ns>`, that is
+ * `sa` when `<ns>` is `ns` (`…/ns/ns/sa/…`) and `ns` when the trust domain is `ns` (`//ns/ns/…`).
+ */
+function keysOf(principal: string, namespace: string, serviceAccount: string): readonly string[] {
+  const keys = [`sa:${serviceAccount}`, `ns:${namespace}`, `p:${principal}`];
+  if (namespace === 'ns') keys.push('ns:sa');
+  if (principal.startsWith('ns/') && namespace !== 'ns') keys.push('ns:ns');
+  return keys;
 }
 
 /** Request attributes as authorization sees them. `undefined` means "absent". */

@@ -62,3 +62,29 @@ spec:
     expect(decide(CONFIG, { principal: null, namespace: null, method: 'HEAD' }).outcome).toBe('ALLOW');
   });
 });
+
+// perf5: `namespaces: [V]` is istiod's ".*/ns/V/.*" on spiffe://<principal>: a canonical principal
+// contains "/ns/V/" for its own namespace, for V=sa when its namespace is "ns" (".../ns/ns/sa/..."),
+// and for V=ns when its trust domain is "ns" ("spiffe://ns/ns/..."). The rule index must key those
+// requests under every namespace they match, or it skips a rule that matches.
+describe('namespaces values a canonical principal matches besides its own namespace', () => {
+  const policy = (ns: string): ReturnType<typeof config> => config(`
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: by-namespace, namespace: foo }
+spec:
+  selector: { matchLabels: { app: httpbin } }
+  rules:
+  - from: [{ source: { namespaces: ["${ns}"] } }]
+`);
+  test.each([
+    ['sa', 'cluster.local/ns/ns/sa/x', 'ALLOW'],
+    ['ns', 'cluster.local/ns/ns/sa/x', 'ALLOW'],
+    ['sa', 'cluster.local/ns/dev/sa/x', 'DENY_403'],
+    ['ns', 'ns/ns/dev/sa/x', 'ALLOW'],
+    ['dev', 'ns/ns/dev/sa/x', 'ALLOW'],
+    ['ns', 'td/ns/dev/sa/x', 'DENY_403'],
+  ])('namespaces [%s], peer %s -> %s', (ns, principal, outcome) => {
+    expect(decide(policy(ns), { principal, namespace: principal.split('/')[2] }).outcome).toBe(outcome);
+  });
+});
