@@ -23,6 +23,7 @@ import { ALL_RULES } from './rules/all-rules';
 import { INVENTORY_MODES, Inventory, InventoryMode } from './rules/inventory';
 import { AnalyzerCheck, RuleContext } from './rules/rule-types';
 import { FieldPath } from '../config/yaml-source';
+import type { WebhookResults } from '../../validate/webhook/validate-webhook';
 
 export type { AnalyzerCheck } from './rules/rule-types';
 export type { InventoryMode } from './rules/inventory';
@@ -77,6 +78,13 @@ export interface AnalyzeOptions {
    * @default - a current release (1.6 or later): legacy objects are reported as not enforced
    */
   readonly istioVersion?: IstioVersion;
+  /**
+   * Webhook findings already computed for the very objects of `config` (synth's validation pass
+   * ran the webhook rules on them): reused instead of run again.
+   * @default - computed here
+   * @internal
+   */
+  readonly webhookResults?: WebhookResults;
 }
 
 /**
@@ -102,6 +110,7 @@ export function analyze(config: IstioConfig, options: AnalyzeOptions = {}): Diag
     evaluator: createEvaluator(effective, mesh, { allowInvalidConfig: true }),
     inventory: new Inventory(effective, mesh, mode, assumed),
     istioVersion: options.istioVersion,
+    webhookResults: options.webhookResults,
   };
   const schema = options.manifestCheck ? runManifestCheck(config, options.manifestCheck) : [];
   const schemaAt = new Set(schema.map((d) => positionKey(d.location)));

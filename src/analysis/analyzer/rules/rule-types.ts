@@ -12,6 +12,7 @@ import { IstioConfig, LoadedObject } from '../../config/istio-config';
 import { MeshConfig } from '../../config/mesh-config';
 import { FieldPath } from '../../config/yaml-source';
 import { Evaluator } from '../../evaluator/evaluate';
+import type { WebhookResults } from '../../../validate/webhook/validate-webhook';
 
 /** One finding code of the analyzer and how it is reported. */
 export interface AnalyzerCheck {
@@ -35,6 +36,8 @@ export interface RuleContext {
   readonly inventory: Inventory;
   /** The Istio release the config is applied to; `undefined` for a current one (see `AnalyzeOptions.istioVersion`). */
   readonly istioVersion?: IstioVersion;
+  /** Webhook findings already computed for these very objects (synth validated them first), if any. */
+  readonly webhookResults?: WebhookResults;
 }
 
 /** A rule (or a small family of rules): the checks it reports and how it finds them. */
