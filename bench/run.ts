@@ -84,7 +84,9 @@ function median(values: readonly number[]): number {
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-function repeat(runs: number, fn: (i: number) => ChildResult): { ms: number; cpuMs: number; peakRssMb: number; samples: number[]; last: ChildResult } {
+interface Repeated { ms: number; cpuMs: number; peakRssMb: number; samples: number[]; last: ChildResult }
+
+function repeat(runs: number, fn: (i: number) => ChildResult): Repeated {
   const results = Array.from({ length: runs }, (_, i) => fn(i));
   return {
     ms: median(results.map((r) => r.ms)),
@@ -263,8 +265,15 @@ function main(): void {
 
 function table(r: {
   synth: {
-    trustmeshMs: number; floorMs: number; timeRatio: number; trustmeshPeakRssMb: number; floorPeakRssMb: number; rssRatio: number;
-    trustmeshCpuMs: number; floorCpuMs: number; cpuRatio: number; // perf6
+    trustmeshMs: number;
+    floorMs: number;
+    timeRatio: number;
+    trustmeshPeakRssMb: number;
+    floorPeakRssMb: number;
+    rssRatio: number;
+    trustmeshCpuMs: number;
+    floorCpuMs: number;
+    cpuRatio: number; // perf6
   };
   scaling: { points: { services: number; ms: number }[]; perDoubling: { from: number; to: number; ratio: number }[] };
   check: { decisionsPerSecond: unknown; baselineServices: number; baselineDecisionsPerSecond: number; rateRatio: number };

@@ -78,7 +78,9 @@ export function analyzeOutput(files: readonly OutputManifestFile[], options: Ana
     });
     const config = mergeConfigs(configs);
     const findings = analyze(config, {
-      meshConfig: options.meshConfigOf?.(folder) ?? DEFAULT_MESH_CONFIG, inventory: 'auto', istioVersion: options.istioVersionOf?.(folder),
+      meshConfig: options.meshConfigOf?.(folder) ?? DEFAULT_MESH_CONFIG,
+      inventory: 'auto',
+      istioVersion: options.istioVersionOf?.(folder),
       webhookResults: options.webhookResults,
     });
     for (const d of findings) out.push(withConstructFix(owners.attribute(d)));

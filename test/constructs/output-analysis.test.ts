@@ -119,7 +119,9 @@ describe('warnings reach onWarning with the construct that caused them, and synt
   test('a webhook warning is reported once, at its file position (validation and the analyzer pass share it)', () => {
     const { app, warnings } = shop();
     new ApiObject(new Chart(app, 'extra'), 'ap', {
-      apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'x', namespace: 'shop' },
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'x', namespace: 'shop' },
       spec: { action: 'ALLOW', rules: [{ from: [] }] },
     } as never);
     app.synth();

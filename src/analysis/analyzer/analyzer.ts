@@ -15,6 +15,7 @@ import { ASSUMED_INGRESS_SOURCE, defaultIngressGateway } from './default-ingress
 import { Diagnostic, diagnosticHead, ErrorCode, Severity, SourceLocation } from '../../errors';
 import { IstioVersion } from '../../model/istio-version';
 import { appendAll } from '../../private/arrays';
+import type { WebhookResults } from '../../validate/webhook/validate-webhook';
 import { IstioConfig, LoadedObject } from '../config/istio-config';
 import { mergeConfigs } from '../config/load-config';
 import { DEFAULT_MESH_CONFIG, MeshConfig } from '../config/mesh-config';
@@ -23,7 +24,6 @@ import { ALL_RULES } from './rules/all-rules';
 import { INVENTORY_MODES, Inventory, InventoryMode } from './rules/inventory';
 import { AnalyzerCheck, RuleContext } from './rules/rule-types';
 import { FieldPath } from '../config/yaml-source';
-import type { WebhookResults } from '../../validate/webhook/validate-webhook';
 
 export type { AnalyzerCheck } from './rules/rule-types';
 export type { InventoryMode } from './rules/inventory';

@@ -8,11 +8,11 @@
 import { Inventory } from './inventory';
 import { Diagnostic, ErrorCode, Severity } from '../../../errors';
 import { IstioVersion } from '../../../model/istio-version';
+import type { WebhookResults } from '../../../validate/webhook/validate-webhook';
 import { IstioConfig, LoadedObject } from '../../config/istio-config';
 import { MeshConfig } from '../../config/mesh-config';
 import { FieldPath } from '../../config/yaml-source';
 import { Evaluator } from '../../evaluator/evaluate';
-import type { WebhookResults } from '../../../validate/webhook/validate-webhook';
 
 /** One finding code of the analyzer and how it is reported. */
 export interface AnalyzerCheck {
