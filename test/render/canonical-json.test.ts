@@ -56,7 +56,8 @@ describe('canonicalJson', () => {
         return `throws ${(e as Error).name}`;
       }
     };
-    const extras = fc.oneof(fc.anything({ withDate: true, withMap: true, withSet: true, withBoxedValues: true, withNullPrototype: true, withObjectString: true }),
+    const odd = { withDate: true, withMap: true, withSet: true, withBoxedValues: true, withNullPrototype: true, withObjectString: true };
+    const extras = fc.oneof(fc.anything(odd),
       fc.func(fc.integer()), fc.constant(Symbol('s')), fc.constant(undefined), fc.constant({ toJSON: () => 'x' }));
     const value = fc.oneof(fc.jsonValue(), fc.anything({ withNullPrototype: true }), fc.dictionary(fc.string(), extras), fc.array(extras));
     fc.assert(fc.property(value, (v) => {
