@@ -20,6 +20,7 @@ import { mergeConfigs, parseConfigDocuments } from '../analysis/config/load-conf
 import { DEFAULT_MESH_CONFIG, meshConfig, MeshConfig } from '../analysis/config/mesh-config';
 import { Diagnostic, ErrorCode } from '../errors';
 import { IstioVersion } from '../model/istio-version';
+import type { WebhookResults } from '../validate/webhook/validate-webhook';
 
 /** One reviewable manifest file of a synth. */
 export interface OutputManifestFile {
@@ -49,6 +50,11 @@ export interface AnalyzeOutputOptions {
    * @default - the path relative to the output directory
    */
   readonly displayPath?: (file: string) => string;
+  /**
+   * The webhook findings synth's validation already computed for these objects.
+   * @default - computed by the analyzer
+   */
+  readonly webhookResults?: WebhookResults;
 }
 
 /**
@@ -72,7 +78,10 @@ export function analyzeOutput(files: readonly OutputManifestFile[], options: Ana
     });
     const config = mergeConfigs(configs);
     const findings = analyze(config, {
-      meshConfig: options.meshConfigOf?.(folder) ?? DEFAULT_MESH_CONFIG, inventory: 'auto', istioVersion: options.istioVersionOf?.(folder),
+      meshConfig: options.meshConfigOf?.(folder) ?? DEFAULT_MESH_CONFIG,
+      inventory: 'auto',
+      istioVersion: options.istioVersionOf?.(folder),
+      webhookResults: options.webhookResults,
     });
     for (const d of findings) out.push(withConstructFix(owners.attribute(d)));
   }

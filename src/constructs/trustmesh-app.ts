@@ -13,6 +13,7 @@ import { recoverOutputs, writeOutputs } from '../private/output-writer';
 import { toYamlStream } from '../private/yaml-emitter';
 import { CrdSchemaSet } from '../validate/crd-schema';
 import { validateManifests } from '../validate/manifest-validator';
+import { WEBHOOK_CHECKS, WebhookResults } from '../validate/webhook/validate-webhook';
 
 /** Props of {@link TrustmeshApp}. */
 export interface TrustmeshAppProps extends Omit<AppProps, 'yamlOutputType'> {
@@ -62,10 +63,19 @@ export interface SynthOutput {
 }
 
 /** The default {@link ManifestValidator}: schemas and CEL rules, locations from the records. */
-export const schemaValidator: ManifestValidator = (records) => validateManifests(records.map((r) => r.manifest), {
-  crds: CrdSchemaSet.bundledWithLegacy(),
-  sources: (i) => ({ file: records[i].file, constructPath: records[i].constructPath }),
-});
+export const schemaValidator: ManifestValidator = (records) => validateRecords(records);
+
+function validateRecords(records: readonly ManifestRecord[], webhookResults?: WebhookResults): Diagnostic[] {
+  return validateManifests(records.map((r) => r.manifest), {
+    crds: CrdSchemaSet.bundledWithLegacy(),
+    sources: (i) => ({ file: records[i].file, constructPath: records[i].constructPath }),
+    webhookResults,
+  });
+}
+
+// The webhook rules' codes: synth's analyzer pass reports their warnings (at file:line:column), so
+// the default validator's copies of them are left out.
+const WEBHOOK_CODES: ReadonlySet<string> = new Set(WEBHOOK_CHECKS.map((c) => c.code));
 
 /**
  * The cdk8s App for trustmesh meshes.
@@ -133,14 +143,17 @@ export class TrustmeshApp extends App {
     assertUniquePaths(secretFiles);
     assertUniqueObjects(manifests);
 
-    const problems = this.validator(manifests);
+    // The default validator keeps its webhook findings for the analyzer pass below, which reports
+    // them (instead of running the webhook rules on the same objects a second time).
+    const webhookResults = this.validator === schemaValidator ? new WebhookResults() : undefined;
+    const problems = webhookResults ? validateRecords(manifests, webhookResults) : this.validator(manifests);
     const errors = problems.filter((d) => d.severity === 'error');
-    appendAll(warnings, problems.filter((d) => d.severity !== 'error'));
+    appendAll(warnings, problems.filter((d) => d.severity !== 'error' && !(webhookResults && WEBHOOK_CODES.has(d.code))));
     if (errors.length > 0) {
       throw new TrustmeshAggregateError('TM_INVALID_OUTPUT',
         `${errors.length} synthesized object(s) fail the schema; nothing was written`, errors.map((d) => TrustmeshError.fromDiagnostic(d)));
     }
-    appendAll(warnings, this.runAnalyzer(reviewable, constructs));
+    appendAll(warnings, this.runAnalyzer(reviewable, constructs, webhookResults));
     const output: SynthOutput = {
       files: files.sort(byPath),
       secretFiles: secretFiles.sort(byPath),
@@ -160,8 +173,9 @@ export class TrustmeshApp extends App {
   }
 
   // The analyzer over the reviewable output, as `trustmesh analyze` and the cdk8s plugin see it.
-  private runAnalyzer(files: readonly OutputManifestFile[], constructs: readonly IConstruct[]): Diagnostic[] {
+  private runAnalyzer(files: readonly OutputManifestFile[], constructs: readonly IConstruct[], webhookResults?: WebhookResults): Diagnostic[] {
     const findings = analyzeOutput(files, {
+      webhookResults,
       meshConfigOf: meshConfigsByFolder(constructs),
       istioVersionOf: istioVersionsByFolder(constructs),
       displayPath: (file) => path.posix.join(this.outdir.split(path.sep).join('/'), file),

@@ -4,11 +4,46 @@
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  // Rendered values are mostly built with their keys in order already: then JSON.stringify gives
+  // the very same text, without the copies and joins of the general path.
+  if (isSortedPlain(value)) return JSON.stringify(value);
+  return general(value);
+}
+
+function general(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : general(v))).join(',')}]`;
   const o = value as Record<string, unknown>;
   const parts: string[] = [];
   for (const k of Object.keys(o).sort()) {
-    if (o[k] !== undefined) parts.push(`${JSON.stringify(k)}:${canonicalJson(o[k])}`);
+    if (o[k] !== undefined) parts.push(`${JSON.stringify(k)}:${general(o[k])}`);
   }
   return `{${parts.join(',')}}`;
+}
+
+/**
+ * True when JSON.stringify of `value` is its canonical form: plain objects and arrays only (no
+ * toJSON, no other prototypes), object keys in ascending order, and no function or symbol members
+ * (JSON.stringify would leave those out, where the canonical form writes `null`).
+ */
+function isSortedPlain(value: object): boolean {
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype || (value as { toJSON?: unknown }).toJSON !== undefined) return false;
+    for (const v of value) if (v !== null && typeof v === 'object' && !isSortedPlain(v as object)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  const o = value as Record<string, unknown>;
+  let previous: string | undefined;
+  for (const k in o) {
+    if (!Object.prototype.hasOwnProperty.call(o, k)) return false;
+    if (previous !== undefined && !(previous < k)) return false;
+    previous = k;
+    const v = o[k];
+    if (typeof v === 'function' || typeof v === 'symbol') return false;
+    if (k === 'toJSON' && v !== undefined) return false;
+    if (v !== null && typeof v === 'object' && !isSortedPlain(v)) return false;
+  }
+  return true;
 }

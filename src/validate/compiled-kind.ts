@@ -44,7 +44,7 @@ export function compiledKind(set: CrdSchemaSet, schema: JsonObject): CompiledKin
   let cache = caches.get(set);
   if (!cache) {
     const env = kubernetesCelEnv();
-    cache = { ajv: createSchemaAjv(), env, functionNames: knownFunctionNames(env), bySchema: new WeakMap() };
+    cache = { ajv: createSchemaAjv({ trusted: set.trusted }), env, functionNames: knownFunctionNames(env), bySchema: new WeakMap() };
     caches.set(set, cache);
   }
   let compiled = cache.bySchema.get(schema);

@@ -17,7 +17,7 @@ import { CrdSchemaSet } from './crd-schema';
 import { findCoreKind, validateCoreKind } from './kubernetes-schema';
 import { checkMetadata, type NameRule } from './object-metadata';
 import { explainSchemaErrors } from './schema-errors';
-import { validateWebhook, webhookPathString } from './webhook/validate-webhook';
+import { validateWebhook, webhookPathString, type WebhookResults } from './webhook/validate-webhook';
 import { closestMatch } from '../private/did-you-mean';
 import { isRecord } from '../private/records';
 
@@ -40,6 +40,12 @@ export interface ValidateManifestsOptions {
    * @default true
    */
   readonly webhook?: boolean;
+  /**
+   * Where the webhook findings are kept for a later pass over the same objects (synth's analyzer).
+   * @default - not kept
+   * @internal
+   */
+  readonly webhookResults?: WebhookResults;
 }
 
 interface Problem {
@@ -70,7 +76,9 @@ interface Problem {
 export function validateManifests(manifests: readonly object[], options: ValidateManifestsOptions = {}): Diagnostic[] {
   const crds = options.crds ?? CrdSchemaSet.bundled();
   const diagnostics: Diagnostic[] = [];
-  const state: ValidationState = { reportedUnsupported: new Set(), unknownKinds: new Map(), webhook: options.webhook ?? true };
+  const state: ValidationState = {
+    reportedUnsupported: new Set(), unknownKinds: new Map(), webhook: options.webhook ?? true, webhookResults: options.webhookResults,
+  };
   manifests.forEach((manifest, index) => {
     const problems = validateOne(manifest, index, crds, state);
     if (problems.length === 0) return;
@@ -98,6 +106,7 @@ interface ValidationState {
   /** Objects without a schema, counted by `apiVersion kind`. */
   readonly unknownKinds: Map<string, number>;
   readonly webhook: boolean;
+  readonly webhookResults?: WebhookResults;
 }
 
 // One line for every kind nothing validates (Gateway API objects, other operators' CRDs): they are
@@ -219,7 +228,7 @@ function validateOne(manifest: unknown, index: number, crds: CrdSchemaSet, state
     });
   }
   if (state.webhook) {
-    for (const f of validateWebhook(manifest)) {
+    for (const f of state.webhookResults ? state.webhookResults.validate(manifest) : validateWebhook(manifest)) {
       problems.push({ code: f.code, severity: f.severity, path: webhookPathString(f.path) || undefined, message: f.message, fix: f.fix });
     }
   }

@@ -21,6 +21,8 @@ describe('benchmark smoke run', () => {
     for (const v of [r.synth.trustmeshMs, r.synth.floorMs, r.synth.timeRatio, r.synth.trustmeshPeakRssMb, r.synth.rssRatio,
       r.check.baselineDecisionsPerSecond, r.check.rateRatio, r.matrix.overFloor, r.diff.overMatrix, r.analyze.analyzeOverLoad,
       r.check.decisionsPerSecond, r.matrix.ms, r.diff.ms, r.ca[0].ms, r.ca[1].ms, r.analyze.ms, r.analyze.peakRssMb]) positive(v);
+    // perf6: CPU time next to wall time.
+    for (const v of [r.synth.trustmeshCpuMs, r.synth.floorCpuMs, r.synth.cpuRatio, r.analyze.cpuMs]) positive(v);
     expect(r.analyze).toMatchObject({ policies: 500, findings: 500 });
     expect(r.size.objects).toBeGreaterThan(20);
     expect(r.scaling.perDoubling).toHaveLength(1);

@@ -1,6 +1,7 @@
 // Synth's analyzer pass (issue 10 §3): synth refuses what `trustmesh analyze` on its output would
 // call an error, names the construct that caused it, and passes the analyzer's warnings on.
 import * as fs from 'fs';
+import { ApiObject, Chart } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { Diagnostic, Mesh, MeshNamespace, MeshService, MtlsMode, Peer, Port, TrustmeshAggregateError, TrustmeshApp } from '../../src';
 import { analyze } from '../../src/analysis/analyzer/analyzer';
@@ -113,6 +114,20 @@ describe('warnings reach onWarning with the construct that caused them, and synt
     app.synth();
     expect(warnings.map((w) => [w.code, w.location?.constructPath])).toEqual([['TM_ISTIO_VERSION_UNKNOWN', 'shop']]);
     expect(warnings[0].message).toMatch(/Istio 1\.99 is newer than the newest release trustmesh knows \(1\.30\)/);
+  });
+
+  test('a webhook warning is reported once, at its file position (validation and the analyzer pass share it)', () => {
+    const { app, warnings } = shop();
+    new ApiObject(new Chart(app, 'extra'), 'ap', {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'x', namespace: 'shop' },
+      spec: { action: 'ALLOW', rules: [{ from: [] }] },
+    } as never);
+    app.synth();
+    expect(warnings.map((w) => ({ code: w.code, ...w.location, file: w.location?.file?.replace(/^.*\/dist\//, '') }))).toEqual([
+      { code: 'TM_AUTHZ_EMPTY_MATCH', file: 'extra.policy.k8s.yaml', line: 9, column: 7, field: 'spec.rules[0].from', constructPath: 'extra/ap' },
+    ]);
   });
 
   test('a known istioVersion has no such warning', () => {

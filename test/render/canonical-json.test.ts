@@ -30,4 +30,40 @@ describe('canonicalJson', () => {
   test('sorts keys at every level and drops undefined members', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[1,{"y":2,"z":1}]},"b":1}');
   });
+
+  // perf6: values whose keys are already sorted take a JSON.stringify fast path; it must give
+  // exactly what the general definition (sort every level, undefined members out, anything that is
+  // not a plain object or array by its own keys) gives, for any value, sorted or not.
+  test('the fast path for already-sorted plain values equals the general definition', () => {
+    const definition = (value: unknown): string => {
+      if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+      if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : definition(v))).join(',')}]`;
+      const o = value as Record<string, unknown>;
+      const parts: string[] = [];
+      for (const k of Object.keys(o).sort()) if (o[k] !== undefined) parts.push(`${JSON.stringify(k)}:${definition(o[k])}`);
+      return `{${parts.join(',')}}`;
+    };
+    const sortDeep = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(sortDeep);
+      if (v === null || typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return v;
+      const o = v as Record<string, unknown>;
+      return Object.fromEntries(Object.keys(o).sort().map((k) => [k, sortDeep(o[k])]));
+    };
+    const outcome = (f: () => string): string => {
+      try {
+        return f();
+      } catch (e) {
+        return `throws ${(e as Error).name}`;
+      }
+    };
+    const odd = { withDate: true, withMap: true, withSet: true, withBoxedValues: true, withNullPrototype: true, withObjectString: true };
+    const extras = fc.oneof(fc.anything(odd),
+      fc.func(fc.integer()), fc.constant(Symbol('s')), fc.constant(undefined), fc.constant({ toJSON: () => 'x' }));
+    const value = fc.oneof(fc.jsonValue(), fc.anything({ withNullPrototype: true }), fc.dictionary(fc.string(), extras), fc.array(extras));
+    fc.assert(fc.property(value, (v) => {
+      for (const x of [v, sortDeep(v)]) expect(outcome(() => canonicalJson(x))).toBe(outcome(() => definition(x)));
+    }), { numRuns: 3000, seed: 17 });
+    expect(canonicalJson({ a: 1, b: () => 1 })).toBe('{"a":1,"b":null}');
+    expect(canonicalJson({ a: new Date(0), b: [undefined] })).toBe('{"a":{},"b":[null]}');
+  });
 });

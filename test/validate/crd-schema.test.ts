@@ -5,6 +5,8 @@ import { parseAllDocuments } from 'yaml';
 import { CRD_FILE, crdsFromFile } from './helpers';
 import { crdDocumentJson, extractCrdDocument } from '../../src/validate/crd-document';
 import { CrdSchemaSet } from '../../src/validate/crd-schema';
+import { createSchemaAjv } from '../../src/validate/schema-ajv';
+import { toAjvSchema } from '../../src/validate/structural-schema';
 import { catchTrustmesh, crdYaml } from '../helpers';
 
 const GENERATED = path.resolve(__dirname, '../../src/schemas/istio-crds.generated.json');
@@ -23,6 +25,29 @@ describe('committed schemas', () => {
     const expected = crdDocumentJson(extractCrdDocument(fs.readFileSync(CRD_FILE, 'utf8'), CRD_FILE, 'Apache-2.0, istio/istio'));
     // If this fails, run `npx projen import` and commit the result.
     expect(fs.readFileSync(GENERATED, 'utf8')).toBe(expected);
+  });
+
+  it('bundled schemas are valid against the JSON Schema meta-schema (synth compiles them without that check)', () => {
+    const sets = [CrdSchemaSet.bundled(), CrdSchemaSet.bundledLegacy(), CrdSchemaSet.bundledWithLegacy()];
+    expect(sets.map((s) => s.trusted)).toEqual([true, true, true]);
+    const ajv = createSchemaAjv();
+    let checked = 0;
+    for (const set of sets) {
+      for (const crd of set.definitions) {
+        for (const version of crd.versions) {
+          const hit = set.lookup(`${crd.group}/${version}`, crd.kind);
+          if (!hit.found) continue;
+          const valid = ajv.validateSchema(toAjvSchema(hit.schema).schema);
+          expect({ kind: `${crd.group}/${version} ${crd.kind}`, valid, errors: ajv.errors ?? null }).toEqual({ kind: `${crd.group}/${version} ${crd.kind}`, valid: true, errors: null });
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
+  });
+
+  it('a CRD file read from disk is not trusted: its schemas are checked against the meta-schema', () => {
+    expect(CrdSchemaSet.fromCrdYaml(MINIMAL_CRD, 'widgets.yaml').trusted).toBe(false);
   });
 
   it('records where the schemas came from', () => {

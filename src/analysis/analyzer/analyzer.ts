@@ -15,6 +15,7 @@ import { ASSUMED_INGRESS_SOURCE, defaultIngressGateway } from './default-ingress
 import { Diagnostic, diagnosticHead, ErrorCode, Severity, SourceLocation } from '../../errors';
 import { IstioVersion } from '../../model/istio-version';
 import { appendAll } from '../../private/arrays';
+import type { WebhookResults } from '../../validate/webhook/validate-webhook';
 import { IstioConfig, LoadedObject } from '../config/istio-config';
 import { mergeConfigs } from '../config/load-config';
 import { DEFAULT_MESH_CONFIG, MeshConfig } from '../config/mesh-config';
@@ -77,6 +78,13 @@ export interface AnalyzeOptions {
    * @default - a current release (1.6 or later): legacy objects are reported as not enforced
    */
   readonly istioVersion?: IstioVersion;
+  /**
+   * Webhook findings already computed for the very objects of `config` (synth's validation pass
+   * ran the webhook rules on them): reused instead of run again.
+   * @default - computed here
+   * @internal
+   */
+  readonly webhookResults?: WebhookResults;
 }
 
 /**
@@ -102,6 +110,7 @@ export function analyze(config: IstioConfig, options: AnalyzeOptions = {}): Diag
     evaluator: createEvaluator(effective, mesh, { allowInvalidConfig: true }),
     inventory: new Inventory(effective, mesh, mode, assumed),
     istioVersion: options.istioVersion,
+    webhookResults: options.webhookResults,
   };
   const schema = options.manifestCheck ? runManifestCheck(config, options.manifestCheck) : [];
   const schemaAt = new Set(schema.map((d) => positionKey(d.location)));

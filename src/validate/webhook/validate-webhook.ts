@@ -95,3 +95,27 @@ export function validateWebhook(manifest: unknown, metadata?: WebhookMetadata): 
   }
   return out.list;
 }
+
+/**
+ * The webhook findings of objects already checked, kept so a second pass over the very same
+ * objects does not run the rules again: synth validates each object (webhook rules included), then
+ * its analyzer pass reports the webhook findings of the same objects at their file positions.
+ * Keyed by object identity, so it holds nothing the objects do not; an object must not change
+ * between the passes (synth's do not: they are serialized in between).
+ */
+export class WebhookResults {
+  private readonly byObject = new WeakMap<object, { readonly namespace: string; readonly findings: readonly WebhookFinding[] }>();
+
+  /**
+   * {@link validateWebhook} of `manifest`, from an earlier call on the same object with the same
+   * namespace if there was one, else computed and kept.
+   */
+  public validate(manifest: Readonly<Record<string, unknown>>, metadata?: WebhookMetadata): readonly WebhookFinding[] {
+    const meta = metadata ?? webhookMetadata(manifest);
+    const hit = this.byObject.get(manifest);
+    if (hit && hit.namespace === meta.namespace) return hit.findings;
+    const findings = validateWebhook(manifest, meta);
+    this.byObject.set(manifest, { namespace: meta.namespace, findings });
+    return findings;
+  }
+}

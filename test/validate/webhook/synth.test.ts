@@ -5,7 +5,10 @@ import * as fs from 'fs';
 import { ApiObject, Chart } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { istiodFindings } from './helpers';
+import { analyze } from '../../../src/analysis/analyzer/analyzer';
+import { parseConfigText } from '../../../src/analysis/config/load-config';
 import { bookinfoMesh, fooHttpbinMesh, microShakeFactoryMesh } from '../../../src/examples';
+import { validateWebhook, WebhookResults } from '../../../src/validate/webhook/validate-webhook';
 import { catchTrustmesh, tempApp } from '../../helpers';
 
 describe('synth and istiod\'s webhook rules', () => {
@@ -39,4 +42,34 @@ describe('synth and istiod\'s webhook rules', () => {
         .toBeGreaterThanOrEqual(2);
       expect(istiodFindings(manifests)).toEqual([]);
     });
+
+  // perf6: synth's analyzer pass reuses the webhook findings its validation computed.
+  it('WebhookResults computes once per object and namespace, and the analyzer reports the same findings with it', () => {
+    const yaml = `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: a, namespace: shop}
+spec:
+  action: ALLOW
+  rules:
+  - from: []
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: b}
+spec:
+  action: DENY
+`;
+    const config = parseConfigText(yaml, 'p.yaml');
+    const results = new WebhookResults();
+    const [a, b] = config.objects.map((o) => o.body);
+    const first = results.validate(a);
+    expect(first).toEqual(validateWebhook(a));
+    expect(first.map((f) => f.code)).toEqual(['TM_AUTHZ_EMPTY_MATCH']);
+    expect(results.validate(a)).toBe(first);
+    expect(results.validate(a, { name: 'a', namespace: 'other', labels: {}, annotations: {} })).not.toBe(first);
+    expect(results.validate(b).map((f) => f.code)).toEqual(['TM_AUTHZ_ACTION_WITHOUT_RULES']);
+    const fresh = analyze(config);
+    expect(analyze(config, { webhookResults: results })).toEqual(fresh);
+    expect(fresh.map((d) => d.code)).toEqual(expect.arrayContaining(['TM_AUTHZ_EMPTY_MATCH', 'TM_AUTHZ_ACTION_WITHOUT_RULES']));
+  });
 });

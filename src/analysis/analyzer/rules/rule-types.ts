@@ -8,6 +8,7 @@
 import { Inventory } from './inventory';
 import { Diagnostic, ErrorCode, Severity } from '../../../errors';
 import { IstioVersion } from '../../../model/istio-version';
+import type { WebhookResults } from '../../../validate/webhook/validate-webhook';
 import { IstioConfig, LoadedObject } from '../../config/istio-config';
 import { MeshConfig } from '../../config/mesh-config';
 import { FieldPath } from '../../config/yaml-source';
@@ -35,6 +36,8 @@ export interface RuleContext {
   readonly inventory: Inventory;
   /** The Istio release the config is applied to; `undefined` for a current one (see `AnalyzeOptions.istioVersion`). */
   readonly istioVersion?: IstioVersion;
+  /** Webhook findings already computed for these very objects (synth validated them first), if any. */
+  readonly webhookResults?: WebhookResults;
 }
 
 /** A rule (or a small family of rules): the checks it reports and how it finds them. */

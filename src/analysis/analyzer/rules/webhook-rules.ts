@@ -14,7 +14,7 @@
  */
 import { AnalyzerCheck, AnalyzerRule, finding, objectRef } from './rule-types';
 import { Diagnostic, ErrorCode } from '../../../errors';
-import { validateWebhook, WEBHOOK_CHECKS, webhookPathString } from '../../../validate/webhook/validate-webhook';
+import { validateWebhook, WEBHOOK_CHECKS, webhookPathString, type WebhookResults } from '../../../validate/webhook/validate-webhook';
 import { IstioConfig, LoadedObject } from '../../config/istio-config';
 
 /** Webhook codes other analyzer rules report. */
@@ -39,10 +39,13 @@ function webhookObjects(config: IstioConfig): LoadedObject[] {
     ...config.gateways, ...config.virtualServices, ...config.sidecars, ...config.serviceEntries, ...config.telemetries];
 }
 
-/** The webhook findings of one object, as located diagnostics. */
-export function webhookDiagnostics(obj: LoadedObject): Diagnostic[] {
+/**
+ * The webhook findings of one object, as located diagnostics.
+ * @param results findings already computed for the same object, if any
+ */
+export function webhookDiagnostics(obj: LoadedObject, results?: WebhookResults): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const f of validateWebhook(obj.body, obj.metadata)) {
+  for (const f of results ? results.validate(obj.body, obj.metadata) : validateWebhook(obj.body, obj.metadata)) {
     const check = BY_CODE.get(f.code);
     if (!check) continue;
     const field = f.path.length > 1 ? `${webhookPathString(f.path)}: ` : '';
@@ -57,6 +60,6 @@ export const webhookRules: AnalyzerRule = {
   name: 'webhook-rules',
   checks: CHECKS,
   run(context) {
-    return webhookObjects(context.config).flatMap(webhookDiagnostics);
+    return webhookObjects(context.config).flatMap((obj) => webhookDiagnostics(obj, context.webhookResults));
   },
 };
