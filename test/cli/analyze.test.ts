@@ -84,6 +84,28 @@ describe('trustmesh analyze', () => {
     ]);
   });
 
+  it('--istio-version reports objects of an API the target does not serve (TM_API_NOT_IN_TARGET), per target', () => {
+    const file = path.join(FIXTURES, 'api-in-target', 'mixed.yaml');
+    const codes = (version: string | undefined): { code: number | null; found: string[] } => {
+      const r = trustmesh(['analyze', file, '--output', 'json', '--inventory', 'none', ...(version ? ['--istio-version', version] : [])]);
+      const report = JSON.parse(r.stdout) as { findings: { line: number; code: string; severity: string; message: string }[] };
+      return { code: r.code, found: report.findings.filter((f) => /TM_API_NOT_IN_TARGET|TM_LEGACY_ISTIO_API/.test(f.code)).map((f) => `${f.line} ${f.code} ${f.severity}`) };
+    };
+    // 1.3: the v1beta1 AuthorizationPolicy (1.4) and security.istio.io/v1 (1.22) do not exist yet: errors, exit 1.
+    expect(codes('1.3')).toEqual({ code: 1, found: ['18 TM_API_NOT_IN_TARGET error', '26 TM_API_NOT_IN_TARGET error'] });
+    // 1.30: the legacy APIs are gone (removed in 1.6): warnings, with istioctl's IST0002.
+    expect(codes('1.30.3')).toEqual({ code: 0, found: ['3 TM_API_NOT_IN_TARGET warning', '11 TM_API_NOT_IN_TARGET warning'] });
+    expect(codes('1.5')).toEqual({ code: 1, found: ['26 TM_API_NOT_IN_TARGET error'] });
+    // No target: the leftover check as before.
+    expect(codes(undefined)).toEqual({ code: 0, found: ['3 TM_LEGACY_ISTIO_API warning', '11 TM_LEGACY_ISTIO_API warning'] });
+    const text = trustmesh(['analyze', file, '--inventory', 'none', '--istio-version', '1.3']);
+    expect(text.stdout).toMatch(/mixed\.yaml:18:1: error TM_API_NOT_IN_TARGET: AuthorizationPolicy bookinfo\/details-viewer uses security\.istio\.io\/v1beta1 AuthorizationPolicy, which Istio 1\.3 does not serve \(from 1\.4 on\)/);
+    const bad = trustmesh(['analyze', file, '--istio-version', 'one.four']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/TM_INVALID_ISTIO_VERSION/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('--inventory complete turns missing references into errors (the ingress gateway account is not in the input)', () => {
     const bookinfo = examples[0];
     const r = trustmesh(['analyze', bookinfo, '--inventory', 'complete']);

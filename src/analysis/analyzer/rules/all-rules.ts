@@ -18,6 +18,7 @@ import { gatewayWorkloadsRule } from './gateway-workloads';
 import { ipBlocksUnderStrictMtlsRule } from './ip-blocks-under-strict-mtls';
 import { jwksFetchRestrictionRule } from './jwks-fetch-restriction';
 import { jwtRequirementsRule } from './jwt-requirements';
+import { apiInTargetRule } from './api-in-target';
 import { legacyApiRule } from './legacy-api';
 import { legacyReferencesRule } from './legacy-references';
 import { mtlsFieldsWithoutMtlsRule } from './mtls-fields-without-mtls';
@@ -61,6 +62,7 @@ export const ALL_RULES: readonly AnalyzerRule[] = [
   gatewayCredentialsRule,
   virtualServiceTlsRoutesRule,
   legacyApiRule,
+  apiInTargetRule,
   legacyReferencesRule,
   webhookRules,
   virtualServiceDestinationsRule,
