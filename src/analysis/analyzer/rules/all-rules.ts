@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { apiInTargetRule } from './api-in-target';
 import { applicationUidRule } from './application-uid';
 import { authorizationWebhookRule } from './authorization-webhook';
 import { denyHttpFieldsWithoutPortsRule } from './deny-http-fields-without-ports';
@@ -18,7 +19,6 @@ import { gatewayWorkloadsRule } from './gateway-workloads';
 import { ipBlocksUnderStrictMtlsRule } from './ip-blocks-under-strict-mtls';
 import { jwksFetchRestrictionRule } from './jwks-fetch-restriction';
 import { jwtRequirementsRule } from './jwt-requirements';
-import { apiInTargetRule } from './api-in-target';
 import { legacyApiRule } from './legacy-api';
 import { legacyReferencesRule } from './legacy-references';
 import { mtlsFieldsWithoutMtlsRule } from './mtls-fields-without-mtls';

@@ -24,7 +24,8 @@ describe('TM_LEGACY_ISTIO_API', () => {
     const at16 = analyzeFixture(POSITIVE, { istioVersion: { major: 1, minor: 6 } });
     expect(withCode(at16, 'TM_LEGACY_ISTIO_API')).toEqual([]);
     expect(withCode(at16, 'TM_API_NOT_IN_TARGET').map((d) => [d.severity, d.upstreamCode])).toEqual([
-      ['warning', 'IST0002'], ['warning', 'IST0002'], ['warning', 'IST0002']]);
+      ['warning', 'IST0002'], ['warning', 'IST0002'], ['warning', 'IST0002'],
+    ]);
     // ClusterRbacConfig is a 1.1 kind: on 1.0 (RbacConfig) it does not exist yet.
     expect(withCode(analyzeFixture(POSITIVE, { istioVersion: { major: 1, minor: 0 } }), 'TM_API_NOT_IN_TARGET').map((d) => [d.severity, d.message.split(',')[0]]))
       .toEqual([['error', 'ClusterRbacConfig default uses rbac.istio.io/v1alpha1 ClusterRbacConfig']]);
