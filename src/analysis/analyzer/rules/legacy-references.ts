@@ -44,11 +44,11 @@ export const legacyReferencesRule: AnalyzerRule = {
     const fqdns = new Set(config.services.map(serviceFqdn));
     // Indexed by namespace/name: the synth of a 1,000-service legacy mesh holds thousands of roles,
     // bindings and targeted Policies, and scanning the lists per reference was quadratic.
-    const key = (ns: string, name: string): string => `${ns}\u0000${name}`;
-    const serviceKeys = new Set(config.services.map((s) => key(s.metadata.namespace, s.metadata.name)));
-    const hasService = (ns: string, name: string): boolean => serviceKeys.has(key(ns, name));
-    const roleKeys = new Set(roles.map((r) => key(r.metadata.namespace, r.metadata.name)));
-    const boundRoles = new Set(bindings.map((b) => key(b.metadata.namespace, b.spec.roleRef.name)));
+    const keyOf = (ns: string, name: string): string => `${ns}\u0000${name}`;
+    const serviceKeys = new Set(config.services.map((s) => keyOf(s.metadata.namespace, s.metadata.name)));
+    const hasService = (ns: string, name: string): boolean => serviceKeys.has(keyOf(ns, name));
+    const roleKeys = new Set(roles.map((r) => keyOf(r.metadata.namespace, r.metadata.name)));
+    const boundRoles = new Set(bindings.map((b) => keyOf(b.metadata.namespace, b.spec.roleRef.name)));
     const workloadsByNs = new Map<string, (typeof config.workloads)[number][]>();
     for (const w of config.workloads) {
       const list = workloadsByNs.get(w.metadata.namespace);
@@ -58,7 +58,7 @@ export const legacyReferencesRule: AnalyzerRule = {
     // The distinct values of a pod label in a namespace (undefined: a workload without it).
     const labelValues = new Map<string, (string | undefined)[]>();
     const valuesOf = (ns: string, label: string): (string | undefined)[] => {
-      const k = key(ns, label);
+      const k = keyOf(ns, label);
       let values = labelValues.get(k);
       if (!values) {
         values = [...new Set((workloadsByNs.get(ns) ?? []).map((w) => w.podLabels[label]))];
@@ -109,13 +109,13 @@ export const legacyReferencesRule: AnalyzerRule = {
           }
         });
       });
-      if (!boundRoles.has(key(ns, r.metadata.name))) {
+      if (!boundRoles.has(keyOf(ns, r.metadata.name))) {
         out.push(finding(ROLE_WITHOUT_BINDING, r, ['metadata', 'name'], `${objectRef(r)} is referred to by no ServiceRoleBinding, so it grants nothing`,
           'Bind it with a ServiceRoleBinding, or delete it.'));
       }
     }
     for (const b of bindings) {
-      if (!roleKeys.has(key(b.metadata.namespace, b.spec.roleRef.name))) {
+      if (!roleKeys.has(keyOf(b.metadata.namespace, b.spec.roleRef.name))) {
         out.push(finding(BINDING_ROLE_MISSING, b, ['spec', 'roleRef', 'name'], `${objectRef(b)} refers to ServiceRole ${b.metadata.namespace}/${b.spec.roleRef.name}, which does not exist`,
           'Create the ServiceRole in the binding\'s namespace, or fix roleRef.name.'));
       }
