@@ -12,6 +12,8 @@
 export const ERROR_CODES = {
   TM_ACCESS_LOGGING_DUPLICATE: 'access logging is already enabled for …',
   TM_API_MISUSE: 'a trustmesh API was called with an argument of the wrong type or kind (a TypeError, with the caller\'s line)',
+  // legacy target (issue 13)
+  TM_API_NOT_IN_TARGET: 'an Istio object whose API version or kind the target Istio release does not serve',
   TM_APPLICATION_UID_RESERVED: 'an application runs as UID 1337, which is reserved for the sidecar proxy',
   TM_APP_ERROR: 'the program threw …: …',
   TM_APP_RUNS_AS_PROXY_UID: 'the application of … runs as UID …, the proxy\'s UID: the sidecar does not capture its traffic, so its calls bypass mTLS and authorization',

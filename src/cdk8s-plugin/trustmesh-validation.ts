@@ -26,6 +26,7 @@ import { IstioConfig } from '../analysis/config/istio-config';
 import { loadConfig, mergeConfigs } from '../analysis/config/load-config';
 import { DEFAULT_MESH_CONFIG, loadMeshConfig, MeshConfig } from '../analysis/config/mesh-config';
 import { Diagnostic, diagnosticHead, SourceLocation, TrustmeshError } from '../errors';
+import { parseIstioVersion } from '../model/istio-version';
 import { appendAll } from '../private/arrays';
 import { CrdSchemaSet } from '../validate/crd-schema';
 import { crdManifestCheck } from '../validate/manifest-validator';
@@ -65,10 +66,16 @@ export interface TrustmeshValidationProps {
    * @default - `output` of `cdk8s.yaml`, else `dist`; manifests outside it are analyzed together
    */
   readonly outdir?: string;
+  /**
+   * The Istio release the output is applied to, e.g. "1.4": objects of an API it does not serve
+   * are `TM_API_NOT_IN_TARGET`, and on 1.0–1.5 the legacy APIs are not reported as leftovers.
+   * @default - a current release
+   */
+  readonly istioVersion?: string;
 }
 
 const PROPS: Readonly<Record<keyof TrustmeshValidationProps, 'string' | 'boolean'>> = {
-  crds: 'string', meshConfig: 'string', inventory: 'string', failOnWarnings: 'boolean', accessMatrix: 'boolean', outdir: 'string',
+  crds: 'string', meshConfig: 'string', inventory: 'string', failOnWarnings: 'boolean', accessMatrix: 'boolean', outdir: 'string', istioVersion: 'string',
 };
 
 /**
@@ -100,6 +107,7 @@ export class TrustmeshValidation {
     let meshConfig: MeshConfig = DEFAULT_MESH_CONFIG;
     try {
       meshConfig = this.props.meshConfig ? loadMeshConfig(this.props.meshConfig) : DEFAULT_MESH_CONFIG;
+      const istioVersion = this.props.istioVersion !== undefined ? parseIstioVersion(this.props.istioVersion) : undefined;
       const manifestCheck = this.props.crds
         ? crdManifestCheck(CrdSchemaSet.fromFile(this.props.crds, { summary: 'cannot read the CRD file named by the crds property' }))
         : undefined;
@@ -107,7 +115,9 @@ export class TrustmeshValidation {
       for (const [folder, files] of folders) {
         const config = loadConfig(files);
         groups.push({ folder, config });
-        appendAll(findings, analyze(config, { meshConfig, inventory: this.props.inventory ?? 'auto', ...(manifestCheck ? { manifestCheck } : {}) }));
+        appendAll(findings, analyze(config, {
+          meshConfig, inventory: this.props.inventory ?? 'auto', ...(manifestCheck ? { manifestCheck } : {}), ...(istioVersion ? { istioVersion } : {}),
+        }));
       }
     } catch (e) {
       // Unreadable or unparsable input (YAML syntax, CRD or mesh config file): a violation, not a crash.
@@ -165,7 +175,7 @@ function checkProps(props: unknown): TrustmeshValidationProps {
 function invalidProps(summary: string, value: unknown): TrustmeshError {
   return new TrustmeshError('TM_PLUGIN_PROPERTIES_INVALID', `TrustmeshValidation: ${summary}`, {
     value,
-    allowed: `crds (string), meshConfig (string), inventory (${INVENTORY_MODES.join(' | ')}), failOnWarnings (boolean), accessMatrix (boolean), outdir (string)`,
+    allowed: `crds (string), meshConfig (string), inventory (${INVENTORY_MODES.join(' | ')}), failOnWarnings (boolean), accessMatrix (boolean), outdir (string), istioVersion (string, e.g. "1.4")`,
     fix: 'Correct the properties of the trustmesh entry under validations: in cdk8s.yaml.',
   });
 }

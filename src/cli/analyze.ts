@@ -3,7 +3,7 @@
  * `IST…` / Kiali `KIA…` code), optionally validating every object against the cluster's CRDs.
  *
  * ```
- * trustmesh analyze PATH... [--crds FILE] [--mesh-config FILE] [--inventory auto|complete|none] [--output text|json] [--assume-default-ingress]
+ * trustmesh analyze PATH... [--crds FILE] [--mesh-config FILE] [--inventory auto|complete|none] [--output text|json] [--assume-default-ingress] [--istio-version 1.4]
  * ```
  *
  * Exit 0 when nothing has error severity, 1 when something does, 2 for usage or input errors.
@@ -17,6 +17,7 @@ import { CliIo, RunCommand } from './run';
 import { analyze, countSeverities, formatFinding, INVENTORY_MODES, InventoryMode, ManifestCheck } from '../analysis/analyzer/analyzer';
 import { listManifestFiles, loadConfig } from '../analysis/config/load-config';
 import { Diagnostic } from '../errors';
+import { parseIstioVersion } from '../model/istio-version';
 
 interface AnalyzeOptions {
   readonly crds?: string;
@@ -25,6 +26,7 @@ interface AnalyzeOptions {
   readonly output: 'json' | 'text';
   readonly allowEmpty?: boolean;
   readonly assumeDefaultIngress?: boolean;
+  readonly istioVersion?: string;
 }
 
 /** Adds `analyze` to the program. */
@@ -40,6 +42,7 @@ export function register(program: Command, io: CliIo, run: RunCommand): void {
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
     .addOption(allowEmptyOption())
     .option('--assume-default-ingress', 'assume istioctl\'s default ingress gateway (pod istio=ingressgateway and Service istio-ingressgateway in the root namespace)')
+    .option('--istio-version <version>', 'the Istio release the configuration is applied to (e.g. 1.4): objects of an API it does not serve are TM_API_NOT_IN_TARGET')
     .addHelpText('after', [
       '',
       'Inventory: auto checks references only where the input lists that namespace\'s workloads / service accounts',
@@ -55,7 +58,9 @@ async function runAnalyze(paths: readonly string[], options: AnalyzeOptions, io:
   const config = loadConfig(paths, { allowEmpty: options.allowEmpty ?? false });
   const meshConfig = meshConfigFrom(options.meshConfig);
   const manifestCheck = options.crds ? await crdCheck(options.crds) : undefined;
+  const istioVersion = options.istioVersion !== undefined ? parseIstioVersion(options.istioVersion) : undefined;
   const findings = analyze(config, {
+    ...(istioVersion ? { istioVersion } : {}),
     meshConfig,
     inventory: options.inventory,
     ...(manifestCheck ? { manifestCheck } : {}),

@@ -111,6 +111,19 @@ describe('TrustmeshValidation (cdk8s validation plugin)', () => {
     expect(rec.status).toBe('failure');
   });
 
+  it('with the istioVersion property, reports objects of an API the target does not serve (TM_API_NOT_IN_TARGET)', async () => {
+    const file = path.join(FIXTURES, 'api-in-target', 'mixed.yaml');
+    const rules = (rec: Recorded): string[] => rec.violations.map((v) => v.ruleName.replace(/:.*/, '')).filter((r) => /TM_API_NOT_IN_TARGET|TM_LEGACY_ISTIO_API/.test(r));
+    const on13 = await run([file], { istioVersion: '1.3', inventory: 'none', accessMatrix: false });
+    expect(rules(on13)).toEqual(['error TM_API_NOT_IN_TARGET', 'error TM_API_NOT_IN_TARGET']);
+    expect(on13.status).toBe('failure');
+    const on14 = await run([file], { istioVersion: '1.4', inventory: 'none', accessMatrix: false });
+    expect(rules(on14)).toEqual(['error TM_API_NOT_IN_TARGET']);
+    expect(rules(await run([file], { inventory: 'none', accessMatrix: false }))).toEqual(['warning TM_LEGACY_ISTIO_API [IST0002]', 'warning TM_LEGACY_ISTIO_API [IST0002]']);
+    const bad = await run([file], { istioVersion: 'latest' });
+    expect(bad.violations.map((v) => v.ruleName.replace(/:.*/, ''))).toEqual(['error TM_INVALID_ISTIO_VERSION']);
+  });
+
   it('turns a YAML syntax error into a failed report, not an exception', async () => {
     const bad = path.join(dir, 'bad.k8s.yaml');
     fs.writeFileSync(bad, 'kind: [oops\n');

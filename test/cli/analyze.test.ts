@@ -75,13 +75,36 @@ describe('trustmesh analyze', () => {
     expect(a.stdout).toBe(b.stdout);
     const report = JSON.parse(a.stdout) as { findings: Record<string, unknown>[]; summary: Record<string, number> };
     // The three objects' IST0002 deprecation warnings, and the legacy checks: RBAC on with nothing bound,
-    // a role without a binding, a service the input does not hold.
-    expect(report.summary).toEqual({ errors: 0, warnings: 6, infos: 0, files: 1, objects: 3 });
+    // a role without a binding (the service it names is not checked: the input holds no Service of
+    // that namespace, see --inventory).
+    expect(report.summary).toEqual({ errors: 0, warnings: 5, infos: 0, files: 1, objects: 3 });
     expect(Object.keys(report.findings[0])).toEqual(['file', 'line', 'column', 'field', 'severity', 'code', 'upstreamCode', 'message', 'fix']);
     expect(report.findings.map((f) => `${String(f.line)} ${String(f.code)}`)).toEqual([
       '3 TM_LEGACY_ISTIO_API', '7 TM_LEGACY_RBAC_NOTHING_BOUND', '11 TM_LEGACY_ISTIO_API',
-      '13 TM_LEGACY_ROLE_WITHOUT_BINDING', '16 TM_LEGACY_SERVICE_NOT_FOUND', '19 TM_LEGACY_ISTIO_API',
+      '13 TM_LEGACY_ROLE_WITHOUT_BINDING', '19 TM_LEGACY_ISTIO_API',
     ]);
+  });
+
+  it('--istio-version reports objects of an API the target does not serve (TM_API_NOT_IN_TARGET), per target', () => {
+    const file = path.join(FIXTURES, 'api-in-target', 'mixed.yaml');
+    const codes = (version: string | undefined): { code: number | null; found: string[] } => {
+      const r = trustmesh(['analyze', file, '--output', 'json', '--inventory', 'none', ...(version ? ['--istio-version', version] : [])]);
+      const report = JSON.parse(r.stdout) as { findings: { line: number; code: string; severity: string; message: string }[] };
+      return { code: r.code, found: report.findings.filter((f) => /TM_API_NOT_IN_TARGET|TM_LEGACY_ISTIO_API/.test(f.code)).map((f) => `${f.line} ${f.code} ${f.severity}`) };
+    };
+    // 1.3: the v1beta1 AuthorizationPolicy (1.4) and security.istio.io/v1 (1.22) do not exist yet: errors, exit 1.
+    expect(codes('1.3')).toEqual({ code: 1, found: ['18 TM_API_NOT_IN_TARGET error', '26 TM_API_NOT_IN_TARGET error'] });
+    // 1.30: the legacy APIs are gone (removed in 1.6): warnings, with istioctl's IST0002.
+    expect(codes('1.30.3')).toEqual({ code: 0, found: ['3 TM_API_NOT_IN_TARGET warning', '11 TM_API_NOT_IN_TARGET warning'] });
+    expect(codes('1.5')).toEqual({ code: 1, found: ['26 TM_API_NOT_IN_TARGET error'] });
+    // No target: the leftover check as before.
+    expect(codes(undefined)).toEqual({ code: 0, found: ['3 TM_LEGACY_ISTIO_API warning', '11 TM_LEGACY_ISTIO_API warning'] });
+    const text = trustmesh(['analyze', file, '--inventory', 'none', '--istio-version', '1.3']);
+    expect(text.stdout).toMatch(/mixed\.yaml:18:1: error TM_API_NOT_IN_TARGET: AuthorizationPolicy bookinfo\/details-viewer uses security\.istio\.io\/v1beta1 AuthorizationPolicy, which Istio 1\.3 does not serve \(from 1\.4 on\)/);
+    const bad = trustmesh(['analyze', file, '--istio-version', 'one.four']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/TM_INVALID_ISTIO_VERSION/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('--inventory complete turns missing references into errors (the ingress gateway account is not in the input)', () => {

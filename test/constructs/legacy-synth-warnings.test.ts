@@ -1,6 +1,7 @@
 // Synth for a legacy target (issue 13) does not warn about its own output: the analyzer pass's
-// TM_LEGACY_ISTIO_API (istioctl IST0002, "removed in Istio 1.6") does not apply where the mesh
-// targets 1.0–1.5, which serve those APIs. A 1.30 mesh holding a legacy object still gets it.
+// TM_API_NOT_IN_TARGET / TM_LEGACY_ISTIO_API (istioctl IST0002, "removed in Istio 1.6") do not apply
+// where the mesh targets 1.0–1.5, which serve those APIs. A 1.30 mesh holding a legacy object gets
+// TM_API_NOT_IN_TARGET (warning, IST0002).
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -51,13 +52,13 @@ describe('synth warnings about the legacy APIs', () => {
     expect(warnings.filter((d) => d.code === 'TM_LEGACY_ISTIO_API')).toEqual([]);
   });
 
-  it('a 1.30 mesh holding a legacy object still gets the warning, at that object', () => {
+  it('a 1.30 mesh holding a legacy object gets a warning (TM_API_NOT_IN_TARGET, IST0002), at that object', () => {
     const warnings: Diagnostic[] = [];
     const a = app(warnings);
     const mesh = microShakeFactoryLegacyMesh(a, { istioVersion: '1.30', name: 'example' });
     new ApiObject(mesh.namespace('micro-shake-factory')!, 'leftover', LEFTOVER);
     a.synth();
-    const found = warnings.filter((d) => d.code === 'TM_LEGACY_ISTIO_API');
+    const found = warnings.filter((d) => d.code === 'TM_API_NOT_IN_TARGET');
     expect(found.map((d) => [d.upstreamCode, d.location?.constructPath, d.message.replace(/,.*$/, '')])).toEqual([
       ['IST0002', 'example/micro-shake-factory/leftover', 'ServiceRole micro-shake-factory/leftover-viewer uses rbac.istio.io/v1alpha1'],
     ]);

@@ -4,7 +4,7 @@
 import * as fc from 'fast-check';
 import { stringify } from 'yaml';
 import { meshPlan } from './mesh-arbitraries';
-import { ModelDecision } from '../../src/model/decide';
+import { decide, ModelDecision } from '../../src/model/decide';
 import { MeshModel } from '../../src/model/mesh-model';
 import { ServiceSpec } from '../../src/model/mesh-spec';
 import { canonicalJson } from '../../src/private/canonical-json';
@@ -45,7 +45,7 @@ export const legacyPlan = fc.tuple(meshPlan, fc.constantFrom('1.0', '1.1', '1.2'
  * known differences") a request falls in, if any; `undefined` when both generations must decide it
  * alike. `expected` is the intent model's decision.
  */
-export function legacyGap(model: MeshModel, request: AccessRequest, expected: ModelDecision): 'port' | 'optionalOrigin' | 'query' | 'cors' | undefined {
+export function legacyGap(model: MeshModel, request: AccessRequest, expected: ModelDecision): 'port' | 'optionalOrigin' | 'exceptedToken' | 'query' | 'cors' | undefined {
   // Legacy Policies and RBAC name Service ports: a workload port no Service exposes is outside them.
   if (!declaredPort(model, request)) return 'port';
   const dest = serviceOf(model, request)!;
@@ -53,12 +53,15 @@ export function legacyGap(model: MeshModel, request: AccessRequest, expected: Mo
   // cannot verify (401); a legacy origin is optional as a whole (originIsOptional) and lets it
   // through anonymous. The same on requireJwt's exceptPaths: v1 still verifies a presented token
   // there, 1.x triggerRules skip verification altogether.
-  // On an excepted path 1.x skipped the token altogether, so a token v1 (and the model) rejects for
-  // its audience (403) passes there too (docs/legacy.md, "Known gap").
-  const excepted = request.protocol === 'HTTP' && (dest.jwtRequirement?.exceptPaths ?? [])
-    .some((p) => matchesPathPattern(p, normalizePath(request.path ?? '/', 'BASE')));
-  const unchecked = !dest.jwtRequirement || (dest.jwtRequirement.exceptPaths.length > 0 && (expected.outcome === 'DENY_401' || excepted));
+  const unchecked = !dest.jwtRequirement || (dest.jwtRequirement.exceptPaths.length > 0 && expected.outcome === 'DENY_401');
   if (request.jwt && expected.outcome !== 'ALLOW' && unchecked && model.issuersFor(dest).length > 0) return 'optionalOrigin';
+  // On a requireJwt exception path 1.x trigger rules skip the token altogether: the request is
+  // decided as if it had none, so a valid token there grants no end-user intention (and a token v1
+  // rejects for its audience is not rejected). Where the token changes the model's decision, the
+  // generations differ (docs/legacy.md, "Known gap"); conversion keeps the 1.x meaning.
+  const excepted = request.protocol === 'HTTP' && request.jwt !== null && (dest.jwtRequirement?.exceptPaths ?? [])
+    .some((p) => matchesPathPattern(p, normalizePath(request.path ?? '/', 'BASE')));
+  if (excepted && (decide(model, { ...request, jwt: null }).outcome === 'ALLOW') !== (expected.outcome === 'ALLOW')) return 'exceptedToken';
   // 1.x RBAC compares `paths` with the query string, v1 without it.
   if (request.path?.includes('?')) return 'query';
   // A CORS preflight skips JWT verification in both generations, but requireJwt is an

@@ -24,7 +24,7 @@ describe('legacy target: model decision equals the legacy evaluator on rendered 
     process.stdout.write(`legacy property test seed: ${SEED}\n`);
     let pairs = 0;
     let refused = 0;
-    const gaps = { optionalOrigin: 0, cors: 0, query: 0 };
+    const gaps = { optionalOrigin: 0, exceptedToken: 0, cors: 0, query: 0 };
     const versions = new Set<string>();
     let meshes = 0;
     const property = fc.property(legacyPlan, fc.nat(), (plan, requestSeed) => {
@@ -75,7 +75,7 @@ describe('legacy target: model decision equals the legacy evaluator on rendered 
       fc.assert(property, { numRuns: 10, seed: SEED + extra, endOnFailure: true });
     }
     if (MESHES >= 100) expect(pairs).toBeGreaterThanOrEqual(10_000);
-    process.stdout.write(`legacy property test: ${pairs} pairs from ${meshes} meshes, ${refused} refused at synth, ${gaps.optionalOrigin} requests in the optional-origin gap, ${gaps.cors} CORS preflights to requireJwt services, ${gaps.query} paths with a query\n`);
+    process.stdout.write(`legacy property test: ${pairs} pairs from ${meshes} meshes, ${refused} refused at synth, ${gaps.optionalOrigin} requests in the optional-origin gap, ${gaps.exceptedToken} tokens on requireJwt exception paths, ${gaps.cors} CORS preflights to requireJwt services, ${gaps.query} paths with a query\n`);
     expect(refused).toBeLessThan(meshes / 4);
     expect([...versions].sort()).toEqual(['1.0', '1.1', '1.2', '1.3', '1.4']);
   });

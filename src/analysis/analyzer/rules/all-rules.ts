@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { apiInTargetRule } from './api-in-target';
 import { applicationUidRule } from './application-uid';
 import { authorizationWebhookRule } from './authorization-webhook';
 import { denyHttpFieldsWithoutPortsRule } from './deny-http-fields-without-ports';
@@ -61,6 +62,7 @@ export const ALL_RULES: readonly AnalyzerRule[] = [
   gatewayCredentialsRule,
   virtualServiceTlsRoutesRule,
   legacyApiRule,
+  apiInTargetRule,
   legacyReferencesRule,
   webhookRules,
   virtualServiceDestinationsRule,

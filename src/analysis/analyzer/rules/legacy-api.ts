@@ -2,8 +2,9 @@
  * `TM_LEGACY_ISTIO_API` (warning, istioctl `IST0002` Deprecated): objects of the pre-1.6 APIs
  * `rbac.istio.io` (ClusterRbacConfig, RbacConfig, ServiceRole, ServiceRoleBinding) and
  * `authentication.istio.io` (Policy, MeshPolicy). Istio 1.6 and later ignore them: the access
- * control or mTLS they describe is **not in force**. Not reported when the config targets a release
- * that still serves them (`istioVersion` 1.0–1.5, e.g. synth for a legacy mesh): there they are
+ * control or mTLS they describe is **not in force**. Reported only when the analysis is given no
+ * target release: with one (`istioVersion`, e.g. synth or `analyze --istio-version`),
+ * `TM_API_NOT_IN_TARGET` reports them on 1.6+ (rules/api-in-target.ts), and on 1.0–1.5 they are
  * the API in force.
  *
  * @see https://istio.io/latest/blog/2021/migrate-alpha-policy/
@@ -12,10 +13,6 @@
  */
 import { AnalyzerCheck, AnalyzerRule, finding, objectRef } from './rule-types';
 import { Diagnostic } from '../../../errors';
-import { compareIstioVersions, IstioVersion } from '../../../model/istio-version';
-
-/** The first release that no longer serves `rbac.istio.io` and `authentication.istio.io`. */
-const LEGACY_APIS_REMOVED: IstioVersion = { major: 1, minor: 6 };
 
 const CHECK: AnalyzerCheck = {
   code: 'TM_LEGACY_ISTIO_API',
@@ -35,7 +32,7 @@ export const legacyApiRule: AnalyzerRule = {
   checks: [CHECK],
   run(context) {
     const out: Diagnostic[] = [];
-    if (context.istioVersion && compareIstioVersions(context.istioVersion, LEGACY_APIS_REMOVED) < 0) return out;
+    if (context.istioVersion) return out;
     for (const obj of context.config.objects) {
       const group = obj.apiVersion.includes('/') ? obj.apiVersion.slice(0, obj.apiVersion.indexOf('/')) : '';
       const replacement = REPLACEMENTS[group];

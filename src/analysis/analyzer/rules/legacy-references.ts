@@ -3,7 +3,10 @@
  * nothing, and RBAC that cannot do what it seems to.
  *
  * - `TM_LEGACY_SERVICE_NOT_FOUND`: a Policy target, an RbacConfig inclusion/exclusion service or an
- *   exact ServiceRole service names a Service the input does not hold.
+ *   exact ServiceRole service names a Service the input does not hold — where the inventory knows
+ *   that namespace's Services (`auto`: the input has a Service there; an error with `complete`),
+ *   as every not-found check of the analyzer: synth output without Services (no reference
+ *   workloads) is not flooded with one warning per rule.
  * - `TM_LEGACY_ROLE_WITHOUT_BINDING` / `TM_LEGACY_BINDING_ROLE_MISSING`: a ServiceRole no
  *   ServiceRoleBinding refers to (it grants nothing); a binding whose roleRef names no ServiceRole.
  * - `TM_LEGACY_RBAC_NOTHING_BOUND`: RBAC is on, and no ServiceRoleBinding exists: every request to
@@ -35,24 +38,51 @@ const KNOWN_KEYS = [/^destination\.labels\[.+\]$/, /^request\.headers\[.+\]$/, /
 export const legacyReferencesRule: AnalyzerRule = {
   name: 'legacy-references',
   checks: [SERVICE_NOT_FOUND, ROLE_WITHOUT_BINDING, BINDING_ROLE_MISSING, NOTHING_BOUND, WITHOUT_AUTHN, NEVER_MATCHES],
-  run({ config }) {
+  run({ config, inventory }) {
     const out: Diagnostic[] = [];
     const { authn, rbacConfigs, roles, bindings } = config.legacy;
     const fqdns = new Set(config.services.map(serviceFqdn));
-    const hasService = (ns: string, name: string): boolean => config.services.some((s) => s.metadata.namespace === ns && s.metadata.name === name);
-    const missing = (obj: Parameters<typeof finding>[1], path: (string | number)[], what: string): void => {
-      out.push(finding(SERVICE_NOT_FOUND, obj, path, `${objectRef(obj)} names service ${what}, which the input does not hold`,
-        'Add the Service to the input, or fix the name (1.x matched FQDNs such as name.namespace.svc.cluster.local).'));
+    // Indexed by namespace/name: the synth of a 1,000-service legacy mesh holds thousands of roles,
+    // bindings and targeted Policies, and scanning the lists per reference was quadratic.
+    const keyOf = (ns: string, name: string): string => `${ns}\u0000${name}`;
+    const serviceKeys = new Set(config.services.map((s) => keyOf(s.metadata.namespace, s.metadata.name)));
+    const hasService = (ns: string, name: string): boolean => serviceKeys.has(keyOf(ns, name));
+    const roleKeys = new Set(roles.map((r) => keyOf(r.metadata.namespace, r.metadata.name)));
+    const boundRoles = new Set(bindings.map((b) => keyOf(b.metadata.namespace, b.spec.roleRef.name)));
+    const workloadsByNs = new Map<string, (typeof config.workloads)[number][]>();
+    for (const w of config.workloads) {
+      const list = workloadsByNs.get(w.metadata.namespace);
+      if (list) list.push(w);
+      else workloadsByNs.set(w.metadata.namespace, [w]);
+    }
+    // The distinct values of a pod label in a namespace (undefined: a workload without it).
+    const labelValues = new Map<string, (string | undefined)[]>();
+    const valuesOf = (ns: string, label: string): (string | undefined)[] => {
+      const k = keyOf(ns, label);
+      let values = labelValues.get(k);
+      if (!values) {
+        values = [...new Set((workloadsByNs.get(ns) ?? []).map((w) => w.podLabels[label]))];
+        labelValues.set(k, values);
+      }
+      return values;
     };
+    const missing = (obj: Parameters<typeof finding>[1], path: (string | number)[], what: string, namespace: string | undefined): void => {
+      if (namespace === undefined || !inventory.knowsServices(namespace)) return;
+      out.push(finding(SERVICE_NOT_FOUND, obj, path, `${objectRef(obj)} names service ${what}, which the input does not hold (${inventory.describe('services', namespace)})`,
+        'Add the Service to the input, or fix the name (1.x matched FQDNs such as name.namespace.svc.cluster.local).',
+        { severity: inventory.findingSeverity }));
+    };
+    // name.namespace.svc.<domain>
+    const fqdnNamespace = (fqdn: string): string | undefined => fqdn.split('.')[1];
     for (const p of authn) {
       p.spec.targets.forEach((t, i) => {
-        if (!hasService(p.metadata.namespace, t.name)) missing(p, ['spec', 'targets', i, 'name'], `${p.metadata.namespace}/${t.name}`);
+        if (!hasService(p.metadata.namespace, t.name)) missing(p, ['spec', 'targets', i, 'name'], `${p.metadata.namespace}/${t.name}`, p.metadata.namespace);
       });
     }
     for (const c of rbacConfigs) {
       for (const key of ['inclusion', 'exclusion'] as const) {
         c.spec[key].services.forEach((s, i) => {
-          if (!fqdns.has(s)) missing(c, ['spec', key, 'services', i], s);
+          if (!fqdns.has(s)) missing(c, ['spec', key, 'services', i], s, fqdnNamespace(s));
         });
       }
     }
@@ -60,7 +90,7 @@ export const legacyReferencesRule: AnalyzerRule = {
       const ns = r.metadata.namespace;
       r.spec.rules.forEach((rule, ri) => {
         rule.services.forEach((s, si) => {
-          if (!s.includes('*') && !fqdns.has(s)) missing(r, ['spec', 'rules', ri, 'services', si], s);
+          if (!s.includes('*') && !fqdns.has(s)) missing(r, ['spec', 'rules', ri, 'services', si], s, fqdnNamespace(s));
         });
         rule.constraints.forEach((c, ci) => {
           const at = ['spec', 'rules', ri, 'constraints', ci];
@@ -71,21 +101,21 @@ export const legacyReferencesRule: AnalyzerRule = {
           }
           const label = /^destination\.labels\[(.+)\]$/.exec(c.key);
           if (!label) return;
-          const values = config.workloads.filter((w) => w.metadata.namespace === ns).map((w) => w.podLabels[label[1]]);
-          const workloadsKnown = config.workloads.some((w) => w.metadata.namespace === ns);
+          const values = valuesOf(ns, label[1]);
+          const workloadsKnown = workloadsByNs.has(ns);
           if (workloadsKnown && !c.values.some((v) => values.some((x) => legacyValueMatches(v, x)))) {
             out.push(finding(NEVER_MATCHES, r, [...at, 'values'], `${objectRef(r)} rule ${ri}: no workload of namespace ${ns} has ${label[1]} in ${JSON.stringify(c.values)}`,
               `Use a value the workloads carry (${[...new Set(values.filter((v) => v !== undefined))].sort().join(', ') || 'none has the label'}).`));
           }
         });
       });
-      if (!bindings.some((b) => b.metadata.namespace === ns && b.spec.roleRef.name === r.metadata.name)) {
+      if (!boundRoles.has(keyOf(ns, r.metadata.name))) {
         out.push(finding(ROLE_WITHOUT_BINDING, r, ['metadata', 'name'], `${objectRef(r)} is referred to by no ServiceRoleBinding, so it grants nothing`,
           'Bind it with a ServiceRoleBinding, or delete it.'));
       }
     }
     for (const b of bindings) {
-      if (!roles.some((r) => r.metadata.namespace === b.metadata.namespace && r.metadata.name === b.spec.roleRef.name)) {
+      if (!roleKeys.has(keyOf(b.metadata.namespace, b.spec.roleRef.name))) {
         out.push(finding(BINDING_ROLE_MISSING, b, ['spec', 'roleRef', 'name'], `${objectRef(b)} refers to ServiceRole ${b.metadata.namespace}/${b.spec.roleRef.name}, which does not exist`,
           'Create the ServiceRole in the binding\'s namespace, or fix roleRef.name.'));
       }

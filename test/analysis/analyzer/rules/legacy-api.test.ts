@@ -16,10 +16,19 @@ describe('TM_LEGACY_ISTIO_API', () => {
     expect(found[2].fix).toMatch(/PeerAuthentication/);
   });
 
-  it('stays quiet when the config targets a release that still serves the legacy APIs (1.0–1.5), and reports from 1.6 on', () => {
-    expect(withCode(analyzeFixture(POSITIVE, { istioVersion: { major: 1, minor: 4 } }), 'TM_LEGACY_ISTIO_API')).toEqual([]);
-    expect(withCode(analyzeFixture(POSITIVE, { istioVersion: { major: 1, minor: 5 } }), 'TM_LEGACY_ISTIO_API')).toEqual([]);
-    expect(withCode(analyzeFixture(POSITIVE, { istioVersion: { major: 1, minor: 6 } }), 'TM_LEGACY_ISTIO_API')).toHaveLength(3);
+  it('with a target release: quiet on 1.0–1.5 (the API in force), TM_API_NOT_IN_TARGET (warning, IST0002) from 1.6 on instead', () => {
+    for (const minor of [4, 5]) {
+      const found = analyzeFixture(POSITIVE, { istioVersion: { major: 1, minor } });
+      expect([...withCode(found, 'TM_LEGACY_ISTIO_API'), ...withCode(found, 'TM_API_NOT_IN_TARGET')]).toEqual([]);
+    }
+    const at16 = analyzeFixture(POSITIVE, { istioVersion: { major: 1, minor: 6 } });
+    expect(withCode(at16, 'TM_LEGACY_ISTIO_API')).toEqual([]);
+    expect(withCode(at16, 'TM_API_NOT_IN_TARGET').map((d) => [d.severity, d.upstreamCode])).toEqual([
+      ['warning', 'IST0002'], ['warning', 'IST0002'], ['warning', 'IST0002'],
+    ]);
+    // ClusterRbacConfig is a 1.1 kind: on 1.0 (RbacConfig) it does not exist yet.
+    expect(withCode(analyzeFixture(POSITIVE, { istioVersion: { major: 1, minor: 0 } }), 'TM_API_NOT_IN_TARGET').map((d) => [d.severity, d.message.split(',')[0]]))
+      .toEqual([['error', 'ClusterRbacConfig default uses rbac.istio.io/v1alpha1 ClusterRbacConfig']]);
   });
 
   it('stays quiet for security.istio.io/v1 objects', () => {

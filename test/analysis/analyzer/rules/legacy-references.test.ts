@@ -28,6 +28,18 @@ describe('legacy reference checks', () => {
     expect(found.map((d) => d.message)).toEqual([expect.stringMatching(/^ClusterRbacConfig default turns RBAC ON_WITH_INCLUSION and no ServiceRoleBinding exists/)]);
   });
 
+  it('missing services follow the inventory: none reported where the input holds no Service of that namespace (auto), errors with complete', () => {
+    // legacy-api/positive.yaml: a ServiceRole naming details.bookinfo.svc.cluster.local, no Service at all
+    // (as synth output without reference workloads: one warning per rule used to flood it).
+    const notFound = (inventory: 'auto' | 'complete' | 'none'): string[] => analyzeFixture('legacy-api/positive.yaml', { inventory })
+      .filter((d) => d.code === 'TM_LEGACY_SERVICE_NOT_FOUND').map((d) => `${d.severity} ${d.message}`);
+    expect(notFound('auto')).toEqual([]);
+    expect(notFound('none')).toEqual([]);
+    expect(notFound('complete')).toEqual([
+      'error ServiceRole bookinfo/details-viewer names service details.bookinfo.svc.cluster.local, which the input does not hold (the input is declared complete with --inventory complete)',
+    ]);
+  });
+
   it('stays quiet on the seeds (Istio Succinctly ch. 8, Kiali bookinfo)', () => {
     for (const dir of ['micro-shake-factory', 'bookinfo']) {
       const config = loadConfig(path.join(__dirname, '../../../fixtures/legacy', dir));
