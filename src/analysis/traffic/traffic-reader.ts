@@ -10,6 +10,7 @@
 import * as fs from 'fs';
 import { parseEnvoyJson } from './envoy-json';
 import { parseEnvoyText } from './envoy-text';
+import { JsonShapeScanner } from './json-shape-bytes';
 import { isPrometheusResult, parsePrometheusResult } from './prometheus';
 import { shapeKey } from './record-shape';
 import { ShapeStore } from './shape-store';
@@ -98,6 +99,7 @@ export async function readTraffic<V>(
   const shapes = new ShapeStore<V>();
   const stringShapes = new Map<string, V>();
   const scanner = new TextShapeScanner();
+  scanner.json = new JsonShapeScanner(scanner);
   for (const file of files) {
     const first = await firstLine(file);
     if (isPrometheusResult(first)) {
