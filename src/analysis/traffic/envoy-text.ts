@@ -79,8 +79,8 @@ const ENDS = new Int32Array(FIELDS);
 
 /**
  * Parses one line of the default TEXT format; a string says why it is not one. `pod`: the logging
- * pod. The line is checked and its time and shape read now; the other fields when first asked for
- * (replay asks only once per shape).
+ * pod. The line is checked and its time read now; its shape and other fields when first asked for
+ * (replay asks only once per shape, and the reader's byte path needs no shape string at all).
  */
 export function parseEnvoyText(line: string, file: string, lineNo: number, pod?: LogPod): TrafficRecord | string {
   const count = scan(line, STARTS, ENDS, FIELDS);
@@ -93,7 +93,7 @@ export function parseEnvoyText(line: string, file: string, lineNo: number, pod?:
   let digits = codeLength >= 1 && codeLength <= 3;
   for (let i = STARTS[2]; digits && i < ENDS[2]; i++) digits = isDigit(line.charCodeAt(i));
   if (!digits) return `response code "${line.slice(STARTS[2], ENDS[2])}" is not a number`;
-  return new TextRecord(file, lineNo, line, field(line.slice(STARTS[0], ENDS[0])), pod, textShape(line, pod));
+  return new TextRecord(file, lineNo, line, field(line.slice(STARTS[0], ENDS[0])), pod);
 }
 
 /**
@@ -103,6 +103,7 @@ export function parseEnvoyText(line: string, file: string, lineNo: number, pod?:
  * length. Everything a record of the line holds but its time is a function of these.
  */
 function textShape(line: string, pod: LogPod | undefined): string {
+  scan(line, STARTS, ENDS, FIELDS);
   // The caller's port is left out only when it is one parseAddress accepts (1 to 5 digits).
   const remoteStart = STARTS[19];
   const remoteEnd = ENDS[19];
@@ -141,6 +142,7 @@ interface TextFields {
 class TextRecord implements TrafficRecord {
   public readonly format = 'text';
   private fields?: TextFields;
+  private shapeKey?: string;
 
   public constructor(
     public readonly file: string,
@@ -148,8 +150,11 @@ class TextRecord implements TrafficRecord {
     public readonly raw: string,
     public readonly time: string | undefined,
     public readonly logPod: LogPod | undefined,
-    public readonly shape: string,
   ) {}
+
+  public get shape(): string {
+    return this.shapeKey ??= textShape(this.raw, this.logPod);
+  }
 
   private get f(): TextFields {
     return this.fields ??= textFields(this.raw);
@@ -172,22 +177,23 @@ class TextRecord implements TrafficRecord {
 
 /** The fields of a line {@link parseEnvoyText} accepted. */
 function textFields(line: string): TextFields {
-  const t = tokenize(line)!;
-  const [method, path, protocol] = t[1].split(' ').map(field);
+  scan(line, STARTS, ENDS, FIELDS);
+  const t = (i: number): string => line.slice(STARTS[i], ENDS[i]);
+  const [method, path, protocol] = t(1).split(' ').map(field);
   return {
     protocol: protocol === undefined && method === undefined ? 'TCP' : 'HTTP',
     method,
     path,
-    authority: field(t[14]),
-    responseCode: Number(t[2]),
-    responseFlags: t[3],
-    responseCodeDetails: field(t[4]),
-    connectionTerminationDetails: field(t[5]),
-    upstreamHost: parseAddress(t[15]),
-    upstreamCluster: field(t[16]),
-    downstreamLocal: parseAddress(t[18]),
-    downstreamRemote: parseAddress(t[19]),
-    requestedServerName: field(t[20]),
+    authority: field(t(14)),
+    responseCode: Number(t(2)),
+    responseFlags: t(3),
+    responseCodeDetails: field(t(4)),
+    connectionTerminationDetails: field(t(5)),
+    upstreamHost: parseAddress(t(15)),
+    upstreamCluster: field(t(16)),
+    downstreamLocal: parseAddress(t(18)),
+    downstreamRemote: parseAddress(t(19)),
+    requestedServerName: field(t(20)),
   };
 }
 

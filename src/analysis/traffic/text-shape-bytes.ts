@@ -31,6 +31,8 @@ export class TextShapeScanner {
   public hash = 0;
   /** Its time in milliseconds since the epoch, NaN when the entry has none (`-`). */
   public time = NaN;
+  /** Reads JSON lines (`json-shape-bytes.ts`); without it they take the full parser. */
+  public json?: { scan(bytes: Uint8Array, start: number, end: number, podStart: number, podEnd: number): boolean };
   private readonly starts = new Int32Array(FIELDS);
   private readonly ends = new Int32Array(FIELDS);
   private readonly day = Buffer.alloc(10);
@@ -57,6 +59,7 @@ export class TextShapeScanner {
       if (i === container || i + 1 >= end || bytes[i] !== 93 || bytes[i + 1] !== 32) return false;
       i += 2;
     }
+    if (i < end && bytes[i] === 123 && this.json) return this.json.scan(bytes, i, end, podStart, podEnd);
     if (i >= end || bytes[i] !== 91) return false;
     if (!this.fields(bytes, i, end)) return false;
     const starts = this.starts;
@@ -70,28 +73,43 @@ export class TextShapeScanner {
     for (let j = starts[2]; j < ends[2]; j++) if (!isDigit(bytes[j])) return false;
     if (!this.readTime(bytes, starts[0], ends[0])) return false;
     // The key: tag, pod, then each deciding field with its length.
+    this.begin(TAG);
+    if (podStart < 0) this.marker();
+    else if (!this.put(bytes, podStart, podEnd)) return false;
+    for (const f of KEY_FIELDS) if (!this.put(bytes, starts[f], ends[f])) return false;
+    if (!this.putAddress(bytes, starts[REMOTE], ends[REMOTE]) || !this.put(bytes, starts[SNI], ends[SNI])) return false;
+    this.end();
+    return true;
+  }
+
+  /** Starts a key with its tag. */
+  public begin(tag: number): void {
     this.length = 0;
     this.hash = 0x811c9dc5;
-    this.byte(TAG);
-    if (podStart < 0) {
-      this.byte(255);
-      this.byte(255);
-    } else if (!this.put(bytes, podStart, podEnd)) {
-      return false;
-    }
-    for (const f of KEY_FIELDS) if (!this.put(bytes, starts[f], ends[f])) return false;
-    // The caller's port is left out only when it is one parseAddress accepts (1 to 5 digits).
-    const remoteStart = starts[REMOTE];
-    const remoteEnd = ends[REMOTE];
-    let colon = remoteEnd - 1;
-    while (colon >= remoteStart && bytes[colon] !== 58) colon--;
-    let port = colon >= remoteStart && remoteEnd - colon - 1 >= 1 && remoteEnd - colon - 1 <= 5;
-    for (let j = colon + 1; port && j < remoteEnd; j++) port = isDigit(bytes[j]);
-    if (!this.put(bytes, remoteStart, port ? colon : remoteEnd)) return false;
-    this.byte(port ? 112 : 119);
-    if (!this.put(bytes, starts[SNI], ends[SNI])) return false;
+    this.byte(tag);
+  }
+
+  /** Ends the key (its hash as an unsigned number). */
+  public end(): void {
     this.hash >>>= 0;
-    return true;
+  }
+
+  /** Appends the two bytes that stand for "no prefix: the reader's --pod" (no length is that large). */
+  public marker(): void {
+    this.byte(255);
+    this.byte(255);
+  }
+
+  /**
+   * Appends the address `bytes[start, end)` without its port when the port is one parseAddress
+   * accepts (1 to 5 digits; the caller's ephemeral port decides nothing), with a byte that says so.
+   */
+  public putAddress(bytes: Uint8Array, start: number, end: number): boolean {
+    let colon = end - 1;
+    while (colon >= start && bytes[colon] !== 58) colon--;
+    let port = colon >= start && end - colon - 1 >= 1 && end - colon - 1 <= 5;
+    for (let j = colon + 1; port && j < end; j++) port = isDigit(bytes[j]);
+    return this.put(bytes, start, port ? colon : end) && this.byte(port ? 112 : 119);
   }
 
   /** The bounds of the 22 fields, as `envoy-text.ts` scans them; false when there are not exactly 22 or a quote is open. */
@@ -128,8 +146,8 @@ export class TextShapeScanner {
     return count === FIELDS;
   }
 
-  /** `-` (no time) or `YYYY-MM-DDTHH:MM:SS.mmmZ` (Envoy's `%START_TIME%`), which a number gives back exactly. */
-  private readTime(bytes: Uint8Array, start: number, end: number): boolean {
+  /** `-` (no time) or `YYYY-MM-DDTHH:MM:SS.mmmZ` (Envoy's `%START_TIME%`), which a number gives back exactly: into {@link time}. */
+  public readTime(bytes: Uint8Array, start: number, end: number): boolean {
     const n = end - start;
     if (n === 0 || (n === 1 && bytes[start] === 45)) {
       this.time = NaN;
@@ -162,13 +180,16 @@ export class TextShapeScanner {
     return true;
   }
 
-  private byte(b: number): void {
+  /** Appends a byte; false when the key is full. */
+  public byte(b: number): boolean {
+    if (this.length >= MAX_KEY) return false;
     this.key[this.length++] = b;
     this.hash = Math.imul(this.hash ^ b, 0x01000193);
+    return true;
   }
 
   /** Appends `bytes[start, end)` with its length (two bytes); false when the key would be too long. */
-  private put(bytes: Uint8Array, start: number, end: number): boolean {
+  public put(bytes: Uint8Array, start: number, end: number): boolean {
     const n = end - start;
     if (n > 0xfffe || this.length + n + 2 > MAX_KEY) return false;
     this.byte(n >>> 8);

@@ -10,6 +10,7 @@
 import * as fs from 'fs';
 import { parseEnvoyJson } from './envoy-json';
 import { parseEnvoyText } from './envoy-text';
+import { JsonShapeScanner } from './json-shape-bytes';
 import { isPrometheusResult, parsePrometheusResult } from './prometheus';
 import { shapeKey } from './record-shape';
 import { ShapeStore } from './shape-store';
@@ -98,6 +99,7 @@ export async function readTraffic<V>(
   const shapes = new ShapeStore<V>();
   const stringShapes = new Map<string, V>();
   const scanner = new TextShapeScanner();
+  scanner.json = new JsonShapeScanner(scanner);
   for (const file of files) {
     const first = await firstLine(file);
     if (isPrometheusResult(first)) {
@@ -200,38 +202,57 @@ function isSpace(c: number): boolean {
 async function forEachLine(
   file: string, onBytes: (bytes: Buffer, start: number, end: number) => void, onLine: (line: string) => void,
 ): Promise<void> {
-  const chunks = fs.createReadStream(file, { highWaterMark: 1024 * 1024 })[Symbol.asyncIterator]();
-  let rest: Buffer | undefined;
-  for (;;) {
-    let next: IteratorResult<unknown>;
-    try {
-      next = await chunks.next();
-    } catch (e) {
-      throw openError(file, e);
-    }
-    if (next.done) break;
-    const bytes = rest === undefined ? next.value as Buffer : Buffer.concat([rest, next.value as Buffer]);
-    let start = 0;
-    // The next \r at or after `start` (-1: none in the chunk): most logs have none, so it is searched rarely.
-    let cr = bytes.indexOf(13);
-    let nl = bytes.indexOf(10);
-    while (nl >= 0) {
-      if (cr >= 0 && cr < nl) {
-        emitSplitAtCr(bytes, start, nl, onLine);
-        cr = bytes.indexOf(13, nl + 1);
-      } else {
-        onBytes(bytes, start, nl);
-      }
-      start = nl + 1;
-      nl = bytes.indexOf(10, start);
-    }
-    rest = start < bytes.length ? bytes.subarray(start) : undefined;
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(file, 'r');
+  } catch (e) {
+    throw openError(file, e);
   }
-  if (rest === undefined) return;
-  const end = rest[rest.length - 1] === 13 ? rest.length - 1 : rest.length;
-  const cr = rest.indexOf(13);
-  if (cr >= 0 && cr < end) emitSplitAtCr(rest, 0, end, onLine);
-  else onLine(rest.toString('utf8', 0, end));
+  try {
+    // One buffer for the whole file (no chunk allocated per read: a 3 GB log would make the
+    // collector chase external memory): each read fills it after the unfinished line it keeps.
+    let buffer = Buffer.allocUnsafe(1024 * 1024);
+    let kept = 0;
+    for (;;) {
+      if (kept === buffer.length) {
+        const bigger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(bigger, 0, 0, kept);
+        buffer = bigger;
+      }
+      let read: number;
+      try {
+        read = (await handle.read(buffer, kept, buffer.length - kept, null)).bytesRead;
+      } catch (e) {
+        throw openError(file, e);
+      }
+      if (read === 0) break;
+      const bytes = buffer.subarray(0, kept + read);
+      let start = 0;
+      // The next \r at or after `start` (-1: none in the chunk): most logs have none, so it is searched rarely.
+      let cr = bytes.indexOf(13);
+      let nl = bytes.indexOf(10);
+      while (nl >= 0) {
+        if (cr >= 0 && cr < nl) {
+          emitSplitAtCr(bytes, start, nl, onLine);
+          cr = bytes.indexOf(13, nl + 1);
+        } else {
+          onBytes(bytes, start, nl);
+        }
+        start = nl + 1;
+        nl = bytes.indexOf(10, start);
+      }
+      buffer.copyWithin(0, start, bytes.length);
+      kept = bytes.length - start;
+    }
+    if (kept === 0) return;
+    const rest = buffer.subarray(0, kept);
+    const end = rest[rest.length - 1] === 13 ? rest.length - 1 : rest.length;
+    const cr = rest.indexOf(13);
+    if (cr >= 0 && cr < end) emitSplitAtCr(rest, 0, end, onLine);
+    else onLine(rest.toString('utf8', 0, end));
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Emits the lines of `bytes[start, end)` split at every \r (a \r just before `end` ends the last one). */
