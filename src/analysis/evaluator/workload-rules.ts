@@ -11,6 +11,7 @@
  */
 import { CompiledPolicy, CompiledRule, CompiledRules, ruleMatches } from './authorization-rule';
 import { RequestAttributes } from './request-attributes';
+import { DecidingPolicy } from '../../semantics/access-request';
 
 /** One rule of one policy. */
 export interface RuleEntry {
@@ -31,6 +32,14 @@ export interface ActionRules {
 export interface WorkloadRules {
   readonly deny: { readonly http: ActionRules; readonly tcp: ActionRules };
   readonly allow: { readonly http: ActionRules; readonly tcp: ActionRules };
+  /** The decision parts when no ALLOW rule matches, per chain, built on first use (the evaluator's). */
+  readonly noMatch: { http?: NoMatch; tcp?: NoMatch };
+}
+
+/** What a denial by "no ALLOW rule matched" says: the same for every request on one chain of a workload. */
+export interface NoMatch {
+  readonly decidedBy: readonly DecidingPolicy[];
+  readonly text: string;
 }
 
 /** Merges the rules of the policies (in their order) for one chain. */
@@ -63,6 +72,7 @@ export function workloadRules(deny: readonly CompiledPolicy[], allow: readonly C
   return {
     deny: { http: actionRules(deny, (p) => p.http), tcp: actionRules(deny, (p) => p.tcp) },
     allow: { http: actionRules(allow, (p) => p.http), tcp: actionRules(allow, (p) => p.tcp) },
+    noMatch: {},
   };
 }
 
