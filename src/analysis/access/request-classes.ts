@@ -23,6 +23,7 @@ import {
 import { OTHER_IPV4, otherPort } from './request-class-witnesses';
 import { appendAll } from '../../private/arrays';
 import { AccessProtocol, AccessRequest } from '../../semantics/access-request';
+import { AuthorizationPolicyResource } from '../config/istio-config';
 import { MeshConfig } from '../config/mesh-config';
 import { CompiledPolicy, CompiledRule, constraintMatches, FieldConstraint } from '../evaluator/authorization-rule';
 import { WorkloadPolicies } from '../evaluator/policy-index';
@@ -144,12 +145,33 @@ function versionConstraints(wp: WorkloadPolicies, mesh: MeshConfig): FieldConstr
  */
 export function policyPortNumbers(wp: WorkloadPolicies, mesh: MeshConfig): Set<number> {
   const out = new Set<number>();
-  for (const c of versionConstraints(wp, mesh)) {
-    if (constraintTarget(c.attribute.key).type !== 'port') continue;
-    for (const m of [...(c.values ?? []), ...(c.notValues ?? [])]) if (/^\d+$/.test(m.raw)) out.add(Number(m.raw));
+  const { deny, allow } = decisivePolicies(wp, mesh);
+  for (const p of [...deny, ...allow]) {
+    // perf5: a policy whose rules name no port contributes none; its rules need not be compiled.
+    if (!namesPorts(p.resource)) continue;
+    for (const rule of [...p.http.rules, ...p.tcp.rules]) {
+      for (const c of ruleConstraints(rule)) {
+        if (constraintTarget(c.attribute.key).type !== 'port') continue;
+        for (const m of [...(c.values ?? []), ...(c.notValues ?? [])]) if (/^\d+$/.test(m.raw)) out.add(Number(m.raw));
+      }
+    }
   }
   for (const port of wp.peerAuthentication.ports.keys()) out.add(port);
   return out;
+}
+
+const portNaming = new WeakMap<AuthorizationPolicyResource, boolean>();
+
+/** Whether a rule of the policy names a port (`ports`, `notPorts`, a `destination.port` condition), as written. */
+function namesPorts(resource: AuthorizationPolicyResource): boolean {
+  let named = portNaming.get(resource);
+  if (named === undefined) {
+    named = resource.spec.rules.some((r) => r !== null && (
+      (r.to ?? []).some((t) => (t.operation?.ports?.length ?? 0) > 0 || (t.operation?.notPorts?.length ?? 0) > 0)
+      || (r.when ?? []).some((w) => w.key === 'destination.port')));
+    portNaming.set(resource, named);
+  }
+  return named;
 }
 
 /**

@@ -166,6 +166,36 @@ export function compileRules(resource: AuthorizationPolicyResource, protocol: 'H
 }
 
 /**
+ * Compiled values, shared by every rule that uses the same value of the same attribute (perf5:
+ * meshes repeat methods, paths and identities across thousands of rules; a matcher is stateless,
+ * so one object serves them all). Bounded: cleared when it grows past {@link VALUE_CACHE_LIMIT}.
+ */
+const valueCache = new WeakMap<AttributeDefinition, Map<string, ValueMatcher | { readonly error: string }>>();
+let valueCacheSize = 0;
+const VALUE_CACHE_LIMIT = 200_000;
+
+function compileValue(attribute: AttributeDefinition, value: string, policyNamespace: string): ValueMatcher | { readonly error: string } {
+  let perAttribute = valueCache.get(attribute);
+  if (perAttribute === undefined) {
+    perAttribute = new Map();
+    valueCache.set(attribute, perAttribute);
+  }
+  // Only a bare service account name depends on the policy's namespace.
+  const key = attribute.key === 'source.serviceAccount' && !value.includes('/') ? `${policyNamespace}\u0000${value}` : value;
+  let compiled = perAttribute.get(key);
+  if (compiled === undefined) {
+    compiled = attribute.compile(value, policyNamespace);
+    if (valueCacheSize >= VALUE_CACHE_LIMIT) {
+      perAttribute.clear();
+      valueCacheSize = 0;
+    }
+    perAttribute.set(key, compiled);
+    valueCacheSize++;
+  }
+  return compiled;
+}
+
+/**
  * Unwinds the compilation of a rule istiod drops. Not an Error: it is expected control flow (every
  * ALLOW rule with HTTP fields is dropped from the TCP chain), so no stack trace is captured.
  */
@@ -194,7 +224,7 @@ function compileRule(rule: AuthorizationRule, index: number, resource: Authoriza
         const error = attribute.httpOnly && protocol === 'TCP'
           ? `${name} is an HTTP-only field`
           : undefined;
-        const compiled = error === undefined ? attribute.compile(v, namespace) : { error };
+        const compiled = error === undefined ? compileValue(attribute, v, namespace) : { error };
         if ('error' in compiled) {
           if (action === 'ALLOW') throw new RuleDropped(`${name}: ${compiled.error}`);
           const note = attribute.httpOnly && protocol === 'TCP' ? `${name} ignored on TCP (HTTP-only field)` : `${name} value ignored: ${compiled.error}`;

@@ -9,8 +9,10 @@
  *
  * @module
  */
+/* eslint-disable no-bitwise -- identity key bit sets */
 import { CompiledPolicy, CompiledRule, CompiledRules, ruleMatches } from './authorization-rule';
-import { RequestAttributes } from './request-attributes';
+import { identityKeyBit, RequestAttributes } from './request-attributes';
+import { DecidingPolicy } from '../../semantics/access-request';
 
 /** One rule of one policy. */
 export interface RuleEntry {
@@ -25,12 +27,23 @@ export interface ActionRules {
   readonly unpinned: readonly number[];
   /** Per identity key: the positions of the rules it can match, merged with `unpinned` (ascending). */
   readonly byIdentity: ReadonlyMap<string, readonly number[]>;
+  /** Union of the {@link identityKeyBit}s of the keys in `byIdentity`: bits 0-31 and 32-63. */
+  readonly bitsLow: number;
+  readonly bitsHigh: number;
 }
 
 /** DENY and ALLOW rules of one workload on both chains. */
 export interface WorkloadRules {
   readonly deny: { readonly http: ActionRules; readonly tcp: ActionRules };
   readonly allow: { readonly http: ActionRules; readonly tcp: ActionRules };
+  /** The decision parts when no ALLOW rule matches, per chain, built on first use (the evaluator's). */
+  readonly noMatch: { http?: NoMatch; tcp?: NoMatch };
+}
+
+/** What a denial by "no ALLOW rule matched" says: the same for every request on one chain of a workload. */
+export interface NoMatch {
+  readonly decidedBy: readonly DecidingPolicy[];
+  readonly text: string;
 }
 
 /** Merges the rules of the policies (in their order) for one chain. */
@@ -54,8 +67,15 @@ export function actionRules(policies: readonly CompiledPolicy[], chainOf: (p: Co
     }
   }
   const byIdentity = new Map<string, readonly number[]>();
-  for (const [k, list] of pinned) byIdentity.set(k, mergeSorted(unpinned, list));
-  return { entries, unpinned, byIdentity };
+  let bitsLow = 0;
+  let bitsHigh = 0;
+  for (const [k, list] of pinned) {
+    byIdentity.set(k, mergeSorted(unpinned, list));
+    const bit = identityKeyBit(k);
+    if (bit < 32) bitsLow |= 1 << bit;
+    else bitsHigh |= 1 << (bit - 32);
+  }
+  return { entries, unpinned, byIdentity, bitsLow, bitsHigh };
 }
 
 /** The DENY and ALLOW rules of a workload's enforced policies. */
@@ -63,6 +83,7 @@ export function workloadRules(deny: readonly CompiledPolicy[], allow: readonly C
   return {
     deny: { http: actionRules(deny, (p) => p.http), tcp: actionRules(deny, (p) => p.tcp) },
     allow: { http: actionRules(allow, (p) => p.http), tcp: actionRules(allow, (p) => p.tcp) },
+    noMatch: {},
   };
 }
 
@@ -78,7 +99,11 @@ export function firstMatchingEntry(rules: ActionRules, attrs: RequestAttributes)
   // Each list holds the unpinned rules too: with one list (the common case) no merge is needed.
   let first: readonly number[] | undefined;
   let lists = 0;
+  const bits = attrs.identityBits;
   for (let i = 0; i < keys.length; i++) {
+    // Most keys of a request name no rule of the destination: skip their lookup by the bit filter.
+    const bit = bits[i];
+    if ((bit < 32 ? rules.bitsLow & (1 << bit) : rules.bitsHigh & (1 << (bit - 32))) === 0) continue;
     const l = rules.byIdentity.get(keys[i]);
     if (l === undefined) continue;
     if (lists === 0) {first = l;} else {
