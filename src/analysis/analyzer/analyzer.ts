@@ -19,7 +19,7 @@ import type { WebhookResults } from '../../validate/webhook/validate-webhook';
 import { IstioConfig, LoadedObject } from '../config/istio-config';
 import { mergeConfigs } from '../config/load-config';
 import { DEFAULT_MESH_CONFIG, MeshConfig } from '../config/mesh-config';
-import { createEvaluator } from '../evaluator/evaluate';
+import { createEvaluator, Evaluator } from '../evaluator/evaluate';
 import { ALL_RULES } from './rules/all-rules';
 import { INVENTORY_MODES, Inventory, InventoryMode } from './rules/inventory';
 import { AnalyzerCheck, RuleContext } from './rules/rule-types';
@@ -104,10 +104,16 @@ export function analyze(config: IstioConfig, options: AnalyzeOptions = {}): Diag
   const mesh = options.meshConfig ?? DEFAULT_MESH_CONFIG;
   const assumed = options.assumeDefaultIngress ? defaultIngressGateway(mesh) : undefined;
   const effective = assumed ? mergeConfigs([config, assumed]) : config;
+  // The evaluator indexes (and compiles) every AuthorizationPolicy: built only when a rule asks for
+  // it (the rules that need only PeerAuthentication resolve that alone).
+  let evaluator: Evaluator | undefined;
   const context: RuleContext = {
     config: effective,
     mesh,
-    evaluator: createEvaluator(effective, mesh, { allowInvalidConfig: true }),
+    get evaluator(): Evaluator {
+      evaluator ??= createEvaluator(effective, mesh, { allowInvalidConfig: true });
+      return evaluator;
+    },
     inventory: new Inventory(effective, mesh, mode, assumed),
     istioVersion: options.istioVersion,
     webhookResults: options.webhookResults,

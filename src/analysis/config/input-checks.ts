@@ -34,26 +34,38 @@ export function assertObjectsFound(objects: readonly LoadedObject[], paths: read
  * @throws TrustmeshAggregateError `TM_DUPLICATE_OBJECT` with one error per duplicated object
  */
 export function assertUniqueObjects(objects: readonly LoadedObject[]): void {
-  const byKey = new Map<string, LoadedObject[]>();
+  // The first definition of each object, and every definition of those defined more than once: a
+  // large input holds each object once, so no list per object.
+  const first = new Map<string, LoadedObject>();
+  const repeated = new Map<string, LoadedObject[]>();
   for (const o of objects) {
     if (o.metadata.name === '') continue;
-    const key = [groupOf(o.apiVersion), o.kind, o.metadata.namespace, o.metadata.name].join('\0');
-    const list = byKey.get(key);
+    const key = `${groupOf(o.apiVersion)}\0${o.kind}\0${o.metadata.namespace}\0${o.metadata.name}`;
+    const seen = first.get(key);
+    if (seen === undefined) {
+      first.set(key, o);
+      continue;
+    }
+    const list = repeated.get(key);
     if (list) list.push(o);
-    else byKey.set(key, [o]);
+    else repeated.set(key, [seen, o]);
   }
+  first.clear();
+  if (repeated.size === 0) return;
+  // In the order of each object's first definition.
+  const position = new Map<LoadedObject, number>();
+  objects.forEach((o, i) => position.set(o, i));
+  const lists = [...repeated.values()].sort((a, b) => position.get(a[0])! - position.get(b[0])!);
   const errors: TrustmeshError[] = [];
-  for (const list of byKey.values()) {
-    if (list.length < 2) continue;
-    const [first, second] = list;
-    const name = first.metadata.namespace === '' ? first.metadata.name : `${first.metadata.namespace}/${first.metadata.name}`;
+  for (const list of lists) {
+    const [one, second] = list;
+    const name = one.metadata.namespace === '' ? one.metadata.name : `${one.metadata.namespace}/${one.metadata.name}`;
     const others = list.filter((o) => o !== second).map((o) => `${o.source.file}:${o.source.line}:${o.source.column}`);
-    errors.push(new TrustmeshError('TM_DUPLICATE_OBJECT', `${first.kind} ${name} is defined ${list.length} times, also at ${others.join(', ')}`, {
+    errors.push(new TrustmeshError('TM_DUPLICATE_OBJECT', `${one.kind} ${name} is defined ${list.length} times, also at ${others.join(', ')}`, {
       location: second.source,
       fix: 'Keep one definition. Two folders of output (two versions, or two clusters\' meshes) are read one at a time, or compared with `trustmesh diff OLD NEW`.',
     }));
   }
-  if (errors.length === 0) return;
   const shown = errors.slice(0, MAX_LISTED);
   throw new TrustmeshAggregateError('TM_DUPLICATE_OBJECT',
     `${errors.length} object${errors.length === 1 ? ' is' : 's are'} defined more than once in the input${shown.length < errors.length ? ` (the first ${shown.length} listed)` : ''}`,

@@ -274,6 +274,16 @@ describe('loadConfig: empty and duplicated input is never silently fine', () => 
     expect(errors[0].summary).toBe(`AuthorizationPolicy foo/b is defined 2 times, also at ${path.join(dir, 'dist', 'foo.yaml')}:8:1`);
   });
 
+  it('several duplicated objects are listed in the order of their first definitions, each with every place', () => {
+    // a, b, then b's and a's copies in the other order, a three times.
+    fs.writeFileSync(path.join(dir, 'one.yaml'), `${policy('a')}---\n${policy('b')}---\n${policy('b')}---\n${policy('a')}---\n${policy('a')}`);
+    const errors = (catchTrustmesh(() => loadConfig(dir)) as TrustmeshAggregateError).errors;
+    expect(errors.map((x) => x.summary.replace(/ also at .*/, ''))).toEqual([
+      'AuthorizationPolicy foo/a is defined 3 times,', 'AuthorizationPolicy foo/b is defined 2 times,',
+    ]);
+    expect(errors[0].location?.line).toBe(22);
+  });
+
   it('a Gateway API Gateway and an Istio Gateway of one name are two objects', () => {
     const gateway = (apiVersion: string): string => `apiVersion: ${apiVersion}\nkind: Gateway\nmetadata: {name: web, namespace: foo}\nspec: {}\n`;
     fs.writeFileSync(path.join(dir, 'gw.yaml'), `${gateway('networking.istio.io/v1')}---\n${gateway('gateway.networking.k8s.io/v1')}`);

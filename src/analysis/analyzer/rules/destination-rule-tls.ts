@@ -18,6 +18,7 @@
  * @see https://istio.io/latest/docs/reference/config/analysis/ist0128/
  * @module
  */
+import { peerAuthenticationFor } from './peer-authentication-lookup';
 import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, objectRef } from './rule-types';
 import { Diagnostic } from '../../../errors';
 import { asRecord, isRecord, stringEntries } from '../../../private/records';
@@ -135,7 +136,7 @@ function disablesStrict(context: RuleContext, dr: IstioResource, setting: TlsSet
     const sidecars = sidecarsAt(context, dest);
     // PeerAuthentication is enforced by the destination's sidecar: without one, DISABLE is right.
     if (sidecars === 'none') continue;
-    const resolved = context.evaluator.policiesFor(dest.namespace, dest.labels).peerAuthentication;
+    const resolved = peerAuthenticationFor(context, dest.namespace, dest.labels);
     const port = setting.port === undefined ? undefined : workloadPort(dest.service, setting.port);
     const { mode, source } = port === undefined ? { mode: resolved.mode, source: resolved.source } : mtlsForPort(resolved, port);
     if (mode !== 'STRICT' || !source) continue;

@@ -15,6 +15,7 @@
  * @see https://istio.io/latest/docs/concepts/security/#peer-authentication
  * @module
  */
+import { peerAuthenticationFor } from './peer-authentication-lookup';
 import { describeTarget, policyTargets, PolicyTarget, scopeOf, verbFor } from './policy-targets';
 import { AnalyzerCheck, AnalyzerRule, finding, objectRef, RuleContext } from './rule-types';
 import { Diagnostic } from '../../../errors';
@@ -79,7 +80,7 @@ function addressOnlyField(rule: AuthorizationRule, i: number): FieldPath | undef
 
 // The STRICT ports among those the rule covers ('all' when the whole workload is STRICT), or undefined.
 function strictPorts(context: RuleContext, target: PolicyTarget, rule: AuthorizationRule): number[] | 'all' | undefined {
-  const pa = context.evaluator.policiesFor(target.namespace, target.labels).peerAuthentication;
+  const pa = peerAuthenticationFor(context, target.namespace, target.labels);
   const to = rule.to ?? [];
   const limited = to.length > 0 && to.every((t) => (t.operation?.ports ?? []).length > 0);
   // Not limited to ports: plaintext callers still reach a port that accepts them.

@@ -20,6 +20,7 @@
  * @see https://istio.io/latest/docs/concepts/security/#peer-authentication
  * @module
  */
+import { peerAuthenticationFor } from './peer-authentication-lookup';
 import { describeTarget, policyTargets, PolicyTarget, scopeOf, verbFor } from './policy-targets';
 import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, objectRef } from './rule-types';
 import { Diagnostic } from '../../../errors';
@@ -71,7 +72,7 @@ export const mtlsFieldsWithoutMtlsRule: AnalyzerRule = {
 };
 
 function acceptsPlaintextSomewhere(context: RuleContext, target: PolicyTarget): boolean {
-  const pa = context.evaluator.policiesFor(target.namespace, target.labels).peerAuthentication;
+  const pa = peerAuthenticationFor(context, target.namespace, target.labels);
   return pa.mode !== 'STRICT' || [...pa.ports.values()].some((m) => m.mode !== 'STRICT');
 }
 
@@ -98,7 +99,7 @@ function rulePorts(rule: AuthorizationRule): number[] | undefined {
 function weakestMode(context: RuleContext, targets: readonly PolicyTarget[], ports: readonly number[] | undefined): Weakest | undefined {
   let found: Weakest | undefined;
   for (const target of targets) {
-    const pa = context.evaluator.policiesFor(target.namespace, target.labels).peerAuthentication;
+    const pa = peerAuthenticationFor(context, target.namespace, target.labels);
     const candidates: { mode: EffectiveMtlsMode; source?: MtlsSource; port?: number }[] = [];
     if (ports) {
       for (const port of ports) candidates.push({ ...mtlsForPort(pa, port), ...(pa.ports.has(port) ? { port } : {}) });
