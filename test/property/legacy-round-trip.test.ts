@@ -24,7 +24,9 @@ describe('round trip: rendered for Istio 1.4, converted to 1.30, decided by the 
     let pairs = 0;
     let refused = 0;
     // The legacy evaluator's documented gaps, decided on the converted output all the same.
-    const gaps = { optionalOrigin: { same: 0, differ: 0 }, exceptedToken: { same: 0, differ: 0 }, cors: { same: 0, differ: 0 }, query: { same: 0, differ: 0 } };
+    const gaps = {
+      optionalOrigin: { same: 0, differ: 0 }, exceptedToken: { same: 0, differ: 0 }, cors: { same: 0, differ: 0 }, query: { same: 0, differ: 0 },
+    };
     let meshes = 0;
     const property = fc.property(legacyPlan.map((p) => ({ ...p, version: '1.4' })), fc.nat(), (plan, requestSeed) => {
       meshes++;

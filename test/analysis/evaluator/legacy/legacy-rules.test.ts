@@ -62,6 +62,13 @@ describe('authentication Policy (policy.proto)', () => {
     expect(outcome(policy('default', 'foo', origins), { path: '/other' })).toBe('ALLOW');
   });
 
+  it('triggerRules: on an excluded path a valid token is not looked at, so it grants no claim (the known gap vs v1)', () => {
+    const yaml = policy('default', 'foo', '  origins: [{jwt: {issuer: issuer-a, triggerRules: [{excludedPaths: [{prefix: /static/}]}]}}]\n  principalBinding: USE_ORIGIN')
+      + rbac('  mode: ON') + role('  - services: ["*"]') + binding('  - properties: {"request.auth.claims[role]": learner}');
+    expect(outcome(yaml, { jwt: LEARNER, path: '/api' })).toBe('ALLOW');
+    expect(outcome(yaml, { jwt: LEARNER, path: '/static/app.css' })).toBe('DENY_403');
+  });
+
   it('principalBinding USE_ORIGIN: RBAC users are the origin principal iss/sub, not the peer', () => {
     const yaml = policy('default', 'foo', '  peers: [{mtls: {}}]\n  origins: [{jwt: {issuer: issuer-a}}]\n  principalBinding: USE_ORIGIN')
       + rbac('  mode: ON') + role('  - services: ["*"]') + binding('  - user: issuer-a/alice');
