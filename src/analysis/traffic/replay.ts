@@ -259,9 +259,10 @@ function toGroup(g: GroupAcc): ReplayGroup {
     outcome: g.decision.outcome,
     decidedBy: g.decision.decidedBy,
     count: g.count,
+    example: g.example,
+    // After the example, where they always were (the JSON output keeps its key order).
     ...(firstSeen !== undefined ? { firstSeen } : {}),
     ...(lastSeen !== undefined ? { lastSeen } : {}),
-    example: g.example,
   };
 }
 

@@ -187,6 +187,7 @@ describe('generated traffic, written in every format and replayed against the sa
     }), { seed: SEED, numRuns: MESHES });
 
     let requests = 0;
+    let timedGroups = 0;
     for (const c of cases) {
       const records = new Map<string, TrafficRecord>();
       const replay = new Replay([c.evaluator], c.inventory, c.trustDomain);
@@ -216,6 +217,9 @@ describe('generated traffic, written in every format and replayed against the sa
       const shapesTwice = new Replay([c.evaluator], c.inventory, c.trustDomain);
       await readTraffic(twice, {}, shapesTwice);
       expect(shapesTwice.result()).toEqual(everyRecord.result());
+      // The JSON output's key order stays as it was: the seen-times come after the example.
+      for (const g of result.groups) if (g.firstSeen !== undefined) expect(Object.keys(g).slice(-3)).toEqual(['example', 'firstSeen', 'lastSeen']);
+      timedGroups += result.groups.filter((g) => g.firstSeen !== undefined).length;
       const allowed = c.written.filter((w) => w.outcome === 'ALLOW').length;
       const noDecision = c.written.filter((w) => w.noDecision).length;
       expect(result.totals).toEqual({
@@ -228,5 +232,6 @@ describe('generated traffic, written in every format and replayed against the sa
       });
     }
     expect(requests).toBeGreaterThan(MESHES * REQUESTS / 2);
+    expect(timedGroups).toBeGreaterThan(0);
   }, 120_000);
 });
