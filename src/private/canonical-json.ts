@@ -35,11 +35,14 @@ function isSortedPlain(value: object): boolean {
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto !== Object.prototype && proto !== null) return false;
   const o = value as Record<string, unknown>;
+  // Key order first (cheap, and where most unsorted values fail), then the members.
   let previous: string | undefined;
   for (const k in o) {
     if (!Object.prototype.hasOwnProperty.call(o, k)) return false;
     if (previous !== undefined && !(previous < k)) return false;
     previous = k;
+  }
+  for (const k in o) {
     const v = o[k];
     if (typeof v === 'function' || typeof v === 'symbol') return false;
     if (k === 'toJSON' && v !== undefined) return false;
