@@ -3,14 +3,44 @@
 // (docs/legacy-target.md), so every test draws and classifies requests alike.
 import * as fc from 'fast-check';
 import { stringify } from 'yaml';
-import { meshPlan } from './mesh-arbitraries';
+import { buildMesh, MeshPlan, meshPlan, renderedYaml } from './mesh-arbitraries';
+import { Mesh, MeshService } from '../../src';
+import { TrustmeshError } from '../../src/errors';
 import { decide, ModelDecision } from '../../src/model/decide';
 import { MeshModel } from '../../src/model/mesh-model';
 import { ServiceSpec } from '../../src/model/mesh-spec';
 import { canonicalJson } from '../../src/private/canonical-json';
+import { renderIstio } from '../../src/render/istio/render-istio';
 import { AccessRequest } from '../../src/semantics/access-request';
 import { normalizePath } from '../../src/semantics/path-normalization';
 import { matchesPathPattern } from '../../src/semantics/path-pattern';
+
+/** A legacy plan's mesh, its model and services, and its rendered YAML. */
+export interface LegacyRendering {
+  readonly mesh: Mesh;
+  readonly model: MeshModel;
+  readonly services: MeshService[];
+  readonly yaml: string;
+}
+
+/**
+ * A plan's mesh rendered for its legacy target, as YAML with the Kubernetes Services the legacy
+ * APIs resolve; `undefined` when synth refuses it: what only the whole mesh shows the legacy APIs
+ * cannot say (e.g. any mesh identity towards a service that accepts plaintext) is refused,
+ * naming the minimum release — a user sees the same refusal.
+ */
+export function renderLegacyMesh(plan: Omit<MeshPlan, 'version'> & { version: string }): LegacyRendering | undefined {
+  // A legacy plan is a mesh plan on a legacy version (buildMesh passes the version through).
+  const { mesh, services } = buildMesh(plan as MeshPlan);
+  const model = mesh.model;
+  try {
+    const yaml = `${renderedYaml(renderIstio(model))}\n---\n${kubernetesServices(model)}`;
+    return { mesh, model, services, yaml };
+  } catch (e) {
+    if (TrustmeshError.isTrustmeshError(e) && e.code === 'TM_VERSION_UNSUPPORTED_FEATURE') return undefined;
+    throw e;
+  }
+}
 
 /**
  * The Kubernetes Services the legacy APIs resolve (Policy `targets`, RBAC `services` and

@@ -1,13 +1,11 @@
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { kubernetesServices, legacyGap, legacyPlan } from './legacy-arbitraries';
-import { buildMesh, renderedYaml, requestArbitrary } from './mesh-arbitraries';
+import { legacyGap, legacyPlan, renderLegacyMesh } from './legacy-arbitraries';
+import { requestArbitrary } from './mesh-arbitraries';
 import { parseConfigText } from '../../src/analysis/config/load-config';
 import { meshConfig } from '../../src/analysis/config/mesh-config';
 import { createEvaluator } from '../../src/analysis/evaluator/evaluate';
-import { TrustmeshError } from '../../src/errors';
 import { decide } from '../../src/model/decide';
-import { renderIstio } from '../../src/render/istio/render-istio';
 
 const MESHES = Number(process.env.TRUSTMESH_LEGACY_MESHES ?? 100);
 const REQUESTS_PER_MESH = 250;
@@ -29,21 +27,12 @@ describe('legacy target: model decision equals the legacy evaluator on rendered 
     let meshes = 0;
     const property = fc.property(legacyPlan, fc.nat(), (plan, requestSeed) => {
       meshes++;
-      const { mesh, services } = buildMesh(plan);
-      const model = mesh.model;
-      let objects;
-      try {
-        objects = renderIstio(model);
-      } catch (e) {
-        // What only the whole mesh shows the legacy APIs cannot say (e.g. any mesh identity
-        // towards a service that accepts plaintext) is refused at synth, naming the minimum release.
-        if (TrustmeshError.isTrustmeshError(e) && e.code === 'TM_VERSION_UNSUPPORTED_FEATURE') {
-          refused++;
-          return;
-        }
-        throw e;
+      const rendered = renderLegacyMesh(plan);
+      if (rendered === undefined) {
+        refused++;
+        return;
       }
-      const yaml = `${renderedYaml(objects)}\n---\n${kubernetesServices(model)}`;
+      const { mesh, model, services, yaml } = rendered;
       const evaluator = createEvaluator(parseConfigText(yaml, 'rendered.yaml'), meshConfig({
         rootNamespace: model.spec.rootNamespace, trustDomain: model.spec.trustDomain, trustDomainAliases: model.spec.trustDomainAliases,
       }));

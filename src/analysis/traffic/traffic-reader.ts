@@ -202,12 +202,7 @@ function isSpace(c: number): boolean {
 async function forEachLine(
   file: string, onBytes: (bytes: Buffer, start: number, end: number) => void, onLine: (line: string) => void,
 ): Promise<void> {
-  let handle: fs.promises.FileHandle;
-  try {
-    handle = await fs.promises.open(file, 'r');
-  } catch (e) {
-    throw openError(file, e);
-  }
+  const handle = await openTraffic(file);
   try {
     // One buffer for the whole file (no chunk allocated per read: a 3 GB log would make the
     // collector chase external memory): each read fills it after the unfinished line it keeps.
@@ -268,13 +263,17 @@ function emitSplitAtCr(bytes: Buffer, start: number, end: number, onLine: (line:
   onLine(bytes.toString('utf8', s, end));
 }
 
-async function firstLine(file: string): Promise<string> {
-  let handle: fs.promises.FileHandle;
+/** Opens a traffic file for reading; a coded error names the file when it cannot be opened. */
+async function openTraffic(file: string): Promise<fs.promises.FileHandle> {
   try {
-    handle = await fs.promises.open(file, 'r');
+    return await fs.promises.open(file, 'r');
   } catch (e) {
     throw openError(file, e);
   }
+}
+
+async function firstLine(file: string): Promise<string> {
+  const handle = await openTraffic(file);
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) {

@@ -24,7 +24,7 @@ describe('peerAuthenticationFor', () => {
     const context = { config, mesh: DEFAULT_MESH_CONFIG, evaluator } as unknown as RuleContext;
     let checked = 0;
     for (const namespace of ['istio-system', 'plain', 'selecting', 'none']) {
-      for (const labels of [{}, { app: 'a' }, { app: 'b' }, { app: 'a', v: '1' }]) {
+      for (const labels of [{}, { app: 'a' }, { app: 'b' }, { app: 'a', v: '1' }] as Record<string, string>[]) {
         expect(peerAuthenticationFor(context, namespace, labels)).toEqual(evaluator.policiesFor(namespace, labels).peerAuthentication);
         checked++;
       }
