@@ -12,8 +12,8 @@ import { CaMaterial } from '../pki/ca-material';
 import { renderCaSummary } from '../pki/ca-summary';
 import { Clock } from '../pki/clock';
 import { expiryDiagnostics, WatchedCertificate } from '../pki/expiry';
-import { joinPem } from '../pki/pem';
 import { validateNamespace, validateSubdomainName, validateTrustDomain } from '../pki/names';
+import { joinPem } from '../pki/pem';
 import { located } from '../private/located';
 import { LEGACY_GATEWAY_CERTS } from '../render/istio-legacy/gateway';
 

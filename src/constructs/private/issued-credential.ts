@@ -1,6 +1,6 @@
 import { TrustmeshError } from '../../errors';
-import { CredentialKind, CredentialMaterial } from '../../pki/ca-material';
 import { formatIstioVersion, isLegacyTarget, IstioVersion } from '../../model/istio-version';
+import { CredentialKind, CredentialMaterial } from '../../pki/ca-material';
 import { validateSubdomainName } from '../../pki/names';
 import { LEGACY_GATEWAY_CERTS } from '../../render/istio-legacy/gateway';
 import type { CertificateAuthority } from '../certificate-authority';
