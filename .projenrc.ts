@@ -156,6 +156,7 @@ project.addTask('synth', {
     // The juice-shop gateway's server certificates (kept when they exist with the same parameters).
     { exec: 'node lib/src/cli/main.js ca issue gateway --name juice-shop --host juice-shop.istio-succinctly.io --cluster micro-shake-factory' },
     { exec: 'node lib/src/cli/main.js ca issue gateway --name juice-shop-mutual --host juice-shop.istio-succinctly.io --cluster micro-shake-factory-mutual' },
+    { exec: 'node lib/src/cli/main.js ca issue gateway --name juice-shop-istio-1-4 --host juice-shop.istio-succinctly.io --cluster micro-shake-factory-istio-1-4' },
     // Not `cdk8s synth`: it deletes dist/ before the app runs; our app stages its output and
     // swaps it into place only when everything validated.
     { exec: 'node lib/src/main.js' },

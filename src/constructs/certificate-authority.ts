@@ -1,18 +1,21 @@
 import { Chart, Duration } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { TrustmeshError } from '../errors';
 import { registerDiagnostics } from './diagnostics';
 import { OutputFile } from './output-file';
 import { PluginCaSecret } from './plugin-ca-secret';
 import { SecretChart } from './secret-chart';
-import { TlsSecret } from './tls-secret';
+import { base64, TlsSecret } from './tls-secret';
 import { TrustBundle } from './trust-bundle';
 import { CaMaterial } from '../pki/ca-material';
 import { renderCaSummary } from '../pki/ca-summary';
 import { Clock } from '../pki/clock';
 import { expiryDiagnostics, WatchedCertificate } from '../pki/expiry';
 import { validateNamespace, validateSubdomainName, validateTrustDomain } from '../pki/names';
+import { joinPem } from '../pki/pem';
 import { located } from '../private/located';
+import { LEGACY_GATEWAY_CERTS } from '../render/istio-legacy/gateway';
 
 /**
  * The mesh's certificate authority as the rest of trustmesh sees it: where istiod finds its
@@ -221,6 +224,26 @@ export class CertificateAuthority extends Construct implements ICertificateAutho
       caCertificates: options.verifyClients ? this.material.trustedRoots : undefined,
     });
     this.emittedCredentials.set(found.name, secret);
+    return secret;
+  }
+
+  /**
+   * @internal Emits an issued gateway credential as the Secrets the Istio 1.0–1.4 ingress gateway
+   * mounts, in `namespace`: `istio-ingressgateway-certs` (`kubernetes.io/tls`, `tls.crt` and
+   * `tls.key`) and, with `verifyClients`, `istio-ingressgateway-ca-certs` (`ca.crt`: the trust
+   * bundle client certificates must chain to). Both go to the secrets output.
+   * @throws TrustmeshError `TM_CA_UNKNOWN_CREDENTIAL`, `TM_CA_DUPLICATE`
+   */
+  public _addMountedGatewayCredential(credential: string, options: { readonly namespace: string; readonly verifyClients: boolean }): TlsSecret {
+    const secret = this.addGatewayCredential(credential, { secretName: LEGACY_GATEWAY_CERTS.secret, namespace: options.namespace });
+    if (options.verifyClients) {
+      const found = this.material.credential(credential);
+      new k8s.KubeSecret(this.secretChartFor(found.cluster), `credential-${found.name}-ca-certs`, {
+        metadata: { name: LEGACY_GATEWAY_CERTS.caSecret, namespace: secret.namespace },
+        type: 'Opaque',
+        data: { 'ca.crt': base64(joinPem(this.material.trustedRoots.map((c) => c.pem))) },
+      });
+    }
     return secret;
   }
 

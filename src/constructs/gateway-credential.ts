@@ -2,18 +2,25 @@ import { TrustmeshError } from '../errors';
 import type { CertificateAuthority } from './certificate-authority';
 import { issuedCredential, issuedSecret } from './private/issued-credential';
 import { GatewayCredentialSpec } from '../model/ingress-gateway';
+import { IstioVersion } from '../model/istio-version';
 import { validateSubdomainName } from '../pki/names';
 
 /** Options of {@link GatewayCredential.fromCa}. */
 export interface GatewayCredentialFromCaOptions {
   /**
    * Secret name, what the Gateway's `credentialName` refers to.
-   * @default - the credential name
+   *
+   * On a legacy target (Istio 1.0–1.4) the gateway reads the certificate files the 1.x ingress
+   * gateway mounts, so the Secret is always `istio-ingressgateway-certs` (docs/legacy-target.md):
+   * leave this unset there; another name is refused (`TM_GATEWAY_LEGACY_SECRET_NAME`).
+   * @default - the credential name; `istio-ingressgateway-certs` on a legacy target
    */
   readonly secretName?: string;
   /**
    * Put the trust bundle into `ca.crt`, so MUTUAL and OPTIONAL_MUTUAL servers verify client
-   * certificates issued by this CA (`trustmesh ca issue client`).
+   * certificates issued by this CA (`trustmesh ca issue client`). On a legacy target the bundle
+   * goes into a second Secret, `istio-ingressgateway-ca-certs` (`ca.crt`), which the 1.x gateway
+   * mounts for MUTUAL.
    * @default false - server certificate only (SIMPLE)
    */
   readonly verifyClients?: boolean;
@@ -44,8 +51,11 @@ export interface ExistingGatewayCredentialOptions {
 export class GatewayCredential {
   /**
    * A credential issued from the key store (`trustmesh ca issue gateway --name <credential> --host …
-   * --cluster <the mesh's cluster>`), emitted by `ca` into the secrets output of its cluster.
-   * @throws TrustmeshError `TM_CA_UNKNOWN_CREDENTIAL` (not issued yet), `TM_GATEWAY_CREDENTIAL_KIND`, `TM_GATEWAY_CREDENTIAL_WRONG_CLUSTER`
+   * --cluster <the mesh's cluster>`), emitted by `ca` into the secrets output of its cluster. On a
+   * legacy target (Istio 1.0–1.4) it is emitted as the Secrets the 1.x ingress gateway mounts
+   * (`istio-ingressgateway-certs`, and `istio-ingressgateway-ca-certs` with `verifyClients`).
+   * @throws TrustmeshError `TM_CA_UNKNOWN_CREDENTIAL` (not issued yet), `TM_GATEWAY_CREDENTIAL_KIND`, `TM_GATEWAY_CREDENTIAL_WRONG_CLUSTER`;
+   *   when a server uses it on a legacy target with another explicit `secretName`, `TM_GATEWAY_LEGACY_SECRET_NAME`
    */
   public static fromCa(ca: CertificateAuthority, credential: string, options: GatewayCredentialFromCaOptions = {}): GatewayCredential {
     const found = issuedCredential(ca, credential, 'gateway', 'trustmesh ca issue gateway');
@@ -64,10 +74,14 @@ export class GatewayCredential {
 
   /** A Secret in the gateway's namespace that trustmesh does not emit (cert-manager, created by hand). */
   public static fromSecretName(secretName: string, options: ExistingGatewayCredentialOptions = {}): GatewayCredential {
-    return new GatewayCredential(validateSubdomainName(secretName, 'Secret name'), 'existing', options.clientCa ?? false, undefined, () => undefined);
+    const name = validateSubdomainName(secretName, 'Secret name');
+    return new GatewayCredential(name, 'existing', options.clientCa ?? false, undefined, () => name);
   }
 
-  /** The Secret name (`credentialName`). */
+  /**
+   * The Secret name (`credentialName`). A CA credential used on a legacy target (Istio 1.0–1.4) is
+   * emitted as `istio-ingressgateway-certs` instead (see {@link GatewayCredentialFromCaOptions.secretName}).
+   */
   public readonly secretName: string;
   /** Whether the Secret carries a CA bundle for client certificates. */
   public readonly clientCa: boolean;
@@ -77,17 +91,20 @@ export class GatewayCredential {
     private readonly origin: GatewayCredentialSpec['origin'],
     clientCa: boolean,
     private readonly dnsNames: readonly string[] | undefined,
-    private readonly emit: (namespace: string) => void,
+    private readonly emit: (namespace: string, gatewayTarget?: IstioVersion) => string,
   ) {
     this.secretName = secretName;
     this.clientCa = clientCa;
   }
 
-  /** @internal Emits the Secret into `namespace` (once) and describes it for the model. */
-  public _bind(namespace: string): GatewayCredentialSpec {
-    this.emit(namespace);
+  /**
+   * @internal Emits the Secret into `namespace` (once) and describes it for the model;
+   * `gatewayTarget` is the Istio release of the gateway's mesh (legacy targets use the mounted Secrets).
+   */
+  public _bind(namespace: string, gatewayTarget?: IstioVersion): GatewayCredentialSpec {
+    const secretName = this.emit(namespace, gatewayTarget);
     return {
-      secretName: this.secretName,
+      secretName,
       namespace,
       origin: this.origin,
       clientCa: this.clientCa,

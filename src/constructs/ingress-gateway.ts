@@ -104,7 +104,7 @@ export class IngressGateway extends Construct implements IMeshPeer, IstioObjectO
       assertPortNumber(port, 'gateway server port');
       const tls = options.tls;
       if (tls.mode === 'OPTIONAL_MUTUAL') assertSupports(this.mesh.istioVersion, IstioFeature.GATEWAY_OPTIONAL_MUTUAL);
-      const credential = tls.credential?._bind(this.namespace);
+      const credential = tls.credential?._bind(this.namespace, this.mesh.istioVersion);
       if (credential) this.mesh._edges.addCredential(credential);
       this.addServer({
         name: this.serverName(options.name, `https-${port}`),

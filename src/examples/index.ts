@@ -8,5 +8,5 @@ export {
   JUICE_SHOP_CREDENTIALS, JuiceShopIngress,
 } from './micro-shake-factory';
 export type { MicroShakeFactoryOptions } from './micro-shake-factory';
-export { bookinfoLegacyMesh, microShakeFactoryLegacyMesh } from './legacy';
+export { bookinfoLegacyMesh, JUICE_SHOP_LEGACY_CREDENTIAL, microShakeFactoryLegacyMesh } from './legacy';
 export type { LegacyExampleOptions } from './legacy';

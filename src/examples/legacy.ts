@@ -17,6 +17,12 @@ export interface LegacyExampleOptions extends ExampleOptions {
 }
 
 /**
+ * Key-store credential of the 1.4 juice-shop gateway (`trustmesh ca issue gateway --name
+ * juice-shop-istio-1-4 --host juice-shop.istio-succinctly.io --cluster micro-shake-factory-istio-1-4`).
+ */
+export const JUICE_SHOP_LEGACY_CREDENTIAL = 'juice-shop-istio-1-4';
+
+/**
  * Istio Succinctly's chapter on security, as trustmesh writes it for Istio 1.4 (folder
  * `micro-shake-factory-istio-1.4`): STRICT mTLS (MeshPolicy `default` and the `*.local`
  * ISTIO_MUTUAL DestinationRule), the fruits API requires a token from istio-succinctly.io
@@ -24,6 +30,10 @@ export interface LegacyExampleOptions extends ExampleOptions {
  * binding on `request.auth.claims[role]`), and the juice shop is published through the ingress
  * gateway on `juice-shop.istio-succinctly.io:443` with the gateway's mounted certificates. The
  * book's juice-hater DENY is left out: 1.4 has no DENY, and only learners are allowed anyway.
+ *
+ * With CA material, the gateway certificate comes from the key store
+ * ({@link JUICE_SHOP_LEGACY_CREDENTIAL}), emitted into the secrets output as the Secret the 1.x
+ * gateway mounts, `istio-ingressgateway-certs`; without, that Secret is declared as existing.
  */
 export function microShakeFactoryLegacyMesh(scope: Construct, options: LegacyExampleOptions = {}): Mesh {
   const istioVersion = options.istioVersion ?? '1.4';
@@ -33,7 +43,7 @@ export function microShakeFactoryLegacyMesh(scope: Construct, options: LegacyExa
     defaultAccess: DefaultAccess.ALLOW,
     referenceWorkloads: { image: 'docker.io/mccutchen/go-httpbin:v2.15.0', runAsUser: 1000, injection: SidecarInjection.auto() },
   });
-  if (options.ca) mesh.useCertificateAuthority(options.ca);
+  const ca = options.ca ? mesh.useCertificateAuthority(options.ca) : undefined;
   const ns = mesh.addNamespace('micro-shake-factory');
   const fruits = ns.addService('fruits-api', { ports: [Port.http(80, { targetPort: 8080 })] });
   const juiceShop = ns.addService('juice-shop-api', { ports: [Port.http(80, { targetPort: 8080 })] });
@@ -42,7 +52,10 @@ export function microShakeFactoryLegacyMesh(scope: Construct, options: LegacyExa
 
   const gateway = mesh.addIngressGateway('juice-shop');
   gateway.addHttpServer({ hosts: [JUICE_SHOP_HOST], httpsRedirect: true });
-  gateway.addHttpsServer({ hosts: [JUICE_SHOP_HOST], tls: GatewayTls.simple(GatewayCredential.fromSecretName('istio-ingressgateway-certs')) });
+  const credential = ca
+    ? GatewayCredential.fromCa(ca, JUICE_SHOP_LEGACY_CREDENTIAL)
+    : GatewayCredential.fromSecretName('istio-ingressgateway-certs');
+  gateway.addHttpsServer({ hosts: [JUICE_SHOP_HOST], tls: GatewayTls.simple(credential) });
   gateway.route(juiceShop);
   juiceShop.allowFrom(gateway);
   return mesh;

@@ -11,7 +11,8 @@ const MAIN = path.join(ROOT, 'lib/src/main.js');
 
 /**
  * The CA steps of the synth task (.projenrc.ts), before the example app runs: one intermediate per
- * example output folder, and the juice-shop gateway certificates of the SIMPLE and MUTUAL variants.
+ * example output folder, and the juice-shop gateway certificates of the SIMPLE and MUTUAL variants
+ * and of the Istio 1.4 mesh.
  * Every step keeps what exists.
  */
 const SYNTH_CA_STEPS: readonly (readonly string[])[] = [
@@ -20,6 +21,7 @@ const SYNTH_CA_STEPS: readonly (readonly string[])[] = [
     '--cluster', 'micro-shake-factory-istio-1-4', '--cluster', 'bookinfo-istio-1-0'],
   ['ca', 'issue', 'gateway', '--name', 'juice-shop', '--host', 'juice-shop.istio-succinctly.io', '--cluster', 'micro-shake-factory'],
   ['ca', 'issue', 'gateway', '--name', 'juice-shop-mutual', '--host', 'juice-shop.istio-succinctly.io', '--cluster', 'micro-shake-factory-mutual'],
+  ['ca', 'issue', 'gateway', '--name', 'juice-shop-istio-1-4', '--host', 'juice-shop.istio-succinctly.io', '--cluster', 'micro-shake-factory-istio-1-4'],
 ];
 
 /**
@@ -96,6 +98,21 @@ describe('the synth command (ca init, then the example app)', () => {
     expect(credential(read('micro-shake-factory'))).not.toMatch(/ca\.crt:/);
     expect(credential(read('micro-shake-factory-mutual'))).toMatch(/ca\.crt:/);
     expect(read('micro-shake-factory-passthrough')).not.toMatch(/juice-shop-credential/);
+  });
+
+  test('the Istio 1.4 juice-shop gateway gets the Secret the 1.x gateway mounts, istio-ingressgateway-certs, issued by the CA', () => {
+    const mesh = 'micro-shake-factory-istio-1-4';
+    const text = fs.readFileSync(path.join(cwd, '.trustmesh/secrets', `${mesh}/CertificateAuthority/${mesh}-secrets.k8s.yaml`), 'utf8');
+    const certs = text.split(/^---$/m).find((d) => /name: istio-ingressgateway-certs$/m.test(d)) ?? '';
+    expect(certs).toMatch(/namespace: istio-system/);
+    expect(certs).toMatch(/type: kubernetes\.io\/tls/);
+    expect(certs).toMatch(/tls\.crt:/);
+    expect(certs).toMatch(/tls\.key:/);
+    expect(certs).not.toMatch(/ca\.crt:/);
+    expect(text).not.toMatch(/istio-ingressgateway-ca-certs/); // SIMPLE: no client CA
+    const dist = readTree(path.join(cwd, 'dist'));
+    expect(dist[`${mesh}/istio-system.policy.k8s.yaml`]).toMatch(/serverCertificate: \/etc\/istio\/ingressgateway-certs\/tls\.crt/);
+    expect(dist[`${mesh}/ca-summary.md`]).toMatch(/\| istio-system\/istio-ingressgateway-certs \| gateway \| micro-shake-factory-istio-1-4 \| CN=juice-shop\.istio-succinctly\.io \|/);
   });
 
   test('running it again reuses the key material and gives byte-identical output', () => {
