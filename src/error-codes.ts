@@ -118,7 +118,7 @@ export const ERROR_CODES = {
   TM_GATEWAY_DUPLICATE_SERVER_NAME: 'gateway … already has a server named "…"',
   TM_GATEWAY_HOST_INVALID: 'a Gateway server has no hosts, or a host that is not [namespace/]dnsName',
   TM_GATEWAY_HTTP_MATCH_WITHOUT_TERMINATION: '… needs HTTP requests, but gateway … has no server that terminates TLS or serves HTTP',
-  TM_GATEWAY_LEGACY_SECRET_NAME: 'credential "…" names Secret "…", but the Istio 1.x ingress gateway reads its certificate from the mounted Secret istio-ingressgateway-certs',
+  TM_GATEWAY_LEGACY_SECRET_NAME: 'a gateway credential names Secret "…", but the Istio 1.x ingress gateway reads its certificate from the mounted Secret istio-ingressgateway-certs',
   TM_GATEWAY_MUTUAL_WITHOUT_CLIENT_CA: 'a MUTUAL Gateway server has no CA bundle to verify client certificates',
   TM_GATEWAY_NAME_INVALID: 'a Gateway name is not a DNS-1123 label (no dots)',
   TM_GATEWAY_NO_WORKLOAD: 'no gateway pod matches a Gateway\'s selector',

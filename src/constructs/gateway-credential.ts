@@ -2,8 +2,9 @@ import { TrustmeshError } from '../errors';
 import type { CertificateAuthority } from './certificate-authority';
 import { issuedCredential, issuedSecret } from './private/issued-credential';
 import { GatewayCredentialSpec } from '../model/ingress-gateway';
-import { IstioVersion } from '../model/istio-version';
+import { formatIstioVersion, isLegacyTarget, IstioVersion } from '../model/istio-version';
 import { validateSubdomainName } from '../pki/names';
+import { LEGACY_GATEWAY_CERTS } from '../render/istio-legacy/gateway';
 
 /** Options of {@link GatewayCredential.fromCa}. */
 export interface GatewayCredentialFromCaOptions {
@@ -75,7 +76,18 @@ export class GatewayCredential {
   /** A Secret in the gateway's namespace that trustmesh does not emit (cert-manager, created by hand). */
   public static fromSecretName(secretName: string, options: ExistingGatewayCredentialOptions = {}): GatewayCredential {
     const name = validateSubdomainName(secretName, 'Secret name');
-    return new GatewayCredential(name, 'existing', options.clientCa ?? false, undefined, () => name);
+    return new GatewayCredential(name, 'existing', options.clientCa ?? false, undefined, (_namespace, gatewayTarget) => {
+      // A 1.x gateway reads the mounted Secret's files whatever the Gateway says: another name would be ignored silently.
+      if (gatewayTarget !== undefined && isLegacyTarget(gatewayTarget) && name !== LEGACY_GATEWAY_CERTS.secret) {
+        throw new TrustmeshError('TM_GATEWAY_LEGACY_SECRET_NAME',
+          `Secret "${name}" is not what the Istio ${formatIstioVersion(gatewayTarget)} ingress gateway reads: it mounts its certificate from Secret ${LEGACY_GATEWAY_CERTS.secret}`, {
+            value: name,
+            allowed: LEGACY_GATEWAY_CERTS.secret,
+            fix: `GatewayCredential.fromSecretName('${LEGACY_GATEWAY_CERTS.secret}') (that Secret, with tls.crt and tls.key, in the gateway's namespace), or GatewayCredential.fromCa(...) to have the CA issue it`,
+          });
+      }
+      return name;
+    });
   }
 
   /**

@@ -103,6 +103,17 @@ describe('CA-issued gateway credentials on legacy targets', () => {
     expect(other.app.synthOutput().manifests.filter((m) => m.secret).map((m) => (m.manifest as any).metadata.name)).toContain('istio-ingressgateway-certs');
   });
 
+  test('an existing Secret of another name is refused on a legacy target (the 1.x gateway would never read it); the mounted name is accepted', () => {
+    const { gateway } = legacyShop(material);
+    const e = catchTrustmesh(() => gateway.addHttpsServer({ hosts: [JUICE_SHOP], tls: GatewayTls.simple(GatewayCredential.fromSecretName('juice-shop-tls')) }));
+    expect(e.code).toBe('TM_GATEWAY_LEGACY_SECRET_NAME');
+    expect(e.message).toMatch(/Secret "juice-shop-tls" is not what the Istio 1\.4 ingress gateway reads/);
+    expect(e.fix).toMatch(/fromSecretName\('istio-ingressgateway-certs'\)/);
+    const other = legacyShop(material);
+    other.gateway.addHttpsServer({ hosts: [JUICE_SHOP], tls: GatewayTls.simple(GatewayCredential.fromSecretName('istio-ingressgateway-certs')) });
+    expect(other.app.synthOutput().manifests.filter((m) => m.manifest.kind === 'Gateway')).toHaveLength(1);
+  });
+
   test('two CA credentials for one legacy gateway namespace are refused (one mounted Secret)', () => {
     const { gateway, ca } = legacyShop(material);
     gateway.addHttpsServer({ hosts: [JUICE_SHOP], tls: GatewayTls.simple(GatewayCredential.fromCa(ca, 'juice-shop')) });
