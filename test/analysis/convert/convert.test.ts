@@ -118,8 +118,8 @@ spec:
   });
 });
 
-describe('several targeted Policies of one Service (as the legacy target renders ports with their own mode)', () => {
-  const TWO_PORTS = `apiVersion: v1
+/** httpbin in foo with an HTTP and a TCP port: its Service and Deployment, ending in a document separator. */
+const HTTPBIN_TWO_PORTS = `apiVersion: v1
 kind: Service
 metadata: {name: httpbin, namespace: foo}
 spec: {selector: {app: httpbin}, ports: [{name: http, port: 80, targetPort: 8000}, {name: tcp, port: 5432, targetPort: 5432}]}
@@ -129,7 +129,10 @@ kind: Deployment
 metadata: {name: httpbin, namespace: foo}
 spec: {template: {metadata: {labels: {app: httpbin}}, spec: {serviceAccountName: httpbin, containers: [{name: c}]}}}
 ---
-apiVersion: authentication.istio.io/v1alpha1
+`;
+
+describe('several targeted Policies of one Service (as the legacy target renders ports with their own mode)', () => {
+  const TWO_PORTS = `${HTTPBIN_TWO_PORTS}apiVersion: authentication.istio.io/v1alpha1
 kind: Policy
 metadata: {name: httpbin-authn, namespace: foo}
 spec:
@@ -185,17 +188,7 @@ describe('HTTP-only rules stay HTTP-only', () => {
   it('a rule with paths ["*", …] (how the legacy target merges an any-path intention) converts with paths, so it does not allow TCP', () => {
     // Round-trip property test, seed 18: the converted rule lost its `*` paths and allowed a TCP
     // request that 1.x (pilot 1.4 ValidateForTCP drops any rule with paths from the TCP filter) denied.
-    const cfg = parseConfigText(`apiVersion: v1
-kind: Service
-metadata: {name: httpbin, namespace: foo}
-spec: {selector: {app: httpbin}, ports: [{name: http, port: 80, targetPort: 8000}, {name: tcp, port: 5432, targetPort: 5432}]}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: httpbin, namespace: foo}
-spec: {template: {metadata: {labels: {app: httpbin}}, spec: {serviceAccountName: httpbin, containers: [{name: c}]}}}
----
-apiVersion: authentication.istio.io/v1alpha1
+    const cfg = parseConfigText(`${HTTPBIN_TWO_PORTS}apiVersion: authentication.istio.io/v1alpha1
 kind: Policy
 metadata: {name: default, namespace: foo}
 spec: {peers: [{mtls: {}}]}
