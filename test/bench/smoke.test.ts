@@ -30,6 +30,24 @@ describe('benchmark smoke run', () => {
     // About 25 child processes, each loading the library: minutes on a busy 2-core machine.
   }, 600_000);
 
+  test('bench/run.ts --replay --smoke replays generated access logs of two sizes and writes lines/s and peak RSS', () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-replay-smoke-')), 'results.json');
+    execFileSync(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../bench/run.ts'), '--replay', '--smoke', '--out', out], {
+      encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const r = JSON.parse(fs.readFileSync(out.replace(/results\.json$/, 'replay-results.json'), 'utf8'));
+    expect(r.replay.map((row: { lines: number }) => row.lines)).toEqual([2000, 8000]);
+    for (const row of r.replay) {
+      for (const v of [row.megabytes, row.distinctRequests, row.ms, row.linesPerSecond, row.linesPerCpuSecond, row.peakRssMb]) {
+        expect(typeof v).toBe('number');
+        expect(v).toBeGreaterThanOrEqual(0);
+      }
+      expect(row.linesPerSecond).toBeGreaterThan(0);
+      expect(row.peakRssMb).toBeGreaterThan(0);
+      expect(row.distinctRequests).toBeGreaterThan(0);
+    }
+  }, 600_000);
+
   test('bench/run.ts --convert --smoke converts a generated legacy mesh and proves a small one equivalent', () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-convert-smoke-')), 'results.json');
     const stdout = execFileSync(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../bench/run.ts'), '--convert', '--smoke', '--out', out], {
