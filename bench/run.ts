@@ -259,6 +259,7 @@ function main(): void {
       analyze: '155,784 policies: <= 60000 ms, <= 2048 MB peak RSS',
     },
   };
+  fs.mkdirSync(path.dirname(o.out), { recursive: true });
   fs.writeFileSync(o.out, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(table(results));
 }
