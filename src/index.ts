@@ -16,7 +16,7 @@ export { MeshNamespace } from './constructs/mesh-namespace';
 export type { MeshNamespaceProps } from './constructs/mesh-namespace';
 export { MeshService } from './constructs/mesh-service';
 export type { AllowEndUsersOptions, MeshServiceAttributes, MeshServiceProps, RequireJwtOptions } from './constructs/mesh-service';
-export { DefaultAccess, Enforcement, HttpMethod, MtlsMode } from './constructs/enums';
+export { DefaultAccess, Enforcement, HttpMethod, LegacyAuthorization, MtlsMode } from './constructs/enums';
 export { Port } from './constructs/port';
 export type { PortOptions } from './constructs/port';
 export { JwtIssuer } from './constructs/jwt-issuer';
@@ -113,7 +113,7 @@ export type { CrdDefinition, CrdScope, CrdSchemaSource, CrdSchemaDocument } from
 
 // The intent model (plain data) and its renderer
 export { MeshModel } from './model/mesh-model';
-export type { DefaultAccess as DefaultAccessName, MeshSpec, NamespaceSpec, ServiceSpec } from './model/mesh-spec';
+export type { DefaultAccess as DefaultAccessName, LegacyAuthorization as LegacyAuthorizationName, MeshSpec, NamespaceSpec, ServiceSpec } from './model/mesh-spec';
 export type {
   ClaimRequirement, EndUserRequirement, Enforcement as EnforcementName, HeaderMatchSpec, IntentionAction, IntentionSpec,
   JwtRequirementSpec, MatchSpec, PeerSpec, ServiceRef,

@@ -19,6 +19,24 @@ export enum DefaultAccess {
   ALLOW = 'ALLOW',
 }
 
+/**
+ * How a mesh targeting Istio 1.4 renders its ALLOW intentions (see {@link MeshProps.legacyAuthorization}).
+ * 1.4 is the only 1.x release that serves both APIs; 1.0–1.3 have RBAC only, 1.5+ AuthorizationPolicy.
+ */
+export enum LegacyAuthorization {
+  /**
+   * `rbac.istio.io/v1alpha1`: ClusterRbacConfig `default` plus a ServiceRole and ServiceRoleBinding
+   * per distinct access rule — the API of the whole 1.x line, which `trustmesh convert` reads.
+   */
+  RBAC = 'RBAC',
+  /**
+   * `security.istio.io/v1beta1` AuthorizationPolicy as Istio 1.4 knew it: ALLOW only (no `action`),
+   * no negated fields; an allow-nothing policy per default-deny namespace, no ClusterRbacConfig.
+   * Needs Istio 1.4.
+   */
+  AUTHORIZATION_POLICY = 'AUTHORIZATION_POLICY',
+}
+
 /** Whether an intention is enforced or only observed. */
 export enum Enforcement {
   /** Applied. */

@@ -1,5 +1,5 @@
 import type { CertificateAuthorityProps } from './certificate-authority';
-import type { DefaultAccess, MtlsMode } from './enums';
+import type { DefaultAccess, LegacyAuthorization, MtlsMode } from './enums';
 import type { NetworkPolicies } from './network-policies';
 import type { ReferenceWorkloadOptions } from './reference-workload';
 import type { PathNormalization } from '../semantics/path-normalization';
@@ -41,6 +41,18 @@ export interface MeshProps {
    * @default '1.30'
    */
   readonly istioVersion?: string;
+  /**
+   * Istio 1.4 only: the authorization API ALLOW intentions are rendered in. 1.4 serves both the
+   * 1.x `rbac.istio.io` API and `security.istio.io/v1beta1` AuthorizationPolicy (ALLOW only); for a
+   * workload that some AuthorizationPolicy selects, 1.4 ignores RBAC. RBAC is the default because
+   * it is what every 1.x release reads, so the same output also applies to a cluster still on 1.0–1.3
+   * and `trustmesh convert` turns it into 1.5+ policy. `AUTHORIZATION_POLICY` on 1.0–1.3 is
+   * `TM_VERSION_UNSUPPORTED_FEATURE` (needs 1.4); from 1.5 on AuthorizationPolicy is the only
+   * API trustmesh renders, so `AUTHORIZATION_POLICY` changes nothing and `RBAC` is refused.
+   * @default LegacyAuthorization.RBAC
+   * @see docs/legacy-target.md
+   */
+  readonly legacyAuthorization?: LegacyAuthorization;
   /**
    * Mesh-wide mTLS mode, written explicitly as the root-namespace PeerAuthentication.
    * @default MtlsMode.STRICT - zero trust: every call is authenticated

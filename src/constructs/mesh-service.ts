@@ -276,7 +276,7 @@ export class MeshService extends Construct implements IMeshPeer, IstioObjectOwne
         ...(endUser ? { endUser } : {}),
         match,
       };
-      assertLegacyIntention(this.mesh.istioVersion, intention);
+      assertLegacyIntention(this.mesh.istioVersion, intention, this.mesh.legacyAuthorization);
       for (const issuer of input.issuers) this.mesh._registerIssuer(issuer);
       this.mesh._addIntention(intention);
     });

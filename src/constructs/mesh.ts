@@ -5,7 +5,7 @@ import { AccessLoggingOptions, declareAccessLogging } from './access-logging';
 import { CertificateAuthority } from './certificate-authority';
 import { registerDiagnostics } from './diagnostics';
 import { AllowEgressOptions, declareEgress, declareEgressPolicy, externalServiceSpec, LockDownEgressOptions } from './egress';
-import { DefaultAccess, MtlsMode } from './enums';
+import { DefaultAccess, LegacyAuthorization, MtlsMode } from './enums';
 import { IngressGateway } from './ingress-gateway';
 import { IngressGatewayProps } from './ingress-gateway-options';
 import { declarePlaintextException, IPlaintextDestination } from './kubernetes-api-server';
@@ -27,7 +27,7 @@ import { CaMaterial } from '../pki/ca-material';
 import { canonicalJson } from '../private/canonical-json';
 import { located } from '../private/located';
 import { ISTIO_OBJECTS } from '../render/istio/istio-objects';
-import { assertLegacyIssuer } from '../render/istio-legacy/legacy-checks';
+import { assertLegacyIssuer, checkLegacyAuthorization } from '../render/istio-legacy/legacy-checks';
 import { NetworkPolicySettings, unreachableExternalHosts } from '../render/network/network-policy-plan';
 import { PATH_NORMALIZATIONS, PathNormalization } from '../semantics/path-normalization';
 
@@ -53,6 +53,11 @@ export class Mesh extends Construct implements IstioObjectOwner {
   public readonly trustDomainAliases: readonly string[];
   public readonly rootNamespace: string;
   public readonly istioVersion: IstioVersion;
+  /**
+   * The authorization API of a legacy target (see {@link MeshProps.legacyAuthorization}): `RBAC`
+   * or, on 1.4, `AUTHORIZATION_POLICY`; `undefined` from Istio 1.5 on.
+   */
+  public readonly legacyAuthorization?: LegacyAuthorization;
   public readonly mtls: MtlsMode;
   public readonly defaultAccess: DefaultAccess;
   public readonly clusterDomain: string;
@@ -100,7 +105,8 @@ export class Mesh extends Construct implements IstioObjectOwner {
       assertDnsSubdomain(clusterDomain, 'cluster domain');
       const istioVersion = props.istioVersion !== undefined ? parseIstioVersion(props.istioVersion) : DEFAULT_ISTIO_VERSION;
       const pathNormalization = checkPathNormalization(props.pathNormalization ?? 'BASE');
-      return { name, trustDomain, rootNamespace, clusterDomain, istioVersion, pathNormalization };
+      const legacyAuthorization = checkLegacyAuthorization(istioVersion, props.legacyAuthorization) as LegacyAuthorization | undefined;
+      return { name, trustDomain, rootNamespace, clusterDomain, istioVersion, pathNormalization, legacyAuthorization };
     });
     this.meshName = checked.name;
     this.trustDomain = checked.trustDomain;
@@ -108,6 +114,7 @@ export class Mesh extends Construct implements IstioObjectOwner {
     this.rootNamespace = checked.rootNamespace;
     this.clusterDomain = checked.clusterDomain;
     this.istioVersion = checked.istioVersion;
+    this.legacyAuthorization = checked.legacyAuthorization;
     this.pathNormalization = checked.pathNormalization;
     this.mtls = props.mtls ?? MtlsMode.STRICT;
     this.defaultAccess = props.defaultAccess ?? DefaultAccess.DENY;
@@ -339,6 +346,7 @@ export class Mesh extends Construct implements IstioObjectOwner {
       rootNamespace: this.rootNamespace,
       clusterDomain: this.clusterDomain,
       istioVersion: this.istioVersion,
+      ...(this.legacyAuthorization ? { legacyAuthorization: this.legacyAuthorization } : {}),
       mtls: this.mtls,
       defaultAccess: this.defaultAccess,
       namespaces: this.namespaces.map((ns) => ns._toSpec()),

@@ -8,6 +8,12 @@ import { ServicePortSpec } from './service-port';
 /** Whether a workload without matching ALLOW intentions accepts requests. */
 export type DefaultAccess = 'ALLOW' | 'DENY';
 
+/**
+ * How a legacy target renders ALLOW intentions: `rbac.istio.io` (every 1.x release) or, on Istio
+ * 1.4 only, `security.istio.io/v1beta1` AuthorizationPolicy (docs/legacy-target.md).
+ */
+export type LegacyAuthorization = 'RBAC' | 'AUTHORIZATION_POLICY';
+
 /** A namespace of the mesh and its overrides. */
 export interface NamespaceSpec {
   readonly name: string;
@@ -42,6 +48,11 @@ export interface MeshSpec {
   /** Kubernetes cluster DNS domain used in host names (`<svc>.<ns>.svc.<clusterDomain>`). */
   readonly clusterDomain: string;
   readonly istioVersion: IstioVersion;
+  /**
+   * The authorization API of a legacy target (before 1.5); ignored from 1.5 on.
+   * @default 'RBAC'
+   */
+  readonly legacyAuthorization?: LegacyAuthorization;
   readonly mtls: MtlsMode;
   readonly defaultAccess: DefaultAccess;
   readonly namespaces: readonly NamespaceSpec[];

@@ -33,7 +33,7 @@ export function declaring<T>(owner: IstioObjectOwner, verb: () => T): T {
  */
 export function ensureDeclaredObjects<S>(mesh: Mesh, slots: readonly IstioObjectSlot<S>[], subject: S,
   resolve: (model: MeshModel) => S | undefined, host: (declared: DeclaredObject) => Construct): void {
-  for (const slot of slotsForTarget(mesh.istioVersion, slots)) {
+  for (const slot of slotsForTarget(mesh.istioVersion, slots, mesh.legacyAuthorization)) {
     for (const declared of slot.declare(subject, mesh)) {
       ensureIstioApiObject(host(declared), declared.id, {
         kind: slot.kind,

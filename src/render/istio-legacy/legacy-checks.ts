@@ -7,14 +7,51 @@
  * @module
  */
 import { assertLegacySupports, legacyCannotExpress } from './legacy-errors';
+import { TrustmeshError } from '../../errors';
 import { IntentionSpec, JwtRequirementSpec } from '../../model/intention';
-import { IstioFeature, isLegacyTarget, IstioVersion } from '../../model/istio-version';
+import { formatIstioVersion, IstioFeature, isLegacyTarget, IstioVersion } from '../../model/istio-version';
 import { JwtIssuerSpec } from '../../model/jwt-issuer';
+import { LegacyAuthorization } from '../../model/mesh-spec';
+
+const LEGACY_AUTHORIZATIONS: readonly LegacyAuthorization[] = ['RBAC', 'AUTHORIZATION_POLICY'];
+
+/**
+ * The mesh's `legacyAuthorization`, resolved for its target: `RBAC` (the default) or
+ * `AUTHORIZATION_POLICY` on 1.0–1.4, `undefined` from 1.5 on (AuthorizationPolicy is then the only
+ * API rendered, so asking for it changes nothing).
+ *
+ * @throws TrustmeshError TM_VERSION_UNSUPPORTED_FEATURE for `AUTHORIZATION_POLICY` before 1.4 (the
+ *   API arrived in 1.4) and for `RBAC` from 1.5 on (trustmesh renders `rbac.istio.io` for the legacy
+ *   target only; Istio 1.6 removed it); TM_MESH_CONFIG_INVALID for a value that is neither
+ */
+export function checkLegacyAuthorization(version: IstioVersion, value: string | undefined): LegacyAuthorization | undefined {
+  if (value !== undefined && !(LEGACY_AUTHORIZATIONS as readonly string[]).includes(value)) {
+    throw new TrustmeshError('TM_MESH_CONFIG_INVALID', `legacyAuthorization "${value}" is not an authorization API of the legacy target`, {
+      value, allowed: LEGACY_AUTHORIZATIONS.join(', '), fix: 'use LegacyAuthorization.RBAC or LegacyAuthorization.AUTHORIZATION_POLICY',
+    });
+  }
+  if (!isLegacyTarget(version)) {
+    if (value === 'RBAC') {
+      throw new TrustmeshError('TM_VERSION_UNSUPPORTED_FEATURE',
+        `legacyAuthorization RBAC renders rbac.istio.io, which trustmesh emits for Istio 1.0–1.4 only, but the mesh targets Istio ${formatIstioVersion(version)}`, {
+          value: formatIstioVersion(version),
+          allowed: 'istioVersion <= 1.4',
+          fix: 'drop legacyAuthorization (from 1.5 on intentions are AuthorizationPolicies) or target Istio 1.4 or earlier',
+        });
+    }
+    return undefined;
+  }
+  if (value === 'AUTHORIZATION_POLICY') {
+    assertLegacySupports(version, IstioFeature.AUTHORIZATION_POLICY_ALLOW, 'legacyAuthorization AUTHORIZATION_POLICY');
+  }
+  return (value ?? 'RBAC') as LegacyAuthorization;
+}
 
 /** @throws TrustmeshError TM_VERSION_UNSUPPORTED_FEATURE for an intention a legacy target cannot hold. */
-export function assertLegacyIntention(version: IstioVersion, intention: IntentionSpec): void {
+export function assertLegacyIntention(version: IstioVersion, intention: IntentionSpec, authorization: LegacyAuthorization = 'RBAC'): void {
   if (!isLegacyTarget(version)) return;
   const where = `intention towards ${intention.destination.namespace}/${intention.destination.name}`;
+  const policy = authorization === 'AUTHORIZATION_POLICY';
   if (intention.action === 'DENY') assertLegacySupports(version, IstioFeature.DENY_ACTION, where);
   if (intention.action === 'AUDIT') assertLegacySupports(version, IstioFeature.AUDIT_ACTION, where);
   if (intention.enforcement === 'DRY_RUN') assertLegacySupports(version, IstioFeature.DRY_RUN, where);
@@ -23,7 +60,10 @@ export function assertLegacyIntention(version: IstioVersion, intention: Intentio
     ['notPorts', m.notPorts], ['notMethods', m.notMethods], ['notPaths', m.notPaths],
   ];
   for (const [name, list] of fields) {
-    if (list && list.length > 0) assertLegacySupports(version, IstioFeature.RBAC_NOT_FIELDS, `${where} (${name})`);
+    if (!list || list.length === 0) continue;
+    // Istio 1.4's AuthorizationPolicy Operation has hosts, ports, methods and paths only (authorization.proto 1.4.10).
+    if (policy) legacyCannotExpress(version, `AuthorizationPolicy ${name} (Istio 1.4's AuthorizationPolicy has no negated fields)`, `${where} (${name})`);
+    assertLegacySupports(version, IstioFeature.RBAC_NOT_FIELDS, `${where} (${name})`);
   }
   if ((m.hosts ?? []).length + (m.notHosts ?? []).length > 0) {
     // rbac.istio.io AccessRule hosts compare the Host header case-sensitively; intentions (and

@@ -21,6 +21,8 @@ export const LegacyNames = {
   clientTlsDestinationRule: (service: string): string => `${service}-client-tls`,
   /** The i-th (1-based) ServiceRole of a service: `<service>-allow`, then `<service>-allow-2` … */
   serviceRole: (service: string, index: number): string => (index === 1 ? `${service}-allow` : `${service}-allow-${index}`),
+  /** A service's Istio 1.4 AuthorizationPolicy (`legacyAuthorization: AUTHORIZATION_POLICY`), named as on 1.5+. */
+  authorizationPolicy: (service: string): string => `${service}-allow`,
   /** The binding of a ServiceRole. */
   serviceRoleBinding: (role: string): string => `${role}-binding`,
 } as const;

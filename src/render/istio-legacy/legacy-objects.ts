@@ -12,13 +12,16 @@
 import {
   exceptionPorts, renderMeshPolicy, renderNamespacePolicy, renderPortPolicy, renderServicePolicy, verifiesTokens,
 } from './authentication-policy';
+import { renderLegacyAuthorizationPolicy } from './authorization-policy';
 import { renderMeshClientTls, renderNamespaceClientTls, renderServiceClientTls } from './client-tls';
 import { renderLegacyGateway } from './gateway';
+import { assertLegacyIntention } from './legacy-checks';
 import { assertLegacySupports, legacyCannotExpress } from './legacy-errors';
 import { LegacyNames } from './legacy-names';
 import { allowIntentions, renderRbacConfig, renderServiceRoleBindings, renderServiceRoles, serviceRoleNames } from './rbac';
 import { IstioKind } from '../../model/api-version';
 import { IntentionSpec } from '../../model/intention';
+import { LegacyAuthorization } from '../../model/mesh-spec';
 import { IstioFeature, isLegacyTarget, IstioVersion, supports } from '../../model/istio-version';
 import { DeclaredObject, ISTIO_OBJECTS, IstioObjectSlot, IstioObjectTable, MeshContext, single } from '../istio/istio-objects';
 
@@ -105,19 +108,51 @@ export const LEGACY_ISTIO_OBJECTS: IstioObjectTable = {
   plaintextException: ISTIO_OBJECTS.plaintextException,
 };
 
+const RBAC_KINDS: ReadonlySet<IstioKind> = new Set(['RbacConfig', 'ClusterRbacConfig', 'ServiceRole', 'ServiceRoleBinding']);
+const withoutRbac = <S>(slots: readonly IstioObjectSlot<S>[]): IstioObjectSlot<S>[] => slots.filter((s) => !RBAC_KINDS.has(s.kind));
+
+/**
+ * The objects of Istio 1.4 with `legacyAuthorization: AUTHORIZATION_POLICY`: the legacy table with
+ * `security.istio.io/v1beta1` AuthorizationPolicy instead of RBAC — an allow-nothing policy per
+ * default-deny namespace (1.4: a policy without rules allows nothing) and `<service>-allow` per
+ * service with ALLOW intentions; no ClusterRbacConfig (1.4 consults RBAC only for workloads no
+ * AuthorizationPolicy selects, and with none RBAC is off).
+ */
+export const LEGACY_AUTHORIZATION_POLICY_OBJECTS: IstioObjectTable = {
+  ...LEGACY_ISTIO_OBJECTS,
+  mesh: withoutRbac(LEGACY_ISTIO_OBJECTS.mesh),
+  namespace: [...LEGACY_ISTIO_OBJECTS.namespace, v1Slot(ISTIO_OBJECTS.namespace, 'AuthorizationPolicy')],
+  service: [
+    ...withoutRbac(LEGACY_ISTIO_OBJECTS.service),
+    single('AuthorizationPolicy', ({ service, intentions }, mesh) => {
+      checkIntentions(intentions, mesh, `intentions towards ${service.namespace}/${service.name}`);
+      for (const i of intentions) assertLegacyIntention(mesh.istioVersion, i, 'AUTHORIZATION_POLICY');
+      return intentions.some((i) => i.action === 'ALLOW')
+        ? { id: 'Allow', name: LegacyNames.authorizationPolicy(service.name), namespace: service.namespace } : undefined;
+    }, (model, { service }) => renderLegacyAuthorizationPolicy(model, service)),
+  ],
+};
+
+/** The legacy table for an authorization API (RBAC unless the mesh asks for AuthorizationPolicy). */
+function legacyTable(authorization: LegacyAuthorization | undefined): IstioObjectTable {
+  return authorization === 'AUTHORIZATION_POLICY' ? LEGACY_AUTHORIZATION_POLICY_OBJECTS : LEGACY_ISTIO_OBJECTS;
+}
+
 /**
  * The object slots a declaration calls for on a target: `slots` (an entry of {@link ISTIO_OBJECTS})
- * itself, or its legacy counterpart before Istio 1.5.
+ * itself, or its legacy counterpart before Istio 1.5 (for the mesh's `legacyAuthorization`).
  */
-export function slotsForTarget<S>(version: IstioVersion, slots: readonly IstioObjectSlot<S>[]): readonly IstioObjectSlot<S>[] {
+export function slotsForTarget<S>(version: IstioVersion, slots: readonly IstioObjectSlot<S>[],
+  authorization?: LegacyAuthorization): readonly IstioObjectSlot<S>[] {
   if (!isLegacyTarget(version)) return slots;
+  const table = legacyTable(authorization);
   for (const key of Object.keys(ISTIO_OBJECTS) as (keyof IstioObjectTable)[]) {
-    if (ISTIO_OBJECTS[key] === (slots as unknown)) return LEGACY_ISTIO_OBJECTS[key] as unknown as readonly IstioObjectSlot<S>[];
+    if (ISTIO_OBJECTS[key] === (slots as unknown)) return table[key] as unknown as readonly IstioObjectSlot<S>[];
   }
   return slots;
 }
 
-/** The object table of a target. */
-export function objectTableFor(version: IstioVersion): IstioObjectTable {
-  return isLegacyTarget(version) ? LEGACY_ISTIO_OBJECTS : ISTIO_OBJECTS;
+/** The object table of a target (and, before 1.5, of its `legacyAuthorization`). */
+export function objectTableFor(version: IstioVersion, authorization?: LegacyAuthorization): IstioObjectTable {
+  return isLegacyTarget(version) ? legacyTable(authorization) : ISTIO_OBJECTS;
 }

@@ -197,7 +197,7 @@ function mergeSubject(subject: Record<string, unknown>, props: Record<string, st
 }
 
 /** True when every port of the service is STRICT (then every caller has a peer identity). */
-function strictEverywhere(model: MeshModel, service: ServiceSpec): boolean {
+export function strictEverywhere(model: MeshModel, service: ServiceSpec): boolean {
   return service.ports.length > 0 && service.ports.every((p) => model.effectiveMtls(service, p.targetPort) === 'STRICT');
 }
 

@@ -28,7 +28,7 @@ import { IngressGatewaySpec } from '../../model/ingress-gateway';
 import { Enforcement, IntentionAction, IntentionSpec, JwtRequirementSpec, ServiceRef } from '../../model/intention';
 import { IstioVersion } from '../../model/istio-version';
 import { MeshModel } from '../../model/mesh-model';
-import { DefaultAccess, NamespaceSpec, ServiceSpec } from '../../model/mesh-spec';
+import { DefaultAccess, LegacyAuthorization, NamespaceSpec, ServiceSpec } from '../../model/mesh-spec';
 import { ObjectNames } from '../../model/object-names';
 
 /** What every declaration knows about its mesh when it declares objects. */
@@ -37,6 +37,8 @@ export interface MeshContext {
   readonly defaultAccess: DefaultAccess;
   /** The target release: the legacy target (before 1.5) declares other kinds (`render/istio-legacy`). */
   readonly istioVersion: IstioVersion;
+  /** The legacy target's authorization API (`render/istio-legacy`); `RBAC` when unset. */
+  readonly legacyAuthorization?: LegacyAuthorization;
 }
 
 /** An object a declaration calls for, known before the model is: its construct id, name and namespace. */

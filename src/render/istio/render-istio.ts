@@ -14,7 +14,7 @@ import { objectTableFor } from '../istio-legacy/legacy-objects';
  * counterpart before Istio 1.5): the constructs synthesize exactly these.
  */
 export function renderIstio(model: MeshModel): IstioManifest[] {
-  const ISTIO_OBJECTS = objectTableFor(model.spec.istioVersion);
+  const ISTIO_OBJECTS = objectTableFor(model.spec.istioVersion, model.spec.legacyAuthorization);
   const out: IstioManifest[] = [];
   const emit = <S>(slots: readonly IstioObjectSlot<S>[], subject: S): void => {
     for (const slot of slots) appendAll(out, slot.render(model, subject));

@@ -122,10 +122,24 @@ function requestAuthnFor(context: RuleContext, scope: PolicyScope, targets: read
         return s !== undefined && scopesOverlap(s, scope, root);
       });
     }
-    if (ras.length === 0) return { missing: t, issuers };
+    if (ras.length === 0) {
+      // Istio 1.4 (AuthorizationPolicy beside the 1.x authentication API): an authentication
+      // Policy's origins validate the tokens (docs/legacy-target.md).
+      const legacy = legacyOriginIssuers(context, t.namespace);
+      if (legacy.length === 0) return { missing: t, issuers };
+      issuers.push(...legacy);
+      continue;
+    }
     for (const ra of ras) for (const r of ra.spec.jwtRules) issuers.push(r.issuer);
   }
   return { issuers };
+}
+
+/** Issuers of the 1.x authentication Policies (and MeshPolicy) that can apply in a namespace. */
+function legacyOriginIssuers(context: RuleContext, namespace: string): string[] {
+  return context.config.legacy.authn
+    .filter((p) => p.kind === 'MeshPolicy' || p.metadata.namespace === namespace)
+    .flatMap((p) => p.spec.origins.map((o) => o.issuer));
 }
 
 function checkIssuers(ap: AuthorizationPolicyResource, rule: AuthorizationRule, i: number, issuers: readonly (string | undefined)[],
