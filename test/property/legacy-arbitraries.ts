@@ -4,7 +4,7 @@
 import * as fc from 'fast-check';
 import { stringify } from 'yaml';
 import { buildMesh, MeshPlan, meshPlan, renderedYaml } from './mesh-arbitraries';
-import { Mesh, MeshService } from '../../src';
+import { LegacyAuthorization, Mesh, MeshService } from '../../src';
 import { TrustmeshError } from '../../src/errors';
 import { decide, ModelDecision } from '../../src/model/decide';
 import { MeshModel } from '../../src/model/mesh-model';
@@ -29,9 +29,10 @@ export interface LegacyRendering {
  * cannot say (e.g. any mesh identity towards a service that accepts plaintext) is refused,
  * naming the minimum release — a user sees the same refusal.
  */
-export function renderLegacyMesh(plan: Omit<MeshPlan, 'version'> & { version: string }): LegacyRendering | undefined {
-  // A legacy plan is a mesh plan on a legacy version (buildMesh passes the version through).
-  const { mesh, services } = buildMesh(plan as MeshPlan);
+export function renderLegacyMesh(plan: Omit<MeshPlan, 'version'> & { version: string; ap?: boolean }): LegacyRendering | undefined {
+  // A legacy plan is a mesh plan on a legacy version (buildMesh passes the version through); on
+  // 1.4, `ap` asks for AuthorizationPolicy instead of RBAC (legacyAuthorization).
+  const { mesh, services } = buildMesh(plan as MeshPlan, usesAuthorizationPolicy(plan) ? { legacyAuthorization: LegacyAuthorization.AUTHORIZATION_POLICY } : {});
   const model = mesh.model;
   try {
     const yaml = `${renderedYaml(renderIstio(model))}\n---\n${kubernetesServices(model)}`;
@@ -67,8 +68,17 @@ export function declaredPort(model: MeshModel, request: AccessRequest): boolean 
   return serviceOf(model, request)?.ports.some((p) => p.targetPort === request.destination.port) ?? false;
 }
 
-/** Random meshes as the v1 property test draws them, targeting a legacy release (1.0–1.4). */
-export const legacyPlan = fc.tuple(meshPlan, fc.constantFrom('1.0', '1.1', '1.2', '1.3', '1.4')).map(([plan, version]) => ({ ...plan, version }));
+/** Whether a legacy plan renders Istio 1.4 AuthorizationPolicy (`legacyAuthorization`) instead of RBAC. */
+export function usesAuthorizationPolicy(plan: { version: string; ap?: boolean }): boolean {
+  return plan.version === '1.4' && plan.ap === true;
+}
+
+/**
+ * Random meshes as the v1 property test draws them, targeting a legacy release (1.0–1.4); `ap`:
+ * on 1.4, half of them with `legacyAuthorization: AUTHORIZATION_POLICY`.
+ */
+export const legacyPlan = fc.tuple(meshPlan, fc.constantFrom('1.0', '1.1', '1.2', '1.3', '1.4', '1.4'), fc.boolean())
+  .map(([plan, version, ap]) => ({ ...plan, version, ap }));
 
 /**
  * Which documented difference between the generations (docs/legacy-target.md, "Proof, and the

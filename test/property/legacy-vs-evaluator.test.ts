@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { legacyGap, legacyPlan, renderLegacyMesh } from './legacy-arbitraries';
+import { legacyGap, legacyPlan, renderLegacyMesh, usesAuthorizationPolicy } from './legacy-arbitraries';
 import { requestArbitrary } from './mesh-arbitraries';
 import { parseConfigText } from '../../src/analysis/config/load-config';
 import { meshConfig } from '../../src/analysis/config/mesh-config';
@@ -13,7 +13,8 @@ const SEED = Number(process.env.TRUSTMESH_PROPERTY_SEED ?? 20261205);
 
 /**
  * The law for the legacy target: for every request, the intent model's decision (allowed or not) equals the legacy
- * evaluator's (Istio 1.x authentication Policy + RBAC) on the rendered legacy YAML. Intentions a
+ * evaluator's (Istio 1.x authentication Policy + RBAC, or on 1.4 with `legacyAuthorization:
+ * AUTHORIZATION_POLICY` the v1beta1 AuthorizationPolicy) on the rendered legacy YAML. Intentions a
  * legacy target cannot hold are refused at declaration (the generator skips them, as a user would
  * see them refused). Fixed seed, printed (override with TRUSTMESH_PROPERTY_SEED).
  */
@@ -21,6 +22,7 @@ describe('legacy target: model decision equals the legacy evaluator on rendered 
   test(`${MESHES} random legacy meshes x ${REQUESTS_PER_MESH} requests (seed ${SEED})`, () => {
     process.stdout.write(`legacy property test seed: ${SEED}\n`);
     let pairs = 0;
+    let apPairs = 0;
     let refused = 0;
     const gaps = { optionalOrigin: 0, exceptedToken: 0, cors: 0, query: 0 };
     const versions = new Set<string>();
@@ -49,6 +51,7 @@ describe('legacy target: model decision equals the legacy evaluator on rendered 
         }
         const actual = evaluator.evaluate(request);
         pairs++;
+        if (usesAuthorizationPolicy(plan)) apPairs++;
         // Allowed or not: how a denial shows differs by generation (an unaccepted token is a 401
         // from RequestAuthentication, a 403 from RBAC when the legacy origin is optional).
         if ((expected.outcome === 'ALLOW') !== actual.allowed) {
@@ -64,8 +67,9 @@ describe('legacy target: model decision equals the legacy evaluator on rendered 
       fc.assert(property, { numRuns: 10, seed: SEED + extra, endOnFailure: true });
     }
     if (MESHES >= 100) expect(pairs).toBeGreaterThanOrEqual(10_000);
-    process.stdout.write(`legacy property test: ${pairs} pairs from ${meshes} meshes, ${refused} refused at synth, ${gaps.optionalOrigin} requests in the optional-origin gap, ${gaps.exceptedToken} tokens on requireJwt exception paths, ${gaps.cors} CORS preflights to requireJwt services, ${gaps.query} paths with a query\n`);
+    process.stdout.write(`legacy property test: ${pairs} pairs (${apPairs} on 1.4 with legacyAuthorization AUTHORIZATION_POLICY) from ${meshes} meshes, ${refused} refused at synth, ${gaps.optionalOrigin} requests in the optional-origin gap, ${gaps.exceptedToken} tokens on requireJwt exception paths, ${gaps.cors} CORS preflights to requireJwt services, ${gaps.query} paths with a query\n`);
     expect(refused).toBeLessThan(meshes / 4);
+    if (MESHES >= 100) expect(apPairs).toBeGreaterThanOrEqual(1_000);
     expect([...versions].sort()).toEqual(['1.0', '1.1', '1.2', '1.3', '1.4']);
   });
 });

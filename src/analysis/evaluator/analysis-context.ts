@@ -42,5 +42,5 @@ export interface AnalysisContext {
 export function createAnalysisContext(config: IstioConfig, mesh: MeshConfig = DEFAULT_MESH_CONFIG,
   options: AnalysisContextOptions = {}): AnalysisContext {
   if (!options.allowInvalidConfig) assertValidConfig(config);
-  return { config, mesh, policies: new PolicyIndex(config, mesh), legacy: new LegacyIndex(config) };
+  return { config, mesh, policies: new PolicyIndex(config, mesh), legacy: new LegacyIndex(config, mesh.rootNamespace) };
 }

@@ -8,7 +8,7 @@
  * @module
  */
 import { selectorMatches } from '../../../semantics/labels';
-import { IstioConfig, ServiceResource } from '../../config/istio-config';
+import { AuthorizationPolicyResource, IstioConfig, ServiceResource } from '../../config/istio-config';
 import {
   LegacyAuthnResource, LegacyPolicies, RbacConfigResource, ServiceRoleBindingResource, ServiceRoleResource,
 } from '../../config/legacy-resources';
@@ -40,7 +40,8 @@ export class LegacyIndex {
   public readonly rbacConfig?: RbacConfigResource;
   private readonly legacy: LegacyPolicies;
 
-  public constructor(private readonly config: IstioConfig) {
+  /** @param rootNamespace Istio's root namespace (mesh-wide AuthorizationPolicies of Istio 1.4) */
+  public constructor(private readonly config: IstioConfig, private readonly rootNamespace = 'istio-system') {
     this.legacy = config.legacy;
     this.rbacConfig = resolveRbacConfig(config.legacy.rbacConfigs);
   }
@@ -49,6 +50,19 @@ export class LegacyIndex {
   public get present(): boolean {
     const l = this.legacy;
     return l.authn.length + l.rbacConfigs.length + l.roles.length + l.bindings.length > 0;
+  }
+
+  /** True when the config holds an authentication Policy or MeshPolicy (the 1.x authentication API). */
+  public get hasAuthn(): boolean {
+    return this.legacy.authn.length > 0;
+  }
+
+  /**
+   * The `security.istio.io` AuthorizationPolicies Istio 1.4 applies to a workload: root namespace
+   * and own namespace, selector matching (see legacy-authorization-policy.ts).
+   */
+  public authorizationPoliciesFor(namespace: string, labels: Readonly<Record<string, string>>): AuthorizationPolicyResource[] {
+    return authorizationPoliciesFor(this.config, this.rootNamespace, namespace, labels);
   }
 
   /** Services in the namespace whose selector matches the labels (sorted by name). */
@@ -115,6 +129,20 @@ export class LegacyIndex {
       && x.ports.some((p) => p.name === targetPort));
     return w?.ports.find((p) => p.name === targetPort)?.containerPort;
   }
+}
+
+/** The policies that select a workload, in (namespace, name) order: root namespace first. */
+function authorizationPoliciesFor(config: IstioConfig, rootNamespace: string, namespace: string,
+  labels: Readonly<Record<string, string>>): AuthorizationPolicyResource[] {
+  const namespaces = namespace === rootNamespace ? [rootNamespace] : [rootNamespace, namespace];
+  return config.authorizationPolicies
+    .filter((p) => namespaces.includes(p.metadata.namespace) && p.spec.targetRefs.length === 0
+      && selectorMatches(p.spec.selector?.matchLabels ?? {}, labels))
+    .sort((a, b) => {
+      const ka = `${namespaces.indexOf(a.metadata.namespace)}/${a.metadata.name}`;
+      const kb = `${namespaces.indexOf(b.metadata.namespace)}/${b.metadata.name}`;
+      return ka < kb ? -1 : ka > kb ? 1 : 0;
+    });
 }
 
 /** ClusterRbacConfig `default` (1.1+), else the deprecated RbacConfig `default`. */
