@@ -4,7 +4,7 @@
 // (legacy-vs-evaluator.test.ts: same generators, same documented gaps left out).
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { legacyGap, legacyPlan, renderLegacyMesh } from './legacy-arbitraries';
+import { legacyGap, legacyPlan, renderLegacyMesh, usesAuthorizationPolicy } from './legacy-arbitraries';
 import { requestArbitrary } from './mesh-arbitraries';
 import { parseConfigText } from '../../src/analysis/config/load-config';
 import { meshConfig } from '../../src/analysis/config/mesh-config';
@@ -20,6 +20,7 @@ describe('round trip: rendered for Istio 1.4, converted to 1.30, decided by the 
   test(`${MESHES} random 1.4 meshes x ${REQUESTS_PER_MESH} requests (seed ${SEED})`, () => {
     process.stdout.write(`legacy round-trip property test seed: ${SEED}\n`);
     let pairs = 0;
+    let apPairs = 0;
     let refused = 0;
     // The legacy evaluator's documented gaps, decided on the converted output all the same.
     const gaps = {
@@ -53,6 +54,7 @@ describe('round trip: rendered for Istio 1.4, converted to 1.30, decided by the 
           continue;
         }
         pairs++;
+        if (usesAuthorizationPolicy(plan)) apPairs++;
         if (!agrees) {
           throw new Error(`model says ${expected.outcome} (${expected.reason}), v1 evaluator on the converted output says ${actual.outcome} (${actual.explanation})\n`
               + `request: ${JSON.stringify(request)}\n--- rendered 1.4 YAML ---\n${yaml}\n--- converted ---\n${conversionYaml(conversion.objects)}`);
@@ -61,15 +63,17 @@ describe('round trip: rendered for Istio 1.4, converted to 1.30, decided by the 
     });
     fc.assert(property, { numRuns: MESHES, seed: SEED, endOnFailure: true });
     // The pair count depends on the meshes drawn (refusals, meshes without in-mesh services): top up
-    // with further batches (seeds SEED+1, SEED+2, …, each reproducible alone) until ≥10,000 pairs.
-    for (let extra = 1; MESHES >= 100 && pairs < 10_000 && extra <= 20; extra++) {
+    // with further batches (seeds SEED+1, SEED+2, …, each reproducible alone) until ≥10,000 pairs,
+    // ≥1,000 of them from meshes with legacyAuthorization AUTHORIZATION_POLICY.
+    for (let extra = 1; MESHES >= 100 && (pairs < 10_000 || apPairs < 1_000) && extra <= 20; extra++) {
       fc.assert(property, { numRuns: 10, seed: SEED + extra, endOnFailure: true });
     }
-    process.stdout.write(`legacy round trip: ${pairs} pairs from ${meshes} meshes, ${refused} refused at synth; `
+    process.stdout.write(`legacy round trip: ${pairs} pairs (${apPairs} with legacyAuthorization AUTHORIZATION_POLICY) from ${meshes} meshes, ${refused} refused at synth; `
       + `documented gaps (agree/differ after conversion): optional origin ${gaps.optionalOrigin.same}/${gaps.optionalOrigin.differ}, `
       + `token on an exception path ${gaps.exceptedToken.same}/${gaps.exceptedToken.differ}, `
       + `CORS preflight ${gaps.cors.same}/${gaps.cors.differ}, query ${gaps.query.same}/${gaps.query.differ}\n`);
     if (MESHES >= 100) expect(pairs).toBeGreaterThanOrEqual(10_000);
+    if (MESHES >= 100) expect(apPairs).toBeGreaterThanOrEqual(1_000);
     expect(refused).toBeLessThan(meshes / 4);
     // Conversion closes the first two gaps: v1 verifies every presented token and requires it on preflights.
     expect([gaps.optionalOrigin.differ, gaps.cors.differ]).toEqual([0, 0]);

@@ -1,12 +1,14 @@
 /**
  * `trustmesh convert`: turns a config's pre-1.6 objects into PeerAuthentication,
  * RequestAuthentication and AuthorizationPolicy of one apiVersion (see `convert-authn.ts` and
- * `convert-rbac.ts` for the mappings), and the converted config: the input's other objects plus the
+ * `convert-rbac.ts` for the mappings; Istio 1.4's v1beta1 AuthorizationPolicies beside them:
+ * `convert-authorization-policy.ts`), and the converted config: the input's other objects plus the
  * converted ones, without the legacy objects — what {@link proveConversion} compares.
  *
  * @module
  */
 import { convertAuthn } from './convert-authn';
+import { convertAuthorizationPolicies } from './convert-authorization-policy';
 import { convertRbac } from './convert-rbac';
 import { Conversion, ConversionBuilder, ConvertedObject } from './convert-types';
 import { toYamlStream } from '../../private/yaml-emitter';
@@ -28,6 +30,7 @@ export function convertLegacy(config: IstioConfig, options: ConvertOptions): Con
   const root = options.rootNamespace ?? 'istio-system';
   convertAuthn(config, b, root);
   convertRbac(config, b, root);
+  const replaced = convertAuthorizationPolicies(config, b);
   for (const binding of config.legacy.bindings) {
     if (!config.legacy.roles.some((r) => r.metadata.namespace === binding.metadata.namespace && r.metadata.name === binding.spec.roleRef.name)) {
       b.note(binding, `roleRef ${binding.spec.roleRef.name} names no ServiceRole of the namespace: it granted nothing; nothing generated`);
@@ -38,7 +41,7 @@ export function convertLegacy(config: IstioConfig, options: ConvertOptions): Con
     }
   }
   for (const c of config.legacy.rbacConfigs) b.entry(c);
-  return b.build();
+  return { ...b.build(), replaced };
 }
 
 /** The converted objects as a YAML stream. */
@@ -48,7 +51,8 @@ export function conversionYaml(objects: readonly ConvertedObject[]): string {
 
 /** The config after conversion: the input's non-legacy objects plus the converted objects. */
 export function convertedConfig(config: IstioConfig, conversion: Conversion): IstioConfig {
-  const kept = config.objects.filter((o) => !LEGACY_KINDS.has(`${o.apiVersion}/${o.kind}`));
+  const replaced = new Set<unknown>(conversion.replaced ?? []);
+  const kept = config.objects.filter((o) => !LEGACY_KINDS.has(`${o.apiVersion}/${o.kind}`) && !replaced.has(o));
   const converted = parseConfigText(conversionYaml(conversion.objects), '<converted>');
   return buildIstioConfig([...kept, ...converted.objects], converted.diagnostics);
 }

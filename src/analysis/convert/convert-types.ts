@@ -37,6 +37,12 @@ export interface Conversion {
   readonly entries: readonly ConversionEntry[];
   /** Refusals and unresolvable services (errors), with the legacy object's location. */
   readonly refusals: readonly Diagnostic[];
+  /**
+   * Non-legacy input objects the conversion replaces (Istio 1.4 AuthorizationPolicies, converted
+   * to the target apiVersion): the converted config leaves them out.
+   * @default - none
+   */
+  readonly replaced?: readonly LoadedObject[];
 }
 
 /** Collects outputs, entries and refusals while converting. */
