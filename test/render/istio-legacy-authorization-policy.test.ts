@@ -94,4 +94,16 @@ describe('Istio 1.4 legacyAuthorization AUTHORIZATION_POLICY', () => {
       when: [{ key: 'request.auth.claims[role]', values: ['learner'] }],
     }]);
   });
+
+  it('renders any mesh identity towards a service that accepts plaintext (1.4 v1beta1 "*" needs a principal), which RBAC refuses', () => {
+    const { app, api } = shop('1.4', { });
+    api.allowFrom(Peer.anyMeshIdentity());
+    const permissive = shop('1.4', { legacyAuthorization: LegacyAuthorization.RBAC });
+    permissive.mesh.addNamespace('open', { mtls: MtlsMode.PERMISSIVE }).addService('db', { ports: [Port.tcp(5432)] }).allowFrom(Peer.anyMeshIdentity());
+    expect(() => manifestsOf(permissive.app)).toThrow(/accepts plaintext/);
+    const ap = shop('1.4');
+    ap.mesh.addNamespace('open', { mtls: MtlsMode.PERMISSIVE }).addService('db', { ports: [Port.tcp(5432)] }).allowFrom(Peer.anyMeshIdentity());
+    expect(find(manifestsOf(ap.app), 'AuthorizationPolicy', 'db-allow', 'open').spec.rules).toEqual([{ from: [{ source: { principals: ['*'] } }] }]);
+    expect(find(manifestsOf(app), 'AuthorizationPolicy', 'api-allow', 'shop').spec.rules).toEqual([{ from: [{ source: { principals: ['*'] } }] }]);
+  });
 });

@@ -7,8 +7,8 @@
  * - A policy is 1.4's when it is `v1beta1`, says no `action` (1.4 has none: every policy allows)
  *   and has no `provider` or `targetRef(s)`, in a config that holds the 1.x authentication API.
  *   It becomes `action: ALLOW`, same name, namespace, selector.
- * - `principals: ["*"]` was Envoy `any` in 1.4 (a plaintext caller too), v1's `*` needs a peer
- *   identity: the field is dropped (the source then matches whoever its other fields allow).
+ * - `*` needs a value in both (1.4 wrote it as the regex `.+`): `principals: ["*"]` is any
+ *   authenticated caller, kept as is.
  * - A `source` with nothing to match matched nobody in 1.4 (v1: anybody): that `from` entry is
  *   dropped, and a rule whose every entry matched nobody is dropped.
  *
@@ -69,7 +69,7 @@ export function convertAuthorizationPolicies(config: IstioConfig, b: ConversionB
       if (rule === null || refused) return;
       const principalConditions = (rule.when ?? []).some((c) => c.key.startsWith('source.') || c.key.startsWith('request.'));
       let from: { source: AuthorizationSource }[] | undefined;
-      let anyone = rule.from === undefined || rule.from.length === 0;
+      const anyone = rule.from === undefined || rule.from.length === 0;
       if (!anyone) {
         from = [];
         for (const [j, entry] of (rule.from ?? []).entries()) {
@@ -85,14 +85,6 @@ export function convertAuthorizationPolicies(config: IstioConfig, b: ConversionB
           for (const key of SOURCE_KEYS) {
             const values = source[key];
             if (values && values.length > 0) adapted[key] = values;
-          }
-          if (adapted.principals?.includes('*')) {
-            delete adapted.principals;
-            b.note(ap, `rules[${i}].from[${j}]: principals "*" matched any caller in 1.4, plaintext too (Envoy any); dropped, as v1's "*" needs a peer identity`);
-            if (Object.keys(adapted).length === 0) {
-              anyone = true;
-              break;
-            }
           }
           if (Object.keys(adapted).length === 0 && !principalConditions) {
             b.note(ap, `rules[${i}].from[${j}]: a source with nothing to match matched nobody in 1.4; dropped`);

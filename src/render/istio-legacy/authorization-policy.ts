@@ -12,7 +12,7 @@
  */
 import { legacyCannotExpress } from './legacy-errors';
 import { LegacyNames } from './legacy-names';
-import { allowIntentions, strictEverywhere } from './rbac';
+import { allowIntentions } from './rbac';
 import { assertLegacyIntention } from './legacy-checks';
 import { MeshModel } from '../../model/mesh-model';
 import { ServiceSpec } from '../../model/mesh-spec';
@@ -35,8 +35,7 @@ export function legacyPolicyName(service: string): string {
  * (1.x has no alias matching of its own unless the install's MeshConfig sets it).
  *
  * @throws TrustmeshError TM_VERSION_UNSUPPORTED_FEATURE for what 1.4's AuthorizationPolicy cannot
- *   say (the intention checks of {@link assertLegacyIntention}; any mesh identity towards a service
- *   that accepts plaintext: 1.4 turns `principals: ["*"]` into Envoy `any`)
+ *   say (the intention checks of {@link assertLegacyIntention})
  */
 export function renderLegacyAuthorizationPolicy(model: MeshModel, service: ServiceSpec): IstioManifest | undefined {
   const version = model.spec.istioVersion;
@@ -51,10 +50,9 @@ export function renderLegacyAuthorizationPolicy(model: MeshModel, service: Servi
       for (const field of Object.keys(source)) {
         if (!SOURCE_FIELDS.has(field)) legacyCannotExpress(version, `AuthorizationPolicy source ${field}`, where);
       }
+      // `principals: ["*"]` is any authenticated caller in 1.4's v1beta1 (regex `.+`), as in v1:
+      // unlike RBAC's `source.principal: "*"`, it needs no refusal towards plaintext ports.
       const principals = source.principals;
-      if (principals?.includes('*') && !strictEverywhere(model, service)) {
-        legacyCannotExpress(version, `any mesh identity towards ${service.namespace}/${service.name}, which accepts plaintext on some port (principals: ['*'])`, where);
-      }
       if (!principals || trustDomainAliases.length === 0) return { source };
       const prefix = `${trustDomain}/`;
       const aliased = principals.flatMap((p) => (p.startsWith(prefix)

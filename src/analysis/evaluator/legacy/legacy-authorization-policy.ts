@@ -12,7 +12,8 @@
  *   `requestPrincipals` → `request.auth.principal`), each `to[].operation` a permission; `when`
  *   conditions on `source.*` / `request.*` keys join every principal, the others every permission.
  *   No `from` means any principal, no `to` any operation; a `source: {}` matches nobody.
- * - Values match as in RBAC ({@link legacyValueMatches}; `*` in `principals` is Envoy `any`), paths
+ * - Values match as in RBAC (`abc*`, `*abc`, exact; a metadata `*` needs the value: v1beta1
+ *   `principals: ["*"]` is the regex `.+`, any *authenticated* caller, not RBAC's Envoy `any`), paths
  *   with the query, and on TCP principals and permissions with HTTP fields are dropped.
  *
  * @module
@@ -84,7 +85,7 @@ export function findPolicyGrant(policies: readonly AuthorizationPolicyResource[]
   for (const policy of policies) {
     const rule = policy.spec.rules.findIndex((x) => x !== null
       && permissionsOf(x).some((p) => ruleMatches(p, r, notes))
-      && principalsOf(x).some((s) => subjectMatches(s, r, notes)));
+      && principalsOf(x).some((s) => subjectMatches(s, r, notes, true)));
     if (rule >= 0) return { policy, rule };
   }
   return undefined;

@@ -60,8 +60,13 @@ function anyMatch(patterns: readonly string[], value: string | undefined): boole
   return patterns.some((p) => legacyValueMatches(p, value));
 }
 
-/** The peer identity (`user`, `names`, `source.principal`): `*` is Envoy `any` there, absent principal included. */
-function principalMatches(pattern: string, principal: string | undefined): boolean {
+/**
+ * The peer identity (`user`, `names`, `source.principal`): `*` is Envoy `any` there, absent principal
+ * included — in rbac.istio.io. In 1.4's v1beta1 AuthorizationPolicy (`v1beta1`) pilot writes `*` as
+ * the regex `.+` (`treatWildcardAsRequired`): a principal must be present.
+ */
+function principalMatches(pattern: string, principal: string | undefined, v1beta1 = false): boolean {
+  if (v1beta1 && pattern === '*') return principal !== undefined && principal !== '';
   return pattern === '*' || legacyValueMatches(pattern, principal);
 }
 
@@ -161,7 +166,7 @@ function constraintValue(key: string, r: LegacyRbacRequest, notes: string[]): st
 }
 
 /** Whether a binding subject covers the request. */
-export function subjectMatches(s: RbacSubject, r: LegacyRbacRequest, notes: string[]): boolean {
+export function subjectMatches(s: RbacSubject, r: LegacyRbacRequest, notes: string[], v1beta1 = false): boolean {
   const req = r.request;
   const http = req.protocol === 'HTTP';
   // pilot 1.4 Principal.ValidateForTCP: group (even `*`), groups, request.* and source.user properties.
@@ -173,7 +178,7 @@ export function subjectMatches(s: RbacSubject, r: LegacyRbacRequest, notes: stri
   if (s.user !== undefined && s.user !== '' && !principalMatches(s.user, principal)) return false;
   const groups = claimValues(r.claims, 'groups');
   if (s.group !== undefined && s.group !== '' && !groups.some((g) => legacyValueMatches(s.group ?? '', g))) return false;
-  if (s.names.length > 0 && !s.names.some((p) => principalMatches(p, principal))) return false;
+  if (s.names.length > 0 && !s.names.some((p) => principalMatches(p, principal, v1beta1))) return false;
   if (s.notNames.length > 0 && s.notNames.some((p) => principalMatches(p, principal))) return false;
   if (s.groups.length > 0 && !s.groups.some((p) => groups.some((g) => legacyValueMatches(p, g)))) return false;
   if (s.notGroups.length > 0 && s.notGroups.some((p) => groups.some((g) => legacyValueMatches(p, g)))) return false;
@@ -182,18 +187,18 @@ export function subjectMatches(s: RbacSubject, r: LegacyRbacRequest, notes: stri
   if (s.ips.length > 0 && !s.ips.some((ip) => ipMatches(ip, req.source.ip))) return false;
   if (s.notIps.length > 0 && s.notIps.some((ip) => ipMatches(ip, req.source.ip))) return false;
   for (const [key, value] of Object.entries(s.properties)) {
-    if (!propertyMatches(key, value, r, namespace, notes)) return false;
+    if (!propertyMatches(key, value, r, namespace, notes, v1beta1)) return false;
   }
   return true;
 }
 
-function propertyMatches(key: string, pattern: string, r: LegacyRbacRequest, namespace: string | undefined, notes: string[]): boolean {
+function propertyMatches(key: string, pattern: string, r: LegacyRbacRequest, namespace: string | undefined, notes: string[], v1beta1: boolean): boolean {
   const claim = /^request\.auth\.claims\[(.+)\]$/.exec(key);
   if (claim) return claimValues(r.claims, claim[1]).some((v) => legacyValueMatches(pattern, v));
   const header = /^request\.headers\[(.+)\]$/.exec(key);
   if (header) return legacyValueMatches(pattern, r.request.headers?.[header[1].toLowerCase()]);
   switch (key) {
-    case 'source.principal': return principalMatches(pattern, r.principal);
+    case 'source.principal': return principalMatches(pattern, r.principal, v1beta1);
     case 'source.user': return legacyValueMatches(pattern, r.principal);
     case 'source.namespace': return legacyValueMatches(pattern, namespace);
     case 'source.ip': return pattern === '*' || ipMatches(pattern, r.request.source.ip);
