@@ -1,7 +1,10 @@
 // Istio 1.4 with `legacyAuthorization: AUTHORIZATION_POLICY`: ALLOW intentions become
 // security.istio.io/v1beta1 AuthorizationPolicies as 1.4 knew them (no action, no negated fields),
 // no RBAC; the option is refused before 1.4 and RBAC is refused from 1.5 on.
+import * as path from 'path';
 import { describe, expect, it } from 'vitest';
+import { CrdSchemaSet } from '../../src/validate/crd-schema';
+import { validateManifests } from '../../src/validate/manifest-validator';
 import { DefaultAccess, HttpMethod, LegacyAuthorization, MtlsMode } from '../../src/constructs/enums';
 import { JwtIssuer } from '../../src/constructs/jwt-issuer';
 import { Mesh } from '../../src/constructs/mesh';
@@ -105,5 +108,17 @@ describe('Istio 1.4 legacyAuthorization AUTHORIZATION_POLICY', () => {
     ap.mesh.addNamespace('open', { mtls: MtlsMode.PERMISSIVE }).addService('db', { ports: [Port.tcp(5432)] }).allowFrom(Peer.anyMeshIdentity());
     expect(find(manifestsOf(ap.app), 'AuthorizationPolicy', 'db-allow', 'open').spec.rules).toEqual([{ from: [{ source: { principals: ['*'] } }] }]);
     expect(find(manifestsOf(app), 'AuthorizationPolicy', 'api-allow', 'shop').spec.rules).toEqual([{ from: [{ source: { principals: ['*'] } }] }]);
+  });
+
+  it('validates against the CRD schemas of Istio 1.5.10 (the release closest to 1.4 that ships them), which catch a bad value', () => {
+    const { app, api, web } = shop('1.4');
+    api.allowFrom(web, { methods: [HttpMethod.GET], paths: ['/items*'] });
+    api.allowFrom(Peer.endUsers(ISSUER), { ports: [80] });
+    const crds = CrdSchemaSet.fromFile(path.resolve(__dirname, '../../../shared/istio/crd-all-1.5.10.gen.yaml'));
+    const objects = manifestsOf(app).filter((m) => /istio\.io\//.test(m.apiVersion));
+    expect(objects.filter((m) => m.kind === 'AuthorizationPolicy')).toHaveLength(2);
+    expect(validateManifests(objects, { crds }).filter((d) => d.severity === 'error')).toEqual([]);
+    const bad = objects.map((m) => (m.kind === 'AuthorizationPolicy' ? { ...m, spec: { ...m.spec, action: 'AUDIT' } } : m));
+    expect(validateManifests(bad, { crds }).filter((d) => d.severity === 'error').length).toBeGreaterThan(0);
   });
 });
