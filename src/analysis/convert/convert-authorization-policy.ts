@@ -45,16 +45,16 @@ export function convertAuthorizationPolicies(config: IstioConfig, b: ConversionB
   const rbac = config.legacy.rbacConfigs.find((c) => c.spec.mode !== 'OFF');
   const index = new LegacyIndex(config);
   // Whether the authentication Policy of some port of a Service the policy selects binds the
-  // principal to the origin (without such Services: any Policy of the namespace, or the MeshPolicy).
-  const useOrigin = (ap: AuthorizationPolicyResource): boolean => {
+  // principal to the peer (without such Services: whether one of the namespace or the MeshPolicy does).
+  const usePeer = (ap: AuthorizationPolicyResource): boolean => {
     const ns = ap.metadata.namespace;
     const selector = ap.spec.selector?.matchLabels ?? {};
     const services = config.services.filter((s) => s.metadata.namespace === ns && Object.keys(s.selector).length > 0 && selectorMatches(selector, s.selector));
     if (services.length === 0) {
-      return config.legacy.authn.some((p) => (p.kind === 'MeshPolicy' || p.metadata.namespace === ns) && p.spec.principalBinding === 'USE_ORIGIN');
+      return config.legacy.authn.some((p) => (p.kind === 'MeshPolicy' || p.metadata.namespace === ns) && p.spec.principalBinding !== 'USE_ORIGIN');
     }
     return services.some((s) => s.ports.some((p) => typeof p.targetPort === 'number'
-      && index.authnFor(ns, s.selector, p.targetPort).policy?.spec.principalBinding === 'USE_ORIGIN'));
+      && index.authnFor(ns, s.selector, p.targetPort).policy?.spec.principalBinding !== 'USE_ORIGIN'));
   };
   const replaced: AuthorizationPolicyResource[] = [];
   for (const ap of policies) {
@@ -75,9 +75,9 @@ export function convertAuthorizationPolicies(config: IstioConfig, b: ConversionB
         for (const [j, entry] of (rule.from ?? []).entries()) {
           const source = entry.source;
           if (!source) continue;
-          if (((source.principals ?? []).length > 0 || (source.namespaces ?? []).length > 0) && useOrigin(ap)) {
-            b.refuse('TM_CONVERT_UNSUPPORTED', ap, ['spec', 'rules', i, 'from', j, 'source'], 'principals and namespaces under principalBinding USE_ORIGIN (the authentication Policy of the namespace binds the principal to the token)',
-              'Bind the principal to the peer (USE_PEER) or match the token with requestPrincipals, then convert again.');
+          if ((source.requestPrincipals ?? []).length > 0 && usePeer(ap)) {
+            b.refuse('TM_CONVERT_UNSUPPORTED', ap, ['spec', 'rules', i, 'from', j, 'source', 'requestPrincipals'], 'requestPrincipals under principalBinding USE_PEER (request.auth.principal is then the peer\'s principal, not the token\'s)',
+              'Bind the principal to the origin (USE_ORIGIN) in the authentication Policy, then convert again.');
             refused = true;
             return;
           }

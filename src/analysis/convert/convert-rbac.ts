@@ -11,15 +11,19 @@
  *   RBAC on for every workload of the namespace): one policy per (role, Service, label constraint
  *   combination), named `<role>-<service>`, one rule per (access rule × binding subject).
  * - The 1.x `*` also matched an absent value: a `*` user, property or path is dropped rather
- *   than converted to v1's `*` (which needs a value). With principalBinding USE_ORIGIN, users and
- *   `source.principal` become `requestPrincipals`.
+ *   than converted to v1's `*` (which needs a value). `user`, `names`, `source.principal` and
+ *   `source.namespace` name the peer whatever the principalBinding (the 1.x sidecar sets
+ *   `source.principal` from the peer certificate; the binding picks only `request.auth.principal`,
+ *   docs/legacy.md): they become `principals`/`namespaces`; `request.auth.principal` becomes
+ *   `requestPrincipals` under USE_ORIGIN.
  * - On the paths an origin's trigger rule skips, 1.x verified no token, so a subject that needs
  *   one (claims, request principals, groups) matched nothing there; v1 verifies the token on every
  *   path, so such a rule gets the trigger rule's paths (`includedPaths`) and `notPaths`
  *   (`excludedPaths`).
  *
  * Refused (coded, with the object's `file:line`): `destination.ip`/`destination.user` and unknown
- * constraint keys, unknown properties, `source.namespace` under USE_ORIGIN, services whose
+ * constraint keys, unknown properties, `request.auth.principal` under USE_PEER (the peer's
+ * principal there, matched on HTTP only), services whose
  * principalBinding differs per port, token subjects on a service whose origins skip paths in a way
  * one rule cannot say (several trigger rules, or included paths and a path-restricted rule), and
  * services not found among the inputs.
@@ -238,7 +242,7 @@ function convertSubject(b: ConversionBuilder, binding: ServiceRoleBindingResourc
 { source: Record<string, string[]>; when: Record<string, unknown>[] } | null {
   const source: Record<string, string[]> = {};
   const when: Record<string, unknown>[] = [];
-  const principalsKey = pb === 'USE_ORIGIN' ? 'requestPrincipals' : 'principals';
+  const principalsKey = 'principals';
   // pilot 1.4: `*` is Envoy `any` for the peer identity (user, names, source.principal) and an
   // invalid CIDR (dropped) for ips: no v1 constraint. Elsewhere it needs the value present, as v1's `*` does.
   const push = (k: string, v: string): void => {
@@ -249,14 +253,14 @@ function convertSubject(b: ConversionBuilder, binding: ServiceRoleBindingResourc
   if (s.user !== undefined) push(principalsKey, s.user);
   if (s.user === '*') b.note(binding, `subject ${si}: user "*" matched unauthenticated requests too in 1.x; converted to no principal constraint`);
   s.names.forEach((v) => push(principalsKey, v));
-  s.notNames.forEach((v) => push(pb === 'USE_ORIGIN' ? 'notRequestPrincipals' : 'notPrincipals', v));
+  s.notNames.forEach((v) => push('notPrincipals', v));
   s.ips.forEach((v) => push('ipBlocks', v));
   s.notIps.forEach((v) => push('notIpBlocks', v));
   if (s.group !== undefined && s.group !== '') when.push({ key: 'request.auth.claims[groups]', values: [s.group] });
   if (s.groups.length > 0) when.push({ key: 'request.auth.claims[groups]', values: [...s.groups] });
   if (s.notGroups.length > 0) when.push({ key: 'request.auth.claims[groups]', notValues: [...s.notGroups] });
-  if ((s.namespaces.length > 0 || s.notNamespaces.length > 0 || s.properties['source.namespace'] !== undefined) && pb === 'USE_ORIGIN') {
-    b.refuse('TM_CONVERT_UNSUPPORTED', binding, at, 'source.namespace under principalBinding USE_ORIGIN was read from the origin principal; v1 has no equivalent', 'Use principalBinding USE_PEER, or match request principals.');
+  if (s.properties['request.auth.principal'] !== undefined && pb === 'USE_PEER') {
+    b.refuse('TM_CONVERT_UNSUPPORTED', binding, [...at, 'properties', 'request.auth.principal'], 'request.auth.principal under principalBinding USE_PEER is the peer\'s principal, matched on HTTP only; v1 has no equivalent', 'Use principalBinding USE_ORIGIN to match the token, or source.principal to match the peer.');
     return null;
   }
   s.namespaces.forEach((v) => push('namespaces', v));

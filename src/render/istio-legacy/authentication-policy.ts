@@ -109,8 +109,10 @@ export function renderPortPolicy(model: MeshModel, service: ServiceSpec, port: n
 /**
  * `origins` for the issuers the service accepts. Without a `requireJwt`, a token is optional
  * (`originIsOptional`); `exceptPaths` become every origin's `triggerRules.excludedPaths` (1.1+).
- * `principalBinding: USE_ORIGIN` when the service's intentions identify callers by end user only
- * (no intention to it names a mesh identity), as Istio Succinctly binds the fruits API.
+ * `principalBinding: USE_ORIGIN` when an intention to the service names an end user (only then is
+ * `request.auth.principal` the token's `iss/sub`; under USE_PEER it is the peer's principal), or
+ * none names a mesh identity, as Istio Succinctly binds the fruits API. The binding never changes
+ * `source.principal`, so peer subjects match the peer under either (docs/legacy.md).
  */
 function origins(model: MeshModel, service: ServiceSpec): Record<string, unknown> {
   const issuers = model.issuersFor(service);
@@ -129,10 +131,11 @@ function origins(model: MeshModel, service: ServiceSpec): Record<string, unknown
   const list = issuers.map((issuer) => ({ jwt: { ...jwt(model, issuer, where), ...triggerRules } }));
   const intentions = model.intentionsFor(service);
   const byPeer = intentions.some((i) => i.peer.kind === 'service' || i.peer.kind === 'anyMeshIdentity' || i.peer.kind === 'namespace');
+  const byEndUser = intentions.some((i) => i.endUser !== undefined);
   return {
     origins: list,
     ...(requirement ? {} : { originIsOptional: true }),
-    ...(byPeer ? {} : { principalBinding: 'USE_ORIGIN' }),
+    ...(byPeer && !byEndUser ? {} : { principalBinding: 'USE_ORIGIN' }),
   };
 }
 

@@ -8,8 +8,10 @@
  * - `origins`: a token is checked by the origin of its issuer; a request *without* a token fails
  *   (401) unless `originIsOptional`, or no origin's `triggerRules` trigger on the path ("If the list
  *   is not empty and none of the rules matched, authentication will skip the JWT validation").
- * - `principalBinding`: USE_PEER (default) or USE_ORIGIN picks the identity RBAC sees as the
- *   principal (`user`, `source.principal`).
+ * - `principalBinding`: USE_PEER (default) or USE_ORIGIN picks the identity written as
+ *   `request.auth.principal`; `source.principal` (RBAC `user`, `names`, v1beta1 `principals`) is
+ *   the peer's whatever the binding (istio/proxy 1.4.10 `filter_context.cc` `setPrincipal`,
+ *   `utils/authn.cc` `SaveAuthAttributesToStruct`; docs/legacy.md).
  *
  * @see https://istio.io/v1.4/docs/reference/config/security/istio.authentication.v1alpha1/
  * @module
@@ -31,8 +33,10 @@ export type LegacyAuthnResult =
     readonly origin?: string;
     /** Claims of the verified token. */
     readonly claims?: Readonly<Record<string, unknown>>;
-    /** The principal RBAC sees (`user`, `source.principal`), per principalBinding. */
+    /** The principal RBAC sees as `user` / `source.principal`: the peer's, whatever the binding. */
     readonly principal?: string;
+    /** `request.auth.principal`: the origin under USE_ORIGIN, the peer under USE_PEER. */
+    readonly requestPrincipal?: string;
     readonly notes: readonly string[];
   };
 
@@ -95,8 +99,11 @@ export function legacyAuthenticate(resolved: ResolvedLegacyAuthn, request: Acces
       }
     }
   }
-  const principal = spec.principalBinding === 'USE_ORIGIN' ? origin : peer;
-  return { kind: 'pass', ...(peer ? { peer } : {}), ...(origin ? { origin, claims } : {}), ...(principal ? { principal } : {}), notes };
+  const requestPrincipal = spec.principalBinding === 'USE_ORIGIN' ? origin : peer;
+  return {
+    kind: 'pass', ...(peer ? { peer, principal: peer } : {}), ...(origin ? { origin, claims } : {}),
+    ...(requestPrincipal ? { requestPrincipal } : {}), notes,
+  };
 }
 
 /** Where a 1.x origin reads its token: jwtHeaders/jwtParams, else `Authorization: Bearer` and `access_token`. */

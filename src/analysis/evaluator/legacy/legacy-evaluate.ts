@@ -52,7 +52,7 @@ export function decideLegacy(index: LegacyIndex, request: AccessRequest): Access
     request,
     services,
     ...(a.principal ? { principal: a.principal } : {}),
-    ...(a.origin ? { origin: a.origin } : {}),
+    ...(a.requestPrincipal ? { origin: a.requestPrincipal } : {}),
     ...(a.claims ? { claims: a.claims } : {}),
     ...(destinationUser ? { destinationUser } : {}),
   };

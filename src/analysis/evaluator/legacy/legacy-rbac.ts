@@ -31,8 +31,9 @@ import { RbacAccessRule, RbacConfigResource, RbacSubject } from '../../config/le
 export interface LegacyRbacRequest {
   readonly request: AccessRequest;
   readonly services: readonly ServiceResource[];
-  /** The principal per principalBinding. */
+  /** The peer principal (`source.principal`, RBAC `user`), whatever the principalBinding. */
   readonly principal?: string;
+  /** `request.auth.principal`: the token's `iss/sub` under USE_ORIGIN, the peer's principal under USE_PEER. */
   readonly origin?: string;
   readonly claims?: Readonly<Record<string, unknown>>;
   /** The destination's service account, when known. */

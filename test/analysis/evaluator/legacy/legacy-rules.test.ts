@@ -27,6 +27,7 @@ const role = (rules: string): string => `---\napiVersion: rbac.istio.io/v1alpha1
 const binding = (subjects: string): string =>
   `---\napiVersion: rbac.istio.io/v1alpha1\nkind: ServiceRoleBinding\nmetadata: {name: b, namespace: foo}\nspec:\n  roleRef: {kind: ServiceRole, name: r}\n  subjects:\n${subjects}\n`;
 const outcome = (yaml: string, req: RequestInput = {}): string => decide(config(WORKLOAD + yaml), { ...DEST, ...req }).outcome;
+const PEER = 'cluster.local/ns/dev/sa/sleep';
 const LEARNER = { status: 'valid', claims: { iss: 'issuer-a', sub: 'alice', role: 'learner' } };
 
 describe('authentication Policy (policy.proto)', () => {
@@ -69,11 +70,18 @@ describe('authentication Policy (policy.proto)', () => {
     expect(outcome(yaml, { jwt: LEARNER, path: '/static/app.css' })).toBe('DENY_403');
   });
 
-  it('principalBinding USE_ORIGIN: RBAC users are the origin principal iss/sub, not the peer', () => {
-    const yaml = policy('default', 'foo', '  peers: [{mtls: {}}]\n  origins: [{jwt: {issuer: issuer-a}}]\n  principalBinding: USE_ORIGIN')
-      + rbac('  mode: ON') + role('  - services: ["*"]') + binding('  - user: issuer-a/alice');
-    expect(outcome(yaml, { jwt: LEARNER })).toBe('ALLOW');
-    expect(outcome(yaml.replace('USE_ORIGIN', 'USE_PEER'), { jwt: LEARNER })).toBe('DENY_403');
+  // istio/proxy 1.4.10: setPrincipal(binding) feeds request.auth.principal only; source.principal
+  // (RBAC user, names, source.principal) is the peer certificate's whatever the binding.
+  it('principalBinding picks request.auth.principal (origin iss/sub under USE_ORIGIN, the peer under USE_PEER); RBAC users stay the peer', () => {
+    const authn = policy('default', 'foo', '  peers: [{mtls: {}}]\n  origins: [{jwt: {issuer: issuer-a}}]\n  principalBinding: USE_ORIGIN');
+    const grant = (subject: string): string => authn + rbac('  mode: ON') + role('  - services: ["*"]') + binding(subject);
+    const byOrigin = grant('  - properties: {request.auth.principal: issuer-a/alice}');
+    expect(outcome(byOrigin, { jwt: LEARNER })).toBe('ALLOW');
+    expect(outcome(byOrigin.replace('USE_ORIGIN', 'USE_PEER'), { jwt: LEARNER })).toBe('DENY_403');
+    expect(outcome(grant('  - user: issuer-a/alice'), { jwt: LEARNER })).toBe('DENY_403');
+    expect(outcome(grant(`  - user: ${PEER}`), { jwt: LEARNER })).toBe('ALLOW');
+    const peerAsRequestPrincipal = grant(`  - properties: {request.auth.principal: ${PEER}}`).replace('USE_ORIGIN', 'USE_PEER');
+    expect(outcome(peerAsRequestPrincipal, { jwt: LEARNER })).toBe('ALLOW');
   });
 });
 
@@ -129,7 +137,8 @@ describe('RBAC (rbac.proto)', () => {
     expect(outcome(bound('source.namespace: "*"'), { principal: null, protocol: 'TCP' })).toBe('DENY_CONN');
     expect(outcome(bound('"request.auth.claims[role]": "*"'), { jwt: LEARNER })).toBe('ALLOW');
     expect(outcome(bound('"request.auth.claims[role]": "*"'))).toBe('DENY_403');
-    expect(outcome(bound('request.auth.principal: "*"'))).toBe('DENY_403');
+    expect(outcome(bound('request.auth.principal: "*"'), { principal: null })).toBe('DENY_403');
+    expect(outcome(bound('request.auth.principal: "*"'))).toBe('ALLOW'); // USE_PEER: the peer's principal
     expect(outcome(bound('source.ip: "*"'))).toBe('ALLOW'); // not a CIDR: pilot drops it
     const constrained = (c: string): string => rbac('  mode: ON') + role(`  - services: ["*"]\n    constraints: [${c}]`) + binding('  - user: "*"');
     expect(outcome(constrained('{key: "request.headers[x-team]", values: ["*"]}'), { headers: { 'x-team': '' } })).toBe('ALLOW');
