@@ -14,7 +14,9 @@ describe('Istio 1.4 AuthorizationPolicy output through the CLI', () => {
     if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: compile first (npx tsc --build)`);
     const app = tempApp();
     const mesh = new Mesh(app, 'shop', {
-      istioVersion: '1.4', mtls: MtlsMode.STRICT, legacyAuthorization: LegacyAuthorization.AUTHORIZATION_POLICY,
+      istioVersion: '1.4',
+      mtls: MtlsMode.STRICT,
+      legacyAuthorization: LegacyAuthorization.AUTHORIZATION_POLICY,
       referenceWorkloads: { enabled: true, image: 'nginx:1.25' },
     });
     const ns = mesh.addNamespace('shop');
@@ -27,8 +29,12 @@ describe('Istio 1.4 AuthorizationPolicy output through the CLI', () => {
   afterAll(() => { if (dist) fs.rmSync(path.dirname(path.dirname(dist)), { recursive: true, force: true }); });
 
   const request = (principal: string, method: string): string => JSON.stringify({
-    protocol: 'HTTP', source: { principal, ip: '10.0.0.1' }, jwt: null,
-    destination: { namespace: 'shop', labels: { app: 'api' }, port: 8080 }, method, path: '/items',
+    protocol: 'HTTP',
+    source: { principal, ip: '10.0.0.1' },
+    jwt: null,
+    destination: { namespace: 'shop', labels: { app: 'api' }, port: 8080 },
+    method,
+    path: '/items',
   });
 
   it('writes AuthorizationPolicy v1beta1 without action and no RBAC; check decides by the 1.4 rules', () => {
@@ -48,7 +54,8 @@ describe('Istio 1.4 AuthorizationPolicy output through the CLI', () => {
     expect(analyzed.stdout).not.toMatch(/ error /);
     const converted = runCli(['convert', dist, '--to', '1.30', '--output', 'json']);
     expect(converted.code, converted.stderr).toBe(0);
-    const json = JSON.parse(converted.stdout) as { proof: { equivalent: boolean }; objects: { kind: string; metadata: { name: string }; spec: { action?: string } }[] };
+    type Converted = { kind: string; metadata: { name: string }; spec: { action?: string } };
+    const json = JSON.parse(converted.stdout) as { proof: { equivalent: boolean }; objects: Converted[] };
     expect(json.proof.equivalent).toBe(true);
     expect(json.objects.find((o) => o.kind === 'AuthorizationPolicy' && o.metadata.name === 'api-allow')?.spec.action).toBe('ALLOW');
   });

@@ -32,7 +32,8 @@ export interface LegacyRendering {
 export function renderLegacyMesh(plan: Omit<MeshPlan, 'version'> & { version: string; ap?: boolean }): LegacyRendering | undefined {
   // A legacy plan is a mesh plan on a legacy version (buildMesh passes the version through); on
   // 1.4, `ap` asks for AuthorizationPolicy instead of RBAC (legacyAuthorization).
-  const { mesh, services } = buildMesh(plan as MeshPlan, usesAuthorizationPolicy(plan) ? { legacyAuthorization: LegacyAuthorization.AUTHORIZATION_POLICY } : {});
+  const authorization = usesAuthorizationPolicy(plan) ? { legacyAuthorization: LegacyAuthorization.AUTHORIZATION_POLICY } : {};
+  const { mesh, services } = buildMesh(plan as MeshPlan, authorization);
   const model = mesh.model;
   try {
     const yaml = `${renderedYaml(renderIstio(model))}\n---\n${kubernetesServices(model)}`;

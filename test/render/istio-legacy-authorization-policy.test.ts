@@ -3,18 +3,24 @@
 // no RBAC; the option is refused before 1.4 and RBAC is refused from 1.5 on.
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
-import { CrdSchemaSet } from '../../src/validate/crd-schema';
-import { validateManifests } from '../../src/validate/manifest-validator';
 import { DefaultAccess, HttpMethod, LegacyAuthorization, MtlsMode } from '../../src/constructs/enums';
 import { JwtIssuer } from '../../src/constructs/jwt-issuer';
 import { Mesh } from '../../src/constructs/mesh';
 import { Peer } from '../../src/constructs/peer';
 import { Port } from '../../src/constructs/port';
+import { CrdSchemaSet } from '../../src/validate/crd-schema';
+import { validateManifests } from '../../src/validate/manifest-validator';
 import { catchTrustmesh, find, manifestsOf, tempApp } from '../helpers';
 
 const ISSUER = JwtIssuer.of({ issuer: 'https://issuer.example.com', jwksUri: 'https://issuer.example.com/jwks' });
 
-function shop(istioVersion: string, props: { defaultAccess?: DefaultAccess; legacyAuthorization?: LegacyAuthorization; trustDomainAliases?: string[] } = {}) {
+interface ShopProps {
+  defaultAccess?: DefaultAccess;
+  legacyAuthorization?: LegacyAuthorization;
+  trustDomainAliases?: string[];
+}
+
+function shop(istioVersion: string, props: ShopProps = {}) {
   const app = tempApp();
   const mesh = new Mesh(app, 'shop', { istioVersion, mtls: MtlsMode.STRICT, legacyAuthorization: LegacyAuthorization.AUTHORIZATION_POLICY, ...props });
   const ns = mesh.addNamespace('shop');

@@ -49,7 +49,8 @@ export function convertAuthorizationPolicies(config: IstioConfig, b: ConversionB
   const usePeer = (ap: AuthorizationPolicyResource): boolean => {
     const ns = ap.metadata.namespace;
     const selector = ap.spec.selector?.matchLabels ?? {};
-    const services = config.services.filter((s) => s.metadata.namespace === ns && Object.keys(s.selector).length > 0 && selectorMatches(selector, s.selector));
+    const services = config.services
+      .filter((s) => s.metadata.namespace === ns && Object.keys(s.selector).length > 0 && selectorMatches(selector, s.selector));
     if (services.length === 0) {
       return config.legacy.authn.some((p) => (p.kind === 'MeshPolicy' || p.metadata.namespace === ns) && p.spec.principalBinding !== 'USE_ORIGIN');
     }

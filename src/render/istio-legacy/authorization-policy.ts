@@ -10,10 +10,10 @@
  *
  * @module
  */
+import { assertLegacyIntention } from './legacy-checks';
 import { legacyCannotExpress } from './legacy-errors';
 import { LegacyNames } from './legacy-names';
 import { allowIntentions } from './rbac';
-import { assertLegacyIntention } from './legacy-checks';
 import { MeshModel } from '../../model/mesh-model';
 import { ServiceSpec } from '../../model/mesh-spec';
 import { renderServicePolicy } from '../istio/authorization-policy';

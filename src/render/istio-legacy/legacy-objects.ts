@@ -21,8 +21,8 @@ import { LegacyNames } from './legacy-names';
 import { allowIntentions, renderRbacConfig, renderServiceRoleBindings, renderServiceRoles, serviceRoleNames } from './rbac';
 import { IstioKind } from '../../model/api-version';
 import { IntentionSpec } from '../../model/intention';
-import { LegacyAuthorization } from '../../model/mesh-spec';
 import { IstioFeature, isLegacyTarget, IstioVersion, supports } from '../../model/istio-version';
+import { LegacyAuthorization } from '../../model/mesh-spec';
 import { DeclaredObject, ISTIO_OBJECTS, IstioObjectSlot, IstioObjectTable, MeshContext, single } from '../istio/istio-objects';
 
 /** A slot of several objects of one kind, named by the declaration. */

@@ -101,8 +101,11 @@ export function legacyAuthenticate(resolved: ResolvedLegacyAuthn, request: Acces
   }
   const requestPrincipal = spec.principalBinding === 'USE_ORIGIN' ? origin : peer;
   return {
-    kind: 'pass', ...(peer ? { peer, principal: peer } : {}), ...(origin ? { origin, claims } : {}),
-    ...(requestPrincipal ? { requestPrincipal } : {}), notes,
+    kind: 'pass',
+    ...(peer ? { peer, principal: peer } : {}),
+    ...(origin ? { origin, claims } : {}),
+    ...(requestPrincipal ? { requestPrincipal } : {}),
+    notes,
   };
 }
 

@@ -16,8 +16,8 @@
  * @module
  */
 import { legacyAuthenticate } from './legacy-authn';
-import { LegacyIndex } from './legacy-index';
 import { findPolicyGrant } from './legacy-authorization-policy';
+import { LegacyIndex } from './legacy-index';
 import { findGrant, LegacyRbacRequest, rbacEnabled } from './legacy-rbac';
 import { AccessDecision, AccessRequest, DecidingPolicy } from '../../../semantics/access-request';
 import { WorkloadPolicies } from '../policy-index';

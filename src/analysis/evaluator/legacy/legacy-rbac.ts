@@ -193,7 +193,8 @@ export function subjectMatches(s: RbacSubject, r: LegacyRbacRequest, notes: stri
   return true;
 }
 
-function propertyMatches(key: string, pattern: string, r: LegacyRbacRequest, namespace: string | undefined, notes: string[], v1beta1: boolean): boolean {
+function propertyMatches(key: string, pattern: string, r: LegacyRbacRequest, namespace: string | undefined, notes: string[],
+  v1beta1: boolean): boolean {
   const claim = /^request\.auth\.claims\[(.+)\]$/.exec(key);
   if (claim) return claimValues(r.claims, claim[1]).some((v) => legacyValueMatches(pattern, v));
   const header = /^request\.headers\[(.+)\]$/.exec(key);
