@@ -74,9 +74,12 @@ export class SourceClassifier {
   /** perf7: the rows without a principal (plaintext), ascending. */
   private readonly plaintextRows: number[] = [];
   private readonly base = probeRequest({ namespace: '', labels: {}, port: 80 });
+  /** perf7: per row, its state while a destination is classified (0 between destinations). */
+  private readonly scratch: Int32Array;
 
   /** @param principals one per row; `null` is the plaintext row. */
   public constructor(private readonly principals: readonly (string | null)[], private readonly mesh: MeshConfig) {
+    this.scratch = new Int32Array(principals.length);
     this.attrs = principals.map((p) => (p === null ? undefined : new RequestAttributes(this.base, mesh, p, undefined)));
     this.attrs.forEach((a, row) => {
       if (a === undefined) {
@@ -99,20 +102,31 @@ export class SourceClassifier {
   /** Classes of the rows for one destination, from the policies of each version. */
   public classify(versions: readonly (WorkloadPolicies | undefined)[]): SourceClassification {
     const refs = this.matchersOf(versions);
-    const vectors = new Map<number, string[]>();
-    for (const ref of refs) {
-      for (const row of this.rowsMatching(ref)) {
-        const list = vectors.get(row);
-        if (list) list.push(ref.id);
-        else vectors.set(row, [ref.id]);
-      }
-    }
-    // perf7: only the matched rows and the plaintext rows are filed one by one ("explicit", in row
-    // order); every other row is in the rest class, whose first row is the first one not explicit.
+    // perf7: each matched row walks a small automaton: its state is the set of matchers that match
+    // it so far (refs are taken in order, so equal sets reach equal states), kept in a scratch array
+    // shared by all destinations and reset after. No per-row lists or strings.
     const principals = this.principals;
-    const explicit: number[] = [...this.plaintextRows];
-    for (const row of vectors.keys()) if (principals[row] !== null) explicit.push(row);
-    explicit.sort((a, b) => a - b);
+    const state = this.scratch;
+    const paths: string[][] = [[]];
+    const next = new Map<number, number>();
+    const touched: number[] = [];
+    refs.forEach((ref, ri) => {
+      for (const row of this.rowsMatching(ref)) {
+        const s = state[row];
+        if (s === 0) touched.push(row);
+        const key = s * refs.length + ri;
+        let t = next.get(key);
+        if (t === undefined) {
+          t = paths.length;
+          paths.push([...paths[s], ref.id]);
+          next.set(key, t);
+        }
+        state[row] = t;
+      }
+    });
+    // Only the matched rows and the plaintext rows are filed one by one ("explicit", in row order);
+    // every other row is in the rest class, whose first row is the first one not explicit.
+    const explicit: number[] = [...this.plaintextRows, ...touched].sort((a, b) => a - b);
     const found: { first: number; size: number; principal: string | null; vector: string }[] = [];
     const byVector = new Map<string, number>();
     const classFor = (vector: string, row: number): number => {
@@ -125,11 +139,21 @@ export class SourceClassifier {
       found[i].size++;
       return i;
     };
+    const vectors = new Map<number, string>();
+    const vectorOf = (s: number): string => {
+      let v = vectors.get(s);
+      if (v === undefined) {
+        v = paths[s].join('\u0001');
+        vectors.set(s, v);
+      }
+      return v;
+    };
     const explicitRows = Int32Array.from(explicit);
     const explicitClass = new Int32Array(explicit.length);
     explicit.forEach((row, k) => {
-      explicitClass[k] = principals[row] === null ? classFor('plaintext', row) : classFor((vectors.get(row) as string[]).join('\u0001'), row);
+      explicitClass[k] = principals[row] === null ? classFor('plaintext', row) : classFor(vectorOf(state[row]), row);
     });
+    for (const row of touched) state[row] = 0;
     const restSize = principals.length - explicit.length;
     if (restSize > 0) {
       let first = 0;
