@@ -126,7 +126,7 @@ export class SourceClassifier {
     });
     // Only the matched rows and the plaintext rows are filed one by one ("explicit", in row order);
     // every other row is in the rest class, whose first row is the first one not explicit.
-    const explicit: number[] = [...this.plaintextRows, ...touched].sort((a, b) => a - b);
+    const explicitRows = Int32Array.from([...this.plaintextRows, ...touched]).sort();
     const found: { first: number; size: number; principal: string | null; vector: string }[] = [];
     const byVector = new Map<string, number>();
     const classFor = (vector: string, row: number): number => {
@@ -148,16 +148,15 @@ export class SourceClassifier {
       }
       return v;
     };
-    const explicitRows = Int32Array.from(explicit);
-    const explicitClass = new Int32Array(explicit.length);
-    explicit.forEach((row, k) => {
+    const explicitClass = new Int32Array(explicitRows.length);
+    explicitRows.forEach((row, k) => {
       explicitClass[k] = principals[row] === null ? classFor('plaintext', row) : classFor(vectorOf(state[row]), row);
     });
     for (const row of touched) state[row] = 0;
-    const restSize = principals.length - explicit.length;
+    const restSize = principals.length - explicitRows.length;
     if (restSize > 0) {
       let first = 0;
-      for (let k = 0; k < explicit.length && explicit[k] === first; k++) first++;
+      for (let k = 0; k < explicitRows.length && explicitRows[k] === first; k++) first++;
       const i = byVector.get('');
       // Matched rows always have matcher ids: '' is the rest's alone.
       if (i === undefined) {

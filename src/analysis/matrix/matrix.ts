@@ -171,27 +171,45 @@ function cellOf(d: AnalyzedDestination, slices: readonly SliceAccess[], memo: De
 function columnGroups(analysis: AccessAnalysis, d: AnalyzedDestination, version: number): { groups: MatrixCellGroup[]; classGroups: Int32Array } {
   const classification = d.classification;
   const classes = classification.classes;
-  const byCell = new Map<string, number>();
   const found: { first: number; members: number[]; cell: MatrixCell }[] = [];
   const foundOfClass = new Int32Array(classes.length);
   const cellOfClass = destinationCells(d);
-  const keys = new Map<MatrixCell, string>();
+  // Groups by cell content. perf7: candidates by status and summary first; a cell is stringified
+  // only when another cell object shares them.
+  const byCell = new Map<MatrixCell, number>();
+  const byWords = new Map<string, number[]>();
+  const json = new Map<number, string>();
+  const jsonOf = (g: number): string => {
+    let j = json.get(g);
+    if (j === undefined) {
+      j = JSON.stringify(found[g].cell);
+      json.set(g, j);
+    }
+    return j;
+  };
+  const groupOf = (cell: MatrixCell, first: number): number => {
+    const words = `${cell.status}\u0000${cell.summary}\u0000${cell.refusedBy ?? ''}`;
+    const candidates = byWords.get(words);
+    if (candidates) {
+      const text = JSON.stringify(cell);
+      const same = candidates.find((g) => jsonOf(g) === text);
+      if (same !== undefined) return same;
+    }
+    const g = found.length;
+    found.push({ first, members: [], cell });
+    if (candidates) candidates.push(g);
+    else byWords.set(words, [g]);
+    return g;
+  };
   classes.forEach((cls, i) => {
     const cell = cellOfClass(version, i);
-    let key = keys.get(cell);
-    if (key === undefined) {
-      key = JSON.stringify(cell);
-      keys.set(cell, key);
-    }
-    let g = byCell.get(key);
+    let g = byCell.get(cell);
     if (g === undefined) {
-      g = found.length;
-      found.push({ first: cls.first, members: [i], cell });
-      byCell.set(key, g);
-    } else {
-      found[g].members.push(i);
-      found[g].first = Math.min(found[g].first, cls.first);
+      g = groupOf(cell, cls.first);
+      byCell.set(cell, g);
     }
+    found[g].members.push(i);
+    found[g].first = Math.min(found[g].first, cls.first);
     foundOfClass[i] = g;
   });
   const order = found.map((_g, i) => i).sort((a, b) => found[a].first - found[b].first);
