@@ -12,52 +12,64 @@
  */
 import { VersionInput } from './request-classes';
 
-const resourceKeys = new WeakMap<object, string>();
-
 function isLoadedObject(v: object): v is { apiVersion: string; kind: string; metadata: unknown; body: unknown } {
   return 'body' in v && 'metadata' in v && 'kind' in v && 'apiVersion' in v;
 }
 
-function resourceKey(r: { apiVersion: string; kind: string; metadata: unknown; body: unknown }): string {
-  let key = resourceKeys.get(r);
-  if (key === undefined) {
-    key = JSON.stringify([r.apiVersion, r.kind, r.metadata, r.body]);
-    resourceKeys.set(r, key);
-  }
-  return key;
-}
-
-function replacer(_key: string, value: unknown): unknown {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-  if (isLoadedObject(value)) return resourceKey(value);
-  // A compiled policy: its resource says everything (its compiled chains are derived, and lazy).
-  if ('resource' in value && typeof value.resource === 'object' && value.resource !== null && isLoadedObject(value.resource)) {
-    return resourceKey(value.resource);
-  }
-  if (value instanceof Map) return [...value.entries()];
-  if (value instanceof Set) return [...value.values()];
-  return value;
-}
-
 /**
- * Fingerprints of resolved policies: the policy index resolves a workload once, and its Service
- * column and workload column share that object (perf5: each is fingerprinted once).
+ * Fingerprints for one analysis. perf7: the caches are plain Maps that live as long as the analysis
+ * (not module-wide WeakMaps: large ephemeron tables made every young-generation collection slow),
+ * and a resource's content is interned as a short id, so a destination's fingerprint is short.
  */
-const policyKeys = new WeakMap<object, string>();
-
-/** The content of one version's input of a destination; `-` when the destination is absent. */
-export function inputFingerprint(input: VersionInput | undefined): string {
-  if (input === undefined) return '-';
-  let out = '';
-  for (const [field, value] of Object.entries(input)) {
-    let text: string;
-    if (field === 'policies' && typeof value === 'object' && value !== null) {
-      text = policyKeys.get(value) ?? JSON.stringify(value, replacer);
-      policyKeys.set(value, text);
-    } else {
-      text = JSON.stringify(value, replacer);
+export class InputFingerprints {
+  /** Resource → `#id` of its content (apiVersion, kind, metadata and the body as written). */
+  private readonly resourceIds = new Map<object, string>();
+  private readonly contentIds = new Map<string, string>();
+  /**
+   * Fingerprints of resolved policies: the policy index resolves a workload once, and its Service
+   * column and workload column share that object (perf5: each is fingerprinted once).
+   */
+  private readonly policyKeys = new Map<object, string>();
+  private readonly replacer = (_key: string, value: unknown): unknown => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+    if (isLoadedObject(value)) return this.resourceId(value);
+    // A compiled policy: its resource says everything (its compiled chains are derived, and lazy).
+    if ('resource' in value && typeof value.resource === 'object' && value.resource !== null && isLoadedObject(value.resource)) {
+      return this.resourceId(value.resource);
     }
-    out += `${JSON.stringify(field)}:${text}\u0000`;
+    if (value instanceof Map) return [...value.entries()];
+    if (value instanceof Set) return [...value.values()];
+    return value;
+  };
+
+  /** The content of one version's input of a destination; `-` when the destination is absent. */
+  public of(input: VersionInput | undefined): string {
+    if (input === undefined) return '-';
+    let out = '';
+    for (const [field, value] of Object.entries(input)) {
+      let text: string;
+      if (field === 'policies' && typeof value === 'object' && value !== null) {
+        text = this.policyKeys.get(value) ?? JSON.stringify(value, this.replacer);
+        this.policyKeys.set(value, text);
+      } else {
+        text = JSON.stringify(value, this.replacer);
+      }
+      out += `${JSON.stringify(field)}:${text}\u0000`;
+    }
+    return out;
   }
-  return out;
+
+  private resourceId(r: { apiVersion: string; kind: string; metadata: unknown; body: unknown }): string {
+    let id = this.resourceIds.get(r);
+    if (id === undefined) {
+      const content = JSON.stringify([r.apiVersion, r.kind, r.metadata, r.body]);
+      id = this.contentIds.get(content);
+      if (id === undefined) {
+        id = `#${this.contentIds.size}`;
+        this.contentIds.set(content, id);
+      }
+      this.resourceIds.set(r, id);
+    }
+    return id;
+  }
 }
