@@ -12,19 +12,22 @@
  */
 import { VersionInput } from './request-classes';
 
-function isLoadedObject(v: object): v is { apiVersion: string; kind: string; metadata: unknown; body: unknown } {
+interface LoadedObject { readonly apiVersion: string; readonly kind: string; readonly metadata: unknown; readonly body: unknown }
+
+function isLoadedObject(v: object): v is LoadedObject {
   return 'body' in v && 'metadata' in v && 'kind' in v && 'apiVersion' in v;
 }
 
 /**
  * Fingerprints for one analysis. perf7: the caches are plain Maps that live as long as the analysis
  * (not module-wide WeakMaps: large ephemeron tables made every young-generation collection slow),
- * and a resource's content is interned as a short id, so a destination's fingerprint is short.
+ * and a resource's content gets a short id, so a destination's fingerprint is short.
  */
 export class InputFingerprints {
   /** Resource → `#id` of its content (apiVersion, kind, metadata and the body as written). */
   private readonly resourceIds = new Map<object, string>();
-  private readonly contentIds = new Map<string, string>();
+  /** Resources with distinct content, by apiVersion, kind, namespace and name. */
+  private readonly byName = new Map<string, LoadedObject[]>();
   /**
    * Fingerprints of resolved policies: the policy index resolves a workload once, and its Service
    * column and workload column share that object (perf5: each is fingerprinted once).
@@ -59,17 +62,51 @@ export class InputFingerprints {
     return out;
   }
 
-  private resourceId(r: { apiVersion: string; kind: string; metadata: unknown; body: unknown }): string {
+  private resourceId(r: LoadedObject): string {
     let id = this.resourceIds.get(r);
     if (id === undefined) {
-      const content = JSON.stringify([r.apiVersion, r.kind, r.metadata, r.body]);
-      id = this.contentIds.get(content);
-      if (id === undefined) {
-        id = `#${this.contentIds.size}`;
-        this.contentIds.set(content, id);
+      // perf7: a resource is compared with those of the same kind and name seen before (its
+      // counterpart in the other version), structurally, instead of being serialized: the content of
+      // every resource of both versions is read, but no text is built or hashed.
+      const meta = (typeof r.metadata === 'object' && r.metadata !== null ? r.metadata : {}) as { name?: unknown; namespace?: unknown };
+      const nameKey = `${r.apiVersion}\u0000${r.kind}\u0000${String(meta.namespace)}\u0000${String(meta.name)}`;
+      const seen = this.byName.get(nameKey);
+      const same = seen?.find((o) => o.apiVersion === r.apiVersion && o.kind === r.kind
+        && sameContent(o.metadata, r.metadata) && sameContent(o.body, r.body));
+      if (same) {
+        id = this.resourceIds.get(same) as string;
+      } else {
+        id = `#${this.resourceIds.size}`;
+        if (seen) seen.push(r);
+        else this.byName.set(nameKey, [r]);
       }
       this.resourceIds.set(r, id);
     }
     return id;
   }
+}
+
+const PLAIN: ReadonlySet<unknown> = new Set([Object.prototype, Array.prototype, null]);
+
+/**
+ * Whether two loaded values have the same content, as their JSON would say (keys in the same order).
+ * Only "same" must be exact (it lets the diff skip a destination): values it does not know as plain
+ * data are compared by their JSON, and anything else unusual counts as different.
+ */
+function sameContent(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (!PLAIN.has(Object.getPrototypeOf(a)) || !PLAIN.has(Object.getPrototypeOf(b))) return JSON.stringify(a) === JSON.stringify(b);
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameContent(a[i], b[i])) return false;
+    return true;
+  }
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    if (ka[i] !== kb[i] || !sameContent((a as Record<string, unknown>)[ka[i]], (b as Record<string, unknown>)[kb[i]])) return false;
+  }
+  return true;
 }
