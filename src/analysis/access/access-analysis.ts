@@ -9,7 +9,7 @@
 import { evaluateVersion, sliceFor, SliceAccess } from './access-sets';
 import { setContains } from './cubes';
 import { MatrixDestination, matrixDestinations, MatrixDestinationKind, compareIds } from './destinations';
-import { inputFingerprint } from './input-fingerprint';
+import { InputFingerprints } from './input-fingerprint';
 import { withPolicyNamedPorts } from './policy-ports';
 import { HTTP_ONLY_KINDS } from './request-class-dimensions';
 import { buildRequestSpace, RequestSpace, VersionInput, WitnessCache } from './request-classes';
@@ -169,6 +169,7 @@ function prepareVersions(given: readonly IstioConfig[], options: AccessAnalysisO
   function* destinations(): Generator<AnalyzedDestination> {
     const memo = new Map<string, Omit<AnalyzedDestination, 'id' | 'kind' | 'versions'>>();
     const witnesses = new WitnessCache(mesh);
+    const fingerprints = new InputFingerprints();
     for (const id of [...columns.keys()].sort(compareIds)) {
       const declared = columns.get(id) ?? [];
       const first = declared.find((d) => d !== undefined) as MatrixDestination;
@@ -180,7 +181,7 @@ function prepareVersions(given: readonly IstioConfig[], options: AccessAnalysisO
         const inputs: (VersionInput | undefined)[] = versions.map((d, v) => (d
           ? { policies: evaluators[v].policiesFor(d.namespace, d.labels), ...(d.ports ? { ports: d.ports } : {}) }
           : undefined));
-        if (changedOnly && sameInputs(inputs)) continue;
+        if (changedOnly && sameInputs(inputs, fingerprints)) continue;
         const space = buildRequestSpace(first.namespace, first.labels, inputs, mesh, witnesses);
         const classification = classifier.classify(inputs.map((i) => i?.policies));
         const access = inputs.map((input, v) => evaluateVersion(space, classification.classes, input, v, mesh));
@@ -195,8 +196,8 @@ function prepareVersions(given: readonly IstioConfig[], options: AccessAnalysisO
 }
 
 /** True when every version has the destination, with inputs of the same content. */
-function sameInputs(inputs: readonly (VersionInput | undefined)[]): boolean {
+function sameInputs(inputs: readonly (VersionInput | undefined)[], fingerprints: InputFingerprints): boolean {
   if (inputs.some((i) => i === undefined)) return false;
-  const first = inputFingerprint(inputs[0]);
-  return inputs.every((i, v) => v === 0 || inputFingerprint(i) === first);
+  const first = fingerprints.of(inputs[0]);
+  return inputs.every((i, v) => v === 0 || fingerprints.of(i) === first);
 }

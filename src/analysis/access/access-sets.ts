@@ -106,6 +106,22 @@ export function evaluateVersion(space: RequestSpace, classes: readonly SourceCla
     return t;
   };
 
+  // perf7: the terms whose identity constraints hold for a principal, found once per principal and
+  // filter chain (not once per port slice); each slice then tests only their port constraints.
+  const byPrincipal = new Map<string, { deny: Term[]; allow: Term[] }>();
+  const principalTerms = (protocol: AccessProtocol, principal: string | undefined): { deny: Term[]; allow: Term[] } => {
+    const key = `${protocol}\u0000${principal ?? ''}`;
+    let t = byPrincipal.get(key);
+    if (!t) {
+      const pAttrs = attrsFor(principal);
+      const holdsFor = (term: Term): boolean => term.principal.every((c) => holds(c, principal ?? '', pAttrs));
+      const all = termsFor(protocol);
+      t = { deny: all.deny.filter(holdsFor), allow: all.allow.filter(holdsFor) };
+      byPrincipal.set(key, t);
+    }
+    return t;
+  };
+
   return classes.map((cls) => space.slices.map((slice): SliceAccess => {
     if (!slice.inVersion[version]) return empty;
     const mtls = mtlsForPort(wp.peerAuthentication, slice.port);
@@ -114,12 +130,11 @@ export function evaluateVersion(space: RequestSpace, classes: readonly SourceCla
       return { allowed: [], dontCare: [], absent: false, refusedBy: pa ? `${pa.metadata.namespace}/${pa.metadata.name}` : 'mTLS' };
     }
     const principal = mtls.mode === 'DISABLE' || cls.principal === null ? undefined : cls.principal;
-    const pAttrs = attrsFor(principal);
     const portA = attrsForPort(slice.port);
-    const applies = (t: Term): boolean => t.principal.every((c) => holds(c, principal ?? '', pAttrs)) && t.port.every((c) => holds(c, `:${slice.port}`, portA));
-    const terms = termsFor(slice.protocol);
-    const denied = terms.deny.filter(applies).map((t) => t.cube);
-    const granted = allow.length === 0 ? [full] : terms.allow.filter(applies).map((t) => t.cube);
+    const portHolds = (t: Term): boolean => t.port.every((c) => holds(c, `:${slice.port}`, portA));
+    const terms = principalTerms(slice.protocol, principal);
+    const denied = terms.deny.filter(portHolds).map((t) => t.cube);
+    const granted = allow.length === 0 ? [full] : terms.allow.filter(portHolds).map((t) => t.cube);
     const dontCare = slice.protocol === 'HTTP' ? dontCareHttp : [];
     const allowed = subtractSets(subtractSets(granted, denied), dontCare);
     return { allowed: simplifySet(allowed), dontCare, absent: false };

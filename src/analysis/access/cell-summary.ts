@@ -295,8 +295,23 @@ function tokenText(t: TokenRequirement): string {
 /** Descriptions already made for one request space (they repeat across source classes). */
 export type DescribeMemo = Map<string, unknown>;
 
-function memoized<T>(memo: DescribeMemo | undefined, key: string, make: () => T): T {
-  if (!memo) return make();
+/**
+ * perf7: descriptions of each dimension's region sets, kept with the dimension: destinations whose
+ * policies name the same values share one dimension (`WitnessCache.dimension`), so they describe
+ * each set once for the whole analysis.
+ */
+const dimensionMemos = new WeakMap<Dimension, DescribeMemo>();
+
+function dimensionMemo(dim: Dimension): DescribeMemo {
+  let memo = dimensionMemos.get(dim);
+  if (!memo) {
+    memo = new Map();
+    dimensionMemos.set(dim, memo);
+  }
+  return memo;
+}
+
+function memoized<T>(memo: DescribeMemo, key: string, make: () => T): T {
   if (memo.has(key)) return memo.get(key) as T;
   const value = make();
   memo.set(key, value);
@@ -304,21 +319,21 @@ function memoized<T>(memo: DescribeMemo | undefined, key: string, make: () => T)
 }
 
 /** Describes one cube; `dontCareTokens` are refused tokens (not mentioned). */
-function describeCube(space: RequestSpace, cube: Cube, protocol: 'HTTP' | 'TCP', dontCareTokens: bigint, memo?: DescribeMemo): AccessRuleSummary {
+function describeCube(space: RequestSpace, cube: Cube, protocol: 'HTTP' | 'TCP', dontCareTokens: bigint): AccessRuleSummary {
   const out: { -readonly [K in keyof AccessRuleSummary]: AccessRuleSummary[K] } = { text: '' };
   const words: { method?: string; path?: string; rest: string[] } = { rest: [] };
   const headers: Record<string, ValueSet> = {};
   space.dimensions.forEach((dim, d) => {
     if (protocol === 'TCP' && HTTP_ONLY_KINDS.has(dim.kind)) return;
     if (dim.kind === 'token') {
-      const tokens = memoized(memo, `t${d}|${cube[d]}|${dontCareTokens}`, () => describeTokens(dim, cube[d] & ~dontCareTokens, dontCareTokens));
+      const tokens = memoized(dimensionMemo(dim), `${cube[d]}|${dontCareTokens}`, () => describeTokens(dim, cube[d] & ~dontCareTokens, dontCareTokens));
       if (tokens) {
         out.tokens = tokens;
         words.rest.push(tokens.map(tokenText).join(' or '));
       }
       return;
     }
-    const set = memoized(memo, `r${d}|${cube[d]}`, () => describeRegions(dim, cube[d]));
+    const set = memoized(dimensionMemo(dim), `${cube[d]}`, () => describeRegions(dim, cube[d]));
     if (!set) return;
     const text = valueText(dim, set);
     switch (dim.kind) {
@@ -350,9 +365,9 @@ export function dontCareTokenMask(space: RequestSpace, dontCare: CubeSet): bigin
   return dontCare.reduce((m, c) => m | c[t], 0n);
 }
 
-/** Per-slice summaries of a cell. */
+/** Per-slice summaries of a cell. perf7: `_memo` is no longer needed (descriptions are memoized per dimension). */
 export function describeSlices(space: RequestSpace, slices: readonly SliceAccess[], complete: (s: SliceAccess) => boolean,
-  memo?: DescribeMemo): PortAccessSummary[] {
+  _memo?: DescribeMemo): PortAccessSummary[] {
   const out: PortAccessSummary[] = [];
   space.slices.forEach((slice: PortSlice, i) => {
     const s = slices[i];
@@ -364,7 +379,7 @@ export function describeSlices(space: RequestSpace, slices: readonly SliceAccess
       port: slice.other ? 'other' : slice.port,
       protocol: slice.protocol,
       status,
-      allowed: shown.map((c) => describeCube(space, c, slice.protocol, dc, memo)),
+      allowed: shown.map((c) => describeCube(space, c, slice.protocol, dc)),
       ...(s.refusedBy ? { refusedBy: s.refusedBy } : {}),
     });
   });

@@ -73,6 +73,8 @@ export interface KeyedMatcher {
  */
 export class WitnessCache {
   private readonly attrs = new Map<string, RequestAttributes>();
+  /** perf7: built dimensions by what they are built from (see {@link WitnessCache.dimension}). */
+  private readonly dimensions = new Map<string, BuiltDimension>();
 
   public constructor(public readonly mesh: MeshConfig) {}
 
@@ -85,6 +87,21 @@ export class WitnessCache {
       this.attrs.set(key, a);
     }
     return a;
+  }
+
+  /**
+   * perf7: a dimension built once for every destination whose policies name the same values (and,
+   * for tokens, have the same JWT rules): `signature` covers everything the dimension is built from
+   * (its regions read only their own attribute, not the destination). Shared dimensions also share
+   * their descriptions (`cell-summary.ts`).
+   */
+  public dimension(signature: string, build: () => BuiltDimension): BuiltDimension {
+    let d = this.dimensions.get(signature);
+    if (!d) {
+      d = build();
+      this.dimensions.set(signature, d);
+    }
+    return d;
   }
 }
 

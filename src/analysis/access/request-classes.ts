@@ -224,9 +224,14 @@ export function buildRequestSpace(namespace: string, labels: Readonly<Record<str
     const entry = matchers.get(key);
     if (!entry) continue;
     const list = [...entry.list.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    // perf7: shared by the destinations whose policies name the same values (and JWT rules: the
+    // rules and where they read tokens; the regions do not depend on which policy declares them).
+    const named = list.map((m) => m.key).join('\u0001');
     const dim: BuiltDimension = entry.kind === 'token'
-      ? buildTokenDimension(list, tokenRules, base, mesh)
-      : buildValueDimension(key, entry.kind, entry.header, list, versions.length, base, mesh, cache);
+      ? cache.dimension(`token\u0000${versions.length}\u0000${named}\u0000${JSON.stringify(tokenRules.map((rules) => rules.map((r) => [r.rule, r.locations])))}`,
+        () => buildTokenDimension(list, tokenRules, base, mesh))
+      : cache.dimension(`${key}\u0000${entry.kind}\u0000${entry.header ?? ''}\u0000${versions.length}\u0000${named}`,
+        () => buildValueDimension(key, entry.kind, entry.header, list, versions.length, base, mesh, cache));
     dimensions.push(dim.dimension);
     classifiers.push(dim.classify);
   }

@@ -20,17 +20,35 @@ import { RequestAttributes } from '../evaluator/request-attributes';
 
 /** Rows with the same answers to every identity matcher of a destination. */
 export interface SourceClass {
-  /** Row indexes, ascending. */
-  readonly rows: readonly number[];
+  /** perf7: the class's first row (its rows are {@link SourceClassification.rows}). */
+  readonly first: number;
+  /** perf7: how many rows the class has. */
+  readonly size: number;
   /** The representative peer principal; `null` for plaintext. */
   readonly principal: string | null;
   /** Sorted ids of the matchers the class matches (plus `plaintext`), for lookups. */
   readonly vector: string;
 }
 
-/** The source classes of one destination, and how to place any principal in them. */
+/**
+ * The source classes of one destination, and how to place any principal in them.
+ *
+ * perf7: the rows are held sparsely — the few rows some matcher of the destination matches (and
+ * plaintext) with their class, and one class for all the other rows ("the rest") — so that
+ * classifying a destination costs what its policies name, not the number of rows of the mesh.
+ */
 export interface SourceClassification {
   readonly classes: readonly SourceClass[];
+  /** The number of rows of the analysis. */
+  readonly rowCount: number;
+  /** The class of the rows no matcher matches (the rest), or -1 when there is none. */
+  readonly rest: number;
+  /** The class of a row. */
+  classOfRow(row: number): number;
+  /** The rows of a class, ascending (for the rest class, O(rows of the mesh)). */
+  rows(cls: number): Int32Array;
+  /** The class of every row, `[row]` (O(rows of the mesh)). */
+  classOfRows(): Int32Array;
   /** The class of an arbitrary principal, or undefined when it behaves like no row. */
   classOf(principal: string | null): number | undefined;
 }
@@ -53,13 +71,21 @@ export class SourceClassifier {
    */
   private readonly rowsByKey = new Map<string, number[]>();
   private readonly unkeyed: number[] = [];
+  /** perf7: the rows without a principal (plaintext), ascending. */
+  private readonly plaintextRows: number[] = [];
+  private readonly base = probeRequest({ namespace: '', labels: {}, port: 80 });
+  /** perf7: per row, its state while a destination is classified (0 between destinations). */
+  private readonly scratch: Int32Array;
 
   /** @param principals one per row; `null` is the plaintext row. */
   public constructor(private readonly principals: readonly (string | null)[], private readonly mesh: MeshConfig) {
-    const base = probeRequest({ namespace: '', labels: {}, port: 80 });
-    this.attrs = principals.map((p) => (p === null ? undefined : new RequestAttributes(base, mesh, p, undefined)));
+    this.scratch = new Int32Array(principals.length);
+    this.attrs = principals.map((p) => (p === null ? undefined : new RequestAttributes(this.base, mesh, p, undefined)));
     this.attrs.forEach((a, row) => {
-      if (a === undefined) return;
+      if (a === undefined) {
+        this.plaintextRows.push(row);
+        return;
+      }
       const keys = a.identityKeys;
       if (keys === undefined) {
         this.unkeyed.push(row);
@@ -76,44 +102,121 @@ export class SourceClassifier {
   /** Classes of the rows for one destination, from the policies of each version. */
   public classify(versions: readonly (WorkloadPolicies | undefined)[]): SourceClassification {
     const refs = this.matchersOf(versions);
-    const vectors = new Map<number, string[]>();
-    for (const ref of refs) {
-      for (const row of this.rowsMatching(ref)) {
-        const list = vectors.get(row) ?? [];
-        list.push(ref.id);
-        vectors.set(row, list);
-      }
-    }
-    // Most rows match nothing: only matched rows get a key; one pass files every row in order.
+    // perf7: each matched row walks a small automaton: its state is the set of matchers that match
+    // it so far (refs are taken in order, so equal sets reach equal states), kept in a scratch array
+    // shared by all destinations and reset after. No per-row lists or strings.
     const principals = this.principals;
-    const classOfRow = new Int32Array(principals.length).fill(-1);
-    const found: { rows: number[]; principal: string | null; vector: string }[] = [];
+    const state = this.scratch;
+    const paths: string[][] = [[]];
+    const next = new Map<number, number>();
+    const touched: number[] = [];
+    refs.forEach((ref, ri) => {
+      for (const row of this.rowsMatching(ref)) {
+        const s = state[row];
+        if (s === 0) touched.push(row);
+        const key = s * refs.length + ri;
+        let t = next.get(key);
+        if (t === undefined) {
+          t = paths.length;
+          paths.push([...paths[s], ref.id]);
+          next.set(key, t);
+        }
+        state[row] = t;
+      }
+    });
+    // Only the matched rows and the plaintext rows are filed one by one ("explicit", in row order);
+    // every other row is in the rest class, whose first row is the first one not explicit.
+    const explicitRows = Int32Array.from([...this.plaintextRows, ...touched]).sort();
+    const found: { first: number; size: number; principal: string | null; vector: string }[] = [];
     const byVector = new Map<string, number>();
-    const classFor = (vector: string, principal: string | null): number => {
+    const classFor = (vector: string, row: number): number => {
       let i = byVector.get(vector);
       if (i === undefined) {
         i = found.length;
-        found.push({ rows: [], principal, vector });
+        found.push({ first: row, size: 0, principal: principals[row], vector });
         byVector.set(vector, i);
       }
+      found[i].size++;
       return i;
     };
-    for (const [row, ids] of vectors) if (principals[row] !== null) classOfRow[row] = classFor(ids.join('\u0001'), principals[row]);
-    for (let row = 0; row < principals.length; row++) {
-      let c = classOfRow[row];
-      if (c < 0) c = principals[row] === null ? classFor('plaintext', null) : classFor('', principals[row]);
-      found[c].rows.push(row);
+    const vectors = new Map<number, string>();
+    const vectorOf = (s: number): string => {
+      let v = vectors.get(s);
+      if (v === undefined) {
+        v = paths[s].join('\u0001');
+        vectors.set(s, v);
+      }
+      return v;
+    };
+    const explicitClass = new Int32Array(explicitRows.length);
+    explicitRows.forEach((row, k) => {
+      explicitClass[k] = principals[row] === null ? classFor('plaintext', row) : classFor(vectorOf(state[row]), row);
+    });
+    for (const row of touched) state[row] = 0;
+    const restSize = principals.length - explicitRows.length;
+    if (restSize > 0) {
+      let first = 0;
+      for (let k = 0; k < explicitRows.length && explicitRows[k] === first; k++) first++;
+      const i = byVector.get('');
+      // Matched rows always have matcher ids: '' is the rest's alone.
+      if (i === undefined) {
+        byVector.set('', found.length);
+        found.push({ first, size: restSize, principal: principals[first], vector: '' });
+      }
     }
     // Classes in the order of their first row, whatever order they were found in.
-    const classes: SourceClass[] = found.filter((c) => c.rows.length > 0).sort((a, b) => a.rows[0] - b.rows[0])
-      .map((c) => ({ ...c, principal: principals[c.rows[0]] }));
+    const order = found.map((_c, i) => i).sort((a, b) => found[a].first - found[b].first);
+    const renumber = new Int32Array(found.length);
+    order.forEach((old, i) => {
+      renumber[old] = i;
+    });
+    const classes: SourceClass[] = order.map((i) => found[i]);
+    for (let k = 0; k < explicitClass.length; k++) explicitClass[k] = renumber[explicitClass[k]];
+    const restIndex = byVector.get('');
+    const rest = restIndex === undefined ? -1 : renumber[restIndex];
     const index = new Map(classes.map((c, i) => [c.vector, i]));
-    const base = probeRequest({ namespace: '', labels: {}, port: 80 });
+    const rowCount = principals.length;
+    const classOfRow = (row: number): number => {
+      // Binary search among the explicit rows.
+      let lo = 0;
+      let hi = explicitRows.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const r = explicitRows[mid];
+        if (r === row) return explicitClass[mid];
+        if (r < row) lo = mid + 1;
+        else hi = mid - 1;
+      }
+      return rest;
+    };
     return {
       classes,
+      rowCount,
+      rest,
+      classOfRow,
+      rows: (cls) => {
+        const c = classes[cls];
+        const out = new Int32Array(c.size);
+        let n = 0;
+        if (cls === rest) {
+          let k = 0;
+          for (let row = 0; row < rowCount; row++) {
+            if (k < explicitRows.length && explicitRows[k] === row) k++;
+            else out[n++] = row;
+          }
+        } else {
+          for (let k = 0; k < explicitRows.length; k++) if (explicitClass[k] === cls) out[n++] = explicitRows[k];
+        }
+        return out;
+      },
+      classOfRows: () => {
+        const out = new Int32Array(rowCount).fill(rest);
+        for (let k = 0; k < explicitRows.length; k++) out[explicitRows[k]] = explicitClass[k];
+        return out;
+      },
       classOf: (principal) => {
         if (principal === null) return index.get('plaintext');
-        const attrs = new RequestAttributes(base, this.mesh, principal, undefined);
+        const attrs = new RequestAttributes(this.base, this.mesh, principal, undefined);
         return index.get(refs.filter((r) => r.matcher.test(attrs)).map((r) => r.id).join('\u0001'));
       },
     };

@@ -108,7 +108,7 @@ function destinationChanges(analysis: AccessAnalysis, d: AnalyzedDestination): (
   const memo: DescribeMemo = new Map();
   const cellOf = destinationCells(d, memo);
   const complete = (s: SliceAccess): boolean => sliceComplete(s, sizes);
-  d.classification.classes.forEach((cls, k) => {
+  d.classification.classes.forEach((_cls, k) => {
     const old = d.access[0][k];
     const now = d.access[1][k];
     const added: SliceAccess[] = [];
@@ -143,8 +143,9 @@ function destinationChanges(analysis: AccessAnalysis, d: AnalyzedDestination): (
     };
     const key = JSON.stringify(change);
     const g = grouped.get(key);
-    if (g) appendAll(g.rows, cls.rows);
-    else grouped.set(key, { change, rows: [...cls.rows] });
+    const rows = d.classification.rows(k);
+    if (g) appendAll(g.rows, rows);
+    else grouped.set(key, { change, rows: Array.from(rows) });
   });
   return [...grouped.values()].map(({ change, rows }) => {
     const sorted = rows.sort((a, b) => a - b);

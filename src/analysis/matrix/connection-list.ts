@@ -82,32 +82,39 @@ export function writeConnectionList(config: IstioConfig, options: AccessAnalysis
   write(`${CONNECTION_LIST_HEADER}\n`);
   let destinations = 0;
   let lines = 0;
-  const rowClass = new Int32Array(sources.length);
   for (const d of stream.destinations()) {
     const shape = d.versions[0];
     if (!shape) continue;
     destinations++;
     const cellOfClass = destinationCells(d);
-    const classes = d.classification.classes;
+    const classification = d.classification;
+    const classes = classification.classes;
     const out: string[] = [];
     if (layer) {
       // Every row: L4 may open a connection the mesh denies.
-      classes.forEach((cls, i) => {
-        for (const r of cls.rows) rowClass[r] = i;
-      });
+      const rowClass = classification.classOfRows();
       const netOf = networkCells(shape, rowPods, config.workloads, layer);
       for (let r = 0; r < sources.length; r++) {
         cellLines(sources[r].id, d.id, cellOfClass(0, rowClass[r]), netOf(r), out);
       }
     } else {
-      // Only the rows of classes with some access, in row order.
-      const rows: { row: number; cell: MatrixCell }[] = [];
-      classes.forEach((cls, i) => {
-        const cell = cellOfClass(0, i);
-        if (cell.status !== 'denied') for (const row of cls.rows) rows.push({ row, cell });
-      });
-      rows.sort((a, b) => a.row - b.row);
-      for (const { row, cell } of rows) cellLines(sources[row].id, d.id, cell, cell.network, out);
+      // Only the rows of classes with some access, in row order (perf7: every row is visited only
+      // when the rest class — the rows no policy of the destination names — has access).
+      const open = classes.map((_c, i) => cellOfClass(0, i)).map((cell) => (cell.status === 'denied' ? undefined : cell));
+      if (classification.rest >= 0 && open[classification.rest]) {
+        const rowClass = classification.classOfRows();
+        for (let r = 0; r < rowClass.length; r++) {
+          const cell = open[rowClass[r]];
+          if (cell) cellLines(sources[r].id, d.id, cell, cell.network, out);
+        }
+      } else {
+        const rows: { row: number; cell: MatrixCell }[] = [];
+        open.forEach((cell, i) => {
+          if (cell) for (const row of classification.rows(i)) rows.push({ row, cell });
+        });
+        rows.sort((a, b) => a.row - b.row);
+        for (const { row, cell } of rows) cellLines(sources[row].id, d.id, cell, cell.network, out);
+      }
     }
     if (out.length > 0) {
       lines += out.length;

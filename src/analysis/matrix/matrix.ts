@@ -11,12 +11,12 @@
  * @see docs/matrix-and-diff.md
  * @module
  */
-import { appendAll } from '../../private/arrays';
 import { AccessRequest } from '../../semantics/access-request';
 import { AccessAnalysis, AccessAnalysisOptions, analyzeAccess, AnalyzedDestination } from '../access/access-analysis';
 import { accessStatus, AccessStatus, SliceAccess, sliceComplete } from '../access/access-sets';
 import { DescribeMemo, describeSlices, PortAccessSummary, summaryText } from '../access/cell-summary';
 import { MatrixDestination } from '../access/destinations';
+import { SourceClassification } from '../access/source-classes';
 import { MatrixSource } from '../access/sources';
 import { IstioConfig } from '../config/istio-config';
 import { MeshConfig } from '../config/mesh-config';
@@ -95,13 +95,16 @@ export function buildAccessMatrix(config: IstioConfig, options: AccessAnalysisOp
 function matrixOf(analysis: AccessAnalysis, version: number): AccessMatrix {
   const rowIndex = new Map(analysis.sources.map((s, i) => [s.id, i]));
   const columns: MatrixColumn[] = [];
-  const groupOfRow: Int32Array[] = [];
+  // perf7: a cell is found through the column's class of the row and the group of that class.
+  const groupOfClass: Int32Array[] = [];
+  const classifications: SourceClassification[] = [];
   for (const d of analysis.destinations) {
     const shape = d.versions[version];
     if (!shape) continue;
-    const { groups, rowGroups } = columnGroups(analysis, d, version);
+    const { groups, classGroups } = columnGroups(analysis, d, version);
     columns.push({ destination: shape, groups });
-    groupOfRow.push(rowGroups);
+    groupOfClass.push(classGroups);
+    classifications.push(d.classification);
   }
   const columnIndex = new Map(columns.map((c, i) => [c.destination.id, i]));
   return {
@@ -113,7 +116,7 @@ function matrixOf(analysis: AccessAnalysis, version: number): AccessMatrix {
       const r = rowIndex.get(sourceId);
       const c = columnIndex.get(destinationId);
       if (r === undefined || c === undefined) return undefined;
-      return columns[c].groups[groupOfRow[c][r]].cell;
+      return columns[c].groups[groupOfClass[c][classifications[c].classOfRow(r)]].cell;
     },
     allows: (request) => analysis.allows(request, version),
   };
@@ -160,33 +163,80 @@ function cellOf(d: AnalyzedDestination, slices: readonly SliceAccess[], memo: De
   };
 }
 
-function columnGroups(analysis: AccessAnalysis, d: AnalyzedDestination, version: number): { groups: MatrixCellGroup[]; rowGroups: Int32Array } {
-  const rowGroups = new Int32Array(analysis.sources.length);
-  const byCell = new Map<string, { first: number; rows: number[]; cell: MatrixCell }>();
+/**
+ * The groups of a column and the group of each source class. perf7: a group's `sources` are listed
+ * when read (an enumerable getter), so that building the matrix costs the classes of each column,
+ * not its rows: only output that shows every source pays for every source.
+ */
+function columnGroups(analysis: AccessAnalysis, d: AnalyzedDestination, version: number): { groups: MatrixCellGroup[]; classGroups: Int32Array } {
+  const classification = d.classification;
+  const classes = classification.classes;
+  const found: { first: number; members: number[]; cell: MatrixCell }[] = [];
+  const foundOfClass = new Int32Array(classes.length);
   const cellOfClass = destinationCells(d);
-  const keys = new Map<MatrixCell, string>();
-  d.classification.classes.forEach((cls, i) => {
+  // Groups by cell content. perf7: candidates by status and summary first; a cell is stringified
+  // only when another cell object shares them.
+  const byCell = new Map<MatrixCell, number>();
+  const byWords = new Map<string, number[]>();
+  const json = new Map<number, string>();
+  const jsonOf = (g: number): string => {
+    let j = json.get(g);
+    if (j === undefined) {
+      j = JSON.stringify(found[g].cell);
+      json.set(g, j);
+    }
+    return j;
+  };
+  const groupOf = (cell: MatrixCell, first: number): number => {
+    const words = `${cell.status}\u0000${cell.summary}\u0000${cell.refusedBy ?? ''}`;
+    const candidates = byWords.get(words);
+    if (candidates) {
+      const text = JSON.stringify(cell);
+      const same = candidates.find((g) => jsonOf(g) === text);
+      if (same !== undefined) return same;
+    }
+    const g = found.length;
+    found.push({ first, members: [], cell });
+    if (candidates) candidates.push(g);
+    else byWords.set(words, [g]);
+    return g;
+  };
+  classes.forEach((cls, i) => {
     const cell = cellOfClass(version, i);
-    let key = keys.get(cell);
-    if (key === undefined) {
-      key = JSON.stringify(cell);
-      keys.set(cell, key);
+    let g = byCell.get(cell);
+    if (g === undefined) {
+      g = groupOf(cell, cls.first);
+      byCell.set(cell, g);
     }
-    const g = byCell.get(key);
-    if (g) {
-      appendAll(g.rows, cls.rows);
-      g.first = Math.min(g.first, cls.rows[0]);
-    } else {
-      byCell.set(key, { first: cls.rows[0], rows: [...cls.rows], cell });
+    found[g].members.push(i);
+    found[g].first = Math.min(found[g].first, cls.first);
+    foundOfClass[i] = g;
+  });
+  const order = found.map((_g, i) => i).sort((a, b) => found[a].first - found[b].first);
+  const renumber = new Int32Array(found.length);
+  order.forEach((old, gi) => {
+    renumber[old] = gi;
+  });
+  const classGroups = foundOfClass.map((g) => renumber[g]);
+  const ids = analysis.sources;
+  const sourcesOf = (gi: number, members: readonly number[]): string[] => {
+    const out: string[] = [];
+    if (members.includes(classification.rest)) {
+      const all = classification.classOfRows();
+      for (let row = 0; row < all.length; row++) if (classGroups[all[row]] === gi) out.push(ids[row].id);
+      return out;
     }
-  });
-  const ordered = [...byCell.values()].sort((a, b) => a.first - b.first);
-  const groups = ordered.map((g, gi) => {
-    const rows = g.rows.sort((a, b) => a - b);
-    for (const r of rows) rowGroups[r] = gi;
-    return { sources: rows.map((r) => analysis.sources[r].id), cell: g.cell };
-  });
-  return { groups, rowGroups };
+    const rows: number[] = [];
+    for (const c of members) for (const r of classification.rows(c)) rows.push(r);
+    if (members.length > 1) rows.sort((a, b) => a - b);
+    for (const r of rows) out.push(ids[r].id);
+    return out;
+  };
+  const groups = order.map((old, gi): MatrixCellGroup => Object.defineProperties({} as { sources: string[]; cell: MatrixCell }, {
+    sources: { get: () => sourcesOf(gi, found[old].members), enumerable: true },
+    cell: { value: found[old].cell, enumerable: true },
+  }));
+  return { groups, classGroups };
 }
 
 function slicesKey(slices: readonly SliceAccess[]): string {
