@@ -18,6 +18,7 @@
 import { CompiledPolicy, compilePolicy, compileRulesNow } from './authorization-rule';
 import { LocatedJwtRule, locateJwtRules } from './jwt-filter';
 import { ResolvedPeerAuthentication, resolvePeerAuthentication } from './mtls-mode';
+import type { WorkloadPlan } from './workload-rules';
 import { appendAll } from '../../private/arrays';
 import { IgnoredPolicy } from '../../semantics/access-request';
 import { selectorMatches } from '../../semantics/labels';
@@ -47,6 +48,8 @@ export interface ResolvedWorkload {
   readonly policies: WorkloadPolicies;
   /** `namespace/name` of the Gateway whose selector matches the pods, if any: those pods run a gateway proxy. */
   readonly gateway?: string;
+  /** perf8: the evaluator's plan for this workload, built on its first decision (see evaluate.ts). */
+  plan?: WorkloadPlan;
 }
 
 interface Bucket<T> {
@@ -142,7 +145,8 @@ export class PolicyIndex {
     if (hit) return hit;
     // Gateway selectors match pods in every namespace (istiod's default, PILOT_SCOPE_GATEWAY_TO_NAMESPACE=false).
     const gateway = this.gateways.find((g) => selectorMatches(g.selector, labels))?.ref;
-    const resolved: ResolvedWorkload = { policies: this.resolve(namespace, labels), ...(gateway !== undefined ? { gateway } : {}) };
+    // perf8: `plan` present from the start, so that setting it keeps the object's shape.
+    const resolved: ResolvedWorkload = { policies: this.resolve(namespace, labels), ...(gateway !== undefined ? { gateway } : {}), plan: undefined };
     if (this.cache.size >= CACHE_LIMIT) {
       this.cache.clear();
       this.single.clear();

@@ -9,9 +9,9 @@
  *
  * @module
  */
-/* eslint-disable no-bitwise -- identity key bit sets */
 import { CompiledPolicy, CompiledRule, CompiledRules, ruleMatches } from './authorization-rule';
-import { identityKeyBit, RequestAttributes } from './request-attributes';
+import { EffectiveMtlsMode, MtlsSource } from './mtls-mode';
+import { internIdentityKey, RequestAttributes } from './request-attributes';
 import { DecidingPolicy } from '../../semantics/access-request';
 
 /** One rule of one policy. */
@@ -20,16 +20,21 @@ export interface RuleEntry {
   readonly rule: CompiledRule;
 }
 
-/** The rules of the policies of one action on one filter chain, in policy then rule order. */
+/**
+ * The rules of the policies of one action on one filter chain, in policy then rule order.
+ *
+ * perf8: the identity index is one flat Int32Array per action and chain, so that a request's
+ * lookup touches a few cache lines of its destination instead of a Map, its hash table and one
+ * array per key (at 8,000 workloads those were cold memory on almost every decision):
+ * `[n, key ids (n, ascending), starts (n + 1), lists…, unpinned…]` — the positions of the rules
+ * each key can match, merged with the unpinned rules (ascending), run from `starts[i]` to
+ * `starts[i + 1]`; the unpinned rules' positions run from `starts[n]` to the end.
+ */
 export interface ActionRules {
   readonly entries: readonly RuleEntry[];
-  /** Positions of the rules pinned to no identity. */
-  readonly unpinned: readonly number[];
-  /** Per identity key: the positions of the rules it can match, merged with `unpinned` (ascending). */
-  readonly byIdentity: ReadonlyMap<string, readonly number[]>;
-  /** Union of the {@link identityKeyBit}s of the keys in `byIdentity`: bits 0-31 and 32-63. */
-  readonly bitsLow: number;
-  readonly bitsHigh: number;
+  /** The rules of `entries`, in the same order (what matching reads; `entries` only on a match). */
+  readonly rules: readonly CompiledRule[];
+  readonly table: Int32Array;
 }
 
 /** DENY and ALLOW rules of one workload on both chains. */
@@ -38,6 +43,25 @@ export interface WorkloadRules {
   readonly allow: { readonly http: ActionRules; readonly tcp: ActionRules };
   /** The decision parts when no ALLOW rule matches, per chain, built on first use (the evaluator's). */
   readonly noMatch: { http?: NoMatch; tcp?: NoMatch };
+}
+
+/**
+ * perf8: what the evaluator keeps per resolved workload (on the index's cache entry, so a decision
+ * reaches it without a lookup of its own): the merged rules and what the common decision needs to
+ * know without touching the workload's policy lists.
+ */
+export interface WorkloadPlan {
+  readonly rules: WorkloadRules;
+  /** Decided by the Istio 1.x objects (no v1beta1/v1 policy selects the workload). */
+  readonly legacy: boolean;
+  /** No ignored, dry-run, AUDIT or CUSTOM policy: a decision carries no extras. */
+  readonly plain: boolean;
+  /** No RequestAuthentication selects the workload. */
+  readonly noJwtRules: boolean;
+  /** No ALLOW policy applies to the workload. */
+  readonly allowNone: boolean;
+  /** The mTLS mode of every port when no port-level mode is set (undefined otherwise). */
+  readonly mtls?: { readonly mode: EffectiveMtlsMode; readonly source?: MtlsSource };
 }
 
 /** What a denial by "no ALLOW rule matched" says: the same for every request on one chain of a workload. */
@@ -49,33 +73,41 @@ export interface NoMatch {
 /** Merges the rules of the policies (in their order) for one chain. */
 export function actionRules(policies: readonly CompiledPolicy[], chainOf: (p: CompiledPolicy) => CompiledRules): ActionRules {
   const entries: RuleEntry[] = [];
+  const rules: CompiledRule[] = [];
   const unpinned: number[] = [];
-  const pinned = new Map<string, number[]>();
+  const pinned = new Map<number, number[]>();
   for (const policy of policies) {
     for (const rule of chainOf(policy).rules) {
       const at = entries.length;
       entries.push({ policy, rule });
+      rules.push(rule);
       if (!rule.identityKeys) {
         unpinned.push(at);
         continue;
       }
       for (const k of rule.identityKeys) {
-        const list = pinned.get(k);
+        const id = internIdentityKey(k);
+        const list = pinned.get(id);
         if (list) list.push(at);
-        else pinned.set(k, [at]);
+        else pinned.set(id, [at]);
       }
     }
   }
-  const byIdentity = new Map<string, readonly number[]>();
-  let bitsLow = 0;
-  let bitsHigh = 0;
-  for (const [k, list] of pinned) {
-    byIdentity.set(k, mergeSorted(unpinned, list));
-    const bit = identityKeyBit(k);
-    if (bit < 32) bitsLow |= 1 << bit;
-    else bitsHigh |= 1 << (bit - 32);
-  }
-  return { entries, unpinned, byIdentity, bitsLow, bitsHigh };
+  const ids = [...pinned.keys()].sort((a, b) => a - b);
+  const lists = ids.map((id) => mergeSorted(unpinned, pinned.get(id)!));
+  const n = ids.length;
+  const table = new Int32Array(2 + 2 * n + lists.reduce((t, l) => t + l.length, 0) + unpinned.length);
+  table[0] = n;
+  let at = 2 + 2 * n;
+  ids.forEach((id, i) => {
+    table[1 + i] = id;
+    table[1 + n + i] = at;
+    table.set(lists[i], at);
+    at += lists[i].length;
+  });
+  table[1 + 2 * n] = at;
+  table.set(unpinned, at);
+  return { entries, rules, table };
 }
 
 /** The DENY and ALLOW rules of a workload's enforced policies. */
@@ -87,56 +119,78 @@ export function workloadRules(deny: readonly CompiledPolicy[], allow: readonly C
   };
 }
 
+/** Where key `id` is filed in `table` (its position among the keys), or -1. */
+function findKey(table: Int32Array, id: number): number {
+  let lo = 1;
+  let hi = table[0];
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1; // eslint-disable-line no-bitwise -- halving
+    const k = table[mid];
+    if (k === id) return mid - 1;
+    if (k < id) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
 /** The first rule (in policy, then rule order) that matches the request, if any. */
-export function firstMatchingEntry(rules: ActionRules, attrs: RequestAttributes): RuleEntry | undefined {
-  const entries = rules.entries;
-  if (entries.length === 0) return undefined;
-  const keys = attrs.identityKeys;
-  if (keys === undefined) {
-    for (const e of entries) if (ruleMatches(e.rule, attrs)) return e;
+export function firstMatchingEntry(action: ActionRules, attrs: RequestAttributes): RuleEntry | undefined {
+  const rules = action.rules;
+  if (rules.length === 0) return undefined;
+  const ids = attrs.identityIds;
+  if (ids === undefined) {
+    for (let i = 0; i < rules.length; i++) if (ruleMatches(rules[i], attrs)) return action.entries[i];
     return undefined;
   }
+  const table = action.table;
+  const n = table[0];
   // Each list holds the unpinned rules too: with one list (the common case) no merge is needed.
-  let first: readonly number[] | undefined;
   let lists = 0;
-  const bits = attrs.identityBits;
-  for (let i = 0; i < keys.length; i++) {
-    // Most keys of a request name no rule of the destination: skip their lookup by the bit filter.
-    const bit = bits[i];
-    if ((bit < 32 ? rules.bitsLow & (1 << bit) : rules.bitsHigh & (1 << (bit - 32))) === 0) continue;
-    const l = rules.byIdentity.get(keys[i]);
-    if (l === undefined) continue;
-    if (lists === 0) {first = l;} else {
-      if (lists === 1) LISTS[0] = first!;
-      LISTS[lists] = l;
+  let from = table[1 + 2 * n];
+  let to = table.length;
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (id < 0 || n === 0) continue;
+    const k = findKey(table, id);
+    if (k < 0) continue;
+    if (lists === 0) {
+      from = table[1 + n + k];
+      to = table[2 + n + k];
+    } else {
+      if (lists === 1) {
+        AT[0] = from;
+        END[0] = to;
+      }
+      AT[lists] = table[1 + n + k];
+      END[lists] = table[2 + n + k];
     }
     lists++;
   }
   if (lists <= 1) {
-    for (const i of first ?? rules.unpinned) if (ruleMatches(entries[i].rule, attrs)) return entries[i];
+    for (let p = from; p < to; p++) if (ruleMatches(rules[table[p]], attrs)) return action.entries[table[p]];
     return undefined;
   }
   // Several keys with rules: walk the ascending lists together (module scratch space: no
   // allocation per request; ruleMatches never re-enters).
-  for (let l = 0; l < lists; l++) AT[l] = 0;
   let last = -1;
   for (;;) {
     let next = -1;
     for (let l = 0; l < lists; l++) {
-      const list = LISTS[l];
       let at = AT[l];
-      while (at < list.length && list[at] <= last) at++;
+      const end = END[l];
+      while (at < end && table[at] <= last) at++;
       AT[l] = at;
-      if (at < list.length && (next < 0 || list[at] < next)) next = list[at];
+      if (at < end && (next < 0 || table[at] < next)) next = table[at];
     }
     if (next < 0) return undefined;
-    if (ruleMatches(entries[next].rule, attrs)) return entries[next];
+    if (ruleMatches(rules[next], attrs)) return action.entries[next];
     last = next;
   }
 }
 
-const LISTS: (readonly number[])[] = [[], [], [], [], [], [], [], []];
-const AT = new Int32Array(LISTS.length);
+/** Scratch space of the merge: the range of each list (a canonical principal has at most five keys). */
+const AT = new Int32Array(8);
+const END = new Int32Array(8);
 
 function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
   const out: number[] = [];
