@@ -26,7 +26,7 @@ import { LegacyIndex } from './legacy/legacy-index';
 import { mtlsForPort } from './mtls-mode';
 import { WorkloadPolicies } from './policy-index';
 import { RequestAttributes } from './request-attributes';
-import { firstMatchingEntry, WorkloadPlan, workloadRules } from './workload-rules';
+import { firstMatchingIn, NoMatch, WorkloadPlan, workloadPlan } from './workload-rules';
 import {
   AccessDecision, AccessOutcome, AccessRequest, CustomAuthzResult, DecidingPolicy, DryRunResult,
 } from '../../semantics/access-request';
@@ -89,14 +89,13 @@ export function evaluatorFor(context: AnalysisContext): Evaluator {
 /** The DENY and ALLOW rules of a resolved workload, merged across its policies, and its flags. */
 function planOf(wp: WorkloadPolicies, legacy: LegacyIndex): WorkloadPlan {
   const pa = wp.peerAuthentication;
-  return {
-    rules: workloadRules(wp.deny, wp.allow),
+  return workloadPlan(wp.deny, wp.allow, {
     legacy: usesLegacy(legacy, wp),
     plain: wp.ignored.length === 0 && wp.dryRun.length === 0 && wp.audit.length === 0 && wp.custom.length === 0,
     noJwtRules: wp.jwtRules.length === 0,
     allowNone: wp.allow.length === 0,
-    ...(pa.ports.size === 0 ? { mtls: { mode: pa.mode, ...(pa.source ? { source: pa.source } : {}) } } : {}),
-  };
+    mtls: pa.ports.size === 0 ? { mode: pa.mode, ...(pa.source ? { source: pa.source } : {}) } : undefined,
+  });
 }
 
 const evaluators = new WeakMap<IstioConfig, WeakMap<MeshConfig, Evaluator>>();
@@ -129,7 +128,6 @@ const NO_EXTRAS: Extras = Object.freeze({});
 const CONTINUE: JwtOutcome = Object.freeze({ kind: 'continue' });
 
 function decide(wp: WorkloadPolicies, plan: WorkloadPlan, request: AccessRequest, mesh: MeshConfig, gateway: string | undefined): AccessDecision {
-  const rules = plan.rules;
   const extras: Extras = plan.plain ? NO_EXTRAS : wp.ignored.length > 0 ? { ignored: wp.ignored } : {};
 
   // 1. Peer authentication. Gateway proxies have no inbound sidecar listeners: a Gateway's server
@@ -186,7 +184,7 @@ function decide(wp: WorkloadPolicies, plan: WorkloadPlan, request: AccessRequest
   if (custom.length > 0) extras.custom = custom;
 
   const tcp = request.protocol === 'TCP';
-  const deny = firstMatchingEntry(tcp ? rules.deny.tcp : rules.deny.http, attrs);
+  const deny = firstMatchingIn(plan.table, tcp ? plan.denyTcp : plan.denyHttp, plan.rules, plan.entries, attrs);
   if (deny) {
     const { policy, rule } = deny;
     return finish(denied, [refOf(policy, rule.index)], `denied by ${name(policy)} rule ${rule.index}: ${explainRuleMatch(rule, attrs).join(', ')}${suffix}`, extras);
@@ -197,22 +195,28 @@ function decide(wp: WorkloadPolicies, plan: WorkloadPlan, request: AccessRequest
     return finish('ALLOW', custom.map(({ provider: _p, note: _n, ...ref }) => ref),
       `allowed: no DENY policy matched and no ALLOW policy applies to the workload${delegated}${suffix}`, extras);
   }
-  const allow = firstMatchingEntry(tcp ? rules.allow.tcp : rules.allow.http, attrs);
+  const allow = firstMatchingIn(plan.table, tcp ? plan.allowTcp : plan.allowHttp, plan.rules, plan.entries, attrs);
   if (allow) {
     const { policy, rule } = allow;
     return finish('ALLOW', [refOf(policy, rule.index)], `allowed by ${name(policy)} rule ${rule.index}: ${explainRuleMatch(rule, attrs).join(', ')}${suffix}`, extras);
   }
   // The same for every request on this chain of the workload: built once (perf5).
-  const chain = tcp ? 'tcp' : 'http';
-  const none = rules.noMatch[chain] ??= {
-    decidedBy: wp.allow.map((p) => refOf(p, null)),
-    text: `denied: no rule of the ALLOW ${wp.allow.length === 1 ? 'policy' : 'policies'} ${wp.allow.map((p) => describeCandidate(p, request.protocol)).join(', ')} matched`,
-  };
+  const none = (tcp ? plan.noMatchTcp : plan.noMatchHttp) ?? noMatch(plan, wp, request.protocol);
   return finish(denied, none.decidedBy.map(copyRef), suffix === '' ? none.text : none.text + suffix, extras);
 }
 
 const NO_CUSTOM: CustomAuthzResult[] = [];
 const NO_POLICIES: readonly CompiledPolicy[] = [];
+
+function noMatch(plan: WorkloadPlan, wp: WorkloadPolicies, protocol: 'HTTP' | 'TCP'): NoMatch {
+  const none: NoMatch = {
+    decidedBy: wp.allow.map((p) => refOf(p, null)),
+    text: `denied: no rule of the ALLOW ${wp.allow.length === 1 ? 'policy' : 'policies'} ${wp.allow.map((p) => describeCandidate(p, protocol)).join(', ')} matched`,
+  };
+  if (protocol === 'TCP') plan.noMatchTcp = none;
+  else plan.noMatchHttp = none;
+  return none;
+}
 
 function copyRef(ref: DecidingPolicy): DecidingPolicy {
   return { kind: ref.kind, namespace: ref.namespace, name: ref.name, action: ref.action, rule: ref.rule };

@@ -23,35 +23,44 @@ export interface RuleEntry {
 /**
  * The rules of the policies of one action on one filter chain, in policy then rule order.
  *
- * perf8: the identity index is one flat Int32Array per action and chain, so that a request's
- * lookup touches a few cache lines of its destination instead of a Map, its hash table and one
- * array per key (at 8,000 workloads those were cold memory on almost every decision):
- * `[n, key ids (n, ascending), starts (n + 1), lists…, unpinned…]` — the positions of the rules
+ * perf8: the identity index is a segment of a flat Int32Array (one array per workload for its
+ * four action/chain pairs), so that a request's lookup touches a few cache lines of its
+ * destination instead of a Map, its hash table and one array per key (at 8,000 workloads those
+ * were cold memory on almost every decision). The segment at `base`:
+ * `[n, end, first, last, key ids (n, ascending), starts (n + 1), lists…, unpinned…]` — the
+ * segment's rules are `rules[first]` to `rules[last - 1]`; the positions (in `rules`) of the rules
  * each key can match, merged with the unpinned rules (ascending), run from `starts[i]` to
- * `starts[i + 1]`; the unpinned rules' positions run from `starts[n]` to the end.
+ * `starts[i + 1]`; the unpinned rules' positions run from `starts[n]` to `end`.
  */
 export interface ActionRules {
+  /** The rules and the policies they belong to; `rules[i]` is `entries[i].rule` (what matching reads). */
   readonly entries: readonly RuleEntry[];
-  /** The rules of `entries`, in the same order (what matching reads; `entries` only on a match). */
   readonly rules: readonly CompiledRule[];
   readonly table: Int32Array;
+  readonly base: number;
 }
 
-/** DENY and ALLOW rules of one workload on both chains. */
-export interface WorkloadRules {
-  readonly deny: { readonly http: ActionRules; readonly tcp: ActionRules };
-  readonly allow: { readonly http: ActionRules; readonly tcp: ActionRules };
-  /** The decision parts when no ALLOW rule matches, per chain, built on first use (the evaluator's). */
-  readonly noMatch: { http?: NoMatch; tcp?: NoMatch };
+/** What a denial by "no ALLOW rule matched" says: the same for every request on one chain of a workload. */
+export interface NoMatch {
+  readonly decidedBy: readonly DecidingPolicy[];
+  readonly text: string;
 }
 
 /**
  * perf8: what the evaluator keeps per resolved workload (on the index's cache entry, so a decision
- * reaches it without a lookup of its own): the merged rules and what the common decision needs to
- * know without touching the workload's policy lists.
+ * reaches it without a lookup of its own): the DENY and ALLOW rules of its enforced policies on
+ * both chains, merged across policies (one table), and what the common decision needs to know
+ * without touching the workload's policy lists.
  */
 export interface WorkloadPlan {
-  readonly rules: WorkloadRules;
+  readonly table: Int32Array;
+  readonly entries: readonly RuleEntry[];
+  readonly rules: readonly CompiledRule[];
+  /** Segments of `table` (see {@link ActionRules}). */
+  readonly denyHttp: number;
+  readonly denyTcp: number;
+  readonly allowHttp: number;
+  readonly allowTcp: number;
   /** Decided by the Istio 1.x objects (no v1beta1/v1 policy selects the workload). */
   readonly legacy: boolean;
   /** No ignored, dry-run, AUDIT or CUSTOM policy: a decision carries no extras. */
@@ -61,21 +70,18 @@ export interface WorkloadPlan {
   /** No ALLOW policy applies to the workload. */
   readonly allowNone: boolean;
   /** The mTLS mode of every port when no port-level mode is set (undefined otherwise). */
-  readonly mtls?: { readonly mode: EffectiveMtlsMode; readonly source?: MtlsSource };
+  readonly mtls: { readonly mode: EffectiveMtlsMode; readonly source?: MtlsSource } | undefined;
+  /** The decision parts when no ALLOW rule matches, per chain, built on first use (the evaluator's). */
+  noMatchHttp: NoMatch | undefined;
+  noMatchTcp: NoMatch | undefined;
 }
 
-/** What a denial by "no ALLOW rule matched" says: the same for every request on one chain of a workload. */
-export interface NoMatch {
-  readonly decidedBy: readonly DecidingPolicy[];
-  readonly text: string;
-}
-
-/** Merges the rules of the policies (in their order) for one chain. */
-export function actionRules(policies: readonly CompiledPolicy[], chainOf: (p: CompiledPolicy) => CompiledRules): ActionRules {
-  const entries: RuleEntry[] = [];
-  const rules: CompiledRule[] = [];
+/** Appends the segment of the policies' rules on one chain to `table` (rules to `rules`/`entries`); returns its base. */
+function appendSegment(table: number[], entries: RuleEntry[], rules: CompiledRule[], policies: readonly CompiledPolicy[],
+  chainOf: (p: CompiledPolicy) => CompiledRules): number {
   const unpinned: number[] = [];
   const pinned = new Map<number, number[]>();
+  const first = entries.length;
   for (const policy of policies) {
     for (const rule of chainOf(policy).rules) {
       const at = entries.length;
@@ -96,95 +102,124 @@ export function actionRules(policies: readonly CompiledPolicy[], chainOf: (p: Co
   const ids = [...pinned.keys()].sort((a, b) => a - b);
   const lists = ids.map((id) => mergeSorted(unpinned, pinned.get(id)!));
   const n = ids.length;
-  const table = new Int32Array(2 + 2 * n + lists.reduce((t, l) => t + l.length, 0) + unpinned.length);
-  table[0] = n;
-  let at = 2 + 2 * n;
-  ids.forEach((id, i) => {
-    table[1 + i] = id;
-    table[1 + n + i] = at;
-    table.set(lists[i], at);
-    at += lists[i].length;
-  });
-  table[1 + 2 * n] = at;
-  table.set(unpinned, at);
-  return { entries, rules, table };
-}
-
-/** The DENY and ALLOW rules of a workload's enforced policies. */
-export function workloadRules(deny: readonly CompiledPolicy[], allow: readonly CompiledPolicy[]): WorkloadRules {
-  return {
-    deny: { http: actionRules(deny, (p) => p.http), tcp: actionRules(deny, (p) => p.tcp) },
-    allow: { http: actionRules(allow, (p) => p.http), tcp: actionRules(allow, (p) => p.tcp) },
-    noMatch: {},
-  };
-}
-
-/** Where key `id` is filed in `table` (its position among the keys), or -1. */
-function findKey(table: Int32Array, id: number): number {
-  let lo = 1;
-  let hi = table[0];
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1; // eslint-disable-line no-bitwise -- halving
-    const k = table[mid];
-    if (k === id) return mid - 1;
-    if (k < id) lo = mid + 1;
-    else hi = mid - 1;
+  const base = table.length;
+  table.push(n, 0, first, entries.length, ...ids);
+  let at = base + 4 + 2 * n + 1;
+  for (const l of lists) {
+    table.push(at);
+    at += l.length;
   }
-  return -1;
+  table.push(at);
+  for (const l of lists) for (const x of l) table.push(x);
+  for (const x of unpinned) table.push(x);
+  table[base + 1] = table.length;
+  return base;
+}
+
+/** Merges the rules of the policies (in their order) for one chain. */
+export function actionRules(policies: readonly CompiledPolicy[], chainOf: (p: CompiledPolicy) => CompiledRules): ActionRules {
+  const table: number[] = [];
+  const entries: RuleEntry[] = [];
+  const rules: CompiledRule[] = [];
+  const base = appendSegment(table, entries, rules, policies, chainOf);
+  return { entries, rules, table: Int32Array.from(table), base };
+}
+
+/** The flags of a {@link WorkloadPlan} (what the evaluator knows of the workload's policies). */
+export type PlanFlags = Pick<WorkloadPlan, 'legacy' | 'plain' | 'noJwtRules' | 'allowNone' | 'mtls'>;
+
+/** The plan of a workload from its enforced DENY and ALLOW policies. */
+export function workloadPlan(deny: readonly CompiledPolicy[], allow: readonly CompiledPolicy[], flags: PlanFlags): WorkloadPlan {
+  const table: number[] = [];
+  const entries: RuleEntry[] = [];
+  const rules: CompiledRule[] = [];
+  const denyHttp = appendSegment(table, entries, rules, deny, (p) => p.http);
+  const denyTcp = appendSegment(table, entries, rules, deny, (p) => p.tcp);
+  const allowHttp = appendSegment(table, entries, rules, allow, (p) => p.http);
+  const allowTcp = appendSegment(table, entries, rules, allow, (p) => p.tcp);
+  return {
+    table: Int32Array.from(table), entries, rules, denyHttp, denyTcp, allowHttp, allowTcp,
+    legacy: flags.legacy, plain: flags.plain, noJwtRules: flags.noJwtRules, allowNone: flags.allowNone, mtls: flags.mtls,
+    noMatchHttp: undefined, noMatchTcp: undefined,
+  };
 }
 
 /** The first rule (in policy, then rule order) that matches the request, if any. */
 export function firstMatchingEntry(action: ActionRules, attrs: RequestAttributes): RuleEntry | undefined {
-  const rules = action.rules;
-  if (rules.length === 0) return undefined;
+  return firstMatchingIn(action.table, action.base, action.rules, action.entries, attrs);
+}
+
+/** Where key `id` is filed among the `n` keys from `lo` of `table` (its position among them), or -1. */
+function findKey(table: Int32Array, lo: number, n: number, id: number): number {
+  let l = lo;
+  let h = lo + n - 1;
+  while (l <= h) {
+    const mid = (l + h) >> 1; // eslint-disable-line no-bitwise -- halving
+    const k = table[mid];
+    if (k === id) return mid - lo;
+    if (k < id) l = mid + 1;
+    else h = mid - 1;
+  }
+  return -1;
+}
+
+/** {@link firstMatchingEntry} on the segment at `base` of `table`. */
+export function firstMatchingIn(table: Int32Array, base: number, rules: readonly CompiledRule[], entries: readonly RuleEntry[],
+  attrs: RequestAttributes): RuleEntry | undefined {
+  const first = table[base + 2];
+  const last = table[base + 3];
+  if (first === last) return undefined;
   const ids = attrs.identityIds;
   if (ids === undefined) {
-    for (let i = 0; i < rules.length; i++) if (ruleMatches(rules[i], attrs)) return action.entries[i];
+    // A principal of another shape: every rule of the segment, in order.
+    for (let i = first; i < last; i++) if (ruleMatches(rules[i], attrs)) return entries[i];
     return undefined;
   }
-  const table = action.table;
-  const n = table[0];
+  const n = table[base];
+  const starts = base + 4 + n;
   // Each list holds the unpinned rules too: with one list (the common case) no merge is needed.
+  let from = table[starts + n];
+  let to = table[base + 1];
   let lists = 0;
-  let from = table[1 + 2 * n];
-  let to = table.length;
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i];
-    if (id < 0 || n === 0) continue;
-    const k = findKey(table, id);
-    if (k < 0) continue;
-    if (lists === 0) {
-      from = table[1 + n + k];
-      to = table[2 + n + k];
-    } else {
-      if (lists === 1) {
-        AT[0] = from;
-        END[0] = to;
+  if (n > 0) {
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      if (id < 0) continue;
+      const k = findKey(table, base + 4, n, id);
+      if (k < 0) continue;
+      if (lists === 0) {
+        from = table[starts + k];
+        to = table[starts + k + 1];
+      } else {
+        if (lists === 1) {
+          AT[0] = from;
+          END[0] = to;
+        }
+        AT[lists] = table[starts + k];
+        END[lists] = table[starts + k + 1];
       }
-      AT[lists] = table[1 + n + k];
-      END[lists] = table[2 + n + k];
+      lists++;
     }
-    lists++;
   }
   if (lists <= 1) {
-    for (let p = from; p < to; p++) if (ruleMatches(rules[table[p]], attrs)) return action.entries[table[p]];
+    for (let p = from; p < to; p++) if (ruleMatches(rules[table[p]], attrs)) return entries[table[p]];
     return undefined;
   }
   // Several keys with rules: walk the ascending lists together (module scratch space: no
   // allocation per request; ruleMatches never re-enters).
-  let last = -1;
+  let tried = -1;
   for (;;) {
     let next = -1;
     for (let l = 0; l < lists; l++) {
       let at = AT[l];
-      const end = END[l];
-      while (at < end && table[at] <= last) at++;
+      const stop = END[l];
+      while (at < stop && table[at] <= tried) at++;
       AT[l] = at;
-      if (at < end && (next < 0 || table[at] < next)) next = table[at];
+      if (at < stop && (next < 0 || table[at] < next)) next = table[at];
     }
     if (next < 0) return undefined;
-    if (ruleMatches(rules[next], attrs)) return action.entries[next];
-    last = next;
+    if (ruleMatches(rules[next], attrs)) return entries[next];
+    tried = next;
   }
 }
 
