@@ -9,10 +9,13 @@
  *
  * @module
  */
-import { CompiledPolicy, CompiledRule, CompiledRules, ruleMatches } from './authorization-rule';
+/* eslint-disable no-bitwise -- guard words and IPv4 masks */
+import { CompiledPolicy, CompiledRule, CompiledRules, FieldConstraint, ruleMatches } from './authorization-rule';
 import { EffectiveMtlsMode, MtlsSource } from './mtls-mode';
-import { internIdentityKey, RequestAttributes } from './request-attributes';
+import { GUARD_CLAIMS, GUARD_OTHER_METHOD, internIdentityKey, ipv4Int, methodBit, RequestAttributes } from './request-attributes';
+import { appendAll } from '../../private/arrays';
 import { DecidingPolicy } from '../../semantics/access-request';
+import { parseCidr } from '../../semantics/ip-match';
 
 /** One rule of one policy. */
 export interface RuleEntry {
@@ -103,7 +106,8 @@ function appendSegment(table: number[], entries: RuleEntry[], rules: CompiledRul
   const lists = ids.map((id) => mergeSorted(unpinned, pinned.get(id)!));
   const n = ids.length;
   const base = table.length;
-  table.push(n, 0, first, entries.length, ...ids);
+  table.push(n, 0, first, entries.length);
+  appendAll(table, ids);
   let at = base + 4 + 2 * n + 1;
   for (const l of lists) {
     table.push(at);
@@ -116,13 +120,37 @@ function appendSegment(table: number[], entries: RuleEntry[], rules: CompiledRul
   return base;
 }
 
-/** Merges the rules of the policies (in their order) for one chain. */
-export function actionRules(policies: readonly CompiledPolicy[], chainOf: (p: CompiledPolicy) => CompiledRules): ActionRules {
-  const table: number[] = [];
+/**
+ * A table of segments, one per (policies, chain), then the rules' guards at `table[0]`: per rule,
+ * its guard word and the offset of its IPv4 ranges (-1: none), see {@link guardOf}.
+ */
+function buildTable(segments: readonly (readonly [readonly CompiledPolicy[], (p: CompiledPolicy) => CompiledRules])[]): {
+  table: Int32Array; entries: RuleEntry[]; rules: CompiledRule[]; bases: number[];
+} {
+  const table: number[] = [0];
   const entries: RuleEntry[] = [];
   const rules: CompiledRule[] = [];
-  const base = appendSegment(table, entries, rules, policies, chainOf);
-  return { entries, rules, table: Int32Array.from(table), base };
+  const bases = segments.map(([policies, chainOf]) => appendSegment(table, entries, rules, policies, chainOf));
+  const guardBase = table.length;
+  table[0] = guardBase;
+  const ranges: number[] = [];
+  const rangesBase = guardBase + 2 * rules.length;
+  for (const rule of rules) {
+    const g = guardOf(rule);
+    table.push(g.word, g.ranges ? rangesBase + ranges.length : -1);
+    if (g.ranges) {
+      ranges.push(g.ranges.length / 2);
+      appendAll(ranges, g.ranges);
+    }
+  }
+  appendAll(table, ranges);
+  return { table: Int32Array.from(table), entries, rules, bases };
+}
+
+/** Merges the rules of the policies (in their order) for one chain. */
+export function actionRules(policies: readonly CompiledPolicy[], chainOf: (p: CompiledPolicy) => CompiledRules): ActionRules {
+  const { table, entries, rules, bases } = buildTable([[policies, chainOf]]);
+  return { entries, rules, table, base: bases[0] };
 }
 
 /** The flags of a {@link WorkloadPlan} (what the evaluator knows of the workload's policies). */
@@ -130,18 +158,91 @@ export type PlanFlags = Pick<WorkloadPlan, 'legacy' | 'plain' | 'noJwtRules' | '
 
 /** The plan of a workload from its enforced DENY and ALLOW policies. */
 export function workloadPlan(deny: readonly CompiledPolicy[], allow: readonly CompiledPolicy[], flags: PlanFlags): WorkloadPlan {
-  const table: number[] = [];
-  const entries: RuleEntry[] = [];
-  const rules: CompiledRule[] = [];
-  const denyHttp = appendSegment(table, entries, rules, deny, (p) => p.http);
-  const denyTcp = appendSegment(table, entries, rules, deny, (p) => p.tcp);
-  const allowHttp = appendSegment(table, entries, rules, allow, (p) => p.http);
-  const allowTcp = appendSegment(table, entries, rules, allow, (p) => p.tcp);
+  const http = (p: CompiledPolicy): CompiledRules => p.http;
+  const tcp = (p: CompiledPolicy): CompiledRules => p.tcp;
+  const { table, entries, rules, bases } = buildTable([[deny, http], [deny, tcp], [allow, http], [allow, tcp]]);
   return {
-    table: Int32Array.from(table), entries, rules, denyHttp, denyTcp, allowHttp, allowTcp,
-    legacy: flags.legacy, plain: flags.plain, noJwtRules: flags.noJwtRules, allowNone: flags.allowNone, mtls: flags.mtls,
-    noMatchHttp: undefined, noMatchTcp: undefined,
+    table,
+    entries,
+    rules,
+    denyHttp: bases[0],
+    denyTcp: bases[1],
+    allowHttp: bases[2],
+    allowTcp: bases[3],
+    legacy: flags.legacy,
+    plain: flags.plain,
+    noJwtRules: flags.noJwtRules,
+    allowNone: flags.allowNone,
+    mtls: flags.mtls,
+    noMatchHttp: undefined,
+    noMatchTcp: undefined,
   };
+}
+
+/**
+ * perf8: what a request must have for a rule to match, read from the workload's table before the
+ * rule itself (whose objects are cold memory in a large mesh): bits 0-15 the methods of a rule
+ * whose every operation names exact standard methods ({@link methodBit}); {@link GUARD_CLAIMS}
+ * when every source names requestPrincipals or a condition tests the token (no verified token:
+ * no match); and the IPv4 ranges of a rule whose every source names only IPv4 `ipBlocks` (pairs
+ * of address and mask). Necessary conditions only: a rule that passes its guard is still matched.
+ */
+function guardOf(rule: CompiledRule): { word: number; ranges?: number[] } {
+  let word = 0;
+  const everyGroup = (groups: readonly (readonly FieldConstraint[])[] | undefined, key: string): FieldConstraint[] | undefined => {
+    if (!groups) return undefined;
+    const out: FieldConstraint[] = [];
+    for (const g of groups) {
+      const c = g.find((x) => x.attribute.key === key && x.values !== undefined);
+      if (!c) return undefined;
+      out.push(c);
+    }
+    return out;
+  };
+  const methods = everyGroup(rule.operations, ':method');
+  if (methods) {
+    let mask = 0;
+    for (const c of methods) for (const v of c.values!) mask |= methodBit(v.raw);
+    if ((mask & GUARD_OTHER_METHOD) === 0) word |= mask;
+  }
+  if (everyGroup(rule.sources, 'request.auth.principal') || rule.conditions.some((c) => c.values !== undefined && TOKEN_KEYS.has(c.attribute.key))) {
+    word |= GUARD_CLAIMS;
+  }
+  const ips = everyGroup(rule.sources, 'source.ip');
+  let ranges: number[] | undefined = [];
+  for (const c of ips ?? []) {
+    for (const v of c.values!) {
+      const r = parseCidr(v.raw);
+      if (!r || r.version !== 4) {
+        ranges = undefined;
+        break;
+      }
+      const mask = r.prefixLength === 0 ? 0 : (-1 << (32 - r.prefixLength));
+      ranges?.push(ipv4Int(r.bytes) & mask, mask);
+    }
+    if (!ranges) break;
+  }
+  return { word, ...(ips && ranges ? { ranges } : {}) };
+}
+
+const TOKEN_KEYS: ReadonlySet<string> = new Set(['request.auth.principal', 'request.auth.audiences', 'request.auth.presenter']);
+
+/** Whether the request passes the guard of rule `i` (see {@link guardOf}). */
+function guardPasses(table: Int32Array, i: number, attrs: RequestAttributes): boolean {
+  const at = table[0] + 2 * i;
+  const word = table[at];
+  const ranges = table[at + 1];
+  if (word === 0 && ranges < 0) return true;
+  const have = attrs.guardWord;
+  const methods = word & 0xffff;
+  if (methods !== 0 && (methods & have) === 0) return false;
+  if ((word & GUARD_CLAIMS) !== 0 && (have & GUARD_CLAIMS) === 0) return false;
+  if (ranges < 0) return true;
+  const ip = attrs.sourceIpv4;
+  if (ip === undefined) return false;
+  const n = table[ranges];
+  for (let r = ranges + 1; r < ranges + 1 + 2 * n; r += 2) if ((ip & table[r + 1]) === table[r]) return true;
+  return false;
 }
 
 /** The first rule (in policy, then rule order) that matches the request, if any. */
@@ -154,7 +255,7 @@ function findKey(table: Int32Array, lo: number, n: number, id: number): number {
   let l = lo;
   let h = lo + n - 1;
   while (l <= h) {
-    const mid = (l + h) >> 1; // eslint-disable-line no-bitwise -- halving
+    const mid = (l + h) >> 1;
     const k = table[mid];
     if (k === id) return mid - lo;
     if (k < id) l = mid + 1;
@@ -172,7 +273,7 @@ export function firstMatchingIn(table: Int32Array, base: number, rules: readonly
   const ids = attrs.identityIds;
   if (ids === undefined) {
     // A principal of another shape: every rule of the segment, in order.
-    for (let i = first; i < last; i++) if (ruleMatches(rules[i], attrs)) return entries[i];
+    for (let i = first; i < last; i++) if (guardPasses(table, i, attrs) && ruleMatches(rules[i], attrs)) return entries[i];
     return undefined;
   }
   const n = table[base];
@@ -202,7 +303,10 @@ export function firstMatchingIn(table: Int32Array, base: number, rules: readonly
     }
   }
   if (lists <= 1) {
-    for (let p = from; p < to; p++) if (ruleMatches(rules[table[p]], attrs)) return entries[table[p]];
+    for (let p = from; p < to; p++) {
+      const i = table[p];
+      if (guardPasses(table, i, attrs) && ruleMatches(rules[i], attrs)) return entries[i];
+    }
     return undefined;
   }
   // Several keys with rules: walk the ascending lists together (module scratch space: no
@@ -218,7 +322,7 @@ export function firstMatchingIn(table: Int32Array, base: number, rules: readonly
       if (at < stop && (next < 0 || table[at] < next)) next = table[at];
     }
     if (next < 0) return undefined;
-    if (ruleMatches(rules[next], attrs)) return entries[next];
+    if (guardPasses(table, next, attrs) && ruleMatches(rules[next], attrs)) return entries[next];
     tried = next;
   }
 }
