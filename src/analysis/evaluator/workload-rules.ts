@@ -10,12 +10,11 @@
  * @module
  */
 /* eslint-disable no-bitwise -- guard words and IPv4 masks */
-import { CompiledPolicy, CompiledRule, CompiledRules, FieldConstraint, ruleMatches } from './authorization-rule';
+import { CompiledPolicy, CompiledRule, CompiledRules, ruleMatches } from './authorization-rule';
 import { EffectiveMtlsMode, MtlsSource } from './mtls-mode';
-import { GUARD_CLAIMS, GUARD_OTHER_METHOD, internIdentityKey, ipv4Int, methodBit, RequestAttributes } from './request-attributes';
+import { GUARD_CLAIMS, internIdentityKey, RequestAttributes } from './request-attributes';
 import { appendAll } from '../../private/arrays';
 import { DecidingPolicy } from '../../semantics/access-request';
-import { parseCidr } from '../../semantics/ip-match';
 
 /** One rule of one policy. */
 export interface RuleEntry {
@@ -82,6 +81,23 @@ export interface WorkloadPlan {
 /** Appends the segment of the policies' rules on one chain to `table` (rules to `rules`/`entries`); returns its base. */
 function appendSegment(table: number[], entries: RuleEntry[], rules: CompiledRule[], policies: readonly CompiledPolicy[],
   chainOf: (p: CompiledPolicy) => CompiledRules): number {
+  // Most segments hold the rules of one policy: copy that chain's segment, built once (perf8:
+  // resolving a workload is part of its first decision; at 8,000 workloads most are first seen
+  // inside a batch of requests).
+  let only: CompiledPolicy | undefined;
+  let withRules = 0;
+  for (const policy of policies) {
+    if (chainOf(policy).rules.length > 0) {
+      only = policy;
+      withRules++;
+    }
+  }
+  if (withRules === 1) return appendCopy(table, entries, rules, only!, chainOf(only!));
+  return appendSegmentOf(table, entries, rules, policies, chainOf);
+}
+
+function appendSegmentOf(table: number[], entries: RuleEntry[], rules: CompiledRule[], policies: readonly CompiledPolicy[],
+  chainOf: (p: CompiledPolicy) => CompiledRules): number {
   const unpinned: number[] = [];
   const pinned = new Map<number, number[]>();
   const first = entries.length;
@@ -94,8 +110,7 @@ function appendSegment(table: number[], entries: RuleEntry[], rules: CompiledRul
         unpinned.push(at);
         continue;
       }
-      for (const k of rule.identityKeys) {
-        const id = internIdentityKey(k);
+      for (const id of rule.identityIds ?? [...rule.identityKeys].map(internIdentityKey)) {
         const list = pinned.get(id);
         if (list) list.push(at);
         else pinned.set(id, [at]);
@@ -120,9 +135,35 @@ function appendSegment(table: number[], entries: RuleEntry[], rules: CompiledRul
   return base;
 }
 
+/** The segment of one policy's chain, at base 0 and rule position 0: built on first use. */
+const templates = new WeakMap<CompiledRules, Int32Array>();
+
+function appendCopy(table: number[], entries: RuleEntry[], rules: CompiledRule[], policy: CompiledPolicy, chain: CompiledRules): number {
+  let t = templates.get(chain);
+  if (t === undefined) {
+    const scratch: number[] = [];
+    appendSegmentOf(scratch, [], [], [policy], () => chain);
+    t = Int32Array.from(scratch);
+    templates.set(chain, t);
+  }
+  const base = table.length;
+  const first = entries.length;
+  for (const rule of chain.rules) {
+    entries.push({ policy, rule });
+    rules.push(rule);
+  }
+  // [n, end, first, last, ids…, starts…, positions…]: ends and starts move by `base`, positions by `first`.
+  const n = t[0];
+  table.push(n, t[1] + base, first, t[3] + first);
+  for (let i = 4; i < 4 + n; i++) table.push(t[i]);
+  for (let i = 4 + n; i < 5 + 2 * n; i++) table.push(t[i] + base);
+  for (let i = 5 + 2 * n; i < t.length; i++) table.push(t[i] + first);
+  return base;
+}
+
 /**
  * A table of segments, one per (policies, chain), then the rules' guards at `table[0]`: per rule,
- * its guard word and the offset of its IPv4 ranges (-1: none), see {@link guardOf}.
+ * its guard word and the offset of its IPv4 ranges (-1: none), see rule-guard.ts.
  */
 function buildTable(segments: readonly (readonly [readonly CompiledPolicy[], (p: CompiledPolicy) => CompiledRules])[]): {
   table: Int32Array; entries: RuleEntry[]; rules: CompiledRule[]; bases: number[];
@@ -136,7 +177,7 @@ function buildTable(segments: readonly (readonly [readonly CompiledPolicy[], (p:
   const ranges: number[] = [];
   const rangesBase = guardBase + 2 * rules.length;
   for (const rule of rules) {
-    const g = guardOf(rule);
+    const g = rule.guard;
     table.push(g.word, g.ranges ? rangesBase + ranges.length : -1);
     if (g.ranges) {
       ranges.push(g.ranges.length / 2);
@@ -179,55 +220,7 @@ export function workloadPlan(deny: readonly CompiledPolicy[], allow: readonly Co
   };
 }
 
-/**
- * perf8: what a request must have for a rule to match, read from the workload's table before the
- * rule itself (whose objects are cold memory in a large mesh): bits 0-15 the methods of a rule
- * whose every operation names exact standard methods ({@link methodBit}); {@link GUARD_CLAIMS}
- * when every source names requestPrincipals or a condition tests the token (no verified token:
- * no match); and the IPv4 ranges of a rule whose every source names only IPv4 `ipBlocks` (pairs
- * of address and mask). Necessary conditions only: a rule that passes its guard is still matched.
- */
-function guardOf(rule: CompiledRule): { word: number; ranges?: number[] } {
-  let word = 0;
-  const everyGroup = (groups: readonly (readonly FieldConstraint[])[] | undefined, key: string): FieldConstraint[] | undefined => {
-    if (!groups) return undefined;
-    const out: FieldConstraint[] = [];
-    for (const g of groups) {
-      const c = g.find((x) => x.attribute.key === key && x.values !== undefined);
-      if (!c) return undefined;
-      out.push(c);
-    }
-    return out;
-  };
-  const methods = everyGroup(rule.operations, ':method');
-  if (methods) {
-    let mask = 0;
-    for (const c of methods) for (const v of c.values!) mask |= methodBit(v.raw);
-    if ((mask & GUARD_OTHER_METHOD) === 0) word |= mask;
-  }
-  if (everyGroup(rule.sources, 'request.auth.principal') || rule.conditions.some((c) => c.values !== undefined && TOKEN_KEYS.has(c.attribute.key))) {
-    word |= GUARD_CLAIMS;
-  }
-  const ips = everyGroup(rule.sources, 'source.ip');
-  let ranges: number[] | undefined = [];
-  for (const c of ips ?? []) {
-    for (const v of c.values!) {
-      const r = parseCidr(v.raw);
-      if (!r || r.version !== 4) {
-        ranges = undefined;
-        break;
-      }
-      const mask = r.prefixLength === 0 ? 0 : (-1 << (32 - r.prefixLength));
-      ranges?.push(ipv4Int(r.bytes) & mask, mask);
-    }
-    if (!ranges) break;
-  }
-  return { word, ...(ips && ranges ? { ranges } : {}) };
-}
-
-const TOKEN_KEYS: ReadonlySet<string> = new Set(['request.auth.principal', 'request.auth.audiences', 'request.auth.presenter']);
-
-/** Whether the request passes the guard of rule `i` (see {@link guardOf}). */
+/** Whether the request passes the guard of rule `i` (see rule-guard.ts). */
 function guardPasses(table: Int32Array, i: number, attrs: RequestAttributes): boolean {
   const at = table[0] + 2 * i;
   const word = table[at];
