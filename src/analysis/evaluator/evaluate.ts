@@ -184,7 +184,7 @@ function decide(wp: WorkloadPolicies, plan: WorkloadPlan, request: AccessRequest
   if (custom.length > 0) extras.custom = custom;
 
   const tcp = request.protocol === 'TCP';
-  const deny = firstMatchingIn(plan.table, tcp ? plan.denyTcp : plan.denyHttp, plan.rules, plan.entries, attrs);
+  const deny = firstMatchingIn(plan.table, tcp ? plan.denyTcp : plan.denyHttp, plan.rules, plan.owners, attrs);
   if (deny) {
     const { policy, rule } = deny;
     return finish(denied, [refOf(policy, rule.index)], `denied by ${name(policy)} rule ${rule.index}: ${explainRuleMatch(rule, attrs).join(', ')}${suffix}`, extras);
@@ -195,7 +195,7 @@ function decide(wp: WorkloadPolicies, plan: WorkloadPlan, request: AccessRequest
     return finish('ALLOW', custom.map(({ provider: _p, note: _n, ...ref }) => ref),
       `allowed: no DENY policy matched and no ALLOW policy applies to the workload${delegated}${suffix}`, extras);
   }
-  const allow = firstMatchingIn(plan.table, tcp ? plan.allowTcp : plan.allowHttp, plan.rules, plan.entries, attrs);
+  const allow = firstMatchingIn(plan.table, tcp ? plan.allowTcp : plan.allowHttp, plan.rules, plan.owners, attrs);
   if (allow) {
     const { policy, rule } = allow;
     return finish('ALLOW', [refOf(policy, rule.index)], `allowed by ${name(policy)} rule ${rule.index}: ${explainRuleMatch(rule, attrs).join(', ')}${suffix}`, extras);

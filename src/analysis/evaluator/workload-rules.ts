@@ -35,8 +35,8 @@ export interface RuleEntry {
  * `starts[i + 1]`; the unpinned rules' positions run from `starts[n]` to `end`.
  */
 export interface ActionRules {
-  /** The rules and the policies they belong to; `rules[i]` is `entries[i].rule` (what matching reads). */
-  readonly entries: readonly RuleEntry[];
+  /** The rules, and the policy of each (a {@link RuleEntry} is made for a match only). */
+  readonly owners: readonly CompiledPolicy[];
   readonly rules: readonly CompiledRule[];
   readonly table: Int32Array;
   readonly base: number;
@@ -56,7 +56,7 @@ export interface NoMatch {
  */
 export interface WorkloadPlan {
   readonly table: Int32Array;
-  readonly entries: readonly RuleEntry[];
+  readonly owners: readonly CompiledPolicy[];
   readonly rules: readonly CompiledRule[];
   /** Segments of `table` (see {@link ActionRules}). */
   readonly denyHttp: number;
@@ -78,8 +78,8 @@ export interface WorkloadPlan {
   noMatchTcp: NoMatch | undefined;
 }
 
-/** Appends the segment of the policies' rules on one chain to `table` (rules to `rules`/`entries`); returns its base. */
-function appendSegment(table: number[], entries: RuleEntry[], rules: CompiledRule[], policies: readonly CompiledPolicy[],
+/** Appends the segment of the policies' rules on one chain to `table` (rules to `rules`, their policies to `owners`); returns its base. */
+function appendSegment(table: number[], owners: CompiledPolicy[], rules: CompiledRule[], policies: readonly CompiledPolicy[],
   chainOf: (p: CompiledPolicy) => CompiledRules): number {
   // Most segments hold the rules of one policy: copy that chain's segment, built once (perf8:
   // resolving a workload is part of its first decision; at 8,000 workloads most are first seen
@@ -92,19 +92,19 @@ function appendSegment(table: number[], entries: RuleEntry[], rules: CompiledRul
       withRules++;
     }
   }
-  if (withRules === 1) return appendCopy(table, entries, rules, only!, chainOf(only!));
-  return appendSegmentOf(table, entries, rules, policies, chainOf);
+  if (withRules === 1) return appendCopy(table, owners, rules, only!, chainOf(only!));
+  return appendSegmentOf(table, owners, rules, policies, chainOf);
 }
 
-function appendSegmentOf(table: number[], entries: RuleEntry[], rules: CompiledRule[], policies: readonly CompiledPolicy[],
+function appendSegmentOf(table: number[], owners: CompiledPolicy[], rules: CompiledRule[], policies: readonly CompiledPolicy[],
   chainOf: (p: CompiledPolicy) => CompiledRules): number {
   const unpinned: number[] = [];
   const pinned = new Map<number, number[]>();
-  const first = entries.length;
+  const first = rules.length;
   for (const policy of policies) {
     for (const rule of chainOf(policy).rules) {
-      const at = entries.length;
-      entries.push({ policy, rule });
+      const at = rules.length;
+      owners.push(policy);
       rules.push(rule);
       if (!rule.identityKeys) {
         unpinned.push(at);
@@ -121,7 +121,7 @@ function appendSegmentOf(table: number[], entries: RuleEntry[], rules: CompiledR
   const lists = ids.map((id) => mergeSorted(unpinned, pinned.get(id)!));
   const n = ids.length;
   const base = table.length;
-  table.push(n, 0, first, entries.length);
+  table.push(n, 0, first, rules.length);
   appendAll(table, ids);
   let at = base + 4 + 2 * n + 1;
   for (const l of lists) {
@@ -138,7 +138,7 @@ function appendSegmentOf(table: number[], entries: RuleEntry[], rules: CompiledR
 /** The segment of one policy's chain, at base 0 and rule position 0: built on first use. */
 const templates = new WeakMap<CompiledRules, Int32Array>();
 
-function appendCopy(table: number[], entries: RuleEntry[], rules: CompiledRule[], policy: CompiledPolicy, chain: CompiledRules): number {
+function appendCopy(table: number[], owners: CompiledPolicy[], rules: CompiledRule[], policy: CompiledPolicy, chain: CompiledRules): number {
   let t = templates.get(chain);
   if (t === undefined) {
     const scratch: number[] = [];
@@ -147,9 +147,9 @@ function appendCopy(table: number[], entries: RuleEntry[], rules: CompiledRule[]
     templates.set(chain, t);
   }
   const base = table.length;
-  const first = entries.length;
+  const first = rules.length;
   for (const rule of chain.rules) {
-    entries.push({ policy, rule });
+    owners.push(policy);
     rules.push(rule);
   }
   // [n, end, first, last, ids…, starts…, positions…]: ends and starts move by `base`, positions by `first`.
@@ -166,12 +166,12 @@ function appendCopy(table: number[], entries: RuleEntry[], rules: CompiledRule[]
  * its guard word and the offset of its IPv4 ranges (-1: none), see rule-guard.ts.
  */
 function buildTable(segments: readonly (readonly [readonly CompiledPolicy[], (p: CompiledPolicy) => CompiledRules])[]): {
-  table: Int32Array; entries: RuleEntry[]; rules: CompiledRule[]; bases: number[];
+  table: Int32Array; owners: CompiledPolicy[]; rules: CompiledRule[]; bases: number[];
 } {
   const table: number[] = [0];
-  const entries: RuleEntry[] = [];
+  const owners: CompiledPolicy[] = [];
   const rules: CompiledRule[] = [];
-  const bases = segments.map(([policies, chainOf]) => appendSegment(table, entries, rules, policies, chainOf));
+  const bases = segments.map(([policies, chainOf]) => appendSegment(table, owners, rules, policies, chainOf));
   const guardBase = table.length;
   table[0] = guardBase;
   const ranges: number[] = [];
@@ -185,13 +185,13 @@ function buildTable(segments: readonly (readonly [readonly CompiledPolicy[], (p:
     }
   }
   appendAll(table, ranges);
-  return { table: Int32Array.from(table), entries, rules, bases };
+  return { table: Int32Array.from(table), owners, rules, bases };
 }
 
 /** Merges the rules of the policies (in their order) for one chain. */
 export function actionRules(policies: readonly CompiledPolicy[], chainOf: (p: CompiledPolicy) => CompiledRules): ActionRules {
-  const { table, entries, rules, bases } = buildTable([[policies, chainOf]]);
-  return { entries, rules, table, base: bases[0] };
+  const { table, owners, rules, bases } = buildTable([[policies, chainOf]]);
+  return { owners, rules, table, base: bases[0] };
 }
 
 /** The flags of a {@link WorkloadPlan} (what the evaluator knows of the workload's policies). */
@@ -201,10 +201,10 @@ export type PlanFlags = Pick<WorkloadPlan, 'legacy' | 'plain' | 'noJwtRules' | '
 export function workloadPlan(deny: readonly CompiledPolicy[], allow: readonly CompiledPolicy[], flags: PlanFlags): WorkloadPlan {
   const http = (p: CompiledPolicy): CompiledRules => p.http;
   const tcp = (p: CompiledPolicy): CompiledRules => p.tcp;
-  const { table, entries, rules, bases } = buildTable([[deny, http], [deny, tcp], [allow, http], [allow, tcp]]);
+  const { table, owners, rules, bases } = buildTable([[deny, http], [deny, tcp], [allow, http], [allow, tcp]]);
   return {
     table,
-    entries,
+    owners,
     rules,
     denyHttp: bases[0],
     denyTcp: bases[1],
@@ -240,7 +240,7 @@ function guardPasses(table: Int32Array, i: number, attrs: RequestAttributes): bo
 
 /** The first rule (in policy, then rule order) that matches the request, if any. */
 export function firstMatchingEntry(action: ActionRules, attrs: RequestAttributes): RuleEntry | undefined {
-  return firstMatchingIn(action.table, action.base, action.rules, action.entries, attrs);
+  return firstMatchingIn(action.table, action.base, action.rules, action.owners, attrs);
 }
 
 /** Where key `id` is filed among the `n` keys from `lo` of `table` (its position among them), or -1. */
@@ -258,7 +258,7 @@ function findKey(table: Int32Array, lo: number, n: number, id: number): number {
 }
 
 /** {@link firstMatchingEntry} on the segment at `base` of `table`. */
-export function firstMatchingIn(table: Int32Array, base: number, rules: readonly CompiledRule[], entries: readonly RuleEntry[],
+export function firstMatchingIn(table: Int32Array, base: number, rules: readonly CompiledRule[], owners: readonly CompiledPolicy[],
   attrs: RequestAttributes): RuleEntry | undefined {
   const first = table[base + 2];
   const last = table[base + 3];
@@ -266,7 +266,7 @@ export function firstMatchingIn(table: Int32Array, base: number, rules: readonly
   const ids = attrs.identityIds;
   if (ids === undefined) {
     // A principal of another shape: every rule of the segment, in order.
-    for (let i = first; i < last; i++) if (guardPasses(table, i, attrs) && ruleMatches(rules[i], attrs)) return entries[i];
+    for (let i = first; i < last; i++) if (guardPasses(table, i, attrs) && ruleMatches(rules[i], attrs)) return { policy: owners[i], rule: rules[i] };
     return undefined;
   }
   const n = table[base];
@@ -298,7 +298,7 @@ export function firstMatchingIn(table: Int32Array, base: number, rules: readonly
   if (lists <= 1) {
     for (let p = from; p < to; p++) {
       const i = table[p];
-      if (guardPasses(table, i, attrs) && ruleMatches(rules[i], attrs)) return entries[i];
+      if (guardPasses(table, i, attrs) && ruleMatches(rules[i], attrs)) return { policy: owners[i], rule: rules[i] };
     }
     return undefined;
   }
@@ -315,7 +315,7 @@ export function firstMatchingIn(table: Int32Array, base: number, rules: readonly
       if (at < stop && (next < 0 || table[at] < next)) next = table[at];
     }
     if (next < 0) return undefined;
-    if (guardPasses(table, next, attrs) && ruleMatches(rules[next], attrs)) return entries[next];
+    if (guardPasses(table, next, attrs) && ruleMatches(rules[next], attrs)) return { policy: owners[next], rule: rules[next] };
     tried = next;
   }
 }
