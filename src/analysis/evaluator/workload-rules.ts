@@ -51,18 +51,16 @@ export interface NoMatch {
 /**
  * perf8: what the evaluator keeps per resolved workload (on the index's cache entry, so a decision
  * reaches it without a lookup of its own): the DENY and ALLOW rules of its enforced policies on
- * both chains, merged across policies (one table), and what the common decision needs to know
- * without touching the workload's policy lists.
+ * both chains, merged across policies, and what the common decision needs to know without
+ * touching the workload's policy lists. When one policy holds all the rules of an action on a
+ * chain (most workloads), its rules are that policy's own table, built when the policy compiles
+ * ({@link precomputePolicyRules}): a workload's first decision then builds almost nothing.
  */
 export interface WorkloadPlan {
-  readonly table: Int32Array;
-  readonly owners: readonly CompiledPolicy[];
-  readonly rules: readonly CompiledRule[];
-  /** Segments of `table` (see {@link ActionRules}). */
-  readonly denyHttp: number;
-  readonly denyTcp: number;
-  readonly allowHttp: number;
-  readonly allowTcp: number;
+  readonly denyHttp: ActionRules;
+  readonly denyTcp: ActionRules;
+  readonly allowHttp: ActionRules;
+  readonly allowTcp: ActionRules;
   /** Decided by the Istio 1.x objects (no v1beta1/v1 policy selects the workload). */
   readonly legacy: boolean;
   /** No ignored, dry-run, AUDIT or CUSTOM policy: a decision carries no extras. */
@@ -80,23 +78,6 @@ export interface WorkloadPlan {
 
 /** Appends the segment of the policies' rules on one chain to `table` (rules to `rules`, their policies to `owners`); returns its base. */
 function appendSegment(table: number[], owners: CompiledPolicy[], rules: CompiledRule[], policies: readonly CompiledPolicy[],
-  chainOf: (p: CompiledPolicy) => CompiledRules): number {
-  // Most segments hold the rules of one policy: copy that chain's segment, built once (perf8:
-  // resolving a workload is part of its first decision; at 8,000 workloads most are first seen
-  // inside a batch of requests).
-  let only: CompiledPolicy | undefined;
-  let withRules = 0;
-  for (const policy of policies) {
-    if (chainOf(policy).rules.length > 0) {
-      only = policy;
-      withRules++;
-    }
-  }
-  if (withRules === 1) return appendCopy(table, owners, rules, only!, chainOf(only!));
-  return appendSegmentOf(table, owners, rules, policies, chainOf);
-}
-
-function appendSegmentOf(table: number[], owners: CompiledPolicy[], rules: CompiledRule[], policies: readonly CompiledPolicy[],
   chainOf: (p: CompiledPolicy) => CompiledRules): number {
   const unpinned: number[] = [];
   const pinned = new Map<number, number[]>();
@@ -132,32 +113,6 @@ function appendSegmentOf(table: number[], owners: CompiledPolicy[], rules: Compi
   for (const l of lists) for (const x of l) table.push(x);
   for (const x of unpinned) table.push(x);
   table[base + 1] = table.length;
-  return base;
-}
-
-/** The segment of one policy's chain, at base 0 and rule position 0: built on first use. */
-const templates = new WeakMap<CompiledRules, Int32Array>();
-
-function appendCopy(table: number[], owners: CompiledPolicy[], rules: CompiledRule[], policy: CompiledPolicy, chain: CompiledRules): number {
-  let t = templates.get(chain);
-  if (t === undefined) {
-    const scratch: number[] = [];
-    appendSegmentOf(scratch, [], [], [policy], () => chain);
-    t = Int32Array.from(scratch);
-    templates.set(chain, t);
-  }
-  const base = table.length;
-  const first = rules.length;
-  for (const rule of chain.rules) {
-    owners.push(policy);
-    rules.push(rule);
-  }
-  // [n, end, first, last, ids…, starts…, positions…]: ends and starts move by `base`, positions by `first`.
-  const n = t[0];
-  table.push(n, t[1] + base, first, t[3] + first);
-  for (let i = 4; i < 4 + n; i++) table.push(t[i]);
-  for (let i = 4 + n; i < 5 + 2 * n; i++) table.push(t[i] + base);
-  for (let i = 5 + 2 * n; i < t.length; i++) table.push(t[i] + first);
   return base;
 }
 
@@ -197,19 +152,50 @@ export function actionRules(policies: readonly CompiledPolicy[], chainOf: (p: Co
 /** The flags of a {@link WorkloadPlan} (what the evaluator knows of the workload's policies). */
 export type PlanFlags = Pick<WorkloadPlan, 'legacy' | 'plain' | 'noJwtRules' | 'allowNone' | 'mtls'>;
 
+const HTTP = (p: CompiledPolicy): CompiledRules => p.http;
+const TCP = (p: CompiledPolicy): CompiledRules => p.tcp;
+const NO_RULES: ActionRules = actionRules([], HTTP);
+/** The table of each policy chain (one policy's rules), built once. */
+const policyTables = new WeakMap<CompiledRules, ActionRules>();
+
+function policyRules(policy: CompiledPolicy, chain: CompiledRules): ActionRules {
+  let r = policyTables.get(chain);
+  if (r === undefined) {
+    r = actionRules([policy], () => chain);
+    policyTables.set(chain, r);
+  }
+  return r;
+}
+
+/** Builds the tables of a policy's chains now (perf8: `check` builds them at load, with the rules). */
+export function precomputePolicyRules(policy: CompiledPolicy): void {
+  if (policy.action !== 'ALLOW' && policy.action !== 'DENY') return;
+  policyRules(policy, policy.http);
+  policyRules(policy, policy.tcp);
+}
+
+/** The rules of the policies on one chain: none, one policy's table, or a merged table. */
+function segmentRules(policies: readonly CompiledPolicy[], chainOf: (p: CompiledPolicy) => CompiledRules): ActionRules {
+  let only: CompiledPolicy | undefined;
+  let withRules = 0;
+  for (const policy of policies) {
+    if (chainOf(policy).rules.length > 0) {
+      only = policy;
+      withRules++;
+    }
+  }
+  if (withRules === 0) return NO_RULES;
+  if (withRules === 1) return policyRules(only!, chainOf(only!));
+  return actionRules(policies, chainOf);
+}
+
 /** The plan of a workload from its enforced DENY and ALLOW policies. */
 export function workloadPlan(deny: readonly CompiledPolicy[], allow: readonly CompiledPolicy[], flags: PlanFlags): WorkloadPlan {
-  const http = (p: CompiledPolicy): CompiledRules => p.http;
-  const tcp = (p: CompiledPolicy): CompiledRules => p.tcp;
-  const { table, owners, rules, bases } = buildTable([[deny, http], [deny, tcp], [allow, http], [allow, tcp]]);
   return {
-    table,
-    owners,
-    rules,
-    denyHttp: bases[0],
-    denyTcp: bases[1],
-    allowHttp: bases[2],
-    allowTcp: bases[3],
+    denyHttp: segmentRules(deny, HTTP),
+    denyTcp: segmentRules(deny, TCP),
+    allowHttp: segmentRules(allow, HTTP),
+    allowTcp: segmentRules(allow, TCP),
     legacy: flags.legacy,
     plain: flags.plain,
     noJwtRules: flags.noJwtRules,
