@@ -19,7 +19,7 @@ interface PrincipalFacts {
   readonly serviceAccount: string | null;
   readonly identityKeys: readonly string[] | undefined;
   /** perf5: {@link identityKeyBit} of each key, in the same order. */
-  readonly identityBits: readonly number[];
+  identityBits?: readonly number[];
   /** perf8: {@link identityKeyId} of each key (-1: no rule names it), valid while the interner holds `idsAt` keys. */
   ids?: Int32Array;
   idsAt: number;
@@ -100,7 +100,8 @@ function factsOf(principal: string): PrincipalFacts {
     const m = CANONICAL_PRINCIPAL.exec(principal);
     const sa = m ? `${m[1]}/${m[2]}` : null;
     const identityKeys = m === null ? undefined : keysOf(principal, m[1], `${m[1]}/${m[2]}`);
-    f = { serviceAccount: sa, identityKeys, identityBits: identityKeys?.map(identityKeyBit) ?? NO_BITS, idsAt: -1 };
+    // perf8: the bits (no longer used by the evaluator) are computed on first use.
+    f = { serviceAccount: sa, identityKeys, identityBits: undefined, ids: undefined, idsAt: -1 };
     if (principalFacts.size >= PRINCIPAL_FACTS_LIMIT) principalFacts.clear();
     principalFacts.set(principal, f);
   }
@@ -187,7 +188,9 @@ export class RequestAttributes {
 
   /** {@link identityKeyBit} of each of {@link identityKeys}, in the same order. */
   public get identityBits(): readonly number[] {
-    return this.principal === undefined ? NO_BITS : this.facts().identityBits;
+    if (this.principal === undefined) return NO_BITS;
+    const f = this.facts();
+    return f.identityBits ??= f.identityKeys?.map(identityKeyBit) ?? NO_BITS;
   }
 
   /**
