@@ -12,8 +12,8 @@ import { generateRequests } from './generate-requests';
 
 interface Lib {
   readonly name: string;
-  evaluate(r: unknown): { outcome: string };
   readonly loadCpuMs: number;
+  evaluate(r: unknown): { outcome: string };
 }
 
 function cpuMs(): number {
