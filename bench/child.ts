@@ -131,7 +131,15 @@ async function main(args: string[]): Promise<void> {
       const ms = performance.now() - start;
       // perf8: CPU time of the loop too (wall time under other jobs' load is 2-4x it).
       const cpuMs = cpuMsSince(cpu0);
-      report({ ms, cpuMs, loadMs, decisions: requests.length, perSecond: Math.round(requests.length / (ms / 1000)), perCpuSecond: Math.round(requests.length / (cpuMs / 1000)), outcomes });
+      report({
+        ms,
+        cpuMs,
+        loadMs,
+        decisions: requests.length,
+        perSecond: Math.round(requests.length / (ms / 1000)),
+        perCpuSecond: Math.round(requests.length / (cpuMs / 1000)),
+        outcomes,
+      });
       return;
     }
     case 'replay-log': {
