@@ -202,15 +202,17 @@ function decide(wp: WorkloadPolicies, plan: WorkloadPlan, request: AccessRequest
   }
   // The same for every request on this chain of the workload: built once (perf5).
   const none = (tcp ? plan.noMatchTcp : plan.noMatchHttp) ?? noMatch(plan, wp, request.protocol);
-  return finish(denied, none.decidedBy.map(copyRef), suffix === '' ? none.text : none.text + suffix, extras);
+  return finish(denied, copyRefs(none.flat), suffix === '' ? none.text : none.text + suffix, extras);
 }
 
 const NO_CUSTOM: CustomAuthzResult[] = [];
 const NO_POLICIES: readonly CompiledPolicy[] = [];
 
 function noMatch(plan: WorkloadPlan, wp: WorkloadPolicies, protocol: 'HTTP' | 'TCP'): NoMatch {
+  const decidedBy = wp.allow.map((p) => refOf(p, null));
   const none: NoMatch = {
-    decidedBy: wp.allow.map((p) => refOf(p, null)),
+    decidedBy,
+    flat: decidedBy.flatMap((r) => [r.kind, r.namespace, r.name, r.action, r.rule]),
     text: `denied: no rule of the ALLOW ${wp.allow.length === 1 ? 'policy' : 'policies'} ${wp.allow.map((p) => describeCandidate(p, protocol)).join(', ')} matched`,
   };
   if (protocol === 'TCP') plan.noMatchTcp = none;
@@ -218,8 +220,19 @@ function noMatch(plan: WorkloadPlan, wp: WorkloadPolicies, protocol: 'HTTP' | 'T
   return none;
 }
 
-function copyRef(ref: DecidingPolicy): DecidingPolicy {
-  return { kind: ref.kind, namespace: ref.namespace, name: ref.name, action: ref.action, rule: ref.rule };
+/** Fresh copies of the references of a {@link NoMatch} (perf8: read from one flat array). */
+function copyRefs(flat: NoMatch['flat']): DecidingPolicy[] {
+  const out: DecidingPolicy[] = [];
+  for (let i = 0; i < flat.length; i += 5) {
+    out.push({
+      kind: flat[i] as DecidingPolicy['kind'],
+      namespace: flat[i + 1] as string,
+      name: flat[i + 2] as string,
+      action: flat[i + 3] as string,
+      rule: flat[i + 4] as number | null,
+    });
+  }
+  return out;
 }
 
 /** ` (a; b)` of the notes that are set, or ''. */
