@@ -26,7 +26,7 @@ import { LegacyIndex } from './legacy/legacy-index';
 import { mtlsForPort } from './mtls-mode';
 import { WorkloadPolicies } from './policy-index';
 import { RequestAttributes } from './request-attributes';
-import { firstMatchingEntry, NoMatch, WorkloadPlan, workloadPlan } from './workload-rules';
+import { firstMatchingOf, NoMatch, WorkloadPlan, workloadPlan } from './workload-rules';
 import {
   AccessDecision, AccessOutcome, AccessRequest, CustomAuthzResult, DecidingPolicy, DryRunResult,
 } from '../../semantics/access-request';
@@ -184,7 +184,7 @@ function decide(wp: WorkloadPolicies, plan: WorkloadPlan, request: AccessRequest
   if (custom.length > 0) extras.custom = custom;
 
   const tcp = request.protocol === 'TCP';
-  const deny = firstMatchingEntry(tcp ? plan.denyTcp : plan.denyHttp, attrs);
+  const deny = tcp ? firstMatchingOf(plan.denyTcpTable, plan.denyTcp, attrs) : firstMatchingOf(plan.denyHttpTable, plan.denyHttp, attrs);
   if (deny) {
     const { policy, rule } = deny;
     return finish(denied, [refOf(policy, rule.index)], `denied by ${name(policy)} rule ${rule.index}: ${explainRuleMatch(rule, attrs).join(', ')}${suffix}`, extras);
@@ -195,7 +195,7 @@ function decide(wp: WorkloadPolicies, plan: WorkloadPlan, request: AccessRequest
     return finish('ALLOW', custom.map(({ provider: _p, note: _n, ...ref }) => ref),
       `allowed: no DENY policy matched and no ALLOW policy applies to the workload${delegated}${suffix}`, extras);
   }
-  const allow = firstMatchingEntry(tcp ? plan.allowTcp : plan.allowHttp, attrs);
+  const allow = tcp ? firstMatchingOf(plan.allowTcpTable, plan.allowTcp, attrs) : firstMatchingOf(plan.allowHttpTable, plan.allowHttp, attrs);
   if (allow) {
     const { policy, rule } = allow;
     return finish('ALLOW', [refOf(policy, rule.index)], `allowed by ${name(policy)} rule ${rule.index}: ${explainRuleMatch(rule, attrs).join(', ')}${suffix}`, extras);
