@@ -26,7 +26,7 @@ import { LegacyIndex } from './legacy/legacy-index';
 import { mtlsForPort } from './mtls-mode';
 import { WorkloadPolicies } from './policy-index';
 import { RequestAttributes } from './request-attributes';
-import { firstMatchingOf, NoMatch, WorkloadPlan, workloadPlan } from './workload-rules';
+import { candidateDescription, firstMatchingOf, NoMatch, WorkloadPlan, workloadPlan } from './workload-rules';
 import {
   AccessDecision, AccessOutcome, AccessRequest, CustomAuthzResult, DecidingPolicy, DryRunResult,
 } from '../../semantics/access-request';
@@ -213,7 +213,7 @@ function noMatch(plan: WorkloadPlan, wp: WorkloadPolicies, protocol: 'HTTP' | 'T
   const none: NoMatch = {
     decidedBy,
     flat: decidedBy.flatMap((r) => [r.kind, r.namespace, r.name, r.action, r.rule]),
-    text: `denied: no rule of the ALLOW ${wp.allow.length === 1 ? 'policy' : 'policies'} ${wp.allow.map((p) => describeCandidate(p, protocol)).join(', ')} matched`,
+    text: `denied: no rule of the ALLOW ${wp.allow.length === 1 ? 'policy' : 'policies'} ${wp.allow.map((p) => candidateDescription(p, protocol)).join(', ')} matched`,
   };
   if (protocol === 'TCP') plan.noMatchTcp = none;
   else plan.noMatchHttp = none;
@@ -280,13 +280,4 @@ function refOf(policy: CompiledPolicy, rule: number | null): DecidingPolicy {
 
 function name(policy: CompiledPolicy): string {
   return `${policy.namespace}/${policy.name}`;
-}
-
-function describeCandidate(policy: CompiledPolicy, protocol: 'HTTP' | 'TCP'): string {
-  const chain = protocol === 'TCP' ? policy.tcp : policy.http;
-  if (policy.resource.spec.rules.length === 0) return `${name(policy)} (no rules: allows nothing)`;
-  if (chain.dropped.length > 0) {
-    return `${name(policy)} (${chain.dropped.map((d) => `rule ${d.index} not generated on ${protocol}: ${d.reason}`).join('; ')})`;
-  }
-  return name(policy);
 }
