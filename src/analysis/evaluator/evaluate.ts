@@ -20,12 +20,13 @@
  */
 import { AnalysisContext, AnalysisContextOptions, createAnalysisContext } from './analysis-context';
 import { CompiledPolicy, CompiledRule, explainRuleMatch, firstMatchingRule } from './authorization-rule';
-import { runJwtFilter } from './jwt-filter';
+import { JwtOutcome, runJwtFilter } from './jwt-filter';
 import { decideLegacy, usesLegacy } from './legacy/legacy-evaluate';
+import { LegacyIndex } from './legacy/legacy-index';
 import { mtlsForPort } from './mtls-mode';
 import { WorkloadPolicies } from './policy-index';
 import { RequestAttributes } from './request-attributes';
-import { firstMatchingEntry, WorkloadRules, workloadRules } from './workload-rules';
+import { candidateDescription, firstMatchingOf, NoMatch, WorkloadPlan, workloadPlan } from './workload-rules';
 import {
   AccessDecision, AccessOutcome, AccessRequest, CustomAuthzResult, DecidingPolicy, DryRunResult,
 } from '../../semantics/access-request';
@@ -70,27 +71,31 @@ export function createEvaluator(config: IstioConfig, meshConfig: MeshConfig = DE
 /** The evaluator of an analysis context (shares its indexes). */
 export function evaluatorFor(context: AnalysisContext): Evaluator {
   const { mesh, policies, legacy } = context;
-  // The DENY and ALLOW rules of each resolved workload, merged across its policies (built on its first request).
-  const merged = new WeakMap<WorkloadPolicies, WorkloadRules>();
-  const rulesOf = (wp: WorkloadPolicies): WorkloadRules => {
-    let r = merged.get(wp);
-    if (r === undefined) {
-      r = workloadRules(wp.deny, wp.allow);
-      merged.set(wp, r);
-    }
-    return r;
-  };
   return {
     context,
     meshConfig: mesh,
     evaluate: (request) => {
       const workload = policies.workload(request.destination.namespace, request.destination.labels);
+      // perf8: the plan lives on the index's cache entry (one per context, like the index).
+      const plan = workload.plan ??= planOf(workload.policies, legacy);
       // Istio 1.x objects decide for workloads no v1beta1/v1 policy selects (1.5 coexistence).
-      if (usesLegacy(legacy, workload.policies)) return decideLegacy(legacy, request);
-      return decide(workload.policies, rulesOf(workload.policies), request, mesh, workload.gateway);
+      if (plan.legacy) return decideLegacy(legacy, request);
+      return decide(workload.policies, plan, request, mesh, workload.gateway);
     },
     policiesFor: (namespace, labels) => policies.forWorkload(namespace, labels),
   };
+}
+
+/** The DENY and ALLOW rules of a resolved workload, merged across its policies, and its flags. */
+function planOf(wp: WorkloadPolicies, legacy: LegacyIndex): WorkloadPlan {
+  const pa = wp.peerAuthentication;
+  return workloadPlan(wp.deny, wp.allow, {
+    legacy: usesLegacy(legacy, wp),
+    plain: wp.ignored.length === 0 && wp.dryRun.length === 0 && wp.audit.length === 0 && wp.custom.length === 0,
+    noJwtRules: wp.jwtRules.length === 0,
+    allowNone: wp.allow.length === 0,
+    mtls: pa.ports.size === 0 ? { mode: pa.mode, ...(pa.source ? { source: pa.source } : {}) } : undefined,
+  });
 }
 
 const evaluators = new WeakMap<IstioConfig, WeakMap<MeshConfig, Evaluator>>();
@@ -117,12 +122,17 @@ export function evaluate(config: IstioConfig, request: AccessRequest, meshConfig
   return evaluator.evaluate(request);
 }
 
-function decide(wp: WorkloadPolicies, rules: WorkloadRules, request: AccessRequest, mesh: MeshConfig, gateway: string | undefined): AccessDecision {
-  const extras: Extras = wp.ignored.length > 0 ? { ignored: wp.ignored } : {};
+/** No extras (perf8: shared by the decisions of plain workloads; {@link finish} only reads it). */
+const NO_EXTRAS: Extras = Object.freeze({});
+/** The JWT filter's outcome without a RequestAuthentication and without a token (or on TCP). */
+const CONTINUE: JwtOutcome = Object.freeze({ kind: 'continue' });
+
+function decide(wp: WorkloadPolicies, plan: WorkloadPlan, request: AccessRequest, mesh: MeshConfig, gateway: string | undefined): AccessDecision {
+  const extras: Extras = plan.plain ? NO_EXTRAS : wp.ignored.length > 0 ? { ignored: wp.ignored } : {};
 
   // 1. Peer authentication. Gateway proxies have no inbound sidecar listeners: a Gateway's server
   // TLS settings decide what clients present, and PeerAuthentication does not apply.
-  const resolved = mtlsForPort(wp.peerAuthentication, request.destination.port);
+  const resolved = plan.mtls ?? mtlsForPort(wp.peerAuthentication, request.destination.port);
   const mtls: typeof resolved = gateway ? { mode: 'PERMISSIVE' } : resolved;
   const gatewayNote = gateway && resolved.mode !== 'PERMISSIVE'
     ? `the workload is a gateway (selected by Gateway ${gateway}), so PeerAuthentication ${resolved.mode} does not apply`
@@ -137,7 +147,7 @@ function decide(wp: WorkloadPolicies, rules: WorkloadRules, request: AccessReque
   const principal = mtls.mode === 'DISABLE' || peer === null ? undefined : peer;
 
   // 2. Request authentication.
-  const jwt = runJwtFilter(wp.jwtRules, request);
+  const jwt = plan.noJwtRules && (request.protocol !== 'HTTP' || !request.jwt) ? CONTINUE : runJwtFilter(wp.jwtRules, request);
   if (jwt.kind === 'reject') return finish(jwt.outcome, jwt.decidedBy, jwt.explanation, extras);
 
   // 3. Authorization.
@@ -146,15 +156,17 @@ function decide(wp: WorkloadPolicies, rules: WorkloadRules, request: AccessReque
   const disabled = mtls.mode === 'DISABLE' && peer !== null ? 'mTLS is DISABLEd on this port, so the peer identity is not available' : undefined;
   const suffix = notesSuffix(gatewayNote, disabled, jwt.note);
 
-  if (wp.dryRun.length > 0) extras.dryRun = dryRunResults(wp.dryRun, attrs);
-  if (wp.audit.length > 0) {
-    const audit = matchedRefs(wp.audit, attrs);
-    if (audit.length > 0) extras.audit = audit;
+  if (!plan.plain) {
+    if (wp.dryRun.length > 0) extras.dryRun = dryRunResults(wp.dryRun, attrs);
+    if (wp.audit.length > 0) {
+      const audit = matchedRefs(wp.audit, attrs);
+      if (audit.length > 0) extras.audit = audit;
+    }
   }
 
   // CUSTOM: the extension decides; offline we can only tell when istiod itself generated a deny.
-  const custom: CustomAuthzResult[] = [];
-  for (const policy of wp.custom) {
+  const custom: CustomAuthzResult[] = plan.plain ? NO_CUSTOM : [];
+  for (const policy of plan.plain ? NO_POLICIES : wp.custom) {
     const rule = firstMatchingRule(policy, attrs);
     if (!rule) continue;
     const provider = policy.provider ?? '';
@@ -172,33 +184,55 @@ function decide(wp: WorkloadPolicies, rules: WorkloadRules, request: AccessReque
   if (custom.length > 0) extras.custom = custom;
 
   const tcp = request.protocol === 'TCP';
-  const deny = firstMatchingEntry(tcp ? rules.deny.tcp : rules.deny.http, attrs);
+  const deny = tcp ? firstMatchingOf(plan.denyTcpTable, plan.denyTcp, attrs) : firstMatchingOf(plan.denyHttpTable, plan.denyHttp, attrs);
   if (deny) {
     const { policy, rule } = deny;
     return finish(denied, [refOf(policy, rule.index)], `denied by ${name(policy)} rule ${rule.index}: ${explainRuleMatch(rule, attrs).join(', ')}${suffix}`, extras);
   }
 
-  if (wp.allow.length === 0) {
+  if (plan.allowNone) {
     const delegated = custom.length > 0 ? `; CUSTOM ${custom.map((c) => `${c.namespace}/${c.name}`).join(', ')} delegated to ${custom[0].provider}` : '';
     return finish('ALLOW', custom.map(({ provider: _p, note: _n, ...ref }) => ref),
       `allowed: no DENY policy matched and no ALLOW policy applies to the workload${delegated}${suffix}`, extras);
   }
-  const allow = firstMatchingEntry(tcp ? rules.allow.tcp : rules.allow.http, attrs);
+  const allow = tcp ? firstMatchingOf(plan.allowTcpTable, plan.allowTcp, attrs) : firstMatchingOf(plan.allowHttpTable, plan.allowHttp, attrs);
   if (allow) {
     const { policy, rule } = allow;
     return finish('ALLOW', [refOf(policy, rule.index)], `allowed by ${name(policy)} rule ${rule.index}: ${explainRuleMatch(rule, attrs).join(', ')}${suffix}`, extras);
   }
   // The same for every request on this chain of the workload: built once (perf5).
-  const chain = tcp ? 'tcp' : 'http';
-  const none = rules.noMatch[chain] ??= {
-    decidedBy: wp.allow.map((p) => refOf(p, null)),
-    text: `denied: no rule of the ALLOW ${wp.allow.length === 1 ? 'policy' : 'policies'} ${wp.allow.map((p) => describeCandidate(p, request.protocol)).join(', ')} matched`,
-  };
-  return finish(denied, none.decidedBy.map(copyRef), suffix === '' ? none.text : none.text + suffix, extras);
+  const none = (tcp ? plan.noMatchTcp : plan.noMatchHttp) ?? noMatch(plan, wp, request.protocol);
+  return finish(denied, copyRefs(none.flat), suffix === '' ? none.text : none.text + suffix, extras);
 }
 
-function copyRef(ref: DecidingPolicy): DecidingPolicy {
-  return { kind: ref.kind, namespace: ref.namespace, name: ref.name, action: ref.action, rule: ref.rule };
+const NO_CUSTOM: CustomAuthzResult[] = [];
+const NO_POLICIES: readonly CompiledPolicy[] = [];
+
+function noMatch(plan: WorkloadPlan, wp: WorkloadPolicies, protocol: 'HTTP' | 'TCP'): NoMatch {
+  const decidedBy = wp.allow.map((p) => refOf(p, null));
+  const none: NoMatch = {
+    decidedBy,
+    flat: decidedBy.flatMap((r) => [r.kind, r.namespace, r.name, r.action, r.rule]),
+    text: `denied: no rule of the ALLOW ${wp.allow.length === 1 ? 'policy' : 'policies'} ${wp.allow.map((p) => candidateDescription(p, protocol)).join(', ')} matched`,
+  };
+  if (protocol === 'TCP') plan.noMatchTcp = none;
+  else plan.noMatchHttp = none;
+  return none;
+}
+
+/** Fresh copies of the references of a {@link NoMatch} (perf8: read from one flat array). */
+function copyRefs(flat: NoMatch['flat']): DecidingPolicy[] {
+  const out: DecidingPolicy[] = [];
+  for (let i = 0; i < flat.length; i += 5) {
+    out.push({
+      kind: flat[i] as DecidingPolicy['kind'],
+      namespace: flat[i + 1] as string,
+      name: flat[i + 2] as string,
+      action: flat[i + 3] as string,
+      rule: flat[i + 4] as number | null,
+    });
+  }
+  return out;
 }
 
 /** ` (a; b)` of the notes that are set, or ''. */
@@ -246,13 +280,4 @@ function refOf(policy: CompiledPolicy, rule: number | null): DecidingPolicy {
 
 function name(policy: CompiledPolicy): string {
   return `${policy.namespace}/${policy.name}`;
-}
-
-function describeCandidate(policy: CompiledPolicy, protocol: 'HTTP' | 'TCP'): string {
-  const chain = protocol === 'TCP' ? policy.tcp : policy.http;
-  if (policy.resource.spec.rules.length === 0) return `${name(policy)} (no rules: allows nothing)`;
-  if (chain.dropped.length > 0) {
-    return `${name(policy)} (${chain.dropped.map((d) => `rule ${d.index} not generated on ${protocol}: ${d.reason}`).join('; ')})`;
-  }
-  return name(policy);
 }

@@ -18,6 +18,7 @@
 import { CompiledPolicy, compilePolicy, compileRulesNow } from './authorization-rule';
 import { LocatedJwtRule, locateJwtRules } from './jwt-filter';
 import { ResolvedPeerAuthentication, resolvePeerAuthentication } from './mtls-mode';
+import { precomputePolicyRules, WorkloadPlan } from './workload-rules';
 import { appendAll } from '../../private/arrays';
 import { IgnoredPolicy } from '../../semantics/access-request';
 import { selectorMatches } from '../../semantics/labels';
@@ -47,6 +48,8 @@ export interface ResolvedWorkload {
   readonly policies: WorkloadPolicies;
   /** `namespace/name` of the Gateway whose selector matches the pods, if any: those pods run a gateway proxy. */
   readonly gateway?: string;
+  /** perf8: the evaluator's plan for this workload, built on its first decision (see evaluate.ts). */
+  plan?: WorkloadPlan;
 }
 
 interface Bucket<T> {
@@ -66,6 +69,8 @@ interface Indexed<T> {
 }
 
 const CACHE_LIMIT = 50_000;
+/** The empty list of every resolved workload that has none of a kind (frozen: shared). */
+const NONE: readonly never[] = Object.freeze([]);
 
 /** The index. Build once per (config, mesh config); resolution is cached. */
 export class PolicyIndex {
@@ -97,8 +102,8 @@ export class PolicyIndex {
   /** Compiles the rules of every AuthorizationPolicy now rather than on first use (perf5: `check` compiles at load). */
   public compileAll(): void {
     for (const b of this.authz.values()) {
-      for (const e of b.wide) compileRulesNow(e.item);
-      for (const list of b.byLabel.values()) for (const e of list) compileRulesNow(e.item);
+      for (const e of b.wide) compileNow(e.item);
+      for (const list of b.byLabel.values()) for (const e of list) compileNow(e.item);
     }
   }
 
@@ -142,7 +147,8 @@ export class PolicyIndex {
     if (hit) return hit;
     // Gateway selectors match pods in every namespace (istiod's default, PILOT_SCOPE_GATEWAY_TO_NAMESPACE=false).
     const gateway = this.gateways.find((g) => selectorMatches(g.selector, labels))?.ref;
-    const resolved: ResolvedWorkload = { policies: this.resolve(namespace, labels), ...(gateway !== undefined ? { gateway } : {}) };
+    // perf8: `plan` present from the start, so that setting it keeps the object's shape.
+    const resolved: ResolvedWorkload = { policies: this.resolve(namespace, labels), ...(gateway !== undefined ? { gateway } : {}), plan: undefined };
     if (this.cache.size >= CACHE_LIMIT) {
       this.cache.clear();
       this.single.clear();
@@ -179,21 +185,38 @@ export class PolicyIndex {
       }
     }
 
-    const enforced = authz.filter((p) => !p.dryRun);
-    const custom = enforced.filter((p) => p.action === 'CUSTOM');
+    // perf8: one pass, and empty lists shared (most are empty; every resolved workload is kept).
+    const deny: CompiledPolicy[] = [];
+    const allow: CompiledPolicy[] = [];
+    let custom: CompiledPolicy[] | undefined;
+    let audit: CompiledPolicy[] | undefined;
+    let dryRun: CompiledPolicy[] | undefined;
+    for (const p of authz) {
+      if (p.dryRun) (dryRun ??= []).push(p);
+      else if (p.action === 'DENY') deny.push(p);
+      else if (p.action === 'ALLOW') allow.push(p);
+      else if (p.action === 'CUSTOM') (custom ??= []).push(p);
+      else if (p.action === 'AUDIT') (audit ??= []).push(p);
+    }
     return {
       peerAuthentication,
-      requestAuthentications: ras,
-      jwtRules: locateJwtRules(ras),
-      custom,
-      deny: enforced.filter((p) => p.action === 'DENY'),
-      allow: enforced.filter((p) => p.action === 'ALLOW'),
-      audit: enforced.filter((p) => p.action === 'AUDIT'),
-      dryRun: authz.filter((p) => p.dryRun),
-      customProviders: [...new Set(custom.map((p) => p.provider ?? ''))].sort(),
-      ignored,
+      requestAuthentications: ras.length === 0 ? NONE : ras,
+      jwtRules: ras.length === 0 ? NONE : locateJwtRules(ras),
+      custom: custom ?? NONE,
+      deny: deny.length === 0 ? NONE : deny,
+      allow: allow.length === 0 ? NONE : allow,
+      audit: audit ?? NONE,
+      dryRun: dryRun ?? NONE,
+      customProviders: custom ? [...new Set(custom.map((p) => p.provider ?? ''))].sort() : NONE,
+      ignored: ignored.length === 0 ? NONE : ignored,
     };
   }
+}
+
+/** Compiles a policy's rules and builds their tables (perf8). */
+function compileNow(policy: CompiledPolicy): void {
+  compileRulesNow(policy);
+  precomputePolicyRules(policy);
 }
 
 /** `namespace/name` and selector of every Gateway in the config, sorted by `namespace/name`. */

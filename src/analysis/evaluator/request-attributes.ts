@@ -19,7 +19,10 @@ interface PrincipalFacts {
   readonly serviceAccount: string | null;
   readonly identityKeys: readonly string[] | undefined;
   /** perf5: {@link identityKeyBit} of each key, in the same order. */
-  readonly identityBits: readonly number[];
+  identityBits?: readonly number[];
+  /** perf8: {@link identityKeyId} of each key (-1: no rule names it), valid while the interner holds `idsAt` keys. */
+  ids?: Int32Array;
+  idsAt: number;
 }
 
 const NO_KEYS: readonly string[] = [];
@@ -36,6 +39,58 @@ export function identityKeyBit(key: string): number {
   return (h >>> 0) % 64;
   /* eslint-enable no-bitwise */
 }
+
+/**
+ * perf8: identity keys interned as small integers. Rule tables file rules under these ids (see
+ * workload-rules.ts), and a request looks its identity up by comparing integers instead of
+ * hashing strings in a map per workload. Only the keys of compiled rules are interned, so the
+ * table grows with the configs loaded, not with the requests decided.
+ */
+const identityKeyIds = new Map<string, number>();
+
+/** The id of an identity key that a rule names (interned on first use). */
+export function internIdentityKey(key: string): number {
+  let id = identityKeyIds.get(key);
+  if (id === undefined) {
+    id = identityKeyIds.size;
+    identityKeyIds.set(key, id);
+  }
+  return id;
+}
+
+const NO_IDS = new Int32Array(0);
+
+function idsOf(f: PrincipalFacts): Int32Array | undefined {
+  if (f.identityKeys === undefined) return undefined;
+  // Recomputed only when rules with new keys were compiled since (a key unknown then may be known now).
+  if (f.ids === undefined || f.idsAt !== identityKeyIds.size) {
+    const ids = new Int32Array(f.identityKeys.length);
+    f.identityKeys.forEach((k, i) => { ids[i] = identityKeyIds.get(k) ?? -1; });
+    f.ids = ids;
+    f.idsAt = identityKeyIds.size;
+  }
+  return f.ids;
+}
+
+/* eslint-disable no-bitwise -- guard words and IPv4 addresses (perf8) */
+/** The standard methods, bits 0-8 of a rule guard word (workload-rules.ts); any other method is {@link GUARD_OTHER_METHOD}. */
+const METHOD_BITS: ReadonlyMap<string, number> = new Map(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'CONNECT', 'TRACE']
+  .map((m, i) => [m, 1 << i]));
+export const GUARD_OTHER_METHOD = 1 << 15;
+/** Guard bit: a verified token (rules that need one). */
+export const GUARD_CLAIMS = 1 << 16;
+
+/** The guard bit of a method; 0 without one. */
+export function methodBit(method: string | undefined): number {
+  return method === undefined ? 0 : METHOD_BITS.get(method) ?? GUARD_OTHER_METHOD;
+}
+
+/** A 4-byte address as a signed 32-bit integer. */
+export function ipv4Int(bytes: Uint8Array): number {
+  return (bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3];
+}
+/* eslint-enable no-bitwise */
+
 const PRINCIPAL_FACTS_LIMIT = 100_000;
 const principalFacts = new Map<string, PrincipalFacts>();
 
@@ -45,7 +100,8 @@ function factsOf(principal: string): PrincipalFacts {
     const m = CANONICAL_PRINCIPAL.exec(principal);
     const sa = m ? `${m[1]}/${m[2]}` : null;
     const identityKeys = m === null ? undefined : keysOf(principal, m[1], `${m[1]}/${m[2]}`);
-    f = { serviceAccount: sa, identityKeys, identityBits: identityKeys?.map(identityKeyBit) ?? NO_BITS };
+    // perf8: the bits (no longer used by the evaluator) are computed on first use.
+    f = { serviceAccount: sa, identityKeys, identityBits: undefined, ids: undefined, idsAt: -1 };
     if (principalFacts.size >= PRINCIPAL_FACTS_LIMIT) principalFacts.clear();
     principalFacts.set(principal, f);
   }
@@ -81,13 +137,14 @@ export class RequestAttributes {
 
   private readonly request: AccessRequest;
   private readonly mesh: MeshConfig;
-  private canonicalServiceAccountValue: string | null | typeof UNSET = UNSET;
-  private identityKeysValue: readonly string[] | undefined | typeof UNSET = UNSET;
+  /** perf8: the principal's facts, looked up once per request (undefined: not yet, or no principal). */
+  private factsValue: PrincipalFacts | undefined;
   private sourceIpValue: IpAddress | undefined | typeof UNSET = UNSET;
   private remoteIpTextValue: string | undefined | typeof UNSET = UNSET;
   private remoteIpValue: IpAddress | undefined | typeof UNSET = UNSET;
   private destinationIpValue: IpAddress | undefined | typeof UNSET = UNSET;
   private pathValue: string | undefined | typeof UNSET = UNSET;
+  private guardWordValue = -1;
 
   /**
    * @param principal the peer identity authorization may use (after PeerAuthentication).
@@ -114,10 +171,11 @@ export class RequestAttributes {
    * (then matchers fall back to Istio's regular expressions).
    */
   public get canonicalServiceAccount(): string | null {
-    if (this.canonicalServiceAccountValue === UNSET) {
-      this.canonicalServiceAccountValue = this.principal === undefined ? null : factsOf(this.principal).serviceAccount;
-    }
-    return this.canonicalServiceAccountValue;
+    return this.principal === undefined ? null : this.facts().serviceAccount;
+  }
+
+  private facts(): PrincipalFacts {
+    return this.factsValue ??= factsOf(this.principal!);
   }
 
   /**
@@ -125,15 +183,41 @@ export class RequestAttributes {
    * plaintext request, `undefined` for a principal of another shape (then no rule is skipped).
    */
   public get identityKeys(): readonly string[] | undefined {
-    if (this.identityKeysValue === UNSET) {
-      this.identityKeysValue = this.principal === undefined ? NO_KEYS : factsOf(this.principal).identityKeys;
-    }
-    return this.identityKeysValue;
+    return this.principal === undefined ? NO_KEYS : this.facts().identityKeys;
   }
 
   /** {@link identityKeyBit} of each of {@link identityKeys}, in the same order. */
   public get identityBits(): readonly number[] {
-    return this.principal === undefined ? NO_BITS : factsOf(this.principal).identityBits;
+    if (this.principal === undefined) return NO_BITS;
+    const f = this.facts();
+    return f.identityBits ??= f.identityKeys?.map(identityKeyBit) ?? NO_BITS;
+  }
+
+  /**
+   * perf8: {@link internIdentityKey} ids of {@link identityKeys}, in the same order (-1 for a key
+   * no compiled rule names); empty for a plaintext request, `undefined` when the principal has
+   * another shape (then no rule is skipped).
+   */
+  public get identityIds(): Int32Array | undefined {
+    return this.principal === undefined ? NO_IDS : idsOf(this.facts());
+  }
+
+  /**
+   * perf8: what rule guards test (workload-rules.ts): the {@link methodBit} of the method, and
+   * {@link GUARD_CLAIMS} when a token was verified.
+   */
+  public get guardWord(): number {
+    if (this.guardWordValue < 0) {
+      // eslint-disable-next-line no-bitwise
+      this.guardWordValue = methodBit(this.method) | (this.claims !== undefined ? GUARD_CLAIMS : 0);
+    }
+    return this.guardWordValue;
+  }
+
+  /** perf8: `source.ip` as a signed 32-bit integer when it is an IPv4 address (see {@link ipv4Int}). */
+  public get sourceIpv4(): number | undefined {
+    const ip = this.sourceIp;
+    return ip !== undefined && ip.version === 4 ? ipv4Int(ip.bytes) : undefined;
   }
 
   /** `source.ip`: the downstream connection address. */

@@ -9,9 +9,11 @@
  *
  * @module
  */
-/* eslint-disable no-bitwise -- identity key bit sets */
+/* eslint-disable no-bitwise -- guard words and IPv4 masks */
 import { CompiledPolicy, CompiledRule, CompiledRules, ruleMatches } from './authorization-rule';
-import { identityKeyBit, RequestAttributes } from './request-attributes';
+import { EffectiveMtlsMode, MtlsSource } from './mtls-mode';
+import { GUARD_CLAIMS, internIdentityKey, RequestAttributes } from './request-attributes';
+import { appendAll } from '../../private/arrays';
 import { DecidingPolicy } from '../../semantics/access-request';
 
 /** One rule of one policy. */
@@ -20,123 +22,342 @@ export interface RuleEntry {
   readonly rule: CompiledRule;
 }
 
-/** The rules of the policies of one action on one filter chain, in policy then rule order. */
+/**
+ * The rules of the policies of one action on one filter chain, in policy then rule order.
+ *
+ * perf8: the identity index is a segment of a flat Int32Array (one array per workload for its
+ * four action/chain pairs), so that a request's lookup touches a few cache lines of its
+ * destination instead of a Map, its hash table and one array per key (at 8,000 workloads those
+ * were cold memory on almost every decision). The segment at `base`:
+ * `[n, end, first, last, key ids (n, ascending), starts (n + 1), lists…, unpinned…]` — the
+ * segment's rules are `rules[first]` to `rules[last - 1]`; the positions (in `rules`) of the rules
+ * each key can match, merged with the unpinned rules (ascending), run from `starts[i]` to
+ * `starts[i + 1]`; the unpinned rules' positions run from `starts[n]` to `end`.
+ */
 export interface ActionRules {
-  readonly entries: readonly RuleEntry[];
-  /** Positions of the rules pinned to no identity. */
-  readonly unpinned: readonly number[];
-  /** Per identity key: the positions of the rules it can match, merged with `unpinned` (ascending). */
-  readonly byIdentity: ReadonlyMap<string, readonly number[]>;
-  /** Union of the {@link identityKeyBit}s of the keys in `byIdentity`: bits 0-31 and 32-63. */
-  readonly bitsLow: number;
-  readonly bitsHigh: number;
-}
-
-/** DENY and ALLOW rules of one workload on both chains. */
-export interface WorkloadRules {
-  readonly deny: { readonly http: ActionRules; readonly tcp: ActionRules };
-  readonly allow: { readonly http: ActionRules; readonly tcp: ActionRules };
-  /** The decision parts when no ALLOW rule matches, per chain, built on first use (the evaluator's). */
-  readonly noMatch: { http?: NoMatch; tcp?: NoMatch };
+  /** The rules, and the policy of each (a {@link RuleEntry} is made for a match only). */
+  readonly owners: readonly CompiledPolicy[];
+  readonly rules: readonly CompiledRule[];
+  readonly table: Int32Array;
+  readonly base: number;
 }
 
 /** What a denial by "no ALLOW rule matched" says: the same for every request on one chain of a workload. */
 export interface NoMatch {
   readonly decidedBy: readonly DecidingPolicy[];
+  /** perf8: `decidedBy` as one flat array of kind, namespace, name, action, rule (what a decision copies). */
+  readonly flat: readonly (string | number | null)[];
   readonly text: string;
 }
 
-/** Merges the rules of the policies (in their order) for one chain. */
-export function actionRules(policies: readonly CompiledPolicy[], chainOf: (p: CompiledPolicy) => CompiledRules): ActionRules {
-  const entries: RuleEntry[] = [];
+/**
+ * perf8: what the evaluator keeps per resolved workload (on the index's cache entry, so a decision
+ * reaches it without a lookup of its own): the DENY and ALLOW rules of its enforced policies on
+ * both chains, merged across policies, and what the common decision needs to know without
+ * touching the workload's policy lists. When one policy holds all the rules of an action on a
+ * chain (most workloads), its rules are that policy's own table, built when the policy compiles
+ * ({@link precomputePolicyRules}): a workload's first decision then builds almost nothing.
+ */
+export interface WorkloadPlan {
+  readonly denyHttp: ActionRules;
+  readonly denyTcp: ActionRules;
+  readonly allowHttp: ActionRules;
+  readonly allowTcp: ActionRules;
+  /** The tables of the four, in the plan itself (a decision reads them without the ActionRules objects). */
+  readonly denyHttpTable: Int32Array;
+  readonly denyTcpTable: Int32Array;
+  readonly allowHttpTable: Int32Array;
+  readonly allowTcpTable: Int32Array;
+  /** Decided by the Istio 1.x objects (no v1beta1/v1 policy selects the workload). */
+  readonly legacy: boolean;
+  /** No ignored, dry-run, AUDIT or CUSTOM policy: a decision carries no extras. */
+  readonly plain: boolean;
+  /** No RequestAuthentication selects the workload. */
+  readonly noJwtRules: boolean;
+  /** No ALLOW policy applies to the workload. */
+  readonly allowNone: boolean;
+  /** The mTLS mode of every port when no port-level mode is set (undefined otherwise). */
+  readonly mtls: { readonly mode: EffectiveMtlsMode; readonly source?: MtlsSource } | undefined;
+  /** The decision parts when no ALLOW rule matches, per chain, built on first use (the evaluator's). */
+  noMatchHttp: NoMatch | undefined;
+  noMatchTcp: NoMatch | undefined;
+}
+
+/** Appends the segment of the policies' rules on one chain to `table` (rules to `rules`, their policies to `owners`); returns its base. */
+function appendSegment(table: number[], owners: CompiledPolicy[], rules: CompiledRule[], policies: readonly CompiledPolicy[],
+  chainOf: (p: CompiledPolicy) => CompiledRules): number {
   const unpinned: number[] = [];
-  const pinned = new Map<string, number[]>();
+  const pinned = new Map<number, number[]>();
+  const first = rules.length;
   for (const policy of policies) {
     for (const rule of chainOf(policy).rules) {
-      const at = entries.length;
-      entries.push({ policy, rule });
+      const at = rules.length;
+      owners.push(policy);
+      rules.push(rule);
       if (!rule.identityKeys) {
         unpinned.push(at);
         continue;
       }
-      for (const k of rule.identityKeys) {
-        const list = pinned.get(k);
+      for (const id of rule.identityIds ?? [...rule.identityKeys].map(internIdentityKey)) {
+        const list = pinned.get(id);
         if (list) list.push(at);
-        else pinned.set(k, [at]);
+        else pinned.set(id, [at]);
       }
     }
   }
-  const byIdentity = new Map<string, readonly number[]>();
-  let bitsLow = 0;
-  let bitsHigh = 0;
-  for (const [k, list] of pinned) {
-    byIdentity.set(k, mergeSorted(unpinned, list));
-    const bit = identityKeyBit(k);
-    if (bit < 32) bitsLow |= 1 << bit;
-    else bitsHigh |= 1 << (bit - 32);
+  const ids = [...pinned.keys()].sort((a, b) => a - b);
+  const lists = ids.map((id) => mergeSorted(unpinned, pinned.get(id)!));
+  const n = ids.length;
+  const base = table.length;
+  table.push(n, 0, first, rules.length);
+  appendAll(table, ids);
+  let at = base + 4 + 2 * n + 1;
+  for (const l of lists) {
+    table.push(at);
+    at += l.length;
   }
-  return { entries, unpinned, byIdentity, bitsLow, bitsHigh };
+  table.push(at);
+  for (const l of lists) for (const x of l) table.push(x);
+  for (const x of unpinned) table.push(x);
+  table[base + 1] = table.length;
+  return base;
 }
 
-/** The DENY and ALLOW rules of a workload's enforced policies. */
-export function workloadRules(deny: readonly CompiledPolicy[], allow: readonly CompiledPolicy[]): WorkloadRules {
+/**
+ * A table of segments, one per (policies, chain), then the rules' guards at `table[0]`: per rule,
+ * its guard word and the offset of its IPv4 ranges (-1: none), see rule-guard.ts.
+ */
+function buildTable(segments: readonly (readonly [readonly CompiledPolicy[], (p: CompiledPolicy) => CompiledRules])[]): {
+  table: Int32Array; owners: CompiledPolicy[]; rules: CompiledRule[]; bases: number[];
+} {
+  const table: number[] = [0];
+  const owners: CompiledPolicy[] = [];
+  const rules: CompiledRule[] = [];
+  const bases = segments.map(([policies, chainOf]) => appendSegment(table, owners, rules, policies, chainOf));
+  const guardBase = table.length;
+  table[0] = guardBase;
+  const ranges: number[] = [];
+  const rangesBase = guardBase + 2 * rules.length;
+  for (const rule of rules) {
+    const g = rule.guard;
+    table.push(g.word, g.ranges ? rangesBase + ranges.length : -1);
+    if (g.ranges) {
+      ranges.push(g.ranges.length / 2);
+      appendAll(ranges, g.ranges);
+    }
+  }
+  appendAll(table, ranges);
+  return { table: Int32Array.from(table), owners, rules, bases };
+}
+
+/** Merges the rules of the policies (in their order) for one chain. */
+export function actionRules(policies: readonly CompiledPolicy[], chainOf: (p: CompiledPolicy) => CompiledRules): ActionRules {
+  const { table, owners, rules, bases } = buildTable([[policies, chainOf]]);
+  return { owners, rules, table, base: bases[0] };
+}
+
+/** The flags of a {@link WorkloadPlan} (what the evaluator knows of the workload's policies). */
+export type PlanFlags = Pick<WorkloadPlan, 'legacy' | 'plain' | 'noJwtRules' | 'allowNone' | 'mtls'>;
+
+const HTTP = (p: CompiledPolicy): CompiledRules => p.http;
+const TCP = (p: CompiledPolicy): CompiledRules => p.tcp;
+const NO_RULES: ActionRules = actionRules([], HTTP);
+/** The table of each policy chain (one policy's rules), built once. */
+const policyTables = new WeakMap<CompiledRules, ActionRules>();
+
+function policyRules(policy: CompiledPolicy, chain: CompiledRules): ActionRules {
+  let r = policyTables.get(chain);
+  if (r === undefined) {
+    r = actionRules([policy], () => chain);
+    policyTables.set(chain, r);
+  }
+  return r;
+}
+
+/** Builds the tables of a policy's chains now (perf8: `check` builds them at load, with the rules). */
+export function precomputePolicyRules(policy: CompiledPolicy): void {
+  if (policy.action !== 'ALLOW' && policy.action !== 'DENY') return;
+  policyRules(policy, policy.http);
+  policyRules(policy, policy.tcp);
+  if (policy.action === 'ALLOW') {
+    candidateDescription(policy, 'HTTP');
+    candidateDescription(policy, 'TCP');
+  }
+}
+
+/** How an ALLOW policy is named in a "no ALLOW rule matched" denial, per chain (built once: perf8). */
+const descriptions = new WeakMap<CompiledRules, string>();
+
+/** An ALLOW policy as a "no ALLOW rule matched" denial names it on one chain (with why it allows nothing there). */
+export function candidateDescription(policy: CompiledPolicy, protocol: 'HTTP' | 'TCP'): string {
+  const chain = protocol === 'TCP' ? policy.tcp : policy.http;
+  let text = descriptions.get(chain);
+  if (text === undefined) {
+    const name = `${policy.namespace}/${policy.name}`;
+    if (policy.resource.spec.rules.length === 0) text = `${name} (no rules: allows nothing)`;
+    else if (chain.dropped.length > 0) text = `${name} (${chain.dropped.map((d) => `rule ${d.index} not generated on ${protocol}: ${d.reason}`).join('; ')})`;
+    else text = name;
+    descriptions.set(chain, text);
+  }
+  return text;
+}
+
+/** The rules of the policies on one chain: none, one policy's table, or a merged table. */
+function segmentRules(policies: readonly CompiledPolicy[], chainOf: (p: CompiledPolicy) => CompiledRules): ActionRules {
+  let only: CompiledPolicy | undefined;
+  let withRules = 0;
+  for (const policy of policies) {
+    if (chainOf(policy).rules.length > 0) {
+      only = policy;
+      withRules++;
+    }
+  }
+  if (withRules === 0) return NO_RULES;
+  if (withRules === 1) return policyRules(only!, chainOf(only!));
+  return actionRules(policies, chainOf);
+}
+
+/** The plan of a workload from its enforced DENY and ALLOW policies. */
+export function workloadPlan(deny: readonly CompiledPolicy[], allow: readonly CompiledPolicy[], flags: PlanFlags): WorkloadPlan {
+  const denyHttp = segmentRules(deny, HTTP);
+  const denyTcp = segmentRules(deny, TCP);
+  const allowHttp = segmentRules(allow, HTTP);
+  const allowTcp = segmentRules(allow, TCP);
   return {
-    deny: { http: actionRules(deny, (p) => p.http), tcp: actionRules(deny, (p) => p.tcp) },
-    allow: { http: actionRules(allow, (p) => p.http), tcp: actionRules(allow, (p) => p.tcp) },
-    noMatch: {},
+    denyHttp,
+    denyTcp,
+    allowHttp,
+    allowTcp,
+    denyHttpTable: denyHttp.table,
+    denyTcpTable: denyTcp.table,
+    allowHttpTable: allowHttp.table,
+    allowTcpTable: allowTcp.table,
+    legacy: flags.legacy,
+    plain: flags.plain,
+    noJwtRules: flags.noJwtRules,
+    allowNone: flags.allowNone,
+    mtls: flags.mtls,
+    noMatchHttp: undefined,
+    noMatchTcp: undefined,
   };
 }
 
+/** Whether the request passes the guard of rule `i` (see rule-guard.ts). */
+function guardPasses(table: Int32Array, i: number, attrs: RequestAttributes): boolean {
+  const at = table[0] + 2 * i;
+  const word = table[at];
+  const ranges = table[at + 1];
+  if (word === 0 && ranges < 0) return true;
+  const have = attrs.guardWord;
+  const methods = word & 0xffff;
+  if (methods !== 0 && (methods & have) === 0) return false;
+  if ((word & GUARD_CLAIMS) !== 0 && (have & GUARD_CLAIMS) === 0) return false;
+  if (ranges < 0) return true;
+  const ip = attrs.sourceIpv4;
+  if (ip === undefined) return false;
+  const n = table[ranges];
+  for (let r = ranges + 1; r < ranges + 1 + 2 * n; r += 2) if ((ip & table[r + 1]) === table[r]) return true;
+  return false;
+}
+
+/**
+ * {@link firstMatchingEntry} from the plan: `table` is `action.table`, read first; the action's
+ * rules only when a rule is to be tried (perf8: most decisions try none).
+ */
+export function firstMatchingOf(table: Int32Array, action: ActionRules, attrs: RequestAttributes): RuleEntry | undefined {
+  // A table with no rules, or whose request finds no list and has no unpinned rules, tries nothing.
+  if (table[3] === table[4]) return undefined;
+  return firstMatchingIn(table, 1, action, attrs);
+}
+
 /** The first rule (in policy, then rule order) that matches the request, if any. */
-export function firstMatchingEntry(rules: ActionRules, attrs: RequestAttributes): RuleEntry | undefined {
-  const entries = rules.entries;
-  if (entries.length === 0) return undefined;
-  const keys = attrs.identityKeys;
-  if (keys === undefined) {
-    for (const e of entries) if (ruleMatches(e.rule, attrs)) return e;
+export function firstMatchingEntry(action: ActionRules, attrs: RequestAttributes): RuleEntry | undefined {
+  return firstMatchingIn(action.table, action.base, action, attrs);
+}
+
+/** Where key `id` is filed among the `n` keys from `lo` of `table` (its position among them), or -1. */
+function findKey(table: Int32Array, lo: number, n: number, id: number): number {
+  let l = lo;
+  let h = lo + n - 1;
+  while (l <= h) {
+    const mid = (l + h) >> 1;
+    const k = table[mid];
+    if (k === id) return mid - lo;
+    if (k < id) l = mid + 1;
+    else h = mid - 1;
+  }
+  return -1;
+}
+
+/** {@link firstMatchingEntry} on the segment at `base` of `table`. */
+export function firstMatchingIn(table: Int32Array, base: number, action: Pick<ActionRules, 'rules' | 'owners'>, attrs: RequestAttributes): RuleEntry | undefined {
+  const first = table[base + 2];
+  const last = table[base + 3];
+  if (first === last) return undefined;
+  const ids = attrs.identityIds;
+  if (ids === undefined) {
+    // A principal of another shape: every rule of the segment, in order.
+    for (let i = first; i < last; i++) if (guardPasses(table, i, attrs) && ruleMatches(action.rules[i], attrs)) return entryOf(action, i);
     return undefined;
   }
+  const n = table[base];
+  const starts = base + 4 + n;
   // Each list holds the unpinned rules too: with one list (the common case) no merge is needed.
-  let first: readonly number[] | undefined;
+  let from = table[starts + n];
+  let to = table[base + 1];
   let lists = 0;
-  const bits = attrs.identityBits;
-  for (let i = 0; i < keys.length; i++) {
-    // Most keys of a request name no rule of the destination: skip their lookup by the bit filter.
-    const bit = bits[i];
-    if ((bit < 32 ? rules.bitsLow & (1 << bit) : rules.bitsHigh & (1 << (bit - 32))) === 0) continue;
-    const l = rules.byIdentity.get(keys[i]);
-    if (l === undefined) continue;
-    if (lists === 0) {first = l;} else {
-      if (lists === 1) LISTS[0] = first!;
-      LISTS[lists] = l;
+  if (n > 0) {
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      if (id < 0) continue;
+      const k = findKey(table, base + 4, n, id);
+      if (k < 0) continue;
+      if (lists === 0) {
+        from = table[starts + k];
+        to = table[starts + k + 1];
+      } else {
+        if (lists === 1) {
+          AT[0] = from;
+          END[0] = to;
+        }
+        AT[lists] = table[starts + k];
+        END[lists] = table[starts + k + 1];
+      }
+      lists++;
     }
-    lists++;
   }
   if (lists <= 1) {
-    for (const i of first ?? rules.unpinned) if (ruleMatches(entries[i].rule, attrs)) return entries[i];
+    for (let p = from; p < to; p++) {
+      const i = table[p];
+      if (guardPasses(table, i, attrs) && ruleMatches(action.rules[i], attrs)) return entryOf(action, i);
+    }
     return undefined;
   }
   // Several keys with rules: walk the ascending lists together (module scratch space: no
   // allocation per request; ruleMatches never re-enters).
-  for (let l = 0; l < lists; l++) AT[l] = 0;
-  let last = -1;
+  let tried = -1;
   for (;;) {
     let next = -1;
     for (let l = 0; l < lists; l++) {
-      const list = LISTS[l];
       let at = AT[l];
-      while (at < list.length && list[at] <= last) at++;
+      const stop = END[l];
+      while (at < stop && table[at] <= tried) at++;
       AT[l] = at;
-      if (at < list.length && (next < 0 || list[at] < next)) next = list[at];
+      if (at < stop && (next < 0 || table[at] < next)) next = table[at];
     }
     if (next < 0) return undefined;
-    if (ruleMatches(entries[next].rule, attrs)) return entries[next];
-    last = next;
+    if (guardPasses(table, next, attrs) && ruleMatches(action.rules[next], attrs)) return entryOf(action, next);
+    tried = next;
   }
 }
 
-const LISTS: (readonly number[])[] = [[], [], [], [], [], [], [], []];
-const AT = new Int32Array(LISTS.length);
+function entryOf(action: Pick<ActionRules, 'rules' | 'owners'>, i: number): RuleEntry {
+  return { policy: action.owners[i], rule: action.rules[i] };
+}
+
+/** Scratch space of the merge: the range of each list (a canonical principal has at most five keys). */
+const AT = new Int32Array(8);
+const END = new Int32Array(8);
 
 function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
   const out: number[] = [];
