@@ -1,5 +1,6 @@
 import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { plainApiObjectJson } from './plain-json';
 import { MeshPolicy, Policy, toJson_MeshPolicyProps, toJson_PolicyProps } from '../../../imports/legacy-authentication.istio.io';
 import * as legacyNetworking from '../../../imports/legacy-networking.istio.io';
 import {
@@ -14,7 +15,6 @@ import { istioApiVersion } from '../../model/api-version';
 import { IstioVersion } from '../../model/istio-version';
 import { sortKeys } from '../../private/sort-keys';
 import { DRY_RUN_ANNOTATION, IstioManifest, IstioMetadata } from '../../render/istio/manifest';
-import { plainApiObjectJson } from './plain-json';
 
 /** Props for {@link createIstioApiObject}. */
 export interface IstioApiObjectProps {
@@ -124,7 +124,9 @@ class CanonicalRequestAuthentication extends plainJson(security.RequestAuthentic
   }
 }
 
-class CanonicalRequestAuthenticationV1Beta1 extends plainJson(security.RequestAuthenticationV1Beta1, security.toJson_RequestAuthenticationV1Beta1Props) {
+const PlainRequestAuthenticationV1Beta1 = plainJson(security.RequestAuthenticationV1Beta1, security.toJson_RequestAuthenticationV1Beta1Props);
+
+class CanonicalRequestAuthenticationV1Beta1 extends PlainRequestAuthenticationV1Beta1 {
   public override toJson(): Record<string, unknown> {
     return canonicalJwksUri(super.toJson() as Record<string, unknown>);
   }

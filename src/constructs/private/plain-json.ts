@@ -33,7 +33,8 @@ function isExactly(resolver: IResolver, C: new () => IResolver): boolean {
  * @param props the props the ApiObject was constructed with (`apiVersion`, `kind`, `metadata`, …)
  * @param patched whether JSON patches were added to the object
  */
-export function plainApiObjectJson(object: ApiObject, props: Readonly<Record<string, unknown>>, patched: boolean): Record<string, unknown> | undefined {
+export function plainApiObjectJson(object: ApiObject, props: Readonly<Record<string, unknown>>,
+  patched: boolean): Record<string, unknown> | undefined {
   if (patched || process.env.CDK8S_DISABLE_SORT || !hasBuiltInResolvers(App.of(object))) return undefined;
   try {
     const json = resolvedSorted({ ...props, metadata: object.metadata.toJson() }) as Record<string, unknown>;
