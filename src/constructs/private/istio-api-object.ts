@@ -94,13 +94,10 @@ interface GeneratedL1 {
 function plainJson(L1: GeneratedL1, propsToJson: (props: never) => Record<string, unknown> | undefined): L1Class {
   const Base = L1 as unknown as new (scope: Construct, id: string, props: Record<string, unknown>) => ApiObject;
   const Plain = class extends Base {
-    private readonly constructedWith: Record<string, unknown>;
     private patched = false;
 
-    public constructor(scope: Construct, id: string, props: Record<string, unknown> = {}) {
-      super(scope, id, props);
-      // What the generated constructor hands to ApiObject.
-      this.constructedWith = { ...L1.GVK, ...props };
+    public constructor(scope: Construct, id: string, private readonly constructedWith: Record<string, unknown> = {}) {
+      super(scope, id, constructedWith);
     }
 
     public override addJsonPatch(...ops: JsonPatch[]): void {
@@ -109,7 +106,8 @@ function plainJson(L1: GeneratedL1, propsToJson: (props: never) => Record<string
     }
 
     public override toJson(): Record<string, unknown> {
-      const resolved = plainApiObjectJson(this, this.constructedWith, this.patched);
+      // What the generated constructor hands to ApiObject: its GVK and these props.
+      const resolved = plainApiObjectJson(this, { ...L1.GVK, ...this.constructedWith }, this.patched);
       return resolved ? { ...L1.GVK, ...propsToJson(resolved as never) } : super.toJson() as Record<string, unknown>;
     }
   };
