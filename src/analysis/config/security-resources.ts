@@ -31,6 +31,10 @@ export const OPERATION_FIELDS = ['hosts', 'notHosts', 'ports', 'notPorts', 'meth
 const JWT_RULE_FIELDS = ['issuer', 'audiences', 'jwksUri', 'jwks_uri', 'jwks', 'fromHeaders', 'fromParams', 'fromCookies',
   'outputPayloadToHeader', 'forwardOriginalToken', 'outputClaimToHeaders', 'timeout', 'spaceDelimitedClaims', 'presence'];
 
+function isString(v: unknown): v is string {
+  return typeof v === 'string';
+}
+
 /** Collects problems found in one object. */
 class Checker {
   public readonly diagnostics: Diagnostic[] = [];
@@ -76,6 +80,8 @@ class Checker {
   public strings(value: unknown, path: FieldPath): readonly string[] | undefined {
     const l = this.list(value, path);
     if (!l) return undefined;
+    // Nearly always every item is a string: then the list itself, not a copy (large inputs).
+    if (l.every(isString)) return l as readonly string[];
     const out: string[] = [];
     l.forEach((v, i) => {
       if (typeof v === 'string') {out.push(v);} else {

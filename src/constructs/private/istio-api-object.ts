@@ -1,35 +1,15 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { MeshPolicy, Policy } from '../../../imports/legacy-authentication.istio.io';
+import { plainApiObjectJson } from './plain-json';
+import { MeshPolicy, Policy, toJson_MeshPolicyProps, toJson_PolicyProps } from '../../../imports/legacy-authentication.istio.io';
+import * as legacyNetworking from '../../../imports/legacy-networking.istio.io';
 import {
-  DestinationRule as DestinationRuleV1Alpha3,
-  Gateway as GatewayV1Alpha3,
-  ServiceEntry as ServiceEntryV1Alpha3,
-  Sidecar as SidecarV1Alpha3,
-  VirtualService as VirtualServiceV1Alpha3,
-} from '../../../imports/legacy-networking.istio.io';
-import { ClusterRbacConfig, RbacConfig, ServiceRole, ServiceRoleBinding } from '../../../imports/legacy-rbac.istio.io';
-import {
-  DestinationRule,
-  DestinationRuleV1Beta1,
-  Gateway,
-  GatewayV1Beta1,
-  ServiceEntry,
-  ServiceEntryV1Beta1,
-  Sidecar,
-  SidecarV1Beta1,
-  VirtualService,
-  VirtualServiceV1Beta1,
-} from '../../../imports/networking.istio.io';
-import {
-  AuthorizationPolicy,
-  AuthorizationPolicyV1Beta1,
-  PeerAuthentication,
-  PeerAuthenticationV1Beta1,
-  RequestAuthentication,
-  RequestAuthenticationV1Beta1,
-} from '../../../imports/security.istio.io';
-import { Telemetry, TelemetryV1Alpha1 } from '../../../imports/telemetry.istio.io';
+  ClusterRbacConfig, RbacConfig, ServiceRole, ServiceRoleBinding,
+  toJson_ClusterRbacConfigProps, toJson_RbacConfigProps, toJson_ServiceRoleBindingProps, toJson_ServiceRoleProps,
+} from '../../../imports/legacy-rbac.istio.io';
+import * as networking from '../../../imports/networking.istio.io';
+import * as security from '../../../imports/security.istio.io';
+import { Telemetry, TelemetryV1Alpha1, toJson_TelemetryProps, toJson_TelemetryV1Alpha1Props } from '../../../imports/telemetry.istio.io';
 import { TrustmeshError } from '../../errors';
 import { istioApiVersion } from '../../model/api-version';
 import { IstioVersion } from '../../model/istio-version';
@@ -101,15 +81,50 @@ export function createIstioApiObject(scope: Construct, id: string, props: IstioA
   return new L1(scope, id, { metadata: { ...props.metadata }, spec: spec as never });
 }
 
+/** A generated L1 class: its `toJson()` is `{ ...GVK, ...toJson_<Kind>Props(super.toJson()) }`. */
+interface GeneratedL1 {
+  readonly GVK: { readonly apiVersion: string; readonly kind: string };
+}
+
+/**
+ * The generated class `L1` with the same `toJson()`, computed without cdk8s's per-value resolution
+ * when that gives the same JSON (./plain-json); cdk8s's own path otherwise.
+ * @param propsToJson the generated conversion of `L1`'s props to JSON (`toJson_<Kind>Props`)
+ */
+function plainJson(L1: GeneratedL1, propsToJson: (props: never) => Record<string, unknown> | undefined): L1Class {
+  const Base = L1 as unknown as new (scope: Construct, id: string, props: Record<string, unknown>) => ApiObject;
+  const Plain = class extends Base {
+    private patched = false;
+
+    public constructor(scope: Construct, id: string, private readonly constructedWith: Record<string, unknown> = {}) {
+      super(scope, id, constructedWith);
+    }
+
+    public override addJsonPatch(...ops: JsonPatch[]): void {
+      this.patched = true;
+      super.addJsonPatch(...ops);
+    }
+
+    public override toJson(): Record<string, unknown> {
+      // What the generated constructor hands to ApiObject: its GVK and these props.
+      const resolved = plainApiObjectJson(this, { ...L1.GVK, ...this.constructedWith }, this.patched);
+      return resolved ? { ...L1.GVK, ...propsToJson(resolved as never) } : super.toJson() as Record<string, unknown>;
+    }
+  };
+  return Plain as unknown as L1Class;
+}
+
 // `cdk8s import` maps both schema spellings `jwksUri` and `jwks_uri` onto one property and emits
 // the legacy `jwks_uri`. Istio accepts both; we emit the documented `jwksUri`.
-class CanonicalRequestAuthentication extends RequestAuthentication {
+class CanonicalRequestAuthentication extends plainJson(security.RequestAuthentication, security.toJson_RequestAuthenticationProps) {
   public override toJson(): Record<string, unknown> {
     return canonicalJwksUri(super.toJson() as Record<string, unknown>);
   }
 }
 
-class CanonicalRequestAuthenticationV1Beta1 extends RequestAuthenticationV1Beta1 {
+const PlainRequestAuthenticationV1Beta1 = plainJson(security.RequestAuthenticationV1Beta1, security.toJson_RequestAuthenticationV1Beta1Props);
+
+class CanonicalRequestAuthenticationV1Beta1 extends PlainRequestAuthenticationV1Beta1 {
   public override toJson(): Record<string, unknown> {
     return canonicalJwksUri(super.toJson() as Record<string, unknown>);
   }
@@ -129,7 +144,7 @@ function camelLegacyKeys(value: unknown): unknown {
   return sortKeys(out);
 }
 
-class CanonicalPolicy extends Policy {
+class CanonicalPolicy extends plainJson(Policy, toJson_PolicyProps) {
   public override toJson(): Record<string, unknown> {
     const json = super.toJson() as { spec?: { origins?: unknown } };
     if (json.spec?.origins) json.spec.origins = camelLegacyKeys(json.spec.origins);
@@ -158,36 +173,36 @@ type L1Class = new (scope: Construct, id: string, props: { metadata: IstioMetada
  * (see `model/api-version` for which apiVersion a target release gets).
  */
 const L1_CLASSES: Readonly<Record<string, L1Class>> = {
-  'security.istio.io/v1/AuthorizationPolicy': AuthorizationPolicy,
-  'security.istio.io/v1beta1/AuthorizationPolicy': AuthorizationPolicyV1Beta1,
-  'security.istio.io/v1/PeerAuthentication': PeerAuthentication,
-  'security.istio.io/v1beta1/PeerAuthentication': PeerAuthenticationV1Beta1,
+  'security.istio.io/v1/AuthorizationPolicy': plainJson(security.AuthorizationPolicy, security.toJson_AuthorizationPolicyProps),
+  'security.istio.io/v1beta1/AuthorizationPolicy': plainJson(security.AuthorizationPolicyV1Beta1, security.toJson_AuthorizationPolicyV1Beta1Props),
+  'security.istio.io/v1/PeerAuthentication': plainJson(security.PeerAuthentication, security.toJson_PeerAuthenticationProps),
+  'security.istio.io/v1beta1/PeerAuthentication': plainJson(security.PeerAuthenticationV1Beta1, security.toJson_PeerAuthenticationV1Beta1Props),
   'security.istio.io/v1/RequestAuthentication': CanonicalRequestAuthentication,
   'security.istio.io/v1beta1/RequestAuthentication': CanonicalRequestAuthenticationV1Beta1,
-  'networking.istio.io/v1/DestinationRule': DestinationRule,
-  'networking.istio.io/v1beta1/DestinationRule': DestinationRuleV1Beta1,
-  'networking.istio.io/v1/Gateway': Gateway,
-  'networking.istio.io/v1beta1/Gateway': GatewayV1Beta1,
-  'networking.istio.io/v1/VirtualService': VirtualService,
-  'networking.istio.io/v1beta1/VirtualService': VirtualServiceV1Beta1,
-  'networking.istio.io/v1/Sidecar': Sidecar,
-  'networking.istio.io/v1beta1/Sidecar': SidecarV1Beta1,
-  'networking.istio.io/v1/ServiceEntry': ServiceEntry,
-  'networking.istio.io/v1beta1/ServiceEntry': ServiceEntryV1Beta1,
-  'telemetry.istio.io/v1/Telemetry': Telemetry,
-  'telemetry.istio.io/v1alpha1/Telemetry': TelemetryV1Alpha1,
+  'networking.istio.io/v1/DestinationRule': plainJson(networking.DestinationRule, networking.toJson_DestinationRuleProps),
+  'networking.istio.io/v1beta1/DestinationRule': plainJson(networking.DestinationRuleV1Beta1, networking.toJson_DestinationRuleV1Beta1Props),
+  'networking.istio.io/v1/Gateway': plainJson(networking.Gateway, networking.toJson_GatewayProps),
+  'networking.istio.io/v1beta1/Gateway': plainJson(networking.GatewayV1Beta1, networking.toJson_GatewayV1Beta1Props),
+  'networking.istio.io/v1/VirtualService': plainJson(networking.VirtualService, networking.toJson_VirtualServiceProps),
+  'networking.istio.io/v1beta1/VirtualService': plainJson(networking.VirtualServiceV1Beta1, networking.toJson_VirtualServiceV1Beta1Props),
+  'networking.istio.io/v1/Sidecar': plainJson(networking.Sidecar, networking.toJson_SidecarProps),
+  'networking.istio.io/v1beta1/Sidecar': plainJson(networking.SidecarV1Beta1, networking.toJson_SidecarV1Beta1Props),
+  'networking.istio.io/v1/ServiceEntry': plainJson(networking.ServiceEntry, networking.toJson_ServiceEntryProps),
+  'networking.istio.io/v1beta1/ServiceEntry': plainJson(networking.ServiceEntryV1Beta1, networking.toJson_ServiceEntryV1Beta1Props),
+  'telemetry.istio.io/v1/Telemetry': plainJson(Telemetry, toJson_TelemetryProps),
+  'telemetry.istio.io/v1alpha1/Telemetry': plainJson(TelemetryV1Alpha1, toJson_TelemetryV1Alpha1Props),
   // The legacy target (Istio 1.0–1.4), imported from Istio 1.5.10's CRDs (imports/legacy-*.ts).
-  'networking.istio.io/v1alpha3/DestinationRule': DestinationRuleV1Alpha3,
-  'networking.istio.io/v1alpha3/Gateway': GatewayV1Alpha3,
-  'networking.istio.io/v1alpha3/VirtualService': VirtualServiceV1Alpha3,
-  'networking.istio.io/v1alpha3/Sidecar': SidecarV1Alpha3,
-  'networking.istio.io/v1alpha3/ServiceEntry': ServiceEntryV1Alpha3,
-  'authentication.istio.io/v1alpha1/MeshPolicy': clusterScoped(MeshPolicy),
+  'networking.istio.io/v1alpha3/DestinationRule': plainJson(legacyNetworking.DestinationRule, legacyNetworking.toJson_DestinationRuleProps),
+  'networking.istio.io/v1alpha3/Gateway': plainJson(legacyNetworking.Gateway, legacyNetworking.toJson_GatewayProps),
+  'networking.istio.io/v1alpha3/VirtualService': plainJson(legacyNetworking.VirtualService, legacyNetworking.toJson_VirtualServiceProps),
+  'networking.istio.io/v1alpha3/Sidecar': plainJson(legacyNetworking.Sidecar, legacyNetworking.toJson_SidecarProps),
+  'networking.istio.io/v1alpha3/ServiceEntry': plainJson(legacyNetworking.ServiceEntry, legacyNetworking.toJson_ServiceEntryProps),
+  'authentication.istio.io/v1alpha1/MeshPolicy': clusterScoped(plainJson(MeshPolicy, toJson_MeshPolicyProps)),
   'authentication.istio.io/v1alpha1/Policy': CanonicalPolicy,
-  'rbac.istio.io/v1alpha1/ClusterRbacConfig': clusterScoped(ClusterRbacConfig),
-  'rbac.istio.io/v1alpha1/RbacConfig': RbacConfig,
-  'rbac.istio.io/v1alpha1/ServiceRole': ServiceRole,
-  'rbac.istio.io/v1alpha1/ServiceRoleBinding': ServiceRoleBinding,
+  'rbac.istio.io/v1alpha1/ClusterRbacConfig': clusterScoped(plainJson(ClusterRbacConfig, toJson_ClusterRbacConfigProps)),
+  'rbac.istio.io/v1alpha1/RbacConfig': plainJson(RbacConfig, toJson_RbacConfigProps),
+  'rbac.istio.io/v1alpha1/ServiceRole': plainJson(ServiceRole, toJson_ServiceRoleProps),
+  'rbac.istio.io/v1alpha1/ServiceRoleBinding': plainJson(ServiceRoleBinding, toJson_ServiceRoleBindingProps),
 };
 
 /**

@@ -19,7 +19,7 @@
  * @see https://istio.io/latest/docs/tasks/security/authentication/authn-policy/#end-user-authentication
  * @module
  */
-import { describeTarget, policyTargets, PolicyScope, PolicyTarget, scopeOf, scopesOverlap } from './policy-targets';
+import { describeTarget, policyTargets, PolicyScope, PolicyTarget, scopeOf, scopesOverlap, SelectingObject } from './policy-targets';
 import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, objectRef } from './rule-types';
 import { Diagnostic } from '../../../errors';
 import { AuthorizationPolicyResource, AuthorizationRule, RequestAuthenticationResource } from '../../config/istio-config';
@@ -48,11 +48,17 @@ export const jwtRequirementsRule: AnalyzerRule = {
   checks: [WITHOUT_AUTHN, NOT_ENFORCED, ISSUER],
   run(context) {
     const out: Diagnostic[] = [];
-    for (const ap of context.config.authorizationPolicies) checkPolicy(context, ap, out);
+    const root = context.mesh.rootNamespace;
+    // Scopes are compared only within a namespace and with the root namespace: indexed once, not
+    // scanned per policy (quadratic on a large mesh).
+    let requestAuthns: ScopeIndex<RequestAuthenticationResource> | undefined;
+    const requestAuthnIndex = (): ScopeIndex<RequestAuthenticationResource> =>
+      requestAuthns ??= new ScopeIndex(context.config.requestAuthentications, root);
+    for (const ap of context.config.authorizationPolicies) checkPolicy(context, ap, requestAuthnIndex, out);
     // Scanned once per RequestAuthentication that selects no known workload: filter once.
-    let enforcing: AuthorizationPolicyResource[] | undefined;
-    const enforcingPolicies = (): readonly AuthorizationPolicyResource[] => {
-      enforcing ??= context.config.authorizationPolicies.filter((ap) => requiresToken(ap) && !isDryRunPolicy(ap));
+    let enforcing: ScopeIndex<AuthorizationPolicyResource> | undefined;
+    const enforcingPolicies = (): ScopeIndex<AuthorizationPolicyResource> => {
+      enforcing ??= new ScopeIndex(context.config.authorizationPolicies.filter((ap) => requiresToken(ap) && !isDryRunPolicy(ap)), root);
       return enforcing;
     };
     for (const ra of context.config.requestAuthentications) checkRequestAuthentication(context, ra, enforcingPolicies, out);
@@ -80,7 +86,47 @@ function requiresToken(ap: AuthorizationPolicyResource): boolean {
   return ap.spec.rules.some((r, i) => r !== null && tokenFields(r, i).length > 0);
 }
 
-function checkPolicy(context: RuleContext, ap: AuthorizationPolicyResource, out: Diagnostic[]): void {
+/** Objects with a selector scope, found by the scopes they can overlap, in input order. */
+class ScopeIndex<T extends SelectingObject> {
+  private readonly scoped: readonly { readonly object: T; readonly scope: PolicyScope }[];
+  private readonly byNamespace = new Map<string, readonly { readonly object: T; readonly scope: PolicyScope }[]>();
+
+  public constructor(objects: readonly T[], private readonly root: string) {
+    this.scoped = objects.flatMap((object) => {
+      const scope = scopeOf(object);
+      return scope ? [{ object, scope }] : [];
+    });
+  }
+
+  /** Whether some object has a scope (is not a `targetRefs` policy). */
+  public get any(): boolean {
+    return this.scoped.length > 0;
+  }
+
+  /** The objects whose scope overlaps `scope` (`scopesOverlap`), in input order. */
+  public overlapping(scope: PolicyScope): T[] {
+    return this.candidates(scope.namespace).filter((e) => scopesOverlap(e.scope, scope, this.root)).map((e) => e.object);
+  }
+
+  /** Whether some object's scope overlaps `scope`. */
+  public overlaps(scope: PolicyScope): boolean {
+    return this.candidates(scope.namespace).some((e) => scopesOverlap(e.scope, scope, this.root));
+  }
+
+  // Only objects in the same namespace or the root namespace can overlap (all, for a root scope).
+  private candidates(namespace: string): readonly { readonly object: T; readonly scope: PolicyScope }[] {
+    if (namespace === this.root) return this.scoped;
+    let list = this.byNamespace.get(namespace);
+    if (!list) {
+      list = this.scoped.filter((e) => e.scope.namespace === namespace || e.scope.namespace === this.root);
+      this.byNamespace.set(namespace, list);
+    }
+    return list;
+  }
+}
+
+function checkPolicy(context: RuleContext, ap: AuthorizationPolicyResource,
+  requestAuthns: () => ScopeIndex<RequestAuthenticationResource>, out: Diagnostic[]): void {
   const scope = scopeOf(ap);
   if (!scope || ap.spec.action === 'CUSTOM') return;
   let targets: PolicyTarget[] | undefined;
@@ -89,7 +135,7 @@ function checkPolicy(context: RuleContext, ap: AuthorizationPolicyResource, out:
     const fields = tokenFields(rule, i);
     if (fields.length === 0) return;
     targets ??= policyTargets(context, scope);
-    const ras = requestAuthnFor(context, scope, targets);
+    const ras = requestAuthnFor(context, scope, targets, requestAuthns);
     if (ras.missing) {
       out.push(finding(WITHOUT_AUTHN, ap, fields[0],
         `${objectRef(ap)} ${ap.spec.action} rule ${i} matches on ${fieldString(fields[0])}, but no RequestAuthentication applies to ${describeTarget(ras.missing)}: no request there has a validated token, so ${effect(ap, rule)}`,
@@ -107,20 +153,16 @@ function effect(ap: AuthorizationPolicyResource, rule: AuthorizationRule): strin
 }
 
 // RequestAuthentications for the targets: the first target without one, or the issuers they accept.
-function requestAuthnFor(context: RuleContext, scope: PolicyScope, targets: readonly PolicyTarget[]):
-{ missing?: PolicyTarget; issuers: readonly (string | undefined)[] } {
+function requestAuthnFor(context: RuleContext, scope: PolicyScope, targets: readonly PolicyTarget[],
+  requestAuthns: () => ScopeIndex<RequestAuthenticationResource>): { missing?: PolicyTarget; issuers: readonly (string | undefined)[] } {
   const issuers: (string | undefined)[] = [];
-  const root = context.mesh.rootNamespace;
   for (const t of targets) {
     let ras: readonly RequestAuthenticationResource[];
     if (t.workload) {
       ras = context.evaluator.policiesFor(t.namespace, t.labels).requestAuthentications;
     } else {
       // A stand-in: any RequestAuthentication that can select some of the same workloads counts.
-      ras = context.config.requestAuthentications.filter((ra) => {
-        const s = scopeOf(ra);
-        return s !== undefined && scopesOverlap(s, scope, root);
-      });
+      ras = requestAuthns().overlapping(scope);
     }
     if (ras.length === 0) {
       // Istio 1.4 (AuthorizationPolicy beside the 1.x authentication API): an authentication
@@ -170,7 +212,7 @@ function issuerPossible(value: string, issuers: readonly string[]): boolean {
 }
 
 function checkRequestAuthentication(context: RuleContext, ra: RequestAuthenticationResource,
-  enforcingPolicies: () => readonly AuthorizationPolicyResource[], out: Diagnostic[]): void {
+  enforcingPolicies: () => ScopeIndex<AuthorizationPolicyResource>, out: Diagnostic[]): void {
   const scope = scopeOf(ra);
   if (!scope || ra.spec.jwtRules.length === 0) return;
   const root = context.mesh.rootNamespace;
@@ -181,11 +223,10 @@ function checkRequestAuthentication(context: RuleContext, ra: RequestAuthenticat
       const wp = context.evaluator.policiesFor(t.namespace, t.labels);
       enforced = [...wp.allow, ...wp.deny].some((p) => requiresToken(p.resource));
     } else {
-      enforced = enforcingPolicies().some((ap) => {
-        const s = scopeOf(ap);
-        // A mesh-wide RequestAuthentication is enforced wherever some policy requires a token.
-        return s !== undefined && (scope.namespace === root && Object.keys(scope.selector).length === 0 ? true : scopesOverlap(s, scope, root));
-      });
+      // A mesh-wide RequestAuthentication is enforced wherever some policy requires a token.
+      enforced = scope.namespace === root && Object.keys(scope.selector).length === 0
+        ? enforcingPolicies().any
+        : enforcingPolicies().overlaps(scope);
     }
     if (enforced) continue;
     out.push(finding(NOT_ENFORCED, ra, ['spec', 'jwtRules'],

@@ -1,0 +1,83 @@
+/**
+ * What `ApiObject.toJson()` computes for an object of plain data, in one walk.
+ *
+ * cdk8s renders an object by resolving every value of it with the app's resolvers (per value: a
+ * walk up the construct tree to the app, a copy of the key path, a context object, three resolver
+ * calls) and then walking the result again to sort keys and drop nulls. For the Istio objects
+ * trustmesh renders — data with one `Lazy` spec and no tokens — that was about a third of synth's
+ * serialization cost. {@link plainApiObjectJson} returns the very same JSON with cdk8s's built-in
+ * resolvers' rules applied directly, and declines (returns `undefined`, so the caller takes cdk8s's
+ * own path) whenever the result could differ: an app with custom resolvers, JSON patches on the
+ * object, `CDK8S_DISABLE_SORT`, a value that is neither plain data nor a `Lazy`, or any error.
+ *
+ * @module
+ */
+import { ApiObject, App, ImplicitTokenResolver, IResolver, Lazy, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
+
+/** Thrown inside the walk when a value needs cdk8s's own resolution. */
+const DECLINE = Symbol('decline');
+
+/** Whether `app` resolves with exactly cdk8s's built-in resolvers, unchanged, in their order. */
+export function hasBuiltInResolvers(app: App): boolean {
+  const r = app.resolvers;
+  return r.length === 3 && isExactly(r[0], LazyResolver) && isExactly(r[1], ImplicitTokenResolver) && isExactly(r[2], NumberStringUnionResolver);
+}
+
+function isExactly(resolver: IResolver, C: new () => IResolver): boolean {
+  return Object.getPrototypeOf(resolver) === C.prototype && resolver.resolve === C.prototype.resolve;
+}
+
+/**
+ * `ApiObject.toJson()` of `object` (before a generated class's own conversion), computed without
+ * cdk8s's per-value resolution; `undefined` when only cdk8s's own path gives the same result.
+ * @param props the props the ApiObject was constructed with (`apiVersion`, `kind`, `metadata`, …)
+ * @param patched whether JSON patches were added to the object
+ */
+export function plainApiObjectJson(object: ApiObject, props: Readonly<Record<string, unknown>>,
+  patched: boolean): Record<string, unknown> | undefined {
+  if (patched || process.env.CDK8S_DISABLE_SORT || !hasBuiltInResolvers(App.of(object))) return undefined;
+  try {
+    const json = resolvedSorted({ ...props, metadata: object.metadata.toJson() }) as Record<string, unknown>;
+    // cdk8s puts apiVersion, kind and metadata first, then the other keys (sorted).
+    const result: Record<string, unknown> = {};
+    for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(json)]) {
+      if (k in json) result[k] = json[k];
+    }
+    return result;
+  } catch {
+    // Declined, or an error cdk8s reports in its own words (its path re-renders and throws it).
+    return undefined;
+  }
+}
+
+/**
+ * cdk8s's `sanitizeValue(resolve(value), { sortKeys: true })` with the built-in resolvers, for plain
+ * data and `Lazy` values; throws {@link DECLINE} for anything else.
+ */
+function resolvedSorted(value: unknown): unknown {
+  if (value === null || value === undefined) return undefined;
+  // LazyResolver comes first: a Lazy is replaced by what it produces, which is resolved in turn.
+  if (value instanceof Lazy) return resolvedSorted(value.produce());
+  const v = value as { resolve?: unknown; value?: unknown; constructor?: unknown };
+  // ImplicitTokenResolver: anything with a resolve() method is a token.
+  if (typeof v.resolve === 'function') throw DECLINE;
+  const type = typeof value;
+  if (type === 'string' || type === 'number' || type === 'boolean') {
+    // NumberStringUnionResolver looks at `.value` of everything but plain objects.
+    if (typeof v.value === 'number' || typeof v.value === 'string') throw DECLINE;
+    return value;
+  }
+  if (type !== 'object') throw DECLINE;
+  if (Array.isArray(value)) {
+    if (typeof v.value === 'number' || typeof v.value === 'string') throw DECLINE;
+    return value.map(resolvedSorted); // map, as cdk8s does: holes stay holes
+  }
+  if (v.constructor !== Object) throw DECLINE;
+  const record = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(record).sort()) {
+    const r = resolvedSorted(record[k]);
+    if (r !== null && r !== undefined) out[k] = r;
+  }
+  return out;
+}
