@@ -169,7 +169,7 @@ function requestAuthnFor(context: RuleContext, scope: PolicyScope, targets: read
       // Policy's origins validate the tokens (docs/legacy-target.md).
       const legacy = legacyOriginIssuers(context, t.namespace);
       if (legacy.length === 0) return { missing: t, issuers };
-      issuers.push(...legacy);
+      for (const issuer of legacy) issuers.push(issuer);
       continue;
     }
     for (const ra of ras) for (const r of ra.spec.jwtRules) issuers.push(r.issuer);
