@@ -107,6 +107,23 @@ describe('legacy target rendering', () => {
     expect(catchTrustmesh(() => shop('1.1').api.requireJwt(inline)).message).toMatch(/inline JWKS .* needs Istio 1\.2 or later/);
   });
 
+  it('writes a field and its not-field as one list (istiod 1.2+ refuses both in one AccessRule), and refuses an intention they leave empty', () => {
+    const { app, ns, web } = shop('1.4');
+    const multi = ns.addService('multi', { ports: [Port.http(80, { targetPort: 8080 }), Port.http(81, { targetPort: 8081 })] });
+    multi.allowFrom(web, { methods: [HttpMethod.GET, HttpMethod.POST], notMethods: [HttpMethod.POST], ports: [80, 81], notPorts: [81] });
+    const rule = (find(manifestsOf(app), 'ServiceRole', 'multi-allow').spec as { rules: Record<string, unknown>[] }).rules[0];
+    expect(rule).toMatchObject({ methods: ['GET'], ports: [8080] });
+    expect(rule).not.toHaveProperty('notMethods');
+    expect(rule).not.toHaveProperty('notPorts');
+    const empty = shop('1.4');
+    const e = catchTrustmesh(() => {
+      empty.api.allowFrom(empty.web, { methods: [HttpMethod.POST], notMethods: [HttpMethod.POST] });
+      renderIstio(empty.mesh.model);
+    });
+    expect(e.code).toBe('TM_VERSION_UNSUPPORTED_FEATURE');
+    expect(e.message).toMatch(/methods that its notMethods all exclude/);
+  });
+
   it('refuses negated fields before 1.1 and callers without a mesh identity on every legacy release', () => {
     const { ns, api, web } = shop('1.0');
     expect(catchTrustmesh(() => api.allowFrom(web, { notMethods: [HttpMethod.POST] })).message).toMatch(/notMethods.*needs Istio 1\.1/);

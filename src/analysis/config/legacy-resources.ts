@@ -131,6 +131,9 @@ export interface LegacyPolicies {
   readonly bindings: readonly ServiceRoleBindingResource[];
 }
 
+/** `labels.IsDNS1123Label`, as istiod 1.4 checks a Policy target's name. */
+const DNS_LABEL = /^(?=.{1,63}$)[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
+
 /** `<apiVersion>/<kind>` of every legacy kind. */
 export const LEGACY_KINDS: ReadonlySet<string> = new Set([
   'authentication.istio.io/v1alpha1/Policy', 'authentication.istio.io/v1alpha1/MeshPolicy',
@@ -224,7 +227,7 @@ export function toLegacyResource(obj: LoadedObject): { resource?: LoadedObject &
   const spec = c.record(obj.body.spec, ['spec'], specFields(obj.kind));
   let typed: unknown;
   if (obj.kind === 'Policy' || obj.kind === 'MeshPolicy') typed = authnSpec(c, spec, obj);
-  else if (obj.kind === 'RbacConfig' || obj.kind === 'ClusterRbacConfig') typed = rbacConfigSpec(c, spec);
+  else if (obj.kind === 'RbacConfig' || obj.kind === 'ClusterRbacConfig') typed = rbacConfigSpec(c, spec, obj);
   else if (obj.kind === 'ServiceRole') typed = roleSpec(c, spec);
   else typed = bindingSpec(c, spec);
   if (c.diagnostics.length > 0) return { diagnostics: c.diagnostics };
@@ -256,6 +259,7 @@ function authnSpec(c: Checker, spec: Record<string, unknown>, obj: LoadedObject)
     const r = c.record(t, at, ['name', 'ports', 'labels']);
     const name = c.string(r.name, [...at, 'name']) ?? '';
     if (name === '') c.error([...at, 'name'], 'a target needs the short name of a Service', 'Set name: <service name>.');
+    else if (!DNS_LABEL.test(name)) c.error([...at, 'name'], `target name "${name}" must be a valid label (istiod 1.4 validateAuthNPolicyTarget)`, 'Name the Service by its short name, not its host name.');
     const ports = c.list(r.ports, [...at, 'ports']).map((p, j) => {
       const pr = c.record(p, [...at, 'ports', j], ['number', 'name']);
       if (typeof pr.number === 'number' && Number.isInteger(pr.number) && pr.number > 0 && pr.number < 65536) return { number: pr.number };
@@ -278,6 +282,16 @@ function authnSpec(c: Checker, spec: Record<string, unknown>, obj: LoadedObject)
     const r = c.record(o, ['spec', 'origins', i], ['jwt']);
     return jwt(c, r.jwt, ['spec', 'origins', i, 'jwt']);
   });
+  // 1.4 ValidateAuthenticationPolicy: an issuer appears once across peers' and origins' jwts.
+  const issuers = new Set<string>();
+  const jwtsAt: [LegacyJwt, FieldPath][] = [
+    ...peers.flatMap((p, i): [LegacyJwt, FieldPath][] => (p.kind === 'jwt' ? [[p.jwt, ['spec', 'peers', i, 'jwt', 'issuer']]] : [])),
+    ...origins.map((o, i): [LegacyJwt, FieldPath] => [o, ['spec', 'origins', i, 'jwt', 'issuer']]),
+  ];
+  for (const [j, at] of jwtsAt) {
+    if (issuers.has(j.issuer)) c.error(at, `jwt with issuer "${j.issuer}" already defined (istiod 1.4 rejects the Policy)`, 'List each issuer once.');
+    issuers.add(j.issuer);
+  }
   const out: LegacyAuthnSpec = {
     targets,
     peers,
@@ -309,13 +323,22 @@ function jwt(c: Checker, v: unknown, at: FieldPath): LegacyJwt {
       c.list(tr[key] ?? tr[alt], [...at, 'triggerRules', i, key]).map((m, j) => stringMatch(c, m, [...at, 'triggerRules', i, key, j]));
     return { excludedPaths: matches('excludedPaths', 'excluded_paths'), includedPaths: matches('includedPaths', 'included_paths') };
   });
+  if (jwksUri !== undefined && jwksUri !== '' && !/^https?:\/\/[^/]/.test(jwksUri)) {
+    c.error([...at, 'jwksUri'], `jwksUri "${jwksUri}" must be an http or https URL (istiod 1.4 ParseJwksURI)`, 'Give the URL the key set is published at.');
+  }
+  const nonEmpty = (list: string[], field: string, what: string): string[] => {
+    list.forEach((value, i) => {
+      if (value === '') c.error([...at, field, i], `${what} must be non-empty string (istiod 1.4 validateJwt)`, `Remove the empty ${what}.`);
+    });
+    return list;
+  };
   return {
     issuer,
-    audiences: c.strings(r.audiences, [...at, 'audiences']),
+    audiences: nonEmpty(c.strings(r.audiences, [...at, 'audiences']), 'audiences', 'audience'),
     ...(jwksUri !== undefined ? { jwksUri } : {}),
     ...(jwks !== undefined ? { jwks } : {}),
-    jwtHeaders: c.strings(r.jwtHeaders ?? r.jwt_headers, [...at, 'jwtHeaders']),
-    jwtParams: c.strings(r.jwtParams ?? r.jwt_params, [...at, 'jwtParams']),
+    jwtHeaders: nonEmpty(c.strings(r.jwtHeaders ?? r.jwt_headers, [...at, 'jwtHeaders']), 'jwtHeaders', 'location header'),
+    jwtParams: nonEmpty(c.strings(r.jwtParams ?? r.jwt_params, [...at, 'jwtParams']), 'jwtParams', 'location query'),
     triggerRules,
   };
 }
@@ -330,7 +353,16 @@ function stringMatch(c: Checker, v: unknown, at: FieldPath): LegacyStringMatch {
   return { [keys[0]]: r[keys[0]] } as LegacyStringMatch;
 }
 
-function rbacConfigSpec(c: Checker, spec: Record<string, unknown>): RbacConfigSpec {
+function rbacConfigSpec(c: Checker, spec: Record<string, unknown>, obj: LoadedObject): RbacConfigSpec {
+  // 1.4 checkRbacConfig: the singleton is `default`; an inclusion/exclusion mode needs its list.
+  if (obj.metadata.name !== 'default') {
+    c.error(['metadata', 'name'], `${obj.kind} has invalid name(${obj.metadata.name}), name must be "default"`, `Rename it to default: Istio reads only that ${obj.kind}.`);
+  }
+  for (const [mode, key] of [['ON_WITH_INCLUSION', 'inclusion'], ['ON_WITH_EXCLUSION', 'exclusion']] as const) {
+    if (spec.mode === mode && (spec[key] === undefined || spec[key] === null)) {
+      c.error(['spec', key], `${key} cannot be null under mode ${mode} (istiod 1.4 rejects it)`, `Write ${key}: {} for none, or list the namespaces and services.`);
+    }
+  }
   const target = (key: 'inclusion' | 'exclusion'): RbacTarget => {
     const r = c.record(spec[key], ['spec', key], ['services', 'namespaces']);
     return { services: c.strings(r.services, ['spec', key, 'services']), namespaces: c.strings(r.namespaces, ['spec', key, 'namespaces']) };
@@ -359,6 +391,9 @@ function roleSpec(c: Checker, spec: Record<string, unknown>): ServiceRoleSpec {
       if (key === '') c.error([...at, 'constraints', j, 'key'], 'a constraint needs a key');
       return { key, values: c.strings(cr.values, [...at, 'constraints', j, 'values']) };
     });
+    const ports = c.ints(r.ports, [...at, 'ports']);
+    const notPorts = c.ints(r.notPorts ?? r.not_ports, [...at, 'notPorts']);
+    roleRuleChecks(c, at, i, { methods: s('methods'), notMethods: s('notMethods', 'not_methods'), ports, notPorts, constraints });
     return {
       services,
       hosts: s('hosts'),
@@ -367,8 +402,8 @@ function roleSpec(c: Checker, spec: Record<string, unknown>): ServiceRoleSpec {
       notPaths: s('notPaths', 'not_paths'),
       methods: s('methods'),
       notMethods: s('notMethods', 'not_methods'),
-      ports: c.ints(r.ports, [...at, 'ports']),
-      notPorts: c.ints(r.notPorts ?? r.not_ports, [...at, 'notPorts']),
+      ports,
+      notPorts,
       constraints,
     };
   });
@@ -376,8 +411,49 @@ function roleSpec(c: Checker, spec: Record<string, unknown>): ServiceRoleSpec {
   return { rules };
 }
 
+/** 1.4 ValidateServiceRole's per-rule checks (beyond the typing above). */
+function roleRuleChecks(c: Checker, at: FieldPath, i: number, r: Pick<RbacAccessRule, 'methods' | 'notMethods' | 'ports' | 'notPorts' | 'constraints'>): void {
+  for (const [field, not] of [['methods', 'notMethods'], ['ports', 'notPorts']] as const) {
+    if (r[field].length > 0 && r[not].length > 0) {
+      c.error([...at, not], `cannot have both regular and *not* attributes for the same kind (i.e. ${field} and ${not}) for rule ${i}`, `Keep ${field} or ${not}; split the rule in two otherwise.`);
+    }
+  }
+  for (const field of ['ports', 'notPorts'] as const) {
+    r[field].forEach((port, j) => {
+      if (port < 0 || port > 65535) c.error([...at, field, j], `port ${port} is not in the range of [0, 65535]`);
+    });
+  }
+  r.constraints.forEach((k, j) => {
+    if (k.values.length === 0) c.error([...at, 'constraints', j, 'values'], `at least 1 value must be specified for constraint ${j} in rule ${i}`);
+    if (k.key === 'destination.port' && (r.ports.length > 0 || r.notPorts.length > 0)) {
+      c.error([...at, 'constraints', j, 'key'], `cannot define destination.port for rule ${i} because a similar first-class field (ports) has been defined`, 'Keep the ports in ports or notPorts only.');
+    }
+  });
+}
+
 const SUBJECT_FIELDS = ['user', 'group', 'properties', 'names', 'notNames', 'not_names', 'groups', 'notGroups', 'not_groups', 'namespaces',
   'notNamespaces', 'not_namespaces', 'ips', 'notIps', 'not_ips'];
+
+const PROPERTY_TWINS: Readonly<Record<string, 'names' | 'groups' | 'namespaces' | 'ips'>> = {
+  'source.principal': 'names', 'request.auth.claims[groups]': 'groups', 'source.namespace': 'namespaces', 'source.ip': 'ips',
+};
+
+/** 1.4 checkServiceRoleBinding's per-subject checks. */
+function subjectChecks(c: Checker, at: FieldPath, i: number, s: RbacSubject): void {
+  const lists = [s.names, s.notNames, s.groups, s.notGroups, s.namespaces, s.notNamespaces, s.ips, s.notIps];
+  if (!s.user && !s.group && Object.keys(s.properties).length === 0 && lists.every((l) => l.length === 0)) {
+    c.error(at, `empty subjects are not allowed. Found an empty subject at index ${i}`, 'Give it a user (user: "*" for anyone) or properties.');
+  }
+  for (const key of Object.keys(s.properties)) {
+    const twin = PROPERTY_TWINS[key];
+    if (twin !== undefined && s[twin].length > 0) {
+      c.error([...at, 'properties', key], `cannot define ${key} for binding ${i} because a similar first-class field (${twin}) has been defined`, `Keep the values in ${twin} or in properties, not both.`);
+    }
+  }
+  for (const field of ['names', 'notNames'] as const) {
+    if (s[field].includes('*')) c.error([...at, field], `do not use * for names or not_names (in subject ${i})`, 'Use user: "*" (anyone) or properties source.principal: "*" (any authenticated peer).');
+  }
+}
 
 function bindingSpec(c: Checker, spec: Record<string, unknown>): ServiceRoleBindingSpec {
   const subjects = c.list(spec.subjects, ['spec', 'subjects']).map((x, i): RbacSubject => {
@@ -391,7 +467,7 @@ function bindingSpec(c: Checker, spec: Record<string, unknown>): ServiceRoleBind
     }
     const user = c.string(r.user, [...at, 'user']);
     const group = c.string(r.group, [...at, 'group']);
-    return {
+    const subject: RbacSubject = {
       ...(user !== undefined ? { user } : {}),
       ...(group !== undefined ? { group } : {}),
       properties: props,
@@ -404,6 +480,8 @@ function bindingSpec(c: Checker, spec: Record<string, unknown>): ServiceRoleBind
       ips: c.strings(r.ips, [...at, 'ips']),
       notIps: s('notIps', 'not_ips'),
     };
+    subjectChecks(c, at, i, subject);
+    return subject;
   });
   if (subjects.length === 0) c.error(['spec', 'subjects'], 'a ServiceRoleBinding needs at least one subject');
   if (spec.actions !== undefined || spec.role !== undefined) {

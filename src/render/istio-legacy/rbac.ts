@@ -10,7 +10,7 @@ import { assertLegacySupports, legacyCannotExpress } from './legacy-errors';
 import { LegacyNames } from './legacy-names';
 import { istioApiVersion } from '../../model/api-version';
 import { EndUserRequirement, IntentionSpec, PeerSpec } from '../../model/intention';
-import { IstioFeature, supports } from '../../model/istio-version';
+import { IstioFeature, IstioVersion, supports } from '../../model/istio-version';
 import { MeshModel } from '../../model/mesh-model';
 import { ServiceSpec } from '../../model/mesh-spec';
 import { canonicalJson } from '../../private/canonical-json';
@@ -158,16 +158,20 @@ function accessRule(model: MeshModel, service: ServiceSpec, intention: Intention
   const newer = (what: string, present: boolean): void => {
     if (present) assertLegacySupports(version, IstioFeature.RBAC_NOT_FIELDS, `${where} (${what})`);
   };
+  newer('notPorts', (m.notPorts ?? []).length > 0);
+  newer('notMethods', (m.notMethods ?? []).length > 0);
+  // istiod 1.2+ refuses a rule with both a field and its not-field (ValidateServiceRole): an
+  // intention with both keeps the listed values the not-field does not exclude.
+  const notPorts = m.notPorts && m.notPorts.length > 0 ? model.targetPorts(service, m.notPorts) : [];
   if (m.ports && m.ports.length > 0) {
-    const ports = model.targetPorts(service, m.ports);
+    const ports = listedMinusExcluded(model.targetPorts(service, m.ports), notPorts, 'ports', version, where);
     if (supports(version, IstioFeature.RBAC_NOT_FIELDS)) rule.ports = ports;
     else constraints.push({ key: 'destination.port', values: ports.map(String) });
+  } else if (notPorts.length > 0) {
+    rule.notPorts = notPorts;
   }
-  newer('notPorts', (m.notPorts ?? []).length > 0);
-  if (m.notPorts && m.notPorts.length > 0) rule.notPorts = model.targetPorts(service, m.notPorts);
-  if (m.methods && m.methods.length > 0) rule.methods = sortedStrings(m.methods);
-  newer('notMethods', (m.notMethods ?? []).length > 0);
-  if (m.notMethods && m.notMethods.length > 0) rule.notMethods = sortedStrings(m.notMethods);
+  if (m.methods && m.methods.length > 0) rule.methods = sortedStrings(listedMinusExcluded(m.methods, m.notMethods ?? [], 'methods', version, where));
+  else if (m.notMethods && m.notMethods.length > 0) rule.notMethods = sortedStrings(m.notMethods);
   if (m.paths && m.paths.length > 0) rule.paths = sortedStrings(m.paths);
   newer('notPaths', (m.notPaths ?? []).length > 0);
   if (m.notPaths && m.notPaths.length > 0) rule.notPaths = sortedStrings(m.notPaths);
@@ -180,6 +184,18 @@ function accessRule(model: MeshModel, service: ServiceSpec, intention: Intention
   }
   if (constraints.length > 0) rule.constraints = sortUniqueByJson(constraints);
   return rule;
+}
+
+/**
+ * `listed` without the values `excluded` names (both given by one intention). When nothing is left
+ * the intention matches no request, which an AccessRule cannot say: refused, naming 1.5 (where
+ * v1beta1 writes both fields in one operation).
+ */
+function listedMinusExcluded<T extends string | number>(listed: readonly T[], excluded: readonly T[], field: 'ports' | 'methods',
+  version: IstioVersion, where: string): T[] {
+  const left = listed.filter((v) => !excluded.includes(v));
+  if (left.length === 0) legacyCannotExpress(version, `${field} that its not${field[0].toUpperCase()}${field.slice(1)} all exclude (a rule that matches nothing)`, where);
+  return left;
 }
 
 /** The subjects of an intention: its peer, and its end-user requirement in the same subject (AND). */

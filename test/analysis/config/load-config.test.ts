@@ -152,6 +152,39 @@ describe('parseConfigText: objects and positions', () => {
       ['TM_LEGACY_POLICY_INVALID', 'error', 'roles.yaml:6'],
     ]);
   });
+
+  // istiod 1.4's webhook (pkg/config/validation ValidateAuthenticationPolicy, ValidateServiceRole,
+  // ValidateServiceRoleBinding, checkRbacConfig): each case is one rule; every one is refused.
+  it.each([
+    ['Policy target not a label', 'authentication.istio.io/v1alpha1', 'Policy', 'p', '{targets: [{name: reviews.foo.svc.cluster.local}]}', /must be a valid label/],
+    ['issuer twice', 'authentication.istio.io/v1alpha1', 'Policy', 'default', '{origins: [{jwt: {issuer: i}}, {jwt: {issuer: i}}]}', /issuer "i" already defined/],
+    ['empty audience', 'authentication.istio.io/v1alpha1', 'Policy', 'default', '{origins: [{jwt: {issuer: i, audiences: [""]}}]}', /audience must be non-empty/],
+    ['jwksUri not http', 'authentication.istio.io/v1alpha1', 'Policy', 'default', '{origins: [{jwt: {issuer: i, jwksUri: "file:///k.json"}}]}', /http or https/],
+    ['methods and notMethods', 'rbac.istio.io/v1alpha1', 'ServiceRole', 'r', '{rules: [{services: ["*"], methods: [GET], notMethods: [POST]}]}', /both regular and \*not\*/],
+    ['port out of range', 'rbac.istio.io/v1alpha1', 'ServiceRole', 'r', '{rules: [{services: ["*"], ports: [70000]}]}', /not in the range/],
+    ['constraint without values', 'rbac.istio.io/v1alpha1', 'ServiceRole', 'r', '{rules: [{services: ["*"], constraints: [{key: "destination.labels[v]", values: []}]}]}', /at least 1 value/],
+    ['destination.port beside ports', 'rbac.istio.io/v1alpha1', 'ServiceRole', 'r', '{rules: [{services: ["*"], ports: [80], constraints: [{key: destination.port, values: ["80"]}]}]}', /similar first-class field/],
+    ['empty subject', 'rbac.istio.io/v1alpha1', 'ServiceRoleBinding', 'b', '{subjects: [{}], roleRef: {kind: ServiceRole, name: r}}', /empty subjects are not allowed/],
+    ['property beside names', 'rbac.istio.io/v1alpha1', 'ServiceRoleBinding', 'b', '{subjects: [{names: [a], properties: {source.principal: b}}], roleRef: {kind: ServiceRole, name: r}}', /similar first-class field/],
+    ['* in names', 'rbac.istio.io/v1alpha1', 'ServiceRoleBinding', 'b', '{subjects: [{names: ["*"]}], roleRef: {kind: ServiceRole, name: r}}', /do not use \*/],
+    ['ClusterRbacConfig not default', 'rbac.istio.io/v1alpha1', 'ClusterRbacConfig', 'rbac', '{mode: "ON"}', /name must be "default"/],
+    ['inclusion missing', 'rbac.istio.io/v1alpha1', 'ClusterRbacConfig', 'default', '{mode: ON_WITH_INCLUSION}', /inclusion cannot be null/],
+  ])('refuses what istiod 1.4 refuses: %s', (_, apiVersion, kind, name, spec, message) => {
+    const cfg = parseConfigText(`apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: {name: ${name}, namespace: a}\nspec: ${spec}\n`, 'legacy.yaml');
+    expect(cfg.diagnostics.map((d) => [d.code, d.severity])).toEqual([['TM_LEGACY_POLICY_INVALID', 'error']]);
+    expect(cfg.diagnostics[0].message).toMatch(message);
+    expect(cfg.diagnostics[0].location?.file).toBe('legacy.yaml');
+  });
+
+  it('admits the same objects written as istiod 1.4 wants them', () => {
+    const cfg = parseConfigText([
+      'apiVersion: authentication.istio.io/v1alpha1\nkind: Policy\nmetadata: {name: reviews-authn, namespace: a}\nspec: {targets: [{name: reviews}], origins: [{jwt: {issuer: i, audiences: [x], jwksUri: "https://i/k.json"}}]}',
+      'apiVersion: rbac.istio.io/v1alpha1\nkind: ServiceRole\nmetadata: {name: r, namespace: a}\nspec: {rules: [{services: ["*"], methods: [GET], ports: [80], constraints: [{key: "destination.labels[v]", values: [v1]}]}]}',
+      'apiVersion: rbac.istio.io/v1alpha1\nkind: ServiceRoleBinding\nmetadata: {name: b, namespace: a}\nspec: {subjects: [{user: "*"}, {properties: {source.principal: "*"}}], roleRef: {kind: ServiceRole, name: r}}',
+      'apiVersion: rbac.istio.io/v1alpha1\nkind: ClusterRbacConfig\nmetadata: {name: default}\nspec: {mode: ON_WITH_INCLUSION, inclusion: {}}',
+    ].join('\n---\n'));
+    expect(cfg.diagnostics).toEqual([]);
+  });
 });
 
 describe('security objects are validated like the API server would', () => {
