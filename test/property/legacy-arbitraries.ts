@@ -78,6 +78,20 @@ export function usesAuthorizationPolicy(plan: { version: string; ap?: boolean })
  * Random meshes as the v1 property test draws them, targeting a legacy release (1.0–1.4); `ap`:
  * on 1.4, half of them with `legacyAuthorization: AUTHORIZATION_POLICY`.
  */
+/**
+ * Runs `property` on `meshes` meshes at `seed`, then, on a full run (≥100 meshes), tops up with
+ * batches of 10 (seeds seed+1, seed+2, …, each reproducible alone; at most 20) until `count()` has
+ * ≥10,000 pairs, ≥1,000 of them from 1.4 meshes with legacyAuthorization AUTHORIZATION_POLICY: the
+ * pair count depends on the meshes drawn (refusals, meshes without in-mesh services).
+ */
+export function assertWithTopUp(property: fc.IProperty<[unknown, number]>, meshes: number, seed: number,
+  count: () => { readonly pairs: number; readonly apPairs: number }): void {
+  fc.assert(property, { numRuns: meshes, seed, endOnFailure: true });
+  for (let extra = 1; meshes >= 100 && (count().pairs < 10_000 || count().apPairs < 1_000) && extra <= 20; extra++) {
+    fc.assert(property, { numRuns: 10, seed: seed + extra, endOnFailure: true });
+  }
+}
+
 export const legacyPlan = fc.tuple(meshPlan, fc.constantFrom('1.0', '1.1', '1.2', '1.3', '1.4', '1.4'), fc.boolean())
   .map(([plan, version, ap]) => ({ ...plan, version, ap }));
 

@@ -4,7 +4,7 @@
 // (legacy-vs-evaluator.test.ts: same generators, same documented gaps left out).
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { legacyGap, legacyPlan, renderLegacyMesh, usesAuthorizationPolicy } from './legacy-arbitraries';
+import { assertWithTopUp, legacyGap, legacyPlan, renderLegacyMesh, usesAuthorizationPolicy } from './legacy-arbitraries';
 import { requestArbitrary } from './mesh-arbitraries';
 import { parseConfigText } from '../../src/analysis/config/load-config';
 import { meshConfig } from '../../src/analysis/config/mesh-config';
@@ -61,13 +61,7 @@ describe('round trip: rendered for Istio 1.4, converted to 1.30, decided by the 
         }
       }
     });
-    fc.assert(property, { numRuns: MESHES, seed: SEED, endOnFailure: true });
-    // The pair count depends on the meshes drawn (refusals, meshes without in-mesh services): top up
-    // with further batches (seeds SEED+1, SEED+2, …, each reproducible alone) until ≥10,000 pairs,
-    // ≥1,000 of them from meshes with legacyAuthorization AUTHORIZATION_POLICY.
-    for (let extra = 1; MESHES >= 100 && (pairs < 10_000 || apPairs < 1_000) && extra <= 20; extra++) {
-      fc.assert(property, { numRuns: 10, seed: SEED + extra, endOnFailure: true });
-    }
+    assertWithTopUp(property, MESHES, SEED, () => ({ pairs, apPairs }));
     process.stdout.write(`legacy round trip: ${pairs} pairs (${apPairs} with legacyAuthorization AUTHORIZATION_POLICY) from ${meshes} meshes, ${refused} refused at synth; `
       + `documented gaps (agree/differ after conversion): optional origin ${gaps.optionalOrigin.same}/${gaps.optionalOrigin.differ}, `
       + `token on an exception path ${gaps.exceptedToken.same}/${gaps.exceptedToken.differ}, `

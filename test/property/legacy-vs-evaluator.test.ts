@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { legacyGap, legacyPlan, renderLegacyMesh, usesAuthorizationPolicy } from './legacy-arbitraries';
+import { assertWithTopUp, legacyGap, legacyPlan, renderLegacyMesh, usesAuthorizationPolicy } from './legacy-arbitraries';
 import { requestArbitrary } from './mesh-arbitraries';
 import { parseConfigText } from '../../src/analysis/config/load-config';
 import { meshConfig } from '../../src/analysis/config/mesh-config';
@@ -60,13 +60,7 @@ describe('legacy target: model decision equals the legacy evaluator on rendered 
         }
       }
     });
-    fc.assert(property, { numRuns: MESHES, seed: SEED, endOnFailure: true });
-    // The pair count depends on the meshes drawn (refusals, meshes without in-mesh services): top up
-    // with further batches (seeds SEED+1, SEED+2, …, each reproducible alone) until ≥10,000 pairs,
-    // ≥1,000 of them on 1.4 meshes with legacyAuthorization AUTHORIZATION_POLICY.
-    for (let extra = 1; MESHES >= 100 && (pairs < 10_000 || apPairs < 1_000) && extra <= 20; extra++) {
-      fc.assert(property, { numRuns: 10, seed: SEED + extra, endOnFailure: true });
-    }
+    assertWithTopUp(property, MESHES, SEED, () => ({ pairs, apPairs }));
     if (MESHES >= 100) expect(pairs).toBeGreaterThanOrEqual(10_000);
     process.stdout.write(`legacy property test: ${pairs} pairs (${apPairs} on 1.4 with legacyAuthorization AUTHORIZATION_POLICY) from ${meshes} meshes, ${refused} refused at synth, ${gaps.optionalOrigin} requests in the optional-origin gap, ${gaps.exceptedToken} tokens on requireJwt exception paths, ${gaps.cors} CORS preflights to requireJwt services, ${gaps.query} paths with a query\n`);
     expect(refused).toBeLessThan(meshes / 4);
