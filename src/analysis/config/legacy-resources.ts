@@ -11,6 +11,7 @@ import { LoadedObject, TypedObject } from './istio-config';
 import { FieldPath, fieldString } from './yaml-source';
 import { Diagnostic } from '../../errors';
 import { isRecord } from '../../private/records';
+import { isIstioDnsLabel } from '../../validate/webhook/istio-syntax';
 
 /** `StringMatch` (policy.proto): exactly one of exact, prefix, suffix, regex. */
 export type LegacyStringMatch = { readonly exact: string } | { readonly prefix: string } | { readonly suffix: string } | { readonly regex: string };
@@ -130,9 +131,6 @@ export interface LegacyPolicies {
   readonly roles: readonly ServiceRoleResource[];
   readonly bindings: readonly ServiceRoleBindingResource[];
 }
-
-/** `labels.IsDNS1123Label`, as istiod 1.4 checks a Policy target's name. */
-const DNS_LABEL = /^(?=.{1,63}$)[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
 
 /** `<apiVersion>/<kind>` of every legacy kind. */
 export const LEGACY_KINDS: ReadonlySet<string> = new Set([
@@ -259,7 +257,7 @@ function authnSpec(c: Checker, spec: Record<string, unknown>, obj: LoadedObject)
     const r = c.record(t, at, ['name', 'ports', 'labels']);
     const name = c.string(r.name, [...at, 'name']) ?? '';
     if (name === '') c.error([...at, 'name'], 'a target needs the short name of a Service', 'Set name: <service name>.');
-    else if (!DNS_LABEL.test(name)) c.error([...at, 'name'], `target name "${name}" must be a valid label (istiod 1.4 validateAuthNPolicyTarget)`, 'Name the Service by its short name, not its host name.');
+    else if (!isIstioDnsLabel(name)) c.error([...at, 'name'], `target name "${name}" must be a valid label (istiod 1.4 validateAuthNPolicyTarget)`, 'Name the Service by its short name, not its host name.');
     const ports = c.list(r.ports, [...at, 'ports']).map((p, j) => {
       const pr = c.record(p, [...at, 'ports', j], ['number', 'name']);
       if (typeof pr.number === 'number' && Number.isInteger(pr.number) && pr.number > 0 && pr.number < 65536) return { number: pr.number };
