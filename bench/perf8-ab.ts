@@ -3,7 +3,7 @@
  * one process, the same generated requests decided by each in turn (alternating rounds), CPU time
  * of the decision loop only, medians; the decisions of both compared as JSON.
  *
- * node --import tsx bench/perf8-ab.ts <manifests.json> <requests> <rounds> <beforeLib> <afterLib> [compare]
+ * node --import tsx bench/perf8-ab.ts <manifests.json> <requests> <rounds> <beforeLib> <afterLib> [compare] [noprepare]
  * node --import tsx bench/perf8-ab.ts <manifests.json> <requests> <rounds> <lib>   (one library: profiling)
  */
 import * as fs from 'fs';
@@ -27,6 +27,9 @@ function load(dir: string, objects: unknown[]): Lib {
   const yaml = require(path.resolve(dir, 'src/private/yaml-emitter')).toYamlStream(objects);
   const c0 = cpuMs();
   const evaluator = lib.createEvaluator(lib.parseConfigText(yaml, 'bench.yaml'), lib.meshConfig(), { compileNow: true });
+  // check10: a build with prepareWorkloads prepares the declared workloads at load, as `trustmesh check` does.
+  const { prepareWorkloads } = require(path.resolve(dir, 'src/analysis/evaluator/evaluate'));
+  if (prepareWorkloads && !noPrepare) prepareWorkloads(evaluator.context, require(path.resolve(dir, 'src/analysis/access/destinations')).matrixDestinations(evaluator.context));
   const loadCpuMs = cpuMs() - c0;
   return { name: dir, evaluate: (r) => evaluator.evaluate(r), loadCpuMs };
 }
@@ -38,7 +41,9 @@ function median(xs: number[]): number {
 
 const [dumpFile, count, roundsArg, ...rest] = process.argv.slice(2);
 const compare = rest.includes('compare');
-const dirs = rest.filter((r) => r !== 'compare');
+// check10: `noprepare` leaves every workload to its first request (as before prepareWorkloads).
+const noPrepare = rest.includes('noprepare');
+const dirs = rest.filter((r) => r !== 'compare' && r !== 'noprepare');
 const objects = Object.values(JSON.parse(fs.readFileSync(dumpFile, 'utf8')) as Record<string, unknown[]>).flat() as Record<string, unknown>[];
 const libs = dirs.map((d) => load(d, objects));
 const requests = generateRequests(objects, Number(count));

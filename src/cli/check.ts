@@ -11,8 +11,9 @@ import { Command, Option } from 'commander';
 import { allowEmptyOption, keepGoingOption, meshConfigFrom, meshConfigOption, printInputNotes, printLoadWarnings } from './common';
 import { ExitCode, ExitCodeValue } from './exit-codes';
 import { CliIo, RunCommand } from './run';
+import { matrixDestinations } from '../analysis/access/destinations';
 import { loadConfig } from '../analysis/config/load-config';
-import { createEvaluator } from '../analysis/evaluator/evaluate';
+import { createEvaluator, prepareWorkloads } from '../analysis/evaluator/evaluate';
 import { parseAccessRequestDocument } from '../analysis/evaluator/request-document';
 import { layeredEvaluator } from '../analysis/network/layered-evaluator';
 import { NetworkLayer } from '../analysis/network/network-layer';
@@ -58,6 +59,10 @@ async function runCheck(options: CheckOptions, io: CliIo): Promise<ExitCodeValue
   printInputNotes(io, config, mesh, allowInvalidConfig, network.diagnostics);
   // perf5: the rules are compiled at load; every request is then decided by the compiled rules.
   const istio = createEvaluator(config, mesh, { allowInvalidConfig, compileNow: true });
+  // issue 17: the workloads the config declares (the access matrix's destinations: its workloads,
+  // else its Services, else its policies' selectors) are resolved and planned at load too, so that
+  // a request to one of them finds its plan ready; any other workload is resolved on first use.
+  prepareWorkloads(istio.context, matrixDestinations(istio.context));
   const evaluator = layeredEvaluator(istio, network, OutboundLayer.fromConfig(config, mesh));
   const file = options.request === '-' ? '<stdin>' : options.request;
   const text = options.request === '-'

@@ -24,7 +24,7 @@ import { JwtOutcome, runJwtFilter } from './jwt-filter';
 import { decideLegacy, usesLegacy } from './legacy/legacy-evaluate';
 import { LegacyIndex } from './legacy/legacy-index';
 import { mtlsForPort } from './mtls-mode';
-import { WorkloadPolicies } from './policy-index';
+import { WORKLOAD_CACHE_LIMIT, WorkloadPolicies } from './policy-index';
 import { RequestAttributes } from './request-attributes';
 import { candidateDescription, firstMatchingOf, NoMatch, WorkloadPlan, workloadPlan } from './workload-rules';
 import {
@@ -84,6 +84,38 @@ export function evaluatorFor(context: AnalysisContext): Evaluator {
     },
     policiesFor: (namespace, labels) => policies.forWorkload(namespace, labels),
   };
+}
+
+/** A workload as requests name it: its namespace and pod labels. */
+export interface WorkloadRef {
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/**
+ * Resolves the policies of these workloads and builds their decision plans now, rather than on
+ * each one's first request: for batches of decisions (`check` prepares the workloads its config
+ * declares, the access matrix's destinations, at load). A request naming one of them with the same
+ * labels then finds its plan ready; any other workload is still resolved on its first request.
+ * Decisions are the same either way. Stops at the index's cache size (more would evict the first).
+ *
+ * @returns how many workloads were prepared.
+ */
+export function prepareWorkloads(context: AnalysisContext, workloads: Iterable<WorkloadRef>): number {
+  const { policies, legacy } = context;
+  let prepared = 0;
+  for (const w of workloads) {
+    if (prepared >= WORKLOAD_CACHE_LIMIT) break;
+    const workload = policies.workload(w.namespace, w.labels);
+    const plan = workload.plan ??= planOf(workload.policies, legacy);
+    // The "no ALLOW rule matched" denial of each chain too (what most decisions return).
+    if (!plan.legacy && !plan.allowNone) {
+      plan.noMatchHttp ??= noMatch(plan, workload.policies, 'HTTP');
+      plan.noMatchTcp ??= noMatch(plan, workload.policies, 'TCP');
+    }
+    prepared++;
+  }
+  return prepared;
 }
 
 /** The DENY and ALLOW rules of a resolved workload, merged across its policies, and its flags. */

@@ -68,7 +68,8 @@ interface Indexed<T> {
   readonly rank: number;
 }
 
-const CACHE_LIMIT = 50_000;
+/** How many resolved workloads the index keeps (then it starts over). */
+export const WORKLOAD_CACHE_LIMIT = 50_000;
 /** The empty list of every resolved workload that has none of a kind (frozen: shared). */
 const NONE: readonly never[] = Object.freeze([]);
 
@@ -149,7 +150,7 @@ export class PolicyIndex {
     const gateway = this.gateways.find((g) => selectorMatches(g.selector, labels))?.ref;
     // perf8: `plan` present from the start, so that setting it keeps the object's shape.
     const resolved: ResolvedWorkload = { policies: this.resolve(namespace, labels), ...(gateway !== undefined ? { gateway } : {}), plan: undefined };
-    if (this.cache.size >= CACHE_LIMIT) {
+    if (this.cache.size >= WORKLOAD_CACHE_LIMIT) {
       this.cache.clear();
       this.single.clear();
     }
