@@ -122,7 +122,9 @@ async function main(args: string[]): Promise<void> {
       // check10: and, as it does, the declared workloads (the matrix's destinations) prepared.
       const loadCpu0 = process.cpuUsage();
       const evaluator = createEvaluator(parseConfigText(yaml, 'bench.yaml'), meshConfig(), { compileNow: true });
+      const prepareCpu0 = process.cpuUsage();
       const prepared = prepareWorkloads(evaluator.context, matrixDestinations(evaluator.context));
+      const prepareCpuMs = cpuMsSince(prepareCpu0); // check10
       const loadMs = performance.now() - loadStart;
       const loadCpuMs = cpuMsSince(loadCpu0); // check10
       const requests = generateRequests(Object.values(byFile).flat() as Record<string, unknown>[], Number(count));
@@ -143,6 +145,7 @@ async function main(args: string[]): Promise<void> {
         loadMs,
         loadCpuMs,
         prepared,
+        prepareCpuMs,
         decisions: requests.length,
         perSecond: Math.round(requests.length / (ms / 1000)),
         perCpuSecond: Math.round(requests.length / (cpuMs / 1000)),

@@ -23,7 +23,7 @@ import { CompiledPolicy, CompiledRule, explainRuleMatch, firstMatchingRule } fro
 import { JwtOutcome, runJwtFilter } from './jwt-filter';
 import { decideLegacy, usesLegacy } from './legacy/legacy-evaluate';
 import { LegacyIndex } from './legacy/legacy-index';
-import { mtlsForPort } from './mtls-mode';
+import { mtlsForPort, ResolvedPeerAuthentication } from './mtls-mode';
 import { WORKLOAD_CACHE_LIMIT, WorkloadPolicies } from './policy-index';
 import { RequestAttributes } from './request-attributes';
 import { candidateDescription, firstMatchingOf, NoMatch, WorkloadPlan, workloadPlan } from './workload-rules';
@@ -126,8 +126,20 @@ function planOf(wp: WorkloadPolicies, legacy: LegacyIndex): WorkloadPlan {
     plain: wp.ignored.length === 0 && wp.dryRun.length === 0 && wp.audit.length === 0 && wp.custom.length === 0,
     noJwtRules: wp.jwtRules.length === 0,
     allowNone: wp.allow.length === 0,
-    mtls: pa.ports.size === 0 ? { mode: pa.mode, ...(pa.source ? { source: pa.source } : {}) } : undefined,
+    mtls: pa.ports.size === 0 ? uniformMtls(pa) : undefined,
   });
+}
+
+/** check10: the mode of every port, one object per resolved PeerAuthentication (shared by the workloads of a namespace). */
+const uniformModes = new WeakMap<ResolvedPeerAuthentication, WorkloadPlan['mtls']>();
+
+function uniformMtls(pa: ResolvedPeerAuthentication): WorkloadPlan['mtls'] {
+  let m = uniformModes.get(pa);
+  if (m === undefined) {
+    m = { mode: pa.mode, ...(pa.source ? { source: pa.source } : {}) };
+    uniformModes.set(pa, m);
+  }
+  return m;
 }
 
 const evaluators = new WeakMap<IstioConfig, WeakMap<MeshConfig, Evaluator>>();
@@ -241,15 +253,25 @@ const NO_CUSTOM: CustomAuthzResult[] = [];
 const NO_POLICIES: readonly CompiledPolicy[] = [];
 
 function noMatch(plan: WorkloadPlan, wp: WorkloadPolicies, protocol: 'HTTP' | 'TCP'): NoMatch {
-  const decidedBy = wp.allow.map((p) => refOf(p, null));
-  const none: NoMatch = {
-    decidedBy,
-    flat: decidedBy.flatMap((r) => [r.kind, r.namespace, r.name, r.action, r.rule]),
-    text: `denied: no rule of the ALLOW ${wp.allow.length === 1 ? 'policy' : 'policies'} ${wp.allow.map((p) => candidateDescription(p, protocol)).join(', ')} matched`,
-  };
+  // check10: the other chain's denial serves when every ALLOW policy is described alike on both
+  // (no rule dropped on either): one object per workload instead of two, its references shared.
+  const other = protocol === 'TCP' ? plan.noMatchHttp : plan.noMatchTcp;
+  const none: NoMatch = other !== undefined && wp.allow.every((p) => candidateDescription(p, 'HTTP') === candidateDescription(p, 'TCP'))
+    ? other
+    : {
+      flat: other?.flat ?? flatRefs(wp.allow),
+      text: `denied: no rule of the ALLOW ${wp.allow.length === 1 ? 'policy' : 'policies'} ${wp.allow.map((p) => candidateDescription(p, protocol)).join(', ')} matched`,
+    };
   if (protocol === 'TCP') plan.noMatchTcp = none;
   else plan.noMatchHttp = none;
   return none;
+}
+
+/** The policies' references (rule null) as one flat array of kind, namespace, name, action, rule. */
+function flatRefs(policies: readonly CompiledPolicy[]): NoMatch['flat'] {
+  const flat: (string | number | null)[] = [];
+  for (const p of policies) flat.push('AuthorizationPolicy', p.namespace, p.name, p.action, null);
+  return flat;
 }
 
 /** Fresh copies of the references of a {@link NoMatch} (perf8: read from one flat array). */

@@ -55,8 +55,8 @@ export interface ResolvedWorkload {
 interface Bucket<T> {
   /** Policies without selector, or with an empty one. */
   readonly wide: T[];
-  /** Selector policies keyed by their first (sorted) `key=value`. */
-  readonly byLabel: Map<string, T[]>;
+  /** Selector policies keyed by their first (sorted) label: key, then value (check10: no key string per lookup). */
+  readonly byLabel: Map<string, Map<string, T[]>>;
   /** Policies with `targetRefs`. */
   readonly targeted: T[];
 }
@@ -82,6 +82,12 @@ export class PolicyIndex {
   private readonly cache = new Map<string, ResolvedWorkload>();
   /** The cached workloads with exactly one label: namespace → label key → label value (entries of `cache` too). */
   private readonly single = new Map<string, Map<string, Map<string, ResolvedWorkload>>>();
+  /** How many workloads `cache` and `single` hold together. */
+  private cached = 0;
+  /** check10: the PeerAuthentication of every workload of a namespace that has no selector PeerAuthentication. */
+  private readonly namespacePeerAuthn = new Map<string, ResolvedPeerAuthentication>();
+  /** Namespaces (not the root) with a PeerAuthentication that has a selector. */
+  private readonly selectorPeerAuthn = new Set<string>();
 
   public constructor(config: IstioConfig, private readonly mesh: MeshConfig) {
     const byName = <T extends { metadata: LoadedObject['metadata'] }>(a: T, b: T): number => compareRefs(a.metadata, b.metadata);
@@ -96,6 +102,7 @@ export class PolicyIndex {
       const list = this.peerAuthn.get(pa.metadata.namespace) ?? [];
       list.push(pa);
       this.peerAuthn.set(pa.metadata.namespace, list);
+      if (selectorOf(pa.spec.selector) !== undefined) this.selectorPeerAuthn.add(pa.metadata.namespace);
     }
     this.gateways = gatewaySelectors(config);
   }
@@ -104,7 +111,7 @@ export class PolicyIndex {
   public compileAll(): void {
     for (const b of this.authz.values()) {
       for (const e of b.wide) compileNow(e.item);
-      for (const list of b.byLabel.values()) for (const e of list) compileNow(e.item);
+      for (const byValue of b.byLabel.values()) for (const list of byValue.values()) for (const e of list) compileNow(e.item);
     }
   }
 
@@ -126,7 +133,8 @@ export class PolicyIndex {
       const value = labels[only!];
       const hit = this.single.get(namespace)?.get(only!)?.get(value);
       if (hit) return hit;
-      const resolved = this.resolveWorkload(namespace, labels, workloadKey(namespace, labels));
+      // check10: filed here only (no key string, no second map entry per workload).
+      const resolved = this.resolveWorkload(namespace, labels);
       let byKey = this.single.get(namespace);
       if (!byKey) {
         byKey = new Map();
@@ -140,21 +148,26 @@ export class PolicyIndex {
       byValue.set(value, resolved);
       return resolved;
     }
-    return this.resolveWorkload(namespace, labels, workloadKey(namespace, labels));
-  }
-
-  private resolveWorkload(namespace: string, labels: Readonly<Record<string, string>>, key: string): ResolvedWorkload {
+    const key = workloadKey(namespace, labels);
     const hit = this.cache.get(key);
     if (hit) return hit;
+    const resolved = this.resolveWorkload(namespace, labels);
+    this.cache.set(key, resolved);
+    return resolved;
+  }
+
+  /** Resolves a workload not cached yet; makes room when the caches are full (the caller files it). */
+  private resolveWorkload(namespace: string, labels: Readonly<Record<string, string>>): ResolvedWorkload {
     // Gateway selectors match pods in every namespace (istiod's default, PILOT_SCOPE_GATEWAY_TO_NAMESPACE=false).
     const gateway = this.gateways.find((g) => selectorMatches(g.selector, labels))?.ref;
     // perf8: `plan` present from the start, so that setting it keeps the object's shape.
     const resolved: ResolvedWorkload = { policies: this.resolve(namespace, labels), ...(gateway !== undefined ? { gateway } : {}), plan: undefined };
-    if (this.cache.size >= WORKLOAD_CACHE_LIMIT) {
+    if (this.cached >= WORKLOAD_CACHE_LIMIT) {
       this.cache.clear();
       this.single.clear();
+      this.cached = 0;
     }
-    this.cache.set(key, resolved);
+    this.cached++;
     return resolved;
   }
 
@@ -175,8 +188,7 @@ export class PolicyIndex {
       name: p.metadata.name,
       reason: 'targetRefs policies apply to waypoints and gateways, not to sidecars',
     }));
-    const pas = namespaces.flatMap((ns) => this.peerAuthn.get(ns) ?? []);
-    const peerAuthentication = resolvePeerAuthentication(pas, root, namespace, labels);
+    const peerAuthentication = this.peerAuthenticationOf(namespaces, namespace, labels);
     for (const p of peerAuthentication.shadowed) {
       ignored.push({ kind: 'PeerAuthentication', namespace: p.metadata.namespace, name: p.metadata.name, reason: 'an older PeerAuthentication at the same level wins' });
     }
@@ -212,6 +224,25 @@ export class PolicyIndex {
       ignored: ignored.length === 0 ? NONE : ignored,
     };
   }
+
+  /**
+   * The PeerAuthentication of a workload. Without a selector PeerAuthentication in the namespace
+   * (root-namespace ones never select), it is the namespace's and the mesh's: resolved once per
+   * namespace (check10).
+   */
+  private peerAuthenticationOf(namespaces: readonly string[], namespace: string,
+    labels: Readonly<Record<string, string>>): ResolvedPeerAuthentication {
+    const shared = !this.selectorPeerAuthn.has(namespace) || namespace === this.mesh.rootNamespace;
+    if (shared) {
+      const hit = this.namespacePeerAuthn.get(namespace);
+      if (hit) return hit;
+    }
+    const pas: PeerAuthenticationResource[] = [];
+    for (const ns of namespaces) appendAll(pas, this.peerAuthn.get(ns) ?? NONE);
+    const resolved = resolvePeerAuthentication(pas, this.mesh.rootNamespace, namespace, labels);
+    if (shared) this.namespacePeerAuthn.set(namespace, resolved);
+    return resolved;
+  }
 }
 
 /** Compiles a policy's rules and builds their tables (perf8). */
@@ -243,10 +274,14 @@ function add<T>(buckets: Map<string, Bucket<Indexed<T>>>, namespace: string, ent
     b.wide.push(entry);
   } else {
     const first = Object.keys(entry.selector).sort()[0];
-    const k = `${first}=${entry.selector[first]}`;
-    const list = b.byLabel.get(k) ?? [];
-    list.push(entry);
-    b.byLabel.set(k, list);
+    let byValue = b.byLabel.get(first);
+    if (!byValue) {
+      byValue = new Map();
+      b.byLabel.set(first, byValue);
+    }
+    const list = byValue.get(entry.selector[first]);
+    if (list) list.push(entry);
+    else byValue.set(entry.selector[first], [entry]);
   }
 }
 
@@ -258,13 +293,16 @@ function selectFrom<T>(buckets: Map<string, Bucket<Indexed<T>>>, namespaces: rea
     if (!b) continue;
     appendAll(out, b.wide);
     for (const k in labels) {
-      for (const e of b.byLabel.get(`${k}=${labels[k]}`) ?? []) {
+      const list = b.byLabel.get(k)?.get(labels[k]);
+      if (list === undefined) continue;
+      for (const e of list) {
         // Each selector policy is filed under one label only, so it cannot be found twice.
         if (e.selector && selectorMatches(e.selector, labels)) out.push(e);
       }
     }
     b.targeted.forEach((e) => onTargeted(e.item));
   }
+  if (out.length === 1) return [out[0].item];
   return out.sort((a, b) => a.rank - b.rank).map((e) => e.item);
 }
 

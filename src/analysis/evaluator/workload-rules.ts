@@ -14,7 +14,6 @@ import { CompiledPolicy, CompiledRule, CompiledRules, ruleMatches } from './auth
 import { EffectiveMtlsMode, MtlsSource } from './mtls-mode';
 import { GUARD_CLAIMS, internIdentityKey, RequestAttributes } from './request-attributes';
 import { appendAll } from '../../private/arrays';
-import { DecidingPolicy } from '../../semantics/access-request';
 
 /** One rule of one policy. */
 export interface RuleEntry {
@@ -44,8 +43,7 @@ export interface ActionRules {
 
 /** What a denial by "no ALLOW rule matched" says: the same for every request on one chain of a workload. */
 export interface NoMatch {
-  readonly decidedBy: readonly DecidingPolicy[];
-  /** perf8: `decidedBy` as one flat array of kind, namespace, name, action, rule (what a decision copies). */
+  /** perf8: the deciding references as one flat array of kind, namespace, name, action, rule (what a decision copies). */
   readonly flat: readonly (string | number | null)[];
   readonly text: string;
 }

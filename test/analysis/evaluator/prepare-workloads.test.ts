@@ -54,6 +54,15 @@ function yamlOf(policies: PolicyInput[], strict: boolean): string {
     return JSON.stringify({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: `p${i}`, namespace: p.namespace, ...annotations }, spec });
   });
   if (strict) docs.push(JSON.stringify({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'a' }, spec: { mtls: { mode: 'STRICT' } } }));
+  // A workload-level one in namespace b (its other workloads share the namespace's resolution).
+  if (strict) {
+    docs.push(JSON.stringify({
+      apiVersion: 'security.istio.io/v1',
+      kind: 'PeerAuthentication',
+      metadata: { name: 'x', namespace: 'b' },
+      spec: { selector: { matchLabels: { app: 'x' } }, mtls: { mode: 'STRICT' }, portLevelMtls: { 9090: { mode: 'DISABLE' } } },
+    }));
+  }
   return docs.join('\n---\n');
 }
 
