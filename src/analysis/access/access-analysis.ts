@@ -89,6 +89,11 @@ export interface AccessStream {
    * stays bounded by one destination's analysis, not the mesh's.
    */
   destinations(): Iterable<AnalyzedDestination>;
+  /**
+   * matrix10: one destination analyzed again, alone (the same analysis the iteration yields), for
+   * callers that keep only what they derive from each destination; undefined for an unknown id.
+   */
+  analyze(id: string): AnalyzedDestination | undefined;
 }
 
 /** How many analyses a stream keeps for destinations of the same shape (a Service and its workload). */
@@ -115,7 +120,7 @@ function analyzeVersions(given: readonly IstioConfig[], options: AccessAnalysisO
   for (const d of destinations) {
     d.versions.forEach((shape, v) => {
       if (!shape) return;
-      const k = `${v}\u0000${shape.namespace}\u0000${formatLabels(shape.labels)}`;
+      const k = workloadKey(v, shape.namespace, shape.labels);
       if (!byWorkload.has(k)) byWorkload.set(k, d);
     });
   }
@@ -125,24 +130,36 @@ function analyzeVersions(given: readonly IstioConfig[], options: AccessAnalysisO
     sources,
     destinations,
     allows: (request, version = 0) => {
-      const d = byWorkload.get(`${version}\u0000${request.destination.namespace}\u0000${formatLabels(request.destination.labels)}`);
-      if (!d) return undefined;
-      const cls = d.classification.classOf(request.source.principal);
-      if (cls === undefined) return undefined;
-      const slice = sliceFor(d.space.slices, request.destination.port, request.protocol);
-      if (slice < 0) return undefined;
-      const access = d.access[version][cls][slice];
-      if (access.absent) return undefined;
-      const regions = d.space.classify(request);
-      const point: number[] = [];
-      for (let i = 0; i < regions.length; i++) {
-        const r = request.protocol === 'TCP' && HTTP_ONLY_KINDS.has(d.space.dimensions[i].kind) ? 0 : regions[i];
-        if (r === undefined) return undefined;
-        point.push(r);
-      }
-      return setContains(access.allowed, point);
+      const d = byWorkload.get(workloadKey(version, request.destination.namespace, request.destination.labels));
+      return d ? destinationAllows(d, request, version) : undefined;
     },
   };
+}
+
+/** The key of a destination workload in one version, for {@link AccessAnalysis.allows}. */
+export function workloadKey(version: number, namespace: string, labels: Readonly<Record<string, string>>): string {
+  return `${version}\u0000${namespace}\u0000${formatLabels(labels)}`;
+}
+
+/**
+ * What one analyzed destination says about a concrete request to it in one version (see
+ * {@link AccessAnalysis.allows}): undefined when the request is outside its space.
+ */
+export function destinationAllows(d: AnalyzedDestination, request: AccessRequest, version: number): boolean | undefined {
+  const cls = d.classification.classOf(request.source.principal);
+  if (cls === undefined) return undefined;
+  const slice = sliceFor(d.space.slices, request.destination.port, request.protocol);
+  if (slice < 0) return undefined;
+  const access = d.access[version][cls][slice];
+  if (access.absent) return undefined;
+  const regions = d.space.classify(request);
+  const point: number[] = [];
+  for (let i = 0; i < regions.length; i++) {
+    const r = request.protocol === 'TCP' && HTTP_ONLY_KINDS.has(d.space.dimensions[i].kind) ? 0 : regions[i];
+    if (r === undefined) return undefined;
+    point.push(r);
+  }
+  return setContains(access.allowed, point);
 }
 
 function prepareVersions(given: readonly IstioConfig[], options: AccessAnalysisOptions, changedOnly: boolean, memoLimit: number): AccessStream {
@@ -166,33 +183,49 @@ function prepareVersions(given: readonly IstioConfig[], options: AccessAnalysisO
   const layers = configs.map((c) => NetworkLayer.fromConfig(c, { allowInvalidConfig: true }));
   for (const [id, list] of columns) columns.set(id, withPolicyNamedPorts(list, evaluators, layers, mesh));
 
+  // The witness values are keyed by content: one cache serves the iteration and single analyses.
+  const witnesses = new WitnessCache(mesh);
+  const columnOf = (id: string): { first: MatrixDestination; versions: (MatrixDestination | undefined)[]; key: string } | undefined => {
+    const declared = columns.get(id);
+    if (!declared) return undefined;
+    const first = declared.find((d) => d !== undefined) as MatrixDestination;
+    // Selector and namespace columns are probes of the policies, meaningful in every version.
+    const versions = first.kind === 'selector' || first.kind === 'namespace' ? declared.map((d) => d ?? first) : declared;
+    const key = versions.map((d) => (d ? `${d.namespace}\u0000${formatLabels(d.labels)}\u0000${JSON.stringify(d.ports ?? null)}` : '-')).join('\u0002');
+    return { first, versions, key };
+  };
+  const inputsOf = (versions: readonly (MatrixDestination | undefined)[]): (VersionInput | undefined)[] => versions.map((d, v) => (d
+    ? { policies: evaluators[v].policiesFor(d.namespace, d.labels), ...(d.ports ? { ports: d.ports } : {}) }
+    : undefined));
+  const analyzeInputs = (first: MatrixDestination, inputs: readonly (VersionInput | undefined)[]): Omit<AnalyzedDestination, 'id' | 'kind' | 'versions'> => {
+    const space = buildRequestSpace(first.namespace, first.labels, inputs, mesh, witnesses);
+    const classification = classifier.classify(inputs.map((i) => i?.policies));
+    const access = inputs.map((input, v) => evaluateVersion(space, classification.classes, input, v, mesh));
+    return { namespace: first.namespace, space, classification, access };
+  };
+
   function* destinations(): Generator<AnalyzedDestination> {
     const memo = new Map<string, Omit<AnalyzedDestination, 'id' | 'kind' | 'versions'>>();
-    const witnesses = new WitnessCache(mesh);
     const fingerprints = new InputFingerprints();
     for (const id of [...columns.keys()].sort(compareIds)) {
-      const declared = columns.get(id) ?? [];
-      const first = declared.find((d) => d !== undefined) as MatrixDestination;
-      // Selector and namespace columns are probes of the policies, meaningful in every version.
-      const versions = first.kind === 'selector' || first.kind === 'namespace' ? declared.map((d) => d ?? first) : declared;
-      const key = versions.map((d) => (d ? `${d.namespace}\u0000${formatLabels(d.labels)}\u0000${JSON.stringify(d.ports ?? null)}` : '-')).join('\u0002');
+      const { first, versions, key } = columnOf(id) as NonNullable<ReturnType<typeof columnOf>>;
       let analyzed = memo.get(key);
       if (!analyzed) {
-        const inputs: (VersionInput | undefined)[] = versions.map((d, v) => (d
-          ? { policies: evaluators[v].policiesFor(d.namespace, d.labels), ...(d.ports ? { ports: d.ports } : {}) }
-          : undefined));
+        const inputs = inputsOf(versions);
         if (changedOnly && sameInputs(inputs, fingerprints)) continue;
-        const space = buildRequestSpace(first.namespace, first.labels, inputs, mesh, witnesses);
-        const classification = classifier.classify(inputs.map((i) => i?.policies));
-        const access = inputs.map((input, v) => evaluateVersion(space, classification.classes, input, v, mesh));
-        analyzed = { namespace: first.namespace, space, classification, access };
+        analyzed = analyzeInputs(first, inputs);
         if (memo.size >= memoLimit) memo.clear();
         memo.set(key, analyzed);
       }
       yield { id, kind: first.kind, versions, ...analyzed };
     }
   }
-  return { meshConfig: mesh, sources, destinations };
+  const analyze = (id: string): AnalyzedDestination | undefined => {
+    const column = columnOf(id);
+    if (!column) return undefined;
+    return { id, kind: column.first.kind, versions: column.versions, ...analyzeInputs(column.first, inputsOf(column.versions)) };
+  };
+  return { meshConfig: mesh, sources, destinations, analyze };
 }
 
 /** True when every version has the destination, with inputs of the same content. */

@@ -365,25 +365,44 @@ export function dontCareTokenMask(space: RequestSpace, dontCare: CubeSet): bigin
   return dontCare.reduce((m, c) => m | c[t], 0n);
 }
 
-/** Per-slice summaries of a cell. perf7: `_memo` is no longer needed (descriptions are memoized per dimension). */
+/**
+ * Per-slice summaries of a cell. matrix10: with a `memo` (one per request space), a slice whose
+ * access was described before — the same port, verdict and cubes, which most source classes of a
+ * destination share — reuses that summary instead of expanding and describing its cubes again.
+ */
 export function describeSlices(space: RequestSpace, slices: readonly SliceAccess[], complete: (s: SliceAccess) => boolean,
-  _memo?: DescribeMemo): PortAccessSummary[] {
+  memo?: DescribeMemo): PortAccessSummary[] {
   const out: PortAccessSummary[] = [];
   space.slices.forEach((slice: PortSlice, i) => {
     const s = slices[i];
     if (s.absent) return;
-    const dc = dontCareTokenMask(space, s.dontCare);
     const status = s.allowed.length === 0 ? 'denied' : complete(s) ? 'allowed' : 'partial';
+    const key = memo ? `slice\u0000${i}\u0000${status}\u0000${s.refusedBy ?? ''}\u0000${cubesKey(s.allowed)}\u0000${cubesKey(s.dontCare)}` : '';
+    const known = memo?.get(key) as PortAccessSummary | undefined;
+    if (known) {
+      out.push(known);
+      return;
+    }
+    const dc = dontCareTokenMask(space, s.dontCare);
     const shown = status === 'partial' ? expandCubes(s.allowed, [...s.allowed, ...s.dontCare]) : [];
-    out.push({
+    const summary: PortAccessSummary = {
       port: slice.other ? 'other' : slice.port,
       protocol: slice.protocol,
       status,
       allowed: shown.map((c) => describeCube(space, c, slice.protocol, dc)),
       ...(s.refusedBy ? { refusedBy: s.refusedBy } : {}),
-    });
+    };
+    memo?.set(key, summary);
+    out.push(summary);
   });
   return out;
+}
+
+/** A set of cubes as text; brackets keep the empty set apart from the set holding the empty cube. */
+function cubesKey(set: CubeSet): string {
+  let k = '';
+  for (const c of set) k += `[${c.join(',')}]`;
+  return k;
 }
 
 /** One line for a cell: "GET on port 9080; TCP on port 3306". */

@@ -174,8 +174,19 @@ export class SourceClassifier {
     for (let k = 0; k < explicitClass.length; k++) explicitClass[k] = renumber[explicitClass[k]];
     const restIndex = byVector.get('');
     const rest = restIndex === undefined ? -1 : renumber[restIndex];
+    return this.classification(classes, rest, explicitRows, explicitClass, refs);
+  }
+
+  /**
+   * The classification's lookups. matrix10: built apart from {@link classify}, so that what a
+   * matrix keeps per column is these arrays, not the classifying state (automaton paths, maps).
+   */
+  private classification(classes: readonly SourceClass[], rest: number, explicitRows: Int32Array, explicitClass: Int32Array,
+    refs: readonly MatcherRef[]): SourceClassification {
     const index = new Map(classes.map((c, i) => [c.vector, i]));
-    const rowCount = principals.length;
+    const rowCount = this.principals.length;
+    const base = this.base;
+    const mesh = this.mesh;
     const classOfRow = (row: number): number => {
       // Binary search among the explicit rows.
       let lo = 0;
@@ -216,7 +227,7 @@ export class SourceClassifier {
       },
       classOf: (principal) => {
         if (principal === null) return index.get('plaintext');
-        const attrs = new RequestAttributes(this.base, this.mesh, principal, undefined);
+        const attrs = new RequestAttributes(base, mesh, principal, undefined);
         return index.get(refs.filter((r) => r.matcher.test(attrs)).map((r) => r.id).join('\u0001'));
       },
     };

@@ -12,7 +12,9 @@
  * @module
  */
 import { AccessRequest } from '../../semantics/access-request';
-import { AccessAnalysis, AccessAnalysisOptions, analyzeAccess, AnalyzedDestination } from '../access/access-analysis';
+import {
+  AccessAnalysisOptions, AccessStream, AnalyzedDestination, destinationAllows, streamAccess, workloadKey,
+} from '../access/access-analysis';
 import { accessStatus, AccessStatus, SliceAccess, sliceComplete } from '../access/access-sets';
 import { DescribeMemo, describeSlices, PortAccessSummary, summaryText } from '../access/cell-summary';
 import { MatrixDestination } from '../access/destinations';
@@ -88,28 +90,39 @@ export interface AccessMatrix {
  * matrix.cell('bookinfo/bookinfo-productpage', 'bookinfo/details')?.summary; // 'GET on any port'
  */
 export function buildAccessMatrix(config: IstioConfig, options: AccessAnalysisOptions = {}): AccessMatrix {
-  return matrixOf(analyzeAccess([config], options), 0);
+  return matrixOf(streamAccess([config], options));
 }
 
-/** The matrix of one version of an analysis. */
-function matrixOf(analysis: AccessAnalysis, version: number): AccessMatrix {
-  const rowIndex = new Map(analysis.sources.map((s, i) => [s.id, i]));
+/**
+ * The matrix of one version, built destination by destination. matrix10: a column keeps its groups
+ * and its source classification, not the destination's analysis (request space and access sets):
+ * {@link AccessMatrix.allows} analyzes the one destination it asks about again, so the matrix's
+ * memory is its cells, not every destination's analysis.
+ */
+function matrixOf(stream: AccessStream): AccessMatrix {
+  const sources = stream.sources;
+  const rowIndex = new Map(sources.map((s, i) => [s.id, i]));
   const columns: MatrixColumn[] = [];
   // perf7: a cell is found through the column's class of the row and the group of that class.
   const groupOfClass: Int32Array[] = [];
   const classifications: SourceClassification[] = [];
-  for (const d of analysis.destinations) {
-    const shape = d.versions[version];
+  // The first destination of a workload answers for it, as in `AccessAnalysis.allows`.
+  const byWorkload = new Map<string, string>();
+  for (const d of stream.destinations()) {
+    const shape = d.versions[0];
     if (!shape) continue;
-    const { groups, classGroups } = columnGroups(analysis, d, version);
+    const { groups, classGroups } = columnGroups(sources, d, 0);
     columns.push({ destination: shape, groups });
     groupOfClass.push(classGroups);
     classifications.push(d.classification);
+    const k = workloadKey(0, shape.namespace, shape.labels);
+    if (!byWorkload.has(k)) byWorkload.set(k, d.id);
   }
   const columnIndex = new Map(columns.map((c, i) => [c.destination.id, i]));
+  let last: AnalyzedDestination | undefined;
   return {
-    meshConfig: analysis.meshConfig,
-    sources: analysis.sources,
+    meshConfig: stream.meshConfig,
+    sources,
     destinations: columns.map((c) => c.destination),
     columns,
     cell: (sourceId, destinationId) => {
@@ -118,7 +131,12 @@ function matrixOf(analysis: AccessAnalysis, version: number): AccessMatrix {
       if (r === undefined || c === undefined) return undefined;
       return columns[c].groups[groupOfClass[c][classifications[c].classOfRow(r)]].cell;
     },
-    allows: (request) => analysis.allows(request, version),
+    allows: (request) => {
+      const id = byWorkload.get(workloadKey(0, request.destination.namespace, request.destination.labels));
+      if (id === undefined) return undefined;
+      if (last?.id !== id) last = stream.analyze(id);
+      return last ? destinationAllows(last, request, 0) : undefined;
+    },
   };
 }
 
@@ -168,7 +186,7 @@ function cellOf(d: AnalyzedDestination, slices: readonly SliceAccess[], memo: De
  * when read (an enumerable getter), so that building the matrix costs the classes of each column,
  * not its rows: only output that shows every source pays for every source.
  */
-function columnGroups(analysis: AccessAnalysis, d: AnalyzedDestination, version: number): { groups: MatrixCellGroup[]; classGroups: Int32Array } {
+function columnGroups(ids: readonly MatrixSource[], d: AnalyzedDestination, version: number): { groups: MatrixCellGroup[]; classGroups: Int32Array } {
   const classification = d.classification;
   const classes = classification.classes;
   const found: { first: number; members: number[]; cell: MatrixCell }[] = [];
@@ -218,8 +236,18 @@ function columnGroups(analysis: AccessAnalysis, d: AnalyzedDestination, version:
     renumber[old] = gi;
   });
   const classGroups = foundOfClass.map((g) => renumber[g]);
-  const ids = analysis.sources;
-  const sourcesOf = (gi: number, members: readonly number[]): string[] => {
+  const groups = order.map((old, gi) => lazyGroup(found[old].cell, found[old].members, gi, classification, classGroups, ids));
+  return { groups, classGroups };
+}
+
+/**
+ * One group whose `sources` are listed when read. matrix10: built apart from {@link columnGroups}
+ * so that the getter holds the classification and the source ids only, not the destination's
+ * analysis that the column's cells were computed from.
+ */
+function lazyGroup(cell: MatrixCell, members: readonly number[], gi: number, classification: SourceClassification, classGroups: Int32Array,
+  ids: readonly MatrixSource[]): MatrixCellGroup {
+  const sourcesOf = (): string[] => {
     const out: string[] = [];
     if (members.includes(classification.rest)) {
       const all = classification.classOfRows();
@@ -232,11 +260,10 @@ function columnGroups(analysis: AccessAnalysis, d: AnalyzedDestination, version:
     for (const r of rows) out.push(ids[r].id);
     return out;
   };
-  const groups = order.map((old, gi): MatrixCellGroup => Object.defineProperties({} as { sources: string[]; cell: MatrixCell }, {
-    sources: { get: () => sourcesOf(gi, found[old].members), enumerable: true },
-    cell: { value: found[old].cell, enumerable: true },
-  }));
-  return { groups, classGroups };
+  return Object.defineProperties({} as { sources: string[]; cell: MatrixCell }, {
+    sources: { get: sourcesOf, enumerable: true },
+    cell: { value: cell, enumerable: true },
+  });
 }
 
 function slicesKey(slices: readonly SliceAccess[]): string {

@@ -12,9 +12,9 @@ const FIXTURES = path.join(__dirname, '..', '..', 'fixtures');
 
 function streamed(dir: string): { text: string; chunks: number; lines: number } {
   const config = loadConfig(dir);
-  const chunks: string[] = [];
-  const stats = writeConnectionList(config, { meshConfig: DEFAULT_MESH_CONFIG }, NetworkLayer.fromConfig(config), (t) => chunks.push(t));
-  return { text: chunks.join(''), chunks: chunks.length, lines: stats.lines };
+  const chunks: Uint8Array[] = [];
+  const stats = writeConnectionList(config, { meshConfig: DEFAULT_MESH_CONFIG }, NetworkLayer.fromConfig(config), (c) => chunks.push(c));
+  return { text: Buffer.concat(chunks).toString('utf8'), chunks: chunks.length, lines: stats.lines };
 }
 
 describe('writeConnectionList', () => {
