@@ -58,10 +58,9 @@ export interface AccessOptions extends AccessMatchOptions {
  * @throws TrustmeshError on bad local input
  */
 export function toMatchSpec(options: AccessMatchOptions, service: ServiceSpec, version: IstioVersion, hasEndUser: boolean): MatchSpec {
-  const match: { -readonly [K in keyof MatchSpec]: MatchSpec[K] } = {};
-  match.ports = list('ports', options.ports);
-  match.notPorts = list('notPorts', options.notPorts);
-  for (const p of [...(match.ports ?? []), ...(match.notPorts ?? [])]) {
+  const ports = list('ports', options.ports);
+  const notPorts = list('notPorts', options.notPorts);
+  for (const p of [...(ports ?? []), ...(notPorts ?? [])]) {
     if (!service.ports.some((sp) => sp.port === p)) {
       throw new TrustmeshError('TM_UNKNOWN_PORT', `port ${p} is not a port of service ${service.namespace}/${service.name}`, {
         value: p,
@@ -70,14 +69,14 @@ export function toMatchSpec(options: AccessMatchOptions, service: ServiceSpec, v
       });
     }
   }
-  match.methods = list('methods', options.methods);
-  match.notMethods = list('notMethods', options.notMethods);
-  for (const m of [...(match.methods ?? []), ...(match.notMethods ?? [])]) assertHttpMethod(m);
-  match.paths = list('paths', options.paths);
-  match.notPaths = list('notPaths', options.notPaths);
-  assertPathPatternsSupported([...(match.paths ?? []), ...(match.notPaths ?? [])], version);
-  match.hosts = hostPatterns('hosts', options.hosts);
-  match.notHosts = hostPatterns('notHosts', options.notHosts);
+  const methods = list('methods', options.methods);
+  const notMethods = list('notMethods', options.notMethods);
+  for (const m of [...(methods ?? []), ...(notMethods ?? [])]) assertHttpMethod(m);
+  const paths = list('paths', options.paths);
+  const notPaths = list('notPaths', options.notPaths);
+  assertPathPatternsSupported([...(paths ?? []), ...(notPaths ?? [])], version);
+  const hosts = hostPatterns('hosts', options.hosts);
+  const notHosts = hostPatterns('notHosts', options.notHosts);
   const headers: HeaderMatchSpec[] = [];
   const headerMap = new Map<string, { values?: string[]; notValues?: string[] }>();
   for (const [field, record] of [['values', options.headers], ['notValues', options.notHeaders]] as const) {
@@ -95,9 +94,20 @@ export function toMatchSpec(options: AccessMatchOptions, service: ServiceSpec, v
     }
   }
   for (const [name, entry] of [...headerMap].sort(([a], [b]) => (a < b ? -1 : 1))) headers.push({ name, ...entry });
-  if (headers.length > 0) match.headers = headers;
 
-  for (const key of Object.keys(match) as (keyof MatchSpec)[]) if (match[key] === undefined) delete match[key];
+  // Only the keys that are set, assigned in this order: an object that had keys deleted turns into
+  // a dictionary in V8 (several times the memory of one with a fixed shape, and slower to read), and
+  // a mesh holds one match per intention (synth10: 44 of the 100 MB of a declared S=8,000 mesh).
+  const match: { -readonly [K in keyof MatchSpec]: MatchSpec[K] } = {};
+  if (ports !== undefined) match.ports = ports;
+  if (notPorts !== undefined) match.notPorts = notPorts;
+  if (methods !== undefined) match.methods = methods;
+  if (notMethods !== undefined) match.notMethods = notMethods;
+  if (paths !== undefined) match.paths = paths;
+  if (notPaths !== undefined) match.notPaths = notPaths;
+  if (hosts !== undefined) match.hosts = hosts;
+  if (notHosts !== undefined) match.notHosts = notHosts;
+  if (headers.length > 0) match.headers = headers;
   assertHttpFieldsOnHttpPorts(match, service, hasEndUser);
   return match;
 }

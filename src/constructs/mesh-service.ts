@@ -12,7 +12,7 @@ import { declaring, ensureDeclaredObjects, IstioObjectOwner } from './private/de
 import { resolveIntentionInput, resolveJwtRequirement } from './private/intention-input';
 import { ensureServiceNetworkPolicies } from './private/mirrored-network-policy';
 import { ReferenceWorkload, ReferenceWorkloadOptions } from './reference-workload';
-import { IntentionAction, IntentionSpec, JwtRequirementSpec, PeerSpec } from '../model/intention';
+import { IntentionAction, IntentionSpec, JwtRequirementSpec, PeerSpec, ServiceRef } from '../model/intention';
 import { parseIpBlock } from '../model/ip-block';
 import { ServiceSpec } from '../model/mesh-spec';
 import { assertDnsLabel, assertDnsSubdomain, assertLabels } from '../model/names';
@@ -120,6 +120,12 @@ export class MeshService extends Construct implements IMeshPeer, IstioObjectOwne
   private readonly _ipBlocks?: string[];
   private readonly jwtRequirement: DeclaredValue<JwtRequirementSpec>;
   private readonly namespaceChart: MeshNamespace;
+  // A mesh holds one intention per verb call (80,000 at the largest benchmark size): the model data
+  // every intention of this service shares — its destination, the service as a peer, the service
+  // spec — is made once, not once per intention (synth10). All of it is immutable model data.
+  private readonly destination: ServiceRef;
+  private peerSpec?: PeerSpec;
+  private spec?: ServiceSpec;
 
   public constructor(scope: MeshNamespace, name: string, props: MeshServiceProps = {}) {
     // Checked before the construct exists, so a duplicate gets a coded error, not a constructs one.
@@ -135,6 +141,7 @@ export class MeshService extends Construct implements IMeshPeer, IstioObjectOwne
     this._ports = checked.ports;
     this._ipBlocks = checked.ipBlocks;
     this.jwtRequirement = scope.mesh._declarations.value();
+    this.destination = { namespace: this.namespace, name };
     scope._registerService(this);
     this.workload = ReferenceWorkload._forService(this, scope.mesh.referenceWorkloads, props.workload);
     this._ensureObjects();
@@ -226,7 +233,7 @@ export class MeshService extends Construct implements IMeshPeer, IstioObjectOwne
 
   /** @internal */
   public _toPeerConfig(): PeerConfig {
-    const peer: PeerSpec = {
+    this.peerSpec ??= {
       kind: 'service',
       namespace: this.namespace,
       name: this.name,
@@ -235,11 +242,16 @@ export class MeshService extends Construct implements IMeshPeer, IstioObjectOwne
       ...(this._ipBlocks ? { ipBlocks: [...this._ipBlocks] } : {}),
       declaredIn: this.mesh.meshName,
     };
-    return { peer, issuers: [] };
+    return { peer: this.peerSpec, issuers: [] };
   }
 
-  /** @internal the service as plain model data. */
+  /** @internal the service as plain model data (made again only after `requireJwt` changed it). */
   public _toSpec(): ServiceSpec {
+    if (!this.spec || this.spec.jwtRequirement !== this.jwtRequirement.value) this.spec = this.buildSpec();
+    return this.spec;
+  }
+
+  private buildSpec(): ServiceSpec {
     return {
       namespace: this.namespace,
       name: this.name,
@@ -269,7 +281,7 @@ export class MeshService extends Construct implements IMeshPeer, IstioObjectOwne
       const { enforcement, endUser } = input;
       const match = toMatchSpec(options, this._toSpec(), this.mesh.istioVersion, endUser !== undefined);
       const intention: IntentionSpec = {
-        destination: { namespace: this.namespace, name: this.name },
+        destination: this.destination,
         action,
         enforcement,
         peer: input.peer,

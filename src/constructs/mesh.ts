@@ -296,7 +296,10 @@ export class Mesh extends Construct implements IstioObjectOwner {
   /** @internal */
   public _addIntention(intention: IntentionSpec): void {
     const key = serviceKey(intention.destination);
-    this.intentionsByDestination.set(key, [...(this.intentionsByDestination.get(key) ?? []), intention]);
+    // Appended in place: a copy per intention made declaring n intentions to one service O(n²).
+    const list = this.intentionsByDestination.get(key);
+    if (list) list.push(intention);
+    else this.intentionsByDestination.set(key, [intention]);
     this._intentions.push(intention);
   }
 

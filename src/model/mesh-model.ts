@@ -139,12 +139,13 @@ export class MeshModel {
     const out: Diagnostic[] = [];
     for (const intention of this.spec.intentions) {
       const dest = this.services.get(serviceKey(intention.destination));
-      const where = `intention ${intention.action} ${describePeer(intention.peer)} -> ${serviceKey(intention.destination)}`;
+      // Written only for a problem: building it for each of 80,000 sound intentions cost more than the checks.
+      const where = (): string => `intention ${intention.action} ${describePeer(intention.peer)} -> ${serviceKey(intention.destination)}`;
       if (!dest) {
         out.push({
           code: 'TM_UNKNOWN_SERVICE',
           severity: 'error',
-          message: `${where}: destination ${serviceKey(intention.destination)} is not declared in mesh "${this.spec.name}"`,
+          message: `${where()}: destination ${serviceKey(intention.destination)} is not declared in mesh "${this.spec.name}"`,
           fix: 'declare the service with ns.addService(...) in this mesh',
         });
         continue;
@@ -155,7 +156,7 @@ export class MeshModel {
           out.push({
             code: 'TM_UNKNOWN_PEER',
             severity: 'error',
-            message: `${where}: peer ${peer.namespace}/${peer.name} belongs to mesh "${peer.declaredIn}", not to "${this.spec.name}"`,
+            message: `${where()}: peer ${peer.namespace}/${peer.name} belongs to mesh "${peer.declaredIn}", not to "${this.spec.name}"`,
             fix: 'reference services of another mesh with mesh.importService({ namespace, name, serviceAccount })',
           });
           continue;
@@ -167,7 +168,7 @@ export class MeshModel {
           out.push({
             code: 'TM_STRICT_BLOCKS_OUT_OF_MESH_PEER',
             severity: 'error',
-            message: `${where}: ${peer.namespace}/${peer.name} runs without a sidecar (plaintext) but ${serviceKey(dest)} requires STRICT mTLS on port(s) ${strictPorts.join(', ')}, so its calls are refused at the connection`,
+            message: `${where()}: ${peer.namespace}/${peer.name} runs without a sidecar (plaintext) but ${serviceKey(dest)} requires STRICT mTLS on port(s) ${strictPorts.join(', ')}, so its calls are refused at the connection`,
             fix: `set mtls: MtlsMode.PERMISSIVE on those ports of ${dest.name} (Port.http(n, { mtls })), or bring ${peer.name} into the mesh`,
           });
         }
@@ -185,15 +186,18 @@ export class MeshModel {
     const byIdentity = new Map<string, ServiceSpec[]>();
     for (const s of this.spec.services) {
       const key = `${s.namespace}/${s.serviceAccount}`;
-      byIdentity.set(key, [...(byIdentity.get(key) ?? []), s]);
+      const list = byIdentity.get(key);
+      if (list) list.push(s);
+      else byIdentity.set(key, [s]);
     }
+    const shared = [...byIdentity].filter(([, services]) => services.length >= 2);
+    if (shared.length === 0) return [];
     const named = new Set<string>();
     for (const i of this.spec.intentions) {
       if (i.peer.kind === 'service') named.add(`${i.peer.namespace}/${i.peer.serviceAccount}`);
     }
     const out: Diagnostic[] = [];
-    for (const [identity, services] of byIdentity) {
-      if (services.length < 2) continue;
+    for (const [identity, services] of shared) {
       const names = services.map((s) => s.name).sort().join(', ');
       const used = named.has(identity);
       out.push({
@@ -209,9 +213,10 @@ export class MeshModel {
 
   private checkSelectorOverlaps(): Diagnostic[] {
     const out: Diagnostic[] = [];
+    const byLabel = new Map<string, ServiceSpec[]>();
     for (const a of this.spec.services) {
       if (!a.inMesh || !this.hasOwnPolicies(a)) continue;
-      for (const b of this.servicesIn(a.namespace)) {
+      for (const b of this.candidatesSelectedBy(a, byLabel)) {
         if (a === b || !b.inMesh) continue;
         if (selectorMatches(a.labels, b.labels)) {
           out.push({
@@ -224,6 +229,29 @@ export class MeshModel {
       }
     }
     return out;
+  }
+
+  /**
+   * The services of `a`'s namespace that may carry all of `a`'s labels, in declaration order: those
+   * with its first label (indexed once per namespace and label), or all of them for empty labels.
+   * Comparing every pair of a namespace was quadratic: 1.3 million comparisons at 8,000 services.
+   */
+  private candidatesSelectedBy(a: ServiceSpec, byLabel: Map<string, ServiceSpec[]>): readonly ServiceSpec[] {
+    const first = Object.keys(a.labels)[0];
+    if (first === undefined) return this.servicesIn(a.namespace);
+    const indexed = `${a.namespace}\0`;
+    if (!byLabel.has(indexed)) {
+      byLabel.set(indexed, []);
+      for (const s of this.servicesIn(a.namespace)) {
+        for (const [k, v] of Object.entries(s.labels)) {
+          const key = `${a.namespace}\0${k}\0${v}`;
+          const list = byLabel.get(key);
+          if (list) list.push(s);
+          else byLabel.set(key, [s]);
+        }
+      }
+    }
+    return byLabel.get(`${a.namespace}\0${first}\0${a.labels[first]}`) ?? [];
   }
 
   private issuersNamedBy(requirement: JwtRequirementSpec | undefined, intentions: readonly IntentionSpec[]): JwtIssuerSpec[] {

@@ -12,13 +12,34 @@ export function canonicalJson(value: unknown): string {
 
 function general(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : general(v))).join(',')}]`;
-  const o = value as Record<string, unknown>;
-  const parts: string[] = [];
-  for (const k of Object.keys(o).sort()) {
-    if (o[k] !== undefined) parts.push(`${JSON.stringify(k)}:${general(o[k])}`);
+  // Written by concatenation, without a list of parts per value and its join (synth10: the
+  // renderer sorts and de-duplicates every rule and source of 80,000 intentions with this).
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      if (!(i in value)) continue; // a hole: written as nothing, as join writes it
+      const v: unknown = value[i];
+      out += v === undefined ? 'null' : general(v);
+    }
+    return `${out}]`;
   }
-  return `{${parts.join(',')}}`;
+  const o = value as Record<string, unknown>;
+  const keys = Object.keys(o);
+  if (!isAscending(keys)) keys.sort();
+  let out = '{';
+  for (const k of keys) {
+    const v = o[k];
+    if (v === undefined) continue;
+    if (out.length > 1) out += ',';
+    out += `${JSON.stringify(k)}:${general(v)}`;
+  }
+  return `${out}}`;
+}
+
+function isAscending(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (!(keys[i - 1] < keys[i])) return false;
+  return true;
 }
 
 /**

@@ -27,6 +27,11 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ b: 1, 10: 2, 9: 3 })).toBe('{"10":2,"9":3,"b":1}');
   });
 
+  test('writes an array hole as nothing and an undefined element as null (as the list-and-join definition did)', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    expect(canonicalJson([1, , undefined, { b: 1, a: 2 }])).toBe('[1,,null,{"a":2,"b":1}]');
+  });
+
   test('sorts keys at every level and drops undefined members', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[1,{"y":2,"z":1}]},"b":1}');
   });

@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ensureIstioApiObject } from './istio-api-object';
 import { MeshModel } from '../../model/mesh-model';
@@ -35,7 +36,10 @@ export function ensureDeclaredObjects<S>(mesh: Mesh, slots: readonly IstioObject
   resolve: (model: MeshModel) => S | undefined, host: (declared: DeclaredObject) => Construct): void {
   for (const slot of slotsForTarget(mesh.istioVersion, slots, mesh.legacyAuthorization)) {
     for (const declared of slot.declare(subject, mesh)) {
-      ensureIstioApiObject(host(declared), declared.id, {
+      const scope = host(declared);
+      // Asked after every declaration: an object that exists already needs nothing built for it.
+      if (scope.node.tryFindChild(declared.id) instanceof ApiObject) continue;
+      ensureIstioApiObject(scope, declared.id, {
         kind: slot.kind,
         istioVersion: mesh.istioVersion,
         metadata: { name: declared.name, namespace: declared.namespace, ...(declared.annotations ? { annotations: declared.annotations } : {}) },

@@ -4,7 +4,6 @@ import { IstioFeature, supports } from '../../model/istio-version';
 import { MeshModel } from '../../model/mesh-model';
 import { ServiceSpec } from '../../model/mesh-spec';
 import { appendAll } from '../../private/arrays';
-import { canonicalJson } from '../../private/canonical-json';
 
 /** AuthorizationPolicy `rules[].from[].source`. */
 interface RuleSource {
@@ -59,7 +58,9 @@ export function renderRules(model: MeshModel, service: ServiceSpec, intentions: 
   for (const intention of intentions) {
     const operation = renderOperation(model, service, intention);
     const when = renderConditions(intention);
-    const key = canonicalJson({ operation, when });
+    // A grouping key only: renderOperation and renderConditions build their values with their keys
+    // always in the same order, so equal JSON text is equal values, without canonicalJson's sorting.
+    const key = JSON.stringify([operation ?? null, when]);
     const group = groups.get(key) ?? { operation, when, sources: [] };
     group.sources.push(renderSource(model, intention.peer, intention.endUser));
     groups.set(key, group);
@@ -157,13 +158,14 @@ function mergeSources(sources: readonly RuleSource[]): RuleSource[] {
   for (const source of sources) {
     const fields = IDENTITY_FIELDS.filter((f) => source[f] !== undefined);
     if (fields.length !== 1) {
-      merged.set(canonicalJson(source), { base: source, ids: [] });
+      // Keys only group (renderSource builds every source with its keys in one order); the output is sorted below.
+      merged.set(`one:${JSON.stringify(source)}`, { base: source, ids: [] });
       continue;
     }
     const field = fields[0];
     const base: RuleSource = { ...source };
     delete base[field];
-    const key = canonicalJson({ field, base });
+    const key = `${field}:${JSON.stringify(base)}`;
     const entry = merged.get(key) ?? { field, base, ids: [] };
     appendAll(entry.ids, source[field]!);
     merged.set(key, entry);

@@ -66,6 +66,32 @@ describe('Istio objects serialize as cdk8s does', () => {
     expect(JSON.stringify(fast.spec)).toBe('{"action":"DENY","rules":[{"to":[{"operation":{"paths":["/b","/a"]}}]}]}');
   });
 
+  // synth10: the metadata is written without cdk8s's resolve walk too (sanitizeValue's empty-array
+  // and empty-object filters included).
+  test('metadata with labels, Lazy values, finalizers, owner references and empty lists comes out as cdk8s makes it', () => {
+    const withMetadata = (app: App): ApiObject => {
+      const o = objectWithSpec(app, { action: 'ALLOW' });
+      o.metadata.addLabel('b', 'two');
+      o.metadata.addLabel('a', Lazy.any({ produce: () => 'one' }) as unknown as string);
+      o.metadata.addAnnotation('z', 'last');
+      o.metadata.addFinalizers('f/one', 'f/two');
+      o.metadata.addOwnerReference({ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: 'u-1' });
+      return o;
+    };
+    const object = withMetadata(Testing.app());
+    // The plain path takes it (does not leave it to cdk8s's), and agrees with cdk8s's.
+    const plain = plainApiObjectJson(object, { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata, spec: { action: 'ALLOW' } }, false);
+    expect(plain?.metadata).toEqual(object.metadata.toJson());
+    const fast = object.toJson();
+    const slow = withMetadata(new App({ resolvers: [new PassThrough()] })).toJson();
+    expect(JSON.stringify(fast)).toBe(JSON.stringify(slow));
+    expect(Object.keys(fast.metadata)).toEqual(['annotations', 'finalizers', 'labels', 'name', 'namespace', 'ownerReferences']);
+    expect(fast.metadata.labels).toEqual({ a: 'one', b: 'two' });
+    const bare = objectWithSpec(Testing.app(), { action: 'ALLOW' }).toJson();
+    expect(JSON.stringify(bare.metadata)).toBe(JSON.stringify(objectWithSpec(new App({ resolvers: [new PassThrough()] }), { action: 'ALLOW' }).toJson().metadata));
+    expect(Object.keys(bare.metadata)).toEqual(['name', 'namespace']);
+  });
+
   test('a custom resolver still sees every value', () => {
     const o = objectWithSpec(new App({ resolvers: [new GetToHead()] }), { rules: [{ to: [{ operation: { methods: ['GET'] } }] }] });
     expect(o.toJson().spec.rules[0].to[0].operation.methods).toEqual(['HEAD']);
