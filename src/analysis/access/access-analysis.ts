@@ -9,7 +9,7 @@
 import { evaluateVersion, sliceFor, SliceAccess } from './access-sets';
 import { setContains } from './cubes';
 import { MatrixDestination, matrixDestinations, MatrixDestinationKind, compareIds } from './destinations';
-import { InputFingerprints } from './input-fingerprint';
+import { InputComparison } from './input-comparison';
 import { withPolicyNamedPorts } from './policy-ports';
 import { HTTP_ONLY_KINDS } from './request-class-dimensions';
 import { buildRequestSpace, RequestSpace, VersionInput, WitnessCache } from './request-classes';
@@ -104,6 +104,17 @@ export function streamAccess(configs: readonly IstioConfig[], options: AccessAna
   return prepareVersions(configs, options, false, STREAM_MEMO_LIMIT);
 }
 
+/**
+ * Like {@link streamAccess}, but leaves out the destinations present in every version with the same
+ * inputs (see {@link analyzeChangedAccess}): for the diff, which keeps only each destination's
+ * changes, so that neither its cost nor its memory grows with the destinations left unchanged.
+ *
+ * @throws TrustmeshAggregateError `TM_CONFIG_INVALID` when a version has invalid security objects.
+ */
+export function streamChangedAccess(configs: readonly IstioConfig[], options: AccessAnalysisOptions = {}): AccessStream {
+  return prepareVersions(configs, options, true, STREAM_MEMO_LIMIT);
+}
+
 function analyzeVersions(given: readonly IstioConfig[], options: AccessAnalysisOptions, changedOnly: boolean): AccessAnalysis {
   const stream = prepareVersions(given, options, changedOnly, Infinity);
   const mesh = stream.meshConfig;
@@ -169,7 +180,7 @@ function prepareVersions(given: readonly IstioConfig[], options: AccessAnalysisO
   function* destinations(): Generator<AnalyzedDestination> {
     const memo = new Map<string, Omit<AnalyzedDestination, 'id' | 'kind' | 'versions'>>();
     const witnesses = new WitnessCache(mesh);
-    const fingerprints = new InputFingerprints();
+    const comparison = new InputComparison();
     for (const id of [...columns.keys()].sort(compareIds)) {
       const declared = columns.get(id) ?? [];
       const first = declared.find((d) => d !== undefined) as MatrixDestination;
@@ -181,7 +192,7 @@ function prepareVersions(given: readonly IstioConfig[], options: AccessAnalysisO
         const inputs: (VersionInput | undefined)[] = versions.map((d, v) => (d
           ? { policies: evaluators[v].policiesFor(d.namespace, d.labels), ...(d.ports ? { ports: d.ports } : {}) }
           : undefined));
-        if (changedOnly && sameInputs(inputs, fingerprints)) continue;
+        if (changedOnly && comparison.sameAcross(inputs)) continue;
         const space = buildRequestSpace(first.namespace, first.labels, inputs, mesh, witnesses);
         const classification = classifier.classify(inputs.map((i) => i?.policies));
         const access = inputs.map((input, v) => evaluateVersion(space, classification.classes, input, v, mesh));
@@ -193,11 +204,4 @@ function prepareVersions(given: readonly IstioConfig[], options: AccessAnalysisO
     }
   }
   return { meshConfig: mesh, sources, destinations };
-}
-
-/** True when every version has the destination, with inputs of the same content. */
-function sameInputs(inputs: readonly (VersionInput | undefined)[], fingerprints: InputFingerprints): boolean {
-  if (inputs.some((i) => i === undefined)) return false;
-  const first = fingerprints.of(inputs[0]);
-  return inputs.every((i, v) => v === 0 || fingerprints.of(i) === first);
 }

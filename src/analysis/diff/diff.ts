@@ -19,7 +19,7 @@
  */
 /* eslint-disable no-bitwise -- region masks are bit sets */
 import { appendAll } from '../../private/arrays';
-import { AccessAnalysis, AccessAnalysisOptions, analyzeChangedAccess, AnalyzedDestination } from '../access/access-analysis';
+import { AccessAnalysis, AccessAnalysisOptions, AnalyzedDestination, streamChangedAccess } from '../access/access-analysis';
 import { SliceAccess, sliceComplete } from '../access/access-sets';
 import { DescribeMemo, describeSlices, dontCareTokenMask, PortAccessSummary, summaryText } from '../access/cell-summary';
 import { Cube, fullCube, simplifySet, subtractSets } from '../access/cubes';
@@ -80,14 +80,21 @@ export interface AccessDiff {
  * diff.changes[0]?.text; // 'bookinfo/bookinfo-productpage → bookinfo/details: now also POST on port 9080'
  */
 export function diffAccess(before: IstioConfig, after: IstioConfig, options: AccessAnalysisOptions = {}): AccessDiff {
-  // Destinations with the same policies and ports in both versions cannot change: left out.
-  return diffAnalysis(analyzeChangedAccess([before, after], options));
+  // Destinations with the same policies and ports in both versions cannot change: left out. The
+  // others are analyzed one at a time and only their changes kept (diff10: holding every analysis
+  // until the end made the garbage collector copy them).
+  const stream = streamChangedAccess([before, after], options);
+  return diffDestinations(stream.sources, stream.destinations());
 }
 
 /** The diff of versions 0 (before) and 1 (after) of an analysis. */
 export function diffAnalysis(analysis: AccessAnalysis): AccessDiff {
+  return diffDestinations(analysis.sources, analysis.destinations);
+}
+
+function diffDestinations(sources: readonly MatrixSource[], destinations: Iterable<AnalyzedDestination>): AccessDiff {
   const changes: (AccessChange & { firstRow: number })[] = [];
-  for (const d of analysis.destinations) appendAll(changes, destinationChanges(analysis, d));
+  for (const d of destinations) appendAll(changes, destinationChanges(sources, d));
   changes.sort((a, b) => CHANGE_ORDER.indexOf(a.kind) - CHANGE_ORDER.indexOf(b.kind)
     || compareIds(a.destination, b.destination) || a.firstRow - b.firstRow);
   const counts = { added: 0, widened: 0, changed: 0, narrowed: 0, removed: 0 };
@@ -96,11 +103,11 @@ export function diffAnalysis(analysis: AccessAnalysis): AccessDiff {
     changes: changes.map(({ firstRow: _f, ...c }) => c),
     counts,
     widens: counts.added + counts.widened + counts.changed > 0,
-    sources: analysis.sources,
+    sources,
   };
 }
 
-function destinationChanges(analysis: AccessAnalysis, d: AnalyzedDestination): (AccessChange & { firstRow: number })[] {
+function destinationChanges(sources: readonly MatrixSource[], d: AnalyzedDestination): (AccessChange & { firstRow: number })[] {
   const sizes = d.space.sizes;
   const full = fullCube(sizes);
   const destinationChange = !d.versions[0] ? 'added' as const : !d.versions[1] ? 'removed' as const : undefined;
@@ -149,8 +156,8 @@ function destinationChanges(analysis: AccessAnalysis, d: AnalyzedDestination): (
   });
   return [...grouped.values()].map(({ change, rows }) => {
     const sorted = rows.sort((a, b) => a - b);
-    const sources = sorted.map((r) => analysis.sources[r].id);
-    return { ...change, sources, text: changeText(change, sources, analysis.sources), firstRow: sorted[0] };
+    const ids = sorted.map((r) => sources[r].id);
+    return { ...change, sources: ids, text: changeText(change, ids, sources), firstRow: sorted[0] };
   });
 }
 
