@@ -111,26 +111,25 @@ function destinationChanges(sources: readonly MatrixSource[], d: AnalyzedDestina
   const sizes = d.space.sizes;
   const full = fullCube(sizes);
   const destinationChange = !d.versions[0] ? 'added' as const : !d.versions[1] ? 'removed' as const : undefined;
-  const grouped = new Map<string, { change: Omit<AccessChange, 'sources' | 'text'>; rows: number[] }>();
+  const grouped = new Map<string, { change: Omit<AccessChange, 'sources' | 'text'>; rows: Int32Array[] }>();
   const memo: DescribeMemo = new Map();
   const cellOf = destinationCells(d, memo);
   const complete = (s: SliceAccess): boolean => sliceComplete(s, sizes);
   d.classification.classes.forEach((_cls, k) => {
     const old = d.access[0][k];
     const now = d.access[1][k];
+    // diff10: the differences first; the rest only for the classes whose access changed.
+    const plus = old.map((o, i) => simplifySet(subtractSets(now[i].allowed, o.allowed)));
+    const minus = old.map((o, i) => simplifySet(subtractSets(o.allowed, now[i].allowed)));
+    if (plus.every((p) => p.length === 0) && minus.every((m) => m.length === 0)) return;
     const added: SliceAccess[] = [];
     const removed: SliceAccess[] = [];
-    let any = false;
     old.forEach((o, i) => {
       const n = now[i];
       const dc = commonDontCare(d, o, n, full);
-      const plus = simplifySet(subtractSets(n.allowed, o.allowed));
-      const minus = simplifySet(subtractSets(o.allowed, n.allowed));
-      if (plus.length > 0 || minus.length > 0) any = true;
-      added.push({ allowed: plus, dontCare: dc, absent: o.absent && n.absent });
-      removed.push({ allowed: minus, dontCare: dc, absent: o.absent && n.absent });
+      added.push({ allowed: plus[i], dontCare: dc, absent: o.absent && n.absent });
+      removed.push({ allowed: minus[i], dontCare: dc, absent: o.absent && n.absent });
     });
-    if (!any) return;
     const plusPorts = describeSlices(d.space, added, complete, memo).filter((p) => p.status !== 'denied');
     const minusPorts = describeSlices(d.space, removed, complete, memo).filter((p) => p.status !== 'denied');
     const beforeCell = cellOf(0, k);
@@ -151,14 +150,27 @@ function destinationChanges(sources: readonly MatrixSource[], d: AnalyzedDestina
     const key = JSON.stringify(change);
     const g = grouped.get(key);
     const rows = d.classification.rows(k);
-    if (g) appendAll(g.rows, rows);
-    else grouped.set(key, { change, rows: Array.from(rows) });
+    if (g) g.rows.push(rows);
+    else grouped.set(key, { change, rows: [rows] });
   });
   return [...grouped.values()].map(({ change, rows }) => {
-    const sorted = rows.sort((a, b) => a - b);
-    const ids = sorted.map((r) => sources[r].id);
+    const sorted = ascendingRows(rows);
+    const ids = Array.from(sorted, (r) => sources[r].id);
     return { ...change, sources: ids, text: changeText(change, ids, sources), firstRow: sorted[0] };
   });
+}
+
+/** The rows of a group's classes (each ascending) in one ascending list: classes share no row. */
+function ascendingRows(lists: readonly Int32Array[]): Int32Array {
+  if (lists.length === 1) return lists[0];
+  const out = new Int32Array(lists.reduce((n, l) => n + l.length, 0));
+  let at = 0;
+  for (const l of lists) {
+    out.set(l, at);
+    at += l.length;
+  }
+  // A typed array sorts numerically.
+  return out.sort();
 }
 
 /** Refused tokens in both versions (or in the one version where the slice exists) are "don't care". */
