@@ -119,8 +119,10 @@ function destinationChanges(sources: readonly MatrixSource[], d: AnalyzedDestina
     const old = d.access[0][k];
     const now = d.access[1][k];
     // diff10: the differences first; the rest only for the classes whose access changed.
-    const plus = old.map((o, i) => simplifySet(subtractSets(now[i].allowed, o.allowed)));
-    const minus = old.map((o, i) => simplifySet(subtractSets(o.allowed, now[i].allowed)));
+    // A set minus itself is empty: most classes of a changed destination keep their access.
+    const same = old.map((o, i) => sameCubes(o.allowed, now[i].allowed));
+    const plus = old.map((o, i) => (same[i] ? [] : simplifySet(subtractSets(now[i].allowed, o.allowed))));
+    const minus = old.map((o, i) => (same[i] ? [] : simplifySet(subtractSets(o.allowed, now[i].allowed))));
     if (plus.every((p) => p.length === 0) && minus.every((m) => m.length === 0)) return;
     const added: SliceAccess[] = [];
     const removed: SliceAccess[] = [];
@@ -158,6 +160,18 @@ function destinationChanges(sources: readonly MatrixSource[], d: AnalyzedDestina
     const ids = Array.from(sorted, (r) => sources[r].id);
     return { ...change, sources: ids, text: changeText(change, ids, sources), firstRow: sorted[0] };
   });
+}
+
+/** True when two cube lists are written alike (then they are the same set). */
+function sameCubes(a: readonly Cube[], b: readonly Cube[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x.length !== y.length) return false;
+    for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return false;
+  }
+  return true;
 }
 
 /** The rows of a group's classes (each ascending) in one ascending list: classes share no row. */
