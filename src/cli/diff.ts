@@ -51,8 +51,10 @@ export function register(program: Command, io: CliIo, run: RunCommand): void {
 
 async function runDiff(oldPath: string, newPath: string, options: DiffOptions, io: CliIo): Promise<ExitCodeValue> {
   const allowEmpty = options.allowEmpty ?? false;
-  const before = loadConfigSources(oldPath, { allowEmpty });
-  const after = loadConfigSources(newPath, { allowEmpty });
+  // Documents unchanged between the versions are parsed once (diff10).
+  const sharedDocuments = new Map<string, unknown>();
+  const before = loadConfigSources(oldPath, { allowEmpty, sharedDocuments });
+  const after = loadConfigSources(newPath, { allowEmpty, sharedDocuments });
   printLoadWarnings(io, [...before.diagnostics, ...after.diagnostics]);
   const meshConfig = meshConfigFrom(options.meshConfig);
   if (!/^\d+$/.test(options.limit)) {

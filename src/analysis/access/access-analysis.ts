@@ -9,7 +9,7 @@
 import { evaluateVersion, sliceFor, SliceAccess } from './access-sets';
 import { setContains } from './cubes';
 import { MatrixDestination, matrixDestinations, MatrixDestinationKind, compareIds } from './destinations';
-import { InputFingerprints } from './input-fingerprint';
+import { InputComparison } from './input-comparison';
 import { withPolicyNamedPorts } from './policy-ports';
 import { HTTP_ONLY_KINDS } from './request-class-dimensions';
 import { buildRequestSpace, RequestSpace, VersionInput, WitnessCache } from './request-classes';
@@ -109,6 +109,17 @@ export function streamAccess(configs: readonly IstioConfig[], options: AccessAna
   return prepareVersions(configs, options, false, STREAM_MEMO_LIMIT);
 }
 
+/**
+ * Like {@link streamAccess}, but leaves out the destinations present in every version with the same
+ * inputs (see {@link analyzeChangedAccess}): for the diff, which keeps only each destination's
+ * changes, so that neither its cost nor its memory grows with the destinations left unchanged.
+ *
+ * @throws TrustmeshAggregateError `TM_CONFIG_INVALID` when a version has invalid security objects.
+ */
+export function streamChangedAccess(configs: readonly IstioConfig[], options: AccessAnalysisOptions = {}): AccessStream {
+  return prepareVersions(configs, options, true, STREAM_MEMO_LIMIT);
+}
+
 function analyzeVersions(given: readonly IstioConfig[], options: AccessAnalysisOptions, changedOnly: boolean): AccessAnalysis {
   const stream = prepareVersions(given, options, changedOnly, Infinity);
   const mesh = stream.meshConfig;
@@ -206,13 +217,13 @@ function prepareVersions(given: readonly IstioConfig[], options: AccessAnalysisO
 
   function* destinations(): Generator<AnalyzedDestination> {
     const memo = new Map<string, Omit<AnalyzedDestination, 'id' | 'kind' | 'versions'>>();
-    const fingerprints = new InputFingerprints();
+    const comparison = new InputComparison();
     for (const id of [...columns.keys()].sort(compareIds)) {
       const { first, versions, key } = columnOf(id) as NonNullable<ReturnType<typeof columnOf>>;
       let analyzed = memo.get(key);
       if (!analyzed) {
         const inputs = inputsOf(versions);
-        if (changedOnly && sameInputs(inputs, fingerprints)) continue;
+        if (changedOnly && comparison.sameAcross(inputs)) continue;
         analyzed = analyzeInputs(first, inputs);
         if (memo.size >= memoLimit) memo.clear();
         memo.set(key, analyzed);
@@ -226,11 +237,4 @@ function prepareVersions(given: readonly IstioConfig[], options: AccessAnalysisO
     return { id, kind: column.first.kind, versions: column.versions, ...analyzeInputs(column.first, inputsOf(column.versions)) };
   };
   return { meshConfig: mesh, sources, destinations, analyze };
-}
-
-/** True when every version has the destination, with inputs of the same content. */
-function sameInputs(inputs: readonly (VersionInput | undefined)[], fingerprints: InputFingerprints): boolean {
-  if (inputs.some((i) => i === undefined)) return false;
-  const first = fingerprints.of(inputs[0]);
-  return inputs.every((i, v) => v === 0 || fingerprints.of(i) === first);
 }

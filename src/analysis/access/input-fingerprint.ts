@@ -93,7 +93,7 @@ const PLAIN: ReadonlySet<unknown> = new Set([Object.prototype, Array.prototype, 
  * Only "same" must be exact (it lets the diff skip a destination): values it does not know as plain
  * data are compared by their JSON, and anything else unusual counts as different.
  */
-function sameContent(a: unknown, b: unknown): boolean {
+export function sameContent(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (!PLAIN.has(Object.getPrototypeOf(a)) || !PLAIN.has(Object.getPrototypeOf(b))) return JSON.stringify(a) === JSON.stringify(b);

@@ -13,7 +13,7 @@ import {
 import { LEGACY_KINDS, legacyPoliciesOf, toLegacyResource } from './legacy-resources';
 import { SECURITY_API_VERSIONS, toAuthorizationPolicy, toPeerAuthentication, toRequestAuthentication } from './security-resources';
 import { toService, toWorkload } from './workload-resources';
-import { documentsOfValues, FieldPath, parseYamlDocuments, YamlDocument } from './yaml-source';
+import { documentsOfValues, FieldPath, parseYamlDocuments, SharedDocuments, YamlDocument } from './yaml-source';
 import { Diagnostic, TrustmeshAggregateError, TrustmeshError } from '../../errors';
 import { appendAll } from '../../private/arrays';
 import { readTextFile } from '../../private/fs-read';
@@ -32,6 +32,12 @@ export interface LoadConfigOptions {
    * @default false - `TM_NO_OBJECTS` when the given paths hold no object
    */
   readonly allowEmpty?: boolean;
+  /**
+   * Documents already parsed by another load, by text (`trustmesh diff` loads two versions that
+   * share most documents): a document found here is not parsed again.
+   * @default - every document is parsed
+   */
+  readonly sharedDocuments?: SharedDocuments;
 }
 
 /** The file extensions read as manifests (compared lower-cased). */
@@ -155,7 +161,7 @@ function walk(dir: string, out: string[]): void {
 }
 
 function collectObjects(text: string, file: string, options: LoadConfigOptions, objects: LoadedObject[], diagnostics: Diagnostic[]): void {
-  for (const doc of parseYamlDocuments(text, file)) {
+  for (const doc of parseYamlDocuments(text, file, options.sharedDocuments)) {
     if (doc.value === null || doc.value === undefined) continue;
     addObject(doc, doc.value, [], file, options, objects, diagnostics);
   }

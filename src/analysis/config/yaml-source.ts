@@ -55,17 +55,28 @@ export interface YamlDocument {
  * @throws TrustmeshError `TM_YAML_PARSE` at the first syntax error, with `file:line:column`;
  *   `TM_YAML_TOO_DEEP`, `TM_YAML_TOO_MANY_ALIASES`.
  */
-export function parseYamlDocuments(text: string, file: string): YamlDocument[] {
-  return fastDocuments(text, file) ?? preciseDocuments(text, file);
+export function parseYamlDocuments(text: string, file: string, shared?: SharedDocuments): YamlDocument[] {
+  return fastDocuments(text, file, shared) ?? preciseDocuments(text, file);
 }
 
-function fastDocuments(text: string, file: string): YamlDocument[] | undefined {
+/**
+ * diff10: the values of documents already parsed, by their exact text, shared by the loads of two
+ * versions of the same manifests (`trustmesh diff`): a document unchanged between them is parsed
+ * once and both versions hold the same value (which nothing mutates).
+ */
+export type SharedDocuments = Map<string, unknown>;
+
+function fastDocuments(text: string, file: string, shared?: SharedDocuments): YamlDocument[] | undefined {
   // js-yaml reads `[001:db8::]` as YAML 1.2 does, not as the API server does.
   if (mayHaveFlowColonScalars(text)) return undefined;
+  // The YAML 1.2 core schema, as the position-keeping parser uses: no timestamps, no merge keys.
+  const options: LoadOptions & { maxDepth: number } = { schema: CORE_SCHEMA, filename: file, maxDepth: MAX_YAML_DEPTH };
+  if (shared) {
+    const docs = sharedDocuments(text, file, shared, options);
+    if (docs) return docs;
+  }
   let values: unknown[];
   try {
-    // The YAML 1.2 core schema, as the position-keeping parser uses: no timestamps, no merge keys.
-    const options: LoadOptions & { maxDepth: number } = { schema: CORE_SCHEMA, filename: file, maxDepth: MAX_YAML_DEPTH };
     values = loadAll(text, undefined, options) as unknown[];
   } catch (e) {
     if (e instanceof YAMLException && /nesting exceeded maxDepth/.test(e.reason)) {
@@ -86,7 +97,38 @@ function fastDocuments(text: string, file: string): YamlDocument[] | undefined {
  * @returns undefined when the stream's document boundaries do not line up with the values
  */
 export function documentsOfValues(text: string, file: string, values: readonly unknown[]): YamlDocument[] | undefined {
+  return documentsAt(text, file, documentStarts(text), values);
+}
+
+/**
+ * The documents of a stream parsed one by one, each looked up by its text first. Only for plain
+ * streams, where a document's text alone decides its value: no directive (`%YAML`, `%TAG`), no
+ * anchor; anything else, or any error, is left to the whole-stream parse (undefined).
+ */
+function sharedDocuments(text: string, file: string, shared: SharedDocuments, options: LoadOptions): YamlDocument[] | undefined {
+  if (ANCHOR.test(text) || /^%/m.test(text)) return undefined;
   const starts = documentStarts(text);
+  const values: unknown[] = [];
+  for (const start of starts) {
+    const own = text.slice(start.offset, start.end);
+    let value = shared.get(own);
+    if (value === undefined) {
+      let parsed: unknown[];
+      try {
+        parsed = loadAll(own, undefined, options) as unknown[];
+      } catch {
+        return undefined;
+      }
+      if (parsed.length !== 1) return undefined;
+      value = parsed[0] ?? null;
+      shared.set(own, value);
+    }
+    values.push(value);
+  }
+  return documentsAt(text, file, starts, values);
+}
+
+function documentsAt(text: string, file: string, starts: readonly DocumentStart[], values: readonly unknown[]): YamlDocument[] | undefined {
   if (starts.length !== values.length) return undefined;
   // Only diagnostics need field positions: the documents they name are parsed precisely, and the
   // most recent ones kept (keeping every one would hold a syntax tree per object of the input).

@@ -19,7 +19,7 @@
  */
 /* eslint-disable no-bitwise -- region masks are bit sets */
 import { appendAll } from '../../private/arrays';
-import { AccessAnalysis, AccessAnalysisOptions, analyzeChangedAccess, AnalyzedDestination } from '../access/access-analysis';
+import { AccessAnalysis, AccessAnalysisOptions, AnalyzedDestination, streamChangedAccess } from '../access/access-analysis';
 import { SliceAccess, sliceComplete } from '../access/access-sets';
 import { DescribeMemo, describeSlices, dontCareTokenMask, PortAccessSummary, summaryText } from '../access/cell-summary';
 import { Cube, fullCube, simplifySet, subtractSets } from '../access/cubes';
@@ -80,14 +80,21 @@ export interface AccessDiff {
  * diff.changes[0]?.text; // 'bookinfo/bookinfo-productpage → bookinfo/details: now also POST on port 9080'
  */
 export function diffAccess(before: IstioConfig, after: IstioConfig, options: AccessAnalysisOptions = {}): AccessDiff {
-  // Destinations with the same policies and ports in both versions cannot change: left out.
-  return diffAnalysis(analyzeChangedAccess([before, after], options));
+  // Destinations with the same policies and ports in both versions cannot change: left out. The
+  // others are analyzed one at a time and only their changes kept (diff10: holding every analysis
+  // until the end made the garbage collector copy them).
+  const stream = streamChangedAccess([before, after], options);
+  return diffDestinations(stream.sources, stream.destinations());
 }
 
 /** The diff of versions 0 (before) and 1 (after) of an analysis. */
 export function diffAnalysis(analysis: AccessAnalysis): AccessDiff {
+  return diffDestinations(analysis.sources, analysis.destinations);
+}
+
+function diffDestinations(sources: readonly MatrixSource[], destinations: Iterable<AnalyzedDestination>): AccessDiff {
   const changes: (AccessChange & { firstRow: number })[] = [];
-  for (const d of analysis.destinations) appendAll(changes, destinationChanges(analysis, d));
+  for (const d of destinations) appendAll(changes, destinationChanges(sources, d));
   changes.sort((a, b) => CHANGE_ORDER.indexOf(a.kind) - CHANGE_ORDER.indexOf(b.kind)
     || compareIds(a.destination, b.destination) || a.firstRow - b.firstRow);
   const counts = { added: 0, widened: 0, changed: 0, narrowed: 0, removed: 0 };
@@ -96,34 +103,35 @@ export function diffAnalysis(analysis: AccessAnalysis): AccessDiff {
     changes: changes.map(({ firstRow: _f, ...c }) => c),
     counts,
     widens: counts.added + counts.widened + counts.changed > 0,
-    sources: analysis.sources,
+    sources,
   };
 }
 
-function destinationChanges(analysis: AccessAnalysis, d: AnalyzedDestination): (AccessChange & { firstRow: number })[] {
+function destinationChanges(sources: readonly MatrixSource[], d: AnalyzedDestination): (AccessChange & { firstRow: number })[] {
   const sizes = d.space.sizes;
   const full = fullCube(sizes);
   const destinationChange = !d.versions[0] ? 'added' as const : !d.versions[1] ? 'removed' as const : undefined;
-  const grouped = new Map<string, { change: Omit<AccessChange, 'sources' | 'text'>; rows: number[] }>();
+  const grouped = new Map<string, { change: Omit<AccessChange, 'sources' | 'text'>; rows: Int32Array[] }>();
   const memo: DescribeMemo = new Map();
   const cellOf = destinationCells(d, memo);
   const complete = (s: SliceAccess): boolean => sliceComplete(s, sizes);
   d.classification.classes.forEach((_cls, k) => {
     const old = d.access[0][k];
     const now = d.access[1][k];
+    // diff10: the differences first; the rest only for the classes whose access changed.
+    // A set minus itself is empty: most classes of a changed destination keep their access.
+    const same = old.map((o, i) => sameCubes(o.allowed, now[i].allowed));
+    const plus = old.map((o, i) => (same[i] ? [] : simplifySet(subtractSets(now[i].allowed, o.allowed))));
+    const minus = old.map((o, i) => (same[i] ? [] : simplifySet(subtractSets(o.allowed, now[i].allowed))));
+    if (plus.every((p) => p.length === 0) && minus.every((m) => m.length === 0)) return;
     const added: SliceAccess[] = [];
     const removed: SliceAccess[] = [];
-    let any = false;
     old.forEach((o, i) => {
       const n = now[i];
       const dc = commonDontCare(d, o, n, full);
-      const plus = simplifySet(subtractSets(n.allowed, o.allowed));
-      const minus = simplifySet(subtractSets(o.allowed, n.allowed));
-      if (plus.length > 0 || minus.length > 0) any = true;
-      added.push({ allowed: plus, dontCare: dc, absent: o.absent && n.absent });
-      removed.push({ allowed: minus, dontCare: dc, absent: o.absent && n.absent });
+      added.push({ allowed: plus[i], dontCare: dc, absent: o.absent && n.absent });
+      removed.push({ allowed: minus[i], dontCare: dc, absent: o.absent && n.absent });
     });
-    if (!any) return;
     const plusPorts = describeSlices(d.space, added, complete, memo).filter((p) => p.status !== 'denied');
     const minusPorts = describeSlices(d.space, removed, complete, memo).filter((p) => p.status !== 'denied');
     const beforeCell = cellOf(0, k);
@@ -144,14 +152,39 @@ function destinationChanges(analysis: AccessAnalysis, d: AnalyzedDestination): (
     const key = JSON.stringify(change);
     const g = grouped.get(key);
     const rows = d.classification.rows(k);
-    if (g) appendAll(g.rows, rows);
-    else grouped.set(key, { change, rows: Array.from(rows) });
+    if (g) g.rows.push(rows);
+    else grouped.set(key, { change, rows: [rows] });
   });
   return [...grouped.values()].map(({ change, rows }) => {
-    const sorted = rows.sort((a, b) => a - b);
-    const sources = sorted.map((r) => analysis.sources[r].id);
-    return { ...change, sources, text: changeText(change, sources, analysis.sources), firstRow: sorted[0] };
+    const sorted = ascendingRows(rows);
+    const ids = Array.from(sorted, (r) => sources[r].id);
+    return { ...change, sources: ids, text: changeText(change, ids, sources), firstRow: sorted[0] };
   });
+}
+
+/** True when two cube lists are written alike (then they are the same set). */
+function sameCubes(a: readonly Cube[], b: readonly Cube[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x.length !== y.length) return false;
+    for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return false;
+  }
+  return true;
+}
+
+/** The rows of a group's classes (each ascending) in one ascending list: classes share no row. */
+function ascendingRows(lists: readonly Int32Array[]): Int32Array {
+  if (lists.length === 1) return lists[0];
+  const out = new Int32Array(lists.reduce((n, l) => n + l.length, 0));
+  let at = 0;
+  for (const l of lists) {
+    out.set(l, at);
+    at += l.length;
+  }
+  // A typed array sorts numerically.
+  return out.sort();
 }
 
 /** Refused tokens in both versions (or in the one version where the slice exists) are "don't care". */

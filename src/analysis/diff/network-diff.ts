@@ -6,13 +6,14 @@
  *
  * @module
  */
-import { AccessChange, AccessChangeKind, AccessDiff, CHANGE_ORDER, changeWhat, diffAnalysis, sourcesText } from './diff';
+import { AccessChange, AccessChangeKind, AccessDiff, CHANGE_ORDER, changeWhat, diffAccess, diffAnalysis, sourcesText } from './diff';
 import { AccessAnalysis, AccessAnalysisOptions, analyzeAccess } from '../access/access-analysis';
 import { compareIds } from '../access/destinations';
 import { IstioConfig } from '../config/istio-config';
 import { NetworkCell } from '../matrix/matrix';
 import { networkCells, rowEndpoints } from '../matrix/network-cells';
 import { NetworkLayer } from '../network/network-layer';
+import { isNetworkPolicy } from '../network/network-policy';
 
 /**
  * Compares both layers of two versions: the Istio changes of `diffAccess` and the NetworkPolicy
@@ -21,6 +22,9 @@ import { NetworkLayer } from '../network/network-layer';
  * @throws TrustmeshAggregateError `TM_CONFIG_INVALID` when a version has invalid security objects or NetworkPolicies.
  */
 export function diffLayers(before: IstioConfig, after: IstioConfig, options: AccessAnalysisOptions = {}): AccessDiff {
+  // diff10: without any NetworkPolicy there is no L4 change, and the Istio changes need only the
+  // destinations whose inputs changed (the full analysis below costs as much as two matrices).
+  if (![before, after].some((c) => c.unknown.some(isNetworkPolicy))) return diffAccess(before, after, options);
   const analysis = analyzeAccess([before, after], options);
   return withNetworkChanges(diffAnalysis(analysis), analysis, [before, after], options.allowInvalidConfig ?? false);
 }

@@ -1,0 +1,97 @@
+/**
+ * Whether a destination's inputs are the same in every version, compared pairwise in place: the
+ * diff skips the destinations whose inputs are equal (their access cannot differ).
+ *
+ * The comparison says "same" exactly when the {@link InputFingerprints} of the inputs are equal:
+ * every field of the resolved `WorkloadPolicies` and the declared ports as JSON would write them,
+ * loaded objects by content (apiVersion, kind, metadata and the body as written, not where they
+ * were read from), compiled policies by their resource. diff10: the fingerprints built a JSON text
+ * of every destination of every version (two per column of the mesh, kept for the whole
+ * analysis); this walks the two inputs side by side, stops at the first difference, and compares
+ * each pair of loaded objects once.
+ *
+ * @module
+ */
+import { sameContent } from './input-fingerprint';
+import { VersionInput } from './request-classes';
+
+interface LoadedObject { readonly apiVersion: string; readonly kind: string; readonly metadata: unknown; readonly body: unknown }
+
+function isLoadedObject(v: object): v is LoadedObject {
+  return 'body' in v && 'metadata' in v && 'kind' in v && 'apiVersion' in v;
+}
+
+/** The loaded object a value stands for in a fingerprint (itself, or a compiled policy's resource), if any. */
+function resourceOf(v: object): LoadedObject | undefined {
+  if (isLoadedObject(v)) return v;
+  if ('resource' in v && typeof v.resource === 'object' && v.resource !== null && isLoadedObject(v.resource)) return v.resource;
+  return undefined;
+}
+
+/** Values JSON leaves out of an object (and writes as `null` in an array). */
+function omitted(v: unknown): boolean {
+  return v === undefined || typeof v === 'function' || typeof v === 'symbol';
+}
+
+/** Pairwise comparison of destination inputs across versions, for one analysis. */
+export class InputComparison {
+  /** Loaded object → the objects it was compared with, and the answer. */
+  private readonly resources = new Map<object, Map<object, boolean>>();
+
+  /** True when every version has the destination, with inputs of the same content. */
+  public sameAcross(inputs: readonly (VersionInput | undefined)[]): boolean {
+    if (inputs.some((i) => i === undefined)) return false;
+    for (let v = 1; v < inputs.length; v++) if (!this.same(inputs[0], inputs[v])) return false;
+    return true;
+  }
+
+  private same(a: unknown, b: unknown): boolean {
+    if (a === b) return true;
+    if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
+      if ((typeof a === 'object' && a !== null) || (typeof b === 'object' && b !== null)) return false;
+      // Different scalars: equal only where JSON writes them alike (NaN and null, undefined and a function).
+      return JSON.stringify(a) === JSON.stringify(b);
+    }
+    const ra = resourceOf(a);
+    const rb = resourceOf(b);
+    if (ra !== undefined || rb !== undefined) return ra !== undefined && rb !== undefined && this.sameResource(ra, rb);
+    if (a instanceof Map || b instanceof Map) {
+      return a instanceof Map && b instanceof Map && this.same([...a.entries()], [...b.entries()]);
+    }
+    if (a instanceof Set || b instanceof Set) {
+      return a instanceof Set && b instanceof Set && this.same([...a.values()], [...b.values()]);
+    }
+    if (Array.isArray(a) || Array.isArray(b)) {
+      if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+      for (let i = 0; i < a.length; i++) {
+        const x: unknown = a[i];
+        const y: unknown = b[i];
+        if (omitted(x) && omitted(y)) continue;
+        if (!this.same(omitted(x) ? null : x, omitted(y) ? null : y)) return false;
+      }
+      return true;
+    }
+    const ka = Object.keys(a).filter((k) => !omitted((a as Record<string, unknown>)[k]));
+    const kb = Object.keys(b).filter((k) => !omitted((b as Record<string, unknown>)[k]));
+    if (ka.length !== kb.length) return false;
+    for (let i = 0; i < ka.length; i++) {
+      if (ka[i] !== kb[i] || !this.same((a as Record<string, unknown>)[ka[i]], (b as Record<string, unknown>)[kb[i]])) return false;
+    }
+    return true;
+  }
+
+  private sameResource(a: LoadedObject, b: LoadedObject): boolean {
+    if (a === b) return true;
+    let seen = this.resources.get(a);
+    let answer = seen?.get(b);
+    if (answer === undefined) {
+      answer = a.apiVersion === b.apiVersion && a.kind === b.kind && sameContent(a.metadata, b.metadata) && sameContent(a.body, b.body);
+      if (!seen) {
+        seen = new Map();
+        this.resources.set(a, seen);
+      }
+      seen.set(b, answer);
+    }
+    return answer;
+  }
+}
