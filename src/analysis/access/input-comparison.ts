@@ -2,7 +2,7 @@
  * Whether a destination's inputs are the same in every version, compared pairwise in place: the
  * diff skips the destinations whose inputs are equal (their access cannot differ).
  *
- * The comparison says "same" exactly when the {@link InputFingerprints} of the inputs are equal:
+ * The comparison says "same" exactly when the fingerprints of the inputs (their former test) are equal:
  * every field of the resolved `WorkloadPolicies` and the declared ports as JSON would write them,
  * loaded objects by content (apiVersion, kind, metadata and the body as written, not where they
  * were read from), compiled policies by their resource. diff10: the fingerprints built a JSON text
@@ -12,8 +12,8 @@
  *
  * @module
  */
-import { sameContent } from './input-fingerprint';
 import { VersionInput } from './request-classes';
+import { sameContent } from './same-content';
 
 interface LoadedObject { readonly apiVersion: string; readonly kind: string; readonly metadata: unknown; readonly body: unknown }
 

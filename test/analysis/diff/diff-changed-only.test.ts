@@ -4,10 +4,10 @@
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { InputFingerprints } from './input-fingerprints';
 import { analyzeAccess } from '../../../src/analysis/access/access-analysis';
 import { matrixDestinations } from '../../../src/analysis/access/destinations';
 import { InputComparison } from '../../../src/analysis/access/input-comparison';
-import { InputFingerprints } from '../../../src/analysis/access/input-fingerprint';
 import { VersionInput } from '../../../src/analysis/access/request-classes';
 import { IstioConfig } from '../../../src/analysis/config/istio-config';
 import { parseConfigText } from '../../../src/analysis/config/load-config';

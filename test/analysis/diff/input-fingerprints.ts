@@ -1,7 +1,7 @@
 /**
- * Fingerprints of what a destination's access is computed from, so that the diff can skip the
- * destinations whose inputs are the same in both versions (their access cannot differ): cost
- * proportional to what changed, not to the mesh.
+ * The test oracle of `InputComparison`: fingerprints of what a destination's access is computed
+ * from, as the diff used them before diff10 (a JSON text per destination and version). The
+ * comparison must say "same" exactly when these fingerprints are equal.
  *
  * A fingerprint covers every field of the resolved {@link WorkloadPolicies} and the declared
  * ports. Loaded objects count by content (apiVersion, kind, metadata and the body as written), not
@@ -10,7 +10,8 @@
  *
  * @module
  */
-import { VersionInput } from './request-classes';
+import { VersionInput } from '../../../src/analysis/access/request-classes';
+import { sameContent } from '../../../src/analysis/access/same-content';
 
 interface LoadedObject { readonly apiVersion: string; readonly kind: string; readonly metadata: unknown; readonly body: unknown }
 
@@ -84,29 +85,4 @@ export class InputFingerprints {
     }
     return id;
   }
-}
-
-const PLAIN: ReadonlySet<unknown> = new Set([Object.prototype, Array.prototype, null]);
-
-/**
- * Whether two loaded values have the same content, as their JSON would say (keys in the same order).
- * Only "same" must be exact (it lets the diff skip a destination): values it does not know as plain
- * data are compared by their JSON, and anything else unusual counts as different.
- */
-export function sameContent(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (!PLAIN.has(Object.getPrototypeOf(a)) || !PLAIN.has(Object.getPrototypeOf(b))) return JSON.stringify(a) === JSON.stringify(b);
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameContent(a[i], b[i])) return false;
-    return true;
-  }
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  for (let i = 0; i < ka.length; i++) {
-    if (ka[i] !== kb[i] || !sameContent((a as Record<string, unknown>)[ka[i]], (b as Record<string, unknown>)[kb[i]])) return false;
-  }
-  return true;
 }
