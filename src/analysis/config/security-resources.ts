@@ -111,6 +111,7 @@ class Checker {
   }
 
   public selector(value: unknown, path: FieldPath): WorkloadSelector | undefined {
+    if (isSelectorAsTyped(value)) return value;
     const rec = this.record(value, path, ['matchLabels']);
     if (!rec) return undefined;
     const labels: Record<string, string> = {};
@@ -160,8 +161,25 @@ export function toAuthorizationPolicy(obj: LoadedObject): { resource?: Authoriza
   }
   const providerRec = c.record(spec.provider, [...specPath, 'provider'], ['name']);
   const provider = providerRec ? { name: c.string(providerRec.name, [...specPath, 'provider', 'name']) } : undefined;
+  // The rules as they are when they already have the typed shape (as synth's output mostly has): no
+  // second copy of every rule of a large mesh, and the very value the field-by-field typing builds.
+  const rules = rulesAsTyped(spec.rules) ?? typedRules(c, spec.rules, specPath);
+  const diagnostics = c.diagnostics;
+  if (diagnostics.length > 0) return { diagnostics };
+  return {
+    diagnostics,
+    resource: {
+      ...obj,
+      kind: 'AuthorizationPolicy',
+      spec: { ...(selector ? { selector } : {}), targetRefs, action, ...(provider ? { provider } : {}), rules },
+    },
+  };
+}
+
+/** The rules of an AuthorizationPolicy typed field by field, their problems reported to `c`. */
+function typedRules(c: Checker, value: unknown, specPath: FieldPath): (AuthorizationRule | null)[] {
   const rules: (AuthorizationRule | null)[] = [];
-  c.list(spec.rules, [...specPath, 'rules'])?.forEach((r, i) => {
+  c.list(value, [...specPath, 'rules'])?.forEach((r, i) => {
     const rulePath = [...specPath, 'rules', i];
     if (r === null) {
       rules.push(null);
@@ -220,16 +238,7 @@ export function toAuthorizationPolicy(obj: LoadedObject): { resource?: Authoriza
     }
     rules.push(rule);
   });
-  const diagnostics = c.diagnostics;
-  if (diagnostics.length > 0) return { diagnostics };
-  return {
-    diagnostics,
-    resource: {
-      ...obj,
-      kind: 'AuthorizationPolicy',
-      spec: { ...(selector ? { selector } : {}), targetRefs, action, ...(provider ? { provider } : {}), rules },
-    },
-  };
+  return rules;
 }
 
 /** Types and validates a PeerAuthentication. */
@@ -321,6 +330,79 @@ export function toRequestAuthentication(obj: LoadedObject): { resource?: Request
     diagnostics: [],
     resource: { ...obj, kind: 'RequestAuthentication', spec: { ...(selector ? { selector } : {}), targetRefs, jwtRules } },
   };
+}
+
+/**
+ * `spec.rules` itself when {@link toAuthorizationPolicy} would type it into an equal value: the same
+ * keys in the same order, every list the very list it holds, and no problem to report. Otherwise
+ * undefined, and the rules are checked and typed field by field.
+ */
+export function rulesAsTyped(value: unknown): readonly (AuthorizationRule | null)[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  // An index loop, not every(): a hole in the list is not a rule (forEach would drop it).
+  for (let i = 0; i < value.length; i++) {
+    const rule: unknown = value[i];
+    if (rule !== null && !(isPlainRecord(rule) && inOrder(rule, RULE_ORDER, ruleFieldAsTyped))) return undefined;
+  }
+  return value as readonly (AuthorizationRule | null)[];
+}
+
+/** Whether `value` is a selector {@link Checker.selector} would type into an equal value. */
+function isSelectorAsTyped(value: unknown): value is WorkloadSelector {
+  if (!isPlainRecord(value)) return false;
+  const keys = Object.keys(value);
+  if (keys.length !== 1 || keys[0] !== 'matchLabels') return false;
+  const labels = value.matchLabels;
+  return isPlainRecord(labels) && Object.values(labels).every(isString);
+}
+
+const RULE_ORDER = fieldOrder(['from', 'to', 'when']);
+const SOURCE_ORDER = fieldOrder(SOURCE_FIELDS);
+const OPERATION_ORDER = fieldOrder(OPERATION_FIELDS);
+const CONDITION_ORDER = fieldOrder(['key', 'values', 'notValues']);
+
+function fieldOrder(fields: readonly string[]): ReadonlyMap<string, number> {
+  return new Map(fields.map((f, i) => [f, i]));
+}
+
+// A JSON or YAML mapping (not a list, a Date or a class instance, which the checks read differently).
+function isPlainRecord(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Keys all known and in the typed order (so the typed copy would list them alike), each value as typed. */
+function inOrder(rec: Record<string, unknown>, order: ReadonlyMap<string, number>, ok: (key: string, value: unknown) => boolean): boolean {
+  let last = -1;
+  for (const key of Object.keys(rec)) {
+    const at = order.get(key);
+    if (at === undefined || at <= last || !ok(key, rec[key])) return false;
+    last = at;
+  }
+  return true;
+}
+
+function ruleFieldAsTyped(key: string, value: unknown): boolean {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) {
+    const entry: unknown = value[i];
+    if (!isPlainRecord(entry)) return false;
+    if (key === 'when') {
+      if (typeof entry.key !== 'string' || !inOrder(entry, CONDITION_ORDER, (k, v) => k === 'key' || isStringList(v))) return false;
+      continue;
+    }
+    const keys = Object.keys(entry);
+    const field = key === 'from' ? 'source' : 'operation';
+    if (keys.length !== 1 || keys[0] !== field || !isPlainRecord(entry[field])) return false;
+    if (!inOrder(entry[field] as Record<string, unknown>, key === 'from' ? SOURCE_ORDER : OPERATION_ORDER, (_, v) => isStringList(v))) return false;
+  }
+  return true;
+}
+
+// What Checker.strings() returns as it is.
+function isStringList(v: unknown): boolean {
+  return Array.isArray(v) && v.every(isString);
 }
 
 function describe(v: unknown): string {
