@@ -26,7 +26,7 @@ async function main(): Promise<void> {
 
   const gc = (globalThis as { gc?: () => void }).gc!;
   const heapMb = (): number => Math.round(process.memoryUsage().heapUsed / 1048576);
-  const stages: Record<string, { cpuMs: number; heapMb: number }> = {};
+  const stages: Record<string, { cpuMs: number; heapMb: number; maxRssMb: number }> = {};
   let session: inspector.Session | undefined;
   const stage = async <T>(name: string, fn: () => T): Promise<T> => {
     gc();
@@ -44,7 +44,8 @@ async function main(): Promise<void> {
       fs.writeFileSync(`/tmp/synthcheck10-${path.basename(tree)}-${name}.cpuprofile`, JSON.stringify(p));
     }
     gc();
-    stages[name] = { cpuMs: Math.round((d.user + d.system) / 1000), heapMb: heapMb() };
+    // maxRssMb: the peak RSS of the process so far (the stage that raised it is the peak's).
+    stages[name] = { cpuMs: Math.round((d.user + d.system) / 1000), heapMb: heapMb(), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
     return out;
   };
 
