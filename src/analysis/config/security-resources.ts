@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { isSelectorAsTyped, OPERATION_FIELDS, rulesAsTyped, SOURCE_FIELDS } from './authorization-rules-as-is';
 import {
   AuthorizationAction, AuthorizationCondition, AuthorizationOperation, AuthorizationPolicyResource, AuthorizationRule,
   AuthorizationSource, JwtRule, LoadedObject, MtlsMode, PeerAuthenticationResource, PolicyTargetReference,
@@ -17,17 +18,13 @@ import { Diagnostic } from '../../errors';
 import { closestMatch } from '../../private/did-you-mean';
 import { isRecord } from '../../private/records';
 
+export { OPERATION_FIELDS, SOURCE_FIELDS } from './authorization-rules-as-is';
+
 /** API versions of the security kinds that Istio serves with the same schema. */
 export const SECURITY_API_VERSIONS: readonly string[] = ['security.istio.io/v1', 'security.istio.io/v1beta1'];
 
 const ACTIONS: readonly AuthorizationAction[] = ['ALLOW', 'DENY', 'AUDIT', 'CUSTOM'];
 const MODES: readonly MtlsMode[] = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'];
-/** The fields of an AuthorizationPolicy rule's `from[].source`. */
-export const SOURCE_FIELDS = ['principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals', 'namespaces', 'notNamespaces',
-  'serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains', 'ipBlocks', 'notIpBlocks', 'remoteIpBlocks',
-  'notRemoteIpBlocks'] as const;
-/** The fields of an AuthorizationPolicy rule's `to[].operation`. */
-export const OPERATION_FIELDS = ['hosts', 'notHosts', 'ports', 'notPorts', 'methods', 'notMethods', 'paths', 'notPaths'] as const;
 const JWT_RULE_FIELDS = ['issuer', 'audiences', 'jwksUri', 'jwks_uri', 'jwks', 'fromHeaders', 'fromParams', 'fromCookies',
   'outputPayloadToHeader', 'forwardOriginalToken', 'outputClaimToHeaders', 'timeout', 'spaceDelimitedClaims', 'presence'];
 
@@ -161,18 +158,14 @@ export function toAuthorizationPolicy(obj: LoadedObject): { resource?: Authoriza
   }
   const providerRec = c.record(spec.provider, [...specPath, 'provider'], ['name']);
   const provider = providerRec ? { name: c.string(providerRec.name, [...specPath, 'provider', 'name']) } : undefined;
-  // The rules as they are when they already have the typed shape (as synth's output mostly has): no
-  // second copy of every rule of a large mesh, and the very value the field-by-field typing builds.
+  // Rules that are already well-formed are typed without field paths, sharing what already has the
+  // typed shape (no second copy of every rule of a large mesh); the rest field by field, with problems.
   const rules = rulesAsTyped(spec.rules) ?? typedRules(c, spec.rules, specPath);
   const diagnostics = c.diagnostics;
   if (diagnostics.length > 0) return { diagnostics };
   return {
     diagnostics,
-    resource: {
-      ...obj,
-      kind: 'AuthorizationPolicy',
-      spec: { ...(selector ? { selector } : {}), targetRefs, action, ...(provider ? { provider } : {}), rules },
-    },
+    resource: typedResource(obj, 'AuthorizationPolicy', { ...(selector ? { selector } : {}), targetRefs, action, ...(provider ? { provider } : {}), rules }),
   };
 }
 
@@ -269,7 +262,7 @@ export function toPeerAuthentication(obj: LoadedObject): { resource?: PeerAuthen
   if (c.diagnostics.length > 0) return { diagnostics: c.diagnostics };
   return {
     diagnostics: [],
-    resource: { ...obj, kind: 'PeerAuthentication', spec: { ...(selector ? { selector } : {}), mode: mtls, portLevelMtls: ports } },
+    resource: typedResource(obj, 'PeerAuthentication', { ...(selector ? { selector } : {}), mode: mtls, portLevelMtls: ports }),
   };
 }
 
@@ -328,81 +321,20 @@ export function toRequestAuthentication(obj: LoadedObject): { resource?: Request
   if (c.diagnostics.length > 0) return { diagnostics: c.diagnostics };
   return {
     diagnostics: [],
-    resource: { ...obj, kind: 'RequestAuthentication', spec: { ...(selector ? { selector } : {}), targetRefs, jwtRules } },
+    resource: typedResource(obj, 'RequestAuthentication', { ...(selector ? { selector } : {}), targetRefs, jwtRules }),
   };
 }
 
+const LOADED_FIELDS = ['apiVersion', 'kind', 'metadata', 'body', 'source', 'locate'];
+
 /**
- * `spec.rules` itself when {@link toAuthorizationPolicy} would type it into an equal value: the same
- * keys in the same order, every list the very list it holds, and no problem to report. Otherwise
- * undefined, and the rules are checked and typed field by field.
+ * `{ ...obj, kind, spec }`, built as one object literal when `obj` has just the loader's fields:
+ * the same fields in the same order, in a fraction of the memory a spread copy takes (~470 bytes).
  */
-export function rulesAsTyped(value: unknown): readonly (AuthorizationRule | null)[] | undefined {
-  if (!Array.isArray(value)) return undefined;
-  // An index loop, not every(): a hole in the list is not a rule (forEach would drop it).
-  for (let i = 0; i < value.length; i++) {
-    const rule: unknown = value[i];
-    if (rule !== null && !(isPlainRecord(rule) && inOrder(rule, RULE_ORDER, ruleFieldAsTyped))) return undefined;
-  }
-  return value as readonly (AuthorizationRule | null)[];
-}
-
-/** Whether `value` is a selector {@link Checker.selector} would type into an equal value. */
-function isSelectorAsTyped(value: unknown): value is WorkloadSelector {
-  if (!isPlainRecord(value)) return false;
-  const keys = Object.keys(value);
-  if (keys.length !== 1 || keys[0] !== 'matchLabels') return false;
-  const labels = value.matchLabels;
-  return isPlainRecord(labels) && Object.values(labels).every(isString);
-}
-
-const RULE_ORDER = fieldOrder(['from', 'to', 'when']);
-const SOURCE_ORDER = fieldOrder(SOURCE_FIELDS);
-const OPERATION_ORDER = fieldOrder(OPERATION_FIELDS);
-const CONDITION_ORDER = fieldOrder(['key', 'values', 'notValues']);
-
-function fieldOrder(fields: readonly string[]): ReadonlyMap<string, number> {
-  return new Map(fields.map((f, i) => [f, i]));
-}
-
-// A JSON or YAML mapping (not a list, a Date or a class instance, which the checks read differently).
-function isPlainRecord(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null) return false;
-  const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
-
-/** Keys all known and in the typed order (so the typed copy would list them alike), each value as typed. */
-function inOrder(rec: Record<string, unknown>, order: ReadonlyMap<string, number>, ok: (key: string, value: unknown) => boolean): boolean {
-  let last = -1;
-  for (const key of Object.keys(rec)) {
-    const at = order.get(key);
-    if (at === undefined || at <= last || !ok(key, rec[key])) return false;
-    last = at;
-  }
-  return true;
-}
-
-function ruleFieldAsTyped(key: string, value: unknown): boolean {
-  if (!Array.isArray(value)) return false;
-  for (let i = 0; i < value.length; i++) {
-    const entry: unknown = value[i];
-    if (!isPlainRecord(entry)) return false;
-    if (key === 'when') {
-      if (typeof entry.key !== 'string' || !inOrder(entry, CONDITION_ORDER, (k, v) => k === 'key' || isStringList(v))) return false;
-      continue;
-    }
-    const keys = Object.keys(entry);
-    const field = key === 'from' ? 'source' : 'operation';
-    if (keys.length !== 1 || keys[0] !== field || !isPlainRecord(entry[field])) return false;
-    if (!inOrder(entry[field] as Record<string, unknown>, key === 'from' ? SOURCE_ORDER : OPERATION_ORDER, (_, v) => isStringList(v))) return false;
-  }
-  return true;
-}
-
-// What Checker.strings() returns as it is.
-function isStringList(v: unknown): boolean {
-  return Array.isArray(v) && v.every(isString);
+function typedResource<K extends string, S>(obj: LoadedObject, kind: K, spec: S): LoadedObject & { readonly kind: K; readonly spec: S } {
+  const keys = Object.keys(obj);
+  if (keys.length !== LOADED_FIELDS.length || !keys.every((k, i) => k === LOADED_FIELDS[i])) return { ...obj, kind, spec };
+  return { apiVersion: obj.apiVersion, kind, metadata: obj.metadata, body: obj.body, source: obj.source, locate: obj.locate, spec };
 }
 
 function describe(v: unknown): string {

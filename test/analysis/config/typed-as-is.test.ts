@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { rulesAsTyped } from '../../../src/analysis/config/authorization-rules-as-is';
 import { LoadedObject } from '../../../src/analysis/config/istio-config';
 import { parseConfigText } from '../../../src/analysis/config/load-config';
 import {
-  OPERATION_FIELDS, rulesAsTyped, SOURCE_FIELDS, toAuthorizationPolicy, toPeerAuthentication,
+  OPERATION_FIELDS, SOURCE_FIELDS, toAuthorizationPolicy, toPeerAuthentication,
 } from '../../../src/analysis/config/security-resources';
 
 // A copy whose mappings are not plain objects: the checks read them alike, but the as-is path
@@ -22,8 +23,8 @@ function loaded(spec: unknown): LoadedObject {
   return {
     apiVersion: body.apiVersion,
     kind: body.kind,
-    body,
     metadata: { name: 'p', namespace: 'ns', namespaceDefaulted: false, labels: {}, annotations: {} },
+    body,
     source: { file: 'f.yaml', line: 1, column: 1 },
     locate: (path) => ({ file: 'f.yaml', line: 1, column: 1, field: path.join('.') }),
   };
@@ -70,14 +71,18 @@ const selector = fc.oneof(
 describe('AuthorizationPolicy rules kept as they are', () => {
   it('types every spec exactly as field-by-field typing does: same value, same key order, same diagnostics (property)', () => {
     let asIs = 0;
+    let shared = 0;
     fc.assert(fc.property(fc.array(rule, { maxLength: 4 }), selector, (rules, sel) => {
       const spec = { ...(sel ? { selector: sel } : {}), rules };
       if (rulesAsTyped(rules)) asIs++;
+      if (rulesAsTyped(rules) === rules) shared++;
       if (rules.some((r) => typeof r === 'object' && r !== null && !Array.isArray(r))) expect(rulesAsTyped(fieldByField(rules))).toBeUndefined();
       expect(snapshot(toAuthorizationPolicy(loaded(spec)))).toBe(snapshot(toAuthorizationPolicy(loaded(fieldByField(spec)))));
     }), { numRuns: 3000, seed: 1017 });
     // The property must exercise the as-is path, not only the fallback.
     expect(asIs).toBeGreaterThan(300);
+    expect(shared).toBeGreaterThan(100);
+    expect(shared).toBeLessThan(asIs);
   });
 
   it('keeps the rules and their lists themselves when they are already typed (no second copy)', () => {
@@ -87,11 +92,15 @@ describe('AuthorizationPolicy rules kept as they are', () => {
     expect(r.resource?.spec.selector).toEqual({ matchLabels: { app: 'x' } });
   });
 
-  it('types a rule field by field when its keys are out of the typed order (namespaces before principals)', () => {
-    const rules = [{ from: [{ source: { namespaces: ['a'], principals: ['p'] } }] }];
-    const r = toAuthorizationPolicy(loaded({ rules }));
-    expect(r.resource?.spec.rules).not.toBe(rules);
-    expect(Object.keys(r.resource!.spec.rules[0]!.from![0].source!)).toEqual(['principals', 'namespaces']);
+  it('copies a record whose keys are out of the typed order, in that order, sharing its lists and the other rules', () => {
+    const names = ['a'];
+    const other = { to: [{ operation: { ports: ['80'] } }] };
+    const rules = [{ from: [{ source: { namespaces: names, principals: ['p'] } }] }, other];
+    const typed = toAuthorizationPolicy(loaded({ rules })).resource!.spec.rules;
+    expect(typed).not.toBe(rules);
+    expect(Object.keys(typed[0]!.from![0].source!)).toEqual(['principals', 'namespaces']);
+    expect(typed[0]!.from![0].source!.namespaces).toBe(names);
+    expect(typed[1]).toBe(other);
   });
 
   it('still reports what is wrong in rules that are not as typed', () => {
@@ -111,5 +120,15 @@ describe('AuthorizationPolicy rules kept as they are', () => {
     const config = parseConfigText('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: x, labels: {a: "1", b: 2}, annotations: {c: d}}\n');
     expect(config.objects[0].metadata.labels).toEqual({ a: '1', b: '2' });
     expect(config.objects[0].metadata.annotations).toEqual({ c: 'd' });
+  });
+
+  it('gives the typed resource the loaded object\'s fields in their order, then spec, with or without extra fields', () => {
+    const obj = loaded({ rules: [] });
+    const r = toAuthorizationPolicy(obj).resource!;
+    expect(Object.keys(r)).toEqual(['apiVersion', 'kind', 'metadata', 'body', 'source', 'locate', 'spec']);
+    expect(r.locate).toBe(obj.locate);
+    expect(r.body).toBe(obj.body);
+    const extra = { ...obj, origin: 'x' };
+    expect(Object.keys(toAuthorizationPolicy(extra).resource!)).toEqual(['apiVersion', 'kind', 'metadata', 'body', 'source', 'locate', 'origin', 'spec']);
   });
 });
