@@ -76,3 +76,21 @@ export function presenceOnly(expr: Expr | undefined, fields: Set<string>): boole
       return false;
   }
 }
+
+/**
+ * Whether `expr` is a comprehension over `self` (`self.all(k, …)`, `self.exists(k, …)`, …) whose
+ * body does not read `self`: on a map it sees only the keys, so its result depends on them alone
+ * (e.g. "label names must not be empty" on `matchLabels`, whose values differ per workload).
+ */
+export function keysOnly(expr: Expr | undefined): boolean {
+  const kind = expr?.exprKind;
+  if (kind?.case !== 'comprehensionExpr') return false;
+  const c = kind.value;
+  const range = c.iterRange?.exprKind;
+  if (range?.case !== 'identExpr' || range.value.name !== 'self' || c.iterVar2 !== '') return false;
+  const refs = { idents: new Set<string>(), functions: new Set<string>() };
+  const inner = new Set([c.iterVar, c.accuVar].filter((n) => n !== ''));
+  collectReferences(c.accuInit, new Set(), refs);
+  for (const part of [c.loopCondition, c.loopStep, c.result]) collectReferences(part, inner, refs);
+  return !refs.idents.has('self');
+}

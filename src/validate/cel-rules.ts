@@ -7,7 +7,7 @@
  * @module
  */
 import { isCelError, parse, plan, type CelEnv, type CelInput, type CelResult } from '@bufbuild/cel';
-import { collectReferences, type Expr, presenceOnly } from './cel-expression';
+import { collectReferences, type Expr, keysOnly, presenceOnly } from './cel-expression';
 import { toCelValue } from './cel-value';
 import { childPath } from './field-path';
 import { isJsonObject, type JsonObject } from './json';
@@ -56,7 +56,13 @@ interface CompiledRule {
    * presence pattern that held once is not evaluated again.
    */
   readonly presenceFields?: readonly string[];
-  readonly passedPresence: Set<string>;
+  /**
+   * For a rule that looks at a map `self` only through its keys (`self.all(key, …)`): its result
+   * depends on the key list alone, so a key list that passed once is not evaluated again.
+   */
+  readonly keysOnly?: boolean;
+  /** The presence patterns or key lists on which the rule held. */
+  readonly passedShapes: Set<string>;
   readonly message?: string;
   readonly messageProgram?: Program;
   readonly fieldPath?: string;
@@ -195,7 +201,8 @@ function compileRules(schema: JsonObject, path: string, ctx: BuildContext): Comp
       rule: raw.rule,
       program: result.program,
       ...(result.presenceFields ? { presenceFields: result.presenceFields } : {}),
-      passedPresence: new Set(),
+      ...(result.keysOnly ? { keysOnly: true } : {}),
+      passedShapes: new Set(),
       message: raw.message,
       messageProgram: messageResult?.status === 'compiled' ? messageResult.program : undefined,
       fieldPath: raw.fieldPath,
@@ -207,7 +214,7 @@ function compileRules(schema: JsonObject, path: string, ctx: BuildContext): Comp
 }
 
 type CompileResult =
-  | { readonly status: 'compiled'; readonly program: Program; readonly presenceFields?: readonly string[] }
+  | { readonly status: 'compiled'; readonly program: Program; readonly presenceFields?: readonly string[]; readonly keysOnly?: boolean }
   | { readonly status: 'transition' | 'unsupported'; readonly problem: string };
 
 function compileExpression(source: string, ctx: BuildContext): CompileResult {
@@ -231,7 +238,12 @@ function compileExpression(source: string, ctx: BuildContext): CompileResult {
     const planned = plan(ctx.env, expr);
     const presence = new Set<string>();
     const presenceFields = presenceOnly(expr, presence) ? [...presence].sort() : undefined;
-    return { status: 'compiled', program: (bindings) => planned(bindings), ...(presenceFields ? { presenceFields } : {}) };
+    return {
+      status: 'compiled',
+      program: (bindings) => planned(bindings),
+      ...(presenceFields ? { presenceFields } : {}),
+      ...(keysOnly(expr) ? { keysOnly: true } : {}),
+    };
   } catch (e) {
     return { status: 'unsupported', problem: `does not plan: ${e instanceof Error ? e.message : String(e)}` };
   }
@@ -245,10 +257,10 @@ function walk(raw: unknown, cel: CelInput | undefined, node: RuleNode, path: str
   // A parent's converted value is reused; a plain object handed down unconverted is wrapped once here.
   let value = cel !== raw ? cel : undefined;
   if (node.rules.length > 0) {
-    const presence = isRecord(raw) ? raw : undefined;
-    const passedByPresence = (rule: (typeof node.rules)[number]): boolean =>
-      rule.presenceFields !== undefined && presence !== undefined && rule.passedPresence.has(presenceKey(rule.presenceFields, presence));
-    const pending = node.rules.filter((rule) => !passedByPresence(rule));
+    const pending = node.rules.filter((rule) => {
+      const shape = shapeKey(rule, raw);
+      return shape === undefined || !rule.passedShapes.has(shape);
+    });
     if (pending.length > 0) {
       const key = JSON.stringify(raw);
       if (!node.passed.has(key)) {
@@ -257,7 +269,8 @@ function walk(raw: unknown, cel: CelInput | undefined, node: RuleNode, path: str
         for (const rule of pending) {
           const failed = out.length;
           evaluateRule(rule, raw, value, path, out);
-          if (out.length === failed && rule.presenceFields && presence) rule.passedPresence.add(presenceKey(rule.presenceFields, presence));
+          const shape = out.length === failed ? shapeKey(rule, raw) : undefined;
+          if (shape !== undefined && rule.passedShapes.size < PASSED_CACHE_LIMIT) rule.passedShapes.add(shape);
         }
         if (out.length === before && node.passed.size < PASSED_CACHE_LIMIT) node.passed.add(key);
       }
@@ -280,6 +293,19 @@ function walk(raw: unknown, cel: CelInput | undefined, node: RuleNode, path: str
       walk(sub, value instanceof Map ? value.get(key) : undefined, node.values, `${path}[${key}]`, out);
     }
   }
+}
+
+/**
+ * What a rule's result depends on, when that is less than the whole value: which of its fields are
+ * present (a presence-only rule), or the key list of a map (a keys-only rule). Undefined otherwise.
+ */
+function shapeKey(rule: CompiledRule, raw: unknown): string | undefined {
+  if (!isRecord(raw)) return undefined;
+  if (rule.presenceFields) return presenceKey(rule.presenceFields, raw);
+  if (!rule.keysOnly) return undefined;
+  const keys = Object.keys(raw);
+  // A key with an undefined value is dropped by one CEL conversion and kept by another: not cached.
+  return keys.every((k) => raw[k] !== undefined) ? JSON.stringify(keys) : undefined;
 }
 
 function presenceKey(fields: readonly string[], raw: Readonly<Record<string, unknown>>): string {

@@ -333,9 +333,11 @@ function asIstioResource(obj: LoadedObject): IstioResource {
   return { ...obj, spec: asRecord(obj.body.spec) };
 }
 
-function stringMap(x: unknown): Record<string, string> {
+function stringMap(x: unknown): Readonly<Record<string, string>> {
   const out: Record<string, string> = {};
   if (typeof x !== 'object' || x === null || Array.isArray(x)) return out;
+  // Labels and annotations are nearly always all strings: then the map as it is, not a copy.
+  if (Object.getPrototypeOf(x) === Object.prototype && Object.values(x).every((v) => typeof v === 'string')) return x as Record<string, string>;
   for (const [k, v] of Object.entries(x as Record<string, unknown>)) {
     if (typeof v === 'string') out[k] = v;
     else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);

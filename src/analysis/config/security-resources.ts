@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { isSelectorAsTyped, OPERATION_FIELDS, rulesAsTyped, SOURCE_FIELDS } from './authorization-rules-as-is';
 import {
   AuthorizationAction, AuthorizationCondition, AuthorizationOperation, AuthorizationPolicyResource, AuthorizationRule,
   AuthorizationSource, JwtRule, LoadedObject, MtlsMode, PeerAuthenticationResource, PolicyTargetReference,
@@ -17,17 +18,13 @@ import { Diagnostic } from '../../errors';
 import { closestMatch } from '../../private/did-you-mean';
 import { isRecord } from '../../private/records';
 
+export { OPERATION_FIELDS, SOURCE_FIELDS } from './authorization-rules-as-is';
+
 /** API versions of the security kinds that Istio serves with the same schema. */
 export const SECURITY_API_VERSIONS: readonly string[] = ['security.istio.io/v1', 'security.istio.io/v1beta1'];
 
 const ACTIONS: readonly AuthorizationAction[] = ['ALLOW', 'DENY', 'AUDIT', 'CUSTOM'];
 const MODES: readonly MtlsMode[] = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'];
-/** The fields of an AuthorizationPolicy rule's `from[].source`. */
-export const SOURCE_FIELDS = ['principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals', 'namespaces', 'notNamespaces',
-  'serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains', 'ipBlocks', 'notIpBlocks', 'remoteIpBlocks',
-  'notRemoteIpBlocks'] as const;
-/** The fields of an AuthorizationPolicy rule's `to[].operation`. */
-export const OPERATION_FIELDS = ['hosts', 'notHosts', 'ports', 'notPorts', 'methods', 'notMethods', 'paths', 'notPaths'] as const;
 const JWT_RULE_FIELDS = ['issuer', 'audiences', 'jwksUri', 'jwks_uri', 'jwks', 'fromHeaders', 'fromParams', 'fromCookies',
   'outputPayloadToHeader', 'forwardOriginalToken', 'outputClaimToHeaders', 'timeout', 'spaceDelimitedClaims', 'presence'];
 
@@ -111,6 +108,7 @@ class Checker {
   }
 
   public selector(value: unknown, path: FieldPath): WorkloadSelector | undefined {
+    if (isSelectorAsTyped(value)) return value;
     const rec = this.record(value, path, ['matchLabels']);
     if (!rec) return undefined;
     const labels: Record<string, string> = {};
@@ -160,8 +158,21 @@ export function toAuthorizationPolicy(obj: LoadedObject): { resource?: Authoriza
   }
   const providerRec = c.record(spec.provider, [...specPath, 'provider'], ['name']);
   const provider = providerRec ? { name: c.string(providerRec.name, [...specPath, 'provider', 'name']) } : undefined;
+  // Rules that are already well-formed are typed without field paths, sharing what already has the
+  // typed shape (no second copy of every rule of a large mesh); the rest field by field, with problems.
+  const rules = rulesAsTyped(spec.rules) ?? typedRules(c, spec.rules, specPath);
+  const diagnostics = c.diagnostics;
+  if (diagnostics.length > 0) return { diagnostics };
+  return {
+    diagnostics,
+    resource: typedResource(obj, 'AuthorizationPolicy', { ...(selector ? { selector } : {}), targetRefs, action, ...(provider ? { provider } : {}), rules }),
+  };
+}
+
+/** The rules of an AuthorizationPolicy typed field by field, their problems reported to `c`. */
+function typedRules(c: Checker, value: unknown, specPath: FieldPath): (AuthorizationRule | null)[] {
   const rules: (AuthorizationRule | null)[] = [];
-  c.list(spec.rules, [...specPath, 'rules'])?.forEach((r, i) => {
+  c.list(value, [...specPath, 'rules'])?.forEach((r, i) => {
     const rulePath = [...specPath, 'rules', i];
     if (r === null) {
       rules.push(null);
@@ -220,16 +231,7 @@ export function toAuthorizationPolicy(obj: LoadedObject): { resource?: Authoriza
     }
     rules.push(rule);
   });
-  const diagnostics = c.diagnostics;
-  if (diagnostics.length > 0) return { diagnostics };
-  return {
-    diagnostics,
-    resource: {
-      ...obj,
-      kind: 'AuthorizationPolicy',
-      spec: { ...(selector ? { selector } : {}), targetRefs, action, ...(provider ? { provider } : {}), rules },
-    },
-  };
+  return rules;
 }
 
 /** Types and validates a PeerAuthentication. */
@@ -260,7 +262,7 @@ export function toPeerAuthentication(obj: LoadedObject): { resource?: PeerAuthen
   if (c.diagnostics.length > 0) return { diagnostics: c.diagnostics };
   return {
     diagnostics: [],
-    resource: { ...obj, kind: 'PeerAuthentication', spec: { ...(selector ? { selector } : {}), mode: mtls, portLevelMtls: ports } },
+    resource: typedResource(obj, 'PeerAuthentication', { ...(selector ? { selector } : {}), mode: mtls, portLevelMtls: ports }),
   };
 }
 
@@ -319,8 +321,20 @@ export function toRequestAuthentication(obj: LoadedObject): { resource?: Request
   if (c.diagnostics.length > 0) return { diagnostics: c.diagnostics };
   return {
     diagnostics: [],
-    resource: { ...obj, kind: 'RequestAuthentication', spec: { ...(selector ? { selector } : {}), targetRefs, jwtRules } },
+    resource: typedResource(obj, 'RequestAuthentication', { ...(selector ? { selector } : {}), targetRefs, jwtRules }),
   };
+}
+
+const LOADED_FIELDS = ['apiVersion', 'kind', 'metadata', 'body', 'source', 'locate'];
+
+/**
+ * `{ ...obj, kind, spec }`, built as one object literal when `obj` has just the loader's fields:
+ * the same fields in the same order, in a fraction of the memory a spread copy takes (~470 bytes).
+ */
+function typedResource<K extends string, S>(obj: LoadedObject, kind: K, spec: S): LoadedObject & { readonly kind: K; readonly spec: S } {
+  const keys = Object.keys(obj);
+  if (keys.length !== LOADED_FIELDS.length || !keys.every((k, i) => k === LOADED_FIELDS[i])) return { ...obj, kind, spec };
+  return { apiVersion: obj.apiVersion, kind, metadata: obj.metadata, body: obj.body, source: obj.source, locate: obj.locate, spec };
 }
 
 function describe(v: unknown): string {

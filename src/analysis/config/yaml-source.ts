@@ -168,6 +168,9 @@ function documentsAt(text: string, file: string, starts: readonly DocumentStart[
 // Diagnostics come grouped by object: a few recent documents cover the fields they locate.
 const PRECISE_CACHE = 64;
 
+const DASH = 0x2d;
+const DOT = 0x2e;
+
 interface DocumentStart {
   /** Character offsets of the document's text (from its `---` line, if any). */
   readonly offset: number;
@@ -183,12 +186,20 @@ interface DocumentStart {
  * document). Returns the documents js-yaml would produce, including empty ones.
  */
 function documentStarts(text: string): DocumentStart[] {
-  const lines = text.split('\n');
   const starts: { offset: number; firstLine: number; contentLine?: number; explicit: boolean }[] = [];
   let offset = 0;
   let current: { offset: number; firstLine: number; contentLine?: number; explicit: boolean } | undefined;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
+  // Line by line without splitting the text (a copy of a large stream as line strings): a line
+  // that cannot be a marker, inside a document whose first content line is known, changes nothing.
+  for (let i = 0; offset <= text.length; i++) {
+    const newline = text.indexOf('\n', offset);
+    const next = newline < 0 ? text.length + 1 : newline + 1;
+    const first = text.charCodeAt(offset);
+    if (current?.contentLine !== undefined && first !== DASH && first !== DOT) {
+      offset = next;
+      continue;
+    }
+    const line = text.slice(offset, next - 1);
     const marker = /^---(\s|$)/.test(line);
     if (marker) {
       current = { offset, firstLine: i + 1, explicit: true };
@@ -203,7 +214,7 @@ function documentStarts(text: string): DocumentStart[] {
       }
       current.contentLine ??= i + 1;
     }
-    offset += line.length + 1;
+    offset = next;
   }
   return starts.map((s, i) => ({
     offset: s.offset,

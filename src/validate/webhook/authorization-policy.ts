@@ -149,7 +149,8 @@ function checkRule(action: string, rule: unknown, base: WebhookPath, out: Findin
       }
       if (field === 'from' && TCP_SOURCE_FIELDS.some((f) => list(inner[f]))) seen.tcpFrom = true;
       if (field === 'to' && (list(inner.ports) || list(inner.notPorts))) seen.tcpTo = true;
-      for (const f of fields) checkValues(action, f, inner[f], [...at, entry, f], out);
+      // Most fields are absent: their paths are built only for the ones present (large meshes).
+      for (const f of fields) if (list(inner[f])) checkValues(action, f, inner[f], [...at, entry, f], out);
     });
   }
   checkConditions(action, rule.when, [...base, 'when'], out);
@@ -168,13 +169,12 @@ function checkValues(action: string, name: string, values: unknown, at: WebhookP
   }
   all.forEach((v, k) => {
     if (typeof v !== 'string') return;
-    const here: WebhookPath = [...at, k];
     if (v === '') {
-      out.add(EMPTY_MATCH, here, `values must not be empty strings (empty value not allowed in ${name})`, 'Delete the empty value (an empty string never matches).');
+      out.add(EMPTY_MATCH, [...at, k], `values must not be empty strings (empty value not allowed in ${name})`, 'Delete the empty value (an empty string never matches).');
       return;
     }
     const [check, reason] = valueReason(name, v);
-    if (check && reason) out.add(check, here, `${show(v)}: ${reason}`, valueFix(check));
+    if (check && reason) out.add(check, [...at, k], `${show(v)}: ${reason}`, valueFix(check));
   });
 }
 

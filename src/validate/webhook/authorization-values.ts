@@ -26,14 +26,13 @@ export function portValueReason(v: string): string | undefined {
 export function serviceAccountReason(v: string): string | undefined {
   if (v === '') return 'empty value not allowed';
   if (v.includes('*')) return 'wildcard not allowed';
-  const slashes = v.split('/').length - 1;
-  if (slashes > 1) return `expected format 'serviceAccount' or 'namespace/serviceAccount', found ${JSON.stringify(v)}`;
+  // Slashes counted without splitting (every peer of a large mesh is checked).
+  const slash = v.indexOf('/');
+  if (slash < 0) return undefined;
+  if (v.indexOf('/', slash + 1) >= 0) return `expected format 'serviceAccount' or 'namespace/serviceAccount', found ${JSON.stringify(v)}`;
   // More than 320 characters (and more than 16 values) are refused by the CRD already.
-  if (slashes === 1) {
-    const [ns, sa] = v.split('/');
-    if (ns === '') return `expected format 'serviceAccount' or 'namespace/serviceAccount', found empty namespace ${JSON.stringify(v)}`;
-    if (sa === '') return `expected format 'serviceAccount' or 'namespace/serviceAccount', found empty serviceAccount ${JSON.stringify(v)}`;
-  }
+  if (slash === 0) return `expected format 'serviceAccount' or 'namespace/serviceAccount', found empty namespace ${JSON.stringify(v)}`;
+  if (slash === v.length - 1) return `expected format 'serviceAccount' or 'namespace/serviceAccount', found empty serviceAccount ${JSON.stringify(v)}`;
   return undefined;
 }
 
@@ -56,6 +55,8 @@ const VALID_LITERAL = /^[a-zA-Z0-9\-._~%!$&'()+,;:@=]+$/;
 
 /** `security.CheckValidPathTemplate` for one path: `{*}` segments, then at most one trailing `{**}`. */
 export function pathTemplateReason(value: string): string | undefined {
+  // Without braces no segment is an operator and none is checked as a literal: a plain path passes.
+  if (!value.includes('{') && !value.includes('}')) return undefined;
   const template = value.includes('{*}') || value.includes('{**}');
   const path = value.replace(/^\/+/, '').replace(/\/+$/, '');
   let matchAny = false;

@@ -80,10 +80,18 @@ export function tokenFields(rule: AuthorizationRule, i: number): FieldPath[] {
   return out;
 }
 
+/** Whether {@link tokenFields} of the rule is not empty, without building the paths (every rule of a large mesh is asked). */
+function hasTokenField(rule: AuthorizationRule): boolean {
+  for (const f of rule.from ?? []) {
+    if ((f.source?.requestPrincipals ?? []).length > 0 || (f.source?.notRequestPrincipals ?? []).length > 0) return true;
+  }
+  return (rule.when ?? []).some((w) => w.key.startsWith('request.auth.'));
+}
+
 function requiresToken(ap: AuthorizationPolicyResource): boolean {
   if (ap.spec.action !== 'ALLOW' && ap.spec.action !== 'DENY') return false;
   if (ap.spec.targetRefs.length > 0) return false;
-  return ap.spec.rules.some((r, i) => r !== null && tokenFields(r, i).length > 0);
+  return ap.spec.rules.some((r) => r !== null && hasTokenField(r));
 }
 
 /** Objects with a selector scope, found by the scopes they can overlap, in input order. */
@@ -131,7 +139,7 @@ function checkPolicy(context: RuleContext, ap: AuthorizationPolicyResource,
   if (!scope || ap.spec.action === 'CUSTOM') return;
   let targets: PolicyTarget[] | undefined;
   ap.spec.rules.forEach((rule, i) => {
-    if (!rule) return;
+    if (!rule || !hasTokenField(rule)) return;
     const fields = tokenFields(rule, i);
     if (fields.length === 0) return;
     targets ??= policyTargets(context, scope);

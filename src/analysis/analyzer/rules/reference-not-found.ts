@@ -98,19 +98,20 @@ function checkValue(context: RuleContext, ap: AuthorizationPolicyResource, kind:
     namespace = slash < 0 ? ap.metadata.namespace : value.slice(0, slash);
     account = slash < 0 ? value : value.slice(slash + 1);
   }
-  const where = `${objectRef(ap)}: ${fieldString(path)} "${value}"`;
-  const effect = consequence(ap.spec.action, negative);
+  // The message parts are built only for a value that is reported (every peer of a large mesh is checked).
+  const where = (): string => `${objectRef(ap)}: ${fieldString(path)} "${value}"`;
+  const effect = (): string => consequence(ap.spec.action, negative);
   if (account !== undefined && inv.knowsServiceAccounts(namespace)) {
     if (inv.serviceAccountMatches(namespace, account)) return;
     out.push(finding(SERVICE_ACCOUNT, ap, path,
-      `${where} names service account ${namespace}/${account}, which is not in the input (${inv.describe('service accounts', namespace)}); ${effect}`,
+      `${where()} names service account ${namespace}/${account}, which is not in the input (${inv.describe('service accounts', namespace)}); ${effect()}`,
       'Correct the service account name (a workload\'s identity is its spec.serviceAccountName), or add the ServiceAccount to the input if it is missing there.',
       { severity: inv.findingSeverity }));
     return;
   }
   if (!inv.knowsNamespaces() || inv.namespaceMatches(namespace)) return;
   out.push(finding(NAMESPACE, ap, path,
-    `${where} names namespace ${namespace}, which is not in the input (${inv.describe('namespaces')}); ${effect}`,
+    `${where()} names namespace ${namespace}, which is not in the input (${inv.describe('namespaces')}); ${effect()}`,
     'Correct the namespace name, or add the Namespace to the input if it exists in the cluster.',
     { severity: inv.findingSeverity, upstreamCode: kind === 'namespace' ? 'IST0101' : 'KIA0101' }));
 }
