@@ -98,4 +98,18 @@ describe('trustmesh matrix into pipes', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('exit=0\n');
   }, 120_000);
+
+  it.skipIf(!fs.existsSync('/dev/full'))('reports any other write error as TM_SYSTEM_ERROR, exit 2, without a stack (ENOSPC on /dev/full)', () => {
+    const fd = fs.openSync('/dev/full', 'w');
+    try {
+      for (const format of ['connlist', 'json']) {
+        const r = spawnSync(process.execPath, [MAIN, 'matrix', mesh, '--output', format], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+        expect(r.stderr, format).toMatch(/^error TM_SYSTEM_ERROR: the operating system refused write: ENOSPC\n/);
+        expect(r.stderr, format).not.toMatch(/\n\s+at /);
+        expect(r.status, format).toBe(2);
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  }, 120_000);
 });
