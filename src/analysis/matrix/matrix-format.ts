@@ -123,11 +123,10 @@ export function matrixToMarkdown(matrix: AccessMatrix): string {
 
 /** {@link matrixToMarkdown}, a line (a table row) per piece. */
 function* markdownPieces(matrix: AccessMatrix): Generator<string, void, undefined> {
-  // The summary line comes first: a pass over the cells counts them, the rows are rendered after it.
+  // The summary line comes first, so the cells are counted from the columns' groups (each source is
+  // in exactly one group of a column), before the rows are rendered.
   const counts = { allowed: 0, partial: 0, denied: 0 };
-  for (const s of matrix.sources) {
-    for (const c of matrix.columns) counts[(matrix.cell(s.id, c.destination.id) as MatrixCell).status]++;
-  }
+  for (const c of matrix.columns) for (const g of c.groups) counts[g.cell.status] += g.sources.length;
   yield '### Access matrix\n\n';
   yield `${matrix.sources.length} sources × ${matrix.columns.length} destinations: ${counts.allowed} allowed, ${counts.partial} partial, ${counts.denied} denied.`
     + ' ✅ every request · ◐ only what is listed · — nothing · 🔒 plaintext refused (STRICT mTLS).\n';
@@ -142,8 +141,18 @@ function* markdownPieces(matrix: AccessMatrix): Generator<string, void, undefine
   }
   yield `| source ╲ destination | ${matrix.columns.map((c) => markdownCell(c.destination.id)).join(' | ')} |\n`;
   yield `|---|${matrix.columns.map(() => '---').join('|')}|\n`;
+  // A matrix has few distinct cells (its columns' groups): each one's text is escaped once.
+  const marks = new Map<MatrixCell, string>();
+  const markOf = (cell: MatrixCell): string => {
+    let mark = marks.get(cell);
+    if (mark === undefined) {
+      mark = markdownCell(cellMark(cell));
+      marks.set(cell, mark);
+    }
+    return mark;
+  };
   for (const s of matrix.sources) {
-    const cells = matrix.columns.map((c) => markdownCell(cellMark(matrix.cell(s.id, c.destination.id) as MatrixCell)));
+    const cells = matrix.columns.map((c) => markOf(matrix.cell(s.id, c.destination.id) as MatrixCell));
     yield `| ${markdownCell(sourceLabel(s))} | ${cells.join(' | ')} |\n`;
   }
   if (matrix.registryOnly) {
