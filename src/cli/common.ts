@@ -8,7 +8,7 @@ import { CliIo } from './run';
 import { rootNamespaceHints, unmodelledKindWarnings } from '../analysis/config/input-notes';
 import { IstioConfig } from '../analysis/config/istio-config';
 import { DEFAULT_MESH_CONFIG, loadMeshConfig, MeshConfig } from '../analysis/config/mesh-config';
-import { Diagnostic, formatDiagnostic } from '../errors';
+import { Diagnostic, formatDiagnostic, TrustmeshError } from '../errors';
 
 /** `--allow-empty`: paths without any Kubernetes object are expected (else `TM_NO_OBJECTS`, exit 2). */
 export function allowEmptyOption(): Option {
@@ -57,4 +57,76 @@ export function printInputNotes(io: CliIo, config: IstioConfig, mesh: MeshConfig
     }
   }
   for (const d of [...unmodelledKindWarnings(config), ...rootNamespaceHints(config, mesh)]) io.stderr.write(`${formatDiagnostic(d)}\n`);
+}
+
+/** How {@link writePieces} ended: everything written, or the reader closed the pipe (EPIPE) first. */
+export type PiecesWritten = 'written' | 'closed';
+
+/** Strings are gathered up to this many characters per write (pieces can be single lines). */
+const WRITE_CHARS = 65_536;
+
+/**
+ * Writes pieces of output in order with backpressure (matrixout10): when `write` returns false it
+ * waits for 'drain', so a slow reader holds the producer back and memory stays bounded; resolves
+ * once every write has completed. A reader that closes early (EPIPE, e.g. `| head -1`) ends the
+ * writing quietly ('closed'); any other write error (ENOBUFS, ENOSPC …) rejects with
+ * `TM_SYSTEM_ERROR`, never a stack trace.
+ */
+export async function writePieces(out: NodeJS.WritableStream, pieces: Iterable<string | Uint8Array>): Promise<PiecesWritten> {
+  let failure: NodeJS.ErrnoException | undefined;
+  let pending = 0;
+  let wake: (() => void) | undefined;
+  const settle = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  // Stays attached: a failed write's 'error' is emitted after its callback, possibly after the last await.
+  out.on('error', (e: NodeJS.ErrnoException) => {
+    failure ??= e;
+    settle();
+  });
+  const wait = (event?: 'drain'): Promise<void> => new Promise<void>((resolve) => {
+    wake = resolve;
+    if (!event) return;
+    out.once(event, settle);
+    out.once('close', settle);
+  }).then(() => {
+    if (!event) return;
+    out.off(event, settle);
+    out.off('close', settle);
+  });
+  const send = async (chunk: string | Uint8Array): Promise<void> => {
+    pending++;
+    const more = out.write(chunk, (e?: Error | null) => {
+      pending--;
+      if (e) failure ??= e;
+      settle();
+    });
+    if (!more && !failure) await wait('drain');
+  };
+  let text = '';
+  for (const piece of pieces) {
+    if (failure) break;
+    if (typeof piece === 'string') {
+      text += piece;
+      if (text.length < WRITE_CHARS) continue;
+    } else if (text) {
+      await send(text);
+      if (failure) break;
+    }
+    const chunk = typeof piece === 'string' ? text : piece;
+    text = '';
+    await send(chunk);
+  }
+  if (text && !failure) await send(text);
+  while (pending > 0 && !failure) await wait();
+  if (!failure) return 'written';
+  if (failure.code === 'EPIPE') return 'closed';
+  const code = failure.code ?? failure.message;
+  throw new TrustmeshError('TM_SYSTEM_ERROR', `the operating system refused write: ${code}`, {
+    callerLocation: false,
+    fix: 'The output could not be written (a full disk, a closed or failing reader): check where the output goes and run again.',
+    cause: failure,
+  });
 }

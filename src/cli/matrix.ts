@@ -10,14 +10,14 @@
  * @module
  */
 import { Command, Option } from 'commander';
-import { allowEmptyOption, keepGoingOption, meshConfigFrom, meshConfigOption, printInputNotes, printLoadWarnings } from './common';
+import { allowEmptyOption, keepGoingOption, meshConfigFrom, meshConfigOption, printInputNotes, printLoadWarnings, writePieces } from './common';
 import { ExitCode, ExitCodeValue } from './exit-codes';
 import { CliIo, RunCommand } from './run';
 import { loadConfigSources } from '../analysis/config/git-source';
 import { modernConfig } from '../analysis/convert/convert-legacy';
-import { writeConnectionList } from '../analysis/matrix/connection-list';
+import { connectionListChunks } from '../analysis/matrix/connection-list';
 import { buildAccessMatrix } from '../analysis/matrix/matrix';
-import { formatMatrix, MATRIX_FORMATS, MatrixFormat } from '../analysis/matrix/matrix-format';
+import { MATRIX_FORMATS, MatrixFormat, matrixPieces } from '../analysis/matrix/matrix-format';
 import { withNetworkLayer } from '../analysis/matrix/network-cells';
 import { NetworkLayer } from '../analysis/network/network-layer';
 import { OutboundLayer } from '../analysis/network/sidecar-egress';
@@ -46,7 +46,9 @@ export function register(program: Command, io: CliIo, run: RunCommand): void {
       '      plaintext, and "*" (any other mesh identity). Columns: workloads, else Services, else policy selectors.',
       'connlist: one line per allowed source => destination : port/protocol and layer (istio, L4), written as each',
       '      destination is analyzed (memory bounded); destinations by id, then sources in row order, then ports.',
-      'Exit codes: 0 printed, 2 usage or input error.',
+      'Output is written piece by piece (a row or a column at a time) at the pace of the reader.',
+      'Exit codes: 0 printed, or the reader closed the pipe early (e.g. | head: the rest is not written, quietly);',
+      '      2 usage or input error, or the output could not be written (TM_SYSTEM_ERROR).',
     ].join('\n'))
     .action((paths: string[], options: MatrixOptions) => run(() => runMatrix(paths, options, io)));
 }
@@ -60,12 +62,13 @@ async function runMatrix(paths: readonly string[], options: MatrixOptions, io: C
   const network = NetworkLayer.fromConfig(config, { allowInvalidConfig });
   printInputNotes(io, config, meshConfig, allowInvalidConfig, network.diagnostics);
   if (options.output === 'connlist') {
-    // Streamed: each destination's lines are written as it is analyzed; the matrix is never held.
-    writeConnectionList(config, { meshConfig, allowInvalidConfig }, network, (text) => io.stdout.write(text));
+    // Streamed: each destination's lines are written as it is analyzed, at the reader's pace; the matrix is never held.
+    await writePieces(io.stdout, connectionListChunks(config, { meshConfig, allowInvalidConfig }, network));
     return ExitCode.OK;
   }
   const matrix = withNetworkLayer(buildAccessMatrix(config, { meshConfig, allowInvalidConfig }), config, network,
     OutboundLayer.fromConfig(config, meshConfig));
-  io.stdout.write(formatMatrix(matrix, options.output));
+  // Piece by piece: at S=8,000 the whole text would pass V8's string limit.
+  await writePieces(io.stdout, matrixPieces(matrix, options.output));
   return ExitCode.OK;
 }

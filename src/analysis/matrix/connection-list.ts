@@ -85,13 +85,28 @@ export function matrixToConnectionList(matrix: AccessMatrix): string {
  */
 export function writeConnectionList(config: IstioConfig, options: AccessAnalysisOptions, network: NetworkLayer | undefined,
   write: (chunk: Uint8Array) => void): ConnectionListStats {
+  const chunks = connectionListChunks(config, options, network);
+  for (let next = chunks.next(); ; next = chunks.next()) {
+    if (next.done) return next.value;
+    write(next.value);
+  }
+}
+
+/**
+ * {@link writeConnectionList} as a generator of its chunks (matrixout10), yielded after each
+ * destination, so a consumer can wait for a slow reader between them; returns the same counts.
+ */
+export function* connectionListChunks(config: IstioConfig, options: AccessAnalysisOptions,
+  network: NetworkLayer | undefined): Generator<Uint8Array, ConnectionListStats, undefined> {
   const stream = streamAccess([config], options);
   const sources = stream.sources;
   const layer = network && !network.empty ? network : undefined;
   const rowPods = layer ? rowEndpoints(sources, config.workloads) : [];
-  const out = new ByteChunks(write);
+  const ready: Uint8Array[] = [];
+  const out = new ByteChunks((chunk) => ready.push(chunk));
   out.push(utf8(`${CONNECTION_LIST_HEADER}\n`));
   out.flush();
+  yield* ready.splice(0);
   const sourceHeads: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(sources.length);
   const headOf = (row: number): Uint8Array => (sourceHeads[row] ??= utf8(`${sources[row].id} => `));
   let destinations = 0;
@@ -153,6 +168,7 @@ export function writeConnectionList(config: IstioConfig, options: AccessAnalysis
       }
     }
     out.flush();
+    yield* ready.splice(0);
   }
   return { sources: sources.length, destinations, lines };
 }
