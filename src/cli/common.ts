@@ -9,6 +9,7 @@ import { rootNamespaceHints, unmodelledKindWarnings } from '../analysis/config/i
 import { IstioConfig } from '../analysis/config/istio-config';
 import { DEFAULT_MESH_CONFIG, loadMeshConfig, MeshConfig } from '../analysis/config/mesh-config';
 import { Diagnostic, formatDiagnostic, TrustmeshError } from '../errors';
+import { userErrorOf } from '../private/foreign-error';
 
 /** `--allow-empty`: paths without any Kubernetes object are expected (else `TM_NO_OBJECTS`, exit 2). */
 export function allowEmptyOption(): Option {
@@ -123,8 +124,8 @@ export async function writePieces(out: NodeJS.WritableStream, pieces: Iterable<s
   while (pending > 0 && !failure) await wait();
   if (!failure) return 'written';
   if (failure.code === 'EPIPE') return 'closed';
-  const code = failure.code ?? failure.message;
-  throw new TrustmeshError('TM_SYSTEM_ERROR', `the operating system refused write: ${code}`, {
+  // An errno from the write is read as every other operating-system error (its fix by errno).
+  throw userErrorOf(failure) ?? new TrustmeshError('TM_SYSTEM_ERROR', `the operating system refused write: ${failure.code ?? failure.message}`, {
     callerLocation: false,
     fix: 'The output could not be written (a full disk, a closed or failing reader): check where the output goes and run again.',
     cause: failure,
