@@ -22,7 +22,7 @@
 import { describeTarget, policyTargets, PolicyScope, PolicyTarget, scopeOf, scopesOverlap, SelectingObject } from './policy-targets';
 import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, objectRef } from './rule-types';
 import { Diagnostic } from '../../../errors';
-import { AuthorizationPolicyResource, AuthorizationRule, RequestAuthenticationResource } from '../../config/istio-config';
+import { AuthorizationPolicyResource, AuthorizationRule, AuthorizationSource, RequestAuthenticationResource } from '../../config/istio-config';
 import { FieldPath, fieldString } from '../../config/yaml-source';
 import { isDryRunPolicy } from '../../evaluator/authorization-rule';
 
@@ -66,26 +66,34 @@ export const jwtRequirementsRule: AnalyzerRule = {
   },
 };
 
+/** The source fields that need a validated JWT. */
+const TOKEN_SOURCE_FIELDS = ['requestPrincipals', 'notRequestPrincipals'] as const;
+
+/** Whether a source sets a field of {@link TOKEN_SOURCE_FIELDS}. */
+function namesToken(source: AuthorizationSource | undefined, field: typeof TOKEN_SOURCE_FIELDS[number]): boolean {
+  return (source?.[field] ?? []).length > 0;
+}
+
+/** Whether a condition reads the validated JWT. */
+function readsToken(condition: { readonly key: string }): boolean {
+  return condition.key.startsWith('request.auth.');
+}
+
 /** Paths of the fields of a rule that need a validated JWT. */
 export function tokenFields(rule: AuthorizationRule, i: number): FieldPath[] {
   const out: FieldPath[] = [];
   (rule.from ?? []).forEach((f, j) => {
-    for (const k of ['requestPrincipals', 'notRequestPrincipals'] as const) {
-      if ((f.source?.[k] ?? []).length > 0) out.push(['spec', 'rules', i, 'from', j, 'source', k]);
-    }
+    for (const k of TOKEN_SOURCE_FIELDS) if (namesToken(f.source, k)) out.push(['spec', 'rules', i, 'from', j, 'source', k]);
   });
   (rule.when ?? []).forEach((w, j) => {
-    if (w.key.startsWith('request.auth.')) out.push(['spec', 'rules', i, 'when', j, 'key']);
+    if (readsToken(w)) out.push(['spec', 'rules', i, 'when', j, 'key']);
   });
   return out;
 }
 
 /** Whether {@link tokenFields} of the rule is not empty, without building the paths (every rule of a large mesh is asked). */
 function hasTokenField(rule: AuthorizationRule): boolean {
-  for (const f of rule.from ?? []) {
-    if ((f.source?.requestPrincipals ?? []).length > 0 || (f.source?.notRequestPrincipals ?? []).length > 0) return true;
-  }
-  return (rule.when ?? []).some((w) => w.key.startsWith('request.auth.'));
+  return (rule.from ?? []).some((f) => TOKEN_SOURCE_FIELDS.some((k) => namesToken(f.source, k))) || (rule.when ?? []).some(readsToken);
 }
 
 function requiresToken(ap: AuthorizationPolicyResource): boolean {
