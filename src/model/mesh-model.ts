@@ -213,10 +213,12 @@ export class MeshModel {
 
   private checkSelectorOverlaps(): Diagnostic[] {
     const out: Diagnostic[] = [];
+    // Services by namespace, label key and value; the namespaces indexed so far.
     const byLabel = new Map<string, ServiceSpec[]>();
+    const indexed = new Set<string>();
     for (const a of this.spec.services) {
       if (!a.inMesh || !this.hasOwnPolicies(a)) continue;
-      for (const b of this.candidatesSelectedBy(a, byLabel)) {
+      for (const b of this.candidatesSelectedBy(a, byLabel, indexed)) {
         if (a === b || !b.inMesh) continue;
         if (selectorMatches(a.labels, b.labels)) {
           out.push({
@@ -236,12 +238,11 @@ export class MeshModel {
    * with its first label (indexed once per namespace and label), or all of them for empty labels.
    * Comparing every pair of a namespace was quadratic: 1.3 million comparisons at 8,000 services.
    */
-  private candidatesSelectedBy(a: ServiceSpec, byLabel: Map<string, ServiceSpec[]>): readonly ServiceSpec[] {
+  private candidatesSelectedBy(a: ServiceSpec, byLabel: Map<string, ServiceSpec[]>, indexed: Set<string>): readonly ServiceSpec[] {
     const first = Object.keys(a.labels)[0];
     if (first === undefined) return this.servicesIn(a.namespace);
-    const indexed = `${a.namespace}\0`;
-    if (!byLabel.has(indexed)) {
-      byLabel.set(indexed, []);
+    if (!indexed.has(a.namespace)) {
+      indexed.add(a.namespace);
       for (const s of this.servicesIn(a.namespace)) {
         for (const [k, v] of Object.entries(s.labels)) {
           const key = `${a.namespace}\0${k}\0${v}`;
