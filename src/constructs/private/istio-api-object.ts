@@ -1,6 +1,8 @@
 import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { plainApiObjectJson } from './plain-json';
+import { AUTHORIZATION_POLICY_SPEC } from './istio-spec-shapes';
+import { JsonShape } from './json-shape';
+import { plainApiObjectJson, shapedApiObjectJson } from './plain-json';
 import { MeshPolicy, Policy, toJson_MeshPolicyProps, toJson_PolicyProps } from '../../../imports/legacy-authentication.istio.io';
 import * as legacyNetworking from '../../../imports/legacy-networking.istio.io';
 import {
@@ -90,8 +92,10 @@ interface GeneratedL1 {
  * The generated class `L1` with the same `toJson()`, computed without cdk8s's per-value resolution
  * when that gives the same JSON (./plain-json); cdk8s's own path otherwise.
  * @param propsToJson the generated conversion of `L1`'s props to JSON (`toJson_<Kind>Props`)
+ * @param specShape what the generated conversion of the spec does (./json-shape): given for the
+ * kinds of which a mesh has many objects, whose plain specs then skip the conversion's copies
  */
-function plainJson(L1: GeneratedL1, propsToJson: (props: never) => Record<string, unknown> | undefined): L1Class {
+function plainJson(L1: GeneratedL1, propsToJson: (props: never) => Record<string, unknown> | undefined, specShape?: JsonShape): L1Class {
   const Base = L1 as unknown as new (scope: Construct, id: string, props: Record<string, unknown>) => ApiObject;
   const Plain = class extends Base {
     private patched = false;
@@ -106,6 +110,11 @@ function plainJson(L1: GeneratedL1, propsToJson: (props: never) => Record<string
     }
 
     public override toJson(): Record<string, unknown> {
+      if (specShape) {
+        const shaped = shapedApiObjectJson(this, L1.GVK, this.constructedWith, this.patched, specShape);
+        if (shaped?.converted) return shaped.json;
+        return shaped ? { ...L1.GVK, ...propsToJson(shaped.json as never) } : super.toJson() as Record<string, unknown>;
+      }
       // What the generated constructor hands to ApiObject: its GVK and these props.
       const resolved = plainApiObjectJson(this, { ...L1.GVK, ...this.constructedWith }, this.patched);
       return resolved ? { ...L1.GVK, ...propsToJson(resolved as never) } : super.toJson() as Record<string, unknown>;
@@ -173,8 +182,10 @@ type L1Class = new (scope: Construct, id: string, props: { metadata: IstioMetada
  * (see `model/api-version` for which apiVersion a target release gets).
  */
 const L1_CLASSES: Readonly<Record<string, L1Class>> = {
-  'security.istio.io/v1/AuthorizationPolicy': plainJson(security.AuthorizationPolicy, security.toJson_AuthorizationPolicyProps),
-  'security.istio.io/v1beta1/AuthorizationPolicy': plainJson(security.AuthorizationPolicyV1Beta1, security.toJson_AuthorizationPolicyV1Beta1Props),
+  'security.istio.io/v1/AuthorizationPolicy': plainJson(security.AuthorizationPolicy, security.toJson_AuthorizationPolicyProps,
+    AUTHORIZATION_POLICY_SPEC),
+  'security.istio.io/v1beta1/AuthorizationPolicy': plainJson(security.AuthorizationPolicyV1Beta1, security.toJson_AuthorizationPolicyV1Beta1Props,
+    AUTHORIZATION_POLICY_SPEC),
   'security.istio.io/v1/PeerAuthentication': plainJson(security.PeerAuthentication, security.toJson_PeerAuthenticationProps),
   'security.istio.io/v1beta1/PeerAuthentication': plainJson(security.PeerAuthenticationV1Beta1, security.toJson_PeerAuthenticationV1Beta1Props),
   'security.istio.io/v1/RequestAuthentication': CanonicalRequestAuthentication,

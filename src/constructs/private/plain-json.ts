@@ -13,6 +13,7 @@
  * @module
  */
 import { ApiObject, App, ImplicitTokenResolver, IResolver, Lazy, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
+import { convertedByShape, JsonShape, NOT_PLAIN } from './json-shape';
 
 /** Thrown inside the walk when a value needs cdk8s's own resolution. */
 const DECLINE = Symbol('decline');
@@ -35,19 +36,70 @@ function isExactly(resolver: IResolver, C: new () => IResolver): boolean {
  */
 export function plainApiObjectJson(object: ApiObject, props: Readonly<Record<string, unknown>>,
   patched: boolean): Record<string, unknown> | undefined {
-  if (patched || process.env.CDK8S_DISABLE_SORT || !hasBuiltInResolvers(App.of(object))) return undefined;
+  if (!resolvesPlainly(object, patched)) return undefined;
   try {
-    const json = resolvedSorted({ ...props, metadata: plainMetadataJson(object) }) as Record<string, unknown>;
-    // cdk8s puts apiVersion, kind and metadata first, then the other keys (sorted).
-    const result: Record<string, unknown> = {};
-    for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(json)]) {
-      if (k in json) result[k] = json[k];
-    }
-    return result;
+    return resolvedProps(props, plainMetadataJson(object));
   } catch {
     // Declined, or an error cdk8s reports in its own words (its path re-renders and throws it).
     return undefined;
   }
+}
+
+/**
+ * The JSON of a generated class's object of `{ metadata, spec }` props whose spec converter is
+ * described by `specShape` (see ./json-shape), with that spec produced once: the final JSON
+ * (`converted: true`) when the spec is plain data of that shape — the spec itself then, not a
+ * copy —, else what {@link plainApiObjectJson} returns, for the generated conversion
+ * (`converted: false`); `undefined` when only cdk8s's own path gives the same result.
+ * @param gvk the generated class's `GVK`
+ * @param props what the generated class was constructed with (`metadata` and `spec`)
+ * @param patched whether JSON patches were added to the object
+ */
+export function shapedApiObjectJson(object: ApiObject, gvk: { readonly apiVersion: string; readonly kind: string },
+  props: Readonly<Record<string, unknown>>, patched: boolean, specShape: JsonShape,
+): { readonly json: Record<string, unknown>; readonly converted: boolean } | undefined {
+  if (!resolvesPlainly(object, patched)) return undefined;
+  try {
+    const metadata = plainMetadataJson(object);
+    // LazyResolver replaces a Lazy by what it produces: produced here once, for both paths below.
+    const spec = props.spec instanceof Lazy ? props.spec.produce() : props.spec;
+    if (hasOnlyMetadataAndSpec(props)) {
+      try {
+        return { json: { apiVersion: gvk.apiVersion, kind: gvk.kind, metadata, spec: convertedByShape(spec, specShape) }, converted: true };
+      } catch (e) {
+        if (e !== NOT_PLAIN) throw e;
+      }
+    }
+    return { json: resolvedProps({ ...gvk, ...props, spec }, metadata), converted: false };
+  } catch {
+    return undefined;
+  }
+}
+
+function hasOnlyMetadataAndSpec(props: Readonly<Record<string, unknown>>): boolean {
+  let n = 0;
+  for (const k in props) {
+    if (k !== 'metadata' && k !== 'spec') return false;
+    n++;
+  }
+  return n === 2;
+}
+
+/** Whether cdk8s's resolution of `object` may be replaced by this module's. */
+function resolvesPlainly(object: ApiObject, patched: boolean): boolean {
+  // App.of(object) is the root of its tree (the construct without a scope): node.root, without the walk.
+  return !patched && !process.env.CDK8S_DISABLE_SORT && hasBuiltInResolvers(object.node.root as App);
+}
+
+/** `props` resolved and sorted, with `metadata` as given, in cdk8s's top-level key order. */
+function resolvedProps(props: Readonly<Record<string, unknown>>, metadata: unknown): Record<string, unknown> {
+  const json = resolvedSorted({ ...props, metadata }) as Record<string, unknown>;
+  // cdk8s puts apiVersion, kind and metadata first, then the other keys (sorted).
+  const result: Record<string, unknown> = {};
+  for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(json)]) {
+    if (k in json) result[k] = json[k];
+  }
+  return result;
 }
 
 /** The fields cdk8s's `ApiObjectMetadataDefinition.toJson()` reads (private in its typings). */
@@ -74,7 +126,7 @@ function plainMetadataJson(object: ApiObject): unknown {
   if (!METADATA_FIELDS.every((f) => f in m)) throw DECLINE;
   const additional = m._additionalAttributes;
   if (additional === null || typeof additional !== 'object') throw DECLINE;
-  const json = withoutEmpty(resolvedSorted({
+  const json = isEmptyRecord(additional) ? sortedMetadataJson(m) : withoutEmpty(resolvedSorted({
     ...additional,
     name: m.name,
     namespace: m.namespace,
@@ -85,6 +137,35 @@ function plainMetadataJson(object: ApiObject): unknown {
   }));
   if (json === undefined) throw DECLINE;
   return json;
+}
+
+/**
+ * The same for metadata without additional attributes (every Istio object's): the fields in their
+ * sorted order, each resolved and emptied on its own, without the record of all of them to sort.
+ */
+function sortedMetadataJson(m: MetadataFields): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  let empty = true;
+  const put = (k: string, v: unknown): void => {
+    const r = withoutEmpty(resolvedSorted(v));
+    if (r !== undefined && r !== null) {
+      out[k] = r;
+      empty = false;
+    }
+  };
+  // In code-unit order, as resolvedSorted would sort them.
+  put('annotations', m.annotations);
+  put('finalizers', m.finalizers);
+  put('labels', m.labels);
+  put('name', m.name);
+  put('namespace', m.namespace);
+  put('ownerReferences', m.ownerReferences);
+  return empty ? undefined : out;
+}
+
+function isEmptyRecord(record: object): boolean {
+  for (const k in record) if (Object.prototype.hasOwnProperty.call(record, k)) return false;
+  return true;
 }
 
 /** sanitizeValue's `filterEmptyArrays` and `filterEmptyObjects` over resolved, sorted data. */

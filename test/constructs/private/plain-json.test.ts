@@ -3,9 +3,13 @@
 // JSON patches, CDK8S_DISABLE_SORT, values that are not plain data.
 import { ApiObject, App, Chart, IResolver, JsonPatch, Lazy, ResolutionContext, Testing } from 'cdk8s';
 import { afterEach, describe, expect, test } from 'vitest';
+import { generateMesh } from '../../../bench/generate-mesh';
 import { TrustmeshApp } from '../../../src';
 import { createIstioApiObject } from '../../../src/constructs/private/istio-api-object';
 import { hasBuiltInResolvers, plainApiObjectJson } from '../../../src/constructs/private/plain-json';
+import {
+  bookinfoLegacyMesh, fooHttpbinMesh, microShakeFactoryLegacyMesh, microShakeFactoryMesh, microShakeFactoryMutualMesh,
+} from '../../../src/examples';
 import { bookinfoMesh } from '../../../src/examples/bookinfo';
 import { IstioManifest } from '../../../src/render/istio/manifest';
 
@@ -21,8 +25,8 @@ class GetToHead implements IResolver {
   }
 }
 
-function manifests(app: TrustmeshApp): Record<string, unknown>[] {
-  bookinfoMesh(app);
+function manifests(app: TrustmeshApp, define: (app: TrustmeshApp) => unknown = bookinfoMesh): Record<string, unknown>[] {
+  define(app);
   return app.node.findAll().filter((c) => ApiObject.isApiObject(c)).map((c) => (c as ApiObject).toJson() as Record<string, unknown>);
 }
 
@@ -46,6 +50,23 @@ describe('Istio objects serialize as cdk8s does', () => {
     const fast = manifests(new TrustmeshApp({ onWarning: () => undefined }));
     const slow = manifests(new TrustmeshApp({ onWarning: () => undefined, resolvers: [new PassThrough()] }));
     expect(fast.length).toBeGreaterThan(10);
+    expect(JSON.stringify(fast)).toBe(JSON.stringify(slow));
+  });
+
+  // The shaped path of AuthorizationPolicies (json-shape.ts) and the plain path of the other kinds,
+  // over every example and generated meshes of both AuthorizationPolicy versions.
+  test.each<[string, (app: TrustmeshApp) => unknown]>([
+    ['foo-httpbin', fooHttpbinMesh],
+    ['micro-shake-factory', microShakeFactoryMesh],
+    ['micro-shake-factory (mutual TLS ingress)', microShakeFactoryMutualMesh],
+    ['bookinfo on Istio 1.0', bookinfoLegacyMesh],
+    ['micro-shake-factory on Istio 1.4', microShakeFactoryLegacyMesh],
+    ['a generated mesh', (app) => generateMesh(app, { services: 120, namespaces: 6, seed: 3 })],
+    ['a generated mesh on Istio 1.21 (v1beta1)', (app) => generateMesh(app, { services: 80, namespaces: 4, seed: 5, istioVersion: '1.21', legacyShapes: true })],
+  ])('%s: the same JSON, key order included, as through cdk8s\'s resolvers', (_name, define) => {
+    const fast = manifests(new TrustmeshApp({ onWarning: () => undefined }), define);
+    const slow = manifests(new TrustmeshApp({ onWarning: () => undefined, resolvers: [new PassThrough()] }), define);
+    expect(fast.length).toBeGreaterThan(5);
     expect(JSON.stringify(fast)).toBe(JSON.stringify(slow));
   });
 
