@@ -21,9 +21,9 @@ export function renderServicePolicy(model: MeshModel, service: ServiceSpec, acti
   const intentions = model.intentionsFor(service).filter((i) => i.action === action && i.enforcement === enforcement);
   if (intentions.length === 0) return undefined;
   return authorizationPolicy(model, service.namespace, ObjectNames.policy(service.name, action, enforcement), enforcement, {
-    selector: { matchLabels: { ...service.labels } },
     action,
     rules: renderRules(model, service, intentions),
+    selector: { matchLabels: { ...service.labels } },
   });
 }
 
@@ -37,9 +37,9 @@ export function renderRequireJwtPolicy(model: MeshModel, service: ServiceSpec): 
   const requirement = service.jwtRequirement;
   if (!requirement) return undefined;
   return authorizationPolicy(model, service.namespace, ObjectNames.requireJwt(service.name), requirement.enforcement, {
-    selector: { matchLabels: { ...service.labels } },
     action: 'DENY',
     rules: [requireJwtRule(requirement, model.httpTargetPorts(service))],
+    selector: { matchLabels: { ...service.labels } },
   });
 }
 
@@ -49,9 +49,11 @@ export function renderRequireJwtPolicy(model: MeshModel, service: ServiceSpec): 
  * exempt paths.
  */
 export function requireJwtRule(requirement: JwtRequirementSpec, ports: readonly number[], hosts: readonly string[] = []): AuthorizationRule {
-  const operation: RuleOperation = { ports: sortedPorts(ports) };
+  // Keys in ascending order, as renderRules writes them (see authorization-rules).
+  const operation: RuleOperation = {};
   if (hosts.length > 0) operation.hosts = sortedStrings(hosts);
   if (requirement.exceptPaths.length > 0) operation.notPaths = sortedStrings(requirement.exceptPaths);
+  operation.ports = sortedPorts(ports);
   return {
     from: [{ source: { notRequestPrincipals: sortedStrings(requirement.issuers.map((i) => `${i}/*`)) } }],
     to: [{ operation }],

@@ -87,8 +87,8 @@ function renderSource(model: MeshModel, peer: PeerSpec, endUser: EndUserRequirem
       if (!peer.inMesh) {
         // A caller without a sidecar has no identity: recognize it as "no principal" (plaintext),
         // narrowed to its addresses when they are declared.
-        source.notPrincipals = ['*'];
         if (peer.ipBlocks && peer.ipBlocks.length > 0) source.ipBlocks = sortedStrings(peer.ipBlocks);
+        source.notPrincipals = ['*'];
       } else if (supports(model.spec.istioVersion, IstioFeature.SERVICE_ACCOUNTS)) {
         source.serviceAccounts = [`${peer.namespace}/${peer.serviceAccount}`];
       } else {
@@ -116,6 +116,8 @@ function renderSource(model: MeshModel, peer: PeerSpec, endUser: EndUserRequirem
   return Object.keys(source).length > 0 ? source : undefined;
 }
 
+// The keys of every value rendered here are set in ascending order, the order of the output: the
+// canonical JSON of a rule is then its JSON.stringify, and its serialization takes it as it is.
 function renderOperation(model: MeshModel, service: ServiceSpec, intention: IntentionSpec): RuleOperation | undefined {
   const m = intention.match;
   const op: RuleOperation = {};
@@ -124,14 +126,14 @@ function renderOperation(model: MeshModel, service: ServiceSpec, intention: Inte
   // to all TCP traffic: scope such rules to the service's HTTP ports.
   // https://istio.io/latest/docs/ops/best-practices/security/#safer-authorization-policy-patterns
   if (!ports && intention.action !== 'ALLOW' && usesHttpOnlyFields(intention)) ports = model.httpTargetPorts(service);
-  if (ports) op.ports = sortedPorts(ports);
-  if (m.notPorts && m.notPorts.length > 0) op.notPorts = sortedPorts(model.targetPorts(service, m.notPorts));
-  if (m.methods && m.methods.length > 0) op.methods = sortedStrings(m.methods);
-  if (m.notMethods && m.notMethods.length > 0) op.notMethods = sortedStrings(m.notMethods);
-  if (m.paths && m.paths.length > 0) op.paths = sortedStrings(m.paths);
-  if (m.notPaths && m.notPaths.length > 0) op.notPaths = sortedStrings(m.notPaths);
   if (m.hosts && m.hosts.length > 0) op.hosts = sortedStrings(m.hosts);
+  if (m.methods && m.methods.length > 0) op.methods = sortedStrings(m.methods);
   if (m.notHosts && m.notHosts.length > 0) op.notHosts = sortedStrings(m.notHosts);
+  if (m.notMethods && m.notMethods.length > 0) op.notMethods = sortedStrings(m.notMethods);
+  if (m.notPaths && m.notPaths.length > 0) op.notPaths = sortedStrings(m.notPaths);
+  if (m.notPorts && m.notPorts.length > 0) op.notPorts = sortedPorts(model.targetPorts(service, m.notPorts));
+  if (m.paths && m.paths.length > 0) op.paths = sortedStrings(m.paths);
+  if (ports) op.ports = sortedPorts(ports);
   return Object.keys(op).length > 0 ? op : undefined;
 }
 
@@ -139,8 +141,8 @@ function renderConditions(intention: IntentionSpec): RuleCondition[] {
   const when: RuleCondition[] = [];
   for (const h of intention.match.headers ?? []) {
     const c: RuleCondition = { key: `request.headers[${h.name.toLowerCase()}]` };
-    if (h.values && h.values.length > 0) c.values = sortedStrings(h.values);
     if (h.notValues && h.notValues.length > 0) c.notValues = sortedStrings(h.notValues);
+    if (h.values && h.values.length > 0) c.values = sortedStrings(h.values);
     when.push(c);
   }
   for (const claim of intention.endUser?.claims ?? []) {
@@ -150,22 +152,21 @@ function renderConditions(intention: IntentionSpec): RuleCondition[] {
 }
 
 type IdentityField = 'principals' | 'serviceAccounts' | 'namespaces';
-const IDENTITY_FIELDS: readonly IdentityField[] = ['principals', 'serviceAccounts', 'namespaces'];
 
 /** Merges sources that differ only in one identity list; keeps serviceAccounts within Istio's cap. */
 function mergeSources(sources: readonly RuleSource[]): RuleSource[] {
   const merged = new Map<string, { field?: IdentityField; base: RuleSource; ids: string[] }>();
   for (const source of sources) {
-    const fields = IDENTITY_FIELDS.filter((f) => source[f] !== undefined);
-    if (fields.length !== 1) {
+    const field = identityField(source);
+    if (!field) {
       // Keys only group (renderSource builds every source with its keys in one order); the output is sorted below.
-      merged.set(`one:${JSON.stringify(source)}`, { base: source, ids: [] });
+      merged.set(sources.length > 1 ? `one:${JSON.stringify(source)}` : '', { base: source, ids: [] });
       continue;
     }
-    const field = fields[0];
-    const base: RuleSource = { ...source };
-    delete base[field];
-    const key = `${field}:${JSON.stringify(base)}`;
+    const base: RuleSource = {};
+    for (const k in source) if (k !== field) (base as Record<string, unknown>)[k] = source[k as keyof RuleSource];
+    // One source has nothing to merge with: no key needed.
+    const key = sources.length > 1 ? `${field}:${JSON.stringify(base)}` : '';
     const entry = merged.get(key) ?? { field, base, ids: [] };
     appendAll(entry.ids, source[field]!);
     merged.set(key, entry);
@@ -178,7 +179,31 @@ function mergeSources(sources: readonly RuleSource[]): RuleSource[] {
     }
     const unique = sortedStrings(ids);
     const chunk = field === 'serviceAccounts' ? MAX_SERVICE_ACCOUNTS : unique.length;
-    for (let i = 0; i < unique.length; i += chunk) out.push({ ...base, [field]: unique.slice(i, i + chunk) });
+    for (let i = 0; i < unique.length; i += chunk) {
+      out.push(withIdentities(base, field, unique.length <= chunk ? unique : unique.slice(i, i + chunk)));
+    }
   }
   return sortUniqueByJson(out);
+}
+
+/** The one identity list `source` has; `undefined` when it has none or several. */
+function identityField(source: RuleSource): IdentityField | undefined {
+  const n = (source.principals ? 1 : 0) + (source.serviceAccounts ? 1 : 0) + (source.namespaces ? 1 : 0);
+  if (n !== 1) return undefined;
+  return source.principals ? 'principals' : source.serviceAccounts ? 'serviceAccounts' : 'namespaces';
+}
+
+/** `base` with the identity list `field`, keys in ascending order (the output's, as renderSource writes them). */
+function withIdentities(base: RuleSource, field: IdentityField, ids: string[]): RuleSource {
+  const out: Record<string, unknown> = {};
+  let placed = false;
+  for (const k in base) {
+    if (!placed && field < k) {
+      out[field] = ids;
+      placed = true;
+    }
+    out[k] = base[k as keyof RuleSource];
+  }
+  if (!placed) out[field] = ids;
+  return out as RuleSource;
 }

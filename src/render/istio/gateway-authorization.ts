@@ -19,9 +19,9 @@ export function renderGatewayPolicy(model: MeshModel, gateway: IngressGatewaySpe
   const intentions = gateway.intentions.filter((i) => i.action === action && i.enforcement === enforcement);
   if (intentions.length === 0) return undefined;
   return authorizationPolicy(model, gateway.namespace, EdgeObjectNames.gatewayPolicy(gateway.name, action, enforcement), enforcement, {
-    selector: { matchLabels: { ...gateway.selector } },
     action,
     rules: renderRules(model, gatewayWorkload(gateway), intentions),
+    selector: { matchLabels: { ...gateway.selector } },
   });
 }
 
@@ -33,9 +33,9 @@ export function renderGatewayRequireJwtPolicy(model: MeshModel, gateway: Ingress
   const requirement = gateway.jwtRequirement;
   if (!requirement) return undefined;
   return authorizationPolicy(model, gateway.namespace, EdgeObjectNames.gatewayRequireJwt(gateway.name), requirement.enforcement, {
-    selector: { matchLabels: { ...gateway.selector } },
     action: 'DENY',
     rules: [requireJwtRule(requirement, model.httpTargetPorts(gatewayWorkload(gateway)), requirement.hosts)],
+    selector: { matchLabels: { ...gateway.selector } },
   });
 }
 

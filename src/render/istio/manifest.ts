@@ -21,6 +21,8 @@ export const DRY_RUN_ANNOTATION = 'istio.io/dry-run';
 
 /** Sorts by canonical JSON and removes duplicates. */
 export function sortUniqueByJson<T>(values: readonly T[]): T[] {
+  // One value (the common case of a rule's sources and conditions) needs no canonical JSON.
+  if (values.length < 2) return values.slice();
   const byKey = new Map<string, T>();
   for (const v of values) byKey.set(canonicalJson(v), v);
   return [...byKey.keys()].sort().map((k) => byKey.get(k)!);
@@ -28,6 +30,7 @@ export function sortUniqueByJson<T>(values: readonly T[]): T[] {
 
 /** Sorted unique strings (plain code-unit order, locale-independent). */
 export function sortedStrings(values: readonly string[]): string[] {
+  if (values.length < 2) return values.slice();
   return [...new Set(values)].sort();
 }
 
