@@ -146,21 +146,28 @@ function plainMetadataJson(object: ApiObject): unknown {
 function sortedMetadataJson(m: MetadataFields): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   let empty = true;
-  const put = (k: string, v: unknown): void => {
-    const r = withoutEmpty(resolvedSorted(v));
+  // In code-unit order, as resolvedSorted would sort them.
+  for (const [k, v] of [
+    ['annotations', m.annotations], ['finalizers', m.finalizers], ['labels', m.labels],
+    ['name', m.name], ['namespace', m.namespace], ['ownerReferences', m.ownerReferences],
+  ] as const) {
+    // The empty lists and records every object has are dropped by withoutEmpty: nothing to resolve.
+    const r = isEmptyPlain(v) ? undefined : withoutEmpty(resolvedSorted(v));
     if (r !== undefined && r !== null) {
       out[k] = r;
       empty = false;
     }
-  };
-  // In code-unit order, as resolvedSorted would sort them.
-  put('annotations', m.annotations);
-  put('finalizers', m.finalizers);
-  put('labels', m.labels);
-  put('name', m.name);
-  put('namespace', m.namespace);
-  put('ownerReferences', m.ownerReferences);
+  }
   return empty ? undefined : out;
+}
+
+/** An empty array or plain record that resolvedSorted leaves as it is (no token, no union value). */
+function isEmptyPlain(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const v = value as { resolve?: unknown; value?: unknown; constructor?: unknown };
+  if (typeof v.resolve === 'function') return false;
+  if (Array.isArray(value)) return value.length === 0 && typeof v.value !== 'number' && typeof v.value !== 'string';
+  return v.constructor === Object && isEmptyRecord(value);
 }
 
 function isEmptyRecord(record: object): boolean {

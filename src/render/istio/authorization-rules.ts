@@ -1,9 +1,10 @@
-import { sortedPorts, sortedStrings, sortUniqueByJson } from './manifest';
+import { sortedPorts, sortedStrings, sortUniqueByJson, sortUniqueByKey } from './manifest';
 import { EndUserRequirement, IntentionSpec, PeerSpec, usesHttpOnlyFields } from '../../model/intention';
 import { IstioFeature, supports } from '../../model/istio-version';
 import { MeshModel } from '../../model/mesh-model';
 import { ServiceSpec } from '../../model/mesh-spec';
 import { appendAll } from '../../private/arrays';
+import { canonicalJson } from '../../private/canonical-json';
 
 /** AuthorizationPolicy `rules[].from[].source`. */
 interface RuleSource {
@@ -54,27 +55,51 @@ const MAX_SERVICE_ACCOUNTS = 16;
  * identity list are merged into one source. Rules, sources and every list are sorted.
  */
 export function renderRules(model: MeshModel, service: ServiceSpec, intentions: readonly IntentionSpec[]): AuthorizationRule[] {
-  const groups = new Map<string, { operation?: RuleOperation; when: RuleCondition[]; sources: (RuleSource | undefined)[] }>();
+  const groups = new Map<string, {
+    operation?: RuleOperation; operationJson: string; when: RuleCondition[]; whenJson: string; sources: (RuleSource | undefined)[];
+  }>();
   for (const intention of intentions) {
     const operation = renderOperation(model, service, intention);
     const when = renderConditions(intention);
-    // A grouping key only: renderOperation and renderConditions build their values with their keys
-    // always in the same order, so equal JSON text is equal values, without canonicalJson's sorting.
-    const key = JSON.stringify([operation ?? null, when]);
-    const group = groups.get(key) ?? { operation, when, sources: [] };
+    const operationJson = operation ? canonicalJson(operation) : 'null';
+    const whenJson = when.length > 0 ? canonicalJson(when) : '[]';
+    // Two JSON texts in a row: equal keys are equal operations and conditions.
+    const key = operationJson + whenJson;
+    const group = groups.get(key) ?? { operation, operationJson, when, whenJson, sources: [] };
     group.sources.push(renderSource(model, intention.peer, intention.endUser));
     groups.set(key, group);
   }
   const rules: AuthorizationRule[] = [];
+  const keys: string[] = [];
   for (const group of groups.values()) {
     const rule: AuthorizationRule = {};
+    let sourcesJson: string[] | undefined;
     // A group with an unrestricted source matches every caller: the other sources add nothing.
-    if (!group.sources.some((s) => s === undefined)) rule.from = mergeSources(group.sources as RuleSource[]).map((source) => ({ source }));
+    if (!group.sources.some((s) => s === undefined)) {
+      const sources = mergeSources(group.sources as RuleSource[]);
+      rule.from = sources.map((source) => ({ source }));
+      sourcesJson = sources.map(canonicalJson);
+    }
     if (group.operation) rule.to = [{ operation: group.operation }];
     if (group.when.length > 0) rule.when = group.when;
     rules.push(rule);
+    keys.push(ruleJson(sourcesJson, group.operation ? group.operationJson : undefined, group.when.length > 0 ? group.whenJson : undefined));
   }
-  return sortUniqueByJson(rules);
+  // Sorted by canonical JSON, as sortUniqueByJson sorts, without walking each rule again.
+  return sortUniqueByKey(rules, keys);
+}
+
+/**
+ * The canonical JSON of a rule, from the canonical JSON of its parts (each absent when the rule has
+ * no such member): `canonicalJson({ from: sources.map((source) => ({ source })), to: [{ operation }], when })`.
+ * @internal
+ */
+export function ruleJson(sources: readonly string[] | undefined, operation: string | undefined, when: string | undefined): string {
+  let out = '{';
+  if (sources) out += `"from":[${sources.map((s) => `{"source":${s}}`).join(',')}]`;
+  if (operation !== undefined) out += `${out.length > 1 ? ',' : ''}"to":[{"operation":${operation}}]`;
+  if (when !== undefined) out += `${out.length > 1 ? ',' : ''}"when":${when}`;
+  return `${out}}`;
 }
 
 /**
@@ -155,6 +180,9 @@ type IdentityField = 'principals' | 'serviceAccounts' | 'namespaces';
 
 /** Merges sources that differ only in one identity list; keeps serviceAccounts within Istio's cap. */
 function mergeSources(sources: readonly RuleSource[]): RuleSource[] {
+  // One source (most rules') has nothing to merge with: it stays as it is, unless its identity
+  // list needs sorting or splitting.
+  if (sources.length === 1 && isFinalIdentityList(sources[0])) return [sources[0]];
   const merged = new Map<string, { field?: IdentityField; base: RuleSource; ids: string[] }>();
   for (const source of sources) {
     const field = identityField(source);
@@ -184,6 +212,16 @@ function mergeSources(sources: readonly RuleSource[]): RuleSource[] {
     }
   }
   return sortUniqueByJson(out);
+}
+
+/** Whether the identity list of `source`, when it has exactly one, is sorted, unique and within the cap. */
+function isFinalIdentityList(source: RuleSource): boolean {
+  const field = identityField(source);
+  if (!field) return true;
+  const ids = source[field]!;
+  if (field === 'serviceAccounts' && ids.length > MAX_SERVICE_ACCOUNTS) return false;
+  for (let i = 1; i < ids.length; i++) if (!(ids[i - 1] < ids[i])) return false;
+  return true;
 }
 
 /** The one identity list `source` has; `undefined` when it has none or several. */

@@ -23,8 +23,17 @@ export const DRY_RUN_ANNOTATION = 'istio.io/dry-run';
 export function sortUniqueByJson<T>(values: readonly T[]): T[] {
   // One value (the common case of a rule's sources and conditions) needs no canonical JSON.
   if (values.length < 2) return values.slice();
+  return sortUniqueByKey(values, values.map(canonicalJson));
+}
+
+/**
+ * Sorts values by their keys (code-unit order), one value per key (the last): {@link sortUniqueByJson}
+ * for values whose canonical JSON is known already.
+ * @param keys the key of each value, at its index
+ */
+export function sortUniqueByKey<T>(values: readonly T[], keys: readonly string[]): T[] {
   const byKey = new Map<string, T>();
-  for (const v of values) byKey.set(canonicalJson(v), v);
+  for (let i = 0; i < values.length; i++) byKey.set(keys[i], values[i]);
   return [...byKey.keys()].sort().map((k) => byKey.get(k)!);
 }
 
