@@ -217,7 +217,24 @@ type CompileResult =
   | { readonly status: 'compiled'; readonly program: Program; readonly presenceFields?: readonly string[]; readonly keysOnly?: boolean }
   | { readonly status: 'transition' | 'unsupported'; readonly problem: string };
 
+/**
+ * Compiled expressions by environment, function names and source. CRDs repeat rules (the same
+ * selector and label rules sit in a dozen kinds), and CEL's parser is the slow part of compiling
+ * (tens of milliseconds for a kind while it is cold); a program is a pure function, safe to share.
+ */
+const compiledExpressions = new WeakMap<CelEnv, WeakMap<ReadonlySet<string>, Map<string, CompileResult>>>();
+
 function compileExpression(source: string, ctx: BuildContext): CompileResult {
+  let byNames = compiledExpressions.get(ctx.env);
+  if (!byNames) compiledExpressions.set(ctx.env, (byNames = new WeakMap()));
+  let bySource = byNames.get(ctx.functionNames);
+  if (!bySource) byNames.set(ctx.functionNames, (bySource = new Map()));
+  let result = bySource.get(source);
+  if (!result) bySource.set(source, (result = compileUncached(source, ctx)));
+  return result;
+}
+
+function compileUncached(source: string, ctx: BuildContext): CompileResult {
   let expr: Expr;
   try {
     expr = parse(source).expr;
