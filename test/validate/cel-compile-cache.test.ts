@@ -33,7 +33,7 @@ describe('CEL rule compilation', () => {
     const set = CrdSchemaSet.bundled();
     const env = kubernetesCelEnv();
     const names = knownFunctionNames(env);
-    const object = { spec: { selector: { matchLabels: { 'app': 'a*' } } } };
+    const object = { spec: { selector: { matchLabels: { app: 'a*' } } } };
     for (const kind of ['AuthorizationPolicy', 'RequestAuthentication']) {
       const hit = set.lookup('security.istio.io/v1', kind);
       if (!hit.found) throw new Error(kind);
