@@ -62,22 +62,41 @@ function compileNode(schema: unknown): QuickCheck {
   if (schema.type !== undefined) checks.push(typeCheck(schema.type));
   if (schema.enum !== undefined) checks.push(enumCheck(schema.enum));
   const numberChecks = numberKeywords(schema);
-  if (numberChecks.length > 0) checks.push((d) => !isNumber(d) || numberChecks.every((c) => c(d)));
+  if (numberChecks.length > 0) {
+    const numberCheck = allOf(numberChecks);
+    checks.push((d) => !isNumber(d) || numberCheck(d));
+  }
   const stringChecks = stringKeywords(schema);
-  if (stringChecks.length > 0) checks.push((d) => typeof d !== 'string' || stringChecks.every((c) => c(d)));
+  if (stringChecks.length > 0) {
+    const stringCheck = allOf(stringChecks);
+    checks.push((d) => typeof d !== 'string' || stringCheck(d));
+  }
   const arrayChecks = arrayKeywords(schema);
-  if (arrayChecks.length > 0) checks.push((d) => !Array.isArray(d) || arrayChecks.every((c) => c(d)));
+  if (arrayChecks.length > 0) {
+    const arrayCheck = allOf(arrayChecks);
+    checks.push((d) => !Array.isArray(d) || arrayCheck(d));
+  }
   const objectChecks = objectKeywords(schema);
-  if (objectChecks.length > 0) checks.push((d) => !isPlainObject(d) || objectChecks.every((c) => c(d)));
+  if (objectChecks.length > 0) {
+    const objectCheck = allOf(objectChecks);
+    checks.push((d) => !isPlainObject(d) || objectCheck(d));
+  }
   checks.push(...combinators(schema));
+  return allOf(checks);
+}
 
+/** One check that holds when all of `checks` hold (plain loops: this runs for every value of every object). */
+function allOf<T>(checks: ReadonlyArray<(d: T) => boolean>): (d: T) => boolean {
   if (checks.length === 0) return () => true;
   if (checks.length === 1) return checks[0];
   if (checks.length === 2) {
     const [a, b] = checks;
     return (d) => a(d) && b(d);
   }
-  return (d) => checks.every((c) => c(d));
+  return (d) => {
+    for (let i = 0; i < checks.length; i++) if (!checks[i](d)) return false;
+    return true;
+  };
 }
 
 // ajv's checkDataType with strictNumbers: numbers must be finite, integers also whole.
@@ -95,7 +114,10 @@ function typeCheck(type: unknown): QuickCheck {
   const names = Array.isArray(type) ? type : [type];
   const tests = names.map((n) => (typeof n === 'string' && Object.hasOwn(TYPE_TESTS, n) ? TYPE_TESTS[n] : unported(`type ${String(n)}`)));
   if (tests.length === 1) return tests[0];
-  return (d) => tests.some((t) => t(d));
+  return (d) => {
+    for (let i = 0; i < tests.length; i++) if (tests[i](d)) return true;
+    return false;
+  };
 }
 
 // ajv compares object values with fast-deep-equal and everything else with ===.
@@ -241,31 +263,49 @@ function objectKeywords(schema: Record<string, unknown>): Array<(d: Readonly<Rec
   if (required !== undefined) {
     if (!Array.isArray(required) || !required.every((r) => typeof r === 'string')) unported('required is not a list of names');
     const names = required as string[];
-    checks.push((d) => names.every((n) => d[n] !== undefined));
+    checks.push((d) => {
+      for (let i = 0; i < names.length; i++) if (d[names[i]] === undefined) return false;
+      return true;
+    });
   }
   if (properties !== undefined && !isPlainObject(properties)) unported('properties is not an object');
   const props = (properties ?? {}) as Record<string, unknown>;
   const names = Object.keys(props);
-  if (names.length > 0) {
-    const subs = names.map((n) => compileNode(props[n]));
-    checks.push((d) => {
-      for (let i = 0; i < names.length; i++) {
-        const v = d[names[i]];
-        if (v !== undefined && !subs[i](v)) return false;
+  const subs = new Map(names.map((n) => [n, compileNode(props[n])]));
+  const extra = additionalProperties === undefined || additionalProperties === true ? undefined : compileNode(additionalProperties);
+  if (names.length > 0 || extra) checks.push(fieldsCheck(names, subs, extra));
+  return checks;
+}
+
+/**
+ * `properties` and `additionalProperties`. ajv reads each property by name (`data.name !==
+ * undefined`) and walks `for (key in data)` for the others, checking even a key whose value is
+ * undefined. A plain object's keys are the only names it has a value for, unless a property is
+ * named like something every object inherits (`constructor`): then, and for objects of other
+ * prototypes, by name as ajv does; else one walk over the object's few keys, not the schema's many.
+ */
+function fieldsCheck(
+  names: readonly string[], subs: ReadonlyMap<string, QuickCheck>, extra: QuickCheck | undefined,
+): (d: Readonly<Record<string, unknown>>) => boolean {
+  const byKeys = !names.some((n) => n in Object.prototype);
+  const checks = names.map((n) => subs.get(n)!);
+  return (d) => {
+    const proto: unknown = Object.getPrototypeOf(d);
+    if (byKeys && (proto === Object.prototype || proto === null)) {
+      for (const key in d) {
+        const sub = subs.get(key);
+        const v = d[key];
+        if (sub !== undefined ? v !== undefined && !sub(v) : extra !== undefined && !extra(v)) return false;
       }
       return true;
-    });
-  }
-  if (additionalProperties !== undefined && additionalProperties !== true) {
-    const known = new Set(names);
-    const extra = compileNode(additionalProperties);
-    // ajv walks `for (key in data)` and checks every key that is not a property, even one whose value is undefined.
-    checks.push((d) => {
-      for (const key in d) if (!known.has(key) && !extra(d[key])) return false;
-      return true;
-    });
-  }
-  return checks;
+    }
+    for (let i = 0; i < names.length; i++) {
+      const v = d[names[i]];
+      if (v !== undefined && !checks[i](v)) return false;
+    }
+    if (extra !== undefined) for (const key in d) if (!subs.has(key) && !extra(d[key])) return false;
+    return true;
+  };
 }
 
 function combinators(schema: Record<string, unknown>): QuickCheck[] {
@@ -275,10 +315,10 @@ function combinators(schema: Record<string, unknown>): QuickCheck[] {
     if (list === undefined) return undefined;
     return Array.isArray(list) ? list.map(compileNode) : unported(`${keyword} is not a list`);
   };
-  const allOf = branches('allOf');
+  const every = branches('allOf');
   const anyOf = branches('anyOf');
   const oneOf = branches('oneOf');
-  if (allOf) checks.push((d) => allOf.every((c) => c(d)));
+  if (every) checks.push(allOf(every));
   if (anyOf) checks.push((d) => anyOf.some((c) => c(d)));
   if (oneOf) checks.push((d) => oneOf.filter((c) => c(d)).length === 1);
   if (schema.not !== undefined) {

@@ -40,6 +40,7 @@ properties:
         items: {type: object, properties: {port: {type: integer}, protocol: {type: string}}}
       labels: {type: object, additionalProperties: {type: string, maxLength: 2}}
       free: {type: object, x-kubernetes-preserve-unknown-fields: true}
+      inherited: {type: object, properties: {constructor: {type: string}, a: {type: string}}}
       choice:
         type: object
         properties: {a: {type: string}, b: {type: string}}
