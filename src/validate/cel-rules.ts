@@ -79,6 +79,9 @@ interface RuleNode {
    */
   readonly passed: Set<string>;
   readonly properties?: ReadonlyMap<string, RuleNode>;
+  /** The names and nodes of {@link properties}, as two lists (walked for every object). */
+  readonly propertyNames: readonly string[];
+  readonly propertyNodes: readonly RuleNode[];
   readonly items?: RuleNode;
   readonly values?: RuleNode;
 }
@@ -121,7 +124,7 @@ export class CelRuleTree {
   /** Evaluates the rules where the object has the field they are attached to. */
   public evaluate(object: unknown): CelRuleFailure[] {
     const failures: CelRuleFailure[] = [];
-    if (this.root) walk(object, undefined, this.root, '', failures);
+    if (this.root) walk(object, undefined, this.root, undefined, failures);
     return failures;
   }
 }
@@ -156,6 +159,8 @@ function build(schema: JsonObject, path: string, ctx: BuildContext): RuleNode | 
     rules,
     passed: new Set(),
     properties: properties.size > 0 ? properties : undefined,
+    propertyNames: [...properties.keys()],
+    propertyNodes: [...properties.values()],
     items,
     values,
   };
@@ -217,7 +222,24 @@ type CompileResult =
   | { readonly status: 'compiled'; readonly program: Program; readonly presenceFields?: readonly string[]; readonly keysOnly?: boolean }
   | { readonly status: 'transition' | 'unsupported'; readonly problem: string };
 
+/**
+ * Compiled expressions by environment, function names and source. CRDs repeat rules (the same
+ * selector and label rules sit in a dozen kinds), and CEL's parser is the slow part of compiling
+ * (tens of milliseconds for a kind while it is cold); a program is a pure function, safe to share.
+ */
+const compiledExpressions = new WeakMap<CelEnv, WeakMap<ReadonlySet<string>, Map<string, CompileResult>>>();
+
 function compileExpression(source: string, ctx: BuildContext): CompileResult {
+  let byNames = compiledExpressions.get(ctx.env);
+  if (!byNames) compiledExpressions.set(ctx.env, (byNames = new WeakMap()));
+  let bySource = byNames.get(ctx.functionNames);
+  if (!bySource) byNames.set(ctx.functionNames, (bySource = new Map()));
+  let result = bySource.get(source);
+  if (!result) bySource.set(source, (result = compileUncached(source, ctx)));
+  return result;
+}
+
+function compileUncached(source: string, ctx: BuildContext): CompileResult {
   let expr: Expr;
   try {
     expr = parse(source).expr;
@@ -252,23 +274,39 @@ function compileExpression(source: string, ctx: BuildContext): CompileResult {
 /** Bound on cached passing values per schema node. */
 const PASSED_CACHE_LIMIT = 20_000;
 
-function walk(raw: unknown, cel: CelInput | undefined, node: RuleNode, path: string, out: CelRuleFailure[]): void {
+/**
+ * Where the walk is in the object: a chain of segments, rendered as a field path
+ * (`spec.rules[0].from[0].source`) only for a failure. Objects of a large mesh have tens of
+ * thousands of nodes along rule branches and almost no failures.
+ */
+interface WalkPath {
+  readonly parent: WalkPath | undefined;
+  /** A field name (`.name`), or an index or map key (`[key]`). */
+  readonly segment: string | number;
+  readonly field: boolean;
+}
+
+function renderPath(path: WalkPath | undefined): string {
+  if (!path) return '';
+  const parent = renderPath(path.parent);
+  return path.field ? childPath(parent, path.segment as string) : `${parent}[${path.segment}]`;
+}
+
+function walk(raw: unknown, cel: CelInput | undefined, node: RuleNode, path: WalkPath | undefined, out: CelRuleFailure[]): void {
   if (raw === null || raw === undefined || !typeMatches(raw, node.schema)) return;
   // A parent's converted value is reused; a plain object handed down unconverted is wrapped once here.
   let value = cel !== raw ? cel : undefined;
   if (node.rules.length > 0) {
-    const pending = node.rules.filter((rule) => {
-      const shape = shapeKey(rule, raw);
-      return shape === undefined || !rule.passedShapes.has(shape);
-    });
+    const pending = pendingRules(node.rules, raw);
     if (pending.length > 0) {
       const key = JSON.stringify(raw);
       if (!node.passed.has(key)) {
         value ??= toCelValue(raw, node.schema);
         const before = out.length;
+        const at = renderPath(path);
         for (const rule of pending) {
           const failed = out.length;
-          evaluateRule(rule, raw, value, path, out);
+          evaluateRule(rule, raw, value, at, out);
           const shape = out.length === failed ? shapeKey(rule, raw) : undefined;
           if (shape !== undefined && rule.passedShapes.size < PASSED_CACHE_LIMIT) rule.passedShapes.add(shape);
         }
@@ -276,23 +314,39 @@ function walk(raw: unknown, cel: CelInput | undefined, node: RuleNode, path: str
       }
     }
   }
-  if (node.properties && isRecord(raw)) {
-    for (const [name, child] of node.properties) {
+  if (node.propertyNames.length > 0 && isRecord(raw)) {
+    for (let i = 0; i < node.propertyNames.length; i++) {
+      const name = node.propertyNames[i];
       const sub = raw[name];
-      if (sub !== undefined) walk(sub, value instanceof Map ? value.get(name) : undefined, child, childPath(path, name), out);
+      if (sub !== undefined) {
+        walk(sub, value instanceof Map ? value.get(name) : undefined, node.propertyNodes[i], { parent: path, segment: name, field: true }, out);
+      }
     }
   }
   if (node.items && Array.isArray(raw)) {
     const list = Array.isArray(value) ? value : undefined;
-    raw.forEach((item: unknown, i: number) => walk(item, list?.[i], node.items!, `${path}[${i}]`, out));
+    for (let i = 0; i < raw.length; i++) walk(raw[i], list?.[i], node.items, { parent: path, segment: i, field: false }, out);
   }
   if (node.values && isRecord(raw)) {
     const known = isJsonObject(node.schema.properties) ? node.schema.properties : undefined;
     for (const [key, sub] of Object.entries(raw)) {
       if (known?.[key] !== undefined || sub === undefined) continue;
-      walk(sub, value instanceof Map ? value.get(key) : undefined, node.values, `${path}[${key}]`, out);
+      walk(sub, value instanceof Map ? value.get(key) : undefined, node.values, { parent: path, segment: key, field: false }, out);
     }
   }
+}
+
+/** The rules of a node not already known to hold for a value of this shape (see {@link shapeKey}). */
+function pendingRules(rules: readonly CompiledRule[], raw: unknown): readonly CompiledRule[] {
+  // Undefined while every rule so far is pending: the common cases allocate nothing.
+  let pending: CompiledRule[] | undefined;
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i];
+    const shape = shapeKey(rule, raw);
+    if (shape !== undefined && rule.passedShapes.has(shape)) pending ??= rules.slice(0, i);
+    else pending?.push(rule);
+  }
+  return pending ?? rules;
 }
 
 /**

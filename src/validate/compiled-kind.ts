@@ -1,5 +1,5 @@
 /**
- * Compiled validators of a {@link CrdSchemaSet}: one ajv validator and one CEL rule tree per
+ * Compiled validators of a {@link CrdSchemaSet}: one structural check and one CEL rule tree per
  * distinct schema, built on first use and kept for the life of the set.
  *
  * @module
@@ -12,13 +12,22 @@ import { CelRuleTree } from './cel-rules';
 import type { CrdSchemaSet } from './crd-schema';
 import type { JsonObject } from './json';
 import { createSchemaAjv } from './schema-ajv';
+import { quickSchemaCheck, type QuickCheck } from './schema-quick-check';
 import { toAjvSchema } from './structural-schema';
 
 /** The validators for one schema. */
 export interface CompiledKind {
   /** The ajv schema (kept to render field paths of errors). */
   readonly ajvSchema: Record<string, unknown>;
-  /** The structural schema check. */
+  /**
+   * Whether an object passes the structural schema check: the same answer as {@link validate},
+   * without its errors (see `schema-quick-check.ts`).
+   */
+  readonly isValid: QuickCheck;
+  /**
+   * The structural schema check with ajv's errors. For a trusted set (whose schemas the tests
+   * compile) ajv compiles it on first use, i.e. only once an object fails {@link isValid}.
+   */
   readonly validate: ValidateFunction;
   /** The CEL rules. */
   readonly rules: CelRuleTree;
@@ -27,7 +36,7 @@ export interface CompiledKind {
 }
 
 interface SetCache {
-  readonly ajv: Ajv;
+  readonly ajv: () => Ajv;
   readonly env: CelEnv;
   readonly functionNames: ReadonlySet<string>;
   readonly bySchema: WeakMap<JsonObject, CompiledKind>;
@@ -44,19 +53,39 @@ export function compiledKind(set: CrdSchemaSet, schema: JsonObject): CompiledKin
   let cache = caches.get(set);
   if (!cache) {
     const env = kubernetesCelEnv();
-    cache = { ajv: createSchemaAjv({ trusted: set.trusted }), env, functionNames: knownFunctionNames(env), bySchema: new WeakMap() };
+    let ajv: Ajv | undefined;
+    cache = { ajv: () => (ajv ??= createSchemaAjv({ trusted: set.trusted })), env, functionNames: knownFunctionNames(env), bySchema: new WeakMap() };
     caches.set(set, cache);
   }
   let compiled = cache.bySchema.get(schema);
   if (!compiled) {
-    const { schema: ajvSchema, unchecked } = toAjvSchema(schema);
-    compiled = {
-      ajvSchema,
-      validate: cache.ajv.compile(ajvSchema),
-      rules: CelRuleTree.compile(schema, cache.env, cache.functionNames),
-      unchecked,
-    };
+    compiled = new Compiled(schema, set.trusted, cache);
     cache.bySchema.set(schema, compiled);
   }
   return compiled;
+}
+
+class Compiled implements CompiledKind {
+  public readonly ajvSchema: Record<string, unknown>;
+  public readonly isValid: QuickCheck;
+  public readonly rules: CelRuleTree;
+  public readonly unchecked: readonly string[];
+  private readonly ajv: () => Ajv;
+  private compiledValidate: ValidateFunction | undefined;
+
+  public constructor(schema: JsonObject, trusted: boolean, cache: SetCache) {
+    const { schema: ajvSchema, unchecked } = toAjvSchema(schema);
+    this.ajvSchema = ajvSchema;
+    this.unchecked = unchecked;
+    this.ajv = cache.ajv;
+    // A user's CRD file may hold a schema ajv refuses: compiled at once, so that surfaces as it always did.
+    const quick = trusted ? quickSchemaCheck(ajvSchema) : undefined;
+    if (!quick) this.compiledValidate = this.ajv().compile(ajvSchema);
+    this.isValid = quick ?? ((data) => this.validate(data) as boolean);
+    this.rules = CelRuleTree.compile(schema, cache.env, cache.functionNames);
+  }
+
+  public get validate(): ValidateFunction {
+    return (this.compiledValidate ??= this.ajv().compile(this.ajvSchema));
+  }
 }

@@ -210,7 +210,8 @@ function validateOne(manifest: unknown, index: number, crds: CrdSchemaSet, state
       message: `${unsupported.length} x-kubernetes-validations rule(s) of ${kind} are not evaluated: ${unsupported.map((r) => `${r.schemaPath}: ${r.rule.replace(/\s+/g, ' ')} (${r.problem})`).join('; ')}`,
     });
   }
-  if (!compiled.validate(manifest)) {
+  // The quick check first: ajv's validator (and its errors) only for an object that fails it.
+  if (!compiled.isValid(manifest) && !compiled.validate(manifest)) {
     for (const f of explainSchemaErrors(compiled.validate.errors ?? [], manifest, compiled.ajvSchema)) {
       problems.push({ code: 'TM_SCHEMA_INVALID', severity: 'error', path: f.path, message: detail(f.message, f.received, f.allowed), fix: f.fix });
     }

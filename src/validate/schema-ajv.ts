@@ -3,7 +3,7 @@
  *
  * @module
  */
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv, { type ErrorObject, type Format } from 'ajv';
 import { fullFormats } from 'ajv-formats/dist/formats';
 import { LIST_MAP_KEYS_KEYWORD } from './structural-schema';
 import { isRecord } from '../private/records';
@@ -15,6 +15,44 @@ const GO_DURATION = /^[-+]?(0|(\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$/;
 const CIDR_V4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const MAC = /^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$|^([0-9a-fA-F]{2}[:-]){7}[0-9a-fA-F]{2}$|^([0-9a-fA-F]{4}\.){2}[0-9a-fA-F]{4}$/;
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+
+
+const ipv6 = fullFormats.ipv6;
+const isIp = (s: string, f: unknown): boolean => (f instanceof RegExp ? f.test(s) : false);
+
+/**
+ * The formats Kubernetes checks (`structural-schema.ts` keeps only these), as registered on ajv;
+ * also read by `schema-quick-check.ts`.
+ */
+export const KUBERNETES_FORMATS: Readonly<Record<string, Format>> = {
+  'int32': { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -INT32 && n < INT32 },
+  'int64': { type: 'number', validate: (n: number) => Number.isInteger(n) },
+  'uint32': { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= 0 && n < UINT32 },
+  'float': { type: 'number', validate: () => true },
+  'double': { type: 'number', validate: () => true },
+  'byte': fullFormats.byte,
+  'date-time': fullFormats['date-time'],
+  'datetime': fullFormats['date-time'],
+  'date': fullFormats.date,
+  'duration': GO_DURATION,
+  'ipv4': fullFormats.ipv4,
+  'ipv6': ipv6,
+  'cidr': (s: string) => {
+    const v4 = CIDR_V4.exec(s);
+    if (v4) return v4.slice(1, 5).every((o) => Number(o) <= 255) && Number(v4[5]) <= 32;
+    const slash = s.lastIndexOf('/');
+    return slash > 0 && isIp(s.slice(0, slash), ipv6) && /^\d{1,3}$/.test(s.slice(slash + 1)) && Number(s.slice(slash + 1)) <= 128;
+  },
+  'mac': MAC,
+  'uuid': UUID,
+  'uuid3': UUID,
+  'uuid4': UUID,
+  'uuid5': UUID,
+  'hostname': fullFormats.hostname,
+  'email': fullFormats.email,
+  // Kubernetes checks `uri` with Go's url.ParseRequestURI: an absolute URI or an absolute path.
+  'uri': (s: string) => /^([a-zA-Z][a-zA-Z0-9+.-]*:|\/)[^\s]*$/.test(s),
+};
 
 /** Options of {@link createSchemaAjv}. */
 export interface SchemaAjvOptions {
@@ -47,33 +85,7 @@ export function createSchemaAjv(options: SchemaAjvOptions = {}): Ajv {
     allowUnionTypes: true,
     validateFormats: true,
   });
-  const ipv4 = fullFormats.ipv4;
-  const ipv6 = fullFormats.ipv6;
-  const isIp = (s: string, f: unknown): boolean => (f instanceof RegExp ? f.test(s) : false);
-  ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -INT32 && n < INT32 });
-  ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
-  ajv.addFormat('uint32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= 0 && n < UINT32 });
-  ajv.addFormat('float', { type: 'number', validate: () => true });
-  ajv.addFormat('double', { type: 'number', validate: () => true });
-  ajv.addFormat('byte', fullFormats.byte);
-  ajv.addFormat('date-time', fullFormats['date-time']);
-  ajv.addFormat('datetime', fullFormats['date-time']);
-  ajv.addFormat('date', fullFormats.date);
-  ajv.addFormat('duration', GO_DURATION);
-  ajv.addFormat('ipv4', ipv4);
-  ajv.addFormat('ipv6', ipv6);
-  ajv.addFormat('cidr', (s: string) => {
-    const v4 = CIDR_V4.exec(s);
-    if (v4) return v4.slice(1, 5).every((o) => Number(o) <= 255) && Number(v4[5]) <= 32;
-    const slash = s.lastIndexOf('/');
-    return slash > 0 && isIp(s.slice(0, slash), ipv6) && /^\d{1,3}$/.test(s.slice(slash + 1)) && Number(s.slice(slash + 1)) <= 128;
-  });
-  ajv.addFormat('mac', MAC);
-  for (const name of ['uuid', 'uuid3', 'uuid4', 'uuid5']) ajv.addFormat(name, UUID);
-  ajv.addFormat('hostname', fullFormats.hostname);
-  ajv.addFormat('email', fullFormats.email);
-  // Kubernetes checks `uri` with Go's url.ParseRequestURI: an absolute URI or an absolute path.
-  ajv.addFormat('uri', (s: string) => /^([a-zA-Z][a-zA-Z0-9+.-]*:|\/)[^\s]*$/.test(s));
+  for (const [name, format] of Object.entries(KUBERNETES_FORMATS)) ajv.addFormat(name, format);
   ajv.addKeyword({
     keyword: LIST_MAP_KEYS_KEYWORD,
     type: 'array',
@@ -87,6 +99,18 @@ export function createSchemaAjv(options: SchemaAjvOptions = {}): Ajv {
 interface ListMapValidate {
   (keys: readonly string[], data: readonly unknown[]): boolean;
   errors?: Partial<ErrorObject>[];
+}
+
+/** Whether the items of an `x-kubernetes-list-type: map` list are unique by their map keys (the keyword's yes/no). */
+export function listMapKeysUnique(keys: readonly string[], data: readonly unknown[]): boolean {
+  const seen = new Set<string>();
+  for (const item of data) {
+    if (!isRecord(item)) continue;
+    const id = JSON.stringify(keys.map((k) => item[k] ?? null));
+    if (seen.has(id)) return false;
+    seen.add(id);
+  }
+  return true;
 }
 
 /** Items of an `x-kubernetes-list-type: map` list must be unique by their map keys. */

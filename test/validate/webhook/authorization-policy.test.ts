@@ -1,8 +1,10 @@
 // istiod's ValidateAuthorizationPolicy (pkg/config/validation/validation.go) and the value checks
 // of pkg/config/security (ValidateAttribute, ValidateIPs, ValidatePorts, CheckServiceAccount,
 // CheckTrustDomainValues, CheckValidPathTemplate), plus validateMetadata's dry-run annotation.
-import { describe, it } from 'vitest';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { expectFindings, expectValid, run } from './helpers';
+import { validateWebhook } from '../../../src/validate/webhook/validate-webhook';
 
 const AP = 'AuthorizationPolicy';
 const rule = (r: Record<string, unknown>): Record<string, unknown> => ({ rules: [r] });
@@ -153,5 +155,39 @@ describe('validateWorkloadSelector and validatePolicyTargetReference', () => {
       ['error TM_TARGET_REF_INVALID spec.targetRef', /but was "networking\.istio\.io"\/"Gateway"/],
     ]);
     expectFindings(run(AP, { targetRefs: [{ kind: 'Deployment', group: 'apps', name: 'd' }] }), [['error TM_TARGET_REF_INVALID spec.targetRefs[0]']]);
+  });
+});
+
+// A plain source or operation is read by walking its keys (it usually has one of fourteen fields);
+// any other object by name, as before. Both must find the same things, in the same order.
+describe('ValidateAuthorizationPolicy on plain objects and on objects of other prototypes', () => {
+  const fieldValue = fc.oneof(
+    fc.constant([]), fc.constant(null), fc.constant('a'),
+    fc.array(fc.constantFrom('', 'a', 'ns/sa', 'a/b/c', '*', '10.0.0.1', '10.0.0.0/33', '80', '99999', '/p/{*}', '/{**}/x', 'GET'), { minLength: 1, maxLength: 3 }),
+  );
+  const entry = (fields: readonly string[]): fc.Arbitrary<Record<string, unknown>> => fc.shuffledSubarray([...fields, 'unknown'], { maxLength: 4 })
+    .chain((keys) => fc.tuple(...keys.map(() => fieldValue)).map((values) => Object.fromEntries(keys.map((k, i) => [k, values[i]]))));
+  const SOURCE = ['principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals', 'namespaces', 'notNamespaces',
+    'serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains', 'ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks'];
+  const OPERATION = ['hosts', 'notHosts', 'ports', 'notPorts', 'methods', 'notMethods', 'paths', 'notPaths'];
+  const anyRule = fc.record({
+    from: fc.array(entry(SOURCE).map((source) => ({ source })), { maxLength: 2 }),
+    to: fc.array(entry(OPERATION).map((operation) => ({ operation })), { maxLength: 2 }),
+  });
+  const policy = fc.record({ action: fc.constantFrom('ALLOW', 'DENY', 'CUSTOM', 'AUDIT'), rules: fc.array(anyRule, { minLength: 1, maxLength: 2 }) });
+  const object = (spec: unknown): object => ({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'p', namespace: 'ns' }, spec });
+  // The same fields, on an object whose prototype is not Object.prototype.
+  const withPrototype = (spec: { action: string; rules: Array<{ from: Array<{ source: object }>; to: Array<{ operation: object }> }> }): unknown => ({
+    ...spec,
+    rules: spec.rules.map((r) => ({
+      from: r.from.map((f) => ({ source: Object.assign(Object.create({ inherited: true }) as object, f.source) })),
+      to: r.to.map((t) => ({ operation: Object.assign(Object.create({ inherited: true }) as object, t.operation) })),
+    })),
+  });
+
+  it('reports the same findings', () => {
+    fc.assert(fc.property(policy, (spec) => {
+      expect(validateWebhook(object(spec))).toEqual(validateWebhook(object(withPrototype(spec))));
+    }), { numRuns: 2000, seed: 7 });
   });
 });
