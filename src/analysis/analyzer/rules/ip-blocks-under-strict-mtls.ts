@@ -67,15 +67,24 @@ export const ipBlocksUnderStrictMtlsRule: AnalyzerRule = {
   },
 };
 
-// The first address field of a `from` entry that names no identity.
+// The first address field of a `from` entry that names no identity (index loops: every rule of
+// an ALLOW policy is asked).
 function addressOnlyField(rule: AuthorizationRule, i: number): FieldPath | undefined {
-  for (const [j, f] of (rule.from ?? []).entries()) {
-    const source = f.source ?? {};
-    if (IDENTITY_FIELDS.some((k) => (source[k] ?? []).length > 0)) continue;
-    const field = ADDRESS_FIELDS.find((k) => (source[k] ?? []).length > 0);
-    if (field) return ['spec', 'rules', i, 'from', j, 'source', field];
+  const from = rule.from;
+  if (!from) return undefined;
+  for (let j = 0; j < from.length; j++) {
+    const source = from[j]?.source;
+    if (!source || namesAny(source, IDENTITY_FIELDS)) continue;
+    for (const field of ADDRESS_FIELDS) {
+      if ((source[field]?.length ?? 0) > 0) return ['spec', 'rules', i, 'from', j, 'source', field];
+    }
   }
   return undefined;
+}
+
+function namesAny(source: AuthorizationSource, fields: readonly (keyof AuthorizationSource)[]): boolean {
+  for (const k of fields) if ((source[k]?.length ?? 0) > 0) return true;
+  return false;
 }
 
 // The STRICT ports among those the rule covers ('all' when the whole workload is STRICT), or undefined.

@@ -71,7 +71,7 @@ const TOKEN_SOURCE_FIELDS = ['requestPrincipals', 'notRequestPrincipals'] as con
 
 /** Whether a source sets a field of {@link TOKEN_SOURCE_FIELDS}. */
 function namesToken(source: AuthorizationSource | undefined, field: typeof TOKEN_SOURCE_FIELDS[number]): boolean {
-  return (source?.[field] ?? []).length > 0;
+  return (source?.[field]?.length ?? 0) > 0;
 }
 
 /** Whether a condition reads the validated JWT. */
@@ -91,15 +91,37 @@ export function tokenFields(rule: AuthorizationRule, i: number): FieldPath[] {
   return out;
 }
 
-/** Whether {@link tokenFields} of the rule is not empty, without building the paths (every rule of a large mesh is asked). */
+/**
+ * Whether {@link tokenFields} of the rule is not empty, without building the paths or a closure
+ * (every rule of a large mesh is asked, twice).
+ */
 function hasTokenField(rule: AuthorizationRule): boolean {
-  return (rule.from ?? []).some((f) => TOKEN_SOURCE_FIELDS.some((k) => namesToken(f.source, k))) || (rule.when ?? []).some(readsToken);
+  const from = rule.from;
+  if (from) {
+    for (let j = 0; j < from.length; j++) {
+      const source = from[j]?.source;
+      if (source && (namesToken(source, 'requestPrincipals') || namesToken(source, 'notRequestPrincipals'))) return true;
+    }
+  }
+  const when = rule.when;
+  if (when) {
+    for (let j = 0; j < when.length; j++) if (when[j] && readsToken(when[j])) return true;
+  }
+  return false;
 }
 
 function requiresToken(ap: AuthorizationPolicyResource): boolean {
   if (ap.spec.action !== 'ALLOW' && ap.spec.action !== 'DENY') return false;
   if (ap.spec.targetRefs.length > 0) return false;
-  return ap.spec.rules.some((r) => r !== null && hasTokenField(r));
+  return someRuleHasTokenField(ap.spec.rules);
+}
+
+function someRuleHasTokenField(rules: readonly (AuthorizationRule | null)[]): boolean {
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i];
+    if (rule && hasTokenField(rule)) return true;
+  }
+  return false;
 }
 
 /** Objects with a selector scope, found by the scopes they can overlap, in input order. */
@@ -143,8 +165,10 @@ class ScopeIndex<T extends SelectingObject> {
 
 function checkPolicy(context: RuleContext, ap: AuthorizationPolicyResource,
   requestAuthns: () => ScopeIndex<RequestAuthenticationResource>, out: Diagnostic[]): void {
+  // Nearly no policy of a large mesh reads a token: nothing to build for those.
+  if (ap.spec.action === 'CUSTOM' || !someRuleHasTokenField(ap.spec.rules)) return;
   const scope = scopeOf(ap);
-  if (!scope || ap.spec.action === 'CUSTOM') return;
+  if (!scope) return;
   let targets: PolicyTarget[] | undefined;
   ap.spec.rules.forEach((rule, i) => {
     if (!rule || !hasTokenField(rule)) return;
