@@ -169,7 +169,8 @@ function collectObjects(text: string, file: string, options: LoadConfigOptions, 
 
 function addObject(doc: YamlDocument, value: unknown, at: FieldPath, file: string, options: LoadConfigOptions,
   objects: LoadedObject[], diagnostics: Diagnostic[]): void {
-  const locate = (p: FieldPath): ReturnType<YamlDocument['locate']> => doc.locate([...at, ...p]);
+  // A document's own object is located by the document (no closure per object); a List item below its path.
+  const locate = at.length === 0 ? doc.locate : (p: FieldPath): ReturnType<YamlDocument['locate']> => doc.locate([...at, ...p]);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     diagnostics.push({ code: 'TM_NOT_A_KUBERNETES_OBJECT', severity: 'warning', message: 'skipped a document that is not a Kubernetes object', location: locate([]) });
     return;
