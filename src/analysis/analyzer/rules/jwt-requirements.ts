@@ -54,11 +54,18 @@ export const jwtRequirementsRule: AnalyzerRule = {
     let requestAuthns: ScopeIndex<RequestAuthenticationResource> | undefined;
     const requestAuthnIndex = (): ScopeIndex<RequestAuthenticationResource> =>
       requestAuthns ??= new ScopeIndex(context.config.requestAuthentications, root);
-    for (const ap of context.config.authorizationPolicies) checkPolicy(context, ap, requestAuthnIndex, out);
-    // Scanned once per RequestAuthentication that selects no known workload: filter once.
+    // One walk over every policy's rules: the policies that read a token are checked, and those
+    // that require one kept for the RequestAuthentications below.
+    const requiring: AuthorizationPolicyResource[] = [];
+    for (const ap of context.config.authorizationPolicies) {
+      if (!someRuleHasTokenField(ap.spec.rules)) continue;
+      checkPolicy(context, ap, requestAuthnIndex, out);
+      if (requiresTokenOf(ap, true) && !isDryRunPolicy(ap)) requiring.push(ap);
+    }
+    // Scanned once per RequestAuthentication that selects no known workload: indexed once.
     let enforcing: ScopeIndex<AuthorizationPolicyResource> | undefined;
     const enforcingPolicies = (): ScopeIndex<AuthorizationPolicyResource> => {
-      enforcing ??= new ScopeIndex(context.config.authorizationPolicies.filter((ap) => requiresToken(ap) && !isDryRunPolicy(ap)), root);
+      enforcing ??= new ScopeIndex(requiring, root);
       return enforcing;
     };
     for (const ra of context.config.requestAuthentications) checkRequestAuthentication(context, ra, enforcingPolicies, out);
@@ -111,9 +118,12 @@ function hasTokenField(rule: AuthorizationRule): boolean {
 }
 
 function requiresToken(ap: AuthorizationPolicyResource): boolean {
-  if (ap.spec.action !== 'ALLOW' && ap.spec.action !== 'DENY') return false;
-  if (ap.spec.targetRefs.length > 0) return false;
-  return someRuleHasTokenField(ap.spec.rules);
+  return requiresTokenOf(ap, someRuleHasTokenField(ap.spec.rules));
+}
+
+/** {@link requiresToken} of a policy, told whether some rule of it reads a token. */
+function requiresTokenOf(ap: AuthorizationPolicyResource, readsToken: boolean): boolean {
+  return readsToken && (ap.spec.action === 'ALLOW' || ap.spec.action === 'DENY') && ap.spec.targetRefs.length === 0;
 }
 
 function someRuleHasTokenField(rules: readonly (AuthorizationRule | null)[]): boolean {
@@ -163,10 +173,10 @@ class ScopeIndex<T extends SelectingObject> {
   }
 }
 
+// A policy some rule of which reads a token (nearly no policy of a large mesh).
 function checkPolicy(context: RuleContext, ap: AuthorizationPolicyResource,
   requestAuthns: () => ScopeIndex<RequestAuthenticationResource>, out: Diagnostic[]): void {
-  // Nearly no policy of a large mesh reads a token: nothing to build for those.
-  if (ap.spec.action === 'CUSTOM' || !someRuleHasTokenField(ap.spec.rules)) return;
+  if (ap.spec.action === 'CUSTOM') return;
   const scope = scopeOf(ap);
   if (!scope) return;
   let targets: PolicyTarget[] | undefined;
