@@ -85,7 +85,7 @@ function mayWiden(rule: AuthorizationRule): boolean {
     const source = rule.from![j]?.source;
     if (source === undefined) continue;
     from++;
-    if (!tcpInFrom) tcpInFrom = TCP_SOURCE_FIELDS.some((k) => (source[k]?.length ?? 0) > 0);
+    for (let n = 0; n < TCP_SOURCE_FIELDS.length && !tcpInFrom; n++) tcpInFrom = (source[TCP_SOURCE_FIELDS[n]]?.length ?? 0) > 0;
   }
   let to = 0;
   let tcpInTo = false;

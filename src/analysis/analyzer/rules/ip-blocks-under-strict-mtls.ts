@@ -75,15 +75,15 @@ function addressOnlyField(rule: AuthorizationRule, i: number): FieldPath | undef
   for (let j = 0; j < from.length; j++) {
     const source = from[j]?.source;
     if (!source || namesAny(source, IDENTITY_FIELDS)) continue;
-    for (const field of ADDRESS_FIELDS) {
-      if ((source[field]?.length ?? 0) > 0) return ['spec', 'rules', i, 'from', j, 'source', field];
+    for (let n = 0; n < ADDRESS_FIELDS.length; n++) {
+      if ((source[ADDRESS_FIELDS[n]]?.length ?? 0) > 0) return ['spec', 'rules', i, 'from', j, 'source', ADDRESS_FIELDS[n]];
     }
   }
   return undefined;
 }
 
 function namesAny(source: AuthorizationSource, fields: readonly (keyof AuthorizationSource)[]): boolean {
-  for (const k of fields) if ((source[k]?.length ?? 0) > 0) return true;
+  for (let n = 0; n < fields.length; n++) if ((source[fields[n]]?.length ?? 0) > 0) return true;
   return false;
 }
 

@@ -122,8 +122,8 @@ function requiresToken(ap: AuthorizationPolicyResource): boolean {
 }
 
 /** {@link requiresToken} of a policy, told whether some rule of it reads a token. */
-function requiresTokenOf(ap: AuthorizationPolicyResource, readsToken: boolean): boolean {
-  return readsToken && (ap.spec.action === 'ALLOW' || ap.spec.action === 'DENY') && ap.spec.targetRefs.length === 0;
+function requiresTokenOf(ap: AuthorizationPolicyResource, someRuleReadsToken: boolean): boolean {
+  return someRuleReadsToken && (ap.spec.action === 'ALLOW' || ap.spec.action === 'DENY') && ap.spec.targetRefs.length === 0;
 }
 
 function someRuleHasTokenField(rules: readonly (AuthorizationRule | null)[]): boolean {

@@ -57,9 +57,12 @@ export const referenceNotFoundRule: AnalyzerRule = {
   run(context) {
     const out: Diagnostic[] = [];
     if (context.inventory.mode === 'none') return out;
-    // Index loops, and a value's field path built only when it is reported: every peer of a large
-    // mesh is checked, nearly all of them found.
-    for (const ap of context.config.authorizationPolicies) {
+    // Index loops (this runs once per synth, mostly interpreted: no iterator per loop), and a
+    // value's field path built only when it is reported: every peer of a large mesh is checked,
+    // nearly all of them found.
+    const policies = context.config.authorizationPolicies;
+    for (let p = 0; p < policies.length; p++) {
+      const ap = policies[p];
       const rules = ap.spec.rules;
       for (let i = 0; i < rules.length; i++) {
         const rule = rules[i];
@@ -68,8 +71,10 @@ export const referenceNotFoundRule: AnalyzerRule = {
         for (let j = 0; j < from.length; j++) {
           const source = from[j]?.source as Readonly<Record<string, readonly string[] | undefined>> | undefined;
           if (!source) continue;
-          for (const { field, kind, negative } of SOURCE_FIELDS) {
-            const values = source[field] ?? NONE;
+          for (let n = 0; n < SOURCE_FIELDS.length; n++) {
+            const { field, kind, negative } = SOURCE_FIELDS[n];
+            const values = source[field];
+            if (!values) continue;
             for (let k = 0; k < values.length; k++) checkValue(context, ap, kind, values[k], negative, out, i, 'from', j, field, k);
           }
         }
