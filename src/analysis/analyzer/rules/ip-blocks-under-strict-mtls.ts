@@ -16,7 +16,7 @@
  * @module
  */
 import { peerAuthenticationFor } from './peer-authentication-lookup';
-import { describeTarget, policyTargets, PolicyTarget, scopeOf, verbFor } from './policy-targets';
+import { describeTarget, policyTargets, PolicyScope, PolicyTarget, scopeOf, verbFor } from './policy-targets';
 import { AnalyzerCheck, AnalyzerRule, finding, objectRef, RuleContext } from './rule-types';
 import { Diagnostic } from '../../../errors';
 import { selectorMatches } from '../../../semantics/labels';
@@ -47,21 +47,28 @@ export const ipBlocksUnderStrictMtlsRule: AnalyzerRule = {
     const gateways = context.config.gateways.map(gatewaySelector).filter((s) => Object.keys(s).length > 0);
     for (const ap of context.config.authorizationPolicies) {
       if (ap.spec.action !== 'ALLOW') continue;
-      const scope = scopeOf(ap);
-      if (!scope || (scope.namespace === context.mesh.rootNamespace && Object.keys(scope.selector).length > 0)) continue;
+      // The scope and targets only of a policy with a rule that admits callers by address only
+      // (nearly none of a large mesh).
+      let scope: PolicyScope | undefined;
       let targets: PolicyTarget[] | undefined;
-      ap.spec.rules.forEach((rule, i) => {
+      const rules = ap.spec.rules;
+      for (let i = 0; i < rules.length; i++) {
+        const rule = rules[i];
         const field = rule ? addressOnlyField(rule, i) : undefined;
-        if (!rule || !field) return;
+        if (!rule || !field) continue;
+        if (!scope) {
+          scope = scopeOf(ap);
+          if (!scope || (scope.namespace === context.mesh.rootNamespace && Object.keys(scope.selector).length > 0)) break;
+        }
         targets ??= policyTargets(context, scope).filter((t) => !gateways.some((g) => selectorMatches(g, t.labels)));
         for (const target of targets) {
           const ports = strictPorts(context, target, rule);
           if (ports) {
             out.push(report(ap, i, field, target, ports));
-            return;
+            break;
           }
         }
-      });
+      }
     }
     return out;
   },
