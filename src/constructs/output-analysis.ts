@@ -66,7 +66,9 @@ export function analyzeOutput(files: readonly OutputManifestFile[], options: Ana
   const byFolder = new Map<string, OutputManifestFile[]>();
   for (const f of files) {
     const folder = outputFolder(f.path);
-    byFolder.set(folder, [...(byFolder.get(folder) ?? []), f]);
+    const group = byFolder.get(folder);
+    if (group) group.push(f);
+    else byFolder.set(folder, [f]);
   }
   const out: Diagnostic[] = [];
   for (const [folder, group] of byFolder) {
@@ -141,21 +143,17 @@ export function outputFolder(file: string): string {
   return slash < 0 ? '' : file.slice(0, slash);
 }
 
-/** Maps positions in the parsed files back to the construct that produced the object there. */
+/**
+ * Maps positions in the parsed files back to the construct that produced the object there. Built
+ * on the first finding that asks: a synth without findings (the usual one) never keys its objects.
+ */
 class ConstructIndex {
-  private readonly byFile = new Map<string, { line: number; constructPath: string }[]>();
+  private readonly files: { readonly loaded: readonly LoadedObject[]; readonly records: OutputManifestFile['objects'] }[] = [];
+  private byFile: Map<string, { line: number; constructPath: string }[]> | undefined;
 
-  /** Registers the parsed objects of one file, matched to its records by kind, namespace and name. */
+  /** Registers the parsed objects of one file, to be matched to its records by kind, namespace and name. */
   public add(loaded: readonly LoadedObject[], records: OutputManifestFile['objects']): void {
-    const paths = new Map<string, string>();
-    for (const r of records) paths.set(objectKey(r.manifest), r.constructPath);
-    for (const o of loaded) {
-      const constructPath = paths.get(objectKey(o.body));
-      if (constructPath === undefined) continue;
-      const list = this.byFile.get(o.source.file) ?? [];
-      list.push({ line: o.source.line, constructPath });
-      this.byFile.set(o.source.file, list);
-    }
+    this.files.push({ loaded, records });
   }
 
   /** The finding with the construct path of the object its position falls in. */
@@ -163,11 +161,29 @@ class ConstructIndex {
     const l = d.location;
     if (!l?.file || l.line === undefined || l.constructPath !== undefined) return d;
     let owner: string | undefined;
-    for (const o of this.byFile.get(l.file) ?? []) {
+    for (const o of this.index().get(l.file) ?? []) {
       if (o.line > l.line) break;
       owner = o.constructPath;
     }
     return owner === undefined ? d : { ...d, location: { ...l, constructPath: owner } };
+  }
+
+  private index(): Map<string, { line: number; constructPath: string }[]> {
+    if (this.byFile) return this.byFile;
+    const byFile = new Map<string, { line: number; constructPath: string }[]>();
+    for (const { loaded, records } of this.files) {
+      const paths = new Map<string, string>();
+      for (const r of records) paths.set(objectKey(r.manifest), r.constructPath);
+      for (const o of loaded) {
+        const constructPath = paths.get(objectKey(o.body));
+        if (constructPath === undefined) continue;
+        const list = byFile.get(o.source.file) ?? [];
+        list.push({ line: o.source.line, constructPath });
+        byFile.set(o.source.file, list);
+      }
+    }
+    this.byFile = byFile;
+    return byFile;
   }
 }
 

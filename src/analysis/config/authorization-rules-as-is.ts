@@ -27,7 +27,7 @@ const CONDITION_FIELDS = ['key', 'values', 'notValues'] as const;
  */
 export function rulesAsTyped(value: unknown): readonly (AuthorizationRule | null)[] | undefined {
   if (!Array.isArray(value)) return undefined;
-  return sharedList(value, (rule) => (rule === null ? null : typedRule(rule)));
+  return sharedList(value, typedRuleOrNull);
 }
 
 /** Whether `value` is a selector whose typed form is itself: `{ matchLabels }` with string values only. */
@@ -56,55 +56,108 @@ function sharedList<T>(list: readonly unknown[], type: (item: unknown) => T | un
   return copy ?? (list as readonly T[]);
 }
 
+// Every record below is read in one pass over its own keys (`for…in`: a plain record has no
+// enumerable inherited ones, and its keys come in `Object.keys` order), without a list of its keys
+// or a typed copy unless it needs one: it is its own typed form when every key is a known field, in
+// the typed order, with a value (field-by-field typing drops an `undefined` one).
+
+function typedRuleOrNull(rule: unknown): AuthorizationRule | null | undefined {
+  return rule === null ? null : typedRule(rule);
+}
+
 function typedRule(rule: unknown): AuthorizationRule | undefined {
-  if (!isPlainRecord(rule) || !knownKeys(rule, RULE_FIELDS)) return undefined;
-  const parts: Record<string, readonly unknown[]> = {};
-  for (const field of RULE_FIELDS) {
-    const list = rule[field];
-    if (list === undefined) continue;
+  if (!isPlainRecord(rule)) return undefined;
+  let from: readonly unknown[] | undefined;
+  let to: readonly unknown[] | undefined;
+  let when: readonly unknown[] | undefined;
+  let last = -1;
+  let same = true;
+  for (const key in rule) {
+    const at = RULE_FIELDS.indexOf(key as typeof RULE_FIELDS[number]);
+    if (at < 0) return undefined;
+    const list = rule[key];
+    if (list === undefined) {
+      same = false;
+      continue;
+    }
     if (!Array.isArray(list)) return undefined;
-    const typed = field === 'when' ? sharedList(list, typedCondition)
-      : sharedList(list, (entry) => typedEntry(entry, field === 'from' ? 'source' : 'operation', field === 'from' ? SOURCE_FIELDS : OPERATION_FIELDS));
+    const typed = at === 0 ? sharedList(list, typedSourceEntry) : at === 1 ? sharedList(list, typedOperationEntry) : sharedList(list, typedCondition);
     if (typed === undefined) return undefined;
-    parts[field] = typed;
+    if (at === 0) from = typed;
+    else if (at === 1) to = typed;
+    else when = typed;
+    if (typed !== list || at < last) same = false;
+    last = at;
   }
-  return sameRecord(rule, parts) ? rule as AuthorizationRule : parts as AuthorizationRule;
+  if (same) return rule as AuthorizationRule;
+  const parts: Record<string, readonly unknown[]> = {};
+  if (from !== undefined) parts.from = from;
+  if (to !== undefined) parts.to = to;
+  if (when !== undefined) parts.when = when;
+  return parts as AuthorizationRule;
+}
+
+function typedSourceEntry(entry: unknown): Record<string, unknown> | undefined {
+  return typedEntry(entry, 'source', SOURCE_FIELDS);
+}
+
+function typedOperationEntry(entry: unknown): Record<string, unknown> | undefined {
+  return typedEntry(entry, 'operation', OPERATION_FIELDS);
 }
 
 // `{ source: {…} }` or `{ operation: {…} }`, its fields lists of strings.
-function typedEntry(entry: unknown, name: string, fields: readonly string[]): Record<string, unknown> | undefined {
+function typedEntry(entry: unknown, name: 'source' | 'operation', fields: readonly string[]): Record<string, unknown> | undefined {
   if (!isPlainRecord(entry)) return undefined;
-  const keys = Object.keys(entry);
-  const inner = entry[name];
-  if (keys.length !== 1 || keys[0] !== name || !isPlainRecord(inner) || !knownKeys(inner, fields)) return undefined;
+  let inner: unknown;
+  let count = 0;
+  for (const key in entry) {
+    if (key !== name) return undefined;
+    inner = entry[key];
+    count++;
+  }
+  if (count !== 1 || !isPlainRecord(inner)) return undefined;
+  let last = -1;
+  let same = true;
+  for (const key in inner) {
+    const at = fields.indexOf(key);
+    if (at < 0) return undefined;
+    const v = inner[key];
+    if (v === undefined) {
+      same = false;
+      continue;
+    }
+    if (!isStringList(v)) return undefined;
+    if (at < last) same = false;
+    last = at;
+  }
+  if (same) return entry;
   const typed: Record<string, unknown> = {};
   for (const f of fields) {
     const v = inner[f];
-    if (v === undefined) continue;
-    if (!isStringList(v)) return undefined;
-    typed[f] = v;
+    if (v !== undefined) typed[f] = v;
   }
-  if (sameRecord(inner, typed)) return entry;
   return name === 'source' ? { source: typed } : { operation: typed };
 }
 
 function typedCondition(condition: unknown): Record<string, unknown> | undefined {
-  if (!isPlainRecord(condition) || !knownKeys(condition, CONDITION_FIELDS) || typeof condition.key !== 'string') return undefined;
+  if (!isPlainRecord(condition) || typeof condition.key !== 'string') return undefined;
+  let last = -1;
+  let same = true;
+  for (const key in condition) {
+    const at = CONDITION_FIELDS.indexOf(key as typeof CONDITION_FIELDS[number]);
+    if (at < 0) return undefined;
+    const v = condition[key];
+    if (v === undefined) {
+      same = false;
+      continue;
+    }
+    if (at > 0 && !isStringList(v)) return undefined;
+    if (at < last) same = false;
+    last = at;
+  }
+  if (same) return condition;
   const { key, values, notValues } = condition;
-  if ((values !== undefined && !isStringList(values)) || (notValues !== undefined && !isStringList(notValues))) return undefined;
-  const typed = { key, ...(values !== undefined ? { values } : {}), ...(notValues !== undefined ? { notValues } : {}) };
-  return sameRecord(condition, typed) ? condition : typed;
-}
-
-function knownKeys(rec: Record<string, unknown>, fields: readonly string[]): boolean {
-  return Object.keys(rec).every((k) => fields.includes(k));
-}
-
-/** Whether `rec` lists the typed record's keys in the same order, each with the very same value. */
-function sameRecord(rec: Record<string, unknown>, typed: Record<string, unknown>): boolean {
-  const keys = Object.keys(rec);
-  const typedKeys = Object.keys(typed);
-  return keys.length === typedKeys.length && keys.every((k, i) => k === typedKeys[i] && rec[k] === typed[k]);
+  return { key, ...(values !== undefined ? { values } : {}), ...(notValues !== undefined ? { notValues } : {}) };
 }
 
 // A JSON or YAML mapping (not a list, a Date or a class instance, which the checks read differently).
@@ -118,7 +171,11 @@ function isString(v: unknown): v is string {
   return typeof v === 'string';
 }
 
-// What field-by-field typing keeps as it is.
+// What field-by-field typing keeps as it is: a list whose items are strings (`every` skips holes, so does this).
 function isStringList(v: unknown): boolean {
-  return Array.isArray(v) && v.every(isString);
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) {
+    if (typeof v[i] !== 'string' && (v[i] !== undefined || i in v)) return false;
+  }
+  return true;
 }

@@ -169,7 +169,8 @@ function collectObjects(text: string, file: string, options: LoadConfigOptions, 
 
 function addObject(doc: YamlDocument, value: unknown, at: FieldPath, file: string, options: LoadConfigOptions,
   objects: LoadedObject[], diagnostics: Diagnostic[]): void {
-  const locate = (p: FieldPath): ReturnType<YamlDocument['locate']> => doc.locate([...at, ...p]);
+  // A document's own object is located by the document (no closure per object); a List item below its path.
+  const locate = at.length === 0 ? doc.locate : (p: FieldPath): ReturnType<YamlDocument['locate']> => doc.locate([...at, ...p]);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     diagnostics.push({ code: 'TM_NOT_A_KUBERNETES_OBJECT', severity: 'warning', message: 'skipped a document that is not a Kubernetes object', location: locate([]) });
     return;
@@ -193,15 +194,16 @@ function addObject(doc: YamlDocument, value: unknown, at: FieldPath, file: strin
   const meta = typeof body.metadata === 'object' && body.metadata !== null ? body.metadata as Record<string, unknown> : {};
   const clusterScoped = CLUSTER_SCOPED_KINDS.has(body.kind);
   const ns = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : undefined;
-  const metadata: ObjectMeta = {
+  const metadata: { -readonly [K in keyof ObjectMeta]: ObjectMeta[K] } = {
     name: typeof meta.name === 'string' ? meta.name : '',
     namespace: clusterScoped ? '' : ns ?? options.defaultNamespace ?? 'default',
     namespaceDefaulted: !clusterScoped && ns === undefined,
     labels: stringMap(meta.labels),
     annotations: stringMap(meta.annotations),
-    ...(typeof meta.creationTimestamp === 'string' ? { creationTimestamp: meta.creationTimestamp }
-      : meta.creationTimestamp instanceof Date ? { creationTimestamp: meta.creationTimestamp.toISOString() } : {}),
   };
+  // Set after the others (the same key order as a spread), without a spread of {} for every object.
+  if (typeof meta.creationTimestamp === 'string') metadata.creationTimestamp = meta.creationTimestamp;
+  else if (meta.creationTimestamp instanceof Date) metadata.creationTimestamp = meta.creationTimestamp.toISOString();
   if (metadata.name === '') {
     diagnostics.push({ code: 'TM_MISSING_NAME', severity: 'warning', message: `${body.kind} without metadata.name`, location: start });
   }
@@ -232,7 +234,8 @@ export function buildIstioConfig(objects: readonly LoadedObject[], initialDiagno
   const namespaces: LoadedObject[] = [];
   const unknown: LoadedObject[] = [];
   for (const obj of objects) {
-    const group = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0] : '';
+    const slash = obj.apiVersion.indexOf('/');
+    const group = slash < 0 ? '' : obj.apiVersion.slice(0, slash);
     const isSecurity = SECURITY_API_VERSIONS.includes(obj.apiVersion);
     if (isSecurity && obj.kind === 'AuthorizationPolicy') {
       const r = toAuthorizationPolicy(obj);
@@ -262,7 +265,7 @@ export function buildIstioConfig(objects: readonly LoadedObject[], initialDiagno
       if (w) workloads.push(w);
     } else if (group === 'telemetry.istio.io' && obj.kind === 'Telemetry') {
       telemetries.push(asIstioResource(obj));
-    } else if (LEGACY_KINDS.has(`${obj.apiVersion}/${obj.kind}`)) {
+    } else if (mayBeLegacy(obj.apiVersion) && LEGACY_KINDS.has(`${obj.apiVersion}/${obj.kind}`)) {
       const r = toLegacyResource(obj);
       appendAll(diagnostics, r.diagnostics);
       if (r.resource) legacy.push(r.resource);
@@ -337,10 +340,23 @@ function stringMap(x: unknown): Readonly<Record<string, string>> {
   const out: Record<string, string> = {};
   if (typeof x !== 'object' || x === null || Array.isArray(x)) return out;
   // Labels and annotations are nearly always all strings: then the map as it is, not a copy.
-  if (Object.getPrototypeOf(x) === Object.prototype && Object.values(x).every((v) => typeof v === 'string')) return x as Record<string, string>;
+  if (Object.getPrototypeOf(x) === Object.prototype && allStrings(x as Record<string, unknown>)) return x as Record<string, string>;
   for (const [k, v] of Object.entries(x as Record<string, unknown>)) {
     if (typeof v === 'string') out[k] = v;
     else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
   }
   return out;
+}
+
+/** Whether every own value of a plain record is a string (no list of them built). */
+function allStrings(x: Record<string, unknown>): boolean {
+  for (const key in x) {
+    if (Object.prototype.hasOwnProperty.call(x, key) && typeof x[key] !== 'string') return false;
+  }
+  return true;
+}
+
+/** Whether `apiVersion/kind` can be one of {@link LEGACY_KINDS} (no key string built for every other object). */
+function mayBeLegacy(apiVersion: string): boolean {
+  return apiVersion.startsWith('authentication.istio.io') || apiVersion.startsWith('rbac.istio.io');
 }

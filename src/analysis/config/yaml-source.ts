@@ -189,16 +189,21 @@ function documentStarts(text: string): DocumentStart[] {
   const starts: { offset: number; firstLine: number; contentLine?: number; explicit: boolean }[] = [];
   let offset = 0;
   let current: { offset: number; firstLine: number; contentLine?: number; explicit: boolean } | undefined;
-  // Line by line without splitting the text (a copy of a large stream as line strings): a line
-  // that cannot be a marker, inside a document whose first content line is known, changes nothing.
-  for (let i = 0; offset <= text.length; i++) {
-    const newline = text.indexOf('\n', offset);
-    const next = newline < 0 ? text.length + 1 : newline + 1;
+  // Line by line without splitting the text (a copy of a large stream as line strings).
+  for (let i = 0; offset <= text.length;) {
     const first = text.charCodeAt(offset);
     if (current?.contentLine !== undefined && first !== DASH && first !== DOT) {
-      offset = next;
+      // Inside a document whose first content line is known only a line starting with - or . can
+      // change anything: jump to the next one, only counting the lines on the way (this runs once
+      // per synth, mostly before the JIT has compiled it: the fewer steps per line, the better).
+      const candidate = nextDashOrDotLine(text, offset);
+      if (candidate < 0) break;
+      i += countNewlines(text, offset, candidate);
+      offset = candidate;
       continue;
     }
+    const newline = text.indexOf('\n', offset);
+    const next = newline < 0 ? text.length + 1 : newline + 1;
     const line = text.slice(offset, next - 1);
     const marker = /^---(\s|$)/.test(line);
     if (marker) {
@@ -215,6 +220,7 @@ function documentStarts(text: string): DocumentStart[] {
       current.contentLine ??= i + 1;
     }
     offset = next;
+    i++;
   }
   return starts.map((s, i) => ({
     offset: s.offset,
@@ -222,6 +228,23 @@ function documentStarts(text: string): DocumentStart[] {
     firstLine: s.firstLine,
     contentLine: s.contentLine ?? s.firstLine,
   }));
+}
+
+// A line break followed by - or . (only a line starting with one can be a marker).
+const DASH_OR_DOT_LINE = /\n[-.]/g;
+
+/** Where the next line after the one at `offset` that starts with - or . starts, or -1. */
+function nextDashOrDotLine(text: string, offset: number): number {
+  DASH_OR_DOT_LINE.lastIndex = offset;
+  const m = DASH_OR_DOT_LINE.exec(text);
+  return m ? m.index + 1 : -1;
+}
+
+/** How many line breaks `text` has in [from, to). */
+function countNewlines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let at = text.indexOf('\n', from); at >= 0 && at < to; at = text.indexOf('\n', at + 1)) n++;
+  return n;
 }
 
 /**

@@ -36,7 +36,7 @@ function snapshot(r: ReturnType<typeof toAuthorizationPolicy>): string {
 }
 
 const strings = fc.array(fc.constantFrom('a', '*', 'ns/sa', '/p/*', '8080', ''), { maxLength: 3 });
-const listValue = fc.oneof({ weight: 8, arbitrary: strings }, { weight: 1, arbitrary: fc.constantFrom(null, 'x', 7, [1], ['a', 2]) });
+const listValue = fc.oneof({ weight: 8, arbitrary: strings }, { weight: 1, arbitrary: fc.constantFrom(null, 'x', 7, [1], ['a', 2], undefined) });
 // Records with a random subset of known fields (and now and then an unknown one), in random order.
 function record(fields: readonly string[], value: fc.Arbitrary<unknown>): fc.Arbitrary<Record<string, unknown>> {
   // Half of them in the typed order (synth's output has it when a record has one field or two in that order).
@@ -68,7 +68,36 @@ const selector = fc.oneof(
   fc.constantFrom({}, { matchLabels: null }, { matchLabels: {}, other: 1 }),
 );
 
+// Whether a record is its own typed form: known keys only, in the typed order, each with a value
+// that is its own typed form (a string list, or a list of such records).
+function ownTypedForm(v: unknown, fields: readonly string[], child: (x: unknown, key: string) => boolean): boolean {
+  if (typeof v !== 'object' || v === null || Object.getPrototypeOf(v) !== Object.prototype) return false;
+  const keys = Object.keys(v);
+  const at = keys.map((k) => fields.indexOf(k));
+  return at.every((n, i) => n >= 0 && (i === 0 || n > at[i - 1])) && keys.every((k) => child((v as Record<string, unknown>)[k], k));
+}
+const stringList = (x: unknown): boolean => Array.isArray(x) && x.every((s) => typeof s === 'string');
+const listOf = (item: (x: unknown) => boolean) => (x: unknown): boolean => Array.isArray(x) && x.every(item);
+const entryOwnForm = (name: string, fields: readonly string[]) => (x: unknown): boolean =>
+  ownTypedForm(x, [name], (inner) => ownTypedForm(inner, fields, stringList));
+const conditionOwnForm = (x: unknown): boolean => ownTypedForm(x, ['key', 'values', 'notValues'], (y, k) => (k === 'key' ? typeof y === 'string' : stringList(y)));
+const ruleOwnForm = (x: unknown): boolean => ownTypedForm(x, ['from', 'to', 'when'], (list, k) => listOf(
+  k === 'from' ? entryOwnForm('source', SOURCE_FIELDS) : k === 'to' ? entryOwnForm('operation', OPERATION_FIELDS) : conditionOwnForm)(list));
+
 describe('AuthorizationPolicy rules kept as they are', () => {
+  it('shares exactly the rules that are their own typed form (property)', () => {
+    let sharedRules = 0;
+    fc.assert(fc.property(fc.array(rule, { maxLength: 4 }), (rules) => {
+      const typed = rulesAsTyped(rules);
+      if (!typed) return;
+      rules.forEach((r, i) => {
+        expect(typed[i] === r).toBe(r === null || ruleOwnForm(r));
+        if (r !== null && typed[i] === r) sharedRules++;
+      });
+    }), { numRuns: 3000, seed: 1017 });
+    expect(sharedRules).toBeGreaterThan(300);
+  });
+
   it('types every spec exactly as field-by-field typing does: same value, same key order, same diagnostics (property)', () => {
     let asIs = 0;
     let shared = 0;

@@ -53,6 +53,7 @@ export const denyHttpFieldsWithoutPortsRule: AnalyzerRule = {
 };
 
 function widened(rule: AuthorizationRule, i: number): { at: FieldPath; fields: string[] } | undefined {
+  if (!mayWiden(rule)) return undefined;
   const from = (rule.from ?? []).filter((f) => f.source !== undefined);
   const to = (rule.to ?? []).filter((t) => t.operation !== undefined);
   const tcpInFrom = from.some((f) => TCP_SOURCE_FIELDS.some((k) => (f.source?.[k] ?? []).length > 0));
@@ -70,4 +71,30 @@ function widened(rule: AuthorizationRule, i: number): { at: FieldPath; fields: s
   if (!(upstream || conditions) || fields.size === 0) return undefined;
   const at: FieldPath = to.length > 0 ? ['spec', 'rules', i, 'to'] : from.length > 0 && !tcpInFrom ? ['spec', 'rules', i, 'from'] : ['spec', 'rules', i, 'when'];
   return { at, fields: [...fields] };
+}
+
+/**
+ * A necessary condition of {@link widened}, read without a copy of the rule's lists (every DENY rule
+ * of a large mesh is asked, nearly all of them limited to TCP-capable sources or ports): any `when`
+ * counts here, the HTTP-only ones only in `widened`.
+ */
+function mayWiden(rule: AuthorizationRule): boolean {
+  let from = 0;
+  let tcpInFrom = false;
+  for (let j = 0; j < (rule.from?.length ?? 0); j++) {
+    const source = rule.from![j]?.source;
+    if (source === undefined) continue;
+    from++;
+    for (let n = 0; n < TCP_SOURCE_FIELDS.length && !tcpInFrom; n++) tcpInFrom = (source[TCP_SOURCE_FIELDS[n]]?.length ?? 0) > 0;
+  }
+  let to = 0;
+  let tcpInTo = false;
+  for (let j = 0; j < (rule.to?.length ?? 0); j++) {
+    const operation = rule.to![j]?.operation;
+    if (operation === undefined) continue;
+    to++;
+    if ((operation.ports?.length ?? 0) > 0 || (operation.notPorts?.length ?? 0) > 0) tcpInTo = true;
+  }
+  const when = (rule.when?.length ?? 0) > 0;
+  return (from > 0 && to === 0 && !tcpInFrom) || (to > 0 && !tcpInTo) || (when && !tcpInTo);
 }

@@ -154,6 +154,8 @@ export class Inventory {
 
   /** True when some known namespace matches the (Istio string-match) pattern. */
   public namespaceMatches(pattern: string): boolean {
+    // A pattern without a leading or trailing `*` matches only itself (every peer of a large mesh is asked).
+    if (isExact(pattern)) return this.namespaceSet.has(pattern);
     const p = compileStringPattern(pattern);
     for (const ns of this.namespaceSet) if (p.test(ns)) return true;
     return false;
@@ -161,6 +163,7 @@ export class Inventory {
 
   /** True when some known service account of the namespace matches the pattern (`default` always exists). */
   public serviceAccountMatches(namespace: string, pattern: string): boolean {
+    if (isExact(pattern)) return pattern === 'default' || this.accountsByNs.get(namespace)?.has(pattern) === true;
     const p = compileStringPattern(pattern);
     if (p.test('default')) return true;
     for (const sa of this.accountsByNs.get(namespace) ?? []) if (p.test(sa)) return true;
@@ -185,4 +188,9 @@ export class Inventory {
     if (!s) this.accountsByNs.set(namespace, (s = new Set()));
     return s;
   }
+}
+
+/** Whether an Istio string-match pattern is an exact match (see `compileStringPattern`). */
+function isExact(pattern: string): boolean {
+  return !pattern.startsWith('*') && !pattern.endsWith('*');
 }

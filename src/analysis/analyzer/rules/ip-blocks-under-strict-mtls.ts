@@ -16,7 +16,7 @@
  * @module
  */
 import { peerAuthenticationFor } from './peer-authentication-lookup';
-import { describeTarget, policyTargets, PolicyTarget, scopeOf, verbFor } from './policy-targets';
+import { describeTarget, policyTargets, PolicyScope, PolicyTarget, scopeOf, verbFor } from './policy-targets';
 import { AnalyzerCheck, AnalyzerRule, finding, objectRef, RuleContext } from './rule-types';
 import { Diagnostic } from '../../../errors';
 import { selectorMatches } from '../../../semantics/labels';
@@ -47,35 +47,51 @@ export const ipBlocksUnderStrictMtlsRule: AnalyzerRule = {
     const gateways = context.config.gateways.map(gatewaySelector).filter((s) => Object.keys(s).length > 0);
     for (const ap of context.config.authorizationPolicies) {
       if (ap.spec.action !== 'ALLOW') continue;
-      const scope = scopeOf(ap);
-      if (!scope || (scope.namespace === context.mesh.rootNamespace && Object.keys(scope.selector).length > 0)) continue;
+      // The scope and targets only of a policy with a rule that admits callers by address only
+      // (nearly none of a large mesh).
+      let scope: PolicyScope | undefined;
       let targets: PolicyTarget[] | undefined;
-      ap.spec.rules.forEach((rule, i) => {
+      const rules = ap.spec.rules;
+      for (let i = 0; i < rules.length; i++) {
+        const rule = rules[i];
         const field = rule ? addressOnlyField(rule, i) : undefined;
-        if (!rule || !field) return;
+        if (!rule || !field) continue;
+        if (!scope) {
+          scope = scopeOf(ap);
+          if (!scope || (scope.namespace === context.mesh.rootNamespace && Object.keys(scope.selector).length > 0)) break;
+        }
         targets ??= policyTargets(context, scope).filter((t) => !gateways.some((g) => selectorMatches(g, t.labels)));
         for (const target of targets) {
           const ports = strictPorts(context, target, rule);
           if (ports) {
             out.push(report(ap, i, field, target, ports));
-            return;
+            break;
           }
         }
-      });
+      }
     }
     return out;
   },
 };
 
-// The first address field of a `from` entry that names no identity.
+// The first address field of a `from` entry that names no identity (index loops: every rule of
+// an ALLOW policy is asked).
 function addressOnlyField(rule: AuthorizationRule, i: number): FieldPath | undefined {
-  for (const [j, f] of (rule.from ?? []).entries()) {
-    const source = f.source ?? {};
-    if (IDENTITY_FIELDS.some((k) => (source[k] ?? []).length > 0)) continue;
-    const field = ADDRESS_FIELDS.find((k) => (source[k] ?? []).length > 0);
-    if (field) return ['spec', 'rules', i, 'from', j, 'source', field];
+  const from = rule.from;
+  if (!from) return undefined;
+  for (let j = 0; j < from.length; j++) {
+    const source = from[j]?.source;
+    if (!source || namesAny(source, IDENTITY_FIELDS)) continue;
+    for (let n = 0; n < ADDRESS_FIELDS.length; n++) {
+      if ((source[ADDRESS_FIELDS[n]]?.length ?? 0) > 0) return ['spec', 'rules', i, 'from', j, 'source', ADDRESS_FIELDS[n]];
+    }
   }
   return undefined;
+}
+
+function namesAny(source: AuthorizationSource, fields: readonly (keyof AuthorizationSource)[]): boolean {
+  for (let n = 0; n < fields.length; n++) if ((source[fields[n]]?.length ?? 0) > 0) return true;
+  return false;
 }
 
 // The STRICT ports among those the rule covers ('all' when the whole workload is STRICT), or undefined.

@@ -54,11 +54,18 @@ export const jwtRequirementsRule: AnalyzerRule = {
     let requestAuthns: ScopeIndex<RequestAuthenticationResource> | undefined;
     const requestAuthnIndex = (): ScopeIndex<RequestAuthenticationResource> =>
       requestAuthns ??= new ScopeIndex(context.config.requestAuthentications, root);
-    for (const ap of context.config.authorizationPolicies) checkPolicy(context, ap, requestAuthnIndex, out);
-    // Scanned once per RequestAuthentication that selects no known workload: filter once.
+    // One walk over every policy's rules: the policies that read a token are checked, and those
+    // that require one kept for the RequestAuthentications below.
+    const requiring: AuthorizationPolicyResource[] = [];
+    for (const ap of context.config.authorizationPolicies) {
+      if (!someRuleHasTokenField(ap.spec.rules)) continue;
+      checkPolicy(context, ap, requestAuthnIndex, out);
+      if (requiresTokenOf(ap, true) && !isDryRunPolicy(ap)) requiring.push(ap);
+    }
+    // Scanned once per RequestAuthentication that selects no known workload: indexed once.
     let enforcing: ScopeIndex<AuthorizationPolicyResource> | undefined;
     const enforcingPolicies = (): ScopeIndex<AuthorizationPolicyResource> => {
-      enforcing ??= new ScopeIndex(context.config.authorizationPolicies.filter((ap) => requiresToken(ap) && !isDryRunPolicy(ap)), root);
+      enforcing ??= new ScopeIndex(requiring, root);
       return enforcing;
     };
     for (const ra of context.config.requestAuthentications) checkRequestAuthentication(context, ra, enforcingPolicies, out);
@@ -71,7 +78,7 @@ const TOKEN_SOURCE_FIELDS = ['requestPrincipals', 'notRequestPrincipals'] as con
 
 /** Whether a source sets a field of {@link TOKEN_SOURCE_FIELDS}. */
 function namesToken(source: AuthorizationSource | undefined, field: typeof TOKEN_SOURCE_FIELDS[number]): boolean {
-  return (source?.[field] ?? []).length > 0;
+  return (source?.[field]?.length ?? 0) > 0;
 }
 
 /** Whether a condition reads the validated JWT. */
@@ -91,15 +98,40 @@ export function tokenFields(rule: AuthorizationRule, i: number): FieldPath[] {
   return out;
 }
 
-/** Whether {@link tokenFields} of the rule is not empty, without building the paths (every rule of a large mesh is asked). */
+/**
+ * Whether {@link tokenFields} of the rule is not empty, without building the paths or a closure
+ * (every rule of a large mesh is asked, twice).
+ */
 function hasTokenField(rule: AuthorizationRule): boolean {
-  return (rule.from ?? []).some((f) => TOKEN_SOURCE_FIELDS.some((k) => namesToken(f.source, k))) || (rule.when ?? []).some(readsToken);
+  const from = rule.from;
+  if (from) {
+    for (let j = 0; j < from.length; j++) {
+      const source = from[j]?.source;
+      if (source && (namesToken(source, 'requestPrincipals') || namesToken(source, 'notRequestPrincipals'))) return true;
+    }
+  }
+  const when = rule.when;
+  if (when) {
+    for (let j = 0; j < when.length; j++) if (when[j] && readsToken(when[j])) return true;
+  }
+  return false;
 }
 
 function requiresToken(ap: AuthorizationPolicyResource): boolean {
-  if (ap.spec.action !== 'ALLOW' && ap.spec.action !== 'DENY') return false;
-  if (ap.spec.targetRefs.length > 0) return false;
-  return ap.spec.rules.some((r) => r !== null && hasTokenField(r));
+  return requiresTokenOf(ap, someRuleHasTokenField(ap.spec.rules));
+}
+
+/** {@link requiresToken} of a policy, told whether some rule of it reads a token. */
+function requiresTokenOf(ap: AuthorizationPolicyResource, someRuleReadsToken: boolean): boolean {
+  return someRuleReadsToken && (ap.spec.action === 'ALLOW' || ap.spec.action === 'DENY') && ap.spec.targetRefs.length === 0;
+}
+
+function someRuleHasTokenField(rules: readonly (AuthorizationRule | null)[]): boolean {
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i];
+    if (rule && hasTokenField(rule)) return true;
+  }
+  return false;
 }
 
 /** Objects with a selector scope, found by the scopes they can overlap, in input order. */
@@ -141,10 +173,12 @@ class ScopeIndex<T extends SelectingObject> {
   }
 }
 
+// A policy some rule of which reads a token (nearly no policy of a large mesh).
 function checkPolicy(context: RuleContext, ap: AuthorizationPolicyResource,
   requestAuthns: () => ScopeIndex<RequestAuthenticationResource>, out: Diagnostic[]): void {
+  if (ap.spec.action === 'CUSTOM') return;
   const scope = scopeOf(ap);
-  if (!scope || ap.spec.action === 'CUSTOM') return;
+  if (!scope) return;
   let targets: PolicyTarget[] | undefined;
   ap.spec.rules.forEach((rule, i) => {
     if (!rule || !hasTokenField(rule)) return;

@@ -20,13 +20,13 @@
  * @see https://istio.io/latest/docs/concepts/security/#peer-authentication
  * @module
  */
-import { peerAuthenticationFor } from './peer-authentication-lookup';
+import { namespacePeerAuthentication, peerAuthenticationFor } from './peer-authentication-lookup';
 import { describeTarget, policyTargets, PolicyTarget, scopeOf, verbFor } from './policy-targets';
 import { AnalyzerCheck, AnalyzerRule, RuleContext, finding, objectRef } from './rule-types';
 import { Diagnostic } from '../../../errors';
 import { AuthorizationPolicyResource, AuthorizationRule } from '../../config/istio-config';
 import { FieldPath, fieldString } from '../../config/yaml-source';
-import { EffectiveMtlsMode, mtlsForPort, MtlsSource } from '../../evaluator/mtls-mode';
+import { EffectiveMtlsMode, mtlsForPort, MtlsSource, ResolvedPeerAuthentication } from '../../evaluator/mtls-mode';
 
 const CHECK: AnalyzerCheck = {
   code: 'TM_MTLS_FIELDS_WITHOUT_MTLS',
@@ -55,6 +55,10 @@ export const mtlsFieldsWithoutMtlsRule: AnalyzerRule = {
     for (const ap of context.config.authorizationPolicies) {
       const scope = scopeOf(ap);
       if (!scope) continue;
+      // Outside the root namespace every target is in the policy's namespace: where labels cannot
+      // change the PeerAuthentication (nearly everywhere), one answer covers every target.
+      const shared = scope.namespace === context.mesh.rootNamespace ? undefined : namespacePeerAuthentication(context, scope.namespace);
+      if (shared && !acceptsPlaintext(shared)) continue;
       const targets = policyTargets(context, scope);
       // The usual case, a STRICT mesh: no port of any target accepts plaintext, nothing to find.
       if (!targets.some((t) => acceptsPlaintextSomewhere(context, t))) continue;
@@ -72,7 +76,10 @@ export const mtlsFieldsWithoutMtlsRule: AnalyzerRule = {
 };
 
 function acceptsPlaintextSomewhere(context: RuleContext, target: PolicyTarget): boolean {
-  const pa = peerAuthenticationFor(context, target.namespace, target.labels);
+  return acceptsPlaintext(peerAuthenticationFor(context, target.namespace, target.labels));
+}
+
+function acceptsPlaintext(pa: ResolvedPeerAuthentication): boolean {
   return pa.mode !== 'STRICT' || [...pa.ports.values()].some((m) => m.mode !== 'STRICT');
 }
 

@@ -49,14 +49,22 @@ export const pathNormalizationBypassRule: AnalyzerRule = {
     for (const ap of context.config.authorizationPolicies) {
       const field = ap.spec.action === 'DENY' ? 'paths' : ap.spec.action === 'ALLOW' ? 'notPaths' : undefined;
       if (!field) continue;
-      ap.spec.rules.forEach((rule, i) => {
-        (rule?.to ?? []).forEach((t, j) => {
-          (t.operation?.[field] ?? []).forEach((value, k) => {
+      const rules = ap.spec.rules;
+      for (let i = 0; i < rules.length; i++) {
+        const to = rules[i]?.to;
+        if (!to) continue;
+        for (let j = 0; j < to.length; j++) {
+          const values = to[j]?.operation?.[field];
+          if (!values) continue;
+          for (let k = 0; k < values.length; k++) {
+            const value = values[k];
+            // A hole of a sparse list (built by a tool, never read from YAML), which forEach skipped.
+            if ((value as string | undefined) === undefined) continue;
             const bypass = findBypass(value, context.mesh.pathNormalization);
             if (bypass) out.push(report(context, ap, ['spec', 'rules', i, 'to', j, 'operation', field, k], value, i, bypass));
-          });
-        });
-      });
+          }
+        }
+      }
     }
     return out;
   },

@@ -33,15 +33,26 @@ class PeerAuthenticationLookup {
   }
 
   public of(namespace: string, labels: Readonly<Record<string, string>>): ResolvedPeerAuthentication {
-    const candidates = (): PeerAuthenticationResource[] => (namespace === this.root ? [namespace] : [namespace, this.root])
-      .flatMap((ns) => this.byNamespace.get(ns) ?? []);
-    if (this.selecting.has(namespace)) return resolvePeerAuthentication(candidates(), this.root, namespace, labels);
+    if (this.selecting.has(namespace)) return resolvePeerAuthentication(this.candidates(namespace), this.root, namespace, labels);
+    return this.ofNamespace(namespace);
+  }
+
+  /** The resolution every workload of `namespace` gets, when labels cannot change it. */
+  public withoutLabels(namespace: string): ResolvedPeerAuthentication | undefined {
+    return this.selecting.has(namespace) ? undefined : this.ofNamespace(namespace);
+  }
+
+  private ofNamespace(namespace: string): ResolvedPeerAuthentication {
     let hit = this.perNamespace.get(namespace);
     if (!hit) {
-      hit = resolvePeerAuthentication(candidates(), this.root, namespace, {});
+      hit = resolvePeerAuthentication(this.candidates(namespace), this.root, namespace, {});
       this.perNamespace.set(namespace, hit);
     }
     return hit;
+  }
+
+  private candidates(namespace: string): PeerAuthenticationResource[] {
+    return (namespace === this.root ? [namespace] : [namespace, this.root]).flatMap((ns) => this.byNamespace.get(ns) ?? []);
   }
 }
 
@@ -49,12 +60,25 @@ const lookups = new WeakMap<RuleContext, PeerAuthenticationLookup>();
 
 /** The effective PeerAuthentication of the workload with these labels in this namespace. */
 export function peerAuthenticationFor(context: RuleContext, namespace: string, labels: Readonly<Record<string, string>>): ResolvedPeerAuthentication {
+  return lookupOf(context).of(namespace, labels);
+}
+
+/**
+ * The effective PeerAuthentication of every workload in `namespace` (what
+ * {@link peerAuthenticationFor} answers for any labels there), or undefined when a
+ * workload-selector PeerAuthentication there makes it depend on the labels.
+ */
+export function namespacePeerAuthentication(context: RuleContext, namespace: string): ResolvedPeerAuthentication | undefined {
+  return lookupOf(context).withoutLabels(namespace);
+}
+
+function lookupOf(context: RuleContext): PeerAuthenticationLookup {
   let lookup = lookups.get(context);
   if (!lookup) {
     lookup = new PeerAuthenticationLookup(context.config.peerAuthentications, context.mesh.rootNamespace);
     lookups.set(context, lookup);
   }
-  return lookup.of(namespace, labels);
+  return lookup;
 }
 
 function compareRefs(a: { namespace: string; name: string }, b: { namespace: string; name: string }): number {

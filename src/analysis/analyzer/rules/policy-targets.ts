@@ -59,8 +59,9 @@ export function policyTargets(context: RuleContext, scope: PolicyScope): PolicyT
 export function scopesOverlap(a: PolicyScope, b: PolicyScope, rootNamespace: string): boolean {
   const nsOk = a.namespace === b.namespace || a.namespace === rootNamespace || b.namespace === rootNamespace;
   if (!nsOk) return false;
-  for (const k of Object.keys(a.selector)) {
-    if (k in b.selector && b.selector[k] !== a.selector[k]) return false;
+  // Own keys without a list of them: asked for every pair of scopes that can overlap.
+  for (const k in a.selector) {
+    if (Object.prototype.hasOwnProperty.call(a.selector, k) && k in b.selector && b.selector[k] !== a.selector[k]) return false;
   }
   return true;
 }

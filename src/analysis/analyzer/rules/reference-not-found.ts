@@ -38,10 +38,10 @@ const SERVICE_ACCOUNT: AnalyzerCheck = {
 
 type RefKind = 'namespace' | 'principal' | 'serviceAccount';
 
-const SOURCE_FIELDS: readonly (readonly [string, RefKind, boolean])[] = [
-  ['namespaces', 'namespace', false], ['notNamespaces', 'namespace', true],
-  ['principals', 'principal', false], ['notPrincipals', 'principal', true],
-  ['serviceAccounts', 'serviceAccount', false], ['notServiceAccounts', 'serviceAccount', true],
+const SOURCE_FIELDS: readonly { readonly field: string; readonly kind: RefKind; readonly negative: boolean }[] = [
+  { field: 'namespaces', kind: 'namespace', negative: false }, { field: 'notNamespaces', kind: 'namespace', negative: true },
+  { field: 'principals', kind: 'principal', negative: false }, { field: 'notPrincipals', kind: 'principal', negative: true },
+  { field: 'serviceAccounts', kind: 'serviceAccount', negative: false }, { field: 'notServiceAccounts', kind: 'serviceAccount', negative: true },
 ];
 
 const CONDITION_KEYS: Readonly<Record<string, RefKind>> = {
@@ -57,31 +57,53 @@ export const referenceNotFoundRule: AnalyzerRule = {
   run(context) {
     const out: Diagnostic[] = [];
     if (context.inventory.mode === 'none') return out;
-    for (const ap of context.config.authorizationPolicies) {
-      ap.spec.rules.forEach((rule, i) => {
-        if (!rule) return;
-        (rule.from ?? []).forEach((f, j) => {
-          const source = f.source as Readonly<Record<string, readonly string[] | undefined>> | undefined;
-          for (const [field, kind, negative] of SOURCE_FIELDS) {
-            (source?.[field] ?? []).forEach((value, k) =>
-              checkValue(context, ap, kind, value, ['spec', 'rules', i, 'from', j, 'source', field, k], negative, out));
+    // Index loops (this runs once per synth, mostly interpreted: no iterator per loop), and a
+    // value's field path built only when it is reported: every peer of a large mesh is checked,
+    // nearly all of them found.
+    const policies = context.config.authorizationPolicies;
+    for (let p = 0; p < policies.length; p++) {
+      const ap = policies[p];
+      const rules = ap.spec.rules;
+      for (let i = 0; i < rules.length; i++) {
+        const rule = rules[i];
+        if (!rule) continue;
+        const from = rule.from ?? NONE;
+        for (let j = 0; j < from.length; j++) {
+          const source = from[j]?.source as Readonly<Record<string, readonly string[] | undefined>> | undefined;
+          if (!source) continue;
+          for (let n = 0; n < SOURCE_FIELDS.length; n++) {
+            const { field, kind, negative } = SOURCE_FIELDS[n];
+            const values = source[field];
+            if (!values) continue;
+            for (let k = 0; k < values.length; k++) checkValue(context, ap, kind, values[k], negative, out, i, 'from', j, field, k);
           }
-        });
-        (rule.when ?? []).forEach((w, j) => {
-          const kind = CONDITION_KEYS[w.key];
-          if (!kind) return;
-          (w.values ?? []).forEach((v, k) => checkValue(context, ap, kind, v, ['spec', 'rules', i, 'when', j, 'values', k], false, out));
-          (w.notValues ?? []).forEach((v, k) => checkValue(context, ap, kind, v, ['spec', 'rules', i, 'when', j, 'notValues', k], true, out));
-        });
-      });
+        }
+        const when = rule.when ?? NONE;
+        for (let j = 0; j < when.length; j++) {
+          const w = when[j];
+          const kind = w ? CONDITION_KEYS[w.key] : undefined;
+          if (!kind) continue;
+          const values = w.values ?? NONE;
+          for (let k = 0; k < values.length; k++) checkValue(context, ap, kind, values[k], false, out, i, 'when', j, 'values', k);
+          const notValues = w.notValues ?? NONE;
+          for (let k = 0; k < notValues.length; k++) checkValue(context, ap, kind, notValues[k], true, out, i, 'when', j, 'notValues', k);
+        }
+      }
     }
     return out;
   },
 };
 
-function checkValue(context: RuleContext, ap: AuthorizationPolicyResource, kind: RefKind, value: string, path: FieldPath,
-  negative: boolean, out: Diagnostic[]): void {
-  if (value === '*' || value === '') return;
+const NONE: readonly never[] = [];
+
+/**
+ * Checks one value: `rules[i].from[j].source[field][k]` or `rules[i].when[j][field][k]` (its path
+ * is built only when it is reported).
+ */
+function checkValue(context: RuleContext, ap: AuthorizationPolicyResource, kind: RefKind, value: string, negative: boolean,
+  out: Diagnostic[], i: number, part: 'from' | 'when', j: number, field: string, k: number): void {
+  // `undefined`: a hole of a sparse list (built by a tool, never read from YAML), which forEach skipped.
+  if (value === '*' || value === '' || (value as string | undefined) === undefined) return;
   const inv = context.inventory;
   let namespace: string | undefined;
   let account: string | undefined;
@@ -98,22 +120,25 @@ function checkValue(context: RuleContext, ap: AuthorizationPolicyResource, kind:
     namespace = slash < 0 ? ap.metadata.namespace : value.slice(0, slash);
     account = slash < 0 ? value : value.slice(slash + 1);
   }
-  // The message parts are built only for a value that is reported (every peer of a large mesh is checked).
-  const where = (): string => `${objectRef(ap)}: ${fieldString(path)} "${value}"`;
-  const effect = (): string => consequence(ap.spec.action, negative);
   if (account !== undefined && inv.knowsServiceAccounts(namespace)) {
     if (inv.serviceAccountMatches(namespace, account)) return;
-    out.push(finding(SERVICE_ACCOUNT, ap, path,
-      `${where()} names service account ${namespace}/${account}, which is not in the input (${inv.describe('service accounts', namespace)}); ${effect()}`,
+    const at = valuePath(i, part, j, field, k);
+    out.push(finding(SERVICE_ACCOUNT, ap, at,
+      `${objectRef(ap)}: ${fieldString(at)} "${value}" names service account ${namespace}/${account}, which is not in the input (${inv.describe('service accounts', namespace)}); ${consequence(ap.spec.action, negative)}`,
       'Correct the service account name (a workload\'s identity is its spec.serviceAccountName), or add the ServiceAccount to the input if it is missing there.',
       { severity: inv.findingSeverity }));
     return;
   }
   if (!inv.knowsNamespaces() || inv.namespaceMatches(namespace)) return;
-  out.push(finding(NAMESPACE, ap, path,
-    `${where()} names namespace ${namespace}, which is not in the input (${inv.describe('namespaces')}); ${effect()}`,
+  const at = valuePath(i, part, j, field, k);
+  out.push(finding(NAMESPACE, ap, at,
+    `${objectRef(ap)}: ${fieldString(at)} "${value}" names namespace ${namespace}, which is not in the input (${inv.describe('namespaces')}); ${consequence(ap.spec.action, negative)}`,
     'Correct the namespace name, or add the Namespace to the input if it exists in the cluster.',
     { severity: inv.findingSeverity, upstreamCode: kind === 'namespace' ? 'IST0101' : 'KIA0101' }));
+}
+
+function valuePath(i: number, part: 'from' | 'when', j: number, field: string, k: number): FieldPath {
+  return part === 'from' ? ['spec', 'rules', i, 'from', j, 'source', field, k] : ['spec', 'rules', i, 'when', j, field, k];
 }
 
 function consequence(action: AuthorizationAction, negative: boolean): string {

@@ -1,7 +1,7 @@
 // perf6: the mTLS rules resolve PeerAuthentication on their own (once per namespace where labels
 // cannot matter); the answer must be the evaluator's for every workload.
 import { describe, expect, it } from 'vitest';
-import { peerAuthenticationFor } from '../../../../src/analysis/analyzer/rules/peer-authentication-lookup';
+import { namespacePeerAuthentication, peerAuthenticationFor } from '../../../../src/analysis/analyzer/rules/peer-authentication-lookup';
 import { RuleContext } from '../../../../src/analysis/analyzer/rules/rule-types';
 import { parseConfigText } from '../../../../src/analysis/config/load-config';
 import { DEFAULT_MESH_CONFIG } from '../../../../src/analysis/config/mesh-config';
@@ -30,6 +30,12 @@ describe('peerAuthenticationFor', () => {
       }
     }
     expect(checked).toBe(16);
+    // Where labels cannot matter, one answer for the namespace: the one every workload there gets.
+    for (const namespace of ['plain', 'none', 'selecting']) {
+      const shared = namespacePeerAuthentication(context, namespace);
+      if (namespace === 'selecting') expect(shared).toBeUndefined();
+      else for (const labels of [{}, { app: 'a' }] as Record<string, string>[]) expect(shared).toEqual(evaluator.policiesFor(namespace, labels).peerAuthentication);
+    }
     expect(peerAuthenticationFor(context, 'selecting', { app: 'a' }).mode).toBe('DISABLE');
     // A manifest without creationTimestamp counts as the oldest: it wins over the dated one.
     expect(peerAuthenticationFor(context, 'plain', {}).mode).toBe('PERMISSIVE');
