@@ -60,15 +60,8 @@ export interface AccessOptions extends AccessMatchOptions {
 export function toMatchSpec(options: AccessMatchOptions, service: ServiceSpec, version: IstioVersion, hasEndUser: boolean): MatchSpec {
   const ports = list('ports', options.ports);
   const notPorts = list('notPorts', options.notPorts);
-  for (const p of [...(ports ?? []), ...(notPorts ?? [])]) {
-    if (!service.ports.some((sp) => sp.port === p)) {
-      throw new TrustmeshError('TM_UNKNOWN_PORT', `port ${p} is not a port of service ${service.namespace}/${service.name}`, {
-        value: p,
-        allowed: service.ports.length > 0 ? `one of ${service.ports.map((sp) => sp.port).join(', ')}` : 'none: the service declares no ports',
-        fix: 'name Service ports (not container ports), or add the port to the service',
-      });
-    }
-  }
+  assertPortsOfService(ports, service);
+  assertPortsOfService(notPorts, service);
   const methods = list('methods', options.methods);
   const notMethods = list('notMethods', options.notMethods);
   for (const m of [...(methods ?? []), ...(notMethods ?? [])]) assertHttpMethod(m);
@@ -113,6 +106,18 @@ export function toMatchSpec(options: AccessMatchOptions, service: ServiceSpec, v
 }
 
 /**
+ * The checks of {@link toMatchSpec} that depend on the destination, for a match it made from the
+ * same options for another destination (or an earlier intention): its other checks depend on the
+ * options and the target release alone.
+ * @throws TrustmeshError TM_UNKNOWN_PORT, TM_HTTP_MATCH_WITHOUT_HTTP_PORT, TM_HTTP_MATCH_ON_TCP_PORT
+ */
+export function assertMatchFitsService(match: MatchSpec, service: ServiceSpec, hasEndUser: boolean): void {
+  assertPortsOfService(match.ports, service);
+  assertPortsOfService(match.notPorts, service);
+  assertHttpFieldsOnHttpPorts(match, service, hasEndUser);
+}
+
+/**
  * Rejects path patterns the target release cannot match (templates need Istio 1.22).
  * @throws TrustmeshError TM_VERSION_UNSUPPORTED_FEATURE
  */
@@ -139,6 +144,18 @@ function list<T>(name: string, values: readonly T[] | undefined): readonly T[] |
     });
   }
   return [...values];
+}
+
+function assertPortsOfService(ports: readonly number[] | undefined, service: ServiceSpec): void {
+  for (const p of ports ?? []) {
+    if (!service.ports.some((sp) => sp.port === p)) {
+      throw new TrustmeshError('TM_UNKNOWN_PORT', `port ${p} is not a port of service ${service.namespace}/${service.name}`, {
+        value: p,
+        allowed: service.ports.length > 0 ? `one of ${service.ports.map((sp) => sp.port).join(', ')}` : 'none: the service declares no ports',
+        fix: 'name Service ports (not container ports), or add the port to the service',
+      });
+    }
+  }
 }
 
 function assertHttpFieldsOnHttpPorts(match: MatchSpec, service: ServiceSpec, hasEndUser: boolean): void {
