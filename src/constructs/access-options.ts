@@ -2,7 +2,7 @@ import { TrustmeshError } from '../errors';
 import { Enforcement, HttpMethod } from './enums';
 import { EndUsers } from './peer';
 import { assertHttpMethod } from '../model/http-method';
-import { Enforcement as EnforcementName, HeaderMatchSpec, MatchSpec, usesHttpOnlyFields } from '../model/intention';
+import { Enforcement as EnforcementName, HeaderMatchSpec, MatchSpec, matchUsesHttpOnlyFields } from '../model/intention';
 import { assertSupports, IstioFeature, IstioVersion } from '../model/istio-version';
 import { assertHeaderName } from '../model/jwt-issuer';
 import { ServiceSpec } from '../model/mesh-spec';
@@ -159,7 +159,9 @@ function assertPortsOfService(ports: readonly number[] | undefined, service: Ser
 }
 
 function assertHttpFieldsOnHttpPorts(match: MatchSpec, service: ServiceSpec, hasEndUser: boolean): void {
-  if (!usesHttpOnlyFields({ match, endUser: hasEndUser ? { issuer: '', subjects: [], claims: [] } : undefined })) return;
+  if (!hasEndUser && !matchUsesHttpOnlyFields(match)) return;
+  // The usual case, asked for every intention, passes without building the lists the messages name.
+  if (service.ports.some((p) => isHttpProtocol(p.protocol)) && (match.ports ?? []).every((n) => isHttpPort(service, n))) return;
   const httpPorts = service.ports.filter((p) => isHttpProtocol(p.protocol));
   if (httpPorts.length === 0) {
     throw new TrustmeshError('TM_HTTP_MATCH_WITHOUT_HTTP_PORT',
@@ -178,6 +180,10 @@ function assertHttpFieldsOnHttpPorts(match: MatchSpec, service: ServiceSpec, has
         fix: 'on TCP ports Istio drops an ALLOW rule with HTTP-only fields and applies a DENY rule to all traffic: split the intention per port type',
       });
   }
+}
+
+function isHttpPort(service: ServiceSpec, port: number): boolean {
+  return service.ports.some((p) => p.port === port && isHttpProtocol(p.protocol));
 }
 
 /**

@@ -1,10 +1,11 @@
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { AccessMatchOptions, toMatchSpec } from '../../../src/constructs/access-options';
+import { AccessMatchOptions, assertMatchFitsService, toMatchSpec } from '../../../src/constructs/access-options';
 import { MatchSpecs, matchKey } from '../../../src/constructs/private/match-specs';
+import { MatchSpec } from '../../../src/model/intention';
 import { parseIstioVersion } from '../../../src/model/istio-version';
 import { ServiceSpec } from '../../../src/model/mesh-spec';
-import { PortProtocol } from '../../../src/model/service-port';
+import { isHttpProtocol, PortProtocol } from '../../../src/model/service-port';
 
 function service(name: string, ports: readonly [number, PortProtocol][]): ServiceSpec {
   return {
@@ -113,12 +114,46 @@ describe('MatchSpecs', () => {
     expect(() => matches.of({}, SERVICES[2], true)).toThrow(expect.objectContaining({ code: 'TM_HTTP_MATCH_WITHOUT_HTTP_PORT' }));
   });
 
+  test('the destination checks pass and fail as they did before their fast path', () => {
+    // The checks as they were written before the fast path: which error, if any, for which input.
+    const before = (match: MatchSpec, s: ServiceSpec, hasEndUser: boolean): string | undefined => {
+      for (const p of [...(match.ports ?? []), ...(match.notPorts ?? [])]) if (!s.ports.some((sp) => sp.port === p)) return 'TM_UNKNOWN_PORT';
+      const lists = [match.methods, match.notMethods, match.paths, match.notPaths, match.hosts, match.notHosts, match.headers];
+      if (!hasEndUser && !lists.some((l) => l !== undefined && l.length > 0)) return undefined;
+      const httpPorts = s.ports.filter((p) => isHttpProtocol(p.protocol));
+      if (httpPorts.length === 0) return 'TM_HTTP_MATCH_WITHOUT_HTTP_PORT';
+      return (match.ports ?? []).some((p) => !httpPorts.some((hp) => hp.port === p)) ? 'TM_HTTP_MATCH_ON_TCP_PORT' : undefined;
+    };
+    const list = <T>(values: T[]): fc.Arbitrary<T[] | undefined> => fc.option(fc.subarray(values), { nil: undefined });
+    const matches = fc.record({
+      ports: list([8080, 9090, 5432, 1234]),
+      notPorts: list([8080, 5432]),
+      methods: list(['GET']),
+      paths: list(['/a']),
+      headers: list([{ name: 'x-user', values: ['a'] }]),
+    });
+    fc.assert(fc.property(matches, fc.constantFrom(...SERVICES), fc.boolean(), (match, s, hasEndUser) => {
+      const code = outcome(() => assertMatchFitsService(match, s, hasEndUser)) as { code?: string };
+      expect(code.code).toBe(before(match, s, hasEndUser));
+    }), { numRuns: 500, seed: 11 });
+  });
+
   test('only options of the common shapes get a key, and equal options only', () => {
     expect(matchKey({ methods: ['GET'] })).toBe(matchKey({ methods: ['GET'] }));
     expect(matchKey({ methods: ['GET'] })).not.toBe(matchKey({ notMethods: ['GET'] }));
     expect(matchKey({ paths: ['/a,/b'] })).not.toBe(matchKey({ paths: ['/a', '/b'] }));
-    for (const uncommon of [{ headers: { a: 'b' } }, { methods: [] }, { ports: ['8080'] }, { ports: [8080.5] }, { paths: [1] }, { hosts: 'a.com' }]) {
+    expect(matchKey({ methods: ['GET'], toString: ['x'] } as AccessMatchOptions)).toBe(matchKey({ methods: ['GET'] }));
+    class Options {
+      public get methods(): string[] { return ['GET']; }
+    }
+    const hidden = Object.defineProperty({}, 'methods', { value: ['GET'], enumerable: false });
+    for (const uncommon of [
+      { headers: { a: 'b' } }, { notHeaders: { a: 'b' } }, { methods: [] }, { ports: ['8080'] }, { ports: [8080.5] }, { paths: [1] },
+      { paths: ['/a\0'] }, { hosts: 'a.com' }, new Options(),
+    ]) {
       expect(matchKey(uncommon as AccessMatchOptions)).toBeUndefined();
     }
+    // An option that is not enumerable is still an option.
+    expect(matchKey(hidden)).toBe(matchKey({ methods: ['GET'] }));
   });
 });
