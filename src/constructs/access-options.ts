@@ -2,7 +2,7 @@ import { TrustmeshError } from '../errors';
 import { Enforcement, HttpMethod } from './enums';
 import { EndUsers } from './peer';
 import { assertHttpMethod } from '../model/http-method';
-import { Enforcement as EnforcementName, HeaderMatchSpec, MatchSpec, usesHttpOnlyFields } from '../model/intention';
+import { Enforcement as EnforcementName, HeaderMatchSpec, MatchSpec, matchUsesHttpOnlyFields } from '../model/intention';
 import { assertSupports, IstioFeature, IstioVersion } from '../model/istio-version';
 import { assertHeaderName } from '../model/jwt-issuer';
 import { ServiceSpec } from '../model/mesh-spec';
@@ -60,15 +60,8 @@ export interface AccessOptions extends AccessMatchOptions {
 export function toMatchSpec(options: AccessMatchOptions, service: ServiceSpec, version: IstioVersion, hasEndUser: boolean): MatchSpec {
   const ports = list('ports', options.ports);
   const notPorts = list('notPorts', options.notPorts);
-  for (const p of [...(ports ?? []), ...(notPorts ?? [])]) {
-    if (!service.ports.some((sp) => sp.port === p)) {
-      throw new TrustmeshError('TM_UNKNOWN_PORT', `port ${p} is not a port of service ${service.namespace}/${service.name}`, {
-        value: p,
-        allowed: service.ports.length > 0 ? `one of ${service.ports.map((sp) => sp.port).join(', ')}` : 'none: the service declares no ports',
-        fix: 'name Service ports (not container ports), or add the port to the service',
-      });
-    }
-  }
+  assertPortsOfService(ports, service);
+  assertPortsOfService(notPorts, service);
   const methods = list('methods', options.methods);
   const notMethods = list('notMethods', options.notMethods);
   for (const m of [...(methods ?? []), ...(notMethods ?? [])]) assertHttpMethod(m);
@@ -113,6 +106,18 @@ export function toMatchSpec(options: AccessMatchOptions, service: ServiceSpec, v
 }
 
 /**
+ * The checks of {@link toMatchSpec} that depend on the destination, for a match it made from the
+ * same options for another destination (or an earlier intention): its other checks depend on the
+ * options and the target release alone.
+ * @throws TrustmeshError TM_UNKNOWN_PORT, TM_HTTP_MATCH_WITHOUT_HTTP_PORT, TM_HTTP_MATCH_ON_TCP_PORT
+ */
+export function assertMatchFitsService(match: MatchSpec, service: ServiceSpec, hasEndUser: boolean): void {
+  assertPortsOfService(match.ports, service);
+  assertPortsOfService(match.notPorts, service);
+  assertHttpFieldsOnHttpPorts(match, service, hasEndUser);
+}
+
+/**
  * Rejects path patterns the target release cannot match (templates need Istio 1.22).
  * @throws TrustmeshError TM_VERSION_UNSUPPORTED_FEATURE
  */
@@ -141,8 +146,22 @@ function list<T>(name: string, values: readonly T[] | undefined): readonly T[] |
   return [...values];
 }
 
+function assertPortsOfService(ports: readonly number[] | undefined, service: ServiceSpec): void {
+  for (const p of ports ?? []) {
+    if (!service.ports.some((sp) => sp.port === p)) {
+      throw new TrustmeshError('TM_UNKNOWN_PORT', `port ${p} is not a port of service ${service.namespace}/${service.name}`, {
+        value: p,
+        allowed: service.ports.length > 0 ? `one of ${service.ports.map((sp) => sp.port).join(', ')}` : 'none: the service declares no ports',
+        fix: 'name Service ports (not container ports), or add the port to the service',
+      });
+    }
+  }
+}
+
 function assertHttpFieldsOnHttpPorts(match: MatchSpec, service: ServiceSpec, hasEndUser: boolean): void {
-  if (!usesHttpOnlyFields({ match, endUser: hasEndUser ? { issuer: '', subjects: [], claims: [] } : undefined })) return;
+  if (!hasEndUser && !matchUsesHttpOnlyFields(match)) return;
+  // The usual case, asked for every intention, passes without building the lists the messages name.
+  if (service.ports.some((p) => isHttpProtocol(p.protocol)) && (match.ports ?? []).every((n) => isHttpPort(service, n))) return;
   const httpPorts = service.ports.filter((p) => isHttpProtocol(p.protocol));
   if (httpPorts.length === 0) {
     throw new TrustmeshError('TM_HTTP_MATCH_WITHOUT_HTTP_PORT',
@@ -161,6 +180,10 @@ function assertHttpFieldsOnHttpPorts(match: MatchSpec, service: ServiceSpec, has
         fix: 'on TCP ports Istio drops an ALLOW rule with HTTP-only fields and applies a DENY rule to all traffic: split the intention per port type',
       });
   }
+}
+
+function isHttpPort(service: ServiceSpec, port: number): boolean {
+  return service.ports.some((p) => p.port === port && isHttpProtocol(p.protocol));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { TrustmeshError, TrustmeshUsageError } from '../errors';
-import { AccessMatchOptions, AccessOptions, assertPathPatternsSupported, toMatchSpec } from './access-options';
+import { AccessMatchOptions, AccessOptions, assertPathPatternsSupported } from './access-options';
 import { Enforcement, MtlsMode } from './enums';
 import { JwtIssuer } from './jwt-issuer';
 import type { Mesh } from './mesh';
@@ -14,11 +14,12 @@ import { ensureServiceNetworkPolicies } from './private/mirrored-network-policy'
 import { ReferenceWorkload, ReferenceWorkloadOptions } from './reference-workload';
 import { IntentionAction, IntentionSpec, JwtRequirementSpec, PeerSpec, ServiceRef } from '../model/intention';
 import { parseIpBlock } from '../model/ip-block';
+import { MeshModel } from '../model/mesh-model';
 import { ServiceSpec } from '../model/mesh-spec';
 import { assertDnsLabel, assertDnsSubdomain, assertLabels } from '../model/names';
 import { isHttpProtocol } from '../model/service-port';
 import { located } from '../private/located';
-import { ISTIO_OBJECTS } from '../render/istio/istio-objects';
+import { ISTIO_OBJECTS, ServiceSubject } from '../render/istio/istio-objects';
 import { assertLegacyIntention, assertLegacyJwtRequirement } from '../render/istio-legacy/legacy-checks';
 import { formatPrincipal } from '../semantics/principal';
 
@@ -126,6 +127,14 @@ export class MeshService extends Construct implements IMeshPeer, IstioObjectOwne
   private readonly destination: ServiceRef;
   private peerSpec?: PeerSpec;
   private spec?: ServiceSpec;
+  /**
+   * The intentions towards the service, in declaration order: an index of the mesh's list, kept
+   * here rather than in a map of the mesh keyed by service name, which cost a key per intention.
+   * Appended in place: a copy per intention made declaring n intentions to one service O(n²).
+   */
+  private readonly intentions: IntentionSpec[] = [];
+  /** The service and its intentions as a model has them (for the renderers of its objects). */
+  private resolveSubject?: (model: MeshModel) => ServiceSubject | undefined;
 
   public constructor(scope: MeshNamespace, name: string, props: MeshServiceProps = {}) {
     // Checked before the construct exists, so a duplicate gets a coded error, not a constructs one.
@@ -256,7 +265,8 @@ export class MeshService extends Construct implements IMeshPeer, IstioObjectOwne
       namespace: this.namespace,
       name: this.name,
       serviceAccount: this.serviceAccount,
-      labels: { ...this._labels },
+      // The checked copy, never changed (the labels getter hands out copies): shared, not copied again.
+      labels: this._labels,
       ports: this._ports.map((p) => p._toSpec()),
       inMesh: this.inMesh,
       ...(this.mtls ? { mtls: this.mtls } : {}),
@@ -267,10 +277,13 @@ export class MeshService extends Construct implements IMeshPeer, IstioObjectOwne
 
   /** @internal creates the service's policies, RequestAuthentication, PeerAuthentication and DestinationRule as its declarations call for them. */
   public _ensureObjects(): void {
-    ensureDeclaredObjects(this.mesh, ISTIO_OBJECTS.service, { service: this._toSpec(), intentions: this.mesh._intentionsTo(this) }, (model) => {
+    // Made once: every object of the service keeps it, and this runs after every verb.
+    this.resolveSubject ??= (model) => {
       const service = model.service(this);
       return service && { service, intentions: model.intentionsFor(service) };
-    }, () => this);
+    };
+    ensureDeclaredObjects(this.mesh, ISTIO_OBJECTS.service, { service: this._toSpec(), intentions: this.intentions },
+      this.resolveSubject, () => this);
     ensureServiceNetworkPolicies(this);
   }
 
@@ -279,17 +292,16 @@ export class MeshService extends Construct implements IMeshPeer, IstioObjectOwne
       this.assertEnforceable();
       const input = resolveIntentionInput(action, peer, options, this.mesh.istioVersion);
       const { enforcement, endUser } = input;
-      const match = toMatchSpec(options, this._toSpec(), this.mesh.istioVersion, endUser !== undefined);
-      const intention: IntentionSpec = {
-        destination: this.destination,
-        action,
-        enforcement,
-        peer: input.peer,
-        ...(endUser ? { endUser } : {}),
-        match,
-      };
+      const match = this.mesh._matchSpecs.of(options, this._toSpec(), endUser !== undefined);
+      const peerSpec = this.mesh._peerSpecs.of(input.peer);
+      // Two literals rather than a spread of the optional key: an object built by spreading gets
+      // spare property slots, and a mesh holds one intention per verb call.
+      const intention: IntentionSpec = endUser
+        ? { destination: this.destination, action, enforcement, peer: peerSpec, endUser, match }
+        : { destination: this.destination, action, enforcement, peer: peerSpec, match };
       assertLegacyIntention(this.mesh.istioVersion, intention, this.mesh.legacyAuthorization);
       for (const issuer of input.issuers) this.mesh._registerIssuer(issuer);
+      this.intentions.push(intention);
       this.mesh._addIntention(intention);
     });
   }

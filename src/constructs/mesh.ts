@@ -15,10 +15,12 @@ import type { MeshService } from './mesh-service';
 import { NetworkPolicies } from './network-policies';
 import { Declarations } from './private/declarations';
 import { declaring, ensureDeclaredObjects, IstioObjectOwner } from './private/declared-objects';
+import { MatchSpecs } from './private/match-specs';
 import { MeshEdges } from './private/mesh-edges';
+import { PeerSpecs } from './private/peer-specs';
 import type { ReferenceWorkload, ReferenceWorkloadOptions } from './reference-workload';
 import { EdgesSpec } from '../model/edges';
-import { IntentionSpec, ServiceRef, serviceKey } from '../model/intention';
+import { IntentionSpec } from '../model/intention';
 import { assertSupports, DEFAULT_ISTIO_VERSION, formatIstioVersion, IstioFeature, IstioVersion, parseIstioVersion } from '../model/istio-version';
 import { JwtIssuerSpec } from '../model/jwt-issuer';
 import { MeshModel } from '../model/mesh-model';
@@ -79,8 +81,6 @@ export class Mesh extends Construct implements IstioObjectOwner {
   private readonly _services = this._declarations.list<MeshService>();
   private readonly _issuers = this._declarations.map<string, JwtIssuerSpec>();
   private readonly _intentions = this._declarations.list<IntentionSpec>();
-  /** The intentions by destination (an index of `_intentions`, kept by {@link _addIntention}). */
-  private readonly intentionsByDestination = new Map<string, IntentionSpec[]>();
   private certificateAuthority?: CertificateAuthority;
   private readonly extraDiagnostics: (() => readonly Diagnostic[])[] = [];
   private cached?: { revision: number; model: MeshModel };
@@ -89,6 +89,10 @@ export class Mesh extends Construct implements IstioObjectOwner {
   public readonly _edges: MeshEdges = new MeshEdges(this);
   /** @internal the reference workloads of this mesh, in declaration order (each adds itself). */
   public readonly _workloads: ReferenceWorkload[] = [];
+  /** @internal the match specs of this mesh's intentions, one per distinct match. */
+  public readonly _matchSpecs: MatchSpecs;
+  /** @internal the peers of this mesh's intentions, one per distinct peer. */
+  public readonly _peerSpecs = new PeerSpecs();
 
   public constructor(scope: Construct, id: string, props: MeshProps = {}) {
     super(scope, id);
@@ -116,6 +120,7 @@ export class Mesh extends Construct implements IstioObjectOwner {
     this.istioVersion = checked.istioVersion;
     this.legacyAuthorization = checked.legacyAuthorization;
     this.pathNormalization = checked.pathNormalization;
+    this._matchSpecs = new MatchSpecs(this.istioVersion);
     this.mtls = props.mtls ?? MtlsMode.STRICT;
     this.defaultAccess = props.defaultAccess ?? DefaultAccess.DENY;
     this.referenceWorkloads = props.referenceWorkloads;
@@ -293,19 +298,9 @@ export class Mesh extends Construct implements IstioObjectOwner {
     this._services.push(service);
   }
 
-  /** @internal */
+  /** @internal called by the intention's destination, which indexes its own intentions. */
   public _addIntention(intention: IntentionSpec): void {
-    const key = serviceKey(intention.destination);
-    // Appended in place: a copy per intention made declaring n intentions to one service O(n²).
-    const list = this.intentionsByDestination.get(key);
-    if (list) list.push(intention);
-    else this.intentionsByDestination.set(key, [intention]);
     this._intentions.push(intention);
-  }
-
-  /** @internal the intentions declared towards a service, in declaration order. */
-  public _intentionsTo(service: ServiceRef): readonly IntentionSpec[] {
-    return this.intentionsByDestination.get(serviceKey(service)) ?? [];
   }
 
   /**

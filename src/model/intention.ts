@@ -92,9 +92,18 @@ export interface JwtRequirementSpec {
 
 /** Whether an intention uses attributes only HTTP requests have (Istio drops or ignores them on TCP). */
 export function usesHttpOnlyFields(intention: Pick<IntentionSpec, 'endUser' | 'match'>): boolean {
-  const m = intention.match;
-  return intention.endUser !== undefined
-    || [m.methods, m.notMethods, m.paths, m.notPaths, m.hosts, m.notHosts, m.headers].some((l) => l !== undefined && l.length > 0);
+  return intention.endUser !== undefined || matchUsesHttpOnlyFields(intention.match);
+}
+
+/** Whether a match uses attributes only HTTP requests have (methods, paths, hosts, headers). */
+export function matchUsesHttpOnlyFields(m: MatchSpec): boolean {
+  // Field by field rather than over a list of them: asked for every intention, while declaring and rendering.
+  return nonEmpty(m.methods) || nonEmpty(m.notMethods) || nonEmpty(m.paths) || nonEmpty(m.notPaths)
+    || nonEmpty(m.hosts) || nonEmpty(m.notHosts) || nonEmpty(m.headers);
+}
+
+function nonEmpty(list: readonly unknown[] | undefined): boolean {
+  return list !== undefined && list.length > 0;
 }
 
 /** `<namespace>/<name>`. */

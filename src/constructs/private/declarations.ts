@@ -12,6 +12,13 @@
 /** @internal The revision of one mesh's declarations and the containers that carry them. */
 export class Declarations {
   private counter = 0;
+  /**
+   * The one function every write goes through, handed to every container (one function for all:
+   * a mesh has a container per service, 8,000 at the largest benchmark size).
+   */
+  private readonly changed = (): void => {
+    this.counter++;
+  };
 
   /** Bumped by every write to a container of this mesh. */
   public get revision(): number {
@@ -20,22 +27,17 @@ export class Declarations {
 
   /** A list of declarations, in declaration order. */
   public list<T>(): DeclaredList<T> {
-    return new DeclaredList<T>(() => this.changed());
+    return new DeclaredList<T>(this.changed);
   }
 
   /** Declarations by key, in first-declaration order. */
   public map<K, V>(): DeclaredMap<K, V> {
-    return new DeclaredMap<K, V>(() => this.changed());
+    return new DeclaredMap<K, V>(this.changed);
   }
 
   /** One declaration, set at most once or replaced. */
   public value<T>(): DeclaredValue<T> {
-    return new DeclaredValue<T>(() => this.changed());
-  }
-
-  /** The one method every write goes through. */
-  private changed(): void {
-    this.counter++;
+    return new DeclaredValue<T>(this.changed);
   }
 }
 

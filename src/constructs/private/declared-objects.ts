@@ -4,6 +4,7 @@ import { ensureIstioApiObject } from './istio-api-object';
 import { MeshModel } from '../../model/mesh-model';
 import { located } from '../../private/located';
 import { DeclaredObject, IstioObjectSlot } from '../../render/istio/istio-objects';
+import { IstioManifest } from '../../render/istio/manifest';
 import { slotsForTarget } from '../../render/istio-legacy/legacy-objects';
 import type { Mesh } from '../mesh';
 
@@ -39,16 +40,27 @@ export function ensureDeclaredObjects<S>(mesh: Mesh, slots: readonly IstioObject
       const scope = host(declared);
       // Asked after every declaration: an object that exists already needs nothing built for it.
       if (scope.node.tryFindChild(declared.id) instanceof ApiObject) continue;
+      const { name, namespace, annotations } = declared;
       ensureIstioApiObject(scope, declared.id, {
         kind: slot.kind,
         istioVersion: mesh.istioVersion,
-        metadata: { name: declared.name, namespace: declared.namespace, ...(declared.annotations ? { annotations: declared.annotations } : {}) },
-        render: () => {
-          const model = mesh.model;
-          const current = resolve(model);
-          return current && slot.render(model, current).find((m) => m.metadata.name === declared.name && m.metadata.namespace === declared.namespace);
-        },
+        metadata: annotations ? { name, namespace, annotations } : { name, namespace },
+        render: renderer(mesh, slot, resolve, name, namespace),
       });
     }
   }
+}
+
+/**
+ * The render function of one declared object. Made here, apart from the loops above, so that it
+ * keeps only what it reads: a closure keeps its whole scope chain alive, and a mesh holds one per
+ * object (14,000 at the largest benchmark size).
+ */
+function renderer<S>(mesh: Mesh, slot: IstioObjectSlot<S>, resolve: (model: MeshModel) => S | undefined,
+  name: string, namespace: string): () => IstioManifest | undefined {
+  return () => {
+    const model = mesh.model;
+    const current = resolve(model);
+    return current && slot.render(model, current).find((m) => m.metadata.name === name && m.metadata.namespace === namespace);
+  };
 }

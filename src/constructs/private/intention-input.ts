@@ -41,12 +41,9 @@ export function resolveIntentionInput(action: IntentionAction, peer: IMeshPeer,
   if (enforcement === 'DRY_RUN') assertSupports(version, IstioFeature.DRY_RUN);
   if (config.peer.kind === 'ipBlocks' && config.peer.remote) assertSupports(version, IstioFeature.REMOTE_IP_BLOCKS);
   const endUser = config.endUser ?? onBehalfOf;
-  return {
-    peer: config.peer,
-    ...(endUser ? { endUser } : {}),
-    enforcement,
-    issuers: [...config.issuers, ...(options.onBehalfOf ? [options.onBehalfOf.issuer._toSpec()] : [])],
-  };
+  // Asked for every intention: the peer's issuers as they are unless onBehalfOf adds one.
+  const issuers = options.onBehalfOf ? [...config.issuers, options.onBehalfOf.issuer._toSpec()] : config.issuers;
+  return endUser ? { peer: config.peer, endUser, enforcement, issuers } : { peer: config.peer, enforcement, issuers };
 }
 
 /** The issuers and enforcement of a `requireJwt` call, checked against the target release. */
