@@ -69,8 +69,21 @@ export function layOutObjects<T extends { readonly manifest: Record<string, unkn
     entry.items.push(render(c, file, secret));
   }
   return [...byFile].sort(([a], [b]) => comparePaths(a, b)).map(([path, { secret, items }]) => ({
-    path, secret, items: items.sort((a, b) => compareManifests(a.manifest, b.manifest)),
+    path, secret, items: sortedManifests(items),
   }));
+}
+
+/** Sorted by kind (Namespace and ServiceAccount first) and namespace/name, each item's order key computed once. */
+function sortedManifests<T extends { readonly manifest: Record<string, unknown> }>(items: readonly T[]): T[] {
+  const keyed = items.map((item) => ({ item, kind: String(item.manifest.kind), key: metadataKey(item.manifest) }));
+  keyed.sort((a, b) => {
+    const ra = KIND_RANK[a.kind] ?? 9;
+    const rb = KIND_RANK[b.kind] ?? 9;
+    if (ra !== rb) return ra - rb;
+    if (a.kind !== b.kind) return a.kind < b.kind ? -1 : 1;
+    return comparePaths(a.key, b.key);
+  });
+  return keyed.map((k) => k.item);
 }
 
 /** Orders paths by code unit, as the output directory lists them. */
@@ -79,16 +92,6 @@ export function comparePaths(a: string, b: string): number {
 }
 
 const KIND_RANK: Readonly<Record<string, number>> = { Namespace: 0, ServiceAccount: 1 };
-
-function compareManifests(a: Record<string, unknown>, b: Record<string, unknown>): number {
-  const ka = String(a.kind);
-  const kb = String(b.kind);
-  const ra = KIND_RANK[ka] ?? 9;
-  const rb = KIND_RANK[kb] ?? 9;
-  if (ra !== rb) return ra - rb;
-  if (ka !== kb) return ka < kb ? -1 : 1;
-  return comparePaths(metadataKey(a), metadataKey(b));
-}
 
 function metadataKey(m: Record<string, unknown>): string {
   const metadata = (m.metadata ?? {}) as { name?: string; namespace?: string };
