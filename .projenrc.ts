@@ -125,7 +125,7 @@ project.addTask('test:update', { description: 'Update vitest snapshots', exec: '
 
 // `cdk8s import` is run by hand (it reads ../shared); the output is committed under imports/.
 project.addTask('import', {
-  description: `Regenerate imports/ (L1 classes) and src/schemas/ from ${ISTIO_CRD_FILE} and ${LEGACY_CRD_FILE}`,
+  description: `Regenerate imports/ (L1 classes) and src/schemas/ (schemas, parsed CEL rules) from ${ISTIO_CRD_FILE} and ${LEGACY_CRD_FILE}`,
   steps: [
     { exec: `cdk8s import --language typescript --output imports ${ISTIO_CRD_FILE}` },
     { exec: `tsx projenrc/extract-crd-schemas.ts ${ISTIO_CRD_FILE} src/schemas/istio-crds.generated.json` },
@@ -133,6 +133,8 @@ project.addTask('import', {
     { exec: `cdk8s import --no-save --language typescript --output imports legacy:=${LEGACY_CRD_SUBSET}` },
     { exec: `tsx projenrc/extract-crd-schemas.ts ${LEGACY_CRD_SUBSET} src/schemas/istio-legacy-crds.generated.json` },
     { exec: `rm ${LEGACY_CRD_SUBSET}` },
+    // CEL's parser is slow while cold: the bundled rules are parsed here, not on every run (src/validate/cel-precompiled.ts).
+    { exec: 'tsx projenrc/precompile-cel.ts src/schemas/istio-cel.generated.json src/schemas/istio-crds.generated.json src/schemas/istio-legacy-crds.generated.json' },
   ],
 });
 

@@ -8,6 +8,7 @@
  */
 import { isCelError, parse, plan, type CelEnv, type CelInput, type CelResult } from '@bufbuild/cel';
 import { collectReferences, type Expr, keysOnly, presenceOnly } from './cel-expression';
+import { precompiledExpression } from './cel-precompiled';
 import { toCelValue } from './cel-value';
 import { childPath } from './field-path';
 import { isJsonObject, type JsonObject } from './json';
@@ -242,7 +243,7 @@ function compileExpression(source: string, ctx: BuildContext): CompileResult {
 function compileUncached(source: string, ctx: BuildContext): CompileResult {
   let expr: Expr;
   try {
-    expr = parse(source).expr;
+    expr = precompiledExpression(source) ?? parse(source).expr;
   } catch (e) {
     return { status: 'unsupported', problem: `does not parse: ${e instanceof Error ? e.message : String(e)}` };
   }

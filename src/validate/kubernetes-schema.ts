@@ -79,9 +79,23 @@ export function findCoreKind(apiVersion: string, kind: string): CoreKindEntry | 
   return BY_KEY.get(key);
 }
 
+let modelExports: Readonly<Record<string, unknown>> | undefined;
+
+/**
+ * Whether kubernetes-models exports models of `apiVersion` (`./apps/v1/*`). A require that fails
+ * (every Istio kind: `security.istio.io/v1/AuthorizationPolicy`) searches every node_modules
+ * folder and file extension first, milliseconds per kind and more under a loader such as tsx.
+ */
+function modelsExport(apiVersion: string): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  modelExports ??= (require('kubernetes-models/package.json') as { exports?: Record<string, unknown> }).exports ?? {};
+  return Object.keys(modelExports).length === 0 || Object.hasOwn(modelExports, `./${apiVersion}/*`);
+}
+
 // kubernetes-models lays models out as <group>/<version>/<Kind> ("v1/Pod", "apps/v1/StatefulSet").
 function loadModel(apiVersion: string, kind: string): CoreKindEntry | undefined {
   if (!/^([a-z0-9.-]+\/)?v[0-9]+([a-z]+[0-9]+)?$/.test(apiVersion) || !/^[A-Z][A-Za-z0-9]*$/.test(kind)) return undefined;
+  if (!modelsExport(apiVersion)) return undefined;
   let exported: unknown;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports

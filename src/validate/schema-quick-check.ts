@@ -81,7 +81,7 @@ function compileNode(schema: unknown): QuickCheck {
     const objectCheck = allOf(objectChecks);
     checks.push((d) => !isPlainObject(d) || objectCheck(d));
   }
-  checks.push(...combinators(schema));
+  for (const c of combinators(schema)) checks.push(c);
   return allOf(checks);
 }
 

@@ -62,6 +62,11 @@ describe('core Kubernetes kinds', () => {
     expect(findCoreKind('v1', 'Container')).toBeUndefined();
     expect(findCoreKind('gateway.networking.k8s.io/v1', 'Gateway')).toBeUndefined();
     expect(findCoreKind('../../etc', 'Passwd')).toBeUndefined();
+    // Groups kubernetes-models does not export are answered from its exports map, without a require.
+    expect(findCoreKind('security.istio.io/v1', 'AuthorizationPolicy')).toBeUndefined();
+    expect(findCoreKind('apps/v9', 'Deployment')).toBeUndefined();
+    expect(findCoreKind('batch/v1', 'Job')).toMatchObject({ namespaced: true, nameRule: 'path-segment' });
+    expect(findCoreKind('policy/v1', 'PodDisruptionBudget')).toMatchObject({ namespaced: true });
   });
 
   it('validates every other built-in kind kubernetes-models has a model for, with its scope', () => {
