@@ -119,7 +119,8 @@ export class MeshService extends Construct implements IMeshPeer, IstioObjectOwne
   private readonly _labels: Record<string, string>;
   private readonly _ports: Port[];
   private readonly _ipBlocks?: string[];
-  private readonly jwtRequirement: DeclaredValue<JwtRequirementSpec>;
+  /** Made by the first `requireJwt`: most services never call it, and a mesh has thousands of services. */
+  private jwtRequirement?: DeclaredValue<JwtRequirementSpec>;
   private readonly namespaceChart: MeshNamespace;
   // A mesh holds one intention per verb call (80,000 at the largest benchmark size): the model data
   // every intention of this service shares — its destination, the service as a peer, the service
@@ -149,7 +150,6 @@ export class MeshService extends Construct implements IMeshPeer, IstioObjectOwne
     this._labels = checked.labels;
     this._ports = checked.ports;
     this._ipBlocks = checked.ipBlocks;
-    this.jwtRequirement = scope.mesh._declarations.value();
     this.destination = { namespace: this.namespace, name };
     scope._registerService(this);
     this.workload = ReferenceWorkload._forService(this, scope.mesh.referenceWorkloads, props.workload);
@@ -220,7 +220,7 @@ export class MeshService extends Construct implements IMeshPeer, IstioObjectOwne
   public requireJwt(issuers: JwtIssuer | JwtIssuer[], options: RequireJwtOptions = {}): void {
     declaring(this, () => {
       this.assertEnforceable();
-      if (this.jwtRequirement.value) {
+      if (this.jwtRequirement?.value) {
         throw new TrustmeshError('TM_JWT_ALREADY_REQUIRED', `requireJwt was already called on ${this.namespace}/${this.name}`, {
           fix: 'pass every accepted issuer in one call: requireJwt([issuerA, issuerB], { exceptPaths })',
         });
@@ -236,6 +236,7 @@ export class MeshService extends Construct implements IMeshPeer, IstioObjectOwne
       const requirement = { issuers: list.map((i) => i.issuer), exceptPaths, enforcement };
       assertLegacyJwtRequirement(this.mesh.istioVersion, requirement, `requireJwt on ${this.namespace}/${this.name}`);
       for (const issuer of list) this.mesh._registerIssuer(issuer._toSpec());
+      this.jwtRequirement ??= this.mesh._declarations.value();
       this.jwtRequirement.set(requirement);
     });
   }
@@ -256,7 +257,7 @@ export class MeshService extends Construct implements IMeshPeer, IstioObjectOwne
 
   /** @internal the service as plain model data (made again only after `requireJwt` changed it). */
   public _toSpec(): ServiceSpec {
-    if (!this.spec || this.spec.jwtRequirement !== this.jwtRequirement.value) this.spec = this.buildSpec();
+    if (!this.spec || this.spec.jwtRequirement !== this.jwtRequirement?.value) this.spec = this.buildSpec();
     return this.spec;
   }
 
@@ -271,7 +272,7 @@ export class MeshService extends Construct implements IMeshPeer, IstioObjectOwne
       inMesh: this.inMesh,
       ...(this.mtls ? { mtls: this.mtls } : {}),
       ...(this._ipBlocks ? { ipBlocks: [...this._ipBlocks] } : {}),
-      ...(this.jwtRequirement.value ? { jwtRequirement: this.jwtRequirement.value } : {}),
+      ...(this.jwtRequirement?.value ? { jwtRequirement: this.jwtRequirement.value } : {}),
     };
   }
 
