@@ -47,14 +47,24 @@ export function writeDurableFile(file: string, content: string, mode: number): v
   const fd = fs.openSync(file, 'wx', mode);
   try {
     fs.fchmodSync(fd, mode);
-    const data = Buffer.from(content, 'utf8');
-    let written = 0;
-    while (written < data.length) written += fs.writeSync(fd, data, written, data.length - written);
+    writeAll(fd, content);
     faultPoint('fsync', file);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * Writes all of `content` as UTF-8 at the file's offset. Node encodes a string into a native buffer
+ * it frees at once, where `Buffer.from` would leave a copy of every file as garbage outside the
+ * heap until the next collection (the peak memory of a large synth is reached while writing). A
+ * short write, rare for regular files, writes the rest from a buffer.
+ */
+function writeAll(fd: number, content: string): void {
+  const written = fs.writeSync(fd, content, null, 'utf8');
+  const data = written < Buffer.byteLength(content, 'utf8') ? Buffer.from(content, 'utf8') : undefined;
+  for (let at = written; data && at < data.length;) at += fs.writeSync(fd, data, at, data.length - at);
 }
 
 /** Fsyncs a directory, so that the entries created, renamed or removed in it are on disk. @internal */
