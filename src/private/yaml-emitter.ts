@@ -1,5 +1,5 @@
 import { dump } from 'js-yaml';
-import { plainYaml } from './plain-yaml';
+import { writePlainYaml } from './plain-yaml';
 
 /**
  * Serializes manifests as a multi-document YAML stream, like cdk8s's `Yaml.stringify` (documents
@@ -9,7 +9,13 @@ import { plainYaml } from './plain-yaml';
  * quoted. Documents of plain data are written by ./plain-yaml (the same text, several times faster).
  */
 export function toYamlStream(docs: readonly unknown[]): string {
-  return docs.map((doc) => plainYaml(doc) ?? dumpYaml(doc)).join('---\n');
+  // One array of parts for the whole stream, joined once.
+  const parts: string[] = [];
+  for (let i = 0; i < docs.length; i++) {
+    if (i > 0) parts.push('---\n');
+    if (!writePlainYaml(docs[i], parts)) parts.push(dumpYaml(docs[i]));
+  }
+  return parts.join('');
 }
 
 /** js-yaml's general emitter with trustmesh's options. */
