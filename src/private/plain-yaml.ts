@@ -9,8 +9,9 @@
  *
  * Why: js-yaml's general emitter (type detection per value, a state object, string concatenation
  * per pair) was ~1.1 s of CPU for the 14,122 objects of an S=8,000 mesh (synth10). The walk
- * appends to one array of parts per stream (joined once) instead of building a string per
- * collection that its parent copies into its own (yaml11).
+ * appends to one array of parts per document (joined once), a pair being two parts (its cached
+ * head: new line, indent, key and colon; its value), instead of building a string per collection
+ * that its parent copied into its own (yaml11).
  *
  * The rules followed, from js-yaml 4's dumper (`writeNode`, `writeBlockMapping`,
  * `writeBlockSequence`, `writeScalar`, `chooseScalarStyle`): block style with two-space indents,
@@ -27,7 +28,7 @@ import * as jsYaml from 'js-yaml';
 /** Thrown inside the walk when js-yaml must write the document. */
 const DECLINE = Symbol('decline');
 
-/** The parts of the stream being written (one array for every document of a stream, joined once). */
+/** The parts of the document being written (joined once at its end). */
 let out: string[] = [];
 const IDLE: string[] = [];
 
@@ -36,24 +37,13 @@ const IDLE: string[] = [];
  * final newline); `undefined` when the document needs js-yaml's general emitter.
  */
 export function plainYaml(doc: unknown): string | undefined {
-  const parts: string[] = [];
-  return writePlainYaml(doc, parts) ? parts.join('') : undefined;
-}
-
-/**
- * Appends {@link plainYaml}'s text of `doc` to `parts` and returns true; when the document needs
- * js-yaml's general emitter, leaves `parts` as it was and returns false.
- */
-export function writePlainYaml(doc: unknown, parts: string[]): boolean {
-  const mark = parts.length;
-  out = parts;
+  out = [];
   try {
     writeCompact(doc, 0);
-    parts.push('\n');
-    return true;
+    out.push('\n');
+    return out.join('');
   } catch (e) {
-    parts.length = mark;
-    if (e === DECLINE) return false;
+    if (e === DECLINE) return undefined;
     throw e;
   } finally {
     out = IDLE;
@@ -75,11 +65,11 @@ function writeCompact(value: unknown, level: number): void {
   if (typeof value === 'object' && value !== null) {
     if (Array.isArray(value)) {
       if (value.length === 0) out.push('[]');
-      else writeSequence(value, level, '');
+      else writeSequence(value, level, true);
     } else {
       const keys = ownKeys(value);
       if (keys.length === 0) out.push('{}');
-      else writeMapping(value as Record<string, unknown>, keys, level, '');
+      else writeMapping(value as Record<string, unknown>, keys, level, true);
     }
   } else {
     out.push(scalarNode(value));
@@ -93,38 +83,67 @@ function ownKeys(o: object): string[] {
   return Object.keys(o);
 }
 
-/** The pairs of a non-empty mapping, the first one preceded by `first` and the others by a new line. */
-function writeMapping(o: Record<string, unknown>, keys: readonly string[], level: number, first: string): void {
-  const nl = newline(level);
+/**
+ * The pairs of a non-empty mapping, each on a new line but the first one when `inline` (at the
+ * top or after a sequence item's dash). A pair is two parts: its head (new line, indent, key,
+ * colon and the space before a value on the same line, cached) and its value.
+ */
+function writeMapping(o: Record<string, unknown>, keys: readonly string[], level: number, inline: boolean): void {
   for (let i = 0; i < keys.length; i++) {
-    const v = o[keys[i]];
-    out.push(i === 0 ? first : nl);
-    out.push(keyScalar(keys[i]));
+    const key = keys[i];
+    const v = o[key];
+    const slot = inline && i === 0 ? 0 : 2 * level + 2;
     if (typeof v === 'object' && v !== null) {
       if (Array.isArray(v)) {
-        if (v.length === 0) out.push(' []');
-        else writeSequence(v, level + 1, newline(level + 1));
+        if (v.length === 0) {
+          out.push(head(key, slot + 1, level), '[]');
+        } else {
+          out.push(head(key, slot, level));
+          writeSequence(v, level + 1, false);
+        }
       } else {
         const vkeys = ownKeys(v);
-        if (vkeys.length === 0) out.push(' {}');
-        else writeMapping(v as Record<string, unknown>, vkeys, level + 1, newline(level + 1));
+        if (vkeys.length === 0) {
+          out.push(head(key, slot + 1, level), '{}');
+        } else {
+          out.push(head(key, slot, level));
+          writeMapping(v as Record<string, unknown>, vkeys, level + 1, false);
+        }
       }
     } else {
-      out.push(' ');
-      out.push(scalarNode(v));
+      out.push(head(key, slot + 1, level), scalarNode(v));
     }
   }
 }
 
-/** The items of a non-empty sequence, the first one preceded by `first` and the others by a new line. */
-function writeSequence(a: readonly unknown[], level: number, first: string): void {
+/** The items of a non-empty sequence, each after a new line and its dash (the first one after just the dash when `inline`). */
+function writeSequence(a: readonly unknown[], level: number, inline: boolean): void {
   if (Object.getPrototypeOf(a) !== Array.prototype) throw DECLINE;
-  const nl = newline(level);
+  const dash = (DASHES[level] ??= `${newline(level)}- `);
   for (let i = 0; i < a.length; i++) {
-    out.push(i === 0 ? first : nl);
-    out.push('- ');
+    out.push(inline && i === 0 ? '- ' : dash);
     writeCompact(a[i], level + 1);
   }
+}
+
+const DASHES: string[] = [];
+
+/**
+ * Pair heads by slot: 0 and 1 for a mapping's first key on its dash's line (or at the top), 2 × level
+ * + 2 and + 3 for a key on its own line at that level; even slots end with the colon (the value is
+ * a collection on the next lines), odd ones with `: ` (the value follows on the same line).
+ */
+const HEADS: Map<string, string>[] = [];
+
+function head(key: string, slot: number, level: number): string {
+  const heads = (HEADS[slot] ??= new Map<string, string>());
+  let h = heads.get(key);
+  if (h === undefined) {
+    h = `${slot < 2 ? '' : newline(level)}${keyScalar(key)}${slot % 2 === 0 ? ':' : ': '}`;
+    if (heads.size >= MAX_CACHED) heads.clear();
+    heads.set(key, h);
+  }
+  return h;
 }
 
 /** A node that is not a collection: a string, a safe integer, a boolean or null. */
@@ -147,18 +166,10 @@ function scalarNode(value: unknown): string {
   }
 }
 
-const KEYS = new Map<string, string>();
-
-/** A mapping key and its colon; keys longer than 1,024 characters are written by js-yaml as `? ` keys. */
+/** A mapping key; keys longer than 1,024 characters are written by js-yaml as `? ` keys. */
 function keyScalar(key: string): string {
-  let k = KEYS.get(key);
-  if (k === undefined) {
-    const s = scalar(key);
-    if (s.length > 1024) throw DECLINE;
-    k = `${s}:`;
-    if (KEYS.size >= MAX_CACHED) KEYS.clear();
-    KEYS.set(key, k);
-  }
+  const k = scalar(key);
+  if (k.length > 1024) throw DECLINE;
   return k;
 }
 

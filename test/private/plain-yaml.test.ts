@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { plainYaml, writePlainYaml } from '../../src/private/plain-yaml';
+import { plainYaml } from '../../src/private/plain-yaml';
 import { dumpYaml, toYamlStream } from '../../src/private/yaml-emitter';
 
 // Strings built from the characters and words the quoting rules turn on: indicators, ': ', ' #',
@@ -63,16 +63,6 @@ describe('plainYaml', () => {
     }
     const docs = [{ pem: 'a\nb' }, { kind: 'A' }];
     expect(toYamlStream(docs)).toBe(docs.map((d) => dumpYaml(d)).join('---\n'));
-  });
-
-  test('writePlainYaml appends to a stream\'s parts, and leaves them as they were when it declines', () => {
-    const parts = ['---\n'];
-    expect(writePlainYaml({ kind: 'A', spec: { ports: ['8080'], on: true } }, parts)).toBe(true);
-    expect(parts.join('')).toBe(`---\n${dumpYaml({ kind: 'A', spec: { ports: ['8080'], on: true } })}`);
-    const before = [...parts];
-    // Declined deep inside, after some of its parts were written.
-    expect(writePlainYaml({ kind: 'B', spec: { rules: [{ a: 'x' }, { b: 'caf\u00e9' }] } }, parts)).toBe(false);
-    expect(parts).toEqual(before);
   });
 
   test('a stream of many documents, some declined, is the documents js-yaml writes joined by ---', () => {
