@@ -7,7 +7,7 @@ import { dumpYaml, toYamlStream } from '../../src/private/yaml-emitter';
 // YAML 1.1 booleans, numbers, timestamps, merge keys, and characters plainYaml leaves to js-yaml.
 const piece = fc.constantFrom(
   'a', 'Z', '0', '1', '9', '-', '+', '.', '_', ':', ' ', '#', ',', '[', ']', '{', '}', '?', '!', '&', '*', '|', '>', '=', '%', '@', '`',
-  "'", '"', '\\', '/', '~', '<<', 'e', 'E', 'x', 'o', 'b', 'true', 'False', 'NULL', 'null', 'on', 'Off', 'yes', 'N', 'y', '.inf', '.NaN',
+  "'", '"', '\\', '/', '~', '<<', 'e', 'E', 'x', 'o', 'b', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE', 'NULL', 'Null', 'null', 'NaN', 'inf', 'on', 'Off', 'yes', 'N', 'y', '.inf', '.NaN',
   '0x1F', '0o17', '0b101', '1_000', '12:30:45', '2001-12-14', '2001-12-14t21:59:43.10-05:00', '1e3', '\t', '\n', 'é', '\u2028',
 );
 const tricky = fc.array(piece, { maxLength: 6 }).map((parts) => parts.join(''));
@@ -63,5 +63,11 @@ describe('plainYaml', () => {
     }
     const docs = [{ pem: 'a\nb' }, { kind: 'A' }];
     expect(toYamlStream(docs)).toBe(docs.map((d) => dumpYaml(d)).join('---\n'));
+  });
+
+  test('a stream of many documents, some declined, is the documents js-yaml writes joined by ---', () => {
+    fc.assert(fc.property(fc.array(value, { maxLength: 5 }), (docs) => {
+      expect(toYamlStream(docs)).toBe(docs.map((d) => dumpYaml(d)).join('---\n'));
+    }), { numRuns: 2_000, seed: 17 });
   });
 });
