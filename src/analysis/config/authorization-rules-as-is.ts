@@ -116,21 +116,9 @@ function typedEntry(entry: unknown, name: 'source' | 'operation', fields: readon
     count++;
   }
   if (count !== 1 || !isPlainRecord(inner)) return undefined;
-  let last = -1;
-  let same = true;
-  for (const key in inner) {
-    const at = fields.indexOf(key);
-    if (at < 0) return undefined;
-    const v = inner[key];
-    if (v === undefined) {
-      same = false;
-      continue;
-    }
-    if (!isStringList(v)) return undefined;
-    if (at < last) same = false;
-    last = at;
-  }
-  if (same) return entry;
+  const form = recordForm(inner, fields, isStringListField);
+  if (form === undefined) return undefined;
+  if (form === 'same') return entry;
   const typed: Record<string, unknown> = {};
   for (const f of fields) {
     const v = inner[f];
@@ -141,23 +129,43 @@ function typedEntry(entry: unknown, name: 'source' | 'operation', fields: readon
 
 function typedCondition(condition: unknown): Record<string, unknown> | undefined {
   if (!isPlainRecord(condition) || typeof condition.key !== 'string') return undefined;
+  const form = recordForm(condition, CONDITION_FIELDS, isConditionField);
+  if (form === undefined) return undefined;
+  if (form === 'same') return condition;
+  const { key, values, notValues } = condition;
+  return { key, ...(values !== undefined ? { values } : {}), ...(notValues !== undefined ? { notValues } : {}) };
+}
+
+/**
+ * How a record compares with its typed form, read in one pass over its own keys: `undefined` when
+ * a key is not one of `fields` or `valid` rejects its value; `'same'` when it is its own typed form
+ * (every key known, in the order of `fields`, with a value); `'copy'` when the typed form is a copy.
+ */
+function recordForm(rec: Record<string, unknown>, fields: readonly string[], valid: (at: number, value: unknown) => boolean): 'same' | 'copy' | undefined {
   let last = -1;
   let same = true;
-  for (const key in condition) {
-    const at = CONDITION_FIELDS.indexOf(key as typeof CONDITION_FIELDS[number]);
+  for (const key in rec) {
+    const at = fields.indexOf(key);
     if (at < 0) return undefined;
-    const v = condition[key];
+    const v = rec[key];
     if (v === undefined) {
       same = false;
       continue;
     }
-    if (at > 0 && !isStringList(v)) return undefined;
+    if (!valid(at, v)) return undefined;
     if (at < last) same = false;
     last = at;
   }
-  if (same) return condition;
-  const { key, values, notValues } = condition;
-  return { key, ...(values !== undefined ? { values } : {}), ...(notValues !== undefined ? { notValues } : {}) };
+  return same ? 'same' : 'copy';
+}
+
+function isStringListField(_at: number, value: unknown): boolean {
+  return isStringList(value);
+}
+
+// A condition's `key` is checked apart; its `values` and `notValues` are lists of strings.
+function isConditionField(at: number, value: unknown): boolean {
+  return at === 0 || isStringList(value);
 }
 
 // A JSON or YAML mapping (not a list, a Date or a class instance, which the checks read differently).
