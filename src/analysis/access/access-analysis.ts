@@ -13,8 +13,8 @@ import { InputComparison } from './input-comparison';
 import { withPolicyNamedPorts } from './policy-ports';
 import { HTTP_ONLY_KINDS } from './request-class-dimensions';
 import { buildRequestSpace, RequestSpace, VersionInput, WitnessCache } from './request-classes';
-import { SourceClassification, SourceClassifier } from './source-classes';
 import { SharedRules } from './shared-rules';
+import { SourceClassification, SourceClassifier } from './source-classes';
 import { MatrixSource, matrixSources } from './sources';
 import { AccessRequest } from '../../semantics/access-request';
 import { formatLabels } from '../../semantics/labels';
@@ -211,8 +211,8 @@ function prepareVersions(given: readonly IstioConfig[], options: AccessAnalysisO
     : undefined));
   // diff12: the versions' policies of the same content compile their rules once.
   const sharedRules = configs.length > 1 ? new SharedRules(mesh) : undefined;
-  const analyzeInputs = (first: MatrixDestination, given: readonly (VersionInput | undefined)[]): Omit<AnalyzedDestination, 'id' | 'kind' | 'versions'> => {
-    const inputs = sharedRules ? given.map((i) => (i ? { ...i, policies: sharedRules.workload(i.policies) } : undefined)) : given;
+  const analyzeInputs = (first: MatrixDestination, declared: readonly (VersionInput | undefined)[]): Omit<AnalyzedDestination, 'id' | 'kind' | 'versions'> => {
+    const inputs = sharedRules ? declared.map((i) => (i ? { ...i, policies: sharedRules.workload(i.policies) } : undefined)) : declared;
     const space = buildRequestSpace(first.namespace, first.labels, inputs, mesh, witnesses);
     const classification = classifier.classify(inputs.map((i) => i?.policies));
     const access = inputs.map((input, v) => evaluateVersion(space, classification.classes, input, v, mesh));

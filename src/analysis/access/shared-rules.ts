@@ -96,8 +96,9 @@ export class SharedRules {
     let j = 0;
     ours.forEach((rule, index) => {
       let found: CompiledRule | DroppedRule | undefined;
-      if (j < old.length && sameContent(rule, old[j])) found = theirs[j++];
-      else if (j + 1 < old.length && sameContent(rule, old[j + 1])) {
+      if (j < old.length && sameContent(rule, old[j])) {
+        found = theirs[j++];
+      } else if (j + 1 < old.length && sameContent(rule, old[j + 1])) {
         found = theirs[j + 1];
         j += 2;
       }
