@@ -13,6 +13,7 @@ import { InputComparison } from './input-comparison';
 import { withPolicyNamedPorts } from './policy-ports';
 import { HTTP_ONLY_KINDS } from './request-class-dimensions';
 import { buildRequestSpace, RequestSpace, VersionInput, WitnessCache } from './request-classes';
+import { SharedRules } from './shared-rules';
 import { SourceClassification, SourceClassifier } from './source-classes';
 import { MatrixSource, matrixSources } from './sources';
 import { AccessRequest } from '../../semantics/access-request';
@@ -208,7 +209,10 @@ function prepareVersions(given: readonly IstioConfig[], options: AccessAnalysisO
   const inputsOf = (versions: readonly (MatrixDestination | undefined)[]): (VersionInput | undefined)[] => versions.map((d, v) => (d
     ? { policies: evaluators[v].policiesFor(d.namespace, d.labels), ...(d.ports ? { ports: d.ports } : {}) }
     : undefined));
-  const analyzeInputs = (first: MatrixDestination, inputs: readonly (VersionInput | undefined)[]): Omit<AnalyzedDestination, 'id' | 'kind' | 'versions'> => {
+  // diff12: the versions' policies of the same content compile their rules once.
+  const sharedRules = configs.length > 1 ? new SharedRules(mesh) : undefined;
+  const analyzeInputs = (first: MatrixDestination, declared: readonly (VersionInput | undefined)[]): Omit<AnalyzedDestination, 'id' | 'kind' | 'versions'> => {
+    const inputs = sharedRules ? declared.map((i) => (i ? { ...i, policies: sharedRules.workload(i.policies) } : undefined)) : declared;
     const space = buildRequestSpace(first.namespace, first.labels, inputs, mesh, witnesses);
     const classification = classifier.classify(inputs.map((i) => i?.policies));
     const access = inputs.map((input, v) => evaluateVersion(space, classification.classes, input, v, mesh));

@@ -1,0 +1,129 @@
+/**
+ * Compiled rules shared by content across the versions of one analysis.
+ *
+ * Each version's evaluator compiles its own policies, so a diff compiled every rule the two
+ * versions have in common twice (a changed policy mostly keeps its other rules). A rule compiles
+ * from itself, its policy's action and namespace, the filter chain and the mesh config's trust
+ * domain and aliases (one mesh config serves every version of an analysis): rules alike in those
+ * compile alike, but for their index. The first policy of a name keeps its own compiled rules; a
+ * later namesake (the policy in the other version) reuses them for its rules of the same content,
+ * found by walking both rule lists side by side, and compiles only the rest. diff12: at S=8,000
+ * with 1 % of intentions changed, rule compilation was ~82 % of building the request spaces of the
+ * changed destinations, and ~46 % of their rules were the same in both versions.
+ *
+ * @module
+ */
+import { sameContent } from './same-content';
+import { AuthorizationPolicyResource } from '../config/istio-config';
+import { MeshConfig } from '../config/mesh-config';
+import { CompiledPolicy, CompiledRule, CompiledRules, compileRules, DroppedRule } from '../evaluator/authorization-rule';
+import { WorkloadPolicies } from '../evaluator/policy-index';
+
+/** Policies of one analysis (one mesh config) whose compiled rules are shared with their namesakes. */
+export class SharedRules {
+  /** `namespace/name` → the first policy of that name (whose own compiled rules it keeps). */
+  private readonly first = new Map<string, CompiledPolicy>();
+  private readonly policies = new WeakMap<CompiledPolicy, CompiledPolicy>();
+  private readonly workloads = new WeakMap<WorkloadPolicies, WorkloadPolicies>();
+
+  public constructor(private readonly mesh: MeshConfig) {}
+
+  /** The workload's policies, each compiling its rules with its namesake's. */
+  public workload(wp: WorkloadPolicies): WorkloadPolicies {
+    let shared = this.workloads.get(wp);
+    if (!shared) {
+      const list = (ps: readonly CompiledPolicy[]): CompiledPolicy[] => ps.map((p) => this.policy(p));
+      shared = { ...wp, custom: list(wp.custom), deny: list(wp.deny), allow: list(wp.allow), audit: list(wp.audit), dryRun: list(wp.dryRun) };
+      this.workloads.set(wp, shared);
+    }
+    return shared;
+  }
+
+  /**
+   * The policy as itself (resource, name, action, flags); its rules are its own compiled ones when
+   * it is the first of its name, else compiled reusing the namesake's rules of the same content.
+   */
+  public policy(p: CompiledPolicy): CompiledPolicy {
+    const name = `${p.namespace}/${p.name}`;
+    const namesake = this.first.get(name);
+    if (!namesake) {
+      this.first.set(name, p);
+      return p;
+    }
+    if (namesake === p) return p;
+    let shared = this.policies.get(p);
+    if (!shared) {
+      let http: CompiledRules | undefined;
+      let tcp: CompiledRules | undefined;
+      const compile = (protocol: 'HTTP' | 'TCP'): CompiledRules => (namesake.action === p.action
+        ? this.compileWith(p.resource, protocol, namesake.resource, protocol === 'HTTP' ? namesake.http : namesake.tcp)
+        : compileRules(p.resource, protocol, this.mesh));
+      shared = {
+        resource: p.resource,
+        namespace: p.namespace,
+        name: p.name,
+        action: p.action,
+        dryRun: p.dryRun,
+        ...(p.provider !== undefined ? { provider: p.provider } : {}),
+        get http(): CompiledRules {
+          http ??= compile('HTTP');
+          return http;
+        },
+        get tcp(): CompiledRules {
+          tcp ??= compile('TCP');
+          return tcp;
+        },
+      };
+      this.policies.set(p, shared);
+    }
+    return shared;
+  }
+
+  /**
+   * What `compileRules` gives for a policy, reusing its namesake's compiled rules (same namespace
+   * and action) for the rules of the same content: the two rule lists are walked side by side, a
+   * rule inserted, removed or changed in between compiled alone.
+   */
+  private compileWith(resource: AuthorizationPolicyResource, protocol: 'HTTP' | 'TCP', namesake: AuthorizationPolicyResource,
+    compiled: CompiledRules): CompiledRules {
+    const theirs: (CompiledRule | DroppedRule | undefined)[] = [];
+    for (const r of compiled.rules) theirs[r.index] = r;
+    for (const d of compiled.dropped) theirs[d.index] = d;
+    const ours = resource.spec.rules;
+    const old = namesake.spec.rules;
+    const rules: CompiledRule[] = [];
+    const dropped: DroppedRule[] = [];
+    let j = 0;
+    ours.forEach((rule, index) => {
+      let found: CompiledRule | DroppedRule | undefined;
+      if (j < old.length && sameContent(rule, old[j])) {
+        found = theirs[j++];
+      } else if (j + 1 < old.length && sameContent(rule, old[j + 1])) {
+        found = theirs[j + 1];
+        j += 2;
+      }
+      if (found === undefined) {
+        const alone = compileRules({ ...resource, spec: { ...resource.spec, rules: [rule] } }, protocol, this.mesh);
+        found = alone.rules.length > 0 ? alone.rules[0] : alone.dropped[0];
+      }
+      const renumbered = found.index === index ? found : { ...found, index };
+      if ('reason' in renumbered) dropped.push(renumbered);
+      else rules.push(renumbered);
+    });
+    // As compileRules indexes them: rule positions by identity key, and the unpinned ones.
+    const byIdentity = new Map<string, number[]>();
+    const unpinned: number[] = [];
+    rules.forEach((r, i) => {
+      if (!r.identityKeys) {
+        unpinned.push(i);
+        return;
+      }
+      for (const k of r.identityKeys) {
+        const list = byIdentity.get(k);
+        if (list) list.push(i);
+        else byIdentity.set(k, [i]);
+      }
+    });
+    return { rules, dropped, byIdentity, unpinned };
+  }
+}
