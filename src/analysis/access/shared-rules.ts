@@ -16,7 +16,7 @@
 import { sameContent } from './same-content';
 import { AuthorizationPolicyResource } from '../config/istio-config';
 import { MeshConfig } from '../config/mesh-config';
-import { CompiledPolicy, CompiledRule, CompiledRules, compileRules, DroppedRule } from '../evaluator/authorization-rule';
+import { CompiledPolicy, CompiledRule, CompiledRules, compileRules, DroppedRule, indexedRules } from '../evaluator/authorization-rule';
 import { WorkloadPolicies } from '../evaluator/policy-index';
 
 /** Policies of one analysis (one mesh config) whose compiled rules are shared with their namesakes. */
@@ -110,20 +110,6 @@ export class SharedRules {
       if ('reason' in renumbered) dropped.push(renumbered);
       else rules.push(renumbered);
     });
-    // As compileRules indexes them: rule positions by identity key, and the unpinned ones.
-    const byIdentity = new Map<string, number[]>();
-    const unpinned: number[] = [];
-    rules.forEach((r, i) => {
-      if (!r.identityKeys) {
-        unpinned.push(i);
-        return;
-      }
-      for (const k of r.identityKeys) {
-        const list = byIdentity.get(k);
-        if (list) list.push(i);
-        else byIdentity.set(k, [i]);
-      }
-    });
-    return { rules, dropped, byIdentity, unpinned };
+    return indexedRules(rules, dropped);
   }
 }

@@ -154,6 +154,11 @@ export function compileRules(resource: AuthorizationPolicyResource, protocol: 'H
     if ('reason' in r) dropped.push(r);
     else rules.push(r);
   });
+  return indexedRules(rules, dropped);
+}
+
+/** Compiled rules with their index: rule positions by identity key, and the rules no identity pins. */
+export function indexedRules(rules: CompiledRule[], dropped: DroppedRule[]): CompiledRules {
   const byIdentity = new Map<string, number[]>();
   const unpinned: number[] = [];
   rules.forEach((r, i) => {
