@@ -21,7 +21,6 @@ import {
   buildTokenDimension, buildValueDimension, BuiltDimension, Dimension, DimensionKind, KeyedMatcher, KIND_ORDER, WitnessCache,
 } from './request-class-dimensions';
 import { OTHER_IPV4, otherPort } from './request-class-witnesses';
-import { appendAll } from '../../private/arrays';
 import { AccessProtocol, AccessRequest } from '../../semantics/access-request';
 import { AuthorizationPolicyResource } from '../config/istio-config';
 import { MeshConfig } from '../config/mesh-config';
@@ -83,8 +82,20 @@ export interface RequestSpace {
 
 const PRINCIPAL_KEYS: ReadonlySet<string> = new Set(['source.principal', 'source.namespace', 'source.serviceAccount', 'source.trustDomain']);
 
+/** diffspace: targets by attribute key, shared (callers only read them); a mesh has few distinct keys. */
+const targets = new Map<string, ConstraintTarget>();
+
 /** Maps an attribute key of the evaluator to its dimension. */
 export function constraintTarget(attributeKey: string): ConstraintTarget {
+  let target = targets.get(attributeKey);
+  if (target === undefined) {
+    target = targetOf(attributeKey);
+    targets.set(attributeKey, target);
+  }
+  return target;
+}
+
+function targetOf(attributeKey: string): ConstraintTarget {
   if (PRINCIPAL_KEYS.has(attributeKey)) return { type: 'principal' };
   switch (attributeKey) {
     case 'destination.port': return { type: 'port' };
@@ -122,19 +133,58 @@ export function decisivePolicies(wp: WorkloadPolicies, mesh: MeshConfig): Decisi
   return { deny: [...broken, ...wp.deny], allow: wp.allow };
 }
 
-/** Every constraint of a rule (sources, operations, conditions). */
-export function ruleConstraints(rule: CompiledRule): FieldConstraint[] {
-  return [...(rule.sources ?? []).flat(), ...(rule.operations ?? []).flat(), ...rule.conditions];
+const constraintLists = new WeakMap<CompiledRule, readonly FieldConstraint[]>();
+
+/** Every constraint of a rule (sources, operations, conditions); diffspace: one list per rule, shared (callers only read it). */
+export function ruleConstraints(rule: CompiledRule): readonly FieldConstraint[] {
+  let list = constraintLists.get(rule);
+  if (list === undefined) {
+    list = [...(rule.sources ?? []).flat(), ...(rule.operations ?? []).flat(), ...rule.conditions];
+    constraintLists.set(rule, list);
+  }
+  return list;
 }
 
-/** Every constraint of the decisive policies of one version, both filter chains. */
-function versionConstraints(wp: WorkloadPolicies, mesh: MeshConfig): FieldConstraint[] {
-  const { deny, allow } = decisivePolicies(wp, mesh);
-  const out: FieldConstraint[] = [];
-  for (const p of [...deny, ...allow]) {
-    for (const rule of [...p.http.rules, ...p.tcp.rules]) appendAll(out, ruleConstraints(rule));
+/** A value a rule names on an in-cell dimension: an atom of the request space, with its dimension. */
+interface NamedAtom extends KeyedMatcher {
+  readonly dimension: string;
+  readonly kind: DimensionKind;
+  readonly header?: string;
+}
+
+/** What a request space takes from one compiled rule: the in-cell values it names, and the port numbers. */
+interface RuleNames {
+  readonly atoms: readonly NamedAtom[];
+  readonly ports: readonly number[];
+}
+
+const ruleNames = new WeakMap<CompiledRule, RuleNames>();
+
+/**
+ * diffspace: the atoms and port numbers of a rule, read once per rule (the versions of a diff
+ * share most compiled rules), in the order of its constraints, each constraint's values before
+ * its notValues.
+ */
+function namesOf(rule: CompiledRule): RuleNames {
+  let names = ruleNames.get(rule);
+  if (names === undefined) {
+    const atoms: NamedAtom[] = [];
+    const ports: number[] = [];
+    for (const c of ruleConstraints(rule)) {
+      const target = constraintTarget(c.attribute.key);
+      if (target.type === 'dimension') {
+        for (const m of [...(c.values ?? []), ...(c.notValues ?? [])]) {
+          const key = `${c.attribute.key}\u0000${m.raw}`;
+          atoms.push({ key, matcher: m, dimension: target.key, kind: target.kind, ...(target.header ? { header: target.header } : {}) });
+        }
+      } else if (target.type === 'port') {
+        for (const m of [...(c.values ?? []), ...(c.notValues ?? [])]) if (/^\d+$/.test(m.raw)) ports.push(Number(m.raw));
+      }
+    }
+    names = { atoms, ports };
+    ruleNames.set(rule, names);
   }
-  return out;
+  return names;
 }
 
 /**
@@ -146,14 +196,11 @@ function versionConstraints(wp: WorkloadPolicies, mesh: MeshConfig): FieldConstr
 export function policyPortNumbers(wp: WorkloadPolicies, mesh: MeshConfig): Set<number> {
   const out = new Set<number>();
   const { deny, allow } = decisivePolicies(wp, mesh);
-  for (const p of [...deny, ...allow]) {
-    // perf5: a policy whose rules name no port contributes none; its rules need not be compiled.
-    if (!namesPorts(p.resource)) continue;
-    for (const rule of [...p.http.rules, ...p.tcp.rules]) {
-      for (const c of ruleConstraints(rule)) {
-        if (constraintTarget(c.attribute.key).type !== 'port') continue;
-        for (const m of [...(c.values ?? []), ...(c.notValues ?? [])]) if (/^\d+$/.test(m.raw)) out.add(Number(m.raw));
-      }
+  for (const list of [deny, allow]) {
+    for (const p of list) {
+      // perf5: a policy whose rules name no port contributes none; its rules need not be compiled.
+      if (!namesPorts(p.resource)) continue;
+      for (const rules of [p.http.rules, p.tcp.rules]) for (const rule of rules) for (const port of namesOf(rule).ports) out.add(port);
     }
   }
   for (const port of wp.peerAuthentication.ports.keys()) out.add(port);
@@ -184,20 +231,30 @@ export function buildRequestSpace(namespace: string, labels: Readonly<Record<str
   mesh: MeshConfig, cache: WitnessCache = new WitnessCache(mesh)): RequestSpace {
   const matchers = new Map<string, { kind: DimensionKind; header?: string; list: Map<string, KeyedMatcher> }>();
   const portNumbers = new Set<number>();
-  versions.forEach((v) => {
-    if (!v) return;
-    for (const c of versionConstraints(v.policies, mesh)) {
-      const target = constraintTarget(c.attribute.key);
-      if (target.type !== 'dimension') continue;
-      const entry = matchers.get(target.key) ?? { kind: target.kind, ...(target.header ? { header: target.header } : {}), list: new Map() };
-      for (const m of [...(c.values ?? []), ...(c.notValues ?? [])]) {
-        const key = `${c.attribute.key}\u0000${m.raw}`;
-        if (!entry.list.has(key)) entry.list.set(key, { key, matcher: m });
+  for (const v of versions) {
+    if (!v) continue;
+    // The atoms of the version's decisive policies on both filter chains, and the ports they name.
+    const { deny, allow } = decisivePolicies(v.policies, mesh);
+    for (const list of [deny, allow]) {
+      for (const p of list) {
+        for (const rules of [p.http.rules, p.tcp.rules]) {
+          for (const rule of rules) {
+            const names = namesOf(rule);
+            for (const atom of names.atoms) {
+              let entry = matchers.get(atom.dimension);
+              if (entry === undefined) {
+                entry = { kind: atom.kind, ...(atom.header ? { header: atom.header } : {}), list: new Map() };
+                matchers.set(atom.dimension, entry);
+              }
+              if (!entry.list.has(atom.key)) entry.list.set(atom.key, atom);
+            }
+            for (const port of names.ports) portNumbers.add(port);
+          }
+        }
       }
-      matchers.set(target.key, entry);
     }
-    for (const port of policyPortNumbers(v.policies, mesh)) portNumbers.add(port);
-  });
+    for (const port of v.policies.peerAuthentication.ports.keys()) portNumbers.add(port);
+  }
 
   const slices = buildSlices(versions, portNumbers);
   const basePort = slices[0]?.port ?? 80;
