@@ -82,7 +82,6 @@ export function evaluateVersion(space: RequestSpace, classes: readonly SourceCla
   // diffeval: what a slice decides depends on the class only through which terms hold for it;
   // classes with the same terms share one result (most of a destination's classes are named by
   // no rule of one version, or by the same ones).
-  const results = new Map<string, SliceAccess>();
   const perSlice = space.slices.map((slice, i) => {
     if (!slice.inVersion[version]) return undefined;
     const mtls = mtlsForPort(wp.peerAuthentication, slice.port);
@@ -94,6 +93,7 @@ export function evaluateVersion(space: RequestSpace, classes: readonly SourceCla
       terms: termsFor(slice.protocol),
       dontCare: slice.protocol === 'HTTP' ? dontCareHttp : [],
       index: i,
+      results: new Map<number | string, SliceAccess>(),
     };
   });
 
@@ -102,33 +102,38 @@ export function evaluateVersion(space: RequestSpace, classes: readonly SourceCla
     if (p.strict && cls.principal === null) return { allowed: [], dontCare: [], absent: false, refusedBy: p.refusedBy };
     const slot = p.disabled || cls.principal === null ? terms.noPrincipal : k;
     const holds = (t: Term): boolean => terms.principalHolds(t.shape, slot) && terms.portHolds(t.shape, p.index);
-    let key = `${p.index}`;
-    const denied: Cube[] = [];
-    p.terms.deny.forEach((t, i) => {
-      if (!holds(t)) return;
-      denied.push(t.cube);
-      key += `,${i}`;
-    });
-    key += '/';
-    let granted: Cube[];
-    if (allow.length === 0) {
-      granted = [full];
-    } else {
-      granted = [];
-      p.terms.allow.forEach((t, i) => {
-        if (!holds(t)) return;
-        granted.push(t.cube);
-        key += `,${i}`;
-      });
-    }
-    let result = results.get(key);
+    const denyKey = holdingKey(p.terms.deny, holds);
+    const allowKey = allow.length === 0 ? 0 : holdingKey(p.terms.allow, holds);
+    const key = typeof denyKey === 'number' && typeof allowKey === 'number' ? denyKey * KEY_RANGE + allowKey : `${denyKey}/${allowKey}`;
+    let result = p.results.get(key);
     if (!result) {
+      const denied = p.terms.deny.filter(holds).map((t) => t.cube);
+      const granted = allow.length === 0 ? [full] : p.terms.allow.filter(holds).map((t) => t.cube);
       const allowed = subtractSets(subtractSets(granted, denied), p.dontCare);
       result = { allowed: simplifySet(allowed), dontCare: p.dontCare, absent: false };
-      results.set(key, result);
+      p.results.set(key, result);
     }
     return result;
   }));
+}
+
+/** Keys of term subsets of lists up to this long are numbers below {@link KEY_RANGE}. */
+const KEY_BITS = 26;
+const KEY_RANGE = 2 ** KEY_BITS;
+
+/**
+ * Which terms of a list hold, as a key: the bit set as a number for short lists (two of them make
+ * one exact number below 2^52), else the indexes as text.
+ */
+function holdingKey(list: readonly Term[], holds: (t: Term) => boolean): number | string {
+  if (list.length <= KEY_BITS) {
+    let m = 0;
+    for (let i = 0; i < list.length; i++) if (holds(list[i])) m += 2 ** i;
+    return m;
+  }
+  let k = '';
+  for (let i = 0; i < list.length; i++) if (holds(list[i])) k += `${i},`;
+  return k;
 }
 
 /**

@@ -29,6 +29,12 @@ export interface TermShape {
   readonly possible: boolean;
 }
 
+/** A shape with its verdicts, per class slot and per slice (kept on it: no lookup per test). */
+interface Shape extends TermShape {
+  readonly byPrincipal?: Int8Array;
+  readonly byPort?: Int8Array;
+}
+
 const UNKNOWN = 0;
 const HOLDS = 1;
 const FAILS = 2;
@@ -38,8 +44,6 @@ export class SpaceTerms {
   /** The slot of "no peer principal" (plaintext, or mTLS disabled on the port) in {@link principalHolds}. */
   public readonly noPrincipal: number;
   private readonly shapes = new Map<CompiledRule, readonly TermShape[]>();
-  private readonly byPrincipal = new Map<TermShape, Int8Array>();
-  private readonly byPort = new Map<TermShape, Int8Array>();
   private readonly principalAttrs: (RequestAttributes | undefined)[];
   private readonly portAttrs: (RequestAttributes | undefined)[];
   private readonly base: ReturnType<typeof probeRequest>;
@@ -71,12 +75,8 @@ export class SpaceTerms {
    * {@link noPrincipal}.
    */
   public principalHolds(term: TermShape, slot: number): boolean {
-    if (term.principal.length === 0) return true;
-    let verdicts = this.byPrincipal.get(term);
-    if (!verdicts) {
-      verdicts = new Int8Array(this.classes.length + 1);
-      this.byPrincipal.set(term, verdicts);
-    }
+    const verdicts = (term as Shape).byPrincipal;
+    if (verdicts === undefined) return true;
     let v = verdicts[slot];
     if (v === UNKNOWN) {
       const attrs = this.attrsOfSlot(slot);
@@ -88,12 +88,8 @@ export class SpaceTerms {
 
   /** Whether the term's port constraints hold for the port of a slice (by index in the space). */
   public portHolds(term: TermShape, slice: number): boolean {
-    if (term.port.length === 0) return true;
-    let verdicts = this.byPort.get(term);
-    if (!verdicts) {
-      verdicts = new Int8Array(this.space.slices.length);
-      this.byPort.set(term, verdicts);
-    }
+    const verdicts = (term as Shape).byPort;
+    if (verdicts === undefined) return true;
     let v = verdicts[slice];
     if (v === UNKNOWN) {
       const attrs = this.attrsOfSlice(slice);
@@ -103,7 +99,7 @@ export class SpaceTerms {
     return v === HOLDS;
   }
 
-  private shape(constraints: readonly FieldConstraint[]): TermShape {
+  private shape(constraints: readonly FieldConstraint[]): Shape {
     const principal: FieldConstraint[] = [];
     const port: FieldConstraint[] = [];
     const dimensions: [number, FieldConstraint][] = [];
@@ -121,7 +117,15 @@ export class SpaceTerms {
         dimensions.push([this.space.dimensionIndex(target.key), c]);
       }
     }
-    return { principal, port, dimensions, possible };
+    const shape: Shape = {
+      principal,
+      port,
+      dimensions,
+      possible,
+      ...(principal.length > 0 ? { byPrincipal: new Int8Array(this.classes.length + 1) } : {}),
+      ...(port.length > 0 ? { byPort: new Int8Array(this.space.slices.length) } : {}),
+    };
+    return shape;
   }
 
   private constAttributes(): RequestAttributes {
