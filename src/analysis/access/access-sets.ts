@@ -69,12 +69,15 @@ export function evaluateVersion(space: RequestSpace, classes: readonly SourceCla
     }
   }
 
-  const termsByProtocol = new Map<AccessProtocol, { deny: Term[]; allow: Term[] }>();
-  const termsFor = (protocol: AccessProtocol): { deny: Term[]; allow: Term[] } => {
-    let t = termsByProtocol.get(protocol);
+  const lists = new Map<AccessProtocol, { deny: TermList; allow: TermList }>();
+  const listsFor = (protocol: AccessProtocol): { deny: TermList; allow: TermList } => {
+    let t = lists.get(protocol);
     if (!t) {
-      t = { deny: policyTerms(deny, protocol, space, version, full, terms), allow: policyTerms(allow, protocol, space, version, full, terms) };
-      termsByProtocol.set(protocol, t);
+      t = {
+        deny: termList(policyTerms(deny, protocol, space, version, full, terms), terms),
+        allow: termList(policyTerms(allow, protocol, space, version, full, terms), terms),
+      };
+      lists.set(protocol, t);
     }
     return t;
   };
@@ -90,7 +93,7 @@ export function evaluateVersion(space: RequestSpace, classes: readonly SourceCla
       strict: mtls.mode === 'STRICT',
       disabled: mtls.mode === 'DISABLE',
       refusedBy: pa ? `${pa.metadata.namespace}/${pa.metadata.name}` : 'mTLS',
-      terms: termsFor(slice.protocol),
+      lists: listsFor(slice.protocol),
       dontCare: slice.protocol === 'HTTP' ? dontCareHttp : [],
       index: i,
       results: new Map<number | string, SliceAccess>(),
@@ -101,14 +104,13 @@ export function evaluateVersion(space: RequestSpace, classes: readonly SourceCla
     if (!p) return empty;
     if (p.strict && cls.principal === null) return { allowed: [], dontCare: [], absent: false, refusedBy: p.refusedBy };
     const slot = p.disabled || cls.principal === null ? terms.noPrincipal : k;
-    const holds = (t: Term): boolean => terms.principalHolds(t.shape, slot) && terms.portHolds(t.shape, p.index);
-    const denyKey = holdingKey(p.terms.deny, holds);
-    const allowKey = allow.length === 0 ? 0 : holdingKey(p.terms.allow, holds);
-    const key = typeof denyKey === 'number' && typeof allowKey === 'number' ? denyKey * KEY_RANGE + allowKey : `${denyKey}/${allowKey}`;
+    const d = p.lists.deny.holding(slot, p.index);
+    const a = allow.length === 0 ? 0 : p.lists.allow.holding(slot, p.index);
+    const key = typeof d === 'number' && typeof a === 'number' ? d * MASK_RANGE + a : `${d}/${a}`;
     let result = p.results.get(key);
     if (!result) {
-      const denied = p.terms.deny.filter(holds).map((t) => t.cube);
-      const granted = allow.length === 0 ? [full] : p.terms.allow.filter(holds).map((t) => t.cube);
+      const denied = p.lists.deny.cubes(d);
+      const granted = allow.length === 0 ? [full] : p.lists.allow.cubes(a);
       const allowed = subtractSets(subtractSets(granted, denied), p.dontCare);
       result = { allowed: simplifySet(allowed), dontCare: p.dontCare, absent: false };
       p.results.set(key, result);
@@ -117,23 +119,53 @@ export function evaluateVersion(space: RequestSpace, classes: readonly SourceCla
   }));
 }
 
-/** Keys of term subsets of lists up to this long are numbers below {@link KEY_RANGE}. */
-const KEY_BITS = 26;
-const KEY_RANGE = 2 ** KEY_BITS;
+/** Lists up to this long give their holding terms as a bit set in a number below {@link MASK_RANGE}. */
+const MASK_BITS = 26;
+const MASK_RANGE = 2 ** MASK_BITS;
 
-/**
- * Which terms of a list hold, as a key: the bit set as a number for short lists (two of them make
- * one exact number below 2^52), else the indexes as text.
- */
-function holdingKey(list: readonly Term[], holds: (t: Term) => boolean): number | string {
-  if (list.length <= KEY_BITS) {
-    let m = 0;
-    for (let i = 0; i < list.length; i++) if (holds(list[i])) m += 2 ** i;
-    return m;
+/** A version's terms on one filter chain, with which of them hold for a class slot and a slice. */
+interface TermList {
+  /**
+   * The terms that hold: a bit set for short lists (two of them make one exact number below
+   * 2^52), else their indexes as text.
+   */
+  holding(slot: number, slice: number): number | string;
+  /** The cubes of the terms in a {@link holding} answer, in list order. */
+  cubes(holding: number | string): Cube[];
+}
+
+function termList(list: readonly Term[], terms: SpaceTerms): TermList {
+  if (list.length > MASK_BITS) {
+    const holds = (t: Term, slot: number, slice: number): boolean => terms.principalHolds(t.shape, slot) && terms.portHolds(t.shape, slice);
+    return {
+      holding: (slot, slice) => list.map((t, i) => (holds(t, slot, slice) ? `${i},` : '')).join(''),
+      cubes: (holding) => (holding as string).split(',').filter((i) => i !== '').map((i) => list[Number(i)].cube),
+    };
   }
-  let k = '';
-  for (let i = 0; i < list.length; i++) if (holds(list[i])) k += `${i},`;
-  return k;
+  // The identity verdicts of a class hold on every slice, the port verdicts of a slice for every class.
+  const bySlot = new Map<number, number>();
+  const bySlice = new Map<number, number>();
+  const mask = (f: (shape: TermShape) => boolean): number => {
+    let m = 0;
+    for (let i = 0; i < list.length; i++) if (f(list[i].shape)) m |= 1 << i;
+    return m;
+  };
+  return {
+    holding: (slot, slice) => {
+      let p = bySlot.get(slot);
+      if (p === undefined) {
+        p = mask((s) => terms.principalHolds(s, slot));
+        bySlot.set(slot, p);
+      }
+      let q = bySlice.get(slice);
+      if (q === undefined) {
+        q = mask((s) => terms.portHolds(s, slice));
+        bySlice.set(slice, q);
+      }
+      return p & q;
+    },
+    cubes: (holding) => list.filter((_t, i) => ((holding as number) & (1 << i)) !== 0).map((t) => t.cube),
+  };
 }
 
 /**
