@@ -112,17 +112,25 @@ export class SourceClassifier {
     const next = new Map<number, number>();
     const touched: number[] = [];
     refs.forEach((ref, ri) => {
+      // diffeval: the rows of a matcher mostly come in one state (a namespace's accounts, matched
+      // by the same matchers so far): the step of the previous row is reused without a lookup.
+      let lastState = -1;
+      let lastNext = 0;
       for (const row of this.rowsMatching(ref)) {
         const s = state[row];
         if (s === 0) touched.push(row);
-        const key = s * refs.length + ri;
-        let t = next.get(key);
-        if (t === undefined) {
-          t = paths.length;
-          paths.push([...paths[s], ref.id]);
-          next.set(key, t);
+        if (s !== lastState) {
+          const key = s * refs.length + ri;
+          let t = next.get(key);
+          if (t === undefined) {
+            t = paths.length;
+            paths.push([...paths[s], ref.id]);
+            next.set(key, t);
+          }
+          lastState = s;
+          lastNext = t;
         }
-        state[row] = t;
+        state[row] = lastNext;
       }
     });
     // Only the matched rows and the plaintext rows are filed one by one ("explicit", in row order);
@@ -143,18 +151,23 @@ export class SourceClassifier {
       found[i].size++;
       return i;
     };
-    const vectors = new Map<number, string>();
-    const vectorOf = (s: number): string => {
-      let v = vectors.get(s);
-      if (v === undefined) {
-        v = paths[s].join('\u0001');
-        vectors.set(s, v);
-      }
-      return v;
-    };
+    // Rows in one state are in one class: its vector is looked up once per state.
+    const classOfState = new Map<number, number>();
     const explicitClass = new Int32Array(explicitRows.length);
     explicitRows.forEach((row, k) => {
-      explicitClass[k] = principals[row] === null ? classFor('plaintext', row) : classFor(vectorOf(state[row]), row);
+      if (principals[row] === null) {
+        explicitClass[k] = classFor('plaintext', row);
+        return;
+      }
+      const s = state[row];
+      let i = classOfState.get(s);
+      if (i === undefined) {
+        i = classFor(paths[s].join('\u0001'), row);
+        classOfState.set(s, i);
+      } else {
+        found[i].size++;
+      }
+      explicitClass[k] = i;
     });
     for (const row of touched) state[row] = 0;
     const restSize = principals.length - explicitRows.length;
