@@ -88,7 +88,8 @@ describe('SourceClassifier', () => {
         principals.forEach((p, row) => expect(c.classOfRow(row)).toBe(c.classOf(p)));
         c.classes.forEach((k, i) => {
           const rows = principals.map((_p, row) => row).filter((row) => c.classOfRow(row) === i);
-          expect({ first: k.first, size: k.size, principal: k.principal }).toEqual({ first: rows[0], size: rows.length, principal: principals[rows[0]] });
+          const expected = { first: rows[0], size: rows.length, principal: principals[rows[0]] };
+          expect({ first: k.first, size: k.size, principal: k.principal }).toEqual(expected);
           if (i > 0) expect(k.first).toBeGreaterThan(c.classes[i - 1].first);
         });
       }

@@ -4,12 +4,12 @@
  *
  * @module
  */
-import { formatPrincipal } from '../../../src/semantics/principal';
+import { MatrixSource, MatrixSourceKind } from '../../../src/analysis/access/sources';
 import { AuthorizationSource } from '../../../src/analysis/config/istio-config';
 import { DEFAULT_MESH_CONFIG } from '../../../src/analysis/config/mesh-config';
 import { AnalysisContext } from '../../../src/analysis/evaluator/analysis-context';
 import { CLUSTER_LOCAL } from '../../../src/analysis/evaluator/trust-domain';
-import { MatrixSource, MatrixSourceKind } from '../../../src/analysis/access/sources';
+import { formatPrincipal } from '../../../src/semantics/principal';
 /** The service account name that stands for "an identity no manifest names". */
 const OTHER_SERVICE_ACCOUNT = '~other';
 /** The namespace that stands for "a namespace no manifest names". */
