@@ -16,6 +16,7 @@ import { buildRequestSpace, RequestSpace, VersionInput, WitnessCache } from './r
 import { SharedRules } from './shared-rules';
 import { SourceClassification, SourceClassifier } from './source-classes';
 import { MatrixSource, matrixSources } from './sources';
+import { SpaceTerms } from './space-terms';
 import { AccessRequest } from '../../semantics/access-request';
 import { formatLabels } from '../../semantics/labels';
 import { IstioConfig } from '../config/istio-config';
@@ -215,7 +216,9 @@ function prepareVersions(given: readonly IstioConfig[], options: AccessAnalysisO
     const inputs = sharedRules ? declared.map((i) => (i ? { ...i, policies: sharedRules.workload(i.policies) } : undefined)) : declared;
     const space = buildRequestSpace(first.namespace, first.labels, inputs, mesh, witnesses);
     const classification = classifier.classify(inputs.map((i) => i?.policies));
-    const access = inputs.map((input, v) => evaluateVersion(space, classification.classes, input, v, mesh));
+    // diffeval: the versions share the split of their rules' constraints and its verdicts per class and port.
+    const terms = new SpaceTerms(space, classification.classes, mesh);
+    const access = inputs.map((input, v) => evaluateVersion(space, classification.classes, input, v, mesh, terms));
     return { namespace: first.namespace, space, classification, access };
   };
 

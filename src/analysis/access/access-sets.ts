@@ -14,14 +14,13 @@
  */
 /* eslint-disable no-bitwise -- region masks are bit sets */
 import { Cube, fullCube, isEmptySet, simplifySet, subtractSets } from './cubes';
-import { probeRequest } from './request-class-witnesses';
-import { constraintTarget, decisivePolicies, PortSlice, RequestSpace, VersionInput } from './request-classes';
+import { decisivePolicies, PortSlice, RequestSpace, VersionInput } from './request-classes';
 import { SourceClass } from './source-classes';
+import { SpaceTerms, TermShape } from './space-terms';
 import { AccessProtocol } from '../../semantics/access-request';
 import { MeshConfig } from '../config/mesh-config';
-import { CompiledPolicy, constraintMatches, FieldConstraint } from '../evaluator/authorization-rule';
+import { CompiledPolicy } from '../evaluator/authorization-rule';
 import { mtlsForPort } from '../evaluator/mtls-mode';
-import { RequestAttributes } from '../evaluator/request-attributes';
 
 /** What one source class may do on one port slice, in one version. */
 export interface SliceAccess {
@@ -39,8 +38,7 @@ export interface SliceAccess {
 export type AccessStatus = 'allowed' | 'denied' | 'partial';
 
 interface Term {
-  readonly principal: readonly FieldConstraint[];
-  readonly port: readonly FieldConstraint[];
+  readonly shape: TermShape;
   readonly cube: Cube;
 }
 
@@ -48,9 +46,10 @@ interface Term {
  * Computes `[class][slice]` access for one version of a destination.
  *
  * @param input the version's policies and ports; undefined when the destination does not exist in it.
+ * @param terms the destination's term shapes, shared by the versions analyzed over `space` and `classes`.
  */
 export function evaluateVersion(space: RequestSpace, classes: readonly SourceClass[], input: VersionInput | undefined, version: number,
-  mesh: MeshConfig): SliceAccess[][] {
+  mesh: MeshConfig, terms: SpaceTerms = new SpaceTerms(space, classes, mesh)): SliceAccess[][] {
   const empty: SliceAccess = { allowed: [], dontCare: [], absent: true };
   if (!input) return classes.map(() => space.slices.map(() => empty));
   const wp = input.policies;
@@ -70,75 +69,103 @@ export function evaluateVersion(space: RequestSpace, classes: readonly SourceCla
     }
   }
 
-  const base = probeRequest({ namespace: space.namespace, labels: {}, port: 80 });
-  const principalAttrs = new Map<string, RequestAttributes>();
-  const attrsFor = (principal: string | undefined): RequestAttributes => {
-    const key = principal ?? '';
-    let a = principalAttrs.get(key);
-    if (!a) {
-      a = new RequestAttributes(base, mesh, principal, undefined);
-      principalAttrs.set(key, a);
-    }
-    return a;
-  };
-  const portAttrs = new Map<number, RequestAttributes>();
-  const attrsForPort = (port: number): RequestAttributes => {
-    let a = portAttrs.get(port);
-    if (!a) {
-      a = new RequestAttributes({ ...base, destination: { ...base.destination, port } }, mesh, undefined, undefined);
-      portAttrs.set(port, a);
-    }
-    return a;
-  };
-  const holds = memoHolds();
-
-  const termsByProtocol = new Map<AccessProtocol, { deny: Term[]; allow: Term[] }>();
-  const termsFor = (protocol: AccessProtocol): { deny: Term[]; allow: Term[] } => {
-    let t = termsByProtocol.get(protocol);
+  const lists = new Map<AccessProtocol, { deny: TermList; allow: TermList }>();
+  const listsFor = (protocol: AccessProtocol): { deny: TermList; allow: TermList } => {
+    let t = lists.get(protocol);
     if (!t) {
-      const constAttrs = attrsFor(undefined);
       t = {
-        deny: policyTerms(deny, protocol, space, version, full, constAttrs),
-        allow: policyTerms(allow, protocol, space, version, full, constAttrs),
+        deny: termList(policyTerms(deny, protocol, space, version, full, terms), terms),
+        allow: termList(policyTerms(allow, protocol, space, version, full, terms), terms),
       };
-      termsByProtocol.set(protocol, t);
+      lists.set(protocol, t);
     }
     return t;
   };
 
-  // perf7: the terms whose identity constraints hold for a principal, found once per principal and
-  // filter chain (not once per port slice); each slice then tests only their port constraints.
-  const byPrincipal = new Map<string, { deny: Term[]; allow: Term[] }>();
-  const principalTerms = (protocol: AccessProtocol, principal: string | undefined): { deny: Term[]; allow: Term[] } => {
-    const key = `${protocol}\u0000${principal ?? ''}`;
-    let t = byPrincipal.get(key);
-    if (!t) {
-      const pAttrs = attrsFor(principal);
-      const holdsFor = (term: Term): boolean => term.principal.every((c) => holds(c, principal ?? '', pAttrs));
-      const all = termsFor(protocol);
-      t = { deny: all.deny.filter(holdsFor), allow: all.allow.filter(holdsFor) };
-      byPrincipal.set(key, t);
-    }
-    return t;
-  };
-
-  return classes.map((cls) => space.slices.map((slice): SliceAccess => {
-    if (!slice.inVersion[version]) return empty;
+  // diffeval: what a slice decides depends on the class only through which terms hold for it;
+  // classes with the same terms share one result (most of a destination's classes are named by
+  // no rule of one version, or by the same ones).
+  const perSlice = space.slices.map((slice, i) => {
+    if (!slice.inVersion[version]) return undefined;
     const mtls = mtlsForPort(wp.peerAuthentication, slice.port);
-    if (mtls.mode === 'STRICT' && cls.principal === null) {
-      const pa = mtls.source?.policy;
-      return { allowed: [], dontCare: [], absent: false, refusedBy: pa ? `${pa.metadata.namespace}/${pa.metadata.name}` : 'mTLS' };
+    const pa = mtls.source?.policy;
+    return {
+      strict: mtls.mode === 'STRICT',
+      disabled: mtls.mode === 'DISABLE',
+      refusedBy: pa ? `${pa.metadata.namespace}/${pa.metadata.name}` : 'mTLS',
+      lists: listsFor(slice.protocol),
+      dontCare: slice.protocol === 'HTTP' ? dontCareHttp : [],
+      index: i,
+      results: new Map<number | string, SliceAccess>(),
+    };
+  });
+
+  return classes.map((cls, k) => perSlice.map((p): SliceAccess => {
+    if (!p) return empty;
+    if (p.strict && cls.principal === null) return { allowed: [], dontCare: [], absent: false, refusedBy: p.refusedBy };
+    const slot = p.disabled || cls.principal === null ? terms.noPrincipal : k;
+    const d = p.lists.deny.holding(slot, p.index);
+    const a = allow.length === 0 ? 0 : p.lists.allow.holding(slot, p.index);
+    const key = typeof d === 'number' && typeof a === 'number' ? d * MASK_RANGE + a : `${d}/${a}`;
+    let result = p.results.get(key);
+    if (!result) {
+      const denied = p.lists.deny.cubes(d);
+      const granted = allow.length === 0 ? [full] : p.lists.allow.cubes(a);
+      const allowed = subtractSets(subtractSets(granted, denied), p.dontCare);
+      result = { allowed: simplifySet(allowed), dontCare: p.dontCare, absent: false };
+      p.results.set(key, result);
     }
-    const principal = mtls.mode === 'DISABLE' || cls.principal === null ? undefined : cls.principal;
-    const portA = attrsForPort(slice.port);
-    const portHolds = (t: Term): boolean => t.port.every((c) => holds(c, `:${slice.port}`, portA));
-    const terms = principalTerms(slice.protocol, principal);
-    const denied = terms.deny.filter(portHolds).map((t) => t.cube);
-    const granted = allow.length === 0 ? [full] : terms.allow.filter(portHolds).map((t) => t.cube);
-    const dontCare = slice.protocol === 'HTTP' ? dontCareHttp : [];
-    const allowed = subtractSets(subtractSets(granted, denied), dontCare);
-    return { allowed: simplifySet(allowed), dontCare, absent: false };
+    return result;
   }));
+}
+
+/** Lists up to this long give their holding terms as a bit set in a number below {@link MASK_RANGE}. */
+const MASK_BITS = 26;
+const MASK_RANGE = 2 ** MASK_BITS;
+
+/** A version's terms on one filter chain, with which of them hold for a class slot and a slice. */
+interface TermList {
+  /**
+   * The terms that hold: a bit set for short lists (two of them make one exact number below
+   * 2^52), else their indexes as text.
+   */
+  holding(slot: number, slice: number): number | string;
+  /** The cubes of the terms in a {@link holding} answer, in list order. */
+  cubes(holding: number | string): Cube[];
+}
+
+function termList(list: readonly Term[], terms: SpaceTerms): TermList {
+  if (list.length > MASK_BITS) {
+    const holds = (t: Term, slot: number, slice: number): boolean => terms.principalHolds(t.shape, slot) && terms.portHolds(t.shape, slice);
+    return {
+      holding: (slot, slice) => list.map((t, i) => (holds(t, slot, slice) ? `${i},` : '')).join(''),
+      cubes: (holding) => (holding as string).split(',').filter((i) => i !== '').map((i) => list[Number(i)].cube),
+    };
+  }
+  // The identity verdicts of a class hold on every slice, the port verdicts of a slice for every class.
+  const bySlot = new Map<number, number>();
+  const bySlice = new Map<number, number>();
+  const mask = (f: (shape: TermShape) => boolean): number => {
+    let m = 0;
+    for (let i = 0; i < list.length; i++) if (f(list[i].shape)) m |= 1 << i;
+    return m;
+  };
+  return {
+    holding: (slot, slice) => {
+      let p = bySlot.get(slot);
+      if (p === undefined) {
+        p = mask((s) => terms.principalHolds(s, slot));
+        bySlot.set(slot, p);
+      }
+      let q = bySlice.get(slice);
+      if (q === undefined) {
+        q = mask((s) => terms.portHolds(s, slice));
+        bySlice.set(slice, q);
+      }
+      return p & q;
+    },
+    cubes: (holding) => list.filter((_t, i) => ((holding as number) & (1 << i)) !== 0).map((t) => t.cube),
+  };
 }
 
 /**
@@ -157,60 +184,29 @@ export function sliceComplete(s: SliceAccess, sizes: readonly number[]): boolean
 }
 
 function policyTerms(policies: readonly CompiledPolicy[], protocol: AccessProtocol, space: RequestSpace, version: number, full: Cube,
-  constAttrs: RequestAttributes): Term[] {
+  terms: SpaceTerms): Term[] {
   const out: Term[] = [];
   for (const policy of policies) {
     const rules = protocol === 'TCP' ? policy.tcp.rules : policy.http.rules;
     for (const rule of rules) {
-      for (const source of rule.sources ?? [[]]) {
-        for (const operation of rule.operations ?? [[]]) {
-          const term = buildTerm([...source, ...operation, ...rule.conditions], space, version, full, constAttrs);
-          if (term) out.push(term);
-        }
+      for (const shape of terms.of(rule)) {
+        const cube = cubeOf(shape, space, version, full);
+        if (cube) out.push({ shape, cube });
       }
     }
   }
   return out;
 }
 
-function buildTerm(constraints: readonly FieldConstraint[], space: RequestSpace, version: number, full: Cube,
-  constAttrs: RequestAttributes): Term | undefined {
-  const principal: FieldConstraint[] = [];
-  const port: FieldConstraint[] = [];
+/** The cube of a term in one version; undefined when the term matches nothing. */
+function cubeOf(shape: TermShape, space: RequestSpace, version: number, full: Cube): Cube | undefined {
+  if (!shape.possible) return undefined;
   const cube = [...full];
-  for (const c of constraints) {
-    const target = constraintTarget(c.attribute.key);
-    if (target.type === 'principal') {
-      principal.push(c);
-    } else if (target.type === 'port') {
-      port.push(c);
-    } else if (target.type === 'const') {
-      // Attributes the request model never carries (filter metadata): decided once.
-      if (!constraintMatches(c, constAttrs)) return undefined;
-    } else {
-      const d = space.dimensionIndex(target.key);
-      cube[d] &= space.constraintMask(c, d, version);
-      if (cube[d] === 0n) return undefined;
-    }
+  for (const [d, c] of shape.dimensions) {
+    cube[d] &= space.constraintMask(c, d, version);
+    if (cube[d] === 0n) return undefined;
   }
-  return { principal, port, cube };
-}
-
-function memoHolds(): (c: FieldConstraint, key: string, attrs: RequestAttributes) => boolean {
-  const memo = new Map<FieldConstraint, Map<string, boolean>>();
-  return (c, key, attrs) => {
-    let m = memo.get(c);
-    if (!m) {
-      m = new Map();
-      memo.set(c, m);
-    }
-    let v = m.get(key);
-    if (v === undefined) {
-      v = constraintMatches(c, attrs);
-      m.set(key, v);
-    }
-    return v;
-  };
+  return cube;
 }
 
 /** The slices of a destination with their index, for lookups by port and protocol. */

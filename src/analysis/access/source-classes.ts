@@ -13,7 +13,7 @@
 import { probeRequest } from './request-class-witnesses';
 import { constraintTarget, decisivePolicies, ruleConstraints } from './request-classes';
 import { MeshConfig } from '../config/mesh-config';
-import { FieldConstraint } from '../evaluator/authorization-rule';
+import { CompiledRule, FieldConstraint } from '../evaluator/authorization-rule';
 import { ValueMatcher } from '../evaluator/conditions';
 import { WorkloadPolicies } from '../evaluator/policy-index';
 import { RequestAttributes } from '../evaluator/request-attributes';
@@ -64,6 +64,7 @@ interface MatcherRef {
 export class SourceClassifier {
   private readonly attrs: (RequestAttributes | undefined)[];
   private readonly matched = new Map<string, readonly number[]>();
+  private readonly byRule = new WeakMap<CompiledRule, { readonly namespace: string; readonly refs: readonly MatcherRef[] }>();
   /**
    * perf5: rows by identity key (see {@link RequestAttributes.identityKeys}), ascending, and the
    * rows whose principal has no keys (not canonical): an exact matcher finds its rows by one
@@ -111,22 +112,33 @@ export class SourceClassifier {
     const next = new Map<number, number>();
     const touched: number[] = [];
     refs.forEach((ref, ri) => {
+      // diffeval: the rows of a matcher mostly come in one state (a namespace's accounts, matched
+      // by the same matchers so far): the step of the previous row is reused without a lookup.
+      let lastState = -1;
+      let lastNext = 0;
       for (const row of this.rowsMatching(ref)) {
         const s = state[row];
         if (s === 0) touched.push(row);
-        const key = s * refs.length + ri;
-        let t = next.get(key);
-        if (t === undefined) {
-          t = paths.length;
-          paths.push([...paths[s], ref.id]);
-          next.set(key, t);
+        if (s !== lastState) {
+          const key = s * refs.length + ri;
+          let t = next.get(key);
+          if (t === undefined) {
+            t = paths.length;
+            paths.push([...paths[s], ref.id]);
+            next.set(key, t);
+          }
+          lastState = s;
+          lastNext = t;
         }
-        state[row] = t;
+        state[row] = lastNext;
       }
     });
     // Only the matched rows and the plaintext rows are filed one by one ("explicit", in row order);
     // every other row is in the rest class, whose first row is the first one not explicit.
-    const explicitRows = Int32Array.from([...this.plaintextRows, ...touched]).sort();
+    const explicitRows = new Int32Array(this.plaintextRows.length + touched.length);
+    explicitRows.set(this.plaintextRows);
+    explicitRows.set(touched, this.plaintextRows.length);
+    explicitRows.sort();
     const found: { first: number; size: number; principal: string | null; vector: string }[] = [];
     const byVector = new Map<string, number>();
     const classFor = (vector: string, row: number): number => {
@@ -139,18 +151,23 @@ export class SourceClassifier {
       found[i].size++;
       return i;
     };
-    const vectors = new Map<number, string>();
-    const vectorOf = (s: number): string => {
-      let v = vectors.get(s);
-      if (v === undefined) {
-        v = paths[s].join('\u0001');
-        vectors.set(s, v);
-      }
-      return v;
-    };
+    // Rows in one state are in one class: its vector is looked up once per state.
+    const classOfState = new Map<number, number>();
     const explicitClass = new Int32Array(explicitRows.length);
     explicitRows.forEach((row, k) => {
-      explicitClass[k] = principals[row] === null ? classFor('plaintext', row) : classFor(vectorOf(state[row]), row);
+      if (principals[row] === null) {
+        explicitClass[k] = classFor('plaintext', row);
+        return;
+      }
+      const s = state[row];
+      let i = classOfState.get(s);
+      if (i === undefined) {
+        i = classFor(paths[s].join('\u0001'), row);
+        classOfState.set(s, i);
+      } else {
+        found[i].size++;
+      }
+      explicitClass[k] = i;
     });
     for (const row of touched) state[row] = 0;
     const restSize = principals.length - explicitRows.length;
@@ -238,24 +255,40 @@ export class SourceClassifier {
     for (const wp of versions) {
       if (!wp) continue;
       const { deny, allow } = decisivePolicies(wp, this.mesh);
-      for (const policy of [...deny, ...allow]) {
-        for (const rule of [...policy.http.rules, ...policy.tcp.rules]) {
-          for (const c of ruleConstraints(rule)) {
-            if (constraintTarget(c.attribute.key).type !== 'principal') continue;
-            for (const m of matchersOfConstraint(c)) {
-              // `serviceAccounts: [sa]` means the policy's namespace, so the namespace is part of the identity.
-              const scope = c.attribute.key === 'source.serviceAccount' ? policy.namespace : '';
-              const id = `${c.attribute.key}\u0000${scope}\u0000${m.raw}`;
-              if (!refs.has(id)) {
-                const key = exactKey(c.attribute.key, policy.namespace, m.raw);
-                refs.set(id, key === undefined ? { id, matcher: m } : { id, matcher: m, key });
-              }
+      for (const list of [deny, allow]) {
+        for (const policy of list) {
+          for (const rules of [policy.http.rules, policy.tcp.rules]) {
+            for (const rule of rules) {
+              for (const ref of this.ruleMatchers(rule, policy.namespace)) if (!refs.has(ref.id)) refs.set(ref.id, ref);
             }
           }
         }
       }
     }
     return [...refs.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /**
+   * The identity matchers of one rule of a policy in `policyNamespace`, in the order of its
+   * constraints. diffeval: found once per rule, which the destinations of a policy and the versions
+   * of a diff (`shared-rules.ts`) share, not once per destination and version.
+   */
+  private ruleMatchers(rule: CompiledRule, policyNamespace: string): readonly MatcherRef[] {
+    const known = this.byRule.get(rule);
+    if (known && known.namespace === policyNamespace) return known.refs;
+    const refs: MatcherRef[] = [];
+    for (const c of ruleConstraints(rule)) {
+      if (constraintTarget(c.attribute.key).type !== 'principal') continue;
+      for (const m of matchersOfConstraint(c)) {
+        // `serviceAccounts: [sa]` means the policy's namespace, so the namespace is part of the identity.
+        const scope = c.attribute.key === 'source.serviceAccount' ? policyNamespace : '';
+        const id = `${c.attribute.key}\u0000${scope}\u0000${m.raw}`;
+        const key = exactKey(c.attribute.key, policyNamespace, m.raw);
+        refs.push(key === undefined ? { id, matcher: m } : { id, matcher: m, key });
+      }
+    }
+    this.byRule.set(rule, { namespace: policyNamespace, refs });
+    return refs;
   }
 
   private rowsMatching(ref: MatcherRef): readonly number[] {

@@ -47,7 +47,17 @@ export function matrixSources(contexts: readonly AnalysisContext[]): MatrixSourc
   const rows = new Map<string, MatrixSource>();
   const td = mesh.trustDomain;
   const ours = new Set([CLUSTER_LOCAL, td, ...mesh.trustDomainAliases]);
+  // diffeval: the accounts seen, by namespace then name: a repeated reference (the two versions of a
+  // diff name mostly the same ones) costs two lookups, not a new id string.
+  const seenAccounts = new Map<string, Set<string>>();
   const addAccount = (ns: string, sa: string): void => {
+    let seen = seenAccounts.get(ns);
+    if (!seen) {
+      seen = new Set();
+      seenAccounts.set(ns, seen);
+    }
+    if (seen.has(sa)) return;
+    seen.add(sa);
     if (ns === '' || sa === '' || ns.includes('*') || sa.includes('*')) return;
     const id = `${ns}/${sa}`;
     if (!rows.has(id)) rows.set(id, { id, kind: 'serviceAccount', principal: formatPrincipal(td, ns, sa), description: `service account ${sa} in ${ns}` });
@@ -101,10 +111,17 @@ export function matrixSources(contexts: readonly AnalysisContext[]): MatrixSourc
     if (!raw.includes('*')) return addNamespace(raw);
     addNamespace(raw.replace(/\*/g, OTHER_NAMESPACE), raw);
   };
+  const qualifiedRefs = new Set<string>();
   const addServiceAccountRef = (raw: string, policyNamespace: string): void => {
-    const parts = raw.split('/');
-    if (parts.length === 2) addAccount(parts[0], parts[1]);
-    else if (parts.length === 1) addAccount(policyNamespace, raw);
+    const slash = raw.indexOf('/');
+    if (slash < 0) {
+      addAccount(policyNamespace, raw);
+      return;
+    }
+    // `ns/sa` names the same account whatever the policy's namespace.
+    if (qualifiedRefs.has(raw)) return;
+    qualifiedRefs.add(raw);
+    if (raw.indexOf('/', slash + 1) < 0) addAccount(raw.slice(0, slash), raw.slice(slash + 1));
   };
 
   for (const config of configs) {
@@ -116,17 +133,23 @@ export function matrixSources(contexts: readonly AnalysisContext[]): MatrixSourc
         if (!rule) continue;
         for (const from of rule.from ?? []) {
           const s: AuthorizationSource = from.source ?? {};
-          [...(s.principals ?? []), ...(s.notPrincipals ?? [])].forEach(addPrincipal);
-          [...(s.serviceAccounts ?? []), ...(s.notServiceAccounts ?? [])].forEach((x) => addServiceAccountRef(x, ns));
-          [...(s.namespaces ?? []), ...(s.notNamespaces ?? [])].forEach(addNamespacePattern);
-          [...(s.trustDomains ?? []), ...(s.notTrustDomains ?? [])].forEach(addTrustDomain);
+          for (const x of s.principals ?? []) addPrincipal(x);
+          for (const x of s.notPrincipals ?? []) addPrincipal(x);
+          for (const x of s.serviceAccounts ?? []) addServiceAccountRef(x, ns);
+          for (const x of s.notServiceAccounts ?? []) addServiceAccountRef(x, ns);
+          for (const x of s.namespaces ?? []) addNamespacePattern(x);
+          for (const x of s.notNamespaces ?? []) addNamespacePattern(x);
+          for (const x of s.trustDomains ?? []) addTrustDomain(x);
+          for (const x of s.notTrustDomains ?? []) addTrustDomain(x);
         }
         for (const when of rule.when ?? []) {
-          const values = [...(when.values ?? []), ...(when.notValues ?? [])];
-          if (when.key === 'source.principal') values.forEach(addPrincipal);
-          else if (when.key === 'source.serviceAccount') values.forEach((x) => addServiceAccountRef(x, ns));
-          else if (when.key === 'source.namespace') values.forEach(addNamespacePattern);
-          else if (when.key === 'source.trustDomain') values.forEach(addTrustDomain);
+          const add = when.key === 'source.principal' ? addPrincipal
+            : when.key === 'source.serviceAccount' ? (x: string): void => addServiceAccountRef(x, ns)
+              : when.key === 'source.namespace' ? addNamespacePattern
+                : when.key === 'source.trustDomain' ? addTrustDomain : undefined;
+          if (!add) continue;
+          for (const x of when.values ?? []) add(x);
+          for (const x of when.notValues ?? []) add(x);
         }
       }
     }
@@ -135,7 +158,28 @@ export function matrixSources(contexts: readonly AnalysisContext[]): MatrixSourc
   rows.set('*', {
     id: '*', kind: 'other', principal: formatPrincipal(td, OTHER_NAMESPACE, OTHER_SERVICE_ACCOUNT), description: 'any other mesh identity',
   });
-  return [...rows.values()].sort(compareSources);
+  // diffeval: each row's sort key is split once, not at every comparison.
+  return [...rows.values()].map(sortKey).sort(compareKeys).map((k) => k.source);
+}
+
+interface SortKey {
+  readonly source: MatrixSource;
+  readonly rank: number;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+function sortKey(source: MatrixSource): SortKey {
+  const [namespace, name] = splitId(source.id);
+  return { source, rank: KIND_RANK[source.kind], namespace, name };
+}
+
+function compareKeys(a: SortKey, b: SortKey): number {
+  if (a.rank !== b.rank) return a.rank - b.rank;
+  // Within a namespace, named accounts first, then "any other identity".
+  if (a.namespace !== b.namespace) return a.namespace < b.namespace ? -1 : 1;
+  if ((a.name === '*') !== (b.name === '*')) return a.name === '*' ? 1 : -1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
 /** A principal matching a prefix (`a/ns/b/*`) or suffix (`*` then `/ns/b/sa/c`) pattern, SPIFFE-shaped when possible. */
@@ -156,18 +200,6 @@ function principalWitness(raw: string, td: string): string {
     if (p.length === 5 && p[1] === 'ns' && p[3] === 'sa' && p.every((x) => x !== '')) return p.join('/');
   }
   return `${OTHER_NAMESPACE}${suffix}`;
-}
-
-function compareSources(a: MatrixSource, b: MatrixSource): number {
-  const ka = KIND_RANK[a.kind];
-  const kb = KIND_RANK[b.kind];
-  if (ka !== kb) return ka - kb;
-  // Within a namespace, named accounts first, then "any other identity".
-  const [na, sa] = splitId(a.id);
-  const [nb, sb] = splitId(b.id);
-  if (na !== nb) return na < nb ? -1 : 1;
-  if ((sa === '*') !== (sb === '*')) return sa === '*' ? 1 : -1;
-  return sa < sb ? -1 : sa > sb ? 1 : 0;
 }
 
 function splitId(id: string): [string, string] {

@@ -18,6 +18,7 @@
  * @module
  */
 /* eslint-disable no-bitwise -- region masks are bit sets */
+import { cellStates } from './cell-states';
 import { appendAll } from '../../private/arrays';
 import { AccessAnalysis, AccessAnalysisOptions, AnalyzedDestination, streamChangedAccess } from '../access/access-analysis';
 import { SliceAccess, sliceComplete } from '../access/access-sets';
@@ -26,7 +27,6 @@ import { Cube, fullCube, simplifySet, subtractSets } from '../access/cubes';
 import { compareIds } from '../access/destinations';
 import { MatrixSource } from '../access/sources';
 import { IstioConfig } from '../config/istio-config';
-import { destinationCells } from '../matrix/matrix';
 
 /** How access changed for a group of sources at one destination. */
 export type AccessChangeKind = 'added' | 'widened' | 'changed' | 'narrowed' | 'removed';
@@ -113,13 +113,25 @@ function destinationChanges(sources: readonly MatrixSource[], d: AnalyzedDestina
   const destinationChange = !d.versions[0] ? 'added' as const : !d.versions[1] ? 'removed' as const : undefined;
   const grouped = new Map<string, { change: Omit<AccessChange, 'sources' | 'text'>; rows: Int32Array[] }>();
   const memo: DescribeMemo = new Map();
-  const cellOf = destinationCells(d, memo);
-  const complete = (s: SliceAccess): boolean => sliceComplete(s, sizes);
+  const completeness = new Map<SliceAccess, boolean>();
+  const complete = (s: SliceAccess): boolean => {
+    let c = completeness.get(s);
+    if (c === undefined) {
+      c = sliceComplete(s, sizes);
+      completeness.set(s, c);
+    }
+    return c;
+  };
+  const stateOf = cellStates(d, complete, memo);
   d.classification.classes.forEach((_cls, k) => {
     const old = d.access[0][k];
     const now = d.access[1][k];
     // diff10: the differences first; the rest only for the classes whose access changed.
     // A set minus itself is empty: most classes of a changed destination keep their access.
+    // diffeval: those are found before anything is allocated for the class.
+    let differs = false;
+    for (let i = 0; i < old.length && !differs; i++) differs = !sameCubes(old[i].allowed, now[i].allowed);
+    if (!differs) return;
     const same = old.map((o, i) => sameCubes(o.allowed, now[i].allowed));
     const plus = old.map((o, i) => (same[i] ? [] : simplifySet(subtractSets(now[i].allowed, o.allowed))));
     const minus = old.map((o, i) => (same[i] ? [] : simplifySet(subtractSets(o.allowed, now[i].allowed))));
@@ -134,8 +146,8 @@ function destinationChanges(sources: readonly MatrixSource[], d: AnalyzedDestina
     });
     const plusPorts = describeSlices(d.space, added, complete, memo).filter((p) => p.status !== 'denied');
     const minusPorts = describeSlices(d.space, removed, complete, memo).filter((p) => p.status !== 'denied');
-    const beforeCell = cellOf(0, k);
-    const afterCell = cellOf(1, k);
+    const beforeCell = stateOf(0, k);
+    const afterCell = stateOf(1, k);
     const kind: AccessChangeKind = beforeCell.status === 'denied' ? 'added'
       : afterCell.status === 'denied' ? 'removed'
         : minusPorts.length === 0 ? 'widened'

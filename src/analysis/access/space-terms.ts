@@ -1,0 +1,155 @@
+/**
+ * The terms of a destination's compiled rules over its request space, shared by the versions
+ * analyzed over that space (see `access-sets.ts`).
+ *
+ * A term is one `from` × `to` pair of a rule: its identity (principal) and port constraints, the
+ * constraints on attributes the request model never carries (decided once), and the constraints on
+ * the space's dimensions. Only the region masks of the last depend on the version; everything else
+ * depends on the rule and the space alone. diffeval: so the split of a rule's constraints, and
+ * whether a term's identity constraints hold for a source class or its port constraints for a port
+ * slice, are found once per destination, not once per version, class and slice — the versions of a
+ * diff share most of their compiled rules (`shared-rules.ts`).
+ *
+ * @module
+ */
+import { probeRequest } from './request-class-witnesses';
+import { constraintTarget, RequestSpace } from './request-classes';
+import { SourceClass } from './source-classes';
+import { MeshConfig } from '../config/mesh-config';
+import { CompiledRule, constraintMatches, FieldConstraint } from '../evaluator/authorization-rule';
+import { RequestAttributes } from '../evaluator/request-attributes';
+
+/** One `from` × `to` pair of a rule, apart from the version. */
+export interface TermShape {
+  readonly principal: readonly FieldConstraint[];
+  readonly port: readonly FieldConstraint[];
+  /** Constraints on the space's dimensions: `[dimension, constraint]`, in the rule's order. */
+  readonly dimensions: readonly (readonly [number, FieldConstraint])[];
+  /** False when a constraint on an attribute the request model never carries fails (the term never applies). */
+  readonly possible: boolean;
+}
+
+/** A shape with its verdicts, per class slot and per slice (kept on it: no lookup per test). */
+interface Shape extends TermShape {
+  readonly byPrincipal?: Int8Array;
+  readonly byPort?: Int8Array;
+}
+
+const UNKNOWN = 0;
+const HOLDS = 1;
+const FAILS = 2;
+
+/** The term shapes of one destination's rules and their verdicts per source class and port slice. */
+export class SpaceTerms {
+  /** The slot of "no peer principal" (plaintext, or mTLS disabled on the port) in {@link principalHolds}. */
+  public readonly noPrincipal: number;
+  private readonly shapes = new Map<CompiledRule, readonly TermShape[]>();
+  private readonly principalAttrs: (RequestAttributes | undefined)[];
+  private readonly portAttrs: (RequestAttributes | undefined)[];
+  private readonly base: ReturnType<typeof probeRequest>;
+  private constAttrs?: RequestAttributes;
+
+  public constructor(private readonly space: RequestSpace, private readonly classes: readonly SourceClass[], private readonly mesh: MeshConfig) {
+    this.noPrincipal = classes.length;
+    this.principalAttrs = new Array(classes.length + 1);
+    this.portAttrs = new Array(space.slices.length);
+    this.base = probeRequest({ namespace: space.namespace, labels: {}, port: 80 });
+  }
+
+  /** The term shapes of a rule, in `from` then `to` order. */
+  public of(rule: CompiledRule): readonly TermShape[] {
+    let out = this.shapes.get(rule);
+    if (!out) {
+      const list: TermShape[] = [];
+      for (const source of rule.sources ?? [[]]) {
+        for (const operation of rule.operations ?? [[]]) list.push(this.shape([...source, ...operation, ...rule.conditions]));
+      }
+      out = list;
+      this.shapes.set(rule, out);
+    }
+    return out;
+  }
+
+  /**
+   * Whether the term's identity constraints hold for a slot: a class index, or
+   * {@link noPrincipal}.
+   */
+  public principalHolds(term: TermShape, slot: number): boolean {
+    const verdicts = (term as Shape).byPrincipal;
+    if (verdicts === undefined) return true;
+    let v = verdicts[slot];
+    if (v === UNKNOWN) {
+      const attrs = this.attrsOfSlot(slot);
+      v = term.principal.every((c) => constraintMatches(c, attrs)) ? HOLDS : FAILS;
+      verdicts[slot] = v;
+    }
+    return v === HOLDS;
+  }
+
+  /** Whether the term's port constraints hold for the port of a slice (by index in the space). */
+  public portHolds(term: TermShape, slice: number): boolean {
+    const verdicts = (term as Shape).byPort;
+    if (verdicts === undefined) return true;
+    let v = verdicts[slice];
+    if (v === UNKNOWN) {
+      const attrs = this.attrsOfSlice(slice);
+      v = term.port.every((c) => constraintMatches(c, attrs)) ? HOLDS : FAILS;
+      verdicts[slice] = v;
+    }
+    return v === HOLDS;
+  }
+
+  private shape(constraints: readonly FieldConstraint[]): Shape {
+    const principal: FieldConstraint[] = [];
+    const port: FieldConstraint[] = [];
+    const dimensions: [number, FieldConstraint][] = [];
+    let possible = true;
+    for (const c of constraints) {
+      const target = constraintTarget(c.attribute.key);
+      if (target.type === 'principal') {
+        principal.push(c);
+      } else if (target.type === 'port') {
+        port.push(c);
+      } else if (target.type === 'const') {
+        // Attributes the request model never carries (filter metadata): decided once.
+        if (possible && !constraintMatches(c, this.constAttributes())) possible = false;
+      } else {
+        dimensions.push([this.space.dimensionIndex(target.key), c]);
+      }
+    }
+    const shape: Shape = {
+      principal,
+      port,
+      dimensions,
+      possible,
+      ...(principal.length > 0 ? { byPrincipal: new Int8Array(this.classes.length + 1) } : {}),
+      ...(port.length > 0 ? { byPort: new Int8Array(this.space.slices.length) } : {}),
+    };
+    return shape;
+  }
+
+  private constAttributes(): RequestAttributes {
+    this.constAttrs ??= new RequestAttributes(this.base, this.mesh, undefined, undefined);
+    return this.constAttrs;
+  }
+
+  private attrsOfSlot(slot: number): RequestAttributes {
+    let a = this.principalAttrs[slot];
+    if (!a) {
+      const principal = slot === this.noPrincipal ? undefined : this.classes[slot].principal ?? undefined;
+      a = new RequestAttributes(this.base, this.mesh, principal, undefined);
+      this.principalAttrs[slot] = a;
+    }
+    return a;
+  }
+
+  private attrsOfSlice(slice: number): RequestAttributes {
+    let a = this.portAttrs[slice];
+    if (!a) {
+      const port = this.space.slices[slice].port;
+      a = new RequestAttributes({ ...this.base, destination: { ...this.base.destination, port } }, this.mesh, undefined, undefined);
+      this.portAttrs[slice] = a;
+    }
+    return a;
+  }
+}
