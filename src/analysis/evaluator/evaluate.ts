@@ -24,9 +24,9 @@ import { JwtOutcome, runJwtFilter } from './jwt-filter';
 import { decideLegacy, usesLegacy } from './legacy/legacy-evaluate';
 import { LegacyIndex } from './legacy/legacy-index';
 import { mtlsForPort, ResolvedPeerAuthentication } from './mtls-mode';
-import { WORKLOAD_CACHE_LIMIT, WorkloadPolicies } from './policy-index';
+import { PlannedWorkload, PolicyIndex, ResolvedWorkload, WORKLOAD_CACHE_LIMIT, WorkloadPolicies } from './policy-index';
 import { RequestAttributes } from './request-attributes';
-import { candidateDescription, firstMatchingOf, NoMatch, WorkloadPlan, workloadPlan } from './workload-rules';
+import { candidateDescription, firstMatchingIn, NoMatch, WorkloadPlan, workloadPlan } from './workload-rules';
 import {
   AccessDecision, AccessOutcome, AccessRequest, CustomAuthzResult, DecidingPolicy, DryRunResult,
 } from '../../semantics/access-request';
@@ -75,12 +75,14 @@ export function evaluatorFor(context: AnalysisContext): Evaluator {
     context,
     meshConfig: mesh,
     evaluate: (request) => {
-      const workload = policies.workload(request.destination.namespace, request.destination.labels);
-      // perf8: the plan lives on the index's cache entry (one per context, like the index).
-      const plan = workload.plan ??= planOf(workload.policies, legacy);
+      const { namespace, labels } = request.destination;
+      // perf8: the plan lives in the index's cache (one per context, like the index); check13: in
+      // place of the resolved workload, so that a planned workload's `plan` is itself.
+      const workload = policies.workload(namespace, labels);
+      const plan = workload.plan ?? planWorkload(policies, legacy, namespace, labels, workload);
       // Istio 1.x objects decide for workloads no v1beta1/v1 policy selects (1.5 coexistence).
       if (plan.legacy) return decideLegacy(legacy, request);
-      return decide(workload.policies, plan, request, mesh, workload.gateway);
+      return decide(plan, request, mesh);
     },
     policiesFor: (namespace, labels) => policies.forWorkload(namespace, labels),
   };
@@ -107,15 +109,56 @@ export function prepareWorkloads(context: AnalysisContext, workloads: Iterable<W
   for (const w of workloads) {
     if (prepared >= WORKLOAD_CACHE_LIMIT) break;
     const workload = policies.workload(w.namespace, w.labels);
-    const plan = workload.plan ??= planOf(workload.policies, legacy);
+    const plan = workload.plan ?? planWorkload(policies, legacy, w.namespace, w.labels, workload);
     // The "no ALLOW rule matched" denial of each chain too (what most decisions return).
     if (!plan.legacy && !plan.allowNone) {
-      plan.noMatchHttp ??= noMatch(plan, workload.policies, 'HTTP');
-      plan.noMatchTcp ??= noMatch(plan, workload.policies, 'TCP');
+      plan.noMatchHttp ??= noMatch(plan, 'HTTP');
+      plan.noMatchTcp ??= noMatch(plan, 'TCP');
+      if (plan.plain) {
+        plan.noMatchHttpDecision ??= noMatchDecision(plan.noMatchHttp, 'DENY_403', '');
+        plan.noMatchTcpDecision ??= noMatchDecision(plan.noMatchTcp, 'DENY_CONN', '');
+      }
     }
     prepared++;
   }
   return prepared;
+}
+
+/**
+ * The plan of a resolved workload (its DENY and ALLOW rules, merged across its policies, and its
+ * flags), filed in the index in the resolved workload's place (check13).
+ */
+function planWorkload(policies: PolicyIndex, legacy: LegacyIndex, namespace: string, labels: Readonly<Record<string, string>>,
+  workload: ResolvedWorkload): PlannedWorkload {
+  const p = planOf(workload.policies, legacy);
+  // One literal, every field present from the start (one shape for every plan), the hot ones first.
+  const planned: { -readonly [K in keyof PlannedWorkload]: PlannedWorkload[K] } = {
+    legacy: p.legacy,
+    plain: p.plain,
+    gateway: workload.gateway,
+    mtls: p.mtls,
+    noJwtRules: p.noJwtRules,
+    table: p.table,
+    denyHttpBase: p.denyHttpBase,
+    allowHttpBase: p.allowHttpBase,
+    allowNone: p.allowNone,
+    noMatchHttpDecision: undefined,
+    denyTcpBase: p.denyTcpBase,
+    allowTcpBase: p.allowTcpBase,
+    noMatchTcpDecision: undefined,
+    rules: p.rules,
+    owners: p.owners,
+    noMatchHttp: undefined,
+    noMatchTcp: undefined,
+    noMatchHttpNoted: undefined,
+    noMatchHttpNote: undefined,
+    policies: workload.policies,
+    plan: undefined as unknown as PlannedWorkload,
+  };
+  planned.plan = planned;
+  workload.plan = planned;
+  policies.file(namespace, labels, planned);
+  return planned;
 }
 
 /** The DENY and ALLOW rules of a resolved workload, merged across its policies, and its flags. */
@@ -171,7 +214,9 @@ const NO_EXTRAS: Extras = Object.freeze({});
 /** The JWT filter's outcome without a RequestAuthentication and without a token (or on TCP). */
 const CONTINUE: JwtOutcome = Object.freeze({ kind: 'continue' });
 
-function decide(wp: WorkloadPolicies, plan: WorkloadPlan, request: AccessRequest, mesh: MeshConfig, gateway: string | undefined): AccessDecision {
+function decide(plan: PlannedWorkload, request: AccessRequest, mesh: MeshConfig): AccessDecision {
+  const wp = plan.policies;
+  const gateway = plan.gateway;
   const extras: Extras = plan.plain ? NO_EXTRAS : wp.ignored.length > 0 ? { ignored: wp.ignored } : {};
 
   // 1. Peer authentication. Gateway proxies have no inbound sidecar listeners: a Gateway's server
@@ -183,6 +228,9 @@ function decide(wp: WorkloadPolicies, plan: WorkloadPlan, request: AccessRequest
     : undefined;
   const peer = request.source.principal;
   if (mtls.mode === 'STRICT' && peer === null) {
+    // check13: the same for every plaintext request to a port of a plain workload whose mode is
+    // the same on every port: one frozen decision per (PeerAuthentication resolution, port).
+    if (plan.plain && plan.mtls !== undefined && gateway === undefined) return strictDenial(plan.mtls, request.destination.port);
     const pa = mtls.source?.policy;
     return finish('DENY_CONN', pa ? [{ kind: 'PeerAuthentication', namespace: pa.metadata.namespace, name: pa.metadata.name, action: 'STRICT', rule: null }] : [],
       `connection refused: ${pa ? `PeerAuthentication ${pa.metadata.namespace}/${pa.metadata.name}` : 'mTLS'} requires STRICT mTLS on port ${request.destination.port} and the client sent plaintext`,
@@ -198,7 +246,6 @@ function decide(wp: WorkloadPolicies, plan: WorkloadPlan, request: AccessRequest
   const attrs = new RequestAttributes(request, mesh, principal, jwt.claims);
   const denied: AccessOutcome = request.protocol === 'TCP' ? 'DENY_CONN' : 'DENY_403';
   const disabled = mtls.mode === 'DISABLE' && peer !== null ? 'mTLS is DISABLEd on this port, so the peer identity is not available' : undefined;
-  const suffix = notesSuffix(gatewayNote, disabled, jwt.note);
 
   if (!plan.plain) {
     if (wp.dryRun.length > 0) extras.dryRun = dryRunResults(wp.dryRun, attrs);
@@ -221,38 +268,89 @@ function decide(wp: WorkloadPolicies, plan: WorkloadPlan, request: AccessRequest
           : undefined;
     if (broken) {
       // istiod replaces the rules of an unusable CUSTOM policy with DENY rules.
-      return finish(denied, [ref], `denied by ${name(policy)} rule ${rule.index}: ${broken}, so istiod generates a deny rule; ${explainRuleMatch(rule, attrs).join(', ')}${suffix}`, extras);
+      return finish(denied, [ref], `denied by ${name(policy)} rule ${rule.index}: ${broken}, so istiod generates a deny rule; ${explainRuleMatch(rule, attrs).join(', ')}${notesSuffix(gatewayNote, disabled, jwt.note)}`, extras);
     }
     custom.push({ ...ref, provider, note: 'delegated to the external authorizer; assumed to allow' });
   }
   if (custom.length > 0) extras.custom = custom;
 
   const tcp = request.protocol === 'TCP';
-  const deny = tcp ? firstMatchingOf(plan.denyTcpTable, plan.denyTcp, attrs) : firstMatchingOf(plan.denyHttpTable, plan.denyHttp, attrs);
+  const table = plan.table;
+  const deny = firstMatchingIn(table, tcp ? plan.denyTcpBase : plan.denyHttpBase, plan, attrs);
   if (deny) {
     const { policy, rule } = deny;
-    return finish(denied, [refOf(policy, rule.index)], `denied by ${name(policy)} rule ${rule.index}: ${explainRuleMatch(rule, attrs).join(', ')}${suffix}`, extras);
+    return finish(denied, [refOf(policy, rule.index)], `denied by ${name(policy)} rule ${rule.index}: ${explainRuleMatch(rule, attrs).join(', ')}${notesSuffix(gatewayNote, disabled, jwt.note)}`, extras);
   }
 
   if (plan.allowNone) {
     const delegated = custom.length > 0 ? `; CUSTOM ${custom.map((c) => `${c.namespace}/${c.name}`).join(', ')} delegated to ${custom[0].provider}` : '';
     return finish('ALLOW', custom.map(({ provider: _p, note: _n, ...ref }) => ref),
-      `allowed: no DENY policy matched and no ALLOW policy applies to the workload${delegated}${suffix}`, extras);
+      `allowed: no DENY policy matched and no ALLOW policy applies to the workload${delegated}${notesSuffix(gatewayNote, disabled, jwt.note)}`, extras);
   }
-  const allow = tcp ? firstMatchingOf(plan.allowTcpTable, plan.allowTcp, attrs) : firstMatchingOf(plan.allowHttpTable, plan.allowHttp, attrs);
+  const allow = firstMatchingIn(table, tcp ? plan.allowTcpBase : plan.allowHttpBase, plan, attrs);
   if (allow) {
     const { policy, rule } = allow;
-    return finish('ALLOW', [refOf(policy, rule.index)], `allowed by ${name(policy)} rule ${rule.index}: ${explainRuleMatch(rule, attrs).join(', ')}${suffix}`, extras);
+    return finish('ALLOW', [refOf(policy, rule.index)], `allowed by ${name(policy)} rule ${rule.index}: ${explainRuleMatch(rule, attrs).join(', ')}${notesSuffix(gatewayNote, disabled, jwt.note)}`, extras);
   }
-  // The same for every request on this chain of the workload: built once (perf5).
-  const none = (tcp ? plan.noMatchTcp : plan.noMatchHttp) ?? noMatch(plan, wp, request.protocol);
-  return finish(denied, copyRefs(none.flat), suffix === '' ? none.text : none.text + suffix, extras);
+  // The same for every request on this chain of the workload: built once (perf5); check13: and
+  // for a plain workload, the whole decision, shared: without notes, and with the last note of a
+  // token on HTTP (a constant text: the same note, request after request).
+  if (plan.plain && gatewayNote === undefined && disabled === undefined) {
+    const note = jwt.note;
+    if (note === undefined) {
+      return tcp
+        ? plan.noMatchTcpDecision ??= noMatchDecision(plan.noMatchTcp ?? noMatch(plan, 'TCP'), denied, '')
+        : plan.noMatchHttpDecision ??= noMatchDecision(plan.noMatchHttp ?? noMatch(plan, 'HTTP'), denied, '');
+    }
+    if (!tcp) {
+      if (note !== plan.noMatchHttpNote) {
+        plan.noMatchHttpNoted = noMatchDecision(plan.noMatchHttp ?? noMatch(plan, 'HTTP'), denied, notesSuffix(undefined, undefined, note));
+        plan.noMatchHttpNote = note;
+      }
+      return plan.noMatchHttpNoted!;
+    }
+  }
+  const none = (tcp ? plan.noMatchTcp : plan.noMatchHttp) ?? noMatch(plan, request.protocol);
+  const notes = notesSuffix(gatewayNote, disabled, jwt.note);
+  return finish(denied, copyRefs(none.flat), notes === '' ? none.text : none.text + notes, extras);
+}
+
+/**
+ * check13: the "no ALLOW rule matched" decision of a plain workload, frozen to the references in
+ * it, as {@link finish} would build it: shared by every decision it is (decisions are read-only).
+ */
+function noMatchDecision(none: NoMatch, denied: AccessOutcome, notes: string): AccessDecision {
+  return Object.freeze(finish(denied, Object.freeze(copyRefs(none.flat).map((r) => Object.freeze(r))),
+    notes === '' ? none.text : none.text + notes, NO_EXTRAS));
+}
+
+/** check13: the STRICT denials of plaintext requests by port, per uniform mode (one per resolved PeerAuthentication). */
+const strictDenials = new WeakMap<Exclude<WorkloadPlan['mtls'], undefined>, Map<number, AccessDecision>>();
+
+/** The frozen, shared denial of a plaintext request to `port` by a STRICT mode of a plain workload. */
+function strictDenial(mtls: Exclude<WorkloadPlan['mtls'], undefined>, port: number): AccessDecision {
+  let byPort = strictDenials.get(mtls);
+  if (byPort === undefined) {
+    byPort = new Map();
+    strictDenials.set(mtls, byPort);
+  }
+  let d = byPort.get(port);
+  if (d === undefined) {
+    const pa = mtls.source?.policy;
+    const refs = pa ? [Object.freeze<DecidingPolicy>({ kind: 'PeerAuthentication', namespace: pa.metadata.namespace, name: pa.metadata.name, action: 'STRICT', rule: null })] : [];
+    d = Object.freeze(finish('DENY_CONN', Object.freeze(refs),
+      `connection refused: ${pa ? `PeerAuthentication ${pa.metadata.namespace}/${pa.metadata.name}` : 'mTLS'} requires STRICT mTLS on port ${port} and the client sent plaintext`,
+      NO_EXTRAS));
+    byPort.set(port, d);
+  }
+  return d;
 }
 
 const NO_CUSTOM: CustomAuthzResult[] = [];
 const NO_POLICIES: readonly CompiledPolicy[] = [];
 
-function noMatch(plan: WorkloadPlan, wp: WorkloadPolicies, protocol: 'HTTP' | 'TCP'): NoMatch {
+function noMatch(plan: PlannedWorkload, protocol: 'HTTP' | 'TCP'): NoMatch {
+  const wp = plan.policies;
   // check10: the other chain's denial serves when every ALLOW policy is described alike on both
   // (no rule dropped on either): one object per workload instead of two, its references shared.
   const other = protocol === 'TCP' ? plan.noMatchHttp : plan.noMatchTcp;

@@ -20,10 +20,46 @@ interface PrincipalFacts {
   readonly identityKeys: readonly string[] | undefined;
   /** perf5: {@link identityKeyBit} of each key, in the same order. */
   identityBits?: readonly number[];
-  /** perf8: {@link identityKeyId} of each key (-1: no rule names it), valid while the interner holds `idsAt` keys. */
-  ids?: Int32Array;
+  /**
+   * check13: the {@link internIdentityKey} id of each key (-1: no rule names it) as this object's
+   * own fields (no array of their own: one object fewer per decision), valid while the interner
+   * holds `idsAt` keys (-1: not computed yet).
+   */
+  n: number;
+  id0: number;
+  id1: number;
+  id2: number;
+  id3: number;
+  id4: number;
   idsAt: number;
 }
+
+/**
+ * check13: a canonical principal's identity key ids as an object's own fields: `n` ids (at most
+ * five, see {@link keysOf}), `id0` to `id4`, unused ones -1. Read with {@link identityIdAt}.
+ */
+export interface IdentityIds {
+  readonly n: number;
+  readonly id0: number;
+  readonly id1: number;
+  readonly id2: number;
+  readonly id3: number;
+  readonly id4: number;
+}
+
+/** The `i`th id of `ids` (`i` < `ids.n`). */
+export function identityIdAt(ids: IdentityIds, i: number): number {
+  switch (i) {
+    case 0: return ids.id0;
+    case 1: return ids.id1;
+    case 2: return ids.id2;
+    case 3: return ids.id3;
+    default: return ids.id4;
+  }
+}
+
+/** At most five keys: more could not be held by {@link IdentityIds}. */
+const MAX_IDENTITY_KEYS = 5;
 
 const NO_KEYS: readonly string[] = [];
 const NO_BITS: readonly number[] = [];
@@ -58,18 +94,23 @@ export function internIdentityKey(key: string): number {
   return id;
 }
 
-const NO_IDS = new Int32Array(0);
+const NO_IDS: IdentityIds = Object.freeze({ n: 0, id0: -1, id1: -1, id2: -1, id3: -1, id4: -1 });
 
-function idsOf(f: PrincipalFacts): Int32Array | undefined {
+function idsOf(f: PrincipalFacts): IdentityIds | undefined {
   if (f.identityKeys === undefined) return undefined;
   // Recomputed only when rules with new keys were compiled since (a key unknown then may be known now).
-  if (f.ids === undefined || f.idsAt !== identityKeyIds.size) {
-    const ids = new Int32Array(f.identityKeys.length);
-    f.identityKeys.forEach((k, i) => { ids[i] = identityKeyIds.get(k) ?? -1; });
-    f.ids = ids;
+  if (f.idsAt !== identityKeyIds.size) {
+    const keys = f.identityKeys;
+    const id = (i: number): number => (i < keys.length ? identityKeyIds.get(keys[i]) ?? -1 : -1);
+    f.n = keys.length;
+    f.id0 = id(0);
+    f.id1 = id(1);
+    f.id2 = id(2);
+    f.id3 = id(3);
+    f.id4 = id(4);
     f.idsAt = identityKeyIds.size;
   }
-  return f.ids;
+  return f;
 }
 
 /* eslint-disable no-bitwise -- guard words and IPv4 addresses (perf8) */
@@ -101,7 +142,7 @@ function factsOf(principal: string): PrincipalFacts {
     const sa = m ? `${m[1]}/${m[2]}` : null;
     const identityKeys = m === null ? undefined : keysOf(principal, m[1], `${m[1]}/${m[2]}`);
     // perf8: the bits (no longer used by the evaluator) are computed on first use.
-    f = { serviceAccount: sa, identityKeys, identityBits: undefined, ids: undefined, idsAt: -1 };
+    f = { serviceAccount: sa, identityKeys, identityBits: undefined, n: 0, id0: -1, id1: -1, id2: -1, id3: -1, id4: -1, idsAt: -1 };
     if (principalFacts.size >= PRINCIPAL_FACTS_LIMIT) principalFacts.clear();
     principalFacts.set(principal, f);
   }
@@ -117,6 +158,7 @@ function keysOf(principal: string, namespace: string, serviceAccount: string): r
   const keys = [`sa:${serviceAccount}`, `ns:${namespace}`, `p:${principal}`];
   if (namespace === 'ns') keys.push('ns:sa');
   if (principal.startsWith('ns/') && namespace !== 'ns') keys.push('ns:ns');
+  if (keys.length > MAX_IDENTITY_KEYS) throw new Error(`internal: ${keys.length} identity keys`);
   return keys;
 }
 
@@ -198,7 +240,7 @@ export class RequestAttributes {
    * no compiled rule names); empty for a plaintext request, `undefined` when the principal has
    * another shape (then no rule is skipped).
    */
-  public get identityIds(): Int32Array | undefined {
+  public get identityIds(): IdentityIds | undefined {
     return this.principal === undefined ? NO_IDS : idsOf(this.facts());
   }
 

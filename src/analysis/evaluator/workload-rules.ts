@@ -12,7 +12,7 @@
 /* eslint-disable no-bitwise -- guard words and IPv4 masks */
 import { CompiledPolicy, CompiledRule, CompiledRules, ruleMatches } from './authorization-rule';
 import { EffectiveMtlsMode, MtlsSource } from './mtls-mode';
-import { GUARD_CLAIMS, internIdentityKey, RequestAttributes } from './request-attributes';
+import { GUARD_CLAIMS, identityIdAt, internIdentityKey, RequestAttributes } from './request-attributes';
 import { appendAll } from '../../private/arrays';
 
 /** One rule of one policy. */
@@ -52,34 +52,37 @@ export interface NoMatch {
  * perf8: what the evaluator keeps per resolved workload (on the index's cache entry, so a decision
  * reaches it without a lookup of its own): the DENY and ALLOW rules of its enforced policies on
  * both chains, merged across policies, and what the common decision needs to know without
- * touching the workload's policy lists. When one policy holds all the rules of an action on a
- * chain (most workloads), its rules are that policy's own table, built when the policy compiles
- * ({@link precomputePolicyRules}): a workload's first decision then builds almost nothing.
+ * touching the workload's policy lists.
+ *
+ * check13: the four (action, chain) segments of one table of the plan's own, their rules and
+ * policies in one pair of arrays: a decision reads the plan and one table, whatever policies the
+ * workload has (at 8,000 workloads each object a decision reaches is a cache miss). The fields a
+ * decision reads come first.
  */
 export interface WorkloadPlan {
-  readonly denyHttp: ActionRules;
-  readonly denyTcp: ActionRules;
-  readonly allowHttp: ActionRules;
-  readonly allowTcp: ActionRules;
-  /** The tables of the four, in the plan itself (a decision reads them without the ActionRules objects). */
-  readonly denyHttpTable: Int32Array;
-  readonly denyTcpTable: Int32Array;
-  readonly allowHttpTable: Int32Array;
-  readonly allowTcpTable: Int32Array;
   /** Decided by the Istio 1.x objects (no v1beta1/v1 policy selects the workload). */
   readonly legacy: boolean;
   /** No ignored, dry-run, AUDIT or CUSTOM policy: a decision carries no extras. */
   readonly plain: boolean;
-  /** No RequestAuthentication selects the workload. */
-  readonly noJwtRules: boolean;
-  /** No ALLOW policy applies to the workload. */
-  readonly allowNone: boolean;
   /** The mTLS mode of every port when no port-level mode is set (undefined otherwise). */
   readonly mtls: { readonly mode: EffectiveMtlsMode; readonly source?: MtlsSource } | undefined;
-  /** The decision parts when no ALLOW rule matches, per chain, built on first use (the evaluator's). */
-  noMatchHttp: NoMatch | undefined;
-  noMatchTcp: NoMatch | undefined;
+  /** No RequestAuthentication selects the workload. */
+  readonly noJwtRules: boolean;
+  /** The segments of the DENY and ALLOW rules on both chains (see {@link ActionRules}), and their rules' guards. */
+  readonly table: Int32Array;
+  readonly denyHttpBase: number;
+  readonly allowHttpBase: number;
+  /** No ALLOW policy applies to the workload. */
+  readonly allowNone: boolean;
+  readonly denyTcpBase: number;
+  readonly allowTcpBase: number;
+  /** The rules of the segments, and the policy of each. */
+  readonly rules: readonly CompiledRule[];
+  readonly owners: readonly CompiledPolicy[];
 }
+
+/** The flags of a {@link WorkloadPlan} (what the evaluator knows of the workload's policies). */
+export type PlanFlags = Pick<WorkloadPlan, 'legacy' | 'plain' | 'noJwtRules' | 'allowNone' | 'mtls'>;
 
 /** Appends the segment of the policies' rules on one chain to `table` (rules to `rules`, their policies to `owners`); returns its base. */
 function appendSegment(table: number[], owners: CompiledPolicy[], rules: CompiledRule[], policies: readonly CompiledPolicy[],
@@ -154,29 +157,10 @@ export function actionRules(policies: readonly CompiledPolicy[], chainOf: (p: Co
   return { owners, rules, table, base: bases[0] };
 }
 
-/** The flags of a {@link WorkloadPlan} (what the evaluator knows of the workload's policies). */
-export type PlanFlags = Pick<WorkloadPlan, 'legacy' | 'plain' | 'noJwtRules' | 'allowNone' | 'mtls'>;
-
 const HTTP = (p: CompiledPolicy): CompiledRules => p.http;
 const TCP = (p: CompiledPolicy): CompiledRules => p.tcp;
-const NO_RULES: ActionRules = actionRules([], HTTP);
-/** The table of each policy chain (one policy's rules), built once. */
-const policyTables = new WeakMap<CompiledRules, ActionRules>();
-
-function policyRules(policy: CompiledPolicy, chain: CompiledRules): ActionRules {
-  let r = policyTables.get(chain);
-  if (r === undefined) {
-    r = actionRules([policy], () => chain);
-    policyTables.set(chain, r);
-  }
-  return r;
-}
-
-/** Builds the tables of a policy's chains now (perf8: `check` builds them at load, with the rules). */
+/** Builds what a policy's first use in a plan needs now (perf8: `check` does it at load, with the rules). */
 export function precomputePolicyRules(policy: CompiledPolicy): void {
-  if (policy.action !== 'ALLOW' && policy.action !== 'DENY') return;
-  policyRules(policy, policy.http);
-  policyRules(policy, policy.tcp);
   if (policy.action === 'ALLOW') {
     candidateDescription(policy, 'HTTP');
     candidateDescription(policy, 'TCP');
@@ -200,43 +184,22 @@ export function candidateDescription(policy: CompiledPolicy, protocol: 'HTTP' | 
   return text;
 }
 
-/** The rules of the policies on one chain: none, one policy's table, or a merged table. */
-function segmentRules(policies: readonly CompiledPolicy[], chainOf: (p: CompiledPolicy) => CompiledRules): ActionRules {
-  let only: CompiledPolicy | undefined;
-  let withRules = 0;
-  for (const policy of policies) {
-    if (chainOf(policy).rules.length > 0) {
-      only = policy;
-      withRules++;
-    }
-  }
-  if (withRules === 0) return NO_RULES;
-  if (withRules === 1) return policyRules(only!, chainOf(only!));
-  return actionRules(policies, chainOf);
-}
-
-/** The plan of a workload from its enforced DENY and ALLOW policies. */
+/** The parts of the plan of a workload from its enforced DENY and ALLOW policies (what {@link WorkloadPlan} holds besides). */
 export function workloadPlan(deny: readonly CompiledPolicy[], allow: readonly CompiledPolicy[], flags: PlanFlags): WorkloadPlan {
-  const denyHttp = segmentRules(deny, HTTP);
-  const denyTcp = segmentRules(deny, TCP);
-  const allowHttp = segmentRules(allow, HTTP);
-  const allowTcp = segmentRules(allow, TCP);
+  const { table, owners, rules, bases } = buildTable([[deny, HTTP], [deny, TCP], [allow, HTTP], [allow, TCP]]);
   return {
-    denyHttp,
-    denyTcp,
-    allowHttp,
-    allowTcp,
-    denyHttpTable: denyHttp.table,
-    denyTcpTable: denyTcp.table,
-    allowHttpTable: allowHttp.table,
-    allowTcpTable: allowTcp.table,
     legacy: flags.legacy,
     plain: flags.plain,
-    noJwtRules: flags.noJwtRules,
-    allowNone: flags.allowNone,
     mtls: flags.mtls,
-    noMatchHttp: undefined,
-    noMatchTcp: undefined,
+    noJwtRules: flags.noJwtRules,
+    table,
+    denyHttpBase: bases[0],
+    allowHttpBase: bases[2],
+    allowNone: flags.allowNone,
+    denyTcpBase: bases[1],
+    allowTcpBase: bases[3],
+    rules,
+    owners,
   };
 }
 
@@ -256,16 +219,6 @@ function guardPasses(table: Int32Array, i: number, attrs: RequestAttributes): bo
   const n = table[ranges];
   for (let r = ranges + 1; r < ranges + 1 + 2 * n; r += 2) if ((ip & table[r + 1]) === table[r]) return true;
   return false;
-}
-
-/**
- * {@link firstMatchingEntry} from the plan: `table` is `action.table`, read first; the action's
- * rules only when a rule is to be tried (perf8: most decisions try none).
- */
-export function firstMatchingOf(table: Int32Array, action: ActionRules, attrs: RequestAttributes): RuleEntry | undefined {
-  // A table with no rules, or whose request finds no list and has no unpinned rules, tries nothing.
-  if (table[3] === table[4]) return undefined;
-  return firstMatchingIn(table, 1, action, attrs);
 }
 
 /** The first rule (in policy, then rule order) that matches the request, if any. */
@@ -292,21 +245,23 @@ export function firstMatchingIn(table: Int32Array, base: number, action: Pick<Ac
   const first = table[base + 2];
   const last = table[base + 3];
   if (first === last) return undefined;
-  const ids = attrs.identityIds;
-  if (ids === undefined) {
-    // A principal of another shape: every rule of the segment, in order.
-    for (let i = first; i < last; i++) if (guardPasses(table, i, attrs) && ruleMatches(action.rules[i], attrs)) return entryOf(action, i);
-    return undefined;
-  }
   const n = table[base];
   const starts = base + 4 + n;
   // Each list holds the unpinned rules too: with one list (the common case) no merge is needed.
   let from = table[starts + n];
   let to = table[base + 1];
   let lists = 0;
+  // check13: without pinned rules the unpinned ones are all the rules, in order: the principal's
+  // keys are not looked up.
   if (n > 0) {
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i];
+    const ids = attrs.identityIds;
+    if (ids === undefined) {
+      // A principal of another shape: every rule of the segment, in order.
+      for (let i = first; i < last; i++) if (guardPasses(table, i, attrs) && ruleMatches(action.rules[i], attrs)) return entryOf(action, i);
+      return undefined;
+    }
+    for (let i = 0; i < ids.n; i++) {
+      const id = identityIdAt(ids, i);
       if (id < 0) continue;
       const k = findKey(table, base + 4, n, id);
       if (k < 0) continue;

@@ -7,7 +7,9 @@ import { describe, expect, test } from 'vitest';
 import { matrixDestinations } from '../../../src/analysis/access/destinations';
 import { parseConfigText } from '../../../src/analysis/config/load-config';
 import { DEFAULT_MESH_CONFIG } from '../../../src/analysis/config/mesh-config';
+import { firstMatchingRule } from '../../../src/analysis/evaluator/authorization-rule';
 import { createEvaluator, prepareWorkloads } from '../../../src/analysis/evaluator/evaluate';
+import { RequestAttributes } from '../../../src/analysis/evaluator/request-attributes';
 import { AccessRequest } from '../../../src/semantics/access-request';
 
 const NAMESPACES = ['istio-system', 'a', 'b'];
@@ -109,5 +111,65 @@ describe('prepareWorkloads', () => {
     expect(x.plan?.noMatchTcp).toBeDefined();
     // A workload without ALLOW policies has no such denial.
     expect(evaluator.context.policies.workload('a', { app: 'y' }).plan?.noMatchHttp).toBeUndefined();
+  });
+});
+
+// check13: a plain workload's "no ALLOW rule matched" decision is one frozen object per chain,
+// shared by every request it answers; so is a STRICT namespace's denial of plaintext, per port.
+describe('shared decisions', () => {
+  test('are what the policies conclude: no DENY or ALLOW rule matched, or plaintext to STRICT; frozen (property)', () => {
+    const seed = Number(process.env.FC_SEED ?? 1313);
+    // eslint-disable-next-line no-console
+    console.log(`shared no-match decisions property seed ${seed}`);
+    let shared = 0;
+    const plainPolicy = policyArb.map((p) => ({ ...p, action: p.action === 'AUDIT' || p.action === 'CUSTOM' ? 'ALLOW' : p.action, dryRun: false }));
+    fc.assert(fc.property(fc.array(plainPolicy, { maxLength: 8 }), fc.boolean(), fc.boolean(), fc.array(requestArb, { minLength: 1, maxLength: 12 }),
+      (policies, strict, prepare, requests) => {
+        const evaluator = createEvaluator(parseConfigText(yamlOf(policies, strict), 'shared.yaml'), DEFAULT_MESH_CONFIG, { compileNow: true });
+        if (prepare) prepareWorkloads(evaluator.context, matrixDestinations(evaluator.context));
+        for (const r of [...requests, ...requests]) {
+          const request = requestOf(r);
+          const d = evaluator.evaluate(request);
+          if (!Object.isFrozen(d)) continue;
+          shared++;
+          expect(Object.isFrozen(d.decidedBy) && d.decidedBy.every((ref) => Object.isFrozen(ref))).toBe(true);
+          expect(evaluator.evaluate(request)).toBe(d);
+          if (d.decidedBy[0]?.kind === 'PeerAuthentication') {
+            // A plaintext request to a STRICT namespace (the one-per-port denial).
+            expect(request.source.principal).toBeNull();
+            expect(d).toEqual({
+              outcome: 'DENY_CONN',
+              allowed: false,
+              decidedBy: [{ kind: 'PeerAuthentication', namespace: 'a', name: 'default', action: 'STRICT', rule: null }],
+              explanation: `connection refused: PeerAuthentication a/default requires STRICT mTLS on port ${r.port} and the client sent plaintext`,
+            });
+            continue;
+          }
+          // The reference: no DENY and no ALLOW policy of the workload has a matching rule.
+          const wp = evaluator.policiesFor(r.namespace, r.labels);
+          const peer = request.source.principal ?? undefined;
+          const attrs = new RequestAttributes(request, DEFAULT_MESH_CONFIG, peer, undefined);
+          expect([...wp.deny, ...wp.allow].every((p) => firstMatchingRule(p, attrs) === undefined)).toBe(true);
+          expect(wp.allow.length).toBeGreaterThan(0);
+          expect(d).toEqual({
+            outcome: r.tcp ? 'DENY_CONN' : 'DENY_403',
+            allowed: false,
+            decidedBy: wp.allow.map((p) => ({ kind: 'AuthorizationPolicy', namespace: p.namespace, name: p.name, action: 'ALLOW', rule: null })),
+            explanation: expect.stringMatching(/^denied: no rule of the ALLOW polic(y|ies) .* matched$/),
+          });
+        }
+      }), { seed, numRuns: 300 });
+    expect(shared).toBeGreaterThan(50);
+  });
+
+  test('a planned workload is filed in the index as its own plan', () => {
+    const yaml = yamlOf([{ namespace: 'a', app: 'x', action: 'ALLOW', dryRun: false, rules: [{ from: { principals: [SOURCES[1]] }, to: undefined }] }], false);
+    const evaluator = createEvaluator(parseConfigText(yaml, 'one.yaml'), DEFAULT_MESH_CONFIG, { compileNow: true });
+    const request = requestOf({ namespace: 'a', labels: { app: 'x' }, principal: SOURCES[0], tcp: false, method: 'GET', path: '/', port: 8080 });
+    const first = evaluator.evaluate(request);
+    const planned = evaluator.context.policies.workload('a', { app: 'x' });
+    expect(planned.plan).toBe(planned);
+    expect(evaluator.evaluate(request)).toBe(first);
+    expect(first.explanation).toBe('denied: no rule of the ALLOW policy a/p0 matched');
   });
 });

@@ -7,9 +7,9 @@ import { describe, expect, test } from 'vitest';
 import { config } from './evaluate-helpers';
 import { AuthorizationPolicyResource } from '../../../src/analysis/config/istio-config';
 import { DEFAULT_MESH_CONFIG } from '../../../src/analysis/config/mesh-config';
-import { compilePolicy, firstMatchingRule } from '../../../src/analysis/evaluator/authorization-rule';
+import { CompiledPolicy, compilePolicy, firstMatchingRule } from '../../../src/analysis/evaluator/authorization-rule';
 import { RequestAttributes } from '../../../src/analysis/evaluator/request-attributes';
-import { actionRules, firstMatchingEntry } from '../../../src/analysis/evaluator/workload-rules';
+import { actionRules, firstMatchingEntry, firstMatchingIn, workloadPlan } from '../../../src/analysis/evaluator/workload-rules';
 import { AccessRequest } from '../../../src/semantics/access-request';
 
 const NAMESPACES = ['dev', 'ns', 'sa'];
@@ -27,11 +27,27 @@ const rule = fc.record({
   to: fc.option(fc.constantFrom([{ operation: { methods: ['GET'] } }], [{ operation: { paths: ['/admin/*'] } }]), { nil: undefined }),
 });
 
-function policy(name: string, rules: unknown[]): AuthorizationPolicyResource {
+function policy(name: string, rules: unknown[], action: 'ALLOW' | 'DENY' = 'ALLOW'): AuthorizationPolicyResource {
   const text = JSON.stringify({
-    apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name, namespace: 'foo' }, spec: { action: 'ALLOW', rules },
+    apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name, namespace: 'foo' }, spec: { action, rules },
   });
   return config(text).authorizationPolicies[0];
+}
+
+function requestOf(peer: string | null, method: string, path: string, ip: string, protocol: 'HTTP' | 'TCP'): AccessRequest {
+  return protocol === 'TCP'
+    ? { protocol, source: { principal: peer, namespace: null, ip }, destination: { namespace: 'foo', labels: {}, port: 80 }, jwt: null }
+    : { protocol, source: { principal: peer, namespace: null, ip }, destination: { namespace: 'foo', labels: {}, port: 80 }, jwt: null, method, path, headers: {} };
+}
+
+/** The reference: each policy in order, its rules scanned without identity keys (no rule skipped). */
+function firstInOrder(compiled: readonly CompiledPolicy[], attrs: RequestAttributes): { policy: string; rule: number } | undefined {
+  const unindexed = Object.create(attrs, { identityKeys: { value: undefined } }) as RequestAttributes;
+  for (const p of compiled) {
+    const r = firstMatchingRule(p, unindexed);
+    if (r) return { policy: p.name, rule: r.index };
+  }
+  return undefined;
 }
 
 describe('firstMatchingEntry (rules merged across a workload\'s policies)', () => {
@@ -44,25 +60,40 @@ describe('firstMatchingEntry (rules merged across a workload\'s policies)', () =
     fc.assert(fc.property(policySets, fc.option(principal, { nil: null }),
       fc.constantFrom('GET', 'POST'), fc.constantFrom('/admin/x', '/'), fc.constantFrom('10.1.2.3', '192.168.1.1'), fc.constantFrom<'HTTP' | 'TCP'>('HTTP', 'TCP'),
       (policies, peer, method, path, ip, protocol) => {
-        const request: AccessRequest = protocol === 'TCP'
-          ? { protocol, source: { principal: peer, namespace: null, ip }, destination: { namespace: 'foo', labels: {}, port: 80 }, jwt: null }
-          : { protocol, source: { principal: peer, namespace: null, ip }, destination: { namespace: 'foo', labels: {}, port: 80 }, jwt: null, method, path, headers: {} };
-        const attrs = new RequestAttributes(request, DEFAULT_MESH_CONFIG, peer ?? undefined, undefined);
+        const attrs = new RequestAttributes(requestOf(peer, method, path, ip, protocol), DEFAULT_MESH_CONFIG, peer ?? undefined, undefined);
         const compiled = policies.map((rules, i) => compilePolicy(policy(`p${i}`, rules), DEFAULT_MESH_CONFIG));
         const merged = actionRules(compiled, (p) => (protocol === 'TCP' ? p.tcp : p.http));
         const got = firstMatchingEntry(merged, attrs);
-        // The reference: each policy in order, its rules scanned without identity keys (no rule skipped).
-        const unindexed = Object.create(attrs, { identityKeys: { value: undefined } }) as RequestAttributes;
-        let expected: { policy: string; rule: number } | undefined;
-        for (const p of compiled) {
-          const r = firstMatchingRule(p, unindexed);
-          if (r) {
-            expected = { policy: p.name, rule: r.index };
-            break;
-          }
-        }
+        const expected = firstInOrder(compiled, attrs);
         if (got) matched++;
         expect(got ? { policy: got.policy.name, rule: got.rule.index } : undefined).toEqual(expected);
+      }), { numRuns: 500, seed });
+    expect(matched).toBeGreaterThan(20);
+  });
+});
+
+// check13: a workload's plan holds its four (action, chain) segments in one table of its own.
+describe('workloadPlan (the DENY and ALLOW rules of both chains in one table)', () => {
+  test('each segment finds the rule that trying each policy of its action in order finds (property)', () => {
+    const seed = Number(process.env.FC_SEED ?? 1313);
+    // eslint-disable-next-line no-console
+    console.log(`workload-plan property seed ${seed}`);
+    let matched = 0;
+    const policySets = fc.array(fc.array(rule, { minLength: 0, maxLength: 4 }), { minLength: 0, maxLength: 3 });
+    fc.assert(fc.property(policySets, policySets, fc.option(principal, { nil: null }),
+      fc.constantFrom('GET', 'POST'), fc.constantFrom('/admin/x', '/'), fc.constantFrom('10.1.2.3', '192.168.1.1'), fc.constantFrom<'HTTP' | 'TCP'>('HTTP', 'TCP'),
+      (denySets, allowSets, peer, method, path, ip, protocol) => {
+        const attrs = new RequestAttributes(requestOf(peer, method, path, ip, protocol), DEFAULT_MESH_CONFIG, peer ?? undefined, undefined);
+        const deny = denySets.map((rules, i) => compilePolicy(policy(`d${i}`, rules, 'DENY'), DEFAULT_MESH_CONFIG));
+        const allow = allowSets.map((rules, i) => compilePolicy(policy(`a${i}`, rules), DEFAULT_MESH_CONFIG));
+        const plan = workloadPlan(deny, allow, { legacy: false, plain: true, noJwtRules: true, allowNone: allow.length === 0, mtls: undefined });
+        const tcp = protocol === 'TCP';
+        const segments = [[tcp ? plan.denyTcpBase : plan.denyHttpBase, deny], [tcp ? plan.allowTcpBase : plan.allowHttpBase, allow]] as const;
+        for (const [base, policies] of segments) {
+          const got = firstMatchingIn(plan.table, base, plan, attrs);
+          if (got) matched++;
+          expect(got ? { policy: got.policy.name, rule: got.rule.index } : undefined).toEqual(firstInOrder(policies, attrs));
+        }
       }), { numRuns: 500, seed });
     expect(matched).toBeGreaterThan(20);
   });
