@@ -26,7 +26,7 @@ import { LegacyIndex } from './legacy/legacy-index';
 import { mtlsForPort, ResolvedPeerAuthentication } from './mtls-mode';
 import { PlannedWorkload, PolicyIndex, ResolvedWorkload, WORKLOAD_CACHE_LIMIT, WorkloadPolicies } from './policy-index';
 import { RequestAttributes } from './request-attributes';
-import { candidateDescription, firstMatchingIn, NoMatch, WorkloadPlan, workloadPlan } from './workload-rules';
+import { candidateDescription, firstMatchingIn, mayTryRules, NoMatch, WorkloadPlan, workloadPlan } from './workload-rules';
 import {
   AccessDecision, AccessOutcome, AccessRequest, CustomAuthzResult, DecidingPolicy, DryRunResult,
 } from '../../semantics/access-request';
@@ -141,10 +141,18 @@ function planWorkload(policies: PolicyIndex, legacy: LegacyIndex, namespace: str
     table: p.table,
     denyHttpBase: p.denyHttpBase,
     allowHttpBase: p.allowHttpBase,
+    denyHttpFilter1: p.denyHttpFilter1,
+    denyHttpFilter2: p.denyHttpFilter2,
+    allowHttpFilter1: p.allowHttpFilter1,
+    allowHttpFilter2: p.allowHttpFilter2,
     allowNone: p.allowNone,
     noMatchHttpDecision: undefined,
     denyTcpBase: p.denyTcpBase,
     allowTcpBase: p.allowTcpBase,
+    denyTcpFilter1: p.denyTcpFilter1,
+    denyTcpFilter2: p.denyTcpFilter2,
+    allowTcpFilter1: p.allowTcpFilter1,
+    allowTcpFilter2: p.allowTcpFilter2,
     noMatchTcpDecision: undefined,
     rules: p.rules,
     owners: p.owners,
@@ -275,8 +283,11 @@ function decide(plan: PlannedWorkload, request: AccessRequest, mesh: MeshConfig)
   if (custom.length > 0) extras.custom = custom;
 
   const tcp = request.protocol === 'TCP';
-  const table = plan.table;
-  const deny = firstMatchingIn(table, tcp ? plan.denyTcpBase : plan.denyHttpBase, plan, attrs);
+  // check13: the table only when the request may find a rule in it.
+  const tryDeny = tcp ? mayTryRules(plan.denyTcpFilter1, plan.denyTcpFilter2, attrs) : mayTryRules(plan.denyHttpFilter1, plan.denyHttpFilter2, attrs);
+  const deny = tryDeny
+    ? firstMatchingIn(plan.table, tcp ? plan.denyTcpBase : plan.denyHttpBase, plan, attrs)
+    : undefined;
   if (deny) {
     const { policy, rule } = deny;
     return finish(denied, [refOf(policy, rule.index)], `denied by ${name(policy)} rule ${rule.index}: ${explainRuleMatch(rule, attrs).join(', ')}${notesSuffix(gatewayNote, disabled, jwt.note)}`, extras);
@@ -287,7 +298,12 @@ function decide(plan: PlannedWorkload, request: AccessRequest, mesh: MeshConfig)
     return finish('ALLOW', custom.map(({ provider: _p, note: _n, ...ref }) => ref),
       `allowed: no DENY policy matched and no ALLOW policy applies to the workload${delegated}${notesSuffix(gatewayNote, disabled, jwt.note)}`, extras);
   }
-  const allow = firstMatchingIn(table, tcp ? plan.allowTcpBase : plan.allowHttpBase, plan, attrs);
+  const tryAllow = tcp
+    ? mayTryRules(plan.allowTcpFilter1, plan.allowTcpFilter2, attrs)
+    : mayTryRules(plan.allowHttpFilter1, plan.allowHttpFilter2, attrs);
+  const allow = tryAllow
+    ? firstMatchingIn(plan.table, tcp ? plan.allowTcpBase : plan.allowHttpBase, plan, attrs)
+    : undefined;
   if (allow) {
     const { policy, rule } = allow;
     return finish('ALLOW', [refOf(policy, rule.index)], `allowed by ${name(policy)} rule ${rule.index}: ${explainRuleMatch(rule, attrs).join(', ')}${notesSuffix(gatewayNote, disabled, jwt.note)}`, extras);

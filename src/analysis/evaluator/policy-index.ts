@@ -19,6 +19,7 @@ import { CompiledPolicy, compilePolicy, compileRulesNow } from './authorization-
 import { LocatedJwtRule, locateJwtRules } from './jwt-filter';
 import { ResolvedPeerAuthentication, resolvePeerAuthentication } from './mtls-mode';
 import { NoMatch, precomputePolicyRules, WorkloadPlan } from './workload-rules';
+import { WorkloadTable } from './workload-table';
 import { appendAll } from '../../private/arrays';
 import { AccessDecision, IgnoredPolicy } from '../../semantics/access-request';
 import { selectorMatches } from '../../semantics/labels';
@@ -106,6 +107,8 @@ export class PolicyIndex {
   private readonly cache = new Map<string, ResolvedWorkload>();
   /** The cached workloads with exactly one label: namespace → label key → label value (entries of `cache` too). */
   private readonly single = new Map<string, Map<string, Map<string, ResolvedWorkload>>>();
+  /** check13: the planned workloads of `single`, found with fewer cache misses (see workload-table.ts). */
+  private readonly planned = new WorkloadTable<PlannedWorkload>();
   /** How many workloads `cache` and `single` hold together. */
   private cached = 0;
   /** check10: the PeerAuthentication of every workload of a namespace that has no selector PeerAuthentication. */
@@ -155,6 +158,8 @@ export class PolicyIndex {
     }
     if (count === 1) {
       const value = labels[only!];
+      const planned = this.planned.find(namespace, only!, value);
+      if (planned !== undefined) return planned;
       const hit = this.single.get(namespace)?.get(only!)?.get(value);
       if (hit) return hit;
       // check10: filed here only (no key string, no second map entry per workload).
@@ -195,7 +200,10 @@ export class PolicyIndex {
     if (count === 1) {
       const byValue = this.single.get(namespace)?.get(only!);
       const value = labels[only!];
-      if (byValue?.get(value)?.policies === planned.policies) byValue.set(value, planned);
+      if (byValue?.get(value)?.policies === planned.policies) {
+        byValue.set(value, planned);
+        this.planned.add(namespace, only!, value, planned);
+      }
       return;
     }
     const key = workloadKey(namespace, labels);
@@ -211,6 +219,7 @@ export class PolicyIndex {
     if (this.cached >= WORKLOAD_CACHE_LIMIT) {
       this.cache.clear();
       this.single.clear();
+      this.planned.clear();
       this.cached = 0;
     }
     this.cached++;

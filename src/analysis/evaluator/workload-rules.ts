@@ -72,10 +72,22 @@ export interface WorkloadPlan {
   readonly table: Int32Array;
   readonly denyHttpBase: number;
   readonly allowHttpBase: number;
+  /**
+   * check13: what a request must have for a segment to try a rule ({@link mayTryRules}): a
+   * decision reads the table only when its principal may have a key of the segment (most have none).
+   */
+  readonly denyHttpFilter1: number;
+  readonly denyHttpFilter2: number;
+  readonly allowHttpFilter1: number;
+  readonly allowHttpFilter2: number;
   /** No ALLOW policy applies to the workload. */
   readonly allowNone: boolean;
   readonly denyTcpBase: number;
   readonly allowTcpBase: number;
+  readonly denyTcpFilter1: number;
+  readonly denyTcpFilter2: number;
+  readonly allowTcpFilter1: number;
+  readonly allowTcpFilter2: number;
   /** The rules of the segments, and the policy of each. */
   readonly rules: readonly CompiledRule[];
   readonly owners: readonly CompiledPolicy[];
@@ -187,6 +199,7 @@ export function candidateDescription(policy: CompiledPolicy, protocol: 'HTTP' | 
 /** The parts of the plan of a workload from its enforced DENY and ALLOW policies (what {@link WorkloadPlan} holds besides). */
 export function workloadPlan(deny: readonly CompiledPolicy[], allow: readonly CompiledPolicy[], flags: PlanFlags): WorkloadPlan {
   const { table, owners, rules, bases } = buildTable([[deny, HTTP], [deny, TCP], [allow, HTTP], [allow, TCP]]);
+  const [denyHttp, denyTcp, allowHttp, allowTcp] = bases.map((base) => segmentFilter(table, base));
   return {
     legacy: flags.legacy,
     plain: flags.plain,
@@ -195,12 +208,59 @@ export function workloadPlan(deny: readonly CompiledPolicy[], allow: readonly Co
     table,
     denyHttpBase: bases[0],
     allowHttpBase: bases[2],
+    denyHttpFilter1: denyHttp[0],
+    denyHttpFilter2: denyHttp[1],
+    allowHttpFilter1: allowHttp[0],
+    allowHttpFilter2: allowHttp[1],
     allowNone: flags.allowNone,
     denyTcpBase: bases[1],
     allowTcpBase: bases[3],
+    denyTcpFilter1: denyTcp[0],
+    denyTcpFilter2: denyTcp[1],
+    allowTcpFilter1: allowTcp[0],
+    allowTcpFilter2: allowTcp[1],
     rules,
     owners,
   };
+}
+
+/** A segment filter that lets every request try the segment's rules (it has unpinned ones). */
+const TRY_ALWAYS = -1;
+
+/**
+ * check13: the filter of the segment at `base`: 0 when it has no rules, {@link TRY_ALWAYS} when it
+ * has unpinned ones, else two words with bit `id % 29` (first) and `id % 30` (second) set for each
+ * of its key ids (a key's two bits are both set; most other ids miss one of them).
+ */
+function segmentFilter(table: Int32Array, base: number): [number, number] {
+  if (table[base + 2] === table[base + 3]) return [0, 0];
+  const n = table[base];
+  if (table[base + 4 + 2 * n] < table[base + 1]) return [TRY_ALWAYS, TRY_ALWAYS];
+  let f1 = 0;
+  let f2 = 0;
+  for (let i = 0; i < n; i++) {
+    const id = table[base + 4 + i];
+    f1 |= 1 << (id % 29);
+    f2 |= 1 << (id % 30);
+  }
+  return [f1, f2];
+}
+
+/**
+ * Whether a segment with this filter may try a rule for the request (else its
+ * {@link firstMatchingIn} finds none): it has unpinned rules, or the request's principal has
+ * another shape, or one of the principal's key ids has both its bits in the filter.
+ */
+export function mayTryRules(filter1: number, filter2: number, attrs: RequestAttributes): boolean {
+  if (filter1 === 0) return false;
+  if (filter1 === TRY_ALWAYS) return true;
+  const ids = attrs.identityIds;
+  if (ids === undefined) return true;
+  for (let i = 0; i < ids.n; i++) {
+    const id = identityIdAt(ids, i);
+    if (id >= 0 && ((filter1 >> (id % 29)) & 1) !== 0 && ((filter2 >> (id % 30)) & 1) !== 0) return true;
+  }
+  return false;
 }
 
 /** Whether the request passes the guard of rule `i` (see rule-guard.ts). */

@@ -9,7 +9,7 @@ import { AuthorizationPolicyResource } from '../../../src/analysis/config/istio-
 import { DEFAULT_MESH_CONFIG } from '../../../src/analysis/config/mesh-config';
 import { CompiledPolicy, compilePolicy, firstMatchingRule } from '../../../src/analysis/evaluator/authorization-rule';
 import { RequestAttributes } from '../../../src/analysis/evaluator/request-attributes';
-import { actionRules, firstMatchingEntry, firstMatchingIn, workloadPlan } from '../../../src/analysis/evaluator/workload-rules';
+import { actionRules, firstMatchingEntry, firstMatchingIn, mayTryRules, workloadPlan } from '../../../src/analysis/evaluator/workload-rules';
 import { AccessRequest } from '../../../src/semantics/access-request';
 
 const NAMESPACES = ['dev', 'ns', 'sa'];
@@ -74,7 +74,7 @@ describe('firstMatchingEntry (rules merged across a workload\'s policies)', () =
 
 // check13: a workload's plan holds its four (action, chain) segments in one table of its own.
 describe('workloadPlan (the DENY and ALLOW rules of both chains in one table)', () => {
-  test('each segment finds the rule that trying each policy of its action in order finds (property)', () => {
+  test('each segment finds the rule that trying each policy of its action in order finds, and its filter lets it (property)', () => {
     const seed = Number(process.env.FC_SEED ?? 1313);
     // eslint-disable-next-line no-console
     console.log(`workload-plan property seed ${seed}`);
@@ -88,11 +88,21 @@ describe('workloadPlan (the DENY and ALLOW rules of both chains in one table)', 
         const allow = allowSets.map((rules, i) => compilePolicy(policy(`a${i}`, rules), DEFAULT_MESH_CONFIG));
         const plan = workloadPlan(deny, allow, { legacy: false, plain: true, noJwtRules: true, allowNone: allow.length === 0, mtls: undefined });
         const tcp = protocol === 'TCP';
-        const segments = [[tcp ? plan.denyTcpBase : plan.denyHttpBase, deny], [tcp ? plan.allowTcpBase : plan.allowHttpBase, allow]] as const;
-        for (const [base, policies] of segments) {
+        const segments = tcp
+          ? [
+            [plan.denyTcpBase, plan.denyTcpFilter1, plan.denyTcpFilter2, deny],
+            [plan.allowTcpBase, plan.allowTcpFilter1, plan.allowTcpFilter2, allow],
+          ] as const
+          : [
+            [plan.denyHttpBase, plan.denyHttpFilter1, plan.denyHttpFilter2, deny],
+            [plan.allowHttpBase, plan.allowHttpFilter1, plan.allowHttpFilter2, allow],
+          ] as const;
+        for (const [base, filter1, filter2, policies] of segments) {
           const got = firstMatchingIn(plan.table, base, plan, attrs);
           if (got) matched++;
           expect(got ? { policy: got.policy.name, rule: got.rule.index } : undefined).toEqual(firstInOrder(policies, attrs));
+          // The filter never skips a segment that has a matching rule (the evaluator asks it first).
+          if (got) expect(mayTryRules(filter1, filter2, attrs)).toBe(true);
         }
       }), { numRuns: 500, seed });
     expect(matched).toBeGreaterThan(20);
