@@ -139,7 +139,11 @@ const constraintLists = new WeakMap<CompiledRule, readonly FieldConstraint[]>();
 export function ruleConstraints(rule: CompiledRule): readonly FieldConstraint[] {
   let list = constraintLists.get(rule);
   if (list === undefined) {
-    list = [...(rule.sources ?? []).flat(), ...(rule.operations ?? []).flat(), ...rule.conditions];
+    const all: FieldConstraint[] = [];
+    if (rule.sources) for (const group of rule.sources) for (const c of group) all.push(c);
+    if (rule.operations) for (const group of rule.operations) for (const c of group) all.push(c);
+    for (const c of rule.conditions) all.push(c);
+    list = all;
     constraintLists.set(rule, list);
   }
   return list;
@@ -172,13 +176,19 @@ function namesOf(rule: CompiledRule): RuleNames {
     const ports: number[] = [];
     for (const c of ruleConstraints(rule)) {
       const target = constraintTarget(c.attribute.key);
-      if (target.type === 'dimension') {
-        for (const m of [...(c.values ?? []), ...(c.notValues ?? [])]) {
+      if (target.type !== 'dimension' && target.type !== 'port') continue;
+      for (const list of [c.values, c.notValues]) {
+        if (list === undefined) continue;
+        for (const m of list) {
+          if (target.type === 'port') {
+            if (/^\d+$/.test(m.raw)) ports.push(Number(m.raw));
+            continue;
+          }
           const key = `${c.attribute.key}\u0000${m.raw}`;
-          atoms.push({ key, matcher: m, dimension: target.key, kind: target.kind, ...(target.header ? { header: target.header } : {}) });
+          atoms.push(target.header === undefined
+            ? { key, matcher: m, dimension: target.key, kind: target.kind }
+            : { key, matcher: m, dimension: target.key, kind: target.kind, header: target.header });
         }
-      } else if (target.type === 'port') {
-        for (const m of [...(c.values ?? []), ...(c.notValues ?? [])]) if (/^\d+$/.test(m.raw)) ports.push(Number(m.raw));
       }
     }
     names = { atoms, ports };
