@@ -241,6 +241,8 @@ export function buildRequestSpace(namespace: string, labels: Readonly<Record<str
   mesh: MeshConfig, cache: WitnessCache = new WitnessCache(mesh)): RequestSpace {
   const matchers = new Map<string, { kind: DimensionKind; header?: string; list: Map<string, KeyedMatcher> }>();
   const portNumbers = new Set<number>();
+  // A compiled rule the versions share (a diff's unchanged rules) adds nothing the second time.
+  const seen = new Set<CompiledRule>();
   for (const v of versions) {
     if (!v) continue;
     // The atoms of the version's decisive policies on both filter chains, and the ports they name.
@@ -249,6 +251,8 @@ export function buildRequestSpace(namespace: string, labels: Readonly<Record<str
       for (const p of list) {
         for (const rules of [p.http.rules, p.tcp.rules]) {
           for (const rule of rules) {
+            if (seen.has(rule)) continue;
+            seen.add(rule);
             const names = namesOf(rule);
             for (const atom of names.atoms) {
               let entry = matchers.get(atom.dimension);
