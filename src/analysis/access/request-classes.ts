@@ -139,7 +139,11 @@ const constraintLists = new WeakMap<CompiledRule, readonly FieldConstraint[]>();
 export function ruleConstraints(rule: CompiledRule): readonly FieldConstraint[] {
   let list = constraintLists.get(rule);
   if (list === undefined) {
-    list = [...(rule.sources ?? []).flat(), ...(rule.operations ?? []).flat(), ...rule.conditions];
+    const all: FieldConstraint[] = [];
+    if (rule.sources) for (const group of rule.sources) for (const c of group) all.push(c);
+    if (rule.operations) for (const group of rule.operations) for (const c of group) all.push(c);
+    for (const c of rule.conditions) all.push(c);
+    list = all;
     constraintLists.set(rule, list);
   }
   return list;
@@ -172,13 +176,19 @@ function namesOf(rule: CompiledRule): RuleNames {
     const ports: number[] = [];
     for (const c of ruleConstraints(rule)) {
       const target = constraintTarget(c.attribute.key);
-      if (target.type === 'dimension') {
-        for (const m of [...(c.values ?? []), ...(c.notValues ?? [])]) {
+      if (target.type !== 'dimension' && target.type !== 'port') continue;
+      for (const list of [c.values, c.notValues]) {
+        if (list === undefined) continue;
+        for (const m of list) {
+          if (target.type === 'port') {
+            if (/^\d+$/.test(m.raw)) ports.push(Number(m.raw));
+            continue;
+          }
           const key = `${c.attribute.key}\u0000${m.raw}`;
-          atoms.push({ key, matcher: m, dimension: target.key, kind: target.kind, ...(target.header ? { header: target.header } : {}) });
+          atoms.push(target.header === undefined
+            ? { key, matcher: m, dimension: target.key, kind: target.kind }
+            : { key, matcher: m, dimension: target.key, kind: target.kind, header: target.header });
         }
-      } else if (target.type === 'port') {
-        for (const m of [...(c.values ?? []), ...(c.notValues ?? [])]) if (/^\d+$/.test(m.raw)) ports.push(Number(m.raw));
       }
     }
     names = { atoms, ports };
@@ -231,6 +241,8 @@ export function buildRequestSpace(namespace: string, labels: Readonly<Record<str
   mesh: MeshConfig, cache: WitnessCache = new WitnessCache(mesh)): RequestSpace {
   const matchers = new Map<string, { kind: DimensionKind; header?: string; list: Map<string, KeyedMatcher> }>();
   const portNumbers = new Set<number>();
+  // A compiled rule the versions share (a diff's unchanged rules) adds nothing the second time.
+  const seen = new Set<CompiledRule>();
   for (const v of versions) {
     if (!v) continue;
     // The atoms of the version's decisive policies on both filter chains, and the ports they name.
@@ -239,6 +251,8 @@ export function buildRequestSpace(namespace: string, labels: Readonly<Record<str
       for (const p of list) {
         for (const rules of [p.http.rules, p.tcp.rules]) {
           for (const rule of rules) {
+            if (seen.has(rule)) continue;
+            seen.add(rule);
             const names = namesOf(rule);
             for (const atom of names.atoms) {
               let entry = matchers.get(atom.dimension);

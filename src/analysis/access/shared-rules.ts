@@ -55,9 +55,13 @@ export class SharedRules {
     if (!shared) {
       let http: CompiledRules | undefined;
       let tcp: CompiledRules | undefined;
-      const compile = (protocol: 'HTTP' | 'TCP'): CompiledRules => (namesake.action === p.action
-        ? this.compileWith(p.resource, protocol, namesake.resource, protocol === 'HTTP' ? namesake.http : namesake.tcp)
-        : compileRules(p.resource, protocol, this.mesh));
+      let matched: readonly (number | undefined)[] | undefined;
+      const compile = (protocol: 'HTTP' | 'TCP'): CompiledRules => {
+        if (namesake.action !== p.action) return compileRules(p.resource, protocol, this.mesh);
+        // diffspace: the rules are matched once for both filter chains.
+        matched ??= matchRules(p.resource.spec.rules, namesake.resource.spec.rules);
+        return this.compileWith(p.resource, protocol, matched, protocol === 'HTTP' ? namesake.http : namesake.tcp);
+      };
       shared = {
         resource: p.resource,
         namespace: p.namespace,
@@ -81,27 +85,21 @@ export class SharedRules {
 
   /**
    * What `compileRules` gives for a policy, reusing its namesake's compiled rules (same namespace
-   * and action) for the rules of the same content: the two rule lists are walked side by side, a
-   * rule inserted, removed or changed in between compiled alone.
+   * and action) for the rules of the same content (`matched`, see {@link matchRules}); the others
+   * are compiled alone.
    */
-  private compileWith(resource: AuthorizationPolicyResource, protocol: 'HTTP' | 'TCP', namesake: AuthorizationPolicyResource,
+  private compileWith(resource: AuthorizationPolicyResource, protocol: 'HTTP' | 'TCP', matched: readonly (number | undefined)[],
     compiled: CompiledRules): CompiledRules {
     const theirs: (CompiledRule | DroppedRule | undefined)[] = [];
     for (const r of compiled.rules) theirs[r.index] = r;
     for (const d of compiled.dropped) theirs[d.index] = d;
-    const ours = resource.spec.rules;
-    const old = namesake.spec.rules;
+    // Every rule the same, in place: the namesake's compiled rules are ours.
+    if (matched.length === theirs.length && matched.every((at, index) => at === index)) return compiled;
     const rules: CompiledRule[] = [];
     const dropped: DroppedRule[] = [];
-    let j = 0;
-    ours.forEach((rule, index) => {
-      let found: CompiledRule | DroppedRule | undefined;
-      if (j < old.length && sameContent(rule, old[j])) {
-        found = theirs[j++];
-      } else if (j + 1 < old.length && sameContent(rule, old[j + 1])) {
-        found = theirs[j + 1];
-        j += 2;
-      }
+    resource.spec.rules.forEach((rule, index) => {
+      const at = matched[index];
+      let found = at === undefined ? undefined : theirs[at];
       if (found === undefined) {
         const alone = compileRules({ ...resource, spec: { ...resource.spec, rules: [rule] } }, protocol, this.mesh);
         found = alone.rules.length > 0 ? alone.rules[0] : alone.dropped[0];
@@ -112,4 +110,20 @@ export class SharedRules {
     });
     return indexedRules(rules, dropped);
   }
+}
+
+/**
+ * For each of our rules, the index of the namesake's rule of the same content, if any: the two
+ * rule lists walked side by side, a rule inserted, removed or changed in between left unmatched.
+ */
+function matchRules(ours: readonly unknown[], old: readonly unknown[]): (number | undefined)[] {
+  let j = 0;
+  return ours.map((rule) => {
+    if (j < old.length && sameContent(rule, old[j])) return j++;
+    if (j + 1 < old.length && sameContent(rule, old[j + 1])) {
+      j += 2;
+      return j - 1;
+    }
+    return undefined;
+  });
 }

@@ -57,6 +57,15 @@ describe('SharedRules', () => {
     }), { numRuns: 300 });
   });
 
+  it('gives a namesake of the same content the compiled rules themselves, on both chains', () => {
+    const shared = new SharedRules(MESH);
+    const first = shared.policy(compilePolicy(policy('a', 'ALLOW', [0, 1, 6, 2]), MESH));
+    const second = shared.policy(compilePolicy(policy('a', 'ALLOW', [0, 1, 6, 2]), MESH));
+    expect(second).not.toBe(first);
+    expect(second.http).toBe(first.http);
+    expect(second.tcp).toBe(first.tcp);
+  });
+
   it('reuses the namesake\'s compiled rule for a rule of the same content, and only then', () => {
     const shared = new SharedRules(MESH);
     const first = shared.policy(compilePolicy(policy('a', 'ALLOW', [0, 1, 2]), MESH));
