@@ -33,6 +33,8 @@ export interface TermShape {
 interface Shape extends TermShape {
   readonly byPrincipal?: Int8Array;
   readonly byPort?: Int8Array;
+  /** The identity keys its rule is pinned to ({@link CompiledRule.identityKeys}), when it is. */
+  readonly pins?: ReadonlySet<string>;
 }
 
 const UNKNOWN = 0;
@@ -62,7 +64,7 @@ export class SpaceTerms {
     if (!out) {
       const list: TermShape[] = [];
       for (const source of rule.sources ?? [[]]) {
-        for (const operation of rule.operations ?? [[]]) list.push(this.shape([...source, ...operation, ...rule.conditions]));
+        for (const operation of rule.operations ?? [[]]) list.push(this.shape([...source, ...operation, ...rule.conditions], rule.identityKeys));
       }
       out = list;
       this.shapes.set(rule, out);
@@ -80,7 +82,12 @@ export class SpaceTerms {
     let v = verdicts[slot];
     if (v === UNKNOWN) {
       const attrs = this.attrsOfSlot(slot);
-      v = term.principal.every((c) => constraintMatches(c, attrs)) ? HOLDS : FAILS;
+      // A rule pinned to identities cannot match a peer with other keys (as the evaluator's rule
+      // index skips it, authorization-rule.ts `firstMatchingRule`): no matcher needs to run.
+      const pins = (term as Shape).pins;
+      const keys = attrs.identityKeys;
+      const pinnedAway = pins !== undefined && keys !== undefined && !keys.some((k) => pins.has(k));
+      v = !pinnedAway && term.principal.every((c) => constraintMatches(c, attrs)) ? HOLDS : FAILS;
       verdicts[slot] = v;
     }
     return v === HOLDS;
@@ -99,7 +106,7 @@ export class SpaceTerms {
     return v === HOLDS;
   }
 
-  private shape(constraints: readonly FieldConstraint[]): Shape {
+  private shape(constraints: readonly FieldConstraint[], pins: ReadonlySet<string> | undefined): Shape {
     const principal: FieldConstraint[] = [];
     const port: FieldConstraint[] = [];
     const dimensions: [number, FieldConstraint][] = [];
@@ -124,6 +131,7 @@ export class SpaceTerms {
       possible,
       ...(principal.length > 0 ? { byPrincipal: new Int8Array(this.classes.length + 1) } : {}),
       ...(port.length > 0 ? { byPort: new Int8Array(this.space.slices.length) } : {}),
+      ...(pins !== undefined && principal.length > 0 ? { pins } : {}),
     };
     return shape;
   }

@@ -27,7 +27,7 @@ const APPS = ['web', 'api'];
 type Doc = Record<string, unknown>;
 
 const source = fc.oneof(
-  fc.constantFrom('cluster.local/ns/a/sa/web', 'cluster.local/ns/b/sa/api', 'cluster.local/ns/a/*', 'other.td/ns/x/sa/y')
+  fc.constantFrom('cluster.local/ns/a/sa/web', 'cluster.local/ns/b/sa/api', 'cluster.local/ns/a/*', 'other.td/ns/x/sa/y', 'peer-x')
     .map((p) => ({ principals: [p] })),
   fc.constantFrom('web', 'b/api', 'a/ghost').map((sa) => ({ serviceAccounts: [sa] })),
   fc.constantFrom(...NAMESPACES).map((ns) => ({ namespaces: [ns] })),
@@ -169,5 +169,23 @@ describe('evaluateVersion', () => {
       }
     }), { numRuns: 120, seed: 41 });
     expect(longLists).toBeGreaterThan(0);
+  });
+});
+
+describe('evaluateVersion on a rule pinned to identities', () => {
+  it('still tests the matchers for a peer whose principal has no identity keys (not SPIFFE-shaped)', () => {
+    const rules = [{ from: [{ source: { principals: ['peer-x'] } }, { source: { serviceAccounts: ['api'] } }] }];
+    const c = config({ policies: [{ namespace: 'a', app: 'web', action: 'ALLOW', rules }], peerAuthentication: undefined } as unknown as Parameters<typeof config>[0],
+      'pinned.yaml');
+    const analysis = analyzeAccess([c]);
+    const d = analysis.destinations.find((x) => x.id === 'a/web');
+    const row = analysis.sources.findIndex((s) => s.id === 'peer-x');
+    expect(d && row >= 0).toBe(true);
+    const cls = d!.classification.classOfRow(row);
+    expect(d!.access[0][cls].some((s) => s.allowed.length > 0)).toBe(true);
+    const evaluator = evaluatorFor(createAnalysisContext(c, DEFAULT_MESH_CONFIG));
+    const m = d!.versions[0]!;
+    const input = { policies: evaluator.policiesFor(m.namespace, m.labels), ...(m.ports ? { ports: m.ports } : {}) };
+    expect(d!.access[0]).toEqual(plainEvaluation(d!.space, d!.classification.classes, input, 0, DEFAULT_MESH_CONFIG));
   });
 });
