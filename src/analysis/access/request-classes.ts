@@ -25,6 +25,7 @@ import { AccessProtocol, AccessRequest } from '../../semantics/access-request';
 import { AuthorizationPolicyResource } from '../config/istio-config';
 import { MeshConfig } from '../config/mesh-config';
 import { CompiledPolicy, CompiledRule, constraintMatches, FieldConstraint } from '../evaluator/authorization-rule';
+import { ValueMatcher } from '../evaluator/conditions';
 import { WorkloadPolicies } from '../evaluator/policy-index';
 
 export type { Atom, Dimension, DimensionKind, Region } from './request-class-dimensions';
@@ -164,6 +165,21 @@ interface RuleNames {
 
 const ruleNames = new WeakMap<CompiledRule, RuleNames>();
 
+/** diffspace: atoms by matcher (compiled values are shared by the rules naming them), with the attribute key they were made for. */
+const atomsByMatcher = new WeakMap<ValueMatcher, NamedAtom & { readonly attributeKey: string }>();
+
+/** The atom of one value a constraint names on a dimension: one object (and key) per compiled value. */
+function atomOf(attributeKey: string, target: ConstraintTarget & { readonly type: 'dimension' }, m: ValueMatcher): NamedAtom {
+  const known = atomsByMatcher.get(m);
+  if (known !== undefined && known.attributeKey === attributeKey) return known;
+  const key = `${attributeKey}\u0000${m.raw}`;
+  const atom = target.header === undefined
+    ? { key, matcher: m, dimension: target.key, kind: target.kind, attributeKey }
+    : { key, matcher: m, dimension: target.key, kind: target.kind, header: target.header, attributeKey };
+  if (known === undefined) atomsByMatcher.set(m, atom);
+  return atom;
+}
+
 /**
  * diffspace: the atoms and port numbers of a rule, read once per rule (the versions of a diff
  * share most compiled rules), in the order of its constraints, each constraint's values before
@@ -184,10 +200,7 @@ function namesOf(rule: CompiledRule): RuleNames {
             if (/^\d+$/.test(m.raw)) ports.push(Number(m.raw));
             continue;
           }
-          const key = `${c.attribute.key}\u0000${m.raw}`;
-          atoms.push(target.header === undefined
-            ? { key, matcher: m, dimension: target.key, kind: target.kind }
-            : { key, matcher: m, dimension: target.key, kind: target.kind, header: target.header });
+          atoms.push(atomOf(c.attribute.key, target, m));
         }
       }
     }
