@@ -183,6 +183,19 @@ export function sliceComplete(s: SliceAccess, sizes: readonly number[]): boolean
   return !s.absent && isEmptySet(subtractSets(subtractSets([fullCube(sizes)], s.dontCare), s.allowed));
 }
 
+/** {@link sliceComplete} for the slices of one space, each slice computed once. */
+export function memoSliceComplete(sizes: readonly number[]): (s: SliceAccess) => boolean {
+  const completeness = new Map<SliceAccess, boolean>();
+  return (s) => {
+    let c = completeness.get(s);
+    if (c === undefined) {
+      c = sliceComplete(s, sizes);
+      completeness.set(s, c);
+    }
+    return c;
+  };
+}
+
 function policyTerms(policies: readonly CompiledPolicy[], protocol: AccessProtocol, space: RequestSpace, version: number, full: Cube,
   terms: SpaceTerms): Term[] {
   const out: Term[] = [];

@@ -21,7 +21,7 @@
 import { cellStates } from './cell-states';
 import { appendAll } from '../../private/arrays';
 import { AccessAnalysis, AccessAnalysisOptions, AnalyzedDestination, streamChangedAccess } from '../access/access-analysis';
-import { SliceAccess, sliceComplete } from '../access/access-sets';
+import { memoSliceComplete, SliceAccess } from '../access/access-sets';
 import { DescribeMemo, describeSlices, dontCareTokenMask, PortAccessSummary, summaryText } from '../access/cell-summary';
 import { Cube, fullCube, simplifySet, subtractSets } from '../access/cubes';
 import { compareIds } from '../access/destinations';
@@ -113,15 +113,7 @@ function destinationChanges(sources: readonly MatrixSource[], d: AnalyzedDestina
   const destinationChange = !d.versions[0] ? 'added' as const : !d.versions[1] ? 'removed' as const : undefined;
   const grouped = new Map<string, { change: Omit<AccessChange, 'sources' | 'text'>; rows: Int32Array[] }>();
   const memo: DescribeMemo = new Map();
-  const completeness = new Map<SliceAccess, boolean>();
-  const complete = (s: SliceAccess): boolean => {
-    let c = completeness.get(s);
-    if (c === undefined) {
-      c = sliceComplete(s, sizes);
-      completeness.set(s, c);
-    }
-    return c;
-  };
+  const complete = memoSliceComplete(sizes);
   const stateOf = cellStates(d, complete, memo);
   d.classification.classes.forEach((_cls, k) => {
     const old = d.access[0][k];

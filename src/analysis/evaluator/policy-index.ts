@@ -150,17 +150,12 @@ export class PolicyIndex {
   /** The policies of the workload with these labels in this namespace, and the Gateway its pods run. */
   public workload(namespace: string, labels: Readonly<Record<string, string>>): ResolvedWorkload {
     // perf5: workloads with one label (most) are found without building a key string.
-    let only: string | undefined;
-    let count = 0;
-    for (const k in labels) {
-      only = k;
-      if (++count > 1) break;
-    }
-    if (count === 1) {
-      const value = labels[only!];
-      const planned = this.planned.find(namespace, only!, value);
+    const only = onlyLabel(labels);
+    if (only !== undefined) {
+      const value = labels[only];
+      const planned = this.planned.find(namespace, only, value);
       if (planned !== undefined) return planned;
-      const hit = this.single.get(namespace)?.get(only!)?.get(value);
+      const hit = this.single.get(namespace)?.get(only)?.get(value);
       if (hit) return hit;
       // check10: filed here only (no key string, no second map entry per workload).
       const resolved = this.resolveWorkload(namespace, labels);
@@ -169,10 +164,10 @@ export class PolicyIndex {
         byKey = new Map();
         this.single.set(namespace, byKey);
       }
-      let byValue = byKey.get(only!);
+      let byValue = byKey.get(only);
       if (!byValue) {
         byValue = new Map();
-        byKey.set(only!, byValue);
+        byKey.set(only, byValue);
       }
       byValue.set(value, resolved);
       return resolved;
@@ -191,18 +186,13 @@ export class PolicyIndex {
    * no longer cached (the cache started over).
    */
   public file(namespace: string, labels: Readonly<Record<string, string>>, planned: PlannedWorkload): void {
-    let only: string | undefined;
-    let count = 0;
-    for (const k in labels) {
-      only = k;
-      if (++count > 1) break;
-    }
-    if (count === 1) {
-      const byValue = this.single.get(namespace)?.get(only!);
-      const value = labels[only!];
+    const only = onlyLabel(labels);
+    if (only !== undefined) {
+      const byValue = this.single.get(namespace)?.get(only);
+      const value = labels[only];
       if (byValue?.get(value)?.policies === planned.policies) {
         byValue.set(value, planned);
-        this.planned.add(namespace, only!, value, planned);
+        this.planned.add(namespace, only, value, planned);
       }
       return;
     }
@@ -338,6 +328,17 @@ function add<T>(buckets: Map<string, Bucket<Indexed<T>>>, namespace: string, ent
     if (list) list.push(entry);
     else byValue.set(entry.selector[first], [entry]);
   }
+}
+
+/** The key of a workload's one label; undefined when it has none or several. perf5: without a key array. */
+function onlyLabel(labels: Readonly<Record<string, string>>): string | undefined {
+  let only: string | undefined;
+  let count = 0;
+  for (const k in labels) {
+    only = k;
+    if (++count > 1) return undefined;
+  }
+  return only;
 }
 
 function selectFrom<T>(buckets: Map<string, Bucket<Indexed<T>>>, namespaces: readonly string[], labels: Readonly<Record<string, string>>,

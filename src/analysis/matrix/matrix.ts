@@ -15,7 +15,7 @@ import { AccessRequest } from '../../semantics/access-request';
 import {
   AccessAnalysisOptions, AccessStream, AnalyzedDestination, destinationAllows, streamAccess, workloadKey,
 } from '../access/access-analysis';
-import { accessStatus, AccessStatus, SliceAccess, sliceComplete } from '../access/access-sets';
+import { accessStatus, AccessStatus, memoSliceComplete, SliceAccess } from '../access/access-sets';
 import { DescribeMemo, describeSlices, PortAccessSummary, summaryText } from '../access/cell-summary';
 import { MatrixDestination } from '../access/destinations';
 import { SourceClassification } from '../access/source-classes';
@@ -160,15 +160,7 @@ export function destinationCells(d: AnalyzedDestination, memo: DescribeMemo = ne
 
 function cellOf(d: AnalyzedDestination, slices: readonly SliceAccess[], memo: DescribeMemo): MatrixCell {
   const sizes = d.space.sizes;
-  const completeness = new Map<SliceAccess, boolean>();
-  const complete = (s: SliceAccess): boolean => {
-    let c = completeness.get(s);
-    if (c === undefined) {
-      c = sliceComplete(s, sizes);
-      completeness.set(s, c);
-    }
-    return c;
-  };
+  const complete = memoSliceComplete(sizes);
   const status = accessStatus(slices, complete);
   const served = slices.filter((s) => !s.absent);
   const refused = served.length > 0 && served.every((s) => s.refusedBy !== undefined) ? served[0].refusedBy : undefined;
