@@ -130,7 +130,10 @@ export interface IgnoredPolicy {
   readonly reason: string;
 }
 
-/** The evaluator's answer. */
+/**
+ * The evaluator's answer. Common decisions are shared between requests and frozen (check13): copy
+ * one before adding to it.
+ */
 export interface AccessDecision {
   readonly outcome: AccessOutcome;
   /** `outcome === 'ALLOW'`. */
