@@ -163,12 +163,6 @@ function buildTable(segments: readonly (readonly [readonly CompiledPolicy[], (p:
   return { table: Int32Array.from(table), owners, rules, bases };
 }
 
-/** Merges the rules of the policies (in their order) for one chain. */
-export function actionRules(policies: readonly CompiledPolicy[], chainOf: (p: CompiledPolicy) => CompiledRules): ActionRules {
-  const { table, owners, rules, bases } = buildTable([[policies, chainOf]]);
-  return { owners, rules, table, base: bases[0] };
-}
-
 const HTTP = (p: CompiledPolicy): CompiledRules => p.http;
 const TCP = (p: CompiledPolicy): CompiledRules => p.tcp;
 /** Builds what a policy's first use in a plan needs now (perf8: `check` does it at load, with the rules). */
@@ -281,11 +275,6 @@ function guardPasses(table: Int32Array, i: number, attrs: RequestAttributes): bo
   return false;
 }
 
-/** The first rule (in policy, then rule order) that matches the request, if any. */
-export function firstMatchingEntry(action: ActionRules, attrs: RequestAttributes): RuleEntry | undefined {
-  return firstMatchingIn(action.table, action.base, action, attrs);
-}
-
 /** Where key `id` is filed among the `n` keys from `lo` of `table` (its position among them), or -1. */
 function findKey(table: Int32Array, lo: number, n: number, id: number): number {
   let l = lo;
@@ -300,7 +289,7 @@ function findKey(table: Int32Array, lo: number, n: number, id: number): number {
   return -1;
 }
 
-/** {@link firstMatchingEntry} on the segment at `base` of `table`. */
+/** The first rule (in policy, then rule order) of the segment at `base` of `table` that matches the request, if any. */
 export function firstMatchingIn(table: Int32Array, base: number, action: Pick<ActionRules, 'rules' | 'owners'>, attrs: RequestAttributes): RuleEntry | undefined {
   const first = table[base + 2];
   const last = table[base + 3];

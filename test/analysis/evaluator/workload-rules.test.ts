@@ -9,7 +9,7 @@ import { AuthorizationPolicyResource } from '../../../src/analysis/config/istio-
 import { DEFAULT_MESH_CONFIG } from '../../../src/analysis/config/mesh-config';
 import { CompiledPolicy, compilePolicy, firstMatchingRule } from '../../../src/analysis/evaluator/authorization-rule';
 import { RequestAttributes } from '../../../src/analysis/evaluator/request-attributes';
-import { actionRules, firstMatchingEntry, firstMatchingIn, mayTryRules, workloadPlan } from '../../../src/analysis/evaluator/workload-rules';
+import { firstMatchingIn, mayTryRules, workloadPlan } from '../../../src/analysis/evaluator/workload-rules';
 import { AccessRequest } from '../../../src/semantics/access-request';
 
 const NAMESPACES = ['dev', 'ns', 'sa'];
@@ -50,7 +50,7 @@ function firstInOrder(compiled: readonly CompiledPolicy[], attrs: RequestAttribu
   return undefined;
 }
 
-describe('firstMatchingEntry (rules merged across a workload\'s policies)', () => {
+describe('firstMatchingIn (rules merged across a workload\'s policies)', () => {
   test('finds the rule that trying each policy in order finds (property)', () => {
     const seed = Number(process.env.FC_SEED ?? 1205);
     // eslint-disable-next-line no-console
@@ -62,8 +62,9 @@ describe('firstMatchingEntry (rules merged across a workload\'s policies)', () =
       (policies, peer, method, path, ip, protocol) => {
         const attrs = new RequestAttributes(requestOf(peer, method, path, ip, protocol), DEFAULT_MESH_CONFIG, peer ?? undefined, undefined);
         const compiled = policies.map((rules, i) => compilePolicy(policy(`p${i}`, rules), DEFAULT_MESH_CONFIG));
-        const merged = actionRules(compiled, (p) => (protocol === 'TCP' ? p.tcp : p.http));
-        const got = firstMatchingEntry(merged, attrs);
+        // The ALLOW policies' segment of the chain (the workload's plan, with no DENY policy).
+        const plan = workloadPlan([], compiled, { legacy: false, plain: true, noJwtRules: true, allowNone: false, mtls: undefined });
+        const got = firstMatchingIn(plan.table, protocol === 'TCP' ? plan.allowTcpBase : plan.allowHttpBase, plan, attrs);
         const expected = firstInOrder(compiled, attrs);
         if (got) matched++;
         expect(got ? { policy: got.policy.name, rule: got.rule.index } : undefined).toEqual(expected);
