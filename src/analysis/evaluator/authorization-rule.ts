@@ -259,6 +259,24 @@ function fieldConstraint(c: RuleCompilation, attribute: AttributeDefinition, fie
   return { attribute, field, notField, condition, ...(pos ? { values: pos } : {}), ...(neg ? { notValues: neg } : {}) };
 }
 
+/**
+ * The constraints of one source or operation, over its fields in order (fields it does not write
+ * are skipped); undefined when a value drops the rule (`c.dropped`).
+ */
+function clauseConstraints<T extends AuthorizationSource | AuthorizationOperation>(c: RuleCompilation, clause: T,
+  fields: readonly (readonly [keyof T, keyof T, AttributeDefinition])[]): FieldConstraint[] | undefined {
+  const out: FieldConstraint[] = [];
+  for (const [field, notField, attr] of fields) {
+    const values = clause[field] as readonly string[] | undefined;
+    const notValues = clause[notField] as readonly string[] | undefined;
+    if (values === undefined && notValues === undefined) continue;
+    const k = fieldConstraint(c, attr, field as string, notField as string, values, notValues, false);
+    if (c.dropped !== undefined) return undefined;
+    if (k) out.push(k);
+  }
+  return out;
+}
+
 function compileRule(rule: AuthorizationRule, index: number, resource: AuthorizationPolicyResource, protocol: 'HTTP' | 'TCP',
   mesh: MeshConfig): CompiledRule | DroppedRule {
   const namespace = resource.metadata.namespace;
@@ -270,16 +288,8 @@ function compileRule(rule: AuthorizationRule, index: number, resource: Authoriza
   if (rule.from && rule.from.length > 0) {
     sources = [];
     for (const f of rule.from) {
-      const src = f.source ?? {};
-      const out: FieldConstraint[] = [];
-      for (const [field, notField, attr] of SOURCE_FIELD_DEFINITIONS) {
-        const values = src[field];
-        const notValues = src[notField];
-        if (values === undefined && notValues === undefined) continue;
-        const k = fieldConstraint(c, attr, field, notField, values, notValues, false);
-        if (c.dropped !== undefined) return { index, reason: c.dropped };
-        if (k) out.push(k);
-      }
+      const out = clauseConstraints(c, f.source ?? {}, SOURCE_FIELD_DEFINITIONS);
+      if (!out) return { index, reason: c.dropped as string };
       sources.push(out);
     }
   }
@@ -287,16 +297,8 @@ function compileRule(rule: AuthorizationRule, index: number, resource: Authoriza
   if (rule.to && rule.to.length > 0) {
     operations = [];
     for (const t of rule.to) {
-      const op = t.operation ?? {};
-      const out: FieldConstraint[] = [];
-      for (const [field, notField, attr] of OPERATION_FIELDS) {
-        const values = op[field];
-        const notValues = op[notField];
-        if (values === undefined && notValues === undefined) continue;
-        const k = fieldConstraint(c, attr, field, notField, values, notValues, false);
-        if (c.dropped !== undefined) return { index, reason: c.dropped };
-        if (k) out.push(k);
-      }
+      const out = clauseConstraints(c, t.operation ?? {}, OPERATION_FIELDS);
+      if (!out) return { index, reason: c.dropped as string };
       operations.push(out);
     }
   }
