@@ -15,7 +15,13 @@
 import { VersionInput } from './request-classes';
 import { sameContent } from './same-content';
 
-interface LoadedObject { readonly apiVersion: string; readonly kind: string; readonly metadata: unknown; readonly body: unknown }
+interface LoadedObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: unknown;
+  readonly body: unknown;
+  readonly documentText?: string;
+}
 
 function isLoadedObject(v: object): v is LoadedObject {
   return 'body' in v && 'metadata' in v && 'kind' in v && 'apiVersion' in v;
@@ -37,6 +43,12 @@ function omitted(v: unknown): boolean {
 export class InputComparison {
   /** Loaded object → the objects it was compared with, and the answer. */
   private readonly resources = new Map<object, Map<object, boolean>>();
+  /**
+   * Record → the records it was compared with, and the answer. diff14: the versions' resolved
+   * inputs share parts (a namespace's PeerAuthentication, resolved once per namespace), each
+   * pair then walked once.
+   */
+  private readonly records = new Map<object, Map<object, boolean>>();
 
   /** True when every version has the destination, with inputs of the same content. */
   public sameAcross(inputs: readonly (VersionInput | undefined)[]): boolean {
@@ -71,27 +83,54 @@ export class InputComparison {
       }
       return true;
     }
-    const ka = Object.keys(a).filter((k) => !omitted((a as Record<string, unknown>)[k]));
-    const kb = Object.keys(b).filter((k) => !omitted((b as Record<string, unknown>)[k]));
-    if (ka.length !== kb.length) return false;
-    for (let i = 0; i < ka.length; i++) {
-      if (ka[i] !== kb[i] || !this.same((a as Record<string, unknown>)[ka[i]], (b as Record<string, unknown>)[kb[i]])) return false;
-    }
-    return true;
+    return this.remembered(this.records, a, b, () => this.sameRecord(a as Record<string, unknown>, b as Record<string, unknown>));
   }
 
-  private sameResource(a: LoadedObject, b: LoadedObject): boolean {
-    if (a === b) return true;
-    let seen = this.resources.get(a);
+  /** Two records, their keys JSON writes (values not {@link omitted}) pairwise in order (diff14: no filtered key lists built). */
+  private sameRecord(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+    const ka = Object.keys(a);
+    const kb = Object.keys(b);
+    let i = 0;
+    let j = 0;
+    for (;;) {
+      while (i < ka.length && omitted(a[ka[i]])) i++;
+      while (j < kb.length && omitted(b[kb[j]])) j++;
+      if (i === ka.length || j === kb.length) return i === ka.length && j === kb.length;
+      if (ka[i] !== kb[j] || !this.same(a[ka[i]], b[kb[j]])) return false;
+      i++;
+      j++;
+    }
+  }
+
+  /** The answer for a pair, computed once. */
+  private remembered(memo: Map<object, Map<object, boolean>>, a: object, b: object, compute: () => boolean): boolean {
+    let seen = memo.get(a);
     let answer = seen?.get(b);
     if (answer === undefined) {
-      answer = a.apiVersion === b.apiVersion && a.kind === b.kind && sameContent(a.metadata, b.metadata) && sameContent(a.body, b.body);
+      answer = compute();
       if (!seen) {
         seen = new Map();
-        this.resources.set(a, seen);
+        memo.set(a, seen);
       }
       seen.set(b, answer);
     }
     return answer;
   }
+
+  private sameResource(a: LoadedObject, b: LoadedObject): boolean {
+    if (a === b) return true;
+    return this.remembered(this.resources, a, b, () => a.apiVersion === b.apiVersion && a.kind === b.kind
+      && (sameDocument(a, b) || (sameContent(a.metadata, b.metadata) && sameContent(a.body, b.body))));
+  }
+}
+
+/**
+ * diff14: whether two loaded objects are the same document (see `LoadedObject.documentText`): the
+ * same text gives bodies of the same content, and the metadata follows from the body and the
+ * namespace (which a load's default namespace may set). Comparing the texts is a fraction of
+ * walking the bodies; false says nothing (objects of different text may have the same content).
+ */
+export function sameDocument(a: LoadedObject, b: LoadedObject): boolean {
+  return a.documentText !== undefined && a.documentText === b.documentText
+    && (a.metadata as { namespace?: unknown }).namespace === (b.metadata as { namespace?: unknown }).namespace;
 }

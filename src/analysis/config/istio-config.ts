@@ -42,6 +42,13 @@ export interface LoadedObject {
   readonly source: ObjectSource;
   /** `file:line:column` of a field, e.g. `locate(['spec', 'rules', 0, 'from'])`. */
   locate(path: FieldPath): SourceLocation;
+  /**
+   * The text of the YAML document the object is, when that text alone decides `body` (see
+   * `YamlDocument.text`); undefined for List items and objects not parsed that way. `metadata`
+   * follows from `body` and the namespace: two objects with the same `documentText` and
+   * `metadata.namespace` have the same content (the diff compares them so, diff14).
+   */
+  readonly documentText?: string;
 }
 
 /** `spec.selector` of a policy. An empty `matchLabels` selects every workload in scope. */

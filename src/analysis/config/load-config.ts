@@ -214,6 +214,8 @@ function addObject(doc: YamlDocument, value: unknown, at: FieldPath, file: strin
     body,
     source: { file, line: start.line ?? 1, column: start.column ?? 1 },
     locate,
+    // A List item is not its document.
+    documentText: at.length === 0 ? doc.text : undefined,
   });
 }
 

@@ -332,7 +332,7 @@ export function toRequestAuthentication(obj: LoadedObject): { resource?: Request
   };
 }
 
-const LOADED_FIELDS = ['apiVersion', 'kind', 'metadata', 'body', 'source', 'locate'];
+const LOADED_FIELDS = ['apiVersion', 'kind', 'metadata', 'body', 'source', 'locate', 'documentText'];
 // The field paths and field lists every object of a kind is checked with, built once.
 const SPEC_PATH: FieldPath = ['spec'];
 const SELECTOR_PATH: FieldPath = ['spec', 'selector'];
@@ -347,7 +347,9 @@ const REQUEST_AUTHENTICATION_FIELDS: readonly string[] = ['selector', 'targetRef
  */
 function typedResource<K extends string, S>(obj: LoadedObject, kind: K, spec: S): LoadedObject & { readonly kind: K; readonly spec: S } {
   if (!hasLoadedFieldsOnly(obj)) return { ...obj, kind, spec };
-  return { apiVersion: obj.apiVersion, kind, metadata: obj.metadata, body: obj.body, source: obj.source, locate: obj.locate, spec };
+  return {
+    apiVersion: obj.apiVersion, kind, metadata: obj.metadata, body: obj.body, source: obj.source, locate: obj.locate, documentText: obj.documentText, spec,
+  };
 }
 
 function describe(v: unknown): string {

@@ -37,6 +37,14 @@ export interface YamlDocument {
   /** 1-based line and column where the document's content starts. */
   readonly line: number;
   readonly column: number;
+  /**
+   * diff14: the document's own text (from its `---` line to the next document's), when that text
+   * alone decides `value`: two documents with the same `text` have values of the same content.
+   * Set for documents the fast parser read from a stream without directives (`%YAML`, `%TAG`, which
+   * apply to the document after them); undefined otherwise (the position-keeping parse, values the
+   * caller gives).
+   */
+  readonly text?: string;
   /** Location of the node at `path` (falls back to the nearest existing parent). */
   locate(path: FieldPath): SourceLocation;
 }
@@ -87,7 +95,15 @@ function fastDocuments(text: string, file: string, shared?: SharedDocuments): Ya
   // js-yaml shares one object for every alias of a map or sequence: the precise parser expands
   // and counts them. Only a stream with an anchor (&name) can have aliases.
   if (ANCHOR.test(text) && values.some(sharesNodes)) return undefined;
-  return documentsOfValues(text, file, values);
+  // js-yaml reads each document afresh (its anchors and tag handles are the document's own): only
+  // a directive, written before a document's `---` (in the text of the one before), reaches across.
+  return documentsAt(text, file, documentStarts(text), values, !hasDirectives(text));
+}
+
+/** Whether a stream may have a directive line (`%YAML`, `%TAG`); a `%` at the start of a line. */
+function hasDirectives(text: string): boolean {
+  // Most streams have no `%` at all: one fast scan for the character first.
+  return text.includes('%') && /^\uFEFF?%|[\n\r]%/.test(text);
 }
 
 /**
@@ -125,10 +141,12 @@ function sharedDocuments(text: string, file: string, shared: SharedDocuments, op
     }
     values.push(value);
   }
-  return documentsAt(text, file, starts, values);
+  return documentsAt(text, file, starts, values, true);
 }
 
-function documentsAt(text: string, file: string, starts: readonly DocumentStart[], values: readonly unknown[]): YamlDocument[] | undefined {
+/** @param keyed whether each value is what its document's text alone gives (then the documents have their `text`) */
+function documentsAt(text: string, file: string, starts: readonly DocumentStart[], values: readonly unknown[],
+  keyed = false): YamlDocument[] | undefined {
   if (starts.length !== values.length) return undefined;
   // Only diagnostics need field positions: the documents they name are parsed precisely, and the
   // most recent ones kept (keeping every one would hold a syntax tree per object of the input).
@@ -152,6 +170,7 @@ function documentsAt(text: string, file: string, starts: readonly DocumentStart[
       value: value === undefined ? null : value,
       line: start.contentLine,
       column: 1,
+      text: keyed ? text.slice(start.offset, start.end) : undefined,
       locate(path: FieldPath): SourceLocation {
         // The document itself starts at its first content line (every object records this).
         if (path.length === 0) return { file, line: start.contentLine, column: 1 };
