@@ -13,7 +13,7 @@
  * @module
  */
 import { VersionInput } from './request-classes';
-import { sameContent } from './same-content';
+import { sameContent, sameDocument } from './same-content';
 
 interface LoadedObject {
   readonly apiVersion: string;
@@ -124,13 +124,3 @@ export class InputComparison {
   }
 }
 
-/**
- * diff14: whether two loaded objects are the same document (see `LoadedObject.documentText`): the
- * same text gives bodies of the same content, and the metadata follows from the body and the
- * namespace (which a load's default namespace may set). Comparing the texts is a fraction of
- * walking the bodies; false says nothing (objects of different text may have the same content).
- */
-export function sameDocument(a: LoadedObject, b: LoadedObject): boolean {
-  return a.documentText !== undefined && a.documentText === b.documentText
-    && (a.metadata as { namespace?: unknown }).namespace === (b.metadata as { namespace?: unknown }).namespace;
-}

@@ -37,3 +37,15 @@ export function sameContent(a: unknown, b: unknown): boolean {
   }
   return i === kb.length;
 }
+
+/**
+ * diff14: whether two loaded objects are the same document (see `LoadedObject.documentText`): the
+ * same text gives bodies of the same content, and the metadata follows from the body and the
+ * namespace (which a load's default namespace may set). Comparing the texts is a fraction of
+ * walking the bodies; false says nothing (objects of different text may have the same content).
+ */
+export function sameDocument(a: { readonly documentText?: string; readonly metadata: unknown },
+  b: { readonly documentText?: string; readonly metadata: unknown }): boolean {
+  return a.documentText !== undefined && a.documentText === b.documentText
+    && (a.metadata as { namespace?: unknown }).namespace === (b.metadata as { namespace?: unknown }).namespace;
+}
