@@ -198,15 +198,17 @@ function prepareVersions(given: readonly IstioConfig[], options: AccessAnalysisO
 
   // The witness values are keyed by content: one cache serves the iteration and single analyses.
   const witnesses = new WitnessCache(mesh);
-  const columnOf = (id: string): { first: MatrixDestination; versions: (MatrixDestination | undefined)[]; key: string } | undefined => {
+  const columnOf = (id: string): { first: MatrixDestination; versions: (MatrixDestination | undefined)[] } | undefined => {
     const declared = columns.get(id);
     if (!declared) return undefined;
     const first = declared.find((d) => d !== undefined) as MatrixDestination;
     // Selector and namespace columns are probes of the policies, meaningful in every version.
     const versions = first.kind === 'selector' || first.kind === 'namespace' ? declared.map((d) => d ?? first) : declared;
-    const key = versions.map((d) => (d ? `${d.namespace}\u0000${formatLabels(d.labels)}\u0000${JSON.stringify(d.ports ?? null)}` : '-')).join('\u0002');
-    return { first, versions, key };
+    return { first, versions };
   };
+  // Columns of the same key (namespace, labels and ports in every version) have the same inputs.
+  const keyOf = (versions: readonly (MatrixDestination | undefined)[]): string => versions
+    .map((d) => (d ? `${d.namespace}\u0000${formatLabels(d.labels)}\u0000${JSON.stringify(d.ports ?? null)}` : '-')).join('\u0002');
   const inputsOf = (versions: readonly (MatrixDestination | undefined)[]): (VersionInput | undefined)[] => versions.map((d, v) => (d
     ? { policies: evaluators[v].policiesFor(d.namespace, d.labels), ...(d.ports ? { ports: d.ports } : {}) }
     : undefined));
@@ -226,12 +228,16 @@ function prepareVersions(given: readonly IstioConfig[], options: AccessAnalysisO
     const memo = new Map<string, Omit<AnalyzedDestination, 'id' | 'kind' | 'versions'>>();
     const comparison = new InputComparison();
     for (const id of [...columns.keys()].sort(compareIds)) {
-      const { first, versions, key } = columnOf(id) as NonNullable<ReturnType<typeof columnOf>>;
+      const { first, versions } = columnOf(id) as NonNullable<ReturnType<typeof columnOf>>;
+      // diff14: a column left out is left out before its key is built (most of a diff's columns).
+      // A column of the same key as one analyzed has the same inputs, so it is not left out either:
+      // comparing first yields the same columns.
+      const inputs = changedOnly ? inputsOf(versions) : undefined;
+      if (inputs && comparison.sameAcross(inputs)) continue;
+      const key = keyOf(versions);
       let analyzed = memo.get(key);
       if (!analyzed) {
-        const inputs = inputsOf(versions);
-        if (changedOnly && comparison.sameAcross(inputs)) continue;
-        analyzed = analyzeInputs(first, inputs);
+        analyzed = analyzeInputs(first, inputs ?? inputsOf(versions));
         if (memo.size >= memoLimit) memo.clear();
         memo.set(key, analyzed);
       }
