@@ -58,7 +58,29 @@ function config(v: typeof version extends fc.Arbitrary<infer T> ? T : never, fil
   return parseConfigText(docs.map((d) => stringify(d)).join('---\n'), file);
 }
 
+/** The version with some of its policies changed (diff14: the others are the same documents in both). */
+const perturbed = version.chain((x) => fc.tuple(fc.constant(x), fc.array(fc.nat(), { maxLength: 2 }), policy).map(([v, picks, other]) => ({
+  ...v,
+  policies: v.policies.map((p, i) => (picks.some((k) => k % Math.max(1, v.policies.length) === i) ? other : p)),
+})));
+
 describe('matrixSources', () => {
+  it('gives the reference rows for two versions that share most policies (diff14: a shared one read once)', () => {
+    fc.assert(fc.property(version, perturbed, (x, y) => {
+      const contexts = [config(x, 'old.yaml'), config(y, 'new.yaml')].map((c) => createAnalysisContext(c, DEFAULT_MESH_CONFIG, { allowInvalidConfig: true }));
+      expect(matrixSources(contexts)).toEqual(referenceSources(contexts));
+      expect(matrixSources([contexts[1], contexts[0]])).toEqual(referenceSources([contexts[1], contexts[0]]));
+    }), { numRuns: 300, seed: 7 });
+  });
+
+  it('reads again a policy of the same text in another namespace (a load\'s default namespace)', () => {
+    const text = stringify({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'p' },
+      spec: { rules: [{ from: [{ source: { serviceAccounts: ['web'] } }] }] } });
+    const contexts = ['a', 'b'].map((ns) => createAnalysisContext(parseConfigText(text, `${ns}.yaml`, { defaultNamespace: ns }), DEFAULT_MESH_CONFIG));
+    expect(contexts[0].config.objects[0].documentText).toBe(contexts[1].config.objects[0].documentText);
+    expect(matrixSources(contexts).map((s) => s.id)).toEqual(['a/web', 'b/web', 'plaintext', '*']);
+  });
+
   it('gives the reference rows, in the reference order, for the versions of random policies', () => {
     const meshes: MeshConfig[] = [DEFAULT_MESH_CONFIG, { ...DEFAULT_MESH_CONFIG, trustDomainAliases: ['old.local'] }];
     fc.assert(fc.property(version, version, fc.constantFrom(...meshes), (x, y, mesh) => {
