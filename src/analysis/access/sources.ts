@@ -11,8 +11,8 @@
  *
  * @module
  */
-import { formatPrincipal } from '../../semantics/principal';
 import { sameDocument } from './same-content';
+import { formatPrincipal } from '../../semantics/principal';
 import { AuthorizationPolicyResource, AuthorizationSource } from '../config/istio-config';
 import { DEFAULT_MESH_CONFIG } from '../config/mesh-config';
 import { AnalysisContext } from '../evaluator/analysis-context';

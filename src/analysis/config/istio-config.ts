@@ -40,8 +40,6 @@ export interface LoadedObject {
   /** The object as written (plain data). */
   readonly body: Readonly<Record<string, unknown>>;
   readonly source: ObjectSource;
-  /** `file:line:column` of a field, e.g. `locate(['spec', 'rules', 0, 'from'])`. */
-  locate(path: FieldPath): SourceLocation;
   /**
    * The text of the YAML document the object is, when that text alone decides `body` (see
    * `YamlDocument.text`); undefined for List items and objects not parsed that way. `metadata`
@@ -49,6 +47,8 @@ export interface LoadedObject {
    * `metadata.namespace` have the same content (the diff compares them so, diff14).
    */
   readonly documentText?: string;
+  /** `file:line:column` of a field, e.g. `locate(['spec', 'rules', 0, 'from'])`. */
+  locate(path: FieldPath): SourceLocation;
 }
 
 /** `spec.selector` of a policy. An empty `matchLabels` selects every workload in scope. */

@@ -347,9 +347,8 @@ const REQUEST_AUTHENTICATION_FIELDS: readonly string[] = ['selector', 'targetRef
  */
 function typedResource<K extends string, S>(obj: LoadedObject, kind: K, spec: S): LoadedObject & { readonly kind: K; readonly spec: S } {
   if (!hasLoadedFieldsOnly(obj)) return { ...obj, kind, spec };
-  return {
-    apiVersion: obj.apiVersion, kind, metadata: obj.metadata, body: obj.body, source: obj.source, locate: obj.locate, documentText: obj.documentText, spec,
-  };
+  const { apiVersion, metadata, body, source, locate, documentText } = obj;
+  return { apiVersion, kind, metadata, body, source, locate, documentText, spec };
 }
 
 function describe(v: unknown): string {

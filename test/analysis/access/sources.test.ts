@@ -74,8 +74,12 @@ describe('matrixSources', () => {
   });
 
   it('reads again a policy of the same text in another namespace (a load\'s default namespace)', () => {
-    const text = stringify({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'p' },
-      spec: { rules: [{ from: [{ source: { serviceAccounts: ['web'] } }] }] } });
+    const text = stringify({
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'p' },
+      spec: { rules: [{ from: [{ source: { serviceAccounts: ['web'] } }] }] },
+    });
     const contexts = ['a', 'b'].map((ns) => createAnalysisContext(parseConfigText(text, `${ns}.yaml`, { defaultNamespace: ns }), DEFAULT_MESH_CONFIG));
     expect(contexts[0].config.objects[0].documentText).toBe(contexts[1].config.objects[0].documentText);
     expect(matrixSources(contexts).map((s) => s.id)).toEqual(['a/web', 'b/web', 'plaintext', '*']);
