@@ -373,29 +373,31 @@ export function dontCareTokenMask(space: RequestSpace, dontCare: CubeSet): bigin
 export function describeSlices(space: RequestSpace, slices: readonly SliceAccess[], complete: (s: SliceAccess) => boolean,
   memo?: DescribeMemo): PortAccessSummary[] {
   const out: PortAccessSummary[] = [];
-  space.slices.forEach((slice: PortSlice, i) => {
-    const s = slices[i];
-    if (s.absent) return;
-    const status = s.allowed.length === 0 ? 'denied' : complete(s) ? 'allowed' : 'partial';
-    const key = memo ? `slice\u0000${i}\u0000${status}\u0000${s.refusedBy ?? ''}\u0000${cubesKey(s.allowed)}\u0000${cubesKey(s.dontCare)}` : '';
-    const known = memo?.get(key) as PortAccessSummary | undefined;
-    if (known) {
-      out.push(known);
-      return;
-    }
-    const dc = dontCareTokenMask(space, s.dontCare);
-    const shown = status === 'partial' ? expandCubes(s.allowed, [...s.allowed, ...s.dontCare]) : [];
-    const summary: PortAccessSummary = {
-      port: slice.other ? 'other' : slice.port,
-      protocol: slice.protocol,
-      status,
-      allowed: shown.map((c) => describeCube(space, c, slice.protocol, dc)),
-      ...(s.refusedBy ? { refusedBy: s.refusedBy } : {}),
-    };
-    memo?.set(key, summary);
-    out.push(summary);
-  });
+  for (let i = 0; i < space.slices.length; i++) {
+    if (!slices[i].absent) out.push(describeSlice(space, i, slices[i], complete, memo));
+  }
   return out;
+}
+
+/** The summary of slice `i` of a cell (served: not `absent`), as {@link describeSlices} gives it. */
+export function describeSlice(space: RequestSpace, i: number, s: SliceAccess, complete: (s: SliceAccess) => boolean,
+  memo?: DescribeMemo): PortAccessSummary {
+  const slice: PortSlice = space.slices[i];
+  const status = s.allowed.length === 0 ? 'denied' : complete(s) ? 'allowed' : 'partial';
+  const key = memo ? `slice\u0000${i}\u0000${status}\u0000${s.refusedBy ?? ''}\u0000${cubesKey(s.allowed)}\u0000${cubesKey(s.dontCare)}` : '';
+  const known = memo?.get(key) as PortAccessSummary | undefined;
+  if (known) return known;
+  const dc = dontCareTokenMask(space, s.dontCare);
+  const shown = status === 'partial' ? expandCubes(s.allowed, [...s.allowed, ...s.dontCare]) : [];
+  const summary: PortAccessSummary = {
+    port: slice.other ? 'other' : slice.port,
+    protocol: slice.protocol,
+    status,
+    allowed: shown.map((c) => describeCube(space, c, slice.protocol, dc)),
+    ...(s.refusedBy ? { refusedBy: s.refusedBy } : {}),
+  };
+  memo?.set(key, summary);
+  return summary;
 }
 
 /** A set of cubes as text; brackets keep the empty set apart from the set holding the empty cube. */
