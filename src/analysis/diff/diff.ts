@@ -126,18 +126,22 @@ interface ClassChange {
 function destinationChanges(lists: SourceLists, d: AnalyzedDestination): Reported[] {
   const destinationChange = !d.versions[0] ? 'added' as const : !d.versions[1] ? 'removed' as const : undefined;
   const words = new ChangeWords(d);
-  const grouped = new Map<string, { change: ClassChange; rows: Int32Array[] }>();
+  // diff14: changes alike have the same shape; within a shape, they are told apart by their
+  // summaries (mostly the very same objects: the JSON of one is rarely needed).
+  const grouped = new Map<string, { change: ClassChange; rows: Int32Array[] }[]>();
   d.classification.classes.forEach((_cls, k) => {
     const change = words.classChange(k);
     if (!change) return;
-    const key = words.groupKey(change);
-    const g = grouped.get(key);
+    const shape = words.shapeKey(change);
     const rows = d.classification.rows(k);
+    const alike = grouped.get(shape);
+    const g = alike?.find((x) => words.alike(x.change, change));
     if (g) g.rows.push(rows);
-    else grouped.set(key, { change, rows: [rows] });
+    else if (alike) alike.push({ change, rows: [rows] });
+    else grouped.set(shape, [{ change, rows: [rows] }]);
   });
   const out: Reported[] = [];
-  for (const { change, rows } of grouped.values()) {
+  for (const { change, rows } of [...grouped.values()].flat()) {
     const list = lists.of(ascendingRows(rows));
     const text = `${list.text} → ${d.id}${destinationChange === 'added' ? ' (new destination)' : destinationChange === 'removed' ? ' (destination removed)' : ''}: ${changeWhat(change)}`;
     out.push({ change: accessChange(d.id, destinationChange, change, list.ids, text), firstRow: list.rows[0] });
@@ -163,10 +167,10 @@ class ChangeWords {
   private readonly stateOf: (version: number, cls: number) => CellState;
   private readonly full: Cube;
   private readonly token: number;
-  /** diff14: grouping keys name each distinct summary and cell by a number (see {@link groupKey}). */
-  private readonly summaryIds = new Map<PortAccessSummary, number>();
+  /** diff14: cells by content, and the JSON of the summaries that had to be compared (see {@link alike}). */
   private readonly stateIds = new Map<CellState, number>();
-  private readonly contentIds = new Map<string, number>();
+  private readonly stateContent = new Map<string, number>();
+  private readonly summaryJson = new Map<PortAccessSummary, string>();
 
   public constructor(private readonly d: AnalyzedDestination) {
     this.complete = memoSliceComplete(d.space.sizes);
@@ -212,43 +216,44 @@ class ChangeWords {
     return { kind, added, removed, before, after };
   }
 
-  /**
-   * A key equal for two changes of the destination exactly when their JSON is. diff14: the JSON of
-   * each distinct summary and cell is made once, not that of every change (an array's JSON is equal
-   * exactly when its elements' JSON are, one by one).
-   */
-  public groupKey(c: ClassChange): string {
-    let key = `${c.kind}:${this.stateId(c.before)},${this.stateId(c.after)};`;
-    for (const p of c.added) key += `${this.summaryId(p)},`;
-    key += ';';
-    for (const p of c.removed) key += `${this.summaryId(p)},`;
-    return key;
+  /** A key two changes with the same JSON share (the kind, the cells, the number of ports). */
+  public shapeKey(c: ClassChange): string {
+    return `${c.kind}:${this.stateId(c.before)},${this.stateId(c.after)}:${c.added.length},${c.removed.length}`;
   }
 
-  private summaryId(p: PortAccessSummary): number {
-    let id = this.summaryIds.get(p);
-    if (id === undefined) {
-      id = this.contentId(`p${JSON.stringify(p)}`);
-      this.summaryIds.set(p, id);
+  /** True when two changes have the same JSON (an array's JSON is equal exactly when its elements' are, one by one). */
+  public alike(a: ClassChange, b: ClassChange): boolean {
+    return a.kind === b.kind && this.stateId(a.before) === this.stateId(b.before) && this.stateId(a.after) === this.stateId(b.after)
+      && this.sameSummaries(a.added, b.added) && this.sameSummaries(a.removed, b.removed);
+  }
+
+  private sameSummaries(a: readonly PortAccessSummary[], b: readonly PortAccessSummary[]): boolean {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && this.json(a[i]) !== this.json(b[i])) return false;
+    return true;
+  }
+
+  private json(p: PortAccessSummary): string {
+    let text = this.summaryJson.get(p);
+    if (text === undefined) {
+      text = JSON.stringify(p);
+      this.summaryJson.set(p, text);
     }
-    return id;
+    return text;
   }
 
+  /** The same number for cells with the same status and summary. */
   private stateId(s: CellState): number {
     let id = this.stateIds.get(s);
     if (id === undefined) {
       // A status holds no NUL: the first one ends it.
-      id = this.contentId(`s${s.status}\u0000${s.summary}`);
+      const text = `${s.status}\u0000${s.summary}`;
+      id = this.stateContent.get(text);
+      if (id === undefined) {
+        id = this.stateContent.size;
+        this.stateContent.set(text, id);
+      }
       this.stateIds.set(s, id);
-    }
-    return id;
-  }
-
-  private contentId(text: string): number {
-    let id = this.contentIds.get(text);
-    if (id === undefined) {
-      id = this.contentIds.size;
-      this.contentIds.set(text, id);
     }
     return id;
   }

@@ -3,13 +3,14 @@
 // rows, classes whose slices are the very same objects skipped). For random meshes of two versions —
 // tokens, ports and strict mTLS included — the report is exactly the plain one (diff-reference.ts),
 // down to the order of the JSON's fields.
+/* eslint-disable no-bitwise -- region masks are bit sets */
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { referenceDiff } from './diff-reference';
 import { AccessAnalysis, analyzeAccess } from '../../../src/analysis/access/access-analysis';
 import { SliceAccess } from '../../../src/analysis/access/access-sets';
-import { simplifySet } from '../../../src/analysis/access/cubes';
+import { Cube, simplifySet } from '../../../src/analysis/access/cubes';
 import { IstioConfig } from '../../../src/analysis/config/istio-config';
 import { parseConfigText } from '../../../src/analysis/config/load-config';
 import { diffAnalysis } from '../../../src/analysis/diff/diff';
@@ -121,9 +122,18 @@ function withSharedSlices(analysis: AccessAnalysis, pick: readonly boolean[]): A
 
 /**
  * The analysis with each class's slices drawn from the destination's own (of any class and version,
- * unions of two of them, or the same cubes in another order): many classes then change alike, or
+ * unions of two of them, or the same set written otherwise): many classes then change alike, or
  * almost alike, as the grouping of changes must tell apart.
  */
+/** The same set, its first cube split in two along its first dimension of several regions. */
+function split(cubes: readonly Cube[]): Cube[] {
+  const [first, ...rest] = cubes;
+  const d = first.findIndex((mask) => (mask & (mask - 1n)) !== 0n);
+  if (d < 0) return [...cubes];
+  const low = first[d] & -first[d];
+  return [first.map((m, i) => (i === d ? low : m)), first.map((m, i) => (i === d ? m & ~low : m)), ...rest];
+}
+
 function withDrawnSlices(analysis: AccessAnalysis, picks: readonly number[]): AccessAnalysis {
   let n = 0;
   const destinations = analysis.destinations.map((d) => {
@@ -131,7 +141,8 @@ function withDrawnSlices(analysis: AccessAnalysis, picks: readonly number[]): Ac
       const pool = [...new Set(d.access.flatMap((classes) => classes.map((slices) => slices[i])))];
       const served = pool.filter((s) => !s.absent).slice(0, 4);
       const unions = served.flatMap((a, x) => served.slice(x + 1).map((b) => ({ ...a, allowed: simplifySet([...a.allowed, ...b.allowed]) })));
-      return [...pool, ...unions, ...pool.filter((s) => s.allowed.length > 1).map((s) => ({ ...s, allowed: [...s.allowed].reverse() }))];
+      const reversed = pool.filter((s) => s.allowed.length > 1).map((s) => ({ ...s, allowed: [...s.allowed].reverse() }));
+      return [...pool, ...unions, ...reversed, ...pool.filter((s) => s.allowed.length > 0).map((s) => ({ ...s, allowed: split(s.allowed) }))];
     });
     const draw = (): SliceAccess[] => pools.map((pool) => pool[picks[n++ % picks.length] % pool.length]);
     return { ...d, access: d.access.map((classes) => classes.map(draw)) };
