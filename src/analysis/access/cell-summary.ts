@@ -378,9 +378,13 @@ function describeCube(space: RequestSpace, cube: Cube, protocol: 'HTTP' | 'TCP',
       }
       return;
     }
-    const set = memoized(dimensionMemo(dim), `${cube[d]}`, () => describeRegions(dim, cube[d]));
-    if (!set) return;
-    const text = valueText(dim, set);
+    // diff14: a set's words are kept with it (they are the same wherever it is described).
+    const described = memoized(dimensionMemo(dim), `${cube[d]}`, () => {
+      const regions = describeRegions(dim, cube[d]);
+      return regions && { set: regions, text: valueText(dim, regions) };
+    });
+    if (!described) return;
+    const { set, text } = described;
     switch (dim.kind) {
       case 'method': out.methods = set; words.method = text; break;
       case 'path': out.paths = set; words.path = text; break;
