@@ -18,11 +18,11 @@
  * @module
  */
 /* eslint-disable no-bitwise -- region masks are bit sets */
-import { cellStates } from './cell-states';
+import { CellState, cellStates } from './cell-states';
 import { appendAll } from '../../private/arrays';
 import { AccessAnalysis, AccessAnalysisOptions, AnalyzedDestination, streamChangedAccess } from '../access/access-analysis';
 import { memoSliceComplete, SliceAccess } from '../access/access-sets';
-import { DescribeMemo, describeSlices, dontCareTokenMask, PortAccessSummary, summaryText } from '../access/cell-summary';
+import { DescribeMemo, describeSlice, dontCareTokenMask, PortAccessSummary, summaryText } from '../access/cell-summary';
 import { Cube, fullCube, simplifySet, subtractSets } from '../access/cubes';
 import { compareIds } from '../access/destinations';
 import { MatrixSource } from '../access/sources';
@@ -92,80 +92,232 @@ export function diffAnalysis(analysis: AccessAnalysis): AccessDiff {
   return diffDestinations(analysis.sources, analysis.destinations);
 }
 
+/** A change and the first of its rows, the last key of the report's order. */
+interface Reported {
+  readonly change: AccessChange;
+  readonly firstRow: number;
+}
+
 function diffDestinations(sources: readonly MatrixSource[], destinations: Iterable<AnalyzedDestination>): AccessDiff {
-  const changes: (AccessChange & { firstRow: number })[] = [];
-  for (const d of destinations) appendAll(changes, destinationChanges(sources, d));
-  changes.sort((a, b) => CHANGE_ORDER.indexOf(a.kind) - CHANGE_ORDER.indexOf(b.kind)
-    || compareIds(a.destination, b.destination) || a.firstRow - b.firstRow);
+  const reported: Reported[] = [];
+  const lists = new SourceLists(sources);
+  for (const d of destinations) appendAll(reported, destinationChanges(lists, d));
+  reported.sort((a, b) => CHANGE_ORDER.indexOf(a.change.kind) - CHANGE_ORDER.indexOf(b.change.kind)
+    || compareIds(a.change.destination, b.change.destination) || a.firstRow - b.firstRow);
   const counts = { added: 0, widened: 0, changed: 0, narrowed: 0, removed: 0 };
-  for (const c of changes) counts[c.kind]++;
+  for (const r of reported) counts[r.change.kind]++;
   return {
-    changes: changes.map(({ firstRow: _f, ...c }) => c),
+    changes: reported.map((r) => r.change),
     counts,
     widens: counts.added + counts.widened + counts.changed > 0,
     sources,
   };
 }
 
-function destinationChanges(sources: readonly MatrixSource[], d: AnalyzedDestination): (AccessChange & { firstRow: number })[] {
-  const sizes = d.space.sizes;
-  const full = fullCube(sizes);
+/** What changed for one source class, before its sources are known. */
+interface ClassChange {
+  readonly kind: AccessChangeKind;
+  readonly added: readonly PortAccessSummary[];
+  readonly removed: readonly PortAccessSummary[];
+  readonly before: AccessState;
+  readonly after: AccessState;
+}
+
+function destinationChanges(lists: SourceLists, d: AnalyzedDestination): Reported[] {
   const destinationChange = !d.versions[0] ? 'added' as const : !d.versions[1] ? 'removed' as const : undefined;
-  const grouped = new Map<string, { change: Omit<AccessChange, 'sources' | 'text'>; rows: Int32Array[] }>();
-  const memo: DescribeMemo = new Map();
-  const complete = memoSliceComplete(sizes);
-  const stateOf = cellStates(d, complete, memo);
+  const words = new ChangeWords(d);
+  // diff14: changes alike have the same shape; within a shape, they are told apart by their
+  // summaries (mostly the very same objects: the JSON of one is rarely needed).
+  const grouped = new Map<string, { change: ClassChange; rows: Int32Array[] }[]>();
   d.classification.classes.forEach((_cls, k) => {
-    const old = d.access[0][k];
-    const now = d.access[1][k];
+    const change = words.classChange(k);
+    if (!change) return;
+    const shape = words.shapeKey(change);
+    const rows = d.classification.rows(k);
+    const alike = grouped.get(shape);
+    const g = alike?.find((x) => words.alike(x.change, change));
+    if (g) g.rows.push(rows);
+    else if (alike) alike.push({ change, rows: [rows] });
+    else grouped.set(shape, [{ change, rows: [rows] }]);
+  });
+  const out: Reported[] = [];
+  for (const { change, rows } of [...grouped.values()].flat()) {
+    const list = lists.of(ascendingRows(rows));
+    const text = `${list.text} → ${d.id}${destinationChange === 'added' ? ' (new destination)' : destinationChange === 'removed' ? ' (destination removed)' : ''}: ${changeWhat(change)}`;
+    out.push({ change: accessChange(d.id, destinationChange, change, list.ids, text), firstRow: list.rows[0] });
+  }
+  return out;
+}
+
+/**
+ * The reported object, its fields in the order of the report's JSON. diff14: made once, by a
+ * literal (not spread from a partial change and copied again without its sort key).
+ */
+function accessChange(destination: string, destinationChange: 'added' | 'removed' | undefined, c: ClassChange,
+  sources: readonly string[], text: string): AccessChange {
+  return destinationChange
+    ? { kind: c.kind, destination, destinationChange, added: c.added, removed: c.removed, before: c.before, after: c.after, sources, text }
+    : { kind: c.kind, destination, added: c.added, removed: c.removed, before: c.before, after: c.after, sources, text };
+}
+
+/** The changes of a destination's source classes in words, with what they share described once. */
+class ChangeWords {
+  private readonly memo: DescribeMemo = new Map();
+  private readonly complete: (s: SliceAccess) => boolean;
+  private readonly stateOf: (version: number, cls: number) => CellState;
+  private readonly full: Cube;
+  private readonly token: number;
+  /** diff14: cells by content, and the JSON of the summaries that had to be compared (see {@link alike}). */
+  private readonly stateIds = new Map<CellState, number>();
+  private readonly stateContent = new Map<string, number>();
+  private readonly summaryJson = new Map<PortAccessSummary, string>();
+
+  public constructor(private readonly d: AnalyzedDestination) {
+    this.complete = memoSliceComplete(d.space.sizes);
+    this.stateOf = cellStates(d, this.complete, this.memo);
+    this.full = fullCube(d.space.sizes);
+    this.token = d.space.dimensionIndex('token');
+  }
+
+  /** How class `k`'s access changed; undefined when it did not. */
+  public classChange(k: number): ClassChange | undefined {
+    const old = this.d.access[0][k];
+    const now = this.d.access[1][k];
+    // diff14: a class no changed rule affects may keep its very slices (then nothing to compare).
+    if (old === now) return undefined;
     // diff10: the differences first; the rest only for the classes whose access changed.
     // A set minus itself is empty: most classes of a changed destination keep their access.
-    // diffeval: those are found before anything is allocated for the class.
+    // diff14: only the slices that differ are subtracted and described (the others add nothing
+    // to the report: an empty difference is a denied port, left out).
     let differs = false;
-    for (let i = 0; i < old.length && !differs; i++) differs = !sameCubes(old[i].allowed, now[i].allowed);
-    if (!differs) return;
-    const same = old.map((o, i) => sameCubes(o.allowed, now[i].allowed));
-    const plus = old.map((o, i) => (same[i] ? [] : simplifySet(subtractSets(now[i].allowed, o.allowed))));
-    const minus = old.map((o, i) => (same[i] ? [] : simplifySet(subtractSets(o.allowed, now[i].allowed))));
-    if (plus.every((p) => p.length === 0) && minus.every((m) => m.length === 0)) return;
-    const added: SliceAccess[] = [];
-    const removed: SliceAccess[] = [];
-    old.forEach((o, i) => {
+    const added: PortAccessSummary[] = [];
+    const removed: PortAccessSummary[] = [];
+    for (let i = 0; i < old.length; i++) {
+      const o = old[i];
       const n = now[i];
-      const dc = commonDontCare(d, o, n, full);
-      added.push({ allowed: plus[i], dontCare: dc, absent: o.absent && n.absent });
-      removed.push({ allowed: minus[i], dontCare: dc, absent: o.absent && n.absent });
-    });
-    const plusPorts = describeSlices(d.space, added, complete, memo).filter((p) => p.status !== 'denied');
-    const minusPorts = describeSlices(d.space, removed, complete, memo).filter((p) => p.status !== 'denied');
-    const beforeCell = stateOf(0, k);
-    const afterCell = stateOf(1, k);
-    const kind: AccessChangeKind = beforeCell.status === 'denied' ? 'added'
-      : afterCell.status === 'denied' ? 'removed'
-        : minusPorts.length === 0 ? 'widened'
-          : plusPorts.length === 0 ? 'narrowed' : 'changed';
-    const change = {
-      kind,
-      destination: d.id,
-      ...(destinationChange ? { destinationChange } : {}),
-      added: plusPorts,
-      removed: minusPorts,
-      before: { status: beforeCell.status, summary: beforeCell.summary },
-      after: { status: afterCell.status, summary: afterCell.summary },
-    };
-    const key = JSON.stringify(change);
-    const g = grouped.get(key);
-    const rows = d.classification.rows(k);
-    if (g) g.rows.push(rows);
-    else grouped.set(key, { change, rows: [rows] });
-  });
-  return [...grouped.values()].map(({ change, rows }) => {
-    const sorted = ascendingRows(rows);
+      if (o === n || sameCubes(o.allowed, n.allowed)) continue;
+      const plus = simplifySet(subtractSets(n.allowed, o.allowed));
+      const minus = simplifySet(subtractSets(o.allowed, n.allowed));
+      if (plus.length === 0 && minus.length === 0) continue;
+      differs = true;
+      // A slice absent in both versions is not described (describeSlices leaves it out).
+      if (o.absent && n.absent) continue;
+      const dontCare = this.commonDontCare(o, n);
+      if (plus.length > 0) added.push(describeSlice(this.d.space, i, { allowed: plus, dontCare, absent: false }, this.complete, this.memo));
+      if (minus.length > 0) removed.push(describeSlice(this.d.space, i, { allowed: minus, dontCare, absent: false }, this.complete, this.memo));
+    }
+    if (!differs) return undefined;
+    const before = this.stateOf(0, k);
+    const after = this.stateOf(1, k);
+    const kind: AccessChangeKind = before.status === 'denied' ? 'added'
+      : after.status === 'denied' ? 'removed'
+        : removed.length === 0 ? 'widened'
+          : added.length === 0 ? 'narrowed' : 'changed';
+    return { kind, added, removed, before, after };
+  }
+
+  /** A key two changes with the same JSON share (the kind, the cells, the number of ports). */
+  public shapeKey(c: ClassChange): string {
+    return `${c.kind}:${this.stateId(c.before)},${this.stateId(c.after)}:${c.added.length},${c.removed.length}`;
+  }
+
+  /** True when two changes have the same JSON (an array's JSON is equal exactly when its elements' are, one by one). */
+  public alike(a: ClassChange, b: ClassChange): boolean {
+    return a.kind === b.kind && this.stateId(a.before) === this.stateId(b.before) && this.stateId(a.after) === this.stateId(b.after)
+      && this.sameSummaries(a.added, b.added) && this.sameSummaries(a.removed, b.removed);
+  }
+
+  private sameSummaries(a: readonly PortAccessSummary[], b: readonly PortAccessSummary[]): boolean {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && this.json(a[i]) !== this.json(b[i])) return false;
+    return true;
+  }
+
+  private json(p: PortAccessSummary): string {
+    let text = this.summaryJson.get(p);
+    if (text === undefined) {
+      text = JSON.stringify(p);
+      this.summaryJson.set(p, text);
+    }
+    return text;
+  }
+
+  /** The same number for cells with the same status and summary. */
+  private stateId(s: CellState): number {
+    let id = this.stateIds.get(s);
+    if (id === undefined) {
+      // A status holds no NUL: the first one ends it.
+      const text = `${s.status}\u0000${s.summary}`;
+      id = this.stateContent.get(text);
+      if (id === undefined) {
+        id = this.stateContent.size;
+        this.stateContent.set(text, id);
+      }
+      this.stateIds.set(s, id);
+    }
+    return id;
+  }
+
+  /** Refused tokens in both versions (or in the one version where the slice exists) are "don't care". */
+  private commonDontCare(o: SliceAccess, n: SliceAccess): Cube[] {
+    const space = this.d.space;
+    if (this.token < 0) return [];
+    const mask = o.absent ? dontCareTokenMask(space, n.dontCare)
+      : n.absent ? dontCareTokenMask(space, o.dontCare)
+        : dontCareTokenMask(space, o.dontCare) & dontCareTokenMask(space, n.dontCare);
+    if (mask === 0n) return [];
+    const c = [...this.full];
+    c[this.token] = mask;
+    return [c];
+  }
+}
+
+/** The id list and words of a group's sources. */
+interface SourceList {
+  /** The rows, ascending. */
+  readonly rows: Int32Array;
+  readonly ids: readonly string[];
+  readonly text: string;
+}
+
+/**
+ * diff14: the source lists of one diff, by content. Changes of the same rows (the same classes at
+ * several destinations) share one frozen id list and its words instead of a copy each.
+ */
+class SourceLists {
+  private readonly byHash = new Map<number, SourceList[]>();
+
+  public constructor(private readonly all: readonly MatrixSource[]) {}
+
+  /** The list of ascending `rows`. */
+  public of(rows: Int32Array): SourceList {
+    const h = rowsHash(rows);
+    let bucket = this.byHash.get(h);
+    if (!bucket) {
+      bucket = [];
+      this.byHash.set(h, bucket);
+    }
+    for (const l of bucket) if (sameRows(l.rows, rows)) return l;
     // diffeval: a loop, not Array.from over a typed array (its slow path, for thousands of rows).
     const ids: string[] = [];
-    for (let i = 0; i < sorted.length; i++) ids.push(sources[sorted[i]].id);
-    return { ...change, sources: ids, text: changeText(change, ids, sources), firstRow: sorted[0] };
-  });
+    for (let i = 0; i < rows.length; i++) ids.push(this.all[rows[i]].id);
+    const list: SourceList = { rows, ids: Object.freeze(ids), text: sourcesText(ids, this.all) };
+    bucket.push(list);
+    return list;
+  }
+}
+
+/** A hash of a row list (FNV-1a over its values). */
+function rowsHash(rows: Int32Array): number {
+  let h = 0x811c9dc5 ^ rows.length;
+  for (let i = 0; i < rows.length; i++) h = Math.imul(h ^ rows[i], 0x01000193);
+  return h;
+}
+
+function sameRows(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** True when two cube lists are written alike (then they are the same set). */
@@ -191,24 +343,6 @@ function ascendingRows(lists: readonly Int32Array[]): Int32Array {
   }
   // A typed array sorts numerically.
   return out.sort();
-}
-
-/** Refused tokens in both versions (or in the one version where the slice exists) are "don't care". */
-function commonDontCare(d: AnalyzedDestination, o: SliceAccess, n: SliceAccess, full: Cube): Cube[] {
-  const t = d.space.dimensionIndex('token');
-  if (t < 0) return [];
-  const mask = o.absent ? dontCareTokenMask(d.space, n.dontCare)
-    : n.absent ? dontCareTokenMask(d.space, o.dontCare)
-      : dontCareTokenMask(d.space, o.dontCare) & dontCareTokenMask(d.space, n.dontCare);
-  if (mask === 0n) return [];
-  const c = [...full];
-  c[t] = mask;
-  return [c];
-}
-
-function changeText(change: Omit<AccessChange, 'sources' | 'text'>, sources: readonly string[], all: readonly MatrixSource[]): string {
-  const where = change.destinationChange === 'added' ? ' (new destination)' : change.destinationChange === 'removed' ? ' (destination removed)' : '';
-  return `${sourcesText(sources, all)} → ${change.destination}${where}: ${changeWhat(change)}`;
 }
 
 /** What changed, in words: `now also POST on port 9080`, `no longer allowed (was: GET on port 9080)`. */
