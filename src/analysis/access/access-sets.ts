@@ -19,7 +19,7 @@ import { SourceClass } from './source-classes';
 import { SpaceTerms, TermShape } from './space-terms';
 import { AccessProtocol } from '../../semantics/access-request';
 import { MeshConfig } from '../config/mesh-config';
-import { CompiledPolicy, CompiledRule } from '../evaluator/authorization-rule';
+import { CompiledPolicy, CompiledRule, CompiledRules } from '../evaluator/authorization-rule';
 import { mtlsForPort } from '../evaluator/mtls-mode';
 import { WorkloadPolicies } from '../evaluator/policy-index';
 
@@ -198,7 +198,10 @@ function reusableChains(space: RequestSpace, earlier: EarlierVersion, input: Ver
  * undefined when the rules both have are not in the same order in both.
  */
 function unsharedRules(old: readonly CompiledPolicy[], now: readonly CompiledPolicy[], protocol: AccessProtocol): CompiledRule[] | undefined {
-  const rulesOf = (policies: readonly CompiledPolicy[]): CompiledRule[] => policies.flatMap((p) => (protocol === 'TCP' ? p.tcp.rules : p.http.rules));
+  const chainOf = (p: CompiledPolicy): CompiledRules => (protocol === 'TCP' ? p.tcp : p.http);
+  // The same compiled chains in the same order (a list no edit touched): every rule shared, in order.
+  if (old.length === now.length && old.every((p, i) => chainOf(p) === chainOf(now[i]))) return [];
+  const rulesOf = (policies: readonly CompiledPolicy[]): CompiledRule[] => policies.flatMap((p) => chainOf(p).rules);
   const a = rulesOf(old);
   const b = rulesOf(now);
   const inA = new Set(a);
