@@ -226,7 +226,12 @@ function prepareVersions(given: readonly IstioConfig[], options: AccessAnalysisO
     const classification = classifier.classify(inputs.map((i) => i?.policies));
     // diffeval: the versions share the split of their rules' constraints and its verdicts per class and port.
     const terms = new SpaceTerms(space, classification.classes, mesh);
-    const access = inputs.map((input, v) => evaluateVersion(space, classification.classes, input, v, mesh, terms));
+    // diff14: a later version reuses the first one's access for the classes its changed rules cannot reach.
+    const access: SliceAccess[][][] = [];
+    inputs.forEach((input, v) => {
+      const earlier = v === 0 ? undefined : { version: 0, input: inputs[0], access: access[0] };
+      access.push(evaluateVersion(space, classification.classes, input, v, mesh, terms, earlier));
+    });
     return { namespace: first.namespace, space, classification, access };
   };
 

@@ -19,8 +19,9 @@ import { SourceClass } from './source-classes';
 import { SpaceTerms, TermShape } from './space-terms';
 import { AccessProtocol } from '../../semantics/access-request';
 import { MeshConfig } from '../config/mesh-config';
-import { CompiledPolicy } from '../evaluator/authorization-rule';
+import { CompiledPolicy, CompiledRule, CompiledRules } from '../evaluator/authorization-rule';
 import { mtlsForPort } from '../evaluator/mtls-mode';
+import { WorkloadPolicies } from '../evaluator/policy-index';
 
 /** What one source class may do on one port slice, in one version. */
 export interface SliceAccess {
@@ -42,14 +43,23 @@ interface Term {
   readonly cube: Cube;
 }
 
+/** A version of the destination already evaluated over the same space and classes (see {@link evaluateVersion}). */
+export interface EarlierVersion {
+  readonly version: number;
+  readonly input: VersionInput | undefined;
+  readonly access: readonly (readonly SliceAccess[])[];
+}
+
 /**
  * Computes `[class][slice]` access for one version of a destination.
  *
  * @param input the version's policies and ports; undefined when the destination does not exist in it.
  * @param terms the destination's term shapes, shared by the versions analyzed over `space` and `classes`.
+ * @param earlier a version evaluated before over the same space, classes and terms: a class and slice
+ *   that no rule the two versions do not share can reach get its very SliceAccess (see {@link reusableChains}).
  */
 export function evaluateVersion(space: RequestSpace, classes: readonly SourceClass[], input: VersionInput | undefined, version: number,
-  mesh: MeshConfig, terms: SpaceTerms = new SpaceTerms(space, classes, mesh)): SliceAccess[][] {
+  mesh: MeshConfig, terms: SpaceTerms = new SpaceTerms(space, classes, mesh), earlier?: EarlierVersion): SliceAccess[][] {
   const empty: SliceAccess = { allowed: [], dontCare: [], absent: true };
   if (!input) return classes.map(() => space.slices.map(() => empty));
   const wp = input.policies;
@@ -69,6 +79,7 @@ export function evaluateVersion(space: RequestSpace, classes: readonly SourceCla
     }
   }
 
+  const reuse = earlier === undefined ? undefined : reusableChains(space, earlier, input, version, mesh, terms);
   const lists = new Map<AccessProtocol, { deny: TermList; allow: TermList }>();
   const listsFor = (protocol: AccessProtocol): { deny: TermList; allow: TermList } => {
     let t = lists.get(protocol);
@@ -87,16 +98,17 @@ export function evaluateVersion(space: RequestSpace, classes: readonly SourceCla
   // no rule of one version, or by the same ones).
   const perSlice = space.slices.map((slice, i) => {
     if (!slice.inVersion[version]) return undefined;
-    const mtls = mtlsForPort(wp.peerAuthentication, slice.port);
-    const pa = mtls.source?.policy;
+    const mtls = mtlsOf(wp, slice.port);
     return {
-      strict: mtls.mode === 'STRICT',
-      disabled: mtls.mode === 'DISABLE',
-      refusedBy: pa ? `${pa.metadata.namespace}/${pa.metadata.name}` : 'mTLS',
-      lists: listsFor(slice.protocol),
+      strict: mtls.strict,
+      disabled: mtls.disabled,
+      refusedBy: mtls.refusedBy,
+      protocol: slice.protocol,
       dontCare: slice.protocol === 'HTTP' ? dontCareHttp : [],
       index: i,
       results: new Map<number | string, SliceAccess>(),
+      // diff14: the rules the earlier version does not share, when this slice may reuse its access.
+      changed: reuse?.changed(slice, mtls),
     };
   });
 
@@ -104,19 +116,100 @@ export function evaluateVersion(space: RequestSpace, classes: readonly SourceCla
     if (!p) return empty;
     if (p.strict && cls.principal === null) return { allowed: [], dontCare: [], absent: false, refusedBy: p.refusedBy };
     const slot = p.disabled || cls.principal === null ? terms.noPrincipal : k;
-    const d = p.lists.deny.holding(slot, p.index);
-    const a = allow.length === 0 ? 0 : p.lists.allow.holding(slot, p.index);
+    if (p.changed !== undefined && !p.changed.some((t) => terms.principalHolds(t, slot) && terms.portHolds(t, p.index))) {
+      return (earlier as EarlierVersion).access[k][p.index];
+    }
+    const chain = listsFor(p.protocol);
+    const d = chain.deny.holding(slot, p.index);
+    const a = allow.length === 0 ? 0 : chain.allow.holding(slot, p.index);
     const key = typeof d === 'number' && typeof a === 'number' ? d * MASK_RANGE + a : `${d}/${a}`;
     let result = p.results.get(key);
     if (!result) {
-      const denied = p.lists.deny.cubes(d);
-      const granted = allow.length === 0 ? [full] : p.lists.allow.cubes(a);
+      const denied = chain.deny.cubes(d);
+      const granted = allow.length === 0 ? [full] : chain.allow.cubes(a);
       const allowed = subtractSets(subtractSets(granted, denied), p.dontCare);
       result = { allowed: simplifySet(allowed), dontCare: p.dontCare, absent: false };
       p.results.set(key, result);
     }
     return result;
   }));
+}
+
+/** How a version's mTLS treats a port: what the evaluation of a slice reads of it. */
+interface SliceMtls {
+  readonly strict: boolean;
+  readonly disabled: boolean;
+  readonly refusedBy: string;
+}
+
+function mtlsOf(wp: WorkloadPolicies, port: number): SliceMtls {
+  const mtls = mtlsForPort(wp.peerAuthentication, port);
+  const pa = mtls.source?.policy;
+  return { strict: mtls.mode === 'STRICT', disabled: mtls.mode === 'DISABLE', refusedBy: pa ? `${pa.metadata.namespace}/${pa.metadata.name}` : 'mTLS' };
+}
+
+/** What a version may reuse of an earlier one: per slice, the terms of the rules they do not share, or undefined (no reuse). */
+interface ReusableChains {
+  changed(slice: PortSlice, mtls: SliceMtls): readonly TermShape[] | undefined;
+}
+
+/**
+ * diff14: a changed destination mostly keeps most of its rules (`shared-rules.ts` gives the two
+ * versions the same compiled rule objects for them), so most of its classes keep their access.
+ * A class's access on a slice is a function of the cubes of the DENY and ALLOW terms that hold for
+ * it there, in list order, of whether ALLOW policies apply, of the slice's mTLS and of the refused
+ * tokens. When the versions' region attributes are the same objects (cubes alike), both list the
+ * rules they share in the same order on a chain, ALLOW policies apply in both or neither, and the
+ * slice is served with the same mTLS in both, then a class no term of the other rules (those of one
+ * version only, on either list) holds for has the same holding cubes in both versions, hence the
+ * same access: the earlier version's object is reused.
+ */
+function reusableChains(space: RequestSpace, earlier: EarlierVersion, input: VersionInput | undefined, version: number, mesh: MeshConfig,
+  terms: SpaceTerms): ReusableChains | undefined {
+  const before = earlier.input;
+  if (input === undefined || before === undefined) return undefined;
+  const e = earlier.version;
+  const alike = space.dimensions.every((d) => d.regions.every((r) => r.attrs[e] === r.attrs[version] && r.rejected?.[e] === r.rejected?.[version]));
+  if (!alike) return undefined;
+  const old = decisivePolicies(before.policies, mesh);
+  const now = decisivePolicies(input.policies, mesh);
+  if ((old.allow.length === 0) !== (now.allow.length === 0)) return undefined;
+  const chains = new Map<AccessProtocol, readonly TermShape[] | undefined>();
+  const chain = (protocol: AccessProtocol): readonly TermShape[] | undefined => {
+    if (!chains.has(protocol)) {
+      const deny = unsharedRules(old.deny, now.deny, protocol);
+      const allow = deny && unsharedRules(old.allow, now.allow, protocol);
+      chains.set(protocol, allow && deny && [...deny, ...allow].flatMap((rule) => terms.of(rule).filter((t) => t.possible)));
+    }
+    return chains.get(protocol);
+  };
+  return {
+    changed: (slice, mtls) => {
+      if (!slice.inVersion[e]) return undefined;
+      const was = mtlsOf(before.policies, slice.port);
+      if (was.strict !== mtls.strict || was.disabled !== mtls.disabled || was.refusedBy !== mtls.refusedBy) return undefined;
+      return chain(slice.protocol);
+    },
+  };
+}
+
+/**
+ * The compiled rules of one list (DENY or ALLOW) on one chain that only one of two versions has;
+ * undefined when the rules both have are not in the same order in both.
+ */
+function unsharedRules(old: readonly CompiledPolicy[], now: readonly CompiledPolicy[], protocol: AccessProtocol): CompiledRule[] | undefined {
+  const chainOf = (p: CompiledPolicy): CompiledRules => (protocol === 'TCP' ? p.tcp : p.http);
+  // The same compiled chains in the same order (a list no edit touched): every rule shared, in order.
+  if (old.length === now.length && old.every((p, i) => chainOf(p) === chainOf(now[i]))) return [];
+  const rulesOf = (policies: readonly CompiledPolicy[]): CompiledRule[] => policies.flatMap((p) => chainOf(p).rules);
+  const a = rulesOf(old);
+  const b = rulesOf(now);
+  const inA = new Set(a);
+  const inB = new Set(b);
+  const sharedA = a.filter((r) => inB.has(r));
+  const sharedB = b.filter((r) => inA.has(r));
+  if (sharedA.length !== sharedB.length || sharedA.some((r, i) => r !== sharedB[i])) return undefined;
+  return [...a.filter((r) => !inB.has(r)), ...b.filter((r) => !inA.has(r))];
 }
 
 /** Lists up to this long give their holding terms as a bit set in a number below {@link MASK_RANGE}. */

@@ -322,7 +322,7 @@ export function buildRequestSpace(namespace: string, labels: Readonly<Record<str
 
   const index = new Map(dimensions.map((d, i) => [d.key, i]));
   const masks = new Map<FieldConstraint, bigint[]>();
-  return {
+  const space: RequestSpace = {
     namespace,
     dimensions,
     slices,
@@ -337,6 +337,12 @@ export function buildRequestSpace(namespace: string, labels: Readonly<Record<str
       }
       const hit = perVersion[version];
       if (hit !== undefined) return hit;
+      // diff14: a dimension whose regions have the same attributes in every version (all but tokens)
+      // gives a constraint one mask: found once, not once per version.
+      if (version !== 0 && dimensions[d].regions.every((r) => r.attrs[version] === r.attrs[0])) {
+        perVersion[version] = space.constraintMask(c, d, 0);
+        return perVersion[version];
+      }
       let mask = 0n;
       dimensions[d].regions.forEach((r, i) => {
         if (constraintMatches(c, r.attrs[version])) mask |= 1n << BigInt(i);
@@ -345,6 +351,7 @@ export function buildRequestSpace(namespace: string, labels: Readonly<Record<str
       return mask;
     },
   };
+  return space;
 }
 
 

@@ -57,7 +57,11 @@ export class SharedRules {
       let tcp: CompiledRules | undefined;
       let matched: readonly (number | undefined)[] | undefined;
       const compile = (protocol: 'HTTP' | 'TCP'): CompiledRules => {
-        if (namesake.action !== p.action) return compileRules(p.resource, protocol, this.mesh);
+        if (namesake.action !== p.action) {
+          if (protocol === 'HTTP') return compileRules(p.resource, protocol, this.mesh);
+          http ??= compile('HTTP');
+          return compileRules(p.resource, protocol, this.mesh, http);
+        }
         // diffspace: the rules are matched once for both filter chains.
         matched ??= matchRules(p.resource.spec.rules, namesake.resource.spec.rules);
         return this.compileWith(p.resource, protocol, matched, protocol === 'HTTP' ? namesake.http : namesake.tcp);

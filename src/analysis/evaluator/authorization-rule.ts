@@ -129,7 +129,8 @@ export function compilePolicy(resource: AuthorizationPolicyResource, mesh: MeshC
       return http;
     },
     get tcp(): CompiledRules {
-      tcp ??= compileRules(resource, 'TCP', mesh);
+      http ??= compileRules(resource, 'HTTP', mesh);
+      tcp ??= compileRules(resource, 'TCP', mesh, http);
       return tcp;
     },
   };
@@ -141,20 +142,41 @@ export function compileRulesNow(policy: CompiledPolicy): void {
   void policy.tcp;
 }
 
-/** Compiles all rules of a policy for one filter chain. */
-export function compileRules(resource: AuthorizationPolicyResource, protocol: 'HTTP' | 'TCP', mesh: MeshConfig): CompiledRules {
+/**
+ * Compiles all rules of a policy for one filter chain.
+ *
+ * @param http for the TCP chain, the policy's rules compiled for HTTP: those that compile alike on
+ *   both chains (see {@link sameOnTcp}) are taken as they are. diff14: one object per such rule, so
+ *   what the analysis derives per compiled rule (atoms, identity matchers, term shapes) is derived once.
+ */
+export function compileRules(resource: AuthorizationPolicyResource, protocol: 'HTTP' | 'TCP', mesh: MeshConfig, http?: CompiledRules): CompiledRules {
   const rules: CompiledRule[] = [];
   const dropped: DroppedRule[] = [];
+  const asHttp: (CompiledRule | undefined)[] = [];
+  if (protocol === 'TCP' && http !== undefined) for (const r of http.rules) asHttp[r.index] = r;
   resource.spec.rules.forEach((rule, index) => {
     if (rule === null) {
       dropped.push({ index, reason: 'the rule is null' });
       return;
     }
-    const r = compileRule(rule, index, resource, protocol, mesh);
+    const known = asHttp[index];
+    const r = known !== undefined && sameOnTcp(known) ? known : compileRule(rule, index, resource, protocol, mesh);
     if ('reason' in r) dropped.push(r);
     else rules.push(r);
   });
   return indexedRules(rules, dropped);
+}
+
+/**
+ * Whether a rule compiled for HTTP compiles alike for TCP: it was kept, nothing of it was left out,
+ * and none of its constraints is on an HTTP-only attribute. The chain matters to a compilation only
+ * through the values of HTTP-only fields (left out, or dropping an ALLOW rule, on TCP): a rule with
+ * none gives the same constraints, notes, identity keys and guard on both chains.
+ */
+function sameOnTcp(rule: CompiledRule): boolean {
+  if (rule.ignored.length > 0) return false;
+  const neutral = (constraints: readonly FieldConstraint[]): boolean => constraints.every((c) => !c.attribute.httpOnly);
+  return (rule.sources ?? []).every(neutral) && (rule.operations ?? []).every(neutral) && neutral(rule.conditions);
 }
 
 /** Compiled rules with their index: rule positions by identity key, and the rules no identity pins. */

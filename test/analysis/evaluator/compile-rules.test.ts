@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { AuthorizationPolicyResource, AuthorizationRule } from '../../../src/analysis/config/istio-config';
 import { parseConfigText } from '../../../src/analysis/config/load-config';
 import { DEFAULT_MESH_CONFIG, MeshConfig } from '../../../src/analysis/config/mesh-config';
-import { compileRules, FieldConstraint } from '../../../src/analysis/evaluator/authorization-rule';
+import { CompiledRules, compileRules, FieldConstraint } from '../../../src/analysis/evaluator/authorization-rule';
 import {
   AttributeDefinition, conditionAttribute, fixedAttribute, HOST_ATTRIBUTE, METHOD_ATTRIBUTE, PATH_ATTRIBUTE, SOURCE_FIELD_ATTRIBUTES,
 } from '../../../src/analysis/evaluator/conditions';
@@ -163,6 +163,31 @@ describe('compileRules', () => {
         expect(resource).toBeDefined();
         for (const protocol of ['HTTP', 'TCP'] as const) expect(compiled(resource, protocol)).toEqual(reference(resource, protocol));
       }), { numRuns: 500 });
+  });
+
+  // diff14: on TCP, a rule that compiles alike on both chains is the HTTP chain's object itself.
+  it('compiles for TCP from the HTTP rules as it does alone, reusing exactly the rules with nothing HTTP-only', () => {
+    const asData = (r: CompiledRules): unknown => JSON.parse(JSON.stringify(r, (_k, v: unknown) => (v instanceof Set ? [...v]
+      : v instanceof Map ? [...v.entries()] : typeof v === 'function' ? 'fn' : typeof v === 'bigint' ? `${v}n` : v)));
+    let reused = 0;
+    let compiledAgain = 0;
+    fc.assert(fc.property(fc.constantFrom('a', 'b'), fc.constantFrom('ALLOW', 'DENY', 'AUDIT', 'CUSTOM'), fc.array(rule, { maxLength: 4 }),
+      (namespace, action, rules) => {
+        const resource = policy(namespace, action, rules);
+        const http = compileRules(resource, 'HTTP', MESH);
+        const tcp = compileRules(resource, 'TCP', MESH, http);
+        expect(asData(tcp)).toEqual(asData(compileRules(resource, 'TCP', MESH)));
+        for (const r of tcp.rules) {
+          const same = http.rules.includes(r);
+          if (same) reused++;
+          else if (http.rules.some((h) => h.index === r.index)) compiledAgain++;
+          // Reused only when nothing of the rule is on an HTTP-only attribute and nothing was left out.
+          const constraints = [...(r.sources ?? []).flat(), ...(r.operations ?? []).flat(), ...r.conditions];
+          if (same) expect(r.ignored.length === 0 && constraints.every((c) => !c.attribute.httpOnly)).toBe(true);
+        }
+      }), { numRuns: 500 });
+    expect(reused).toBeGreaterThan(0);
+    expect(compiledAgain).toBeGreaterThan(0);
   });
 
   it('drops an ALLOW rule at its first unusable value, in rule order', () => {
