@@ -10,6 +10,7 @@ import { evaluateVersion, sliceFor, SliceAccess } from './access-sets';
 import { setContains } from './cubes';
 import { MatrixDestination, matrixDestinations, MatrixDestinationKind, compareIds } from './destinations';
 import { InputComparison } from './input-comparison';
+import { PolicyChanges } from './policy-changes';
 import { withPolicyNamedPorts } from './policy-ports';
 import { HTTP_ONLY_KINDS } from './request-class-dimensions';
 import { buildRequestSpace, RequestSpace, VersionInput, WitnessCache } from './request-classes';
@@ -238,11 +239,15 @@ function prepareVersions(given: readonly IstioConfig[], options: AccessAnalysisO
   function* destinations(): Generator<AnalyzedDestination> {
     const memo = new Map<string, Omit<AnalyzedDestination, 'id' | 'kind' | 'versions'>>();
     const comparison = new InputComparison();
+    // diff15: the columns out of reach of every changed object are left out without resolving their policies.
+    const changes = changedOnly ? PolicyChanges.of(contexts.map((c) => c.config), mesh.rootNamespace) : undefined;
+    const samePorts = (a: MatrixDestination['ports'], b: MatrixDestination['ports']): boolean => comparison.samePorts(a, b);
     for (const id of [...columns.keys()].sort(compareIds)) {
       const { first, versions } = columnOf(id) as NonNullable<ReturnType<typeof columnOf>>;
       // diff14: a column left out is left out before its key is built (most of a diff's columns).
       // A column of the same key as one analyzed has the same inputs, so it is not left out either:
       // comparing first yields the same columns.
+      if (changes?.unchanged(versions, samePorts)) continue;
       const inputs = changedOnly ? inputsOf(versions) : undefined;
       if (inputs && comparison.sameAcross(inputs)) continue;
       const key = keyOf(versions);

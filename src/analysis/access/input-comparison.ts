@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { VersionInput } from './request-classes';
+import { DeclaredPort, VersionInput } from './request-classes';
 import { sameContent, sameDocument } from './same-content';
 
 interface LoadedObject {
@@ -55,6 +55,15 @@ export class InputComparison {
     if (inputs.some((i) => i === undefined)) return false;
     for (let v = 1; v < inputs.length; v++) if (!this.same(inputs[0], inputs[v])) return false;
     return true;
+  }
+
+  /**
+   * diff15: whether two versions' declared ports compare the same as part of their inputs (where
+   * `ports` is left out of an input without them).
+   */
+  public samePorts(a: readonly DeclaredPort[] | undefined, b: readonly DeclaredPort[] | undefined): boolean {
+    if (!a || !b) return !a && !b;
+    return this.same(a, b);
   }
 
   private same(a: unknown, b: unknown): boolean {
