@@ -76,29 +76,44 @@ export class PolicyChanges {
     return false;
   }
 
-  /** Records the objects of one kind that differ between two versions (by namespace and name). */
+  /**
+   * Records the objects of one kind that differ between two versions, paired by namespace and name
+   * (diff15: in maps by namespace then name, no key string built per object). A name given twice in
+   * a version makes its namespace reached (the order between the two is the load's).
+   */
   private compare(before: readonly Scoped[], after: readonly Scoped[], selective: boolean): void {
-    const earlier = this.byName(before);
-    const later = this.byName(after);
-    for (const [key, a] of earlier) {
-      const b = later.get(key);
-      if (b === undefined || !sameObject(a, b)) {
-        this.reach(a, selective);
-        if (b !== undefined) this.reach(b, selective);
+    const earlier = new Map<string, Map<string, Scoped>>();
+    let count = 0;
+    for (const a of before) {
+      let byName = earlier.get(a.metadata.namespace);
+      if (!byName) {
+        byName = new Map();
+        earlier.set(a.metadata.namespace, byName);
+      }
+      if (byName.has(a.metadata.name)) {
+        this.reach(a, false);
+      } else {
+        byName.set(a.metadata.name, a);
+        count++;
       }
     }
-    for (const [key, b] of later) if (!earlier.has(key)) this.reach(b, selective);
-  }
-
-  /** The objects by namespace and name; a name given twice makes its namespace reached (the order among them is the load's). */
-  private byName(objects: readonly Scoped[]): Map<string, Scoped> {
-    const out = new Map<string, Scoped>();
-    for (const o of objects) {
-      const key = `${o.metadata.namespace}\u0000${o.metadata.name}`;
-      if (out.has(key)) this.reach(o, false);
-      else out.set(key, o);
+    const paired = new Set<Scoped>();
+    for (const b of after) {
+      const a = earlier.get(b.metadata.namespace)?.get(b.metadata.name);
+      if (a === undefined) {
+        this.reach(b, selective);
+      } else if (paired.has(a)) {
+        this.reach(b, false);
+      } else {
+        paired.add(a);
+        if (!sameObject(a, b)) {
+          this.reach(a, selective);
+          this.reach(b, selective);
+        }
+      }
     }
-    return out;
+    if (paired.size === count) return;
+    for (const byName of earlier.values()) for (const a of byName.values()) if (!paired.has(a)) this.reach(a, selective);
   }
 
   /** Marks what a changed object may apply to (as the policy index selects it). */
