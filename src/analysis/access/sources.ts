@@ -141,6 +141,14 @@ export function matrixSources(contexts: readonly AnalysisContext[]): MatrixSourc
         if (!rule) continue;
         for (const from of rule.from ?? []) {
           const s: AuthorizationSource = from.source ?? {};
+          // diff15: most sources name only service accounts (57,609 of 68,439 at S=8,000): read
+          // that one field, not the eight (with one field, the order of the fields, which decides
+          // the words of a row two fields would both add, does not matter).
+          const only = onlyKey(s);
+          if (only === 'serviceAccounts') {
+            for (const x of s.serviceAccounts ?? []) addServiceAccountRef(x, ns);
+            continue;
+          }
           for (const x of s.principals ?? []) addPrincipal(x);
           for (const x of s.notPrincipals ?? []) addPrincipal(x);
           for (const x of s.serviceAccounts ?? []) addServiceAccountRef(x, ns);
@@ -168,6 +176,16 @@ export function matrixSources(contexts: readonly AnalysisContext[]): MatrixSourc
   });
   // diffeval: each row's sort key is split once, not at every comparison.
   return [...rows.values()].map(sortKey).sort(compareKeys).map((k) => k.source);
+}
+
+/** The key of a record's one own field (its value not undefined); undefined when it has none or several. */
+function onlyKey(record: object): string | undefined {
+  let only: string | undefined;
+  for (const k in record) {
+    if (only !== undefined) return undefined;
+    only = k;
+  }
+  return only !== undefined && (record as Record<string, unknown>)[only] !== undefined ? only : undefined;
 }
 
 /** Policies by namespace, then name. */
