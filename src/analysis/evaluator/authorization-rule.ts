@@ -278,7 +278,9 @@ function fieldConstraint(c: RuleCompilation, attribute: AttributeDefinition, fie
   if (c.dropped !== undefined) return undefined;
   const neg = compileList(c, attribute, notValues, notField);
   if (c.dropped !== undefined || (!pos && !neg)) return undefined;
-  return { attribute, field, notField, condition, ...(pos ? { values: pos } : {}), ...(neg ? { notValues: neg } : {}) };
+  // diff14: one literal per case (the same keys, in the same order, as spreading optional parts), no temporary objects.
+  if (pos && neg) return { attribute, field, notField, condition, values: pos, notValues: neg };
+  return pos ? { attribute, field, notField, condition, values: pos } : { attribute, field, notField, condition, notValues: neg };
 }
 
 /**
@@ -288,11 +290,13 @@ function fieldConstraint(c: RuleCompilation, attribute: AttributeDefinition, fie
 function clauseConstraints<T extends AuthorizationSource | AuthorizationOperation>(c: RuleCompilation, clause: T,
   fields: readonly (readonly [keyof T, keyof T, AttributeDefinition])[]): FieldConstraint[] | undefined {
   const out: FieldConstraint[] = [];
-  for (const [field, notField, attr] of fields) {
-    const values = clause[field] as readonly string[] | undefined;
-    const notValues = clause[notField] as readonly string[] | undefined;
+  // diff14: indexed (no iterator or destructuring per field).
+  for (let i = 0; i < fields.length; i++) {
+    const definition = fields[i];
+    const values = clause[definition[0]] as readonly string[] | undefined;
+    const notValues = clause[definition[1]] as readonly string[] | undefined;
     if (values === undefined && notValues === undefined) continue;
-    const k = fieldConstraint(c, attr, field as string, notField as string, values, notValues, false);
+    const k = fieldConstraint(c, definition[2], definition[0] as string, definition[1] as string, values, notValues, false);
     if (c.dropped !== undefined) return undefined;
     if (k) out.push(k);
   }
@@ -331,45 +335,85 @@ function compileRule(rule: AuthorizationRule, index: number, resource: Authoriza
     if (c.dropped !== undefined) return { index, reason: c.dropped };
     if (k) conditions.push(k);
   }
-  const identityKeys = sources ? identityKeysOf(sources, namespace) : undefined;
-  return {
-    index,
-    ...(sources ? { sources } : {}),
-    ...(operations ? { operations } : {}),
-    conditions,
-    ignored: c.ignored,
-    ...(identityKeys ? { identityKeys, identityIds: [...identityKeys].map(internIdentityKey) } : {}),
-    guard: guardOf({ sources, operations, conditions }),
-  };
+  const pinned = sources ? identityKeysOf(sources, namespace) : undefined;
+  const guard = guardOf({ sources, operations, conditions });
+  // diff14: built property by property in the order a spread of the optional parts gives (no temporary objects).
+  const compiled: { -readonly [K in keyof CompiledRule]: CompiledRule[K] } = { index } as CompiledRule;
+  if (sources) compiled.sources = sources;
+  if (operations) compiled.operations = operations;
+  compiled.conditions = conditions;
+  compiled.ignored = c.ignored;
+  if (pinned) {
+    compiled.identityKeys = pinned.keys;
+    compiled.identityIds = pinned.ids;
+  }
+  compiled.guard = guard;
+  return compiled;
 }
 
-/** The identities a rule's sources can match, when each source pins them with exact values. */
-function identityKeysOf(sources: readonly (readonly FieldConstraint[])[], policyNamespace: string): ReadonlySet<string> | undefined {
+/** The identities a rule's sources can match, when each source pins them with exact values, with their interned ids. */
+function identityKeysOf(sources: readonly (readonly FieldConstraint[])[], policyNamespace: string):
+  { readonly keys: ReadonlySet<string>; readonly ids: readonly number[] } | undefined {
   const keys = new Set<string>();
+  const pending: IdentityKey[] = [];
   for (const group of sources) {
-    let pinned: string[] | undefined;
+    let pinned: readonly IdentityKey[] | undefined;
     for (const c of group) {
       pinned = identityKeysOfConstraint(c, policyNamespace);
       if (pinned) break;
     }
     if (!pinned) return undefined;
-    for (const k of pinned) keys.add(k);
+    for (const k of pinned) {
+      if (keys.has(k.key)) continue;
+      keys.add(k.key);
+      pending.push(k);
+    }
   }
-  return keys;
+  // Interned only now, in key order, as for keys made per rule: only the keys of pinned rules are interned.
+  const ids: number[] = [];
+  for (const k of pending) {
+    if (k.id < 0) k.id = internIdentityKey(k.key);
+    ids.push(k.id);
+  }
+  return { keys, ids };
 }
 
-function identityKeysOfConstraint(c: FieldConstraint, policyNamespace: string): string[] | undefined {
-  if (!c.values) return undefined;
-  const raws = c.values.map((v) => v.raw);
-  if (raws.some((r) => r.includes('*'))) return undefined;
-  switch (c.attribute.key) {
+/** An identity key with its {@link internIdentityKey} id (-1 until a pinned rule names it). */
+interface IdentityKey {
+  readonly key: string;
+  id: number;
+}
+
+/**
+ * diff14: the identity key of each compiled value, made (and interned) once per value rather than
+ * once per rule naming it (compiled values are shared, see {@link compileValue}). Keyed also by the
+ * attribute and the policy namespace the key was made for (a bare service account's key needs it).
+ */
+const identityKeyOfValue = new WeakMap<ValueMatcher, IdentityKey & { readonly attributeKey: string; readonly namespace: string }>();
+
+function identityKeyOf(attributeKey: string, m: ValueMatcher, policyNamespace: string, text: () => string): IdentityKey {
+  const known = identityKeyOfValue.get(m);
+  if (known !== undefined && known.attributeKey === attributeKey && known.namespace === policyNamespace) return known;
+  const key = text();
+  const made = { key, id: -1, attributeKey, namespace: policyNamespace };
+  identityKeyOfValue.set(m, made);
+  return made;
+}
+
+function identityKeysOfConstraint(c: FieldConstraint, policyNamespace: string): IdentityKey[] | undefined {
+  const values = c.values;
+  if (!values) return undefined;
+  for (const v of values) if (v.raw.includes('*')) return undefined;
+  const attributeKey = c.attribute.key;
+  switch (attributeKey) {
     case 'source.serviceAccount':
-      return raws.map((r) => (r.includes('/') ? `sa:${r}` : `sa:${policyNamespace}/${r}`));
+      return values.map((v) => identityKeyOf(attributeKey, v, policyNamespace,
+        () => (v.raw.includes('/') ? `sa:${v.raw}` : `sa:${policyNamespace}/${v.raw}`)));
     case 'source.namespace':
       // "/ns/<value>/" inside a canonical principal means namespace equality only for plain names.
-      return raws.every((r) => !r.includes('/')) ? raws.map((r) => `ns:${r}`) : undefined;
+      return values.every((v) => !v.raw.includes('/')) ? values.map((v) => identityKeyOf(attributeKey, v, policyNamespace, () => `ns:${v.raw}`)) : undefined;
     case 'source.principal':
-      return raws.map((r) => `p:${r}`);
+      return values.map((v) => identityKeyOf(attributeKey, v, policyNamespace, () => `p:${v.raw}`));
     default:
       return undefined;
   }
