@@ -206,12 +206,19 @@ const valueCache = new WeakMap<AttributeDefinition, Map<string, ValueMatcher | {
 let valueCacheSize = 0;
 const VALUE_CACHE_LIMIT = 200_000;
 
-function compileValue(attribute: AttributeDefinition, value: string, policyNamespace: string): ValueMatcher | { readonly error: string } {
+/** The compiled values of one attribute (see {@link compileValue}). */
+function valuesOf(attribute: AttributeDefinition): Map<string, ValueMatcher | { readonly error: string }> {
   let perAttribute = valueCache.get(attribute);
   if (perAttribute === undefined) {
     perAttribute = new Map();
     valueCache.set(attribute, perAttribute);
   }
+  return perAttribute;
+}
+
+/** diff14: `perAttribute` is the attribute's {@link valuesOf}, looked up once per list of values rather than per value. */
+function compileValue(attribute: AttributeDefinition, perAttribute: Map<string, ValueMatcher | { readonly error: string }>, value: string,
+  policyNamespace: string): ValueMatcher | { readonly error: string } {
   // Only a bare service account name depends on the policy's namespace.
   const key = attribute.key === 'source.serviceAccount' && !value.includes('/') ? `${policyNamespace}\u0000${value}` : value;
   let compiled = perAttribute.get(key);
@@ -255,8 +262,9 @@ function compileList(c: RuleCompilation, attribute: AttributeDefinition, list: r
     ? list.flatMap((p) => expandTrustDomainAliases(p, c.mesh.trustDomain, c.mesh.trustDomainAliases))
     : list;
   let out: ValueMatcher[] | undefined;
+  const perAttribute = valuesOf(attribute);
   for (const v of expanded) {
-    const compiled = httpOnlyOnTcp ? { error: `${name} is an HTTP-only field` } : compileValue(attribute, v, c.namespace);
+    const compiled = httpOnlyOnTcp ? { error: `${name} is an HTTP-only field` } : compileValue(attribute, perAttribute, v, c.namespace);
     if ('error' in compiled) {
       if (c.allow) {
         c.dropped = `${name}: ${compiled.error}`;
