@@ -201,8 +201,8 @@ describe('compileRules', () => {
   });
 });
 
-// diff14: a compiled value's identity key is made and interned once, then reused by every rule
-// naming the value. Property: a rule's identity keys and ids are those made per rule, as before.
+// diff14: the identity keys a compiled rule is filed under, and their interned ids. Property: those
+// of the plain definition (per source, the first constraint pinning the identity with exact values).
 describe('compiled rule identity keys', () => {
   /** The reference: per source, the first constraint pinning the identity with exact values; keys interned in key order. */
   const plainKeys = (sources: readonly (readonly FieldConstraint[])[] | undefined, namespace: string): string[] | undefined => {
