@@ -278,9 +278,7 @@ function fieldConstraint(c: RuleCompilation, attribute: AttributeDefinition, fie
   if (c.dropped !== undefined) return undefined;
   const neg = compileList(c, attribute, notValues, notField);
   if (c.dropped !== undefined || (!pos && !neg)) return undefined;
-  // diff14: one literal per case (the same keys, in the same order, as spreading optional parts), no temporary objects.
-  if (pos && neg) return { attribute, field, notField, condition, values: pos, notValues: neg };
-  return pos ? { attribute, field, notField, condition, values: pos } : { attribute, field, notField, condition, notValues: neg };
+  return { attribute, field, notField, condition, ...(pos ? { values: pos } : {}), ...(neg ? { notValues: neg } : {}) };
 }
 
 /** Adds the constraint of one field of a source or operation to `out` (a field not written adds none); false when a value drops the rule. */
