@@ -11,6 +11,7 @@ import { CompiledRules, compileRules, FieldConstraint } from '../../../src/analy
 import {
   AttributeDefinition, conditionAttribute, fixedAttribute, HOST_ATTRIBUTE, METHOD_ATTRIBUTE, PATH_ATTRIBUTE, SOURCE_FIELD_ATTRIBUTES,
 } from '../../../src/analysis/evaluator/conditions';
+import { internIdentityKey } from '../../../src/analysis/evaluator/request-attributes';
 import { expandTrustDomainAliases } from '../../../src/analysis/evaluator/trust-domain';
 
 const MESH: MeshConfig = { ...DEFAULT_MESH_CONFIG, trustDomainAliases: ['old.local'] };
@@ -197,5 +198,59 @@ describe('compileRules', () => {
     ]);
     const http = compileRules(policy('a', 'DENY', [{ to: [{ operation: { methods: ['GET'], ports: ['x'] } }] }]), 'TCP', MESH);
     expect(http.rules[0].ignored).toEqual(['methods ignored on TCP (HTTP-only field)', 'ports value ignored: "x" is not a port number 0-65535']);
+  });
+});
+
+// diff14: the identity keys a compiled rule is filed under, and their interned ids. Property: those
+// of the plain definition (per source, the first constraint pinning the identity with exact values).
+describe('compiled rule identity keys', () => {
+  /** The reference: per source, the first constraint pinning the identity with exact values; keys interned in key order. */
+  const plainKeys = (sources: readonly (readonly FieldConstraint[])[] | undefined, namespace: string): string[] | undefined => {
+    if (!sources) return undefined;
+    const keys = new Set<string>();
+    for (const group of sources) {
+      let pinned: string[] | undefined;
+      for (const c of group) {
+        const raws = (c.values ?? []).map((v) => v.raw);
+        if (!c.values || raws.some((r) => r.includes('*'))) continue;
+        if (c.attribute.key === 'source.serviceAccount') pinned = raws.map((r) => (r.includes('/') ? `sa:${r}` : `sa:${namespace}/${r}`));
+        else if (c.attribute.key === 'source.namespace' && raws.every((r) => !r.includes('/'))) pinned = raws.map((r) => `ns:${r}`);
+        else if (c.attribute.key === 'source.principal') pinned = raws.map((r) => `p:${r}`);
+        if (pinned) break;
+      }
+      if (!pinned) return undefined;
+      for (const k of pinned) keys.add(k);
+    }
+    return [...keys];
+  };
+  const pinning = fc.record({
+    principals: values(['cluster.local/ns/a/sa/x', 'old.local/ns/b/sa/y', '*']),
+    namespaces: values(['a', 'c', 'b*', 'a/b']),
+    serviceAccounts: values(['x', 'y', 'b/y', 'bad*']),
+    notNamespaces: values(['c']),
+    ipBlocks: values(['10.0.0.0/8']),
+  }, { requiredKeys: [] });
+  const pinningRule = fc.record({
+    from: fc.option(fc.array(fc.record({ source: pinning }), { minLength: 1, maxLength: 3 }), { nil: undefined }),
+    to: fc.option(fc.array(fc.record({ operation }), { maxLength: 1 }), { nil: undefined }),
+  }, { requiredKeys: [] });
+
+  it('gives each rule the identity keys and ids made per rule, whichever policy namespace compiled the value first', () => {
+    let pinned = 0;
+    fc.assert(fc.property(fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c'), fc.constantFrom('ALLOW', 'DENY'), fc.array(pinningRule, { maxLength: 4 })),
+      { minLength: 1, maxLength: 4 }), (policies) => {
+      for (const [namespace, action, rules] of policies) {
+        const resource = policy(namespace, action, rules);
+        for (const protocol of ['HTTP', 'TCP'] as const) {
+          for (const r of compileRules(resource, protocol, MESH).rules) {
+            const keys = plainKeys(r.sources, namespace);
+            expect(r.identityKeys ? [...r.identityKeys] : undefined).toEqual(keys);
+            expect(r.identityIds).toEqual(keys?.map(internIdentityKey));
+            if (keys) pinned++;
+          }
+        }
+      }
+    }), { numRuns: 500 });
+    expect(pinned).toBeGreaterThan(100);
   });
 });
