@@ -213,7 +213,8 @@ function unsharedRules(old: readonly CompiledPolicy[], now: readonly CompiledPol
   while (head < shortest && chainOf(old[head]) === chainOf(now[head])) head++;
   let tail = 0;
   while (tail < shortest - head && chainOf(old[old.length - 1 - tail]) === chainOf(now[now.length - 1 - tail])) tail++;
-  const rulesOf = (policies: readonly CompiledPolicy[]): CompiledRule[] => policies.slice(head, policies.length - tail).flatMap((p) => chainOf(p).rules);
+  const rulesOf = (policies: readonly CompiledPolicy[]): CompiledRule[] => policies.slice(head, policies.length - tail)
+    .flatMap((p) => chainOf(p).rules);
   const a = rulesOf(old);
   const b = rulesOf(now);
   if (a.length === 0 || b.length === 0) return [...a, ...b];
