@@ -13,7 +13,7 @@
 import { probeRequest } from './request-class-witnesses';
 import { constraintTarget, decisivePolicies, ruleConstraints } from './request-classes';
 import { MeshConfig } from '../config/mesh-config';
-import { CompiledPolicy, CompiledRule, FieldConstraint } from '../evaluator/authorization-rule';
+import { CompiledRule, FieldConstraint } from '../evaluator/authorization-rule';
 import { ValueMatcher } from '../evaluator/conditions';
 import { WorkloadPolicies } from '../evaluator/policy-index';
 import { RequestAttributes } from '../evaluator/request-attributes';
@@ -64,7 +64,6 @@ interface MatcherRef {
 export class SourceClassifier {
   private readonly attrs: (RequestAttributes | undefined)[];
   private readonly matched = new Map<string, readonly number[]>();
-  private readonly byPolicy = new WeakMap<CompiledPolicy, readonly MatcherRef[]>();
   private readonly byRule = new WeakMap<CompiledRule, { readonly namespace: string; readonly refs: readonly MatcherRef[] }>();
   /**
    * perf5: rows by identity key (see {@link RequestAttributes.identityKeys}), ascending, and the
@@ -258,25 +257,15 @@ export class SourceClassifier {
       const { deny, allow } = decisivePolicies(wp, this.mesh);
       for (const list of [deny, allow]) {
         for (const policy of list) {
-          for (const ref of this.policyMatchers(policy)) if (!refs.has(ref.id)) refs.set(ref.id, ref);
+          for (const rules of [policy.http.rules, policy.tcp.rules]) {
+            for (const rule of rules) {
+              for (const ref of this.ruleMatchers(rule, policy.namespace)) if (!refs.has(ref.id)) refs.set(ref.id, ref);
+            }
+          }
         }
       }
     }
     return [...refs.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  }
-
-  /**
-   * The identity matchers of a policy's rules, HTTP chain then TCP chain. diff14: found once per
-   * policy (the versions of a diff and the destinations a policy selects share its object), so that
-   * a destination costs one lookup per policy, not one per rule and chain.
-   */
-  private policyMatchers(policy: CompiledPolicy): readonly MatcherRef[] {
-    let refs = this.byPolicy.get(policy);
-    if (!refs) {
-      refs = [policy.http.rules, policy.tcp.rules].flatMap((rules) => rules.flatMap((rule) => this.ruleMatchers(rule, policy.namespace)));
-      this.byPolicy.set(policy, refs);
-    }
-    return refs;
   }
 
   /**
