@@ -159,11 +159,11 @@ interface ReusableChains {
  * versions the same compiled rule objects for them), so most of its classes keep their access.
  * A class's access on a slice is a function of the cubes of the DENY and ALLOW terms that hold for
  * it there, in list order, of whether ALLOW policies apply, of the slice's mTLS and of the refused
- * tokens. When the versions' region attributes are the same objects (cubes alike), both list the
- * rules they share in the same order on a chain, ALLOW policies apply in both or neither, and the
- * slice is served with the same mTLS in both, then a class no term of the other rules (those of one
- * version only, on either list) holds for has the same holding cubes in both versions, hence the
- * same access: the earlier version's object is reused.
+ * tokens. When the versions' region attributes are the same objects ({@link regionsAlike}, which
+ * the caller checks: cubes alike), both list the rules they share in the same order on a chain,
+ * ALLOW policies apply in both or neither, and the slice is served with the same mTLS in both, then
+ * a class no term of the other rules (those of one version only, on either list) holds for has the
+ * same holding cubes in both versions, hence the same access: the earlier version's object is reused.
  */
 function reusableChains(earlier: EarlierVersion, input: VersionInput | undefined, mesh: MeshConfig,
   terms: SpaceTerms): ReusableChains | undefined {
