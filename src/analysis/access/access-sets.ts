@@ -79,17 +79,14 @@ export function evaluateVersion(space: RequestSpace, classes: readonly SourceCla
     }
   }
 
-  const alike = earlier !== undefined && regionsAlike(space, earlier.version, version);
-  const reuse = alike ? reusableChains(earlier, input, mesh, terms) : undefined;
-  // diff14: regions alike in both versions give each term the same cube in both: found once.
-  const cubes = terms.cubes(alike ? earlier.version : version);
+  const reuse = earlier === undefined ? undefined : reusableChains(space, earlier, input, version, mesh, terms);
   const lists = new Map<AccessProtocol, { deny: TermList; allow: TermList }>();
   const listsFor = (protocol: AccessProtocol): { deny: TermList; allow: TermList } => {
     let t = lists.get(protocol);
     if (!t) {
       t = {
-        deny: termList(policyTerms(deny, protocol, space, version, full, terms, cubes), terms),
-        allow: termList(policyTerms(allow, protocol, space, version, full, terms, cubes), terms),
+        deny: termList(policyTerms(deny, protocol, space, version, full, terms), terms),
+        allow: termList(policyTerms(allow, protocol, space, version, full, terms), terms),
       };
       lists.set(protocol, t);
     }
@@ -110,7 +107,7 @@ export function evaluateVersion(space: RequestSpace, classes: readonly SourceCla
       dontCare: slice.protocol === 'HTTP' ? dontCareHttp : [],
       index: i,
       results: new Map<number | string, SliceAccess>(),
-      // diff14: the terms of the rules the earlier version does not share, when this slice may reuse its access.
+      // diff14: the rules the earlier version does not share, when this slice may reuse its access.
       changed: reuse?.changed(slice, mtls),
     };
   });
@@ -119,7 +116,9 @@ export function evaluateVersion(space: RequestSpace, classes: readonly SourceCla
     if (!p) return empty;
     if (p.strict && cls.principal === null) return { allowed: [], dontCare: [], absent: false, refusedBy: p.refusedBy };
     const slot = p.disabled || cls.principal === null ? terms.noPrincipal : k;
-    if (p.changed !== undefined && !holdsAny(p.changed.holding(slot, p.index))) return (earlier as EarlierVersion).access[k][p.index];
+    if (p.changed !== undefined && !p.changed.some((t) => terms.principalHolds(t, slot) && terms.portHolds(t, p.index))) {
+      return (earlier as EarlierVersion).access[k][p.index];
+    }
     const chain = listsFor(p.protocol);
     const d = chain.deny.holding(slot, p.index);
     const a = allow.length === 0 ? 0 : chain.allow.holding(slot, p.index);
@@ -151,7 +150,7 @@ function mtlsOf(wp: WorkloadPolicies, port: number): SliceMtls {
 
 /** What a version may reuse of an earlier one: per slice, the terms of the rules they do not share, or undefined (no reuse). */
 interface ReusableChains {
-  changed(slice: PortSlice, mtls: SliceMtls): Holding | undefined;
+  changed(slice: PortSlice, mtls: SliceMtls): readonly TermShape[] | undefined;
 }
 
 /**
@@ -159,26 +158,28 @@ interface ReusableChains {
  * versions the same compiled rule objects for them), so most of its classes keep their access.
  * A class's access on a slice is a function of the cubes of the DENY and ALLOW terms that hold for
  * it there, in list order, of whether ALLOW policies apply, of the slice's mTLS and of the refused
- * tokens. When the versions' region attributes are the same objects ({@link regionsAlike}, which
- * the caller checks: cubes alike), both list the rules they share in the same order on a chain,
- * ALLOW policies apply in both or neither, and the slice is served with the same mTLS in both, then
- * a class no term of the other rules (those of one version only, on either list) holds for has the
- * same holding cubes in both versions, hence the same access: the earlier version's object is reused.
+ * tokens. When the versions' region attributes are the same objects (cubes alike), both list the
+ * rules they share in the same order on a chain, ALLOW policies apply in both or neither, and the
+ * slice is served with the same mTLS in both, then a class no term of the other rules (those of one
+ * version only, on either list) holds for has the same holding cubes in both versions, hence the
+ * same access: the earlier version's object is reused.
  */
-function reusableChains(earlier: EarlierVersion, input: VersionInput | undefined, mesh: MeshConfig,
+function reusableChains(space: RequestSpace, earlier: EarlierVersion, input: VersionInput | undefined, version: number, mesh: MeshConfig,
   terms: SpaceTerms): ReusableChains | undefined {
   const before = earlier.input;
   if (input === undefined || before === undefined) return undefined;
   const e = earlier.version;
+  const alike = space.dimensions.every((d) => d.regions.every((r) => r.attrs[e] === r.attrs[version] && r.rejected?.[e] === r.rejected?.[version]));
+  if (!alike) return undefined;
   const old = decisivePolicies(before.policies, mesh);
   const now = decisivePolicies(input.policies, mesh);
   if ((old.allow.length === 0) !== (now.allow.length === 0)) return undefined;
-  const chains = new Map<AccessProtocol, Holding | undefined>();
-  const chain = (protocol: AccessProtocol): Holding | undefined => {
+  const chains = new Map<AccessProtocol, readonly TermShape[] | undefined>();
+  const chain = (protocol: AccessProtocol): readonly TermShape[] | undefined => {
     if (!chains.has(protocol)) {
       const deny = unsharedRules(old.deny, now.deny, protocol);
       const allow = deny && unsharedRules(old.allow, now.allow, protocol);
-      chains.set(protocol, allow && deny && holdingOf([...deny, ...allow].flatMap((rule) => terms.of(rule).filter((t) => t.possible)), terms));
+      chains.set(protocol, allow && deny && [...deny, ...allow].flatMap((rule) => terms.of(rule).filter((t) => t.possible)));
     }
     return chains.get(protocol);
   };
@@ -192,32 +193,17 @@ function reusableChains(earlier: EarlierVersion, input: VersionInput | undefined
   };
 }
 
-/** True when every region has the same attributes (the same objects) and token verdict in both versions. */
-function regionsAlike(space: RequestSpace, e: number, version: number): boolean {
-  return space.dimensions.every((d) => d.regions.every((r) => r.attrs[e] === r.attrs[version] && r.rejected?.[e] === r.rejected?.[version]));
-}
-
 /**
- * The compiled rules of one list (DENY or ALLOW) on one chain that only one of two versions has
- * (or more: see below); undefined when the rules both have are not in the same order in both.
- *
- * diff14: the policies at the head and tail of both lists whose compiled chains are the same objects
- * (all but the edited ones) share their rules, in order, and are not listed: only the rules of the
- * policies in between are compared. A rule in between that is also in a head or tail policy of the
- * other version is given as unshared, which only makes fewer classes reuse their access.
+ * The compiled rules of one list (DENY or ALLOW) on one chain that only one of two versions has;
+ * undefined when the rules both have are not in the same order in both.
  */
 function unsharedRules(old: readonly CompiledPolicy[], now: readonly CompiledPolicy[], protocol: AccessProtocol): CompiledRule[] | undefined {
   const chainOf = (p: CompiledPolicy): CompiledRules => (protocol === 'TCP' ? p.tcp : p.http);
-  const shortest = Math.min(old.length, now.length);
-  let head = 0;
-  while (head < shortest && chainOf(old[head]) === chainOf(now[head])) head++;
-  let tail = 0;
-  while (tail < shortest - head && chainOf(old[old.length - 1 - tail]) === chainOf(now[now.length - 1 - tail])) tail++;
-  const rulesOf = (policies: readonly CompiledPolicy[]): CompiledRule[] => policies.slice(head, policies.length - tail)
-    .flatMap((p) => chainOf(p).rules);
+  // The same compiled chains in the same order (a list no edit touched): every rule shared, in order.
+  if (old.length === now.length && old.every((p, i) => chainOf(p) === chainOf(now[i]))) return [];
+  const rulesOf = (policies: readonly CompiledPolicy[]): CompiledRule[] => policies.flatMap((p) => chainOf(p).rules);
   const a = rulesOf(old);
   const b = rulesOf(now);
-  if (a.length === 0 || b.length === 0) return [...a, ...b];
   const inA = new Set(a);
   const inB = new Set(b);
   const sharedA = a.filter((r) => inB.has(r));
@@ -230,44 +216,31 @@ function unsharedRules(old: readonly CompiledPolicy[], now: readonly CompiledPol
 const MASK_BITS = 26;
 const MASK_RANGE = 2 ** MASK_BITS;
 
-/**
- * Which of a list of terms hold for a class slot and a slice: a bit set for short lists (two of
- * them make one exact number below 2^52), else their indexes as text.
- */
-interface Holding {
-  holding(slot: number, slice: number): number | string;
-}
-
-/** True when a {@link Holding.holding} answer names some term. */
-function holdsAny(holding: number | string): boolean {
-  return holding !== 0 && holding !== '';
-}
-
 /** A version's terms on one filter chain, with which of them hold for a class slot and a slice. */
-interface TermList extends Holding {
+interface TermList {
+  /**
+   * The terms that hold: a bit set for short lists (two of them make one exact number below
+   * 2^52), else their indexes as text.
+   */
+  holding(slot: number, slice: number): number | string;
   /** The cubes of the terms in a {@link holding} answer, in list order. */
   cubes(holding: number | string): Cube[];
 }
 
 function termList(list: readonly Term[], terms: SpaceTerms): TermList {
-  const { holding } = holdingOf(list.map((t) => t.shape), terms);
   if (list.length > MASK_BITS) {
-    return { holding, cubes: (h) => (h as string).split(',').filter((i) => i !== '').map((i) => list[Number(i)].cube) };
-  }
-  return { holding, cubes: (h) => list.filter((_t, i) => ((h as number) & (1 << i)) !== 0).map((t) => t.cube) };
-}
-
-function holdingOf(shapes: readonly TermShape[], terms: SpaceTerms): Holding {
-  if (shapes.length > MASK_BITS) {
-    const holds = (t: TermShape, slot: number, slice: number): boolean => terms.principalHolds(t, slot) && terms.portHolds(t, slice);
-    return { holding: (slot, slice) => shapes.map((t, i) => (holds(t, slot, slice) ? `${i},` : '')).join('') };
+    const holds = (t: Term, slot: number, slice: number): boolean => terms.principalHolds(t.shape, slot) && terms.portHolds(t.shape, slice);
+    return {
+      holding: (slot, slice) => list.map((t, i) => (holds(t, slot, slice) ? `${i},` : '')).join(''),
+      cubes: (holding) => (holding as string).split(',').filter((i) => i !== '').map((i) => list[Number(i)].cube),
+    };
   }
   // The identity verdicts of a class hold on every slice, the port verdicts of a slice for every class.
   const bySlot = new Map<number, number>();
   const bySlice = new Map<number, number>();
   const mask = (f: (shape: TermShape) => boolean): number => {
     let m = 0;
-    for (let i = 0; i < shapes.length; i++) if (f(shapes[i])) m |= 1 << i;
+    for (let i = 0; i < list.length; i++) if (f(list[i].shape)) m |= 1 << i;
     return m;
   };
   return {
@@ -284,6 +257,7 @@ function holdingOf(shapes: readonly TermShape[], terms: SpaceTerms): Holding {
       }
       return p & q;
     },
+    cubes: (holding) => list.filter((_t, i) => ((holding as number) & (1 << i)) !== 0).map((t) => t.cube),
   };
 }
 
@@ -315,19 +289,14 @@ export function memoSliceComplete(sizes: readonly number[]): (s: SliceAccess) =>
   };
 }
 
-/** @param cubes the cube of each shape in this version (or one alike), filled as they are found. */
 function policyTerms(policies: readonly CompiledPolicy[], protocol: AccessProtocol, space: RequestSpace, version: number, full: Cube,
-  terms: SpaceTerms, cubes: Map<TermShape, Cube | undefined>): Term[] {
+  terms: SpaceTerms): Term[] {
   const out: Term[] = [];
   for (const policy of policies) {
     const rules = protocol === 'TCP' ? policy.tcp.rules : policy.http.rules;
     for (const rule of rules) {
       for (const shape of terms.of(rule)) {
-        let cube = cubes.get(shape);
-        if (cube === undefined && !cubes.has(shape)) {
-          cube = cubeOf(shape, space, version, full);
-          cubes.set(shape, cube);
-        }
+        const cube = cubeOf(shape, space, version, full);
         if (cube) out.push({ shape, cube });
       }
     }

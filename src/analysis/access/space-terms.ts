@@ -12,7 +12,6 @@
  *
  * @module
  */
-import { Cube } from './cubes';
 import { probeRequest } from './request-class-witnesses';
 import { constraintTarget, RequestSpace } from './request-classes';
 import { SourceClass } from './source-classes';
@@ -51,7 +50,6 @@ export class SpaceTerms {
   private readonly portAttrs: (RequestAttributes | undefined)[];
   private readonly base: ReturnType<typeof probeRequest>;
   private constAttrs?: RequestAttributes;
-  private readonly cubesByVersion: Map<TermShape, Cube | undefined>[] = [];
 
   public constructor(private readonly space: RequestSpace, private readonly classes: readonly SourceClass[], private readonly mesh: MeshConfig) {
     this.noPrincipal = classes.length;
@@ -72,19 +70,6 @@ export class SpaceTerms {
       this.shapes.set(rule, out);
     }
     return out;
-  }
-
-  /**
-   * The cubes of the term shapes in one version (undefined: the term matches nothing), filled by
-   * the evaluation (`access-sets.ts`), which shares them between versions whose regions are alike.
-   */
-  public cubes(version: number): Map<TermShape, Cube | undefined> {
-    let m = this.cubesByVersion[version];
-    if (!m) {
-      m = new Map();
-      this.cubesByVersion[version] = m;
-    }
-    return m;
   }
 
   /**

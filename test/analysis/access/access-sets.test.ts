@@ -234,9 +234,8 @@ const longRule = fc.record({
 });
 
 describe('evaluateVersion of a version with a long rule added', () => {
-  // diff14: the terms of the rules one version only has are a holding list too; past 26 terms it
-  // answers with text (a class is reached when the text names some term). The policies at the head
-  // and tail of both lists with the same compiled chains are not compared rule by rule.
+  // diff14: a version that adds a rule of more terms than a bit set holds (its lists answer with
+  // text) still equals the plain evaluation, and classes the new rule cannot reach keep their access.
   it('equals the plain evaluation of both versions, reusing where the long rule does not reach', () => {
     let reused = 0;
     fc.assert(fc.property(version, longRule, fc.nat(3), (x, r, which) => {
