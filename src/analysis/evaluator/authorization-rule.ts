@@ -281,43 +281,22 @@ function fieldConstraint(c: RuleCompilation, attribute: AttributeDefinition, fie
   return { attribute, field, notField, condition, ...(pos ? { values: pos } : {}), ...(neg ? { notValues: neg } : {}) };
 }
 
-/** Adds the constraint of one field of a source or operation to `out` (a field not written adds none); false when a value drops the rule. */
-function addField<T>(c: RuleCompilation, out: FieldConstraint[], definition: readonly [keyof T, keyof T, AttributeDefinition],
-  values: readonly string[] | undefined, notValues: readonly string[] | undefined): boolean {
-  if (values === undefined && notValues === undefined) return true;
-  const k = fieldConstraint(c, definition[2], definition[0] as string, definition[1] as string, values, notValues, false);
-  if (c.dropped !== undefined) return false;
-  if (k) out.push(k);
-  return true;
-}
-
 /**
- * The constraints of one source, over its fields in the order of {@link SOURCE_FIELDS}; undefined
- * when a value drops the rule (`c.dropped`). diff14: each field read by name, not by a keyed read
- * over every field name (the keyed loop was the largest self time under compileRule).
+ * The constraints of one source or operation, over its fields in order (fields it does not write
+ * are skipped); undefined when a value drops the rule (`c.dropped`).
  */
-function sourceConstraints(c: RuleCompilation, s: AuthorizationSource): FieldConstraint[] | undefined {
+function clauseConstraints<T extends AuthorizationSource | AuthorizationOperation>(c: RuleCompilation, clause: T,
+  fields: readonly (readonly [keyof T, keyof T, AttributeDefinition])[]): FieldConstraint[] | undefined {
   const out: FieldConstraint[] = [];
-  const d = SOURCE_FIELD_DEFINITIONS;
-  const kept = addField(c, out, d[0], s.principals, s.notPrincipals)
-    && addField(c, out, d[1], s.requestPrincipals, s.notRequestPrincipals)
-    && addField(c, out, d[2], s.namespaces, s.notNamespaces)
-    && addField(c, out, d[3], s.serviceAccounts, s.notServiceAccounts)
-    && addField(c, out, d[4], s.trustDomains, s.notTrustDomains)
-    && addField(c, out, d[5], s.ipBlocks, s.notIpBlocks)
-    && addField(c, out, d[6], s.remoteIpBlocks, s.notRemoteIpBlocks);
-  return kept ? out : undefined;
-}
-
-/** The constraints of one operation, over its fields in the order of {@link OPERATION_FIELDS} (see {@link sourceConstraints}). */
-function operationConstraints(c: RuleCompilation, o: AuthorizationOperation): FieldConstraint[] | undefined {
-  const out: FieldConstraint[] = [];
-  const d = OPERATION_FIELDS;
-  const kept = addField(c, out, d[0], o.hosts, o.notHosts)
-    && addField(c, out, d[1], o.methods, o.notMethods)
-    && addField(c, out, d[2], o.paths, o.notPaths)
-    && addField(c, out, d[3], o.ports, o.notPorts);
-  return kept ? out : undefined;
+  for (const [field, notField, attr] of fields) {
+    const values = clause[field] as readonly string[] | undefined;
+    const notValues = clause[notField] as readonly string[] | undefined;
+    if (values === undefined && notValues === undefined) continue;
+    const k = fieldConstraint(c, attr, field as string, notField as string, values, notValues, false);
+    if (c.dropped !== undefined) return undefined;
+    if (k) out.push(k);
+  }
+  return out;
 }
 
 function compileRule(rule: AuthorizationRule, index: number, resource: AuthorizationPolicyResource, protocol: 'HTTP' | 'TCP',
@@ -331,7 +310,7 @@ function compileRule(rule: AuthorizationRule, index: number, resource: Authoriza
   if (rule.from && rule.from.length > 0) {
     sources = [];
     for (const f of rule.from) {
-      const out = sourceConstraints(c, f.source ?? {});
+      const out = clauseConstraints(c, f.source ?? {}, SOURCE_FIELD_DEFINITIONS);
       if (!out) return { index, reason: c.dropped as string };
       sources.push(out);
     }
@@ -340,7 +319,7 @@ function compileRule(rule: AuthorizationRule, index: number, resource: Authoriza
   if (rule.to && rule.to.length > 0) {
     operations = [];
     for (const t of rule.to) {
-      const out = operationConstraints(c, t.operation ?? {});
+      const out = clauseConstraints(c, t.operation ?? {}, OPERATION_FIELDS);
       if (!out) return { index, reason: c.dropped as string };
       operations.push(out);
     }
