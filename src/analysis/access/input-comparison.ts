@@ -13,22 +13,14 @@
  * @module
  */
 import { DeclaredPort, VersionInput } from './request-classes';
-import { sameContent, sameDocument } from './same-content';
+import { ContentOf, sameLoadedObject } from './same-content';
 
-interface LoadedObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: unknown;
-  readonly body: unknown;
-  readonly documentText?: string;
-}
-
-function isLoadedObject(v: object): v is LoadedObject {
+function isLoadedObject(v: object): v is ContentOf {
   return 'body' in v && 'metadata' in v && 'kind' in v && 'apiVersion' in v;
 }
 
 /** The loaded object a value stands for in a fingerprint (itself, or a compiled policy's resource), if any. */
-function resourceOf(v: object): LoadedObject | undefined {
+function resourceOf(v: object): ContentOf | undefined {
   if (isLoadedObject(v)) return v;
   if ('resource' in v && typeof v.resource === 'object' && v.resource !== null && isLoadedObject(v.resource)) return v.resource;
   return undefined;
@@ -126,10 +118,9 @@ export class InputComparison {
     return answer;
   }
 
-  private sameResource(a: LoadedObject, b: LoadedObject): boolean {
+  private sameResource(a: ContentOf, b: ContentOf): boolean {
     if (a === b) return true;
-    return this.remembered(this.resources, a, b, () => a.apiVersion === b.apiVersion && a.kind === b.kind
-      && (sameDocument(a, b) || (sameContent(a.metadata, b.metadata) && sameContent(a.body, b.body))));
+    return this.remembered(this.resources, a, b, () => sameLoadedObject(a, b));
   }
 }
 

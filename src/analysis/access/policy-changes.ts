@@ -12,7 +12,7 @@
  * @module
  */
 import { MatrixDestination } from './destinations';
-import { sameContent, sameDocument } from './same-content';
+import { sameLoadedObject } from './same-content';
 import { selectorMatches } from '../../semantics/labels';
 import { IstioConfig, LoadedObject, WorkloadSelector } from '../config/istio-config';
 
@@ -106,7 +106,7 @@ export class PolicyChanges {
         this.reach(b, false);
       } else {
         paired.add(a);
-        if (!sameObject(a, b)) {
+        if (!sameLoadedObject(a, b)) {
           this.reach(a, selective);
           this.reach(b, selective);
         }
@@ -144,19 +144,7 @@ export class PolicyChanges {
   }
 }
 
-/** Two versions of an object have the same content (as the input comparison compares loaded objects). */
-function sameObject(a: Scoped, b: Scoped): boolean {
-  return a === b || (a.apiVersion === b.apiVersion && a.kind === b.kind
-    && (sameDocument(a, b) || (sameContent(a.metadata, b.metadata) && sameContent(a.body, b.body))));
-}
-
-/** The same labels, in any order. */
+/** The same labels, in any order: as many, and each of one on the other. */
 function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
-  if (a === b) return true;
-  let n = 0;
-  for (const k in a) {
-    if (!Object.prototype.hasOwnProperty.call(b, k) || a[k] !== b[k]) return false;
-    n++;
-  }
-  return Object.keys(b).length === n;
+  return a === b || (Object.keys(a).length === Object.keys(b).length && selectorMatches(a, b));
 }

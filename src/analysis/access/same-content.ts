@@ -49,3 +49,21 @@ export function sameDocument(a: { readonly documentText?: string; readonly metad
   return a.documentText !== undefined && a.documentText === b.documentText
     && (a.metadata as { namespace?: unknown }).namespace === (b.metadata as { namespace?: unknown }).namespace;
 }
+
+/** The parts of a loaded object its content is: kind, apiVersion, metadata, body (and its document's text). */
+export interface ContentOf {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: unknown;
+  readonly body: unknown;
+  readonly documentText?: string;
+}
+
+/**
+ * Whether two loaded objects have the same content (where they were read from aside): the same
+ * kind and apiVersion, and the same document ({@link sameDocument}) or the same metadata and body.
+ */
+export function sameLoadedObject(a: ContentOf, b: ContentOf): boolean {
+  return a === b || (a.apiVersion === b.apiVersion && a.kind === b.kind
+    && (sameDocument(a, b) || (sameContent(a.metadata, b.metadata) && sameContent(a.body, b.body))));
+}
