@@ -236,7 +236,9 @@ function termList(list: readonly Term[], terms: SpaceTerms): TermList {
     };
   }
   // The identity verdicts of a class hold on every slice, the port verdicts of a slice for every class.
-  const bySlot = new Map<number, number>();
+  // diff16: the identity verdicts of every slot at once, term by term: a term pinned to identities
+  // sets the bits of the few slots it names (SpaceTerms.holdingSlots), not one test per class.
+  let bySlot: Int32Array | undefined;
   const bySlice = new Map<number, number>();
   const mask = (f: (shape: TermShape) => boolean): number => {
     let m = 0;
@@ -245,11 +247,8 @@ function termList(list: readonly Term[], terms: SpaceTerms): TermList {
   };
   return {
     holding: (slot, slice) => {
-      let p = bySlot.get(slot);
-      if (p === undefined) {
-        p = mask((s) => terms.principalHolds(s, slot));
-        bySlot.set(slot, p);
-      }
+      bySlot ??= slotMasks(list, terms);
+      const p = bySlot[slot];
       let q = bySlice.get(slice);
       if (q === undefined) {
         q = mask((s) => terms.portHolds(s, slice));
@@ -259,6 +258,21 @@ function termList(list: readonly Term[], terms: SpaceTerms): TermList {
     },
     cubes: (holding) => list.filter((_t, i) => ((holding as number) & (1 << i)) !== 0).map((t) => t.cube),
   };
+}
+
+/** For each slot (class index or `noPrincipal`), the bit set of the terms of a short list whose identity constraints hold for it. */
+function slotMasks(list: readonly Term[], terms: SpaceTerms): Int32Array {
+  const out = new Int32Array(terms.noPrincipal + 1);
+  for (let i = 0; i < list.length; i++) {
+    const bit = 1 << i;
+    const slots = terms.holdingSlots(list[i].shape);
+    if (slots === undefined) {
+      for (let slot = 0; slot < out.length; slot++) out[slot] |= bit;
+    } else {
+      for (const slot of slots) out[slot] |= bit;
+    }
+  }
+  return out;
 }
 
 /**

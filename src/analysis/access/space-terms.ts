@@ -35,6 +35,8 @@ interface Shape extends TermShape {
   readonly byPort?: Int8Array;
   /** The identity keys its rule is pinned to ({@link CompiledRule.identityKeys}), when it is. */
   readonly pins?: ReadonlySet<string>;
+  /** diff16: the slots its identity constraints hold for, once asked ({@link SpaceTerms.holdingSlots}). */
+  slots?: readonly number[];
 }
 
 const UNKNOWN = 0;
@@ -50,6 +52,8 @@ export class SpaceTerms {
   private readonly portAttrs: (RequestAttributes | undefined)[];
   private readonly base: ReturnType<typeof probeRequest>;
   private constAttrs?: RequestAttributes;
+  /** diff16: the slots by identity key, and those without keys (see {@link slotKeys}). */
+  private keyed?: { readonly byKey: ReadonlyMap<string, readonly number[]>; readonly unkeyed: readonly number[] };
 
   public constructor(private readonly space: RequestSpace, private readonly classes: readonly SourceClass[], private readonly mesh: MeshConfig) {
     this.noPrincipal = classes.length;
@@ -77,6 +81,39 @@ export class SpaceTerms {
    * {@link noPrincipal}.
    */
   public principalHolds(term: TermShape, slot: number): boolean {
+    return this.identityHolds(term, slot, true);
+  }
+
+  /**
+   * diff16: the slots (class indexes and {@link noPrincipal}) the term's identity constraints hold
+   * for (a slot may come twice); undefined when it has none (it holds for every slot). A term
+   * pinned to identities is tested only on the slots with one of its keys and those without keys:
+   * the others are pinned away (see {@link principalHolds}), so a term costs what it names, not
+   * the number of classes.
+   */
+  public holdingSlots(term: TermShape): readonly number[] | undefined {
+    const shape = term as Shape;
+    if (shape.byPrincipal === undefined) return undefined;
+    if (shape.slots === undefined) {
+      const out: number[] = [];
+      if (shape.pins === undefined) {
+        for (let slot = 0; slot <= this.noPrincipal; slot++) if (this.identityHolds(term, slot, true)) out.push(slot);
+      } else {
+        const { byKey, unkeyed } = this.slotKeys();
+        for (const slot of unkeyed) if (this.identityHolds(term, slot, true)) out.push(slot);
+        // A slot with one of the pins is not pinned away: only its matchers decide.
+        for (const pin of shape.pins) {
+          const slots = byKey.get(pin);
+          if (slots !== undefined) for (const slot of slots) if (this.identityHolds(term, slot, false)) out.push(slot);
+        }
+      }
+      shape.slots = out;
+    }
+    return shape.slots;
+  }
+
+  /** {@link principalHolds}; `pinned` false when the slot is known to have one of the term's pins. */
+  private identityHolds(term: TermShape, slot: number, pinned: boolean): boolean {
     const verdicts = (term as Shape).byPrincipal;
     if (verdicts === undefined) return true;
     let v = verdicts[slot];
@@ -84,13 +121,35 @@ export class SpaceTerms {
       const attrs = this.attrsOfSlot(slot);
       // A rule pinned to identities cannot match a peer with other keys (as the evaluator's rule
       // index skips it, authorization-rule.ts `firstMatchingRule`): no matcher needs to run.
-      const pins = (term as Shape).pins;
-      const keys = attrs.identityKeys;
+      const pins = pinned ? (term as Shape).pins : undefined;
+      const keys = pins === undefined ? undefined : attrs.identityKeys;
       const pinnedAway = pins !== undefined && keys !== undefined && !keys.some((k) => pins.has(k));
       v = !pinnedAway && term.principal.every((c) => constraintMatches(c, attrs)) ? HOLDS : FAILS;
       verdicts[slot] = v;
     }
     return v === HOLDS;
+  }
+
+  /** The slots by identity key, and the slots whose peer has no keys (plaintext, a principal that is not canonical). */
+  private slotKeys(): { readonly byKey: ReadonlyMap<string, readonly number[]>; readonly unkeyed: readonly number[] } {
+    if (this.keyed === undefined) {
+      const byKey = new Map<string, number[]>();
+      const unkeyed: number[] = [];
+      for (let slot = 0; slot <= this.noPrincipal; slot++) {
+        const keys = this.attrsOfSlot(slot).identityKeys;
+        if (keys === undefined) {
+          unkeyed.push(slot);
+          continue;
+        }
+        for (const k of keys) {
+          const list = byKey.get(k);
+          if (list) list.push(slot);
+          else byKey.set(k, [slot]);
+        }
+      }
+      this.keyed = { byKey, unkeyed };
+    }
+    return this.keyed;
   }
 
   /** Whether the term's port constraints hold for the port of a slice (by index in the space). */
