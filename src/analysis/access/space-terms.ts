@@ -31,17 +31,28 @@ export interface TermShape {
 
 /** A shape with its verdicts, per class slot and per slice (kept on it: no lookup per test). */
 interface Shape extends TermShape {
-  readonly byPrincipal?: Int8Array;
-  readonly byPort?: Int8Array;
+  readonly byPrincipal: Int8Array | undefined;
+  readonly byPort: Int8Array | undefined;
   /** The identity keys its rule is pinned to ({@link CompiledRule.identityKeys}), when it is. */
-  readonly pins?: ReadonlySet<string>;
+  readonly pins: ReadonlySet<string> | undefined;
   /** diff16: the slots its identity constraints hold for, once asked ({@link SpaceTerms.holdingSlots}). */
-  slots?: readonly number[];
+  slots: readonly number[] | undefined;
 }
+
+/** A rule without sources or operations has one (empty) group of them. */
+const ONE_EMPTY_GROUP: readonly (readonly FieldConstraint[])[] = Object.freeze([Object.freeze([])]);
 
 const UNKNOWN = 0;
 const HOLDS = 1;
 const FAILS = 2;
+
+/** A term's constraints while they are filed (see {@link SpaceTerms.shape}). */
+interface Split {
+  readonly principal: FieldConstraint[];
+  readonly port: FieldConstraint[];
+  readonly dimensions: [number, FieldConstraint][];
+  possible: boolean;
+}
 
 /** The term shapes of one destination's rules and their verdicts per source class and port slice. */
 export class SpaceTerms {
@@ -67,8 +78,8 @@ export class SpaceTerms {
     let out = this.shapes.get(rule);
     if (!out) {
       const list: TermShape[] = [];
-      for (const source of rule.sources ?? [[]]) {
-        for (const operation of rule.operations ?? [[]]) list.push(this.shape([...source, ...operation, ...rule.conditions], rule.identityKeys));
+      for (const source of rule.sources ?? ONE_EMPTY_GROUP) {
+        for (const operation of rule.operations ?? ONE_EMPTY_GROUP) list.push(this.shape(source, operation, rule.conditions, rule.identityKeys));
       }
       out = list;
       this.shapes.set(rule, out);
@@ -165,34 +176,40 @@ export class SpaceTerms {
     return v === HOLDS;
   }
 
-  private shape(constraints: readonly FieldConstraint[], pins: ReadonlySet<string> | undefined): Shape {
-    const principal: FieldConstraint[] = [];
-    const port: FieldConstraint[] = [];
-    const dimensions: [number, FieldConstraint][] = [];
-    let possible = true;
-    for (const c of constraints) {
-      const target = constraintTarget(c.attribute.key);
-      if (target.type === 'principal') {
-        principal.push(c);
-      } else if (target.type === 'port') {
-        port.push(c);
-      } else if (target.type === 'const') {
-        // Attributes the request model never carries (filter metadata): decided once.
-        if (possible && !constraintMatches(c, this.constAttributes())) possible = false;
-      } else {
-        dimensions.push([this.space.dimensionIndex(target.key), c]);
-      }
-    }
-    const shape: Shape = {
+  /** The shape of one `from` × `to` pair: the source's, then the operation's constraints, then the rule's conditions. */
+  private shape(source: readonly FieldConstraint[], operation: readonly FieldConstraint[], conditions: readonly FieldConstraint[],
+    pins: ReadonlySet<string> | undefined): Shape {
+    const split: Split = { principal: [], port: [], dimensions: [], possible: true };
+    for (const c of source) this.place(c, split);
+    for (const c of operation) this.place(c, split);
+    for (const c of conditions) this.place(c, split);
+    const { principal, port } = split;
+    // diff16: every shape has the same fields (one object layout for the hot verdict reads).
+    return {
       principal,
       port,
-      dimensions,
-      possible,
-      ...(principal.length > 0 ? { byPrincipal: new Int8Array(this.classes.length + 1) } : {}),
-      ...(port.length > 0 ? { byPort: new Int8Array(this.space.slices.length) } : {}),
-      ...(pins !== undefined && principal.length > 0 ? { pins } : {}),
+      dimensions: split.dimensions,
+      possible: split.possible,
+      byPrincipal: principal.length > 0 ? new Int8Array(this.classes.length + 1) : undefined,
+      byPort: port.length > 0 ? new Int8Array(this.space.slices.length) : undefined,
+      pins: pins !== undefined && principal.length > 0 ? pins : undefined,
+      slots: undefined,
     };
-    return shape;
+  }
+
+  /** Files a constraint by what it reads: the peer identity, the port, an attribute never carried, or a dimension. */
+  private place(c: FieldConstraint, split: Split): void {
+    const target = constraintTarget(c.attribute.key);
+    if (target.type === 'principal') {
+      split.principal.push(c);
+    } else if (target.type === 'port') {
+      split.port.push(c);
+    } else if (target.type === 'const') {
+      // Attributes the request model never carries (filter metadata): decided once.
+      if (split.possible && !constraintMatches(c, this.constAttributes())) split.possible = false;
+    } else {
+      split.dimensions.push([this.space.dimensionIndex(target.key), c]);
+    }
   }
 
   private constAttributes(): RequestAttributes {
