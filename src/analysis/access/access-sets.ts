@@ -17,6 +17,7 @@ import { Cube, fullCube, isEmptySet, simplifySet, subtractSets } from './cubes';
 import { decisivePolicies, PortSlice, RequestSpace, VersionInput } from './request-classes';
 import { SourceClass } from './source-classes';
 import { SpaceTerms, TermShape } from './space-terms';
+import { appendAll } from '../../private/arrays';
 import { AccessProtocol } from '../../semantics/access-request';
 import { MeshConfig } from '../config/mesh-config';
 import { CompiledPolicy, CompiledRule, CompiledRules } from '../evaluator/authorization-rule';
@@ -201,9 +202,27 @@ function unsharedRules(old: readonly CompiledPolicy[], now: readonly CompiledPol
   const chainOf = (p: CompiledPolicy): CompiledRules => (protocol === 'TCP' ? p.tcp : p.http);
   // The same compiled chains in the same order (a list no edit touched): every rule shared, in order.
   if (old.length === now.length && old.every((p, i) => chainOf(p) === chainOf(now[i]))) return [];
+  // diff16: the same policy names in the same order (the usual edit): a compiled rule is shared
+  // only by namesakes (shared-rules.ts), so the rules are compared pair by pair, and only in the
+  // pairs whose chains differ.
+  if (old.length === now.length && old.every((p, i) => p.namespace === now[i].namespace && p.name === now[i].name)) {
+    const out: CompiledRule[] = [];
+    for (let i = 0; i < old.length; i++) {
+      const a = chainOf(old[i]).rules;
+      const b = chainOf(now[i]).rules;
+      if (a === b) continue;
+      const unshared = unsharedOf(a, b);
+      if (unshared === undefined) return undefined;
+      appendAll(out, unshared);
+    }
+    return out;
+  }
   const rulesOf = (policies: readonly CompiledPolicy[]): CompiledRule[] => policies.flatMap((p) => chainOf(p).rules);
-  const a = rulesOf(old);
-  const b = rulesOf(now);
+  return unsharedOf(rulesOf(old), rulesOf(now));
+}
+
+/** The rules of `a` not in `b` and of `b` not in `a`; undefined when the rules in both are not in the same order in both. */
+function unsharedOf(a: readonly CompiledRule[], b: readonly CompiledRule[]): CompiledRule[] | undefined {
   const inA = new Set(a);
   const inB = new Set(b);
   const sharedA = a.filter((r) => inB.has(r));
