@@ -196,9 +196,9 @@ function reusableChains(space: RequestSpace, earlier: EarlierVersion, input: Ver
 
 /**
  * The compiled rules of one list (DENY or ALLOW) on one chain that only one of two versions has;
- * undefined when the rules both have are not in the same order in both.
+ * undefined when the rules both have are not in the same order in both. Exported for its test.
  */
-function unsharedRules(old: readonly CompiledPolicy[], now: readonly CompiledPolicy[], protocol: AccessProtocol): CompiledRule[] | undefined {
+export function unsharedRules(old: readonly CompiledPolicy[], now: readonly CompiledPolicy[], protocol: AccessProtocol): CompiledRule[] | undefined {
   const chainOf = (p: CompiledPolicy): CompiledRules => (protocol === 'TCP' ? p.tcp : p.http);
   // The same compiled chains in the same order (a list no edit touched): every rule shared, in order.
   if (old.length === now.length && old.every((p, i) => chainOf(p) === chainOf(now[i]))) return [];
