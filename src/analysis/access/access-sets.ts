@@ -117,9 +117,7 @@ export function evaluateVersion(space: RequestSpace, classes: readonly SourceCla
     if (!p) return empty;
     if (p.strict && cls.principal === null) return { allowed: [], dontCare: [], absent: false, refusedBy: p.refusedBy };
     const slot = p.disabled || cls.principal === null ? terms.noPrincipal : k;
-    if (p.changed !== undefined && !p.changed.some((t) => terms.principalHolds(t, slot) && terms.portHolds(t, p.index))) {
-      return (earlier as EarlierVersion).access[k][p.index];
-    }
+    if (p.changed !== undefined && !anyHolds(p.changed, terms, slot, p.index)) return (earlier as EarlierVersion).access[k][p.index];
     const chain = listsFor(p.protocol);
     const d = chain.deny.holding(slot, p.index);
     const a = allow.length === 0 ? 0 : chain.allow.holding(slot, p.index);
@@ -134,6 +132,12 @@ export function evaluateVersion(space: RequestSpace, classes: readonly SourceCla
     }
     return result;
   }));
+}
+
+/** Whether one of the terms holds for a class slot on a slice. */
+function anyHolds(list: readonly TermShape[], terms: SpaceTerms, slot: number, slice: number): boolean {
+  for (const t of list) if (terms.principalHolds(t, slot) && terms.portHolds(t, slice)) return true;
+  return false;
 }
 
 /** How a version's mTLS treats a port: what the evaluation of a slice reads of it. */

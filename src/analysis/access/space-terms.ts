@@ -134,8 +134,7 @@ export class SpaceTerms {
       // index skips it, authorization-rule.ts `firstMatchingRule`): no matcher needs to run.
       const pins = pinned ? (term as Shape).pins : undefined;
       const keys = pins === undefined ? undefined : attrs.identityKeys;
-      const pinnedAway = pins !== undefined && keys !== undefined && !keys.some((k) => pins.has(k));
-      v = !pinnedAway && term.principal.every((c) => constraintMatches(c, attrs)) ? HOLDS : FAILS;
+      v = (keys === undefined || hasAny(pins as ReadonlySet<string>, keys)) && allMatch(term.principal, attrs) ? HOLDS : FAILS;
       verdicts[slot] = v;
     }
     return v === HOLDS;
@@ -170,7 +169,7 @@ export class SpaceTerms {
     let v = verdicts[slice];
     if (v === UNKNOWN) {
       const attrs = this.attrsOfSlice(slice);
-      v = term.port.every((c) => constraintMatches(c, attrs)) ? HOLDS : FAILS;
+      v = allMatch(term.port, attrs) ? HOLDS : FAILS;
       verdicts[slice] = v;
     }
     return v === HOLDS;
@@ -236,4 +235,16 @@ export class SpaceTerms {
     }
     return a;
   }
+}
+
+/** True when the set has one of the keys (diff16: loops, not closures, on the verdicts' first tests). */
+function hasAny(set: ReadonlySet<string>, keys: readonly string[]): boolean {
+  for (const k of keys) if (set.has(k)) return true;
+  return false;
+}
+
+/** True when every constraint holds for the attributes. */
+function allMatch(constraints: readonly FieldConstraint[], attrs: RequestAttributes): boolean {
+  for (const c of constraints) if (!constraintMatches(c, attrs)) return false;
+  return true;
 }
