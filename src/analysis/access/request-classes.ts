@@ -17,6 +17,7 @@
  * @module
  */
 /* eslint-disable no-bitwise -- region masks are bit sets */
+import { fullMask } from './cubes';
 import {
   buildTokenDimension, buildValueDimension, BuiltDimension, Dimension, DimensionKind, KeyedMatcher, KIND_ORDER, WitnessCache,
 } from './request-class-dimensions';
@@ -24,7 +25,7 @@ import { OTHER_IPV4, otherPort } from './request-class-witnesses';
 import { AccessProtocol, AccessRequest } from '../../semantics/access-request';
 import { AuthorizationPolicyResource } from '../config/istio-config';
 import { MeshConfig } from '../config/mesh-config';
-import { CompiledPolicy, CompiledRule, constraintMatches, FieldConstraint } from '../evaluator/authorization-rule';
+import { CompiledPolicy, CompiledRule, FieldConstraint } from '../evaluator/authorization-rule';
 import { ValueMatcher } from '../evaluator/conditions';
 import { WorkloadPolicies } from '../evaluator/policy-index';
 
@@ -322,6 +323,23 @@ export function buildRequestSpace(namespace: string, labels: Readonly<Record<str
 
   const index = new Map(dimensions.map((d, i) => [d.key, i]));
   const masks = new Map<FieldConstraint, bigint[]>();
+  const matcherMasks = new Map<ValueMatcher, bigint[]>();
+  /** The regions of dimension `d` a value matches in a version (a matcher tests one attribute: one dimension). */
+  const matcherMask = (m: ValueMatcher, d: number, version: number): bigint => {
+    let perVersion = matcherMasks.get(m);
+    if (perVersion === undefined) {
+      perVersion = [];
+      matcherMasks.set(m, perVersion);
+    }
+    let mask = perVersion[version];
+    if (mask === undefined) {
+      mask = 0n;
+      const regions = dimensions[d].regions;
+      for (let i = 0; i < regions.length; i++) if (m.test(regions[i].attrs[version])) mask |= 1n << BigInt(i);
+      perVersion[version] = mask;
+    }
+    return mask;
+  };
   const space: RequestSpace = {
     namespace,
     dimensions,
@@ -343,10 +361,12 @@ export function buildRequestSpace(namespace: string, labels: Readonly<Record<str
         perVersion[version] = space.constraintMask(c, d, 0);
         return perVersion[version];
       }
-      let mask = 0n;
-      dimensions[d].regions.forEach((r, i) => {
-        if (constraintMatches(c, r.attrs[version])) mask |= 1n << BigInt(i);
-      });
+      // diff16: a constraint's mask from its values' masks (values ORed, notValues taken out, as
+      // constraintMatches decides), each value tested once per dimension and version: the rules of a
+      // destination share compiled values (authorization-rule.ts), 46,000 values of 16,600 at S=8,000.
+      let mask = c.values === undefined ? fullMask(dimensions[d].regions.length) : 0n;
+      if (c.values !== undefined) for (const m of c.values) mask |= matcherMask(m, d, version);
+      if (c.notValues !== undefined) for (const m of c.notValues) mask &= ~matcherMask(m, d, version);
       perVersion[version] = mask;
       return mask;
     },

@@ -2,12 +2,15 @@
 // shared by the versions of a diff) instead of listing every constraint of every version.
 // Property: its dimensions, atoms and ports are what a plain walk over every constraint of the
 // decisive policies of each version gives (ports: only the policies whose rules name one).
+// diff16: and each constraint's mask, built from its values' masks, is that of testing it on every region.
+/* eslint-disable no-bitwise -- region masks are bit sets */
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildRequestSpace, constraintTarget, decisivePolicies, ruleConstraints, VersionInput } from '../../../src/analysis/access/request-classes';
 import { SharedRules } from '../../../src/analysis/access/shared-rules';
 import { parseConfigText } from '../../../src/analysis/config/load-config';
 import { DEFAULT_MESH_CONFIG } from '../../../src/analysis/config/mesh-config';
+import { constraintMatches } from '../../../src/analysis/evaluator/authorization-rule';
 import { createEvaluator } from '../../../src/analysis/evaluator/evaluate';
 
 const MESH = DEFAULT_MESH_CONFIG;
@@ -21,6 +24,7 @@ const RULES: readonly string[] = [
   '{ from: [{ source: { ipBlocks: [10.0.0.0/8], notRemoteIpBlocks: [192.168.0.1] } }] }',
   '{ to: [{ operation: { ports: [not-a-port], methods: [PUT] } }] }',
   '{ when: [{ key: "request.auth.claims[role]", values: [admin] }] }',
+  '{ to: [{ operation: { paths: [/api/*, /admin], notPaths: [/api/x], notMethods: [GET] } }], when: [{ key: "request.headers[x-id]", values: ["*"], notValues: ["b*"] }] }',
   'null',
 ];
 
@@ -102,6 +106,37 @@ describe('buildRequestSpace', () => {
         expect(space.dimensionIndex('token') >= 0).toBe(atoms.has('token'));
         expect(new Set(space.slices.filter((s) => !s.other).map((s) => s.port))).toEqual(ports);
       }
+    }), { numRuns: 200 });
+  });
+
+  // diff16: a constraint's mask is built from its values' masks, each value tested once per space.
+  it('gives each constraint the mask of testing it on every region, in every version', () => {
+    const version = fc.record({
+      action: fc.constantFrom('ALLOW', 'DENY'),
+      rules: fc.array(fc.integer({ min: 0, max: RULES.length - 1 }), { maxLength: 5 }),
+      peerPort: fc.boolean(),
+    });
+    fc.assert(fc.property(version, version, (x, y) => {
+      const inputs = [x, y].map((v): VersionInput => ({
+        policies: createEvaluator(parseConfigText(config(v.action, v.rules, v.peerPort), 'test.yaml')).policiesFor('ns', { app: 'x' }),
+      }));
+      const space = buildRequestSpace('ns', { app: 'x' }, inputs, MESH);
+      inputs.forEach((input, v) => {
+        const { deny, allow } = decisivePolicies(input.policies, MESH);
+        for (const p of [...deny, ...allow]) {
+          for (const rule of [...p.http.rules, ...p.tcp.rules]) {
+            for (const c of ruleConstraints(rule)) {
+              const target = constraintTarget(c.attribute.key);
+              if (target.type !== 'dimension') continue;
+              const d = space.dimensionIndex(target.key);
+              const plain = space.dimensions[d].regions.reduce((m, r, i) => (constraintMatches(c, r.attrs[v]) ? m | (1n << BigInt(i)) : m), 0n);
+              // Asked twice (the second answer is the memo's), in either version first.
+              expect(space.constraintMask(c, d, v)).toBe(plain);
+              expect(space.constraintMask(c, d, v)).toBe(plain);
+            }
+          }
+        }
+      });
     }), { numRuns: 200 });
   });
 });
