@@ -340,27 +340,62 @@ function tokenText(t: TokenRequirement): string {
 /** Descriptions already made for one request space (they repeat across source classes). */
 export type DescribeMemo = Map<string, unknown>;
 
+/** A dimension's region set in words (undefined: every value). */
+type RegionWords = { readonly set: ValueSet; readonly text: string } | undefined;
+
 /**
  * perf7: descriptions of each dimension's region sets, kept with the dimension: destinations whose
  * policies name the same values share one dimension (`WitnessCache.dimension`), so they describe
- * each set once for the whole analysis.
+ * each set once for the whole analysis. diff16: keyed by the masks themselves (a bigint key needs
+ * no text), the tokens by their mask and then the refused ones.
  */
-const dimensionMemos = new WeakMap<Dimension, DescribeMemo>();
+interface DimensionMemo {
+  readonly regions: Map<bigint, RegionWords>;
+  readonly tokens: Map<bigint, Map<bigint, TokenWords>>;
+}
 
-function dimensionMemo(dim: Dimension): DescribeMemo {
+const dimensionMemos = new WeakMap<Dimension, DimensionMemo>();
+
+function dimensionMemo(dim: Dimension): DimensionMemo {
   let memo = dimensionMemos.get(dim);
   if (!memo) {
-    memo = new Map();
+    memo = { regions: new Map(), tokens: new Map() };
     dimensionMemos.set(dim, memo);
   }
   return memo;
 }
 
-function memoized<T>(memo: DescribeMemo, key: string, make: () => T): T {
-  if (memo.has(key)) return memo.get(key) as T;
+function memoized<K, T>(memo: Map<K, T>, key: K, make: () => T): T {
+  // One lookup on a hit (an undefined value is told apart by `has`).
+  const known = memo.get(key);
+  if (known !== undefined || memo.has(key)) return known as T;
   const value = make();
   memo.set(key, value);
   return value;
+}
+
+/** Token requirements and their words (undefined: any token will do). */
+type TokenWords = { readonly tokens: TokenRequirement[]; readonly text: string } | undefined;
+
+function tokenWords(dim: Dimension, set: bigint, dontCareTokens: bigint): TokenWords {
+  const byMask = dimensionMemo(dim).tokens;
+  let byDontCare = byMask.get(set);
+  if (!byDontCare) {
+    byDontCare = new Map();
+    byMask.set(set, byDontCare);
+  }
+  return memoized(byDontCare, dontCareTokens, () => {
+    const tokens = describeTokens(dim, set & ~dontCareTokens, dontCareTokens);
+    return tokens && { tokens, text: tokens.map(tokenText).join(' or ') };
+  });
+}
+
+function regionWords(dim: Dimension, set: bigint): RegionWords {
+  // diff14: a set's words are kept with it (they are the same wherever it is described).
+  return memoized(dimensionMemo(dim).regions, set, () => {
+    const regions = describeRegions(dim, set);
+    return regions && { set: regions, text: valueText(dim, regions) };
+  });
 }
 
 /** Describes one cube; `dontCareTokens` are refused tokens (not mentioned). */
@@ -371,18 +406,14 @@ function describeCube(space: RequestSpace, cube: Cube, protocol: 'HTTP' | 'TCP',
   space.dimensions.forEach((dim, d) => {
     if (protocol === 'TCP' && HTTP_ONLY_KINDS.has(dim.kind)) return;
     if (dim.kind === 'token') {
-      const tokens = memoized(dimensionMemo(dim), `${cube[d]}|${dontCareTokens}`, () => describeTokens(dim, cube[d] & ~dontCareTokens, dontCareTokens));
+      const tokens = tokenWords(dim, cube[d], dontCareTokens);
       if (tokens) {
-        out.tokens = tokens;
-        words.rest.push(tokens.map(tokenText).join(' or '));
+        out.tokens = tokens.tokens;
+        words.rest.push(tokens.text);
       }
       return;
     }
-    // diff14: a set's words are kept with it (they are the same wherever it is described).
-    const described = memoized(dimensionMemo(dim), `${cube[d]}`, () => {
-      const regions = describeRegions(dim, cube[d]);
-      return regions && { set: regions, text: valueText(dim, regions) };
-    });
+    const described = regionWords(dim, cube[d]);
     if (!described) return;
     const { set, text } = described;
     switch (dim.kind) {
@@ -432,10 +463,12 @@ export function describeSlices(space: RequestSpace, slices: readonly SliceAccess
 export function describeSlice(space: RequestSpace, i: number, s: SliceAccess, complete: (s: SliceAccess) => boolean,
   memo?: DescribeMemo): PortAccessSummary {
   const slice: PortSlice = space.slices[i];
-  const status = s.allowed.length === 0 ? 'denied' : complete(s) ? 'allowed' : 'partial';
-  const key = memo ? `slice\u0000${i}\u0000${status}\u0000${s.refusedBy ?? ''}\u0000${cubesKey(s.allowed)}\u0000${cubesKey(s.dontCare)}` : '';
+  // diff16: the status follows from the key's content (the cubes and `absent`): found first, then
+  // only a new summary needs it.
+  const key = memo ? `slice\u0000${i}\u0000${s.absent ? 1 : 0}\u0000${s.refusedBy ?? ''}\u0000${cubesKey(s.allowed)}\u0000${cubesKey(s.dontCare)}` : '';
   const known = memo?.get(key) as PortAccessSummary | undefined;
   if (known) return known;
+  const status = s.allowed.length === 0 ? 'denied' : complete(s) ? 'allowed' : 'partial';
   const dc = dontCareTokenMask(space, s.dontCare);
   const shown = status === 'partial' ? expandCubes(s.allowed, [...s.allowed, ...s.dontCare]) : [];
   const summary: PortAccessSummary = {
