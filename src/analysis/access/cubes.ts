@@ -36,7 +36,8 @@ function isEmptyCube(c: Cube): boolean {
 
 /** True when `a` ⊆ `b`. */
 function cubeWithin(a: Cube, b: Cube): boolean {
-  for (let i = 0; i < a.length; i++) if ((a[i] & ~b[i]) !== 0n) return false;
+  // diff16: one bigint made per dimension, not two (`a & ~b`).
+  for (let i = 0; i < a.length; i++) if ((a[i] | b[i]) !== b[i]) return false;
   return true;
 }
 
@@ -225,12 +226,22 @@ export function expandCubes(cubes: CubeSet, within: CubeSet): Cube[] {
 }
 
 /**
- * True when the set holds every class of cube `c`. diff16: mostly one cube of the set holds it all
- * (then no subtraction); otherwise the exact test.
+ * True when the set holds every class of cube `c`. diff16: mostly one cube of the set holds it all,
+ * or the cubes meeting `c` miss some of its regions of a dimension (then no class with such a region
+ * is held); only otherwise the exact test, the subtraction.
  */
 export function setCovers(s: CubeSet, c: Cube): boolean {
+  if (isEmptyCube(c)) return true;
   for (const o of s) if (cubeWithin(c, o)) return true;
+  for (let d = 0; d < c.length; d++) if (!projectionCovers(s, c, d)) return false;
   return isEmptySet(subtractSets([c], s));
+}
+
+/** True when the cubes of `s` meeting cube `c` hold, together, each region `c` has in dimension `d`. */
+function projectionCovers(s: CubeSet, c: Cube, d: number): boolean {
+  let m = 0n;
+  for (const o of s) if (!cubesDisjoint(o, c)) m |= o[d];
+  return (c[d] | m) === m;
 }
 
 /** The union of every mask of dimension `d` (the whole dimension as far as the sets know it). */
