@@ -91,7 +91,9 @@ function describeRegions(dim: Dimension, set: bigint, dontCare = 0n): ValueSet |
   // Patterns minus exceptions.
   const broad = cover(atoms, set, all);
   if (broad) {
-    const union = atoms.filter((a) => broad.includes(a.raw)).reduce((m, a) => m | a.mask, 0n);
+    // diff16: the picked patterns as a set (a dimension can have hundreds of atoms).
+    const picked = new Set(broad);
+    const union = atoms.filter((a) => picked.has(a.raw)).reduce((m, a) => m | a.mask, 0n);
     const except = cover(atoms, union & excluded, excluded | dontCare);
     if (except && except.length > 0) candidates.push({ set: { in: broad, except }, score: score(broad) + score(except) });
   }
@@ -149,7 +151,7 @@ function describeTokens(dim: Dimension, set: bigint, dontCare: bigint): TokenReq
   if (allowed.some((p) => p.jwt === null)) out.push({ none: true });
   // Merge tokens (as coordinate tuples, location first) that differ in one claim, don't-cares included.
   const tupleOf = (p: TokenPoint): number[] => [grid.locations.indexOf(p.jwt?.location ?? DEFAULT_TOKEN_LOCATION), ...p.coords];
-  const key = (t: readonly number[]): string => t.join(',');
+  const key = tupleKey([grid.locations.length, ...grid.coordinates.map((c) => c.values.length)]);
   const allowedKeys = new Set(allowed.filter((p) => p.jwt !== null).map((p) => key(tupleOf(p))));
   const cubes = mergeTokenTuples([...allowed, ...free].filter((p) => p.jwt !== null).map(tupleOf), grid.coordinates.length + 1);
   const seen = new Set<string>();
@@ -164,6 +166,28 @@ function describeTokens(dim: Dimension, set: bigint, dontCare: bigint): TokenReq
     out.push(requirement);
   }
   return out;
+}
+
+/**
+ * A key for token tuples with these numbers of values per coordinate. diff16: a number (mixed
+ * radix, one digit per coordinate, -1 included) when it fits, not the tuple's text: thousands of
+ * token points are keyed per description.
+ */
+export function tupleKey(sizes: readonly number[]): (t: readonly number[]) => number | string {
+  let span = 1;
+  for (const n of sizes) span *= n + 1;
+  if (!Number.isSafeInteger(span)) return (t) => t.join(',');
+  return (t) => {
+    if (t.length !== sizes.length) return t.join(',');
+    let k = 0;
+    for (let i = 0; i < sizes.length; i++) {
+      const v = t[i];
+      // A value beyond its coordinate keeps the text (a string never equals a number).
+      if (!(v >= -1 && v < sizes[i])) return t.join(',');
+      k = k * (sizes[i] + 1) + (v + 1);
+    }
+    return k;
+  };
 }
 
 /**
