@@ -91,7 +91,9 @@ function describeRegions(dim: Dimension, set: bigint, dontCare = 0n): ValueSet |
   // Patterns minus exceptions.
   const broad = cover(atoms, set, all);
   if (broad) {
-    const union = atoms.filter((a) => broad.includes(a.raw)).reduce((m, a) => m | a.mask, 0n);
+    // diff16: the picked patterns as a set (a dimension can have hundreds of atoms).
+    const picked = new Set(broad);
+    const union = atoms.filter((a) => picked.has(a.raw)).reduce((m, a) => m | a.mask, 0n);
     const except = cover(atoms, union & excluded, excluded | dontCare);
     if (except && except.length > 0) candidates.push({ set: { in: broad, except }, score: score(broad) + score(except) });
   }
@@ -149,7 +151,7 @@ function describeTokens(dim: Dimension, set: bigint, dontCare: bigint): TokenReq
   if (allowed.some((p) => p.jwt === null)) out.push({ none: true });
   // Merge tokens (as coordinate tuples, location first) that differ in one claim, don't-cares included.
   const tupleOf = (p: TokenPoint): number[] => [grid.locations.indexOf(p.jwt?.location ?? DEFAULT_TOKEN_LOCATION), ...p.coords];
-  const key = (t: readonly number[]): string => t.join(',');
+  const key = tupleKey([grid.locations.length, ...grid.coordinates.map((c) => c.values.length)]);
   const allowedKeys = new Set(allowed.filter((p) => p.jwt !== null).map((p) => key(tupleOf(p))));
   const cubes = mergeTokenTuples([...allowed, ...free].filter((p) => p.jwt !== null).map(tupleOf), grid.coordinates.length + 1);
   const seen = new Set<string>();
@@ -164,6 +166,28 @@ function describeTokens(dim: Dimension, set: bigint, dontCare: bigint): TokenReq
     out.push(requirement);
   }
   return out;
+}
+
+/**
+ * A key for token tuples with these numbers of values per coordinate. diff16: a number (mixed
+ * radix, one digit per coordinate, -1 included) when it fits, not the tuple's text: thousands of
+ * token points are keyed per description.
+ */
+export function tupleKey(sizes: readonly number[]): (t: readonly number[]) => number | string {
+  let span = 1;
+  for (const n of sizes) span *= n + 1;
+  if (!Number.isSafeInteger(span)) return (t) => t.join(',');
+  return (t) => {
+    if (t.length !== sizes.length) return t.join(',');
+    let k = 0;
+    for (let i = 0; i < sizes.length; i++) {
+      const v = t[i];
+      // A value beyond its coordinate keeps the text (a string never equals a number).
+      if (!(v >= -1 && v < sizes[i])) return t.join(',');
+      k = k * (sizes[i] + 1) + (v + 1);
+    }
+    return k;
+  };
 }
 
 /**
@@ -340,27 +364,62 @@ function tokenText(t: TokenRequirement): string {
 /** Descriptions already made for one request space (they repeat across source classes). */
 export type DescribeMemo = Map<string, unknown>;
 
+/** A dimension's region set in words (undefined: every value). */
+type RegionWords = { readonly set: ValueSet; readonly text: string } | undefined;
+
 /**
  * perf7: descriptions of each dimension's region sets, kept with the dimension: destinations whose
  * policies name the same values share one dimension (`WitnessCache.dimension`), so they describe
- * each set once for the whole analysis.
+ * each set once for the whole analysis. diff16: keyed by the masks themselves (a bigint key needs
+ * no text), the tokens by their mask and then the refused ones.
  */
-const dimensionMemos = new WeakMap<Dimension, DescribeMemo>();
+interface DimensionMemo {
+  readonly regions: Map<bigint, RegionWords>;
+  readonly tokens: Map<bigint, Map<bigint, TokenWords>>;
+}
 
-function dimensionMemo(dim: Dimension): DescribeMemo {
+const dimensionMemos = new WeakMap<Dimension, DimensionMemo>();
+
+function dimensionMemo(dim: Dimension): DimensionMemo {
   let memo = dimensionMemos.get(dim);
   if (!memo) {
-    memo = new Map();
+    memo = { regions: new Map(), tokens: new Map() };
     dimensionMemos.set(dim, memo);
   }
   return memo;
 }
 
-function memoized<T>(memo: DescribeMemo, key: string, make: () => T): T {
-  if (memo.has(key)) return memo.get(key) as T;
+function memoized<K, T>(memo: Map<K, T>, key: K, make: () => T): T {
+  // One lookup on a hit (an undefined value is told apart by `has`).
+  const known = memo.get(key);
+  if (known !== undefined || memo.has(key)) return known as T;
   const value = make();
   memo.set(key, value);
   return value;
+}
+
+/** Token requirements and their words (undefined: any token will do). */
+type TokenWords = { readonly tokens: TokenRequirement[]; readonly text: string } | undefined;
+
+function tokenWords(dim: Dimension, set: bigint, dontCareTokens: bigint): TokenWords {
+  const byMask = dimensionMemo(dim).tokens;
+  let byDontCare = byMask.get(set);
+  if (!byDontCare) {
+    byDontCare = new Map();
+    byMask.set(set, byDontCare);
+  }
+  return memoized(byDontCare, dontCareTokens, () => {
+    const tokens = describeTokens(dim, set & ~dontCareTokens, dontCareTokens);
+    return tokens && { tokens, text: tokens.map(tokenText).join(' or ') };
+  });
+}
+
+function regionWords(dim: Dimension, set: bigint): RegionWords {
+  // diff14: a set's words are kept with it (they are the same wherever it is described).
+  return memoized(dimensionMemo(dim).regions, set, () => {
+    const regions = describeRegions(dim, set);
+    return regions && { set: regions, text: valueText(dim, regions) };
+  });
 }
 
 /** Describes one cube; `dontCareTokens` are refused tokens (not mentioned). */
@@ -371,18 +430,14 @@ function describeCube(space: RequestSpace, cube: Cube, protocol: 'HTTP' | 'TCP',
   space.dimensions.forEach((dim, d) => {
     if (protocol === 'TCP' && HTTP_ONLY_KINDS.has(dim.kind)) return;
     if (dim.kind === 'token') {
-      const tokens = memoized(dimensionMemo(dim), `${cube[d]}|${dontCareTokens}`, () => describeTokens(dim, cube[d] & ~dontCareTokens, dontCareTokens));
+      const tokens = tokenWords(dim, cube[d], dontCareTokens);
       if (tokens) {
-        out.tokens = tokens;
-        words.rest.push(tokens.map(tokenText).join(' or '));
+        out.tokens = tokens.tokens;
+        words.rest.push(tokens.text);
       }
       return;
     }
-    // diff14: a set's words are kept with it (they are the same wherever it is described).
-    const described = memoized(dimensionMemo(dim), `${cube[d]}`, () => {
-      const regions = describeRegions(dim, cube[d]);
-      return regions && { set: regions, text: valueText(dim, regions) };
-    });
+    const described = regionWords(dim, cube[d]);
     if (!described) return;
     const { set, text } = described;
     switch (dim.kind) {
@@ -432,10 +487,12 @@ export function describeSlices(space: RequestSpace, slices: readonly SliceAccess
 export function describeSlice(space: RequestSpace, i: number, s: SliceAccess, complete: (s: SliceAccess) => boolean,
   memo?: DescribeMemo): PortAccessSummary {
   const slice: PortSlice = space.slices[i];
-  const status = s.allowed.length === 0 ? 'denied' : complete(s) ? 'allowed' : 'partial';
-  const key = memo ? `slice\u0000${i}\u0000${status}\u0000${s.refusedBy ?? ''}\u0000${cubesKey(s.allowed)}\u0000${cubesKey(s.dontCare)}` : '';
+  // diff16: the status follows from the key's content (the cubes and `absent`): found first, then
+  // only a new summary needs it.
+  const key = memo ? `slice\u0000${i}\u0000${s.absent ? 1 : 0}\u0000${s.refusedBy ?? ''}\u0000${cubesKey(s.allowed)}\u0000${cubesKey(s.dontCare)}` : '';
   const known = memo?.get(key) as PortAccessSummary | undefined;
   if (known) return known;
+  const status = s.allowed.length === 0 ? 'denied' : complete(s) ? 'allowed' : 'partial';
   const dc = dontCareTokenMask(space, s.dontCare);
   const shown = status === 'partial' ? expandCubes(s.allowed, [...s.allowed, ...s.dontCare]) : [];
   const summary: PortAccessSummary = {

@@ -36,7 +36,8 @@ function isEmptyCube(c: Cube): boolean {
 
 /** True when `a` ⊆ `b`. */
 function cubeWithin(a: Cube, b: Cube): boolean {
-  for (let i = 0; i < a.length; i++) if ((a[i] & ~b[i]) !== 0n) return false;
+  // diff16: one bigint made per dimension, not two (`a & ~b`).
+  for (let i = 0; i < a.length; i++) if ((a[i] | b[i]) !== b[i]) return false;
   return true;
 }
 
@@ -58,6 +59,12 @@ function subtractCube(a: Cube, b: Cube): Cube[] {
   return out;
 }
 
+/** True when `a` and `b` share no class (some dimension does not overlap). */
+function cubesDisjoint(a: Cube, b: Cube): boolean {
+  for (let i = 0; i < a.length; i++) if ((a[i] & b[i]) === 0n) return true;
+  return false;
+}
+
 /** Every class of `a` that is in no cube of `b`. */
 export function subtractSets(a: CubeSet, b: CubeSet): Cube[] {
   let pieces: Cube[] = [...a];
@@ -65,7 +72,10 @@ export function subtractSets(a: CubeSet, b: CubeSet): Cube[] {
     if (pieces.length === 0) break;
     const next: Cube[] = [];
     for (const p of pieces) {
-      for (const q of subtractCube(p, cut)) next.push(q);
+      // diff16: a piece outside the cut is kept as is, one inside it dropped, without the
+      // arrays of subtractCube (the same pieces: it gives [p] and [] for these).
+      if (cubesDisjoint(p, cut)) next.push(p);
+      else if (!cubeWithin(p, cut)) for (const q of subtractCube(p, cut)) next.push(q);
     }
     pieces = next;
   }
@@ -108,7 +118,10 @@ export function setContains(s: CubeSet, point: readonly number[]): boolean {
  * Used before describing a set to people, and before comparing rendered output.
  */
 export function simplifySet(s: CubeSet): Cube[] {
-  let cubes = s.filter((c) => !isEmptyCube(c)).map((c) => [...c]);
+  // diff16: most sets the analysis simplifies hold one cube or none: nothing to drop, merge or
+  // sort. The cubes are not copied (they are read only; a merge makes a new one).
+  if (s.length <= 1) return s.length === 1 && !isEmptyCube(s[0]) ? [s[0]] : [];
+  let cubes = s.filter((c) => !isEmptyCube(c));
   let changed = true;
   while (changed) {
     changed = false;
@@ -129,13 +142,19 @@ export function simplifySet(s: CubeSet): Cube[] {
   return cubes.sort(compareCubes);
 }
 
-function dropContained(cubes: bigint[][]): bigint[][] {
-  const out: bigint[][] = [];
-  cubes.forEach((c, i) => {
-    const inside = cubes.some((o, j) => j !== i && cubeWithin(c, o) && (!cubeWithin(o, c) || j < i));
-    if (!inside) out.push(c);
-  });
+/** The cubes inside no other (of equal cubes, the first is kept). */
+function dropContained(cubes: readonly Cube[]): Cube[] {
+  const out: Cube[] = [];
+  for (let i = 0; i < cubes.length; i++) if (!insideAnother(cubes, i)) out.push(cubes[i]);
   return out;
+}
+
+function insideAnother(cubes: readonly Cube[], i: number): boolean {
+  const c = cubes[i];
+  for (let j = 0; j < cubes.length; j++) {
+    if (j !== i && cubeWithin(c, cubes[j]) && (j < i || !cubeWithin(cubes[j], c))) return true;
+  }
+  return false;
 }
 
 /** -1: equal; d ≥ 0: differ only in dimension d; -2: differ in several dimensions. */
@@ -199,11 +218,30 @@ export function expandCubes(cubes: CubeSet, within: CubeSet): Cube[] {
       if (grown[d] === all) continue;
       const candidate = [...grown];
       candidate[d] = all;
-      if (isEmptySet(subtractSets([candidate], within))) grown[d] = all;
+      if (setCovers(within, candidate)) grown[d] = all;
     }
     return grown;
   });
   return simplifySet(out);
+}
+
+/**
+ * True when the set holds every class of cube `c`. diff16: mostly one cube of the set holds it all,
+ * or the cubes meeting `c` miss some of its regions of a dimension (then no class with such a region
+ * is held); only otherwise the exact test, the subtraction.
+ */
+export function setCovers(s: CubeSet, c: Cube): boolean {
+  if (isEmptyCube(c)) return true;
+  for (const o of s) if (cubeWithin(c, o)) return true;
+  for (let d = 0; d < c.length; d++) if (!projectionCovers(s, c, d)) return false;
+  return isEmptySet(subtractSets([c], s));
+}
+
+/** True when the cubes of `s` meeting cube `c` hold, together, each region `c` has in dimension `d`. */
+function projectionCovers(s: CubeSet, c: Cube, d: number): boolean {
+  let m = 0n;
+  for (const o of s) if (!cubesDisjoint(o, c)) m |= o[d];
+  return (c[d] | m) === m;
 }
 
 /** The union of every mask of dimension `d` (the whole dimension as far as the sets know it). */

@@ -5,7 +5,7 @@
  */
 import { AnalyzedDestination } from '../access/access-analysis';
 import { accessStatus, SliceAccess } from '../access/access-sets';
-import { DescribeMemo, describeSlices, summaryText } from '../access/cell-summary';
+import { DescribeMemo, describeSlice, PortAccessSummary, summaryText } from '../access/cell-summary';
 
 /** A cell's verdict and its one-line summary (`all`, `''`, or what is allowed). */
 export interface CellState {
@@ -30,6 +30,17 @@ export function cellStates(d: AnalyzedDestination, complete: (s: SliceAccess) =>
     }
     return id;
   };
+  // diff16: a slice's summary by its identity. A class's cells before and after mostly share all
+  // but the changed slice (the very objects): each is described, and its key written, once.
+  const described = d.space.slices.map(() => new Map<SliceAccess, PortAccessSummary>());
+  const describe = (i: number, s: SliceAccess): PortAccessSummary => {
+    let summary = described[i].get(s);
+    if (summary === undefined) {
+      summary = describeSlice(d.space, i, s, complete, memo);
+      described[i].set(s, summary);
+    }
+    return summary;
+  };
   const states = new Map<string, CellState>();
   return (version, cls) => {
     const slices = d.access[version][cls];
@@ -37,10 +48,18 @@ export function cellStates(d: AnalyzedDestination, complete: (s: SliceAccess) =>
     let state = states.get(key);
     if (!state) {
       const status = accessStatus(slices, complete);
-      const summary = status === 'allowed' ? 'all' : status === 'denied' ? '' : summaryText(describeSlices(d.space, slices, complete, memo));
+      const summary = status === 'allowed' ? 'all' : status === 'denied' ? '' : summaryText(servedSummaries(d.space.slices.length, slices, describe));
       state = { status, summary };
       states.set(key, state);
     }
     return state;
   };
+}
+
+/** The summaries of the served slices, as `describeSlices` gives them. */
+function servedSummaries(count: number, slices: readonly SliceAccess[],
+  describe: (i: number, s: SliceAccess) => PortAccessSummary): PortAccessSummary[] {
+  const out: PortAccessSummary[] = [];
+  for (let i = 0; i < count; i++) if (!slices[i].absent) out.push(describe(i, slices[i]));
+  return out;
 }

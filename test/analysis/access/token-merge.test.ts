@@ -2,7 +2,7 @@
 // cubes are those of merging value lists keyed by their text (as describeTokens did), in the same order.
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mergeTokenTuples } from '../../../src/analysis/access/cell-summary';
+import { mergeTokenTuples, tupleKey } from '../../../src/analysis/access/cell-summary';
 
 /** The plain merge: value lists, keyed by their text. */
 function plainMerge(tuples: readonly (readonly number[])[], arity: number): number[][][] {
@@ -52,5 +52,27 @@ describe('mergeTokenTuples', () => {
   it('merges a full grid into one cube', () => {
     const grid = [0, 1].flatMap((a) => [0, 1, 2].map((b) => [a, b]));
     expect(mergeTokenTuples(grid, 2)).toEqual([[[0, 1], [0, 1, 2]]]);
+  });
+});
+
+// diff16: describeTokens keys token tuples by a number when it fits. Two tuples get the same key
+// exactly when they are equal (as their texts are), values out of range and huge grids included.
+describe('tupleKey', () => {
+  const sized = fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 4 }).chain((sizes) => fc.tuple(
+    fc.constant(sizes),
+    fc.array(fc.tuple(...sizes.map((n) => fc.integer({ min: -2, max: n + 1 }))), { maxLength: 12 }),
+  ));
+
+  it('keys tuples alike just when their texts are alike', () => {
+    fc.assert(fc.property(sized, ([sizes, ts]) => {
+      const key = tupleKey(sizes);
+      for (const a of ts) for (const b of ts) expect(key(a) === key(b)).toBe(a.join(',') === b.join(','));
+    }), { numRuns: 500, seed: 16 });
+  });
+
+  it('keys by text when the number would not be exact', () => {
+    const key = tupleKey([2 ** 30, 2 ** 30]);
+    expect(key([1, 2])).toBe('1,2');
+    expect(tupleKey([3, 4])([2, 3])).toBe(3 * 5 + 4);
   });
 });
