@@ -13,10 +13,12 @@
  *
  * @module
  */
-import { sameContent } from './same-content';
+import { sameContent, sameDocument } from './same-content';
 import { AuthorizationPolicyResource } from '../config/istio-config';
 import { MeshConfig } from '../config/mesh-config';
-import { CompiledPolicy, CompiledRule, CompiledRules, compileRules, DroppedRule, indexedRules } from '../evaluator/authorization-rule';
+import {
+  CompiledPolicy, CompiledRule, CompiledRules, compileRuleAlone, compileRules, DroppedRule, indexedRules, ruleAt,
+} from '../evaluator/authorization-rule';
 import { WorkloadPolicies } from '../evaluator/policy-index';
 
 /** Policies of one analysis (one mesh config) whose compiled rules are shared with their namesakes. */
@@ -62,6 +64,9 @@ export class SharedRules {
           http ??= compile('HTTP');
           return compileRules(p.resource, protocol, this.mesh, http);
         }
+        // diff16: a namesake of the same document (most of a diff's policies) has the same rules:
+        // its compiled rules are ours, with no rule compared.
+        if (sameDocument(p.resource, namesake.resource)) return protocol === 'HTTP' ? namesake.http : namesake.tcp;
         // diffspace: the rules are matched once for both filter chains.
         matched ??= matchRules(p.resource.spec.rules, namesake.resource.spec.rules);
         return this.compileWith(p.resource, protocol, matched, protocol === 'HTTP' ? namesake.http : namesake.tcp);
@@ -104,11 +109,8 @@ export class SharedRules {
     resource.spec.rules.forEach((rule, index) => {
       const at = matched[index];
       let found = at === undefined ? undefined : theirs[at];
-      if (found === undefined) {
-        const alone = compileRules({ ...resource, spec: { ...resource.spec, rules: [rule] } }, protocol, this.mesh);
-        found = alone.rules.length > 0 ? alone.rules[0] : alone.dropped[0];
-      }
-      const renumbered = found.index === index ? found : { ...found, index };
+      found ??= compileRuleAlone(resource, rule, index, protocol, this.mesh);
+      const renumbered = ruleAt(found, index);
       if ('reason' in renumbered) dropped.push(renumbered);
       else rules.push(renumbered);
     });
