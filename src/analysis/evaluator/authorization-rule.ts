@@ -51,9 +51,9 @@ export interface CompiledRule {
    * skipped without running the matchers (see {@link firstMatchingRule}).
    */
   readonly identityKeys?: ReadonlySet<string>;
-  /** perf8: {@link internIdentityKey} ids of `identityKeys` (interned when the rule compiles, not on a decision). */
+  /** perf8: {@link internIdentityKey} ids of `identityKeys` (interned on first read, diff16, not on a decision). */
   readonly identityIds?: readonly number[];
-  /** perf8: the rule's necessary conditions as integers (see rule-guard.ts). */
+  /** perf8: the rule's necessary conditions as integers (see rule-guard.ts); diff16: computed on first read. */
   readonly guard: RuleGuard;
 }
 
