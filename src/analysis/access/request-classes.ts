@@ -193,22 +193,30 @@ function namesOf(rule: CompiledRule): RuleNames {
     const ports: number[] = [];
     for (const c of ruleConstraints(rule)) {
       const target = constraintTarget(c.attribute.key);
-      if (target.type !== 'dimension' && target.type !== 'port') continue;
-      for (const list of [c.values, c.notValues]) {
-        if (list === undefined) continue;
-        for (const m of list) {
-          if (target.type === 'port') {
-            if (/^\d+$/.test(m.raw)) ports.push(Number(m.raw));
-            continue;
-          }
-          atoms.push(atomOf(c.attribute.key, target, m));
-        }
+      if (target.type === 'port') {
+        portsOf(c.values, ports);
+        portsOf(c.notValues, ports);
+      } else if (target.type === 'dimension') {
+        atomsOf(c.attribute.key, target, c.values, atoms);
+        atomsOf(c.attribute.key, target, c.notValues, atoms);
       }
     }
     names = { atoms, ports };
     ruleNames.set(rule, names);
   }
   return names;
+}
+
+/** diff16: the port numbers of a list of values, appended (no list of the lists per constraint). */
+function portsOf(list: readonly ValueMatcher[] | undefined, ports: number[]): void {
+  if (list === undefined) return;
+  for (const m of list) if (/^\d+$/.test(m.raw)) ports.push(Number(m.raw));
+}
+
+function atomsOf(attributeKey: string, target: ConstraintTarget & { readonly type: 'dimension' }, list: readonly ValueMatcher[] | undefined,
+  atoms: NamedAtom[]): void {
+  if (list === undefined) return;
+  for (const m of list) atoms.push(atomOf(attributeKey, target, m));
 }
 
 /**

@@ -13,10 +13,12 @@
  *
  * @module
  */
-import { sameContent } from './same-content';
+import { sameContent, sameDocument } from './same-content';
 import { AuthorizationPolicyResource } from '../config/istio-config';
 import { MeshConfig } from '../config/mesh-config';
-import { CompiledPolicy, CompiledRule, CompiledRules, compileRules, DroppedRule, indexedRules } from '../evaluator/authorization-rule';
+import {
+  CompiledPolicy, CompiledRule, CompiledRules, compileRuleAlone, compileRules, DroppedRule, indexedRules, ruleAt,
+} from '../evaluator/authorization-rule';
 import { WorkloadPolicies } from '../evaluator/policy-index';
 
 /** Policies of one analysis (one mesh config) whose compiled rules are shared with their namesakes. */
@@ -62,9 +64,14 @@ export class SharedRules {
           http ??= compile('HTTP');
           return compileRules(p.resource, protocol, this.mesh, http);
         }
+        // diff16: a namesake of the same document (most of a diff's policies) has the same rules:
+        // its compiled rules are ours, with no rule compared.
+        if (sameDocument(p.resource, namesake.resource)) return protocol === 'HTTP' ? namesake.http : namesake.tcp;
         // diffspace: the rules are matched once for both filter chains.
         matched ??= matchRules(p.resource.spec.rules, namesake.resource.spec.rules);
-        return this.compileWith(p.resource, protocol, matched, protocol === 'HTTP' ? namesake.http : namesake.tcp);
+        if (protocol === 'HTTP') return this.compileWith(p.resource, protocol, matched, namesake.http);
+        http ??= compile('HTTP');
+        return this.compileWith(p.resource, protocol, matched, namesake.tcp, http);
       };
       shared = {
         resource: p.resource,
@@ -90,10 +97,10 @@ export class SharedRules {
   /**
    * What `compileRules` gives for a policy, reusing its namesake's compiled rules (same namespace
    * and action) for the rules of the same content (`matched`, see {@link matchRules}); the others
-   * are compiled alone.
+   * are compiled alone (on TCP, from `http`, the policy's own HTTP chain).
    */
   private compileWith(resource: AuthorizationPolicyResource, protocol: 'HTTP' | 'TCP', matched: readonly (number | undefined)[],
-    compiled: CompiledRules): CompiledRules {
+    compiled: CompiledRules, http?: CompiledRules): CompiledRules {
     const theirs: (CompiledRule | DroppedRule | undefined)[] = [];
     for (const r of compiled.rules) theirs[r.index] = r;
     for (const d of compiled.dropped) theirs[d.index] = d;
@@ -101,14 +108,14 @@ export class SharedRules {
     if (matched.length === theirs.length && matched.every((at, index) => at === index)) return compiled;
     const rules: CompiledRule[] = [];
     const dropped: DroppedRule[] = [];
+    // diff16: on TCP, a rule compiled alone starts from ours on HTTP (as compileRules does).
+    const asHttp: (CompiledRule | undefined)[] = [];
+    if (http) for (const r of http.rules) asHttp[r.index] = r;
     resource.spec.rules.forEach((rule, index) => {
       const at = matched[index];
       let found = at === undefined ? undefined : theirs[at];
-      if (found === undefined) {
-        const alone = compileRules({ ...resource, spec: { ...resource.spec, rules: [rule] } }, protocol, this.mesh);
-        found = alone.rules.length > 0 ? alone.rules[0] : alone.dropped[0];
-      }
-      const renumbered = found.index === index ? found : { ...found, index };
+      found ??= compileRuleAlone(resource, rule, index, protocol, this.mesh, asHttp[index]);
+      const renumbered = ruleAt(found, index);
       if ('reason' in renumbered) dropped.push(renumbered);
       else rules.push(renumbered);
     });

@@ -51,9 +51,9 @@ export interface CompiledRule {
    * skipped without running the matchers (see {@link firstMatchingRule}).
    */
   readonly identityKeys?: ReadonlySet<string>;
-  /** perf8: {@link internIdentityKey} ids of `identityKeys` (interned when the rule compiles, not on a decision). */
+  /** perf8: {@link internIdentityKey} ids of `identityKeys` (interned on first read, diff16, not on a decision). */
   readonly identityIds?: readonly number[];
-  /** perf8: the rule's necessary conditions as integers (see rule-guard.ts). */
+  /** perf8: the rule's necessary conditions as integers (see rule-guard.ts); diff16: computed on first read. */
   readonly guard: RuleGuard;
 }
 
@@ -138,8 +138,14 @@ export function compilePolicy(resource: AuthorizationPolicyResource, mesh: MeshC
 
 /** Compiles both chains of a policy now (instead of on first use), e.g. before a timed batch of decisions. */
 export function compileRulesNow(policy: CompiledPolicy): void {
-  void policy.http;
-  void policy.tcp;
+  // diff16: and what a workload's rule table reads of each rule (computed on first read), while the
+  // rule is fresh in memory rather than when the table is built.
+  for (const chain of [policy.http, policy.tcp]) {
+    for (const rule of chain.rules) {
+      void rule.guard;
+      void rule.identityIds;
+    }
+  }
 }
 
 /**
@@ -148,6 +154,7 @@ export function compileRulesNow(policy: CompiledPolicy): void {
  * @param http for the TCP chain, the policy's rules compiled for HTTP: those that compile alike on
  *   both chains (see {@link sameOnTcp}) are taken as they are. diff14: one object per such rule, so
  *   what the analysis derives per compiled rule (atoms, identity matchers, term shapes) is derived once.
+ *   diff16: an ALLOW rule HTTP kept is dropped as its HTTP constraints say (see {@link droppedOnTcp}).
  */
 export function compileRules(resource: AuthorizationPolicyResource, protocol: 'HTTP' | 'TCP', mesh: MeshConfig, http?: CompiledRules): CompiledRules {
   const rules: CompiledRule[] = [];
@@ -155,12 +162,7 @@ export function compileRules(resource: AuthorizationPolicyResource, protocol: 'H
   const asHttp: (CompiledRule | undefined)[] = [];
   if (protocol === 'TCP' && http !== undefined) for (const r of http.rules) asHttp[r.index] = r;
   resource.spec.rules.forEach((rule, index) => {
-    if (rule === null) {
-      dropped.push({ index, reason: 'the rule is null' });
-      return;
-    }
-    const known = asHttp[index];
-    const r = known !== undefined && sameOnTcp(known) ? known : compileRule(rule, index, resource, protocol, mesh);
+    const r = compileRuleAlone(resource, rule, index, protocol, mesh, asHttp[index]);
     if ('reason' in r) dropped.push(r);
     else rules.push(r);
   });
@@ -177,6 +179,28 @@ function sameOnTcp(rule: CompiledRule): boolean {
   if (rule.ignored.length > 0) return false;
   const neutral = (constraints: readonly FieldConstraint[]): boolean => constraints.every((c) => !c.attribute.httpOnly);
   return (rule.sources ?? []).every(neutral) && (rule.operations ?? []).every(neutral) && neutral(rule.conditions);
+}
+
+/**
+ * diff16: the TCP chain's verdict on an ALLOW rule the HTTP chain kept and that does not compile
+ * alike on TCP (see {@link sameOnTcp}; most ALLOW rules of a mesh name methods or paths): istiod
+ * drops it at its first HTTP-only field. Kept on HTTP, none of its values is unusable, and an ALLOW
+ * rule leaves nothing out, so the first value TCP cannot use is the first value of the first
+ * constraint on an HTTP-only attribute, in rule order (its `values` before its `notValues`): the
+ * reason follows from the HTTP rule, with no value compiled again.
+ */
+function droppedOnTcp(rule: CompiledRule): DroppedRule | undefined {
+  for (const groups of [rule.sources, rule.operations]) {
+    if (groups === undefined) continue;
+    for (const group of groups) for (const c of group) if (c.attribute.httpOnly) return httpOnlyDrop(rule.index, c);
+  }
+  for (const c of rule.conditions) if (c.attribute.httpOnly) return httpOnlyDrop(rule.index, c);
+  return undefined;
+}
+
+function httpOnlyDrop(index: number, c: FieldConstraint): DroppedRule {
+  const name = c.values !== undefined ? c.field : c.notField;
+  return { index, reason: `${name}: ${name} is an HTTP-only field` };
 }
 
 /** Compiled rules with their index: rule positions by identity key, and the rules no identity pins. */
@@ -278,7 +302,10 @@ function fieldConstraint(c: RuleCompilation, attribute: AttributeDefinition, fie
   if (c.dropped !== undefined) return undefined;
   const neg = compileList(c, attribute, notValues, notField);
   if (c.dropped !== undefined || (!pos && !neg)) return undefined;
-  return { attribute, field, notField, condition, ...(pos ? { values: pos } : {}), ...(neg ? { notValues: neg } : {}) };
+  // diff16: the three shapes as literals (a spread of `{ values }` allocates an object to copy from).
+  if (!neg) return { attribute, field, notField, condition, values: pos };
+  if (!pos) return { attribute, field, notField, condition, notValues: neg };
+  return { attribute, field, notField, condition, values: pos, notValues: neg };
 }
 
 /**
@@ -332,15 +359,70 @@ function compileRule(rule: AuthorizationRule, index: number, resource: Authoriza
     if (k) conditions.push(k);
   }
   const identityKeys = sources ? identityKeysOf(sources, namespace) : undefined;
-  return {
-    index,
-    ...(sources ? { sources } : {}),
-    ...(operations ? { operations } : {}),
-    conditions,
-    ignored: c.ignored,
-    ...(identityKeys ? { identityKeys, identityIds: [...identityKeys].map(internIdentityKey) } : {}),
-    guard: guardOf({ sources, operations, conditions }),
-  };
+  return new Rule(index, sources, operations, conditions, c.ignored, identityKeys);
+}
+
+/**
+ * diff16: a compiled rule, every one of one shape (the evaluator's loops read `sources`,
+ * `operations` and `conditions`). The guard and the interned identity ids are read only when an
+ * evaluator builds a workload's rule table (workload-rules.ts), never by the access analysis: they
+ * are computed on first read, not when the rule compiles.
+ */
+class Rule implements CompiledRule {
+  private guardOnce: RuleGuard | undefined = undefined;
+  private idsOnce: readonly number[] | undefined = undefined;
+
+  public constructor(
+    public readonly index: number,
+    public readonly sources: readonly (readonly FieldConstraint[])[] | undefined,
+    public readonly operations: readonly (readonly FieldConstraint[])[] | undefined,
+    public readonly conditions: readonly FieldConstraint[],
+    public readonly ignored: readonly string[],
+    public readonly identityKeys: ReadonlySet<string> | undefined,
+  ) {}
+
+  public get guard(): RuleGuard {
+    this.guardOnce ??= guardOf(this);
+    return this.guardOnce;
+  }
+
+  public get identityIds(): readonly number[] | undefined {
+    if (this.identityKeys === undefined) return undefined;
+    this.idsOnce ??= [...this.identityKeys].map(internIdentityKey);
+    return this.idsOnce;
+  }
+
+  /** The rule at another index (its namesake's place in another version of the policy), sharing what it computed. */
+  public at(index: number): Rule {
+    const moved = new Rule(index, this.sources, this.operations, this.conditions, this.ignored, this.identityKeys);
+    moved.guardOnce = this.guardOnce;
+    moved.idsOnce = this.idsOnce;
+    return moved;
+  }
+}
+
+/** A compiled (or dropped) rule at another index: the same content, for another version of its policy. */
+export function ruleAt<R extends CompiledRule | DroppedRule>(rule: R, index: number): R {
+  if (rule.index === index) return rule;
+  if (rule instanceof Rule) return rule.at(index) as CompiledRule as R;
+  return { ...rule, index };
+}
+
+/**
+ * One rule of a policy compiled alone for one filter chain, as {@link compileRules} compiles it
+ * in place (a `null` rule is dropped).
+ *
+ * @param http on the TCP chain, the rule as the HTTP chain kept it (see {@link compileRules}).
+ */
+export function compileRuleAlone(resource: AuthorizationPolicyResource, rule: AuthorizationRule | null, index: number, protocol: 'HTTP' | 'TCP',
+  mesh: MeshConfig, http?: CompiledRule): CompiledRule | DroppedRule {
+  if (rule === null) return { index, reason: 'the rule is null' };
+  if (protocol === 'TCP' && http !== undefined) {
+    if (sameOnTcp(http)) return http;
+    const dropped = resource.spec.action === 'ALLOW' ? droppedOnTcp(http) : undefined;
+    if (dropped) return dropped;
+  }
+  return compileRule(rule, index, resource, protocol, mesh);
 }
 
 /** The identities a rule's sources can match, when each source pins them with exact values. */

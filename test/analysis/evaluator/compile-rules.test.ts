@@ -7,11 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { AuthorizationPolicyResource, AuthorizationRule } from '../../../src/analysis/config/istio-config';
 import { parseConfigText } from '../../../src/analysis/config/load-config';
 import { DEFAULT_MESH_CONFIG, MeshConfig } from '../../../src/analysis/config/mesh-config';
-import { CompiledRules, compileRules, FieldConstraint } from '../../../src/analysis/evaluator/authorization-rule';
+import { CompiledRules, compileRules, FieldConstraint, ruleAt } from '../../../src/analysis/evaluator/authorization-rule';
 import {
   AttributeDefinition, conditionAttribute, fixedAttribute, HOST_ATTRIBUTE, METHOD_ATTRIBUTE, PATH_ATTRIBUTE, SOURCE_FIELD_ATTRIBUTES,
 } from '../../../src/analysis/evaluator/conditions';
 import { internIdentityKey } from '../../../src/analysis/evaluator/request-attributes';
+import { guardOf } from '../../../src/analysis/evaluator/rule-guard';
 import { expandTrustDomainAliases } from '../../../src/analysis/evaluator/trust-domain';
 
 const MESH: MeshConfig = { ...DEFAULT_MESH_CONFIG, trustDomainAliases: ['old.local'] };
@@ -172,12 +173,15 @@ describe('compileRules', () => {
       : v instanceof Map ? [...v.entries()] : typeof v === 'function' ? 'fn' : typeof v === 'bigint' ? `${v}n` : v)));
     let reused = 0;
     let compiledAgain = 0;
+    let droppedFromHttp = 0;
     fc.assert(fc.property(fc.constantFrom('a', 'b'), fc.constantFrom('ALLOW', 'DENY', 'AUDIT', 'CUSTOM'), fc.array(rule, { maxLength: 4 }),
       (namespace, action, rules) => {
         const resource = policy(namespace, action, rules);
         const http = compileRules(resource, 'HTTP', MESH);
         const tcp = compileRules(resource, 'TCP', MESH, http);
         expect(asData(tcp)).toEqual(asData(compileRules(resource, 'TCP', MESH)));
+        // diff16: an ALLOW rule HTTP kept and TCP drops is dropped from its HTTP constraints.
+        droppedFromHttp += tcp.dropped.filter((d) => action === 'ALLOW' && http.rules.some((h) => h.index === d.index)).length;
         for (const r of tcp.rules) {
           const same = http.rules.includes(r);
           if (same) reused++;
@@ -189,6 +193,29 @@ describe('compileRules', () => {
       }), { numRuns: 500 });
     expect(reused).toBeGreaterThan(0);
     expect(compiledAgain).toBeGreaterThan(0);
+    expect(droppedFromHttp).toBeGreaterThan(0);
+  });
+
+  // diff16: a rule's guard and identity ids are computed on first read (and kept by a rule moved to
+  // another index): they are what guardOf and internIdentityKey give for the compiled constraints.
+  it('gives each rule, and each rule moved to another index, the guard and identity ids of its constraints', () => {
+    fc.assert(fc.property(fc.constantFrom('a', 'b'), fc.constantFrom('ALLOW', 'DENY', 'AUDIT'), fc.array(rule, { maxLength: 4 }), fc.boolean(),
+      (namespace, action, rules, readFirst) => {
+        const resource = policy(namespace, action, rules);
+        const http = compileRules(resource, 'HTTP', MESH);
+        for (const chain of [http, compileRules(resource, 'TCP', MESH, http)]) {
+          for (const r of chain.rules) {
+            if (readFirst) void r.guard;
+            const moved = ruleAt(r, r.index + 1);
+            for (const x of [r, moved]) {
+              expect(x.guard).toEqual(guardOf({ sources: r.sources, operations: r.operations, conditions: r.conditions }));
+              expect(x.identityIds).toEqual(r.identityKeys ? [...r.identityKeys].map(internIdentityKey) : undefined);
+            }
+            expect(moved).toEqual({ ...r, index: r.index + 1 });
+            expect(moved.sources).toBe(r.sources);
+          }
+        }
+      }), { numRuns: 300 });
   });
 
   it('drops an ALLOW rule at its first unusable value, in rule order', () => {
