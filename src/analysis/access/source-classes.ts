@@ -53,17 +53,29 @@ export interface SourceClassification {
   classOf(principal: string | null): number | undefined;
 }
 
+/**
+ * One distinct identity matcher (by id) of a classifier. diff16: one object per id, shared by every
+ * rule that names it, which carries its rows and a mark: a destination's matchers are deduplicated
+ * and their rows found without a lookup by id string per destination.
+ */
 interface MatcherRef {
   readonly id: string;
   readonly matcher: ValueMatcher;
   /** perf5: the identity index key of the rows it matches (`sa:`, `ns:`, `p:`), when it tests one exactly. */
-  readonly key?: string;
+  readonly key: string | undefined;
+  /** The rows it matches, ascending, once computed. */
+  rows: readonly number[] | undefined;
+  /** The number of the last classification that took it (see {@link SourceClassifier.matchersOf}). */
+  mark: number;
 }
 
 /** Shared state: the rows' request attributes and, per distinct matcher, the rows it matches. */
 export class SourceClassifier {
   private readonly attrs: (RequestAttributes | undefined)[];
-  private readonly matched = new Map<string, readonly number[]>();
+  /** diff16: the matchers by id (see {@link MatcherRef}). */
+  private readonly refsById = new Map<string, MatcherRef>();
+  /** diff16: how many classifications have taken matchers (the marks of {@link MatcherRef}). */
+  private classifications = 0;
   private readonly byRule = new WeakMap<CompiledRule, { readonly namespace: string; readonly refs: readonly MatcherRef[] }>();
   /**
    * perf5: rows by identity key (see {@link RequestAttributes.identityKeys}), ascending, and the
@@ -251,7 +263,9 @@ export class SourceClassifier {
   }
 
   private matchersOf(versions: readonly (WorkloadPolicies | undefined)[]): MatcherRef[] {
-    const refs = new Map<string, MatcherRef>();
+    // diff16: a matcher is taken once, by its mark (one object per id: no map of ids per destination).
+    const mark = ++this.classifications;
+    const refs: MatcherRef[] = [];
     for (const wp of versions) {
       if (!wp) continue;
       const { deny, allow } = decisivePolicies(wp, this.mesh);
@@ -259,13 +273,17 @@ export class SourceClassifier {
         for (const policy of list) {
           for (const rules of [policy.http.rules, policy.tcp.rules]) {
             for (const rule of rules) {
-              for (const ref of this.ruleMatchers(rule, policy.namespace)) if (!refs.has(ref.id)) refs.set(ref.id, ref);
+              for (const ref of this.ruleMatchers(rule, policy.namespace)) {
+                if (ref.mark === mark) continue;
+                ref.mark = mark;
+                refs.push(ref);
+              }
             }
           }
         }
       }
     }
-    return [...refs.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return refs.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   /**
@@ -283,8 +301,12 @@ export class SourceClassifier {
         // `serviceAccounts: [sa]` means the policy's namespace, so the namespace is part of the identity.
         const scope = c.attribute.key === 'source.serviceAccount' ? policyNamespace : '';
         const id = `${c.attribute.key}\u0000${scope}\u0000${m.raw}`;
-        const key = exactKey(c.attribute.key, policyNamespace, m.raw);
-        refs.push(key === undefined ? { id, matcher: m } : { id, matcher: m, key });
+        let ref = this.refsById.get(id);
+        if (ref === undefined) {
+          ref = { id, matcher: m, key: exactKey(c.attribute.key, policyNamespace, m.raw), rows: undefined, mark: 0 };
+          this.refsById.set(id, ref);
+        }
+        refs.push(ref);
       }
     }
     this.byRule.set(rule, { namespace: policyNamespace, refs });
@@ -292,8 +314,7 @@ export class SourceClassifier {
   }
 
   private rowsMatching(ref: MatcherRef): readonly number[] {
-    const hit = this.matched.get(ref.id);
-    if (hit) return hit;
+    if (ref.rows !== undefined) return ref.rows;
     let rows: number[] = [];
     if (ref.key !== undefined) {
       // The keyed rows the matcher matches, plus those of the unkeyed rows it matches, in row order.
@@ -305,7 +326,7 @@ export class SourceClassifier {
         if (a !== undefined && ref.matcher.test(a)) rows.push(row);
       });
     }
-    this.matched.set(ref.id, rows);
+    ref.rows = rows;
     return rows;
   }
 }
