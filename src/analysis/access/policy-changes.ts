@@ -39,6 +39,12 @@ export class PolicyChanges {
     return changes;
   }
 
+  /**
+   * diff16: the objects of a later version with the same content as the first version's of their
+   * namespace and name (as {@link compare} pairs them): the rows of the matrix (sources.ts) skip
+   * them, their first-version twins having named the same identities.
+   */
+  private readonly unchangedObjects = new Set<object>();
   /** Every workload of the mesh may be reached (a change in the root namespace without selector). */
   private everywhere = false;
   /** Namespaces every workload of which may be reached. */
@@ -63,6 +69,11 @@ export class PolicyChanges {
     }
     if (this.everywhere || this.namespaces.has(first.namespace)) return false;
     return !this.selects(first.namespace, first.labels) && !this.selects(this.rootNamespace, first.labels);
+  }
+
+  /** Whether an object of a later version has the same content as an object of the first version. */
+  public sameAsFirst(o: object): boolean {
+    return this.unchangedObjects.has(o);
   }
 
   /** Whether a changed selector of this namespace matches the labels. */
@@ -106,7 +117,9 @@ export class PolicyChanges {
         this.reach(b, false);
       } else {
         paired.add(a);
-        if (!sameLoadedObject(a, b)) {
+        if (sameLoadedObject(a, b)) {
+          this.unchangedObjects.add(b);
+        } else {
           this.reach(a, selective);
           this.reach(b, selective);
         }

@@ -72,8 +72,11 @@ interface MatcherRef {
 /** Shared state: the rows' request attributes and, per distinct matcher, the rows it matches. */
 export class SourceClassifier {
   private readonly attrs: (RequestAttributes | undefined)[];
-  /** diff16: the matchers by id (see {@link MatcherRef}). */
-  private readonly refsById = new Map<string, MatcherRef>();
+  /**
+   * diff16: the matchers (see {@link MatcherRef}) by attribute key, scope and value as written: found
+   * without building their id string per rule (it is built once per matcher).
+   */
+  private readonly refsByParts = new Map<string, Map<string, Map<string, MatcherRef>>>();
   /** diff16: how many classifications have taken matchers (the marks of {@link MatcherRef}). */
   private classifications = 0;
   private readonly byRule = new WeakMap<CompiledRule, { readonly namespace: string; readonly refs: readonly MatcherRef[] }>();
@@ -300,17 +303,32 @@ export class SourceClassifier {
       for (const m of matchersOfConstraint(c)) {
         // `serviceAccounts: [sa]` means the policy's namespace, so the namespace is part of the identity.
         const scope = c.attribute.key === 'source.serviceAccount' ? policyNamespace : '';
-        const id = `${c.attribute.key}\u0000${scope}\u0000${m.raw}`;
-        let ref = this.refsById.get(id);
-        if (ref === undefined) {
-          ref = { id, matcher: m, key: exactKey(c.attribute.key, policyNamespace, m.raw), rows: undefined, mark: 0 };
-          this.refsById.set(id, ref);
-        }
-        refs.push(ref);
+        refs.push(this.matcherRef(c.attribute.key, scope, policyNamespace, m));
       }
     }
     this.byRule.set(rule, { namespace: policyNamespace, refs });
     return refs;
+  }
+
+  /** The one matcher of an attribute key, scope and value (`m` stands for it when it is new). */
+  private matcherRef(attribute: string, scope: string, policyNamespace: string, m: ValueMatcher): MatcherRef {
+    let byScope = this.refsByParts.get(attribute);
+    if (byScope === undefined) {
+      byScope = new Map();
+      this.refsByParts.set(attribute, byScope);
+    }
+    let byRaw = byScope.get(scope);
+    if (byRaw === undefined) {
+      byRaw = new Map();
+      byScope.set(scope, byRaw);
+    }
+    let ref = byRaw.get(m.raw);
+    if (ref === undefined) {
+      const id = `${attribute}\u0000${scope}\u0000${m.raw}`;
+      ref = { id, matcher: m, key: exactKey(attribute, policyNamespace, m.raw), rows: undefined, mark: 0 };
+      byRaw.set(m.raw, ref);
+    }
+    return ref;
   }
 
   private rowsMatching(ref: MatcherRef): readonly number[] {
