@@ -133,12 +133,14 @@ export function matrixSources(contexts: readonly AnalysisContext[], changes?: Po
   // same rows, added already (the first version is read first): it is not read again. diff16: the
   // pairing of the diff's policy changes says which (the diff computes it anyway).
   const known = configs.length > 1 ? changes ?? PolicyChanges.of(configs, mesh.rootNamespace) : undefined;
-  for (const config of configs) {
+  for (let v = 0; v < configs.length; v++) {
+    const config = configs[v];
     for (const w of config.workloads) addAccount(w.metadata.namespace, w.serviceAccountName);
     for (const sa of config.serviceAccounts) addAccount(sa.metadata.namespace, sa.metadata.name);
-    const later = config !== configs[0] ? known : undefined;
-    for (const ap of config.authorizationPolicies) {
-      if (later?.sameAsFirst(ap)) continue;
+    const policies = config.authorizationPolicies;
+    for (let i = 0; i < policies.length; i++) {
+      if (v > 0 && known?.samePolicyAsFirst(v, i)) continue;
+      const ap = policies[i];
       const ns = ap.metadata.namespace;
       for (const rule of ap.spec.rules) {
         if (!rule) continue;
