@@ -77,6 +77,8 @@ export class SourceClassifier {
    * without building their id string per rule (it is built once per matcher).
    */
   private readonly refsByParts = new Map<string, Map<string, Map<string, MatcherRef>>>();
+  /** The same matchers by id (looked up once per matcher). */
+  private readonly refsById = new Map<string, MatcherRef>();
   /** diff16: how many classifications have taken matchers (the marks of {@link MatcherRef}). */
   private classifications = 0;
   private readonly byRule = new WeakMap<CompiledRule, { readonly namespace: string; readonly refs: readonly MatcherRef[] }>();
@@ -124,6 +126,9 @@ export class SourceClassifier {
     const principals = this.principals;
     const state = this.scratch;
     const paths: string[][] = [[]];
+    // diff16: the steps from the start state (most: a matcher of one account meets its row first) in
+    // an array by matcher, the others in a map (states are numbered from 1: 0 is "no step yet").
+    const fromStart = new Int32Array(refs.length);
     const next = new Map<number, number>();
     const touched: number[] = [];
     refs.forEach((ref, ri) => {
@@ -136,11 +141,12 @@ export class SourceClassifier {
         if (s === 0) touched.push(row);
         if (s !== lastState) {
           const key = s * refs.length + ri;
-          let t = next.get(key);
+          let t = s === 0 ? fromStart[ri] || undefined : next.get(key);
           if (t === undefined) {
             t = paths.length;
             paths.push([...paths[s], ref.id]);
-            next.set(key, t);
+            if (s === 0) fromStart[ri] = t;
+            else next.set(key, t);
           }
           lastState = s;
           lastNext = t;
@@ -155,46 +161,40 @@ export class SourceClassifier {
     explicitRows.set(touched, this.plaintextRows.length);
     explicitRows.sort();
     const found: { first: number; size: number; principal: string | null; vector: string }[] = [];
-    const byVector = new Map<string, number>();
-    const classFor = (vector: string, row: number): number => {
-      let i = byVector.get(vector);
-      if (i === undefined) {
-        i = found.length;
-        found.push({ first: row, size: 0, principal: principals[row], vector });
-        byVector.set(vector, i);
-      }
-      found[i].size++;
-      return i;
+    const newClass = (vector: string, row: number): number => {
+      found.push({ first: row, size: 0, principal: principals[row], vector });
+      return found.length - 1;
     };
-    // Rows in one state are in one class: its vector is looked up once per state.
-    const classOfState = new Map<number, number>();
+    // Rows in one state are in one class. diff16: found by state, not by vector: the states' vectors
+    // are distinct (a state's matchers are its path's, and two states have two paths; ids are
+    // distinct and contain U+0000), and distinct from `plaintext` and from the rest's ''.
+    const classOfState = new Int32Array(paths.length).fill(-1);
+    let plaintext = -1;
     const explicitClass = new Int32Array(explicitRows.length);
     explicitRows.forEach((row, k) => {
+      let i: number;
       if (principals[row] === null) {
-        explicitClass[k] = classFor('plaintext', row);
-        return;
-      }
-      const s = state[row];
-      let i = classOfState.get(s);
-      if (i === undefined) {
-        i = classFor(paths[s].join('\u0001'), row);
-        classOfState.set(s, i);
+        if (plaintext < 0) plaintext = newClass('plaintext', row);
+        i = plaintext;
       } else {
-        found[i].size++;
+        const s = state[row];
+        i = classOfState[s];
+        if (i < 0) {
+          i = newClass(paths[s].join('\u0001'), row);
+          classOfState[s] = i;
+        }
       }
+      found[i].size++;
       explicitClass[k] = i;
     });
     for (const row of touched) state[row] = 0;
     const restSize = principals.length - explicitRows.length;
+    let restIndex = -1;
     if (restSize > 0) {
       let first = 0;
       for (let k = 0; k < explicitRows.length && explicitRows[k] === first; k++) first++;
-      const i = byVector.get('');
-      // Matched rows always have matcher ids: '' is the rest's alone.
-      if (i === undefined) {
-        byVector.set('', found.length);
-        found.push({ first, size: restSize, principal: principals[first], vector: '' });
-      }
+      restIndex = found.length;
+      found.push({ first, size: restSize, principal: principals[first], vector: '' });
     }
     // Classes in the order of their first row, whatever order they were found in.
     const order = found.map((_c, i) => i).sort((a, b) => found[a].first - found[b].first);
@@ -204,8 +204,7 @@ export class SourceClassifier {
     });
     const classes: SourceClass[] = order.map((i) => found[i]);
     for (let k = 0; k < explicitClass.length; k++) explicitClass[k] = renumber[explicitClass[k]];
-    const restIndex = byVector.get('');
-    const rest = restIndex === undefined ? -1 : renumber[restIndex];
+    const rest = restIndex < 0 ? -1 : renumber[restIndex];
     return this.classification(classes, rest, explicitRows, explicitClass, refs);
   }
 
@@ -215,7 +214,8 @@ export class SourceClassifier {
    */
   private classification(classes: readonly SourceClass[], rest: number, explicitRows: Int32Array, explicitClass: Int32Array,
     refs: readonly MatcherRef[]): SourceClassification {
-    const index = new Map(classes.map((c, i) => [c.vector, i]));
+    // diff16: the classes by vector, for classOf only (built on its first call).
+    let index: Map<string, number> | undefined;
     const rowCount = this.principals.length;
     const base = this.base;
     const mesh = this.mesh;
@@ -258,6 +258,7 @@ export class SourceClassifier {
         return out;
       },
       classOf: (principal) => {
+        index ??= new Map(classes.map((c, i) => [c.vector, i]));
         if (principal === null) return index.get('plaintext');
         const attrs = new RequestAttributes(base, mesh, principal, undefined);
         return index.get(refs.filter((r) => r.matcher.test(attrs)).map((r) => r.id).join('\u0001'));
@@ -325,7 +326,12 @@ export class SourceClassifier {
     let ref = byRaw.get(m.raw);
     if (ref === undefined) {
       const id = `${attribute}\u0000${scope}\u0000${m.raw}`;
-      ref = { id, matcher: m, key: exactKey(attribute, policyNamespace, m.raw), rows: undefined, mark: 0 };
+      // Parts that read as the same id (a U+0000 in a value) are one matcher, as when refs were keyed by id.
+      ref = this.refsById.get(id);
+      if (ref === undefined) {
+        ref = { id, matcher: m, key: exactKey(attribute, policyNamespace, m.raw), rows: undefined, mark: 0 };
+        this.refsById.set(id, ref);
+      }
       byRaw.set(m.raw, ref);
     }
     return ref;
