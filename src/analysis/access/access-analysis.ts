@@ -188,7 +188,9 @@ function prepareVersions(given: readonly IstioConfig[], options: AccessAnalysisO
   const configs = given.map((c) => modernConfig(c, mesh.rootNamespace));
   const contexts: AnalysisContext[] = configs.map((c) => createAnalysisContext(c, mesh, { allowInvalidConfig: options.allowInvalidConfig }));
   const evaluators: Evaluator[] = contexts.map(evaluatorFor);
-  const sources = matrixSources(contexts);
+  // diff16: what changed between the versions, found once for the rows and the changed columns.
+  const policyChanges = configs.length > 1 ? PolicyChanges.of(configs, mesh.rootNamespace) : undefined;
+  const sources = matrixSources(contexts, policyChanges);
   const classifier = new SourceClassifier(sources.map((s) => s.principal), mesh);
 
   const columns = new Map<string, (MatrixDestination | undefined)[]>();
@@ -240,7 +242,7 @@ function prepareVersions(given: readonly IstioConfig[], options: AccessAnalysisO
     const memo = new Map<string, Omit<AnalyzedDestination, 'id' | 'kind' | 'versions'>>();
     const comparison = new InputComparison();
     // diff15: the columns out of reach of every changed object are left out without resolving their policies.
-    const changes = changedOnly ? PolicyChanges.of(contexts.map((c) => c.config), mesh.rootNamespace) : undefined;
+    const changes = changedOnly ? policyChanges : undefined;
     const samePorts = (a: MatrixDestination['ports'], b: MatrixDestination['ports']): boolean => comparison.samePorts(a, b);
     for (const id of [...columns.keys()].sort(compareIds)) {
       const { first, versions } = columnOf(id) as NonNullable<ReturnType<typeof columnOf>>;

@@ -103,10 +103,12 @@ export function matrixDestinations(context: AnalysisContext): MatrixDestination[
   const wide = new Set<string>();
   const policyNamespaces = new Set<string>();
   const root = mesh.rootNamespace;
-  const consider = (ns: string, selector: WorkloadSelector | undefined, targeted: boolean): void => {
-    if (workloadNamespaces.has(ns) || serviceNamespaces.has(ns) || targeted) return;
+  // diff16: an object's spec is read only in a namespace without workloads or Services (few): most
+  // objects are left out on their namespace alone.
+  const consider = (ns: string, spec: { readonly selector?: WorkloadSelector; readonly targetRefs?: readonly unknown[] }): void => {
+    if (workloadNamespaces.has(ns) || serviceNamespaces.has(ns) || (spec.targetRefs?.length ?? 0) > 0) return;
     policyNamespaces.add(ns);
-    const labels = selector?.matchLabels ?? {};
+    const labels = spec.selector?.matchLabels ?? {};
     if (Object.keys(labels).length === 0) {
       wide.add(ns);
       return;
@@ -114,9 +116,10 @@ export function matrixDestinations(context: AnalysisContext): MatrixDestination[
     const id = `${ns}/${labelsName(labels)}`;
     if (!selectors.has(id)) selectors.set(id, { id, kind: 'selector', namespace: ns, labels });
   };
-  for (const p of config.authorizationPolicies) consider(p.metadata.namespace, p.spec.selector, p.spec.targetRefs.length > 0);
-  for (const p of config.requestAuthentications) consider(p.metadata.namespace, p.spec.selector, p.spec.targetRefs.length > 0);
-  for (const p of config.peerAuthentications) consider(p.metadata.namespace, p.spec.selector, false);
+  for (const p of config.authorizationPolicies) consider(p.metadata.namespace, p.spec);
+  for (const p of config.requestAuthentications) consider(p.metadata.namespace, p.spec);
+  // PeerAuthentications have no targetRefs: their selector alone counts.
+  for (const p of config.peerAuthentications) consider(p.metadata.namespace, { selector: p.spec.selector });
   appendAll(out, selectors.values());
   const meshWide = wide.has(root);
   for (const ns of policyNamespaces) {

@@ -14,6 +14,7 @@
  */
 import { DeclaredPort, VersionInput } from './request-classes';
 import { ContentOf, sameLoadedObject } from './same-content';
+import { WorkloadPolicies } from '../evaluator/policy-index';
 
 function isLoadedObject(v: object): v is ContentOf {
   return 'body' in v && 'metadata' in v && 'kind' in v && 'apiVersion' in v;
@@ -45,8 +46,19 @@ export class InputComparison {
   /** True when every version has the destination, with inputs of the same content. */
   public sameAcross(inputs: readonly (VersionInput | undefined)[]): boolean {
     if (inputs.some((i) => i === undefined)) return false;
+    // diff16: the columns compared are those a changed policy may reach (see policy-changes.ts), whose
+    // lists of policies mostly differ: these are compared first, without walking the rest of the
+    // inputs (the answer is the conjunction of every part's, whatever the order they are taken in).
+    const given = inputs as readonly VersionInput[];
+    for (let v = 1; v < given.length; v++) if (!this.samePolicyLists(given[0].policies, given[v].policies)) return false;
     for (let v = 1; v < inputs.length; v++) if (!this.same(inputs[0], inputs[v])) return false;
     return true;
+  }
+
+  /** False when two resolutions' lists of policies by action differ (as {@link same} would find them); true says nothing. */
+  private samePolicyLists(a: WorkloadPolicies, b: WorkloadPolicies): boolean {
+    return this.same(a.allow, b.allow) && this.same(a.deny, b.deny) && this.same(a.custom, b.custom)
+      && this.same(a.audit, b.audit) && this.same(a.dryRun, b.dryRun);
   }
 
   /**

@@ -31,7 +31,9 @@ export class PolicyChanges {
   public static of(configs: readonly IstioConfig[], rootNamespace: string): PolicyChanges {
     const changes = new PolicyChanges(rootNamespace);
     for (let v = 1; v < configs.length; v++) {
-      changes.compare(configs[0].authorizationPolicies, configs[v].authorizationPolicies, true);
+      const unchanged = new Uint8Array(configs[v].authorizationPolicies.length);
+      changes.unchangedPolicies.set(v, unchanged);
+      changes.compare(configs[0].authorizationPolicies, configs[v].authorizationPolicies, true, unchanged);
       changes.compare(configs[0].requestAuthentications, configs[v].requestAuthentications, true);
       // A PeerAuthentication's resolution weighs every one of the namespace (and the root namespace's).
       changes.compare(configs[0].peerAuthentications, configs[v].peerAuthentications, false);
@@ -39,6 +41,12 @@ export class PolicyChanges {
     return changes;
   }
 
+  /**
+   * diff16: per later version, 1 at the position of each AuthorizationPolicy with the same content
+   * as the first version's of its namespace and name (as {@link compare} pairs them): the rows of
+   * the matrix (sources.ts) skip them, their first-version twins having named the same identities.
+   */
+  private readonly unchangedPolicies = new Map<number, Uint8Array>();
   /** Every workload of the mesh may be reached (a change in the root namespace without selector). */
   private everywhere = false;
   /** Namespaces every workload of which may be reached. */
@@ -65,6 +73,14 @@ export class PolicyChanges {
     return !this.selects(first.namespace, first.labels) && !this.selects(this.rootNamespace, first.labels);
   }
 
+  /**
+   * Whether the `index`-th AuthorizationPolicy of a later version has the same content as the first
+   * version's of its namespace and name.
+   */
+  public samePolicyAsFirst(version: number, index: number): boolean {
+    return this.unchangedPolicies.get(version)?.[index] === 1;
+  }
+
   /** Whether a changed selector of this namespace matches the labels. */
   private selects(namespace: string, labels: Readonly<Record<string, string>>): boolean {
     const byKey = this.selectors.get(namespace);
@@ -81,8 +97,9 @@ export class PolicyChanges {
    * (diff15: in maps by namespace then name, no key string built per object). A name given twice in
    * a version makes its namespace reached (the order between the two is the load's).
    */
-  private compare(before: readonly Scoped[], after: readonly Scoped[], selective: boolean): void {
-    const earlier = new Map<string, Map<string, Scoped>>();
+  private compare(before: readonly Scoped[], after: readonly Scoped[], selective: boolean, unchanged?: Uint8Array): void {
+    // diff16: each first-version object with its "paired" flag (no set of the paired objects).
+    const earlier = new Map<string, Map<string, { readonly object: Scoped; paired: boolean }>>();
     let count = 0;
     for (const a of before) {
       let byName = earlier.get(a.metadata.namespace);
@@ -93,28 +110,32 @@ export class PolicyChanges {
       if (byName.has(a.metadata.name)) {
         this.reach(a, false);
       } else {
-        byName.set(a.metadata.name, a);
+        byName.set(a.metadata.name, { object: a, paired: false });
         count++;
       }
     }
-    const paired = new Set<Scoped>();
-    for (const b of after) {
-      const a = earlier.get(b.metadata.namespace)?.get(b.metadata.name);
-      if (a === undefined) {
+    let pairs = 0;
+    after.forEach((b, i) => {
+      const entry = earlier.get(b.metadata.namespace)?.get(b.metadata.name);
+      if (entry === undefined) {
         this.reach(b, selective);
-      } else if (paired.has(a)) {
+      } else if (entry.paired) {
         this.reach(b, false);
       } else {
-        paired.add(a);
-        if (!sameLoadedObject(a, b)) {
-          this.reach(a, selective);
+        entry.paired = true;
+        pairs++;
+        if (sameLoadedObject(entry.object, b)) {
+          if (unchanged) unchanged[i] = 1;
+        } else {
+          this.reach(entry.object, selective);
           this.reach(b, selective);
         }
       }
-    }
-    if (paired.size === count) return;
-    for (const byName of earlier.values()) for (const a of byName.values()) if (!paired.has(a)) this.reach(a, selective);
+    });
+    if (pairs === count) return;
+    for (const byName of earlier.values()) for (const e of byName.values()) if (!e.paired) this.reach(e.object, selective);
   }
+
 
   /** Marks what a changed object may apply to (as the policy index selects it). */
   private reach(o: Scoped, selective: boolean): void {

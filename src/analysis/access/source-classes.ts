@@ -53,17 +53,34 @@ export interface SourceClassification {
   classOf(principal: string | null): number | undefined;
 }
 
+/**
+ * One distinct identity matcher (by id) of a classifier. diff16: one object per id, shared by every
+ * rule that names it, which carries its rows and a mark: a destination's matchers are deduplicated
+ * and their rows found without a lookup by id string per destination.
+ */
 interface MatcherRef {
   readonly id: string;
   readonly matcher: ValueMatcher;
   /** perf5: the identity index key of the rows it matches (`sa:`, `ns:`, `p:`), when it tests one exactly. */
-  readonly key?: string;
+  readonly key: string | undefined;
+  /** The rows it matches, ascending, once computed. */
+  rows: readonly number[] | undefined;
+  /** The number of the last classification that took it (see {@link SourceClassifier.matchersOf}). */
+  mark: number;
 }
 
 /** Shared state: the rows' request attributes and, per distinct matcher, the rows it matches. */
 export class SourceClassifier {
   private readonly attrs: (RequestAttributes | undefined)[];
-  private readonly matched = new Map<string, readonly number[]>();
+  /**
+   * diff16: the matchers (see {@link MatcherRef}) by attribute key, scope and value as written: found
+   * without building their id string per rule (it is built once per matcher).
+   */
+  private readonly refsByParts = new Map<string, Map<string, Map<string, MatcherRef>>>();
+  /** The same matchers by id (looked up once per matcher). */
+  private readonly refsById = new Map<string, MatcherRef>();
+  /** diff16: how many classifications have taken matchers (the marks of {@link MatcherRef}). */
+  private classifications = 0;
   private readonly byRule = new WeakMap<CompiledRule, { readonly namespace: string; readonly refs: readonly MatcherRef[] }>();
   /**
    * perf5: rows by identity key (see {@link RequestAttributes.identityKeys}), ascending, and the
@@ -109,6 +126,9 @@ export class SourceClassifier {
     const principals = this.principals;
     const state = this.scratch;
     const paths: string[][] = [[]];
+    // diff16: the steps from the start state (most: a matcher of one account meets its row first) in
+    // an array by matcher, the others in a map (states are numbered from 1: 0 is "no step yet").
+    const fromStart = new Int32Array(refs.length);
     const next = new Map<number, number>();
     const touched: number[] = [];
     refs.forEach((ref, ri) => {
@@ -121,11 +141,12 @@ export class SourceClassifier {
         if (s === 0) touched.push(row);
         if (s !== lastState) {
           const key = s * refs.length + ri;
-          let t = next.get(key);
+          let t = s === 0 ? fromStart[ri] || undefined : next.get(key);
           if (t === undefined) {
             t = paths.length;
             paths.push([...paths[s], ref.id]);
-            next.set(key, t);
+            if (s === 0) fromStart[ri] = t;
+            else next.set(key, t);
           }
           lastState = s;
           lastNext = t;
@@ -140,46 +161,40 @@ export class SourceClassifier {
     explicitRows.set(touched, this.plaintextRows.length);
     explicitRows.sort();
     const found: { first: number; size: number; principal: string | null; vector: string }[] = [];
-    const byVector = new Map<string, number>();
-    const classFor = (vector: string, row: number): number => {
-      let i = byVector.get(vector);
-      if (i === undefined) {
-        i = found.length;
-        found.push({ first: row, size: 0, principal: principals[row], vector });
-        byVector.set(vector, i);
-      }
-      found[i].size++;
-      return i;
+    const newClass = (vector: string, row: number): number => {
+      found.push({ first: row, size: 0, principal: principals[row], vector });
+      return found.length - 1;
     };
-    // Rows in one state are in one class: its vector is looked up once per state.
-    const classOfState = new Map<number, number>();
+    // Rows in one state are in one class. diff16: found by state, not by vector: the states' vectors
+    // are distinct (a state's matchers are its path's, and two states have two paths; ids are
+    // distinct and contain U+0000), and distinct from `plaintext` and from the rest's ''.
+    const classOfState = new Int32Array(paths.length).fill(-1);
+    let plaintext = -1;
     const explicitClass = new Int32Array(explicitRows.length);
     explicitRows.forEach((row, k) => {
+      let i: number;
       if (principals[row] === null) {
-        explicitClass[k] = classFor('plaintext', row);
-        return;
-      }
-      const s = state[row];
-      let i = classOfState.get(s);
-      if (i === undefined) {
-        i = classFor(paths[s].join('\u0001'), row);
-        classOfState.set(s, i);
+        if (plaintext < 0) plaintext = newClass('plaintext', row);
+        i = plaintext;
       } else {
-        found[i].size++;
+        const s = state[row];
+        i = classOfState[s];
+        if (i < 0) {
+          i = newClass(paths[s].join('\u0001'), row);
+          classOfState[s] = i;
+        }
       }
+      found[i].size++;
       explicitClass[k] = i;
     });
     for (const row of touched) state[row] = 0;
     const restSize = principals.length - explicitRows.length;
+    let restIndex = -1;
     if (restSize > 0) {
       let first = 0;
       for (let k = 0; k < explicitRows.length && explicitRows[k] === first; k++) first++;
-      const i = byVector.get('');
-      // Matched rows always have matcher ids: '' is the rest's alone.
-      if (i === undefined) {
-        byVector.set('', found.length);
-        found.push({ first, size: restSize, principal: principals[first], vector: '' });
-      }
+      restIndex = found.length;
+      found.push({ first, size: restSize, principal: principals[first], vector: '' });
     }
     // Classes in the order of their first row, whatever order they were found in.
     const order = found.map((_c, i) => i).sort((a, b) => found[a].first - found[b].first);
@@ -189,8 +204,7 @@ export class SourceClassifier {
     });
     const classes: SourceClass[] = order.map((i) => found[i]);
     for (let k = 0; k < explicitClass.length; k++) explicitClass[k] = renumber[explicitClass[k]];
-    const restIndex = byVector.get('');
-    const rest = restIndex === undefined ? -1 : renumber[restIndex];
+    const rest = restIndex < 0 ? -1 : renumber[restIndex];
     return this.classification(classes, rest, explicitRows, explicitClass, refs);
   }
 
@@ -200,7 +214,8 @@ export class SourceClassifier {
    */
   private classification(classes: readonly SourceClass[], rest: number, explicitRows: Int32Array, explicitClass: Int32Array,
     refs: readonly MatcherRef[]): SourceClassification {
-    const index = new Map(classes.map((c, i) => [c.vector, i]));
+    // diff16: the classes by vector, for classOf only (built on its first call).
+    let index: Map<string, number> | undefined;
     const rowCount = this.principals.length;
     const base = this.base;
     const mesh = this.mesh;
@@ -243,6 +258,7 @@ export class SourceClassifier {
         return out;
       },
       classOf: (principal) => {
+        index ??= new Map(classes.map((c, i) => [c.vector, i]));
         if (principal === null) return index.get('plaintext');
         const attrs = new RequestAttributes(base, mesh, principal, undefined);
         return index.get(refs.filter((r) => r.matcher.test(attrs)).map((r) => r.id).join('\u0001'));
@@ -251,7 +267,9 @@ export class SourceClassifier {
   }
 
   private matchersOf(versions: readonly (WorkloadPolicies | undefined)[]): MatcherRef[] {
-    const refs = new Map<string, MatcherRef>();
+    // diff16: a matcher is taken once, by its mark (one object per id: no map of ids per destination).
+    const mark = ++this.classifications;
+    const refs: MatcherRef[] = [];
     for (const wp of versions) {
       if (!wp) continue;
       const { deny, allow } = decisivePolicies(wp, this.mesh);
@@ -259,13 +277,17 @@ export class SourceClassifier {
         for (const policy of list) {
           for (const rules of [policy.http.rules, policy.tcp.rules]) {
             for (const rule of rules) {
-              for (const ref of this.ruleMatchers(rule, policy.namespace)) if (!refs.has(ref.id)) refs.set(ref.id, ref);
+              for (const ref of this.ruleMatchers(rule, policy.namespace)) {
+                if (ref.mark === mark) continue;
+                ref.mark = mark;
+                refs.push(ref);
+              }
             }
           }
         }
       }
     }
-    return [...refs.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return refs.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   /**
@@ -282,18 +304,41 @@ export class SourceClassifier {
       for (const m of matchersOfConstraint(c)) {
         // `serviceAccounts: [sa]` means the policy's namespace, so the namespace is part of the identity.
         const scope = c.attribute.key === 'source.serviceAccount' ? policyNamespace : '';
-        const id = `${c.attribute.key}\u0000${scope}\u0000${m.raw}`;
-        const key = exactKey(c.attribute.key, policyNamespace, m.raw);
-        refs.push(key === undefined ? { id, matcher: m } : { id, matcher: m, key });
+        refs.push(this.matcherRef(c.attribute.key, scope, policyNamespace, m));
       }
     }
     this.byRule.set(rule, { namespace: policyNamespace, refs });
     return refs;
   }
 
+  /** The one matcher of an attribute key, scope and value (`m` stands for it when it is new). */
+  private matcherRef(attribute: string, scope: string, policyNamespace: string, m: ValueMatcher): MatcherRef {
+    let byScope = this.refsByParts.get(attribute);
+    if (byScope === undefined) {
+      byScope = new Map();
+      this.refsByParts.set(attribute, byScope);
+    }
+    let byRaw = byScope.get(scope);
+    if (byRaw === undefined) {
+      byRaw = new Map();
+      byScope.set(scope, byRaw);
+    }
+    let ref = byRaw.get(m.raw);
+    if (ref === undefined) {
+      const id = `${attribute}\u0000${scope}\u0000${m.raw}`;
+      // Parts that read as the same id (a U+0000 in a value) are one matcher, as when refs were keyed by id.
+      ref = this.refsById.get(id);
+      if (ref === undefined) {
+        ref = { id, matcher: m, key: exactKey(attribute, policyNamespace, m.raw), rows: undefined, mark: 0 };
+        this.refsById.set(id, ref);
+      }
+      byRaw.set(m.raw, ref);
+    }
+    return ref;
+  }
+
   private rowsMatching(ref: MatcherRef): readonly number[] {
-    const hit = this.matched.get(ref.id);
-    if (hit) return hit;
+    if (ref.rows !== undefined) return ref.rows;
     let rows: number[] = [];
     if (ref.key !== undefined) {
       // The keyed rows the matcher matches, plus those of the unkeyed rows it matches, in row order.
@@ -305,7 +350,7 @@ export class SourceClassifier {
         if (a !== undefined && ref.matcher.test(a)) rows.push(row);
       });
     }
-    this.matched.set(ref.id, rows);
+    ref.rows = rows;
     return rows;
   }
 }

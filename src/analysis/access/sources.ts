@@ -11,9 +11,9 @@
  *
  * @module
  */
-import { sameDocument } from './same-content';
+import { PolicyChanges } from './policy-changes';
 import { formatPrincipal } from '../../semantics/principal';
-import { AuthorizationPolicyResource, AuthorizationSource } from '../config/istio-config';
+import { AuthorizationSource } from '../config/istio-config';
 import { DEFAULT_MESH_CONFIG } from '../config/mesh-config';
 import { AnalysisContext } from '../evaluator/analysis-context';
 import { CLUSTER_LOCAL } from '../evaluator/trust-domain';
@@ -41,8 +41,12 @@ const KIND_RANK: Readonly<Record<MatrixSourceKind, number>> = {
   serviceAccount: 0, namespace: 0, principal: 1, trustDomain: 2, plaintext: 3, other: 4,
 };
 
-/** The rows for one or more versions of the manifests (the union, sorted). */
-export function matrixSources(contexts: readonly AnalysisContext[]): MatrixSource[] {
+/**
+ * The rows for one or more versions of the manifests (the union, sorted).
+ *
+ * @param changes the objects that differ between the first version and the others (computed when not given)
+ */
+export function matrixSources(contexts: readonly AnalysisContext[], changes?: PolicyChanges): MatrixSource[] {
   const configs = contexts.map((c) => c.config);
   const mesh = contexts[0]?.mesh ?? DEFAULT_MESH_CONFIG;
   const rows = new Map<string, MatrixSource>();
@@ -125,18 +129,19 @@ export function matrixSources(contexts: readonly AnalysisContext[]): MatrixSourc
     if (raw.indexOf('/', slash + 1) < 0) addAccount(raw.slice(0, slash), raw.slice(slash + 1));
   };
 
-  // diff14: a later version's policy that is the same document as the first version's of its name
-  // names the same rows, added already (the same ones in the same order): it is not read again.
-  const firstPolicies = configs.length > 1 ? byNamespaceAndName(configs[0].authorizationPolicies) : undefined;
-  for (const config of configs) {
+  // diff14: a later version's policy with the same content as one of the first version names the
+  // same rows, added already (the first version is read first): it is not read again. diff16: the
+  // pairing of the diff's policy changes says which (the diff computes it anyway).
+  const known = configs.length > 1 ? changes ?? PolicyChanges.of(configs, mesh.rootNamespace) : undefined;
+  for (let v = 0; v < configs.length; v++) {
+    const config = configs[v];
     for (const w of config.workloads) addAccount(w.metadata.namespace, w.serviceAccountName);
     for (const sa of config.serviceAccounts) addAccount(sa.metadata.namespace, sa.metadata.name);
-    for (const ap of config.authorizationPolicies) {
+    const policies = config.authorizationPolicies;
+    for (let i = 0; i < policies.length; i++) {
+      if (v > 0 && known?.samePolicyAsFirst(v, i)) continue;
+      const ap = policies[i];
       const ns = ap.metadata.namespace;
-      if (config !== configs[0] && firstPolicies) {
-        const twin = firstPolicies.get(ns)?.get(ap.metadata.name);
-        if (twin && sameDocument(ap, twin)) continue;
-      }
       for (const rule of ap.spec.rules) {
         if (!rule) continue;
         for (const from of rule.from ?? []) {
@@ -186,20 +191,6 @@ function onlyKey(record: object): string | undefined {
     only = k;
   }
   return only !== undefined && (record as Record<string, unknown>)[only] !== undefined ? only : undefined;
-}
-
-/** Policies by namespace, then name. */
-function byNamespaceAndName(policies: readonly AuthorizationPolicyResource[]): Map<string, Map<string, AuthorizationPolicyResource>> {
-  const out = new Map<string, Map<string, AuthorizationPolicyResource>>();
-  for (const p of policies) {
-    let byName = out.get(p.metadata.namespace);
-    if (!byName) {
-      byName = new Map();
-      out.set(p.metadata.namespace, byName);
-    }
-    byName.set(p.metadata.name, p);
-  }
-  return out;
 }
 
 interface SortKey {

@@ -23,7 +23,9 @@ import { WorkloadTable } from './workload-table';
 import { appendAll } from '../../private/arrays';
 import { AccessDecision, IgnoredPolicy } from '../../semantics/access-request';
 import { selectorMatches } from '../../semantics/labels';
-import { IstioConfig, LoadedObject, PeerAuthenticationResource, RequestAuthenticationResource, WorkloadSelector } from '../config/istio-config';
+import {
+  AuthorizationPolicyResource, IstioConfig, LoadedObject, PeerAuthenticationResource, RequestAuthenticationResource, WorkloadSelector,
+} from '../config/istio-config';
 import { MeshConfig } from '../config/mesh-config';
 import { gatewaySelector } from '../config/workload-resources';
 
@@ -93,6 +95,24 @@ interface Indexed<T> {
   readonly rank: number;
 }
 
+/**
+ * diff16: an indexed AuthorizationPolicy, compiled when a resolution first takes it: a diff resolves
+ * the workloads its changes reach (1,444 of 7,933 at S=8,000), so most policies of the mesh are
+ * never compiled there. Compiling is pure (the rules compile on first use anyway), so when it
+ * happens changes nothing but the time; the one compiled policy is shared by every resolution.
+ */
+class LazyPolicy implements Indexed<CompiledPolicy> {
+  private compiled: CompiledPolicy | undefined = undefined;
+
+  public constructor(private readonly resource: AuthorizationPolicyResource, private readonly mesh: MeshConfig,
+    public readonly selector: Readonly<Record<string, string>> | undefined, public readonly rank: number) {}
+
+  public get item(): CompiledPolicy {
+    this.compiled ??= compilePolicy(this.resource, this.mesh);
+    return this.compiled;
+  }
+}
+
 /** How many resolved workloads the index keeps (then it starts over). */
 export const WORKLOAD_CACHE_LIMIT = 50_000;
 /** The empty list of every resolved workload that has none of a kind (frozen: shared). */
@@ -119,8 +139,7 @@ export class PolicyIndex {
   public constructor(config: IstioConfig, private readonly mesh: MeshConfig) {
     const byName = <T extends { metadata: LoadedObject['metadata'] }>(a: T, b: T): number => compareRefs(a.metadata, b.metadata);
     [...config.authorizationPolicies].sort(byName).forEach((ap, rank) => {
-      add(this.authz, ap.metadata.namespace, { item: compilePolicy(ap, mesh), selector: selectorOf(ap.spec.selector), rank },
-        ap.spec.targetRefs.length > 0);
+      add(this.authz, ap.metadata.namespace, new LazyPolicy(ap, mesh, selectorOf(ap.spec.selector), rank), ap.spec.targetRefs.length > 0);
     });
     [...config.requestAuthentications].sort(byName).forEach((ra, rank) => {
       add(this.requestAuthn, ra.metadata.namespace, { item: ra, selector: selectorOf(ra.spec.selector), rank }, ra.spec.targetRefs.length > 0);

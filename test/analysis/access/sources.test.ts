@@ -5,6 +5,7 @@ import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { referenceSources } from './sources-reference';
+import { PolicyChanges } from '../../../src/analysis/access/policy-changes';
 import { matrixSources } from '../../../src/analysis/access/sources';
 import { IstioConfig } from '../../../src/analysis/config/istio-config';
 import { parseConfigText } from '../../../src/analysis/config/load-config';
@@ -58,6 +59,8 @@ function config(v: typeof version extends fc.Arbitrary<infer T> ? T : never, fil
   return parseConfigText(docs.map((d) => stringify(d)).join('---\n'), file);
 }
 
+type VersionOf<A> = A extends fc.Arbitrary<infer T> ? T : never;
+
 /** The version with some of its policies changed (diff14: the others are the same documents in both). */
 const perturbed = version.chain((x) => fc.tuple(fc.constant(x), fc.array(fc.nat(), { maxLength: 2 }), policy).map(([v, picks, other]) => ({
   ...v,
@@ -71,6 +74,28 @@ describe('matrixSources', () => {
       expect(matrixSources(contexts)).toEqual(referenceSources(contexts));
       expect(matrixSources([contexts[1], contexts[0]])).toEqual(referenceSources([contexts[1], contexts[0]]));
     }), { numRuns: 300, seed: 7 });
+  });
+
+  it('gives the reference rows for versions edited from the first, with the diff\'s PolicyChanges (diff16: its pairing skips the same policies)', () => {
+    // Each later version is the first with some policies replaced, renamed or moved (same text, other namespace).
+    const edited = (x: VersionOf<typeof version>): fc.Arbitrary<VersionOf<typeof version>> => fc.tuple(
+      fc.array(fc.tuple(fc.nat(), fc.constantFrom('replace', 'move', 'keep'), policy), { maxLength: 3 }),
+    ).map(([edits]) => ({
+      ...x,
+      policies: x.policies.map((p, i) => {
+        const edit = edits.find(([k]) => k % Math.max(1, x.policies.length) === i);
+        if (!edit || edit[1] === 'keep') return p;
+        return edit[1] === 'replace' ? edit[2] : { ...p, namespace: edit[2].namespace };
+      }),
+    }));
+    const versions = version.chain((x) => fc.tuple(fc.constant(x), edited(x), edited(x)));
+    fc.assert(fc.property(versions, ([x, y, z]) => {
+      const contexts = [config(x, 'a.yaml'), config(y, 'b.yaml'), config(z, 'c.yaml')]
+        .map((c) => createAnalysisContext(c, DEFAULT_MESH_CONFIG, { allowInvalidConfig: true }));
+      const changes = PolicyChanges.of(contexts.map((c) => c.config), DEFAULT_MESH_CONFIG.rootNamespace);
+      expect(matrixSources(contexts, changes)).toEqual(referenceSources(contexts));
+      expect(matrixSources(contexts.slice(0, 2))).toEqual(referenceSources(contexts.slice(0, 2)));
+    }), { numRuns: 300, seed: 16 });
   });
 
   it('reads again a policy of the same text in another namespace (a load\'s default namespace)', () => {

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { AuthorizationPolicyResource, IstioConfig } from '../../../src/analysis/config/istio-config';
 import { parseConfigText } from '../../../src/analysis/config/load-config';
 import { DEFAULT_MESH_CONFIG } from '../../../src/analysis/config/mesh-config';
+import { CompiledPolicy, compilePolicy } from '../../../src/analysis/evaluator/authorization-rule';
 import { createEvaluator } from '../../../src/analysis/evaluator/evaluate';
+import { PolicyIndex } from '../../../src/analysis/evaluator/policy-index';
 import { selectorMatches } from '../../../src/semantics/labels';
 
 // The index must select exactly the policies the scope rules of the authorization-policy reference
@@ -49,6 +51,26 @@ describe('PolicyIndex', () => {
       // The cached second lookup gives the same answer.
       expect(evaluator.policiesFor(ns, { ...labels }).deny.map((p) => `${p.namespace}/${p.name}`).sort()).toEqual(viaIndex);
     }), { numRuns: 200 });
+  });
+
+  it('compiles each policy once, on its first resolution or compileAll, as compilePolicy does (diff16)', () => {
+    fc.assert(fc.property(fc.array(policyArb, { maxLength: 12 }), fc.array(fc.tuple(fc.constantFrom(...NAMESPACES), labelsArb), { maxLength: 6 }),
+      fc.boolean(), (policies, workloads, compileFirst) => {
+        const config = build(policies);
+        const index = new PolicyIndex(config, DEFAULT_MESH_CONFIG);
+        if (compileFirst) index.compileAll();
+        const seen = new Map<string, CompiledPolicy>();
+        for (const [ns, labels] of workloads) {
+          for (const p of index.forWorkload(ns, labels).deny) {
+            const key = `${p.namespace}/${p.name}`;
+            // One compiled object per policy, whichever workload resolves it first.
+            if (seen.has(key)) expect(p).toBe(seen.get(key));
+            seen.set(key, p);
+            const plain = compilePolicy(p.resource, DEFAULT_MESH_CONFIG);
+            expect({ ...p, http: p.http, tcp: p.tcp }).toEqual({ ...plain, http: plain.http, tcp: plain.tcp });
+          }
+        }
+      }), { numRuns: 100 });
   });
 
   it('returns policies in (namespace, name) order whatever the file order', () => {
