@@ -23,8 +23,8 @@ import { WorkloadPolicies } from '../evaluator/policy-index';
 
 /** Policies of one analysis (one mesh config) whose compiled rules are shared with their namesakes. */
 export class SharedRules {
-  /** `namespace/name` → the first policy of that name (whose own compiled rules it keeps). */
-  private readonly first = new Map<string, CompiledPolicy>();
+  /** Namespace → name → the first policy of that name (whose own compiled rules it keeps). */
+  private readonly first = new Map<string, Map<string, CompiledPolicy>>();
   private readonly policies = new WeakMap<CompiledPolicy, CompiledPolicy>();
   private readonly workloads = new WeakMap<WorkloadPolicies, WorkloadPolicies>();
 
@@ -46,10 +46,15 @@ export class SharedRules {
    * it is the first of its name, else compiled reusing the namesake's rules of the same content.
    */
   public policy(p: CompiledPolicy): CompiledPolicy {
-    const name = `${p.namespace}/${p.name}`;
-    const namesake = this.first.get(name);
+    // diff16: by namespace, then name: the strings the policy has (their hashes kept), no key string per call.
+    let byName = this.first.get(p.namespace);
+    if (byName === undefined) {
+      byName = new Map();
+      this.first.set(p.namespace, byName);
+    }
+    const namesake = byName.get(p.name);
     if (!namesake) {
-      this.first.set(name, p);
+      byName.set(p.name, p);
       return p;
     }
     if (namesake === p) return p;
