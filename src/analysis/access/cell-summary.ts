@@ -473,12 +473,16 @@ export function dontCareTokenMask(space: RequestSpace, dontCare: CubeSet): bigin
  * Per-slice summaries of a cell. matrix10: with a `memo` (one per request space), a slice whose
  * access was described before — the same port, verdict and cubes, which most source classes of a
  * destination share — reuses that summary instead of expanding and describing its cubes again.
+ *
+ * @param describe the summary of one served slice (default {@link describeSlice}; the diff's cells
+ *   pass one that also remembers each slice object's summary)
  */
 export function describeSlices(space: RequestSpace, slices: readonly SliceAccess[], complete: (s: SliceAccess) => boolean,
-  memo?: DescribeMemo): PortAccessSummary[] {
+  memo?: DescribeMemo,
+  describe: (i: number, s: SliceAccess) => PortAccessSummary = (i, s) => describeSlice(space, i, s, complete, memo)): PortAccessSummary[] {
   const out: PortAccessSummary[] = [];
   for (let i = 0; i < space.slices.length; i++) {
-    if (!slices[i].absent) out.push(describeSlice(space, i, slices[i], complete, memo));
+    if (!slices[i].absent) out.push(describe(i, slices[i]));
   }
   return out;
 }

@@ -136,7 +136,6 @@ export class PolicyChanges {
     for (const byName of earlier.values()) for (const e of byName.values()) if (!e.paired) this.reach(e.object, selective);
   }
 
-
   /** Marks what a changed object may apply to (as the policy index selects it). */
   private reach(o: Scoped, selective: boolean): void {
     const namespace = o.metadata.namespace;

@@ -5,7 +5,7 @@
  */
 import { AnalyzedDestination } from '../access/access-analysis';
 import { accessStatus, SliceAccess } from '../access/access-sets';
-import { DescribeMemo, describeSlice, PortAccessSummary, summaryText } from '../access/cell-summary';
+import { DescribeMemo, describeSlice, describeSlices, PortAccessSummary, summaryText } from '../access/cell-summary';
 
 /** A cell's verdict and its one-line summary (`all`, `''`, or what is allowed). */
 export interface CellState {
@@ -48,7 +48,7 @@ export function cellStates(d: AnalyzedDestination, complete: (s: SliceAccess) =>
     let state = states.get(key);
     if (!state) {
       const status = accessStatus(slices, complete);
-      const summary = status === 'allowed' ? 'all' : status === 'denied' ? '' : summaryText(servedSummaries(d.space.slices.length, slices, describe));
+      const summary = status === 'allowed' ? 'all' : status === 'denied' ? '' : summaryText(describeSlices(d.space, slices, complete, memo, describe));
       state = { status, summary };
       states.set(key, state);
     }
@@ -56,10 +56,3 @@ export function cellStates(d: AnalyzedDestination, complete: (s: SliceAccess) =>
   };
 }
 
-/** The summaries of the served slices, as `describeSlices` gives them. */
-function servedSummaries(count: number, slices: readonly SliceAccess[],
-  describe: (i: number, s: SliceAccess) => PortAccessSummary): PortAccessSummary[] {
-  const out: PortAccessSummary[] = [];
-  for (let i = 0; i < count; i++) if (!slices[i].absent) out.push(describe(i, slices[i]));
-  return out;
-}

@@ -200,7 +200,12 @@ function droppedOnTcp(rule: CompiledRule): DroppedRule | undefined {
 
 function httpOnlyDrop(index: number, c: FieldConstraint): DroppedRule {
   const name = c.values !== undefined ? c.field : c.notField;
-  return { index, reason: `${name}: ${name} is an HTTP-only field` };
+  return { index, reason: `${name}: ${httpOnlyError(name)}` };
+}
+
+/** Why a value of an HTTP-only field cannot be used on the TCP chain (the reason of a dropped ALLOW rule, after `<field>: `). */
+function httpOnlyError(field: string): string {
+  return `${field} is an HTTP-only field`;
 }
 
 /** Compiled rules with their index: rule positions by identity key, and the rules no identity pins. */
@@ -280,7 +285,7 @@ function compileList(c: RuleCompilation, attribute: AttributeDefinition, list: r
     : list;
   let out: ValueMatcher[] | undefined;
   for (const v of expanded) {
-    const compiled = httpOnlyOnTcp ? { error: `${name} is an HTTP-only field` } : compileValue(attribute, v, c.namespace);
+    const compiled = httpOnlyOnTcp ? { error: httpOnlyError(name) } : compileValue(attribute, v, c.namespace);
     if ('error' in compiled) {
       if (c.allow) {
         c.dropped = `${name}: ${compiled.error}`;
